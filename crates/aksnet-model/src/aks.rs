@@ -1,0 +1,313 @@
+//! AKS managed clusters (REST field names from the 2026-05-01 stable API, checked against
+//! `shared/corpus/azure-rest-examples/containerservice`).
+
+use aksnet_net::Prefix;
+use serde::{Deserialize, Serialize};
+
+use crate::id::ResourceId;
+use crate::resource::ResourceType;
+
+/// `Microsoft.ContainerService/managedClusters` properties.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedCluster {
+    /// DNS prefix of the API server FQDN.
+    pub dns_prefix: String,
+    /// Kubernetes version (omitted = AKS default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<String>,
+    /// Resource group AKS creates for node resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_resource_group: Option<String>,
+    /// Node pools.
+    pub agent_pool_profiles: Vec<AgentPoolProfile>,
+    /// Network plugin, mode, policy, CIDRs, outbound type.
+    pub network_profile: NetworkProfile,
+    /// API server exposure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_server_access_profile: Option<ApiServerAccessProfile>,
+}
+
+impl ResourceType for ManagedCluster {
+    const TYPE: &'static str = "Microsoft.ContainerService/managedClusters";
+}
+
+impl ManagedCluster {
+    /// True when the API server has no public endpoint.
+    pub fn is_private(&self) -> bool {
+        self.api_server_access_profile
+            .as_ref()
+            .and_then(|a| a.enable_private_cluster)
+            .unwrap_or(false)
+    }
+}
+
+/// An agent pool as embedded in the cluster (`agentPoolProfiles[]`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentPoolProfile {
+    /// Pool name (lowercase, ≤ 12 characters for Linux).
+    pub name: String,
+    /// `System` or `User`.
+    pub mode: String,
+    /// `VirtualMachineScaleSets`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// VM size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_size: Option<String>,
+    /// `Linux` or `Windows`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_type: Option<String>,
+    /// Current node count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// Autoscaler on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_auto_scaling: Option<bool>,
+    /// Autoscaler minimum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_count: Option<u32>,
+    /// Autoscaler maximum: what the subnet must hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_count: Option<u32>,
+    /// Pods per node (10–250).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pods: Option<u32>,
+    /// Node subnet.
+    #[serde(
+        rename = "vnetSubnetID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vnet_subnet_id: Option<ResourceId>,
+    /// Pod subnet (Azure CNI pod-subnet mode).
+    #[serde(
+        rename = "podSubnetID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pod_subnet_id: Option<ResourceId>,
+    /// Public IP per node.
+    #[serde(
+        rename = "enableNodePublicIP",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_node_public_ip: Option<bool>,
+    /// Availability zones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub availability_zones: Vec<String>,
+    /// `{ maxSurge }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade_settings: Option<UpgradeSettings>,
+}
+
+impl AgentPoolProfile {
+    /// The most nodes the pool can reach: `maxCount` with the autoscaler, else `count`.
+    pub fn max_nodes(&self) -> u32 {
+        self.max_count.or(self.count).unwrap_or(1)
+    }
+
+    /// Extra nodes during an upgrade. `maxSurge` may be a count or a percentage of the pool;
+    /// AKS's default is 1 node (aks `upgrade-cluster`, "maxSurge default 1" for API < 2025).
+    pub fn surge_nodes(&self) -> u32 {
+        let nodes = self.max_nodes();
+        match self
+            .upgrade_settings
+            .as_ref()
+            .and_then(|u| u.max_surge.as_deref())
+        {
+            Some(s) if s.ends_with('%') => {
+                let pct: u32 = s.trim_end_matches('%').trim().parse().unwrap_or(0);
+                (nodes * pct).div_ceil(100).max(1)
+            }
+            Some(s) => s.trim().parse().unwrap_or(1),
+            None => 1,
+        }
+    }
+}
+
+/// `{ "maxSurge": "1" | "33%" }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeSettings {
+    /// Count or percentage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_surge: Option<String>,
+}
+
+/// `networkProfile` (azure-semantics §6.1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkProfile {
+    /// `azure`, `kubenet` or `none`.
+    pub network_plugin: String,
+    /// `overlay` (Azure CNI Overlay) or absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_plugin_mode: Option<String>,
+    /// `none`, `calico`, `azure` or `cilium`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_policy: Option<String>,
+    /// `azure` or `cilium`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_dataplane: Option<String>,
+    /// `loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway`, `none`.
+    pub outbound_type: String,
+    /// `standard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_sku: Option<String>,
+    /// Pod CIDR (overlay, kubenet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_cidr: Option<Prefix>,
+    /// Service CIDR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_cidr: Option<Prefix>,
+    /// Cluster DNS service IP.
+    #[serde(
+        rename = "dnsServiceIP",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dns_service_ip: Option<String>,
+}
+
+/// The networking mode a cluster runs in, derived from plugin, plugin mode and pool pod subnets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkMode {
+    /// Azure CNI node subnet (legacy, "flat"): pods take node-subnet IPs.
+    AzureFlat,
+    /// Azure CNI with a dedicated pod subnet.
+    AzurePodSubnet,
+    /// Azure CNI Overlay: pods in a private pod CIDR, /24 per node.
+    Overlay,
+    /// kubenet: pods in a pod CIDR, /24 per node, UDRs per node.
+    Kubenet,
+    /// `networkPlugin: none` (bring your own CNI).
+    None,
+}
+
+impl ManagedCluster {
+    /// The cluster's networking mode (azure-semantics §6.2).
+    pub fn network_mode(&self) -> NetworkMode {
+        let np = &self.network_profile;
+        match np.network_plugin.to_ascii_lowercase().as_str() {
+            "kubenet" => NetworkMode::Kubenet,
+            "none" => NetworkMode::None,
+            _ if np
+                .network_plugin_mode
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case("overlay")) =>
+            {
+                NetworkMode::Overlay
+            }
+            _ if self
+                .agent_pool_profiles
+                .iter()
+                .any(|p| p.pod_subnet_id.is_some()) =>
+            {
+                NetworkMode::AzurePodSubnet
+            }
+            _ => NetworkMode::AzureFlat,
+        }
+    }
+}
+
+/// `apiServerAccessProfile`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiServerAccessProfile {
+    /// Ranges allowed to reach the public endpoint.
+    #[serde(
+        rename = "authorizedIPRanges",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub authorized_ip_ranges: Vec<String>,
+    /// No public API endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_private_cluster: Option<bool>,
+    /// Keep a public DNS name resolving to the private IP.
+    #[serde(
+        rename = "enablePrivateClusterPublicFQDN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_private_cluster_public_fqdn: Option<bool>,
+    /// `system`, `none` or a zone resource id.
+    #[serde(
+        rename = "privateDNSZone",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_dns_zone: Option<String>,
+    /// API server VNet integration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_vnet_integration: Option<bool>,
+    /// The delegated API server subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<ResourceId>,
+}
+
+/// Addresses one node pool takes from its node subnet at full scale, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolDemand {
+    /// Maximum nodes (autoscaler max, else count).
+    pub nodes: u32,
+    /// Upgrade surge nodes.
+    pub surge: u32,
+    /// Addresses each node takes from the node subnet (1, or maxPods + 1 for flat Azure CNI).
+    pub per_node: u32,
+    /// maxPods used in the computation.
+    pub max_pods: u32,
+}
+
+impl PoolDemand {
+    /// Sizes a pool for a cluster mode, following [AKS-IPPLAN] (azure-semantics §6.3):
+    /// flat Azure CNI reserves `maxPods` IPs per node up front, so each node takes
+    /// `maxPods + 1`; overlay, kubenet and pod-subnet modes take one node IP per node.
+    /// Surge nodes count, since upgrades add them before removing old ones.
+    pub fn of(mode: NetworkMode, pool: &AgentPoolProfile) -> Self {
+        let max_pods = pool
+            .max_pods
+            .unwrap_or_else(|| crate::azure::default_max_pods(mode));
+        let per_node = match mode {
+            NetworkMode::AzureFlat => max_pods + 1,
+            _ => 1,
+        };
+        Self {
+            nodes: pool.max_nodes(),
+            surge: pool.surge_nodes(),
+            per_node,
+            max_pods,
+        }
+    }
+
+    /// Nodes at full scale during an upgrade.
+    pub fn total_nodes(&self) -> u32 {
+        self.nodes + self.surge
+    }
+
+    /// Node-subnet addresses at full scale during an upgrade.
+    pub fn addresses(&self) -> u128 {
+        u128::from(self.total_nodes()) * u128::from(self.per_node)
+    }
+
+    /// Pod-subnet addresses for Azure CNI pod-subnet (dynamic) mode: pods are allocated in
+    /// batches of 16 per node [AKS-PODSUBNET] §6.2, so each node may hold `maxPods` rounded up
+    /// to a multiple of 16.
+    pub fn pod_subnet_addresses(&self) -> u128 {
+        let batch = crate::azure::POD_SUBNET_BATCH;
+        u128::from(self.total_nodes()) * u128::from(self.max_pods.div_ceil(batch) * batch)
+    }
+
+    /// Human explanation, e.g. "(20 nodes + 1 surge) × (50 pods + 1)".
+    pub fn explain(&self) -> String {
+        let nodes = format!("({} nodes + {} surge)", self.nodes, self.surge);
+        if self.per_node == 1 {
+            format!("{nodes} × 1 node IP")
+        } else {
+            format!("{nodes} × ({} pods + 1)", self.max_pods)
+        }
+    }
+}

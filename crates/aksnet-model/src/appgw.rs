@@ -1,0 +1,137 @@
+//! Application Gateway and its WAF policy (REST field names, checked against
+//! `ApplicationGatewayCreate.json` and `WafPolicyCreateOrUpdate.json`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::network::FrontendIpConfiguration;
+use crate::resource::{Child, ResourceType, SubResource};
+
+/// `Microsoft.Network/applicationGateways` properties (the parts that shape the network).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationGateway {
+    /// `{ name: WAF_v2 | Standard_v2, tier: WAF_v2 | Standard_v2 }`.
+    pub sku: GatewaySku,
+    /// Autoscale bounds (v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale_configuration: Option<AutoscaleConfiguration>,
+    /// The gateway's own subnet.
+    #[serde(rename = "gatewayIPConfigurations")]
+    pub gateway_ip_configurations: Vec<Child<GatewaySubnetRef>>,
+    /// Public and/or private frontends.
+    #[serde(rename = "frontendIPConfigurations")]
+    pub frontend_ip_configurations: Vec<Child<FrontendIpConfiguration>>,
+    /// Listener ports.
+    #[serde(default)]
+    pub frontend_ports: Vec<Child<FrontendPort>>,
+    /// Backend pools (for AKS: the internal load balancer's frontend IP).
+    #[serde(default)]
+    pub backend_address_pools: Vec<Child<BackendAddressPool>>,
+    /// The WAF policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firewall_policy: Option<SubResource>,
+}
+
+impl ResourceType for ApplicationGateway {
+    const TYPE: &'static str = "Microsoft.Network/applicationGateways";
+}
+
+/// App Gateway SKU (inside `properties`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewaySku {
+    /// `Standard_v2` or `WAF_v2`.
+    pub name: String,
+    /// Same values as `name`.
+    pub tier: String,
+}
+
+/// `{ minCapacity, maxCapacity }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoscaleConfiguration {
+    /// Minimum instances.
+    pub min_capacity: u32,
+    /// Maximum instances (v2: up to 125).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_capacity: Option<u32>,
+}
+
+/// `{ "subnet": { "id": ... } }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewaySubnetRef {
+    /// The subnet.
+    pub subnet: SubResource,
+}
+
+/// `{ "port": 443 }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrontendPort {
+    /// Port.
+    pub port: u16,
+}
+
+/// `{ "backendAddresses": [{ "ipAddress": ... }] }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendAddressPool {
+    /// Backend addresses.
+    #[serde(default)]
+    pub backend_addresses: Vec<BackendAddress>,
+}
+
+/// One backend address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendAddress {
+    /// IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// FQDN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
+}
+
+/// `Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies` properties.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WafPolicy {
+    /// State and mode.
+    pub policy_settings: WafPolicySettings,
+    /// Managed rule sets.
+    pub managed_rules: ManagedRules,
+}
+
+impl ResourceType for WafPolicy {
+    const TYPE: &'static str = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies";
+}
+
+/// `{ state, mode, requestBodyCheck }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WafPolicySettings {
+    /// `Enabled` or `Disabled`.
+    pub state: String,
+    /// `Prevention` or `Detection`.
+    pub mode: String,
+    /// Inspect request bodies.
+    #[serde(default)]
+    pub request_body_check: bool,
+}
+
+/// `{ managedRuleSets: [...] }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedRules {
+    /// The rule sets.
+    pub managed_rule_sets: Vec<ManagedRuleSet>,
+}
+
+/// `{ ruleSetType: OWASP | Microsoft_DefaultRuleSet | Microsoft_BotManagerRuleSet, ruleSetVersion }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedRuleSet {
+    /// Rule set type.
+    pub rule_set_type: String,
+    /// Rule set version.
+    pub rule_set_version: String,
+}

@@ -1,0 +1,169 @@
+//! Azure's structural constants: reserved addresses, special subnets, AKS limits.
+//!
+//! Every number here carries the source it comes from (the tags refer to
+//! `shared/azure-semantics.md` §12). Data-plane behaviour (routing, NSGs, firewall) does not
+//! belong here: it lives in the engine.
+
+use aksnet_net::Prefix;
+
+/// Addresses Azure reserves in every subnet: the network address, the default gateway (.1),
+/// two for Azure DNS (.2, .3) and the broadcast address. [VNETFAQ], azure-semantics §1.1.
+pub const RESERVED_ADDRESSES_PER_SUBNET: u128 = 5;
+
+/// Addresses left for resources in a subnet: size − 5 (a /24 has 251). [VNETFAQ]
+pub fn usable_addresses(subnet: &Prefix) -> u128 {
+    subnet.size().saturating_sub(RESERVED_ADDRESSES_PER_SUBNET)
+}
+
+/// The first address Azure hands out in a subnet (network + 4), which is where a resource
+/// that is alone in a dedicated subnet (Azure Firewall, an App Gateway instance) lands. This is
+/// a prediction from the reservation rule [VNETFAQ]; Azure assigns the actual address.
+pub fn first_assignable(subnet: &Prefix) -> Option<std::net::IpAddr> {
+    subnet.nth(4)
+}
+
+/// Smallest IPv4 subnet Azure accepts: /29. [VNETFAQ] §1.2
+pub const MIN_SUBNET_V4_LEN: u8 = 29;
+/// Largest IPv4 subnet Azure accepts: /2. [VNETFAQ] §1.2
+pub const MAX_SUBNET_V4_LEN: u8 = 2;
+/// IPv6 subnets must be exactly /64. [VNETFAQ] §1.2
+pub const SUBNET_V6_LEN: u8 = 64;
+
+/// Ranges a VNet address space cannot contain. [VNETFAQ] §1.3
+pub const VNET_FORBIDDEN: [&str; 5] = [
+    "224.0.0.0/4",
+    "255.255.255.255/32",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "168.63.129.16/32",
+];
+
+/// A subnet that Azure reserves for one service, with its size rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpecialSubnet {
+    /// The exact name Azure requires.
+    pub name: &'static str,
+    /// Longest prefix length (smallest size) Azure accepts.
+    pub min_size_len: u8,
+    /// Prefix length Microsoft recommends, when stricter than the minimum.
+    pub recommended_len: Option<u8>,
+    /// Whether an NSG on this subnet is unsupported or disabled.
+    pub nsg_unsupported: bool,
+    /// Where the rule comes from.
+    pub source: &'static str,
+}
+
+/// The special subnets. Sizes: `AzureFirewallSubnet` /26 [FWFAQ] §4.4;
+/// `AzureFirewallManagementSubnet` /26 [FW-MGMTNIC] §4.4; `GatewaySubnet` ≥ /29, /27
+/// recommended, no NSG [VPNGW-SETTINGS] §5.1; `AzureBastionSubnet` ≥ /26 [BASCFG] §5.2.
+pub const SPECIAL_SUBNETS: [SpecialSubnet; 4] = [
+    SpecialSubnet {
+        name: "AzureFirewallSubnet",
+        min_size_len: 26,
+        recommended_len: None,
+        nsg_unsupported: true,
+        source: "https://learn.microsoft.com/azure/firewall/firewall-faq",
+    },
+    SpecialSubnet {
+        name: "AzureFirewallManagementSubnet",
+        min_size_len: 26,
+        recommended_len: None,
+        nsg_unsupported: true,
+        source: "https://learn.microsoft.com/azure/firewall/management-nic",
+    },
+    SpecialSubnet {
+        name: "GatewaySubnet",
+        min_size_len: 29,
+        recommended_len: Some(27),
+        nsg_unsupported: true,
+        source: "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub",
+    },
+    SpecialSubnet {
+        name: "AzureBastionSubnet",
+        min_size_len: 26,
+        recommended_len: None,
+        nsg_unsupported: false,
+        source: "https://learn.microsoft.com/azure/bastion/configuration-settings#subnet",
+    },
+];
+
+/// The special-subnet rule for `name`, if it is one (names are matched exactly, as Azure does).
+pub fn special_subnet(name: &str) -> Option<&'static SpecialSubnet> {
+    SPECIAL_SUBNETS.iter().find(|s| s.name == name)
+}
+
+/// Application Gateway v2 subnet: /24 recommended for 125 instances. [AGINFRA] §5.3
+pub const APP_GATEWAY_V2_RECOMMENDED_LEN: u8 = 24;
+
+/// API server VNet integration subnet: delegated to this service, at least /28. [AKS-APIVNET] §5.4
+pub const API_SERVER_SUBNET_MIN_LEN: u8 = 28;
+/// The delegation the API server subnet needs. [AKS-APIVNET] §5.4
+pub const API_SERVER_DELEGATION: &str = "Microsoft.ContainerService/managedClusters";
+
+/// Ranges AKS rejects for the service CIDR, pod CIDR and cluster VNet. [AKS-CNI-OVERVIEW] §6.4
+pub const AKS_RESERVED_RANGES: [&str; 4] = [
+    "169.254.0.0/16",
+    "172.30.0.0/16",
+    "172.31.0.0/16",
+    "192.0.2.0/24",
+];
+
+/// The service CIDR must be smaller than a /12: its prefix length must be at least 13.
+/// [AKS-CNI-OVERVIEW] §6.4
+pub const SERVICE_CIDR_MIN_LEN: u8 = 13;
+
+/// maxPods bounds for every plugin. [AKS-CNI-OVERVIEW] §6.2
+pub const MAX_PODS_RANGE: std::ops::RangeInclusive<u32> = 10..=250;
+
+/// kubenet clusters are limited to 400 nodes (one UDR per node, 400 routes per table).
+/// [AKS-KUBENET] §6.2
+pub const KUBENET_MAX_NODES: u32 = 400;
+
+/// Overlay and kubenet give each node one /24 of the pod CIDR. [AKS-OVERLAY] [AKS-KUBENET] §6.2
+pub const POD_CIDR_PER_NODE_LEN: u8 = 24;
+
+/// Azure CNI pod-subnet (dynamic) allocates pod IPs in batches of 16. [AKS-PODSUBNET] §6.2
+pub const POD_SUBNET_BATCH: u32 = 16;
+
+/// Default maxPods per plugin mode when the pool does not say. [AKS-CNI-OVERVIEW] §6.2:
+/// kubenet 110, Azure CNI node subnet 30, pod subnet 110, overlay 250.
+pub fn default_max_pods(mode: crate::aks::NetworkMode) -> u32 {
+    use crate::aks::NetworkMode::*;
+    match mode {
+        Kubenet | AzurePodSubnet => 110,
+        AzureFlat => 30,
+        Overlay => 250,
+        None => 110,
+    }
+}
+
+/// Parses one of the constant CIDR lists above.
+pub fn prefixes(list: &[&str]) -> Vec<Prefix> {
+    list.iter()
+        .map(|s| s.parse().expect("constant CIDR"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usable_matches_the_documented_examples() {
+        // "/24 … 251 usable" [VNETFAQ] [AGINFRA] [AKS-OVERLAY]
+        assert_eq!(usable_addresses(&"10.0.0.0/24".parse().unwrap()), 251);
+        assert_eq!(usable_addresses(&"10.0.0.0/29".parse().unwrap()), 3);
+        assert_eq!(
+            first_assignable(&"10.200.0.0/26".parse().unwrap())
+                .unwrap()
+                .to_string(),
+            "10.200.0.4"
+        );
+    }
+
+    #[test]
+    fn constant_lists_parse() {
+        assert_eq!(prefixes(&AKS_RESERVED_RANGES).len(), 4);
+        assert_eq!(prefixes(&VNET_FORBIDDEN).len(), 5);
+    }
+}

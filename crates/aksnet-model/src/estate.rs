@@ -1,0 +1,247 @@
+//! The Estate: every resource of one network estate, keyed by id, plus the on-premises context.
+
+use aksnet_net::Prefix;
+use serde::{Deserialize, Serialize};
+
+use crate::aks::ManagedCluster;
+use crate::appgw::{ApplicationGateway, WafPolicy};
+use crate::firewall::{AzureFirewall, FirewallPolicy, RuleCollectionGroup};
+use crate::gateway::{BastionHost, Connection, LocalNetworkGateway, VirtualNetworkGateway};
+use crate::id::ResourceId;
+use crate::network::{
+    LoadBalancer, NatGateway, NetworkSecurityGroup, PublicIpAddress, RouteTable, Subnet,
+    VirtualNetwork,
+};
+use crate::paas::{ContainerRegistry, KeyVault, UserAssignedIdentity};
+use crate::private::{
+    ARecordSet, PrivateDnsZone, PrivateDnsZoneGroup, PrivateEndpoint, VirtualNetworkLink,
+};
+use crate::resource::{Child, Collection, Resource};
+
+/// Version of the `estate.json` format written by this build.
+pub const ESTATE_SCHEMA_VERSION: u32 = 1;
+
+/// One network estate: the single hand-off between the planner or importers and every analysis
+/// and emitter.
+///
+/// Each collection holds the resources of one ARM type keyed by resource id; child resources
+/// that ARM embeds (subnets, peerings, routes, security rules, agent pools) stay embedded in
+/// their parent, and those ARM returns separately (rule collection groups, DNS zone links and
+/// records, private DNS zone groups) are collections of their own. Serialised as JSON with
+/// every collection sorted by id, so the same estate always gives the same bytes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Estate {
+    /// Format version ([`ESTATE_SCHEMA_VERSION`]).
+    pub aksnet_schema: u32,
+    /// Estate name (from the intent, or the import).
+    pub name: String,
+    /// On-premises prefixes reached through the gateways (VPN local network gateways hold them
+    /// too; ExpressRoute learns them by BGP, so they live here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_premises_prefixes: Vec<Prefix>,
+    /// Virtual networks with their subnets and peerings.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub virtual_networks: Collection<VirtualNetwork>,
+    /// Route tables.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub route_tables: Collection<RouteTable>,
+    /// Network security groups.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub network_security_groups: Collection<NetworkSecurityGroup>,
+    /// Public IP addresses.
+    #[serde(
+        rename = "publicIPAddresses",
+        default,
+        skip_serializing_if = "Collection::is_empty"
+    )]
+    pub public_ip_addresses: Collection<PublicIpAddress>,
+    /// NAT gateways.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub nat_gateways: Collection<NatGateway>,
+    /// Load balancers (for AKS: the planned internal LB frontend).
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub load_balancers: Collection<LoadBalancer>,
+    /// Azure Firewalls.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub azure_firewalls: Collection<AzureFirewall>,
+    /// Firewall policies.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub firewall_policies: Collection<FirewallPolicy>,
+    /// Firewall policy rule collection groups.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub rule_collection_groups: Collection<RuleCollectionGroup>,
+    /// Application gateways.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub application_gateways: Collection<ApplicationGateway>,
+    /// Application Gateway WAF policies.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub waf_policies: Collection<WafPolicy>,
+    /// Private endpoints.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub private_endpoints: Collection<PrivateEndpoint>,
+    /// Private endpoint DNS zone groups.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub private_dns_zone_groups: Collection<PrivateDnsZoneGroup>,
+    /// Private DNS zones.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub private_dns_zones: Collection<PrivateDnsZone>,
+    /// Private DNS zone virtual network links.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub virtual_network_links: Collection<VirtualNetworkLink>,
+    /// Private DNS A record sets.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub a_record_sets: Collection<ARecordSet>,
+    /// Bastion hosts.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub bastion_hosts: Collection<BastionHost>,
+    /// VPN and ExpressRoute gateways.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub virtual_network_gateways: Collection<VirtualNetworkGateway>,
+    /// Local network gateways (on-premises VPN sides).
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub local_network_gateways: Collection<LocalNetworkGateway>,
+    /// Gateway connections.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub connections: Collection<Connection>,
+    /// AKS clusters with their agent pools.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub managed_clusters: Collection<ManagedCluster>,
+    /// Container registries.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub container_registries: Collection<ContainerRegistry>,
+    /// Key vaults.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub key_vaults: Collection<KeyVault>,
+    /// User-assigned managed identities.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub user_assigned_identities: Collection<UserAssignedIdentity>,
+}
+
+/// A JSON error in an `estate.json`, with its position.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}, column {column}: {message}")]
+pub struct EstateJsonError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What serde_json said.
+    pub message: String,
+}
+
+impl Estate {
+    /// An empty estate with a name.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            aksnet_schema: ESTATE_SCHEMA_VERSION,
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Pretty JSON, sorted, with a trailing newline: byte-identical for equal estates.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("an Estate always serialises");
+        s.push('\n');
+        s
+    }
+
+    /// Reads an `estate.json`.
+    pub fn from_json(text: &str) -> Result<Self, EstateJsonError> {
+        let estate: Estate = serde_json::from_str(text).map_err(|e| EstateJsonError {
+            line: e.line(),
+            column: e.column(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        })?;
+        if estate.aksnet_schema != ESTATE_SCHEMA_VERSION {
+            return Err(EstateJsonError {
+                line: 1,
+                column: 1,
+                message: format!(
+                    "aksnetSchema {} is not supported by this build (expected {ESTATE_SCHEMA_VERSION})",
+                    estate.aksnet_schema
+                ),
+            });
+        }
+        Ok(estate)
+    }
+
+    /// The subnet with this id, with its VNet.
+    pub fn subnet(&self, id: &ResourceId) -> Option<(&Resource<VirtualNetwork>, &Child<Subnet>)> {
+        let vnet = self.virtual_networks.get(&id.parent()?)?;
+        let subnet = vnet
+            .properties
+            .subnets
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(id.name()))?;
+        Some((vnet, subnet))
+    }
+
+    /// Every subnet in the estate with its VNet, in id order.
+    pub fn subnets(&self) -> impl Iterator<Item = (&Resource<VirtualNetwork>, &Child<Subnet>)> {
+        self.virtual_networks
+            .iter()
+            .flat_map(|v| v.properties.subnets.iter().map(move |s| (v, s)))
+    }
+
+    /// Resource counts by ARM type, in a fixed order, leaving out empty types.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        use crate::resource::ResourceType as T;
+        let subnets = self.subnets().count();
+        let peerings: usize = self
+            .virtual_networks
+            .iter()
+            .map(|v| v.properties.virtual_network_peerings.len())
+            .sum();
+        let all = [
+            (VirtualNetwork::TYPE, self.virtual_networks.len()),
+            ("Microsoft.Network/virtualNetworks/subnets", subnets),
+            (
+                "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+                peerings,
+            ),
+            (RouteTable::TYPE, self.route_tables.len()),
+            (
+                NetworkSecurityGroup::TYPE,
+                self.network_security_groups.len(),
+            ),
+            (PublicIpAddress::TYPE, self.public_ip_addresses.len()),
+            (NatGateway::TYPE, self.nat_gateways.len()),
+            (LoadBalancer::TYPE, self.load_balancers.len()),
+            (AzureFirewall::TYPE, self.azure_firewalls.len()),
+            (FirewallPolicy::TYPE, self.firewall_policies.len()),
+            (RuleCollectionGroup::TYPE, self.rule_collection_groups.len()),
+            (ApplicationGateway::TYPE, self.application_gateways.len()),
+            (WafPolicy::TYPE, self.waf_policies.len()),
+            (PrivateEndpoint::TYPE, self.private_endpoints.len()),
+            (
+                PrivateDnsZoneGroup::TYPE,
+                self.private_dns_zone_groups.len(),
+            ),
+            (PrivateDnsZone::TYPE, self.private_dns_zones.len()),
+            (VirtualNetworkLink::TYPE, self.virtual_network_links.len()),
+            (ARecordSet::TYPE, self.a_record_sets.len()),
+            (BastionHost::TYPE, self.bastion_hosts.len()),
+            (
+                VirtualNetworkGateway::TYPE,
+                self.virtual_network_gateways.len(),
+            ),
+            (LocalNetworkGateway::TYPE, self.local_network_gateways.len()),
+            (Connection::TYPE, self.connections.len()),
+            (ManagedCluster::TYPE, self.managed_clusters.len()),
+            (ContainerRegistry::TYPE, self.container_registries.len()),
+            (KeyVault::TYPE, self.key_vaults.len()),
+            (
+                UserAssignedIdentity::TYPE,
+                self.user_assigned_identities.len(),
+            ),
+        ];
+        all.into_iter().filter(|(_, n)| *n > 0).collect()
+    }
+}

@@ -1,0 +1,24 @@
+//! The Estate: aksnet's one model of an Azure network estate.
+//!
+//! Every resource type the hub-and-spoke AKS design uses, in ARM's envelope and with ARM's
+//! property names, keyed by resource id ([`Estate`]). The planner builds one, importers read
+//! one, and every analysis and emitter consumes one. [`validate()`] checks what Azure itself
+//! would refuse (see [`azure`] for the constants and their sources).
+
+pub mod aks;
+pub mod appgw;
+pub mod azure;
+pub mod estate;
+pub mod firewall;
+pub mod gateway;
+pub mod id;
+pub mod network;
+pub mod paas;
+pub mod private;
+pub mod resource;
+pub mod validate;
+
+pub use estate::{Estate, EstateJsonError, ESTATE_SCHEMA_VERSION};
+pub use id::ResourceId;
+pub use resource::{Child, Collection, Resource, ResourceType, SubResource};
+pub use validate::{validate, Diagnostic, Severity};

@@ -1,0 +1,343 @@
+//! Core networking resources: virtual networks and subnets, peerings, route tables, network
+//! security groups, public IPs, NAT gateways and load balancers. Field names follow the
+//! Microsoft.Network REST API (checked against `shared/corpus/azure-rest-examples/network`).
+
+use aksnet_net::Prefix;
+use serde::{Deserialize, Serialize};
+
+use crate::resource::{Child, ResourceType, SubResource};
+
+/// `Microsoft.Network/virtualNetworks` properties.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VirtualNetwork {
+    /// The VNet's address space.
+    pub address_space: AddressSpace,
+    /// Custom DNS servers; empty means Azure-provided DNS (168.63.129.16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dhcp_options: Option<DhcpOptions>,
+    /// Subnets, embedded as the REST API returns them.
+    #[serde(default)]
+    pub subnets: Vec<Child<Subnet>>,
+    /// Peerings from this VNet to others (one direction each).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub virtual_network_peerings: Vec<Child<VirtualNetworkPeering>>,
+}
+
+impl ResourceType for VirtualNetwork {
+    const TYPE: &'static str = "Microsoft.Network/virtualNetworks";
+}
+
+impl VirtualNetwork {
+    /// The subnet with this name (case-insensitive).
+    pub fn subnet(&self, name: &str) -> Option<&Child<Subnet>> {
+        self.subnets
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// `{ "addressPrefixes": [...] }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddressSpace {
+    /// The prefixes.
+    pub address_prefixes: Vec<Prefix>,
+}
+
+/// `{ "dnsServers": [...] }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DhcpOptions {
+    /// DNS server IPs handed to NICs in the VNet.
+    pub dns_servers: Vec<String>,
+}
+
+/// Subnet properties (`Microsoft.Network/virtualNetworks/subnets`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subnet {
+    /// The subnet's prefix.
+    pub address_prefix: Prefix,
+    /// Associated NSG.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_security_group: Option<SubResource>,
+    /// Associated route table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_table: Option<SubResource>,
+    /// Associated NAT gateway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nat_gateway: Option<SubResource>,
+    /// Service delegations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegations: Vec<Child<Delegation>>,
+    /// Service endpoints enabled on the subnet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_endpoints: Vec<ServiceEndpoint>,
+    /// `Disabled` (Azure's default), `Enabled`, `NetworkSecurityGroupEnabled` or
+    /// `RouteTableEnabled` (azure-semantics §7.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_endpoint_network_policies: Option<String>,
+    /// `Enabled` or `Disabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_link_service_network_policies: Option<String>,
+    /// Whether VMs in the subnet get default outbound access (false = private subnet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_outbound_access: Option<bool>,
+}
+
+/// A subnet delegation's properties.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delegation {
+    /// E.g. `Microsoft.ContainerService/managedClusters`.
+    pub service_name: String,
+}
+
+/// `{ "service": "Microsoft.Storage" }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceEndpoint {
+    /// The service, e.g. `Microsoft.Storage`.
+    pub service: String,
+}
+
+/// Peering properties (`virtualNetworks/virtualNetworkPeerings`); defaults as in the REST API.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VirtualNetworkPeering {
+    /// The VNet on the other side.
+    pub remote_virtual_network: SubResource,
+    /// Peer's space is in the local `VirtualNetwork` tag (default true).
+    #[serde(default = "yes")]
+    pub allow_virtual_network_access: bool,
+    /// Accept traffic forwarded (by an NVA) from the remote VNet (default false).
+    #[serde(default)]
+    pub allow_forwarded_traffic: bool,
+    /// Let the remote VNet use this VNet's gateway (default false).
+    #[serde(default)]
+    pub allow_gateway_transit: bool,
+    /// Use the remote VNet's gateway (default false).
+    #[serde(default)]
+    pub use_remote_gateways: bool,
+    /// `Initiated`, `Connected` or `Disconnected`; a design states `Connected` once both sides exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peering_state: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `Microsoft.Network/routeTables` properties.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteTable {
+    /// When true, gateway (BGP and static) routes are not propagated to associated subnets.
+    #[serde(default)]
+    pub disable_bgp_route_propagation: bool,
+    /// The user-defined routes.
+    #[serde(default)]
+    pub routes: Vec<Child<Route>>,
+}
+
+impl ResourceType for RouteTable {
+    const TYPE: &'static str = "Microsoft.Network/routeTables";
+}
+
+/// A user-defined route.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Route {
+    /// Destination prefix (a CIDR; service-tag destinations are kept as text by importers).
+    pub address_prefix: String,
+    /// Next hop type.
+    pub next_hop_type: NextHopType,
+    /// Next hop IP, for `VirtualAppliance`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_hop_ip_address: Option<String>,
+}
+
+/// The UDR next-hop types of the `RouteNextHopType` enum (azure-semantics §2.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NextHopType {
+    /// A VPN gateway.
+    VirtualNetworkGateway,
+    /// Default routing inside the VNet.
+    VnetLocal,
+    /// The Internet.
+    Internet,
+    /// An NVA or firewall private IP.
+    VirtualAppliance,
+    /// Drop.
+    None,
+}
+
+/// `Microsoft.Network/networkSecurityGroups` properties.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkSecurityGroup {
+    /// Custom rules (default rules are implied, as in Azure).
+    #[serde(default)]
+    pub security_rules: Vec<Child<SecurityRule>>,
+}
+
+impl ResourceType for NetworkSecurityGroup {
+    const TYPE: &'static str = "Microsoft.Network/networkSecurityGroups";
+}
+
+/// An NSG rule, with both the singular and the plural (augmented) address and port fields.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityRule {
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`.
+    pub protocol: String,
+    /// Source port or range (`*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_port_range: Option<String>,
+    /// Destination port or range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_port_range: Option<String>,
+    /// Several destination ports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destination_port_ranges: Vec<String>,
+    /// Source CIDR, IP, `*` or service tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_address_prefix: Option<String>,
+    /// Several source CIDRs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_address_prefixes: Vec<String>,
+    /// Destination CIDR, IP, `*` or service tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_address_prefix: Option<String>,
+    /// Several destination CIDRs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destination_address_prefixes: Vec<String>,
+    /// `Allow` or `Deny`.
+    pub access: Access,
+    /// 100–4096 for custom rules.
+    pub priority: u32,
+    /// `Inbound` or `Outbound`.
+    pub direction: Direction,
+}
+
+/// NSG rule access.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Access {
+    /// Allow.
+    #[default]
+    Allow,
+    /// Deny.
+    Deny,
+}
+
+/// NSG rule direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// Towards the subnet/NIC.
+    #[default]
+    Inbound,
+    /// Away from the subnet/NIC.
+    Outbound,
+}
+
+/// `Microsoft.Network/publicIPAddresses` properties.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicIpAddress {
+    /// `Static` or `Dynamic`.
+    #[serde(rename = "publicIPAllocationMethod")]
+    pub public_ip_allocation_method: String,
+    /// `IPv4` or `IPv6`.
+    #[serde(rename = "publicIPAddressVersion")]
+    pub public_ip_address_version: String,
+    /// The allocated address, known only after deployment (or from an import).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+}
+
+impl ResourceType for PublicIpAddress {
+    const TYPE: &'static str = "Microsoft.Network/publicIPAddresses";
+}
+
+/// `Microsoft.Network/natGateways` properties.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NatGateway {
+    /// Public IPs used for SNAT.
+    #[serde(default)]
+    pub public_ip_addresses: Vec<SubResource>,
+}
+
+impl ResourceType for NatGateway {
+    const TYPE: &'static str = "Microsoft.Network/natGateways";
+}
+
+/// `Microsoft.Network/loadBalancers` properties (frontends are what the network model needs).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadBalancer {
+    /// Frontend IP configurations.
+    #[serde(rename = "frontendIPConfigurations", default)]
+    pub frontend_ip_configurations: Vec<Child<FrontendIpConfiguration>>,
+}
+
+impl ResourceType for LoadBalancer {
+    const TYPE: &'static str = "Microsoft.Network/loadBalancers";
+}
+
+/// A frontend IP configuration (load balancer or application gateway).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FrontendIpConfiguration {
+    /// Private frontend address.
+    #[serde(
+        rename = "privateIPAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_ip_address: Option<String>,
+    /// `Static` or `Dynamic`.
+    #[serde(
+        rename = "privateIPAllocationMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_ip_allocation_method: Option<String>,
+    /// Subnet of a private frontend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<SubResource>,
+    /// Public IP of a public frontend.
+    #[serde(
+        rename = "publicIPAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_ip_address: Option<SubResource>,
+}
+
+/// An IP configuration that sits in a subnet, optionally with a public IP (firewalls, Bastion,
+/// gateways, application gateways).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpConfiguration {
+    /// The subnet.
+    pub subnet: SubResource,
+    /// The public IP, if any.
+    #[serde(
+        rename = "publicIPAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_ip_address: Option<SubResource>,
+    /// The private IP, when known (Azure assigns it; the planner predicts it).
+    #[serde(
+        rename = "privateIPAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_ip_address: Option<String>,
+}

@@ -1,0 +1,131 @@
+//! Private endpoints and private DNS (REST field names, checked against `PrivateEndpointCreate.json`,
+//! `PrivateEndpointDnsZoneGroupCreate.json` and the `privatedns` examples).
+
+use serde::{Deserialize, Serialize};
+
+use crate::resource::{Child, ResourceType, SubResource};
+
+/// `Microsoft.Network/privateEndpoints` properties.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateEndpoint {
+    /// The subnet the endpoint's NIC sits in.
+    pub subnet: SubResource,
+    /// Auto-approved connections to the target service.
+    #[serde(default)]
+    pub private_link_service_connections: Vec<Child<PrivateLinkServiceConnection>>,
+    /// Static IP configurations (one per member, e.g. `registry` and `registry_data_<region>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_configurations: Vec<Child<PrivateEndpointIpConfiguration>>,
+    /// Name of the NIC Azure creates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_network_interface_name: Option<String>,
+}
+
+impl ResourceType for PrivateEndpoint {
+    const TYPE: &'static str = "Microsoft.Network/privateEndpoints";
+}
+
+/// `{ privateLinkServiceId, groupIds }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateLinkServiceConnection {
+    /// The target resource (registry, vault, cluster...).
+    pub private_link_service_id: SubResourceId,
+    /// Sub-resources, e.g. `registry`, `vault`, `management`.
+    pub group_ids: Vec<String>,
+}
+
+/// A bare resource id string (the REST API gives `privateLinkServiceId` as a string, not `{id}`).
+pub type SubResourceId = crate::id::ResourceId;
+
+/// `{ groupId, memberName, privateIPAddress }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateEndpointIpConfiguration {
+    /// Sub-resource.
+    pub group_id: String,
+    /// Member (e.g. `registry_data_westeurope`).
+    pub member_name: String,
+    /// The static private IP.
+    #[serde(rename = "privateIPAddress")]
+    pub private_ip_address: String,
+}
+
+/// `Microsoft.Network/privateEndpoints/privateDnsZoneGroups` properties.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateDnsZoneGroup {
+    /// Zones in which Azure maintains the endpoint's A records.
+    pub private_dns_zone_configs: Vec<PrivateDnsZoneConfig>,
+}
+
+impl ResourceType for PrivateDnsZoneGroup {
+    const TYPE: &'static str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
+}
+
+/// One zone config of a zone group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PrivateDnsZoneConfig {
+    /// Config name (optional in REST responses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `{ privateDnsZoneId }`.
+    pub properties: PrivateDnsZoneConfigProperties,
+}
+
+/// `{ "privateDnsZoneId": ... }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateDnsZoneConfigProperties {
+    /// The zone.
+    pub private_dns_zone_id: crate::id::ResourceId,
+}
+
+/// `Microsoft.Network/privateDnsZones` properties (the zone itself has none that matter here).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivateDnsZone {}
+
+impl ResourceType for PrivateDnsZone {
+    const TYPE: &'static str = "Microsoft.Network/privateDnsZones";
+}
+
+/// `Microsoft.Network/privateDnsZones/virtualNetworkLinks` properties.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VirtualNetworkLink {
+    /// The linked VNet: names in the zone resolve from there.
+    pub virtual_network: SubResource,
+    /// Auto-registration of VM records.
+    #[serde(default)]
+    pub registration_enabled: bool,
+    /// `Default` or `NxDomainRedirect` (fall back to public resolution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_policy: Option<String>,
+}
+
+impl ResourceType for VirtualNetworkLink {
+    const TYPE: &'static str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
+}
+
+/// `Microsoft.Network/privateDnsZones/A` properties.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ARecordSet {
+    /// TTL in seconds.
+    pub ttl: u32,
+    /// The addresses.
+    pub a_records: Vec<ARecord>,
+}
+
+impl ResourceType for ARecordSet {
+    const TYPE: &'static str = "Microsoft.Network/privateDnsZones/A";
+}
+
+/// `{ "ipv4Address": ... }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ARecord {
+    /// The address.
+    pub ipv4_address: String,
+}

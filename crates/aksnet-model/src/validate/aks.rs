@@ -1,0 +1,419 @@
+//! AKS network-profile checks (azure-semantics §6): reserved ranges, service and pod CIDRs,
+//! DNS service IP, maxPods, kubenet scale, subnet capacity at full scale, UDR egress
+//! prerequisites, API server subnet.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use aksnet_net::{Prefix, PrefixSet};
+
+use super::{thousands, Sink};
+use crate::aks::{ManagedCluster, NetworkMode, PoolDemand};
+use crate::azure;
+use crate::estate::Estate;
+use crate::id::ResourceId;
+use crate::network::NextHopType;
+use crate::resource::Resource;
+
+pub(super) fn check(estate: &Estate, sink: &mut Sink) {
+    let onprem = on_premises(estate);
+    for mc in estate.managed_clusters.iter() {
+        pools(mc, estate, sink);
+        cidrs(mc, estate, &onprem, sink);
+        udr_egress(mc, estate, sink);
+        api_server_subnet(mc, estate, sink);
+    }
+    subnet_capacity(estate, sink);
+}
+
+/// On-premises prefixes: the estate's own list plus every local network gateway's.
+pub(crate) fn on_premises(estate: &Estate) -> PrefixSet {
+    let mut set: PrefixSet = estate.on_premises_prefixes.iter().collect();
+    for lng in estate.local_network_gateways.iter() {
+        set = set.union(&lng.properties.prefixes().iter().collect());
+    }
+    set
+}
+
+/// The VNets a cluster's node subnets sit in.
+fn cluster_vnets(mc: &Resource<ManagedCluster>) -> Vec<ResourceId> {
+    let mut v: Vec<ResourceId> = mc
+        .properties
+        .agent_pool_profiles
+        .iter()
+        .filter_map(|p| p.vnet_subnet_id.as_ref()?.parent())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn pools(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut Sink) {
+    let mode = mc.properties.network_mode();
+    let mut kubenet_nodes = 0;
+    for pool in &mc.properties.agent_pool_profiles {
+        if let Some(mp) = pool
+            .max_pods
+            .filter(|mp| !azure::MAX_PODS_RANGE.contains(mp))
+        {
+            sink.error(
+                "aks-max-pods-out-of-range",
+                &mc.id,
+                format!(
+                    "node pool `{}` has maxPods {mp}; AKS accepts 10-250",
+                    pool.name
+                ),
+                "set maxPods between 10 and 250 (azure-semantics §6.2)",
+            );
+        }
+        kubenet_nodes += pool.max_nodes();
+        if let Some(sid) = &pool.vnet_subnet_id {
+            if let Some((_, s)) = estate.subnet(sid) {
+                if !s.properties.delegations.is_empty() {
+                    sink.error(
+                        "aks-node-subnet-delegated",
+                        &mc.id,
+                        format!("node pool `{}` uses subnet `{}`, which is delegated; AKS node subnets cannot be delegated", pool.name, s.name),
+                        "use an undelegated subnet for nodes (azure-semantics §6.2)",
+                    );
+                }
+            }
+        }
+    }
+    if mode == NetworkMode::Kubenet && kubenet_nodes > azure::KUBENET_MAX_NODES {
+        sink.error(
+            "aks-kubenet-too-many-nodes",
+            &mc.id,
+            format!("kubenet cluster `{}` can reach {kubenet_nodes} nodes; kubenet supports at most 400 (one route per node)", mc.name),
+            "lower maxCount, or use Azure CNI Overlay (up to 5,000 nodes)",
+        );
+    }
+}
+
+fn cidrs(mc: &Resource<ManagedCluster>, estate: &Estate, onprem: &PrefixSet, sink: &mut Sink) {
+    let np = &mc.properties.network_profile;
+    let reserved = azure::prefixes(&azure::AKS_RESERVED_RANGES);
+    let mut vnet_space = PrefixSet::new();
+    let mut peer_space = PrefixSet::new();
+    for vid in cluster_vnets(mc) {
+        let Some(vnet) = estate.virtual_networks.get(&vid) else {
+            continue;
+        };
+        for p in &vnet.properties.address_space.address_prefixes {
+            vnet_space.insert(*p);
+            for r in reserved.iter().filter(|r| r.overlaps(p)) {
+                sink.error(
+                    "aks-reserved-range",
+                    &mc.id,
+                    format!(
+                        "cluster VNet `{}` space {p} overlaps {r}, which AKS reserves",
+                        vnet.name
+                    ),
+                    "re-address the VNet outside 169.254/16, 172.30/16, 172.31/16 and 192.0.2/24",
+                );
+            }
+        }
+        for peering in &vnet.properties.virtual_network_peerings {
+            if let Some(remote) = estate
+                .virtual_networks
+                .get(&peering.properties.remote_virtual_network.id)
+            {
+                peer_space = peer_space.union(
+                    &remote
+                        .properties
+                        .address_space
+                        .address_prefixes
+                        .iter()
+                        .collect(),
+                );
+            }
+        }
+    }
+    let mode = mc.properties.network_mode();
+    let pod_cidr = np
+        .pod_cidr
+        .filter(|_| matches!(mode, NetworkMode::Overlay | NetworkMode::Kubenet));
+    let named: [(&str, Option<Prefix>); 2] =
+        [("service CIDR", np.service_cidr), ("pod CIDR", pod_cidr)];
+    for (what, cidr) in named {
+        let Some(cidr) = cidr else { continue };
+        for r in reserved.iter().filter(|r| r.overlaps(&cidr)) {
+            sink.error(
+                "aks-reserved-range",
+                &mc.id,
+                format!("{what} {cidr} overlaps {r}, which AKS reserves"),
+                "pick a range outside 169.254/16, 172.30/16, 172.31/16 and 192.0.2/24 (172.16.0.0/16 is fine)",
+            );
+        }
+        let clashes = [
+            ("the cluster VNet", &vnet_space),
+            ("a peered VNet", &peer_space),
+            ("on-premises", onprem),
+        ];
+        for (place, space) in clashes {
+            let hit = space.intersection(&[cidr].into_iter().collect());
+            if !hit.is_empty() {
+                sink.error(
+                    "aks-cidr-overlap",
+                    &mc.id,
+                    format!("{what} {cidr} overlaps {place} ({hit})"),
+                    format!("choose a {what} that no routed network uses; packets to it would never leave the node"),
+                );
+            }
+        }
+    }
+    if let Some(svc) = np.service_cidr {
+        if svc.len() < azure::SERVICE_CIDR_MIN_LEN {
+            sink.error(
+                "aks-service-cidr-too-large",
+                &mc.id,
+                format!(
+                    "service CIDR {svc} is /{}; AKS requires it smaller than /12",
+                    svc.len()
+                ),
+                "use a /16 or smaller, e.g. 172.16.0.0/16",
+            );
+        }
+        if let Some(pod) = pod_cidr.filter(|p| p.overlaps(&svc)) {
+            sink.error(
+                "aks-cidr-overlap",
+                &mc.id,
+                format!("service CIDR {svc} overlaps pod CIDR {pod}"),
+                "give services and pods separate ranges",
+            );
+        }
+        dns_service_ip(mc, &svc, sink);
+    }
+    if let Some(pod) = pod_cidr {
+        let nodes: u128 = mc
+            .properties
+            .agent_pool_profiles
+            .iter()
+            .map(|p| u128::from(PoolDemand::of(mode, p).total_nodes()))
+            .sum();
+        let slots = pod.size() >> (32 - u32::from(azure::POD_CIDR_PER_NODE_LEN));
+        if pod.len() > azure::POD_CIDR_PER_NODE_LEN || nodes > slots {
+            sink.error(
+                "aks-pod-cidr-too-small",
+                &mc.id,
+                format!("pod CIDR {pod} holds {slots} node /24s, but the cluster can reach {nodes} nodes with surge"),
+                "use a larger pod CIDR; each node takes one /24",
+            );
+        }
+    }
+}
+
+/// `dnsServiceIP` inside the service CIDR, not its network or first address. [AKS-CNI-OVERVIEW] §6.4
+fn dns_service_ip(mc: &Resource<ManagedCluster>, svc: &Prefix, sink: &mut Sink) {
+    let Some(ip) = mc.properties.network_profile.dns_service_ip.as_deref() else {
+        return;
+    };
+    match ip.parse::<IpAddr>() {
+        Err(_) => sink.error(
+            "aks-dns-service-ip-invalid",
+            &mc.id,
+            format!("dnsServiceIP `{ip}` is not an IP address"),
+            "use an address inside the service CIDR, e.g. its .10",
+        ),
+        Ok(addr) if !svc.contains_addr(addr) => sink.error(
+            "aks-dns-service-ip-outside",
+            &mc.id,
+            format!("dnsServiceIP {addr} is not inside service CIDR {svc}"),
+            format!(
+                "use an address inside {svc}, e.g. {}",
+                svc.nth(10).map(|a| a.to_string()).unwrap_or_default()
+            ),
+        ),
+        Ok(addr) if Some(addr) == svc.nth(0) || Some(addr) == svc.nth(1) => sink.error(
+            "aks-dns-service-ip-first",
+            &mc.id,
+            format!(
+                "dnsServiceIP {addr} is the {} address of {svc}",
+                if Some(addr) == svc.nth(0) {
+                    "network"
+                } else {
+                    "first (kubernetes.default)"
+                }
+            ),
+            format!(
+                "use another address, e.g. {}",
+                svc.nth(10).map(|a| a.to_string()).unwrap_or_default()
+            ),
+        ),
+        Ok(_) => {}
+    }
+}
+
+/// `outboundType: userDefinedRouting` needs a 0/0 route to an appliance or VPN gateway on every
+/// node subnet before the cluster is created; 0/0 → Internet is rejected. [AKS-UDR] §6.5
+fn udr_egress(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut Sink) {
+    if !mc
+        .properties
+        .network_profile
+        .outbound_type
+        .eq_ignore_ascii_case("userDefinedRouting")
+    {
+        return;
+    }
+    let mut subnets: Vec<&ResourceId> = mc
+        .properties
+        .agent_pool_profiles
+        .iter()
+        .filter_map(|p| p.vnet_subnet_id.as_ref())
+        .collect();
+    subnets.sort();
+    subnets.dedup();
+    for sid in subnets {
+        let Some((_, s)) = estate.subnet(sid) else {
+            continue;
+        };
+        let rt = s
+            .properties
+            .route_table
+            .as_ref()
+            .and_then(|r| estate.route_tables.get(&r.id));
+        let default = rt.and_then(|rt| {
+            rt.properties
+                .routes
+                .iter()
+                .find(|r| r.properties.address_prefix == "0.0.0.0/0")
+        });
+        let problem = match default.map(|r| r.properties.next_hop_type) {
+            Some(NextHopType::VirtualAppliance | NextHopType::VirtualNetworkGateway) => continue,
+            Some(other) => format!("its 0.0.0.0/0 route goes to {other:?}; AKS accepts only VirtualAppliance or VirtualNetworkGateway"),
+            None if rt.is_none() => "it has no route table".to_string(),
+            None => "its route table has no 0.0.0.0/0 route".to_string(),
+        };
+        sink.error(
+            "aks-udr-without-default-route",
+            &mc.id,
+            format!("cluster `{}` uses outboundType userDefinedRouting, but node subnet `{}`: {problem}", mc.name, s.name),
+            "associate a route table with 0.0.0.0/0 -> VirtualAppliance (the firewall's private IP) before creating the cluster",
+        );
+    }
+}
+
+/// API server VNet integration subnet: exists, delegated, at least /28. [AKS-APIVNET] §5.4
+fn api_server_subnet(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut Sink) {
+    let Some(api) = &mc.properties.api_server_access_profile else {
+        return;
+    };
+    if api.enable_vnet_integration != Some(true) {
+        return;
+    }
+    let Some(sid) = &api.subnet_id else {
+        sink.error(
+            "aks-api-subnet-missing",
+            &mc.id,
+            "API server VNet integration is on but no subnetId is set".to_string(),
+            "add a delegated /28 subnet and set apiServerAccessProfile.subnetId",
+        );
+        return;
+    };
+    let Some((_, s)) = estate.subnet(sid) else {
+        return;
+    };
+    let delegated = s.properties.delegations.iter().any(|d| {
+        d.properties
+            .service_name
+            .eq_ignore_ascii_case(azure::API_SERVER_DELEGATION)
+    });
+    if !delegated {
+        sink.error(
+            "aks-api-subnet-not-delegated",
+            sid,
+            format!(
+                "API server subnet `{}` is not delegated to {}",
+                s.name,
+                azure::API_SERVER_DELEGATION
+            ),
+            "add the delegation",
+        );
+    }
+    if s.properties.address_prefix.len() > azure::API_SERVER_SUBNET_MIN_LEN {
+        sink.error(
+            "aks-api-subnet-too-small",
+            sid,
+            format!(
+                "API server subnet `{}` is {}; AKS needs /28 or larger",
+                s.name, s.properties.address_prefix
+            ),
+            "resize it to /28",
+        );
+    }
+}
+
+/// Every subnet holds what is placed in it at full scale. [AKS-IPPLAN] §6.3, [VNETFAQ] §1.1
+fn subnet_capacity(estate: &Estate, sink: &mut Sink) {
+    // subnet -> (explanations, total addresses)
+    let mut demand: BTreeMap<ResourceId, (Vec<String>, u128)> = BTreeMap::new();
+    for mc in estate.managed_clusters.iter() {
+        let mode = mc.properties.network_mode();
+        for (i, pool) in mc.properties.agent_pool_profiles.iter().enumerate() {
+            let d = PoolDemand::of(mode, pool);
+            if let Some(sid) = &pool.vnet_subnet_id {
+                let e = demand.entry(sid.clone()).or_default();
+                e.0.push(format!(
+                    "pool `{}` needs {} addresses {}",
+                    pool.name,
+                    thousands(d.addresses()),
+                    d.explain()
+                ));
+                e.1 += d.addresses();
+                if i == 0
+                    && mc.properties.is_private()
+                    && mc
+                        .properties
+                        .api_server_access_profile
+                        .as_ref()
+                        .and_then(|a| a.enable_vnet_integration)
+                        != Some(true)
+                {
+                    e.0.push("the private API server endpoint needs 1".to_string());
+                    e.1 += 1;
+                }
+            }
+            if let Some(pid) = &pool.pod_subnet_id {
+                let e = demand.entry(pid.clone()).or_default();
+                e.0.push(format!(
+                    "pods of pool `{}` need {} addresses ({} nodes × {} pods, in batches of 16)",
+                    pool.name,
+                    thousands(d.pod_subnet_addresses()),
+                    d.total_nodes(),
+                    d.max_pods
+                ));
+                e.1 += d.pod_subnet_addresses();
+            }
+        }
+    }
+    for lb in estate.load_balancers.iter() {
+        for f in &lb.properties.frontend_ip_configurations {
+            if let Some(s) = &f.properties.subnet {
+                let e = demand.entry(s.id.clone()).or_default();
+                e.0.push(format!("load balancer frontend `{}` needs 1", f.name));
+                e.1 += 1;
+            }
+        }
+    }
+    for pe in estate.private_endpoints.iter() {
+        let n = pe.properties.ip_configurations.len().max(1) as u128;
+        let e = demand.entry(pe.properties.subnet.id.clone()).or_default();
+        e.0.push(format!("private endpoint `{}` needs {n}", pe.name));
+        e.1 += n;
+    }
+    for (sid, (why, need)) in demand {
+        let Some((_, s)) = estate.subnet(&sid) else {
+            continue;
+        };
+        let p = s.properties.address_prefix;
+        let usable = azure::usable_addresses(&p);
+        if need > usable {
+            sink.error(
+                "subnet-capacity-exceeded",
+                &sid,
+                format!("{}; `{p}` has {} usable (total needed {})", why.join(", "), thousands(usable), thousands(need)),
+                "enlarge the subnet, lower maxCount or maxPods, or move to Azure CNI Overlay (pods stop consuming subnet IPs)",
+            );
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Structural validation: what Azure itself would refuse to deploy, or what makes an estate
+//! self-contradictory (subnets outside their VNet, overlapping peers, undersized special
+//! subnets, impossible AKS network profiles).
+//!
+//! This is not the rule catalog: it does not judge security or reachability. It answers "can
+//! this estate exist?", so that the planner can refuse to write one that cannot, and an import
+//! can say what is broken before any analysis runs.
+
+mod addressing;
+mod aks;
+mod placement;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::estate::Estate;
+use crate::id::ResourceId;
+
+/// How bad a structural problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Azure would refuse it, or the estate contradicts itself.
+    Error,
+    /// Deployable, but against Microsoft's guidance or likely to fail later.
+    Warning,
+}
+
+/// One structural problem.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// A stable kebab-case code, e.g. `subnet-outside-vnet`.
+    pub code: &'static str,
+    /// The resource (or child resource) at fault.
+    pub resource: ResourceId,
+    /// What is wrong, with the numbers.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{sev}[{}]: {}\n  --> {}\n  = hint: {}",
+            self.code, self.message, self.resource, self.hint
+        )
+    }
+}
+
+/// Collects diagnostics.
+#[derive(Default)]
+pub(crate) struct Sink(Vec<Diagnostic>);
+
+impl Sink {
+    pub(crate) fn push(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        resource: &ResourceId,
+        message: String,
+        hint: impl Into<String>,
+    ) {
+        self.0.push(Diagnostic {
+            severity,
+            code,
+            resource: resource.clone(),
+            message,
+            hint: hint.into(),
+        });
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        code: &'static str,
+        r: &ResourceId,
+        m: String,
+        h: impl Into<String>,
+    ) {
+        self.push(Severity::Error, code, r, m, h);
+    }
+
+    pub(crate) fn warn(
+        &mut self,
+        code: &'static str,
+        r: &ResourceId,
+        m: String,
+        h: impl Into<String>,
+    ) {
+        self.push(Severity::Warning, code, r, m, h);
+    }
+}
+
+/// Checks an estate's structure. Errors first, then warnings; within each, in resource order.
+pub fn validate(estate: &Estate) -> Vec<Diagnostic> {
+    let mut sink = Sink::default();
+    addressing::check(estate, &mut sink);
+    placement::check(estate, &mut sink);
+    aks::check(estate, &mut sink);
+    let mut out = sink.0;
+    out.sort_by(|a, b| {
+        (a.severity, &a.resource, a.code, &a.message).cmp(&(
+            b.severity,
+            &b.resource,
+            b.code,
+            &b.message,
+        ))
+    });
+    out
+}
+
+/// Subnet id of a subnet child, falling back to `<vnet>/subnets/<name>` when the child has none.
+pub(crate) fn subnet_id(
+    vnet: &crate::resource::Resource<crate::network::VirtualNetwork>,
+    s: &crate::resource::Child<crate::network::Subnet>,
+) -> ResourceId {
+    s.id.clone()
+        .unwrap_or_else(|| vnet.id.child("subnets", &s.name))
+}
+
+/// Formats a count with thousands separators: 1071 → "1,071".
+pub fn thousands(n: u128) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,240 @@
+//! Validation tests on small hand-written estates (JSON, as a user would write or import them).
+
+use serde_json::{json, Value};
+
+use super::*;
+
+const SUB: &str = "/subscriptions/s1/resourceGroups/rg/providers";
+
+fn vnet(name: &str, space: &str, subnets: Value) -> Value {
+    json!({
+        "id": format!("{SUB}/Microsoft.Network/virtualNetworks/{name}"),
+        "name": name, "type": "Microsoft.Network/virtualNetworks",
+        "properties": { "addressSpace": { "addressPrefixes": [space] }, "subnets": subnets }
+    })
+}
+
+fn subnet(vnet: &str, name: &str, prefix: &str) -> Value {
+    json!({
+        "name": name,
+        "id": format!("{SUB}/Microsoft.Network/virtualNetworks/{vnet}/subnets/{name}"),
+        "properties": { "addressPrefix": prefix }
+    })
+}
+
+fn estate(extra: Value) -> Estate {
+    let mut base = json!({ "aksnetSchema": 1, "name": "t" });
+    for (k, v) in extra.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    serde_json::from_value(base).expect("test estate parses")
+}
+
+fn codes(e: &Estate) -> Vec<&'static str> {
+    validate(e).into_iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn clean_vnet_has_no_diagnostics() {
+    let e = estate(json!({ "virtualNetworks": [vnet("v", "10.0.0.0/16", json!([
+        subnet("v", "a", "10.0.0.0/24"), subnet("v", "AzureFirewallSubnet", "10.0.1.0/26")
+    ]))] }));
+    assert_eq!(codes(&e), Vec::<&str>::new());
+}
+
+#[test]
+fn subnet_outside_overlapping_and_too_small() {
+    let e = estate(json!({ "virtualNetworks": [vnet("v", "10.0.0.0/16", json!([
+        subnet("v", "a", "10.0.0.0/24"),
+        subnet("v", "b", "10.0.0.128/25"),
+        subnet("v", "c", "10.1.0.0/24"),
+        subnet("v", "d", "10.0.9.0/30"),
+    ]))] }));
+    let d = validate(&e);
+    let c: Vec<_> = d.iter().map(|d| d.code).collect();
+    assert!(c.contains(&"subnet-overlap"), "{c:?}");
+    assert!(c.contains(&"subnet-outside-vnet"), "{c:?}");
+    assert!(c.contains(&"subnet-too-small"), "{c:?}");
+    let overlap = d.iter().find(|d| d.code == "subnet-overlap").unwrap();
+    assert!(overlap.message.contains("10.0.0.128/25") && overlap.message.contains("10.0.0.0/24"));
+}
+
+#[test]
+fn special_subnet_sizes() {
+    let e = estate(json!({ "virtualNetworks": [vnet("v", "10.0.0.0/16", json!([
+        subnet("v", "AzureFirewallSubnet", "10.0.0.0/27"),
+        subnet("v", "GatewaySubnet", "10.0.1.0/28"),
+        subnet("v", "AzureBastionSubnet", "10.0.2.0/27"),
+    ]))] }));
+    let d = validate(&e);
+    let errors = d
+        .iter()
+        .filter(|d| d.code == "special-subnet-too-small")
+        .count();
+    let warns = d
+        .iter()
+        .filter(|d| d.code == "special-subnet-below-recommended")
+        .count();
+    assert_eq!((errors, warns), (2, 1), "{d:#?}");
+}
+
+#[test]
+fn peered_vnets_must_not_overlap_and_must_peer_back() {
+    let peer = |to: &str| {
+        json!([{ "name": format!("to-{to}"), "properties": {
+        "remoteVirtualNetwork": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/{to}") } } }])
+    };
+    let mut a = vnet("a", "10.0.0.0/16", json!([]));
+    a["properties"]["virtualNetworkPeerings"] = peer("b");
+    let b = vnet("b", "10.0.128.0/17", json!([]));
+    let e = estate(json!({ "virtualNetworks": [a, b] }));
+    let c = codes(&e);
+    assert!(c.contains(&"peering-overlap"), "{c:?}");
+    assert!(c.contains(&"peering-one-sided"), "{c:?}");
+}
+
+fn cluster(network: Value, pools: Value) -> Value {
+    json!({
+        "id": format!("{SUB}/Microsoft.ContainerService/managedClusters/aks"),
+        "name": "aks", "type": "Microsoft.ContainerService/managedClusters",
+        "properties": { "dnsPrefix": "aks", "agentPoolProfiles": pools, "networkProfile": network }
+    })
+}
+
+fn pool(name: &str, max: u32, pods: u32, subnet: &str) -> Value {
+    json!({ "name": name, "mode": "User", "maxCount": max, "maxPods": pods,
+            "vnetSubnetID": format!("{SUB}/Microsoft.Network/virtualNetworks/v/subnets/{subnet}") })
+}
+
+#[test]
+fn flat_cni_capacity_message_has_the_numbers() {
+    let e = estate(json!({
+        "virtualNetworks": [vnet("v", "10.240.0.0/16", json!([subnet("v", "nodes", "10.240.0.0/24")]))],
+        "managedClusters": [cluster(json!({ "networkPlugin": "azure", "outboundType": "loadBalancer" }),
+                                    json!([pool("user", 20, 50, "nodes")]))]
+    }));
+    let d = validate(&e);
+    let cap = d
+        .iter()
+        .find(|d| d.code == "subnet-capacity-exceeded")
+        .expect("capacity error");
+    assert!(
+        cap.message
+            .contains("pool `user` needs 1,071 addresses (20 nodes + 1 surge) × (50 pods + 1)")
+            && cap.message.contains("`10.240.0.0/24` has 251 usable"),
+        "{}",
+        cap.message
+    );
+}
+
+#[test]
+fn overlay_pool_fits_where_flat_does_not() {
+    let e = estate(json!({
+        "virtualNetworks": [vnet("v", "10.240.0.0/16", json!([subnet("v", "nodes", "10.240.0.0/24")]))],
+        "managedClusters": [cluster(json!({ "networkPlugin": "azure", "networkPluginMode": "overlay",
+            "podCidr": "192.168.0.0/16", "serviceCidr": "172.16.0.0/16", "dnsServiceIP": "172.16.0.10",
+            "outboundType": "loadBalancer" }), json!([pool("user", 20, 50, "nodes")]))]
+    }));
+    assert_eq!(codes(&e), Vec::<&str>::new());
+}
+
+#[test]
+fn service_cidr_rules() {
+    let e = estate(json!({
+        "onPremisesPrefixes": ["10.0.0.0/14"],
+        "virtualNetworks": [vnet("v", "10.240.0.0/16", json!([subnet("v", "nodes", "10.240.0.0/22")]))],
+        "managedClusters": [cluster(json!({ "networkPlugin": "azure", "networkPluginMode": "overlay",
+            "podCidr": "172.31.0.0/16", "serviceCidr": "10.0.0.0/11", "dnsServiceIP": "10.0.0.1",
+            "outboundType": "loadBalancer" }), json!([pool("user", 3, 30, "nodes")]))]
+    }));
+    let c = codes(&e);
+    for expected in [
+        "aks-service-cidr-too-large",
+        "aks-cidr-overlap",
+        "aks-dns-service-ip-first",
+        "aks-reserved-range",
+    ] {
+        assert!(c.contains(&expected), "{expected} missing from {c:?}");
+    }
+}
+
+#[test]
+fn max_pods_and_kubenet_scale() {
+    let e = estate(json!({
+        "virtualNetworks": [vnet("v", "10.240.0.0/16", json!([subnet("v", "nodes", "10.240.0.0/20")]))],
+        "managedClusters": [cluster(json!({ "networkPlugin": "kubenet", "podCidr": "10.244.0.0/14",
+            "outboundType": "loadBalancer" }), json!([pool("a", 300, 5, "nodes"), pool("b", 200, 30, "nodes")]))]
+    }));
+    let c = codes(&e);
+    assert!(c.contains(&"aks-max-pods-out-of-range"), "{c:?}");
+    assert!(c.contains(&"aks-kubenet-too-many-nodes"), "{c:?}");
+}
+
+#[test]
+fn udr_outbound_needs_a_default_route_to_an_appliance() {
+    let mut v = vnet(
+        "v",
+        "10.240.0.0/16",
+        json!([subnet("v", "nodes", "10.240.0.0/22")]),
+    );
+    v["properties"]["subnets"][0]["properties"]["routeTable"] =
+        json!({ "id": format!("{SUB}/Microsoft.Network/routeTables/rt") });
+    let rt = |hop: &str| {
+        json!({ "id": format!("{SUB}/Microsoft.Network/routeTables/rt"), "name": "rt",
+        "type": "Microsoft.Network/routeTables", "properties": { "routes": [
+            { "name": "default", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": hop, "nextHopIpAddress": "10.200.0.4" } } ] } })
+    };
+    let net = json!({ "networkPlugin": "azure", "networkPluginMode": "overlay", "outboundType": "userDefinedRouting" });
+    let bad = estate(
+        json!({ "virtualNetworks": [v.clone()], "routeTables": [rt("Internet")],
+        "managedClusters": [cluster(net.clone(), json!([pool("user", 3, 30, "nodes")]))] }),
+    );
+    assert!(codes(&bad).contains(&"aks-udr-without-default-route"));
+    let good = estate(
+        json!({ "virtualNetworks": [v], "routeTables": [rt("VirtualAppliance")],
+        "managedClusters": [cluster(net, json!([pool("user", 3, 30, "nodes")]))] }),
+    );
+    assert!(!codes(&good).contains(&"aks-udr-without-default-route"));
+}
+
+#[test]
+fn app_gateway_subnet_must_be_dedicated() {
+    let e = estate(json!({
+        "virtualNetworks": [vnet("v", "10.240.0.0/16", json!([subnet("v", "agw", "10.240.0.0/24")]))],
+        "applicationGateways": [{ "id": format!("{SUB}/Microsoft.Network/applicationGateways/agw"), "name": "agw",
+            "type": "Microsoft.Network/applicationGateways", "properties": {
+              "sku": { "name": "WAF_v2", "tier": "WAF_v2" },
+              "gatewayIPConfigurations": [{ "name": "gw", "properties": { "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/v/subnets/agw") } } }],
+              "frontendIPConfigurations": [] } }],
+        "managedClusters": [cluster(json!({ "networkPlugin": "azure", "networkPluginMode": "overlay", "outboundType": "loadBalancer" }),
+                                    json!([pool("user", 3, 30, "agw")]))]
+    }));
+    assert!(codes(&e).contains(&"app-gateway-subnet-not-dedicated"));
+}
+
+#[test]
+fn estate_json_round_trips_and_reports_positions() {
+    let e = estate(
+        json!({ "virtualNetworks": [vnet("v", "10.0.0.0/16", json!([subnet("v", "a", "10.0.0.0/24")]))] }),
+    );
+    let text = e.to_json();
+    assert_eq!(Estate::from_json(&text).unwrap(), e);
+    let err = Estate::from_json("{\n  \"aksnetSchema\": 1,\n  \"name\": 5\n}").unwrap_err();
+    assert_eq!((err.line, err.column), (3, 11));
+    let err = Estate::from_json(
+        "{\"aksnetSchema\": 1, \"name\": \"x\", \"virtualNetworks\": [{\"id\": \"bad\"}]}",
+    )
+    .unwrap_err();
+    assert!(
+        err.message.contains("not an Azure resource id"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn thousands_separator() {
+    assert_eq!(thousands(1071), "1,071");
+    assert_eq!(thousands(251), "251");
+    assert_eq!(thousands(1_000_000), "1,000,000");
+}
