@@ -6,6 +6,7 @@
 //! would refuse (see [`azure`] for the constants and their sources).
 
 pub mod aks;
+pub mod aks_egress;
 pub mod appgw;
 pub mod azure;
 pub mod estate;

@@ -1,0 +1,202 @@
+//! The firewall policy's rule collection groups: what AKS requires (per spoke, from the node
+//! subnets only) and the user's extra FQDNs.
+
+use crate::intent::At;
+use aksnet_model::aks_egress::{self, Applies, AKS_FQDN_TAG};
+use aksnet_model::firewall::{
+    ApplicationProtocol, ApplicationRule, FilterRuleCollection, FirewallPolicy, FirewallRule,
+    NetworkRule, RuleAction, RuleCollection, RuleCollectionGroup,
+};
+use aksnet_model::{Estate, Resource, ResourceType};
+
+use super::Ctx;
+use crate::sizing::SubnetRole;
+
+/// Parses `fqdn[:port]` (port 443 when omitted). Wildcards only as a leading `*.`.
+pub fn parse_fqdn_port(s: &At<String>) -> Result<(String, u16), String> {
+    let raw = s.value.trim();
+    let (host, port) = match raw.rsplit_once(':') {
+        Some((h, p)) => (
+            h,
+            p.parse::<u16>()
+                .map_err(|_| format!("`{raw}`: `{p}` is not a port"))?,
+        ),
+        None => (raw, 443),
+    };
+    if port == 0 || port > 64000 {
+        return Err(format!("`{raw}`: application rule ports must be 1-64000"));
+    }
+    let bare = host.strip_prefix("*.").unwrap_or(host);
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+    };
+    if bare.is_empty() || !bare.contains('.') || !bare.split('.').all(label_ok) {
+        return Err(format!(
+            "`{raw}` is not a host name (expected e.g. api.github.com or *.github.com:443)"
+        ));
+    }
+    Ok((host.to_ascii_lowercase(), port))
+}
+
+fn app_protocol(port: u16) -> ApplicationProtocol {
+    ApplicationProtocol {
+        protocol_type: if port == 80 { "Http" } else { "Https" }.to_string(),
+        port,
+    }
+}
+
+/// Node (and pod-subnet) prefixes of every spoke, as firewall source addresses.
+fn sources(ctx: &Ctx, spoke: usize) -> Vec<String> {
+    ctx.plan.spokes[spoke]
+        .vnet
+        .subnets
+        .iter()
+        .filter(|s| matches!(s.role, SubnetRole::Nodes(_) | SubnetRole::Pods(_)))
+        .map(|s| s.prefix.to_string())
+        .collect()
+}
+
+pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
+    let policy_id = ctx.hub_id(FirewallPolicy::TYPE, &format!("afwp-{}", ctx.name()));
+    if estate.firewall_policies.get(&policy_id).is_none() {
+        return; // an NVA: its policy is outside Azure's model
+    }
+    let loc = ctx.location();
+    let mut collections = Vec::new();
+    for (i, spoke) in ctx.intent.spokes.iter().enumerate() {
+        let src = sources(ctx, i);
+        let public = !spoke.cluster.private;
+        let applies = |a: Applies| a == Applies::Always || public;
+        let network: Vec<FirewallRule> = aks_egress::REQUIRED_NETWORK
+            .iter()
+            .filter(|r| applies(r.applies))
+            .map(|r| {
+                let dest = aks_egress::for_location(r.destination, loc);
+                FirewallRule::NetworkRule(NetworkRule {
+                    name: format!("{}-{}", r.protocol.to_ascii_lowercase(), r.port),
+                    ip_protocols: vec![r.protocol.to_string()],
+                    source_addresses: src.clone(),
+                    destination_addresses: if r.is_fqdn {
+                        Vec::new()
+                    } else {
+                        vec![dest.clone()]
+                    },
+                    destination_fqdns: if r.is_fqdn { vec![dest] } else { Vec::new() },
+                    destination_ports: vec![r.port.to_string()],
+                })
+            })
+            .collect();
+        collections.push(RuleCollection::Filter(FilterRuleCollection {
+            name: format!("aks-{}-network", spoke.name),
+            priority: 100 + 10 * i as u32,
+            action: RuleAction {
+                kind: "Allow".to_string(),
+            },
+            rules: network,
+        }));
+        let fqdns = |list: &[aks_egress::FqdnRequirement], port: u16| -> Vec<String> {
+            list.iter()
+                .filter(|r| applies(r.applies) && r.port == port)
+                .map(|r| aks_egress::for_location(r.fqdn, loc))
+                .collect()
+        };
+        let mut app = vec![
+            FirewallRule::ApplicationRule(ApplicationRule {
+                name: "aks-fqdn-tag".to_string(),
+                protocols: vec![app_protocol(80), app_protocol(443)],
+                source_addresses: src.clone(),
+                target_fqdns: Vec::new(),
+                fqdn_tags: vec![AKS_FQDN_TAG.to_string()],
+            }),
+            FirewallRule::ApplicationRule(ApplicationRule {
+                name: "aks-required-fqdns".to_string(),
+                protocols: vec![app_protocol(443)],
+                source_addresses: src.clone(),
+                target_fqdns: fqdns(aks_egress::REQUIRED_FQDNS, 443),
+                fqdn_tags: Vec::new(),
+            }),
+        ];
+        for port in [80, 443] {
+            let targets = fqdns(aks_egress::RECOMMENDED_FQDNS, port);
+            if !targets.is_empty() {
+                app.push(FirewallRule::ApplicationRule(ApplicationRule {
+                    name: format!("os-updates-{port}"),
+                    protocols: vec![app_protocol(port)],
+                    source_addresses: src.clone(),
+                    target_fqdns: targets,
+                    fqdn_tags: Vec::new(),
+                }));
+            }
+        }
+        collections.push(RuleCollection::Filter(FilterRuleCollection {
+            name: format!("aks-{}-application", spoke.name),
+            priority: 1000 + 10 * i as u32,
+            action: RuleAction {
+                kind: "Allow".to_string(),
+            },
+            rules: app,
+        }));
+    }
+    let rcg = |name: &str, priority: u32, rule_collections: Vec<RuleCollection>| {
+        Resource::new(
+            policy_id.child("ruleCollectionGroups", name),
+            None,
+            RuleCollectionGroup {
+                priority,
+                rule_collections,
+            },
+        )
+    };
+    estate
+        .rule_collection_groups
+        .insert(rcg("rcg-aks-egress", 200, collections));
+    user_fqdns(ctx, estate, rcg);
+}
+
+/// The intent's `egress.allowFqdns`, from every spoke's node subnets, grouped by port.
+fn user_fqdns(
+    ctx: &Ctx,
+    estate: &mut Estate,
+    rcg: impl Fn(&str, u32, Vec<RuleCollection>) -> Resource<RuleCollectionGroup>,
+) {
+    let mut by_port: std::collections::BTreeMap<u16, Vec<String>> = Default::default();
+    for f in &ctx.intent.egress.allow_fqdns {
+        let (host, port) = parse_fqdn_port(f).expect("checked before planning");
+        let list = by_port.entry(port).or_default();
+        if !list.contains(&host) {
+            list.push(host);
+        }
+    }
+    if by_port.is_empty() {
+        return;
+    }
+    let src: Vec<String> = (0..ctx.intent.spokes.len())
+        .flat_map(|i| sources(ctx, i))
+        .collect();
+    let rules = by_port
+        .into_iter()
+        .map(|(port, fqdns)| {
+            FirewallRule::ApplicationRule(ApplicationRule {
+                name: format!("allow-fqdns-{port}"),
+                protocols: vec![app_protocol(port)],
+                source_addresses: src.clone(),
+                target_fqdns: fqdns,
+                fqdn_tags: Vec::new(),
+            })
+        })
+        .collect();
+    let coll = RuleCollection::Filter(FilterRuleCollection {
+        name: "user-egress".to_string(),
+        priority: 100,
+        action: RuleAction {
+            kind: "Allow".to_string(),
+        },
+        rules,
+    });
+    estate
+        .rule_collection_groups
+        .insert(rcg("rcg-user-egress", 300, vec![coll]));
+}

@@ -1,0 +1,163 @@
+//! Network security groups the design needs: required rule sets for Bastion and Application
+//! Gateway, and empty (default-rules-only) NSGs for every other subnet.
+
+use aksnet_model::network::{Access, Direction, NetworkSecurityGroup, SecurityRule};
+use aksnet_model::{Child, Resource, ResourceId};
+
+/// One rule, compactly: name, priority, direction, protocol, source, destination, ports.
+pub(crate) struct R<'a> {
+    pub name: &'a str,
+    pub priority: u32,
+    pub direction: Direction,
+    pub protocol: &'a str,
+    pub source: &'a str,
+    pub destination: &'a str,
+    pub ports: &'a [&'a str],
+}
+
+fn rule(nsg: &ResourceId, r: &R) -> Child<SecurityRule> {
+    let (port, ports) = match r.ports {
+        [one] => (Some(one.to_string()), Vec::new()),
+        many => (None, many.iter().map(|p| p.to_string()).collect()),
+    };
+    Child::new(
+        r.name,
+        Some(nsg.child("securityRules", r.name)),
+        SecurityRule {
+            description: None,
+            protocol: r.protocol.to_string(),
+            source_port_range: Some("*".to_string()),
+            destination_port_range: port,
+            destination_port_ranges: ports,
+            source_address_prefix: Some(r.source.to_string()),
+            source_address_prefixes: Vec::new(),
+            destination_address_prefix: Some(r.destination.to_string()),
+            destination_address_prefixes: Vec::new(),
+            access: Access::Allow,
+            priority: r.priority,
+            direction: r.direction,
+        },
+    )
+}
+
+/// An NSG with these allow rules (Azure's default rules are implied).
+pub(crate) fn nsg(id: ResourceId, location: &str, rules: &[R]) -> Resource<NetworkSecurityGroup> {
+    let security_rules = rules.iter().map(|r| rule(&id, r)).collect();
+    Resource::new(id, Some(location), NetworkSecurityGroup { security_rules })
+}
+
+use Direction::{Inbound as In, Outbound as Out};
+
+/// The rules Azure Bastion's subnet NSG must contain, or create/update fails.
+/// [BASNSG] azure-semantics §5.2.
+pub(crate) fn bastion_rules() -> Vec<R<'static>> {
+    vec![
+        R {
+            name: "AllowHttpsInbound",
+            priority: 120,
+            direction: In,
+            protocol: "Tcp",
+            source: "Internet",
+            destination: "*",
+            ports: &["443"],
+        },
+        R {
+            name: "AllowGatewayManagerInbound",
+            priority: 130,
+            direction: In,
+            protocol: "Tcp",
+            source: "GatewayManager",
+            destination: "*",
+            ports: &["443"],
+        },
+        R {
+            name: "AllowAzureLoadBalancerInbound",
+            priority: 140,
+            direction: In,
+            protocol: "Tcp",
+            source: "AzureLoadBalancer",
+            destination: "*",
+            ports: &["443"],
+        },
+        R {
+            name: "AllowBastionHostCommunication",
+            priority: 150,
+            direction: In,
+            protocol: "*",
+            source: "VirtualNetwork",
+            destination: "VirtualNetwork",
+            ports: &["8080", "5701"],
+        },
+        R {
+            name: "AllowSshRdpOutbound",
+            priority: 100,
+            direction: Out,
+            protocol: "*",
+            source: "*",
+            destination: "VirtualNetwork",
+            ports: &["22", "3389"],
+        },
+        R {
+            name: "AllowAzureCloudOutbound",
+            priority: 110,
+            direction: Out,
+            protocol: "Tcp",
+            source: "*",
+            destination: "AzureCloud",
+            ports: &["443"],
+        },
+        R {
+            name: "AllowBastionCommunication",
+            priority: 120,
+            direction: Out,
+            protocol: "*",
+            source: "VirtualNetwork",
+            destination: "VirtualNetwork",
+            ports: &["8080", "5701"],
+        },
+        R {
+            name: "AllowHttpOutbound",
+            priority: 130,
+            direction: Out,
+            protocol: "*",
+            source: "*",
+            destination: "Internet",
+            ports: &["80"],
+        },
+    ]
+}
+
+/// The rules an Application Gateway v2 subnet needs: GatewayManager 65200-65535 and
+/// AzureLoadBalancer inbound [AGINFRA] §5.3, plus HTTPS from the clients (`client_source`:
+/// `Internet` for a public frontend, `VirtualNetwork` for a private one).
+pub(crate) fn app_gateway_rules(client_source: &'static str) -> Vec<R<'static>> {
+    vec![
+        R {
+            name: "AllowGatewayManagerInbound",
+            priority: 100,
+            direction: In,
+            protocol: "Tcp",
+            source: "GatewayManager",
+            destination: "*",
+            ports: &["65200-65535"],
+        },
+        R {
+            name: "AllowAzureLoadBalancerInbound",
+            priority: 110,
+            direction: In,
+            protocol: "*",
+            source: "AzureLoadBalancer",
+            destination: "*",
+            ports: &["*"],
+        },
+        R {
+            name: "AllowHttpsInbound",
+            priority: 120,
+            direction: In,
+            protocol: "Tcp",
+            source: client_source,
+            destination: "*",
+            ports: &["443"],
+        },
+    ]
+}

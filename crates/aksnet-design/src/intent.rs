@@ -1,0 +1,481 @@
+//! The intent file: a short YAML description of the estate to design (`docs/intent.md`).
+//!
+//! Parsing is strict (unknown keys are errors, so typos are caught) and every error carries the
+//! file, line and column. Defaults are the secure choice: private clusters, egress forced
+//! through Azure Firewall, WAF in Prevention, private endpoints with public access disabled.
+
+use aksnet_net::Prefix;
+use serde::Deserialize;
+
+use crate::error::{DesignError, Position};
+
+/// A value with the position it was written at, so later checks can point at it.
+#[derive(Clone, Debug)]
+pub struct At<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written (absent for values from aliases the parser could not place).
+    pub position: Option<Position>,
+}
+
+impl<T> std::ops::Deref for At<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Self {
+            position: Position::from_location(&s.referenced),
+            value: s.value,
+        })
+    }
+}
+
+/// Largest intent file accepted (hostile-input guard).
+pub const MAX_INTENT_BYTES: usize = 1 << 20;
+
+/// The whole intent file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Intent {
+    /// Estate name, used in every resource name (lowercase letters, digits, hyphens).
+    pub name: At<String>,
+    /// Azure region, e.g. `westeurope`.
+    pub location: String,
+    /// Named subscriptions that `hub.subscription` / `spokes[].subscription` refer to.
+    #[serde(default)]
+    pub subscriptions: std::collections::BTreeMap<String, String>,
+    /// Where VNet address spaces are allocated from when not given (default `10.0.0.0/8`).
+    #[serde(default = "default_pool")]
+    pub address_pool: Vec<Prefix>,
+    /// Planning knobs.
+    #[serde(default)]
+    pub planning: Planning,
+    /// On-premises connectivity.
+    #[serde(default)]
+    pub on_premises: OnPremises,
+    /// The hub.
+    #[serde(default)]
+    pub hub: HubIntent,
+    /// The spokes, one AKS cluster each.
+    pub spokes: Vec<At<SpokeIntent>>,
+    /// Egress additions on top of what AKS requires.
+    #[serde(default)]
+    pub egress: Egress,
+    /// Flow intents, checked by `aksnet check` (kept here, not used by the planner).
+    #[serde(default)]
+    pub intents: Vec<FlowIntent>,
+}
+
+fn default_pool() -> Vec<Prefix> {
+    vec!["10.0.0.0/8".parse().expect("constant")]
+}
+
+/// Planning knobs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Planning {
+    /// Growth headroom added to computed subnet needs, in percent (default 25).
+    #[serde(default = "default_headroom")]
+    pub headroom_percent: u32,
+}
+
+impl Default for Planning {
+    fn default() -> Self {
+        Self {
+            headroom_percent: default_headroom(),
+        }
+    }
+}
+
+fn default_headroom() -> u32 {
+    25
+}
+
+/// `onPremises: { prefixes, link }`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OnPremises {
+    /// On-premises prefixes (never allocated, never overlapped).
+    #[serde(default)]
+    pub prefixes: Vec<Prefix>,
+    /// `vpn`, `expressRoute` or `none` (default).
+    #[serde(default)]
+    pub link: Link,
+}
+
+/// How on-premises connects.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Link {
+    /// No on-premises connection.
+    #[default]
+    None,
+    /// Site-to-site VPN gateway.
+    Vpn,
+    /// ExpressRoute gateway.
+    ExpressRoute,
+}
+
+/// `hub: {...}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HubIntent {
+    /// Hub VNet space; planned from `addressPool` when omitted.
+    #[serde(default)]
+    pub address_space: Option<At<Prefix>>,
+    /// Subscription name (key of `subscriptions`) or id.
+    #[serde(default)]
+    pub subscription: Option<String>,
+    /// `azureFirewall` (default), `nva` or `none`.
+    #[serde(default)]
+    pub firewall: FirewallKind,
+    /// Azure Firewall tier: `Premium` (default) or `Standard`.
+    #[serde(default = "default_fw_tier")]
+    pub firewall_tier: String,
+    /// NVA private IP (with `firewall: nva`); defaults to the first address of `snet-nva`.
+    #[serde(default)]
+    pub nva_ip: Option<At<String>>,
+    /// Azure Bastion in the hub (default true).
+    #[serde(default = "yes")]
+    pub bastion: bool,
+}
+
+impl Default for HubIntent {
+    fn default() -> Self {
+        Self {
+            address_space: None,
+            subscription: None,
+            firewall: FirewallKind::default(),
+            firewall_tier: default_fw_tier(),
+            nva_ip: None,
+            bastion: true,
+        }
+    }
+}
+
+fn default_fw_tier() -> String {
+    "Premium".to_string()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The egress appliance in the hub.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FirewallKind {
+    /// Azure Firewall with a Firewall Policy.
+    #[default]
+    AzureFirewall,
+    /// A third-party network virtual appliance, by private IP.
+    Nva,
+    /// No egress control (clusters use a load balancer for egress).
+    None,
+}
+
+/// One spoke.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SpokeIntent {
+    /// Spoke name (lowercase letters, digits, hyphens).
+    pub name: String,
+    /// Spoke VNet space; planned from `addressPool` when omitted.
+    #[serde(default)]
+    pub address_space: Option<At<Prefix>>,
+    /// Subscription name (key of `subscriptions`) or id.
+    #[serde(default)]
+    pub subscription: Option<String>,
+    /// The AKS cluster.
+    pub cluster: ClusterIntent,
+    /// Ingress components.
+    #[serde(default)]
+    pub ingress: Ingress,
+    /// Private endpoints to create: `containerRegistry`, `keyVault`.
+    #[serde(default = "default_pes")]
+    pub private_endpoints: Vec<PrivateEndpointKind>,
+}
+
+fn default_pes() -> Vec<PrivateEndpointKind> {
+    vec![
+        PrivateEndpointKind::ContainerRegistry,
+        PrivateEndpointKind::KeyVault,
+    ]
+}
+
+/// A private endpoint target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PrivateEndpointKind {
+    /// Azure Container Registry (Premium), sub-resource `registry`.
+    ContainerRegistry,
+    /// Azure Key Vault, sub-resource `vault`.
+    KeyVault,
+}
+
+/// `cluster: {...}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterIntent {
+    /// Cluster name (default `aks-<spoke>`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Kubernetes version (default: AKS's default).
+    #[serde(default)]
+    pub kubernetes_version: Option<String>,
+    /// Private API server (default true).
+    #[serde(default = "yes")]
+    pub private: bool,
+    /// Ranges allowed to reach a public API server.
+    #[serde(default)]
+    pub api_server_authorized_ranges: Vec<At<Prefix>>,
+    /// API server VNet integration: a delegated /28 subnet (default false).
+    #[serde(default)]
+    pub api_server_vnet_integration: bool,
+    /// CNI and CIDRs.
+    #[serde(default)]
+    pub network: NetworkIntent,
+    /// Node pools (at least one System pool).
+    pub node_pools: Vec<At<NodePoolIntent>>,
+}
+
+/// `network: {...}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NetworkIntent {
+    /// `azure` (default) or `kubenet`.
+    #[serde(default)]
+    pub plugin: Plugin,
+    /// With `azure`: `overlay` (default), `podSubnet` or `nodeSubnet`.
+    #[serde(default)]
+    pub mode: Option<CniMode>,
+    /// `cilium` (default with azure), `calico` (default with kubenet), `azure`, `none`.
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// Pod CIDR for overlay/kubenet (planned when omitted).
+    #[serde(default)]
+    pub pod_cidr: Option<At<Prefix>>,
+    /// Service CIDR (planned when omitted; `172.16.0.0/16` when free).
+    #[serde(default)]
+    pub service_cidr: Option<At<Prefix>>,
+    /// Cluster DNS IP (default: the service CIDR's .10).
+    #[serde(default)]
+    pub dns_service_ip: Option<At<String>>,
+}
+
+/// Network plugin.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Plugin {
+    /// Azure CNI.
+    #[default]
+    Azure,
+    /// kubenet (retiring 2028-03-31).
+    Kubenet,
+}
+
+/// Azure CNI mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CniMode {
+    /// Azure CNI Overlay.
+    Overlay,
+    /// Azure CNI with a dedicated pod subnet per node subnet.
+    PodSubnet,
+    /// Azure CNI node subnet ("flat", legacy).
+    NodeSubnet,
+}
+
+/// One node pool.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodePoolIntent {
+    /// Pool name (lowercase letters and digits, ≤ 12).
+    pub name: String,
+    /// `System` or `User`.
+    pub mode: PoolMode,
+    /// VM size (default `Standard_D4ds_v5`).
+    #[serde(default = "default_vm")]
+    pub vm_size: String,
+    /// Autoscaler minimum (default: 2 for System pools, 1 for User pools).
+    #[serde(default)]
+    pub min_count: Option<u32>,
+    /// Autoscaler maximum: the subnet is sized for this.
+    pub max_count: u32,
+    /// Pods per node (default: the plugin's default).
+    #[serde(default)]
+    pub max_pods: Option<u32>,
+    /// Upgrade surge, a count or a percentage (default `1`).
+    #[serde(default)]
+    pub max_surge: Option<String>,
+    /// Its own subnet, NSG and route table (tenant isolation).
+    #[serde(default)]
+    pub isolated: bool,
+    /// Availability zones (default 1, 2, 3).
+    #[serde(default = "default_zones")]
+    pub zones: Vec<String>,
+}
+
+fn default_vm() -> String {
+    "Standard_D4ds_v5".to_string()
+}
+
+fn default_zones() -> Vec<String> {
+    vec!["1".into(), "2".into(), "3".into()]
+}
+
+/// Pool mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum PoolMode {
+    /// Runs system pods.
+    System,
+    /// Workloads.
+    User,
+}
+
+/// `ingress: {...}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ingress {
+    /// Application Gateway v2 in front of the cluster (omit for none).
+    #[serde(default)]
+    pub app_gateway: Option<AppGatewayIntent>,
+    /// An internal load balancer frontend in its own subnet (default true).
+    #[serde(default = "yes")]
+    pub internal_load_balancer: bool,
+}
+
+impl Default for Ingress {
+    fn default() -> Self {
+        Self {
+            app_gateway: None,
+            internal_load_balancer: true,
+        }
+    }
+}
+
+/// `appGateway: {...}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppGatewayIntent {
+    /// `public` (default) or `private`.
+    #[serde(default)]
+    pub frontend: Frontend,
+    /// `prevention` (default), `detection` or `off` (off only with a private frontend).
+    #[serde(default)]
+    pub waf: WafMode,
+    /// Autoscale maximum (default 10; v2 allows 125).
+    #[serde(default = "default_agw_max")]
+    pub max_capacity: u32,
+}
+
+fn default_agw_max() -> u32 {
+    10
+}
+
+/// Application Gateway frontend.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Frontend {
+    /// Public IP (plus a private frontend for on-premises).
+    #[default]
+    Public,
+    /// Private IP only (network-isolated deployment).
+    Private,
+}
+
+/// WAF mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum WafMode {
+    /// Block matches.
+    #[default]
+    Prevention,
+    /// Log only.
+    Detection,
+    /// No WAF (Standard_v2).
+    Off,
+}
+
+/// `egress: {...}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Egress {
+    /// Extra FQDNs the clusters may reach, `fqdn[:port]` (port 443 when omitted, 80 = HTTP).
+    #[serde(default)]
+    pub allow_fqdns: Vec<At<String>>,
+}
+
+/// A flow expectation, checked by `aksnet check`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FlowIntent {
+    /// Source place.
+    pub from: String,
+    /// Destination place.
+    pub to: String,
+    /// `tcp/443`, `udp/53`, ... (default all).
+    #[serde(default)]
+    pub ports: Option<String>,
+    /// `allow` or `deny`.
+    pub expect: Expectation,
+}
+
+/// Expected verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Expectation {
+    /// Must be reachable.
+    Allow,
+    /// Must not be reachable.
+    Deny,
+}
+
+impl Intent {
+    /// Parses an intent file. `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Self, DesignError> {
+        if text.len() > MAX_INTENT_BYTES {
+            return Err(DesignError::at(
+                file,
+                Position::start(),
+                format!(
+                    "the intent file is {} bytes; the limit is {MAX_INTENT_BYTES}",
+                    text.len()
+                ),
+                "an intent file is a short description; split generated content out",
+            ));
+        }
+        let options = serde_saphyr::options! { with_snippet: false };
+        serde_saphyr::from_str_with_options::<Intent>(text, options).map_err(|e| {
+            let pos = e
+                .location()
+                .map(|l| Position::new(l.line(), l.column()))
+                .unwrap_or_else(Position::start);
+            let full = e.to_string();
+            let message = full
+                .rsplit_once(" at line ")
+                .map(|(m, _)| m.to_string())
+                .unwrap_or(full);
+            DesignError::at(file, pos, message, hint_for_yaml(&e.to_string()))
+        })
+    }
+}
+
+fn hint_for_yaml(message: &str) -> &'static str {
+    if message.contains("unknown field") {
+        "check the spelling; docs/intent.md lists every field"
+    } else if message.contains("unknown variant") {
+        "use one of the listed values"
+    } else if message.contains("CIDR") || message.contains("host bits") {
+        "write prefixes in network-address form, e.g. 10.240.0.0/16"
+    } else if message.contains("missing field") {
+        "add the field; docs/intent.md shows an example"
+    } else {
+        "see docs/intent.md for the file's shape, or run `aksnet init` for a starter"
+    }
+}

@@ -1,0 +1,71 @@
+//! Design: the intent file, the address planner, and intent → Estate.
+//!
+//! [`design`] is the whole pipeline: parse the YAML ([`intent`]), check it, plan addresses
+//! ([`plan`]), build the reference hub-and-spoke architecture ([`build`]) and validate the
+//! result with `aksnet_model::validate`, so a design that Azure would refuse is never returned.
+
+pub mod build;
+mod check;
+pub mod error;
+pub mod intent;
+pub mod plan;
+pub mod sizing;
+
+use aksnet_model::{validate, Diagnostic, Estate, Severity};
+
+pub use error::{DesignError, DesignErrors, Position};
+pub use intent::Intent;
+pub use plan::Plan;
+
+/// The embedded reference design: the hub-and-spoke AKS baseline (`examples/reference.yaml`).
+pub const REFERENCE_INTENT: &str = include_str!("../../../examples/reference.yaml");
+
+/// Name under which the embedded reference is reported.
+pub const REFERENCE_NAME: &str = "<embedded reference>";
+
+/// The commented starter intent `aksnet init` writes.
+pub const STARTER_INTENT: &str = include_str!("starter.yaml");
+
+/// A finished design.
+#[derive(Clone, Debug)]
+pub struct Design {
+    /// The parsed intent.
+    pub intent: Intent,
+    /// The address plan.
+    pub plan: Plan,
+    /// The estate.
+    pub estate: Estate,
+    /// Structural warnings on the estate (errors never reach here).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses, plans, builds and validates. `file` names the intent in error messages.
+pub fn design(file: &str, text: &str) -> Result<Design, DesignErrors> {
+    let intent = Intent::parse(file, text)?;
+    let plan = plan::plan(&intent, file)?;
+    let estate = build::build(&intent, &plan);
+    let diagnostics = validate(&estate);
+    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
+        .into_iter()
+        .partition(|d| d.severity == Severity::Error);
+    if !errors.is_empty() {
+        return Err(DesignErrors(
+            errors
+                .into_iter()
+                .map(|d| DesignError {
+                    file: file.to_string(),
+                    position: None,
+                    resource: Some(d.resource.to_string()),
+                    message: d.message,
+                    hint: d.hint,
+                })
+                .collect(),
+        ));
+    }
+    Ok(Design {
+        intent,
+        plan,
+        estate,
+        warnings,
+    })
+}
