@@ -143,6 +143,9 @@ pub fn plan(intent: &Intent, file: &str) -> Result<Plan, DesignErrors> {
             )
         })
         .collect();
+    if let Some(hub) = &hub {
+        planner.check_nva_ip(hub);
+    }
     if !planner.errors.is_empty() {
         return Err(DesignErrors(planner.errors));
     }
@@ -294,6 +297,30 @@ impl<'a> Planner<'a> {
                 self.errors.push(e);
                 None
             }
+        }
+    }
+
+    /// An explicit NVA IP must be an assignable address of the planned NVA subnet.
+    fn check_nva_ip(&mut self, hub: &VnetPlan) {
+        let (Some(ip), Some(subnet)) = (&self.intent.hub.nva_ip, hub.subnet(&SubnetRole::Nva))
+        else {
+            return;
+        };
+        let p = subnet.prefix;
+        let ok = ip
+            .value
+            .parse::<IpAddr>()
+            .ok()
+            .filter(|a| p.contains_addr(*a) && (4..p.size() - 1).any(|n| p.nth(n) == Some(*a)));
+        if ok.is_none() {
+            let first = azure::first_assignable(&p)
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            let m = format!(
+                "nvaIp `{}` is not an assignable address of the NVA subnet snet-nva ({p})",
+                ip.value
+            );
+            self.errors.push(DesignError::at(self.file, pos(ip), m, format!("omit nvaIp to use {first}, or pick an address from {p} other than its first four and last")));
         }
     }
 

@@ -253,8 +253,19 @@ pub fn spoke_requests(intent: &Intent, spoke: &SpokeIntent) -> Vec<Request> {
             role: SubnetRole::PrivateEndpoints,
             need,
             len: len_for(with_headroom(need, pct), 28),
-            why: "private endpoints: ACR 2 (registry + data endpoint), Key Vault 1; /28 minimum for growth"
-                .to_string(),
+            why: format!(
+                "private endpoints: {}; +{pct}% headroom, /28 minimum",
+                spoke
+                    .private_endpoints
+                    .iter()
+                    .map(|k| match k {
+                        crate::intent::PrivateEndpointKind::ContainerRegistry =>
+                            "ACR 2 (registry + data endpoint)",
+                        crate::intent::PrivateEndpointKind::KeyVault => "Key Vault 1",
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         });
     }
     if cluster.api_server_vnet_integration {
