@@ -1,0 +1,244 @@
+//! End-to-end tests of the `aksnet` binary: exit codes, messages, files written or not.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn aksnet(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aksnet"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// Files and directories under `dir`, for "nothing was written" checks.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn design_with_no_arguments_writes_the_reference_estate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aksnet(tmp.path(), &["design"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Address plan for `contoso`"), "{out}");
+    assert!(out.contains("wrote aksnet-out/estate.json"), "{out}");
+    let estate = std::fs::read_to_string(tmp.path().join("aksnet-out/estate.json")).unwrap();
+    let parsed = aksnet_model::Estate::from_json(&estate).expect("estate.json reads back");
+    assert_eq!(parsed.managed_clusters.len(), 1);
+    assert_eq!(
+        listing(tmp.path()),
+        ["aksnet-out"],
+        "no staging directories left behind"
+    );
+}
+
+#[test]
+fn design_is_byte_identical_across_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = examples().join("multi-spoke.yaml");
+    let ex = ex.to_str().unwrap();
+    assert!(aksnet(tmp.path(), &["design", ex, "--out", "a"])
+        .status
+        .success());
+    assert!(aksnet(tmp.path(), &["design", ex, "--out", "b"])
+        .status
+        .success());
+    let a = std::fs::read(tmp.path().join("a/estate.json")).unwrap();
+    let b = std::fs::read(tmp.path().join("b/estate.json")).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn every_example_designs_through_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(examples()).unwrap() {
+        let path = entry.unwrap().path();
+        let o = aksnet(
+            tmp.path(),
+            &[
+                "design",
+                path.to_str().unwrap(),
+                "--out",
+                "out",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}: {}",
+            path.display(),
+            stderr(&o)
+        );
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON summary");
+        assert!(
+            v["resources"]["Microsoft.ContainerService/managedClusters"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
+    }
+}
+
+#[test]
+fn plan_text_for_the_reference_matches_its_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aksnet(tmp.path(), &["plan"]);
+    assert_eq!(o.status.code(), Some(0));
+    insta::assert_snapshot!("reference-plan-text", stdout(&o));
+    assert_eq!(
+        listing(tmp.path()),
+        Vec::<String>::new(),
+        "plan writes nothing"
+    );
+}
+
+#[test]
+fn plan_json_is_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aksnet(tmp.path(), &["plan", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["hub"]["addressSpace"], "10.200.0.0/22");
+}
+
+/// Runs `design` on a bad intent and checks: exit 2, the message, and that nothing was written.
+fn rejects(intent: &str, expected: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("bad.yaml"), intent).unwrap();
+    let o = aksnet(tmp.path(), &["design", "bad.yaml", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    for e in expected {
+        assert!(err.contains(e), "expected `{e}` in:\n{err}");
+    }
+    assert!(err.contains("hint:"), "{err}");
+    assert_eq!(listing(tmp.path()), ["bad.yaml"], "nothing written");
+}
+
+const GOOD: &str = "name: t\nlocation: westeurope\nspokes:\n  - name: a\n    cluster:\n      nodePools:\n        - { name: system, mode: System, maxCount: 3 }\n";
+
+#[test]
+fn yaml_syntax_error() {
+    rejects("name: t\nlocation: [westeurope\n", &["bad.yaml:"]);
+}
+
+#[test]
+fn type_error_has_file_line_column() {
+    rejects(
+        &GOOD.replace("maxCount: 3", "maxCount: lots"),
+        &["bad.yaml:7:"],
+    );
+}
+
+#[test]
+fn unknown_field_has_file_line_column() {
+    rejects(
+        &GOOD.replace("maxCount: 3", "maxcount: 3"),
+        &["bad.yaml:7:41: unknown field `maxcount`"],
+    );
+}
+
+#[test]
+fn semantic_error_has_the_numbers() {
+    let text = "name: t\nlocation: westeurope\nspokes:\n  - name: a\n    addressSpace: 10.240.0.0/24\n    cluster:\n      network: { plugin: azure, mode: nodeSubnet }\n      nodePools:\n        - { name: system, mode: System, maxCount: 3 }\n        - { name: user, mode: User, maxCount: 20, maxPods: 50 }\n";
+    rejects(
+        text,
+        &[
+            "bad.yaml:5:19:",
+            "(20 nodes + 1 surge) × (50 pods + 1) = 1,071",
+            "10.240.0.0/24 holds 256",
+        ],
+    );
+}
+
+#[test]
+fn failed_design_keeps_the_previous_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(aksnet(tmp.path(), &["design", "--out", "out"])
+        .status
+        .success());
+    let before = std::fs::read(tmp.path().join("out/estate.json")).unwrap();
+    std::fs::write(tmp.path().join("bad.yaml"), "name: [").unwrap();
+    assert_eq!(
+        aksnet(tmp.path(), &["design", "bad.yaml", "--out", "out"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("out/estate.json")).unwrap(),
+        before
+    );
+    assert_eq!(listing(tmp.path()), ["bad.yaml", "out"]);
+}
+
+#[test]
+fn missing_and_binary_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aksnet(tmp.path(), &["design", "nope.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read nope.yaml"));
+    std::fs::write(tmp.path().join("bin.yaml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let o = aksnet(tmp.path(), &["plan", "bin.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not UTF-8"));
+}
+
+#[test]
+fn output_path_that_is_a_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("out"), "x").unwrap();
+    let o = aksnet(tmp.path(), &["design", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a directory"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("out")).unwrap(),
+        "x"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(aksnet(tmp.path(), &["desing"]).status.code(), Some(2));
+    assert_eq!(
+        aksnet(tmp.path(), &["plan", "--format", "xml"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn init_writes_a_starter_that_designs_and_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aksnet(tmp.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(aksnet(tmp.path(), &["design", "aksnet.yaml"])
+        .status
+        .success());
+    let o = aksnet(tmp.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"));
+    assert!(aksnet(tmp.path(), &["init", "--force"]).status.success());
+}

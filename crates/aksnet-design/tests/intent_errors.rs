@@ -1,0 +1,171 @@
+//! Bad intents: every error names the file, the line and column where known, the numbers, and
+//! a hint. Hostile inputs fail cleanly.
+
+use aksnet_design::{design, DesignErrors};
+
+const BASE: &str = "name: t\nlocation: westeurope\nspokes:\n  - name: a\n    cluster:\n      nodePools:\n        - { name: system, mode: System, maxCount: 3 }\n";
+
+fn errors(text: &str) -> DesignErrors {
+    design("intent.yaml", text).expect_err("the intent is invalid")
+}
+
+fn first(text: &str) -> (Option<(u64, u64)>, String, String) {
+    let e = errors(text).0.remove(0);
+    (e.position.map(|p| (p.line, p.column)), e.message, e.hint)
+}
+
+#[test]
+fn base_is_valid() {
+    design("intent.yaml", BASE).unwrap();
+}
+
+#[test]
+fn yaml_syntax_error_has_line_and_column() {
+    let (pos, msg, _) = first("name: t\nlocation: [westeurope\nspokes: []\n");
+    assert!(pos.is_some_and(|(l, _)| l >= 2), "{pos:?} {msg}");
+}
+
+#[test]
+fn unknown_field_points_at_it_and_suggests_the_docs() {
+    let text = BASE.replace("maxCount: 3", "maxCont: 3");
+    let (pos, msg, hint) = first(&text);
+    assert_eq!(pos, Some((7, 41)), "{msg}");
+    assert!(msg.contains("unknown field `maxCont`"), "{msg}");
+    assert!(hint.contains("docs/intent.md"));
+}
+
+#[test]
+fn type_error_points_at_the_value() {
+    let text = BASE.replace("maxCount: 3", "maxCount: -3");
+    let (pos, msg, _) = first(&text);
+    assert_eq!(pos.map(|p| p.0), Some(7), "{msg}");
+}
+
+#[test]
+fn bad_cidr_is_rejected_with_the_canonical_form() {
+    let text = BASE.replace(
+        "  - name: a\n",
+        "  - name: a\n    addressSpace: 10.240.0.1/16\n",
+    );
+    let (pos, msg, _) = first(&text);
+    assert_eq!(pos.map(|p| p.0), Some(5), "{msg}");
+    assert!(msg.contains("10.240.0.0/16"), "{msg}");
+}
+
+#[test]
+fn a_cluster_needs_a_system_pool() {
+    let text = BASE.replace("mode: System", "mode: User");
+    let (pos, msg, hint) = first(&text);
+    assert_eq!(pos, Some((4, 5)));
+    assert!(msg.contains("no System node pool"), "{msg}");
+    assert!(hint.contains("mode: System"));
+}
+
+#[test]
+fn spoke_too_small_for_flat_cni_gives_the_numbers() {
+    let text = "name: t\nlocation: westeurope\nspokes:\n  - name: a\n    addressSpace: 10.240.0.0/24\n    cluster:\n      network: { plugin: azure, mode: nodeSubnet }\n      nodePools:\n        - { name: system, mode: System, maxCount: 3 }\n        - { name: user, mode: User, maxCount: 20, maxPods: 50 }\n";
+    let (pos, msg, hint) = first(text);
+    assert_eq!(pos, Some((5, 19)));
+    assert!(msg.contains("does not fit in 10.240.0.0/24"), "{msg}");
+    assert!(
+        msg.contains("`user` (20 nodes + 1 surge) × (50 pods + 1) = 1,071"),
+        "{msg}"
+    );
+    assert!(hint.contains("Overlay"), "{hint}");
+}
+
+#[test]
+fn explicit_space_overlapping_on_premises_is_pointed_at() {
+    let text = BASE.replace("spokes:\n", "onPremises: { prefixes: [10.0.0.0/8], link: vpn }\nhub:\n  addressSpace: 10.200.0.0/22\nspokes:\n");
+    let (pos, msg, _) = first(&text);
+    assert_eq!(pos, Some((5, 17)));
+    assert!(msg.contains("overlaps on-premises (10.0.0.0/8)"), "{msg}");
+}
+
+#[test]
+fn service_cidr_rules_point_at_the_value() {
+    let text = BASE.replace(
+        "      nodePools:",
+        "      network: { serviceCidr: 100.64.0.0/11 }\n      nodePools:",
+    );
+    let (pos, msg, _) = first(&text);
+    assert_eq!(pos.map(|p| p.0), Some(6));
+    assert!(msg.contains("smaller than /12"), "{msg}");
+    let text = BASE.replace(
+        "      nodePools:",
+        "      network: { serviceCidr: 172.31.0.0/16 }\n      nodePools:",
+    );
+    assert!(first(&text).1.contains("AKS reserves"));
+    let text = BASE.replace(
+        "      nodePools:",
+        "      network: { serviceCidr: 172.16.0.0/16, dnsServiceIp: 172.16.0.1 }\n      nodePools:",
+    );
+    assert!(first(&text).1.contains("not its network or first address"));
+}
+
+#[test]
+fn kubenet_with_cilium_is_refused() {
+    let text = BASE.replace(
+        "      nodePools:",
+        "      network: { plugin: kubenet, policy: cilium }\n      nodePools:",
+    );
+    assert!(first(&text)
+        .1
+        .contains("kubenet supports network policy calico only"));
+}
+
+#[test]
+fn public_app_gateway_without_waf_is_refused() {
+    let text = format!("{BASE}    ingress: {{ appGateway: {{ frontend: public, waf: off }} }}\n");
+    assert!(first(&text).1.contains("without WAF"));
+}
+
+#[test]
+fn max_pods_out_of_range_names_the_pool() {
+    let text = BASE.replace("maxCount: 3", "maxCount: 3, maxPods: 300");
+    let (pos, msg, _) = first(&text);
+    assert_eq!(pos, Some((7, 11)));
+    assert!(msg.contains("`system` has maxPods 300; AKS accepts 10-250"));
+}
+
+#[test]
+fn several_errors_are_reported_together() {
+    let text = BASE.replace("maxCount: 3", "maxCount: 0, maxPods: 5");
+    assert!(errors(&text).0.len() >= 2);
+}
+
+#[test]
+fn unknown_subscription_lists_the_known_ones() {
+    let text = BASE.replace("  - name: a\n", "  - name: a\n    subscription: prod\n");
+    let msg = first(&text).1;
+    assert!(
+        msg.contains("subscription `prod`") && msg.contains("none declared"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn pool_exhaustion_is_an_error_not_a_panic() {
+    let text = BASE.replace("spokes:\n", "addressPool: [10.0.0.0/24]\nspokes:\n");
+    let msg = first(&text).1;
+    assert!(msg.contains("no free"), "{msg}");
+}
+
+#[test]
+fn hostile_inputs_fail_cleanly() {
+    let huge = format!("{BASE}# {}\n", "x".repeat(2 << 20));
+    assert!(first(&huge).1.contains("limit"));
+    let deep = format!("name: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    assert!(design("deep.yaml", &deep).is_err());
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
+    assert!(design("bomb.yaml", bomb).is_err());
+    for junk in [
+        "",
+        "\0\0\0",
+        "---\n...\n",
+        "- a\n- b\n",
+        "name: t\nlocation: westeurope\nspokes: {}\n",
+    ] {
+        assert!(design("junk.yaml", junk).is_err(), "{junk:?}");
+    }
+}
