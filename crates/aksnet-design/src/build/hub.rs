@@ -103,7 +103,13 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) -> Option<String> {
         gateway(ctx, estate, &vnet_id);
     }
     match ctx.intent.hub.firewall {
-        FirewallKind::AzureFirewall => Some(firewall(ctx, estate, &vnet_id)),
+        FirewallKind::AzureFirewall => {
+            let ip = firewall(ctx, estate, &vnet_id);
+            if has_gateway {
+                firewall_subnet_internet_route(ctx, estate);
+            }
+            Some(ip)
+        }
         FirewallKind::Nva => Some(match &ctx.intent.hub.nva_ip {
             Some(ip) => ip.value.clone(),
             None => plan
@@ -315,6 +321,24 @@ fn gateway(ctx: &Ctx, estate: &mut Estate, vnet_id: &ResourceId) {
             peer: None,
         },
     ));
+}
+
+/// With a gateway, on-premises may advertise 0.0.0.0/0 by BGP; the firewall needs direct
+/// Internet access, so `AzureFirewallSubnet` gets a UDR `0.0.0.0/0 → Internet`, which wins over
+/// a BGP route of the same prefix ([FWFAQ], azure-semantics §4.4 and §2.3). Propagation stays on
+/// so the firewall still learns the on-premises prefixes.
+fn firewall_subnet_internet_route(ctx: &Ctx, estate: &mut Estate) {
+    let id = ctx.hub_id(RouteTable::TYPE, &format!("rt-firewall-{}", ctx.name()));
+    let route = Child::new("default-to-internet", Some(id.child("routes", "default-to-internet")), Route {
+        address_prefix: "0.0.0.0/0".to_string(),
+        next_hop_type: NextHopType::Internet,
+        next_hop_ip_address: None,
+    });
+    estate.route_tables.insert(Resource::new(id.clone(), Some(ctx.location()), RouteTable { disable_bgp_route_propagation: false, routes: vec![route] }));
+    let vnet = estate.virtual_networks.get_mut(&ctx.hub_vnet_id()).expect("hub built first");
+    if let Some(s) = vnet.properties.subnets.iter_mut().find(|s| s.name == "AzureFirewallSubnet") {
+        s.properties.route_table = Some(id.into());
+    }
 }
 
 /// GatewaySubnet route table: each spoke's space → the appliance, so on-premises → spoke traffic
