@@ -329,14 +329,33 @@ fn gateway(ctx: &Ctx, estate: &mut Estate, vnet_id: &ResourceId) {
 /// so the firewall still learns the on-premises prefixes.
 fn firewall_subnet_internet_route(ctx: &Ctx, estate: &mut Estate) {
     let id = ctx.hub_id(RouteTable::TYPE, &format!("rt-firewall-{}", ctx.name()));
-    let route = Child::new("default-to-internet", Some(id.child("routes", "default-to-internet")), Route {
-        address_prefix: "0.0.0.0/0".to_string(),
-        next_hop_type: NextHopType::Internet,
-        next_hop_ip_address: None,
-    });
-    estate.route_tables.insert(Resource::new(id.clone(), Some(ctx.location()), RouteTable { disable_bgp_route_propagation: false, routes: vec![route] }));
-    let vnet = estate.virtual_networks.get_mut(&ctx.hub_vnet_id()).expect("hub built first");
-    if let Some(s) = vnet.properties.subnets.iter_mut().find(|s| s.name == "AzureFirewallSubnet") {
+    let route = Child::new(
+        "default-to-internet",
+        Some(id.child("routes", "default-to-internet")),
+        Route {
+            address_prefix: "0.0.0.0/0".to_string(),
+            next_hop_type: NextHopType::Internet,
+            next_hop_ip_address: None,
+        },
+    );
+    estate.route_tables.insert(Resource::new(
+        id.clone(),
+        Some(ctx.location()),
+        RouteTable {
+            disable_bgp_route_propagation: false,
+            routes: vec![route],
+        },
+    ));
+    let vnet = estate
+        .virtual_networks
+        .get_mut(&ctx.hub_vnet_id())
+        .expect("hub built first");
+    if let Some(s) = vnet
+        .properties
+        .subnets
+        .iter_mut()
+        .find(|s| s.name == "AzureFirewallSubnet")
+    {
         s.properties.route_table = Some(id.into());
     }
 }
