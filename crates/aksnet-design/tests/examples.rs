@@ -47,6 +47,39 @@ fn the_embedded_reference_is_examples_reference() {
 }
 
 #[test]
+fn estate_json_reads_back_to_the_same_estate() {
+    for (name, text) in examples() {
+        let e = design(&name, &text).unwrap().estate;
+        let back = aksnet_model::Estate::from_json(&e.to_json())
+            .unwrap_or_else(|err| panic!("{name}: {err}"));
+        assert_eq!(back, e, "{name}");
+    }
+}
+
+#[test]
+fn mangled_estate_json_is_an_error_never_a_panic() {
+    let json = design(REFERENCE_NAME, REFERENCE_INTENT)
+        .unwrap()
+        .estate
+        .to_json();
+    let bytes = json.as_bytes();
+    for cut in (0..bytes.len()).step_by(97) {
+        let truncated = String::from_utf8_lossy(&bytes[..cut]);
+        assert!(aksnet_model::Estate::from_json(&truncated).is_err());
+    }
+    for (from, to) in [
+        ("\"10.240.0.0/16\"", "\"10.240.0.1/16\""),
+        ("\"Microsoft.Network/virtualNetworks\"", "5"),
+        ("/subscriptions/", "subscriptions/"),
+        ("\"VirtualAppliance\"", "\"Teleport\""),
+    ] {
+        let mangled = json.replacen(from, to, 1);
+        let err = aksnet_model::Estate::from_json(&mangled).expect_err(from);
+        assert!(err.line > 0 && err.column > 0, "{err}");
+    }
+}
+
+#[test]
 fn designs_are_byte_identical_run_to_run() {
     for (name, text) in examples() {
         let a = design(&name, &text).unwrap().estate.to_json();

@@ -140,8 +140,10 @@ pub enum RuleCollection {
 pub struct FilterRuleCollection {
     /// Collection name.
     pub name: String,
-    /// 100–65000.
-    pub priority: u32,
+    /// 100–65000. Optional in REST bodies (some examples omit it); analyses treat a missing
+    /// priority as unknown rather than guessing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
     /// `{ "type": "Allow" | "Deny" }`.
     pub action: RuleAction,
     /// The rules.
@@ -154,8 +156,10 @@ pub struct FilterRuleCollection {
 pub struct NatRuleCollection {
     /// Collection name.
     pub name: String,
-    /// 100–65000.
-    pub priority: u32,
+    /// 100–65000. Optional in REST bodies (some examples omit it); analyses treat a missing
+    /// priority as unknown rather than guessing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
     /// `{ "type": "DNAT" }`.
     pub action: RuleAction,
     /// The rules.
@@ -193,9 +197,15 @@ pub struct NetworkRule {
     /// Source CIDRs/IPs/`*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source_addresses: Vec<String>,
+    /// Source IP groups (resource ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_ip_groups: Vec<String>,
     /// Destination CIDRs/IPs/service tags/`*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destination_addresses: Vec<String>,
+    /// Destination IP groups (resource ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destination_ip_groups: Vec<String>,
     /// Destination FQDNs (need DNS proxy).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destination_fqdns: Vec<String>,
@@ -214,6 +224,9 @@ pub struct ApplicationRule {
     /// Source CIDRs/IPs/`*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source_addresses: Vec<String>,
+    /// Source IP groups (resource ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_ip_groups: Vec<String>,
     /// Target FQDNs (`*.example.com` matches subdomains only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_fqdns: Vec<String>,

@@ -14,8 +14,10 @@ pub trait ResourceType {
 }
 
 /// A resource in ARM's envelope: `id`, `name`, `type`, `location`, `tags`, `sku`, `properties`,
-/// with the same field names as the REST API returns them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// with the same field names as the REST API returns them. On input, `name` defaults to the id's
+/// last segment and `type` to the type's own (REST bodies for child resources such as rule
+/// collection groups omit `type`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Resource<P> {
     /// The resource id (also the collection key).
@@ -39,6 +41,42 @@ pub struct Resource<P> {
     pub identity: Option<Identity>,
     /// The type-specific properties.
     pub properties: P,
+}
+
+/// The envelope as it may arrive, before defaults are filled in.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawResource<P> {
+    id: ResourceId,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    location: Option<String>,
+    #[serde(default)]
+    tags: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    sku: Option<Sku>,
+    #[serde(default)]
+    identity: Option<Identity>,
+    properties: P,
+}
+
+impl<'de, P: ResourceType + Deserialize<'de>> Deserialize<'de> for Resource<P> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = RawResource::<P>::deserialize(d)?;
+        Ok(Self {
+            name: r.name.unwrap_or_else(|| r.id.name().to_string()),
+            kind: r.kind.unwrap_or_else(|| P::TYPE.to_string()),
+            id: r.id,
+            location: r.location,
+            tags: r.tags.unwrap_or_default(),
+            sku: r.sku,
+            identity: r.identity,
+            properties: r.properties,
+        })
+    }
 }
 
 impl<P: ResourceType> Resource<P> {
@@ -110,7 +148,8 @@ impl From<&ResourceId> for SubResource {
 }
 
 /// A named child object in ARM's `{ name, id, properties }` shape (subnets, rules, routes...).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// On input, a missing `name` is taken from the id's last segment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Child<P> {
     /// Child name.
     pub name: String,
@@ -119,6 +158,31 @@ pub struct Child<P> {
     pub id: Option<ResourceId>,
     /// The child's properties.
     pub properties: P,
+}
+
+#[derive(Deserialize)]
+struct RawChild<P> {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    id: Option<ResourceId>,
+    properties: P,
+}
+
+impl<'de, P: Deserialize<'de>> Deserialize<'de> for Child<P> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let c = RawChild::<P>::deserialize(d)?;
+        let name = match (c.name, &c.id) {
+            (Some(n), _) => n,
+            (None, Some(id)) => id.name().to_string(),
+            (None, None) => return Err(serde::de::Error::missing_field("name")),
+        };
+        Ok(Self {
+            name,
+            id: c.id,
+            properties: c.properties,
+        })
+    }
 }
 
 impl<P> Child<P> {
@@ -180,7 +244,7 @@ impl<P: Serialize> Serialize for Collection<P> {
     }
 }
 
-impl<'de, P: DeserializeOwned> Deserialize<'de> for Collection<P> {
+impl<'de, P: DeserializeOwned + ResourceType> Deserialize<'de> for Collection<P> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let items = Vec::<Resource<P>>::deserialize(d)?;
         let mut map = BTreeMap::new();

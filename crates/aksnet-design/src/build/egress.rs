@@ -79,6 +79,8 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
                     name: format!("{}-{}", r.protocol.to_ascii_lowercase(), r.port),
                     ip_protocols: vec![r.protocol.to_string()],
                     source_addresses: src.clone(),
+                    source_ip_groups: Vec::new(),
+                    destination_ip_groups: Vec::new(),
                     destination_addresses: if r.is_fqdn {
                         Vec::new()
                     } else {
@@ -91,7 +93,7 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
             .collect();
         collections.push(RuleCollection::Filter(FilterRuleCollection {
             name: format!("aks-{}-network", spoke.name),
-            priority: 100 + 10 * i as u32,
+            priority: Some(100 + 10 * i as u32),
             action: RuleAction {
                 kind: "Allow".to_string(),
             },
@@ -108,6 +110,7 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
                 name: "aks-fqdn-tag".to_string(),
                 protocols: vec![app_protocol(80), app_protocol(443)],
                 source_addresses: src.clone(),
+                source_ip_groups: Vec::new(),
                 target_fqdns: Vec::new(),
                 fqdn_tags: vec![AKS_FQDN_TAG.to_string()],
             }),
@@ -115,6 +118,7 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
                 name: "aks-required-fqdns".to_string(),
                 protocols: vec![app_protocol(443)],
                 source_addresses: src.clone(),
+                source_ip_groups: Vec::new(),
                 target_fqdns: fqdns(aks_egress::REQUIRED_FQDNS, 443),
                 fqdn_tags: Vec::new(),
             }),
@@ -126,6 +130,7 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
                     name: format!("os-updates-{port}"),
                     protocols: vec![app_protocol(port)],
                     source_addresses: src.clone(),
+                    source_ip_groups: Vec::new(),
                     target_fqdns: targets,
                     fqdn_tags: Vec::new(),
                 }));
@@ -133,7 +138,7 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
         }
         collections.push(RuleCollection::Filter(FilterRuleCollection {
             name: format!("aks-{}-application", spoke.name),
-            priority: 1000 + 10 * i as u32,
+            priority: Some(1000 + 10 * i as u32),
             action: RuleAction {
                 kind: "Allow".to_string(),
             },
@@ -183,6 +188,7 @@ fn user_fqdns(
                 name: format!("allow-fqdns-{port}"),
                 protocols: vec![app_protocol(port)],
                 source_addresses: src.clone(),
+                source_ip_groups: Vec::new(),
                 target_fqdns: fqdns,
                 fqdn_tags: Vec::new(),
             })
@@ -190,7 +196,7 @@ fn user_fqdns(
         .collect();
     let coll = RuleCollection::Filter(FilterRuleCollection {
         name: "user-egress".to_string(),
-        priority: 100,
+        priority: Some(100),
         action: RuleAction {
             kind: "Allow".to_string(),
         },
