@@ -29,6 +29,11 @@ impl ResourceType for VirtualNetwork {
 }
 
 impl VirtualNetwork {
+    /// The address space as a set.
+    pub fn space(&self) -> aksnet_net::PrefixSet {
+        self.address_space.address_prefixes.iter().collect()
+    }
+
     /// The subnet with this name (case-insensitive).
     pub fn subnet(&self, name: &str) -> Option<&Child<Subnet>> {
         self.subnets

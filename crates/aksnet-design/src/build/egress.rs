@@ -41,6 +41,36 @@ pub fn parse_fqdn_port(s: &At<String>) -> Result<(String, u16), String> {
     Ok((host.to_ascii_lowercase(), port))
 }
 
+/// An application rule from `src` to FQDNs or FQDN tags on the given ports.
+fn app_rule(
+    name: String,
+    ports: &[u16],
+    src: &[String],
+    fqdns: Vec<String>,
+    tags: Vec<String>,
+) -> FirewallRule {
+    FirewallRule::ApplicationRule(ApplicationRule {
+        name,
+        protocols: ports.iter().map(|p| app_protocol(*p)).collect(),
+        source_addresses: src.to_vec(),
+        source_ip_groups: Vec::new(),
+        target_fqdns: fqdns,
+        fqdn_tags: tags,
+    })
+}
+
+/// An Allow filter collection.
+fn allow(name: String, priority: u32, rules: Vec<FirewallRule>) -> RuleCollection {
+    RuleCollection::Filter(FilterRuleCollection {
+        name,
+        priority: Some(priority),
+        action: RuleAction {
+            kind: "Allow".to_string(),
+        },
+        rules,
+    })
+}
+
 fn app_protocol(port: u16) -> ApplicationProtocol {
     ApplicationProtocol {
         protocol_type: if port == 80 { "Http" } else { "Https" }.to_string(),
@@ -91,14 +121,11 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
                 })
             })
             .collect();
-        collections.push(RuleCollection::Filter(FilterRuleCollection {
-            name: format!("aks-{}-network", spoke.name),
-            priority: Some(100 + 10 * i as u32),
-            action: RuleAction {
-                kind: "Allow".to_string(),
-            },
-            rules: network,
-        }));
+        collections.push(allow(
+            format!("aks-{}-network", spoke.name),
+            100 + 10 * i as u32,
+            network,
+        ));
         let fqdns = |list: &[aks_egress::FqdnRequirement], port: u16| -> Vec<String> {
             list.iter()
                 .filter(|r| applies(r.applies) && r.port == port)
@@ -106,44 +133,38 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
                 .collect()
         };
         let mut app = vec![
-            FirewallRule::ApplicationRule(ApplicationRule {
-                name: "aks-fqdn-tag".to_string(),
-                protocols: vec![app_protocol(80), app_protocol(443)],
-                source_addresses: src.clone(),
-                source_ip_groups: Vec::new(),
-                target_fqdns: Vec::new(),
-                fqdn_tags: vec![AKS_FQDN_TAG.to_string()],
-            }),
-            FirewallRule::ApplicationRule(ApplicationRule {
-                name: "aks-required-fqdns".to_string(),
-                protocols: vec![app_protocol(443)],
-                source_addresses: src.clone(),
-                source_ip_groups: Vec::new(),
-                target_fqdns: fqdns(aks_egress::REQUIRED_FQDNS, 443),
-                fqdn_tags: Vec::new(),
-            }),
+            app_rule(
+                "aks-fqdn-tag".to_string(),
+                &[80, 443],
+                &src,
+                Vec::new(),
+                vec![AKS_FQDN_TAG.to_string()],
+            ),
+            app_rule(
+                "aks-required-fqdns".to_string(),
+                &[443],
+                &src,
+                fqdns(aks_egress::REQUIRED_FQDNS, 443),
+                Vec::new(),
+            ),
         ];
         for port in [80, 443] {
             let targets = fqdns(aks_egress::RECOMMENDED_FQDNS, port);
             if !targets.is_empty() {
-                app.push(FirewallRule::ApplicationRule(ApplicationRule {
-                    name: format!("os-updates-{port}"),
-                    protocols: vec![app_protocol(port)],
-                    source_addresses: src.clone(),
-                    source_ip_groups: Vec::new(),
-                    target_fqdns: targets,
-                    fqdn_tags: Vec::new(),
-                }));
+                app.push(app_rule(
+                    format!("os-updates-{port}"),
+                    &[port],
+                    &src,
+                    targets,
+                    Vec::new(),
+                ));
             }
         }
-        collections.push(RuleCollection::Filter(FilterRuleCollection {
-            name: format!("aks-{}-application", spoke.name),
-            priority: Some(1000 + 10 * i as u32),
-            action: RuleAction {
-                kind: "Allow".to_string(),
-            },
-            rules: app,
-        }));
+        collections.push(allow(
+            format!("aks-{}-application", spoke.name),
+            1000 + 10 * i as u32,
+            app,
+        ));
     }
     let rcg = |name: &str, priority: u32, rule_collections: Vec<RuleCollection>| {
         Resource::new(
@@ -184,24 +205,16 @@ fn user_fqdns(
     let rules = by_port
         .into_iter()
         .map(|(port, fqdns)| {
-            FirewallRule::ApplicationRule(ApplicationRule {
-                name: format!("allow-fqdns-{port}"),
-                protocols: vec![app_protocol(port)],
-                source_addresses: src.clone(),
-                source_ip_groups: Vec::new(),
-                target_fqdns: fqdns,
-                fqdn_tags: Vec::new(),
-            })
+            app_rule(
+                format!("allow-fqdns-{port}"),
+                &[port],
+                &src,
+                fqdns,
+                Vec::new(),
+            )
         })
         .collect();
-    let coll = RuleCollection::Filter(FilterRuleCollection {
-        name: "user-egress".to_string(),
-        priority: Some(100),
-        action: RuleAction {
-            kind: "Allow".to_string(),
-        },
-        rules,
-    });
+    let coll = allow("user-egress".to_string(), 100, rules);
     estate
         .rule_collection_groups
         .insert(rcg("rcg-user-egress", 300, vec![coll]));

@@ -329,35 +329,14 @@ fn gateway(ctx: &Ctx, estate: &mut Estate, vnet_id: &ResourceId) {
 /// so the firewall still learns the on-premises prefixes.
 fn firewall_subnet_internet_route(ctx: &Ctx, estate: &mut Estate) {
     let id = ctx.hub_id(RouteTable::TYPE, &format!("rt-firewall-{}", ctx.name()));
-    let route = Child::new(
+    let routes = vec![route(
+        &id,
         "default-to-internet",
-        Some(id.child("routes", "default-to-internet")),
-        Route {
-            address_prefix: "0.0.0.0/0".to_string(),
-            next_hop_type: NextHopType::Internet,
-            next_hop_ip_address: None,
-        },
-    );
-    estate.route_tables.insert(Resource::new(
-        id.clone(),
-        Some(ctx.location()),
-        RouteTable {
-            disable_bgp_route_propagation: false,
-            routes: vec![route],
-        },
-    ));
-    let vnet = estate
-        .virtual_networks
-        .get_mut(&ctx.hub_vnet_id())
-        .expect("hub built first");
-    if let Some(s) = vnet
-        .properties
-        .subnets
-        .iter_mut()
-        .find(|s| s.name == "AzureFirewallSubnet")
-    {
-        s.properties.route_table = Some(id.into());
-    }
+        "0.0.0.0/0",
+        NextHopType::Internet,
+        None,
+    )];
+    attach_hub_route_table(ctx, estate, id, routes, "AzureFirewallSubnet");
 }
 
 /// GatewaySubnet route table: each spoke's space → the appliance, so on-premises → spoke traffic
@@ -373,18 +352,45 @@ pub(super) fn gateway_subnet_routes(ctx: &Ctx, estate: &mut Estate, appliance_ip
         .iter()
         .zip(&ctx.intent.spokes)
         .map(|(sp, si)| {
-            let name = format!("to-{}", si.name);
-            Child::new(
-                name.clone(),
-                Some(id.child("routes", &name)),
-                Route {
-                    address_prefix: sp.vnet.address_space.to_string(),
-                    next_hop_type: NextHopType::VirtualAppliance,
-                    next_hop_ip_address: Some(appliance_ip.to_string()),
-                },
+            route(
+                &id,
+                &format!("to-{}", si.name),
+                &sp.vnet.address_space.to_string(),
+                NextHopType::VirtualAppliance,
+                Some(appliance_ip),
             )
         })
         .collect();
+    attach_hub_route_table(ctx, estate, id, routes, "GatewaySubnet");
+}
+
+/// A route of a route table.
+pub(super) fn route(
+    table: &ResourceId,
+    name: &str,
+    prefix: &str,
+    hop: NextHopType,
+    ip: Option<&str>,
+) -> Child<Route> {
+    Child::new(
+        name,
+        Some(table.child("routes", name)),
+        Route {
+            address_prefix: prefix.to_string(),
+            next_hop_type: hop,
+            next_hop_ip_address: ip.map(str::to_string),
+        },
+    )
+}
+
+/// Adds a hub route table with gateway propagation on, and associates it with a hub subnet.
+fn attach_hub_route_table(
+    ctx: &Ctx,
+    estate: &mut Estate,
+    id: ResourceId,
+    routes: Vec<Child<Route>>,
+    subnet: &str,
+) {
     estate.route_tables.insert(Resource::new(
         id.clone(),
         Some(ctx.location()),
@@ -401,7 +407,7 @@ pub(super) fn gateway_subnet_routes(ctx: &Ctx, estate: &mut Estate, appliance_ip
         .properties
         .subnets
         .iter_mut()
-        .find(|s| s.name == "GatewaySubnet")
+        .find(|s| s.name == subnet)
     {
         s.properties.route_table = Some(id.into());
     }

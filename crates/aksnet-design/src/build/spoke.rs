@@ -13,7 +13,7 @@ use aksnet_model::appgw::{
 use aksnet_model::azure;
 use aksnet_model::network::{
     AddressSpace, Delegation, FrontendIpConfiguration, LoadBalancer, NetworkSecurityGroup,
-    NextHopType, PublicIpAddress, Route, RouteTable, VirtualNetwork, VirtualNetworkPeering,
+    NextHopType, PublicIpAddress, RouteTable, VirtualNetwork, VirtualNetworkPeering,
 };
 use aksnet_model::paas::{
     ContainerRegistry, KeyVault, KeyVaultSku, NetworkAcls, UserAssignedIdentity,
@@ -26,7 +26,7 @@ use aksnet_model::resource::Identity;
 use aksnet_model::{Child, Estate, Resource, ResourceId, ResourceType};
 
 use super::dns::{api_zone_name, zone_id, zone_name};
-use super::hub::{public_ip, subnet_defaults};
+use super::hub::{public_ip, route, subnet_defaults};
 use super::nsg::{app_gateway_rules, nsg};
 use super::Ctx;
 use crate::intent::{Frontend, Link, PrivateEndpointKind, SpokeIntent, WafMode};
@@ -111,14 +111,12 @@ pub(super) fn build(
 /// bypass the firewall ([AKS-UDR], azure-semantics §2.6, §6.5).
 fn route_table(s: &Spoke, estate: &mut Estate, appliance_ip: &str) -> ResourceId {
     let id = s.id(RouteTable::TYPE, &format!("rt-{}", s.intent.name));
-    let route = Child::new(
+    let route = route(
+        &id,
         "default-to-firewall",
-        Some(id.child("routes", "default-to-firewall")),
-        Route {
-            address_prefix: "0.0.0.0/0".to_string(),
-            next_hop_type: NextHopType::VirtualAppliance,
-            next_hop_ip_address: Some(appliance_ip.to_string()),
-        },
+        "0.0.0.0/0",
+        NextHopType::VirtualAppliance,
+        Some(appliance_ip),
     );
     estate.route_tables.insert(Resource::new(
         id.clone(),

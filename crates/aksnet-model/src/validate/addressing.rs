@@ -54,12 +54,7 @@ fn vnet_spaces(estate: &Estate, sink: &mut Sink) {
 /// special subnets' sizes §4.4 §5.1 §5.2.
 fn subnets(estate: &Estate, sink: &mut Sink) {
     for vnet in estate.virtual_networks.iter() {
-        let space: PrefixSet = vnet
-            .properties
-            .address_space
-            .address_prefixes
-            .iter()
-            .collect();
+        let space: PrefixSet = vnet.properties.space();
         let mut seen: Vec<(Prefix, &str)> = Vec::new();
         for s in &vnet.properties.subnets {
             let id = subnet_id(vnet, s);
@@ -148,12 +143,7 @@ fn size_limits(id: &crate::id::ResourceId, name: &str, p: &Prefix, sink: &mut Si
 /// peering stays `Initiated`, §2.7), gateway transit constraints [PEERMG] §2.7.
 fn peerings(estate: &Estate, sink: &mut Sink) {
     for vnet in estate.virtual_networks.iter() {
-        let local: PrefixSet = vnet
-            .properties
-            .address_space
-            .address_prefixes
-            .iter()
-            .collect();
+        let local: PrefixSet = vnet.properties.space();
         let remote_gw_count = vnet
             .properties
             .virtual_network_peerings
@@ -189,12 +179,7 @@ fn peerings(estate: &Estate, sink: &mut Sink) {
                 );
                 continue;
             };
-            let theirs: PrefixSet = remote
-                .properties
-                .address_space
-                .address_prefixes
-                .iter()
-                .collect();
+            let theirs: PrefixSet = remote.properties.space();
             let clash = local.intersection(&theirs);
             if !clash.is_empty() && vnet.id < remote.id {
                 sink.error(

@@ -34,89 +34,113 @@ pub(super) fn check(estate: &Estate, sink: &mut Sink) {
 /// Every subnet's occupants, by subnet id.
 fn tenants(estate: &Estate) -> BTreeMap<ResourceId, Vec<Tenant>> {
     let mut map: BTreeMap<ResourceId, Vec<Tenant>> = BTreeMap::new();
-    let mut add = |subnet: &ResourceId, kind, owner: &ResourceId, label: String| {
-        map.entry(subnet.clone()).or_default().push(Tenant {
-            kind,
-            owner: owner.clone(),
-            label,
-        });
-    };
+    let mut add =
+        |kind: &'static str, owner: &ResourceId, label: &str, subnets: Vec<&ResourceId>| {
+            for subnet in subnets {
+                map.entry(subnet.clone()).or_default().push(Tenant {
+                    kind,
+                    owner: owner.clone(),
+                    label: label.to_string(),
+                });
+            }
+        };
+    let ip_config_subnets =
+        |cs: &[crate::resource::Child<crate::network::IpConfiguration>]| -> Vec<ResourceId> {
+            cs.iter().map(|c| c.properties.subnet.id.clone()).collect()
+        };
     for fw in estate.azure_firewalls.iter() {
-        for c in &fw.properties.ip_configurations {
-            add(
-                &c.properties.subnet.id,
-                "Azure Firewall",
-                &fw.id,
-                fw.name.clone(),
-            );
-        }
-        if let Some(c) = &fw.properties.management_ip_configuration {
-            add(
-                &c.properties.subnet.id,
-                "Azure Firewall management",
-                &fw.id,
-                fw.name.clone(),
-            );
-        }
+        add(
+            "Azure Firewall",
+            &fw.id,
+            &fw.name,
+            ip_config_subnets(&fw.properties.ip_configurations)
+                .iter()
+                .collect(),
+        );
+        let mgmt: Vec<&ResourceId> = fw
+            .properties
+            .management_ip_configuration
+            .iter()
+            .map(|c| &c.properties.subnet.id)
+            .collect();
+        add("Azure Firewall management", &fw.id, &fw.name, mgmt);
     }
     for b in estate.bastion_hosts.iter() {
-        for c in &b.properties.ip_configurations {
-            add(&c.properties.subnet.id, "Bastion", &b.id, b.name.clone());
-        }
+        add(
+            "Bastion",
+            &b.id,
+            &b.name,
+            ip_config_subnets(&b.properties.ip_configurations)
+                .iter()
+                .collect(),
+        );
     }
     for g in estate.virtual_network_gateways.iter() {
-        for c in &g.properties.ip_configurations {
-            add(
-                &c.properties.subnet.id,
-                "virtual network gateway",
-                &g.id,
-                g.name.clone(),
-            );
-        }
+        add(
+            "virtual network gateway",
+            &g.id,
+            &g.name,
+            ip_config_subnets(&g.properties.ip_configurations)
+                .iter()
+                .collect(),
+        );
     }
     for a in estate.application_gateways.iter() {
-        for c in &a.properties.gateway_ip_configurations {
-            add(
-                &c.properties.subnet.id,
-                "Application Gateway",
-                &a.id,
-                a.name.clone(),
-            );
-        }
+        add(
+            "Application Gateway",
+            &a.id,
+            &a.name,
+            a.properties
+                .gateway_ip_configurations
+                .iter()
+                .map(|c| &c.properties.subnet.id)
+                .collect(),
+        );
     }
     for pe in estate.private_endpoints.iter() {
         add(
-            &pe.properties.subnet.id,
             "private endpoint",
             &pe.id,
-            pe.name.clone(),
+            &pe.name,
+            vec![&pe.properties.subnet.id],
         );
     }
     for lb in estate.load_balancers.iter() {
-        for f in &lb.properties.frontend_ip_configurations {
-            if let Some(s) = &f.properties.subnet {
-                add(&s.id, "load balancer frontend", &lb.id, lb.name.clone());
-            }
-        }
+        let subnets = lb
+            .properties
+            .frontend_ip_configurations
+            .iter()
+            .filter_map(|f| f.properties.subnet.as_ref().map(|s| &s.id))
+            .collect();
+        add("load balancer frontend", &lb.id, &lb.name, subnets);
     }
     for mc in estate.managed_clusters.iter() {
         for pool in &mc.properties.agent_pool_profiles {
             let label = format!("{}/{}", mc.name, pool.name);
-            if let Some(s) = &pool.vnet_subnet_id {
-                add(s, "node pool", &mc.id, label.clone());
-            }
-            if let Some(s) = &pool.pod_subnet_id {
-                add(s, "pod subnet of node pool", &mc.id, label);
-            }
+            add(
+                "node pool",
+                &mc.id,
+                &label,
+                pool.vnet_subnet_id.iter().collect(),
+            );
+            add(
+                "pod subnet of node pool",
+                &mc.id,
+                &label,
+                pool.pod_subnet_id.iter().collect(),
+            );
         }
-        if let Some(s) = mc
+        let api = mc
             .properties
             .api_server_access_profile
             .as_ref()
-            .and_then(|a| a.subnet_id.as_ref())
-        {
-            add(s, "API server (VNet integration)", &mc.id, mc.name.clone());
-        }
+            .and_then(|a| a.subnet_id.as_ref());
+        add(
+            "API server (VNet integration)",
+            &mc.id,
+            &mc.name,
+            api.into_iter().collect(),
+        );
     }
     map
 }
