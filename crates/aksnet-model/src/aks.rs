@@ -311,3 +311,44 @@ impl PoolDemand {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(max: u32, pods: Option<u32>, surge: Option<&str>) -> AgentPoolProfile {
+        serde_json::from_value(serde_json::json!({
+            "name": "p", "mode": "User", "maxCount": max, "maxPods": pods,
+            "upgradeSettings": surge.map(|s| serde_json::json!({ "maxSurge": s })),
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn flat_cni_reserves_max_pods_plus_one_per_node() {
+        // [AKS-IPPLAN]: 50 nodes, default 30 pods: 51 + 51 × 30 = 1,581.
+        let d = PoolDemand::of(NetworkMode::AzureFlat, &pool(50, None, None));
+        assert_eq!(d.addresses(), 1581);
+        assert_eq!(d.explain(), "(50 nodes + 1 surge) × (30 pods + 1)");
+    }
+
+    #[test]
+    fn overlay_takes_one_ip_per_node() {
+        let d = PoolDemand::of(NetworkMode::Overlay, &pool(20, Some(250), None));
+        assert_eq!(d.addresses(), 21);
+    }
+
+    #[test]
+    fn surge_as_count_or_percentage() {
+        assert_eq!(pool(10, None, Some("3")).surge_nodes(), 3);
+        assert_eq!(pool(10, None, Some("33%")).surge_nodes(), 4);
+        assert_eq!(pool(10, None, Some("1%")).surge_nodes(), 1);
+        assert_eq!(pool(10, None, None).surge_nodes(), 1);
+    }
+
+    #[test]
+    fn pod_subnet_rounds_to_batches_of_16() {
+        let d = PoolDemand::of(NetworkMode::AzurePodSubnet, &pool(9, Some(30), None));
+        assert_eq!(d.pod_subnet_addresses(), 10 * 32);
+    }
+}

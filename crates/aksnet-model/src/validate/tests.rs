@@ -238,3 +238,87 @@ fn thousands_separator() {
     assert_eq!(thousands(251), "251");
     assert_eq!(thousands(1_000_000), "1,000,000");
 }
+
+#[test]
+fn gateway_subnet_nsg_and_services_outside_their_subnet() {
+    let mut v = vnet(
+        "v",
+        "10.0.0.0/16",
+        json!([
+            subnet("v", "GatewaySubnet", "10.0.0.0/27"),
+            subnet("v", "vms", "10.0.1.0/24")
+        ]),
+    );
+    v["properties"]["subnets"][0]["properties"]["networkSecurityGroup"] =
+        json!({ "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n") });
+    let e = estate(json!({
+        "virtualNetworks": [v],
+        "networkSecurityGroups": [{ "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n"), "type": "Microsoft.Network/networkSecurityGroups", "properties": {} }],
+        "bastionHosts": [{ "id": format!("{SUB}/Microsoft.Network/bastionHosts/b"), "properties": { "ipConfigurations": [
+            { "name": "c", "properties": { "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/v/subnets/vms") } } } ] } }]
+    }));
+    let c = codes(&e);
+    assert!(c.contains(&"nsg-on-special-subnet"), "{c:?}");
+    assert!(c.contains(&"service-outside-special-subnet"), "{c:?}");
+}
+
+#[test]
+fn remote_gateways_need_transit_and_a_gateway() {
+    let peer = |to: &str, use_remote: bool| {
+        json!([{ "name": format!("to-{to}"), "properties": {
+        "remoteVirtualNetwork": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/{to}") }, "useRemoteGateways": use_remote } }])
+    };
+    let mut hub = vnet("hub", "10.0.0.0/16", json!([]));
+    hub["properties"]["virtualNetworkPeerings"] = peer("spoke", false);
+    let mut spoke = vnet("spoke", "10.1.0.0/16", json!([]));
+    spoke["properties"]["virtualNetworkPeerings"] = peer("hub", true);
+    let e = estate(json!({ "virtualNetworks": [hub, spoke] }));
+    let d = validate(&e);
+    let hit = d
+        .iter()
+        .find(|d| d.code == "peering-remote-gateway-unavailable")
+        .expect("flagged");
+    assert!(hit.message.contains("has no gateway"), "{}", hit.message);
+}
+
+#[test]
+fn dangling_references_are_warnings_not_errors() {
+    let mut v = vnet("v", "10.0.0.0/16", json!([subnet("v", "a", "10.0.0.0/24")]));
+    v["properties"]["subnets"][0]["properties"]["routeTable"] =
+        json!({ "id": format!("{SUB}/Microsoft.Network/routeTables/missing") });
+    let d = validate(&estate(json!({ "virtualNetworks": [v] })));
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        (d[0].severity, d[0].code),
+        (Severity::Warning, "dangling-reference")
+    );
+}
+
+#[test]
+fn static_ips_must_be_assignable() {
+    let e = estate(json!({
+        "virtualNetworks": [vnet("v", "10.0.0.0/16", json!([subnet("v", "ilb", "10.0.0.0/28")]))],
+        "loadBalancers": [{ "id": format!("{SUB}/Microsoft.Network/loadBalancers/lb"), "properties": { "frontendIPConfigurations": [
+            { "name": "a", "properties": { "privateIPAddress": "10.0.0.3", "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/v/subnets/ilb") } } },
+            { "name": "b", "properties": { "privateIPAddress": "10.0.1.9", "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/v/subnets/ilb") } } } ] } }]
+    }));
+    let c = codes(&e);
+    assert!(
+        c.contains(&"ip-reserved") && c.contains(&"ip-outside-subnet"),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn nsg_priorities() {
+    let rule = |name: &str, prio: u32| json!({ "name": name, "properties": { "protocol": "Tcp", "access": "Allow", "priority": prio, "direction": "Inbound" } });
+    let e = estate(
+        json!({ "networkSecurityGroups": [{ "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n"),
+        "properties": { "securityRules": [rule("a", 100), rule("b", 100), rule("c", 5000)] } }] }),
+    );
+    let c = codes(&e);
+    assert!(
+        c.contains(&"nsg-priority-duplicate") && c.contains(&"nsg-priority-out-of-range"),
+        "{c:?}"
+    );
+}
