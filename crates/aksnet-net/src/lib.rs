@@ -9,14 +9,17 @@
 //!   union, intersection, difference and aggregation back to the fewest CIDR blocks.
 //! - [`PortRange`] / [`PortSet`]: transport ports, with the same set algebra.
 //! - [`Protocol`] / [`ProtocolSet`]: the IP protocols Azure carries.
+//! - [`PacketSet`] / [`Services`]: sets of packets (source, destination, protocol, port), canonical.
 
 mod interval;
+mod packet;
 mod port;
 mod prefix;
 mod prefix_set;
 mod protocol;
 
 pub use interval::IntervalSet;
+pub use packet::{PacketSet, Services};
 pub use port::{PortRange, PortSet};
 pub use prefix::{Family, ParseError, Prefix};
 pub use prefix_set::PrefixSet;

@@ -99,7 +99,7 @@ impl<'de> Deserialize<'de> for PortRange {
 }
 
 /// Any set of ports, canonical (sorted, disjoint, merged ranges).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PortSet(IntervalSet);
 
 impl PortSet {

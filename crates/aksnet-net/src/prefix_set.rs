@@ -155,6 +155,13 @@ fn block_size(family: Family, len: u8) -> Option<u128> {
     1u128.checked_shl(u32::from(family.bits() - len))
 }
 
+/// The fewest aligned CIDR blocks covering `[s, e]` in `family`.
+pub(crate) fn aggregate(family: Family, s: u128, e: u128) -> Vec<Prefix> {
+    let mut out = Vec::new();
+    aggregate_range(family, s, e, &mut out);
+    out
+}
+
 /// Appends the fewest aligned CIDR blocks covering `[s, e]`.
 fn aggregate_range(family: Family, mut s: u128, e: u128, out: &mut Vec<Prefix>) {
     let bits = family.bits();
