@@ -1,6 +1,7 @@
 //! `aksnet`: the command line. Thin by design: argument parsing, file I/O, atomic output
 //! directories and exit codes; everything else is a library call.
 
+mod analyze;
 mod output;
 mod render;
 
@@ -42,6 +43,52 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Trace one flow hop by hop: routes, NSGs, firewall rules, translations, and the reply path.
+    Trace {
+        #[command(flatten)]
+        input: Input,
+        /// Source: internet, onprem, VNET/SUBNET, an IP, or an endpoint (acr, keyvault, apiserver, appgw, ilb, firewall, bastion; SPOKE:acr).
+        #[arg(long)]
+        from: String,
+        /// Destination (same forms as --from).
+        #[arg(long)]
+        to: String,
+        /// Protocol: tcp, udp or icmp.
+        #[arg(long, default_value = "tcp")]
+        protocol: String,
+        /// Destination port.
+        #[arg(long, default_value_t = 443)]
+        port: u16,
+        /// Host name (DNS resolution and firewall application rules match on it).
+        #[arg(long)]
+        fqdn: Option<String>,
+        /// Exit 1 unless the verdict is this (for CI gates).
+        #[arg(long, value_enum)]
+        expect: Option<Expect>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Effective routes of a subnet (like `az network nic show-effective-route-table`).
+    Routes {
+        /// The subnet, as VNET/SUBNET.
+        subnet: String,
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Effective security rules of a subnet (like `az network nic list-effective-nsg`).
+    NsgRules {
+        /// The subnet, as VNET/SUBNET.
+        subnet: String,
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Plan, build and validate the estate, and write it to the output directory.
     Design {
         /// Intent file (default: the embedded reference design).
@@ -55,6 +102,25 @@ enum Command {
     },
 }
 
+/// Where the estate comes from: an intent (designed on the fly) or an `estate.json`.
+#[derive(clap::Args)]
+struct Input {
+    /// Intent file (default: the embedded reference design).
+    intent: Option<PathBuf>,
+    /// Read this estate.json instead of designing an intent.
+    #[arg(long, conflicts_with = "intent")]
+    estate: Option<PathBuf>,
+}
+
+/// Expected trace verdicts.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Expect {
+    /// The flow must get through.
+    Allowed,
+    /// The flow must be blocked.
+    Denied,
+}
+
 /// Output formats.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -64,10 +130,13 @@ enum Format {
     Json,
 }
 
+/// Exit code when a check fails (a trace verdict differs from `--expect`).
+const EXIT_FINDINGS: u8 = 1;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::from(EXIT_BAD_INPUT)
@@ -75,7 +144,110 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<(), String> {
+fn json<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+fn run(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Trace {
+            input,
+            from,
+            to,
+            protocol,
+            port,
+            fqdn,
+            expect,
+            format,
+        } => {
+            let estate = load_estate(&input)?;
+            let dp = aksnet_engine::DataPlane::compile(&estate, aksnet_engine::Options::default());
+            let q = analyze::query(&dp, &from, &to, &protocol, port, fqdn)?;
+            let t = dp.trace(&q);
+            print!(
+                "{}",
+                if format == Format::Json {
+                    json(&t)
+                } else {
+                    analyze::trace_text(&t)
+                }
+            );
+            let want = expect.map(|e| {
+                if e == Expect::Allowed {
+                    "allowed"
+                } else {
+                    "denied"
+                }
+            });
+            Ok(if want.is_some_and(|w| w != t.verdict) {
+                ExitCode::from(EXIT_FINDINGS)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Routes {
+            subnet,
+            input,
+            format,
+        } => {
+            let estate = load_estate(&input)?;
+            let dp = aksnet_engine::DataPlane::compile(&estate, aksnet_engine::Options::default());
+            let s = analyze::subnet(&dp, &subnet)?;
+            print!(
+                "{}",
+                if format == Format::Json {
+                    json(&serde_json::json!({ "subnet": subnet, "value": dp.routes[s] }))
+                } else {
+                    analyze::routes_text(&dp, s)
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::NsgRules {
+            subnet,
+            input,
+            format,
+        } => {
+            let estate = load_estate(&input)?;
+            let dp = aksnet_engine::DataPlane::compile(&estate, aksnet_engine::Options::default());
+            let s = analyze::subnet(&dp, &subnet)?;
+            print!(
+                "{}",
+                if format == Format::Json {
+                    json(
+                        &serde_json::json!({ "subnet": subnet, "nsg": dp.topology.subnets[s].nsg, "exempt": dp.topology.subnets[s].nsg_exempt(), "effectiveSecurityRules": dp.nsgs[s] }),
+                    )
+                } else {
+                    analyze::nsg_text(&dp, s)
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        other => run_design(other).map(|()| ExitCode::SUCCESS),
+    }
+}
+
+/// Loads the estate to analyse: `--estate FILE`, or the designed intent (or reference).
+fn load_estate(input: &Input) -> Result<aksnet_model::Estate, String> {
+    match &input.estate {
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = read_text(path)?;
+            aksnet_model::Estate::from_json(&text).map_err(|e| format!("error: {name}:{}:{}: {}\n  = hint: pass an estate.json written by `aksnet design`", e.line, e.column, e.message))
+        }
+        None => load(input.intent.as_deref()).map(|d| d.estate),
+    }
+}
+
+fn read_text(p: &Path) -> Result<String, String> {
+    let name = p.display().to_string();
+    let bytes = std::fs::read(p).map_err(|e| format!("error: cannot read {name}: {e}\n  = hint: check the path, or run `aksnet init` to create a starter intent"))?;
+    String::from_utf8(bytes).map_err(|e| format!("error: {name}: not UTF-8 text (invalid byte at offset {})\n  = hint: save the file as UTF-8", e.utf8_error().valid_up_to()))
+}
+
+fn run_design(command: Command) -> Result<(), String> {
     match command {
         Command::Init { path, force } => init(&path, force),
         Command::Plan { intent, format } => {
@@ -97,6 +269,7 @@ fn run(command: Command) -> Result<(), String> {
             );
             Ok(())
         }
+        _ => unreachable!("analysis commands are dispatched by run()"),
     }
 }
 
@@ -104,12 +277,7 @@ fn run(command: Command) -> Result<(), String> {
 fn load(path: Option<&Path>) -> Result<Design, String> {
     let (name, text) = match path {
         None => (REFERENCE_NAME.to_string(), REFERENCE_INTENT.to_string()),
-        Some(p) => {
-            let name = p.display().to_string();
-            let bytes = std::fs::read(p).map_err(|e| format!("error: cannot read {name}: {e}\n  = hint: check the path, or run `aksnet init` to create a starter intent"))?;
-            let text = String::from_utf8(bytes).map_err(|e| format!("error: {name}: not UTF-8 text (invalid byte at offset {})\n  = hint: save the intent file as UTF-8", e.utf8_error().valid_up_to()))?;
-            (name, text)
-        }
+        Some(p) => (p.display().to_string(), read_text(p)?),
     };
     design(&name, &text).map_err(|e: DesignErrors| e.to_string())
 }

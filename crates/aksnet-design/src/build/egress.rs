@@ -179,14 +179,59 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
     estate
         .rule_collection_groups
         .insert(rcg("rcg-aks-egress", 200, collections));
-    user_fqdns(ctx, estate, rcg);
+    onprem_ingress(ctx, estate, &rcg);
+    user_fqdns(ctx, estate, &rcg);
+}
+
+/// On-premises clients reach each spoke's internal load balancer subnet on TCP 443 through the
+/// firewall (the GatewaySubnet route table sends them there).
+fn onprem_ingress(
+    ctx: &Ctx,
+    estate: &mut Estate,
+    rcg: &impl Fn(&str, u32, Vec<RuleCollection>) -> Resource<RuleCollectionGroup>,
+) {
+    if ctx.intent.on_premises.link == crate::intent::Link::None || ctx.plan.on_premises.is_empty() {
+        return;
+    }
+    let onprem: Vec<String> = ctx
+        .plan
+        .on_premises
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let rules: Vec<FirewallRule> = ctx
+        .intent
+        .spokes
+        .iter()
+        .zip(&ctx.plan.spokes)
+        .filter_map(|(si, sp)| {
+            let ilb = sp.vnet.subnet(&SubnetRole::InternalLoadBalancer)?;
+            Some(FirewallRule::NetworkRule(NetworkRule {
+                name: format!("onprem-to-{}-ilb", si.name),
+                ip_protocols: vec!["TCP".to_string()],
+                source_addresses: onprem.clone(),
+                source_ip_groups: Vec::new(),
+                destination_addresses: vec![ilb.prefix.to_string()],
+                destination_ip_groups: Vec::new(),
+                destination_fqdns: Vec::new(),
+                destination_ports: vec!["443".to_string()],
+            }))
+        })
+        .collect();
+    if !rules.is_empty() {
+        estate.rule_collection_groups.insert(rcg(
+            "rcg-onprem-ingress",
+            250,
+            vec![allow("onprem-to-ingress".to_string(), 100, rules)],
+        ));
+    }
 }
 
 /// The intent's `egress.allowFqdns`, from every spoke's node subnets, grouped by port.
 fn user_fqdns(
     ctx: &Ctx,
     estate: &mut Estate,
-    rcg: impl Fn(&str, u32, Vec<RuleCollection>) -> Resource<RuleCollectionGroup>,
+    rcg: &impl Fn(&str, u32, Vec<RuleCollection>) -> Resource<RuleCollectionGroup>,
 ) {
     let mut by_port: std::collections::BTreeMap<u16, Vec<String>> = Default::default();
     for f in &ctx.intent.egress.allow_fqdns {

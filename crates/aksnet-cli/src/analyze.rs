@@ -1,0 +1,229 @@
+//! The analysis commands: trace, routes, nsg-rules (and their renderings).
+
+use std::fmt::Write;
+
+use aksnet_engine::places::Place;
+use aksnet_engine::trace::{Query, Trace};
+use aksnet_engine::DataPlane;
+use aksnet_net::Protocol;
+
+/// Renders a trace as text.
+pub fn trace_text(t: &Trace) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "trace {} → {}", t.from, t.to);
+    for (i, h) in t.hops.iter().enumerate() {
+        let p = &h.packet;
+        let _ = writeln!(
+            out,
+            "{:>3}. {:<13} {:<9} {}  [{} → {} {}/{}]",
+            i + 1,
+            h.kind,
+            h.decision,
+            h.at,
+            p.src,
+            p.dst,
+            p.protocol,
+            p.port
+        );
+        let _ = writeln!(out, "     {}", h.detail);
+    }
+    let _ = writeln!(out, "verdict: {} — {}", t.verdict, t.reason);
+    if let Some(r) = &t.return_path {
+        let _ = writeln!(
+            out,
+            "return path: {}",
+            if r.symmetric {
+                "symmetric"
+            } else {
+                "ASYMMETRIC"
+            }
+        );
+        for h in &r.hops {
+            let _ = writeln!(out, "     {h}");
+        }
+        if let Some(w) = &r.warning {
+            let _ = writeln!(out, "warning: {w}");
+        }
+    }
+    for n in &t.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    out
+}
+
+/// Builds a trace query from CLI strings.
+pub fn query(
+    dp: &DataPlane,
+    from: &str,
+    to: &str,
+    protocol: &str,
+    port: u16,
+    fqdn: Option<String>,
+) -> Result<Query, String> {
+    let from = dp.place(from).map_err(|e| format!("error: {e}"))?;
+    let to = dp.place(to).map_err(|e| format!("error: {e}"))?;
+    let protocol: Protocol = protocol.parse().map_err(|e| format!("error: {e}"))?;
+    Ok(Query {
+        from,
+        to,
+        protocol,
+        port,
+        fqdn,
+    })
+}
+
+/// The subnet a `VNET/SUBNET` place names.
+pub fn subnet(dp: &DataPlane, text: &str) -> Result<usize, String> {
+    match dp.place(text).map_err(|e| format!("error: {e}"))? {
+        Place::Subnet(s) => Ok(s),
+        _ => Err(format!(
+            "error: `{text}` is not a subnet\n  = hint: write VNET/SUBNET, e.g. {}",
+            dp.known_places()
+                .iter()
+                .find(|p| p.contains('/'))
+                .cloned()
+                .unwrap_or_default()
+        )),
+    }
+}
+
+/// Effective routes, in the layout of `az network nic show-effective-route-table -o table`.
+pub fn routes_text(dp: &DataPlane, s: usize) -> String {
+    let mut out = String::new();
+    let t = &dp.topology;
+    let _ = writeln!(out, "Effective routes of {}", t.subnets[s].label(t));
+    let rows: Vec<[String; 5]> = dp.routes[s]
+        .iter()
+        .map(|r| {
+            let (hop, ip) = match &r.next_hop {
+                aksnet_engine::routes::NextHop::VirtualAppliance(ip) => {
+                    ("VirtualAppliance".to_string(), ip.to_string())
+                }
+                aksnet_engine::routes::NextHop::InterfaceEndpoint(ip) => {
+                    ("InterfaceEndpoint".to_string(), ip.to_string())
+                }
+                aksnet_engine::routes::NextHop::VNetPeering(_) => {
+                    ("VNetPeering".to_string(), String::new())
+                }
+                other => (other.to_string(), String::new()),
+            };
+            [
+                format!("{:?}", r.source),
+                r.state.to_string(),
+                r.address_prefix.to_string(),
+                hop,
+                ip,
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &[
+            "Source",
+            "State",
+            "Address Prefix",
+            "Next Hop Type",
+            "Next Hop IP",
+        ],
+        &rows,
+    );
+    out
+}
+
+/// Effective security rules of a subnet's NSG, in priority order per direction.
+pub fn nsg_text(dp: &DataPlane, s: usize) -> String {
+    let mut out = String::new();
+    let t = &dp.topology;
+    let sub = &t.subnets[s];
+    let _ = writeln!(out, "Effective security rules of {}", sub.label(t));
+    if sub.nsg_exempt() {
+        let _ = writeln!(
+            out,
+            "NSGs are not applied on {} (azure-semantics §3.8)",
+            sub.name
+        );
+        return out;
+    }
+    let Some(rules) = &dp.nsgs[s] else {
+        let _ = writeln!(
+            out,
+            "no NSG associated: all traffic is allowed at the subnet"
+        );
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "NSG {}; VirtualNetwork here = {}",
+        sub.nsg.as_ref().map(|n| n.name()).unwrap_or(""),
+        dp.vnet_tags[s]
+    );
+    let rows: Vec<[String; 8]> = rules
+        .iter()
+        .map(|r| {
+            [
+                format!("{:?}", r.direction),
+                r.priority.to_string(),
+                r.name.clone(),
+                r.access_name.to_string(),
+                r.protocol.clone(),
+                r.source.clone(),
+                r.destination.clone(),
+                r.destination_ports.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &[
+            "Direction",
+            "Priority",
+            "Name",
+            "Access",
+            "Protocol",
+            "Source",
+            "Destination",
+            "Ports",
+        ],
+        &rows,
+    );
+    out
+}
+
+/// A left-aligned table.
+fn table<const N: usize>(out: &mut String, header: &[&str; N], rows: &[[String; N]]) {
+    let mut w = [0usize; N];
+    for (i, h) in header.iter().enumerate() {
+        w[i] = h.len();
+    }
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<width$}", width = w[i]))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    let _ = writeln!(out, "{}", line(header.to_vec()));
+    let _ = writeln!(
+        out,
+        "{}",
+        line(
+            w.iter()
+                .map(|n| "-".repeat(*n))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str)
+                .collect()
+        )
+    );
+    for r in rows {
+        let _ = writeln!(out, "{}", line(r.iter().map(String::as_str).collect()));
+    }
+}

@@ -1,0 +1,211 @@
+//! NSG evaluation: rules in priority order with Azure's default rules, first match wins,
+//! addresses and tags resolved in the subnet's context ([NSG] [NSGHOW], azure-semantics §3).
+
+use std::net::IpAddr;
+
+use aksnet_model::network::{Access, Direction, SecurityRule};
+use aksnet_model::{Estate, ResourceId};
+use aksnet_net::{PacketSet, PortRange, PortSet, PrefixSet, Protocol, ProtocolSet, Services};
+use serde::Serialize;
+
+use crate::tags::{resolve, Resolved};
+
+/// A rule ready to evaluate.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompiledRule {
+    /// Rule name (default rules keep Azure's names).
+    pub name: String,
+    /// Priority.
+    pub priority: u32,
+    /// Inbound or outbound.
+    #[serde(skip)]
+    pub direction: Direction,
+    /// Allow or deny.
+    #[serde(skip)]
+    pub access: Access,
+    /// `Allow` / `Deny`.
+    pub access_name: &'static str,
+    /// Source as written.
+    pub source: String,
+    /// Destination as written.
+    pub destination: String,
+    /// Protocol as written.
+    pub protocol: String,
+    /// Destination ports as written.
+    pub destination_ports: String,
+    /// The packets the rule matches.
+    #[serde(skip)]
+    pub matches: PacketSet,
+    /// Tags that could not be resolved offline.
+    pub unresolved: Vec<String>,
+}
+
+/// The default rules Azure adds to every NSG [NSG] §3.2.
+fn default_rules() -> Vec<(
+    &'static str,
+    u32,
+    Direction,
+    &'static str,
+    &'static str,
+    Access,
+)> {
+    use Direction::*;
+    vec![
+        (
+            "AllowVnetInBound",
+            65000,
+            Inbound,
+            "VirtualNetwork",
+            "VirtualNetwork",
+            Access::Allow,
+        ),
+        (
+            "AllowAzureLoadBalancerInBound",
+            65001,
+            Inbound,
+            "AzureLoadBalancer",
+            "*",
+            Access::Allow,
+        ),
+        ("DenyAllInBound", 65500, Inbound, "*", "*", Access::Deny),
+        (
+            "AllowVnetOutBound",
+            65000,
+            Outbound,
+            "VirtualNetwork",
+            "VirtualNetwork",
+            Access::Allow,
+        ),
+        (
+            "AllowInternetOutBound",
+            65001,
+            Outbound,
+            "*",
+            "Internet",
+            Access::Allow,
+        ),
+        ("DenyAllOutBound", 65500, Outbound, "*", "*", Access::Deny),
+    ]
+}
+
+fn union_of(fields: &[String], vnet_tag: &PrefixSet, unresolved: &mut Vec<String>) -> PrefixSet {
+    let mut set = PrefixSet::new();
+    for f in fields {
+        let Resolved {
+            set: s,
+            unresolved: u,
+        } = resolve(f, vnet_tag);
+        set = set.union(&s);
+        unresolved.extend(u);
+    }
+    set
+}
+
+/// Port fields: the plural list wins when the singular is empty or absent [PSRULE-NSGEVAL] §3.1.
+fn ports(single: &Option<String>, plural: &[String]) -> (PortSet, String) {
+    let fields: Vec<String> = match single.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => vec![s.to_string()],
+        None => plural.to_vec(),
+    };
+    let set = fields
+        .iter()
+        .filter_map(|f| f.parse::<PortRange>().ok())
+        .collect();
+    (set, fields.join(","))
+}
+
+fn field_list(single: &Option<String>, plural: &[String]) -> Vec<String> {
+    match single.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => vec![s.to_string()],
+        None => plural.to_vec(),
+    }
+}
+
+/// Compiles an NSG's rules (custom + defaults), sorted by direction and priority, in the
+/// context of `vnet_tag` (the `VirtualNetwork` tag of the subnet it is evaluated for).
+pub fn compile(estate: &Estate, nsg: &ResourceId, vnet_tag: &PrefixSet) -> Vec<CompiledRule> {
+    let mut out = Vec::new();
+    if let Some(n) = estate.network_security_groups.get(nsg) {
+        for r in &n.properties.security_rules {
+            out.push(compile_rule(&r.name, &r.properties, vnet_tag));
+        }
+    }
+    for (name, priority, direction, src, dst, access) in default_rules() {
+        let rule = SecurityRule {
+            protocol: "*".to_string(),
+            source_address_prefix: Some(src.to_string()),
+            destination_address_prefix: Some(dst.to_string()),
+            destination_port_range: Some("*".to_string()),
+            access,
+            priority,
+            direction,
+            ..Default::default()
+        };
+        out.push(compile_rule(name, &rule, vnet_tag));
+    }
+    out.sort_by_key(|r| (r.direction == Direction::Outbound, r.priority));
+    out
+}
+
+fn compile_rule(name: &str, r: &SecurityRule, vnet_tag: &PrefixSet) -> CompiledRule {
+    let mut unresolved = Vec::new();
+    let src_fields = field_list(&r.source_address_prefix, &r.source_address_prefixes);
+    let dst_fields = field_list(
+        &r.destination_address_prefix,
+        &r.destination_address_prefixes,
+    );
+    let src = union_of(&src_fields, vnet_tag, &mut unresolved);
+    let dst = union_of(&dst_fields, vnet_tag, &mut unresolved);
+    let protocols: ProtocolSet = r.protocol.parse().unwrap_or(ProtocolSet::NONE);
+    let (port_set, port_text) = ports(&r.destination_port_range, &r.destination_port_ranges);
+    CompiledRule {
+        name: name.to_string(),
+        priority: r.priority,
+        direction: r.direction,
+        access: r.access,
+        access_name: if r.access == Access::Allow {
+            "Allow"
+        } else {
+            "Deny"
+        },
+        source: src_fields.join(","),
+        destination: dst_fields.join(","),
+        protocol: r.protocol.clone(),
+        destination_ports: port_text,
+        matches: PacketSet::from_parts(&src, &dst, Services::new(protocols, &port_set)),
+        unresolved,
+    }
+}
+
+/// The first rule of `direction` matching the packet [NSG] §3.1.
+pub fn evaluate(
+    rules: &[CompiledRule],
+    direction: Direction,
+    src: IpAddr,
+    dst: IpAddr,
+    proto: Protocol,
+    port: u16,
+) -> Option<&CompiledRule> {
+    rules
+        .iter()
+        .filter(|r| r.direction == direction)
+        .find(|r| r.matches.contains(src, dst, proto, port))
+}
+
+/// Every packet the NSG lets through in `direction`: the priority-ordered fold of its rules.
+pub fn allowed(rules: &[CompiledRule], direction: Direction) -> PacketSet {
+    let mut remaining = PacketSet::all();
+    let mut allowed = PacketSet::empty();
+    for r in rules.iter().filter(|r| r.direction == direction) {
+        let hit = remaining.intersection(&r.matches);
+        if r.access == Access::Allow {
+            allowed = allowed.union(&hit);
+        }
+        remaining = remaining.difference(&hit);
+        if remaining.is_empty() {
+            break;
+        }
+    }
+    allowed
+}

@@ -1,0 +1,41 @@
+//! Switches for the behaviours `shared/azure-semantics.md` marks CONFLICT or UNCONFIRMED.
+//! Each default is the documented choice; the doc comment says why and where.
+
+/// How the engine resolves Azure behaviours that the sources disagree on or do not confirm.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Include `172.16.0.0/12 → None` among the default system routes.
+    /// CONFLICT (§2.1): the UDR article's table lists it, real `show-effective-route-table`
+    /// output and the article's own example omit it. Default: true (the docs table).
+    pub none_route_172_16: bool,
+    /// Include the observed undocumented `25.33.80.0/20` and `25.41.3.0/25 → None` routes.
+    /// UNCONFIRMED (§2.1, [OBS-EFFROUTES]). Default: true (observed in real output).
+    pub none_routes_observed_25: bool,
+    /// Remove the RFC 1918/6598 `None` routes when a UDR `0.0.0.0/0` goes to any next hop, not
+    /// only to `VirtualAppliance`. UNCONFIRMED (§2.1). Default: false (only VirtualAppliance,
+    /// as in the UDR article's worked example).
+    pub none_routes_removed_for_any_default_udr: bool,
+    /// Treat `allowVirtualNetworkAccess: false` as a hard block instead of a tag-only change.
+    /// §2.7: the 2022 doc says traffic still flows if an NSG allows it. Default: false.
+    pub peering_access_hard_block: bool,
+    /// Azure Firewall DNAT: after translation, network rules still filter the flow (2018–2020
+    /// text) instead of the flow being allowed outright (2026 text). CONFLICT (§4.1).
+    /// Default: false (current text).
+    pub dnat_then_network_rules: bool,
+    /// `VirtualNetwork` tag includes the UDR prefixes of the subnet's own route table (§3.5,
+    /// observed). Default: true.
+    pub virtual_network_tag_includes_udr_prefixes: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            none_route_172_16: true,
+            none_routes_observed_25: true,
+            none_routes_removed_for_any_default_udr: false,
+            peering_access_hard_block: false,
+            dnat_then_network_rules: false,
+            virtual_network_tag_includes_udr_prefixes: true,
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Places: where a flow starts or ends. `internet`, `onprem`, `VNET/SUBNET`, an IP address, or a
+//! named endpoint (`acr`, `acr-data`, `keyvault`, `apiserver`, `appgw`, `ilb`, `firewall`,
+//! `bastion`), optionally qualified by its VNet: `aks-prod:acr`.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+
+use aksnet_model::azure;
+
+use crate::topology::{EndpointKind, SubnetIx};
+use crate::DataPlane;
+
+/// Where a flow starts or ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Any Internet host.
+    Internet,
+    /// On-premises.
+    OnPrem,
+    /// A subnet (a host in it, or all of it for `reach`).
+    Subnet(SubnetIx),
+    /// One address.
+    Address(IpAddr),
+    /// A named endpoint (index into `Topology::endpoints`).
+    Endpoint(usize),
+}
+
+/// Where a packet is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// On the Internet.
+    Internet,
+    /// On-premises.
+    OnPrem,
+    /// In a subnet.
+    Subnet(SubnetIx),
+}
+
+/// A concrete host for a place.
+#[derive(Clone, Debug)]
+pub struct Host {
+    /// Its address.
+    pub ip: IpAddr,
+    /// Where it is.
+    pub location: Location,
+    /// Human label.
+    pub label: String,
+    /// Its DNS name, if it has one.
+    pub fqdn: Option<String>,
+}
+
+/// A place that does not exist, with the ones that do.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct PlaceError {
+    /// What was asked for.
+    pub asked: String,
+    /// Why it failed.
+    pub reason: String,
+    /// Known places.
+    pub known: Vec<String>,
+}
+
+impl fmt::Display for PlaceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown place `{}`: {}\n  = hint: known places: {}",
+            self.asked,
+            self.reason,
+            self.known.join(", ")
+        )
+    }
+}
+
+/// A representative Internet host (TEST-NET-3, RFC 5737).
+pub const INTERNET_HOST: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10));
+/// A representative Internet server (TEST-NET-2, RFC 5737).
+pub const INTERNET_SERVER: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 10));
+
+fn endpoint_name(kind: &EndpointKind, fqdn: Option<&str>) -> Option<&'static str> {
+    Some(match kind {
+        EndpointKind::PrivateEndpoint(g) if g == "registry" => {
+            if fqdn.is_some_and(|f| f.contains(".data.")) {
+                "acr-data"
+            } else {
+                "acr"
+            }
+        }
+        EndpointKind::PrivateEndpoint(g) if g == "vault" => "keyvault",
+        EndpointKind::ApiServerPrivate | EndpointKind::ApiServerPublic => "apiserver",
+        EndpointKind::AppGatewayPublic => "appgw",
+        EndpointKind::AppGatewayPrivate => "appgw-private",
+        EndpointKind::InternalLoadBalancer => "ilb",
+        EndpointKind::Firewall => "firewall",
+        EndpointKind::Bastion => "bastion",
+        _ => return None,
+    })
+}
+
+impl DataPlane<'_> {
+    /// Every place name a user can type, for error messages and completion.
+    pub fn known_places(&self) -> Vec<String> {
+        let t = &self.topology;
+        let mut v = vec!["internet".to_string(), "onprem".to_string()];
+        v.extend(t.subnets.iter().map(|s| s.label(t)));
+        for e in &t.endpoints {
+            if let Some(n) = endpoint_name(&e.kind, e.fqdn.as_deref()) {
+                let q = t
+                    .endpoint_vnet(e)
+                    .map(|v| format!("{}:", t.vnets[v].name.trim_start_matches("vnet-")))
+                    .unwrap_or_default();
+                v.push(format!("{q}{n}"));
+            }
+        }
+        v.dedup();
+        v
+    }
+
+    /// Parses a place.
+    pub fn place(&self, text: &str) -> Result<Place, PlaceError> {
+        let t = &self.topology;
+        let err = |reason: String| PlaceError {
+            asked: text.to_string(),
+            reason,
+            known: self.known_places(),
+        };
+        let s = text.trim();
+        match s.to_ascii_lowercase().as_str() {
+            "internet" => return Ok(Place::Internet),
+            "onprem" | "on-premises" => {
+                return if t.on_premises.is_empty() {
+                    Err(err("the estate has no on-premises prefixes".into()))
+                } else {
+                    Ok(Place::OnPrem)
+                };
+            }
+            _ => {}
+        }
+        if let Ok(ip) = s.parse::<IpAddr>() {
+            return Ok(Place::Address(ip));
+        }
+        if let Some((vnet, subnet)) = s.split_once('/') {
+            let v = t
+                .vnet_named(vnet)
+                .ok_or_else(|| err(format!("no VNet named `{vnet}`")))?;
+            return t.vnets[v]
+                .subnets
+                .iter()
+                .copied()
+                .find(|x| t.subnets[*x].name.eq_ignore_ascii_case(subnet))
+                .map(Place::Subnet)
+                .ok_or_else(|| {
+                    err(format!(
+                        "VNet `{}` has no subnet `{subnet}`",
+                        t.vnets[v].name
+                    ))
+                });
+        }
+        let (qual, name) = match s.split_once(':') {
+            Some((q, n)) => (Some(q), n),
+            None => (None, s),
+        };
+        let qv = match qual {
+            Some(q) => Some(
+                t.vnet_named(q)
+                    .ok_or_else(|| err(format!("no VNet named `{q}`")))?,
+            ),
+            None => None,
+        };
+        let hits: Vec<usize> = t
+            .endpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                endpoint_name(&e.kind, e.fqdn.as_deref())
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .filter(|(_, e)| qv.is_none() || t.endpoint_vnet(e) == qv)
+            .map(|(i, _)| i)
+            .collect();
+        match hits.as_slice() {
+            [one] => Ok(Place::Endpoint(*one)),
+            [] => Err(err(format!(
+                "no endpoint `{name}`{}",
+                qual.map(|q| format!(" in `{q}`")).unwrap_or_default()
+            ))),
+            many => Err(err(format!(
+                "`{name}` is ambiguous ({} match); qualify it with its VNet, e.g. `{}:{name}`",
+                many.len(),
+                t.endpoint_vnet(&t.endpoints[many[0]])
+                    .map(|v| t.vnets[v].name.trim_start_matches("vnet-").to_string())
+                    .unwrap_or_default()
+            ))),
+        }
+    }
+
+    /// A concrete host for a place: for a subnet, its first assignable address.
+    pub fn host(&self, place: &Place) -> Host {
+        let t = &self.topology;
+        match place {
+            Place::Internet => Host {
+                ip: INTERNET_HOST,
+                location: Location::Internet,
+                label: "internet".into(),
+                fqdn: None,
+            },
+            Place::OnPrem => {
+                let first = t
+                    .on_premises
+                    .prefixes()
+                    .first()
+                    .copied()
+                    .expect("checked when parsed");
+                let ip = first.nth(10.min(first.size() - 1)).expect("inside");
+                Host {
+                    ip,
+                    location: Location::OnPrem,
+                    label: format!("onprem ({ip})"),
+                    fqdn: None,
+                }
+            }
+            Place::Subnet(s) => {
+                let sub = &t.subnets[*s];
+                let ip = azure::first_assignable(&sub.prefix)
+                    .or_else(|| sub.prefix.nth(0))
+                    .expect("a subnet has addresses");
+                Host {
+                    ip,
+                    location: Location::Subnet(*s),
+                    label: format!("{} ({ip})", sub.label(t)),
+                    fqdn: None,
+                }
+            }
+            Place::Address(ip) => Host {
+                ip: *ip,
+                location: self.locate(*ip),
+                label: ip.to_string(),
+                fqdn: None,
+            },
+            Place::Endpoint(i) => {
+                let e = &t.endpoints[*i];
+                let location = e
+                    .subnet
+                    .map(Location::Subnet)
+                    .unwrap_or_else(|| self.locate(e.ip));
+                let note = if e.predicted {
+                    ", address predicted"
+                } else {
+                    ""
+                };
+                Host {
+                    ip: e.ip,
+                    location,
+                    label: format!("{} ({}{note})", e.name, e.ip),
+                    fqdn: e.fqdn.clone(),
+                }
+            }
+        }
+    }
+
+    /// Where an address lives: a subnet, on-premises, or the Internet.
+    pub fn locate(&self, ip: IpAddr) -> Location {
+        if let Some(s) = self.topology.subnet_of(ip) {
+            Location::Subnet(s)
+        } else if self.topology.on_premises.contains_addr(ip) {
+            Location::OnPrem
+        } else {
+            Location::Internet
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Packet-set analyses (placeholder until reach/exposure land).

@@ -1,0 +1,283 @@
+//! Effective routes per subnet and route selection (azure-semantics §2, [UDR]).
+
+use std::fmt;
+use std::net::IpAddr;
+
+use aksnet_model::network::NextHopType;
+use aksnet_model::Estate;
+use aksnet_net::{Prefix, PrefixSet};
+use serde::Serialize;
+
+use crate::options::Options;
+use crate::topology::{EndpointKind, SubnetIx, Topology, VnetIx};
+
+/// Where a route sends traffic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "nextHopType", content = "nextHopIpAddress")]
+pub enum NextHop {
+    /// Inside the VNet.
+    VnetLocal,
+    /// Across a peering to a remote VNet.
+    VNetPeering(String),
+    /// To the VPN/ExpressRoute gateway.
+    VirtualNetworkGateway,
+    /// To the Internet.
+    Internet,
+    /// To an NVA or firewall.
+    VirtualAppliance(IpAddr),
+    /// A private endpoint's /32.
+    InterfaceEndpoint(IpAddr),
+    /// Dropped.
+    None,
+}
+
+impl fmt::Display for NextHop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NextHop::VnetLocal => f.write_str("VnetLocal"),
+            NextHop::VNetPeering(v) => write!(f, "VNetPeering ({v})"),
+            NextHop::VirtualNetworkGateway => f.write_str("VirtualNetworkGateway"),
+            NextHop::Internet => f.write_str("Internet"),
+            NextHop::VirtualAppliance(ip) => write!(f, "VirtualAppliance {ip}"),
+            NextHop::InterfaceEndpoint(ip) => write!(f, "InterfaceEndpoint {ip}"),
+            NextHop::None => f.write_str("None"),
+        }
+    }
+}
+
+/// Who created a route, in Azure's effective-routes vocabulary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Source {
+    /// System routes (`Default`).
+    Default,
+    /// Learned from the gateway (BGP or local network gateway).
+    VirtualNetworkGateway,
+    /// User-defined.
+    User,
+}
+
+/// One effective route.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectiveRoute {
+    /// Destination prefix.
+    pub address_prefix: Prefix,
+    /// Next hop.
+    #[serde(flatten)]
+    pub next_hop: NextHop,
+    /// Origin.
+    pub source: Source,
+    /// `Active` or `Invalid` (overridden).
+    pub state: &'static str,
+    /// The UDR's or system route's name, for traces.
+    pub name: String,
+}
+
+/// RFC 1918 and RFC 6598 `None` routes [UDR] §2.1.
+fn none_routes(o: &Options) -> Vec<Prefix> {
+    let mut v = vec!["10.0.0.0/8", "192.168.0.0/16", "100.64.0.0/10"];
+    if o.none_route_172_16 {
+        v.push("172.16.0.0/12");
+    }
+    if o.none_routes_observed_25 {
+        v.extend(["25.33.80.0/20", "25.41.3.0/25"]);
+    }
+    v.into_iter()
+        .map(|p| p.parse().expect("constant"))
+        .collect()
+}
+
+/// The on-premises prefixes a VNet learns from a gateway: its own, or the hub's through
+/// `useRemoteGateways` + `allowGatewayTransit` on a connected peering [PEERMG] §2.7.
+pub fn gateway_prefixes(t: &Topology, v: VnetIx) -> Option<PrefixSet> {
+    let own = t.vnets[v].gateway.is_some();
+    let remote = t.connected_peers(v).any(|p| {
+        p.use_remote_gateways
+            && t.vnets[p.remote].gateway.is_some()
+            && t.vnets[p.remote]
+                .peers
+                .iter()
+                .any(|b| b.remote == v && b.allow_gateway_transit)
+    });
+    (own || remote).then(|| t.on_premises.clone())
+}
+
+/// Builds the effective route table of a subnet.
+pub fn effective_routes(
+    t: &Topology,
+    estate: &Estate,
+    o: &Options,
+    s: SubnetIx,
+) -> Vec<EffectiveRoute> {
+    let subnet = &t.subnets[s];
+    let vnet = &t.vnets[subnet.vnet];
+    let table = subnet
+        .route_table
+        .as_ref()
+        .and_then(|id| estate.route_tables.get(id));
+    let mut routes = Vec::new();
+    let sys = |prefix: Prefix, next_hop: NextHop, name: &str| EffectiveRoute {
+        address_prefix: prefix,
+        next_hop,
+        source: Source::Default,
+        state: "Active",
+        name: name.to_string(),
+    };
+    // VNet ranges: one route per address range [UDR] §2.1.
+    for p in &vnet.prefixes {
+        routes.push(sys(*p, NextHop::VnetLocal, "VNet"));
+    }
+    // Peering routes, one per remote range, on connected peerings [UDR] §2.2.
+    for peer in t.connected_peers(subnet.vnet) {
+        for p in &t.vnets[peer.remote].prefixes {
+            routes.push(sys(
+                *p,
+                NextHop::VNetPeering(t.vnets[peer.remote].name.clone()),
+                "VNet peering",
+            ));
+        }
+    }
+    routes.push(sys(
+        "0.0.0.0/0".parse().expect("constant"),
+        NextHop::Internet,
+        "Internet",
+    ));
+    // None routes, adjusted to the VNet space [UDR] §2.1: equal → becomes VnetLocal (already
+    // present), VNet contains it → removed, VNet inside it → both stay.
+    let default_udr_hop = table
+        .and_then(|rt| {
+            rt.properties
+                .routes
+                .iter()
+                .find(|r| r.properties.address_prefix == "0.0.0.0/0")
+        })
+        .map(|r| r.properties.next_hop_type);
+    let removed_by_udr = match default_udr_hop {
+        Some(NextHopType::VirtualAppliance) => true,
+        Some(_) => o.none_routes_removed_for_any_default_udr,
+        None => false,
+    };
+    if !removed_by_udr {
+        for p in none_routes(o) {
+            if vnet.prefixes.iter().any(|v| v.contains(&p)) {
+                continue;
+            }
+            routes.push(sys(p, NextHop::None, "Reserved range"));
+        }
+    }
+    // Gateway routes unless propagation is disabled on the subnet's table [UDR] §2.6.
+    let propagation = table.is_none_or(|rt| !rt.properties.disable_bgp_route_propagation);
+    if propagation {
+        if let Some(onprem) = gateway_prefixes(t, subnet.vnet) {
+            for p in onprem.prefixes() {
+                routes.push(EffectiveRoute {
+                    address_prefix: p,
+                    next_hop: NextHop::VirtualNetworkGateway,
+                    source: Source::VirtualNetworkGateway,
+                    state: "Active",
+                    name: "gateway".to_string(),
+                });
+            }
+        }
+    }
+    // UDRs.
+    let mut udrs = Vec::new();
+    if let Some(rt) = table {
+        for r in &rt.properties.routes {
+            let Ok(prefix) = Prefix::parse_strict(&r.properties.address_prefix) else {
+                continue;
+            };
+            let ip = r
+                .properties
+                .next_hop_ip_address
+                .as_deref()
+                .and_then(|a| a.parse().ok());
+            let hop = match (r.properties.next_hop_type, ip) {
+                (NextHopType::VirtualAppliance, Some(ip)) => NextHop::VirtualAppliance(ip),
+                (NextHopType::VirtualAppliance, None) => NextHop::None,
+                (NextHopType::VirtualNetworkGateway, _) => NextHop::VirtualNetworkGateway,
+                (NextHopType::VnetLocal, _) => NextHop::VnetLocal,
+                (NextHopType::Internet, _) => NextHop::Internet,
+                (NextHopType::None, _) => NextHop::None,
+            };
+            udrs.push(EffectiveRoute {
+                address_prefix: prefix,
+                next_hop: hop,
+                source: Source::User,
+                state: "Active",
+                name: format!("{}/{}", rt.name, r.name),
+            });
+        }
+    }
+    // Private endpoint /32s in the PE's VNet and directly peered VNets [PEPOL-2022] §2.2, unless
+    // a UDR at least as specific as the PE's VNet range covers it and the PE subnet has
+    // route-table policies on [PEPOL] §7.3.
+    let reachable: Vec<VnetIx> = std::iter::once(subnet.vnet)
+        .chain(t.connected_peers(subnet.vnet).map(|p| p.remote))
+        .collect();
+    for e in &t.endpoints {
+        let (EndpointKind::PrivateEndpoint(_), Some(pe_subnet)) = (&e.kind, e.subnet) else {
+            continue;
+        };
+        let pe_vnet = t.subnets[pe_subnet].vnet;
+        if !reachable.contains(&pe_vnet) {
+            continue;
+        }
+        let vnet_len = t.vnets[pe_vnet]
+            .prefixes
+            .iter()
+            .find(|p| p.contains_addr(e.ip))
+            .map_or(0, |p| p.len());
+        let policies = matches!(
+            t.subnets[pe_subnet].pe_policies.as_str(),
+            "Enabled" | "RouteTableEnabled"
+        );
+        let overridden = policies
+            && udrs.iter().any(|u| {
+                u.address_prefix.contains_addr(e.ip) && u.address_prefix.len() >= vnet_len
+            });
+        let mut r = EffectiveRoute {
+            address_prefix: Prefix::from(e.ip),
+            next_hop: NextHop::InterfaceEndpoint(e.ip),
+            source: Source::Default,
+            state: "Active",
+            name: e.name.clone(),
+        };
+        if overridden {
+            r.state = "Invalid";
+        }
+        routes.push(r);
+    }
+    routes.extend(udrs);
+    // Same prefix: User > VirtualNetworkGateway > Default; the others are Invalid [UDR] §2.3.
+    for i in 0..routes.len() {
+        let better = routes.iter().any(|o| {
+            o.address_prefix == routes[i].address_prefix
+                && o.source > routes[i].source
+                && o.state == "Active"
+        });
+        if better {
+            routes[i].state = "Invalid";
+        }
+    }
+    routes.sort_by_key(|r| (r.address_prefix, r.source));
+    routes
+}
+
+/// The route that carries traffic to `dst` [UDR] §2.3: longest prefix among active routes, except
+/// that gateway routes never take traffic for the VNet's own or peered ranges; ties are already
+/// resolved by the `Invalid` marking.
+pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute> {
+    let system_local = |r: &EffectiveRoute| {
+        matches!(r.next_hop, NextHop::VnetLocal | NextHop::VNetPeering(_))
+            && r.source == Source::Default
+    };
+    let protected = routes
+        .iter()
+        .any(|r| system_local(r) && r.address_prefix.contains_addr(dst));
+    routes
+        .iter()
+        .filter(|r| r.state == "Active" && r.address_prefix.contains_addr(dst))
+        .filter(|r| !(protected && r.source == Source::VirtualNetworkGateway))
+        .max_by_key(|r| (r.address_prefix.len(), r.source))
+}

@@ -1,0 +1,106 @@
+//! Service tags resolved in context (azure-semantics §3.5, [TAGS]).
+
+use aksnet_model::Estate;
+use aksnet_net::{Prefix, PrefixSet};
+
+use crate::options::Options;
+use crate::routes::gateway_prefixes;
+use crate::topology::{SubnetIx, Topology};
+
+/// 168.63.129.16, the host IP behind `AzureLoadBalancer` probes and Azure DNS.
+pub const AZURE_HOST_IP: &str = "168.63.129.16/32";
+
+fn p(s: &str) -> Prefix {
+    s.parse().expect("constant")
+}
+
+/// Private and special-purpose IPv4 space: RFC 1918, RFC 6598, link-local, loopback, multicast.
+pub fn private_space() -> PrefixSet {
+    [
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "169.254.0.0/16",
+        "127.0.0.0/8",
+        "224.0.0.0/4",
+        "0.0.0.0/8",
+    ]
+    .into_iter()
+    .map(p)
+    .collect()
+}
+
+/// The `Internet` tag: address space outside the VNet reachable on the public Internet
+/// [TAGS]; modelled as all IPv4 space minus private and special-purpose ranges and 168.63.129.16.
+pub fn internet() -> PrefixSet {
+    let all: PrefixSet = [p("0.0.0.0/0")].into_iter().collect();
+    all.difference(&private_space())
+        .difference(&[p(AZURE_HOST_IP)].into_iter().collect())
+}
+
+/// Result of resolving an address field.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    /// The addresses.
+    pub set: PrefixSet,
+    /// Set when the field names a tag whose prefixes are not known offline (e.g. `AzureCloud`);
+    /// the set is then empty and the rule matches nothing here.
+    pub unresolved: Option<String>,
+}
+
+/// The `VirtualNetwork` tag for a subnet: its VNet, connected peered VNets, on-premises space
+/// learned through a gateway, 168.63.129.16 and — the documented surprise — the prefixes of the
+/// UDRs in the subnet's own route table (so a `0.0.0.0/0` UDR makes it everything) [TAGS]
+/// [BLOG-TORIVAR] §3.5. Whether other subnets' UDR prefixes count is UNCONFIRMED; they do not here.
+pub fn virtual_network(t: &Topology, estate: &Estate, o: &Options, s: SubnetIx) -> PrefixSet {
+    let subnet = &t.subnets[s];
+    let mut set = t.vnets[subnet.vnet].space.clone();
+    for peer in t.connected_peers(subnet.vnet) {
+        if peer.allow_virtual_network_access {
+            set = set.union(&t.vnets[peer.remote].space);
+        }
+    }
+    if let Some(onprem) = gateway_prefixes(t, subnet.vnet) {
+        set = set.union(&onprem);
+    }
+    set.insert(p(AZURE_HOST_IP));
+    if o.virtual_network_tag_includes_udr_prefixes {
+        if let Some(rt) = subnet
+            .route_table
+            .as_ref()
+            .and_then(|id| estate.route_tables.get(id))
+        {
+            for r in &rt.properties.routes {
+                if let Ok(prefix) = Prefix::parse_strict(&r.properties.address_prefix) {
+                    set.insert(prefix);
+                }
+            }
+        }
+    }
+    set
+}
+
+/// Resolves an NSG or firewall address field (`*`, CIDR, IP, or a tag) in a subnet's context.
+pub fn resolve(field: &str, vnet_tag: &PrefixSet) -> Resolved {
+    let f = field.trim();
+    let ok = |set| Resolved {
+        set,
+        unresolved: None,
+    };
+    if f == "*" || f.eq_ignore_ascii_case("any") {
+        return ok([p("0.0.0.0/0"), p("::/0")].into_iter().collect());
+    }
+    if let Ok(prefix) = Prefix::parse_lenient(f) {
+        return ok([prefix].into_iter().collect());
+    }
+    match f.to_ascii_lowercase().as_str() {
+        "virtualnetwork" => ok(vnet_tag.clone()),
+        "azureloadbalancer" => ok([p(AZURE_HOST_IP)].into_iter().collect()),
+        "internet" => ok(internet()),
+        _ => Resolved {
+            set: PrefixSet::new(),
+            unresolved: Some(f.to_string()),
+        },
+    }
+}

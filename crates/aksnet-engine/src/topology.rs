@@ -1,0 +1,320 @@
+//! Indices over the Estate: VNets, subnets, peerings, gateways, appliances and endpoints, with
+//! the synthetic public addresses the engine uses for public IPs whose address Azure has not
+//! assigned yet.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+use aksnet_model::network::VirtualNetwork;
+use aksnet_model::{azure, Estate, Resource, ResourceId};
+use aksnet_net::{Prefix, PrefixSet};
+
+/// Index of a VNet in [`Topology::vnets`].
+pub type VnetIx = usize;
+/// Index of a subnet in [`Topology::subnets`].
+pub type SubnetIx = usize;
+
+/// A peering as seen from one VNet.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    /// The remote VNet.
+    pub remote: VnetIx,
+    /// Both directions exist and neither side reports another state than `Connected`.
+    pub connected: bool,
+    /// This side's `allowForwardedTraffic`: accept traffic the remote forwarded.
+    pub allow_forwarded_traffic: bool,
+    /// This side's `allowVirtualNetworkAccess`.
+    pub allow_virtual_network_access: bool,
+    /// This side uses the remote's gateway.
+    pub use_remote_gateways: bool,
+    /// This side lets the remote use its gateway.
+    pub allow_gateway_transit: bool,
+}
+
+/// A VNet.
+#[derive(Clone, Debug)]
+pub struct Vnet {
+    /// Resource id.
+    pub id: ResourceId,
+    /// Name.
+    pub name: String,
+    /// Address prefixes.
+    pub prefixes: Vec<Prefix>,
+    /// Address space as a set.
+    pub space: PrefixSet,
+    /// Its subnets.
+    pub subnets: Vec<SubnetIx>,
+    /// Its peerings.
+    pub peers: Vec<Peer>,
+    /// The gateway in its GatewaySubnet, if any.
+    pub gateway: Option<ResourceId>,
+}
+
+/// A subnet.
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    /// Resource id.
+    pub id: ResourceId,
+    /// Name.
+    pub name: String,
+    /// Its VNet.
+    pub vnet: VnetIx,
+    /// Prefix.
+    pub prefix: Prefix,
+    /// Associated NSG.
+    pub nsg: Option<ResourceId>,
+    /// Associated route table.
+    pub route_table: Option<ResourceId>,
+    /// Associated NAT gateway.
+    pub nat_gateway: Option<ResourceId>,
+    /// `privateEndpointNetworkPolicies` (absent = `Disabled`, Azure's default).
+    pub pe_policies: String,
+    /// `defaultOutboundAccess` (absent = true for subnets created before the 2025 change).
+    pub default_outbound_access: bool,
+}
+
+impl Subnet {
+    /// `VNET/SUBNET`.
+    pub fn label(&self, t: &Topology) -> String {
+        format!("{}/{}", t.vnets[self.vnet].name, self.name)
+    }
+
+    /// True for the subnets where NSGs are not applied: AzureFirewallSubnet and
+    /// AzureFirewallManagementSubnet ("disabled" [FWFAQ]) and GatewaySubnet ("not supported"
+    /// [VPNGW-SETTINGS]); azure-semantics §3.8.
+    pub fn nsg_exempt(&self) -> bool {
+        azure::special_subnet(&self.name).is_some_and(|s| s.nsg_unsupported)
+    }
+}
+
+/// What sits at an address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// Azure Firewall (its private IP).
+    Firewall,
+    /// A third-party NVA (the next hop of a `VirtualAppliance` route that is not a firewall).
+    Nva,
+    /// A private endpoint; the group id (`registry`, `vault`, ...).
+    PrivateEndpoint(String),
+    /// An internal load balancer frontend.
+    InternalLoadBalancer,
+    /// An Application Gateway private frontend.
+    AppGatewayPrivate,
+    /// An Application Gateway public frontend.
+    AppGatewayPublic,
+    /// Azure Firewall public IP.
+    FirewallPublic,
+    /// A private cluster's API server endpoint (predicted address).
+    ApiServerPrivate,
+    /// A public API server (synthetic address).
+    ApiServerPublic,
+    /// Bastion.
+    Bastion,
+}
+
+/// A named address in the estate.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// What it is.
+    pub kind: EndpointKind,
+    /// Its address (synthetic for public IPs not yet assigned).
+    pub ip: IpAddr,
+    /// Whether `ip` is a prediction or a synthetic stand-in rather than a known address.
+    pub predicted: bool,
+    /// Its subnet (private endpoints).
+    pub subnet: Option<SubnetIx>,
+    /// The owning resource.
+    pub resource: ResourceId,
+    /// Display name.
+    pub name: String,
+    /// DNS name, where the resource has one.
+    pub fqdn: Option<String>,
+}
+
+/// The estate's network topology.
+#[derive(Clone, Debug, Default)]
+pub struct Topology {
+    /// VNets in id order.
+    pub vnets: Vec<Vnet>,
+    /// Subnets in id order.
+    pub subnets: Vec<Subnet>,
+    /// Named endpoints.
+    pub endpoints: Vec<Endpoint>,
+    /// On-premises prefixes (estate context plus local network gateways).
+    pub on_premises: PrefixSet,
+    /// Public IP resource → address (real or synthetic from 198.18.0.0/15).
+    pub public_ips: BTreeMap<ResourceId, (IpAddr, bool)>,
+}
+
+/// Synthetic addresses for public IPs that have none yet: 198.18.0.0/15 (RFC 2544, never
+/// routed on the Internet), allocated in resource-id order so traces are deterministic.
+fn synthetic_public(n: u32) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 18, 0, 1)) + n))
+}
+
+impl Topology {
+    /// Builds the indices.
+    pub fn new(estate: &Estate) -> Self {
+        let mut t = Topology::default();
+        let mut vnet_ix: BTreeMap<ResourceId, VnetIx> = BTreeMap::new();
+        for v in estate.virtual_networks.iter() {
+            vnet_ix.insert(v.id.clone(), t.vnets.len());
+            t.vnets.push(Vnet {
+                id: v.id.clone(),
+                name: v.name.clone(),
+                prefixes: v.properties.address_space.address_prefixes.clone(),
+                space: v.properties.space(),
+                subnets: Vec::new(),
+                peers: Vec::new(),
+                gateway: None,
+            });
+        }
+        for v in estate.virtual_networks.iter() {
+            let vi = vnet_ix[&v.id];
+            for s in &v.properties.subnets {
+                let p = &s.properties;
+                let ix = t.subnets.len();
+                t.subnets.push(Subnet {
+                    id: s
+                        .id
+                        .clone()
+                        .unwrap_or_else(|| v.id.child("subnets", &s.name)),
+                    name: s.name.clone(),
+                    vnet: vi,
+                    prefix: p.address_prefix,
+                    nsg: p.network_security_group.as_ref().map(|r| r.id.clone()),
+                    route_table: p.route_table.as_ref().map(|r| r.id.clone()),
+                    nat_gateway: p.nat_gateway.as_ref().map(|r| r.id.clone()),
+                    pe_policies: p
+                        .private_endpoint_network_policies
+                        .clone()
+                        .unwrap_or_else(|| "Disabled".to_string()),
+                    default_outbound_access: p.default_outbound_access.unwrap_or(true),
+                });
+                t.vnets[vi].subnets.push(ix);
+            }
+            t.vnets[vi].peers = peers(v, estate, &vnet_ix);
+        }
+        for g in estate.virtual_network_gateways.iter() {
+            if let Some(vi) = g
+                .properties
+                .ip_configurations
+                .first()
+                .and_then(|c| c.properties.subnet.id.parent())
+                .and_then(|v| vnet_ix.get(&v))
+            {
+                t.vnets[*vi].gateway = Some(g.id.clone());
+            }
+        }
+        t.on_premises = estate.on_premises_prefixes.iter().collect();
+        for lng in estate.local_network_gateways.iter() {
+            t.on_premises = t
+                .on_premises
+                .union(&lng.properties.prefixes().iter().collect());
+        }
+        for (n, pip) in estate.public_ip_addresses.iter().enumerate() {
+            let known = pip
+                .properties
+                .ip_address
+                .as_deref()
+                .and_then(|a| a.parse().ok());
+            let entry = match known {
+                Some(ip) => (ip, false),
+                None => (synthetic_public(n as u32), true),
+            };
+            t.public_ips.insert(pip.id.clone(), entry);
+        }
+        t.endpoints = crate::endpoints::collect(estate, &t);
+        t
+    }
+
+    /// The VNet an endpoint belongs to: its subnet's, or that of another endpoint of the same
+    /// resource (a public frontend belongs where its gateway's private side is).
+    pub fn endpoint_vnet(&self, e: &Endpoint) -> Option<VnetIx> {
+        e.subnet
+            .or_else(|| {
+                self.endpoints
+                    .iter()
+                    .find(|o| o.resource == e.resource && o.subnet.is_some())
+                    .and_then(|o| o.subnet)
+            })
+            .map(|s| self.subnets[s].vnet)
+    }
+
+    /// The subnet with this id.
+    pub fn subnet_by_id(&self, id: &ResourceId) -> Option<SubnetIx> {
+        self.subnets.iter().position(|s| &s.id == id)
+    }
+
+    /// The subnet whose prefix holds `ip`, searching the given VNets.
+    pub fn subnet_holding(&self, ip: IpAddr, vnets: &[VnetIx]) -> Option<SubnetIx> {
+        vnets
+            .iter()
+            .flat_map(|v| &self.vnets[*v].subnets)
+            .copied()
+            .find(|s| self.subnets[*s].prefix.contains_addr(ip))
+    }
+
+    /// The subnet holding `ip` anywhere in the estate.
+    pub fn subnet_of(&self, ip: IpAddr) -> Option<SubnetIx> {
+        self.subnets.iter().position(|s| s.prefix.contains_addr(ip))
+    }
+
+    /// The connected peer VNets of `v`.
+    pub fn connected_peers(&self, v: VnetIx) -> impl Iterator<Item = &Peer> {
+        self.vnets[v].peers.iter().filter(|p| p.connected)
+    }
+
+    /// The endpoint at `ip`, if any.
+    pub fn endpoint_at(&self, ip: IpAddr) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.ip == ip)
+    }
+
+    /// A VNet by name (or by name without its `vnet-` prefix).
+    pub fn vnet_named(&self, name: &str) -> Option<VnetIx> {
+        self.vnets.iter().position(|v| {
+            v.name.eq_ignore_ascii_case(name)
+                || v.name
+                    .strip_prefix("vnet-")
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    }
+}
+
+/// Peerings of one VNet, with the connected state derived from both sides (§2.7: only
+/// `Connected`, i.e. both links present, carries traffic).
+fn peers(
+    v: &Resource<VirtualNetwork>,
+    estate: &Estate,
+    ix: &BTreeMap<ResourceId, VnetIx>,
+) -> Vec<Peer> {
+    let ok = |state: &Option<String>| {
+        state
+            .as_deref()
+            .is_none_or(|s| s.eq_ignore_ascii_case("Connected"))
+    };
+    v.properties
+        .virtual_network_peerings
+        .iter()
+        .filter_map(|p| {
+            let remote_id = &p.properties.remote_virtual_network.id;
+            let remote = *ix.get(remote_id)?;
+            let back = estate.virtual_networks.get(remote_id).and_then(|r| {
+                r.properties
+                    .virtual_network_peerings
+                    .iter()
+                    .find(|b| b.properties.remote_virtual_network.id == v.id)
+            });
+            let connected = ok(&p.properties.peering_state)
+                && back.is_some_and(|b| ok(&b.properties.peering_state));
+            Some(Peer {
+                remote,
+                connected,
+                allow_forwarded_traffic: p.properties.allow_forwarded_traffic,
+                allow_virtual_network_access: p.properties.allow_virtual_network_access,
+                use_remote_gateways: p.properties.use_remote_gateways,
+                allow_gateway_transit: p.properties.allow_gateway_transit,
+            })
+        })
+        .collect()
+}

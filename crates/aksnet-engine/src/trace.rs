@@ -1,0 +1,1213 @@
+//! Follows one flow hop by hop (azure-semantics §9), like Network Watcher's next hop and IP flow
+//! verify chained end to end, then walks the reply back to check that every stateful hop sees
+//! both directions.
+
+use std::net::IpAddr;
+
+use aksnet_model::azure;
+use aksnet_model::network::Direction;
+use aksnet_net::Protocol;
+use serde::Serialize;
+
+use crate::dns::{self, Answer};
+use crate::nsg;
+use crate::places::{Host, Location, Place, INTERNET_SERVER};
+use crate::routes::{select, NextHop};
+use crate::tags::private_space;
+use crate::topology::{EndpointKind, SubnetIx};
+use crate::DataPlane;
+
+/// The packet as seen at a hop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Packet {
+    /// Source.
+    pub src: IpAddr,
+    /// Destination.
+    pub dst: IpAddr,
+    /// Protocol.
+    #[serde(serialize_with = "ser_proto")]
+    pub protocol: Protocol,
+    /// Destination port.
+    pub port: u16,
+}
+
+fn ser_proto<S: serde::Serializer>(p: &Protocol, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(p)
+}
+
+/// One decision on the way.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hop {
+    /// Where: `VNET/SUBNET`, `internet`, `onprem`, or a device.
+    pub at: String,
+    /// What was evaluated: `dns`, `nsg-outbound`, `route`, `peering`, `firewall`, `nsg-inbound`,
+    /// `load-balancer`, `app-gateway`, `gateway`, `egress`, `deliver`.
+    pub kind: &'static str,
+    /// `allow`, `deny`, `forward`, `translate`, `resolve`, `deliver` or `drop`.
+    pub decision: &'static str,
+    /// The route entry, rule or record that decided, in Azure's words.
+    pub detail: String,
+    /// The packet after this hop.
+    pub packet: Packet,
+}
+
+/// The reply's path.
+#[derive(Clone, Debug, Serialize)]
+pub struct Return {
+    /// Every stateful device on the request path also sees the reply, and no other.
+    pub symmetric: bool,
+    /// The reply's hops, as `at: detail`.
+    pub hops: Vec<String>,
+    /// What goes wrong when the paths differ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+/// A traced flow.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    /// `allowed` or `denied`.
+    pub verdict: &'static str,
+    /// Why, in one line.
+    pub reason: String,
+    /// Source.
+    pub from: String,
+    /// Destination.
+    pub to: String,
+    /// The hops.
+    pub hops: Vec<Hop>,
+    /// The reply (only for allowed flows).
+    #[serde(rename = "return", skip_serializing_if = "Option::is_none")]
+    pub return_path: Option<Return>,
+    /// Things the engine could not know offline.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// What to trace.
+#[derive(Clone, Debug)]
+pub struct Query {
+    /// Source place.
+    pub from: Place,
+    /// Destination place.
+    pub to: Place,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Destination port.
+    pub port: u16,
+    /// Host/SNI name, for DNS and firewall application rules.
+    pub fqdn: Option<String>,
+}
+
+const MAX_HOPS: usize = 32;
+
+struct Walk<'a, 'e> {
+    dp: &'a DataPlane<'e>,
+    hops: Vec<Hop>,
+    notes: Vec<String>,
+    /// Stateful devices the request crossed (firewall and NVA private IPs).
+    stateful: Vec<IpAddr>,
+    /// Proxies and SNAT devices: a reply addressed to one of them is handed back to the original
+    /// client by it (firewall private IPs, Application Gateway instances).
+    proxies: Vec<IpAddr>,
+    /// The subnet the request left to the Internet from, if it did.
+    egress: Option<SubnetIx>,
+    fqdn: Option<String>,
+}
+
+enum Outcome {
+    Delivered(Location),
+    Denied(String),
+}
+
+impl DataPlane<'_> {
+    /// Traces one flow.
+    pub fn trace(&self, q: &Query) -> Trace {
+        let src = self.host(&q.from);
+        let mut dst = self.host(&q.to);
+        if q.to == Place::Internet {
+            dst.ip = INTERNET_SERVER;
+        }
+        let mut w = Walk {
+            dp: self,
+            hops: Vec::new(),
+            notes: Vec::new(),
+            stateful: Vec::new(),
+            proxies: Vec::new(),
+            egress: None,
+            fqdn: q.fqdn.clone().or(dst.fqdn.clone()),
+        };
+        let mut pkt = Packet {
+            src: src.ip,
+            dst: dst.ip,
+            protocol: q.protocol,
+            port: q.port,
+        };
+        let outcome = match w.resolve_name(&src, &dst, &mut pkt) {
+            Err(reason) => Outcome::Denied(reason),
+            Ok(()) => w.forward(src.location, pkt, true),
+        };
+        let (verdict, reason, return_path) = match outcome {
+            Outcome::Delivered(at) => {
+                let last = w.hops.last().map(|h| h.packet).unwrap_or(pkt);
+                let ret = w.return_path(at, last, src.ip);
+                ("allowed", format!("delivered to {}", dst.label), Some(ret))
+            }
+            Outcome::Denied(reason) => ("denied", reason, None),
+        };
+        let mut notes = w.notes;
+        notes.sort();
+        notes.dedup();
+        Trace {
+            verdict,
+            reason,
+            from: src.label,
+            to: dst.label,
+            hops: w.hops,
+            return_path,
+            notes,
+        }
+    }
+}
+
+impl Walk<'_, '_> {
+    fn at(&self, loc: Location) -> String {
+        match loc {
+            Location::Internet => "internet".into(),
+            Location::OnPrem => "onprem".into(),
+            Location::Subnet(s) => self.dp.topology.subnets[s].label(&self.dp.topology),
+        }
+    }
+
+    fn hop(
+        &mut self,
+        at: String,
+        kind: &'static str,
+        decision: &'static str,
+        detail: String,
+        packet: Packet,
+    ) {
+        self.hops.push(Hop {
+            at,
+            kind,
+            decision,
+            detail,
+            packet,
+        });
+    }
+
+    /// DNS from the source's VNet when the destination has a name (azure-semantics §7).
+    fn resolve_name(&mut self, src: &Host, dst: &Host, pkt: &mut Packet) -> Result<(), String> {
+        let (Some(name), Location::Subnet(s)) = (self.fqdn.clone(), src.location) else {
+            return Ok(());
+        };
+        let t = &self.dp.topology;
+        let vnet = t.subnets[s].vnet;
+        match dns::resolve(self.dp.estate, t, vnet, &name) {
+            Answer::Private { ip, zone } => {
+                pkt.dst = ip;
+                self.hop(
+                    self.at(src.location),
+                    "dns",
+                    "resolve",
+                    format!(
+                        "{name} → {ip} (A record in {zone}, linked to {})",
+                        t.vnets[vnet].name
+                    ),
+                    *pkt,
+                );
+                Ok(())
+            }
+            Answer::NxDomain { zone } => {
+                self.hop(
+                    self.at(src.location),
+                    "dns",
+                    "drop",
+                    format!(
+                        "{name}: NXDOMAIN — {zone} is linked to {} but has no record for it",
+                        t.vnets[vnet].name
+                    ),
+                    *pkt,
+                );
+                Err(format!(
+                    "{name} does not resolve from {}",
+                    t.vnets[vnet].name
+                ))
+            }
+            Answer::Public => {
+                let private_target = matches!(
+                    t.endpoint_at(dst.ip).map(|e| &e.kind),
+                    Some(EndpointKind::PrivateEndpoint(_))
+                );
+                if private_target {
+                    // No linked zone: the name resolves to the service's public endpoint [ACRPL].
+                    pkt.dst = INTERNET_SERVER;
+                    self.hop(self.at(src.location), "dns", "resolve", format!("{name} → public address (no privatelink zone linked to {}; the private endpoint is bypassed)", t.vnets[vnet].name), *pkt);
+                } else if !dst.ip.is_unspecified() && matches!(dst.location, Location::Internet) {
+                    self.hop(
+                        self.at(src.location),
+                        "dns",
+                        "resolve",
+                        format!("{name} → public address (no private zone for it)"),
+                        *pkt,
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn nsg(&mut self, s: SubnetIx, dir: Direction, pkt: Packet) -> Result<(), String> {
+        let t = &self.dp.topology;
+        let sub = &t.subnets[s];
+        let kind = if dir == Direction::Inbound {
+            "nsg-inbound"
+        } else {
+            "nsg-outbound"
+        };
+        if sub.nsg_exempt() {
+            return Ok(());
+        }
+        let Some(rules) = &self.dp.nsgs[s] else {
+            self.hop(
+                sub.label(t),
+                kind,
+                "allow",
+                "no NSG on the subnet".into(),
+                pkt,
+            );
+            return Ok(());
+        };
+        let nsg_name = sub
+            .nsg
+            .as_ref()
+            .map(|i| i.name().to_string())
+            .unwrap_or_default();
+        match nsg::evaluate(rules, dir, pkt.src, pkt.dst, pkt.protocol, pkt.port) {
+            Some(r) => {
+                for u in &r.unresolved {
+                    self.notes.push(format!("{nsg_name}/{}: service tag `{u}` has no prefixes offline and matches nothing here", r.name));
+                }
+                let detail = format!(
+                    "{nsg_name}: {} (priority {}, {} {} → {} {}/{})",
+                    r.name,
+                    r.priority,
+                    r.access_name,
+                    r.source,
+                    r.destination,
+                    r.protocol,
+                    r.destination_ports
+                );
+                let allow = r.access_name == "Allow";
+                self.hop(
+                    sub.label(t),
+                    kind,
+                    if allow { "allow" } else { "deny" },
+                    detail.clone(),
+                    pkt,
+                );
+                if allow {
+                    Ok(())
+                } else {
+                    Err(format!("denied by {detail}"))
+                }
+            }
+            None => Err(format!("{nsg_name}: no rule matched")),
+        }
+    }
+
+    /// From `loc`, routes the packet until it is delivered or dropped.
+    fn forward(&mut self, mut loc: Location, mut pkt: Packet, mut origin: bool) -> Outcome {
+        let t = &self.dp.topology;
+        for _ in 0..MAX_HOPS {
+            match loc {
+                Location::Internet => match self.arrive_from_internet(&mut pkt) {
+                    Ok(Some(Arrival::Enter(next))) => {
+                        loc = next;
+                        origin = false;
+                        continue;
+                    }
+                    Ok(Some(Arrival::Delivered(at))) => return Outcome::Delivered(at),
+                    Ok(None) => return Outcome::Delivered(Location::Internet),
+                    Err(e) => return Outcome::Denied(e),
+                },
+                Location::OnPrem => {
+                    if t.on_premises.contains_addr(pkt.dst) {
+                        self.hop(
+                            "onprem".into(),
+                            "deliver",
+                            "deliver",
+                            "on-premises network".into(),
+                            pkt,
+                        );
+                        return Outcome::Delivered(Location::OnPrem);
+                    }
+                    let Some(gw_vnet) = t.vnets.iter().position(|v| v.gateway.is_some()) else {
+                        return Outcome::Denied("no gateway connects on-premises to Azure".into());
+                    };
+                    let Some(gs) = t.vnets[gw_vnet]
+                        .subnets
+                        .iter()
+                        .copied()
+                        .find(|s| t.subnets[*s].name == "GatewaySubnet")
+                    else {
+                        return Outcome::Denied("the gateway VNet has no GatewaySubnet".into());
+                    };
+                    let gw = t.vnets[gw_vnet]
+                        .gateway
+                        .as_ref()
+                        .map(|g| g.name().to_string())
+                        .unwrap_or_default();
+                    self.hop(
+                        "onprem".into(),
+                        "gateway",
+                        "forward",
+                        format!("enters Azure through {gw}"),
+                        pkt,
+                    );
+                    loc = Location::Subnet(gs);
+                    origin = false;
+                    continue;
+                }
+                Location::Subnet(s) => {
+                    if origin {
+                        if let Err(e) = self.nsg(s, Direction::Outbound, pkt) {
+                            return Outcome::Denied(e);
+                        }
+                        origin = false;
+                    }
+                    match self.route(s, &mut pkt) {
+                        Step::Next(next) => loc = next,
+                        Step::Done(o) => return o,
+                    }
+                }
+            }
+        }
+        Outcome::Denied(format!("routing loop: more than {MAX_HOPS} hops"))
+    }
+
+    /// One route lookup in subnet `s` and what the next hop does with the packet.
+    fn route(&mut self, s: SubnetIx, pkt: &mut Packet) -> Step {
+        let dp = self.dp;
+        let t = &dp.topology;
+        let here = t.subnets[s].label(t);
+        let Some(r) = select(&dp.routes[s], pkt.dst) else {
+            self.hop(here, "route", "drop", "no route".into(), *pkt);
+            return Step::Done(Outcome::Denied("no route".into()));
+        };
+        let detail = format!(
+            "{} → {} ({:?}, {})",
+            r.address_prefix, r.next_hop, r.source, r.name
+        );
+        let vnet = t.subnets[s].vnet;
+        match r.next_hop.clone() {
+            NextHop::None => {
+                self.hop(here, "route", "drop", detail.clone(), *pkt);
+                Step::Done(Outcome::Denied(format!("dropped by route {detail}")))
+            }
+            NextHop::VnetLocal | NextHop::VNetPeering(_) | NextHop::InterfaceEndpoint(_) => {
+                self.hop(here, "route", "forward", detail, *pkt);
+                let vnets: Vec<usize> = std::iter::once(vnet)
+                    .chain(t.connected_peers(vnet).map(|p| p.remote))
+                    .collect();
+                let Some(d) = t.subnet_holding(pkt.dst, &vnets) else {
+                    return Step::Done(Outcome::Denied(format!("no subnet holds {}", pkt.dst)));
+                };
+                if let Err(e) = self.cross(
+                    vnet,
+                    t.subnets[d].vnet,
+                    *pkt,
+                    t.subnets[s].name == "GatewaySubnet",
+                ) {
+                    return Step::Done(Outcome::Denied(e));
+                }
+                self.arrive(d, pkt)
+            }
+            NextHop::VirtualAppliance(ip) => {
+                self.hop(here, "route", "forward", detail, *pkt);
+                let vnets: Vec<usize> = std::iter::once(vnet)
+                    .chain(t.connected_peers(vnet).map(|p| p.remote))
+                    .collect();
+                let Some(a) = t.subnet_holding(ip, &vnets) else {
+                    return Step::Done(Outcome::Denied(format!(
+                        "next hop {ip} is not reachable from {} (the route is invalid)",
+                        t.vnets[vnet].name
+                    )));
+                };
+                if let Err(e) = self.cross(
+                    vnet,
+                    t.subnets[a].vnet,
+                    *pkt,
+                    t.subnets[s].name == "GatewaySubnet",
+                ) {
+                    return Step::Done(Outcome::Denied(e));
+                }
+                self.appliance(ip, a, pkt)
+            }
+            NextHop::VirtualNetworkGateway => {
+                self.hop(here, "route", "forward", detail, *pkt);
+                if t.on_premises.contains_addr(pkt.dst) {
+                    self.hop(
+                        "onprem".into(),
+                        "gateway",
+                        "deliver",
+                        "through the virtual network gateway".into(),
+                        *pkt,
+                    );
+                    Step::Done(Outcome::Delivered(Location::OnPrem))
+                } else {
+                    Step::Done(Outcome::Denied(format!(
+                        "the gateway has no route to {}",
+                        pkt.dst
+                    )))
+                }
+            }
+            NextHop::Internet => {
+                self.hop(here.clone(), "route", "forward", detail, *pkt);
+                if private_space().contains_addr(pkt.dst) {
+                    self.hop(
+                        here,
+                        "egress",
+                        "drop",
+                        format!(
+                            "{} is a private address: the Internet does not route it",
+                            pkt.dst
+                        ),
+                        *pkt,
+                    );
+                    return Step::Done(Outcome::Denied(format!(
+                        "{} is private and the route sends it to the Internet",
+                        pkt.dst
+                    )));
+                }
+                match self.egress_ip(s) {
+                    Ok(how) => {
+                        self.egress = Some(s);
+                        self.hop(here, "egress", "forward", how, *pkt);
+                        Step::Next(Location::Internet)
+                    }
+                    Err(why) => {
+                        self.hop(here, "egress", "drop", why.clone(), *pkt);
+                        Step::Done(Outcome::Denied(why))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Peering checks when a packet moves from VNet `a` to VNet `b` (azure-semantics §2.7, §9).
+    /// `from_gateway`: the packet comes straight from a VPN/ExpressRoute gateway, which does not
+    /// need `allowForwardedTraffic` [PEERMG].
+    fn cross(&mut self, a: usize, b: usize, pkt: Packet, from_gateway: bool) -> Result<(), String> {
+        if a == b {
+            return Ok(());
+        }
+        let t = &self.dp.topology;
+        let Some(there) = t.vnets[b].peers.iter().find(|p| p.remote == a) else {
+            return Err(format!(
+                "{} and {} are not peered",
+                t.vnets[a].name, t.vnets[b].name
+            ));
+        };
+        if !there.connected {
+            return Err(format!(
+                "the peering between {} and {} is not Connected",
+                t.vnets[a].name, t.vnets[b].name
+            ));
+        }
+        if self.dp.options.peering_access_hard_block && !there.allow_virtual_network_access {
+            return Err(format!(
+                "{} blocks access from {} (allowVirtualNetworkAccess false, hard-block switch on)",
+                t.vnets[b].name, t.vnets[a].name
+            ));
+        }
+        let forwarded = !t.vnets[a].space.contains_addr(pkt.src) && !from_gateway;
+        let detail = format!("{} → {}", t.vnets[a].name, t.vnets[b].name);
+        if forwarded && !there.allow_forwarded_traffic {
+            self.hop(detail, "peering", "drop", format!("source {} did not originate in {} and {}'s peering does not allow forwarded traffic", pkt.src, t.vnets[a].name, t.vnets[b].name), pkt);
+            return Err("forwarded traffic not allowed on the peering".into());
+        }
+        self.hop(
+            detail,
+            "peering",
+            "forward",
+            if forwarded {
+                "Connected; allowForwardedTraffic".into()
+            } else {
+                "Connected".into()
+            },
+            pkt,
+        );
+        Ok(())
+    }
+
+    /// The packet reaches subnet `d`: deliver it to what sits at the destination address.
+    fn arrive(&mut self, d: SubnetIx, pkt: &mut Packet) -> Step {
+        let t = &self.dp.topology;
+        let sub = &t.subnets[d];
+        let here = sub.label(t);
+        let endpoint = t.endpoint_at(pkt.dst).cloned();
+        match endpoint.as_ref().map(|e| &e.kind) {
+            Some(EndpointKind::InternalLoadBalancer) => {
+                // The LB forwards to a backend node, keeping the client's source [AKS-ILB] §3.4.
+                let Some(backend) = self.backend_subnet(sub.vnet) else {
+                    return Step::Done(Outcome::Denied(
+                        "the internal load balancer has no backend node pool".into(),
+                    ));
+                };
+                let ip = azure::first_assignable(&t.subnets[backend].prefix)
+                    .expect("node subnets are /29 or larger");
+                let before = *pkt;
+                pkt.dst = ip;
+                self.hop(
+                    here,
+                    "load-balancer",
+                    "translate",
+                    format!(
+                        "{} → backend node {ip} in {}",
+                        before.dst,
+                        t.subnets[backend].label(t)
+                    ),
+                    *pkt,
+                );
+                if let Err(e) = self.nsg(backend, Direction::Inbound, *pkt) {
+                    return Step::Done(Outcome::Denied(e));
+                }
+                self.hop(
+                    t.subnets[backend].label(t),
+                    "deliver",
+                    "deliver",
+                    format!("node {ip}"),
+                    *pkt,
+                );
+                Step::Done(Outcome::Delivered(Location::Subnet(backend)))
+            }
+            Some(EndpointKind::AppGatewayPrivate) => {
+                self.app_gateway(endpoint.expect("matched"), pkt)
+            }
+            Some(EndpointKind::PrivateEndpoint(_)) => {
+                // NSGs filter traffic to a private endpoint only with network policies on [PEPOL] §7.2.
+                if matches!(
+                    sub.pe_policies.as_str(),
+                    "Enabled" | "NetworkSecurityGroupEnabled"
+                ) {
+                    if let Err(e) = self.nsg(d, Direction::Inbound, *pkt) {
+                        return Step::Done(Outcome::Denied(e));
+                    }
+                } else {
+                    self.hop(
+                        here.clone(),
+                        "nsg-inbound",
+                        "allow",
+                        "private endpoint network policies are Disabled: NSG not applied".into(),
+                        *pkt,
+                    );
+                }
+                let name = endpoint.map(|e| e.name).unwrap_or_default();
+                self.hop(
+                    here,
+                    "deliver",
+                    "deliver",
+                    format!("private endpoint {name}"),
+                    *pkt,
+                );
+                Step::Done(Outcome::Delivered(Location::Subnet(d)))
+            }
+            _ => {
+                if let Err(e) = self.nsg(d, Direction::Inbound, *pkt) {
+                    return Step::Done(Outcome::Denied(e));
+                }
+                let what = endpoint
+                    .map(|e| e.name)
+                    .unwrap_or_else(|| format!("host {}", pkt.dst));
+                self.hop(here, "deliver", "deliver", what, *pkt);
+                Step::Done(Outcome::Delivered(Location::Subnet(d)))
+            }
+        }
+    }
+
+    /// A user node pool subnet of the cluster in VNet `v` (where ingress controllers run).
+    fn backend_subnet(&self, v: usize) -> Option<SubnetIx> {
+        let t = &self.dp.topology;
+        let pools: Vec<(String, aksnet_model::ResourceId)> = self
+            .dp
+            .estate
+            .managed_clusters
+            .iter()
+            .flat_map(|mc| {
+                mc.properties
+                    .agent_pool_profiles
+                    .iter()
+                    .filter_map(|p| Some((p.mode.clone(), p.vnet_subnet_id.clone()?)))
+            })
+            .collect();
+        let in_vnet =
+            |id: &aksnet_model::ResourceId| t.subnet_by_id(id).filter(|s| t.subnets[*s].vnet == v);
+        pools
+            .iter()
+            .filter(|(m, _)| m == "User")
+            .find_map(|(_, id)| in_vnet(id))
+            .or_else(|| pools.iter().find_map(|(_, id)| in_vnet(id)))
+    }
+
+    /// Application Gateway: listener, subnet NSG, then a new connection to the backend from the
+    /// gateway's own address [AGINFRA].
+    fn app_gateway(&mut self, e: crate::topology::Endpoint, pkt: &mut Packet) -> Step {
+        let dp = self.dp;
+        let t = &dp.topology;
+        let Some(agw) = dp.estate.application_gateways.get(&e.resource) else {
+            return Step::Done(Outcome::Denied("unknown Application Gateway".into()));
+        };
+        let Some(s) = agw
+            .properties
+            .gateway_ip_configurations
+            .first()
+            .and_then(|c| t.subnet_by_id(&c.properties.subnet.id))
+        else {
+            return Step::Done(Outcome::Denied(
+                "the Application Gateway's subnet is not in the estate".into(),
+            ));
+        };
+        let instance = azure::first_assignable(&t.subnets[s].prefix)
+            .expect("App Gateway subnets are /29 or larger");
+        if let Err(err) = self.nsg(
+            s,
+            Direction::Inbound,
+            Packet {
+                dst: instance,
+                ..*pkt
+            },
+        ) {
+            return Step::Done(Outcome::Denied(err));
+        }
+        let listens = pkt.protocol == Protocol::Tcp
+            && agw
+                .properties
+                .frontend_ports
+                .iter()
+                .any(|p| p.properties.port == pkt.port);
+        if !listens {
+            self.hop(
+                t.subnets[s].label(t),
+                "app-gateway",
+                "drop",
+                format!(
+                    "{} has no listener on {}/{}",
+                    agw.name, pkt.protocol, pkt.port
+                ),
+                *pkt,
+            );
+            return Step::Done(Outcome::Denied(format!(
+                "{} does not listen on {}/{}",
+                agw.name, pkt.protocol, pkt.port
+            )));
+        }
+        let waf = agw
+            .properties
+            .firewall_policy
+            .as_ref()
+            .and_then(|w| dp.estate.waf_policies.get(&w.id))
+            .map(|w| format!("WAF {} ({})", w.name, w.properties.policy_settings.mode))
+            .unwrap_or_else(|| "no WAF".into());
+        let Some(backend) = agw
+            .properties
+            .backend_address_pools
+            .iter()
+            .flat_map(|p| &p.properties.backend_addresses)
+            .find_map(|a| a.ip_address.as_deref()?.parse::<IpAddr>().ok())
+        else {
+            self.hop(
+                t.subnets[s].label(t),
+                "app-gateway",
+                "drop",
+                format!("{} has no backend address", agw.name),
+                *pkt,
+            );
+            return Step::Done(Outcome::Denied("no backend".into()));
+        };
+        *pkt = Packet {
+            src: instance,
+            dst: backend,
+            ..*pkt
+        };
+        self.proxies.push(instance);
+        self.hop(
+            t.subnets[s].label(t),
+            "app-gateway",
+            "translate",
+            format!(
+                "{} listener {}/{}, {waf}; proxies to backend {backend} from {instance}",
+                agw.name, pkt.protocol, pkt.port
+            ),
+            *pkt,
+        );
+        match self.route(s, pkt) {
+            Step::Next(loc) => Step::Done(self.forward(loc, *pkt, false)),
+            done => done,
+        }
+    }
+
+    /// An appliance at `ip` in subnet `a` gets the packet.
+    fn appliance(&mut self, ip: IpAddr, a: SubnetIx, pkt: &mut Packet) -> Step {
+        let dp = self.dp;
+        let t = &dp.topology;
+        let here = t.subnets[a].label(t);
+        if self.stateful.contains(&ip) {
+            return Step::Done(Outcome::Denied(format!(
+                "routing loop: the packet returns to {ip}"
+            )));
+        }
+        if let Some((fw_id, policy)) = dp.firewalls.get(&ip) {
+            self.stateful.push(ip);
+            let public: Vec<IpAddr> = t
+                .endpoints
+                .iter()
+                .filter(|e| e.kind == EndpointKind::FirewallPublic && &e.resource == fw_id)
+                .map(|e| e.ip)
+                .collect();
+            let d = policy.decide(
+                pkt.src,
+                pkt.dst,
+                pkt.protocol,
+                pkt.port,
+                self.fqdn.as_deref(),
+                &public,
+            );
+            self.notes.extend(d.notes.iter().cloned());
+            self.notes.extend(policy.notes.iter().cloned());
+            let rule = d
+                .rule
+                .clone()
+                .unwrap_or_else(|| "no rule matched: default deny".into());
+            if !d.allowed {
+                self.hop(
+                    here,
+                    "firewall",
+                    "deny",
+                    format!("{} ({} pass): {rule}", fw_id.name(), d.pass),
+                    *pkt,
+                );
+                return Step::Done(Outcome::Denied(format!(
+                    "denied by {} ({rule})",
+                    fw_id.name()
+                )));
+            }
+            let before = *pkt;
+            if d.snat {
+                pkt.src = ip;
+                self.proxies.push(ip);
+            }
+            if let Some((to, port)) = d.dnat {
+                pkt.dst = to;
+                pkt.port = port;
+            }
+            let nat = match (d.snat, d.dnat) {
+                (true, _) => format!("; SNAT {} → {}", before.src, pkt.src),
+                (false, Some((to, port))) => format!("; DNAT → {to}:{port}"),
+                _ => "; no SNAT (destination in the private ranges)".into(),
+            };
+            self.hop(
+                here,
+                "firewall",
+                "allow",
+                format!("{} ({} pass): {rule}{nat}", fw_id.name(), d.pass),
+                *pkt,
+            );
+            return Step::Next(Location::Subnet(a));
+        }
+        // A third-party NVA: it forwards; its NIC sits behind the subnet NSG both ways.
+        self.stateful.push(ip);
+        let at_nva = Packet { ..*pkt };
+        if let Err(e) = self.nsg(a, Direction::Inbound, at_nva) {
+            return Step::Done(Outcome::Denied(e));
+        }
+        self.hop(
+            here,
+            "nva",
+            "forward",
+            format!("NVA {ip} forwards (its own policy is outside the model)"),
+            *pkt,
+        );
+        if let Err(e) = self.nsg(a, Direction::Outbound, *pkt) {
+            return Step::Done(Outcome::Denied(e));
+        }
+        Step::Next(Location::Subnet(a))
+    }
+
+    /// The address a subnet's traffic leaves to the Internet with (azure-semantics §6.5, §9).
+    fn egress_ip(&self, s: SubnetIx) -> Result<String, String> {
+        let t = &self.dp.topology;
+        let sub = &t.subnets[s];
+        if let Some(e) = t
+            .endpoints
+            .iter()
+            .find(|e| e.kind == EndpointKind::Firewall && e.subnet == Some(s))
+        {
+            let pip = t
+                .endpoints
+                .iter()
+                .find(|p| p.kind == EndpointKind::FirewallPublic && p.resource == e.resource);
+            return Ok(match pip {
+                Some(p) => format!(
+                    "SNAT to the firewall's public IP {}{}",
+                    p.name,
+                    if p.predicted {
+                        " (address assigned at deployment)"
+                    } else {
+                        ""
+                    }
+                ),
+                None => "the firewall has no public IP".into(),
+            });
+        }
+        if let Some(n) = &sub.nat_gateway {
+            return Ok(format!("SNAT to NAT gateway {}", n.name()));
+        }
+        let cluster = self.dp.estate.managed_clusters.iter().find(|mc| {
+            mc.properties
+                .agent_pool_profiles
+                .iter()
+                .any(|p| p.vnet_subnet_id.as_ref() == Some(&sub.id))
+        });
+        if let Some(mc) = cluster {
+            if mc
+                .properties
+                .network_profile
+                .outbound_type
+                .eq_ignore_ascii_case("loadBalancer")
+            {
+                return Ok(format!(
+                    "SNAT to {}'s managed outbound load balancer IP",
+                    mc.name
+                ));
+            }
+        }
+        if sub.default_outbound_access {
+            return Ok(
+                "default outbound access (an Azure-chosen IP; retiring, not recommended)".into(),
+            );
+        }
+        Err(format!("no egress IP: {} has default outbound access disabled and no NAT gateway, public IP or load balancer outbound rule", sub.label(t)))
+    }
+
+    /// A packet on the Internet reaches one of the estate's public addresses, or leaves it.
+    fn arrive_from_internet(&mut self, pkt: &mut Packet) -> Result<Option<Arrival>, String> {
+        let dp = self.dp;
+        let t = &dp.topology;
+        let Some(e) = t.endpoint_at(pkt.dst).cloned() else {
+            if private_space().contains_addr(pkt.dst)
+                || t.on_premises.contains_addr(pkt.dst)
+                || t.subnet_of(pkt.dst).is_some()
+            {
+                self.hop(
+                    "internet".into(),
+                    "deliver",
+                    "drop",
+                    format!(
+                        "{} is a private address, not reachable from the Internet",
+                        pkt.dst
+                    ),
+                    *pkt,
+                );
+                return Err(format!("{} is not reachable from the Internet", pkt.dst));
+            }
+            self.hop(
+                "internet".into(),
+                "deliver",
+                "deliver",
+                format!("Internet host {}", pkt.dst),
+                *pkt,
+            );
+            return Ok(None);
+        };
+        match e.kind {
+            EndpointKind::AppGatewayPublic => match self.app_gateway(e, pkt) {
+                Step::Done(Outcome::Delivered(l)) => Ok(Some(Arrival::Delivered(l))),
+                Step::Done(Outcome::Denied(r)) => Err(r),
+                Step::Next(l) => Ok(Some(Arrival::Enter(l))),
+            },
+            EndpointKind::FirewallPublic => {
+                let fw_ip = t
+                    .endpoints
+                    .iter()
+                    .find(|f| f.kind == EndpointKind::Firewall && f.resource == e.resource)
+                    .map(|f| f.ip);
+                let Some((fw_ip, (fw_id, policy))) =
+                    fw_ip.and_then(|ip| dp.firewalls.get(&ip).map(|p| (ip, p)))
+                else {
+                    return Err("firewall without policy".into());
+                };
+                let d = policy.decide(pkt.src, pkt.dst, pkt.protocol, pkt.port, None, &[pkt.dst]);
+                match d.dnat {
+                    Some((to, port)) => {
+                        pkt.dst = to;
+                        pkt.port = port;
+                        self.stateful.push(fw_ip);
+                        self.hop(
+                            fw_id.name().into(),
+                            "firewall",
+                            "translate",
+                            format!("DNAT by {}", d.rule.unwrap_or_default()),
+                            *pkt,
+                        );
+                        Ok(Some(Arrival::Enter(Location::Subnet(
+                            e.subnet
+                                .or_else(|| t.subnet_of(fw_ip))
+                                .expect("firewalls sit in a subnet"),
+                        ))))
+                    }
+                    None => {
+                        self.hop(
+                            fw_id.name().into(),
+                            "firewall",
+                            "drop",
+                            format!(
+                                "no DNAT rule for {}/{} on {}",
+                                pkt.protocol, pkt.port, e.name
+                            ),
+                            *pkt,
+                        );
+                        Err(format!(
+                            "{} has no DNAT rule for {}/{}",
+                            fw_id.name(),
+                            pkt.protocol,
+                            pkt.port
+                        ))
+                    }
+                }
+            }
+            EndpointKind::ApiServerPublic => {
+                let mc = dp.estate.managed_clusters.get(&e.resource);
+                let ranges: Vec<String> = mc
+                    .and_then(|m| m.properties.api_server_access_profile.as_ref())
+                    .map(|a| a.authorized_ip_ranges.clone())
+                    .unwrap_or_default();
+                let ok = ranges.is_empty()
+                    || ranges
+                        .iter()
+                        .filter_map(|r| aksnet_net::Prefix::parse_lenient(r).ok())
+                        .any(|p| p.contains_addr(pkt.src));
+                let egress_note = self
+                    .hops
+                    .iter()
+                    .rev()
+                    .find(|h| h.kind == "egress")
+                    .map(|h| h.detail.clone());
+                if ok {
+                    self.hop(
+                        e.name.clone(),
+                        "api-server",
+                        "deliver",
+                        if ranges.is_empty() {
+                            "public API server, no authorized IP ranges".into()
+                        } else {
+                            "source within authorizedIPRanges".into()
+                        },
+                        *pkt,
+                    );
+                    Ok(None)
+                } else {
+                    let why = format!(
+                        "source {} is not in authorizedIPRanges [{}]{}",
+                        pkt.src,
+                        ranges.join(", "),
+                        egress_note
+                            .map(|n| format!(" (egress: {n}; add that address once it is known)"))
+                            .unwrap_or_default()
+                    );
+                    self.hop(e.name.clone(), "api-server", "deny", why.clone(), *pkt);
+                    Err(why)
+                }
+            }
+            _ => {
+                self.hop(
+                    "internet".into(),
+                    "deliver",
+                    "drop",
+                    format!("{} is not exposed to the Internet", e.name),
+                    *pkt,
+                );
+                Err(format!("{} is not reachable from the Internet", e.name))
+            }
+        }
+    }
+}
+
+enum Step {
+    Next(Location),
+    Done(Outcome),
+}
+
+/// What happens to a packet that reaches one of the estate's public addresses.
+enum Arrival {
+    /// It enters the estate at this location and is routed on.
+    Enter(Location),
+    /// It was delivered (through a proxy such as Application Gateway).
+    Delivered(Location),
+}
+
+impl Walk<'_, '_> {
+    /// Walks the reply back with routing only (stateful devices let replies through) and compares
+    /// the stateful devices it crosses with the request's (azure-semantics §9 step 4, §6.5).
+    fn return_path(&mut self, at: Location, last: Packet, client: IpAddr) -> Return {
+        let dp = self.dp;
+        let t = &dp.topology;
+        let mut hops = Vec::new();
+        let mut crossed: Vec<IpAddr> = Vec::new();
+        let mut target = last.src;
+        let mut from = last.dst;
+        // A reply to an Internet destination comes back to the egress address.
+        let mut loc = match (at, self.egress) {
+            (Location::Internet, Some(e)) => {
+                hops.push(format!(
+                    "internet: reply to the egress address of {}",
+                    t.subnets[e].label(t)
+                ));
+                Location::Subnet(e)
+            }
+            (l, _) => l,
+        };
+        let mut delivered = false;
+        for _ in 0..MAX_HOPS {
+            // A reply addressed to a SNAT device or proxy is handed back to the client by it.
+            if self.proxies.contains(&target) {
+                if let Some(s) = t.subnet_of(target) {
+                    if loc == Location::Subnet(s)
+                        || matches!(loc, Location::Subnet(x) if t.subnets[x].prefix.contains_addr(target))
+                    {
+                        if dp.firewalls.contains_key(&target) && !crossed.contains(&target) {
+                            crossed.push(target);
+                        }
+                        hops.push(format!(
+                            "{}: {target} hands the reply back to {client}",
+                            t.subnets[s].label(t)
+                        ));
+                        from = target;
+                        target = client;
+                        loc = Location::Subnet(s);
+                    }
+                }
+            }
+            match loc {
+                Location::OnPrem => {
+                    if t.on_premises.contains_addr(target) {
+                        delivered = true;
+                        hops.push("onprem: delivered".into());
+                        break;
+                    }
+                    let Some(gs) = t
+                        .vnets
+                        .iter()
+                        .filter(|v| v.gateway.is_some())
+                        .flat_map(|v| v.subnets.iter().copied())
+                        .find(|s| t.subnets[*s].name == "GatewaySubnet")
+                    else {
+                        break;
+                    };
+                    hops.push("onprem: enters Azure through the gateway".into());
+                    loc = Location::Subnet(gs);
+                }
+                Location::Internet => {
+                    delivered = !private_space().contains_addr(target);
+                    hops.push(format!(
+                        "internet: {}",
+                        if delivered {
+                            "delivered"
+                        } else {
+                            "private destination, dropped"
+                        }
+                    ));
+                    break;
+                }
+                Location::Subnet(s) => {
+                    if t.subnets[s].prefix.contains_addr(target) && !self.proxies.contains(&target)
+                    {
+                        delivered = true;
+                        hops.push(format!("{}: delivered to {target}", t.subnets[s].label(t)));
+                        break;
+                    }
+                    let Some(r) = select(&dp.routes[s], target) else {
+                        break;
+                    };
+                    hops.push(format!(
+                        "{}: {} → {}",
+                        t.subnets[s].label(t),
+                        r.address_prefix,
+                        r.next_hop
+                    ));
+                    let vnet = t.subnets[s].vnet;
+                    let vnets: Vec<usize> = std::iter::once(vnet)
+                        .chain(t.connected_peers(vnet).map(|p| p.remote))
+                        .collect();
+                    match &r.next_hop {
+                        NextHop::VnetLocal
+                        | NextHop::VNetPeering(_)
+                        | NextHop::InterfaceEndpoint(_) => match t.subnet_holding(target, &vnets) {
+                            Some(d) => loc = Location::Subnet(d),
+                            None => break,
+                        },
+                        NextHop::VirtualAppliance(ip) => {
+                            if crossed.contains(ip) && *ip != target {
+                                hops.push(format!("loop at {ip}"));
+                                break;
+                            }
+                            if !crossed.contains(ip) {
+                                crossed.push(*ip);
+                            }
+                            match t.subnet_holding(*ip, &vnets) {
+                                Some(a) => {
+                                    loc = Location::Subnet(a);
+                                    if *ip == target {
+                                        from = target;
+                                        target = client;
+                                    }
+                                }
+                                None => break,
+                            }
+                        }
+                        NextHop::VirtualNetworkGateway => loc = Location::OnPrem,
+                        NextHop::Internet => loc = Location::Internet,
+                        NextHop::None => break,
+                    }
+                }
+            }
+        }
+        let _ = from;
+        let names = |ips: &[IpAddr]| {
+            ips.iter()
+                .map(|ip| {
+                    dp.firewalls
+                        .get(ip)
+                        .map(|(id, _)| id.name().to_string())
+                        .unwrap_or_else(|| format!("NVA {ip}"))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let extra: Vec<IpAddr> = crossed
+            .iter()
+            .copied()
+            .filter(|ip| !self.stateful.contains(ip))
+            .collect();
+        let missing: Vec<IpAddr> = self
+            .stateful
+            .iter()
+            .copied()
+            .filter(|ip| !crossed.contains(ip))
+            .collect();
+        let warning = if !delivered {
+            Some("the reply does not find its way back to the client".to_string())
+        } else if !extra.is_empty() {
+            Some(format!("asymmetric: the reply crosses {}, which did not see the request; a stateful firewall drops it", names(&extra)))
+        } else if !missing.is_empty() {
+            Some(format!("asymmetric: the reply bypasses {}, which saw the request; its connection state never completes and the flow breaks", names(&missing)))
+        } else {
+            None
+        };
+        Return {
+            symmetric: warning.is_none(),
+            hops,
+            warning,
+        }
+    }
+}
