@@ -1,0 +1,429 @@
+//! Behaviours checked against the documentation's own examples and the REST API examples in
+//! `shared/corpus` (azure-semantics §2, §3, §4).
+
+use std::net::IpAddr;
+
+use aksnet_engine::firewall;
+use aksnet_engine::routes::{select, NextHop};
+use aksnet_engine::{nsg, DataPlane, Options};
+use aksnet_model::network::Direction;
+use aksnet_model::Estate;
+use aksnet_net::Protocol;
+use serde_json::{json, Value};
+
+const SUB: &str = "/subscriptions/s/resourceGroups/rg/providers";
+
+fn estate(v: Value) -> Estate {
+    let mut base = json!({ "aksnetSchema": 1, "name": "doc" });
+    for (k, x) in v.as_object().unwrap() {
+        base[k] = x.clone();
+    }
+    serde_json::from_value(base).unwrap()
+}
+
+fn vnet(name: &str, spaces: &[&str], subnets: Value) -> Value {
+    json!({ "id": format!("{SUB}/Microsoft.Network/virtualNetworks/{name}"),
+            "properties": { "addressSpace": { "addressPrefixes": spaces }, "subnets": subnets } })
+}
+
+fn subnet(vnet: &str, name: &str, prefix: &str, extra: Value) -> Value {
+    let mut props = json!({ "addressPrefix": prefix });
+    for (k, x) in extra.as_object().unwrap() {
+        props[k] = x.clone();
+    }
+    json!({ "name": name, "id": format!("{SUB}/Microsoft.Network/virtualNetworks/{vnet}/subnets/{name}"), "properties": props })
+}
+
+fn route_table(name: &str, routes: Value) -> Value {
+    json!({ "id": format!("{SUB}/Microsoft.Network/routeTables/{name}"), "properties": { "routes": routes } })
+}
+
+fn rt_ref(name: &str) -> Value {
+    json!({ "routeTable": { "id": format!("{SUB}/Microsoft.Network/routeTables/{name}") } })
+}
+
+/// `(prefix, next hop type, state)` rows of a subnet's effective routes.
+fn rows(e: &Estate, o: Options, subnet: usize) -> Vec<(String, String, String)> {
+    let dp = DataPlane::compile(e, o);
+    dp.routes[subnet]
+        .iter()
+        .map(|r| {
+            let hop = match &r.next_hop {
+                NextHop::VNetPeering(_) => "VNetPeering".to_string(),
+                NextHop::VirtualAppliance(_) => "VirtualAppliance".to_string(),
+                NextHop::InterfaceEndpoint(_) => "InterfaceEndpoint".to_string(),
+                h => h.to_string(),
+            };
+            (r.address_prefix.to_string(), hop, r.state.to_string())
+        })
+        .collect()
+}
+
+fn row(p: &str, h: &str, s: &str) -> (String, String, String) {
+    (p.to_string(), h.to_string(), s.to_string())
+}
+
+#[test]
+fn rest_example_effective_routes_of_a_172_20_2_0_24_vnet() {
+    // NetworkInterfaceEffectiveRouteTableList.json: VnetLocal, Internet, and the four None routes,
+    // all Active. Our default adds the two observed 25.x routes; with that switch off the sets match.
+    let e = estate(
+        json!({ "virtualNetworks": [vnet("v", &["172.20.2.0/24"], json!([subnet("v", "default", "172.20.2.0/24", json!({}))]))] }),
+    );
+    let o = Options {
+        none_routes_observed_25: false,
+        ..Options::default()
+    };
+    let mut got = rows(&e, o, 0);
+    got.sort();
+    let mut want = vec![
+        row("172.20.2.0/24", "VnetLocal", "Active"),
+        row("0.0.0.0/0", "Internet", "Active"),
+        row("10.0.0.0/8", "None", "Active"),
+        row("100.64.0.0/10", "None", "Active"),
+        row("172.16.0.0/12", "None", "Active"),
+        row("192.168.0.0/16", "None", "Active"),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(
+        rows(&e, Options::default(), 0).len(),
+        8,
+        "the 25.33.80.0/20 and 25.41.3.0/25 None routes by default"
+    );
+}
+
+#[test]
+fn udr_article_default_route_to_an_appliance_removes_the_none_routes() {
+    // [UDR] worked example: a 0.0.0.0/0 → VirtualAppliance UDR on Subnet1 makes the system 0/0
+    // Invalid and removes the RFC 1918 / RFC 6598 None routes.
+    let e = estate(json!({
+        "virtualNetworks": [vnet("v", &["10.0.0.0/16"], json!([subnet("v", "s1", "10.0.0.0/24", rt_ref("rt"))]))],
+        "routeTables": [route_table("rt", json!([{ "name": "default", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.100.4" } }]))]
+    }));
+    let got = rows(&e, Options::default(), 0);
+    assert!(got.contains(&row("0.0.0.0/0", "Internet", "Invalid")));
+    assert!(got.contains(&row("0.0.0.0/0", "VirtualAppliance", "Active")));
+    assert!(!got.iter().any(|r| r.1 == "None"), "{got:?}");
+    // A 0/0 to the Internet keeps them (UNCONFIRMED for other next hops; switch off by default).
+    let e2 = estate(json!({
+        "virtualNetworks": [vnet("v", &["10.0.0.0/16"], json!([subnet("v", "s1", "10.0.0.0/24", rt_ref("rt"))]))],
+        "routeTables": [route_table("rt", json!([{ "name": "default", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "Internet" } }]))]
+    }));
+    assert!(rows(&e2, Options::default(), 0)
+        .iter()
+        .any(|r| r.1 == "None"));
+    let o = Options {
+        none_routes_removed_for_any_default_udr: true,
+        ..Options::default()
+    };
+    assert!(!rows(&e2, o, 0).iter().any(|r| r.1 == "None"));
+}
+
+#[test]
+fn none_routes_follow_the_vnet_space() {
+    // [UDR] §2.1: a VNet range equal to or containing a reserved prefix removes its None route;
+    // one inside it keeps both, and longest prefix picks the VNet route.
+    let e = estate(
+        json!({ "virtualNetworks": [vnet("v", &["10.0.0.0/8", "100.64.0.0/10", "192.168.1.0/24"], json!([subnet("v", "s", "10.1.0.0/24", json!({}))]))] }),
+    );
+    let got = rows(&e, Options::default(), 0);
+    assert!(!got.contains(&row("10.0.0.0/8", "None", "Active")));
+    assert!(!got.contains(&row("100.64.0.0/10", "None", "Active")));
+    assert!(got.contains(&row("192.168.0.0/16", "None", "Active")));
+    let dp = DataPlane::compile(&e, Options::default());
+    let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+    assert_eq!(
+        select(&dp.routes[0], ip("192.168.1.9")).unwrap().next_hop,
+        NextHop::VnetLocal
+    );
+    assert_eq!(
+        select(&dp.routes[0], ip("192.168.2.9")).unwrap().next_hop,
+        NextHop::None
+    );
+}
+
+#[test]
+fn gateway_routes_never_beat_vnet_routes_and_propagation_can_be_off() {
+    let e = estate(json!({
+        "onPremisesPrefixes": ["10.1.0.0/24", "172.20.0.0/16"],
+        "virtualNetworks": [vnet("hub", &["10.1.0.0/16"], json!([subnet("hub", "GatewaySubnet", "10.1.255.0/27", json!({})), subnet("hub", "app", "10.1.1.0/24", json!({})), subnet("hub", "iso", "10.1.2.0/24", rt_ref("rt"))]))],
+        "routeTables": [route_table("rt", json!([]))],
+        "virtualNetworkGateways": [{ "id": format!("{SUB}/Microsoft.Network/virtualNetworkGateways/gw"), "properties": { "gatewayType": "Vpn", "sku": { "name": "VpnGw1", "tier": "VpnGw1" }, "ipConfigurations": [{ "name": "c", "properties": { "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/hub/subnets/GatewaySubnet") } } }] } }]
+    }));
+    let mut e = e;
+    e.route_tables
+        .get_mut(&aksnet_model::ResourceId::new(format!(
+            "{SUB}/Microsoft.Network/routeTables/rt"
+        )))
+        .unwrap()
+        .properties
+        .disable_bgp_route_propagation = true;
+    let dp = DataPlane::compile(&e, Options::default());
+    let app = 1;
+    let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+    // 10.1.0.0/24 is advertised from on-premises and is more specific, but inside the VNet.
+    assert_eq!(
+        select(&dp.routes[app], ip("10.1.0.9")).unwrap().next_hop,
+        NextHop::VnetLocal
+    );
+    assert_eq!(
+        select(&dp.routes[app], ip("172.20.0.9")).unwrap().next_hop,
+        NextHop::VirtualNetworkGateway
+    );
+    // Propagation disabled: no gateway routes, so 172.20/16 hits the 172.16/12 None route.
+    assert_eq!(
+        select(&dp.routes[2], ip("172.20.0.9")).unwrap().next_hop,
+        NextHop::None
+    );
+}
+
+#[test]
+fn private_endpoint_routes_and_their_invalidation() {
+    // [PEPOL] §7.3: a /32 per PE in its VNet and peered VNets; a UDR at least as specific as the
+    // PE's VNet range invalidates it when the PE subnet has route-table policies; a 0/0 does not.
+    let pe = json!({ "id": format!("{SUB}/Microsoft.Network/privateEndpoints/pe"), "properties": {
+        "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/spoke/subnets/pep") },
+        "privateLinkServiceConnections": [{ "name": "c", "properties": { "privateLinkServiceId": format!("{SUB}/Microsoft.KeyVault/vaults/kv"), "groupIds": ["vault"] } }],
+        "ipConfigurations": [{ "name": "default", "properties": { "groupId": "vault", "memberName": "default", "privateIPAddress": "10.2.0.4" } }] } });
+    let build = |udr_prefix: &str, policies: &str| {
+        estate(json!({
+            "virtualNetworks": [
+                vnet("spoke", &["10.2.0.0/16"], json!([subnet("spoke", "pep", "10.2.0.0/24", json!({ "privateEndpointNetworkPolicies": policies })), subnet("spoke", "app", "10.2.1.0/24", rt_ref("rt"))])),
+            ],
+            "routeTables": [route_table("rt", json!([{ "name": "r", "properties": { "addressPrefix": udr_prefix, "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.9.0.4" } }]))],
+            "privateEndpoints": [pe.clone()]
+        }))
+    };
+    let state = |e: &Estate| {
+        rows(e, Options::default(), 1)
+            .into_iter()
+            .find(|r| r.0 == "10.2.0.4/32")
+            .map(|r| r.2)
+            .unwrap()
+    };
+    assert_eq!(state(&build("0.0.0.0/0", "Enabled")), "Active");
+    assert_eq!(state(&build("10.2.0.0/16", "Enabled")), "Invalid");
+    assert_eq!(state(&build("10.2.0.0/16", "Disabled")), "Active");
+    assert_eq!(state(&build("10.2.0.0/16", "RouteTableEnabled")), "Invalid");
+}
+
+fn nsg_estate(rules: Value, udr_default: bool) -> Estate {
+    let mut s = subnet(
+        "v",
+        "app",
+        "10.0.1.0/24",
+        json!({ "networkSecurityGroup": { "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n") } }),
+    );
+    if udr_default {
+        s["properties"]["routeTable"] =
+            json!({ "id": format!("{SUB}/Microsoft.Network/routeTables/rt") });
+    }
+    estate(json!({
+        "virtualNetworks": [vnet("v", &["10.0.0.0/16"], json!([s]))],
+        "networkSecurityGroups": [{ "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n"), "properties": { "securityRules": rules } }],
+        "routeTables": [route_table("rt", json!([{ "name": "d", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.9.4" } }]))]
+    }))
+}
+
+fn decide(e: &Estate, src: &str, dst: &str, port: u16) -> String {
+    let dp = DataPlane::compile(e, Options::default());
+    let rules = dp.nsgs[0].as_ref().unwrap();
+    let r = nsg::evaluate(
+        rules,
+        Direction::Inbound,
+        src.parse().unwrap(),
+        dst.parse().unwrap(),
+        Protocol::Tcp,
+        port,
+    )
+    .unwrap();
+    format!("{} {}", r.access_name, r.name)
+}
+
+#[test]
+fn nsg_first_match_by_priority_and_default_rules() {
+    let rule = |name: &str, prio: u32, access: &str, src: &str| {
+        json!({ "name": name, "properties": {
+        "protocol": "Tcp", "sourceAddressPrefix": src, "destinationAddressPrefix": "*", "destinationPortRange": "22", "access": access, "priority": prio, "direction": "Inbound" } })
+    };
+    let e = nsg_estate(
+        json!([
+            rule("deny-ssh", 100, "Deny", "VirtualNetwork"),
+            rule("allow-ssh", 200, "Allow", "*")
+        ]),
+        false,
+    );
+    assert_eq!(decide(&e, "10.0.2.4", "10.0.1.4", 22), "Deny deny-ssh");
+    assert_eq!(decide(&e, "203.0.113.7", "10.0.1.4", 22), "Allow allow-ssh");
+    assert_eq!(
+        decide(&e, "10.0.1.5", "10.0.1.4", 22),
+        "Deny deny-ssh",
+        "intra-subnet traffic is filtered too"
+    );
+    assert_eq!(
+        decide(&e, "10.0.2.4", "10.0.1.4", 443),
+        "Allow AllowVnetInBound"
+    );
+    assert_eq!(
+        decide(&e, "168.63.129.16", "10.0.1.4", 80),
+        "Allow AllowVnetInBound"
+    );
+    assert_eq!(
+        decide(&e, "203.0.113.7", "10.0.1.4", 443),
+        "Deny DenyAllInBound"
+    );
+}
+
+#[test]
+fn virtual_network_tag_swallows_everything_under_a_default_udr() {
+    // [TAGS] [BLOG-TORIVAR] §3.5: the UDR's 0.0.0.0/0 joins the VirtualNetwork tag, so the default
+    // AllowVnetInBound lets Internet sources in.
+    let e = nsg_estate(json!([]), true);
+    assert_eq!(
+        decide(&e, "203.0.113.7", "10.0.1.4", 443),
+        "Allow AllowVnetInBound"
+    );
+    let o = Options {
+        virtual_network_tag_includes_udr_prefixes: false,
+        ..Options::default()
+    };
+    let dp = DataPlane::compile(&e, o);
+    let r = nsg::evaluate(
+        dp.nsgs[0].as_ref().unwrap(),
+        Direction::Inbound,
+        "203.0.113.7".parse().unwrap(),
+        "10.0.1.4".parse().unwrap(),
+        Protocol::Tcp,
+        443,
+    )
+    .unwrap();
+    assert_eq!(r.name, "DenyAllInBound");
+}
+
+#[test]
+fn nsg_packet_set_agrees_with_first_match() {
+    let rule = |name: &str, prio: u32, access: &str, ports: &str| {
+        json!({ "name": name, "properties": {
+        "protocol": "*", "sourceAddressPrefix": "Internet", "destinationAddressPrefix": "*", "destinationPortRange": ports, "access": access, "priority": prio, "direction": "Inbound" } })
+    };
+    let e = nsg_estate(
+        json!([
+            rule("deny-mid", 100, "Deny", "8000-8999"),
+            rule("allow-web", 200, "Allow", "80-9000")
+        ]),
+        false,
+    );
+    let dp = DataPlane::compile(&e, Options::default());
+    let rules = dp.nsgs[0].as_ref().unwrap();
+    let allowed = nsg::allowed(rules, Direction::Inbound);
+    for port in [79, 80, 443, 7999, 8000, 8500, 8999, 9000, 9001] {
+        for src in ["203.0.113.7", "10.0.5.5"] {
+            let first = nsg::evaluate(
+                rules,
+                Direction::Inbound,
+                src.parse().unwrap(),
+                "10.0.1.4".parse().unwrap(),
+                Protocol::Tcp,
+                port,
+            )
+            .unwrap();
+            assert_eq!(
+                allowed.contains(
+                    src.parse().unwrap(),
+                    "10.0.1.4".parse().unwrap(),
+                    Protocol::Tcp,
+                    port
+                ),
+                first.access_name == "Allow",
+                "{src}:{port}"
+            );
+        }
+    }
+}
+
+#[test]
+fn firewall_parent_policy_first_then_by_type_and_priority() {
+    // [FWRULE] worked example: parent RCGs 200 and 300, child 300 and 650. Expected order:
+    // DNAT(parent 200) → DNAT(child 650) → Net(parent 200) → Net(parent 300) → Net(child 300)
+    // → Net(child 650) → App(parent 300) → App(child 300) → App(child 650).
+    let nat = |n: &str| {
+        json!({ "ruleCollectionType": "FirewallPolicyNatRuleCollection", "name": n, "priority": 100, "action": { "type": "DNAT" },
+        "rules": [{ "ruleType": "NatRule", "name": n, "ipProtocols": ["TCP"], "destinationAddresses": ["1.2.3.4"], "destinationPorts": ["80"], "translatedAddress": "10.0.0.4", "translatedPort": "80" }] })
+    };
+    let net = |n: &str| {
+        json!({ "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": n, "priority": 200, "action": { "type": "Allow" },
+        "rules": [{ "ruleType": "NetworkRule", "name": n, "ipProtocols": ["TCP"], "sourceAddresses": ["*"], "destinationAddresses": ["*"], "destinationPorts": ["1"] }] })
+    };
+    let app = |n: &str| {
+        json!({ "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": n, "priority": 300, "action": { "type": "Allow" },
+        "rules": [{ "ruleType": "ApplicationRule", "name": n, "protocols": [{ "protocolType": "Https", "port": 443 }], "sourceAddresses": ["*"], "targetFqdns": ["*"] }] })
+    };
+    let pol = |name: &str, base: Option<&str>| {
+        let mut p = json!({ "id": format!("{SUB}/Microsoft.Network/firewallPolicies/{name}"), "properties": {} });
+        if let Some(b) = base {
+            p["properties"]["basePolicy"] =
+                json!({ "id": format!("{SUB}/Microsoft.Network/firewallPolicies/{b}") });
+        }
+        p
+    };
+    let rcg = |policy: &str, name: &str, prio: u32, colls: Vec<Value>| json!({ "id": format!("{SUB}/Microsoft.Network/firewallPolicies/{policy}/ruleCollectionGroups/{name}"), "properties": { "priority": prio, "ruleCollections": colls } });
+    let e = estate(json!({
+        "firewallPolicies": [pol("parent", None), pol("child", Some("parent"))],
+        "ruleCollectionGroups": [
+            rcg("child", "c650", 650, vec![nat("dnat-c650"), net("net-c650"), app("app-c650")]),
+            rcg("child", "c300", 300, vec![net("net-c300"), app("app-c300")]),
+            rcg("parent", "p300", 300, vec![net("net-p300"), app("app-p300")]),
+            rcg("parent", "p200", 200, vec![nat("dnat-p200"), net("net-p200")]),
+        ]
+    }));
+    let p = firewall::compile(
+        &e,
+        &aksnet_model::ResourceId::new(format!("{SUB}/Microsoft.Network/firewallPolicies/child")),
+        "westeurope",
+    );
+    let names = |v: &[firewall::OrderedRule]| {
+        v.iter()
+            .map(|r| r.path.rsplit('/').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&p.nat), ["dnat-p200", "dnat-c650"]);
+    assert_eq!(
+        names(&p.network),
+        ["net-p200", "net-p300", "net-c300", "net-c650"]
+    );
+    assert_eq!(names(&p.application), ["app-p300", "app-c300", "app-c650"]);
+    // Network rules win over application rules for the same packet.
+    let d = p.decide(
+        "10.0.0.5".parse().unwrap(),
+        "203.0.113.9".parse().unwrap(),
+        Protocol::Tcp,
+        1,
+        None,
+        &[],
+    );
+    assert_eq!(
+        (d.pass, d.rule.as_deref()),
+        ("network", Some("p200/net-p200/net-p200"))
+    );
+    assert!(d.snat, "public destination: SNAT");
+    let d = p.decide(
+        "10.0.0.5".parse().unwrap(),
+        "10.9.9.9".parse().unwrap(),
+        Protocol::Tcp,
+        1,
+        None,
+        &[],
+    );
+    assert!(!d.snat, "network rules do not SNAT to IANA private ranges");
+    let d = p.decide(
+        "10.0.0.5".parse().unwrap(),
+        "10.9.9.9".parse().unwrap(),
+        Protocol::Tcp,
+        443,
+        Some("contoso.com"),
+        &[],
+    );
+    assert_eq!(d.pass, "application");
+    assert!(d.snat, "application rules always SNAT");
+}
