@@ -51,6 +51,44 @@ pub fn trace_text(t: &Trace) -> String {
     out
 }
 
+/// Renders a reach or exposure result as text.
+pub fn reach_text(r: &aksnet_engine::reach::Reach) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "reach {} → {}", r.from, r.to);
+    if r.paths.is_empty() {
+        let _ = writeln!(out, "nothing gets through");
+    }
+    if !r.total_described.is_empty() {
+        let _ = writeln!(out, "whatever the name: {}", r.total_described.join("; "));
+    }
+    for (i, p) in r.paths.iter().enumerate() {
+        let _ = writeln!(out, "\n{}. delivered at {}", i + 1, p.delivered_at);
+        let _ = writeln!(out, "   via: {}", p.via.join("; "));
+        let _ = writeln!(out, "   packets:");
+        for line in &p.described {
+            let _ = writeln!(out, "     {line}");
+        }
+        if !p.by_name.is_empty() {
+            let _ = writeln!(
+                out,
+                "   only for these names (matched by name at the firewall): {}",
+                p.by_name.join(", ")
+            );
+        }
+        if let Some(w) = &p.witness {
+            let _ = writeln!(
+                out,
+                "   witness: {} → {}: {} ({} hops)",
+                w.from,
+                w.to,
+                w.verdict,
+                w.hops.len()
+            );
+        }
+    }
+    out
+}
+
 /// Builds a trace query from CLI strings.
 pub fn query(
     dp: &DataPlane,
@@ -70,6 +108,11 @@ pub fn query(
         port,
         fqdn,
     })
+}
+
+/// Parses a place, with the CLI's error prefix.
+pub fn place(dp: &DataPlane, text: &str) -> Result<Place, String> {
+    dp.place(text).map_err(|e| format!("error: {e}"))
 }
 
 /// The subnet a `VNET/SUBNET` place names.

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use aksnet_design::{
     design, Design, DesignErrors, REFERENCE_INTENT, REFERENCE_NAME, STARTER_INTENT,
 };
+use aksnet_engine::{DataPlane, Options};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// Exit code for bad input or usage (clap uses it for usage errors too).
@@ -65,6 +66,31 @@ enum Command {
         /// Exit 1 unless the verdict is this (for CI gates).
         #[arg(long, value_enum)]
         expect: Option<Expect>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Every packet that gets from one place to another, by path, with a witness trace each.
+    Reach {
+        #[command(flatten)]
+        input: Input,
+        /// Source place.
+        #[arg(long)]
+        from: String,
+        /// Destination place.
+        #[arg(long)]
+        to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Everything reachable from a place (default: the Internet), by where it lands.
+    Exposure {
+        #[command(flatten)]
+        input: Input,
+        /// Source place: internet, onprem, or any place.
+        #[arg(long, default_value = "internet")]
+        from: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -151,7 +177,31 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 }
 
 fn run(command: Command) -> Result<ExitCode, String> {
+    let ok = |text: String| {
+        print!("{text}");
+        Ok(ExitCode::SUCCESS)
+    };
     match command {
+        Command::Init { path, force } => init(&path, force).map(|()| ExitCode::SUCCESS),
+        Command::Plan { intent, format } => {
+            let d = load(intent.as_deref())?;
+            ok(render::plan(&d, format == Format::Json))
+        }
+        Command::Design {
+            intent,
+            out,
+            format,
+        } => {
+            let d = load(intent.as_deref())?;
+            let files = [("estate.json", d.estate.to_json())];
+            output::write_dir(&out, &files).map_err(|e| format!("error: {e}"))?;
+            ok(render::design_summary(
+                &d,
+                &out,
+                &files,
+                format == Format::Json,
+            ))
+        }
         Command::Trace {
             input,
             from,
@@ -163,7 +213,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = aksnet_engine::DataPlane::compile(&estate, aksnet_engine::Options::default());
+            let dp = DataPlane::compile(&estate, Options::default());
             let q = analyze::query(&dp, &from, &to, &protocol, port, fqdn)?;
             let t = dp.trace(&q);
             print!(
@@ -187,23 +237,48 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Reach {
+            input,
+            from,
+            to,
+            format,
+        } => {
+            let estate = load_estate(&input)?;
+            let dp = DataPlane::compile(&estate, Options::default());
+            let r = dp.reach(&analyze::place(&dp, &from)?, &analyze::place(&dp, &to)?);
+            ok(if format == Format::Json {
+                json(&r)
+            } else {
+                analyze::reach_text(&r)
+            })
+        }
+        Command::Exposure {
+            input,
+            from,
+            format,
+        } => {
+            let estate = load_estate(&input)?;
+            let dp = DataPlane::compile(&estate, Options::default());
+            let r = dp.exposure(&analyze::place(&dp, &from)?);
+            ok(if format == Format::Json {
+                json(&r)
+            } else {
+                analyze::reach_text(&r)
+            })
+        }
         Command::Routes {
             subnet,
             input,
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = aksnet_engine::DataPlane::compile(&estate, aksnet_engine::Options::default());
+            let dp = DataPlane::compile(&estate, Options::default());
             let s = analyze::subnet(&dp, &subnet)?;
-            print!(
-                "{}",
-                if format == Format::Json {
-                    json(&serde_json::json!({ "subnet": subnet, "value": dp.routes[s] }))
-                } else {
-                    analyze::routes_text(&dp, s)
-                }
-            );
-            Ok(ExitCode::SUCCESS)
+            ok(if format == Format::Json {
+                json(&serde_json::json!({ "subnet": subnet, "value": dp.routes[s] }))
+            } else {
+                analyze::routes_text(&dp, s)
+            })
         }
         Command::NsgRules {
             subnet,
@@ -211,21 +286,17 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = aksnet_engine::DataPlane::compile(&estate, aksnet_engine::Options::default());
+            let dp = DataPlane::compile(&estate, Options::default());
             let s = analyze::subnet(&dp, &subnet)?;
-            print!(
-                "{}",
-                if format == Format::Json {
-                    json(
-                        &serde_json::json!({ "subnet": subnet, "nsg": dp.topology.subnets[s].nsg, "exempt": dp.topology.subnets[s].nsg_exempt(), "effectiveSecurityRules": dp.nsgs[s] }),
-                    )
-                } else {
-                    analyze::nsg_text(&dp, s)
-                }
-            );
-            Ok(ExitCode::SUCCESS)
+            let sub = &dp.topology.subnets[s];
+            ok(if format == Format::Json {
+                json(
+                    &serde_json::json!({ "subnet": subnet, "nsg": sub.nsg, "exempt": sub.nsg_exempt(), "effectiveSecurityRules": dp.nsgs[s] }),
+                )
+            } else {
+                analyze::nsg_text(&dp, s)
+            })
         }
-        other => run_design(other).map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -245,32 +316,6 @@ fn read_text(p: &Path) -> Result<String, String> {
     let name = p.display().to_string();
     let bytes = std::fs::read(p).map_err(|e| format!("error: cannot read {name}: {e}\n  = hint: check the path, or run `aksnet init` to create a starter intent"))?;
     String::from_utf8(bytes).map_err(|e| format!("error: {name}: not UTF-8 text (invalid byte at offset {})\n  = hint: save the file as UTF-8", e.utf8_error().valid_up_to()))
-}
-
-fn run_design(command: Command) -> Result<(), String> {
-    match command {
-        Command::Init { path, force } => init(&path, force),
-        Command::Plan { intent, format } => {
-            let d = load(intent.as_deref())?;
-            print!("{}", render::plan(&d, format == Format::Json));
-            Ok(())
-        }
-        Command::Design {
-            intent,
-            out,
-            format,
-        } => {
-            let d = load(intent.as_deref())?;
-            let files = [("estate.json", d.estate.to_json())];
-            output::write_dir(&out, &files).map_err(|e| format!("error: {e}"))?;
-            print!(
-                "{}",
-                render::design_summary(&d, &out, &files, format == Format::Json)
-            );
-            Ok(())
-        }
-        _ => unreachable!("analysis commands are dispatched by run()"),
-    }
 }
 
 /// Reads and designs an intent file, or the embedded reference.

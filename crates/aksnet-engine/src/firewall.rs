@@ -366,6 +366,12 @@ impl Policy {
     /// Every packet its network rules allow (application rules depend on names, not packets;
     /// FQDN network rules and unresolved tags are left out): the ordered fold.
     pub fn network_allowed(&self) -> PacketSet {
+        self.network_sets().0
+    }
+
+    /// `(allowed, matched)`: what the network rules allow, and everything they decide (allow or
+    /// deny), so application rules see only the rest.
+    pub fn network_sets(&self) -> (PacketSet, PacketSet) {
         let mut remaining = PacketSet::all();
         let mut allowed = PacketSet::empty();
         for r in &self.network {
@@ -398,7 +404,82 @@ impl Policy {
             }
             remaining = remaining.difference(&hit);
         }
-        allowed
+        (allowed, PacketSet::all().difference(&remaining))
+    }
+
+    /// Network rules with destination FQDNs that allow (they need DNS proxy, §4.1): the packets
+    /// they can pass to any destination, and the names.
+    pub fn network_fqdn_allowances(&self) -> Vec<(String, PacketSet, Vec<String>)> {
+        if !self.dns_proxy {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for r in &self.network {
+            let FirewallRule::NetworkRule(n) = &r.rule else {
+                continue;
+            };
+            if n.destination_fqdns.is_empty() || !r.action.eq_ignore_ascii_case("Allow") {
+                continue;
+            }
+            let src = n.source_addresses.iter().fold(PrefixSet::new(), |acc, f| {
+                acc.union(&resolve(f, &PrefixSet::new()).set)
+            });
+            let protos = n
+                .ip_protocols
+                .iter()
+                .filter_map(|p| p.parse::<ProtocolSet>().ok())
+                .fold(ProtocolSet::NONE, ProtocolSet::union);
+            let ports: PortSet = n
+                .destination_ports
+                .iter()
+                .filter_map(|p| p.parse::<PortRange>().ok())
+                .collect();
+            out.push((
+                r.path.clone(),
+                PacketSet::from_parts(
+                    &src,
+                    &PrefixSet::everything(),
+                    Services::new(protos, &ports),
+                ),
+                n.destination_fqdns.clone(),
+            ));
+        }
+        out
+    }
+
+    /// Application rules that allow, each as the packets it can pass (sources × any destination ×
+    /// TCP on its ports) and the names it passes them for (FQDNs, FQDN tags).
+    pub fn application_allowances(&self) -> Vec<(String, PacketSet, Vec<String>)> {
+        let mut out = Vec::new();
+        for r in &self.application {
+            let FirewallRule::ApplicationRule(a) = &r.rule else {
+                continue;
+            };
+            if !r.action.eq_ignore_ascii_case("Allow") {
+                continue;
+            }
+            let src = a.source_addresses.iter().fold(PrefixSet::new(), |acc, f| {
+                acc.union(&resolve(f, &PrefixSet::new()).set)
+            });
+            let ports: PortSet = a
+                .protocols
+                .iter()
+                .map(|p| PortRange::single(p.port))
+                .collect();
+            let set = PacketSet::from_parts(
+                &src,
+                &PrefixSet::everything(),
+                Services::new(Protocol::Tcp.into(), &ports),
+            );
+            let names = a
+                .target_fqdns
+                .iter()
+                .cloned()
+                .chain(a.fqdn_tags.iter().map(|t| format!("tag:{t}")))
+                .collect();
+            out.push((r.path.clone(), set, names));
+        }
+        out
     }
 }
 

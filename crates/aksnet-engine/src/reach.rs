@@ -1,1 +1,799 @@
-//! Packet-set analyses (placeholder until reach/exposure land).
+//! Reachability over packet sets: every packet that gets from one place to another, split by the
+//! path it takes, with a witness trace per path; and exposure, everything reachable from a place.
+//!
+//! The walk carries, per branch, the set of *original* packets still alive and how the current
+//! packet differs from the original (source fixed by SNAT or a proxy, destination fixed by a
+//! load balancer or a proxy). A filter met downstream is pulled back to original coordinates by
+//! slicing it at the fixed address, so every result is stated in the packets the client sends.
+
+use std::net::IpAddr;
+
+use aksnet_model::azure;
+use aksnet_model::network::Direction;
+use aksnet_net::{PacketSet, PortRange, PortSet, Prefix, PrefixSet, Protocol, Services};
+use serde::Serialize;
+
+use crate::nsg;
+use crate::places::{Location, Place};
+use crate::routes::{NextHop, Source};
+use crate::tags::{internet, private_space};
+use crate::topology::{EndpointKind, SubnetIx};
+use crate::trace::{Query, Trace};
+use crate::DataPlane;
+
+const MAX_DEPTH: usize = 24;
+const MAX_BRANCHES: usize = 20_000;
+
+#[derive(Clone)]
+struct Branch {
+    orig: PacketSet,
+    src_fixed: Option<IpAddr>,
+    dst_fixed: Option<IpAddr>,
+    loc: Location,
+    via: Vec<String>,
+    depth: usize,
+    origin: bool,
+    by_name: Vec<String>,
+}
+
+/// Packets that take one path.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathResult {
+    /// Where they are delivered.
+    pub delivered_at: String,
+    /// The devices and decisions on the way.
+    pub via: Vec<String>,
+    /// The packets, as the client sends them.
+    #[serde(skip)]
+    pub packets: PacketSet,
+    /// The packets in words (`tcp/443 from Internet to agw-aks-prod (public) (198.18.0.1)`).
+    #[serde(rename = "packets")]
+    pub described: Vec<String>,
+    /// When set, the packets pass only for these names (firewall application rules: FQDNs and
+    /// `tag:` FQDN tags); such paths are not counted in `total`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_name: Vec<String>,
+    /// One traced packet of the set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<Trace>,
+}
+
+/// The result of `reach` or `exposure`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reach {
+    /// Source.
+    pub from: String,
+    /// Destination.
+    pub to: String,
+    /// Every packet that gets through whatever name it carries (union of the paths that do not
+    /// depend on names).
+    #[serde(skip)]
+    pub total: PacketSet,
+    /// `total` in words.
+    #[serde(rename = "total")]
+    pub total_described: Vec<String>,
+    /// Per path.
+    pub paths: Vec<PathResult>,
+}
+
+impl DataPlane<'_> {
+    /// The addresses a place stands for in packet sets.
+    pub fn place_set(&self, p: &Place) -> PrefixSet {
+        match p {
+            Place::Internet => self.internet_hosts(),
+            Place::OnPrem => self.topology.on_premises.clone(),
+            Place::Subnet(s) => [self.topology.subnets[*s].prefix].into_iter().collect(),
+            Place::Address(ip) => [Prefix::from(*ip)].into_iter().collect(),
+            Place::Endpoint(i) => [Prefix::from(self.topology.endpoints[*i].ip)]
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// The Internet as a destination: the `Internet` tag minus the estate's own public addresses.
+    pub fn internet_hosts(&self) -> PrefixSet {
+        let own: PrefixSet = self
+            .topology
+            .endpoints
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EndpointKind::AppGatewayPublic
+                        | EndpointKind::FirewallPublic
+                        | EndpointKind::ApiServerPublic
+                )
+            })
+            .map(|e| Prefix::from(e.ip))
+            .collect();
+        internet().difference(&own)
+    }
+
+    /// A short name for an address set: `Internet`, `onprem`, a subnet, a VNet, an endpoint, or
+    /// `Internet except ...`; CIDRs otherwise.
+    pub fn describe(&self, set: &PrefixSet) -> String {
+        let t = &self.topology;
+        if *set == PrefixSet::everything() {
+            return "*".into();
+        }
+        let inet = internet();
+        if *set == inet {
+            return "Internet".into();
+        }
+        if !t.on_premises.is_empty() && *set == t.on_premises {
+            return "onprem".into();
+        }
+        for s in &t.subnets {
+            if *set == [s.prefix].into_iter().collect::<PrefixSet>() {
+                return s.label(t);
+            }
+        }
+        for v in &t.vnets {
+            if *set == v.space {
+                return v.name.clone();
+            }
+        }
+        if let [one] = set.prefixes().as_slice() {
+            if let Some(e) = t.endpoint_at(one.network()).filter(|_| one.size() == 1) {
+                return format!("{} ({})", e.name, e.ip);
+            }
+        }
+        if set.is_superset(&PrefixSet::new()) && inet.is_superset(set) {
+            let missing = inet.difference(set).prefixes();
+            if missing.len() <= 6 {
+                return format!(
+                    "Internet except {}",
+                    missing
+                        .iter()
+                        .map(|p| self.describe(&[*p].into_iter().collect()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        }
+        set.to_string()
+    }
+
+    /// A packet set in words, one line per part.
+    pub fn render(&self, p: &PacketSet) -> Vec<String> {
+        p.parts()
+            .iter()
+            .map(|(s, d, svc)| format!("{svc} from {} to {}", self.describe(s), self.describe(d)))
+            .collect()
+    }
+
+    fn start(&self, p: &Place) -> Location {
+        match p {
+            Place::Internet => Location::Internet,
+            Place::OnPrem => Location::OnPrem,
+            Place::Subnet(s) => Location::Subnet(*s),
+            Place::Address(ip) => self.locate(*ip),
+            Place::Endpoint(i) => self.topology.endpoints[*i]
+                .subnet
+                .map(Location::Subnet)
+                .unwrap_or_else(|| self.locate(self.topology.endpoints[*i].ip)),
+        }
+    }
+
+    /// Every packet from `from` that reaches `to`, by path.
+    pub fn reach(&self, from: &Place, to: &Place) -> Reach {
+        let (fl, tl) = (self.host(from).label, self.host(to).label);
+        let mut r = self.reach_sets(&self.place_set(from), &self.place_set(to), self.start(from));
+        // Internet-to-Internet and on-premises-to-on-premises are outside the estate.
+        r.retain(|p| !(matches!(from, Place::Internet) && p.delivered_at == "internet"));
+        self.finish(fl, tl, r)
+    }
+
+    /// Everything reachable from `from`, by where it is delivered.
+    pub fn exposure(&self, from: &Place) -> Reach {
+        let everything = PrefixSet::everything();
+        let mut r = self.reach_sets(&self.place_set(from), &everything, self.start(from));
+        let label = self.host(from).label;
+        r.retain(|p| {
+            p.delivered_at != label
+                && !(matches!(from, Place::Internet) && p.delivered_at == "internet")
+                && !(matches!(from, Place::OnPrem) && p.delivered_at == "onprem")
+        });
+        self.finish(label, "anywhere".to_string(), r)
+    }
+
+    fn finish(&self, from: String, to: String, mut paths: Vec<PathResult>) -> Reach {
+        paths.sort_by(|a, b| (&a.delivered_at, &a.via).cmp(&(&b.delivered_at, &b.via)));
+        let mut merged: Vec<PathResult> = Vec::new();
+        for p in paths {
+            match merged.last_mut() {
+                Some(m) if m.delivered_at == p.delivered_at && m.via == p.via => {
+                    m.packets = m.packets.union(&p.packets);
+                    m.by_name.extend(p.by_name);
+                }
+                _ => merged.push(p),
+            }
+        }
+        let mut total = PacketSet::empty();
+        for m in &mut merged {
+            m.by_name.sort();
+            m.by_name.dedup();
+            if m.by_name.is_empty() {
+                total = total.union(&m.packets);
+            }
+            m.described = self.render(&m.packets);
+            let fqdn = m.by_name.first().map(|n| match n.strip_prefix("tag:") {
+                Some(_) => "mcr.microsoft.com".to_string(),
+                None => n.replace("*.", "www."),
+            });
+            m.witness = m.packets.sample().map(|(s, d, protocol, port)| {
+                self.trace(&Query {
+                    from: Place::Address(s),
+                    to: Place::Address(d),
+                    protocol,
+                    port,
+                    fqdn: fqdn.clone(),
+                })
+            });
+        }
+        merged.retain(|m| !m.packets.is_empty());
+        let total_described = self.render(&total);
+        Reach {
+            from,
+            to,
+            total,
+            total_described,
+            paths: merged,
+        }
+    }
+
+    fn reach_sets(&self, src: &PrefixSet, dst: &PrefixSet, start: Location) -> Vec<PathResult> {
+        let mut out = Vec::new();
+        let mut todo = vec![Branch {
+            orig: PacketSet::from_parts(src, dst, Services::any()),
+            src_fixed: None,
+            dst_fixed: None,
+            loc: start,
+            via: Vec::new(),
+            depth: 0,
+            origin: true,
+            by_name: Vec::new(),
+        }];
+        let mut steps = 0;
+        while let Some(b) = todo.pop() {
+            steps += 1;
+            if b.orig.is_empty() || b.depth > MAX_DEPTH || steps > MAX_BRANCHES {
+                continue;
+            }
+            self.step(b, &mut todo, &mut out);
+        }
+        out
+    }
+
+    /// Pulls a filter back to original coordinates and applies it.
+    fn apply(b: &mut Branch, f: &PacketSet) {
+        let mut g = f.clone();
+        if let Some(a) = b.src_fixed {
+            g = g.slice_src(a);
+        }
+        if let Some(d) = b.dst_fixed {
+            g = g.slice_dst(d);
+        }
+        b.orig = b.orig.intersection(&g);
+    }
+
+    fn nsg_filter(&self, b: &mut Branch, s: SubnetIx, dir: Direction) {
+        let sub = &self.topology.subnets[s];
+        if sub.nsg_exempt() {
+            return;
+        }
+        if let Some(rules) = &self.nsgs[s] {
+            Self::apply(b, &nsg::allowed(rules, dir));
+            b.via.push(format!(
+                "{} {}",
+                sub.nsg.as_ref().map(|n| n.name()).unwrap_or(""),
+                if dir == Direction::Inbound {
+                    "in"
+                } else {
+                    "out"
+                }
+            ));
+        }
+    }
+
+    fn deliver(&self, mut b: Branch, at: String, out: &mut Vec<PathResult>) {
+        b.via.push(format!("→ {at}"));
+        out.push(PathResult {
+            delivered_at: at,
+            via: b.via,
+            packets: b.orig,
+            described: Vec::new(),
+            by_name: b.by_name,
+            witness: None,
+        });
+    }
+
+    /// The destinations the branch is heading to, in current coordinates.
+    fn current_dsts(b: &Branch) -> PrefixSet {
+        match b.dst_fixed {
+            Some(d) => [Prefix::from(d)].into_iter().collect(),
+            None => b.orig.destinations(),
+        }
+    }
+
+    /// Restricts a branch to current destinations in `region`.
+    fn narrow(b: &Branch, region: &PrefixSet) -> Branch {
+        let mut n = b.clone();
+        if b.dst_fixed.is_none() {
+            n.orig = b.orig.intersection(&PacketSet::from_parts(
+                &PrefixSet::everything(),
+                region,
+                Services::any(),
+            ));
+        }
+        n
+    }
+
+    fn step(&self, mut b: Branch, todo: &mut Vec<Branch>, out: &mut Vec<PathResult>) {
+        let t = &self.topology;
+        b.depth += 1;
+        match b.loc {
+            Location::Internet => self.at_internet(b, todo, out),
+            Location::OnPrem => {
+                let dsts = Self::current_dsts(&b);
+                let home = dsts.intersection(&t.on_premises);
+                if !home.is_empty() {
+                    self.deliver(Self::narrow(&b, &home), "onprem".into(), out);
+                }
+                let rest = dsts.difference(&t.on_premises);
+                let gs = t
+                    .vnets
+                    .iter()
+                    .filter(|v| v.gateway.is_some())
+                    .flat_map(|v| v.subnets.iter().copied())
+                    .find(|s| t.subnets[*s].name == "GatewaySubnet");
+                if let (false, Some(gs)) = (rest.is_empty(), gs) {
+                    let mut n = Self::narrow(&b, &rest);
+                    n.loc = Location::Subnet(gs);
+                    n.origin = false;
+                    n.via.push("gateway".into());
+                    todo.push(n);
+                }
+            }
+            Location::Subnet(s) => {
+                if b.origin {
+                    self.nsg_filter(&mut b, s, Direction::Outbound);
+                    b.origin = false;
+                }
+                self.route(b, s, todo, out);
+            }
+        }
+    }
+
+    /// Splits the branch by the route each destination takes in subnet `s` (LPM, BGP never over
+    /// VNet/peering prefixes) and follows each next hop.
+    fn route(&self, b: Branch, s: SubnetIx, todo: &mut Vec<Branch>, out: &mut Vec<PathResult>) {
+        let t = &self.topology;
+        let mut remaining = Self::current_dsts(&b);
+        let mut routes: Vec<_> = self.routes[s]
+            .iter()
+            .filter(|r| r.state == "Active")
+            .collect();
+        routes.sort_by_key(|r| std::cmp::Reverse((r.address_prefix.len(), r.source)));
+        let protected: PrefixSet = self.routes[s]
+            .iter()
+            .filter(|r| {
+                matches!(r.next_hop, NextHop::VnetLocal | NextHop::VNetPeering(_))
+                    && r.source == Source::Default
+            })
+            .map(|r| r.address_prefix)
+            .collect();
+        let vnet = t.subnets[s].vnet;
+        let reachable: Vec<usize> = std::iter::once(vnet)
+            .chain(t.connected_peers(vnet).map(|p| p.remote))
+            .collect();
+        for r in routes {
+            if remaining.is_empty() {
+                break;
+            }
+            let mut region = remaining.intersection(&[r.address_prefix].into_iter().collect());
+            if r.source == Source::VirtualNetworkGateway {
+                region = region.difference(&protected);
+            }
+            if region.is_empty() {
+                continue;
+            }
+            remaining = remaining.difference(&region);
+            let mut n = Self::narrow(&b, &region);
+            n.via.push(format!(
+                "{} {} → {}",
+                t.subnets[s].label(t),
+                r.address_prefix,
+                r.next_hop
+            ));
+            match &r.next_hop {
+                NextHop::None => {}
+                NextHop::VnetLocal | NextHop::VNetPeering(_) | NextHop::InterfaceEndpoint(_) => {
+                    self.enter_subnets(n, s, &region, &reachable, todo, out)
+                }
+                NextHop::VirtualAppliance(ip) => {
+                    let Some(a) = t.subnet_holding(*ip, &reachable) else {
+                        continue;
+                    };
+                    self.peering_filter(
+                        &mut n,
+                        vnet,
+                        t.subnets[a].vnet,
+                        t.subnets[s].name == "GatewaySubnet",
+                    );
+                    self.appliance(n, *ip, a, todo);
+                }
+                NextHop::VirtualNetworkGateway => {
+                    let home = region.intersection(&t.on_premises);
+                    if !home.is_empty() {
+                        self.deliver(Self::narrow(&n, &home), "onprem".into(), out);
+                    }
+                }
+                NextHop::Internet => {
+                    let public = region.difference(&private_space());
+                    if public.is_empty() || self.egress_ok(s).is_none() {
+                        continue;
+                    }
+                    let mut m = Self::narrow(&n, &public);
+                    m.via.push(self.egress_ok(s).unwrap_or_default());
+                    m.loc = Location::Internet;
+                    todo.push(m);
+                }
+            }
+        }
+    }
+
+    /// The egress address description for Internet-bound traffic from `s`, or `None`.
+    fn egress_ok(&self, s: SubnetIx) -> Option<String> {
+        let t = &self.topology;
+        let sub = &t.subnets[s];
+        if let Some(e) = t
+            .endpoints
+            .iter()
+            .find(|e| e.kind == EndpointKind::Firewall && e.subnet == Some(s))
+        {
+            return Some(format!("egress via {} public IP", e.name));
+        }
+        if sub.nat_gateway.is_some() {
+            return Some("egress via NAT gateway".into());
+        }
+        let lb = self.estate.managed_clusters.iter().any(|mc| {
+            mc.properties
+                .network_profile
+                .outbound_type
+                .eq_ignore_ascii_case("loadBalancer")
+                && mc
+                    .properties
+                    .agent_pool_profiles
+                    .iter()
+                    .any(|p| p.vnet_subnet_id.as_ref() == Some(&sub.id))
+        });
+        if lb {
+            return Some("egress via the cluster's outbound load balancer".into());
+        }
+        if self
+            .topology
+            .endpoints
+            .iter()
+            .any(|e| e.kind == EndpointKind::AppGatewayPrivate && e.subnet == Some(s))
+        {
+            return Some("egress via the Application Gateway's public IP".into());
+        }
+        sub.default_outbound_access
+            .then(|| "egress via default outbound access".to_string())
+    }
+
+    /// `allowForwardedTraffic` on the receiving side for packets not from the sending VNet.
+    fn peering_filter(&self, b: &mut Branch, a: usize, d: usize, from_gateway: bool) {
+        let t = &self.topology;
+        if a == d || from_gateway {
+            return;
+        }
+        let allow = t.vnets[d]
+            .peers
+            .iter()
+            .find(|p| p.remote == a)
+            .is_some_and(|p| p.allow_forwarded_traffic);
+        if allow {
+            return;
+        }
+        match b.src_fixed {
+            Some(ip) if !t.vnets[a].space.contains_addr(ip) => b.orig = PacketSet::empty(),
+            Some(_) => {}
+            None => {
+                b.orig = b.orig.intersection(&PacketSet::from_parts(
+                    &t.vnets[a].space,
+                    &PrefixSet::everything(),
+                    Services::any(),
+                ))
+            }
+        }
+    }
+
+    fn enter_subnets(
+        &self,
+        n: Branch,
+        s: SubnetIx,
+        region: &PrefixSet,
+        reachable: &[usize],
+        todo: &mut Vec<Branch>,
+        out: &mut Vec<PathResult>,
+    ) {
+        let t = &self.topology;
+        for &v in reachable {
+            for &d in &t.vnets[v].subnets {
+                let part = region.intersection(&[t.subnets[d].prefix].into_iter().collect());
+                if part.is_empty() {
+                    continue;
+                }
+                let mut m = Self::narrow(&n, &part);
+                self.peering_filter(
+                    &mut m,
+                    t.subnets[s].vnet,
+                    v,
+                    t.subnets[s].name == "GatewaySubnet",
+                );
+                self.arrive(m, d, &part, todo, out);
+            }
+        }
+    }
+
+    /// Delivery inside subnet `d` for destinations `part`: endpoints first, hosts for the rest.
+    fn arrive(
+        &self,
+        b: Branch,
+        d: SubnetIx,
+        part: &PrefixSet,
+        todo: &mut Vec<Branch>,
+        out: &mut Vec<PathResult>,
+    ) {
+        let t = &self.topology;
+        let mut rest = part.clone();
+        for e in t.endpoints.iter().filter(|e| part.contains_addr(e.ip)) {
+            let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
+            rest = rest.difference(&one);
+            let mut m = Self::narrow(&b, &one);
+            match &e.kind {
+                EndpointKind::InternalLoadBalancer => {
+                    let Some(backend) = self.backend_of(t.subnets[d].vnet) else {
+                        continue;
+                    };
+                    let ip = azure::first_assignable(&t.subnets[backend].prefix)
+                        .expect("node subnets have addresses");
+                    m.dst_fixed = Some(ip);
+                    m.via.push(format!(
+                        "{} → backend {}",
+                        e.name,
+                        t.subnets[backend].label(t)
+                    ));
+                    self.nsg_filter(&mut m, backend, Direction::Inbound);
+                    self.deliver(m, t.subnets[backend].label(t), out);
+                }
+                EndpointKind::AppGatewayPrivate => self.app_gateway(m, e.resource.clone(), todo),
+                EndpointKind::PrivateEndpoint(_) => {
+                    if matches!(
+                        t.subnets[d].pe_policies.as_str(),
+                        "Enabled" | "NetworkSecurityGroupEnabled"
+                    ) {
+                        self.nsg_filter(&mut m, d, Direction::Inbound);
+                    }
+                    self.deliver(m, e.name.clone(), out);
+                }
+                EndpointKind::Firewall | EndpointKind::Nva => self.deliver(m, e.name.clone(), out),
+                _ => {
+                    self.nsg_filter(&mut m, d, Direction::Inbound);
+                    self.deliver(m, e.name.clone(), out);
+                }
+            }
+        }
+        if !rest.is_empty() {
+            let mut m = Self::narrow(&b, &rest);
+            self.nsg_filter(&mut m, d, Direction::Inbound);
+            self.deliver(m, t.subnets[d].label(t), out);
+        }
+    }
+
+    fn backend_of(&self, v: usize) -> Option<SubnetIx> {
+        let t = &self.topology;
+        let pools: Vec<_> = self
+            .estate
+            .managed_clusters
+            .iter()
+            .flat_map(|mc| mc.properties.agent_pool_profiles.iter())
+            .filter_map(|p| {
+                Some((
+                    p.mode == "User",
+                    t.subnet_by_id(p.vnet_subnet_id.as_ref()?)?,
+                ))
+            })
+            .filter(|(_, s)| t.subnets[*s].vnet == v)
+            .collect();
+        pools
+            .iter()
+            .find(|(user, _)| *user)
+            .or(pools.first())
+            .map(|(_, s)| *s)
+    }
+
+    /// Application Gateway: subnet NSG and listener ports, then a new connection to the backend.
+    fn app_gateway(&self, mut b: Branch, id: aksnet_model::ResourceId, todo: &mut Vec<Branch>) {
+        let t = &self.topology;
+        let Some(agw) = self.estate.application_gateways.get(&id) else {
+            return;
+        };
+        let Some(s) = agw
+            .properties
+            .gateway_ip_configurations
+            .first()
+            .and_then(|c| t.subnet_by_id(&c.properties.subnet.id))
+        else {
+            return;
+        };
+        let instance = azure::first_assignable(&t.subnets[s].prefix)
+            .expect("App Gateway subnets have addresses");
+        let saved = b.dst_fixed;
+        b.dst_fixed = Some(instance);
+        self.nsg_filter(&mut b, s, Direction::Inbound);
+        b.dst_fixed = saved;
+        let ports: PortSet = agw
+            .properties
+            .frontend_ports
+            .iter()
+            .map(|p| PortRange::single(p.properties.port))
+            .collect();
+        Self::apply(
+            &mut b,
+            &PacketSet::from_parts(
+                &PrefixSet::everything(),
+                &PrefixSet::everything(),
+                Services::new(Protocol::Tcp.into(), &ports),
+            ),
+        );
+        let Some(backend) = agw
+            .properties
+            .backend_address_pools
+            .iter()
+            .flat_map(|p| &p.properties.backend_addresses)
+            .find_map(|a| a.ip_address.as_deref()?.parse::<IpAddr>().ok())
+        else {
+            return;
+        };
+        b.via.push(format!("{} listener {}", agw.name, ports));
+        b.src_fixed = Some(instance);
+        b.dst_fixed = Some(backend);
+        b.loc = Location::Subnet(s);
+        b.origin = false;
+        todo.push(b);
+    }
+
+    /// A firewall or NVA gets the branch.
+    fn appliance(&self, mut b: Branch, ip: IpAddr, a: SubnetIx, todo: &mut Vec<Branch>) {
+        if b.via
+            .iter()
+            .filter(|v| v.contains(&format!("appliance {ip}")))
+            .count()
+            > 0
+        {
+            return; // loop
+        }
+        let Some((fw_id, policy)) = self.firewalls.get(&ip) else {
+            b.via.push(format!("appliance {ip} (NVA)"));
+            self.nsg_filter(&mut b, a, Direction::Inbound);
+            self.nsg_filter(&mut b, a, Direction::Outbound);
+            b.loc = Location::Subnet(a);
+            todo.push(b);
+            return;
+        };
+        // Application rules pass HTTP(S) by name (Host/SNI), always with SNAT, for what the
+        // network rules did not decide [FWRULE] §4.1.
+        let (network_allowed, network_matched) = policy.network_sets();
+        let by_name = policy
+            .network_fqdn_allowances()
+            .into_iter()
+            .map(|(p, set, names)| (p, set, names, "network"))
+            .chain(
+                policy
+                    .application_allowances()
+                    .into_iter()
+                    .map(|(p, set, names)| {
+                        (p, set.difference(&network_matched), names, "application")
+                    }),
+            );
+        for (path, set, names, kind) in by_name {
+            let mut n = b.clone();
+            Self::apply(&mut n, &set);
+            if n.orig.is_empty() {
+                continue;
+            }
+            n.by_name = names;
+            n.via.push(format!(
+                "appliance {ip} {} ({kind} rule {path}, by name), SNAT",
+                fw_id.name()
+            ));
+            n.src_fixed = Some(ip);
+            n.loc = Location::Subnet(a);
+            n.origin = false;
+            todo.push(n);
+        }
+        Self::apply(&mut b, &network_allowed);
+        let label = format!("appliance {ip} {} (network rules)", fw_id.name());
+        let private = Self::narrow(
+            &b,
+            &Self::current_dsts(&b).intersection(&policy.snat_private),
+        );
+        let public_dsts = Self::current_dsts(&b).difference(&policy.snat_private);
+        let public = Self::narrow(&b, &public_dsts);
+        for (mut n, snat) in [(private, false), (public, true)] {
+            n.via.push(if snat {
+                format!("{label}, SNAT")
+            } else {
+                label.clone()
+            });
+            if snat {
+                n.src_fixed = Some(ip);
+            }
+            n.loc = Location::Subnet(a);
+            n.origin = false;
+            if !n.orig.is_empty() {
+                todo.push(n);
+            }
+        }
+    }
+
+    /// On the Internet: the estate's public endpoints, or an Internet destination.
+    fn at_internet(&self, b: Branch, todo: &mut Vec<Branch>, out: &mut Vec<PathResult>) {
+        let t = &self.topology;
+        let dsts = Self::current_dsts(&b);
+        let mut rest = dsts.difference(&private_space());
+        for e in t.endpoints.iter().filter(|e| {
+            dsts.contains_addr(e.ip)
+                && matches!(
+                    e.kind,
+                    EndpointKind::AppGatewayPublic
+                        | EndpointKind::ApiServerPublic
+                        | EndpointKind::FirewallPublic
+                )
+        }) {
+            let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
+            rest = rest.difference(&one);
+            let mut m = Self::narrow(&b, &one);
+            m.via.push(format!("internet → {}", e.name));
+            match e.kind {
+                EndpointKind::AppGatewayPublic => self.app_gateway(m, e.resource.clone(), todo),
+                EndpointKind::ApiServerPublic => {
+                    let ranges: PrefixSet = self
+                        .estate
+                        .managed_clusters
+                        .get(&e.resource)
+                        .and_then(|mc| mc.properties.api_server_access_profile.as_ref())
+                        .map(|a| {
+                            a.authorized_ip_ranges
+                                .iter()
+                                .filter_map(|r| Prefix::parse_lenient(r).ok())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let allowed = if ranges.is_empty() {
+                        PrefixSet::everything()
+                    } else {
+                        ranges
+                    };
+                    Self::apply(
+                        &mut m,
+                        &PacketSet::from_parts(
+                            &allowed,
+                            &PrefixSet::everything(),
+                            Services::of(Protocol::Tcp, PortRange::single(443)),
+                        ),
+                    );
+                    self.deliver(m, e.name.clone(), out);
+                }
+                _ => {} // firewall public IP: DNAT rules only (none reachable otherwise)
+            }
+        }
+        if !rest.is_empty() {
+            self.deliver(Self::narrow(&b, &rest), "internet".into(), out);
+        }
+    }
+}

@@ -405,6 +405,58 @@ impl PacketSet {
         o.difference(self).is_empty()
     }
 
+    /// The packets with source `ip`, given every source instead:
+    /// `{(s, d, v) | (ip, d, v) ∈ self}`. Applies a filter seen after SNAT to `ip`.
+    pub fn slice_src(&self, ip: IpAddr) -> Self {
+        match self.0.get(key(ip)) {
+            Some(inner) => Self(Layer::single(
+                IntervalSet::from_range(0, u128::MAX),
+                inner.clone(),
+            )),
+            None => Self::empty(),
+        }
+    }
+
+    /// The packets with destination `ip`, given every destination instead:
+    /// `{(s, d, v) | (s, ip, v) ∈ self}`. Applies a filter seen after DNAT to `ip`.
+    pub fn slice_dst(&self, ip: IpAddr) -> Self {
+        let k = key(ip);
+        let mut segments = Vec::new();
+        for (srcs, inner) in &self.0 .0 {
+            if let Some(svc) = inner.get(k) {
+                let dsts = Layer::single(IntervalSet::from_range(0, u128::MAX), svc.clone());
+                segments.extend(srcs.ranges().iter().map(|&(a, b)| (a, b, dsts.clone())));
+            }
+        }
+        Self(Layer::group(segments))
+    }
+
+    /// One packet of the set (the lowest source, destination, protocol and port), if any.
+    pub fn sample(&self) -> Option<(IpAddr, IpAddr, Protocol, u16)> {
+        let (srcs, inner) = self.0 .0.first()?;
+        let (dsts, svc) = inner.0.first()?;
+        let addr = |k: u128| -> IpAddr {
+            if k >> 32 == V4_MAPPED >> 32 {
+                IpAddr::V4(std::net::Ipv4Addr::from((k & 0xffff_ffff) as u32))
+            } else {
+                IpAddr::V6(std::net::Ipv6Addr::from(k))
+            }
+        };
+        let (proto, port) = if let Some(r) = svc.tcp.ranges().first() {
+            (Protocol::Tcp, r.start)
+        } else if let Some(r) = svc.udp.ranges().first() {
+            (Protocol::Udp, r.start)
+        } else {
+            (svc.portless.iter().next()?, 0)
+        };
+        Some((
+            addr(srcs.ranges()[0].0),
+            addr(dsts.ranges()[0].0),
+            proto,
+            port,
+        ))
+    }
+
     /// The set as `(sources, destinations, services)` triples, disjoint, in canonical order.
     pub fn parts(&self) -> Vec<(PrefixSet, PrefixSet, Services)> {
         let mut out = Vec::new();
@@ -562,6 +614,19 @@ mod tests {
         }
 
         #[test]
+        fn slices_match_brute_force(a in prop::collection::vec(cube(), 0..4), at in 0u8..8) {
+            let sa = build(&a);
+            let (by_src, by_dst) = (sa.slice_src(ip(at)), sa.slice_dst(ip(at)));
+            for (s, d, p, port) in universe() {
+                prop_assert_eq!(by_src.contains(ip(s), ip(d), p, port), member(&a, at, d, p, port));
+                prop_assert_eq!(by_dst.contains(ip(s), ip(d), p, port), member(&a, s, at, p, port));
+            }
+            if let Some((s, d, p, port)) = sa.sample() {
+                prop_assert!(sa.contains(s, d, p, port));
+            }
+        }
+
+        #[test]
         fn representation_is_canonical(a in prop::collection::vec(cube(), 0..4), b in prop::collection::vec(cube(), 0..4)) {
             let (sa, sb) = (build(&a), build(&b));
             let same = universe().all(|(s, d, p, port)| member(&a, s, d, p, port) == member(&b, s, d, p, port));
@@ -573,6 +638,55 @@ mod tests {
             prop_assert_eq!(sa.union(&sb), sb.union(&sa));
             prop_assert!(sa.union(&sb).is_superset(&sa));
         }
+    }
+
+    #[test]
+    fn slices_and_samples() {
+        let a: PrefixSet = ["10.0.0.0/24".parse::<Prefix>().unwrap()]
+            .into_iter()
+            .collect();
+        let b: PrefixSet = ["10.1.0.0/24".parse::<Prefix>().unwrap()]
+            .into_iter()
+            .collect();
+        let web = Services::of(Protocol::Tcp, PortRange::single(443));
+        let s = PacketSet::from_parts(&a, &b, web.clone());
+        let by_src = s.slice_src("10.0.0.5".parse().unwrap());
+        assert!(by_src.contains(
+            "192.0.2.1".parse().unwrap(),
+            "10.1.0.9".parse().unwrap(),
+            Protocol::Tcp,
+            443
+        ));
+        assert!(!by_src.contains(
+            "192.0.2.1".parse().unwrap(),
+            "10.2.0.9".parse().unwrap(),
+            Protocol::Tcp,
+            443
+        ));
+        assert!(s.slice_src("10.9.9.9".parse().unwrap()).is_empty());
+        let by_dst = s.slice_dst("10.1.0.7".parse().unwrap());
+        assert!(by_dst.contains(
+            "10.0.0.3".parse().unwrap(),
+            "8.8.8.8".parse().unwrap(),
+            Protocol::Tcp,
+            443
+        ));
+        assert!(!by_dst.contains(
+            "10.0.1.3".parse().unwrap(),
+            "8.8.8.8".parse().unwrap(),
+            Protocol::Tcp,
+            443
+        ));
+        assert_eq!(
+            s.sample(),
+            Some((
+                "10.0.0.0".parse().unwrap(),
+                "10.1.0.0".parse().unwrap(),
+                Protocol::Tcp,
+                443
+            ))
+        );
+        assert_eq!(PacketSet::empty().sample(), None);
     }
 
     #[test]

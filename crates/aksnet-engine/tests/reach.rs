@@ -1,0 +1,138 @@
+//! Packet-set reachability on the reference design, and its agreement with hop-by-hop traces.
+
+use aksnet_design::{design, REFERENCE_INTENT, REFERENCE_NAME};
+use aksnet_engine::places::Place;
+use aksnet_engine::trace::Query;
+use aksnet_engine::{DataPlane, Options};
+use aksnet_net::Protocol;
+
+fn dp_of(e: &aksnet_model::Estate) -> DataPlane<'_> {
+    DataPlane::compile(e, Options::default())
+}
+
+#[test]
+fn the_internet_reaches_only_the_app_gateway_listener_and_through_it_the_user_pool() {
+    let e = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    let dp = dp_of(&e);
+    let r = dp.exposure(&Place::Internet);
+    assert_eq!(r.paths.len(), 1, "{:#?}", r.paths);
+    let p = &r.paths[0];
+    assert_eq!(p.delivered_at, "vnet-aks-prod/snet-user");
+    assert!(p
+        .via
+        .iter()
+        .any(|v| v.contains("agw-aks-prod listener 443")));
+    assert_eq!(r.total_described.len(), 1);
+    assert!(
+        r.total_described[0].starts_with("tcp/443 from Internet"),
+        "{:?}",
+        r.total_described
+    );
+    assert!(p.witness.as_ref().is_some_and(|w| w.verdict == "allowed"));
+}
+
+#[test]
+fn node_egress_to_the_internet_is_by_name_only() {
+    let e = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    let dp = dp_of(&e);
+    let r = dp.reach(&dp.place("aks-prod/snet-user").unwrap(), &Place::Internet);
+    assert!(
+        r.total.is_empty(),
+        "nothing passes without a name: {:?}",
+        r.total_described
+    );
+    let names: Vec<&String> = r.paths.iter().flat_map(|p| &p.by_name).collect();
+    for n in [
+        "mcr.microsoft.com",
+        "tag:AzureKubernetesService",
+        "*.github.com",
+        "ntp.ubuntu.com",
+    ] {
+        assert!(names.iter().any(|x| *x == n), "{n} missing from {names:?}");
+    }
+    assert!(
+        r.paths
+            .iter()
+            .all(|p| p.via.iter().any(|v| v.contains("afw-contoso"))),
+        "every path crosses the firewall"
+    );
+    assert!(r
+        .paths
+        .iter()
+        .all(|p| p.witness.as_ref().is_some_and(|w| w.verdict == "allowed")));
+}
+
+#[test]
+fn on_premises_reaches_the_ilb_on_443_only_and_spokes_not_at_all() {
+    let e = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    let dp = dp_of(&e);
+    let r = dp.reach(&Place::OnPrem, &dp.place("ilb").unwrap());
+    assert_eq!(
+        r.total_described,
+        ["tcp/443 from onprem to kubernetes-internal/ingress (10.240.1.52)"]
+    );
+    let r = dp.reach(&Place::OnPrem, &dp.place("aks-prod/snet-system").unwrap());
+    assert!(r.total.is_empty(), "{:?}", r.total_described);
+}
+
+#[test]
+fn reach_agrees_with_trace_packet_by_packet() {
+    let e = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    let dp = dp_of(&e);
+    let places = [
+        "internet",
+        "onprem",
+        "bastion",
+        "aks-prod/snet-user",
+        "aks-prod/snet-system",
+        "appgw",
+        "ilb",
+        "acr",
+        "keyvault",
+        "aks-prod/snet-pep",
+    ];
+    let mut checked = 0;
+    for from in places {
+        for to in places {
+            if from == to {
+                continue;
+            }
+            let (f, t) = (dp.place(from).unwrap(), dp.place(to).unwrap());
+            let r = dp.reach(&f, &t);
+            let (src, dst) = (dp.host(&f).ip, dp.host(&t).ip);
+            for (proto, port) in [
+                (Protocol::Tcp, 22),
+                (Protocol::Tcp, 443),
+                (Protocol::Udp, 53),
+                (Protocol::Tcp, 8080),
+            ] {
+                let tr = dp.trace(&Query {
+                    from: f.clone(),
+                    to: t.clone(),
+                    protocol: proto,
+                    port,
+                    fqdn: None,
+                });
+                let in_set = r.total.contains(
+                    src,
+                    if to == "internet" {
+                        aksnet_engine::places::INTERNET_SERVER
+                    } else {
+                        dst
+                    },
+                    proto,
+                    port,
+                );
+                assert_eq!(
+                    in_set,
+                    tr.verdict == "allowed",
+                    "{from} -> {to} {proto}/{port}: reach says {in_set}, trace says {} ({})",
+                    tr.verdict,
+                    tr.reason
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 300);
+}
