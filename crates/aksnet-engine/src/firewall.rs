@@ -6,6 +6,7 @@
 //! by priority; the first matching rule decides. Unmatched traffic is denied.
 
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use aksnet_model::aks_egress::{self, AKS_FQDN_TAG};
 use aksnet_model::firewall::{FirewallRule, RuleCollection};
@@ -16,7 +17,7 @@ use aksnet_net::{
 
 use crate::tags::resolve;
 
-/// One rule in processing order.
+/// One rule in processing order, with its match fields compiled.
 #[derive(Clone, Debug)]
 pub struct OrderedRule {
     /// `rcg/collection/rule`.
@@ -27,6 +28,99 @@ pub struct OrderedRule {
     pub rule: FirewallRule,
     /// Policy that holds it (parent first).
     pub policy: String,
+    /// Source addresses.
+    pub src: PrefixSet,
+    /// Destination addresses (network and NAT rules).
+    pub dst: PrefixSet,
+    /// Protocols and ports (application rules: TCP on their ports).
+    pub services: Services,
+    /// Destination names: network-rule FQDNs, or application-rule FQDNs and expanded tags.
+    pub names: Vec<String>,
+    /// Service tags and IP groups that could not be resolved offline.
+    pub unresolved: Vec<String>,
+}
+
+impl OrderedRule {
+    fn new(
+        path: String,
+        action: String,
+        rule: FirewallRule,
+        policy: String,
+        location: &str,
+    ) -> Self {
+        let mut unresolved = Vec::new();
+        let mut set_of = |fields: &[String]| {
+            fields.iter().fold(PrefixSet::new(), |acc, f| {
+                let r = resolve(f, &PrefixSet::new());
+                unresolved.extend(r.unresolved);
+                acc.union(&r.set)
+            })
+        };
+        let protos = |v: &[String]| {
+            v.iter()
+                .filter_map(|p| p.parse::<ProtocolSet>().ok())
+                .fold(ProtocolSet::NONE, ProtocolSet::union)
+        };
+        let ports = |v: &[String]| {
+            v.iter()
+                .filter_map(|p| p.parse::<PortRange>().ok())
+                .collect::<PortSet>()
+        };
+        let (src, dst, services, names, groups) = match &rule {
+            FirewallRule::NetworkRule(n) => (
+                set_of(&n.source_addresses),
+                set_of(&n.destination_addresses),
+                Services::new(protos(&n.ip_protocols), &ports(&n.destination_ports)),
+                n.destination_fqdns.clone(),
+                n.source_ip_groups.len() + n.destination_ip_groups.len(),
+            ),
+            FirewallRule::NatRule(n) => (
+                set_of(&n.source_addresses),
+                set_of(&n.destination_addresses),
+                Services::new(protos(&n.ip_protocols), &ports(&n.destination_ports)),
+                Vec::new(),
+                0,
+            ),
+            FirewallRule::ApplicationRule(a) => {
+                let p: PortSet = a
+                    .protocols
+                    .iter()
+                    .map(|p| PortRange::single(p.port))
+                    .collect();
+                let names = a
+                    .target_fqdns
+                    .iter()
+                    .cloned()
+                    .chain(a.fqdn_tags.iter().flat_map(|t| tag_fqdns(t, location)))
+                    .collect();
+                (
+                    set_of(&a.source_addresses),
+                    PrefixSet::everything(),
+                    Services::new(Protocol::Tcp.into(), &p),
+                    names,
+                    a.source_ip_groups.len(),
+                )
+            }
+        };
+        if groups > 0 {
+            unresolved.push("IP groups".to_string());
+        }
+        Self {
+            path,
+            action,
+            rule,
+            policy,
+            src,
+            dst,
+            services,
+            names,
+            unresolved,
+        }
+    }
+
+    fn allows(&self) -> bool {
+        self.action.eq_ignore_ascii_case("Allow")
+    }
 }
 
 /// A compiled policy.
@@ -50,6 +144,8 @@ pub struct Policy {
     pub notes: Vec<String>,
     /// Region, for `{location}` in FQDN tags.
     pub location: String,
+    /// `(allowed, matched)` network-rule packet sets, computed on first use.
+    sets: OnceLock<(PacketSet, PacketSet)>,
 }
 
 /// `IANAPrivateRanges`: RFC 1918 plus RFC 6598 [FWSNAT] §4.3.
@@ -135,12 +231,13 @@ pub fn compile(estate: &Estate, id: &ResourceId, location: &str) -> Policy {
                         FirewallRule::NetworkRule(x) => (&x.name, &mut policy.network),
                         FirewallRule::ApplicationRule(x) => (&x.name, &mut policy.application),
                     };
-                    list.push(OrderedRule {
-                        path: format!("{}/{name}/{rname}", g.name),
-                        action: action.clone(),
-                        rule: r.clone(),
-                        policy: pid.name().to_string(),
-                    });
+                    list.push(OrderedRule::new(
+                        format!("{}/{name}/{rname}", g.name),
+                        action.clone(),
+                        r.clone(),
+                        pid.name().to_string(),
+                        location,
+                    ));
                 }
             }
         }
@@ -163,31 +260,6 @@ pub struct Decision {
     pub dnat: Option<(IpAddr, u16)>,
     /// Notes (unresolved tags, FQDN rules without DNS proxy...).
     pub notes: Vec<String>,
-}
-
-fn addr_match(fields: &[String], ip: IpAddr, notes: &mut Vec<String>) -> bool {
-    fields.iter().any(|f| {
-        let r = resolve(f, &PrefixSet::new());
-        if let Some(tag) = r.unresolved {
-            notes.push(format!(
-                "service tag `{tag}` has no prefixes offline; the rule is not matched on it"
-            ));
-        }
-        r.set.contains_addr(ip)
-    })
-}
-
-fn port_match(fields: &[String], port: u16) -> bool {
-    fields
-        .iter()
-        .filter_map(|p| p.parse::<PortRange>().ok())
-        .any(|r| r.contains(port))
-}
-
-fn proto_match(fields: &[String], proto: Protocol) -> bool {
-    fields
-        .iter()
-        .any(|p| p.parse::<ProtocolSet>().is_ok_and(|s| s.contains(proto)))
 }
 
 /// `*.contoso.com` matches subdomains only, not the apex [FWFAQ]; `*` matches everything.
@@ -216,6 +288,15 @@ fn tag_fqdns(tag: &str, location: &str) -> Vec<String> {
 }
 
 impl Policy {
+    /// A firewall with no policy attached: everything is denied (classic rules are not modelled).
+    pub fn without_rules() -> Self {
+        Self {
+            name: "(no policy)".to_string(),
+            threat_intel_mode: "Off".to_string(),
+            ..Self::default()
+        }
+    }
+
     /// Evaluates one packet arriving at the firewall. `fqdn` is the Host/SNI (or, for network
     /// rules with FQDNs, the name the client resolved); `public_ips` are the firewall's own.
     pub fn decide(
@@ -234,17 +315,23 @@ impl Policy {
                 self.threat_intel_mode
             ));
         }
+        let note_unresolved = |r: &OrderedRule, notes: &mut Vec<String>| {
+            for u in &r.unresolved {
+                notes.push(format!(
+                    "{}: {u} cannot be resolved offline; the rule is matched without it",
+                    r.path
+                ));
+            }
+        };
         if public_ips.contains(&dst) {
             for r in &self.nat {
                 let FirewallRule::NatRule(n) = &r.rule else {
                     continue;
                 };
-                if addr_match(&n.source_addresses, src, &mut notes)
-                    && proto_match(&n.ip_protocols, proto)
-                    && port_match(&n.destination_ports, port)
-                    && n.destination_addresses
-                        .iter()
-                        .any(|d| d.parse::<IpAddr>().ok() == Some(dst) || d == "*")
+                if r.src.contains_addr(src)
+                    && r.services.contains(proto, port)
+                    && (r.dst.contains_addr(dst)
+                        || n.destination_addresses.iter().any(|d| d == "*"))
                 {
                     let to = n.translated_address.as_deref().and_then(|a| a.parse().ok());
                     let to_port = n
@@ -272,41 +359,23 @@ impl Policy {
             };
         }
         for r in &self.network {
-            let FirewallRule::NetworkRule(n) = &r.rule else {
-                continue;
-            };
-            if !addr_match(&n.source_addresses, src, &mut notes) {
-                if !n.source_ip_groups.is_empty() {
-                    notes.push(format!(
-                        "{}: IP groups are not resolved; the rule is matched on its addresses only",
-                        r.path
-                    ));
-                }
+            if !r.src.contains_addr(src) || !r.services.contains(proto, port) {
                 continue;
             }
-            if !proto_match(&n.ip_protocols, proto)
-                || (!port_match(&n.destination_ports, port) && proto.has_ports())
-            {
-                continue;
+            note_unresolved(r, &mut notes);
+            let by_name = !r.names.is_empty()
+                && fqdn.is_some_and(|f| r.names.iter().any(|p| fqdn_match(p, f)));
+            if by_name && !self.dns_proxy {
+                notes.push(format!(
+                    "{}: FQDNs in network rules need DNS proxy, which is off",
+                    r.path
+                ));
             }
-            let by_addr = addr_match(&n.destination_addresses, dst, &mut notes);
-            let by_fqdn = !n.destination_fqdns.is_empty()
-                && fqdn.is_some_and(|f| n.destination_fqdns.iter().any(|p| fqdn_match(p, f)))
-                && {
-                    if !self.dns_proxy {
-                        notes.push(format!(
-                            "{}: FQDNs in network rules need DNS proxy, which is off",
-                            r.path
-                        ));
-                    }
-                    self.dns_proxy
-                };
-            if by_addr || by_fqdn {
-                let allowed = r.action.eq_ignore_ascii_case("Allow");
+            if r.dst.contains_addr(dst) || (by_name && self.dns_proxy) {
                 // Network rules SNAT unless the destination is in the private ranges [FWSNAT].
-                let snat = allowed && !self.snat_private.contains_addr(dst);
+                let snat = r.allows() && !self.snat_private.contains_addr(dst);
                 return Decision {
-                    allowed,
+                    allowed: r.allows(),
                     rule: Some(r.path.clone()),
                     pass: "network",
                     snat,
@@ -316,40 +385,23 @@ impl Policy {
             }
         }
         // Application rules: HTTP/HTTPS/MSSQL only, matched on Host/SNI, always SNAT [FWRULE] [FWSNAT].
-        if proto == Protocol::Tcp {
-            for r in &self.application {
-                let FirewallRule::ApplicationRule(a) = &r.rule else {
-                    continue;
+        for r in &self.application {
+            if !r.src.contains_addr(src) || !r.services.contains(proto, port) {
+                continue;
+            }
+            let Some(name) = fqdn else {
+                notes.push("application rules match on the Host header or TLS SNI: pass --fqdn to evaluate them".to_string());
+                break;
+            };
+            if r.names.iter().any(|p| fqdn_match(p, name)) {
+                return Decision {
+                    allowed: r.allows(),
+                    rule: Some(r.path.clone()),
+                    pass: "application",
+                    snat: r.allows(),
+                    dnat: None,
+                    notes,
                 };
-                if !addr_match(&a.source_addresses, src, &mut notes)
-                    || !a.protocols.iter().any(|p| p.port == port)
-                {
-                    continue;
-                }
-                let Some(name) = fqdn else {
-                    notes.push("application rules match on the Host header or TLS SNI: pass --fqdn to evaluate them".to_string());
-                    break;
-                };
-                let tags: Vec<String> = a
-                    .fqdn_tags
-                    .iter()
-                    .flat_map(|t| tag_fqdns(t, &self.location))
-                    .collect();
-                if a.target_fqdns
-                    .iter()
-                    .chain(&tags)
-                    .any(|p| fqdn_match(p, name))
-                {
-                    let allowed = r.action.eq_ignore_ascii_case("Allow");
-                    return Decision {
-                        allowed,
-                        rule: Some(r.path.clone()),
-                        pass: "application",
-                        snat: allowed,
-                        dnat: None,
-                        notes,
-                    };
-                }
             }
         }
         notes.dedup();
@@ -366,120 +418,63 @@ impl Policy {
     /// Every packet its network rules allow (application rules depend on names, not packets;
     /// FQDN network rules and unresolved tags are left out): the ordered fold.
     pub fn network_allowed(&self) -> PacketSet {
-        self.network_sets().0
+        self.network_sets().0.clone()
     }
 
     /// `(allowed, matched)`: what the network rules allow, and everything they decide (allow or
-    /// deny), so application rules see only the rest.
-    pub fn network_sets(&self) -> (PacketSet, PacketSet) {
-        let mut remaining = PacketSet::all();
-        let mut allowed = PacketSet::empty();
-        for r in &self.network {
-            let FirewallRule::NetworkRule(n) = &r.rule else {
-                continue;
-            };
-            let set_of = |fields: &[String]| {
-                fields.iter().fold(PrefixSet::new(), |acc, f| {
-                    acc.union(&resolve(f, &PrefixSet::new()).set)
-                })
-            };
-            let protos = n
-                .ip_protocols
-                .iter()
-                .filter_map(|p| p.parse::<ProtocolSet>().ok())
-                .fold(ProtocolSet::NONE, ProtocolSet::union);
-            let ports: PortSet = n
-                .destination_ports
-                .iter()
-                .filter_map(|p| p.parse::<PortRange>().ok())
-                .collect();
-            let hit = PacketSet::from_parts(
-                &set_of(&n.source_addresses),
-                &set_of(&n.destination_addresses),
-                Services::new(protos, &ports),
-            )
-            .intersection(&remaining);
-            if r.action.eq_ignore_ascii_case("Allow") {
-                allowed = allowed.union(&hit);
+    /// deny), so application rules see only the rest. Computed once per policy.
+    pub fn network_sets(&self) -> &(PacketSet, PacketSet) {
+        self.sets.get_or_init(|| {
+            let mut remaining = PacketSet::all();
+            let mut allowed = PacketSet::empty();
+            for r in &self.network {
+                let hit = PacketSet::from_parts(&r.src, &r.dst, r.services.clone())
+                    .intersection(&remaining);
+                if hit.is_empty() {
+                    continue;
+                }
+                if r.allows() {
+                    allowed = allowed.union(&hit);
+                }
+                remaining = remaining.difference(&hit);
             }
-            remaining = remaining.difference(&hit);
-        }
-        (allowed, PacketSet::all().difference(&remaining))
+            (allowed, PacketSet::all().difference(&remaining))
+        })
     }
 
-    /// Network rules with destination FQDNs that allow (they need DNS proxy, §4.1): the packets
-    /// they can pass to any destination, and the names.
-    pub fn network_fqdn_allowances(&self) -> Vec<(String, PacketSet, Vec<String>)> {
-        if !self.dns_proxy {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        for r in &self.network {
-            let FirewallRule::NetworkRule(n) = &r.rule else {
-                continue;
-            };
-            if n.destination_fqdns.is_empty() || !r.action.eq_ignore_ascii_case("Allow") {
-                continue;
-            }
-            let src = n.source_addresses.iter().fold(PrefixSet::new(), |acc, f| {
-                acc.union(&resolve(f, &PrefixSet::new()).set)
-            });
-            let protos = n
-                .ip_protocols
-                .iter()
-                .filter_map(|p| p.parse::<ProtocolSet>().ok())
-                .fold(ProtocolSet::NONE, ProtocolSet::union);
-            let ports: PortSet = n
-                .destination_ports
-                .iter()
-                .filter_map(|p| p.parse::<PortRange>().ok())
-                .collect();
-            out.push((
-                r.path.clone(),
-                PacketSet::from_parts(
-                    &src,
-                    &PrefixSet::everything(),
-                    Services::new(protos, &ports),
-                ),
-                n.destination_fqdns.clone(),
-            ));
-        }
-        out
-    }
-
-    /// Application rules that allow, each as the packets it can pass (sources × any destination ×
-    /// TCP on its ports) and the names it passes them for (FQDNs, FQDN tags).
-    pub fn application_allowances(&self) -> Vec<(String, PacketSet, Vec<String>)> {
-        let mut out = Vec::new();
-        for r in &self.application {
-            let FirewallRule::ApplicationRule(a) = &r.rule else {
-                continue;
-            };
-            if !r.action.eq_ignore_ascii_case("Allow") {
-                continue;
-            }
-            let src = a.source_addresses.iter().fold(PrefixSet::new(), |acc, f| {
-                acc.union(&resolve(f, &PrefixSet::new()).set)
-            });
-            let ports: PortSet = a
-                .protocols
-                .iter()
-                .map(|p| PortRange::single(p.port))
-                .collect();
-            let set = PacketSet::from_parts(
-                &src,
-                &PrefixSet::everything(),
-                Services::new(Protocol::Tcp.into(), &ports),
-            );
-            let names = a
-                .target_fqdns
-                .iter()
-                .cloned()
-                .chain(a.fqdn_tags.iter().map(|t| format!("tag:{t}")))
-                .collect();
-            out.push((r.path.clone(), set, names));
-        }
-        out
+    /// Rules that allow by name: network rules with FQDNs (only with DNS proxy, §4.1) and
+    /// application rules, each as `(path, packets it can pass, names, kind)`.
+    pub fn name_allowances(&self) -> Vec<(String, PacketSet, Vec<String>, &'static str)> {
+        let network = self
+            .network
+            .iter()
+            .filter(|r| self.dns_proxy && r.allows() && !r.names.is_empty())
+            .map(|r| (r, "network"));
+        let application = self
+            .application
+            .iter()
+            .filter(|r| r.allows())
+            .map(|r| (r, "application"));
+        network
+            .chain(application)
+            .map(|(r, kind)| {
+                let shown = match &r.rule {
+                    FirewallRule::ApplicationRule(a) => a
+                        .target_fqdns
+                        .iter()
+                        .cloned()
+                        .chain(a.fqdn_tags.iter().map(|t| format!("tag:{t}")))
+                        .collect(),
+                    _ => r.names.clone(),
+                };
+                (
+                    r.path.clone(),
+                    PacketSet::from_parts(&r.src, &PrefixSet::everything(), r.services.clone()),
+                    shown,
+                    kind,
+                )
+            })
+            .collect()
     }
 }
 

@@ -10,6 +10,7 @@
 //! behaviours the sources disagree on in [`options`].
 
 pub mod dns;
+pub mod egress;
 mod endpoints;
 pub mod firewall;
 pub mod nsg;
@@ -23,9 +24,11 @@ pub mod trace;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
+use aksnet_model::network::Direction;
 use aksnet_model::{Estate, ResourceId};
-use aksnet_net::PrefixSet;
+use aksnet_net::{PacketSet, PrefixSet};
 
 pub use options::Options;
 pub use places::{Place, PlaceError};
@@ -41,12 +44,16 @@ pub struct DataPlane<'e> {
     pub topology: Topology,
     /// Effective routes per subnet.
     pub routes: Vec<Vec<routes::EffectiveRoute>>,
+    /// Lookup index per subnet over `routes`.
+    route_index: Vec<routes::RouteIndex>,
     /// `VirtualNetwork` tag per subnet.
     pub vnet_tags: Vec<PrefixSet>,
     /// Compiled NSG rules per subnet (`None` = no NSG associated).
     pub nsgs: Vec<Option<Vec<nsg::CompiledRule>>>,
     /// Compiled policy per firewall private IP.
     pub firewalls: BTreeMap<IpAddr, (ResourceId, firewall::Policy)>,
+    /// Per subnet, the packets its NSG allows `[inbound, outbound]`, computed on first use.
+    nsg_allowed: Vec<[OnceLock<PacketSet>; 2]>,
 }
 
 impl<'e> DataPlane<'e> {
@@ -54,7 +61,7 @@ impl<'e> DataPlane<'e> {
     pub fn compile(estate: &'e Estate, options: Options) -> Self {
         let topology = Topology::new(estate);
         let n = topology.subnets.len();
-        let routes = (0..n)
+        let routes: Vec<Vec<routes::EffectiveRoute>> = (0..n)
             .map(|s| routes::effective_routes(&topology, estate, &options, s))
             .collect();
         let vnet_tags: Vec<PrefixSet> = (0..n)
@@ -76,22 +83,36 @@ impl<'e> DataPlane<'e> {
             let location = fw.location.clone().unwrap_or_default();
             let policy = match &fw.properties.firewall_policy {
                 Some(p) => firewall::compile(estate, &p.id, &location),
-                None => firewall::Policy {
-                    name: "(no policy)".to_string(),
-                    threat_intel_mode: "Off".to_string(),
-                    ..Default::default()
-                },
+                None => firewall::Policy::without_rules(),
             };
             firewalls.insert(ip, (fw.id.clone(), policy));
         }
+        let nsg_allowed = (0..n).map(|_| [OnceLock::new(), OnceLock::new()]).collect();
+        let route_index = routes.iter().map(|r| routes::RouteIndex::new(r)).collect();
         Self {
             estate,
             options,
             topology,
             routes,
+            route_index,
             vnet_tags,
             nsgs,
             firewalls,
+            nsg_allowed,
         }
+    }
+
+    /// The route subnet `s` uses to reach `dst` [UDR] §2.3 (indexed; see `routes::select`).
+    pub fn route_for(&self, s: usize, dst: IpAddr) -> Option<&routes::EffectiveRoute> {
+        self.route_index[s].lookup(dst).map(|i| &self.routes[s][i])
+    }
+
+    /// The packets subnet `s`'s NSG allows in `direction` (everything when it has none).
+    pub fn nsg_allowed(&self, s: usize, direction: Direction) -> &PacketSet {
+        let slot = &self.nsg_allowed[s][usize::from(direction == Direction::Outbound)];
+        slot.get_or_init(|| match &self.nsgs[s] {
+            Some(rules) => nsg::allowed(rules, direction),
+            None => PacketSet::all(),
+        })
     }
 }

@@ -13,7 +13,6 @@ use aksnet_model::network::Direction;
 use aksnet_net::{PacketSet, PortRange, PortSet, Prefix, PrefixSet, Protocol, Services};
 use serde::Serialize;
 
-use crate::nsg;
 use crate::places::{Location, Place};
 use crate::routes::{NextHop, Source};
 use crate::tags::{internet, private_space};
@@ -118,15 +117,16 @@ impl DataPlane<'_> {
             return "*".into();
         }
         let inet = internet();
-        if *set == inet {
+        if set == inet {
             return "Internet".into();
         }
         if !t.on_premises.is_empty() && *set == t.on_premises {
             return "onprem".into();
         }
-        for s in &t.subnets {
-            if *set == [s.prefix].into_iter().collect::<PrefixSet>() {
-                return s.label(t);
+        let prefixes = set.prefixes();
+        if let [one] = prefixes.as_slice() {
+            if let Some(s) = t.subnet_with_prefix(one) {
+                return t.subnets[s].label(t);
             }
         }
         for v in &t.vnets {
@@ -283,8 +283,8 @@ impl DataPlane<'_> {
         if sub.nsg_exempt() {
             return;
         }
-        if let Some(rules) = &self.nsgs[s] {
-            Self::apply(b, &nsg::allowed(rules, dir));
+        if self.nsgs[s].is_some() {
+            Self::apply(b, self.nsg_allowed(s, dir));
             b.via.push(format!(
                 "{} {}",
                 sub.nsg.as_ref().map(|n| n.name()).unwrap_or(""),
@@ -431,57 +431,18 @@ impl DataPlane<'_> {
                     }
                 }
                 NextHop::Internet => {
-                    let public = region.difference(&private_space());
-                    if public.is_empty() || self.egress_ok(s).is_none() {
+                    let public = region.difference(private_space());
+                    if public.is_empty() || crate::egress::egress(self, s).ok().is_none() {
                         continue;
                     }
                     let mut m = Self::narrow(&n, &public);
-                    m.via.push(self.egress_ok(s).unwrap_or_default());
+                    m.via
+                        .push(crate::egress::egress(self, s).ok().unwrap_or_default());
                     m.loc = Location::Internet;
                     todo.push(m);
                 }
             }
         }
-    }
-
-    /// The egress address description for Internet-bound traffic from `s`, or `None`.
-    fn egress_ok(&self, s: SubnetIx) -> Option<String> {
-        let t = &self.topology;
-        let sub = &t.subnets[s];
-        if let Some(e) = t
-            .endpoints
-            .iter()
-            .find(|e| e.kind == EndpointKind::Firewall && e.subnet == Some(s))
-        {
-            return Some(format!("egress via {} public IP", e.name));
-        }
-        if sub.nat_gateway.is_some() {
-            return Some("egress via NAT gateway".into());
-        }
-        let lb = self.estate.managed_clusters.iter().any(|mc| {
-            mc.properties
-                .network_profile
-                .outbound_type
-                .eq_ignore_ascii_case("loadBalancer")
-                && mc
-                    .properties
-                    .agent_pool_profiles
-                    .iter()
-                    .any(|p| p.vnet_subnet_id.as_ref() == Some(&sub.id))
-        });
-        if lb {
-            return Some("egress via the cluster's outbound load balancer".into());
-        }
-        if self
-            .topology
-            .endpoints
-            .iter()
-            .any(|e| e.kind == EndpointKind::AppGatewayPrivate && e.subnet == Some(s))
-        {
-            return Some("egress via the Application Gateway's public IP".into());
-        }
-        sub.default_outbound_access
-            .then(|| "egress via default outbound access".to_string())
     }
 
     /// `allowForwardedTraffic` on the receiving side for packets not from the sending VNet.
@@ -556,7 +517,7 @@ impl DataPlane<'_> {
             let mut m = Self::narrow(&b, &one);
             match &e.kind {
                 EndpointKind::InternalLoadBalancer => {
-                    let Some(backend) = self.backend_of(t.subnets[d].vnet) else {
+                    let Some(backend) = t.backend_subnet(t.subnets[d].vnet) else {
                         continue;
                     };
                     let ip = azure::first_assignable(&t.subnets[backend].prefix)
@@ -592,28 +553,6 @@ impl DataPlane<'_> {
             self.nsg_filter(&mut m, d, Direction::Inbound);
             self.deliver(m, t.subnets[d].label(t), out);
         }
-    }
-
-    fn backend_of(&self, v: usize) -> Option<SubnetIx> {
-        let t = &self.topology;
-        let pools: Vec<_> = self
-            .estate
-            .managed_clusters
-            .iter()
-            .flat_map(|mc| mc.properties.agent_pool_profiles.iter())
-            .filter_map(|p| {
-                Some((
-                    p.mode == "User",
-                    t.subnet_by_id(p.vnet_subnet_id.as_ref()?)?,
-                ))
-            })
-            .filter(|(_, s)| t.subnets[*s].vnet == v)
-            .collect();
-        pools
-            .iter()
-            .find(|(user, _)| *user)
-            .or(pools.first())
-            .map(|(_, s)| *s)
     }
 
     /// Application Gateway: subnet NSG and listener ports, then a new connection to the backend.
@@ -688,19 +627,12 @@ impl DataPlane<'_> {
         // Application rules pass HTTP(S) by name (Host/SNI), always with SNAT, for what the
         // network rules did not decide [FWRULE] §4.1.
         let (network_allowed, network_matched) = policy.network_sets();
-        let by_name = policy
-            .network_fqdn_allowances()
-            .into_iter()
-            .map(|(p, set, names)| (p, set, names, "network"))
-            .chain(
-                policy
-                    .application_allowances()
-                    .into_iter()
-                    .map(|(p, set, names)| {
-                        (p, set.difference(&network_matched), names, "application")
-                    }),
-            );
-        for (path, set, names, kind) in by_name {
+        for (path, set, names, kind) in policy.name_allowances() {
+            let set = if kind == "application" {
+                set.difference(network_matched)
+            } else {
+                set
+            };
             let mut n = b.clone();
             Self::apply(&mut n, &set);
             if n.orig.is_empty() {
@@ -716,7 +648,7 @@ impl DataPlane<'_> {
             n.origin = false;
             todo.push(n);
         }
-        Self::apply(&mut b, &network_allowed);
+        Self::apply(&mut b, network_allowed);
         let label = format!("appliance {ip} {} (network rules)", fw_id.name());
         let private = Self::narrow(
             &b,
@@ -745,7 +677,7 @@ impl DataPlane<'_> {
     fn at_internet(&self, b: Branch, todo: &mut Vec<Branch>, out: &mut Vec<PathResult>) {
         let t = &self.topology;
         let dsts = Self::current_dsts(&b);
-        let mut rest = dsts.difference(&private_space());
+        let mut rest = dsts.difference(private_space());
         for e in t.endpoints.iter().filter(|e| {
             dsts.contains_addr(e.ip)
                 && matches!(

@@ -281,3 +281,143 @@ pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute>
         .filter(|r| !(protected && r.source == Source::VirtualNetworkGateway))
         .max_by_key(|r| (r.address_prefix.len(), r.source))
 }
+
+/// An index over a subnet's effective routes for fast longest-prefix lookups; [`select`] is the
+/// reference it must agree with.
+#[derive(Clone, Debug, Default)]
+pub struct RouteIndex {
+    /// Per prefix length (longest first): network → (best route, best route that is not BGP).
+    by_len: Vec<(
+        u8,
+        bool,
+        std::collections::HashMap<u128, (usize, Option<usize>)>,
+    )>,
+    /// VNet and peering prefixes: BGP routes never take these destinations.
+    protected: PrefixSet,
+}
+
+fn network_key(ip: IpAddr, len: u8) -> (bool, u128) {
+    match ip {
+        IpAddr::V4(a) => {
+            let v = u32::from(a);
+            (
+                true,
+                u128::from(if len == 0 {
+                    0
+                } else {
+                    v & (u32::MAX << (32 - u32::from(len)))
+                }),
+            )
+        }
+        IpAddr::V6(a) => {
+            let v = u128::from(a);
+            (
+                false,
+                if len == 0 {
+                    0
+                } else {
+                    v & (u128::MAX << (128 - u32::from(len)))
+                },
+            )
+        }
+    }
+}
+
+impl RouteIndex {
+    /// Indexes the active routes.
+    pub fn new(routes: &[EffectiveRoute]) -> Self {
+        let mut maps: std::collections::BTreeMap<
+            (u8, bool),
+            std::collections::HashMap<u128, (usize, Option<usize>)>,
+        > = Default::default();
+        for (i, r) in routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.state == "Active")
+        {
+            let (v4, k) = network_key(r.address_prefix.network(), r.address_prefix.len());
+            let slot = maps
+                .entry((r.address_prefix.len(), v4))
+                .or_default()
+                .entry(k)
+                .or_insert((i, None));
+            if r.source > routes[slot.0].source {
+                slot.0 = i;
+            }
+            if r.source != Source::VirtualNetworkGateway
+                && slot.1.is_none_or(|j| r.source > routes[j].source)
+            {
+                slot.1 = Some(i);
+            }
+        }
+        let mut by_len: Vec<_> = maps
+            .into_iter()
+            .map(|((len, v4), m)| (len, v4, m))
+            .collect();
+        by_len.sort_by_key(|(len, _, _)| std::cmp::Reverse(*len));
+        let protected = routes
+            .iter()
+            .filter(|r| {
+                matches!(r.next_hop, NextHop::VnetLocal | NextHop::VNetPeering(_))
+                    && r.source == Source::Default
+            })
+            .map(|r| r.address_prefix)
+            .collect();
+        Self { by_len, protected }
+    }
+
+    /// The index of the route that carries traffic to `dst` (same answer as [`select`]).
+    pub fn lookup(&self, dst: IpAddr) -> Option<usize> {
+        let protected = self.protected.contains_addr(dst);
+        let v4 = dst.is_ipv4();
+        for (len, fam, map) in &self.by_len {
+            if *fam != v4 {
+                continue;
+            }
+            if let Some((any, non_bgp)) = map.get(&network_key(dst, *len).1) {
+                let pick = if protected { *non_bgp } else { Some(*any) };
+                if pick.is_some() {
+                    return pick;
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn route(p: &str, hop: NextHop, source: Source) -> EffectiveRoute {
+        EffectiveRoute {
+            address_prefix: p.parse().unwrap(),
+            next_hop: hop,
+            source,
+            state: "Active",
+            name: String::new(),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn index_agrees_with_linear_selection(a in any::<u8>(), b in any::<u8>(), c in any::<u8>()) {
+            let routes = vec![
+                route("0.0.0.0/0", NextHop::Internet, Source::Default),
+                route("10.0.0.0/8", NextHop::None, Source::Default),
+                route("10.1.0.0/16", NextHop::VnetLocal, Source::Default),
+                route("10.1.5.0/24", NextHop::VirtualNetworkGateway, Source::VirtualNetworkGateway),
+                route("10.2.0.0/16", NextHop::VirtualNetworkGateway, Source::VirtualNetworkGateway),
+                route("10.2.128.0/17", NextHop::VNetPeering("x".into()), Source::Default),
+                route("10.1.7.0/24", NextHop::VirtualAppliance("10.9.0.4".parse().unwrap()), Source::User),
+                route("10.1.7.9/32", NextHop::InterfaceEndpoint("10.1.7.9".parse().unwrap()), Source::Default),
+            ];
+            let idx = RouteIndex::new(&routes);
+            let dst: IpAddr = std::net::Ipv4Addr::new(10, a % 4, b, c).into();
+            let linear = select(&routes, dst).map(|r| r.name.clone() + &r.address_prefix.to_string());
+            let fast = idx.lookup(dst).map(|i| routes[i].name.clone() + &routes[i].address_prefix.to_string());
+            prop_assert_eq!(linear, fast);
+        }
+    }
+}

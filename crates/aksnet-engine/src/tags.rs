@@ -15,28 +15,34 @@ fn p(s: &str) -> Prefix {
 }
 
 /// Private and special-purpose IPv4 space: RFC 1918, RFC 6598, link-local, loopback, multicast.
-pub fn private_space() -> PrefixSet {
-    [
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "100.64.0.0/10",
-        "169.254.0.0/16",
-        "127.0.0.0/8",
-        "224.0.0.0/4",
-        "0.0.0.0/8",
-    ]
-    .into_iter()
-    .map(p)
-    .collect()
+pub fn private_space() -> &'static PrefixSet {
+    static SET: std::sync::LazyLock<PrefixSet> = std::sync::LazyLock::new(|| {
+        [
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "100.64.0.0/10",
+            "169.254.0.0/16",
+            "127.0.0.0/8",
+            "224.0.0.0/4",
+            "0.0.0.0/8",
+        ]
+        .into_iter()
+        .map(p)
+        .collect()
+    });
+    &SET
 }
 
 /// The `Internet` tag: address space outside the VNet reachable on the public Internet
 /// [TAGS]; modelled as all IPv4 space minus private and special-purpose ranges and 168.63.129.16.
-pub fn internet() -> PrefixSet {
-    let all: PrefixSet = [p("0.0.0.0/0")].into_iter().collect();
-    all.difference(&private_space())
-        .difference(&[p(AZURE_HOST_IP)].into_iter().collect())
+pub fn internet() -> &'static PrefixSet {
+    static SET: std::sync::LazyLock<PrefixSet> = std::sync::LazyLock::new(|| {
+        let all: PrefixSet = [p("0.0.0.0/0")].into_iter().collect();
+        all.difference(private_space())
+            .difference(&[p(AZURE_HOST_IP)].into_iter().collect())
+    });
+    &SET
 }
 
 /// Result of resolving an address field.
@@ -97,7 +103,7 @@ pub fn resolve(field: &str, vnet_tag: &PrefixSet) -> Resolved {
     match f.to_ascii_lowercase().as_str() {
         "virtualnetwork" => ok(vnet_tag.clone()),
         "azureloadbalancer" => ok([p(AZURE_HOST_IP)].into_iter().collect()),
-        "internet" => ok(internet()),
+        "internet" => ok(internet().clone()),
         _ => Resolved {
             set: PrefixSet::new(),
             unresolved: Some(f.to_string()),

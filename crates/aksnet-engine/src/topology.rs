@@ -2,7 +2,7 @@
 //! the synthetic public addresses the engine uses for public IPs whose address Azure has not
 //! assigned yet.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
 
 use aksnet_model::network::VirtualNetwork;
@@ -144,6 +144,28 @@ pub struct Topology {
     pub on_premises: PrefixSet,
     /// Public IP resource → address (real or synthetic from 198.18.0.0/15).
     pub public_ips: BTreeMap<ResourceId, (IpAddr, bool)>,
+    /// Per subnet, the AKS cluster whose pools use it: `(cluster id, user pool, loadBalancer outbound)`.
+    pub subnet_clusters: Vec<Option<(ResourceId, bool, bool)>>,
+    index: Index,
+}
+
+/// Lookup tables, so that per-hop questions do not scan the estate.
+#[derive(Clone, Debug, Default)]
+struct Index {
+    subnet_by_id: HashMap<ResourceId, SubnetIx>,
+    endpoint_by_ip: HashMap<IpAddr, usize>,
+    /// `(first, last, subnet)` sorted by first address, with the largest subnet size, for
+    /// containment lookups.
+    ranges: Vec<(u128, u128, SubnetIx)>,
+    largest: u128,
+}
+
+/// An address as a key in one 128-bit space (IPv4 in `::ffff:0:0/96`).
+fn key(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(a) => 0xffff_0000_0000 | u128::from(u32::from(a)),
+        IpAddr::V6(a) => u128::from(a),
+    }
 }
 
 /// Synthetic addresses for public IPs that have none yet: 198.18.0.0/15 (RFC 2544, never
@@ -224,7 +246,44 @@ impl Topology {
             };
             t.public_ips.insert(pip.id.clone(), entry);
         }
+        t.index.subnet_by_id = t
+            .subnets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        t.index.ranges = t
+            .subnets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (key(s.prefix.network()), key(s.prefix.last()), i))
+            .collect();
+        t.index.ranges.sort_unstable();
+        t.index.largest = t.subnets.iter().map(|s| s.prefix.size()).max().unwrap_or(0);
+        t.subnet_clusters = vec![None; t.subnets.len()];
+        for mc in estate.managed_clusters.iter() {
+            let lb = mc
+                .properties
+                .network_profile
+                .outbound_type
+                .eq_ignore_ascii_case("loadBalancer");
+            for p in &mc.properties.agent_pool_profiles {
+                if let Some(s) = p
+                    .vnet_subnet_id
+                    .as_ref()
+                    .and_then(|id| t.index.subnet_by_id.get(id))
+                {
+                    let user = p.mode.eq_ignore_ascii_case("User");
+                    let slot = &mut t.subnet_clusters[*s];
+                    let was_user = slot.as_ref().is_some_and(|c| c.1);
+                    *slot = Some((mc.id.clone(), user || was_user, lb));
+                }
+            }
+        }
         t.endpoints = crate::endpoints::collect(estate, &t);
+        for (i, e) in t.endpoints.iter().enumerate() {
+            t.index.endpoint_by_ip.entry(e.ip).or_insert(i);
+        }
         t
     }
 
@@ -243,21 +302,57 @@ impl Topology {
 
     /// The subnet with this id.
     pub fn subnet_by_id(&self, id: &ResourceId) -> Option<SubnetIx> {
-        self.subnets.iter().position(|s| &s.id == id)
+        self.index.subnet_by_id.get(id).copied()
+    }
+
+    /// Every subnet whose prefix holds `ip` (several only when unpeered VNets overlap).
+    pub fn subnets_containing(&self, ip: IpAddr) -> impl Iterator<Item = SubnetIx> + '_ {
+        let k = key(ip);
+        let end = self.index.ranges.partition_point(|r| r.0 <= k);
+        let floor = k.saturating_sub(self.index.largest);
+        self.index.ranges[..end]
+            .iter()
+            .rev()
+            .take_while(move |r| r.0 >= floor)
+            .filter(move |r| r.1 >= k)
+            .map(|r| r.2)
     }
 
     /// The subnet whose prefix holds `ip`, searching the given VNets.
     pub fn subnet_holding(&self, ip: IpAddr, vnets: &[VnetIx]) -> Option<SubnetIx> {
-        vnets
-            .iter()
-            .flat_map(|v| &self.vnets[*v].subnets)
-            .copied()
-            .find(|s| self.subnets[*s].prefix.contains_addr(ip))
+        self.subnets_containing(ip)
+            .filter(|s| vnets.contains(&self.subnets[*s].vnet))
+            .min_by_key(|s| vnets.iter().position(|v| *v == self.subnets[*s].vnet))
     }
 
     /// The subnet holding `ip` anywhere in the estate.
     pub fn subnet_of(&self, ip: IpAddr) -> Option<SubnetIx> {
-        self.subnets.iter().position(|s| s.prefix.contains_addr(ip))
+        self.subnets_containing(ip).min()
+    }
+
+    /// The subnet whose prefix is exactly `p`.
+    pub fn subnet_with_prefix(&self, p: &Prefix) -> Option<SubnetIx> {
+        let k = key(p.network());
+        let i = self.index.ranges.partition_point(|r| r.0 < k);
+        self.index.ranges[i..]
+            .iter()
+            .take_while(|r| r.0 == k)
+            .find(|r| self.subnets[r.2].prefix == *p)
+            .map(|r| r.2)
+    }
+
+    /// The node subnet in VNet `v` where ingress backends run: a user pool's, else any pool's.
+    pub fn backend_subnet(&self, v: VnetIx) -> Option<SubnetIx> {
+        let pools = || {
+            self.vnets[v]
+                .subnets
+                .iter()
+                .copied()
+                .filter(|s| self.subnet_clusters[*s].is_some())
+        };
+        pools()
+            .find(|s| self.subnet_clusters[*s].as_ref().is_some_and(|c| c.1))
+            .or_else(|| pools().next())
     }
 
     /// The connected peer VNets of `v`.
@@ -267,7 +362,10 @@ impl Topology {
 
     /// The endpoint at `ip`, if any.
     pub fn endpoint_at(&self, ip: IpAddr) -> Option<&Endpoint> {
-        self.endpoints.iter().find(|e| e.ip == ip)
+        self.index
+            .endpoint_by_ip
+            .get(&ip)
+            .map(|i| &self.endpoints[*i])
     }
 
     /// A VNet by name (or by name without its `vnet-` prefix).

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::dns::{self, Answer};
 use crate::nsg;
 use crate::places::{Host, Location, Place, INTERNET_SERVER};
-use crate::routes::{select, NextHop};
+use crate::routes::NextHop;
 use crate::tags::private_space;
 use crate::topology::{EndpointKind, SubnetIx};
 use crate::DataPlane;
@@ -391,7 +391,7 @@ impl Walk<'_, '_> {
         let dp = self.dp;
         let t = &dp.topology;
         let here = t.subnets[s].label(t);
-        let Some(r) = select(&dp.routes[s], pkt.dst) else {
+        let Some(r) = dp.route_for(s, pkt.dst) else {
             self.hop(here, "route", "drop", "no route".into(), *pkt);
             return Step::Done(Outcome::Denied("no route".into()));
         };
@@ -480,7 +480,7 @@ impl Walk<'_, '_> {
                         pkt.dst
                     )));
                 }
-                match self.egress_ip(s) {
+                match crate::egress::egress(self.dp, s) {
                     Ok(how) => {
                         self.egress = Some(s);
                         self.hop(here, "egress", "forward", how, *pkt);
@@ -550,7 +550,7 @@ impl Walk<'_, '_> {
         match endpoint.as_ref().map(|e| &e.kind) {
             Some(EndpointKind::InternalLoadBalancer) => {
                 // The LB forwards to a backend node, keeping the client's source [AKS-ILB] §3.4.
-                let Some(backend) = self.backend_subnet(sub.vnet) else {
+                let Some(backend) = self.dp.topology.backend_subnet(sub.vnet) else {
                     return Step::Done(Outcome::Denied(
                         "the internal load balancer has no backend node pool".into(),
                     ));
@@ -624,30 +624,6 @@ impl Walk<'_, '_> {
                 Step::Done(Outcome::Delivered(Location::Subnet(d)))
             }
         }
-    }
-
-    /// A user node pool subnet of the cluster in VNet `v` (where ingress controllers run).
-    fn backend_subnet(&self, v: usize) -> Option<SubnetIx> {
-        let t = &self.dp.topology;
-        let pools: Vec<(String, aksnet_model::ResourceId)> = self
-            .dp
-            .estate
-            .managed_clusters
-            .iter()
-            .flat_map(|mc| {
-                mc.properties
-                    .agent_pool_profiles
-                    .iter()
-                    .filter_map(|p| Some((p.mode.clone(), p.vnet_subnet_id.clone()?)))
-            })
-            .collect();
-        let in_vnet =
-            |id: &aksnet_model::ResourceId| t.subnet_by_id(id).filter(|s| t.subnets[*s].vnet == v);
-        pools
-            .iter()
-            .filter(|(m, _)| m == "User")
-            .find_map(|(_, id)| in_vnet(id))
-            .or_else(|| pools.iter().find_map(|(_, id)| in_vnet(id)))
     }
 
     /// Application Gateway: listener, subnet NSG, then a new connection to the backend from the
@@ -832,62 +808,6 @@ impl Walk<'_, '_> {
             return Step::Done(Outcome::Denied(e));
         }
         Step::Next(Location::Subnet(a))
-    }
-
-    /// The address a subnet's traffic leaves to the Internet with (azure-semantics §6.5, §9).
-    fn egress_ip(&self, s: SubnetIx) -> Result<String, String> {
-        let t = &self.dp.topology;
-        let sub = &t.subnets[s];
-        if let Some(e) = t
-            .endpoints
-            .iter()
-            .find(|e| e.kind == EndpointKind::Firewall && e.subnet == Some(s))
-        {
-            let pip = t
-                .endpoints
-                .iter()
-                .find(|p| p.kind == EndpointKind::FirewallPublic && p.resource == e.resource);
-            return Ok(match pip {
-                Some(p) => format!(
-                    "SNAT to the firewall's public IP {}{}",
-                    p.name,
-                    if p.predicted {
-                        " (address assigned at deployment)"
-                    } else {
-                        ""
-                    }
-                ),
-                None => "the firewall has no public IP".into(),
-            });
-        }
-        if let Some(n) = &sub.nat_gateway {
-            return Ok(format!("SNAT to NAT gateway {}", n.name()));
-        }
-        let cluster = self.dp.estate.managed_clusters.iter().find(|mc| {
-            mc.properties
-                .agent_pool_profiles
-                .iter()
-                .any(|p| p.vnet_subnet_id.as_ref() == Some(&sub.id))
-        });
-        if let Some(mc) = cluster {
-            if mc
-                .properties
-                .network_profile
-                .outbound_type
-                .eq_ignore_ascii_case("loadBalancer")
-            {
-                return Ok(format!(
-                    "SNAT to {}'s managed outbound load balancer IP",
-                    mc.name
-                ));
-            }
-        }
-        if sub.default_outbound_access {
-            return Ok(
-                "default outbound access (an Azure-chosen IP; retiring, not recommended)".into(),
-            );
-        }
-        Err(format!("no egress IP: {} has default outbound access disabled and no NAT gateway, public IP or load balancer outbound rule", sub.label(t)))
     }
 
     /// A packet on the Internet reaches one of the estate's public addresses, or leaves it.
@@ -1126,7 +1046,7 @@ impl Walk<'_, '_> {
                         hops.push(format!("{}: delivered to {target}", t.subnets[s].label(t)));
                         break;
                     }
-                    let Some(r) = select(&dp.routes[s], target) else {
+                    let Some(r) = dp.route_for(s, target) else {
                         break;
                     };
                     hops.push(format!(

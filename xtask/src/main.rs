@@ -1,0 +1,21 @@
+//! `cargo run -p xtask -- synth SPOKES [NSG_RULES] [FIREWALL_RULES] > estate.json`
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let num = |i: usize, default: usize| args.get(i).map_or(Ok(default), |a| a.parse::<usize>());
+    match (
+        args.first().map(String::as_str),
+        num(1, 10),
+        num(2, 200),
+        num(3, 2000),
+    ) {
+        (Some("synth"), Ok(spokes), Ok(nsg), Ok(fw)) => {
+            print!("{}", xtask::estate(spokes, nsg, fw).to_json());
+            std::process::ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("usage: cargo run -p xtask -- synth SPOKES [NSG_RULES=200] [FIREWALL_RULES=2000] > estate.json");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
