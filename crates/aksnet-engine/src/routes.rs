@@ -282,16 +282,15 @@ pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute>
         .max_by_key(|r| (r.address_prefix.len(), r.source))
 }
 
+/// Network → (best route, best route that is not BGP), for one prefix length and family.
+type LengthMap = std::collections::HashMap<u128, (usize, Option<usize>)>;
+
 /// An index over a subnet's effective routes for fast longest-prefix lookups; [`select`] is the
 /// reference it must agree with.
 #[derive(Clone, Debug, Default)]
 pub struct RouteIndex {
     /// Per prefix length (longest first): network → (best route, best route that is not BGP).
-    by_len: Vec<(
-        u8,
-        bool,
-        std::collections::HashMap<u128, (usize, Option<usize>)>,
-    )>,
+    by_len: Vec<(u8, bool, LengthMap)>,
     /// VNet and peering prefixes: BGP routes never take these destinations.
     protected: PrefixSet,
 }
@@ -326,10 +325,7 @@ fn network_key(ip: IpAddr, len: u8) -> (bool, u128) {
 impl RouteIndex {
     /// Indexes the active routes.
     pub fn new(routes: &[EffectiveRoute]) -> Self {
-        let mut maps: std::collections::BTreeMap<
-            (u8, bool),
-            std::collections::HashMap<u128, (usize, Option<usize>)>,
-        > = Default::default();
+        let mut maps: std::collections::BTreeMap<(u8, bool), LengthMap> = Default::default();
         for (i, r) in routes
             .iter()
             .enumerate()
