@@ -229,6 +229,15 @@ pub fn nsg_text(dp: &DataPlane, s: usize) -> String {
         ],
         &rows,
     );
+    let mut unresolved: Vec<&str> = rules
+        .iter()
+        .flat_map(|r| r.unresolved.iter().map(String::as_str))
+        .collect();
+    unresolved.sort_unstable();
+    unresolved.dedup();
+    if !unresolved.is_empty() {
+        let _ = writeln!(out, "note: service tags without prefixes offline: {}; rules naming them match nothing in traces", unresolved.join(", "));
+    }
     out
 }
 
