@@ -136,6 +136,23 @@ struct Input {
     /// Read this estate.json instead of designing an intent.
     #[arg(long, conflicts_with = "intent")]
     estate: Option<PathBuf>,
+    /// Turn around one of the engine's documented defaults where Azure's behaviour is disputed
+    /// or unconfirmed (repeatable; see docs/engine.md).
+    #[arg(long = "switch", value_name = "NAME")]
+    switches: Vec<String>,
+}
+
+impl Input {
+    /// The engine options with the requested switches applied.
+    fn options(&self) -> Result<Options, String> {
+        let mut o = Options::default();
+        for s in &self.switches {
+            o.set(s).map_err(|e| {
+                format!("error: {e}\n  = hint: see docs/engine.md for what each switch changes")
+            })?;
+        }
+        Ok(o)
+    }
 }
 
 /// Expected trace verdicts.
@@ -213,7 +230,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, Options::default());
+            let dp = DataPlane::compile(&estate, input.options()?);
             let q = analyze::query(&dp, &from, &to, &protocol, port, fqdn)?;
             let t = dp.trace(&q);
             print!(
@@ -244,7 +261,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, Options::default());
+            let dp = DataPlane::compile(&estate, input.options()?);
             let r = dp.reach(&analyze::place(&dp, &from)?, &analyze::place(&dp, &to)?);
             ok(if format == Format::Json {
                 json(&r)
@@ -258,7 +275,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, Options::default());
+            let dp = DataPlane::compile(&estate, input.options()?);
             let r = dp.exposure(&analyze::place(&dp, &from)?);
             ok(if format == Format::Json {
                 json(&r)
@@ -272,7 +289,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, Options::default());
+            let dp = DataPlane::compile(&estate, input.options()?);
             let s = analyze::subnet(&dp, &subnet)?;
             ok(if format == Format::Json {
                 json(&serde_json::json!({ "subnet": subnet, "value": dp.routes[s] }))
@@ -286,7 +303,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, Options::default());
+            let dp = DataPlane::compile(&estate, input.options()?);
             let s = analyze::subnet(&dp, &subnet)?;
             let sub = &dp.topology.subnets[s];
             ok(if format == Format::Json {

@@ -27,6 +27,60 @@ pub struct Options {
     pub virtual_network_tag_includes_udr_prefixes: bool,
 }
 
+/// The switch names the CLI accepts (`--switch NAME`), each turning one default around.
+pub const SWITCHES: [(&str, &str); 6] = [
+    (
+        "no-none-route-172-16",
+        "leave 172.16.0.0/12 out of the None system routes",
+    ),
+    (
+        "no-observed-25-routes",
+        "leave the observed 25.33.80.0/20 and 25.41.3.0/25 None routes out",
+    ),
+    (
+        "none-routes-removed-for-any-default-udr",
+        "remove the None routes under any 0.0.0.0/0 UDR, not only to a VirtualAppliance",
+    ),
+    (
+        "peering-access-hard-block",
+        "treat allowVirtualNetworkAccess=false as blocking traffic",
+    ),
+    (
+        "dnat-then-network-rules",
+        "filter DNAT'd flows with network rules too",
+    ),
+    (
+        "vnet-tag-without-udr-prefixes",
+        "do not add the subnet's UDR prefixes to the VirtualNetwork tag",
+    ),
+];
+
+impl Options {
+    /// Turns one default around by its switch name (see [`SWITCHES`]).
+    pub fn set(&mut self, switch: &str) -> Result<(), String> {
+        match switch {
+            "no-none-route-172-16" => self.none_route_172_16 = false,
+            "no-observed-25-routes" => self.none_routes_observed_25 = false,
+            "none-routes-removed-for-any-default-udr" => {
+                self.none_routes_removed_for_any_default_udr = true
+            }
+            "peering-access-hard-block" => self.peering_access_hard_block = true,
+            "dnat-then-network-rules" => self.dnat_then_network_rules = true,
+            "vnet-tag-without-udr-prefixes" => {
+                self.virtual_network_tag_includes_udr_prefixes = false
+            }
+            other => {
+                let known: Vec<&str> = SWITCHES.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "unknown switch `{other}` (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {

@@ -870,6 +870,26 @@ impl Walk<'_, '_> {
                             format!("DNAT by {}", d.rule.unwrap_or_default()),
                             *pkt,
                         );
+                        // CONFLICT (§4.1): 2018–2020 text filters the translated flow with
+                        // network rules; the current text does not. Switch, default off.
+                        if dp.options.dnat_then_network_rules {
+                            let n =
+                                policy.decide(pkt.src, pkt.dst, pkt.protocol, pkt.port, None, &[]);
+                            if !n.allowed || n.pass != "network" {
+                                let why = format!(
+                                    "DNAT'd flow not allowed by a network rule ({})",
+                                    n.rule.unwrap_or_else(|| "default deny".into())
+                                );
+                                self.hop(
+                                    fw_id.name().into(),
+                                    "firewall",
+                                    "deny",
+                                    why.clone(),
+                                    *pkt,
+                                );
+                                return Err(why);
+                            }
+                        }
                         Ok(Some(Arrival::Enter(Location::Subnet(
                             e.subnet
                                 .or_else(|| t.subnet_of(fw_ip))
