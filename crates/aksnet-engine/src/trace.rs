@@ -995,7 +995,6 @@ impl Walk<'_, '_> {
         let mut hops = Vec::new();
         let mut crossed: Vec<IpAddr> = Vec::new();
         let mut target = last.src;
-        let mut from = last.dst;
         // A reply to an Internet destination comes back to the egress address.
         let mut loc = match (at, self.egress) {
             (Location::Internet, Some(e)) => {
@@ -1022,7 +1021,6 @@ impl Walk<'_, '_> {
                             "{}: {target} hands the reply back to {client}",
                             t.subnets[s].label(t)
                         ));
-                        from = target;
                         target = client;
                         loc = Location::Subnet(s);
                     }
@@ -1098,7 +1096,6 @@ impl Walk<'_, '_> {
                                 Some(a) => {
                                     loc = Location::Subnet(a);
                                     if *ip == target {
-                                        from = target;
                                         target = client;
                                     }
                                 }
@@ -1112,7 +1109,6 @@ impl Walk<'_, '_> {
                 }
             }
         }
-        let _ = from;
         let names = |ips: &[IpAddr]| {
             ips.iter()
                 .map(|ip| {
