@@ -11,7 +11,8 @@ use crate::resource::ResourceType;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedCluster {
-    /// DNS prefix of the API server FQDN.
+    /// DNS prefix of the API server FQDN (empty when the cluster uses `fqdnSubdomain`).
+    #[serde(default)]
     pub dns_prefix: String,
     /// Kubernetes version (omitted = AKS default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,7 +49,8 @@ impl ManagedCluster {
 pub struct AgentPoolProfile {
     /// Pool name (lowercase, ≤ 12 characters for Linux).
     pub name: String,
-    /// `System` or `User`.
+    /// `System` or `User`; empty when the resource does not say (API versions before 2020-03).
+    #[serde(default)]
     pub mode: String,
     /// `VirtualMachineScaleSets`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +155,8 @@ pub struct NetworkProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_dataplane: Option<String>,
     /// `loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway`, `none`.
+    /// Absent means `loadBalancer`, AKS's default [AKS-OUTBOUND] §6.5.
+    #[serde(default = "load_balancer")]
     pub outbound_type: String,
     /// `standard`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,6 +174,10 @@ pub struct NetworkProfile {
         skip_serializing_if = "Option::is_none"
     )]
     pub dns_service_ip: Option<String>,
+}
+
+fn load_balancer() -> String {
+    "loadBalancer".to_string()
 }
 
 /// The networking mode a cluster runs in, derived from plugin, plugin mode and pool pod subnets.

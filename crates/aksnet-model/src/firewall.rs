@@ -12,7 +12,9 @@ use crate::resource::{Child, ResourceType, SubResource};
 pub struct AzureFirewall {
     /// `{ name: AZFW_VNet, tier: Standard|Premium|Basic }`.
     pub sku: FirewallSku,
-    /// Data-path IP configurations (the first one's subnet is `AzureFirewallSubnet`).
+    /// Data-path IP configurations (the first one's subnet is `AzureFirewallSubnet`); none for a
+    /// firewall in a Virtual WAN hub.
+    #[serde(default)]
     pub ip_configurations: Vec<Child<IpConfiguration>>,
     /// Forced-tunnelling management configuration (`AzureFirewallManagementSubnet`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,7 +9,8 @@ use crate::resource::ResourceType;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerRegistry {
-    /// `Enabled` or `Disabled`.
+    /// `Enabled` or `Disabled`; Azure's default when absent is `Enabled`.
+    #[serde(default = "enabled")]
     pub public_network_access: String,
     /// Admin user (should be off).
     #[serde(default)]
@@ -23,6 +24,11 @@ impl ResourceType for ContainerRegistry {
     const TYPE: &'static str = "Microsoft.ContainerRegistry/registries";
 }
 
+/// Azure's default for `publicNetworkAccess` when a resource does not state it.
+fn enabled() -> String {
+    "Enabled".to_string()
+}
+
 /// `Microsoft.KeyVault/vaults` properties.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,7 +37,8 @@ pub struct KeyVault {
     pub tenant_id: String,
     /// `{ family: A, name: standard | premium }`.
     pub sku: KeyVaultSku,
-    /// `Enabled` or `Disabled`.
+    /// `Enabled` or `Disabled`; Azure's default when absent is `Enabled`.
+    #[serde(default = "enabled")]
     pub public_network_access: String,
     /// Azure RBAC instead of access policies.
     #[serde(default)]

@@ -1,0 +1,101 @@
+//! Every file of `shared/corpus` imports: the resources it holds (snapshot of the extracted
+//! estate and of what was read), or a clear message. No panic, also on mangled copies.
+
+use std::path::{Path, PathBuf};
+
+use aksnet_import::{assemble, import_paths, parse};
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+fn files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![corpus()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (shared/ must sit beside the repository)",
+                d.display()
+            )
+        }) {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() > 80, "{} corpus files", out.len());
+    out
+}
+
+fn rel(p: &Path) -> String {
+    p.strip_prefix(corpus()).unwrap().display().to_string()
+}
+
+#[test]
+fn every_corpus_file_imports_or_says_why_not() {
+    for f in files() {
+        let name = rel(&f);
+        let imp = import_paths("corpus", &[f.as_path()]);
+        let mut s = imp.summary.clone();
+        s.files = vec![name.clone()];
+        for d in &mut s.diagnostics {
+            d.file = d.file.replace(&corpus().display().to_string(), "corpus");
+        }
+        let total: usize = s.imported.values().sum();
+        let explained = total > 0 || !s.diagnostics.is_empty() || !s.skipped_types.is_empty();
+        assert!(explained, "{name}: nothing imported and nothing said");
+        let snap = format!(
+            "{}\n---\n{}",
+            serde_json::to_string_pretty(&s).unwrap(),
+            imp.estate.to_json()
+        );
+        insta::assert_snapshot!(name.replace(['/', '.'], "_"), snap);
+    }
+}
+
+#[test]
+fn mangled_corpus_files_never_panic() {
+    for f in files() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let bytes = text.as_bytes();
+        let step = (bytes.len() / 7).max(1);
+        for cut in (1..bytes.len()).step_by(step) {
+            let s = String::from_utf8_lossy(&bytes[..cut]);
+            let mut raws = Vec::new();
+            let mut diags = Vec::new();
+            parse("m.json", &s, &mut raws, &mut diags);
+            if bytes[cut..].iter().any(|b| !b.is_ascii_whitespace()) {
+                assert!(
+                    diags.iter().any(|d| d.error && d.location.contains(':')),
+                    "{}: truncated at {cut} must be a JSON error with line:column",
+                    f.display()
+                );
+            }
+        }
+        for (from, to) in [
+            ("\"id\"", "\"ID\""),
+            ("\"properties\"", "\"Properties\""),
+            ("\"addressPrefix\"", "\"addressprefix\""),
+            (": [", ": 7, \"x\": ["),
+            ("\"10.", "\"999."),
+        ] {
+            let s = text.replacen(from, to, 3);
+            let mut raws = Vec::new();
+            let mut diags = Vec::new();
+            parse("m.json", &s, &mut raws, &mut diags);
+            let _ = assemble(
+                "m",
+                raws,
+                aksnet_import::Summary {
+                    diagnostics: diags,
+                    ..Default::default()
+                },
+            );
+        }
+    }
+}
