@@ -44,6 +44,27 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates with literal values) into an estate.
+    Import {
+        /// Files or folders (every *.json directly inside).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write the estate here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Estate name.
+        #[arg(long, default_value = "imported")]
+        name: String,
+        /// On-premises prefixes (ExpressRoute learns them by BGP; no resource holds them).
+        #[arg(long = "on-premises", value_name = "CIDR", value_delimiter = ',')]
+        on_premises: Vec<String>,
+        /// Write what could be read even when some resources or files had errors.
+        #[arg(long)]
+        keep_going: bool,
+        /// Summary format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Trace one flow hop by hop: routes, NSGs, firewall rules, translations, and the reply path.
     Trace {
         #[command(flatten)]
@@ -136,6 +157,12 @@ struct Input {
     /// Read this estate.json instead of designing an intent.
     #[arg(long, conflicts_with = "intent")]
     estate: Option<PathBuf>,
+    /// Import Azure resource JSON (files or folders; repeatable) instead of designing an intent.
+    #[arg(long = "azure-json", value_name = "PATH", conflicts_with_all = ["intent", "estate"])]
+    azure_json: Vec<PathBuf>,
+    /// On-premises prefixes for imported estates (ExpressRoute learns them by BGP; no resource holds them).
+    #[arg(long = "on-premises", value_name = "CIDR", value_delimiter = ',')]
+    on_premises: Vec<String>,
     /// Turn around one of the engine's documented defaults where Azure's behaviour is disputed
     /// or unconfirmed (repeatable; see docs/engine.md).
     #[arg(long = "switch", value_name = "NAME")]
@@ -219,6 +246,21 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 format == Format::Json,
             ))
         }
+        Command::Import {
+            paths,
+            out,
+            name,
+            on_premises,
+            keep_going,
+            format,
+        } => import(
+            &paths,
+            out.as_deref(),
+            &name,
+            &on_premises,
+            keep_going,
+            format,
+        ),
         Command::Trace {
             input,
             from,
@@ -319,6 +361,26 @@ fn run(command: Command) -> Result<ExitCode, String> {
 
 /// Loads the estate to analyse: `--estate FILE`, or the designed intent (or reference).
 fn load_estate(input: &Input) -> Result<aksnet_model::Estate, String> {
+    if !input.azure_json.is_empty() {
+        let paths: Vec<&Path> = input.azure_json.iter().map(PathBuf::as_path).collect();
+        let imp = aksnet_import::import_paths("imported", &paths);
+        let errors: Vec<String> = imp
+            .summary
+            .diagnostics
+            .iter()
+            .filter(|d| d.error)
+            .map(ToString::to_string)
+            .collect();
+        if !errors.is_empty() {
+            return Err(format!(
+                "{}\n  = hint: run `aksnet import` to see everything that was read",
+                errors.join("\n")
+            ));
+        }
+        let mut estate = imp.estate;
+        estate.on_premises_prefixes = on_premises(&input.on_premises)?;
+        return Ok(estate);
+    }
     match &input.estate {
         Some(path) => {
             let name = path.display().to_string();
@@ -333,6 +395,42 @@ fn read_text(p: &Path) -> Result<String, String> {
     let name = p.display().to_string();
     let bytes = std::fs::read(p).map_err(|e| format!("error: cannot read {name}: {e}\n  = hint: check the path, or run `aksnet init` to create a starter intent"))?;
     String::from_utf8(bytes).map_err(|e| format!("error: {name}: not UTF-8 text (invalid byte at offset {})\n  = hint: save the file as UTF-8", e.utf8_error().valid_up_to()))
+}
+
+/// Parses `--on-premises` prefixes.
+fn on_premises(list: &[String]) -> Result<Vec<aksnet_net::Prefix>, String> {
+    list.iter()
+        .map(|p| p.parse().map_err(|e| format!("error: --on-premises: {e}")))
+        .collect()
+}
+
+/// `aksnet import`: reads, prints what was read, writes the estate unless there were errors.
+fn import(
+    paths: &[PathBuf],
+    out: Option<&Path>,
+    name: &str,
+    onprem: &[String],
+    keep_going: bool,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let mut imp = aksnet_import::import_paths(name, &refs);
+    imp.estate.on_premises_prefixes = on_premises(onprem)?;
+    let errors = imp.summary.diagnostics.iter().filter(|d| d.error).count();
+    if format == Format::Json {
+        print!("{}", json(&imp.summary));
+    } else {
+        print!("{}", render::import_summary(&imp.summary));
+    }
+    if errors > 0 && !keep_going {
+        eprintln!("error: {errors} problem(s) above; nothing written\n  = hint: fix them, or pass --keep-going to write what could be read");
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    if let Some(out) = out {
+        output::write_file(out, &imp.estate.to_json()).map_err(|e| format!("error: {e}"))?;
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads and designs an intent file, or the embedded reference.

@@ -132,3 +132,38 @@ pub fn design_summary(
     }
     out
 }
+
+/// What `aksnet import` read.
+pub fn import_summary(s: &aksnet_import::Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Read {} file(s)", s.files.len());
+    let total: usize = s.imported.values().sum();
+    let _ = writeln!(out, "Imported {total} resource(s):");
+    for (t, n) in &s.imported {
+        let _ = writeln!(out, "  {n:>6}  {t}");
+    }
+    if !s.skipped_types.is_empty() {
+        let skipped: usize = s.skipped_types.values().sum();
+        let _ = writeln!(
+            out,
+            "Skipped {skipped} resource(s) of types aksnet does not model:"
+        );
+        for (t, n) in &s.skipped_types {
+            let _ = writeln!(out, "  {n:>6}  {t}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Ignored {} unknown propert{}",
+        s.unknown_properties,
+        if s.unknown_properties == 1 {
+            "y"
+        } else {
+            "ies"
+        }
+    );
+    for d in &s.diagnostics {
+        let _ = writeln!(out, "{d}");
+    }
+    out
+}
