@@ -97,3 +97,54 @@ pub fn estate(spokes: usize, nsg_rules: usize, firewall_rules: usize) -> Estate 
     ));
     e
 }
+
+/// Writes a REST list page of `n` resources, as a large subscription export would look: per
+/// group of 4, a VNet with 4 subnets, an NSG with 5 rules, a route table with 3 routes and a
+/// public IP, with the envelope noise real exports carry (etag, provisioningState, tags).
+pub fn write_export(w: &mut impl std::io::Write, n: usize) -> std::io::Result<()> {
+    let sub = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups";
+    write!(w, "{{\"value\": [")?;
+    for i in 0..n {
+        if i > 0 {
+            write!(w, ",")?;
+        }
+        let g = i / 4;
+        let rg = format!("{sub}/rg-{:05}/providers/Microsoft.Network", g % 5000);
+        let (a, b) = ((g / 250) % 250, g % 250);
+        match i % 4 {
+            0 => {
+                let subnets: Vec<String> = (0..4).map(|k| format!(r#"{{"name":"snet-{k}","id":"{rg}/virtualNetworks/vnet-{g}/subnets/snet-{k}","etag":"W/\"{g}\"","properties":{{"provisioningState":"Succeeded","addressPrefix":"10.{a}.{b}.{}/29","networkSecurityGroup":{{"id":"{rg}/networkSecurityGroups/nsg-{g}"}},"routeTable":{{"id":"{rg}/routeTables/rt-{g}"}},"privateEndpointNetworkPolicies":"Disabled","privateLinkServiceNetworkPolicies":"Enabled"}},"type":"Microsoft.Network/virtualNetworks/subnets"}}"#, k * 8)).collect();
+                write!(
+                    w,
+                    r#"{{"name":"vnet-{g}","id":"{rg}/virtualNetworks/vnet-{g}","etag":"W/\"{g}\"","type":"Microsoft.Network/virtualNetworks","location":"westeurope","tags":{{"env":"prod","owner":"team-{}"}},"properties":{{"provisioningState":"Succeeded","resourceGuid":"00000000-0000-0000-0000-{g:012}","addressSpace":{{"addressPrefixes":["10.{a}.{b}.0/24"]}},"subnets":[{}],"virtualNetworkPeerings":[],"enableDdosProtection":false}}}}"#,
+                    g % 17,
+                    subnets.join(",")
+                )?;
+            }
+            1 => {
+                let rules: Vec<String> = (0..5).map(|k| format!(r#"{{"name":"rule-{k}","id":"{rg}/networkSecurityGroups/nsg-{g}/securityRules/rule-{k}","etag":"W/\"{g}\"","type":"Microsoft.Network/networkSecurityGroups/securityRules","properties":{{"provisioningState":"Succeeded","protocol":"Tcp","sourcePortRange":"*","destinationPortRange":"{}","sourceAddressPrefix":"10.{k}.0.0/16","destinationAddressPrefix":"*","access":"Allow","priority":{},"direction":"Inbound","sourcePortRanges":[],"destinationPortRanges":[],"sourceAddressPrefixes":[],"destinationAddressPrefixes":[]}}}}"#, 1000 + k, 100 + k)).collect();
+                write!(
+                    w,
+                    r#"{{"name":"nsg-{g}","id":"{rg}/networkSecurityGroups/nsg-{g}","etag":"W/\"{g}\"","type":"Microsoft.Network/networkSecurityGroups","location":"westeurope","properties":{{"provisioningState":"Succeeded","resourceGuid":"00000000-0000-0000-0000-{g:012}","securityRules":[{}],"defaultSecurityRules":[]}}}}"#,
+                    rules.join(",")
+                )?;
+            }
+            2 => {
+                let routes: Vec<String> = (0..3).map(|k| format!(r#"{{"name":"r-{k}","id":"{rg}/routeTables/rt-{g}/routes/r-{k}","etag":"W/\"{g}\"","type":"Microsoft.Network/routeTables/routes","properties":{{"provisioningState":"Succeeded","addressPrefix":"172.{k}.0.0/16","nextHopType":"VirtualAppliance","nextHopIpAddress":"10.200.0.4","hasBgpOverride":false}}}}"#)).collect();
+                write!(
+                    w,
+                    r#"{{"name":"rt-{g}","id":"{rg}/routeTables/rt-{g}","etag":"W/\"{g}\"","type":"Microsoft.Network/routeTables","location":"westeurope","properties":{{"provisioningState":"Succeeded","disableBgpRoutePropagation":true,"routes":[{}]}}}}"#,
+                    routes.join(",")
+                )?;
+            }
+            _ => {
+                write!(
+                    w,
+                    r#"{{"name":"pip-{g}","id":"{rg}/publicIPAddresses/pip-{g}","etag":"W/\"{g}\"","type":"Microsoft.Network/publicIPAddresses","location":"westeurope","sku":{{"name":"Standard","tier":"Regional"}},"zones":["1","2","3"],"properties":{{"provisioningState":"Succeeded","publicIPAllocationMethod":"Static","publicIPAddressVersion":"IPv4","ipAddress":"20.{a}.{b}.{}","idleTimeoutInMinutes":4,"ipTags":[]}}}}"#,
+                    g % 250
+                )?;
+            }
+        }
+    }
+    writeln!(w, "]}}")
+}

@@ -1,7 +1,20 @@
 //! `cargo run -p xtask -- synth SPOKES [NSG_RULES] [FIREWALL_RULES] > estate.json`
+//! `cargo run -p xtask -- export RESOURCES > export.json` (an az-style list page for import benchmarks)
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("export") {
+        let n = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+        let stdout = std::io::stdout();
+        let mut w = std::io::BufWriter::new(stdout.lock());
+        return match xtask::write_export(&mut w, n) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::ExitCode::from(2)
+            }
+        };
+    }
     let num = |i: usize, default: usize| args.get(i).map_or(Ok(default), |a| a.parse::<usize>());
     match (
         args.first().map(String::as_str),

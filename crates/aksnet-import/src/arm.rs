@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::shapes::get;
-use crate::{Diagnostic, RawResource};
+use crate::{Diagnostic, Out, RawResource};
 
 /// Subscription and resource group used for ids of template resources (a template has none).
 pub const TEMPLATE_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
@@ -41,7 +41,7 @@ pub(crate) fn extract(
     o: Map<String, Value>,
     file: &str,
     path: &str,
-    out: &mut Vec<RawResource>,
+    out: &mut Out,
     diags: &mut Vec<Diagnostic>,
 ) {
     let Some(Value::Array(resources)) = get(&o, "resources").cloned() else {
@@ -66,7 +66,7 @@ fn resource(
     parent: Option<(&str, &str)>,
     file: &str,
     path: &str,
-    out: &mut Vec<RawResource>,
+    out: &mut Out,
     diags: &mut Vec<Diagnostic>,
 ) {
     let Value::Object(mut o) = r else { return };

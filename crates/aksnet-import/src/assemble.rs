@@ -17,22 +17,20 @@ use crate::{Diagnostic, RawResource, Summary};
 /// `(lowercase type, id, origin, normalised object)`.
 struct Item {
     ty: String,
-    kind: String,
     id: ResourceId,
     origin: String,
     value: Value,
-    size: usize,
 }
 
 /// Builds the ARM envelope from any casing/envelope (PowerShell exports use `ResourceId`,
 /// `ResourceType`, `Properties`).
-fn envelope(o: &Map<String, Value>) -> Option<(String, String, Value)> {
-    let id = get(o, "id")
-        .or_else(|| get(o, "resourceId"))?
+fn envelope(mut o: Map<String, Value>) -> Option<(String, String, Value)> {
+    let id = get(&o, "id")
+        .or_else(|| get(&o, "resourceId"))?
         .as_str()?
         .to_string();
-    let declared = get(o, "type")
-        .or_else(|| get(o, "resourceType"))
+    let declared = get(&o, "type")
+        .or_else(|| get(&o, "resourceType"))
         .and_then(Value::as_str)
         .map(str::to_string);
     // The id is authoritative: exports label extension resources (diagnostic settings,
@@ -41,17 +39,19 @@ fn envelope(o: &Map<String, Value>) -> Option<(String, String, Value)> {
     let mut m = Map::new();
     m.insert("id".into(), Value::String(id.clone()));
     m.insert("type".into(), Value::String(ty.clone()));
-    for k in ["name", "location", "tags", "sku", "identity", "properties"] {
-        if let Some(v) = get(o, k).filter(|v| !v.is_null()) {
-            m.insert(k.into(), v.clone());
-        }
-    }
-    // Keep the remaining keys so unknown ones are counted.
-    for (k, v) in o {
-        if !m.keys().any(|x| x.eq_ignore_ascii_case(k))
-            && !["resourceid", "resourcetype"].contains(&k.to_ascii_lowercase().as_str())
-        {
-            m.insert(k.clone(), v.clone());
+    // Envelope keys in canonical case, moved; the rest kept so unknown ones are counted.
+    for (k, v) in std::mem::take(&mut o) {
+        let lower = k.to_ascii_lowercase();
+        match lower.as_str() {
+            "id" | "type" | "resourceid" | "resourcetype" => {}
+            "name" | "location" | "tags" | "sku" | "identity" | "properties" => {
+                if !v.is_null() && !m.contains_key(&lower) {
+                    m.insert(lower, v);
+                }
+            }
+            _ => {
+                m.insert(k, v);
+            }
         }
     }
     if !m.contains_key("properties") {
@@ -138,69 +138,164 @@ fn kinds() -> BTreeMap<&'static str, &'static str> {
     .collect()
 }
 
-pub(crate) fn build(name: &str, raws: Vec<RawResource>, summary: &mut Summary) -> Estate {
-    let known: BTreeMap<String, &'static str> = kinds()
-        .into_values()
-        .map(|t| (t.to_ascii_lowercase(), t))
-        .collect();
-    let diags = &mut summary.diagnostics;
-    // Deduplicate by id: the fuller one wins, conflicts reported.
-    let mut items: BTreeMap<ResourceId, Item> = BTreeMap::new();
-    for raw in raws {
-        let Some((id, ty, value)) = raw.value.as_object().and_then(envelope) else {
-            diags.push(Diagnostic::warning(
-                &raw.origin,
+/// Builds the estate incrementally: each resource is typed as it arrives (so the JSON of a large
+/// export is never held whole); children wait for their parents until [`Assembler::finish`].
+pub(crate) struct Assembler {
+    known: BTreeMap<String, &'static str>,
+    estate: Estate,
+    /// Per id: what was kept, to reconcile duplicates.
+    seen: std::collections::HashMap<ResourceId, Seen>,
+    children: BTreeMap<ResourceId, Item>,
+    unknown: Cell<usize>,
+    pub(crate) summary: Summary,
+}
+
+/// A kept definition: its size (JSON nodes), where it came from, and a hash per top-level
+/// property (key hash, value hash) to tell differing duplicates from fuller ones.
+struct Seen {
+    size: usize,
+    origin: String,
+    prints: Vec<(u64, u64)>,
+}
+
+/// Number of JSON nodes: the measure of how full a definition is.
+fn size(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(size).sum::<usize>(),
+        Value::Object(o) => 1 + o.values().map(size).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// A structural hash of a JSON value (FNV-1a; object key order and key case ignored).
+fn fingerprint(v: &Value) -> u64 {
+    const PRIME: u64 = 0x100_0000_01b3;
+    let mix = |h: u64, bytes: &[u8]| {
+        bytes
+            .iter()
+            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME))
+    };
+    let basis = 0xcbf2_9ce4_8422_2325;
+    match v {
+        Value::Null => mix(basis, b"n"),
+        Value::Bool(b) => mix(basis, if *b { b"t" } else { b"f" }),
+        Value::Number(n) => mix(basis, &n.as_f64().unwrap_or(0.0).to_bits().to_le_bytes()),
+        Value::String(s) => mix(mix(basis, b"s"), s.as_bytes()),
+        Value::Array(a) => a.iter().fold(mix(basis, b"a"), |h, x| {
+            mix(h, &fingerprint(x).to_le_bytes())
+        }),
+        // XOR of per-entry hashes: independent of key order.
+        Value::Object(o) => o.iter().fold(mix(basis, b"o"), |h, (k, x)| {
+            let key = k.bytes().fold(basis, |h, b| {
+                (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME)
+            });
+            h ^ mix(key, &fingerprint(x).to_le_bytes())
+        }),
+    }
+}
+
+fn property_prints(v: &Value) -> Vec<(u64, u64)> {
+    let key = |k: &str| fingerprint(&Value::String(k.to_ascii_lowercase()));
+    let mut out: Vec<(u64, u64)> = v
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| {
+            p.iter()
+                .filter(|(_, x)| !x.is_null())
+                .map(|(k, x)| (key(k), fingerprint(x)))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort_unstable();
+    out
+}
+
+impl Assembler {
+    pub(crate) fn new(name: &str, summary: Summary) -> Self {
+        let known = kinds()
+            .into_values()
+            .map(|t| (t.to_ascii_lowercase(), t))
+            .collect();
+        Self {
+            known,
+            estate: Estate::new(name),
+            seen: Default::default(),
+            children: BTreeMap::new(),
+            unknown: Cell::new(0),
+            summary,
+        }
+    }
+
+    /// Takes one raw resource.
+    pub(crate) fn add(&mut self, raw: RawResource) {
+        let RawResource { value, origin } = raw;
+        let Value::Object(o) = value else { return };
+        let Some((id, ty, value)) = envelope(o) else {
+            self.summary.diagnostics.push(Diagnostic::warning(
+                &origin,
                 "-",
                 "an object without id and type; skipped",
             ));
-            continue;
+            return;
         };
         let lower = ty.to_ascii_lowercase();
-        let Some(kind) = known.get(&lower) else {
-            *summary.skipped_types.entry(ty.clone()).or_default() += 1;
-            continue;
+        let Some(kind) = self.known.get(&lower).copied() else {
+            *self.summary.skipped_types.entry(ty).or_default() += 1;
+            return;
         };
         let Ok(rid) = ResourceId::parse(&id) else {
-            diags.push(Diagnostic::warning(
-                &raw.origin,
+            self.summary.diagnostics.push(Diagnostic::warning(
+                &origin,
                 "id",
                 &format!("`{id}` is not a resource id; skipped"),
             ));
-            continue;
+            return;
         };
-        let size = value.to_string().len();
+        // Deduplicate by id: the fuller definition wins; differing values are reported.
+        let n = size(&value);
+        let prints = property_prints(&value);
+        match self.seen.get(&rid) {
+            Some(old) => {
+                let differs = prints
+                    .iter()
+                    .any(|(k, h)| old.prints.iter().any(|(ok, oh)| ok == k && oh != h));
+                if differs {
+                    self.summary.diagnostics.push(Diagnostic::warning(&origin, rid.as_str(), &format!("also defined in {} with different values; keeping the fuller definition", old.origin)));
+                }
+                if n <= old.size {
+                    return;
+                }
+            }
+            None => *self.summary.imported.entry(kind.to_string()).or_default() += 1,
+        }
+        self.seen.insert(
+            rid.clone(),
+            Seen {
+                size: n,
+                origin: origin.clone(),
+                prints,
+            },
+        );
         let item = Item {
             ty: lower,
-            kind: kind.to_string(),
-            id: rid.clone(),
-            origin: raw.origin,
+            id: rid,
+            origin,
             value,
-            size,
         };
-        match items.get(&rid) {
-            Some(old) => {
-                if conflicts(&old.value, &item.value) {
-                    diags.push(Diagnostic::warning(&item.origin, rid.as_str(), &format!("also defined in {} with different values; keeping the fuller definition", old.origin)));
-                }
-                if item.size > old.size {
-                    items.insert(rid, item);
-                }
-            }
-            None => {
-                items.insert(rid, item);
-            }
-        }
+        self.put(item);
     }
-    let unknown = Cell::new(0usize);
-    let mut e = Estate::new(name);
-    let mut children = Vec::new();
-    for item in items.into_values() {
-        *summary.imported.entry(item.kind.clone()).or_default() += 1;
+
+    fn put(&mut self, item: Item) {
+        let (e, unknown, diags) = (
+            &mut self.estate,
+            &self.unknown,
+            &mut self.summary.diagnostics,
+        );
         let id = item.id.clone();
         let origin = item.origin.clone();
         macro_rules! put {
             ($coll:ident) => {{
-                if let Some(r) = typed(item.value, &unknown, &origin, &id, diags) {
+                if let Some(r) = typed(item.value, unknown, &origin, &id, diags) {
                     e.$coll.insert(r);
                 }
             }};
@@ -227,7 +322,7 @@ pub(crate) fn build(name: &str, raws: Vec<RawResource>, summary: &mut Summary) -
                         }
                     }
                 }
-                if let Some(r) = typed(v, &unknown, &origin, &id, diags) {
+                if let Some(r) = typed(v, unknown, &origin, &id, diags) {
                     e.virtual_networks.insert(r);
                 }
             }
@@ -260,27 +355,25 @@ pub(crate) fn build(name: &str, raws: Vec<RawResource>, summary: &mut Summary) -
             "microsoft.containerregistry/registries" => put!(container_registries),
             "microsoft.keyvault/vaults" => put!(key_vaults),
             "microsoft.managedidentity/userassignedidentities" => put!(user_assigned_identities),
-            _ => children.push(item),
+            _ => {
+                self.children.insert(item.id.clone(), item);
+            }
         }
     }
-    for c in children {
-        attach(&mut e, c, &unknown, diags);
-    }
-    summary.unknown_properties += unknown.get();
-    e
-}
 
-fn conflicts(a: &Value, b: &Value) -> bool {
-    let (Some(pa), Some(pb)) = (
-        a.get("properties").and_then(Value::as_object),
-        b.get("properties").and_then(Value::as_object),
-    ) else {
-        return false;
-    };
-    pa.iter().any(|(k, va)| {
-        pb.get(k)
-            .is_some_and(|vb| vb != va && !va.is_null() && !vb.is_null())
-    })
+    /// Attaches the children and returns the estate and what was read.
+    pub(crate) fn finish(mut self) -> (Estate, Summary) {
+        for c in std::mem::take(&mut self.children).into_values() {
+            attach(
+                &mut self.estate,
+                c,
+                &self.unknown,
+                &mut self.summary.diagnostics,
+            );
+        }
+        self.summary.unknown_properties += self.unknown.get();
+        (self.estate, self.summary)
+    }
 }
 
 fn typed<P: DeserializeOwned + ResourceType>(

@@ -49,6 +49,7 @@ impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
                 iter: m.into_iter(),
                 value: None,
                 unknown: self.unknown,
+                fields: None,
             }),
         }
     }
@@ -84,6 +85,7 @@ impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
                 iter: Map::new().into_iter(),
                 value: None,
                 unknown: self.unknown,
+                fields: None,
             }),
             other => Ci {
                 value: other,
@@ -107,31 +109,19 @@ impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
         fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, Error> {
-        let Value::Object(m) = self.value else {
-            return Ci {
-                value: self.value,
+        match self.value {
+            Value::Object(m) => v.visit_map(Obj {
+                iter: m.into_iter(),
+                value: None,
+                unknown: self.unknown,
+                fields: Some(fields),
+            }),
+            other => Ci {
+                value: other,
                 unknown: self.unknown,
             }
-            .deserialize_any(v);
-        };
-        let mut out = Map::new();
-        for (k, val) in m {
-            let key = if fields.contains(&k.as_str()) {
-                k
-            } else if let Some(f) = fields.iter().find(|f| f.eq_ignore_ascii_case(&k)) {
-                (*f).to_string()
-            } else {
-                self.unknown.set(self.unknown.get() + 1);
-                k
-            };
-            // The first spelling wins when an object repeats a key in another case.
-            out.entry(key).or_insert(val);
+            .deserialize_any(v),
         }
-        v.visit_map(Obj {
-            iter: out.into_iter(),
-            value: None,
-            unknown: self.unknown,
-        })
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -187,6 +177,8 @@ struct Obj<'c> {
     iter: serde_json::map::IntoIter,
     value: Option<Value>,
     unknown: &'c Cell<usize>,
+    /// For structs: the field names, to which keys are matched case-insensitively.
+    fields: Option<&'static [&'static str]>,
 }
 
 impl<'de> MapAccess<'de> for Obj<'_> {
@@ -198,7 +190,19 @@ impl<'de> MapAccess<'de> for Obj<'_> {
         match self.iter.next() {
             Some((k, v)) => {
                 self.value = Some(v);
-                seed.deserialize(Value::String(k)).map(Some)
+                let key = match self.fields {
+                    Some(fields) if !fields.contains(&k.as_str()) => {
+                        match fields.iter().find(|f| f.eq_ignore_ascii_case(&k)) {
+                            Some(f) => (*f).to_string(),
+                            None => {
+                                self.unknown.set(self.unknown.get() + 1);
+                                k
+                            }
+                        }
+                    }
+                    _ => k,
+                };
+                seed.deserialize(Value::String(key)).map(Some)
             }
             None => Ok(None),
         }

@@ -11,6 +11,7 @@ mod arm;
 mod assemble;
 mod ci;
 mod shapes;
+mod stream;
 
 use std::fmt;
 use std::path::Path;
@@ -116,21 +117,66 @@ pub struct Import {
 /// Largest file read (hostile-input guard).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
-/// Parses one JSON text; syntax errors become diagnostics with line and column.
-pub fn parse(file: &str, text: &str, out: &mut Vec<RawResource>, diags: &mut Vec<Diagnostic>) {
-    match serde_json::from_str::<Value>(text) {
-        Ok(doc) => shapes::extract(doc, file, out, diags),
-        Err(e) => {
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            diags.push(Diagnostic::error(file, &format!("{}:{}", e.line(), e.column()), &format!("invalid JSON: {msg}")).with_hint("the file must hold JSON as Azure returns it (az ... -o json, a REST response, an ARM template)"));
-        }
+/// Where extracted resources go, one at a time, with a count.
+pub struct Out<'a> {
+    sink: &'a mut dyn FnMut(RawResource),
+    count: usize,
+}
+
+impl<'a> Out<'a> {
+    /// Wraps a sink.
+    pub fn new(sink: &'a mut dyn FnMut(RawResource)) -> Self {
+        Self { sink, count: 0 }
+    }
+
+    pub(crate) fn push(&mut self, r: RawResource) {
+        self.count += 1;
+        (self.sink)(r);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.count
     }
 }
 
-/// Reads files and folders (every `*.json` directly inside a folder, in name order).
-pub fn read_paths(paths: &[&Path]) -> (Vec<RawResource>, Summary) {
-    let mut raws = Vec::new();
+fn json_error(file: &str, e: &serde_json::Error) -> Diagnostic {
+    let msg = e.to_string();
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    Diagnostic::error(file, &format!("{}:{}", e.line(), e.column()), &format!("invalid JSON: {msg}")).with_hint("the file must hold JSON as Azure returns it (az ... -o json, a REST response, an ARM template)")
+}
+
+/// Reads one JSON document, streaming the elements of a top-level array or of a top-level
+/// `value`/`data` array so that a large export is never held whole; syntax errors become
+/// diagnostics with line and column.
+pub fn read<'de, D: serde::Deserializer<'de, Error = serde_json::Error>>(
+    file: &str,
+    de: D,
+    out: &mut Out,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(), serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let before = out.len();
+    stream::Top { file, out, diags }.deserialize(de)?;
+    if out.len() == before && !diags.iter().any(|d| d.file == file) {
+        diags.push(Diagnostic::warning(file, "$", "no Azure resource found (expected a resource with id and type, an array of them, {\"value\": [...]}, {\"data\": [...]}, a REST example with responses, or an ARM template)"));
+    }
+    Ok(())
+}
+
+/// Parses one JSON text (see [`read`]) into `out`.
+pub fn parse(file: &str, text: &str, out: &mut Vec<RawResource>, diags: &mut Vec<Diagnostic>) {
+    let mut push = |r: RawResource| out.push(r);
+    let mut sink = Out::new(&mut push);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result = read(file, &mut de, &mut sink, diags).and_then(|()| de.end());
+    if let Err(e) = result {
+        diags.push(json_error(file, &e));
+    }
+}
+
+/// Reads files and folders (every `*.json` directly inside a folder, in name order) into
+/// `sink`, streaming each file; returns what was read.
+pub fn read_paths_into(paths: &[&Path], sink: &mut dyn FnMut(RawResource)) -> Summary {
     let mut summary = Summary::default();
     let mut files = Vec::new();
     for p in paths {
@@ -169,20 +215,21 @@ pub fn read_paths(paths: &[&Path]) -> (Vec<RawResource>, Summary) {
             ));
             continue;
         }
+        // The bytes are read whole (parsing from a slice is several times faster than from a
+        // reader); the JSON tree is not: elements are typed and dropped one at a time.
         match std::fs::read(&f) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => parse(
-                    &name,
-                    text.trim_start_matches('\u{feff}'),
-                    &mut raws,
-                    &mut summary.diagnostics,
-                ),
-                Err(e) => summary.diagnostics.push(Diagnostic::error(
-                    &name,
-                    &format!("byte {}", e.utf8_error().valid_up_to()),
-                    "not UTF-8 text",
-                )),
-            },
+            Ok(bytes) => {
+                let body = bytes
+                    .strip_prefix(&[0xef, 0xbb, 0xbf][..])
+                    .unwrap_or(&bytes);
+                let mut out = Out::new(sink);
+                let mut de = serde_json::Deserializer::from_slice(body);
+                let result = read(&name, &mut de, &mut out, &mut summary.diagnostics)
+                    .and_then(|()| de.end());
+                if let Err(e) = result {
+                    summary.diagnostics.push(json_error(&name, &e));
+                }
+            }
             Err(e) => summary.diagnostics.push(
                 Diagnostic::error(&name, "-", &format!("cannot read: {e}"))
                     .with_hint("check the path"),
@@ -190,12 +237,21 @@ pub fn read_paths(paths: &[&Path]) -> (Vec<RawResource>, Summary) {
         }
         summary.files.push(name);
     }
-    (raws, summary)
+    summary
 }
 
-/// Builds an estate named `name` from raw resources (see [`read_paths`], [`parse`]).
-pub fn assemble(name: &str, raws: Vec<RawResource>, mut summary: Summary) -> Import {
-    let estate = assemble::build(name, raws, &mut summary);
+/// Builds an estate named `name` from raw resources (see [`parse`]).
+pub fn assemble(name: &str, raws: Vec<RawResource>, summary: Summary) -> Import {
+    let mut a = assemble::Assembler::new(name, summary);
+    for r in raws {
+        a.add(r);
+    }
+    finish(a)
+}
+
+/// Attaches children, validates, and wraps up.
+fn finish(a: assemble::Assembler) -> Import {
+    let (estate, mut summary) = a.finish();
     for d in aksnet_model::validate(&estate) {
         let error = d.severity == aksnet_model::Severity::Error;
         summary.diagnostics.push(Diagnostic {
@@ -218,8 +274,12 @@ pub fn assemble(name: &str, raws: Vec<RawResource>, mut summary: Summary) -> Imp
     Import { estate, summary }
 }
 
-/// Reads and assembles in one go.
+/// Reads and assembles in one go, typing each resource as it is read.
 pub fn import_paths(name: &str, paths: &[&Path]) -> Import {
-    let (raws, summary) = read_paths(paths);
-    assemble(name, raws, summary)
+    let mut a = assemble::Assembler::new(name, Summary::default());
+    let mut summary = read_paths_into(paths, &mut |r| a.add(r));
+    summary.diagnostics.append(&mut a.summary.diagnostics);
+    a.summary.diagnostics = summary.diagnostics;
+    a.summary.files = summary.files;
+    finish(a)
 }

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use crate::arm;
-use crate::{Diagnostic, RawResource};
+use crate::{Diagnostic, Out, RawResource};
 
 /// A key of `o`, matched case-insensitively.
 pub(crate) fn get<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
@@ -34,27 +34,7 @@ fn is_resource(o: &Map<String, Value>) -> bool {
     id && ty
 }
 
-/// Collects the resources of a document into `out`; problems go to `diags`.
-pub(crate) fn extract(
-    doc: Value,
-    file: &str,
-    out: &mut Vec<RawResource>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let before = out.len();
-    walk(doc, file, "$", out, diags);
-    if out.len() == before && !diags.iter().any(|d| d.file == file && d.error) {
-        diags.push(Diagnostic::warning(file, "$", "no Azure resource found (expected a resource with id and type, an array of them, {\"value\": [...]}, {\"data\": [...]}, a REST example with responses, or an ARM template)"));
-    }
-}
-
-fn walk(
-    doc: Value,
-    file: &str,
-    path: &str,
-    out: &mut Vec<RawResource>,
-    diags: &mut Vec<Diagnostic>,
-) {
+pub(crate) fn walk(doc: Value, file: &str, path: &str, out: &mut Out, diags: &mut Vec<Diagnostic>) {
     match doc {
         Value::Array(items) => {
             for (i, item) in items.into_iter().enumerate() {
@@ -88,7 +68,7 @@ fn resource(
     mut o: Map<String, Value>,
     file: &str,
     path: &str,
-    out: &mut Vec<RawResource>,
+    out: &mut Out,
     diags: &mut Vec<Diagnostic>,
 ) {
     let children_key = o
@@ -114,7 +94,7 @@ fn spec_example(
     responses: Map<String, Value>,
     file: &str,
     path: &str,
-    out: &mut Vec<RawResource>,
+    out: &mut Out,
     diags: &mut Vec<Diagnostic>,
 ) {
     let before = out.len();

@@ -14,12 +14,23 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// strictly (real REST examples contain typos such as `provders`); only the leading
 /// `/subscriptions/` segment is required by [`ResourceId::parse`].
 #[derive(Clone, Debug)]
-pub struct ResourceId(String);
+pub struct ResourceId {
+    /// As written.
+    raw: Box<str>,
+    /// ASCII-lowercased, for comparisons, ordering and hashing (ids are compared far more often
+    /// than they are built).
+    key: Box<str>,
+}
 
 impl ResourceId {
     /// Wraps an id string as given.
     pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
+        let raw: String = id.into();
+        let key = raw.to_ascii_lowercase().into_boxed_str();
+        Self {
+            raw: raw.into_boxed_str(),
+            key,
+        }
     }
 
     /// Checks the id's shape and wraps it.
@@ -30,7 +41,7 @@ impl ResourceId {
                 "`{id}` is not an Azure resource id (expected /subscriptions/<id>/resourceGroups/<rg>/providers/...)"
             ));
         }
-        Ok(Self(id.to_string()))
+        Ok(Self::new(id))
     }
 
     /// Builds the id of a top-level resource.
@@ -40,24 +51,24 @@ impl ResourceId {
         provider_type: &str,
         name: &str,
     ) -> Self {
-        Self(format!(
+        Self::new(format!(
             "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/{provider_type}/{name}"
         ))
     }
 
     /// The id of a child resource: `<self>/<child_type>/<name>`.
     pub fn child(&self, child_type: &str, name: &str) -> Self {
-        Self(format!("{}/{child_type}/{name}", self.0))
+        Self::new(format!("{}/{child_type}/{name}", self.raw))
     }
 
     /// The id as written.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.raw
     }
 
     /// The value after a segment named `key` (case-insensitive), e.g. `resourceGroups`.
     fn segment_after(&self, key: &str) -> Option<&str> {
-        let mut it = self.0.split('/');
+        let mut it = self.raw.split('/');
         while let Some(s) = it.next() {
             if s.eq_ignore_ascii_case(key) {
                 return it.next();
@@ -78,23 +89,23 @@ impl ResourceId {
 
     /// The last segment: the resource's own name.
     pub fn name(&self) -> &str {
-        self.0.rsplit('/').next().unwrap_or("")
+        self.raw.rsplit('/').next().unwrap_or("")
     }
 
     /// The id with its last two segments removed: a child's parent (`.../subnets/x` → the VNet).
     pub fn parent(&self) -> Option<ResourceId> {
-        let mut parts: Vec<&str> = self.0.split('/').collect();
+        let mut parts: Vec<&str> = self.raw.split('/').collect();
         if parts.len() < 10 {
             return None;
         }
         parts.truncate(parts.len() - 2);
-        Some(Self(parts.join("/")))
+        Some(Self::new(parts.join("/")))
     }
 }
 
 impl PartialEq for ResourceId {
     fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
+        self.key == other.key
     }
 }
 
@@ -102,9 +113,7 @@ impl Eq for ResourceId {}
 
 impl Ord for ResourceId {
     fn cmp(&self, other: &Self) -> Ordering {
-        let a = self.0.bytes().map(|b| b.to_ascii_lowercase());
-        let b = other.0.bytes().map(|b| b.to_ascii_lowercase());
-        a.cmp(b)
+        self.key.cmp(&other.key)
     }
 }
 
@@ -116,21 +125,19 @@ impl PartialOrd for ResourceId {
 
 impl Hash for ResourceId {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.0.bytes() {
-            state.write_u8(b.to_ascii_lowercase());
-        }
+        self.key.hash(state);
     }
 }
 
 impl fmt::Display for ResourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.raw)
     }
 }
 
 impl Serialize for ResourceId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(&self.raw)
     }
 }
 
