@@ -272,7 +272,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, input.options()?);
+            let dp = plane(&estate, &input)?;
             let q = analyze::query(&dp, &from, &to, &protocol, port, fqdn)?;
             let t = dp.trace(&q);
             print!(
@@ -303,7 +303,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, input.options()?);
+            let dp = plane(&estate, &input)?;
             let r = dp.reach(&analyze::place(&dp, &from)?, &analyze::place(&dp, &to)?);
             ok(if format == Format::Json {
                 json(&r)
@@ -317,7 +317,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, input.options()?);
+            let dp = plane(&estate, &input)?;
             let r = dp.exposure(&analyze::place(&dp, &from)?);
             ok(if format == Format::Json {
                 json(&r)
@@ -331,7 +331,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, input.options()?);
+            let dp = plane(&estate, &input)?;
             let s = analyze::subnet(&dp, &subnet)?;
             ok(if format == Format::Json {
                 json(&serde_json::json!({ "subnet": subnet, "value": dp.routes[s] }))
@@ -345,7 +345,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
         } => {
             let estate = load_estate(&input)?;
-            let dp = DataPlane::compile(&estate, input.options()?);
+            let dp = plane(&estate, &input)?;
             let s = analyze::subnet(&dp, &subnet)?;
             let sub = &dp.topology.subnets[s];
             ok(if format == Format::Json {
@@ -357,6 +357,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
             })
         }
     }
+}
+
+/// Compiles the estate with the options the input asks for.
+fn plane<'e>(estate: &'e aksnet_model::Estate, input: &Input) -> Result<DataPlane<'e>, String> {
+    Ok(DataPlane::compile(estate, input.options()?))
 }
 
 /// Loads the estate to analyse: `--estate FILE`, or the designed intent (or reference).

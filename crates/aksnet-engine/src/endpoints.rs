@@ -26,6 +26,15 @@ pub(crate) fn pe_fqdn(target: &str, group: &str, member: &str) -> Option<String>
     }
 }
 
+/// A frontend's private address and subnet, when it has one.
+fn private_frontend(
+    f: &aksnet_model::network::FrontendIpConfiguration,
+    t: &Topology,
+) -> Option<(IpAddr, Option<usize>)> {
+    let ip = f.private_ip_address.as_deref()?.parse().ok()?;
+    Some((ip, f.subnet.as_ref().and_then(|s| subnet_of(t, &s.id))))
+}
+
 pub(crate) fn collect(estate: &Estate, t: &Topology) -> Vec<Endpoint> {
     let mut out = Vec::new();
     let mut push =
@@ -139,17 +148,7 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> Vec<Endpoint> {
     }
     for lb in estate.load_balancers.iter() {
         for f in &lb.properties.frontend_ip_configurations {
-            if let Some(ip) = f
-                .properties
-                .private_ip_address
-                .as_deref()
-                .and_then(|a| a.parse().ok())
-            {
-                let subnet = f
-                    .properties
-                    .subnet
-                    .as_ref()
-                    .and_then(|s| subnet_of(t, &s.id));
+            if let Some((ip, subnet)) = private_frontend(&f.properties, t) {
                 push(
                     EndpointKind::InternalLoadBalancer,
                     ip,
@@ -164,17 +163,7 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> Vec<Endpoint> {
     }
     for agw in estate.application_gateways.iter() {
         for f in &agw.properties.frontend_ip_configurations {
-            if let Some(ip) = f
-                .properties
-                .private_ip_address
-                .as_deref()
-                .and_then(|a| a.parse().ok())
-            {
-                let subnet = f
-                    .properties
-                    .subnet
-                    .as_ref()
-                    .and_then(|s| subnet_of(t, &s.id));
+            if let Some((ip, subnet)) = private_frontend(&f.properties, t) {
                 push(
                     EndpointKind::AppGatewayPrivate,
                     ip,

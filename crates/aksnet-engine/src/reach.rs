@@ -376,14 +376,7 @@ impl DataPlane<'_> {
             .filter(|r| r.state == "Active")
             .collect();
         routes.sort_by_key(|r| std::cmp::Reverse((r.address_prefix.len(), r.source)));
-        let protected: PrefixSet = self.routes[s]
-            .iter()
-            .filter(|r| {
-                matches!(r.next_hop, NextHop::VnetLocal | NextHop::VNetPeering(_))
-                    && r.source == Source::Default
-            })
-            .map(|r| r.address_prefix)
-            .collect();
+        let protected = crate::routes::protected_prefixes(&self.routes[s]);
         let vnet = t.subnets[s].vnet;
         let reachable: Vec<usize> = std::iter::once(vnet)
             .chain(t.connected_peers(vnet).map(|p| p.remote))
@@ -589,13 +582,7 @@ impl DataPlane<'_> {
                 Services::new(Protocol::Tcp.into(), &ports),
             ),
         );
-        let Some(backend) = agw
-            .properties
-            .backend_address_pools
-            .iter()
-            .flat_map(|p| &p.properties.backend_addresses)
-            .find_map(|a| a.ip_address.as_deref()?.parse::<IpAddr>().ok())
-        else {
+        let Some(backend) = agw.properties.first_backend_ip() else {
             return;
         };
         b.via.push(format!("{} listener {}", agw.name, ports));

@@ -282,6 +282,19 @@ pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute>
         .max_by_key(|r| (r.address_prefix.len(), r.source))
 }
 
+/// The VNet and peering prefixes of a route table: gateway (BGP) routes never take traffic to
+/// them, however specific [UDR] §2.3.
+pub fn protected_prefixes(routes: &[EffectiveRoute]) -> PrefixSet {
+    routes
+        .iter()
+        .filter(|r| {
+            matches!(r.next_hop, NextHop::VnetLocal | NextHop::VNetPeering(_))
+                && r.source == Source::Default
+        })
+        .map(|r| r.address_prefix)
+        .collect()
+}
+
 /// Network → (best route, best route that is not BGP), for one prefix length and family.
 type LengthMap = std::collections::HashMap<u128, (usize, Option<usize>)>;
 
@@ -351,14 +364,7 @@ impl RouteIndex {
             .map(|((len, v4), m)| (len, v4, m))
             .collect();
         by_len.sort_by_key(|(len, _, _)| std::cmp::Reverse(*len));
-        let protected = routes
-            .iter()
-            .filter(|r| {
-                matches!(r.next_hop, NextHop::VnetLocal | NextHop::VNetPeering(_))
-                    && r.source == Source::Default
-            })
-            .map(|r| r.address_prefix)
-            .collect();
+        let protected = protected_prefixes(routes);
         Self { by_len, protected }
     }
 

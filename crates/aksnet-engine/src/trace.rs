@@ -685,13 +685,7 @@ impl Walk<'_, '_> {
             .and_then(|w| dp.estate.waf_policies.get(&w.id))
             .map(|w| format!("WAF {} ({})", w.name, w.properties.policy_settings.mode))
             .unwrap_or_else(|| "no WAF".into());
-        let Some(backend) = agw
-            .properties
-            .backend_address_pools
-            .iter()
-            .flat_map(|p| &p.properties.backend_addresses)
-            .find_map(|a| a.ip_address.as_deref()?.parse::<IpAddr>().ok())
-        else {
+        let Some(backend) = agw.properties.first_backend_ip() else {
             self.hop(
                 t.subnets[s].label(t),
                 "app-gateway",

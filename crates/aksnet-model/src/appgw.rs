@@ -36,6 +36,16 @@ impl ResourceType for ApplicationGateway {
     const TYPE: &'static str = "Microsoft.Network/applicationGateways";
 }
 
+impl ApplicationGateway {
+    /// The first backend address given as an IP (for AKS: the ingress ILB frontend).
+    pub fn first_backend_ip(&self) -> Option<std::net::IpAddr> {
+        self.backend_address_pools
+            .iter()
+            .flat_map(|p| &p.properties.backend_addresses)
+            .find_map(|a| a.ip_address.as_deref()?.parse().ok())
+    }
+}
+
 /// App Gateway SKU (inside `properties`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GatewaySku {
