@@ -145,6 +145,9 @@ pub fn routes_text(dp: &DataPlane, s: usize) -> String {
                 aksnet_engine::routes::NextHop::InterfaceEndpoint(ip) => {
                     ("InterfaceEndpoint".to_string(), ip.to_string())
                 }
+                aksnet_engine::routes::NextHop::VirtualNetworkServiceEndpoint(_) => {
+                    ("VirtualNetworkServiceEndpoint".to_string(), String::new())
+                }
                 aksnet_engine::routes::NextHop::VNetPeering(_) => {
                     ("VNetPeering".to_string(), String::new())
                 }

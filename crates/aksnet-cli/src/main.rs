@@ -163,6 +163,10 @@ struct Input {
     /// On-premises prefixes for imported estates (ExpressRoute learns them by BGP; no resource holds them).
     #[arg(long = "on-premises", value_name = "CIDR", value_delimiter = ',')]
     on_premises: Vec<String>,
+    /// Service-tag prefixes (ServiceTags_Public JSON or `az network list-service-tags` output):
+    /// resolves tags such as AzureCloud or GatewayManager, and service endpoint routes.
+    #[arg(long = "service-tags", value_name = "FILE")]
+    service_tags: Option<PathBuf>,
     /// Turn around one of the engine's documented defaults where Azure's behaviour is disputed
     /// or unconfirmed (repeatable; see docs/engine.md).
     #[arg(long = "switch", value_name = "NAME")]
@@ -173,6 +177,10 @@ impl Input {
     /// The engine options with the requested switches applied.
     fn options(&self) -> Result<Options, String> {
         let mut o = Options::default();
+        if let Some(path) = &self.service_tags {
+            let text = read_text(path)?;
+            o.service_tags = aksnet_engine::tags::parse_service_tags(&text).map_err(|e| format!("error: {}: {e}\n  = hint: download ServiceTags_Public.json, or run `az network list-service-tags --location REGION`", path.display()))?;
+        }
         for s in &self.switches {
             o.set(s).map_err(|e| {
                 format!("error: {e}\n  = hint: see docs/engine.md for what each switch changes")

@@ -208,3 +208,31 @@ fn analyses_read_an_estate_file_and_report_its_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("cannot read missing.json"));
 }
+
+#[test]
+fn service_tags_file_resolves_tags_and_bad_files_exit_2() {
+    let d = tmp();
+    std::fs::write(d.path().join("tags.json"), r#"{"values": [{"name": "GatewayManager", "properties": {"addressPrefixes": ["13.66.140.0/26"]}}]}"#).unwrap();
+    let o = aksnet(
+        d.path(),
+        &[
+            "nsg-rules",
+            "aks-prod/snet-agw",
+            "--service-tags",
+            "tags.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(!out(&o).contains("without prefixes offline"), "{}", out(&o));
+    std::fs::write(d.path().join("bad.json"), r#"{"values": [{"name": "X"}]}"#).unwrap();
+    let o = aksnet(
+        d.path(),
+        &["routes", "aks-prod/snet-user", "--service-tags", "bad.json"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("bad.json: values[0] (X) has no properties.addressPrefixes"),
+        "{}",
+        err(&o)
+    );
+}

@@ -15,7 +15,7 @@ use aksnet_net::{
     PacketSet, PortRange, PortSet, Prefix, PrefixSet, Protocol, ProtocolSet, Services,
 };
 
-use crate::tags::resolve;
+use crate::tags::{resolve, ServiceTags, TagContext};
 
 /// One rule in processing order, with its match fields compiled.
 #[derive(Clone, Debug)]
@@ -47,11 +47,18 @@ impl OrderedRule {
         rule: FirewallRule,
         policy: String,
         location: &str,
+        tags: &ServiceTags,
     ) -> Self {
         let mut unresolved = Vec::new();
+        // The firewall resolves tags globally: `VirtualNetwork` has no meaning in a policy.
+        let empty = PrefixSet::new();
+        let ctx = TagContext {
+            vnet: &empty,
+            service: tags,
+        };
         let mut set_of = |fields: &[String]| {
             fields.iter().fold(PrefixSet::new(), |acc, f| {
-                let r = resolve(f, &PrefixSet::new());
+                let r = resolve(f, &ctx);
                 unresolved.extend(r.unresolved);
                 acc.union(&r.set)
             })
@@ -162,7 +169,7 @@ fn iana_private() -> PrefixSet {
 }
 
 /// Compiles the policy `id` with its parent chain.
-pub fn compile(estate: &Estate, id: &ResourceId, location: &str) -> Policy {
+pub fn compile(estate: &Estate, id: &ResourceId, location: &str, tags: &ServiceTags) -> Policy {
     let mut chain = Vec::new();
     let mut cur = Some(id.clone());
     while let Some(pid) = cur {
@@ -237,6 +244,7 @@ pub fn compile(estate: &Estate, id: &ResourceId, location: &str) -> Policy {
                         r.clone(),
                         pid.name().to_string(),
                         location,
+                        tags,
                     ));
                 }
             }

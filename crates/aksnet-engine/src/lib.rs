@@ -69,10 +69,16 @@ impl<'e> DataPlane<'e> {
             .collect();
         let nsgs = (0..n)
             .map(|s| {
-                topology.subnets[s]
-                    .nsg
-                    .as_ref()
-                    .map(|id| nsg::compile(estate, id, &vnet_tags[s]))
+                topology.subnets[s].nsg.as_ref().map(|id| {
+                    nsg::compile(
+                        estate,
+                        id,
+                        &tags::TagContext {
+                            vnet: &vnet_tags[s],
+                            service: &options.service_tags,
+                        },
+                    )
+                })
             })
             .collect();
         let mut firewalls = BTreeMap::new();
@@ -82,7 +88,7 @@ impl<'e> DataPlane<'e> {
             };
             let location = fw.location.clone().unwrap_or_default();
             let policy = match &fw.properties.firewall_policy {
-                Some(p) => firewall::compile(estate, &p.id, &location),
+                Some(p) => firewall::compile(estate, &p.id, &location, &options.service_tags),
                 None => firewall::Policy::without_rules(),
             };
             firewalls.insert(ip, (fw.id.clone(), policy));

@@ -8,7 +8,7 @@ use aksnet_model::{Estate, ResourceId};
 use aksnet_net::{PacketSet, PortRange, PortSet, PrefixSet, Protocol, ProtocolSet, Services};
 use serde::Serialize;
 
-use crate::tags::{resolve, Resolved};
+use crate::tags::{resolve, Resolved, TagContext};
 
 /// A rule ready to evaluate.
 #[derive(Clone, Debug, Serialize)]
@@ -89,13 +89,13 @@ fn default_rules() -> Vec<(
     ]
 }
 
-fn union_of(fields: &[String], vnet_tag: &PrefixSet, unresolved: &mut Vec<String>) -> PrefixSet {
+fn union_of(fields: &[String], ctx: &TagContext, unresolved: &mut Vec<String>) -> PrefixSet {
     let mut set = PrefixSet::new();
     for f in fields {
         let Resolved {
             set: s,
             unresolved: u,
-        } = resolve(f, vnet_tag);
+        } = resolve(f, ctx);
         set = set.union(&s);
         unresolved.extend(u);
     }
@@ -123,12 +123,12 @@ fn field_list(single: &Option<String>, plural: &[String]) -> Vec<String> {
 }
 
 /// Compiles an NSG's rules (custom + defaults), sorted by direction and priority, in the
-/// context of `vnet_tag` (the `VirtualNetwork` tag of the subnet it is evaluated for).
-pub fn compile(estate: &Estate, nsg: &ResourceId, vnet_tag: &PrefixSet) -> Vec<CompiledRule> {
+/// context `ctx` (the `VirtualNetwork` tag of the subnet it is evaluated for, and service tags).
+pub fn compile(estate: &Estate, nsg: &ResourceId, ctx: &TagContext) -> Vec<CompiledRule> {
     let mut out = Vec::new();
     if let Some(n) = estate.network_security_groups.get(nsg) {
         for r in &n.properties.security_rules {
-            out.push(compile_rule(&r.name, &r.properties, vnet_tag));
+            out.push(compile_rule(&r.name, &r.properties, ctx));
         }
     }
     for (name, priority, direction, src, dst, access) in default_rules() {
@@ -142,21 +142,21 @@ pub fn compile(estate: &Estate, nsg: &ResourceId, vnet_tag: &PrefixSet) -> Vec<C
             direction,
             ..Default::default()
         };
-        out.push(compile_rule(name, &rule, vnet_tag));
+        out.push(compile_rule(name, &rule, ctx));
     }
     out.sort_by_key(|r| (r.direction == Direction::Outbound, r.priority));
     out
 }
 
-fn compile_rule(name: &str, r: &SecurityRule, vnet_tag: &PrefixSet) -> CompiledRule {
+fn compile_rule(name: &str, r: &SecurityRule, ctx: &TagContext) -> CompiledRule {
     let mut unresolved = Vec::new();
     let src_fields = field_list(&r.source_address_prefix, &r.source_address_prefixes);
     let dst_fields = field_list(
         &r.destination_address_prefix,
         &r.destination_address_prefixes,
     );
-    let src = union_of(&src_fields, vnet_tag, &mut unresolved);
-    let dst = union_of(&dst_fields, vnet_tag, &mut unresolved);
+    let src = union_of(&src_fields, ctx, &mut unresolved);
+    let dst = union_of(&dst_fields, ctx, &mut unresolved);
     let protocols: ProtocolSet = r.protocol.parse().unwrap_or(ProtocolSet::NONE);
     let (port_set, port_text) = ports(&r.destination_port_range, &r.destination_port_ranges);
     CompiledRule {

@@ -25,6 +25,10 @@ pub struct Options {
     /// `VirtualNetwork` tag includes the UDR prefixes of the subnet's own route table (§3.5,
     /// observed). Default: true.
     pub virtual_network_tag_includes_udr_prefixes: bool,
+    /// Service-tag prefixes (from `--service-tags FILE`); without them, rules naming tags other
+    /// than `VirtualNetwork`, `AzureLoadBalancer` and `Internet` match nothing, and service
+    /// endpoint routes have no prefixes.
+    pub service_tags: crate::tags::ServiceTags,
 }
 
 /// The switch names the CLI accepts (`--switch NAME`), each turning one default around.
@@ -90,6 +94,7 @@ impl Default for Options {
             peering_access_hard_block: false,
             dnat_then_network_rules: false,
             virtual_network_tag_includes_udr_prefixes: true,
+            service_tags: Default::default(),
         }
     }
 }

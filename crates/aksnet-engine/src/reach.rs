@@ -417,6 +417,9 @@ impl DataPlane<'_> {
                     );
                     self.appliance(n, *ip, a, todo);
                 }
+                NextHop::VirtualNetworkServiceEndpoint(service) => {
+                    self.deliver(n, format!("service endpoint {service}"), out)
+                }
                 NextHop::VirtualNetworkGateway => {
                     let home = region.intersection(&t.on_premises);
                     if !home.is_empty() {

@@ -27,6 +27,8 @@ pub enum NextHop {
     VirtualAppliance(IpAddr),
     /// A private endpoint's /32.
     InterfaceEndpoint(IpAddr),
+    /// A service endpoint's prefixes: straight to the service over the backbone.
+    VirtualNetworkServiceEndpoint(String),
     /// Dropped.
     None,
 }
@@ -40,6 +42,9 @@ impl fmt::Display for NextHop {
             NextHop::Internet => f.write_str("Internet"),
             NextHop::VirtualAppliance(ip) => write!(f, "VirtualAppliance {ip}"),
             NextHop::InterfaceEndpoint(ip) => write!(f, "InterfaceEndpoint {ip}"),
+            NextHop::VirtualNetworkServiceEndpoint(s) => {
+                write!(f, "VirtualNetworkServiceEndpoint ({s})")
+            }
             NextHop::None => f.write_str("None"),
         }
     }
@@ -249,11 +254,12 @@ pub fn effective_routes(
         routes.push(r);
     }
     routes.extend(udrs);
+    routes.extend(service_endpoint_routes(estate, o, subnet));
     // Same prefix: User > VirtualNetworkGateway > Default; the others are Invalid [UDR] §2.3.
     for i in 0..routes.len() {
         let better = routes.iter().any(|o| {
             o.address_prefix == routes[i].address_prefix
-                && o.source > routes[i].source
+                && rank(o) > rank(&routes[i])
                 && o.state == "Active"
         });
         if better {
@@ -264,13 +270,78 @@ pub fn effective_routes(
     routes
 }
 
+/// The service tag whose prefixes a service endpoint routes [TAGS] §2.2 (the common AKS-adjacent
+/// services; others drop their `Microsoft.` prefix).
+fn service_tag(service: &str) -> String {
+    match service.to_ascii_lowercase().as_str() {
+        "microsoft.keyvault" => "AzureKeyVault".into(),
+        "microsoft.containerregistry" => "AzureContainerRegistry".into(),
+        "microsoft.web" => "AppService".into(),
+        "microsoft.azurecosmosdb" => "AzureCosmosDB".into(),
+        _ => service.trim_start_matches("Microsoft.").to_string(),
+    }
+}
+
+/// Service endpoint routes of a subnet: the service tag's prefixes (regional tag first), next hop
+/// `VirtualNetworkServiceEndpoint` [UDR] §2.2. Without loaded service tags there are none.
+fn service_endpoint_routes(
+    estate: &Estate,
+    o: &Options,
+    subnet: &crate::topology::Subnet,
+) -> Vec<EffectiveRoute> {
+    let Some((vnet, s)) = estate.subnet(&subnet.id) else {
+        return Vec::new();
+    };
+    let region = vnet
+        .location
+        .clone()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut out = Vec::new();
+    for se in &s.properties.service_endpoints {
+        let tag = service_tag(&se.service).to_ascii_lowercase();
+        let Some(set) = o
+            .service_tags
+            .get(&format!("{tag}.{region}"))
+            .or_else(|| o.service_tags.get(&tag))
+        else {
+            continue;
+        };
+        for p in set.prefixes() {
+            out.push(EffectiveRoute {
+                address_prefix: p,
+                next_hop: NextHop::VirtualNetworkServiceEndpoint(se.service.clone()),
+                source: Source::Default,
+                state: "Active",
+                name: format!("service endpoint {}", se.service),
+            });
+        }
+    }
+    out
+}
+
+/// Precedence among routes with the same prefix: service endpoint routes cannot be overridden
+/// even by a route table [UDR] §2.3; then User > VirtualNetworkGateway > Default.
+pub fn rank(r: &EffectiveRoute) -> u8 {
+    match (&r.next_hop, r.source) {
+        (NextHop::VirtualNetworkServiceEndpoint(_), _) => 3,
+        (_, Source::User) => 2,
+        (_, Source::VirtualNetworkGateway) => 1,
+        (_, Source::Default) => 0,
+    }
+}
+
 /// The route that carries traffic to `dst` [UDR] §2.3: longest prefix among active routes, except
 /// that gateway routes never take traffic for the VNet's own or peered ranges; ties are already
 /// resolved by the `Invalid` marking.
 pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute> {
     let system_local = |r: &EffectiveRoute| {
-        matches!(r.next_hop, NextHop::VnetLocal | NextHop::VNetPeering(_))
-            && r.source == Source::Default
+        matches!(
+            r.next_hop,
+            NextHop::VnetLocal
+                | NextHop::VNetPeering(_)
+                | NextHop::VirtualNetworkServiceEndpoint(_)
+        ) && r.source == Source::Default
     };
     let protected = routes
         .iter()
@@ -279,7 +350,7 @@ pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute>
         .iter()
         .filter(|r| r.state == "Active" && r.address_prefix.contains_addr(dst))
         .filter(|r| !(protected && r.source == Source::VirtualNetworkGateway))
-        .max_by_key(|r| (r.address_prefix.len(), r.source))
+        .max_by_key(|r| (r.address_prefix.len(), rank(r)))
 }
 
 /// The VNet and peering prefixes of a route table: gateway (BGP) routes never take traffic to
@@ -350,11 +421,11 @@ impl RouteIndex {
                 .or_default()
                 .entry(k)
                 .or_insert((i, None));
-            if r.source > routes[slot.0].source {
+            if rank(r) > rank(&routes[slot.0]) {
                 slot.0 = i;
             }
             if r.source != Source::VirtualNetworkGateway
-                && slot.1.is_none_or(|j| r.source > routes[j].source)
+                && slot.1.is_none_or(|j| rank(r) > rank(&routes[j]))
             {
                 slot.1 = Some(i);
             }

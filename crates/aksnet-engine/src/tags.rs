@@ -87,8 +87,55 @@ pub fn virtual_network(t: &Topology, estate: &Estate, o: &Options, s: SubnetIx) 
     set
 }
 
+/// Service-tag prefixes loaded from a file (lowercase tag name → prefixes): `AzureCloud`,
+/// `AzureCloud.westeurope`, `Storage`, `GatewayManager`, ... Empty unless the user supplies them.
+pub type ServiceTags = std::collections::BTreeMap<String, PrefixSet>;
+
+/// Reads service tags in the format Microsoft publishes them (the weekly `ServiceTags_Public`
+/// download and `az network list-service-tags`): `{"values": [{"name": ..., "properties":
+/// {"addressPrefixes": [...]}}]}` [TAGS] §3.5.
+pub fn parse_service_tags(text: &str) -> Result<ServiceTags, String> {
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))?;
+    let values = v
+        .get("values")
+        .and_then(serde_json::Value::as_array)
+        .ok_or("expected {\"values\": [...]} as in ServiceTags_Public.json")?;
+    let mut out = ServiceTags::new();
+    for (i, t) in values.iter().enumerate() {
+        let name = t
+            .get("name")
+            .and_then(serde_json::Value::as_str)
+            .ok_or(format!("values[{i}] has no name"))?;
+        let prefixes = t
+            .pointer("/properties/addressPrefixes")
+            .and_then(serde_json::Value::as_array)
+            .ok_or(format!(
+                "values[{i}] ({name}) has no properties.addressPrefixes"
+            ))?;
+        let mut set = PrefixSet::new();
+        for p in prefixes {
+            let s = p.as_str().unwrap_or_default();
+            set.insert(Prefix::parse_lenient(s).map_err(|e| format!("values[{i}] ({name}): {e}"))?);
+        }
+        out.insert(name.to_ascii_lowercase(), set);
+    }
+    Ok(out)
+}
+
+/// What address fields are resolved against: the subnet's `VirtualNetwork` tag and the loaded
+/// service tags.
+#[derive(Clone, Copy, Debug)]
+pub struct TagContext<'a> {
+    /// `VirtualNetwork` in this subnet's context.
+    pub vnet: &'a PrefixSet,
+    /// Loaded service tags.
+    pub service: &'a ServiceTags,
+}
+
 /// Resolves an NSG or firewall address field (`*`, CIDR, IP, or a tag) in a subnet's context.
-pub fn resolve(field: &str, vnet_tag: &PrefixSet) -> Resolved {
+pub fn resolve(field: &str, ctx: &TagContext) -> Resolved {
+    let vnet_tag = ctx.vnet;
     let f = field.trim();
     let ok = |set| Resolved {
         set,
@@ -104,9 +151,12 @@ pub fn resolve(field: &str, vnet_tag: &PrefixSet) -> Resolved {
         "virtualnetwork" => ok(vnet_tag.clone()),
         "azureloadbalancer" => ok([p(AZURE_HOST_IP)].into_iter().collect()),
         "internet" => ok(internet().clone()),
-        _ => Resolved {
-            set: PrefixSet::new(),
-            unresolved: Some(f.to_string()),
+        other => match ctx.service.get(other) {
+            Some(set) => ok(set.clone()),
+            None => Resolved {
+                set: PrefixSet::new(),
+                unresolved: Some(f.to_string()),
+            },
         },
     }
 }

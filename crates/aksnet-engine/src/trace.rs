@@ -112,6 +112,8 @@ struct Walk<'a, 'e> {
     proxies: Vec<IpAddr>,
     /// The subnet the request left to the Internet from, if it did.
     egress: Option<SubnetIx>,
+    /// The request went to a service endpoint (the service answers over the same path).
+    service_endpoint: bool,
     fqdn: Option<String>,
 }
 
@@ -135,6 +137,7 @@ impl DataPlane<'_> {
             stateful: Vec::new(),
             proxies: Vec::new(),
             egress: None,
+            service_endpoint: false,
             fqdn: q.fqdn.clone().or(dst.fqdn.clone()),
         };
         let mut pkt = Packet {
@@ -443,6 +446,21 @@ impl Walk<'_, '_> {
                     return Step::Done(Outcome::Denied(e));
                 }
                 self.appliance(ip, a, pkt)
+            }
+            NextHop::VirtualNetworkServiceEndpoint(service) => {
+                self.hop(here.clone(), "route", "forward", detail, *pkt);
+                self.hop(
+                    here,
+                    "service-endpoint",
+                    "deliver",
+                    format!(
+                        "{service} over the Azure backbone, source kept ({})",
+                        pkt.src
+                    ),
+                    *pkt,
+                );
+                self.service_endpoint = true;
+                Step::Done(Outcome::Delivered(Location::Internet))
             }
             NextHop::VirtualNetworkGateway => {
                 self.hop(here, "route", "forward", detail, *pkt);
@@ -984,6 +1002,13 @@ impl Walk<'_, '_> {
     /// Walks the reply back with routing only (stateful devices let replies through) and compares
     /// the stateful devices it crosses with the request's (azure-semantics §9 step 4, §6.5).
     fn return_path(&mut self, at: Location, last: Packet, client: IpAddr) -> Return {
+        if self.service_endpoint && self.stateful.is_empty() {
+            return Return {
+                symmetric: true,
+                hops: vec!["the service answers over the service endpoint".into()],
+                warning: None,
+            };
+        }
         let dp = self.dp;
         let t = &dp.topology;
         let mut hops = Vec::new();
@@ -1097,7 +1122,9 @@ impl Walk<'_, '_> {
                             }
                         }
                         NextHop::VirtualNetworkGateway => loc = Location::OnPrem,
-                        NextHop::Internet => loc = Location::Internet,
+                        NextHop::Internet | NextHop::VirtualNetworkServiceEndpoint(_) => {
+                            loc = Location::Internet
+                        }
                         NextHop::None => break,
                     }
                 }

@@ -381,6 +381,7 @@ fn firewall_parent_policy_first_then_by_type_and_priority() {
         &e,
         &aksnet_model::ResourceId::new(format!("{SUB}/Microsoft.Network/firewallPolicies/child")),
         "westeurope",
+        &Default::default(),
     );
     let names = |v: &[firewall::OrderedRule]| {
         v.iter()
@@ -426,4 +427,102 @@ fn firewall_parent_policy_first_then_by_type_and_priority() {
     );
     assert_eq!(d.pass, "application");
     assert!(d.snat, "application rules always SNAT");
+}
+
+#[test]
+fn service_tags_and_service_endpoint_routes() {
+    // [UDR] §2.2–2.3: service endpoint routes carry the service tag's prefixes, beat BGP even
+    // when less specific, and cannot be overridden by a route table.
+    let tags = aksnet_engine::tags::parse_service_tags(
+        r#"{"values": [
+            {"name": "Storage.WestEurope", "properties": {"addressPrefixes": ["20.60.0.0/16"]}},
+            {"name": "AzureCloud", "properties": {"addressPrefixes": ["20.0.0.0/8", "2603:1000::/24"]}}
+        ]}"#,
+    )
+    .unwrap();
+    let mut v = vnet(
+        "v",
+        &["10.0.0.0/16"],
+        json!([subnet(
+            "v",
+            "app",
+            "10.0.1.0/24",
+            json!({
+        "routeTable": { "id": format!("{SUB}/Microsoft.Network/routeTables/rt") },
+        "serviceEndpoints": [{ "service": "Microsoft.Storage" }],
+        "networkSecurityGroup": { "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n") } })
+        )]),
+    );
+    v["location"] = json!("westeurope");
+    let e = estate(json!({
+        "virtualNetworks": [v],
+        "routeTables": [route_table("rt", json!([
+            { "name": "default", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.9.4" } },
+            { "name": "storage", "properties": { "addressPrefix": "20.60.0.0/16", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.9.4" } }
+        ]))],
+        "networkSecurityGroups": [{ "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n"), "properties": { "securityRules": [
+            { "name": "deny-azurecloud", "properties": { "protocol": "*", "sourceAddressPrefix": "*", "destinationAddressPrefix": "AzureCloud", "destinationPortRange": "*", "access": "Deny", "priority": 100, "direction": "Outbound" } } ] } }]
+    }));
+    let o = Options {
+        service_tags: tags,
+        ..Options::default()
+    };
+    let got = rows(&e, o.clone(), 0);
+    assert!(
+        got.contains(&row(
+            "20.60.0.0/16",
+            "VirtualNetworkServiceEndpoint (Microsoft.Storage)",
+            "Active"
+        )),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&row("20.60.0.0/16", "VirtualAppliance", "Invalid")),
+        "{got:?}"
+    );
+    let dp = DataPlane::compile(&e, o);
+    let to_storage = dp.route_for(0, ip_of("20.60.5.5")).unwrap();
+    assert!(matches!(
+        to_storage.next_hop,
+        NextHop::VirtualNetworkServiceEndpoint(_)
+    ));
+    assert!(matches!(
+        dp.route_for(0, ip_of("20.61.0.1")).unwrap().next_hop,
+        NextHop::VirtualAppliance(_)
+    ));
+    // The NSG rule naming AzureCloud now matches.
+    let r = nsg::evaluate(
+        dp.nsgs[0].as_ref().unwrap(),
+        Direction::Outbound,
+        ip_of("10.0.1.4"),
+        ip_of("20.1.2.3"),
+        Protocol::Tcp,
+        443,
+    )
+    .unwrap();
+    assert_eq!(r.name, "deny-azurecloud");
+    assert!(r.unresolved.is_empty());
+    // Without the tag file the rule matches nothing and says so.
+    let dp = DataPlane::compile(&e, Options::default());
+    let r = nsg::evaluate(
+        dp.nsgs[0].as_ref().unwrap(),
+        Direction::Outbound,
+        ip_of("10.0.1.4"),
+        ip_of("20.1.2.3"),
+        Protocol::Tcp,
+        443,
+    )
+    .unwrap();
+    assert_ne!(r.name, "deny-azurecloud");
+    let rule = dp.nsgs[0]
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|r| r.name == "deny-azurecloud")
+        .unwrap();
+    assert_eq!(rule.unresolved, ["AzureCloud"]);
+}
+
+fn ip_of(s: &str) -> IpAddr {
+    s.parse().unwrap()
 }
