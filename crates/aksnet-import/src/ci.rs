@@ -1,36 +1,38 @@
-//! A serde `Deserializer` over `serde_json::Value` that matches struct field names and unit
-//! enum variants case-insensitively, as Azure Resource Manager does, and counts the object keys
-//! that match no field (unknown properties, ignored).
+//! A serde `Deserializer` over a borrowed `serde_json::Value` that matches struct field names and
+//! unit enum variants case-insensitively, as Azure Resource Manager does, and counts the object
+//! keys that match no field (unknown properties, ignored).
 
 use std::cell::Cell;
 
-use serde::de::value::StringDeserializer;
+use serde::de::value::{StrDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::forward_to_deserialize_any;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A JSON value read case-insensitively.
-pub struct Ci<'c> {
-    value: Value,
+pub struct Ci<'v, 'c> {
+    value: &'v Value,
     unknown: &'c Cell<usize>,
 }
 
-impl<'c> Ci<'c> {
+impl<'v, 'c> Ci<'v, 'c> {
     /// Wraps a value; unknown keys are counted into `unknown`.
-    pub fn new(value: Value, unknown: &'c Cell<usize>) -> Self {
+    pub fn new(value: &'v Value, unknown: &'c Cell<usize>) -> Self {
         Self { value, unknown }
     }
 }
 
 type Error = serde_json::Error;
 
-impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
+static NULL: Value = Value::Null;
+
+impl<'de> de::Deserializer<'de> for Ci<'_, '_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match self.value {
             Value::Null => v.visit_unit(),
-            Value::Bool(b) => v.visit_bool(b),
+            Value::Bool(b) => v.visit_bool(*b),
             Value::Number(n) => {
                 if let Some(u) = n.as_u64() {
                     v.visit_u64(u)
@@ -40,13 +42,13 @@ impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
                     v.visit_f64(n.as_f64().unwrap_or(f64::NAN))
                 }
             }
-            Value::String(s) => v.visit_string(s),
+            Value::String(s) => v.visit_str(s),
             Value::Array(a) => v.visit_seq(Seq {
-                iter: a.into_iter(),
+                iter: a.iter(),
                 unknown: self.unknown,
             }),
             Value::Object(m) => v.visit_map(Obj {
-                iter: m.into_iter(),
+                iter: m.iter(),
                 value: None,
                 unknown: self.unknown,
                 fields: None,
@@ -56,7 +58,7 @@ impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
 
     /// `null` and `{}` (how exports write an absent reference) are `None`.
     fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match &self.value {
+        match self.value {
             Value::Null => v.visit_none(),
             Value::Object(o) if o.is_empty() => v.visit_none(),
             _ => v.visit_some(self),
@@ -67,31 +69,18 @@ impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match self.value {
             Value::Null => v.visit_seq(Seq {
-                iter: Vec::new().into_iter(),
+                iter: [].iter(),
                 unknown: self.unknown,
             }),
-            other => Ci {
-                value: other,
-                unknown: self.unknown,
-            }
-            .deserialize_any(v),
+            _ => self.deserialize_any(v),
         }
     }
 
     /// `null` is an empty map.
     fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match self.value {
-            Value::Null => v.visit_map(Obj {
-                iter: Map::new().into_iter(),
-                value: None,
-                unknown: self.unknown,
-                fields: None,
-            }),
-            other => Ci {
-                value: other,
-                unknown: self.unknown,
-            }
-            .deserialize_any(v),
+            Value::Null => self.deserialize_any_owned(v),
+            _ => self.deserialize_any(v),
         }
     }
 
@@ -111,16 +100,12 @@ impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
     ) -> Result<V::Value, Error> {
         match self.value {
             Value::Object(m) => v.visit_map(Obj {
-                iter: m.into_iter(),
+                iter: m.iter(),
                 value: None,
                 unknown: self.unknown,
                 fields: Some(fields),
             }),
-            other => Ci {
-                value: other,
-                unknown: self.unknown,
-            }
-            .deserialize_any(v),
+            _ => self.deserialize_any(v),
         }
     }
 
@@ -134,13 +119,12 @@ impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
             Value::String(s) => {
                 let canonical = variants
                     .iter()
-                    .find(|x| x.eq_ignore_ascii_case(&s))
-                    .map(|x| x.to_string())
-                    .unwrap_or(s);
+                    .find(|x| x.eq_ignore_ascii_case(s))
+                    .map_or_else(|| s.clone(), |x| (*x).to_string());
                 let d: StringDeserializer<Error> = canonical.into_deserializer();
                 v.visit_enum(d)
             }
-            other => de::Deserializer::deserialize_enum(other, name, variants, v),
+            other => de::Deserializer::deserialize_enum(other.clone(), name, variants, v),
         }
     }
 
@@ -150,12 +134,25 @@ impl<'de, 'c> de::Deserializer<'de> for Ci<'c> {
     }
 }
 
-struct Seq<'c> {
-    iter: std::vec::IntoIter<Value>,
+impl Ci<'_, '_> {
+    /// An empty map for `null` maps.
+    fn deserialize_any_owned<'de, V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        let empty = serde_json::Map::new();
+        v.visit_map(Obj {
+            iter: empty.iter(),
+            value: None,
+            unknown: self.unknown,
+            fields: None,
+        })
+    }
+}
+
+struct Seq<'v, 'c> {
+    iter: std::slice::Iter<'v, Value>,
     unknown: &'c Cell<usize>,
 }
 
-impl<'de> SeqAccess<'de> for Seq<'_> {
+impl<'de> SeqAccess<'de> for Seq<'_, '_> {
     type Error = Error;
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
@@ -173,42 +170,41 @@ impl<'de> SeqAccess<'de> for Seq<'_> {
     }
 }
 
-struct Obj<'c> {
-    iter: serde_json::map::IntoIter,
-    value: Option<Value>,
+struct Obj<'v, 'c> {
+    iter: serde_json::map::Iter<'v>,
+    value: Option<&'v Value>,
     unknown: &'c Cell<usize>,
     /// For structs: the field names, to which keys are matched case-insensitively.
     fields: Option<&'static [&'static str]>,
 }
 
-impl<'de> MapAccess<'de> for Obj<'_> {
+impl<'de> MapAccess<'de> for Obj<'_, '_> {
     type Error = Error;
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        match self.iter.next() {
-            Some((k, v)) => {
-                self.value = Some(v);
-                let key = match self.fields {
-                    Some(fields) if !fields.contains(&k.as_str()) => {
-                        match fields.iter().find(|f| f.eq_ignore_ascii_case(&k)) {
-                            Some(f) => (*f).to_string(),
-                            None => {
-                                self.unknown.set(self.unknown.get() + 1);
-                                k
-                            }
-                        }
+        let Some((k, v)) = self.iter.next() else {
+            return Ok(None);
+        };
+        self.value = Some(v);
+        let key: &str = match self.fields {
+            Some(fields) if !fields.contains(&k.as_str()) => {
+                match fields.iter().find(|f| f.eq_ignore_ascii_case(k)) {
+                    Some(f) => f,
+                    None => {
+                        self.unknown.set(self.unknown.get() + 1);
+                        k
                     }
-                    _ => k,
-                };
-                seed.deserialize(Value::String(key)).map(Some)
+                }
             }
-            None => Ok(None),
-        }
+            _ => k,
+        };
+        seed.deserialize(StrDeserializer::<Error>::new(key))
+            .map(Some)
     }
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
-        let v = self.value.take().unwrap_or(Value::Null);
+        let v = self.value.take().unwrap_or(&NULL);
         seed.deserialize(Ci {
             value: v,
             unknown: self.unknown,
@@ -217,12 +213,21 @@ impl<'de> MapAccess<'de> for Obj<'_> {
 }
 
 /// Deserializes `T` from `value` case-insensitively; on failure, the JSON path of the problem.
+/// The path is worked out only when the fast attempt fails.
 pub fn from_value<T: de::DeserializeOwned>(
     value: Value,
     unknown: &Cell<usize>,
 ) -> Result<T, (String, String)> {
-    serde_path_to_error::deserialize(Ci::new(value, unknown))
-        .map_err(|e| (e.path().to_string(), e.inner().to_string()))
+    match T::deserialize(Ci::new(&value, unknown)) {
+        Ok(t) => Ok(t),
+        Err(_) => {
+            let scratch = Cell::new(0);
+            match serde_path_to_error::deserialize::<_, T>(Ci::new(&value, &scratch)) {
+                Err(e) => Err((e.path().to_string(), e.inner().to_string())),
+                Ok(_) => Err(("$".into(), "inconsistent deserialization".into())),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
