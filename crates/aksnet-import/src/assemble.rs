@@ -138,6 +138,45 @@ fn kinds() -> BTreeMap<&'static str, &'static str> {
     .collect()
 }
 
+/// Expands `$m!(collection)` for the Estate collection that holds lowercase ARM type `$ty`
+/// (other than virtual networks, which need subnet fix-ups first), or evaluates `$else`.
+macro_rules! by_type {
+    ($ty:expr, $m:ident, $else:expr) => {
+        match $ty {
+            "microsoft.network/routetables" => $m!(route_tables),
+            "microsoft.network/networksecuritygroups" => $m!(network_security_groups),
+            "microsoft.network/publicipaddresses" => $m!(public_ip_addresses),
+            "microsoft.network/natgateways" => $m!(nat_gateways),
+            "microsoft.network/loadbalancers" => $m!(load_balancers),
+            "microsoft.network/azurefirewalls" => $m!(azure_firewalls),
+            "microsoft.network/firewallpolicies" => $m!(firewall_policies),
+            "microsoft.network/firewallpolicies/rulecollectiongroups" => {
+                $m!(rule_collection_groups)
+            }
+            "microsoft.network/applicationgateways" => $m!(application_gateways),
+            "microsoft.network/applicationgatewaywebapplicationfirewallpolicies" => {
+                $m!(waf_policies)
+            }
+            "microsoft.network/privateendpoints" => $m!(private_endpoints),
+            "microsoft.network/privateendpoints/privatednszonegroups" => {
+                $m!(private_dns_zone_groups)
+            }
+            "microsoft.network/privatednszones" => $m!(private_dns_zones),
+            "microsoft.network/privatednszones/virtualnetworklinks" => $m!(virtual_network_links),
+            "microsoft.network/privatednszones/a" => $m!(a_record_sets),
+            "microsoft.network/bastionhosts" => $m!(bastion_hosts),
+            "microsoft.network/virtualnetworkgateways" => $m!(virtual_network_gateways),
+            "microsoft.network/localnetworkgateways" => $m!(local_network_gateways),
+            "microsoft.network/connections" => $m!(connections),
+            "microsoft.containerservice/managedclusters" => $m!(managed_clusters),
+            "microsoft.containerregistry/registries" => $m!(container_registries),
+            "microsoft.keyvault/vaults" => $m!(key_vaults),
+            "microsoft.managedidentity/userassignedidentities" => $m!(user_assigned_identities),
+            _ => $else,
+        }
+    };
+}
+
 /// Builds the estate incrementally: each resource is typed as it arrives (so the JSON of a large
 /// export is never held whole); children wait for their parents until [`Assembler::finish`].
 pub(crate) struct Assembler {
@@ -254,6 +293,14 @@ impl Assembler {
         // Deduplicate by id: the fuller definition wins; differing values are reported.
         let n = size(&value);
         let prints = property_prints(&value);
+        if self.seen.get(&rid).is_some_and(|o| o.size == usize::MAX) {
+            // The first definition came through the fast path: measure it from its typed form.
+            if let Some(old) = self.typed_json(&lower, &rid) {
+                let seen = self.seen.get_mut(&rid).expect("checked");
+                seen.size = size(&old);
+                seen.prints = property_prints(&old);
+            }
+        }
         match self.seen.get(&rid) {
             Some(old) => {
                 let differs = prints
@@ -326,39 +373,77 @@ impl Assembler {
                     e.virtual_networks.insert(r);
                 }
             }
-            "microsoft.network/routetables" => put!(route_tables),
-            "microsoft.network/networksecuritygroups" => put!(network_security_groups),
-            "microsoft.network/publicipaddresses" => put!(public_ip_addresses),
-            "microsoft.network/natgateways" => put!(nat_gateways),
-            "microsoft.network/loadbalancers" => put!(load_balancers),
-            "microsoft.network/azurefirewalls" => put!(azure_firewalls),
-            "microsoft.network/firewallpolicies" => put!(firewall_policies),
-            "microsoft.network/firewallpolicies/rulecollectiongroups" => {
-                put!(rule_collection_groups)
-            }
-            "microsoft.network/applicationgateways" => put!(application_gateways),
-            "microsoft.network/applicationgatewaywebapplicationfirewallpolicies" => {
-                put!(waf_policies)
-            }
-            "microsoft.network/privateendpoints" => put!(private_endpoints),
-            "microsoft.network/privateendpoints/privatednszonegroups" => {
-                put!(private_dns_zone_groups)
-            }
-            "microsoft.network/privatednszones" => put!(private_dns_zones),
-            "microsoft.network/privatednszones/virtualnetworklinks" => put!(virtual_network_links),
-            "microsoft.network/privatednszones/a" => put!(a_record_sets),
-            "microsoft.network/bastionhosts" => put!(bastion_hosts),
-            "microsoft.network/virtualnetworkgateways" => put!(virtual_network_gateways),
-            "microsoft.network/localnetworkgateways" => put!(local_network_gateways),
-            "microsoft.network/connections" => put!(connections),
-            "microsoft.containerservice/managedclusters" => put!(managed_clusters),
-            "microsoft.containerregistry/registries" => put!(container_registries),
-            "microsoft.keyvault/vaults" => put!(key_vaults),
-            "microsoft.managedidentity/userassignedidentities" => put!(user_assigned_identities),
-            _ => {
+            other => by_type!(other, put, {
                 self.children.insert(item.id.clone(), item);
-            }
+            }),
         }
+    }
+
+    /// A typed resource back as JSON (for reconciling a duplicate with a fast-path definition).
+    fn typed_json(&self, lower: &str, id: &ResourceId) -> Option<Value> {
+        let e = &self.estate;
+        macro_rules! json {
+            ($coll:ident) => {
+                e.$coll.get(id).and_then(|r| serde_json::to_value(r).ok())
+            };
+        }
+        match lower {
+            "microsoft.network/virtualnetworks" => json!(virtual_networks),
+            other => by_type!(other, json, None),
+        }
+    }
+
+    /// The fast path for one resource given as JSON text whose id names a modelled top-level
+    /// type: typed straight from the text. Returns `false` (nothing consumed) when it cannot, so
+    /// the caller takes the general path, which has the exact errors.
+    pub(crate) fn add_text(&mut self, id: &str, text: &str, origin: &str) -> bool {
+        use serde::Deserialize;
+        let Some(ty) = type_from_id(id) else {
+            return false;
+        };
+        let lower = ty.to_ascii_lowercase();
+        let Some(kind) = self.known.get(&lower).copied() else {
+            return false;
+        };
+        let Ok(rid) = ResourceId::parse(id) else {
+            return false;
+        };
+        if self.seen.contains_key(&rid) {
+            return false; // duplicates are reconciled on the general path
+        }
+        let scratch = Cell::new(0usize);
+        let e = &mut self.estate;
+        macro_rules! fast {
+            ($coll:ident) => {{
+                let mut de = serde_json::Deserializer::from_str(text);
+                match Deserialize::deserialize(crate::cide::CiDe::new(&mut de, &scratch)) {
+                    Ok(r) => {
+                        let mut r: aksnet_model::Resource<_> = r;
+                        r.kind = ty.clone(); // as the general path: the type the id names
+                        e.$coll.insert(r);
+                        true
+                    }
+                    Err(_) => false,
+                }
+            }};
+        }
+        let done = match lower.as_str() {
+            "microsoft.network/virtualnetworks" => fast!(virtual_networks),
+            other => by_type!(other, fast, false),
+        };
+        if done {
+            self.unknown.set(self.unknown.get() + scratch.get());
+            *self.summary.imported.entry(kind.to_string()).or_default() += 1;
+            self.seen.insert(
+                rid,
+                Seen {
+                    size: usize::MAX,
+                    origin: origin.to_string(),
+                    prints: Vec::new(),
+                },
+            );
+        }
+        done
     }
 
     /// Attaches the children and returns the estate and what was read.

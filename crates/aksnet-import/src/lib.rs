@@ -10,6 +10,7 @@
 mod arm;
 mod assemble;
 mod ci;
+mod cide;
 mod shapes;
 mod stream;
 
@@ -117,16 +118,40 @@ pub struct Import {
 /// Largest file read (hostile-input guard).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
+/// A consumer that takes a resource straight from its JSON text: `(id, text, origin)`, returning
+/// whether it did.
+pub type FastPath<'a> = &'a mut dyn FnMut(&str, &str, &str) -> bool;
+
 /// Where extracted resources go, one at a time, with a count.
 pub struct Out<'a> {
     sink: &'a mut dyn FnMut(RawResource),
+    fast: Option<FastPath<'a>>,
     count: usize,
 }
 
 impl<'a> Out<'a> {
     /// Wraps a sink.
     pub fn new(sink: &'a mut dyn FnMut(RawResource)) -> Self {
-        Self { sink, count: 0 }
+        Self {
+            sink,
+            fast: None,
+            count: 0,
+        }
+    }
+
+    /// Offers top-level list elements to `fast` as text first.
+    pub fn with_fast_path(mut self, fast: FastPath<'a>) -> Self {
+        self.fast = Some(fast);
+        self
+    }
+
+    /// Offers a resource's text to the fast path.
+    pub(crate) fn try_fast(&mut self, id: &str, text: &str, origin: &str) -> bool {
+        let taken = self.fast.as_mut().is_some_and(|f| f(id, text, origin));
+        if taken {
+            self.count += 1;
+        }
+        taken
     }
 
     pub(crate) fn push(&mut self, r: RawResource) {
@@ -177,6 +202,15 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<RawResource>, diags: &mut Vec
 /// Reads files and folders (every `*.json` directly inside a folder, in name order) into
 /// `sink`, streaming each file; returns what was read.
 pub fn read_paths_into(paths: &[&Path], sink: &mut dyn FnMut(RawResource)) -> Summary {
+    read_paths_with(paths, sink, None)
+}
+
+/// [`read_paths_into`] with an optional fast path for plain resources in top-level lists.
+fn read_paths_with(
+    paths: &[&Path],
+    sink: &mut dyn FnMut(RawResource),
+    mut fast: Option<FastPath>,
+) -> Summary {
     let mut summary = Summary::default();
     let mut files = Vec::new();
     for p in paths {
@@ -223,6 +257,9 @@ pub fn read_paths_into(paths: &[&Path], sink: &mut dyn FnMut(RawResource)) -> Su
                     .strip_prefix(&[0xef, 0xbb, 0xbf][..])
                     .unwrap_or(&bytes);
                 let mut out = Out::new(sink);
+                if let Some(f) = fast.as_mut() {
+                    out = out.with_fast_path(&mut **f);
+                }
                 let mut de = serde_json::Deserializer::from_slice(body);
                 let result = read(&name, &mut de, &mut out, &mut summary.diagnostics)
                     .and_then(|()| de.end());
@@ -276,8 +313,10 @@ fn finish(a: assemble::Assembler) -> Import {
 
 /// Reads and assembles in one go, typing each resource as it is read.
 pub fn import_paths(name: &str, paths: &[&Path]) -> Import {
-    let mut a = assemble::Assembler::new(name, Summary::default());
-    let mut summary = read_paths_into(paths, &mut |r| a.add(r));
+    let a = std::cell::RefCell::new(assemble::Assembler::new(name, Summary::default()));
+    let mut fast = |id: &str, text: &str, origin: &str| a.borrow_mut().add_text(id, text, origin);
+    let mut summary = read_paths_with(paths, &mut |r| a.borrow_mut().add(r), Some(&mut fast));
+    let mut a = a.into_inner();
     summary.diagnostics.append(&mut a.summary.diagnostics);
     a.summary.diagnostics = summary.diagnostics;
     a.summary.files = summary.files;

@@ -173,3 +173,33 @@ fn bad_inputs_say_where() {
         d.message
     );
 }
+
+#[test]
+fn the_fast_path_for_files_gives_the_same_estate() {
+    let d = design(
+        aksnet_design::REFERENCE_NAME,
+        aksnet_design::REFERENCE_INTENT,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.json");
+    std::fs::write(&path, as_azure_list(&d.estate)).unwrap();
+    let mut imp = aksnet_import::import_paths(&d.estate.name, &[path.as_path()]);
+    imp.estate.on_premises_prefixes = d.estate.on_premises_prefixes.clone();
+    assert_eq!(imp.estate, d.estate);
+    assert_eq!(imp.summary.unknown_properties, 0);
+    // A REST-shaped element with nested child resources still gets them attached.
+    let nested = r#"{"value": [{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", "type": "Microsoft.Network/virtualNetworks",
+        "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": []},
+        "resources": [{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a", "properties": {"addressPrefix": "10.0.1.0/24"}}]}]}"#;
+    let path = dir.path().join("nested.json");
+    std::fs::write(&path, nested).unwrap();
+    let imp = aksnet_import::import_paths("n", &[path.as_path()]);
+    let v = imp.estate.virtual_networks.iter().next().expect("the VNet");
+    assert_eq!(
+        v.properties.subnets.len(),
+        1,
+        "{:?}",
+        imp.summary.diagnostics
+    );
+}

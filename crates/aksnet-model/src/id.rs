@@ -35,8 +35,13 @@ impl ResourceId {
 
     /// Checks the id's shape and wraps it.
     pub fn parse(id: &str) -> Result<Self, String> {
-        let segs: Vec<&str> = id.split('/').collect();
-        if segs.len() < 3 || !segs[0].is_empty() || !segs[1].eq_ignore_ascii_case("subscriptions") {
+        let mut segs = id.split('/');
+        let ok = segs.next() == Some("")
+            && segs
+                .next()
+                .is_some_and(|s| s.eq_ignore_ascii_case("subscriptions"))
+            && segs.next().is_some();
+        if !ok {
             return Err(format!(
                 "`{id}` is not an Azure resource id (expected /subscriptions/<id>/resourceGroups/<rg>/providers/...)"
             ));

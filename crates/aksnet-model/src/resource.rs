@@ -61,11 +61,19 @@ struct RawResource<P> {
     #[serde(default)]
     identity: Option<Identity>,
     properties: P,
+    /// Child resources nested ARM-template style; readers must attach them first.
+    #[serde(default)]
+    resources: Option<serde::de::IgnoredAny>,
 }
 
 impl<'de, P: ResourceType + Deserialize<'de>> Deserialize<'de> for Resource<P> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let r = RawResource::<P>::deserialize(d)?;
+        if r.resources.is_some() {
+            return Err(serde::de::Error::custom(
+                "nested child resources under `resources` must be attached to their parent first",
+            ));
+        }
         Ok(Self {
             name: r.name.unwrap_or_else(|| r.id.name().to_string()),
             kind: r.kind.unwrap_or_else(|| P::TYPE.to_string()),

@@ -58,20 +58,18 @@ pub struct Prefix(IpNet);
 impl Prefix {
     /// Parses a CIDR block strictly: host bits must be zero. A bare address is a /32 (or /128).
     pub fn parse_strict(s: &str) -> Result<Self, ParseError> {
-        let p = Self::parse_lenient(s)?;
         let trimmed = s.trim();
-        if trimmed.contains('/') {
-            let given: IpNet = trimmed
-                .parse()
-                .map_err(|_| ParseError::NotAPrefix(s.to_string()))?;
+        if let Ok(given) = trimmed.parse::<IpNet>() {
+            let p = Self(given.trunc());
             if given.addr() != given.network() {
                 return Err(ParseError::HostBitsSet {
                     given: trimmed.to_string(),
                     canonical: p.to_string(),
                 });
             }
+            return Ok(p);
         }
-        Ok(p)
+        Self::parse_lenient(s)
     }
 
     /// Parses a CIDR block, truncating host bits (`10.0.0.1/24` → `10.0.0.0/24`).
