@@ -271,6 +271,13 @@ impl Walk<'_, '_> {
         if sub.nsg_exempt() {
             return Ok(());
         }
+        if let Some(id) = sub
+            .nsg
+            .as_ref()
+            .filter(|id| self.dp.estate.network_security_groups.get(id).is_none())
+        {
+            self.notes.push(format!("{}: its NSG `{id}` is not in the estate; only Azure's default rules are evaluated — import it to know", sub.label(t)));
+        }
         let Some(rules) = &self.dp.nsgs[s] else {
             self.hop(
                 sub.label(t),
@@ -394,6 +401,13 @@ impl Walk<'_, '_> {
         let dp = self.dp;
         let t = &dp.topology;
         let here = t.subnets[s].label(t);
+        if let Some(id) = t.subnets[s]
+            .route_table
+            .as_ref()
+            .filter(|id| dp.estate.route_tables.get(id).is_none())
+        {
+            self.notes.push(format!("{here}: its route table `{id}` is not in the estate; its routes are unknown and only system routes are used — import it to know"));
+        }
         let Some(r) = dp.route_for(s, pkt.dst) else {
             self.hop(here, "route", "drop", "no route".into(), *pkt);
             return Step::Done(Outcome::Denied("no route".into()));

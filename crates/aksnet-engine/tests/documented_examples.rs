@@ -526,3 +526,36 @@ fn service_tags_and_service_endpoint_routes() {
 fn ip_of(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
+
+#[test]
+fn dangling_references_are_reported_not_assumed() {
+    let e = estate(
+        json!({ "virtualNetworks": [vnet("v", &["10.0.0.0/16"], json!([
+        subnet("v", "a", "10.0.1.0/24", json!({ "routeTable": { "id": format!("{SUB}/Microsoft.Network/routeTables/gone") },
+                                                 "networkSecurityGroup": { "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/gone") } })),
+        subnet("v", "b", "10.0.2.0/24", json!({})) ]))] }),
+    );
+    let dp = DataPlane::compile(&e, Options::default());
+    let q = aksnet_engine::trace::Query {
+        from: dp.place("v/a").unwrap(),
+        to: dp.place("v/b").unwrap(),
+        protocol: Protocol::Tcp,
+        port: 443,
+        fqdn: None,
+    };
+    let t = dp.trace(&q);
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.contains("its NSG") && n.contains("not in the estate")),
+        "{:?}",
+        t.notes
+    );
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.contains("its route table") && n.contains("routes are unknown")),
+        "{:?}",
+        t.notes
+    );
+}
