@@ -663,6 +663,48 @@ impl DataPlane<'_> {
         }
     }
 
+    /// A firewall's public IP: each DNAT rule passes its packets on to the translated address
+    /// ([FWRULE] §4.1: DNAT first; the translated flow is allowed). A changed port is noted.
+    fn dnat(&self, b: Branch, fw: aksnet_model::ResourceId, todo: &mut Vec<Branch>) {
+        let t = &self.topology;
+        let Some((fw_ip, (_, policy))) = self.firewalls.iter().find(|(_, (id, _))| *id == fw)
+        else {
+            return;
+        };
+        let Some(a) = t.subnet_of(*fw_ip) else { return };
+        for r in &policy.nat {
+            let aksnet_model::firewall::FirewallRule::NatRule(n) = &r.rule else {
+                continue;
+            };
+            let Some(to) = n
+                .translated_address
+                .as_deref()
+                .and_then(|x| x.parse::<IpAddr>().ok())
+            else {
+                continue;
+            };
+            let mut m = b.clone();
+            Self::apply(
+                &mut m,
+                &PacketSet::from_parts(&r.src, &PrefixSet::everything(), r.services.clone()),
+            );
+            if m.orig.is_empty() {
+                continue;
+            }
+            let port_note = match (n.destination_ports.first(), n.translated_port.as_ref()) {
+                (Some(from), Some(to_port)) if from != to_port => {
+                    format!(", port {from} → {to_port}")
+                }
+                _ => String::new(),
+            };
+            m.via.push(format!("DNAT {} → {to}{port_note}", r.path));
+            m.dst_fixed = Some(to);
+            m.loc = Location::Subnet(a);
+            m.origin = false;
+            todo.push(m);
+        }
+    }
+
     /// On the Internet: the estate's public endpoints, or an Internet destination.
     fn at_internet(&self, b: Branch, todo: &mut Vec<Branch>, out: &mut Vec<PathResult>) {
         let t = &self.topology;
@@ -711,7 +753,8 @@ impl DataPlane<'_> {
                     );
                     self.deliver(m, e.name.clone(), out);
                 }
-                _ => {} // firewall public IP: DNAT rules only (none reachable otherwise)
+                EndpointKind::FirewallPublic => self.dnat(m, e.resource.clone(), todo),
+                _ => {}
             }
         }
         if !rest.is_empty() {

@@ -1,0 +1,110 @@
+//! The rule catalog. One file per rule under `rules/`, each with a stable code, a severity and a
+//! doc (What it checks / Why it matters / How to fix / References); [`catalog`] lists them all.
+//!
+//! Two kinds of rule: attribute rules read the Estate; semantic rules ask the DataPlane (what
+//! reaches what) and attach the witness trace to their findings — what no attribute scanner can do.
+
+mod rules;
+
+use aksnet_engine::trace::Trace;
+use aksnet_engine::DataPlane;
+use aksnet_model::{Estate, ResourceId};
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Must be fixed.
+    Error,
+    /// Should be fixed.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+/// One problem found.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// Rule code, e.g. `AKS-EGR-001`.
+    pub code: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// What is wrong, with the names and numbers.
+    pub message: String,
+    /// The resources at fault.
+    pub resources: Vec<ResourceId>,
+    /// For semantic rules: the flow that shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<Trace>,
+}
+
+/// What a rule looks at.
+pub struct Context<'a, 'e> {
+    /// The estate.
+    pub estate: &'e Estate,
+    /// Its data plane.
+    pub plane: &'a DataPlane<'e>,
+}
+
+/// A rule's documentation, rendered to `docs/rules/<code>.md`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Doc {
+    /// One-line title.
+    pub title: &'static str,
+    /// What it checks.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// How to fix.
+    pub fix: &'static str,
+    /// References: Microsoft docs, equivalent Checkov/PSRule ids, user reports.
+    pub references: &'static [&'static str],
+}
+
+/// A rule.
+pub trait Rule: Sync {
+    /// Stable code.
+    fn code(&self) -> &'static str;
+    /// Severity of its findings.
+    fn severity(&self) -> Severity;
+    /// Documentation.
+    fn doc(&self) -> Doc;
+    /// Whether it asks the DataPlane.
+    fn semantic(&self) -> bool;
+    /// Runs it.
+    fn check(&self, cx: &Context) -> Vec<Finding>;
+}
+
+/// Every rule, in code order.
+pub fn catalog() -> Vec<&'static dyn Rule> {
+    let mut v = rules::all();
+    v.sort_by_key(|r| r.code());
+    v
+}
+
+/// Runs the whole catalog; findings sorted by severity, code, then message.
+pub fn check(estate: &Estate, plane: &DataPlane) -> Vec<Finding> {
+    let cx = Context { estate, plane };
+    let mut out: Vec<Finding> = catalog().iter().flat_map(|r| r.check(&cx)).collect();
+    out.sort_by(|a, b| (a.severity, a.code, &a.message).cmp(&(b.severity, b.code, &b.message)));
+    out
+}
+
+/// Renders a rule's documentation as Markdown (the source of `docs/rules/*.md`).
+pub fn doc_markdown(r: &dyn Rule) -> String {
+    let d = r.doc();
+    let refs: Vec<String> = d.references.iter().map(|x| format!("- {x}")).collect();
+    format!(
+        "# {} — {}\n\nSeverity: {:?}. Kind: {}.\n\n## What it checks\n\n{}\n\n## Why it matters\n\n{}\n\n## How to fix\n\n{}\n\n## References\n\n{}\n",
+        r.code(),
+        d.title,
+        r.severity(),
+        if r.semantic() { "semantic (asks the data plane; findings carry a witness trace)" } else { "attribute" },
+        d.what,
+        d.why,
+        d.fix,
+        refs.join("\n")
+    )
+}

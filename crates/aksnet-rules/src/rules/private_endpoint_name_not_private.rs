@@ -1,0 +1,71 @@
+//! AKS-DNS-001: a private endpoint's name does not resolve to it where the nodes are.
+
+use aksnet_engine::dns::{resolve, Answer};
+use aksnet_engine::topology::EndpointKind;
+
+use super::node_subnets;
+use crate::{Context, Doc, Finding, Rule, Severity};
+
+/// Private endpoint name not private from the node VNets.
+pub struct PrivateEndpointNameNotPrivate;
+
+impl Rule for PrivateEndpointNameNotPrivate {
+    fn code(&self) -> &'static str {
+        "AKS-DNS-001"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn semantic(&self) -> bool {
+        true
+    }
+    fn doc(&self) -> Doc {
+        Doc {
+            title: "A private endpoint's name does not resolve to it from the node VNets",
+            what: "For every private endpoint with a DNS name (ACR login server and data endpoint, Key Vault) and every VNet with AKS node pools, resolves the name as Azure DNS would from that VNet and expects the endpoint's private address.",
+            why: "Without the `privatelink` zone linked to the VNet, the name resolves publicly and pulls go to the public endpoint (blocked, or around the firewall); a linked zone without the record answers NXDOMAIN (user reports: Azure/acr#360, MicrosoftDocs/cloud-adoption-framework#451).",
+            fix: "Link the zone (`privatelink.azurecr.io`, `privatelink.vaultcore.azure.net`) to every VNet whose clients use the endpoint, or to the VNet of the DNS forwarder they use, and keep the private endpoint's DNS zone group so Azure maintains the records.",
+            references: &["https://learn.microsoft.com/azure/private-link/private-endpoint-dns", "shared/user-pain-points.md rows 12-14"],
+        }
+    }
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let t = &cx.plane.topology;
+        let mut vnets: Vec<usize> = node_subnets(cx)
+            .into_iter()
+            .map(|(s, _)| t.subnets[s].vnet)
+            .collect();
+        vnets.sort_unstable();
+        vnets.dedup();
+        let mut out = Vec::new();
+        for e in t
+            .endpoints
+            .iter()
+            .filter(|e| matches!(e.kind, EndpointKind::PrivateEndpoint(_)))
+        {
+            let Some(name) = &e.fqdn else { continue };
+            for &v in &vnets {
+                let answer = resolve(cx.estate, t, v, name);
+                let problem = match answer {
+                    Answer::Private { ip, .. } if ip == e.ip => continue,
+                    Answer::Private { ip, zone } => {
+                        format!("resolves to {ip} in {zone}, not the endpoint's {}", e.ip)
+                    }
+                    Answer::NxDomain { zone } => {
+                        format!("is NXDOMAIN: {zone} is linked but has no record for it")
+                    }
+                    Answer::Public => {
+                        "resolves publicly: no privatelink zone is linked to the VNet".to_string()
+                    }
+                };
+                out.push(Finding {
+                    code: self.code(),
+                    severity: self.severity(),
+                    message: format!("from `{}`, `{name}` {problem}", t.vnets[v].name),
+                    resources: vec![e.resource.clone(), t.vnets[v].id.clone()],
+                    witness: None,
+                });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,62 @@
+//! AKS-MGT-001: a public API server open to every address.
+
+use crate::{Context, Doc, Finding, Rule, Severity};
+
+/// A public API server without authorized IP ranges.
+pub struct PublicApiWithoutAuthorizedRanges;
+
+impl Rule for PublicApiWithoutAuthorizedRanges {
+    fn code(&self) -> &'static str {
+        "AKS-MGT-001"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn semantic(&self) -> bool {
+        false
+    }
+    fn doc(&self) -> Doc {
+        Doc {
+            title: "Public API server without authorized IP ranges",
+            what: "A cluster whose API server has a public endpoint (`enablePrivateCluster` not true) and no `apiServerAccessProfile.authorizedIPRanges`, or a range of `0.0.0.0/0`.",
+            why: "The Kubernetes API is then reachable from the whole Internet; only credentials stand between it and anyone. Checkov CKV_AZURE_6 and PSRule Azure.AKS.AuthorizedIPs accept `0.0.0.0/0` as a range; this rule does not.",
+            fix: "Make the cluster private (`private: true` in the intent), or list the operators' and the egress addresses in `apiServerAuthorizedRanges` (with UDR egress, the firewall's public IP).",
+            references: &[
+                "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
+                "Checkov CKV_AZURE_6; PSRule Azure.AKS.AuthorizedIPs (both pass 0.0.0.0/0)",
+                "shared/user-pain-points.md rows 10-11",
+            ],
+        }
+    }
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        cx.estate
+            .managed_clusters
+            .iter()
+            .filter(|mc| !mc.properties.is_private())
+            .filter_map(|mc| {
+                let ranges = mc
+                    .properties
+                    .api_server_access_profile
+                    .as_ref()
+                    .map(|a| a.authorized_ip_ranges.clone())
+                    .unwrap_or_default();
+                let open = ranges.is_empty() || ranges.iter().any(|r| r.trim() == "0.0.0.0/0");
+                open.then(|| Finding {
+                    code: self.code(),
+                    severity: self.severity(),
+                    message: format!(
+                        "cluster `{}` has a public API server reachable from {}",
+                        mc.name,
+                        if ranges.is_empty() {
+                            "any address (no authorized IP ranges)"
+                        } else {
+                            "0.0.0.0/0"
+                        }
+                    ),
+                    resources: vec![mc.id.clone()],
+                    witness: None,
+                })
+            })
+            .collect()
+    }
+}
