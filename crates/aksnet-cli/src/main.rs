@@ -4,6 +4,7 @@
 mod analyze;
 mod output;
 mod render;
+mod rules;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +44,25 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// List the rules, or print one rule's documentation.
+    Rules {
+        /// A rule code, e.g. AKS-EGR-001.
+        code: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Run the rule catalog; exit 1 when a finding is at or above --fail-on.
+    Check {
+        #[command(flatten)]
+        input: Input,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Lowest severity that fails the run.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
     },
     /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates with literal values) into an estate.
     Import {
@@ -190,6 +210,28 @@ impl Input {
     }
 }
 
+/// Report formats of `check`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// Human-readable.
+    Text,
+    /// JSON.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning, Azure DevOps).
+    Sarif,
+}
+
+/// Severity threshold for `check`'s exit code.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Errors fail the run.
+    Error,
+    /// Warnings and errors fail the run.
+    Warning,
+    /// Never fail on findings.
+    Never,
+}
+
 /// Expected trace verdicts.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Expect {
@@ -253,6 +295,35 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 &files,
                 format == Format::Json,
             ))
+        }
+        Command::Rules { code, format } => rules::list(code.as_deref(), format == Format::Json),
+        Command::Check {
+            input,
+            format,
+            fail_on,
+        } => {
+            let estate = load_estate(&input)?;
+            let dp = plane(&estate, &input)?;
+            let findings = aksnet_rules::check(&estate, &dp);
+            print!(
+                "{}",
+                match format {
+                    CheckFormat::Text => rules::text(&findings),
+                    CheckFormat::Json => json(&findings),
+                    CheckFormat::Sarif => json(&rules::sarif(&findings)),
+                }
+            );
+            let threshold = match fail_on {
+                FailOn::Error => Some(aksnet_rules::Severity::Error),
+                FailOn::Warning => Some(aksnet_rules::Severity::Warning),
+                FailOn::Never => None,
+            };
+            let failed = threshold.is_some_and(|t| findings.iter().any(|f| f.severity <= t));
+            Ok(if failed {
+                ExitCode::from(EXIT_FINDINGS)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Import {
             paths,
