@@ -82,6 +82,11 @@ pub fn pool_profile(pool: &NodePoolIntent) -> AgentPoolProfile {
         vnet_subnet_id: None,
         pod_subnet_id: None,
         enable_node_public_ip: Some(false),
+        node_taints: if pool.isolated {
+            vec![format!("tenant={}:NoSchedule", pool.name)]
+        } else {
+            Vec::new()
+        },
         availability_zones: pool.zones.clone(),
         upgrade_settings: Some(UpgradeSettings {
             max_surge: Some(pool.max_surge.clone().unwrap_or_else(|| "1".to_string())),

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use aksnet_model::Estate;
 use serde::Serialize;
 
-use crate::topology::{Topology, VnetIx};
+use crate::topology::{EndpointKind, Topology, VnetIx};
 
 /// How a name resolved.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -67,7 +67,13 @@ pub fn resolve(estate: &Estate, t: &Topology, v: VnetIx, name: &str) -> Answer {
         }
     }
     let Some((zone, redirect)) = best else {
-        return Answer::Public;
+        return match aks_record(estate, t, &target, None) {
+            Some((ip, home)) if home == v => Answer::Private {
+                ip,
+                zone: "(AKS-managed zone)".into(),
+            },
+            _ => Answer::Public,
+        };
     };
     let zone_id = estate
         .private_dns_zones
@@ -82,9 +88,11 @@ pub fn resolve(estate: &Estate, t: &Topology, v: VnetIx, name: &str) -> Answer {
         .a_record_sets
         .iter()
         .find(|r| r.id.parent() == zone_id && r.name.eq_ignore_ascii_case(relative));
+    let managed = || aks_record(estate, t, &target, zone_id.as_ref()).map(|(ip, _)| ip);
     match record
         .and_then(|r| r.properties.a_records.first())
         .and_then(|a| a.ipv4_address.parse().ok())
+        .or_else(managed)
     {
         Some(ip) => Answer::Private {
             ip,
@@ -95,6 +103,43 @@ pub fn resolve(estate: &Estate, t: &Topology, v: VnetIx, name: &str) -> Answer {
             zone: zone.to_string(),
         },
     }
+}
+
+/// The record AKS itself writes for a private cluster's API server: with a bring-your-own zone
+/// (`privateDNSZone` is a zone id) in that zone, with `system` (or absent) in a zone AKS creates
+/// in the node resource group and links to the cluster VNet only; with `none`, no private record
+/// [AKS-PRIVATE] (azure-semantics §6.4). The record appears at deployment, so a designed estate
+/// never holds it. Returns the predicted address and the cluster's VNet when `name` is such a
+/// record in `zone` (`None`: the AKS-created zone, which is not in the estate).
+fn aks_record(
+    estate: &Estate,
+    t: &Topology,
+    name: &str,
+    zone: Option<&aksnet_model::ResourceId>,
+) -> Option<(IpAddr, VnetIx)> {
+    t.endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::ApiServerPrivate)
+        .filter(|e| {
+            e.fqdn
+                .as_deref()
+                .is_some_and(|f| f.eq_ignore_ascii_case(name))
+        })
+        .find_map(|e| {
+            let mc = estate.managed_clusters.get(&e.resource)?;
+            let setting = mc
+                .properties
+                .api_server_access_profile
+                .as_ref()
+                .and_then(|a| a.private_dns_zone.clone())
+                .unwrap_or_else(|| "system".into());
+            let ours = match zone {
+                Some(z) => setting.eq_ignore_ascii_case(z.as_str()),
+                None => setting.eq_ignore_ascii_case("system"),
+            };
+            let home = t.subnets[e.subnet?].vnet;
+            ours.then_some((e.ip, home))
+        })
 }
 
 #[cfg(test)]

@@ -97,6 +97,10 @@ pub struct AgentPoolProfile {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_node_public_ip: Option<bool>,
+    /// Node taints (`key=value:NoSchedule`): a tainted pool is dedicated to the workloads that
+    /// tolerate it, e.g. one tenant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub node_taints: Vec<String>,
     /// Availability zones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub availability_zones: Vec<String>,

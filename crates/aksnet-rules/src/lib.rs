@@ -4,10 +4,15 @@
 //! Two kinds of rule: attribute rules read the Estate; semantic rules ask the DataPlane (what
 //! reaches what) and attach the witness trace to their findings — what no attribute scanner can do.
 
+mod probe;
 mod rules;
 
+use std::sync::OnceLock;
+
+use aksnet_engine::reach::Reach;
 use aksnet_engine::trace::Trace;
 use aksnet_engine::DataPlane;
+use aksnet_model::validate::Diagnostic;
 use aksnet_model::{Estate, ResourceId};
 use serde::Serialize;
 
@@ -40,12 +45,63 @@ pub struct Finding {
     pub witness: Option<Trace>,
 }
 
-/// What a rule looks at.
+/// What a rule looks at, with the analyses several rules share computed once.
 pub struct Context<'a, 'e> {
     /// The estate.
     pub estate: &'e Estate,
     /// Its data plane.
     pub plane: &'a DataPlane<'e>,
+    diagnostics: OnceLock<Vec<Diagnostic>>,
+    internet_exposure: OnceLock<Reach>,
+}
+
+impl<'a, 'e> Context<'a, 'e> {
+    /// A context over an estate and its compiled data plane.
+    pub fn new(estate: &'e Estate, plane: &'a DataPlane<'e>) -> Self {
+        Context {
+            estate,
+            plane,
+            diagnostics: OnceLock::new(),
+            internet_exposure: OnceLock::new(),
+        }
+    }
+
+    /// The estate's structural diagnostics ([`aksnet_model::validate()`]).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.diagnostics
+            .get_or_init(|| aksnet_model::validate(self.estate))
+    }
+
+    /// Everything the Internet reaches, per path.
+    pub fn internet_exposure(&self) -> &Reach {
+        self.internet_exposure
+            .get_or_init(|| self.plane.exposure(&aksnet_engine::Place::Internet))
+    }
+}
+
+impl Finding {
+    /// A finding of `rule` at its default severity.
+    pub fn new(rule: &dyn Rule, message: String, resources: Vec<ResourceId>) -> Self {
+        Finding {
+            code: rule.code(),
+            severity: rule.severity(),
+            message,
+            resources,
+            witness: None,
+        }
+    }
+
+    /// The same finding with the flow that shows it.
+    pub fn with_witness(mut self, witness: Trace) -> Self {
+        self.witness = Some(witness);
+        self
+    }
+
+    /// The same finding at another severity.
+    pub fn at(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
 }
 
 /// A rule's documentation, rendered to `docs/rules/<code>.md`.
@@ -86,7 +142,7 @@ pub fn catalog() -> Vec<&'static dyn Rule> {
 
 /// Runs the whole catalog; findings sorted by severity, code, then message.
 pub fn check(estate: &Estate, plane: &DataPlane) -> Vec<Finding> {
-    let cx = Context { estate, plane };
+    let cx = Context::new(estate, plane);
     let mut out: Vec<Finding> = catalog().iter().flat_map(|r| r.check(&cx)).collect();
     out.sort_by(|a, b| (a.severity, a.code, &a.message).cmp(&(b.severity, b.code, &b.message)));
     out

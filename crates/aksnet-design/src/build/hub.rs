@@ -9,12 +9,12 @@ use aksnet_model::gateway::{
     BastionHost, Connection, GatewayVngSku, LocalNetworkGateway, VirtualNetworkGateway,
 };
 use aksnet_model::network::{
-    AddressSpace, IpConfiguration, NetworkSecurityGroup, NextHopType, PublicIpAddress, Route,
-    RouteTable, Subnet, VirtualNetwork, VirtualNetworkPeering,
+    AddressSpace, IpConfiguration, NatGateway, NetworkSecurityGroup, NextHopType, PublicIpAddress,
+    Route, RouteTable, Subnet, VirtualNetwork, VirtualNetworkPeering,
 };
 use aksnet_model::{Child, Estate, Resource, ResourceId, ResourceType, SubResource};
 
-use super::nsg::{bastion_rules, nsg};
+use super::nsg::{bastion_rules, nsg, nva_rules};
 use super::Ctx;
 use crate::intent::{FirewallKind, Link};
 use crate::sizing::SubnetRole;
@@ -47,8 +47,9 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) -> Option<String> {
             );
             estate
                 .network_security_groups
-                .insert(nsg(id.clone(), loc, &[]));
+                .insert(nsg(id.clone(), loc, &nva_rules()));
             props.network_security_group = Some(id.into());
+            props.nat_gateway = Some(nva_nat_gateway(ctx, estate).into());
         }
         subnets.push(Child::new(
             s.name.clone(),
@@ -138,6 +139,29 @@ pub(super) fn subnet_defaults(prefix: aksnet_net::Prefix) -> Subnet {
 }
 
 /// A Standard static IPv4 public IP, zone-redundant.
+/// The NVA's way out: subnets are private by default (no default outbound access), so the
+/// appliance's Internet traffic leaves through a NAT gateway with one static public IP, a fixed
+/// address that partners can allow-list (azure-semantics §9 step 3: "Internet → the source needs
+/// an egress IP (PIP on NIC, LB outbound rule, NAT GW, firewall PIP)").
+fn nva_nat_gateway(ctx: &Ctx, estate: &mut Estate) -> ResourceId {
+    let id = ctx.hub_id(NatGateway::TYPE, &format!("ng-nva-{}", ctx.name()));
+    let pip = ctx.hub_id(PublicIpAddress::TYPE, &format!("pip-ng-nva-{}", ctx.name()));
+    estate
+        .public_ip_addresses
+        .insert(public_ip(pip.clone(), ctx.location()));
+    estate.nat_gateways.insert(
+        Resource::new(
+            id.clone(),
+            Some(ctx.location()),
+            NatGateway {
+                public_ip_addresses: vec![pip.into()],
+            },
+        )
+        .with_sku("Standard", None),
+    );
+    id
+}
+
 pub(super) fn public_ip(id: ResourceId, location: &str) -> Resource<PublicIpAddress> {
     Resource::new(
         id,

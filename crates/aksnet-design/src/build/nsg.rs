@@ -130,6 +130,22 @@ pub(crate) fn bastion_rules() -> Vec<R<'static>> {
 /// The rules an Application Gateway v2 subnet needs: GatewayManager 65200-65535 and
 /// AzureLoadBalancer inbound [AGINFRA] §5.3, plus HTTPS from the clients (`client_source`:
 /// `Internet` for a public frontend, `VirtualNetwork` for a private one).
+/// The NVA subnet: the appliance receives traffic addressed to other hosts (the Internet, other
+/// spokes), which the default `AllowVnetInBound` does not match — an NSG evaluates the packet's
+/// real destination [NSGHOW] (azure-semantics §3). Everything from the `VirtualNetwork` tag
+/// (spokes, hub, on-premises through the gateway) may reach the appliance; its own policy filters.
+pub(crate) fn nva_rules() -> Vec<R<'static>> {
+    vec![R {
+        name: "AllowForwardedFromVirtualNetwork",
+        priority: 100,
+        direction: In,
+        protocol: "*",
+        source: "VirtualNetwork",
+        destination: "*",
+        ports: &["*"],
+    }]
+}
+
 pub(crate) fn app_gateway_rules(client_source: &'static str) -> Vec<R<'static>> {
     vec![
         R {

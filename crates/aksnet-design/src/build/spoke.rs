@@ -93,7 +93,10 @@ pub(super) fn build(
         subscription: ctx.subscription(intent.subscription.as_deref()),
     };
     let rt = appliance_ip.map(|ip| route_table(&s, estate, ip));
-    vnet(&s, estate, rt.as_ref());
+    let agw_rt = appliance_ip
+        .filter(|_| intent.ingress.app_gateway.is_some())
+        .and_then(|ip| app_gateway_route_table(&s, estate, ip));
+    vnet(&s, estate, rt.as_ref(), agw_rt.as_ref());
     let ilb_ip = intent
         .ingress
         .internal_load_balancer
@@ -129,7 +132,52 @@ fn route_table(s: &Spoke, estate: &mut Estate, appliance_ip: &str) -> ResourceId
     id
 }
 
-fn vnet(s: &Spoke, estate: &mut Estate, rt: Option<&ResourceId>) {
+/// The App Gateway subnet's table: App Gateway v2 must keep its own Internet route (no 0/0 to an
+/// appliance [AGINFRA], azure-semantics §5.3), but replies to on-premises clients must return
+/// through the firewall that inspected the request, so each on-premises prefix goes to the
+/// appliance and gateway propagation is off (a supported UDR form). `None` without on-premises.
+fn app_gateway_route_table(
+    s: &Spoke,
+    estate: &mut Estate,
+    appliance_ip: &str,
+) -> Option<ResourceId> {
+    if s.ctx.intent.on_premises.link == Link::None || s.ctx.plan.on_premises.is_empty() {
+        return None;
+    }
+    let id = s.id(RouteTable::TYPE, &format!("rt-agw-{}", s.intent.name));
+    let routes = s
+        .ctx
+        .plan
+        .on_premises
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            route(
+                &id,
+                &format!("onprem-{}-via-firewall", i + 1),
+                &p.to_string(),
+                NextHopType::VirtualAppliance,
+                Some(appliance_ip),
+            )
+        })
+        .collect();
+    estate.route_tables.insert(Resource::new(
+        id.clone(),
+        Some(s.loc()),
+        RouteTable {
+            disable_bgp_route_propagation: true,
+            routes,
+        },
+    ));
+    Some(id)
+}
+
+/// The spoke VNet. Every subnet that answers clients through the firewall gets the spoke table
+/// (0/0 → appliance), so replies retrace the request: nodes and pods, the internal load
+/// balancer's, the private endpoints' (their network policies are enabled, so UDRs apply) and
+/// the API server's. Whether AKS honours a route table on the delegated API server subnet is
+/// UNCONFIRMED in Microsoft's documentation; the engine assumes ordinary subnet routing.
+fn vnet(s: &Spoke, estate: &mut Estate, rt: Option<&ResourceId>, agw_rt: Option<&ResourceId>) {
     let vnet_id = s.vnet_id();
     let mut subnets = Vec::new();
     for sp in &s.plan.vnet.subnets {
@@ -154,11 +202,16 @@ fn vnet(s: &Spoke, estate: &mut Estate, rt: Option<&ResourceId>) {
             .insert(nsg(nsg_id.clone(), s.loc(), &rules));
         props.network_security_group = Some(nsg_id.into());
         match &sp.role {
-            SubnetRole::Nodes(_) | SubnetRole::Pods(_) => props.route_table = rt.map(Into::into),
+            SubnetRole::Nodes(_) | SubnetRole::Pods(_) | SubnetRole::InternalLoadBalancer => {
+                props.route_table = rt.map(Into::into)
+            }
+            SubnetRole::AppGateway => props.route_table = agw_rt.map(Into::into),
             SubnetRole::PrivateEndpoints => {
+                props.route_table = rt.map(Into::into);
                 props.private_endpoint_network_policies = Some("Enabled".to_string())
             }
             SubnetRole::ApiServer => {
+                props.route_table = rt.map(Into::into);
                 props.delegations = vec![Child::new(
                     "aks-apiserver",
                     None,

@@ -1,0 +1,222 @@
+//! NSG rule-order probes by service tag: "does this NSG let GatewayManager in on 65200–65535?"
+//!
+//! The engine evaluates NSGs on addresses, and tags such as `GatewayManager` or `AzureCloud` have
+//! no prefixes offline. Platform requirements are written in tags, so these checks walk the rules
+//! in priority order on the tag itself: a rule matches when its field names the tag, `*`/`Any`,
+//! or a tag that contains it (`Internet` contains every public-address tag). Fields with CIDRs are
+//! not assumed to contain a tag. Azure's default rules follow the custom ones [NSG] §3.2.
+
+use aksnet_model::network::{Access, Direction, NetworkSecurityGroup, SecurityRule};
+use aksnet_net::{PortRange, PortSet};
+
+/// What a probe asks for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Probe<'a> {
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// Source tag.
+    pub source: &'a str,
+    /// Destination tag.
+    pub destination: &'a str,
+    /// The TCP ports that must be allowed.
+    pub ports: (u16, u16),
+}
+
+/// Tags that hold public Azure addresses, hence inside `Internet`.
+const PUBLIC_TAGS: &[&str] = &["gatewaymanager", "azurecloud", "internet"];
+
+fn field_matches(field: &str, tag: &str) -> bool {
+    let f = field.trim().to_ascii_lowercase();
+    let t = tag.to_ascii_lowercase();
+    f == "*"
+        || f == "any"
+        || f == t
+        || t.starts_with(&format!("{f}."))
+        || (f == "internet" && PUBLIC_TAGS.contains(&t.as_str()))
+}
+
+fn fields(single: &Option<String>, plural: &[String]) -> Vec<String> {
+    match single.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => vec![s.to_string()],
+        None => plural.to_vec(),
+    }
+}
+
+fn ports(r: &SecurityRule) -> PortSet {
+    fields(&r.destination_port_range, &r.destination_port_ranges)
+        .iter()
+        .filter_map(|f| f.parse::<PortRange>().ok())
+        .collect()
+}
+
+/// Azure's default rules as `(name, direction, source, destination, access)`.
+const DEFAULTS: &[(&str, Direction, &str, &str, Access)] = &[
+    (
+        "AllowVnetInBound",
+        Direction::Inbound,
+        "VirtualNetwork",
+        "VirtualNetwork",
+        Access::Allow,
+    ),
+    (
+        "AllowAzureLoadBalancerInBound",
+        Direction::Inbound,
+        "AzureLoadBalancer",
+        "*",
+        Access::Allow,
+    ),
+    ("DenyAllInBound", Direction::Inbound, "*", "*", Access::Deny),
+    (
+        "AllowVnetOutBound",
+        Direction::Outbound,
+        "VirtualNetwork",
+        "VirtualNetwork",
+        Access::Allow,
+    ),
+    (
+        "AllowInternetOutBound",
+        Direction::Outbound,
+        "*",
+        "Internet",
+        Access::Allow,
+    ),
+    (
+        "DenyAllOutBound",
+        Direction::Outbound,
+        "*",
+        "*",
+        Access::Deny,
+    ),
+];
+
+/// `None` when the probe's ports are all allowed; otherwise the rule that denies (some of) them.
+pub(crate) fn blocked_by(nsg: &NetworkSecurityGroup, probe: Probe) -> Option<String> {
+    let mut remaining: PortSet = [PortRange::new(probe.ports.0, probe.ports.1).expect("ordered")]
+        .into_iter()
+        .collect();
+    let mut custom: Vec<&aksnet_model::Child<SecurityRule>> = nsg
+        .security_rules
+        .iter()
+        .filter(|r| r.properties.direction == probe.direction)
+        .collect();
+    custom.sort_by_key(|r| r.properties.priority);
+    let custom = custom.into_iter().filter_map(|r| {
+        let p = &r.properties;
+        let tcp = matches!(
+            p.protocol.to_ascii_lowercase().as_str(),
+            "tcp" | "*" | "any"
+        );
+        let src = fields(&p.source_address_prefix, &p.source_address_prefixes);
+        let dst = fields(
+            &p.destination_address_prefix,
+            &p.destination_address_prefixes,
+        );
+        let hit = tcp
+            && src.iter().any(|f| field_matches(f, probe.source))
+            && dst.iter().any(|f| field_matches(f, probe.destination));
+        hit.then(|| {
+            (
+                format!("{} (priority {})", r.name, p.priority),
+                p.access,
+                ports(p),
+            )
+        })
+    });
+    let defaults = DEFAULTS
+        .iter()
+        .filter(|d| d.1 == probe.direction)
+        .filter(|d| field_matches(d.2, probe.source) && field_matches(d.3, probe.destination))
+        .map(|d| (format!("default rule {}", d.0), d.4, PortSet::any()));
+    for (name, access, rule_ports) in custom.chain(defaults) {
+        let hit = remaining.intersection(&rule_ports);
+        if hit.is_empty() {
+            continue;
+        }
+        if access == Access::Deny {
+            return Some(name);
+        }
+        remaining = remaining.difference(&rule_ports);
+        if remaining.is_empty() {
+            return None;
+        }
+    }
+    Some("no rule".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nsg(rules: serde_json::Value) -> NetworkSecurityGroup {
+        serde_json::from_value(serde_json::json!({ "securityRules": rules })).unwrap()
+    }
+
+    fn rule(name: &str, priority: u32, access: &str, src: &str, ports: &str) -> serde_json::Value {
+        serde_json::json!({ "name": name, "properties": { "priority": priority, "access": access, "direction": "Inbound", "protocol": "Tcp",
+            "sourceAddressPrefix": src, "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": ports } })
+    }
+
+    const GWM: Probe = Probe {
+        direction: Direction::Inbound,
+        source: "GatewayManager",
+        destination: "*",
+        ports: (65200, 65535),
+    };
+
+    #[test]
+    fn gateway_manager_needs_an_allow_before_any_deny() {
+        assert_eq!(
+            blocked_by(&nsg(serde_json::json!([])), GWM).as_deref(),
+            Some("default rule DenyAllInBound")
+        );
+        let ok = nsg(serde_json::json!([rule(
+            "gwm",
+            100,
+            "Allow",
+            "GatewayManager",
+            "65200-65535"
+        )]));
+        assert_eq!(blocked_by(&ok, GWM), None);
+        let shadowed = nsg(serde_json::json!([
+            rule("gwm", 200, "Allow", "GatewayManager", "65200-65535"),
+            rule("deny-internet", 100, "Deny", "Internet", "*")
+        ]));
+        assert_eq!(
+            blocked_by(&shadowed, GWM).as_deref(),
+            Some("deny-internet (priority 100)")
+        );
+        let partial = nsg(serde_json::json!([rule(
+            "gwm",
+            100,
+            "Allow",
+            "GatewayManager",
+            "65200-65300"
+        )]));
+        assert_eq!(
+            blocked_by(&partial, GWM).as_deref(),
+            Some("default rule DenyAllInBound")
+        );
+        let split = nsg(serde_json::json!([
+            rule("a", 100, "Allow", "GatewayManager", "65200-65300"),
+            rule("b", 110, "Allow", "Internet", "65301-65535")
+        ]));
+        assert_eq!(blocked_by(&split, GWM), None);
+    }
+
+    #[test]
+    fn the_load_balancer_is_allowed_by_default_unless_denied_first() {
+        let lb = Probe {
+            source: "AzureLoadBalancer",
+            ports: (0, 65535),
+            ..GWM
+        };
+        assert_eq!(blocked_by(&nsg(serde_json::json!([])), lb), None);
+        let deny = nsg(serde_json::json!([rule(
+            "deny-all", 4096, "Deny", "*", "*"
+        )]));
+        assert_eq!(
+            blocked_by(&deny, lb).as_deref(),
+            Some("deny-all (priority 4096)")
+        );
+    }
+}

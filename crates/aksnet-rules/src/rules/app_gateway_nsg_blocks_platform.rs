@@ -1,0 +1,82 @@
+//! AKS-ING-003: an App Gateway subnet NSG that blocks GatewayManager or the load balancer probe.
+
+use aksnet_model::network::Direction;
+
+use crate::probe::{blocked_by, Probe};
+use crate::{Context, Doc, Finding, Rule, Severity};
+
+/// App Gateway subnet NSG missing GatewayManager or AzureLoadBalancer.
+pub struct AppGatewayNsgBlocksPlatform;
+
+impl Rule for AppGatewayNsgBlocksPlatform {
+    fn code(&self) -> &'static str {
+        "AKS-ING-003"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn semantic(&self) -> bool {
+        false
+    }
+    fn doc(&self) -> Doc {
+        Doc {
+            title: "App Gateway subnet NSG blocks the gateway's infrastructure traffic",
+            what: "Evaluates the NSG of each Application Gateway subnet in priority order, Azure's default rules included: TCP 65200–65535 (v2; 65503–65534 for v1) from `GatewayManager` must be allowed before any deny, and so must inbound traffic from `AzureLoadBalancer`. An allow naming `Internet` or `*` counts for GatewayManager.",
+            why: "Azure refuses the update (`ApplicationGatewaySubnetInboundTrafficBlockedByNetworkSecurityGroup`) or the gateway loses its health: a deny-all at 4096 looks harmless but shadows nothing only if the allows come first (user reports: MicrosoftDocs/azure-docs#73986). No Checkov or PSRule check evaluates the rule order.",
+            fix: "Add inbound allows from `GatewayManager` on TCP 65200-65535 and from `AzureLoadBalancer` on any port, with priorities above any deny rule.",
+            references: &[
+                "https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups",
+                "shared/user-pain-points.md row 15",
+            ],
+        }
+    }
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let t = &cx.plane.topology;
+        let mut out = Vec::new();
+        for a in cx.estate.application_gateways.iter() {
+            let v2 = a.properties.sku.tier.to_ascii_lowercase().ends_with("_v2");
+            let infra = if v2 { (65200, 65535) } else { (65503, 65534) };
+            for cfg in &a.properties.gateway_ip_configurations {
+                let Some(s) = t.subnets.iter().find(|s| s.id == cfg.properties.subnet.id) else {
+                    continue;
+                };
+                let Some(nsg) = s
+                    .nsg
+                    .as_ref()
+                    .and_then(|n| cx.estate.network_security_groups.get(n))
+                else {
+                    continue;
+                };
+                let probes = [("GatewayManager", infra), ("AzureLoadBalancer", (0, 65535))];
+                let blocked: Vec<String> = probes
+                    .iter()
+                    .filter_map(|&(source, ports)| {
+                        let probe = Probe {
+                            direction: Direction::Inbound,
+                            source,
+                            destination: "*",
+                            ports,
+                        };
+                        blocked_by(&nsg.properties, probe).map(|by| {
+                            format!("{source} tcp/{}-{} (stopped by {by})", ports.0, ports.1)
+                        })
+                    })
+                    .collect();
+                if !blocked.is_empty() {
+                    out.push(Finding::new(
+                        self,
+                        format!(
+                            "NSG `{}` on `{}` (Application Gateway `{}`) blocks {}",
+                            nsg.name,
+                            s.label(t),
+                            a.name,
+                            blocked.join("; ")
+                        ),
+                        vec![nsg.id.clone(), a.id.clone()],
+                    ));
+                }
+            }
+        }
+        out
+    }
+}

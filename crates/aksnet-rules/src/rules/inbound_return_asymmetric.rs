@@ -1,0 +1,95 @@
+//! AKS-ING-005: inbound flows whose replies take another path through a stateful device.
+
+use aksnet_engine::places::Place;
+use aksnet_engine::reach::PathResult;
+use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::trace::{Query, Trace};
+
+use crate::{Context, Doc, Finding, Rule, Severity};
+
+/// Inbound flows with an asymmetric return.
+pub struct InboundReturnAsymmetric;
+
+impl Rule for InboundReturnAsymmetric {
+    fn code(&self) -> &'static str {
+        "AKS-ING-005"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn semantic(&self) -> bool {
+        true
+    }
+    fn doc(&self) -> Doc {
+        Doc {
+            title: "Inbound flow returns asymmetrically through a stateful device",
+            what: "Computes everything the Internet and on-premises reach, per path, traces one packet of each path and its reply, and reports paths whose reply crosses a firewall or NVA the request did not cross (or skips one it did).",
+            why: "A stateful firewall drops replies for connections it never saw: a public load balancer service on nodes whose 0/0 goes to the firewall, or on-premises traffic that enters the spoke directly while replies go through the hub firewall, times out with nothing in the logs (user reports: MicrosoftDocs/azure-docs#38512, Azure/AKS#2710).",
+            fix: "Make both directions cross the same appliance: route on-premises prefixes to the firewall from the GatewaySubnet, publish through the Application Gateway or DNAT on the firewall, or give the subnet a route for the client range that matches the request path.",
+            references: &[
+                "https://learn.microsoft.com/azure/firewall/integrate-lb#asymmetric-routing",
+                "https://learn.microsoft.com/azure/aks/limit-egress-traffic#add-a-dnat-rule-to-azure-firewall",
+                "shared/user-pain-points.md row 5",
+            ],
+        }
+    }
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let t = &cx.plane.topology;
+        let onprem = (!t.on_premises.is_empty()).then(|| cx.plane.exposure(&Place::OnPrem));
+        let sources = std::iter::once(cx.internet_exposure()).chain(onprem.as_ref());
+        let mut out = Vec::new();
+        for reach in sources {
+            for p in &reach.paths {
+                let Some(s) = t.subnets.iter().position(|s| s.label(t) == p.delivered_at) else {
+                    continue;
+                };
+                for w in witnesses(cx, s, p) {
+                    let Some(ret) = w.return_path.as_ref().filter(|r| !r.symmetric) else {
+                        continue;
+                    };
+                    let message = format!(
+                        "{} → `{}`: {}",
+                        reach.from,
+                        w.to,
+                        ret.warning
+                            .clone()
+                            .unwrap_or_else(|| "the reply takes another path".into())
+                    );
+                    out.push(
+                        Finding::new(self, message, vec![t.subnets[s].id.clone()]).with_witness(w),
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The flows to trace for one exposure path: one per named endpoint in the subnet that the path
+/// reaches (the load balancer's or gateway's frontend, whose replies come from its backends),
+/// or the path's own witness when the subnet has none. Private endpoints are left to
+/// AKS-PLK-006, which reports them with the endpoint's name.
+fn witnesses(cx: &Context, s: usize, p: &PathResult) -> Vec<Trace> {
+    let t = &cx.plane.topology;
+    let prefix = t.subnets[s].prefix;
+    let named: Vec<usize> = (0..t.endpoints.len())
+        .filter(|&i| prefix.contains_addr(t.endpoints[i].ip))
+        .collect();
+    if named.is_empty() {
+        return p.witness.clone().into_iter().collect();
+    }
+    named
+        .into_iter()
+        .filter(|&i| !matches!(t.endpoints[i].kind, EndpointKind::PrivateEndpoint(_)))
+        .filter_map(|i| {
+            let (src, _, protocol, port) = p.packets.slice_dst(t.endpoints[i].ip).sample()?;
+            Some(cx.plane.trace(&Query {
+                from: Place::Address(src),
+                to: Place::Endpoint(i),
+                protocol,
+                port,
+                fqdn: None,
+            }))
+        })
+        .collect()
+}

@@ -1,0 +1,52 @@
+//! AKS-CLU-003: kubenet networking, which Microsoft retires.
+
+use crate::{Context, Doc, Finding, Rule, Severity};
+
+/// Kubenet cluster.
+pub struct KubenetRetiring;
+
+impl Rule for KubenetRetiring {
+    fn code(&self) -> &'static str {
+        "AKS-CLU-003"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Warning
+    }
+    fn semantic(&self) -> bool {
+        false
+    }
+    fn doc(&self) -> Doc {
+        Doc {
+            title: "Kubenet networking (retiring)",
+            what: "A cluster with `networkPlugin: kubenet`.",
+            why: "Microsoft retires kubenet on 31 March 2028; it also needs a route table per cluster, limits clusters to 400 nodes and does not support Windows pools or several clusters per subnet. Azure CNI Overlay keeps pods off the VNet address space like kubenet, without those limits.",
+            fix: "Migrate to Azure CNI Overlay (`network: { plugin: azure, mode: overlay }`; in place with `az aks update --network-plugin azure --network-plugin-mode overlay`).",
+            references: &[
+                "https://learn.microsoft.com/azure/aks/upgrade-azure-cni",
+                "https://azure.microsoft.com/updates?id=485574 (kubenet retirement, 31 March 2028)",
+            ],
+        }
+    }
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        cx.estate
+            .managed_clusters
+            .iter()
+            .filter(|mc| {
+                mc.properties
+                    .network_profile
+                    .network_plugin
+                    .eq_ignore_ascii_case("kubenet")
+            })
+            .map(|mc| {
+                Finding::new(
+                    self,
+                    format!(
+                        "cluster `{}` uses kubenet, which is retiring: move to Azure CNI Overlay",
+                        mc.name
+                    ),
+                    vec![mc.id.clone()],
+                )
+            })
+            .collect()
+    }
+}

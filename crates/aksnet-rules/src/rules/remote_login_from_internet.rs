@@ -1,0 +1,85 @@
+//! AKS-MGT-004: SSH or RDP reachable from the Internet anywhere in the estate.
+
+use aksnet_engine::places::Place;
+use aksnet_engine::trace::Query;
+use aksnet_net::{PacketSet, PortRange, PrefixSet, Protocol, Services};
+
+use crate::{Context, Doc, Finding, Rule, Severity};
+
+/// SSH/RDP from the Internet.
+pub struct RemoteLoginFromInternet;
+
+/// The ports of remote login protocols: SSH and RDP.
+const REMOTE_LOGIN: &[(u16, &str)] = &[(22, "SSH"), (3389, "RDP")];
+
+impl Rule for RemoteLoginFromInternet {
+    fn code(&self) -> &'static str {
+        "AKS-MGT-004"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn semantic(&self) -> bool {
+        true
+    }
+    fn doc(&self) -> Doc {
+        Doc {
+            title: "SSH or RDP reachable from the Internet",
+            what: "Computes every packet the Internet can deliver anywhere in the estate — public IPs, load balancers, firewall DNAT rules, NSGs and routes together — and reports each path that carries TCP 22 or 3389, with a traced packet as witness.",
+            why: "Remote login from the Internet is the most scanned attack surface there is. Checkov (CKV_AZURE_9/10) and PSRule flag an NSG rule that says `Internet` and 22; they miss a DNAT rule on the firewall, a `*` source, or a rule shadowed by a deny, and flag rules that nothing can reach. This rule reports what actually gets through.",
+            fix: "Use Azure Bastion or a private path from on-premises; remove the NSG allow or DNAT rule named in the witness.",
+            references: &[
+                "https://learn.microsoft.com/azure/bastion/bastion-overview",
+                "Checkov CKV_AZURE_9, CKV_AZURE_10; PSRule Azure.NSG.LateralTraversal",
+            ],
+        }
+    }
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let everything: PrefixSet = ["0.0.0.0/0", "::/0"]
+            .iter()
+            .map(|p| p.parse::<aksnet_net::Prefix>().expect("literal prefix"))
+            .collect();
+        let mut out = Vec::new();
+        for p in &cx.internet_exposure().paths {
+            for &(port, protocol) in REMOTE_LOGIN {
+                let range = PortRange::new(port, port).expect("ordered");
+                let probe = PacketSet::from_parts(
+                    &everything,
+                    &everything,
+                    Services::of(Protocol::Tcp, range),
+                );
+                let Some((src, dst, _, _)) = p.packets.intersection(&probe).sample() else {
+                    continue;
+                };
+                let witness = cx.plane.trace(&Query {
+                    from: Place::Address(src),
+                    to: Place::Address(dst),
+                    protocol: Protocol::Tcp,
+                    port,
+                    fqdn: None,
+                });
+                let resources = cx
+                    .plane
+                    .topology
+                    .subnets
+                    .iter()
+                    .filter(|s| s.label(&cx.plane.topology) == p.delivered_at)
+                    .map(|s| s.id.clone())
+                    .collect();
+                out.push(
+                    Finding::new(
+                        self,
+                        format!(
+                            "{protocol} (tcp/{port}) from the Internet reaches `{}` via {}",
+                            p.delivered_at,
+                            p.via.join(" → ")
+                        ),
+                        resources,
+                    )
+                    .with_witness(witness),
+                );
+            }
+        }
+        out
+    }
+}
