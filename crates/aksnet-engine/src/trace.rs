@@ -238,11 +238,41 @@ impl Walk<'_, '_> {
                 ))
             }
             Answer::Public => {
+                let target = t.endpoint_at(dst.ip);
                 let private_target = matches!(
-                    t.endpoint_at(dst.ip).map(|e| &e.kind),
+                    target.map(|e| &e.kind),
                     Some(EndpointKind::PrivateEndpoint(_))
                 );
-                if private_target {
+                if let Some(api) = target.filter(|e| e.kind == EndpointKind::ApiServerPrivate) {
+                    // No linked zone holds the private cluster's record. Its public FQDN (on
+                    // unless `enablePrivateClusterPublicFQDN: false`) resolves publicly to the
+                    // private address; without it the name does not resolve [AKS-PRIVATE].
+                    let public_fqdn = self
+                        .dp
+                        .estate
+                        .managed_clusters
+                        .get(&api.resource)
+                        .and_then(|mc| mc.properties.api_server_access_profile.as_ref())
+                        .and_then(|a| a.enable_private_cluster_public_fqdn)
+                        .unwrap_or(true);
+                    if !public_fqdn {
+                        self.hop(self.at(src.location), "dns", "drop", format!("{name}: no zone linked to {} holds it and the public FQDN is disabled", t.vnets[vnet].name), *pkt);
+                        return Err(format!(
+                            "{name} does not resolve from {}",
+                            t.vnets[vnet].name
+                        ));
+                    }
+                    self.hop(
+                        self.at(src.location),
+                        "dns",
+                        "resolve",
+                        format!(
+                            "{name} → {} through the cluster's public FQDN (no linked zone)",
+                            dst.ip
+                        ),
+                        *pkt,
+                    );
+                } else if private_target {
                     // No linked zone: the name resolves to the service's public endpoint [ACRPL].
                     pkt.dst = INTERNET_SERVER;
                     self.hop(self.at(src.location), "dns", "resolve", format!("{name} → public address (no privatelink zone linked to {}; the private endpoint is bypassed)", t.vnets[vnet].name), *pkt);

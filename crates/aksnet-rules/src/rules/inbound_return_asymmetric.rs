@@ -5,6 +5,7 @@ use aksnet_engine::reach::PathResult;
 use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::{Query, Trace};
 
+use super::crosses_appliance;
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// Inbound flows with an asymmetric return.
@@ -23,7 +24,7 @@ impl Rule for InboundReturnAsymmetric {
     fn doc(&self) -> Doc {
         Doc {
             title: "Inbound flow returns asymmetrically through a stateful device",
-            what: "Computes everything the Internet and on-premises reach, per path, traces one packet of each path and its reply, and reports paths whose reply crosses a firewall or NVA the request did not cross (or skips one it did).",
+            what: "Computes everything the Internet and on-premises reach, per path, traces one packet of each path — to each named frontend in the subnet it reaches, since a load balancer's replies come from its backends — and its reply, and reports flows whose request crossed a firewall or NVA that the reply skips. (A request that skips the firewall while its reply crosses it is AKS-HUB-002's finding; private endpoints are AKS-PLK-006's.)",
             why: "A stateful firewall drops replies for connections it never saw: a public load balancer service on nodes whose 0/0 goes to the firewall, or on-premises traffic that enters the spoke directly while replies go through the hub firewall, times out with nothing in the logs (user reports: MicrosoftDocs/azure-docs#38512, Azure/AKS#2710).",
             fix: "Make both directions cross the same appliance: route on-premises prefixes to the firewall from the GatewaySubnet, publish through the Application Gateway or DNAT on the firewall, or give the subnet a route for the client range that matches the request path.",
             references: &[
@@ -43,14 +44,17 @@ impl Rule for InboundReturnAsymmetric {
                 let Some(s) = t.subnets.iter().position(|s| s.label(t) == p.delivered_at) else {
                     continue;
                 };
-                for w in witnesses(cx, s, p) {
+                for (target, w) in witnesses(cx, s, p) {
                     let Some(ret) = w.return_path.as_ref().filter(|r| !r.symmetric) else {
                         continue;
                     };
+                    if !crosses_appliance(&w) {
+                        // The request bypassed the appliance: AKS-HUB-002's finding.
+                        continue;
+                    }
                     let message = format!(
-                        "{} → `{}`: {}",
+                        "{} → `{target}`: {}",
                         reach.from,
-                        w.to,
                         ret.warning
                             .clone()
                             .unwrap_or_else(|| "the reply takes another path".into())
@@ -69,27 +73,35 @@ impl Rule for InboundReturnAsymmetric {
 /// reaches (the load balancer's or gateway's frontend, whose replies come from its backends),
 /// or the path's own witness when the subnet has none. Private endpoints are left to
 /// AKS-PLK-006, which reports them with the endpoint's name.
-fn witnesses(cx: &Context, s: usize, p: &PathResult) -> Vec<Trace> {
+fn witnesses(cx: &Context, s: usize, p: &PathResult) -> Vec<(String, Trace)> {
     let t = &cx.plane.topology;
     let prefix = t.subnets[s].prefix;
     let named: Vec<usize> = (0..t.endpoints.len())
         .filter(|&i| prefix.contains_addr(t.endpoints[i].ip))
         .collect();
     if named.is_empty() {
-        return p.witness.clone().into_iter().collect();
+        return p
+            .witness
+            .clone()
+            .map(|w| (p.delivered_at.clone(), w))
+            .into_iter()
+            .collect();
     }
     named
         .into_iter()
         .filter(|&i| !matches!(t.endpoints[i].kind, EndpointKind::PrivateEndpoint(_)))
         .filter_map(|i| {
             let (src, _, protocol, port) = p.packets.slice_dst(t.endpoints[i].ip).sample()?;
-            Some(cx.plane.trace(&Query {
-                from: Place::Address(src),
-                to: Place::Endpoint(i),
-                protocol,
-                port,
-                fqdn: None,
-            }))
+            Some((
+                t.endpoints[i].name.clone(),
+                cx.plane.trace(&Query {
+                    from: Place::Address(src),
+                    to: Place::Endpoint(i),
+                    protocol,
+                    port,
+                    fqdn: None,
+                }),
+            ))
         })
         .collect()
 }
