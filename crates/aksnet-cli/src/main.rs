@@ -5,6 +5,7 @@ mod analyze;
 mod output;
 mod render;
 mod rules;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,6 +64,12 @@ enum Command {
         /// Lowest severity that fails the run.
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
+        /// Run only these rules (repeatable; AKS-INTENT selects the flow intents).
+        #[arg(long, value_name = "CODE")]
+        rule: Vec<String>,
+        /// Do not run these rules (repeatable).
+        #[arg(long, value_name = "CODE")]
+        skip: Vec<String>,
     },
     /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates with literal values) into an estate.
     Import {
@@ -166,6 +173,9 @@ enum Command {
         /// Summary format on standard output.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Lowest check severity that fails the run (the files are written either way).
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
     },
 }
 
@@ -219,6 +229,8 @@ enum CheckFormat {
     Json,
     /// SARIF 2.1.0 (GitHub code scanning, Azure DevOps).
     Sarif,
+    /// Markdown (pull-request comments, CI job summaries).
+    Markdown,
 }
 
 /// Severity threshold for `check`'s exit code.
@@ -285,45 +297,49 @@ fn run(command: Command) -> Result<ExitCode, String> {
             intent,
             out,
             format,
+            fail_on,
         } => {
             let d = load(intent.as_deref())?;
-            let files = [("estate.json", d.estate.to_json())];
+            let dp = DataPlane::compile(&d.estate, Options::default());
+            let file = intent.as_ref().map(|p| p.display().to_string());
+            let origin = verify::Origin::Intent {
+                file,
+                design: Box::new(d.clone()),
+            };
+            let report = verify::verify(&d.estate, &dp, &origin, &verify::Selection::default())?;
+            let files = [
+                ("estate.json", d.estate.to_json()),
+                ("check.json", json(&rules::json_report(&report))),
+            ];
             output::write_dir(&out, &files).map_err(|e| format!("error: {e}"))?;
-            ok(render::design_summary(
-                &d,
-                &out,
-                &files,
-                format == Format::Json,
-            ))
+            print!(
+                "{}",
+                render::design_summary(&d, &out, &files, &report, format == Format::Json)
+            );
+            Ok(gate(&report, fail_on))
         }
         Command::Rules { code, format } => rules::list(code.as_deref(), format == Format::Json),
         Command::Check {
             input,
             format,
             fail_on,
+            rule,
+            skip,
         } => {
-            let estate = load_estate(&input)?;
+            let (estate, origin) = load_input(&input)?;
             let dp = plane(&estate, &input)?;
-            let findings = aksnet_rules::check(&estate, &dp);
+            let selection = verify::Selection { only: rule, skip };
+            let report = verify::verify(&estate, &dp, &origin, &selection)?;
             print!(
                 "{}",
                 match format {
-                    CheckFormat::Text => rules::text(&findings),
-                    CheckFormat::Json => json(&findings),
-                    CheckFormat::Sarif => json(&rules::sarif(&findings)),
+                    CheckFormat::Text => rules::text(&report),
+                    CheckFormat::Json => json(&rules::json_report(&report)),
+                    CheckFormat::Sarif => json(&rules::sarif(&report)),
+                    CheckFormat::Markdown => rules::markdown(&report),
                 }
             );
-            let threshold = match fail_on {
-                FailOn::Error => Some(aksnet_rules::Severity::Error),
-                FailOn::Warning => Some(aksnet_rules::Severity::Warning),
-                FailOn::Never => None,
-            };
-            let failed = threshold.is_some_and(|t| findings.iter().any(|f| f.severity <= t));
-            Ok(if failed {
-                ExitCode::from(EXIT_FINDINGS)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(gate(&report, fail_on))
         }
         Command::Import {
             paths,
@@ -441,6 +457,51 @@ fn run(command: Command) -> Result<ExitCode, String> {
 /// Compiles the estate with the options the input asks for.
 fn plane<'e>(estate: &'e aksnet_model::Estate, input: &Input) -> Result<DataPlane<'e>, String> {
     Ok(DataPlane::compile(estate, input.options()?))
+}
+
+/// Exit code of a verification: 1 when an unsuppressed finding is at or above `fail_on`.
+fn gate(report: &verify::Report, fail_on: FailOn) -> ExitCode {
+    let threshold = match fail_on {
+        FailOn::Error => Some(aksnet_rules::Severity::Error),
+        FailOn::Warning => Some(aksnet_rules::Severity::Warning),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.suppressed.is_none() && f.severity <= t)
+    });
+    if failed {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Loads the estate to analyse with where it came from.
+fn load_input(input: &Input) -> Result<(aksnet_model::Estate, verify::Origin), String> {
+    if !input.azure_json.is_empty() {
+        return Ok((
+            load_estate(input)?,
+            verify::Origin::AzureJson(input.azure_json.clone()),
+        ));
+    }
+    if let Some(path) = &input.estate {
+        return Ok((
+            load_estate(input)?,
+            verify::Origin::EstateFile(path.clone()),
+        ));
+    }
+    let d = load(input.intent.as_deref())?;
+    let file = input.intent.as_ref().map(|p| p.display().to_string());
+    Ok((
+        d.estate.clone(),
+        verify::Origin::Intent {
+            file,
+            design: Box::new(d),
+        },
+    ))
 }
 
 /// Loads the estate to analyse: `--estate FILE`, or the designed intent (or reference).

@@ -93,6 +93,7 @@ pub fn design_summary(
     d: &Design,
     out_dir: &Path,
     files: &[(&str, String)],
+    report: &crate::verify::Report,
     as_json: bool,
 ) -> String {
     let counts = d.estate.counts();
@@ -112,7 +113,7 @@ pub fn design_summary(
             .cloned()
             .chain(d.warnings.iter().map(|w| w.message.clone()))
             .collect();
-        let v = json!({ "name": *d.intent.name, "outDir": out_dir.display().to_string(), "files": written, "resources": resources, "warnings": warnings, "plan": d.plan });
+        let v = json!({ "name": *d.intent.name, "outDir": out_dir.display().to_string(), "files": written, "resources": resources, "warnings": warnings, "plan": d.plan, "check": crate::rules::json_report(report) });
         let mut s = serde_json::to_string_pretty(&v).expect("summary serialises");
         s.push('\n');
         return s;
@@ -126,6 +127,28 @@ pub fn design_summary(
     for w in &d.warnings {
         let _ = writeln!(out, "\n{w}");
     }
+    let _ = writeln!(out, "\nChecks");
+    for f in &report.findings {
+        let state = f
+            .suppressed
+            .as_ref()
+            .map(|r| format!(" (suppressed: {r})"))
+            .unwrap_or_default();
+        let sev = match f.severity {
+            aksnet_rules::Severity::Error => "error",
+            aksnet_rules::Severity::Warning => "warning",
+            aksnet_rules::Severity::Info => "info",
+        };
+        let _ = writeln!(out, "  {sev}[{}]: {}{state}", f.code, f.message);
+    }
+    for u in &report.unused_suppressions {
+        let _ = writeln!(out, "  note: {u}");
+    }
+    let _ = writeln!(
+        out,
+        "  {} (details: aksnet check)",
+        crate::rules::summary_line(report)
+    );
     let _ = writeln!(out);
     for (name, _) in files {
         let _ = writeln!(out, "wrote {}", out_dir.join(name).display());

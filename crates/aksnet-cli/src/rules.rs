@@ -1,10 +1,14 @@
-//! `aksnet rules` and the renderings of `aksnet check`.
+//! `aksnet rules` and the renderings of a verification report: text, JSON, SARIF 2.1.0 and
+//! Markdown.
 
 use std::fmt::Write;
 use std::process::ExitCode;
 
-use aksnet_rules::{catalog, doc_markdown, Finding};
-use serde_json::json;
+use aksnet_engine::trace::Trace;
+use aksnet_rules::{catalog, doc_markdown, Finding, Severity, INTENT_CODE};
+use serde_json::{json, Value};
+
+use crate::verify::Report;
 
 /// `aksnet rules [CODE]`.
 pub fn list(code: Option<&str>, as_json: bool) -> Result<ExitCode, String> {
@@ -36,7 +40,7 @@ pub fn list(code: Option<&str>, as_json: bool) -> Result<ExitCode, String> {
                 println!(
                     "{}  {:<8} {:<10} {}",
                     r.code(),
-                    format!("{:?}", r.severity()).to_lowercase(),
+                    severity(r.severity()),
                     if r.semantic() {
                         "semantic"
                     } else {
@@ -50,72 +54,261 @@ pub fn list(code: Option<&str>, as_json: bool) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Findings as text, each with its resources and, for semantic rules, the witness in brief.
-pub fn text(findings: &[Finding]) -> String {
-    let mut out = String::new();
-    for f in findings {
-        let _ = writeln!(
-            out,
-            "{}[{}]: {}",
-            format!("{:?}", f.severity).to_lowercase(),
-            f.code,
-            f.message
-        );
-        for r in &f.resources {
-            let _ = writeln!(out, "  --> {r}");
-        }
-        if let Some(w) = &f.witness {
-            let _ = writeln!(
-                out,
-                "  = witness: {} → {}: {} ({} hops; run `aksnet trace` for every hop)",
-                w.from,
-                w.to,
-                w.verdict,
-                w.hops.len()
-            );
-        }
-        let _ = writeln!(out, "  = help: aksnet rules {}", f.code);
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
     }
-    let count = |s: aksnet_rules::Severity| findings.iter().filter(|f| f.severity == s).count();
+}
+
+fn count(report: &Report, s: Severity) -> usize {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == s && f.suppressed.is_none())
+        .count()
+}
+
+fn suppressed(report: &Report) -> usize {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .count()
+}
+
+/// One line per finding count, as the last line of text and Markdown reports.
+pub fn summary_line(report: &Report) -> String {
+    format!(
+        "{} error(s), {} warning(s), {} info, {} suppressed — {} rules, {} intents checked",
+        count(report, Severity::Error),
+        count(report, Severity::Warning),
+        count(report, Severity::Info),
+        suppressed(report),
+        report.rules_run,
+        report.intents_checked
+    )
+}
+
+fn witness_lines(out: &mut String, w: &Trace, indent: &str) {
     let _ = writeln!(
         out,
-        "{} error(s), {} warning(s), {} info",
-        count(aksnet_rules::Severity::Error),
-        count(aksnet_rules::Severity::Warning),
-        count(aksnet_rules::Severity::Info)
+        "{indent}= witness: {} → {}: {} — {}",
+        w.from, w.to, w.verdict, w.reason
     );
+    for (i, h) in w.hops.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{indent}    {}. {} {} at {}: {}",
+            i + 1,
+            h.kind,
+            h.decision,
+            h.at,
+            h.detail
+        );
+    }
+    if let Some(r) = w.return_path.as_ref().and_then(|r| r.warning.as_ref()) {
+        let _ = writeln!(out, "{indent}    return: {r}");
+    }
+}
+
+/// Findings grouped by severity, each with its location, resources and witness.
+pub fn text(report: &Report) -> String {
+    let mut out = String::new();
+    for (s, title) in [
+        (Severity::Error, "Errors"),
+        (Severity::Warning, "Warnings"),
+        (Severity::Info, "Info"),
+    ] {
+        let group: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == s && f.suppressed.is_none())
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{title} ({})\n", group.len());
+        for f in group {
+            let _ = writeln!(out, "{}[{}]: {}", severity(f.severity), f.code, f.message);
+            if let Some(l) = &f.location {
+                let _ = writeln!(out, "  --> {}:{}:{}", l.file, l.line, l.column);
+            }
+            for r in &f.resources {
+                let _ = writeln!(out, "  = resource: {r}");
+            }
+            if let Some(w) = &f.witness {
+                witness_lines(&mut out, w, "  ");
+            }
+            if f.code != INTENT_CODE {
+                let _ = writeln!(out, "  = help: aksnet rules {}", f.code);
+            }
+            let _ = writeln!(out);
+        }
+    }
+    let quiet: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .collect();
+    if !quiet.is_empty() {
+        let _ = writeln!(out, "Suppressed ({})\n", quiet.len());
+        for f in quiet {
+            let _ = writeln!(
+                out,
+                "{}[{}]: {}\n  = reason: {}\n",
+                severity(f.severity),
+                f.code,
+                f.message,
+                f.suppressed.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    for u in &report.unused_suppressions {
+        let _ = writeln!(out, "note: {u}");
+    }
+    let _ = writeln!(out, "{}", summary_line(report));
     out
 }
 
-/// Findings as SARIF 2.1.0, with every rule of the catalog in the tool's driver.
-pub fn sarif(findings: &[Finding]) -> serde_json::Value {
-    let rules: Vec<_> = catalog()
+/// The JSON report (documented in docs/check.md).
+pub fn json_report(report: &Report) -> Value {
+    json!({
+        "summary": {
+            "errors": count(report, Severity::Error),
+            "warnings": count(report, Severity::Warning),
+            "info": count(report, Severity::Info),
+            "suppressed": suppressed(report),
+            "rules": report.rules_run,
+            "intents": report.intents_checked,
+        },
+        "findings": report.findings,
+        "unusedSuppressions": report.unused_suppressions,
+    })
+}
+
+/// Findings as SARIF 2.1.0: every rule of the catalog (and the intent pseudo-rule) in the
+/// driver, physical locations when the input was a file, logical locations for resources, and
+/// suppressions as `external` with their justification.
+pub fn sarif(report: &Report) -> Value {
+    let mut rules: Vec<Value> = catalog()
         .iter()
         .map(|r| {
             let d = r.doc();
-            json!({ "id": r.code(), "name": d.title, "shortDescription": { "text": d.title }, "fullDescription": { "text": d.what },
+            json!({ "id": r.code(), "name": pascal(d.title), "shortDescription": { "text": d.title }, "fullDescription": { "text": d.what },
                     "help": { "text": d.fix, "markdown": doc_markdown(*r) },
-                    "defaultConfiguration": { "level": level(r.severity()) } })
+                    "defaultConfiguration": { "level": level(r.severity()) },
+                    "properties": { "tags": [if r.semantic() { "semantic" } else { "attribute" }] } })
         })
         .collect();
-    let results: Vec<_> = findings
+    rules.push(json!({ "id": INTENT_CODE, "name": "FlowIntent", "shortDescription": { "text": "A flow intent from the intent file is violated" },
+        "fullDescription": { "text": "An `intents:` entry (must-allow or must-deny flow between two places) that the data plane contradicts." },
+        "help": { "text": "Fix the network so the flow matches, or correct the intent." }, "defaultConfiguration": { "level": "error" } }));
+    let results: Vec<Value> = report
+        .findings
         .iter()
         .map(|f| {
-            let locations: Vec<_> = f.resources.iter().map(|r| json!({ "logicalLocations": [{ "fullyQualifiedName": r.as_str(), "kind": "resource" }] })).collect();
-            json!({ "ruleId": f.code, "level": level(f.severity), "message": { "text": f.message }, "locations": locations })
+            let logical: Vec<Value> = f.resources.iter().map(|r| json!({ "fullyQualifiedName": r.as_str(), "kind": "resource" })).collect();
+            let mut location = json!({});
+            if let Some(l) = &f.location {
+                location["physicalLocation"] = json!({ "artifactLocation": { "uri": l.file }, "region": { "startLine": l.line, "startColumn": l.column } });
+            }
+            if !logical.is_empty() {
+                location["logicalLocations"] = Value::Array(logical);
+            }
+            let mut result = json!({ "ruleId": f.code, "level": level(f.severity), "message": { "text": f.message } });
+            if location.as_object().is_some_and(|o| !o.is_empty()) {
+                result["locations"] = json!([location]);
+            }
+            if let Some(reason) = &f.suppressed {
+                result["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
+            }
+            if let Some(w) = &f.witness {
+                result["codeFlows"] = json!([{ "threadFlows": [{ "locations": w.hops.iter().map(|h| json!({ "location": { "message": { "text": format!("{} {} at {}: {}", h.kind, h.decision, h.at, h.detail) } } })).collect::<Vec<_>>() }] }]);
+            }
+            result
         })
         .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{ "tool": { "driver": { "name": "aksnet", "version": env!("CARGO_PKG_VERSION"), "rules": rules } }, "results": results }]
+        "runs": [{ "tool": { "driver": { "name": "aksnet", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/aksnet/aksnet", "rules": rules } }, "results": results }]
     })
 }
 
-fn level(s: aksnet_rules::Severity) -> &'static str {
+/// `Public API server without ...` → `PublicApiServerWithout...` (SARIF rule names are identifiers).
+fn pascal(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn level(s: Severity) -> &'static str {
     match s {
-        aksnet_rules::Severity::Error => "error",
-        aksnet_rules::Severity::Warning => "warning",
-        aksnet_rules::Severity::Info => "note",
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
     }
+}
+
+/// A Markdown report for pull-request comments and CI summaries.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::from("# aksnet check\n\n");
+    let _ = writeln!(out, "**{}**\n", summary_line(report));
+    if report.findings.is_empty() {
+        out.push_str("No findings.\n");
+    } else {
+        out.push_str("| Severity | Rule | Finding | Where |\n|---|---|---|---|\n");
+        for f in &report.findings {
+            let sev = if f.suppressed.is_some() {
+                format!("{} (suppressed)", severity(f.severity))
+            } else {
+                severity(f.severity).to_string()
+            };
+            let at = f
+                .location
+                .as_ref()
+                .map(|l| format!("`{}:{}:{}`", l.file, l.line, l.column))
+                .or_else(|| f.resources.first().map(|r| format!("`{}`", r.name())))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {sev} | `{}` | {} | {at} |",
+                f.code,
+                f.message.replace('|', "\\|")
+            );
+        }
+        let witnessed: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.witness.is_some() && f.suppressed.is_none())
+            .collect();
+        if !witnessed.is_empty() {
+            out.push_str("\n## Witness flows\n");
+            for f in witnessed {
+                let _ = writeln!(
+                    out,
+                    "\n<details><summary><code>{}</code>: {}</summary>\n\n```",
+                    f.code,
+                    f.message.replace('<', "&lt;")
+                );
+                let mut w = String::new();
+                witness_lines(&mut w, f.witness.as_ref().expect("filtered"), "");
+                out.push_str(&w);
+                out.push_str("```\n\n</details>\n");
+            }
+        }
+    }
+    for u in &report.unused_suppressions {
+        let _ = writeln!(out, "\n> note: {u}");
+    }
+    out
 }

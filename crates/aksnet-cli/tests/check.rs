@@ -88,7 +88,8 @@ fn check_json_and_sarif_carry_the_findings() {
         &["check", "--estate", estate, "--format", "json"],
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert!(v
+    assert_eq!(v["summary"]["warnings"], 1);
+    assert!(v["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -110,4 +111,165 @@ fn check_json_and_sarif_carry_the_findings() {
         .expect("a PLK-001 result");
     assert_eq!(result["level"], "warning");
     assert!(rules.iter().any(|r| r["id"] == "AKS-PLK-001"));
+}
+
+/// Validates a SARIF log against the OASIS SARIF 2.1.0 schema (`shared/schemas`).
+fn assert_valid_sarif(log: &serde_json::Value) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/schemas/sarif-schema-2.1.0.json"
+    );
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(path).expect("the SARIF schema beside the project"),
+    )
+    .unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler
+        .add_resource("file:///sarif-schema-2.1.0.json", schema)
+        .unwrap();
+    let index = compiler
+        .compile("file:///sarif-schema-2.1.0.json", &mut schemas)
+        .unwrap();
+    if let Err(e) = schemas.validate(log, index) {
+        panic!("SARIF does not validate: {e:#}");
+    }
+    // The validator can fail: a run without its tool driver is refused.
+    let broken = serde_json::json!({ "version": "2.1.0", "runs": [{ "results": [] }] });
+    assert!(schemas.validate(&broken, index).is_err());
+}
+
+#[test]
+fn sarif_validates_against_the_oasis_schema_with_locations_witnesses_and_suppressions() {
+    let dir = tempfile::tempdir().unwrap();
+    // An estate file: findings carry the line and column of the resource.
+    let estate = public_registry_estate(dir.path());
+    let o = aksnet(
+        dir.path(),
+        &[
+            "check",
+            "--estate",
+            estate.to_str().unwrap(),
+            "--format",
+            "sarif",
+        ],
+    );
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_valid_sarif(&log);
+    let result = &log["runs"][0]["results"][0];
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert!(region["startLine"].as_u64().unwrap() > 1, "{result:#}");
+
+    // An intent file with a violated intent (witness as a code flow) and a suppression.
+    let intent = dir.path().join("intent.yaml");
+    let text = aksnet_design::REFERENCE_INTENT.to_string()
+        + "  - { from: onprem, to: aks-prod/apiserver, ports: tcp/443, expect: allow }\n"
+        + "suppressions:\n  - { rule: AKS-INTENT, resource: nothing-matches, reason: \"unused\" }\n";
+    std::fs::write(&intent, text).unwrap();
+    let o = aksnet(
+        dir.path(),
+        &["check", intent.to_str().unwrap(), "--format", "sarif"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_valid_sarif(&log);
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "AKS-INTENT");
+    assert!(
+        result["codeFlows"][0]["threadFlows"][0]["locations"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 1
+    );
+    assert!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("intent.yaml")
+    );
+}
+
+#[test]
+fn intents_suppressions_and_rule_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let intent = dir.path().join("intent.yaml");
+    let text = aksnet_design::REFERENCE_INTENT.to_string()
+        + "  - { from: onprem, to: aks-prod/apiserver, ports: tcp/443, expect: allow }\n"
+        + "suppressions:\n  - { rule: AKS-INTENT, resource: apiserver, reason: \"admins use Bastion\" }\n";
+    std::fs::write(&intent, &text).unwrap();
+    let path = intent.to_str().unwrap();
+    let o = aksnet(dir.path(), &["check", path]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a suppressed finding does not fail: {}",
+        out(&o)
+    );
+    assert!(
+        out(&o).contains("Suppressed (1)") && out(&o).contains("reason: admins use Bastion"),
+        "{}",
+        out(&o)
+    );
+
+    let o = aksnet(
+        dir.path(),
+        &["check", path, "--rule", "AKS-EGR-001", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (
+            v["summary"]["rules"].as_u64(),
+            v["summary"]["intents"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+    let o = aksnet(dir.path(), &["check", path, "--skip", "AKS-NOPE"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("unknown rule `AKS-NOPE`"));
+
+    // A suppression without a reason is refused where it is written.
+    std::fs::write(
+        &intent,
+        text.replace("reason: \"admins use Bastion\"", "reason: \"\""),
+    )
+    .unwrap();
+    let o = aksnet(dir.path(), &["check", path]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("intent.yaml:") && err(&o).contains("has no reason"),
+        "{}",
+        err(&o)
+    );
+
+    // An intent naming an unknown place is bad input.
+    std::fs::write(
+        &intent,
+        aksnet_design::REFERENCE_INTENT.to_string()
+            + "  - { from: mars, to: internet, expect: deny }\n",
+    )
+    .unwrap();
+    let o = aksnet(dir.path(), &["check", path]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("intent from `mars`"), "{}", err(&o));
+}
+
+#[test]
+fn markdown_report_has_the_table_and_witnesses() {
+    let dir = tempfile::tempdir().unwrap();
+    let intent = dir.path().join("intent.yaml");
+    std::fs::write(
+        &intent,
+        aksnet_design::REFERENCE_INTENT.to_string()
+            + "  - { from: onprem, to: aks-prod/apiserver, ports: tcp/443, expect: allow }\n",
+    )
+    .unwrap();
+    let o = aksnet(
+        dir.path(),
+        &["check", intent.to_str().unwrap(), "--format", "markdown"],
+    );
+    insta::assert_snapshot!(
+        "check-markdown",
+        out(&o).replace(dir.path().to_str().unwrap(), "<tmp>")
+    );
 }

@@ -265,6 +265,18 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
             e.at(pos(f), m, "write `host.example.com` or `*.example.com:443`");
         }
     }
+    for s in &intent.suppressions {
+        if s.reason.trim().is_empty() {
+            e.at(pos(s), format!("the suppression of `{}` has no reason", s.rule), "say why the finding is accepted, e.g. `reason: \"public registry for open-source images, no secrets\"`");
+        }
+        if !s.rule.starts_with("AKS-") {
+            e.at(
+                pos(s),
+                format!("`{}` is not a rule code", s.rule),
+                "use a code from `aksnet rules`, e.g. AKS-PLK-001",
+            );
+        }
+    }
     (e.list, warns)
 }
 

@@ -66,9 +66,12 @@ pub struct Intent {
     /// Egress additions on top of what AKS requires.
     #[serde(default)]
     pub egress: Egress,
-    /// Flow intents, checked by `aksnet check` (kept here, not used by the planner).
+    /// Flow intents, checked by `aksnet check` and `aksnet design` (not used by the planner).
     #[serde(default)]
-    pub intents: Vec<FlowIntent>,
+    pub intents: Vec<At<FlowIntent>>,
+    /// Accepted findings, each with its reason.
+    #[serde(default)]
+    pub suppressions: Vec<At<Suppression>>,
 }
 
 fn default_pool() -> Vec<Prefix> {
@@ -424,6 +427,19 @@ pub struct FlowIntent {
     pub ports: Option<String>,
     /// `allow` or `deny`.
     pub expect: Expectation,
+}
+
+/// A finding the team accepts: reported as suppressed, with the reason, and not failing the run.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Suppression {
+    /// Rule code, e.g. `AKS-PLK-001`.
+    pub rule: String,
+    /// A resource name or id fragment; absent: every finding of the rule.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// Why it is accepted (mandatory, non-empty).
+    pub reason: String,
 }
 
 /// Expected verdict.

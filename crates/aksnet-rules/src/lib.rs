@@ -4,8 +4,11 @@
 //! Two kinds of rule: attribute rules read the Estate; semantic rules ask the DataPlane (what
 //! reaches what) and attach the witness trace to their findings — what no attribute scanner can do.
 
+mod intents;
 mod probe;
 mod rules;
+
+pub use intents::{check_intents, FlowIntent, IntentError, INTENT_CODE};
 
 use std::sync::OnceLock;
 
@@ -43,6 +46,59 @@ pub struct Finding {
     /// For semantic rules: the flow that shows it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<Trace>,
+    /// Where in the input it was written, when the input is a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLocation>,
+    /// The reason it is suppressed, from the intent file's `suppressions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
+}
+
+/// A place in an input file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SourceLocation {
+    /// The file, as given on the command line.
+    pub file: String,
+    /// Line, from 1.
+    pub line: u64,
+    /// Column, from 1.
+    pub column: u64,
+}
+
+/// A suppression from the intent file: findings of `rule` whose resources or message mention
+/// `resource` (all of the rule's findings when absent) are reported as suppressed, with the
+/// reason, and do not fail the run.
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    /// Rule code.
+    pub rule: String,
+    /// A resource name or id fragment, matched case-insensitively.
+    pub resource: Option<String>,
+    /// Why: mandatory.
+    pub reason: String,
+}
+
+/// Marks the findings that a suppression covers; returns, per suppression, how many it covered
+/// (an unused suppression is worth a warning: the problem it excused is gone).
+pub fn suppress(findings: &mut [Finding], suppressions: &[Suppression]) -> Vec<usize> {
+    let mut used = vec![0; suppressions.len()];
+    for f in findings.iter_mut() {
+        let hit = suppressions.iter().position(|s| {
+            s.rule.eq_ignore_ascii_case(f.code)
+                && s.resource.as_deref().is_none_or(|r| {
+                    let r = r.to_ascii_lowercase();
+                    f.message.to_ascii_lowercase().contains(&r)
+                        || f.resources
+                            .iter()
+                            .any(|id| id.as_str().to_ascii_lowercase().contains(&r))
+                })
+        });
+        if let Some(i) = hit {
+            f.suppressed = Some(suppressions[i].reason.clone());
+            used[i] += 1;
+        }
+    }
+    used
 }
 
 /// What a rule looks at, with the analyses several rules share computed once.
@@ -88,6 +144,8 @@ impl Finding {
             message,
             resources,
             witness: None,
+            location: None,
+            suppressed: None,
         }
     }
 
@@ -142,10 +200,21 @@ pub fn catalog() -> Vec<&'static dyn Rule> {
 
 /// Runs the whole catalog; findings sorted by severity, code, then message.
 pub fn check(estate: &Estate, plane: &DataPlane) -> Vec<Finding> {
+    check_rules(estate, plane, &catalog())
+}
+
+/// Runs the given rules; findings sorted by severity, code, then message.
+pub fn check_rules(estate: &Estate, plane: &DataPlane, rules: &[&dyn Rule]) -> Vec<Finding> {
     let cx = Context::new(estate, plane);
-    let mut out: Vec<Finding> = catalog().iter().flat_map(|r| r.check(&cx)).collect();
-    out.sort_by(|a, b| (a.severity, a.code, &a.message).cmp(&(b.severity, b.code, &b.message)));
+    let mut out: Vec<Finding> = rules.iter().flat_map(|r| r.check(&cx)).collect();
+    sort(&mut out);
     out
+}
+
+/// The report order: severity, code, message.
+pub fn sort(findings: &mut [Finding]) {
+    findings
+        .sort_by(|a, b| (a.severity, a.code, &a.message).cmp(&(b.severity, b.code, &b.message)));
 }
 
 /// Renders a rule's documentation as Markdown (the source of `docs/rules/*.md`).

@@ -36,6 +36,8 @@ impl Rule for AuthorizedRangesOnPrivateCluster {
                 message: format!("private cluster `{}` lists authorized IP ranges; they apply to the public endpoint only and do nothing here", mc.name),
                 resources: vec![mc.id.clone()],
                 witness: None,
+                location: None,
+                suppressed: None,
             })
             .collect()
     }

@@ -71,6 +71,8 @@ impl Rule for EgressBypassesFirewall {
                     ),
                     resources: vec![t.subnets[s].id.clone(), cluster],
                     witness: Some(tr),
+                    location: None,
+                    suppressed: None,
                 })
             })
             .collect()

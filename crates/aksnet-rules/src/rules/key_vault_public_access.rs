@@ -47,6 +47,8 @@ impl Rule for KeyVaultPublicAccess {
                 ),
                 resources: vec![v.id.clone()],
                 witness: None,
+                location: None,
+                suppressed: None,
             })
             .collect()
     }

@@ -55,6 +55,8 @@ impl Rule for NodesReachableFromInternet {
                     .map(|s| s.id.clone())
                     .collect(),
                 witness: p.witness,
+                location: None,
+                suppressed: None,
             })
             .collect()
     }

@@ -70,6 +70,8 @@ impl Rule for PrivateEndpointNameNotPrivate {
                     message: format!("from `{}`, `{name}` {problem}", t.vnets[v].name),
                     resources: vec![e.resource.clone(), t.vnets[v].id.clone()],
                     witness: None,
+                    location: None,
+                    suppressed: None,
                 });
             }
         }

@@ -55,6 +55,8 @@ impl Rule for PublicApiWithoutAuthorizedRanges {
                     ),
                     resources: vec![mc.id.clone()],
                     witness: None,
+                    location: None,
+                    suppressed: None,
                 })
             })
             .collect()

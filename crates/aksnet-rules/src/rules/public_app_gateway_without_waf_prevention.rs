@@ -92,6 +92,8 @@ impl Rule for PublicAppGatewayWithoutWafPrevention {
                     message: format!("public Application Gateway `{}` {problem}", a.name),
                     resources: vec![a.id.clone()],
                     witness: None,
+                    location: None,
+                    suppressed: None,
                 })
             })
             .collect()

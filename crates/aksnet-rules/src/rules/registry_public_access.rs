@@ -42,6 +42,8 @@ impl Rule for RegistryPublicAccess {
                 ),
                 resources: vec![r.id.clone()],
                 witness: None,
+                location: None,
+                suppressed: None,
             })
             .collect()
     }

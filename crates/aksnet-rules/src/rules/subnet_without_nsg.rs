@@ -35,6 +35,8 @@ impl Rule for SubnetWithoutNsg {
                 message: format!("subnet `{}` has no NSG", s.label(t)),
                 resources: vec![s.id.clone()],
                 witness: None,
+                location: None,
+                suppressed: None,
             })
             .collect()
     }

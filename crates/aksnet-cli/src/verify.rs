@@ -1,0 +1,305 @@
+//! The verification job shared by `aksnet check` and `aksnet design`: the rule catalog (or a
+//! selection of it), the intent file's flow intents and suppressions, and source locations for
+//! the findings.
+
+use std::path::{Path, PathBuf};
+
+use aksnet_design::Design;
+use aksnet_engine::DataPlane;
+use aksnet_model::{Estate, ResourceId};
+use aksnet_rules::{catalog, Finding, FlowIntent, Rule, SourceLocation, Suppression};
+
+/// Where the analysed estate came from.
+pub enum Origin {
+    /// An intent file (`None`: the embedded reference).
+    Intent {
+        /// The file name as given.
+        file: Option<String>,
+        /// The design.
+        design: Box<Design>,
+    },
+    /// An estate.json.
+    EstateFile(PathBuf),
+    /// Azure resource JSON files or folders.
+    AzureJson(Vec<PathBuf>),
+}
+
+/// Which rules run.
+#[derive(Default)]
+pub struct Selection {
+    /// Only these codes (all when empty).
+    pub only: Vec<String>,
+    /// Not these codes.
+    pub skip: Vec<String>,
+}
+
+/// The result of a verification.
+pub struct Report {
+    /// Findings, suppressed ones included (marked), in report order.
+    pub findings: Vec<Finding>,
+    /// Suppressions that matched nothing, described.
+    pub unused_suppressions: Vec<String>,
+    /// How many rules ran.
+    pub rules_run: usize,
+    /// How many flow intents were checked.
+    pub intents_checked: usize,
+}
+
+impl Selection {
+    /// The rules to run; unknown codes are a usage error.
+    fn rules(&self) -> Result<Vec<&'static dyn Rule>, String> {
+        let all = catalog();
+        for code in self.only.iter().chain(&self.skip) {
+            if !all.iter().any(|r| r.code().eq_ignore_ascii_case(code)) {
+                let known: Vec<&str> = all.iter().map(|r| r.code()).collect();
+                return Err(format!(
+                    "error: unknown rule `{code}`\n  = hint: known rules: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        let wanted = |r: &&dyn Rule| {
+            (self.only.is_empty() || self.only.iter().any(|c| c.eq_ignore_ascii_case(r.code())))
+                && !self.skip.iter().any(|c| c.eq_ignore_ascii_case(r.code()))
+        };
+        Ok(all.into_iter().filter(wanted).collect())
+    }
+
+    /// Whether intents run: unless `--rule` selects only catalog rules, or `--skip AKS-INTENT`.
+    fn intents(&self) -> bool {
+        let named = |list: &[String]| {
+            list.iter()
+                .any(|c| c.eq_ignore_ascii_case(aksnet_rules::INTENT_CODE))
+        };
+        (self.only.is_empty() || named(&self.only)) && !named(&self.skip)
+    }
+}
+
+/// Runs the selected rules and the intents; locates and suppresses the findings.
+pub fn verify(
+    estate: &Estate,
+    plane: &DataPlane,
+    origin: &Origin,
+    selection: &Selection,
+) -> Result<Report, String> {
+    let mut only = selection.only.clone();
+    only.retain(|c| !c.eq_ignore_ascii_case(aksnet_rules::INTENT_CODE));
+    let rule_selection = Selection {
+        only,
+        skip: selection.skip.clone(),
+    };
+    let rules = if selection.only.is_empty() || !rule_selection.only.is_empty() {
+        rule_selection.rules()?
+    } else {
+        Vec::new()
+    };
+    let mut findings = aksnet_rules::check_rules(estate, plane, &rules);
+    let (intents, suppressions) = intent_file(origin);
+    let intents_checked = if selection.intents() {
+        intents.len()
+    } else {
+        0
+    };
+    if intents_checked > 0 {
+        let violated = aksnet_rules::check_intents(plane, &intents).map_err(|e| {
+            let at = e.location.map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column)).unwrap_or_default();
+            format!("error: {at}{}\n  = hint: places are those of `aksnet trace` (run `aksnet trace --help`), plus <spoke>/nodes", e.message)
+        })?;
+        findings.extend(violated);
+        aksnet_rules::sort(&mut findings);
+    }
+    locate(&mut findings, origin);
+    let used = aksnet_rules::suppress(&mut findings, &suppressions);
+    let unused_suppressions = suppressions
+        .iter()
+        .zip(used)
+        .filter(|(_, n)| *n == 0)
+        .map(|(s, _)| {
+            format!(
+                "suppression of {}{} matched no finding; remove it",
+                s.rule,
+                s.resource
+                    .as_ref()
+                    .map(|r| format!(" for `{r}`"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    Ok(Report {
+        findings,
+        unused_suppressions,
+        rules_run: rules.len(),
+        intents_checked,
+    })
+}
+
+/// The intent file's flow intents and suppressions (none for other inputs).
+fn intent_file(origin: &Origin) -> (Vec<FlowIntent>, Vec<Suppression>) {
+    let Origin::Intent { file, design } = origin else {
+        return (Vec::new(), Vec::new());
+    };
+    let at = |p: Option<aksnet_design::Position>| {
+        file.as_ref().zip(p).map(|(f, p)| SourceLocation {
+            file: f.clone(),
+            line: p.line,
+            column: p.column,
+        })
+    };
+    let intents = design
+        .intent
+        .intents
+        .iter()
+        .map(|i| FlowIntent {
+            from: i.from.clone(),
+            to: i.to.clone(),
+            ports: i.ports.clone(),
+            allow: i.expect == aksnet_design::intent::Expectation::Allow,
+            location: at(i.position),
+        })
+        .collect();
+    let suppressions = design
+        .intent
+        .suppressions
+        .iter()
+        .map(|s| Suppression {
+            rule: s.rule.clone(),
+            resource: s.resource.clone(),
+            reason: s.reason.clone(),
+        })
+        .collect();
+    (intents, suppressions)
+}
+
+/// Gives findings without a location the place of their first resource in the input.
+fn locate(findings: &mut [Finding], origin: &Origin) {
+    if findings
+        .iter()
+        .all(|f| f.location.is_some() || f.resources.is_empty())
+    {
+        return;
+    }
+    let index: Vec<(String, String)> = match origin {
+        Origin::Intent { file: None, .. } => return,
+        Origin::Intent { file: Some(_), .. } => Vec::new(),
+        Origin::EstateFile(p) => read(p).into_iter().collect(),
+        Origin::AzureJson(paths) => paths
+            .iter()
+            .flat_map(|p| json_files(p))
+            .filter_map(|p| read(&p))
+            .collect(),
+    };
+    for f in findings.iter_mut().filter(|f| f.location.is_none()) {
+        let Some(id) = f.resources.first() else {
+            continue;
+        };
+        f.location = match origin {
+            Origin::Intent {
+                file: Some(file),
+                design,
+            } => Some(in_intent(file, design, id)),
+            _ => index
+                .iter()
+                .find_map(|(name, text)| in_json(name, text, id)),
+        };
+    }
+}
+
+fn read(p: &Path) -> Option<(String, String)> {
+    Some((p.display().to_string(), std::fs::read_to_string(p).ok()?))
+}
+
+fn json_files(p: &Path) -> Vec<PathBuf> {
+    if p.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    } else {
+        vec![p.to_path_buf()]
+    }
+}
+
+/// The spoke entry whose name the resource id carries (`vnet-aks-prod`, `rg-contoso-aks-prod`),
+/// else the top of the file (hub and shared resources).
+fn in_intent(file: &str, design: &Design, id: &ResourceId) -> SourceLocation {
+    let id = id.as_str().to_ascii_lowercase();
+    let carries = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        id.match_indices(&name).any(|(i, _)| {
+            let before = id[..i].chars().last();
+            let after = id[i + name.len()..].chars().next();
+            matches!(before, Some('-' | '/')) && matches!(after, None | Some('/' | '-'))
+        })
+    };
+    let spoke = design
+        .intent
+        .spokes
+        .iter()
+        .filter(|s| carries(&s.name))
+        .max_by_key(|s| s.name.len());
+    let p = spoke.and_then(|s| s.position);
+    SourceLocation {
+        file: file.to_string(),
+        line: p.map_or(1, |p| p.line),
+        column: p.map_or(1, |p| p.column),
+    }
+}
+
+/// The line and column of the resource's `"id"` in a JSON file: the occurrence followed by a
+/// `"name"` key (a resource, not a reference to it), else the first.
+fn in_json(file: &str, text: &str, id: &ResourceId) -> Option<SourceLocation> {
+    let mut first = None;
+    let mut from = 0;
+    while let Some(i) = text[from..].find("\"id\"").map(|i| i + from) {
+        from = i + 4;
+        let rest = text[from..].trim_start().strip_prefix(':')?.trim_start();
+        let Some(value) = rest.strip_prefix('"') else {
+            continue;
+        };
+        let Some(end) = value.find('"') else { continue };
+        if !value[..end].eq_ignore_ascii_case(id.as_str()) {
+            continue;
+        }
+        let after = value[end + 1..]
+            .trim_start()
+            .trim_start_matches(',')
+            .trim_start();
+        let here = position(file, text, i);
+        if after.starts_with("\"name\"") {
+            return Some(here);
+        }
+        first.get_or_insert(here);
+    }
+    first
+}
+
+fn position(file: &str, text: &str, offset: usize) -> SourceLocation {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+    SourceLocation {
+        file: file.to_string(),
+        line,
+        column,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_location_prefers_the_resource_over_references() {
+        let text = "{\n  \"a\": { \"id\": \"/x/nsg1\" },\n  \"b\": [\n    { \"id\": \"/x/NSG1\", \"name\": \"nsg1\" }\n  ]\n}";
+        let id = ResourceId::new("/x/nsg1");
+        let at = in_json("f.json", text, &id).unwrap();
+        assert_eq!((at.line, at.column), (4, 7));
+        let other = ResourceId::new("/x/none");
+        assert!(in_json("f.json", text, &other).is_none());
+    }
+}

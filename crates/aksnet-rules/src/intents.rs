@@ -1,0 +1,248 @@
+//! User flow intents: "internet must not reach aks-prod/nodes", "onprem must reach aks-prod/ilb
+//! on tcp/443", checked by the engine. A deny intent is checked exhaustively on packet sets (no
+//! packet on those ports gets through, by any path, for any name); an allow intent is checked by
+//! tracing each port range's first and last port between the places' representative hosts.
+
+use aksnet_engine::places::Place;
+use aksnet_engine::trace::Query;
+use aksnet_engine::DataPlane;
+use aksnet_net::{PacketSet, PortRange, PrefixSet, Protocol, ProtocolSet, Services};
+use serde::Serialize;
+
+use crate::{Finding, Severity, SourceLocation};
+
+/// The code of intent findings.
+pub const INTENT_CODE: &str = "AKS-INTENT";
+
+/// One flow intent, as written by the user.
+#[derive(Clone, Debug)]
+pub struct FlowIntent {
+    /// Source place.
+    pub from: String,
+    /// Destination place.
+    pub to: String,
+    /// `tcp/443`, `udp/53`, `tcp/8000-8100`, comma-separated; `None` is every protocol and port.
+    pub ports: Option<String>,
+    /// True for `expect: allow`.
+    pub allow: bool,
+    /// Where it was written.
+    pub location: Option<SourceLocation>,
+}
+
+/// An intent that cannot be evaluated: a place or port spec the estate does not know.
+#[derive(Clone, Debug, Serialize)]
+pub struct IntentError {
+    /// What is wrong.
+    pub message: String,
+    /// Where the intent was written.
+    pub location: Option<SourceLocation>,
+}
+
+/// Parses `tcp/443,udp/53,tcp/8000-8100` (or `any`).
+fn services(spec: Option<&str>) -> Result<Vec<(Protocol, PortRange)>, String> {
+    let Some(spec) = spec.filter(|s| !s.trim().eq_ignore_ascii_case("any")) else {
+        return Ok(Protocol::ALL.iter().map(|&p| (p, PortRange::ANY)).collect());
+    };
+    spec.split(',')
+        .map(|part| {
+            let part = part.trim();
+            let (proto, ports) = part.split_once('/').unwrap_or((part, "*"));
+            let proto: Protocol = proto.parse().map_err(|_| {
+                format!("`{part}`: unknown protocol `{proto}` (use tcp, udp or icmp)")
+            })?;
+            let ports: PortRange = ports
+                .parse()
+                .map_err(|_| format!("`{part}`: `{ports}` is not a port or range"))?;
+            Ok((proto, ports))
+        })
+        .collect()
+}
+
+/// The places a name stands for: the engine's places, plus `<spoke>/nodes` (every node subnet
+/// of that VNet) and `<spoke>/<endpoint>` for `<spoke>:<endpoint>`.
+fn places(plane: &DataPlane, name: &str) -> Result<Vec<Place>, String> {
+    match plane.place(name) {
+        Ok(p) => Ok(vec![p]),
+        Err(e) => {
+            let t = &plane.topology;
+            if let Some(vnet) = name.strip_suffix("/nodes") {
+                let found: Vec<Place> = (0..t.subnets.len())
+                    .filter(|&s| t.subnet_clusters[s].is_some())
+                    .filter(|&s| {
+                        let v = &t.vnets[t.subnets[s].vnet].name;
+                        v.eq_ignore_ascii_case(vnet)
+                            || v.eq_ignore_ascii_case(&format!("vnet-{vnet}"))
+                    })
+                    .map(Place::Subnet)
+                    .collect();
+                if !found.is_empty() {
+                    return Ok(found);
+                }
+            }
+            if let Some((spoke, endpoint)) = name.split_once('/') {
+                if let Ok(p) = plane.place(&format!("{spoke}:{endpoint}")) {
+                    return Ok(vec![p]);
+                }
+            }
+            Err(format!(
+                "{}{}",
+                e.reason,
+                if e.known.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (known places: {}, or <spoke>/nodes)", e.known.join(", "))
+                }
+            ))
+        }
+    }
+}
+
+/// Checks every intent; a violated one becomes a finding with its witness trace.
+pub fn check_intents(
+    plane: &DataPlane,
+    intents: &[FlowIntent],
+) -> Result<Vec<Finding>, IntentError> {
+    let mut out = Vec::new();
+    for i in intents {
+        let fail = |message: String| IntentError {
+            message,
+            location: i.location.clone(),
+        };
+        let wanted = services(i.ports.as_deref()).map_err(fail)?;
+        let from =
+            places(plane, &i.from).map_err(|m| fail(format!("intent from `{}`: {m}", i.from)))?;
+        let to = places(plane, &i.to).map_err(|m| fail(format!("intent to `{}`: {m}", i.to)))?;
+        if i.allow && i.ports.is_none() {
+            return Err(fail(format!(
+                "intent {} → {} expects allow but names no ports; add e.g. `ports: tcp/443`",
+                i.from, i.to
+            )));
+        }
+        let what = format!(
+            "{} → {}{} must be {}",
+            i.from,
+            i.to,
+            i.ports
+                .as_ref()
+                .map(|p| format!(" on {p}"))
+                .unwrap_or_default(),
+            if i.allow { "allowed" } else { "denied" }
+        );
+        for f in &from {
+            for t in &to {
+                let violation = if i.allow {
+                    refused(plane, f, t, &wanted)
+                } else {
+                    admitted(plane, f, t, &wanted)
+                };
+                if let Some((why, witness)) = violation {
+                    out.push(Finding {
+                        code: INTENT_CODE,
+                        severity: Severity::Error,
+                        message: format!("intent violated: {what}; {why}"),
+                        resources: Vec::new(),
+                        witness,
+                        location: i.location.clone(),
+                        suppressed: None,
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// For an allow intent: the first port that does not get through, with its trace.
+fn refused(
+    plane: &DataPlane,
+    from: &Place,
+    to: &Place,
+    wanted: &[(Protocol, PortRange)],
+) -> Option<(String, Option<aksnet_engine::trace::Trace>)> {
+    for &(protocol, range) in wanted {
+        let ports = if range.start == range.end {
+            vec![range.start]
+        } else {
+            vec![range.start, range.end]
+        };
+        for port in ports {
+            let tr = plane.trace(&Query {
+                from: from.clone(),
+                to: to.clone(),
+                protocol,
+                port,
+                fqdn: None,
+            });
+            if tr.verdict != "allowed" {
+                return Some((format!("{protocol}/{port} is {}", tr.reason), Some(tr)));
+            }
+        }
+    }
+    None
+}
+
+/// A concrete name a by-name allowance admits: `*.example.com` → `aksnet-probe.example.com`;
+/// the AKS FQDN tag → its first member as aksnet models it (`aks_egress::REQUIRED_FQDNS`).
+fn witness_name(allowance: &str) -> String {
+    match allowance.strip_prefix("tag:") {
+        Some(tag) if tag.eq_ignore_ascii_case(aksnet_model::aks_egress::AKS_FQDN_TAG) => {
+            aksnet_model::aks_egress::REQUIRED_FQDNS
+                .iter()
+                .find(|r| !r.fqdn.contains('{') && !r.fqdn.starts_with('*'))
+                .map_or_else(|| tag.to_string(), |r| r.fqdn.to_string())
+        }
+        Some(tag) => tag.to_string(),
+        None => match allowance.strip_prefix("*.") {
+            Some(rest) => format!("aksnet-probe.{rest}"),
+            None => allowance.to_string(),
+        },
+    }
+}
+
+/// For a deny intent: packets that get through on the ports, with a traced one.
+fn admitted(
+    plane: &DataPlane,
+    from: &Place,
+    to: &Place,
+    wanted: &[(Protocol, PortRange)],
+) -> Option<(String, Option<aksnet_engine::trace::Trace>)> {
+    let everything = PrefixSet::everything();
+    let ports = wanted.iter().fold(PacketSet::empty(), |acc, &(p, r)| {
+        let mut protocols = ProtocolSet::NONE;
+        protocols.insert(p);
+        let services = if p.has_ports() {
+            Services::of(p, r)
+        } else {
+            Services::new(protocols, &aksnet_net::PortSet::any())
+        };
+        acc.union(&PacketSet::from_parts(&everything, &everything, services))
+    });
+    let reach = plane.reach(from, to);
+    for path in &reach.paths {
+        let hit = path.packets.intersection(&ports);
+        let Some((src, dst, protocol, port)) = hit.sample() else {
+            continue;
+        };
+        let names = if path.by_name.is_empty() {
+            String::new()
+        } else {
+            format!(" for names {}", path.by_name.join(", "))
+        };
+        let witness = plane.trace(&Query {
+            from: Place::Address(src),
+            to: Place::Address(dst),
+            protocol,
+            port,
+            fqdn: path.by_name.first().map(|n| witness_name(n)),
+        });
+        return Some((
+            format!(
+                "{} gets through{names} (delivered at {})",
+                plane.render(&hit).join("; "),
+                path.delivered_at
+            ),
+            Some(witness),
+        ));
+    }
+    None
+}
