@@ -148,3 +148,20 @@ pub fn write_export(w: &mut impl std::io::Write, n: usize) -> std::io::Result<()
     }
     writeln!(w, "]}}")
 }
+
+/// Regenerates `docs/rules/` from the rule catalog: writes every file and removes stale ones.
+pub fn write_rule_docs(dir: &std::path::Path) -> std::io::Result<usize> {
+    std::fs::create_dir_all(dir)?;
+    let files = aksnet_rules::rule_docs();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !files.iter().any(|(n, _)| *n == name) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    for (name, text) in &files {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(files.len())
+}

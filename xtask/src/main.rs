@@ -3,6 +3,18 @@
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("rule-docs") {
+        return match xtask::write_rule_docs(std::path::Path::new("docs/rules")) {
+            Ok(n) => {
+                println!("wrote {n} files to docs/rules");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}\n  = hint: run it from the workspace root");
+                std::process::ExitCode::from(2)
+            }
+        };
+    }
     if args.first().map(String::as_str) == Some("export") {
         let n = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
         let stdout = std::io::stdout();

@@ -233,3 +233,36 @@ pub fn doc_markdown(r: &dyn Rule) -> String {
         refs.join("\n")
     )
 }
+
+/// The generated rule documentation: `(file name, Markdown)` for `docs/rules/`, one file per
+/// rule plus a `README.md` index. Written by `cargo run -p xtask -- rule-docs`; a test keeps the
+/// checked-in copy equal to this.
+pub fn rule_docs() -> Vec<(String, String)> {
+    let rules = catalog();
+    let mut index = String::from(
+        "# Rule catalog\n\nGenerated from the rules' documentation by `cargo run -p xtask -- rule-docs`; do not edit.\n\
+         `aksnet rules` lists the same table, `aksnet rules CODE` prints one rule.\n\n\
+         | Code | Severity | Kind | Title |\n|---|---|---|---|\n",
+    );
+    let mut files = Vec::new();
+    for r in &rules {
+        let file = format!("{}.md", r.code());
+        index.push_str(&format!(
+            "| [{}]({file}) | {} | {} | {} |\n",
+            r.code(),
+            format!("{:?}", r.severity()).to_lowercase(),
+            if r.semantic() {
+                "semantic"
+            } else {
+                "attribute"
+            },
+            r.doc().title
+        ));
+        files.push((file, doc_markdown(*r)));
+    }
+    index.push_str(&format!(
+        "\nFlow intents from the intent file are reported as `{INTENT_CODE}` (see docs/check.md).\n"
+    ));
+    files.insert(0, ("README.md".to_string(), index));
+    files
+}

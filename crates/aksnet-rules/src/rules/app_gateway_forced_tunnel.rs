@@ -26,7 +26,7 @@ impl Rule for AppGatewayForcedTunnel {
             fix: "Give the App Gateway subnet its own route table without a 0/0 appliance route and with gateway propagation disabled, or use a network-isolated (private-only) deployment.",
             references: &[
                 "https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#supported-user-defined-routes",
-                "shared/user-pain-points.md row 16",
+                "User report: https://github.com/MicrosoftDocs/azure-docs/issues/87202",
             ],
         }
     }

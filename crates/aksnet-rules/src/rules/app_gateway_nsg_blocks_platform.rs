@@ -26,7 +26,7 @@ impl Rule for AppGatewayNsgBlocksPlatform {
             fix: "Add inbound allows from `GatewayManager` on TCP 65200-65535 and from `AzureLoadBalancer` on any port, with priorities above any deny rule.",
             references: &[
                 "https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups",
-                "shared/user-pain-points.md row 15",
+                "User report: https://github.com/MicrosoftDocs/azure-docs/issues/84596",
             ],
         }
     }

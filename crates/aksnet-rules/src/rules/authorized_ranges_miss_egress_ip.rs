@@ -29,7 +29,7 @@ impl Rule for AuthorizedRangesMissEgressIp {
             references: &[
                 "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
                 "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
-                "shared/user-pain-points.md row 10",
+                "User report: https://github.com/MicrosoftDocs/azure-docs/issues/55484",
             ],
         }
     }

@@ -26,7 +26,7 @@ impl Rule for EgressBypassesFirewall {
             what: "For every node-pool subnet of an estate that has an egress firewall or NVA, traces HTTPS from a node to an Internet address and reports a delivered flow that crosses no appliance.",
             why: "The hub-and-spoke design forces egress through the firewall; a missing or overridden 0.0.0.0/0 route (or default outbound access) lets nodes reach anything, unlogged (user reports: Azure/AKS#2710).",
             fix: "Associate the spoke route table with `0.0.0.0/0 → VirtualAppliance <firewall IP>` and gateway propagation disabled to every node subnet; disable default outbound access on the subnets.",
-            references: &["https://learn.microsoft.com/azure/aks/limit-egress-traffic", "https://learn.microsoft.com/azure/aks/egress-udr", "shared/user-pain-points.md row 4"],
+            references: &["https://learn.microsoft.com/azure/aks/limit-egress-traffic", "https://learn.microsoft.com/azure/aks/egress-udr", "User report: https://github.com/Azure/AKS/issues/2710"],
         }
     }
     fn check(&self, cx: &Context) -> Vec<Finding> {

@@ -1,6 +1,7 @@
 //! AKS-EGR-003: the egress path blocks an endpoint AKS requires.
 
 use aksnet_engine::places::Place;
+use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::Query;
 use aksnet_model::aks_egress::{for_location, Applies, AKS_EGRESS_SOURCE_DATE, REQUIRED_FQDNS};
 use aksnet_net::Protocol;
@@ -32,12 +33,12 @@ impl Rule for FirewallBlocksRequiredEndpoint {
     fn doc(&self) -> Doc {
         Doc {
             title: "Egress blocks an endpoint AKS requires",
-            what: "For every node-pool subnet, traces each FQDN that AKS requires for this cluster's mode (Microsoft's outbound-rules list, recorded in `aksnet_model::aks_egress`; private clusters do not need the API server tunnel names) over its protocol and port, through routes, NSGs and the firewall policy, and reports the names that are denied, with the first denied flow as witness. Network-rule requirements to `AzureCloud.<region>` need service-tag prefixes and are not traced.",
-            why: "Nodes that cannot reach MCR, ARM, Entra ID or the package mirrors fail to join or to upgrade (`vmssCSE` exit status 50, \"Unable to establish outbound connection from agents\"); the list changes over time (user reports: Azure/AKS#1918, rows 6-7). Checkov and PSRule cannot see the firewall policy and the route together.",
+            what: "For every node-pool subnet, traces each FQDN that AKS requires for this cluster's mode (Microsoft's outbound-rules list, recorded in `aksnet_model::aks_egress`; private clusters do not need the API server tunnel names) over its protocol and port, through routes, NSGs and the firewall policy — and, for a private cluster, HTTPS to its API server's private address — and reports what is denied, with the first denied flow as witness. Network-rule requirements to `AzureCloud.<region>` need service-tag prefixes and are not traced.",
+            why: "Nodes that cannot reach MCR, ARM, Entra ID or the package mirrors fail to join or to upgrade (`vmssCSE` exit status 50, \"Unable to establish outbound connection from agents\"); the list changes over time (see the user reports below). Checkov and PSRule cannot see the firewall policy and the route together.",
             fix: "Allow the `AzureKubernetesService` FQDN tag, or the listed FQDNs, from the node subnets in an application rule collection that is evaluated before any deny.",
             references: &[
                 "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress",
-                "shared/user-pain-points.md rows 6-8",
+                "User report: https://github.com/Azure/AKS/issues/1918", "User report: https://github.com/Azure/AKS/issues/4792", "User report: https://github.com/MicrosoftDocs/azure-docs/issues/110895",
             ],
         }
     }
@@ -66,6 +67,25 @@ impl Rule for FirewallBlocksRequiredEndpoint {
                 });
                 if tr.verdict != "allowed" {
                     denied.push(format!("{name}:{}", req.port));
+                    witness.get_or_insert(tr);
+                }
+            }
+            // Nodes and pods reach the API server itself: a private cluster's endpoint is in the
+            // estate (the public one is the `*.hcp.<region>.azmk8s.io` name above).
+            if let Some(api) = t
+                .endpoints
+                .iter()
+                .position(|e| e.kind == EndpointKind::ApiServerPrivate && e.resource == cluster_id)
+            {
+                let tr = cx.plane.trace(&Query {
+                    from: Place::Subnet(s),
+                    to: Place::Endpoint(api),
+                    protocol: Protocol::Tcp,
+                    port: 443,
+                    fqdn: None,
+                });
+                if tr.verdict != "allowed" {
+                    denied.push(format!("{} (private, tcp/443)", t.endpoints[api].name));
                     witness.get_or_insert(tr);
                 }
             }

@@ -30,7 +30,7 @@ impl Rule for InboundReturnAsymmetric {
             references: &[
                 "https://learn.microsoft.com/azure/firewall/integrate-lb#asymmetric-routing",
                 "https://learn.microsoft.com/azure/aks/limit-egress-traffic#add-a-dnat-rule-to-azure-firewall",
-                "shared/user-pain-points.md row 5",
+                "User report: https://github.com/MicrosoftDocs/azure-docs/issues/38512",
             ],
         }
     }

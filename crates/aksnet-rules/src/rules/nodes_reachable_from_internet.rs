@@ -24,7 +24,7 @@ impl Rule for NodesReachableFromInternet {
             what: "Computes everything the Internet reaches (`aksnet exposure`) and reports each path delivered into a node-pool subnet that does not pass an Application Gateway listener.",
             why: "Inbound traffic must meet the WAF first; a public load balancer, a DNAT rule or a public IP straight to nodes bypasses it — and with a 0/0 route to the firewall, the replies are dropped anyway (asymmetric routing, user reports: MicrosoftDocs/azure-docs#38512).",
             fix: "Publish workloads through the Application Gateway (WAF) to an internal load balancer; remove public load balancer services and DNAT rules towards node subnets.",
-            references: &["https://learn.microsoft.com/azure/architecture/reference-architectures/containers/aks/baseline-aks", "shared/user-pain-points.md row 5"],
+            references: &["https://learn.microsoft.com/azure/architecture/reference-architectures/containers/aks/baseline-aks", "User report: https://github.com/MicrosoftDocs/azure-docs/issues/38512"],
         }
     }
     fn check(&self, cx: &Context) -> Vec<Finding> {

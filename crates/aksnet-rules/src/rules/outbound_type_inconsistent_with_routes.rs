@@ -28,7 +28,7 @@ impl Rule for OutboundTypeInconsistentWithRoutes {
             references: &[
                 "https://learn.microsoft.com/azure/aks/egress-outboundtype",
                 "https://learn.microsoft.com/azure/aks/egress-udr",
-                "shared/user-pain-points.md rows 1, 3, 5",
+                "User report: https://github.com/hashicorp/terraform-provider-azurerm/issues/8609", "User report: https://github.com/MicrosoftDocs/azure-docs/issues/108240", "User report: https://github.com/MicrosoftDocs/azure-docs/issues/38512",
             ],
         }
     }

@@ -25,7 +25,7 @@ impl Rule for OverlappingAddressSpaces {
             references: &[
                 "https://learn.microsoft.com/azure/aks/configure-azure-cni#plan-ip-addressing-for-your-cluster",
                 "https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#requirements-and-constraints",
-                "shared/user-pain-points.md row 19",
+                "User report: https://github.com/Azure/AKS-Construction/issues/403",
             ],
         }
     }

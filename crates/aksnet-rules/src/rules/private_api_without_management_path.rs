@@ -35,12 +35,12 @@ impl Rule for PrivateApiWithoutManagementPath {
         Doc {
             title: "Private API server without a management path",
             what: "For every private cluster, traces HTTPS to its API server — DNS resolution of its private FQDN included — from each management place: on-premises, the VNet of each Azure Bastion (where the jump host it serves lives, traced from the Bastion's address), and subnets whose names mark jump hosts or build agents (`jump`, `mgmt`, `management`, `runner`, `agent`, `devops`, `admin`). Reports clusters that none of them reaches, with the on-premises (or first) trace as witness. Node subnets do not count.",
-            why: "A private cluster is managed only from networks that can route to its private endpoint and resolve its `privatelink.<region>.azmk8s.io` name; otherwise `kubectl` and pipelines time out or fail to resolve (user reports: Azure/AKS#1686, MicrosoftDocs/azure-docs — rows 12-13).",
+            why: "A private cluster is managed only from networks that can route to its private endpoint and resolve its `privatelink.<region>.azmk8s.io` name; otherwise `kubectl` and pipelines time out or fail to resolve (see the user reports below).",
             fix: "Allow TCP 443 from the management range to the API server in the firewall policy and NSGs, and link the API server's private DNS zone to the VNet where management clients (or their DNS forwarder) resolve; or deploy Bastion with a jump host in a peered VNet.",
             references: &[
                 "https://learn.microsoft.com/azure/aks/private-clusters#options-for-connecting-to-the-private-cluster",
                 "https://learn.microsoft.com/azure/aks/private-clusters#hub-and-spoke-with-custom-dns",
-                "shared/user-pain-points.md rows 12-13",
+                "User report: https://github.com/Azure/AKS/issues/1686", "User report: https://github.com/MicrosoftDocs/cloud-adoption-framework/issues/451",
             ],
         }
     }

@@ -22,10 +22,10 @@ impl Rule for PrivateEndpointNameNotPrivate {
     fn doc(&self) -> Doc {
         Doc {
             title: "A private endpoint's name does not resolve to it from the node VNets",
-            what: "For every private endpoint with a DNS name (ACR login server and data endpoint, Key Vault), resolves the name as Azure DNS would from each VNet of AKS nodes that are its clients, and expects the endpoint's private address. Clients are the nodes in the endpoint's own VNet; an endpoint in a VNet without nodes (a hub or shared-services VNet) serves the node VNets peered to it. An endpoint in another spoke is not assumed to be used across spokes.",
+            what: "For every private endpoint with a DNS name (ACR login server and data endpoint, Key Vault) and every private cluster's API server, resolves the name as Azure DNS would from each VNet of AKS nodes that are its clients, and expects the endpoint's private address. Clients are the nodes in the endpoint's own VNet; an endpoint in a VNet without nodes (a hub or shared-services VNet) serves the node VNets peered to it. An endpoint in another spoke is not assumed to be used across spokes. A private API server's clients are its own cluster's nodes.",
             why: "Without the `privatelink` zone linked to the VNet, the name resolves publicly and pulls go to the public endpoint (blocked, or around the firewall); a linked zone without the record answers NXDOMAIN (user reports: Azure/acr#360, MicrosoftDocs/cloud-adoption-framework#451).",
             fix: "Link the zone (`privatelink.azurecr.io`, `privatelink.vaultcore.azure.net`) to every VNet whose clients use the endpoint, or to the VNet of the DNS forwarder they use, and keep the private endpoint's DNS zone group so Azure maintains the records.",
-            references: &["https://learn.microsoft.com/azure/private-link/private-endpoint-dns", "shared/user-pain-points.md rows 12-14"],
+            references: &["https://learn.microsoft.com/azure/private-link/private-endpoint-dns", "User report: https://github.com/Azure/AKS/issues/1686", "User report: https://github.com/MicrosoftDocs/cloud-adoption-framework/issues/451", "User report: https://github.com/Azure/acr/issues/360"],
         }
     }
     fn check(&self, cx: &Context) -> Vec<Finding> {
@@ -37,19 +37,35 @@ impl Rule for PrivateEndpointNameNotPrivate {
         vnets.sort_unstable();
         vnets.dedup();
         let mut out = Vec::new();
-        for e in t
-            .endpoints
-            .iter()
-            .filter(|e| matches!(e.kind, EndpointKind::PrivateEndpoint(_)))
-        {
+        for e in t.endpoints.iter().filter(|e| {
+            matches!(
+                e.kind,
+                EndpointKind::PrivateEndpoint(_) | EndpointKind::ApiServerPrivate
+            )
+        }) {
             let Some(name) = &e.fqdn else { continue };
             let Some(home) = e.subnet.map(|s| t.subnets[s].vnet) else {
                 continue;
             };
             let shared = vnets.binary_search(&home).is_err();
-            let clients = vnets.iter().copied().filter(|&v| {
-                v == home || (shared && t.vnets[home].peers.iter().any(|p| p.remote == v))
-            });
+            let clients: Vec<usize> = if e.kind == EndpointKind::ApiServerPrivate {
+                // The cluster's own nodes resolve its API server.
+                let mut own: Vec<usize> = node_subnets(cx)
+                    .into_iter()
+                    .filter(|(_, c)| *c == e.resource)
+                    .map(|(s, _)| t.subnets[s].vnet)
+                    .collect();
+                own.dedup();
+                own
+            } else {
+                vnets
+                    .iter()
+                    .copied()
+                    .filter(|&v| {
+                        v == home || (shared && t.vnets[home].peers.iter().any(|p| p.remote == v))
+                    })
+                    .collect()
+            };
             for v in clients {
                 let answer = resolve(cx.estate, t, v, name);
                 let problem = match answer {

@@ -24,7 +24,7 @@ impl Rule for PublicApiWithoutAuthorizedRanges {
             references: &[
                 "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
                 "Checkov CKV_AZURE_6; PSRule Azure.AKS.AuthorizedIPs (both pass 0.0.0.0/0)",
-                "shared/user-pain-points.md rows 10-11",
+                "User report: https://github.com/MicrosoftDocs/azure-docs/issues/55484", "User report: https://github.com/MicrosoftDocs/azure-docs/issues/78967",
             ],
         }
     }

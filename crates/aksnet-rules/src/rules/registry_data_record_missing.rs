@@ -24,7 +24,7 @@ impl Rule for RegistryDataRecordMissing {
             fix: "Create both A records from the private endpoint's two IP configurations, or better, attach a DNS zone group so Azure maintains them.",
             references: &[
                 "https://learn.microsoft.com/azure/container-registry/container-registry-private-link#dns-configuration-options",
-                "shared/user-pain-points.md row 14",
+                "User report: https://github.com/Azure/acr/issues/360",
             ],
         }
     }

@@ -26,7 +26,7 @@ impl Rule for SubnetTooSmallForPools {
                 "https://learn.microsoft.com/azure/aks/azure-cni-overlay",
                 "https://learn.microsoft.com/azure/aks/configure-azure-cni#plan-ip-addressing-for-your-cluster",
                 "PSRule Azure.AKS.CNISubnetSize (checks a fixed /23, not the pools)",
-                "shared/user-pain-points.md rows 17-18",
+                "User report: https://github.com/Azure/AKS/issues/456", "User report: https://github.com/Azure/AKS/issues/2119",
             ],
         }
     }
