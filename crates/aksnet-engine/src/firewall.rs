@@ -153,6 +153,24 @@ pub struct Policy {
     pub location: String,
     /// `(allowed, matched)` network-rule packet sets, computed on first use.
     sets: OnceLock<(PacketSet, PacketSet)>,
+    /// [`Policy::passes_by_name`], computed on first use.
+    by_name: OnceLock<Vec<ByName>>,
+}
+
+/// What one name-matching rule lets through, with the packets the network rules already decided
+/// removed for application rules (they only see the rest).
+#[derive(Clone, Debug)]
+pub struct ByName {
+    /// `group/collection/rule`.
+    pub path: String,
+    /// The packets it can pass (every destination: the name decides).
+    pub packets: PacketSet,
+    /// Its sources, for a cheap disjointness test.
+    pub sources: PrefixSet,
+    /// FQDNs and `tag:` FQDN tags.
+    pub names: Vec<String>,
+    /// `network` or `application`.
+    pub kind: &'static str,
 }
 
 /// `IANAPrivateRanges`: RFC 1918 plus RFC 6598 [FWSNAT] §4.3.
@@ -432,27 +450,60 @@ impl Policy {
     /// `(allowed, matched)`: what the network rules allow, and everything they decide (allow or
     /// deny), so application rules see only the rest. Computed once per policy.
     pub fn network_sets(&self) -> &(PacketSet, PacketSet) {
+        // First match in rule order, as in `nsg::allowed`: an allow's packets minus every
+        // earlier deny; what is decided is the union of everything matched.
         self.sets.get_or_init(|| {
-            let mut remaining = PacketSet::all();
-            let mut allowed = PacketSet::empty();
+            let mut denied = PacketSet::empty();
+            let mut allowed = Vec::new();
+            let mut matched = Vec::new();
             for r in &self.network {
-                let hit = PacketSet::from_parts(&r.src, &r.dst, r.services.clone())
-                    .intersection(&remaining);
-                if hit.is_empty() {
-                    continue;
-                }
+                let m = PacketSet::from_parts(&r.src, &r.dst, r.services.clone());
                 if r.allows() {
-                    allowed = allowed.union(&hit);
+                    allowed.push(m.difference(&denied));
+                } else {
+                    denied = denied.union(&m);
                 }
-                remaining = remaining.difference(&hit);
+                matched.push(m);
             }
-            (allowed, PacketSet::all().difference(&remaining))
+            (PacketSet::union_all(allowed), PacketSet::union_all(matched))
         })
     }
 
     /// Rules that allow by name: network rules with FQDNs (only with DNS proxy, §4.1) and
     /// application rules, each as `(path, packets it can pass, names, kind)`.
     pub fn name_allowances(&self) -> Vec<(String, PacketSet, Vec<String>, &'static str)> {
+        self.passes_by_name()
+            .iter()
+            .map(|b| (b.path.clone(), b.packets.clone(), b.names.clone(), b.kind))
+            .collect()
+    }
+
+    /// [`Policy::name_allowances`] as the packet-set analysis needs them: application rules net
+    /// of what the network rules decided, computed once per policy.
+    pub fn passes_by_name(&self) -> &[ByName] {
+        self.by_name.get_or_init(|| {
+            let (_, network_matched) = self.network_sets();
+            self.allowances_uncached()
+                .into_iter()
+                .map(|(path, set, names, kind)| {
+                    let packets = if kind == "application" {
+                        set.difference(network_matched)
+                    } else {
+                        set
+                    };
+                    ByName {
+                        path,
+                        sources: packets.sources(),
+                        packets,
+                        names,
+                        kind,
+                    }
+                })
+                .collect()
+        })
+    }
+
+    fn allowances_uncached(&self) -> Vec<(String, PacketSet, Vec<String>, &'static str)> {
         let network = self
             .network
             .iter()

@@ -194,18 +194,79 @@ pub fn evaluate(
 }
 
 /// Every packet the NSG lets through in `direction`: the priority-ordered fold of its rules.
+///
+/// Computed as the union, over allow rules, of what each matches minus every earlier deny: a
+/// packet's first match is an allow exactly when some allow matches it before any deny does.
+/// The same set as carrying the unmatched remainder through every rule, without rebuilding that
+/// remainder per rule; the pieces are merged pairwise ([`PacketSet::union_all`]).
 pub fn allowed(rules: &[CompiledRule], direction: Direction) -> PacketSet {
-    let mut remaining = PacketSet::all();
-    let mut allowed = PacketSet::empty();
+    let mut denied = PacketSet::empty();
+    let mut pieces = Vec::new();
     for r in rules.iter().filter(|r| r.direction == direction) {
-        let hit = remaining.intersection(&r.matches);
         if r.access == Access::Allow {
-            allowed = allowed.union(&hit);
-        }
-        remaining = remaining.difference(&hit);
-        if remaining.is_empty() {
-            break;
+            let piece = r.matches.difference(&denied);
+            if !piece.is_empty() {
+                pieces.push(piece);
+            }
+        } else {
+            denied = denied.union(&r.matches);
+            if denied == PacketSet::all() {
+                break;
+            }
         }
     }
-    allowed
+    PacketSet::union_all(pieces)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aksnet_net::Prefix;
+    use proptest::prelude::*;
+
+    /// A rule over sources `10.0.0.a/32..b` and ports `lo..hi` (TCP), Allow or Deny.
+    fn rule(i: usize, (a, b, lo, hi, allow): (u8, u8, u16, u16, bool)) -> CompiledRule {
+        let src: PrefixSet = (a.min(b)..=a.max(b))
+            .map(|x| format!("10.0.0.{x}/32").parse::<Prefix>().unwrap())
+            .collect();
+        let ports: PortSet = [PortRange::new(lo.min(hi), lo.max(hi)).unwrap()]
+            .into_iter()
+            .collect();
+        let mut tcp = ProtocolSet::NONE;
+        tcp.insert(Protocol::Tcp);
+        CompiledRule {
+            name: format!("r{i}"),
+            priority: 100 + i as u32,
+            direction: Direction::Inbound,
+            access: if allow { Access::Allow } else { Access::Deny },
+            access_name: if allow { "Allow" } else { "Deny" },
+            source: String::new(),
+            destination: String::new(),
+            protocol: String::new(),
+            destination_ports: String::new(),
+            matches: PacketSet::from_parts(
+                &src,
+                &PrefixSet::everything(),
+                Services::new(tcp, &ports),
+            ),
+            unresolved: Vec::new(),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn allowed_equals_first_match(specs in prop::collection::vec((0u8..6, 0u8..6, 0u16..8, 0u16..8, any::<bool>()), 0..8)) {
+            let rules: Vec<CompiledRule> = specs.into_iter().enumerate().map(|(i, s)| rule(i, s)).collect();
+            let allowed = allowed(&rules, Direction::Inbound);
+            let dst: IpAddr = "10.1.0.1".parse().unwrap();
+            for a in 0..7u8 {
+                for port in 0..9u16 {
+                    let src: IpAddr = format!("10.0.0.{a}").parse().unwrap();
+                    let first = evaluate(&rules, Direction::Inbound, src, dst, Protocol::Tcp, port);
+                    let expected = first.is_some_and(|r| r.access == Access::Allow);
+                    prop_assert_eq!(allowed.contains(src, dst, Protocol::Tcp, port), expected, "{}:{}", a, port);
+                }
+            }
+        }
+    }
 }

@@ -381,6 +381,9 @@ impl DataPlane<'_> {
         let reachable: Vec<usize> = std::iter::once(vnet)
             .chain(t.connected_peers(vnet).map(|p| p.remote))
             .collect();
+        // Routes to the same appliance are followed as one branch: a GatewaySubnet with a route
+        // per spoke would otherwise send the firewall one branch per spoke.
+        let mut appliances: Vec<(IpAddr, PrefixSet, Vec<String>)> = Vec::new();
         for r in routes {
             if remaining.is_empty() {
                 break;
@@ -393,6 +396,16 @@ impl DataPlane<'_> {
                 continue;
             }
             remaining = remaining.difference(&region);
+            if let NextHop::VirtualAppliance(ip) = &r.next_hop {
+                match appliances.iter_mut().find(|(a, _, _)| a == ip) {
+                    Some((_, set, prefixes)) => {
+                        *set = set.union(&region);
+                        prefixes.push(r.address_prefix.to_string());
+                    }
+                    None => appliances.push((*ip, region, vec![r.address_prefix.to_string()])),
+                }
+                continue;
+            }
             let mut n = Self::narrow(&b, &region);
             n.via.push(format!(
                 "{} {} → {}",
@@ -405,18 +418,7 @@ impl DataPlane<'_> {
                 NextHop::VnetLocal | NextHop::VNetPeering(_) | NextHop::InterfaceEndpoint(_) => {
                     self.enter_subnets(n, s, &region, &reachable, todo, out)
                 }
-                NextHop::VirtualAppliance(ip) => {
-                    let Some(a) = t.subnet_holding(*ip, &reachable) else {
-                        continue;
-                    };
-                    self.peering_filter(
-                        &mut n,
-                        vnet,
-                        t.subnets[a].vnet,
-                        t.subnets[s].name == "GatewaySubnet",
-                    );
-                    self.appliance(n, *ip, a, todo);
-                }
+                NextHop::VirtualAppliance(_) => unreachable!("collected above"),
                 NextHop::VirtualNetworkServiceEndpoint(service) => {
                     self.deliver(n, format!("service endpoint {service}"), out)
                 }
@@ -438,6 +440,33 @@ impl DataPlane<'_> {
                     todo.push(m);
                 }
             }
+        }
+        for (ip, region, prefixes) in appliances {
+            let Some(a) = t.subnet_holding(ip, &reachable) else {
+                continue;
+            };
+            let mut n = Self::narrow(&b, &region);
+            let shown = if prefixes.len() > 3 {
+                format!(
+                    "{}, … ({} prefixes)",
+                    prefixes[..3].join(", "),
+                    prefixes.len()
+                )
+            } else {
+                prefixes.join(", ")
+            };
+            n.via.push(format!(
+                "{} {shown} → {}",
+                t.subnets[s].label(t),
+                NextHop::VirtualAppliance(ip)
+            ));
+            self.peering_filter(
+                &mut n,
+                vnet,
+                t.subnets[a].vnet,
+                t.subnets[s].name == "GatewaySubnet",
+            );
+            self.appliance(n, ip, a, todo);
         }
     }
 
@@ -616,22 +645,26 @@ impl DataPlane<'_> {
         };
         // Application rules pass HTTP(S) by name (Host/SNI), always with SNAT, for what the
         // network rules did not decide [FWRULE] §4.1.
-        let (network_allowed, network_matched) = policy.network_sets();
-        for (path, set, names, kind) in policy.name_allowances() {
-            let set = if kind == "application" {
-                set.difference(network_matched)
-            } else {
-                set
-            };
+        let (network_allowed, _) = policy.network_sets();
+        let arriving_from = match b.src_fixed {
+            Some(a) => [Prefix::from(a)].into_iter().collect(),
+            None => b.orig.sources(),
+        };
+        for rule in policy.passes_by_name() {
+            if !rule.sources.intersects(&arriving_from) {
+                continue;
+            }
             let mut n = b.clone();
-            Self::apply(&mut n, &set);
+            Self::apply(&mut n, &rule.packets);
             if n.orig.is_empty() {
                 continue;
             }
-            n.by_name = names;
+            n.by_name = rule.names.clone();
             n.via.push(format!(
-                "appliance {ip} {} ({kind} rule {path}, by name), SNAT",
-                fw_id.name()
+                "appliance {ip} {} ({} rule {}, by name), SNAT",
+                fw_id.name(),
+                rule.kind,
+                rule.path
             ));
             n.src_fixed = Some(ip);
             n.loc = Location::Subnet(a);

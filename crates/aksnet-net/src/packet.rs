@@ -395,6 +395,23 @@ impl PacketSet {
         Self(self.0.intersection(&o.0))
     }
 
+    /// The union of many sets, merged pairwise (a balanced tree), so each packet's structure is
+    /// rebuilt O(log n) times instead of once per set as in a left fold.
+    pub fn union_all(sets: Vec<PacketSet>) -> Self {
+        let mut level = sets;
+        while level.len() > 1 {
+            level = level
+                .chunks(2)
+                .map(|pair| match pair {
+                    [a, b] => a.union(b),
+                    [a] => a.clone(),
+                    _ => unreachable!("chunks of two"),
+                })
+                .collect();
+        }
+        level.pop().unwrap_or_else(Self::empty)
+    }
+
     /// Packets in `self` and not in `o`.
     pub fn difference(&self, o: &Self) -> Self {
         Self(self.0.difference(&o.0))
@@ -637,6 +654,13 @@ mod tests {
             prop_assert_eq!(build(&rev), sa.clone());
             prop_assert_eq!(sa.union(&sb), sb.union(&sa));
             prop_assert!(sa.union(&sb).is_superset(&sa));
+        }
+
+        #[test]
+        fn union_all_equals_the_fold(sets in prop::collection::vec(prop::collection::vec(cube(), 0..3), 0..7)) {
+            let built: Vec<PacketSet> = sets.iter().map(|c| build(c)).collect();
+            let fold = built.iter().fold(PacketSet::empty(), |acc, s| acc.union(s));
+            prop_assert_eq!(PacketSet::union_all(built), fold);
         }
     }
 

@@ -109,3 +109,38 @@ pub(crate) fn crosses_appliance(tr: &Trace) -> bool {
         .iter()
         .any(|h| h.kind == "firewall" || h.kind == "nva")
 }
+
+/// The VNets whose nodes use endpoint `e`: a private API server's own cluster; for a private
+/// endpoint, the nodes in its own VNet, or — when its VNet has no nodes (a hub or shared-services
+/// VNet) — the node VNets peered to it. An endpoint in another spoke is not assumed to be used
+/// across spokes. `nodes` is [`node_subnets`].
+pub(crate) fn client_vnets(
+    cx: &crate::Context,
+    e: &aksnet_engine::topology::Endpoint,
+    nodes: &[(usize, aksnet_model::ResourceId)],
+) -> Vec<usize> {
+    let t = &cx.plane.topology;
+    let mut vnets: Vec<usize> = if e.kind == EndpointKind::ApiServerPrivate {
+        nodes
+            .iter()
+            .filter(|(_, c)| *c == e.resource)
+            .map(|(s, _)| t.subnets[*s].vnet)
+            .collect()
+    } else {
+        let Some(home) = e.subnet.map(|s| t.subnets[s].vnet) else {
+            return Vec::new();
+        };
+        let node_vnets: Vec<usize> = nodes.iter().map(|(s, _)| t.subnets[*s].vnet).collect();
+        if node_vnets.contains(&home) {
+            vec![home]
+        } else {
+            node_vnets
+                .into_iter()
+                .filter(|&v| t.vnets[home].peers.iter().any(|p| p.remote == v))
+                .collect()
+        }
+    };
+    vnets.sort_unstable();
+    vnets.dedup();
+    vnets
+}

@@ -5,7 +5,7 @@ use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::Query;
 use aksnet_net::Protocol;
 
-use super::node_subnets;
+use super::{client_vnets, node_subnets};
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// Asymmetric private endpoint flows.
@@ -24,7 +24,7 @@ impl Rule for PrivateEndpointAsymmetric {
     fn doc(&self) -> Doc {
         Doc {
             title: "Firewall-inspected traffic to a private endpoint returns around the firewall",
-            what: "Traces HTTPS from every node subnet and from on-premises to every private endpoint and reports allowed flows that cross a firewall or NVA whose reply does not (the firewall did not SNAT it and the endpoint's subnet routes the client directly).",
+            what: "Traces HTTPS to every private endpoint from the node subnets that use it (its own VNet's, or those peered to a shared-services VNet) and from on-premises, and reports allowed flows that cross a firewall or NVA whose reply does not (the firewall did not SNAT it and the endpoint's subnet routes the client directly).",
             why: "Private endpoints ignore UDRs on their own subnet unless network policies are enabled, and they reply straight to the client: a stateful firewall that saw only the request drops the session. Microsoft's guidance is to SNAT at the firewall for traffic to private endpoints.",
             fix: "SNAT private endpoint traffic on the firewall (application rules always SNAT; for network rules set `privateRanges` so the endpoint's range is not excluded), or enable route-table network policies on the endpoint subnet and route replies back through the firewall.",
             references: &[
@@ -35,14 +35,7 @@ impl Rule for PrivateEndpointAsymmetric {
     }
     fn check(&self, cx: &Context) -> Vec<Finding> {
         let t = &cx.plane.topology;
-        let mut sources: Vec<Place> = node_subnets(cx)
-            .into_iter()
-            .map(|(s, _)| Place::Subnet(s))
-            .collect();
-        sources.dedup();
-        if !t.on_premises.is_empty() {
-            sources.push(Place::OnPrem);
-        }
+        let nodes = node_subnets(cx);
         let mut out = Vec::new();
         for (i, pe) in t
             .endpoints
@@ -50,6 +43,16 @@ impl Rule for PrivateEndpointAsymmetric {
             .enumerate()
             .filter(|(_, e)| matches!(e.kind, EndpointKind::PrivateEndpoint(_)))
         {
+            // The endpoint's clients (as AKS-DNS-001 defines them) and on-premises.
+            let clients = client_vnets(cx, pe, &nodes);
+            let mut sources: Vec<Place> = nodes
+                .iter()
+                .filter(|(s, _)| clients.contains(&t.subnets[*s].vnet))
+                .map(|(s, _)| Place::Subnet(*s))
+                .collect();
+            if !t.on_premises.is_empty() {
+                sources.push(Place::OnPrem);
+            }
             for from in &sources {
                 let tr = cx.plane.trace(&Query {
                     from: from.clone(),

@@ -3,7 +3,7 @@
 use aksnet_engine::dns::{resolve, Answer};
 use aksnet_engine::topology::EndpointKind;
 
-use super::node_subnets;
+use super::{client_vnets, node_subnets};
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// Private endpoint name not private from the node VNets.
@@ -30,12 +30,7 @@ impl Rule for PrivateEndpointNameNotPrivate {
     }
     fn check(&self, cx: &Context) -> Vec<Finding> {
         let t = &cx.plane.topology;
-        let mut vnets: Vec<usize> = node_subnets(cx)
-            .into_iter()
-            .map(|(s, _)| t.subnets[s].vnet)
-            .collect();
-        vnets.sort_unstable();
-        vnets.dedup();
+        let nodes = node_subnets(cx);
         let mut out = Vec::new();
         for e in t.endpoints.iter().filter(|e| {
             matches!(
@@ -44,29 +39,7 @@ impl Rule for PrivateEndpointNameNotPrivate {
             )
         }) {
             let Some(name) = &e.fqdn else { continue };
-            let Some(home) = e.subnet.map(|s| t.subnets[s].vnet) else {
-                continue;
-            };
-            let shared = vnets.binary_search(&home).is_err();
-            let clients: Vec<usize> = if e.kind == EndpointKind::ApiServerPrivate {
-                // The cluster's own nodes resolve its API server.
-                let mut own: Vec<usize> = node_subnets(cx)
-                    .into_iter()
-                    .filter(|(_, c)| *c == e.resource)
-                    .map(|(s, _)| t.subnets[s].vnet)
-                    .collect();
-                own.dedup();
-                own
-            } else {
-                vnets
-                    .iter()
-                    .copied()
-                    .filter(|&v| {
-                        v == home || (shared && t.vnets[home].peers.iter().any(|p| p.remote == v))
-                    })
-                    .collect()
-            };
-            for v in clients {
+            for v in client_vnets(cx, e, &nodes) {
                 let answer = resolve(cx.estate, t, v, name);
                 let problem = match answer {
                     Answer::Private { ip, .. } if ip == e.ip => continue,
