@@ -22,7 +22,7 @@ impl Rule for AppGatewayNsgBlocksPlatform {
         Doc {
             title: "App Gateway subnet NSG blocks the gateway's infrastructure traffic",
             what: "Evaluates the NSG of each Application Gateway subnet in priority order, Azure's default rules included: TCP 65200–65535 (v2; 65503–65534 for v1) from `GatewayManager` must be allowed before any deny, and so must inbound traffic from `AzureLoadBalancer`. An allow naming `Internet` or `*` counts for GatewayManager.",
-            why: "Azure refuses the update (`ApplicationGatewaySubnetInboundTrafficBlockedByNetworkSecurityGroup`) or the gateway loses its health: a deny-all at 4096 looks harmless but shadows nothing only if the allows come first (user reports: MicrosoftDocs/azure-docs#73986). No Checkov or PSRule check evaluates the rule order.",
+            why: "Azure refuses the update (`ApplicationGatewaySubnetInboundTrafficBlockedByNetworkSecurityGroup`) or the gateway loses its health probes. A custom deny — `Internet` or `*` at a priority above the allows — blocks the infrastructure ports as surely as a missing allow (see the user reports below). No Checkov or PSRule check evaluates the rule order.",
             fix: "Add inbound allows from `GatewayManager` on TCP 65200-65535 and from `AzureLoadBalancer` on any port, with priorities above any deny rule.",
             references: &[
                 "https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups",

@@ -27,8 +27,8 @@ impl Rule for DedicatedPoolSharesSubnet {
             why: "Taints keep other pods off the nodes, but NSGs, route tables and firewall rules work per subnet: a tenant that shares its subnet cannot be given its own network rules, and its egress cannot be told apart at the firewall.",
             fix: "Give the pool its own subnet (`vnetSubnetID`), with its own NSG and route table association.",
             references: &[
-                "https://learn.microsoft.com/azure/aks/node-pool-unique-subnet",
-                "https://learn.microsoft.com/azure/architecture/guide/multitenant/service/aks#node-pools",
+                "https://learn.microsoft.com/azure/aks/create-node-pools",
+                "https://learn.microsoft.com/azure/architecture/guide/multitenant/service/aks",
             ],
         }
     }

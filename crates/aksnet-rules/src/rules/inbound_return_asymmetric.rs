@@ -29,7 +29,7 @@ impl Rule for InboundReturnAsymmetric {
             fix: "Make both directions cross the same appliance: route on-premises prefixes to the firewall from the GatewaySubnet, publish through the Application Gateway or DNAT on the firewall, or give the subnet a route for the client range that matches the request path.",
             references: &[
                 "https://learn.microsoft.com/azure/firewall/integrate-lb#asymmetric-routing",
-                "https://learn.microsoft.com/azure/aks/limit-egress-traffic#add-a-dnat-rule-to-azure-firewall",
+                "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
                 "User report: https://github.com/MicrosoftDocs/azure-docs/issues/38512",
             ],
         }

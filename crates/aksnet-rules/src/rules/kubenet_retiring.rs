@@ -23,7 +23,7 @@ impl Rule for KubenetRetiring {
             fix: "Migrate to Azure CNI Overlay (`network: { plugin: azure, mode: overlay }`; in place with `az aks update --network-plugin azure --network-plugin-mode overlay`).",
             references: &[
                 "https://learn.microsoft.com/azure/aks/upgrade-azure-cni",
-                "https://azure.microsoft.com/updates?id=485574 (kubenet retirement, 31 March 2028)",
+                "https://learn.microsoft.com/azure/aks/configure-kubenet (retirement notice)",
             ],
         }
     }

@@ -36,7 +36,7 @@ impl Rule for PaasWithoutPrivateEndpoint {
             references: &[
                 "https://learn.microsoft.com/azure/container-registry/container-registry-private-link",
                 "https://learn.microsoft.com/azure/key-vault/general/private-link-service",
-                "Checkov CKV2_AZURE_32 (Key Vault private endpoint); PSRule Azure.ACR.Firewall (network restrictions, not Private Link)",
+                "Checkov CKV2_AZURE_32 (Key Vault only; this rule covers registries too)",
             ],
         }
     }

@@ -23,7 +23,7 @@ impl Rule for PublicAppGatewayWithoutWafPrevention {
             what: "An Application Gateway with a public frontend and no WAF policy, a disabled policy, a policy in Detection mode, or no OWASP/DRS managed rule set.",
             why: "The gateway is the cluster's front door from the Internet; without a blocking WAF, injection and scanning traffic reaches the ingress controller and the pods.",
             fix: "Use the WAF_v2 SKU with a WAF policy in Prevention mode and a current managed rule set (Microsoft_DefaultRuleSet 2.1 or OWASP 3.2).",
-            references: &["https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview", "Checkov CKV_AZURE_120 / CKV_AZURE_122; PSRule Azure.AppGw.UseWAF, Azure.AppGw.WAFEnabled, Azure.AppGw.PreventionMode"],
+            references: &["https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview", "Checkov CKV_AZURE_120 (WAF enabled) and CKV_AZURE_122 (which passes Detection mode; this rule does not, and also requires a managed rule set); PSRule Azure.AppGw.UseWAF, Azure.AppGw.WAFEnabled, Azure.AppGw.PreventionMode"],
         }
     }
     fn check(&self, cx: &Context) -> Vec<Finding> {

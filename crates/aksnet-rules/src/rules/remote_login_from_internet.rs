@@ -30,7 +30,7 @@ impl Rule for RemoteLoginFromInternet {
             fix: "Use Azure Bastion or a private path from on-premises; remove the NSG allow or DNAT rule named in the witness.",
             references: &[
                 "https://learn.microsoft.com/azure/bastion/bastion-overview",
-                "Checkov CKV_AZURE_9, CKV_AZURE_10; PSRule Azure.NSG.LateralTraversal",
+                "Checkov CKV_AZURE_9 (RDP), CKV_AZURE_10 (SSH): one NSG rule at a time",
             ],
         }
     }

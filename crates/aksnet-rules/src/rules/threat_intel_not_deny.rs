@@ -23,7 +23,7 @@ impl Rule for ThreatIntelNotDeny {
             fix: "Set `threatIntelMode: Deny` on the policy (and on a parent policy, which children inherit).",
             references: &[
                 "https://learn.microsoft.com/azure/firewall/threat-intel",
-                "Checkov CKV_AZURE_220 (firewall policy); PSRule Azure.Firewall.PolicyMode",
+                "Checkov CKV_AZURE_216 (the classic firewall's `threatIntelMode` only, not a policy's); PSRule Azure.Firewall.PolicyMode",
             ],
         }
     }
