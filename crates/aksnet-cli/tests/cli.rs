@@ -97,6 +97,20 @@ fn every_example_designs_through_the_cli() {
                 .unwrap()
                 >= 1
         );
+        // The design passes its own checks: no errors, and each warning is one the example
+        // explains in its comments (kubenet's retirement, the firewall IP of a public API).
+        let check = &v["check"];
+        assert_eq!(check["summary"]["errors"], 0, "{}: {check:#}", path.display());
+        let text = std::fs::read_to_string(&path).unwrap();
+        for f in check["findings"].as_array().unwrap() {
+            let explained = match f["code"].as_str().unwrap() {
+                "AKS-CLU-003" => text.contains("kubenet") && text.contains("retiring"),
+                "AKS-MGT-003" => text.contains("firewall's egress IP must be added"),
+                _ => false,
+            };
+            assert!(explained, "{}: unexplained {f:#}", path.display());
+        }
+        assert!(tmp.path().join("out/check.json").exists());
     }
 }
 
