@@ -100,7 +100,12 @@ fn every_example_designs_through_the_cli() {
         // The design passes its own checks: no errors, and each warning is one the example
         // explains in its comments (kubenet's retirement, the firewall IP of a public API).
         let check = &v["check"];
-        assert_eq!(check["summary"]["errors"], 0, "{}: {check:#}", path.display());
+        assert_eq!(
+            check["summary"]["errors"],
+            0,
+            "{}: {check:#}",
+            path.display()
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         for f in check["findings"].as_array().unwrap() {
             let explained = match f["code"].as_str().unwrap() {
