@@ -46,6 +46,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Generate deployable code from the estate.
+    Generate {
+        /// What to generate.
+        #[arg(value_enum)]
+        target: Target,
+        #[command(flatten)]
+        input: Input,
+        /// Output directory (replaced atomically).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// List the rules, or print one rule's documentation.
     Rules {
         /// A rule code, e.g. AKS-EGR-001.
@@ -220,6 +231,13 @@ impl Input {
     }
 }
 
+/// What `generate` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Target {
+    /// Terraform for azurerm 4.x.
+    Terraform,
+}
+
 /// Report formats of `check`.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum CheckFormat {
@@ -307,16 +325,40 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 design: Box::new(d.clone()),
             };
             let report = verify::verify(&d.estate, &dp, &origin, &verify::Selection::default())?;
-            let files = [
-                ("estate.json", d.estate.to_json()),
-                ("check.json", json(&rules::json_report(&report))),
+            let terraform =
+                aksnet_emit::terraform::generate(&d.estate).map_err(|e| e.to_string())?;
+            let mut owned: Vec<(String, String)> = vec![
+                ("estate.json".into(), d.estate.to_json()),
+                ("check.json".into(), json(&rules::json_report(&report))),
             ];
+            owned.extend(
+                terraform
+                    .into_iter()
+                    .map(|(name, text)| (format!("terraform/{name}"), text)),
+            );
+            let files: Vec<(&str, String)> =
+                owned.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
             output::write_dir(&out, &files).map_err(|e| format!("error: {e}"))?;
             print!(
                 "{}",
                 render::design_summary(&d, &out, &files, &report, format == Format::Json)
             );
             Ok(gate(&report, fail_on))
+        }
+        Command::Generate { target, input, out } => {
+            let estate = load_estate(&input)?;
+            let files = match target {
+                Target::Terraform => {
+                    aksnet_emit::terraform::generate(&estate).map_err(|e| e.to_string())?
+                }
+            };
+            let refs: Vec<(&str, String)> =
+                files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+            output::write_dir(&out, &refs).map_err(|e| format!("error: {e}"))?;
+            for (name, _) in &files {
+                println!("wrote {}", out.join(name).display());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Rules { code, format } => rules::list(code.as_deref(), format == Format::Json),
         Command::Check {

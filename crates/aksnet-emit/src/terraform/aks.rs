@@ -1,0 +1,394 @@
+//! AKS clusters and their node pools, the identities they run as with the role assignments AKS
+//! needs on the network before it is created, and the registry and key vault they use.
+
+use aksnet_model::aks::{AgentPoolProfile, ManagedCluster};
+use aksnet_model::{Resource, ResourceId};
+
+use super::names::sanitize;
+use super::Tf;
+use crate::hcl::{Block, Expr};
+use crate::EmitError;
+
+pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
+    let e = tf.estate;
+    for i in e.user_assigned_identities.iter() {
+        let mut b = tf.resource("azurerm_user_assigned_identity", &i.id);
+        tf.placement(&mut b, &i.id, &i.name, i.location.as_deref());
+        let file = tf.names.file(&i.id);
+        tf.add(&file, b);
+    }
+    for mc in e.managed_clusters.iter() {
+        cluster(tf, mc)?;
+    }
+    for r in e.container_registries.iter() {
+        let p = &r.properties;
+        let mut b = tf.resource("azurerm_container_registry", &r.id);
+        tf.placement(&mut b, &r.id, &r.name, r.location.as_deref());
+        b.attr(
+            "sku",
+            Expr::s(
+                r.sku
+                    .as_ref()
+                    .and_then(|s| s.name.clone())
+                    .unwrap_or_else(|| "Premium".into()),
+            ),
+        )
+        .attr("admin_enabled", Expr::Bool(p.admin_user_enabled))
+        .attr(
+            "public_network_access_enabled",
+            Expr::Bool(p.public_network_access.eq_ignore_ascii_case("Enabled")),
+        )
+        .attr("data_endpoint_enabled", Expr::Bool(p.data_endpoint_enabled));
+        let file = tf.names.file(&r.id);
+        tf.add(&file, b);
+    }
+    for v in e.key_vaults.iter() {
+        let p = &v.properties;
+        let mut b = tf.resource("azurerm_key_vault", &v.id);
+        tf.placement(&mut b, &v.id, &v.name, v.location.as_deref());
+        b.attr(
+            "tenant_id",
+            Expr::r("data.azurerm_client_config.current.tenant_id"),
+        )
+        .attr("sku_name", Expr::s(p.sku.name.to_ascii_lowercase()))
+        .attr(
+            "rbac_authorization_enabled",
+            Expr::Bool(p.enable_rbac_authorization),
+        )
+        .attr(
+            "purge_protection_enabled",
+            Expr::Bool(p.enable_purge_protection),
+        )
+        .attr(
+            "public_network_access_enabled",
+            Expr::Bool(p.public_network_access.eq_ignore_ascii_case("Enabled")),
+        );
+        if let Some(acl) = &p.network_acls {
+            b.block("network_acls", |x| {
+                x.attr("bypass", Expr::s(&acl.bypass))
+                    .attr("default_action", Expr::s(&acl.default_action));
+            });
+        }
+        let file = tf.names.file(&v.id);
+        tf.add(&file, b);
+    }
+    if !e.key_vaults.is_empty() {
+        tf.add(
+            "providers.tf",
+            Block::new("data", &["azurerm_client_config", "current"]),
+        );
+    }
+    Ok(())
+}
+
+fn cluster_file(mc: &Resource<ManagedCluster>) -> String {
+    format!("aks_{}.tf", sanitize(mc.name.trim_start_matches("aks-")))
+}
+
+fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> {
+    let p = &mc.properties;
+    let file = cluster_file(mc);
+    let Some(system) = p
+        .agent_pool_profiles
+        .iter()
+        .find(|a| a.mode == "System")
+        .or(p.agent_pool_profiles.first())
+    else {
+        return Err(EmitError {
+            resource: mc.id.to_string(),
+            message: format!("cluster `{}` has no agent pool", mc.name),
+            hint: "add a System pool".into(),
+        });
+    };
+    let api = p.api_server_access_profile.clone().unwrap_or_default();
+    let private = p.is_private();
+    let identity = mc
+        .identity
+        .as_ref()
+        .and_then(|i| i.user_assigned_identities.keys().next().cloned());
+    let assignments = role_assignments(tf, mc, identity.as_ref(), &file);
+
+    let mut b = tf.resource("azurerm_kubernetes_cluster", &mc.id);
+    tf.placement(&mut b, &mc.id, &mc.name, mc.location.as_deref());
+    let custom_zone = api.private_dns_zone.as_ref().filter(|z| z.starts_with('/'));
+    if private && custom_zone.is_some() {
+        // azurerm requires the private-cluster prefix with a bring-your-own zone.
+        b.attr("dns_prefix_private_cluster", Expr::s(&p.dns_prefix));
+    } else {
+        b.attr("dns_prefix", Expr::s(&p.dns_prefix));
+    }
+    b.opt(
+        "kubernetes_version",
+        p.kubernetes_version.clone().map(Expr::s),
+    );
+    b.opt(
+        "node_resource_group",
+        p.node_resource_group.clone().map(Expr::s),
+    );
+    b.attr("sku_tier", Expr::s("Standard"));
+    b.attr("private_cluster_enabled", Expr::Bool(private));
+    if private {
+        b.attr(
+            "private_cluster_public_fqdn_enabled",
+            Expr::Bool(api.enable_private_cluster_public_fqdn.unwrap_or(false)),
+        );
+        if let Some(z) = &api.private_dns_zone {
+            let zone = if z.starts_with('/') {
+                tf.names.reference(&ResourceId::new(z.clone()), "id")
+            } else {
+                Expr::s(z)
+            };
+            b.attr("private_dns_zone_id", zone);
+        }
+    }
+    b.attr("role_based_access_control_enabled", Expr::Bool(true))
+        .attr("local_account_disabled", Expr::Bool(true))
+        .attr("azure_policy_enabled", Expr::Bool(true))
+        .attr("oidc_issuer_enabled", Expr::Bool(true))
+        .attr("workload_identity_enabled", Expr::Bool(true))
+        .attr("automatic_upgrade_channel", Expr::s("patch"))
+        .attr("node_os_upgrade_channel", Expr::s("NodeImage"));
+    b.block("azure_active_directory_role_based_access_control", |x| {
+        x.attr("azure_rbac_enabled", Expr::Bool(true));
+    });
+    let ranges = api.authorized_ip_ranges.clone();
+    let integrated = api.enable_vnet_integration == Some(true);
+    if !ranges.is_empty() || integrated {
+        b.block("api_server_access_profile", |x| {
+            if !ranges.is_empty() {
+                x.attr("authorized_ip_ranges", Expr::strs(ranges));
+            }
+            if integrated {
+                x.attr("virtual_network_integration_enabled", Expr::Bool(true));
+                if let Some(s) = &api.subnet_id {
+                    x.attr("subnet_id", tf.names.reference(s, "id"));
+                }
+            }
+        });
+    }
+    let mut pool = Block::new("default_node_pool", &[]);
+    let rotation = format!("{}tmp", system.name.chars().take(9).collect::<String>());
+    pool_body(
+        tf,
+        &mut pool,
+        system,
+        p.agent_pool_profiles.len() > 1,
+        Some(rotation),
+    );
+    b.push(pool);
+    if let Some(i) = &identity {
+        b.block("identity", |x| {
+            x.attr("type", Expr::s("UserAssigned")).attr(
+                "identity_ids",
+                Expr::List(vec![tf.names.reference(i, "id")]),
+            );
+        });
+    } else {
+        b.block("identity", |x| {
+            x.attr("type", Expr::s("SystemAssigned"));
+        });
+    }
+    let n = &p.network_profile;
+    b.block("network_profile", |x| {
+        x.attr("network_plugin", Expr::s(&n.network_plugin))
+            .opt(
+                "network_plugin_mode",
+                n.network_plugin_mode.clone().map(Expr::s),
+            )
+            .opt(
+                "network_policy",
+                n.network_policy
+                    .clone()
+                    .filter(|p| p != "none")
+                    .map(Expr::s),
+            )
+            .opt(
+                "network_data_plane",
+                n.network_dataplane.clone().map(Expr::s),
+            )
+            .attr("outbound_type", Expr::s(&n.outbound_type))
+            .attr(
+                "load_balancer_sku",
+                Expr::s(
+                    n.load_balancer_sku
+                        .clone()
+                        .unwrap_or_else(|| "standard".into()),
+                ),
+            )
+            .opt("pod_cidr", n.pod_cidr.map(|c| Expr::s(c.to_string())))
+            .opt(
+                "service_cidr",
+                n.service_cidr.map(|c| Expr::s(c.to_string())),
+            )
+            .opt("dns_service_ip", n.dns_service_ip.clone().map(Expr::s));
+    });
+    // AKS validates the subnet's route table and its permissions at creation: both first.
+    let mut after = assignments;
+    after.extend(route_table_associations(tf, mc));
+    if !after.is_empty() {
+        b.attr("depends_on", Expr::List(after));
+    }
+    tf.add(&file, b);
+    let local = tf.names.local(&mc.id).unwrap_or_default();
+    for extra in p
+        .agent_pool_profiles
+        .iter()
+        .filter(|a| a.name != system.name)
+    {
+        let mut np = Block::new(
+            "resource",
+            &[
+                "azurerm_kubernetes_cluster_node_pool",
+                &format!("{local}_{}", sanitize(&extra.name)),
+            ],
+        );
+        if let Some(alias) = tf.provider_alias(&mc.id) {
+            np.attr("provider", Expr::r(format!("azurerm.{alias}")));
+        }
+        np.attr(
+            "kubernetes_cluster_id",
+            Expr::r(format!("azurerm_kubernetes_cluster.{local}.id")),
+        );
+        np.attr("mode", Expr::s(&extra.mode));
+        np.attr(
+            "os_type",
+            Expr::s(extra.os_type.clone().unwrap_or_else(|| "Linux".into())),
+        );
+        pool_body(tf, &mut np, extra, false, None);
+        tf.add(&file, np);
+    }
+    Ok(())
+}
+
+/// The arguments a node pool shares between `default_node_pool` and a separate pool.
+/// `rotation` is the default pool's `temporary_name_for_rotation` (changing its VM size or
+/// zones then rotates the pool instead of recreating the cluster).
+fn pool_body(
+    tf: &Tf,
+    b: &mut Block,
+    a: &AgentPoolProfile,
+    critical_only: bool,
+    rotation: Option<String>,
+) {
+    b.attr("name", Expr::s(&a.name));
+    b.attr(
+        "vm_size",
+        Expr::s(
+            a.vm_size
+                .clone()
+                .unwrap_or_else(|| "Standard_D4ds_v5".into()),
+        ),
+    );
+    let autoscale = a.enable_auto_scaling.unwrap_or(false);
+    b.attr("auto_scaling_enabled", Expr::Bool(autoscale));
+    if autoscale {
+        b.opt("min_count", a.min_count.map(|n| Expr::Num(i64::from(n))));
+        b.opt("max_count", a.max_count.map(|n| Expr::Num(i64::from(n))));
+    } else {
+        b.opt("node_count", a.count.map(|n| Expr::Num(i64::from(n))));
+    }
+    b.opt("max_pods", a.max_pods.map(|n| Expr::Num(i64::from(n))));
+    if let Some(s) = &a.vnet_subnet_id {
+        b.attr("vnet_subnet_id", tf.names.reference(s, "id"));
+    }
+    if let Some(s) = &a.pod_subnet_id {
+        b.attr("pod_subnet_id", tf.names.reference(s, "id"));
+    }
+    if !a.availability_zones.is_empty() {
+        b.attr("zones", Expr::strs(a.availability_zones.clone()));
+    }
+    b.attr(
+        "node_public_ip_enabled",
+        Expr::Bool(a.enable_node_public_ip.unwrap_or(false)),
+    );
+    b.attr("host_encryption_enabled", Expr::Bool(true));
+    b.attr("os_disk_type", Expr::s("Ephemeral"));
+    if critical_only {
+        b.attr("only_critical_addons_enabled", Expr::Bool(true));
+    }
+    if !a.node_taints.is_empty() {
+        b.attr("node_taints", Expr::strs(a.node_taints.clone()));
+    }
+    b.opt("temporary_name_for_rotation", rotation.map(Expr::s));
+    if let Some(s) = a
+        .upgrade_settings
+        .as_ref()
+        .and_then(|u| u.max_surge.clone())
+    {
+        b.block("upgrade_settings", |x| {
+            x.attr("max_surge", Expr::s(s));
+        });
+    }
+}
+
+/// Network Contributor on each node subnet's VNet and route table, and Private DNS Zone
+/// Contributor on a bring-your-own API server zone, for the cluster's identity
+/// ([AKS-UDR], [AKS-PRIVATE]); returns them as `depends_on` entries.
+fn role_assignments(
+    tf: &mut Tf,
+    mc: &Resource<ManagedCluster>,
+    identity: Option<&ResourceId>,
+    file: &str,
+) -> Vec<Expr> {
+    let Some(identity) = identity else {
+        return Vec::new();
+    };
+    let p = &mc.properties;
+    let mut scopes: Vec<(ResourceId, &str)> = Vec::new();
+    for a in &p.agent_pool_profiles {
+        for s in a.vnet_subnet_id.iter().chain(a.pod_subnet_id.iter()) {
+            if let Some(vnet) = s.parent() {
+                scopes.push((vnet, "Network Contributor"));
+            }
+            if let Some((_, sub)) = tf.estate.subnet(s) {
+                if let Some(rt) = &sub.properties.route_table {
+                    scopes.push((rt.id.clone(), "Network Contributor"));
+                }
+            }
+        }
+    }
+    if let Some(z) = p
+        .api_server_access_profile
+        .as_ref()
+        .and_then(|a| a.private_dns_zone.clone())
+        .filter(|z| z.starts_with('/'))
+    {
+        scopes.push((ResourceId::new(z), "Private DNS Zone Contributor"));
+    }
+    scopes.sort();
+    scopes.dedup();
+    let cluster = tf.names.local(&mc.id).unwrap_or_default();
+    let mut out = Vec::new();
+    for (scope, role) in scopes {
+        let name = format!("{cluster}_{}_{}", sanitize(role), sanitize(scope.name()));
+        let mut b = Block::new("resource", &["azurerm_role_assignment", &name]);
+        if let Some(alias) = tf.provider_alias(&scope) {
+            b.attr("provider", Expr::r(format!("azurerm.{alias}")));
+        }
+        b.attr("scope", tf.names.reference(&scope, "id"))
+            .attr("role_definition_name", Expr::s(role))
+            .attr("principal_id", tf.names.reference(identity, "principal_id"));
+        tf.add(file, b);
+        out.push(Expr::r(format!("azurerm_role_assignment.{name}")));
+    }
+    out
+}
+
+fn route_table_associations(tf: &Tf, mc: &Resource<ManagedCluster>) -> Vec<Expr> {
+    let mut out = Vec::new();
+    for a in &mc.properties.agent_pool_profiles {
+        let Some(s) = &a.vnet_subnet_id else { continue };
+        let Some((_, sub)) = tf.estate.subnet(s) else {
+            continue;
+        };
+        if sub.properties.route_table.is_some() {
+            if let Some(local) = tf.names.local(s) {
+                let e = Expr::r(format!("azurerm_subnet_route_table_association.{local}"));
+                if !out.contains(&e) {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    out
+}

