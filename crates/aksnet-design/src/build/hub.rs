@@ -223,8 +223,10 @@ fn firewall(ctx: &Ctx, estate: &mut Estate, vnet_id: &ResourceId) -> String {
             }),
             base_policy: None,
             snat: None,
+            // IDPS blocks what its signatures match (Alert only logs): the secure default,
+            // and what Checkov CKV_AZURE_220 asks for. Premium only.
             intrusion_detection: (tier == "Premium").then(|| IntrusionDetection {
-                mode: "Alert".to_string(),
+                mode: "Deny".to_string(),
             }),
         },
     ));

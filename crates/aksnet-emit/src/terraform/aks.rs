@@ -39,6 +39,12 @@ pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
             Expr::Bool(p.public_network_access.eq_ignore_ascii_case("Enabled")),
         )
         .attr("data_endpoint_enabled", Expr::Bool(p.data_endpoint_enabled));
+        if r.sku.as_ref().and_then(|s| s.name.as_deref()) == Some("Premium") {
+            // Premium only: zone redundancy (CKV_AZURE_233) and a retention policy for
+            // untagged manifests (CKV_AZURE_167).
+            b.attr("zone_redundancy_enabled", Expr::Bool(true))
+                .attr("retention_policy_in_days", Expr::Num(7));
+        }
         let file = tf.names.file(&r.id);
         tf.add(&file, b);
     }
@@ -150,6 +156,10 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
         .attr("node_os_upgrade_channel", Expr::s("NodeImage"));
     b.block("azure_active_directory_role_based_access_control", |x| {
         x.attr("azure_rbac_enabled", Expr::Bool(true));
+    });
+    // Pods read Key Vault secrets through the CSI driver, rotated (Checkov CKV_AZURE_172).
+    b.block("key_vault_secrets_provider", |x| {
+        x.attr("secret_rotation_enabled", Expr::Bool(true));
     });
     let ranges = api.authorized_ip_ranges.clone();
     let integrated = api.enable_vnet_integration == Some(true);

@@ -41,6 +41,14 @@ fn firewalls(tf: &mut Tf) {
         );
         if let Some(p) = &f.properties.firewall_policy {
             b.attr("firewall_policy_id", tf.names.reference(&p.id, "id"));
+            // The policy's threat intelligence mode decides; the firewall's mirrors it.
+            if let Some(mode) = e
+                .firewall_policies
+                .get(&p.id)
+                .and_then(|x| x.properties.threat_intel_mode.clone())
+            {
+                b.attr("threat_intel_mode", Expr::s(mode));
+            }
         }
         for c in &f.properties.ip_configurations {
             b.block("ip_configuration", |x| {
@@ -343,8 +351,9 @@ fn app_gateways(tf: &mut Tf) {
                 .attr("key_vault_secret_id", secret.clone());
         });
         b.block("ssl_policy", |s| {
+            // TLS 1.2+ with strong ciphers only (the `S` policy): Checkov CKV_AZURE_218.
             s.attr("policy_type", Expr::s("Predefined"))
-                .attr("policy_name", Expr::s("AppGwSslPolicy20220101"));
+                .attr("policy_name", Expr::s("AppGwSslPolicy20220101S"));
         });
         let port = p
             .frontend_ports
@@ -382,6 +391,13 @@ fn app_gateways(tf: &mut Tf) {
     for w in e.waf_policies.iter() {
         let q = &w.properties;
         let mut b = tf.resource("azurerm_web_application_firewall_policy", &w.id);
+        if q.managed_rules
+            .managed_rule_sets
+            .iter()
+            .any(|s| s.rule_set_type == "Microsoft_DefaultRuleSet")
+        {
+            b.comment("checkov:skip=CKV_AZURE_135:Microsoft_DefaultRuleSet 2.x includes the Log4j (CVE-2021-44228) rules, e.g. 944240; the check only recognises OWASP 3.1/3.2");
+        }
         tf.placement(&mut b, &w.id, &w.name, w.location.as_deref());
         b.block("policy_settings", |s| {
             s.attr(
