@@ -236,6 +236,8 @@ impl Input {
 enum Target {
     /// Terraform for azurerm 4.x.
     Terraform,
+    /// Kubernetes manifests: the ingress Service, default-deny NetworkPolicies.
+    Kubernetes,
 }
 
 /// Report formats of `check`.
@@ -336,6 +338,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     .into_iter()
                     .map(|(name, text)| (format!("terraform/{name}"), text)),
             );
+            owned.extend(
+                aksnet_emit::kubernetes::generate(&d.estate)
+                    .into_iter()
+                    .map(|(name, text)| (format!("k8s/{name}"), text)),
+            );
             let files: Vec<(&str, String)> =
                 owned.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
             output::write_dir(&out, &files).map_err(|e| format!("error: {e}"))?;
@@ -351,6 +358,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 Target::Terraform => {
                     aksnet_emit::terraform::generate(&estate).map_err(|e| e.to_string())?
                 }
+                Target::Kubernetes => aksnet_emit::kubernetes::generate(&estate),
             };
             let refs: Vec<(&str, String)> =
                 files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();

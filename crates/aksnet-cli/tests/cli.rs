@@ -44,6 +44,19 @@ fn design_with_no_arguments_writes_the_reference_estate() {
     let estate = std::fs::read_to_string(tmp.path().join("aksnet-out/estate.json")).unwrap();
     let parsed = aksnet_model::Estate::from_json(&estate).expect("estate.json reads back");
     assert_eq!(parsed.managed_clusters.len(), 1);
+    for generated in [
+        "terraform/versions.tf",
+        "terraform/hub.tf",
+        "terraform/spoke_aks_prod.tf",
+        "terraform/aks_prod.tf",
+        "k8s/aks-prod/ingress-internal-service.yaml",
+        "check.json",
+    ] {
+        assert!(
+            tmp.path().join("aksnet-out").join(generated).is_file(),
+            "{generated}"
+        );
+    }
     assert_eq!(
         listing(tmp.path()),
         ["aksnet-out"],
@@ -260,4 +273,46 @@ fn init_writes_a_starter_that_designs_and_refuses_to_overwrite() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--force"));
     assert!(aksnet(tmp.path(), &["init", "--force"]).status.success());
+}
+
+#[test]
+fn generate_writes_terraform_and_manifests_from_an_estate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aksnet(tmp.path(), &["design", "--out", "d"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = aksnet(
+        tmp.path(),
+        &[
+            "generate",
+            "terraform",
+            "--estate",
+            "d/estate.json",
+            "--out",
+            "tf",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("tf/aks_prod.tf")).unwrap(),
+        std::fs::read_to_string(tmp.path().join("d/terraform/aks_prod.tf")).unwrap(),
+        "the same estate gives the same files through design and generate"
+    );
+    let o = aksnet(
+        tmp.path(),
+        &[
+            "generate",
+            "kubernetes",
+            "--estate",
+            "d/estate.json",
+            "--out",
+            "k8s",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(tmp
+        .path()
+        .join("k8s/aks-prod/namespace-apps.yaml")
+        .is_file());
+    let o = aksnet(tmp.path(), &["generate", "bicep", "--out", "x"]);
+    assert_eq!(o.status.code(), Some(2));
 }

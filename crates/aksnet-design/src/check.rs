@@ -265,6 +265,26 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
             e.at(pos(f), m, "write `host.example.com` or `*.example.com:443`");
         }
     }
+    for sp in &intent.spokes {
+        for ns in &sp.cluster.namespaces {
+            let label = ns.len() <= 63
+                && ns
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && ns.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && ns.ends_with(|c: char| c.is_ascii_alphanumeric());
+            if !label || ns.starts_with("kube-") {
+                e.at(
+                    pos(sp),
+                    format!(
+                        "namespace `{ns}` of spoke `{}` is not an application namespace name",
+                        sp.name
+                    ),
+                    "use 1-63 lowercase letters, digits or hyphens, not starting with kube-",
+                );
+            }
+        }
+    }
     for s in &intent.suppressions {
         if s.reason.trim().is_empty() {
             e.at(pos(s), format!("the suppression of `{}` has no reason", s.rule), "say why the finding is accepted, e.g. `reason: \"public registry for open-source images, no secrets\"`");

@@ -245,6 +245,14 @@ pub struct ClusterIntent {
     pub network: NetworkIntent,
     /// Node pools (at least one System pool).
     pub node_pools: Vec<At<NodePoolIntent>>,
+    /// Application namespaces: each gets a default-deny NetworkPolicy in the generated
+    /// manifests (default `[apps]`).
+    #[serde(default = "default_namespaces")]
+    pub namespaces: Vec<String>,
+}
+
+fn default_namespaces() -> Vec<String> {
+    vec!["apps".to_string()]
 }
 
 /// `network: {...}`.

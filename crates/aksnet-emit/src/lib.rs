@@ -3,6 +3,7 @@
 //! Every generator is a pure function of the Estate: the same estate gives byte-identical files.
 
 pub mod hcl;
+pub mod kubernetes;
 pub mod terraform;
 
 /// Something in the estate that cannot be expressed in the generated code.

@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::id::ResourceId;
 use crate::resource::ResourceType;
 
+/// Tag on a managed cluster listing its application namespaces, comma-separated: Kubernetes
+/// objects are not ARM resources, so the design records them here for the manifest generator.
+pub const NAMESPACES_TAG: &str = "aksnet-namespaces";
+
 /// `Microsoft.ContainerService/managedClusters` properties.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -651,6 +651,11 @@ fn cluster(s: &Spoke, estate: &mut Estate, udr_egress: bool) {
         kind: "UserAssigned".to_string(),
         user_assigned_identities: identities,
     });
+    // Kubernetes namespaces are not ARM; the tag carries them to the manifest generator.
+    r.tags.insert(
+        aksnet_model::aks::NAMESPACES_TAG.to_string(),
+        s.intent.cluster.namespaces.join(","),
+    );
     estate.managed_clusters.insert(r);
 }
 
