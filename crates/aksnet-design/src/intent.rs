@@ -383,10 +383,36 @@ pub struct AppGatewayIntent {
     /// Autoscale maximum (default 10; v2 allows 125).
     #[serde(default = "default_agw_max")]
     pub max_capacity: u32,
+    /// The WAF's core rule set (default `owasp-3.2`).
+    #[serde(default)]
+    pub rule_set: RuleSet,
 }
 
 fn default_agw_max() -> u32 {
     10
+}
+
+/// The WAF's core managed rule set, both within Azure WAF's supported versions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum RuleSet {
+    /// OWASP CRS 3.2: recognised by policy scanners (Checkov CKV_AZURE_135 for Log4j).
+    #[default]
+    #[serde(rename = "owasp-3.2")]
+    Owasp32,
+    /// Microsoft Default Rule Set 2.1 (Microsoft's recommendation; also blocks Log4j, but
+    /// Checkov CKV_AZURE_135 does not recognise it).
+    #[serde(rename = "drs-2.1")]
+    Drs21,
+}
+
+impl RuleSet {
+    /// `(ruleSetType, ruleSetVersion)` as ARM spells them.
+    pub fn arm(self) -> (&'static str, &'static str) {
+        match self {
+            RuleSet::Owasp32 => ("OWASP", "3.2"),
+            RuleSet::Drs21 => ("Microsoft_DefaultRuleSet", "2.1"),
+        }
+    }
 }
 
 /// Application Gateway frontend.

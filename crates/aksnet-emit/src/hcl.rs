@@ -109,7 +109,6 @@ fn key(k: &str) -> String {
 enum Item {
     Attr(String, Expr),
     Block(Block),
-    Comment(String),
 }
 
 /// A block: `kind "label" { ... }`.
@@ -144,12 +143,6 @@ impl Block {
         self
     }
 
-    /// Adds a `# comment` line (e.g. a `checkov:skip` with its reason).
-    pub fn comment(&mut self, text: &str) -> &mut Self {
-        self.items.push(Item::Comment(text.to_string()));
-        self
-    }
-
     /// Adds a nested block built by `f`.
     pub fn block(&mut self, kind: &str, f: impl FnOnce(&mut Block)) -> &mut Self {
         let mut b = Block::new(kind, &[]);
@@ -178,7 +171,7 @@ impl Block {
     pub fn attributes(&self) -> impl Iterator<Item = (&str, &Expr)> {
         self.items.iter().filter_map(|i| match i {
             Item::Attr(k, v) => Some((k.as_str(), v)),
-            Item::Block(_) | Item::Comment(_) => None,
+            Item::Block(_) => None,
         })
     }
 
@@ -186,7 +179,7 @@ impl Block {
     pub fn blocks(&self) -> impl Iterator<Item = &Block> {
         self.items.iter().filter_map(|i| match i {
             Item::Block(b) => Some(b),
-            Item::Attr(..) | Item::Comment(_) => None,
+            Item::Attr(..) => None,
         })
     }
 
@@ -209,10 +202,6 @@ impl Block {
         let mut previous_was_block = false;
         while i < self.items.len() {
             match &self.items[i] {
-                Item::Comment(c) => {
-                    let _ = writeln!(out, "{inner}# {c}");
-                    i += 1;
-                }
                 Item::Block(b) => {
                     if i > 0 {
                         out.push('\n');
@@ -234,7 +223,7 @@ impl Block {
                         .iter()
                         .map(|it| match it {
                             Item::Attr(k, v) => (k, render_value(v, indent + 1)),
-                            Item::Block(_) | Item::Comment(_) => {
+                            Item::Block(_) => {
                                 unreachable!("a run holds attributes")
                             }
                         })

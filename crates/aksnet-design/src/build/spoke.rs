@@ -358,8 +358,8 @@ fn app_gateway(s: &Spoke, estate: &mut Estate, ilb_ip: Option<&str>) {
                 managed_rules: ManagedRules {
                     managed_rule_sets: vec![
                         ManagedRuleSet {
-                            rule_set_type: "Microsoft_DefaultRuleSet".to_string(),
-                            rule_set_version: "2.1".to_string(),
+                            rule_set_type: agw_intent.rule_set.arm().0.to_string(),
+                            rule_set_version: agw_intent.rule_set.arm().1.to_string(),
                         },
                         ManagedRuleSet {
                             rule_set_type: "Microsoft_BotManagerRuleSet".to_string(),

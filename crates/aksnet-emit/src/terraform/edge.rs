@@ -391,13 +391,6 @@ fn app_gateways(tf: &mut Tf) {
     for w in e.waf_policies.iter() {
         let q = &w.properties;
         let mut b = tf.resource("azurerm_web_application_firewall_policy", &w.id);
-        if q.managed_rules
-            .managed_rule_sets
-            .iter()
-            .any(|s| s.rule_set_type == "Microsoft_DefaultRuleSet")
-        {
-            b.comment("checkov:skip=CKV_AZURE_135:Microsoft_DefaultRuleSet 2.x includes the Log4j (CVE-2021-44228) rules, e.g. 944240; the check only recognises OWASP 3.1/3.2");
-        }
         tf.placement(&mut b, &w.id, &w.name, w.location.as_deref());
         b.block("policy_settings", |s| {
             s.attr(

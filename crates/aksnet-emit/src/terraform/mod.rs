@@ -156,6 +156,22 @@ fn providers(estate: &Estate) -> BTreeMap<String, Option<String>> {
         .collect()
 }
 
+/// The comment at the top of each file: what it holds.
+fn header(file: &str) -> String {
+    let stem = file.trim_end_matches(".tf");
+    match stem {
+        "providers" => "One azurerm provider per subscription of the estate.".into(),
+        "variables" => "What you must or may supply. Secrets and circuit ids have no default.".into(),
+        "outputs" => "Values other configurations (and you) need after apply.".into(),
+        "hub" => "The hub: its resource group, VNet and subnets, route tables, NSGs, public IPs, gateway and Bastion.".into(),
+        "firewall" => "Azure Firewall, its policy and rule collection groups: every egress and on-premises ingress path.".into(),
+        "dns" => "Private DNS: privatelink zones, the VNets they are linked to, and records no zone group maintains.".into(),
+        s if s.starts_with("spoke_") => format!("Spoke `{}`: its resource group, VNet and subnets, route tables, NSGs, ingress, private endpoints and PaaS.", &s[6..]),
+        s if s.starts_with("aks_") => format!("AKS cluster `{}`: node pools, and the role assignments it needs before it is created.", &s[4..]),
+        s => format!("Resource group `{s}`."),
+    }
+}
+
 fn render(mut tf: Tf) -> Vec<File> {
     let mut out = Vec::new();
     let mut versions = Block::new("terraform", &[]);
@@ -202,7 +218,10 @@ fn render(mut tf: Tf) -> Vec<File> {
         providers.push(p);
     }
     providers.extend(tf.files.remove("providers.tf").unwrap_or_default());
-    out.push(("providers.tf".to_string(), file("", &providers)));
+    out.push((
+        "providers.tf".to_string(),
+        file(&header("providers.tf"), &providers),
+    ));
 
     let variables: Vec<Block> = tf
         .variables
@@ -220,11 +239,17 @@ fn render(mut tf: Tf) -> Vec<File> {
             b
         })
         .collect();
-    out.push(("variables.tf".to_string(), file("", &variables)));
+    out.push((
+        "variables.tf".to_string(),
+        file(&header("variables.tf"), &variables),
+    ));
     for (name, blocks) in std::mem::take(&mut tf.files) {
-        out.push((name, file("", &blocks)));
+        out.push((name.clone(), file(&header(&name), &blocks)));
     }
-    out.push(("outputs.tf".to_string(), file("", &tf.outputs)));
+    out.push((
+        "outputs.tf".to_string(),
+        file(&header("outputs.tf"), &tf.outputs),
+    ));
     out.sort();
     out
 }
