@@ -155,3 +155,16 @@ fn generated_files_match_their_snapshots_and_are_deterministic() {
         .iter()
         .any(|(f, _)| f == "spoke_aks_prod.tf"));
 }
+
+#[test]
+fn imported_estates_generate_schema_valid_terraform() {
+    // PSRule's test resources: real REST shapes, many clusters and settings the designs never use.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/psrule");
+    let imported = aksnet_import::import_paths("psrule", &[dir.as_path()]);
+    let estate = imported.estate;
+    assert!(estate.managed_clusters.len() > 5);
+    let problems = schema_problems(&estate, &schema());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let files = terraform::generate(&estate).unwrap();
+    assert!(files.iter().any(|(f, _)| f.starts_with("aks_")));
+}

@@ -273,19 +273,19 @@ fn security_rule(r: &Child<SecurityRule>) -> Block {
     );
     one_or_many(
         &mut b,
-        "destination_port_range",
+        ("destination_port_range", "destination_port_ranges"),
         &p.destination_port_range,
         &p.destination_port_ranges,
     );
     one_or_many(
         &mut b,
-        "source_address_prefix",
+        ("source_address_prefix", "source_address_prefixes"),
         &p.source_address_prefix,
         &p.source_address_prefixes,
     );
     one_or_many(
         &mut b,
-        "destination_address_prefix",
+        ("destination_address_prefix", "destination_address_prefixes"),
         &p.destination_address_prefix,
         &p.destination_address_prefixes,
     );
@@ -295,14 +295,19 @@ fn security_rule(r: &Child<SecurityRule>) -> Block {
     b
 }
 
-/// ARM's singular/plural pairs map to azurerm's `x` / `xs` arguments.
-fn one_or_many(b: &mut Block, single: &str, one: &Option<String>, many: &[String]) {
+/// ARM's singular/plural pairs map to azurerm's `(singular, plural)` arguments.
+fn one_or_many(
+    b: &mut Block,
+    (single, plural): (&str, &str),
+    one: &Option<String>,
+    many: &[String],
+) {
     match one.as_deref().filter(|s| !s.is_empty()) {
         Some(v) => {
             b.attr(single, Expr::s(v));
         }
         None if !many.is_empty() => {
-            b.attr(&format!("{single}s"), Expr::strs(many.to_vec()));
+            b.attr(plural, Expr::strs(many.to_vec()));
         }
         None => {}
     }
