@@ -86,13 +86,14 @@ impl<'e> Tf<'e> {
         self.providers.get(&sub).cloned().flatten()
     }
 
-    /// `name`, `resource_group_name` and `location` of a resource.
+    /// `name`, `resource_group_name`, `location` and `tags` of a resource.
     pub fn placement(&self, b: &mut Block, id: &ResourceId, name: &str, location: Option<&str>) {
         b.attr("name", Expr::s(name));
         b.attr("resource_group_name", self.names.resource_group_name(id));
         if let Some(l) = location {
             b.attr("location", Expr::s(l));
         }
+        b.opt("tags", self.names.tags(id));
     }
 }
 

@@ -43,34 +43,43 @@ pub struct Group {
 /// Every resource's Terraform type and local name, and the resource groups.
 pub struct Names {
     by_id: BTreeMap<ResourceId, (&'static str, String)>,
+    tags: BTreeMap<ResourceId, BTreeMap<String, String>>,
     groups: BTreeMap<(String, String), Group>,
 }
 
 /// Every resource and child id the generator names, in a fixed order.
 pub fn all_ids(e: &Estate) -> Vec<ResourceId> {
-    typed(e).into_iter().map(|(_, id, _)| id).collect()
+    typed(e).into_iter().map(|(_, id, _, _)| id).collect()
 }
 
-/// `(terraform type, id, location)` for everything that becomes a resource.
-fn typed(e: &Estate) -> Vec<(&'static str, ResourceId, Option<String>)> {
+type Tags = BTreeMap<String, String>;
+
+/// `(terraform type, id, location, tags)` for everything that becomes a resource.
+fn typed(e: &Estate) -> Vec<(&'static str, ResourceId, Option<String>, Tags)> {
     let mut v = Vec::new();
     macro_rules! each {
         ($field:ident, $ty:literal) => {
             for r in e.$field.iter() {
-                v.push(($ty, r.id.clone(), r.location.clone()));
+                v.push(($ty, r.id.clone(), r.location.clone(), r.tags.clone()));
             }
         };
     }
     each!(virtual_networks, "azurerm_virtual_network");
     for vnet in e.virtual_networks.iter() {
         for s in &vnet.properties.subnets {
-            v.push(("azurerm_subnet", vnet.id.child("subnets", &s.name), None));
+            v.push((
+                "azurerm_subnet",
+                vnet.id.child("subnets", &s.name),
+                None,
+                Tags::new(),
+            ));
         }
         for p in &vnet.properties.virtual_network_peerings {
             v.push((
                 "azurerm_virtual_network_peering",
                 vnet.id.child("virtualNetworkPeerings", &p.name),
                 None,
+                Tags::new(),
             ));
         }
     }
@@ -109,9 +118,13 @@ impl Names {
     /// that repeat across parents (subnets, links, records) are qualified by the parent.
     pub fn index(e: &Estate) -> Self {
         let mut by_id = BTreeMap::new();
+        let mut tags = BTreeMap::new();
         let mut taken: BTreeSet<(&'static str, String)> = BTreeSet::new();
         let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
-        for (ty, id, location) in typed(e) {
+        for (ty, id, location, t) in typed(e) {
+            if !t.is_empty() {
+                tags.insert(id.clone(), t);
+            }
             let mut base = sanitize(id.name());
             if matches!(
                 ty,
@@ -161,7 +174,11 @@ impl Names {
                 .cloned()
                 .unwrap_or_else(|| format!("rg_{}.tf", g.local.trim_start_matches("rg_")));
         }
-        Names { by_id, groups }
+        Names {
+            by_id,
+            tags,
+            groups,
+        }
     }
 
     /// The local name of a resource.
@@ -177,6 +194,13 @@ impl Names {
             None if attr == "id" => Expr::s(id.as_str()),
             None => Expr::s(id.name()),
         }
+    }
+
+    /// The resource's tags as a map expression, when it has any.
+    pub fn tags(&self, id: &ResourceId) -> Option<Expr> {
+        self.tags
+            .get(id)
+            .map(|t| Expr::Map(t.iter().map(|(k, v)| (k.clone(), Expr::s(v))).collect()))
     }
 
     /// Whether the resource is generated.
