@@ -4,8 +4,10 @@
 mod analyze;
 mod output;
 mod render;
+mod report;
 mod rules;
 mod verify;
+mod views;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,6 +58,17 @@ enum Command {
         /// Output directory (replaced atomically).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Draw the architecture: containers, subnets, what runs in them, peerings and the main flows.
+    Diagram {
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiagramFormat::Svg)]
+        format: DiagramFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// List the rules, or print one rule's documentation.
     Rules {
@@ -231,6 +244,17 @@ impl Input {
     }
 }
 
+/// Formats of `diagram`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiagramFormat {
+    /// SVG, self-contained.
+    Svg,
+    /// Graphviz dot.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
 /// What `generate` writes.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Target {
@@ -251,6 +275,8 @@ enum CheckFormat {
     Sarif,
     /// Markdown (pull-request comments, CI job summaries).
     Markdown,
+    /// A self-contained HTML report: diagram, address plan, findings, flow matrix.
+    Html,
 }
 
 /// Severity threshold for `check`'s exit code.
@@ -343,6 +369,20 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     .into_iter()
                     .map(|(name, text)| (format!("k8s/{name}"), text)),
             );
+            let svg = aksnet_emit::diagram::svg(&d.estate, &views::flows(&dp));
+            let mut listed: Vec<String> = owned.iter().map(|(n, _)| n.clone()).collect();
+            listed.extend(["diagram.svg".to_string(), "report.html".to_string()]);
+            listed.sort();
+            let html = report::html(&report::Input {
+                estate: &d.estate,
+                plane: &dp,
+                report: &report,
+                design: Some(&d),
+                svg: &svg,
+                files: &listed,
+            });
+            owned.push(("diagram.svg".into(), svg));
+            owned.push(("report.html".into(), html));
             let files: Vec<(&str, String)> =
                 owned.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
             output::write_dir(&out, &files).map_err(|e| format!("error: {e}"))?;
@@ -368,6 +408,24 @@ fn run(command: Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Diagram { input, format, out } => {
+            let estate = load_estate(&input)?;
+            let dp = plane(&estate, &input)?;
+            let flows = views::flows(&dp);
+            let text = match format {
+                DiagramFormat::Svg => aksnet_emit::diagram::svg(&estate, &flows),
+                DiagramFormat::Dot => aksnet_emit::diagram::dot(&estate, &flows),
+                DiagramFormat::Mermaid => aksnet_emit::diagram::mermaid(&estate, &flows),
+            };
+            match out {
+                Some(path) => {
+                    output::write_file(&path, &text).map_err(|e| format!("error: {e}"))?;
+                    println!("wrote {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { code, format } => rules::list(code.as_deref(), format == Format::Json),
         Command::Check {
             input,
@@ -387,6 +445,21 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     CheckFormat::Json => json(&rules::json_report(&report)),
                     CheckFormat::Sarif => json(&rules::sarif(&report)),
                     CheckFormat::Markdown => rules::markdown(&report),
+                    CheckFormat::Html => {
+                        let svg = aksnet_emit::diagram::svg(&estate, &views::flows(&dp));
+                        let design = match &origin {
+                            verify::Origin::Intent { design, .. } => Some(design.as_ref()),
+                            _ => None,
+                        };
+                        report::html(&report::Input {
+                            estate: &estate,
+                            plane: &dp,
+                            report: &report,
+                            design,
+                            svg: &svg,
+                            files: &[],
+                        })
+                    }
                 }
             );
             Ok(gate(&report, fail_on))

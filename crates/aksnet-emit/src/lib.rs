@@ -2,6 +2,7 @@
 //!
 //! Every generator is a pure function of the Estate: the same estate gives byte-identical files.
 
+pub mod diagram;
 pub mod hcl;
 pub mod kubernetes;
 pub mod terraform;

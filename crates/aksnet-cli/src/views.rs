@@ -1,0 +1,245 @@
+//! What the pictures show, asked of the engine: the main flows to draw (each only if the data
+//! plane lets it through, along the path it actually takes) and the flow matrix between the
+//! main places.
+
+use std::collections::BTreeMap;
+
+use aksnet_emit::diagram::{Anchor, Flow, FlowKind};
+use aksnet_engine::places::Place;
+use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::trace::{Query, Trace};
+use aksnet_engine::DataPlane;
+use aksnet_net::{Protocol, Services};
+
+/// The anchors of an allowed trace: where it starts, each subnet it passes, where it ends.
+fn anchors(dp: &DataPlane, tr: &Trace) -> Vec<Anchor> {
+    let t = &dp.topology;
+    let by_label: BTreeMap<String, usize> = (0..t.subnets.len())
+        .map(|s| (t.subnets[s].label(t), s))
+        .collect();
+    let mut out = Vec::new();
+    for h in &tr.hops {
+        let a = match h.at.as_str() {
+            "internet" => Some(Anchor::Internet),
+            "onprem" => Some(Anchor::OnPrem),
+            at => by_label
+                .get(at)
+                .map(|&s| Anchor::Subnet(t.subnets[s].id.clone())),
+        };
+        if let Some(a) = a {
+            if out.last() != Some(&a) {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+fn traced(
+    dp: &DataPlane,
+    kind: FlowKind,
+    from: Place,
+    to: Place,
+    fqdn: Option<&str>,
+) -> Option<Flow> {
+    let ends = |p: &Place| match p {
+        Place::Internet => Some(Anchor::Internet),
+        Place::OnPrem => Some(Anchor::OnPrem),
+        _ => None,
+    };
+    let (first, last) = (ends(&from), ends(&to));
+    let tr = dp.trace(&Query {
+        from,
+        to,
+        protocol: Protocol::Tcp,
+        port: 443,
+        fqdn: fqdn.map(String::from),
+    });
+    if tr.verdict != "allowed" {
+        return None;
+    }
+    let mut hops = anchors(dp, &tr);
+    if let Some(a) = first.filter(|a| hops.first() != Some(a)) {
+        hops.insert(0, a);
+    }
+    if let Some(a) = last.filter(|a| hops.last() != Some(a)) {
+        hops.push(a);
+    }
+    (hops.len() > 1).then_some(Flow { kind, hops })
+}
+
+/// The flows of the diagram: per cluster, egress from its first user (else system) pool, inbound
+/// through each public App Gateway, on-premises to each internal load balancer, management to
+/// each private API server (from Bastion, else on-premises), and nodes to each private endpoint
+/// in their VNet.
+pub fn flows(dp: &DataPlane) -> Vec<Flow> {
+    let t = &dp.topology;
+    let mut out = Vec::new();
+    let mut pools: BTreeMap<usize, usize> = BTreeMap::new(); // vnet → node subnet
+    for s in 0..t.subnets.len() {
+        if let Some((_, user, _)) = &t.subnet_clusters[s] {
+            let v = t.subnets[s].vnet;
+            if *user || !pools.contains_key(&v) {
+                pools
+                    .entry(v)
+                    .and_modify(|x| {
+                        if *user && !t.subnet_clusters[*x].as_ref().is_some_and(|c| c.1) {
+                            *x = s
+                        }
+                    })
+                    .or_insert(s);
+            }
+        }
+    }
+    for &s in pools.values() {
+        out.extend(traced(
+            dp,
+            FlowKind::Egress,
+            Place::Subnet(s),
+            Place::Internet,
+            Some("mcr.microsoft.com"),
+        ));
+    }
+    for (i, e) in t.endpoints.iter().enumerate() {
+        let f = match &e.kind {
+            EndpointKind::AppGatewayPublic => traced(
+                dp,
+                FlowKind::Inbound,
+                Place::Internet,
+                Place::Endpoint(i),
+                None,
+            ),
+            EndpointKind::InternalLoadBalancer if !t.on_premises.is_empty() => traced(
+                dp,
+                FlowKind::OnPrem,
+                Place::OnPrem,
+                Place::Endpoint(i),
+                None,
+            ),
+            EndpointKind::ApiServerPrivate => {
+                let bastion = t
+                    .endpoints
+                    .iter()
+                    .position(|b| b.kind == EndpointKind::Bastion);
+                bastion
+                    .and_then(|b| {
+                        traced(
+                            dp,
+                            FlowKind::Management,
+                            Place::Endpoint(b),
+                            Place::Endpoint(i),
+                            None,
+                        )
+                    })
+                    .or_else(|| {
+                        (!t.on_premises.is_empty())
+                            .then(|| {
+                                traced(
+                                    dp,
+                                    FlowKind::Management,
+                                    Place::OnPrem,
+                                    Place::Endpoint(i),
+                                    None,
+                                )
+                            })
+                            .flatten()
+                    })
+            }
+            EndpointKind::PrivateEndpoint(group) if !group.contains("data") => e
+                .subnet
+                .and_then(|ps| pools.get(&t.subnets[ps].vnet))
+                .and_then(|&s| {
+                    traced(
+                        dp,
+                        FlowKind::PrivateLink,
+                        Place::Subnet(s),
+                        Place::Endpoint(i),
+                        None,
+                    )
+                }),
+            _ => None,
+        };
+        out.extend(f);
+    }
+    // Inbound continues past the gateway to the nodes: trace the App Gateway's backend.
+    out
+}
+
+/// One row or column of the flow matrix.
+pub struct MatrixPlace {
+    /// Shown name.
+    pub label: String,
+    /// The engine's place.
+    pub place: Place,
+}
+
+/// The main places: the Internet, on-premises, each cluster's node subnets, and each endpoint
+/// clients reach (App Gateways, internal load balancers, API servers, private endpoints).
+pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
+    let t = &dp.topology;
+    let mut v = vec![MatrixPlace {
+        label: "Internet".into(),
+        place: Place::Internet,
+    }];
+    if !t.on_premises.is_empty() {
+        v.push(MatrixPlace {
+            label: "on-premises".into(),
+            place: Place::OnPrem,
+        });
+    }
+    for s in 0..t.subnets.len() {
+        if t.subnet_clusters[s].is_some() {
+            v.push(MatrixPlace {
+                label: t.subnets[s].label(t),
+                place: Place::Subnet(s),
+            });
+        }
+    }
+    for (i, e) in t.endpoints.iter().enumerate() {
+        let keep = matches!(
+            e.kind,
+            EndpointKind::AppGatewayPublic
+                | EndpointKind::AppGatewayPrivate
+                | EndpointKind::InternalLoadBalancer
+                | EndpointKind::ApiServerPrivate
+                | EndpointKind::ApiServerPublic
+        ) || matches!(&e.kind, EndpointKind::PrivateEndpoint(g) if !g.contains("data"));
+        if keep {
+            v.push(MatrixPlace {
+                label: e.name.clone(),
+                place: Place::Endpoint(i),
+            });
+        }
+    }
+    v
+}
+
+/// What gets from `from` to `to`, as protocols and ports ("—" for nothing; names the firewall
+/// admits by FQDN are marked "by name").
+pub fn cell(dp: &DataPlane, from: &Place, to: &Place) -> String {
+    if from == to {
+        return String::new();
+    }
+    let r = dp.reach(from, to);
+    let services = r
+        .total
+        .parts()
+        .into_iter()
+        .fold(Services::none(), |acc, (_, _, s)| acc.union(&s));
+    let mut text = if services.is_empty() {
+        String::new()
+    } else {
+        services.to_string()
+    };
+    if r.paths.iter().any(|p| !p.by_name.is_empty()) {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str("more by name");
+    }
+    if text.is_empty() {
+        "—".into()
+    } else {
+        text
+    }
+}

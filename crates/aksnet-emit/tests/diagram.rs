@@ -1,0 +1,103 @@
+//! The diagram: valid SVG (parsed as XML), every VNet and subnet drawn, boxes that never overlap
+//! from 1 to 20 spokes, flows drawn as coloured polylines, deterministic output; dot and
+//! Mermaid snapshots.
+
+use aksnet_design::{design, REFERENCE_INTENT, REFERENCE_NAME};
+use aksnet_emit::diagram::{dot, mermaid, svg, Anchor, Flow, FlowKind};
+use aksnet_model::Estate;
+
+fn reference() -> Estate {
+    design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate
+}
+
+fn spokes(n: usize) -> Estate {
+    let mut text = String::from("name: many\nlocation: westeurope\naddressPool: [10.0.0.0/8]\nonPremises: { prefixes: [172.16.0.0/16], link: vpn }\nspokes:\n");
+    for i in 0..n {
+        text.push_str(&format!("  - name: s{i}\n    cluster:\n      nodePools:\n        - {{ name: system, mode: System, maxCount: 3 }}\n"));
+    }
+    design("many", &text).unwrap().estate
+}
+
+/// `(x, y, width, height)` of every VNet container (the rounded rects with `rx="8"`).
+fn containers(doc: &roxmltree::Document) -> Vec<(f64, f64, f64, f64)> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("rx") == Some("8"))
+        .map(|n| {
+            let f = |a| n.attribute(a).unwrap().parse::<f64>().unwrap();
+            (f("x"), f("y"), f("width"), f("height"))
+        })
+        .collect()
+}
+
+#[test]
+fn svg_is_valid_xml_with_every_vnet_and_subnet() {
+    let e = reference();
+    let flows = vec![Flow {
+        kind: FlowKind::Egress,
+        hops: vec![
+            Anchor::Subnet(
+                e.virtual_networks
+                    .iter()
+                    .find(|v| v.name == "vnet-aks-prod")
+                    .unwrap()
+                    .id
+                    .child("subnets", "snet-user"),
+            ),
+            Anchor::Internet,
+        ],
+    }];
+    let text = svg(&e, &flows);
+    let doc = roxmltree::Document::parse(&text).expect("valid XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let labels: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    for v in e.virtual_networks.iter() {
+        assert!(labels.contains(&v.name.as_str()), "{}", v.name);
+        for s in &v.properties.subnets {
+            assert!(labels.contains(&s.name.as_str()), "{}", s.name);
+        }
+    }
+    let lines = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline") && n.attribute("marker-end").is_some())
+        .count();
+    assert_eq!(lines, 1, "one flow, one arrow");
+    assert!(
+        !text.contains("href") && !text.contains("@import"),
+        "nothing to fetch"
+    );
+    assert_eq!(text, svg(&e, &flows), "deterministic");
+}
+
+#[test]
+fn containers_never_overlap_from_1_to_20_spokes() {
+    for n in [1, 3, 10, 20] {
+        let text = svg(&spokes(n), &[]);
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let boxes = containers(&doc);
+        assert_eq!(boxes.len(), n + 1, "hub + {n} spokes");
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart =
+                    a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+                assert!(apart, "{n} spokes: {a:?} overlaps {b:?}");
+            }
+        }
+        let height: f64 = doc
+            .root_element()
+            .attribute("height")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            boxes.iter().all(|b| b.1 + b.3 < height),
+            "{n} spokes: everything on the page"
+        );
+    }
+}
+
+#[test]
+fn dot_and_mermaid_match_their_snapshots() {
+    let e = reference();
+    insta::assert_snapshot!("reference.dot", dot(&e, &[]));
+    insta::assert_snapshot!("reference.mmd", mermaid(&e, &[]));
+}
