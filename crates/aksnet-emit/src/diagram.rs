@@ -75,7 +75,7 @@ pub struct Flow {
 
 const ROW: i64 = 30;
 const HEAD: i64 = 38;
-const VNET_W: i64 = 480;
+const VNET_W: i64 = 520;
 const GAP: i64 = 28;
 const ONPREM_X: i64 = 20;
 const ONPREM_W: i64 = 170;
@@ -160,7 +160,29 @@ fn contents(e: &Estate) -> BTreeMap<ResourceId, Vec<String>> {
     for mc in e.managed_clusters.iter() {
         for p in &mc.properties.agent_pool_profiles {
             if let Some(s) = &p.vnet_subnet_id {
-                put(s, format!("pool {} ≤{}", p.name, p.max_nodes()));
+                put(s, format!("{}: {} ≤{}", p.name, p.mode, p.max_nodes()));
+            }
+        }
+        if !mc.properties.is_private() {
+            let ranges = mc
+                .properties
+                .api_server_access_profile
+                .as_ref()
+                .map_or(0, |a| a.authorized_ip_ranges.len());
+            if let Some(s) = mc
+                .properties
+                .agent_pool_profiles
+                .first()
+                .and_then(|p| p.vnet_subnet_id.as_ref())
+            {
+                put(
+                    s,
+                    if ranges == 0 {
+                        "API public, open".to_string()
+                    } else {
+                        format!("API public, {ranges} ranges")
+                    },
+                );
             }
         }
         if mc.properties.is_private() {
@@ -172,7 +194,7 @@ fn contents(e: &Estate) -> BTreeMap<ResourceId, Vec<String>> {
                     .and_then(|p| p.vnet_subnet_id.clone())
             });
             if let Some(s) = subnet {
-                put(&s, "API server (private)".into());
+                put(&s, "API private".into());
             }
         }
     }
@@ -412,7 +434,7 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
                     r##"<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#24292f">{}</text>"##,
                     x + VNET_W - 14,
                     ry + 17,
-                    esc(&fit(&chips, 34))
+                    esc(&fit(&chips, 40))
                 );
             }
         }
