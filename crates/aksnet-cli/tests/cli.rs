@@ -128,7 +128,18 @@ fn every_example_designs_through_the_cli() {
             };
             assert!(explained, "{}: unexplained {f:#}", path.display());
         }
-        assert!(tmp.path().join("out/check.json").exists());
+        for generated in [
+            "check.json",
+            "diagram.svg",
+            "report.html",
+            "terraform/versions.tf",
+        ] {
+            assert!(
+                tmp.path().join("out").join(generated).exists(),
+                "{}: {generated}",
+                path.display()
+            );
+        }
     }
 }
 
