@@ -170,21 +170,43 @@ fn findings(s: &mut String, r: &Report) {
     }
 }
 
+/// Above this many places the matrix is drawn per VNet (cross-VNet cells left to `aksnet reach`):
+/// one table of every pair grows with the square of the spokes and stops being readable.
+const FULL_MATRIX_PLACES: usize = 30;
+
 fn matrix(s: &mut String, dp: &DataPlane) {
     let places = views::matrix_places(dp);
     let _ = writeln!(s, "<h2>Flow matrix</h2><p class=\"muted\">What gets from each row to each column, by protocol and port (— nothing). Computed on packet sets: every path, NSG, route and firewall rule.</p>");
+    if places.len() <= FULL_MATRIX_PLACES {
+        table(s, dp, &places.iter().collect::<Vec<_>>());
+        return;
+    }
+    let _ = writeln!(s, "<p class=\"muted\">{} places: one table per VNet with the Internet and on-premises; for flows between VNets run <code>aksnet reach --from A --to B</code>.</p>", places.len());
+    let mut vnets: Vec<usize> = places.iter().filter_map(|p| p.vnet).collect();
+    vnets.sort_unstable();
+    vnets.dedup();
+    for v in vnets {
+        let _ = writeln!(s, "<h3>{}</h3>", esc(&dp.topology.vnets[v].name));
+        let group: Vec<_> = places
+            .iter()
+            .filter(|p| p.vnet.is_none_or(|x| x == v))
+            .collect();
+        table(s, dp, &group);
+    }
+}
+
+fn table(s: &mut String, dp: &DataPlane, places: &[&views::MatrixPlace]) {
     s.push_str("<table class=\"matrix\"><tr><th>from \\ to</th>");
-    for p in &places {
+    for p in places {
         let _ = write!(s, "<th>{}</th>", esc(&p.label));
     }
     s.push_str("</tr>\n");
-    let sources: Vec<_> = places
+    for from in places
         .iter()
         .filter(|p| !matches!(p.place, aksnet_engine::Place::Endpoint(_)))
-        .collect();
-    for from in sources {
+    {
         let _ = write!(s, "<tr><th>{}</th>", esc(&from.label));
-        for to in &places {
+        for to in places {
             let _ = write!(
                 s,
                 "<td>{}</td>",

@@ -171,6 +171,8 @@ pub struct MatrixPlace {
     pub label: String,
     /// The engine's place.
     pub place: Place,
+    /// The VNet it belongs to (none for the Internet, on-premises and public endpoints).
+    pub vnet: Option<usize>,
 }
 
 /// The main places: the Internet, on-premises, each cluster's node subnets, and each endpoint
@@ -180,11 +182,13 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
     let mut v = vec![MatrixPlace {
         label: "Internet".into(),
         place: Place::Internet,
+        vnet: None,
     }];
     if !t.on_premises.is_empty() {
         v.push(MatrixPlace {
             label: "on-premises".into(),
             place: Place::OnPrem,
+            vnet: None,
         });
     }
     for s in 0..t.subnets.len() {
@@ -192,6 +196,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
             v.push(MatrixPlace {
                 label: t.subnets[s].label(t),
                 place: Place::Subnet(s),
+                vnet: Some(t.subnets[s].vnet),
             });
         }
     }
@@ -208,6 +213,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
             v.push(MatrixPlace {
                 label: e.name.clone(),
                 place: Place::Endpoint(i),
+                vnet: e.subnet.map(|s| t.subnets[s].vnet),
             });
         }
     }
