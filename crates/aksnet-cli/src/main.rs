@@ -94,6 +94,10 @@ enum Command {
         /// Do not run these rules (repeatable).
         #[arg(long, value_name = "CODE")]
         skip: Vec<String>,
+        /// A YAML file of flow `intents:` and `suppressions:` (as in an intent file), for
+        /// estates from `--estate` or `--azure-json`, or on top of an intent's own.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
     },
     /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates with literal values) into an estate.
     Import {
@@ -352,7 +356,8 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 file,
                 design: Box::new(d.clone()),
             };
-            let report = verify::verify(&d.estate, &dp, &origin, &verify::Selection::default())?;
+            let report =
+                verify::verify(&d.estate, &dp, &origin, &verify::Selection::default(), None)?;
             let terraform =
                 aksnet_emit::terraform::generate(&d.estate).map_err(|e| e.to_string())?;
             let mut owned: Vec<(String, String)> = vec![
@@ -433,11 +438,25 @@ fn run(command: Command) -> Result<ExitCode, String> {
             fail_on,
             rule,
             skip,
+            policy,
         } => {
             let (estate, origin) = load_input(&input)?;
             let dp = plane(&estate, &input)?;
             let selection = verify::Selection { only: rule, skip };
-            let report = verify::verify(&estate, &dp, &origin, &selection)?;
+            let policy = match &policy {
+                Some(path) => {
+                    let file = path.display().to_string();
+                    let text = read_text(path)?;
+                    let parsed = aksnet_design::intent::Policy::parse(&file, &text)
+                        .map_err(|e| e.to_string())?;
+                    Some(verify::PolicyFile {
+                        file,
+                        policy: parsed,
+                    })
+                }
+                None => None,
+            };
+            let report = verify::verify(&estate, &dp, &origin, &selection, policy.as_ref())?;
             print!(
                 "{}",
                 match format {

@@ -81,6 +81,7 @@ pub fn verify(
     plane: &DataPlane,
     origin: &Origin,
     selection: &Selection,
+    policy: Option<&PolicyFile>,
 ) -> Result<Report, String> {
     let mut only = selection.only.clone();
     only.retain(|c| !c.eq_ignore_ascii_case(aksnet_rules::INTENT_CODE));
@@ -94,7 +95,7 @@ pub fn verify(
         Vec::new()
     };
     let mut findings = aksnet_rules::check_rules(estate, plane, &rules);
-    let (intents, suppressions) = intent_file(origin);
+    let (intents, suppressions) = intent_file(origin, policy);
     let intents_checked = if selection.intents() {
         intents.len()
     } else {
@@ -133,21 +134,28 @@ pub fn verify(
     })
 }
 
-/// The intent file's flow intents and suppressions (none for other inputs).
-fn intent_file(origin: &Origin) -> (Vec<FlowIntent>, Vec<Suppression>) {
-    let Origin::Intent { file, design } = origin else {
-        return (Vec::new(), Vec::new());
-    };
+/// A policy file given with `--policy`: flow intents and suppressions for any input.
+pub struct PolicyFile {
+    /// The file name as given.
+    pub file: String,
+    /// Its contents.
+    pub policy: aksnet_design::intent::Policy,
+}
+
+/// Flow intents and suppressions in engine terms, located in `file`.
+fn convert(
+    file: Option<&String>,
+    intents: &[aksnet_design::intent::At<aksnet_design::intent::FlowIntent>],
+    suppressions: &[aksnet_design::intent::At<aksnet_design::intent::Suppression>],
+) -> (Vec<FlowIntent>, Vec<Suppression>) {
     let at = |p: Option<aksnet_design::Position>| {
-        file.as_ref().zip(p).map(|(f, p)| SourceLocation {
+        file.zip(p).map(|(f, p)| SourceLocation {
             file: f.clone(),
             line: p.line,
             column: p.column,
         })
     };
-    let intents = design
-        .intent
-        .intents
+    let intents = intents
         .iter()
         .map(|i| FlowIntent {
             from: i.from.clone(),
@@ -157,9 +165,7 @@ fn intent_file(origin: &Origin) -> (Vec<FlowIntent>, Vec<Suppression>) {
             location: at(i.position),
         })
         .collect();
-    let suppressions = design
-        .intent
-        .suppressions
+    let suppressions = suppressions
         .iter()
         .map(|s| Suppression {
             rule: s.rule.clone(),
@@ -167,6 +173,27 @@ fn intent_file(origin: &Origin) -> (Vec<FlowIntent>, Vec<Suppression>) {
             reason: s.reason.clone(),
         })
         .collect();
+    (intents, suppressions)
+}
+
+/// The intent file's flow intents and suppressions, then the policy file's.
+fn intent_file(
+    origin: &Origin,
+    policy: Option<&PolicyFile>,
+) -> (Vec<FlowIntent>, Vec<Suppression>) {
+    let (mut intents, mut suppressions) = match origin {
+        Origin::Intent { file, design } => convert(
+            file.as_ref(),
+            &design.intent.intents,
+            &design.intent.suppressions,
+        ),
+        _ => (Vec::new(), Vec::new()),
+    };
+    if let Some(p) = policy {
+        let (i, s) = convert(Some(&p.file), &p.policy.intents, &p.policy.suppressions);
+        intents.extend(i);
+        suppressions.extend(s);
+    }
     (intents, suppressions)
 }
 

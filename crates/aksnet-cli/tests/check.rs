@@ -273,3 +273,63 @@ fn markdown_report_has_the_table_and_witnesses() {
         out(&o).replace(dir.path().to_str().unwrap(), "<tmp>")
     );
 }
+
+#[test]
+fn a_policy_file_brings_intents_and_suppressions_to_an_estate() {
+    let dir = tempfile::tempdir().unwrap();
+    let estate = public_registry_estate(dir.path());
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        "intents:\n  - { from: onprem, to: aks-prod/apiserver, ports: tcp/443, expect: allow }\nsuppressions:\n  - { rule: AKS-PLK-001, resource: crcontosoaksprod, reason: \"public mirror for open-source images\" }\n",
+    )
+    .unwrap();
+    let args = [
+        "check",
+        "--estate",
+        estate.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let o = aksnet(dir.path(), &args);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the intent is violated: {}",
+        err(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["intents"], 1);
+    assert_eq!(v["summary"]["suppressed"], 1);
+    let intent = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "AKS-INTENT")
+        .unwrap();
+    assert!(intent["location"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("policy.yaml"));
+    assert_eq!(intent["location"]["line"], 2);
+
+    std::fs::write(&policy, "intents: []\nsupressions: []\n").unwrap();
+    let o = aksnet(
+        dir.path(),
+        &[
+            "check",
+            "--estate",
+            estate.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("policy.yaml:2:1") && err(&o).contains("supressions"),
+        "{}",
+        err(&o)
+    );
+}

@@ -285,18 +285,7 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
             }
         }
     }
-    for s in &intent.suppressions {
-        if s.reason.trim().is_empty() {
-            e.at(pos(s), format!("the suppression of `{}` has no reason", s.rule), "say why the finding is accepted, e.g. `reason: \"public registry for open-source images, no secrets\"`");
-        }
-        if !s.rule.starts_with("AKS-") {
-            e.at(
-                pos(s),
-                format!("`{}` is not a rule code", s.rule),
-                "use a code from `aksnet rules`, e.g. AKS-PLK-001",
-            );
-        }
-    }
+    e.list.extend(suppressions(&intent.suppressions, file));
     (e.list, warns)
 }
 
@@ -308,4 +297,28 @@ pub(crate) fn looks_like_guid(s: &str) -> bool {
             .iter()
             .zip([8, 4, 4, 4, 12])
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Suppressions need a rule code and a reason.
+pub(crate) fn suppressions(
+    list: &[At<crate::intent::Suppression>],
+    file: &str,
+) -> Vec<DesignError> {
+    let mut e = Errs {
+        file,
+        list: Vec::new(),
+    };
+    for s in list {
+        if s.reason.trim().is_empty() {
+            e.at(pos(s), format!("the suppression of `{}` has no reason", s.rule), "say why the finding is accepted, e.g. `reason: \"public registry for open-source images, no secrets\"`");
+        }
+        if !s.rule.starts_with("AKS-") {
+            e.at(
+                pos(s),
+                format!("`{}` is not a rule code", s.rule),
+                "use a code from `aksnet rules`, e.g. AKS-PLK-001",
+            );
+        }
+    }
+    e.list
 }

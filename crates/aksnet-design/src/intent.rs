@@ -486,33 +486,64 @@ pub enum Expectation {
     Deny,
 }
 
+/// The checking part of an intent file on its own, for estates that do not come from an intent
+/// (`aksnet check --estate FILE --policy policy.yaml`): flow intents and suppressions.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Policy {
+    /// Flow intents.
+    #[serde(default)]
+    pub intents: Vec<At<FlowIntent>>,
+    /// Accepted findings.
+    #[serde(default)]
+    pub suppressions: Vec<At<Suppression>>,
+}
+
+impl Policy {
+    /// Parses a policy file and checks its suppressions. `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Self, crate::DesignErrors> {
+        let p: Policy = parse_yaml(file, text).map_err(|e| crate::DesignErrors(vec![e]))?;
+        let errors = crate::check::suppressions(&p.suppressions, file);
+        if errors.is_empty() {
+            Ok(p)
+        } else {
+            Err(crate::DesignErrors(errors))
+        }
+    }
+}
+
+/// YAML into `T`, with the size limit and errors at file:line:column.
+fn parse_yaml<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Result<T, DesignError> {
+    if text.len() > MAX_INTENT_BYTES {
+        return Err(DesignError::at(
+            file,
+            Position::start(),
+            format!(
+                "the file is {} bytes; the limit is {MAX_INTENT_BYTES}",
+                text.len()
+            ),
+            "an intent or policy file is a short description; split generated content out",
+        ));
+    }
+    let options = serde_saphyr::options! { with_snippet: false };
+    serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
+        let pos = e
+            .location()
+            .map(|l| Position::new(l.line(), l.column()))
+            .unwrap_or_else(Position::start);
+        let full = e.to_string();
+        let message = full
+            .rsplit_once(" at line ")
+            .map(|(m, _)| m.to_string())
+            .unwrap_or(full);
+        DesignError::at(file, pos, message, hint_for_yaml(&e.to_string()))
+    })
+}
+
 impl Intent {
     /// Parses an intent file. `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, DesignError> {
-        if text.len() > MAX_INTENT_BYTES {
-            return Err(DesignError::at(
-                file,
-                Position::start(),
-                format!(
-                    "the intent file is {} bytes; the limit is {MAX_INTENT_BYTES}",
-                    text.len()
-                ),
-                "an intent file is a short description; split generated content out",
-            ));
-        }
-        let options = serde_saphyr::options! { with_snippet: false };
-        serde_saphyr::from_str_with_options::<Intent>(text, options).map_err(|e| {
-            let pos = e
-                .location()
-                .map(|l| Position::new(l.line(), l.column()))
-                .unwrap_or_else(Position::start);
-            let full = e.to_string();
-            let message = full
-                .rsplit_once(" at line ")
-                .map(|(m, _)| m.to_string())
-                .unwrap_or(full);
-            DesignError::at(file, pos, message, hint_for_yaml(&e.to_string()))
-        })
+        parse_yaml(file, text)
     }
 }
 
