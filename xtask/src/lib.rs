@@ -165,3 +165,41 @@ pub fn write_rule_docs(dir: &std::path::Path) -> std::io::Result<usize> {
     }
     Ok(files.len())
 }
+
+/// Timing helpers for the benchmarks (a small harness instead of criterion, to keep builds lean).
+pub mod bench {
+    use std::time::{Duration, Instant};
+
+    /// The median wall time of `runs` calls of `f`.
+    pub fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+        let mut v: Vec<Duration> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .collect();
+        v.sort();
+        v[v.len() / 2]
+    }
+
+    /// The process's peak resident memory (VmHWM) in MiB, NaN where /proc is missing.
+    pub fn peak_rss_mib() -> f64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            })
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    }
+
+    /// The spoke counts to run: `AKSNET_BENCH_SPOKES=10,100`, else 10, 100 and 500.
+    pub fn sizes() -> Vec<usize> {
+        std::env::var("AKSNET_BENCH_SPOKES")
+            .ok()
+            .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+            .unwrap_or_else(|| vec![10, 100, 500])
+    }
+}

@@ -1,23 +1,8 @@
 //! End-to-end tests of the analysis commands: trace, reach, exposure, routes, nsg-rules.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn aksnet(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aksnet"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("runs")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{aksnet, err, out};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()

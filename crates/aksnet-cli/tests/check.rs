@@ -1,23 +1,10 @@
 //! End-to-end tests of `aksnet rules` and `aksnet check`: listing, exit codes, report formats.
 
+mod common;
+
+use common::{aksnet, err, out};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn aksnet(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aksnet"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("runs")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// The reference estate with the registry's public network access turned on.
 fn public_registry_estate(dir: &Path) -> PathBuf {

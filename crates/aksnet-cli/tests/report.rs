@@ -1,20 +1,12 @@
 //! `aksnet diagram` and the HTML report, end to end — including rendering the report in a real
 //! browser (Debian's Chromium, headless, offline) and checking the screenshot.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn aksnet(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aksnet"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("runs")
-}
+use common::{aksnet, out};
 
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use std::path::PathBuf;
+use std::process::Command;
 
 #[test]
 fn diagram_formats() {

@@ -662,6 +662,15 @@ fn route(l: &Layout, f: &Flow) -> Vec<(i64, i64)> {
     pts
 }
 
+/// The dot / Mermaid node a flow passes.
+fn anchor_node(a: &Anchor) -> String {
+    match a {
+        Anchor::Internet => "internet".to_string(),
+        Anchor::OnPrem => "onprem".to_string(),
+        Anchor::Subnet(id) => node_id(id),
+    }
+}
+
 fn node_id(id: &ResourceId) -> String {
     let mut s: String = id
         .as_str()
@@ -735,15 +744,7 @@ pub fn dot(e: &Estate, flows: &[Flow]) -> String {
         }
     }
     for f in flows {
-        let names: Vec<String> = f
-            .hops
-            .iter()
-            .map(|a| match a {
-                Anchor::Internet => "internet".to_string(),
-                Anchor::OnPrem => "onprem".to_string(),
-                Anchor::Subnet(id) => node_id(id),
-            })
-            .collect();
+        let names: Vec<String> = f.hops.iter().map(anchor_node).collect();
         for w in names.windows(2) {
             let _ = writeln!(
                 s,
@@ -805,15 +806,7 @@ pub fn mermaid(e: &Estate, flows: &[Flow]) -> String {
     }
     let mut styles = Vec::new();
     for f in flows {
-        let names: Vec<String> = f
-            .hops
-            .iter()
-            .map(|a| match a {
-                Anchor::Internet => "internet".to_string(),
-                Anchor::OnPrem => "onprem".to_string(),
-                Anchor::Subnet(id) => node_id(id),
-            })
-            .collect();
+        let names: Vec<String> = f.hops.iter().map(anchor_node).collect();
         for w in names.windows(2) {
             let _ = writeln!(s, "  {} --> {}", w[0], w[1]);
             styles.push(format!(

@@ -3,29 +3,16 @@
 //! argument and block is there. Plus snapshots of every file for the reference and the examples,
 //! and byte-identical output across runs.
 
+mod common;
+
+use common::examples;
+
 use std::path::Path;
 
 use aksnet_design::{design, REFERENCE_INTENT, REFERENCE_NAME};
 use aksnet_emit::hcl::Block;
 use aksnet_emit::terraform;
 use serde_json::Value;
-
-fn examples() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .map(|p| {
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
 
 fn schema() -> Value {
     let path =

@@ -5,6 +5,10 @@
 //! root (`.ci/run` creates it). Without it the test says so and passes — unless `CI` is set,
 //! where a missing tool is a failure.
 
+mod common;
+
+use common::examples;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -55,23 +59,6 @@ fn venv() -> Option<PathBuf> {
         );
     }
     ok.then_some(dir)
-}
-
-fn examples() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .map(|p| {
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -3,41 +3,15 @@
 //! policy). A small harness (no criterion, to keep the build lean): each measurement is the
 //! median of several runs; peak memory is the process's VmHWM at the end.
 
-use std::time::{Duration, Instant};
+use xtask::bench::{median, peak_rss_mib};
 
 use aksnet_engine::places::Place;
 use aksnet_engine::trace::Query;
 use aksnet_engine::{DataPlane, Options};
 use aksnet_net::Protocol;
 
-fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    let mut v: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 fn main() {
-    let sizes: Vec<usize> = std::env::var("AKSNET_BENCH_SPOKES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
-        .unwrap_or_else(|| vec![10, 100, 500]);
+    let sizes = xtask::bench::sizes();
     println!(
         "{:>6} {:>9} {:>12} {:>12} {:>14} {:>16}",
         "spokes", "subnets", "compile", "trace", "exposure", "reach (1 pair)"

@@ -4,26 +4,13 @@
 
 use std::time::{Duration, Instant};
 
+use xtask::bench::median;
+
 use aksnet_engine::{DataPlane, Options};
 use aksnet_rules::{catalog, check_rules, Context};
 
-fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    let mut v: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn main() {
-    let sizes: Vec<usize> = std::env::var("AKSNET_BENCH_SPOKES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
-        .unwrap_or_else(|| vec![10, 100, 500]);
+    let sizes = xtask::bench::sizes();
     println!(
         "{:>6} {:>12} {:>9}  slowest rules",
         "spokes", "check", "findings"

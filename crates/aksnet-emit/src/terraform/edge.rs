@@ -2,6 +2,8 @@
 //! Gateway with its WAF policy, Bastion, and the VPN / ExpressRoute gateway with its connection.
 
 use aksnet_model::firewall::{FirewallRule, RuleCollection};
+use aksnet_model::network::IpConfiguration;
+use aksnet_model::Child;
 
 use super::{Tf, Variable};
 use crate::hcl::{Block, Expr};
@@ -17,6 +19,19 @@ pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
 }
 
 const FIREWALL_FILE: &str = "firewall.tf";
+
+/// An `ip_configuration`-shaped block: name, subnet and, when there is one, the public IP.
+fn ip_configuration(tf: &Tf, kind: &str, c: &Child<IpConfiguration>) -> Block {
+    let mut x = Block::new(kind, &[]);
+    x.attr("name", Expr::s(&c.name)).attr(
+        "subnet_id",
+        tf.names.reference(&c.properties.subnet.id, "id"),
+    );
+    if let Some(pip) = &c.properties.public_ip_address {
+        x.attr("public_ip_address_id", tf.names.reference(&pip.id, "id"));
+    }
+    x
+}
 
 fn firewalls(tf: &mut Tf) {
     let e = tf.estate;
@@ -51,26 +66,10 @@ fn firewalls(tf: &mut Tf) {
             }
         }
         for c in &f.properties.ip_configurations {
-            b.block("ip_configuration", |x| {
-                x.attr("name", Expr::s(&c.name)).attr(
-                    "subnet_id",
-                    tf.names.reference(&c.properties.subnet.id, "id"),
-                );
-                if let Some(pip) = &c.properties.public_ip_address {
-                    x.attr("public_ip_address_id", tf.names.reference(&pip.id, "id"));
-                }
-            });
+            b.push(ip_configuration(tf, "ip_configuration", c));
         }
         if let Some(c) = &f.properties.management_ip_configuration {
-            b.block("management_ip_configuration", |x| {
-                x.attr("name", Expr::s(&c.name)).attr(
-                    "subnet_id",
-                    tf.names.reference(&c.properties.subnet.id, "id"),
-                );
-                if let Some(pip) = &c.properties.public_ip_address {
-                    x.attr("public_ip_address_id", tf.names.reference(&pip.id, "id"));
-                }
-            });
+            b.push(ip_configuration(tf, "management_ip_configuration", c));
         }
         tf.add(FIREWALL_FILE, b);
         let local = tf.names.local(&f.id).unwrap_or_default();
@@ -435,15 +434,7 @@ fn bastions(tf: &mut Tf) {
             Expr::Bool(h.properties.enable_tunneling),
         );
         if let Some(c) = h.properties.ip_configurations.first() {
-            b.block("ip_configuration", |x| {
-                x.attr("name", Expr::s(&c.name)).attr(
-                    "subnet_id",
-                    tf.names.reference(&c.properties.subnet.id, "id"),
-                );
-                if let Some(pip) = &c.properties.public_ip_address {
-                    x.attr("public_ip_address_id", tf.names.reference(&pip.id, "id"));
-                }
-            });
+            b.push(ip_configuration(tf, "ip_configuration", c));
         }
         let file = tf.names.file(&h.id);
         tf.add(&file, b);
@@ -467,17 +458,9 @@ fn gateways(tf: &mut Tf) {
         b.attr("active_active", Expr::Bool(q.active_active))
             .attr("enable_bgp", Expr::Bool(q.enable_bgp));
         for c in &q.ip_configurations {
-            b.block("ip_configuration", |x| {
-                x.attr("name", Expr::s(&c.name))
-                    .attr(
-                        "subnet_id",
-                        tf.names.reference(&c.properties.subnet.id, "id"),
-                    )
-                    .attr("private_ip_address_allocation", Expr::s("Dynamic"));
-                if let Some(pip) = &c.properties.public_ip_address {
-                    x.attr("public_ip_address_id", tf.names.reference(&pip.id, "id"));
-                }
-            });
+            let mut x = ip_configuration(tf, "ip_configuration", c);
+            x.attr("private_ip_address_allocation", Expr::s("Dynamic"));
+            b.push(x);
         }
         let file = tf.names.file(&g.id);
         tf.add(&file, b);

@@ -3,6 +3,7 @@
 use aksnet_engine::places::INTERNET_SERVER;
 use aksnet_engine::routes::NextHop;
 
+use super::app_gateway_subnets;
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// App Gateway v2 subnet with 0/0 to an appliance or gateway.
@@ -33,35 +34,26 @@ impl Rule for AppGatewayForcedTunnel {
     fn check(&self, cx: &Context) -> Vec<Finding> {
         let t = &cx.plane.topology;
         let mut out = Vec::new();
-        for a in cx.estate.application_gateways.iter() {
-            if !a.properties.sku.tier.to_ascii_lowercase().ends_with("_v2") {
+        for (a, _, s) in app_gateway_subnets(cx).into_iter().filter(|x| x.1) {
+            let Some(r) = cx.plane.route_for(s, INTERNET_SERVER) else {
                 continue;
-            }
-            for cfg in &a.properties.gateway_ip_configurations {
-                let subnet_id = &cfg.properties.subnet.id;
-                let Some(s) = t.subnets.iter().position(|s| &s.id == subnet_id) else {
-                    continue;
-                };
-                let Some(r) = cx.plane.route_for(s, INTERNET_SERVER) else {
-                    continue;
-                };
-                if matches!(
-                    r.next_hop,
-                    NextHop::VirtualAppliance(_) | NextHop::VirtualNetworkGateway
-                ) {
-                    out.push(Finding::new(
-                        self,
-                        format!(
-                            "Application Gateway `{}`: subnet `{}` sends {} to {} ({}), which App Gateway v2 does not support",
-                            a.name,
-                            t.subnets[s].label(t),
-                            r.address_prefix,
-                            r.next_hop,
-                            r.name
-                        ),
-                        vec![a.id.clone(), t.subnets[s].id.clone()],
-                    ));
-                }
+            };
+            if matches!(
+                r.next_hop,
+                NextHop::VirtualAppliance(_) | NextHop::VirtualNetworkGateway
+            ) {
+                out.push(Finding::new(
+                    self,
+                    format!(
+                        "Application Gateway `{}`: subnet `{}` sends {} to {} ({}), which App Gateway v2 does not support",
+                        a.name,
+                        t.subnets[s].label(t),
+                        r.address_prefix,
+                        r.next_hop,
+                        r.name
+                    ),
+                    vec![a.id.clone(), t.subnets[s].id.clone()],
+                ));
             }
         }
         out

@@ -2,6 +2,7 @@
 
 use aksnet_model::network::Direction;
 
+use super::app_gateway_subnets;
 use crate::probe::{blocked_by, Probe};
 use crate::{Context, Doc, Finding, Rule, Severity};
 
@@ -33,48 +34,42 @@ impl Rule for AppGatewayNsgBlocksPlatform {
     fn check(&self, cx: &Context) -> Vec<Finding> {
         let t = &cx.plane.topology;
         let mut out = Vec::new();
-        for a in cx.estate.application_gateways.iter() {
-            let v2 = a.properties.sku.tier.to_ascii_lowercase().ends_with("_v2");
+        for (a, v2, s) in app_gateway_subnets(cx) {
             let infra = if v2 { (65200, 65535) } else { (65503, 65534) };
-            for cfg in &a.properties.gateway_ip_configurations {
-                let Some(s) = t.subnets.iter().find(|s| s.id == cfg.properties.subnet.id) else {
-                    continue;
-                };
-                let Some(nsg) = s
-                    .nsg
-                    .as_ref()
-                    .and_then(|n| cx.estate.network_security_groups.get(n))
-                else {
-                    continue;
-                };
-                let probes = [("GatewayManager", infra), ("AzureLoadBalancer", (0, 65535))];
-                let blocked: Vec<String> = probes
-                    .iter()
-                    .filter_map(|&(source, ports)| {
-                        let probe = Probe {
-                            direction: Direction::Inbound,
-                            source,
-                            destination: "*",
-                            ports,
-                        };
-                        blocked_by(&nsg.properties, probe).map(|by| {
-                            format!("{source} tcp/{}-{} (stopped by {by})", ports.0, ports.1)
-                        })
-                    })
-                    .collect();
-                if !blocked.is_empty() {
-                    out.push(Finding::new(
-                        self,
-                        format!(
-                            "NSG `{}` on `{}` (Application Gateway `{}`) blocks {}",
-                            nsg.name,
-                            s.label(t),
-                            a.name,
-                            blocked.join("; ")
-                        ),
-                        vec![nsg.id.clone(), a.id.clone()],
-                    ));
-                }
+            let s = &t.subnets[s];
+            let Some(nsg) = s
+                .nsg
+                .as_ref()
+                .and_then(|n| cx.estate.network_security_groups.get(n))
+            else {
+                continue;
+            };
+            let probes = [("GatewayManager", infra), ("AzureLoadBalancer", (0, 65535))];
+            let blocked: Vec<String> = probes
+                .iter()
+                .filter_map(|&(source, ports)| {
+                    let probe = Probe {
+                        direction: Direction::Inbound,
+                        source,
+                        destination: "*",
+                        ports,
+                    };
+                    blocked_by(&nsg.properties, probe)
+                        .map(|by| format!("{source} tcp/{}-{} (stopped by {by})", ports.0, ports.1))
+                })
+                .collect();
+            if !blocked.is_empty() {
+                out.push(Finding::new(
+                    self,
+                    format!(
+                        "NSG `{}` on `{}` (Application Gateway `{}`) blocks {}",
+                        nsg.name,
+                        s.label(t),
+                        a.name,
+                        blocked.join("; ")
+                    ),
+                    vec![nsg.id.clone(), a.id.clone()],
+                ));
             }
         }
         out

@@ -144,3 +144,28 @@ pub(crate) fn client_vnets(
     vnets.dedup();
     vnets
 }
+
+/// Every Application Gateway with each subnet it sits in: `(gateway, is v2, subnet index)`.
+pub(crate) fn app_gateway_subnets<'e>(
+    cx: &crate::Context<'_, 'e>,
+) -> Vec<(
+    &'e aksnet_model::Resource<aksnet_model::appgw::ApplicationGateway>,
+    bool,
+    usize,
+)> {
+    let t = &cx.plane.topology;
+    let mut out = Vec::new();
+    for a in cx.estate.application_gateways.iter() {
+        let v2 = a.properties.sku.tier.to_ascii_lowercase().ends_with("_v2");
+        for cfg in &a.properties.gateway_ip_configurations {
+            if let Some(s) = t
+                .subnets
+                .iter()
+                .position(|s| s.id == cfg.properties.subnet.id)
+            {
+                out.push((a, v2, s));
+            }
+        }
+    }
+    out
+}
