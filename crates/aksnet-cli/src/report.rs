@@ -201,10 +201,7 @@ fn table(s: &mut String, dp: &DataPlane, places: &[&views::MatrixPlace]) {
         let _ = write!(s, "<th>{}</th>", esc(&p.label));
     }
     s.push_str("</tr>\n");
-    for from in places
-        .iter()
-        .filter(|p| !matches!(p.place, aksnet_engine::Place::Endpoint(_)))
-    {
+    for from in places.iter().filter(|p| p.source) {
         let _ = write!(s, "<tr><th>{}</th>", esc(&from.label));
         for to in places {
             let _ = write!(

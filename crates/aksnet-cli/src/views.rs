@@ -171,11 +171,15 @@ pub struct MatrixPlace {
     pub label: String,
     /// The engine's place.
     pub place: Place,
-    /// The VNet it belongs to (none for the Internet, on-premises and public endpoints).
+    /// The VNet it belongs to (none for the Internet, on-premises, the hub's Bastion and
+    /// public endpoints, which every per-VNet table shows).
     pub vnet: Option<usize>,
+    /// Whether it is a row (where flows start) as well as a column.
+    pub source: bool,
 }
 
-/// The main places: the Internet, on-premises, each cluster's node subnets, and each endpoint
+/// The main places: the Internet, on-premises, the hub's Bastion, each cluster's node subnets,
+/// and each endpoint
 /// clients reach (App Gateways, internal load balancers, API servers, private endpoints).
 pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
     let t = &dp.topology;
@@ -183,12 +187,14 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
         label: "Internet".into(),
         place: Place::Internet,
         vnet: None,
+        source: true,
     }];
     if !t.on_premises.is_empty() {
         v.push(MatrixPlace {
             label: "on-premises".into(),
             place: Place::OnPrem,
             vnet: None,
+            source: true,
         });
     }
     for s in 0..t.subnets.len() {
@@ -197,8 +203,23 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
                 label: t.subnets[s].label(t),
                 place: Place::Subnet(s),
                 vnet: Some(t.subnets[s].vnet),
+                source: true,
             });
         }
+    }
+    // The hub's management entry point is a source too.
+    for (i, e) in t
+        .endpoints
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EndpointKind::Bastion)
+    {
+        v.push(MatrixPlace {
+            label: e.name.clone(),
+            place: Place::Endpoint(i),
+            vnet: None,
+            source: true,
+        });
     }
     for (i, e) in t.endpoints.iter().enumerate() {
         let keep = matches!(
@@ -214,6 +235,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
                 label: e.name.clone(),
                 place: Place::Endpoint(i),
                 vnet: e.subnet.map(|s| t.subnets[s].vnet),
+                source: false,
             });
         }
     }
