@@ -104,7 +104,12 @@ pub fn verify(
     if intents_checked > 0 {
         let violated = aksnet_rules::check_intents(plane, &intents).map_err(|e| {
             let at = e.location.map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column)).unwrap_or_default();
-            format!("error: {at}{}\n  = hint: places are those of `aksnet trace` (run `aksnet trace --help`), plus <spoke>/nodes", e.message)
+            let hint = if e.message.starts_with("intent from") || e.message.starts_with("intent to") {
+                "places are those of `aksnet trace` (run `aksnet trace --help`), plus <spoke>/nodes"
+            } else {
+                "write ports as tcp/443, udp/53, tcp/8000-8100 or icmp, comma-separated; an allow intent needs them"
+            };
+            format!("error: {at}{}\n  = hint: {hint}", e.message)
         })?;
         findings.extend(violated);
         aksnet_rules::sort(&mut findings);
