@@ -48,7 +48,11 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<String, String> {
     }
     // Azure Bastion reaches the Internet from its own public IP (azure-semantics §9 step 3:
     // "PIP on NIC"), for its control plane and certificate checks (§5.2: 80 to Internet).
-    if let Some(b) = t.endpoints.iter().find(|e| e.kind == EndpointKind::Bastion && e.subnet == Some(s)) {
+    if let Some(b) = t
+        .endpoints
+        .iter()
+        .find(|e| e.kind == EndpointKind::Bastion && e.subnet == Some(s))
+    {
         return Ok(format!("{}'s public IP", b.name));
     }
     if sub.default_outbound_access {

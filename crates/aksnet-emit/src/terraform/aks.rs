@@ -163,10 +163,28 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
     });
     let ranges = api.authorized_ip_ranges.clone();
     let integrated = api.enable_vnet_integration == Some(true);
+    let egress = (!private && !ranges.is_empty())
+        .then(|| firewall_egress_ip(tf, mc))
+        .flatten();
     if !ranges.is_empty() || integrated {
         b.block("api_server_access_profile", |x| {
-            if !ranges.is_empty() {
-                x.attr("authorized_ip_ranges", Expr::strs(ranges));
+            match (&egress, ranges.is_empty()) {
+                // Nodes reach a public API server from the firewall's address, which exists
+                // only after apply: authorize it by reference (user report MicrosoftDocs/azure-docs#55484).
+                (Some(pip), false) => {
+                    let listed: Vec<String> = ranges.iter().map(|r| crate::hcl::quote(r)).collect();
+                    x.attr(
+                        "authorized_ip_ranges",
+                        Expr::r(format!(
+                            "concat([{}], [\"${{{pip}.ip_address}}/32\"])",
+                            listed.join(", ")
+                        )),
+                    );
+                }
+                (None, false) => {
+                    x.attr("authorized_ip_ranges", Expr::strs(ranges.clone()));
+                }
+                _ => {}
             }
             if integrated {
                 x.attr("virtual_network_integration_enabled", Expr::Bool(true));
@@ -401,4 +419,29 @@ fn route_table_associations(tf: &Tf, mc: &Resource<ManagedCluster>) -> Vec<Expr>
         }
     }
     out
+}
+
+/// With UDR egress through the estate's one Azure Firewall, the firewall's public IP resource
+/// (`azurerm_public_ip.x`): the nodes' source address towards a public API server.
+fn firewall_egress_ip(tf: &Tf, mc: &Resource<ManagedCluster>) -> Option<String> {
+    if !mc
+        .properties
+        .network_profile
+        .outbound_type
+        .eq_ignore_ascii_case("userDefinedRouting")
+    {
+        return None;
+    }
+    let mut firewalls = tf.estate.azure_firewalls.iter();
+    let (Some(fw), None) = (firewalls.next(), firewalls.next()) else {
+        return None;
+    };
+    let pip = fw
+        .properties
+        .ip_configurations
+        .iter()
+        .find_map(|c| c.properties.public_ip_address.as_ref())?;
+    tf.names
+        .local(&pip.id)
+        .map(|l| format!("azurerm_public_ip.{l}"))
 }

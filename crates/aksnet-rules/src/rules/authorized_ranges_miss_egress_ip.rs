@@ -80,7 +80,7 @@ impl Rule for AuthorizedRangesMissEgressIp {
                             Finding::new(
                                 self,
                                 format!(
-                                    "cluster `{}` egresses through `{}`, whose public IP `{}` is assigned at deployment: add it to the authorized IP ranges then",
+                                    "cluster `{}` egresses through `{}`, whose public IP `{}` is assigned at deployment: add it to the authorized IP ranges then (the Terraform aksnet generates does, by reference)",
                                     mc.name, fw.name, pip.name
                                 ),
                                 vec![mc.id.clone(), pip.resource.clone()],
