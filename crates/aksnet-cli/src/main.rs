@@ -411,6 +411,12 @@ fn run(command: Command) -> Result<ExitCode, String> {
             for (name, _) in &files {
                 println!("wrote {}", out.join(name).display());
             }
+            if files.is_empty() {
+                println!(
+                    "nothing to generate: the estate has no AKS cluster ({} is empty)",
+                    out.display()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Diagram { input, format, out } => {
