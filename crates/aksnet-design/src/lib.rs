@@ -4,6 +4,8 @@
 //! ([`plan`]), build the reference hub-and-spoke architecture ([`build`]) and validate the
 //! result with `aksnet_model::validate`, so a design that Azure would refuse is never returned.
 
+#![warn(missing_docs)]
+
 pub mod build;
 mod check;
 pub mod error;

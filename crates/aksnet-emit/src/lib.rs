@@ -2,6 +2,8 @@
 //!
 //! Every generator is a pure function of the Estate: the same estate gives byte-identical files.
 
+#![warn(missing_docs)]
+
 pub mod diagram;
 pub mod hcl;
 pub mod kubernetes;

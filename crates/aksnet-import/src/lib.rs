@@ -7,6 +7,8 @@
 //! whether embedded or separate, matches property names case-insensitively as ARM does, and
 //! reports what it skipped. The result is an `Estate` like any other: every analysis works on it.
 
+#![warn(missing_docs)]
+
 mod arm;
 mod assemble;
 mod ci;

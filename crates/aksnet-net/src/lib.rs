@@ -11,6 +11,8 @@
 //! - [`Protocol`] / [`ProtocolSet`]: the IP protocols Azure carries.
 //! - [`PacketSet`] / [`Services`]: sets of packets (source, destination, protocol, port), canonical.
 
+#![warn(missing_docs)]
+
 mod interval;
 mod packet;
 mod port;

@@ -4,6 +4,8 @@
 //! Two kinds of rule: attribute rules read the Estate; semantic rules ask the DataPlane (what
 //! reaches what) and attach the witness trace to their findings — what no attribute scanner can do.
 
+#![warn(missing_docs)]
+
 mod intents;
 mod probe;
 mod rules;
