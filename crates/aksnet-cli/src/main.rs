@@ -2,6 +2,7 @@
 //! directories and exit codes; everything else is a library call.
 
 mod analyze;
+mod egress;
 mod output;
 mod render;
 mod report;
@@ -69,6 +70,18 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// What each cluster must reach through the firewall (FQDNs, ports, service tags): data for
+    /// firewalls without the AzureKubernetesService FQDN tag.
+    RequiredEgress {
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EgressFormat::Text)]
+        format: EgressFormat,
+        /// Include the recommended (OS update) destinations.
+        #[arg(long)]
+        recommended: bool,
     },
     /// List the rules, or print one rule's documentation.
     Rules {
@@ -246,6 +259,17 @@ impl Input {
         }
         Ok(o)
     }
+}
+
+/// Formats of `required-egress`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EgressFormat {
+    /// A table per cluster.
+    Text,
+    /// JSON.
+    Json,
+    /// CSV, for firewall rule imports.
+    Csv,
 }
 
 /// Formats of `diagram`.
@@ -435,6 +459,23 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 }
                 None => print!("{text}"),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::RequiredEgress {
+            input,
+            format,
+            recommended,
+        } => {
+            let estate = load_estate(&input)?;
+            let list = egress::requirements(&estate, recommended);
+            print!(
+                "{}",
+                match format {
+                    EgressFormat::Text => egress::text(&list),
+                    EgressFormat::Json => json(&list),
+                    EgressFormat::Csv => egress::csv(&list),
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { code, format } => rules::list(code.as_deref(), format == Format::Json),

@@ -320,3 +320,44 @@ fn a_policy_file_brings_intents_and_suppressions_to_an_estate() {
         err(&o)
     );
 }
+
+#[test]
+fn required_egress_depends_on_the_api_server_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let private = aksnet(dir.path(), &["required-egress", "--format", "json"]);
+    let private: serde_json::Value = serde_json::from_slice(&private.stdout).unwrap();
+    let destinations = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["destination"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let p = destinations(&private);
+    assert!(
+        p.contains(&"mcr.microsoft.com".to_string()) && !p.iter().any(|d| d.contains("azmk8s.io")),
+        "{p:?}"
+    );
+    let public = aksnet(
+        dir.path(),
+        &[
+            "required-egress",
+            &format!("{examples}/public-api.yaml"),
+            "--format",
+            "csv",
+        ],
+    );
+    let csv = out(&public);
+    assert!(csv.starts_with("cluster,destination,protocol,port,rule,required,purpose\n"));
+    assert!(
+        csv.contains("aks-web,*.hcp.eastus2.azmk8s.io,https,443,application,true,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("aks-web,AzureCloud.eastus2,udp,1194,network,true,"),
+        "{csv}"
+    );
+    let with = aksnet(dir.path(), &["required-egress", "--recommended"]);
+    assert!(out(&with).contains("security.ubuntu.com") && out(&with).contains("(recommended)"));
+}
