@@ -1,8 +1,9 @@
 //! Name resolution from a VNet through private DNS zones (azure-semantics §7.1, §7.4).
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
-use aksnet_model::Estate;
+use aksnet_model::{Estate, ResourceId};
 use serde::Serialize;
 
 use crate::topology::{EndpointKind, Topology, VnetIx};
@@ -46,27 +47,90 @@ pub fn privatelink_name(name: &str) -> String {
     n
 }
 
+/// A private zone linked to a VNet.
+#[derive(Clone, Debug)]
+struct Linked {
+    /// Zone name, lowercase.
+    name: String,
+    /// Zone id.
+    zone: ResourceId,
+    /// The link's resolution policy is `NxDomainRedirect`.
+    redirect: bool,
+}
+
+/// Private DNS as each VNet sees it, indexed once when the topology is built, so that a
+/// resolution is a lookup rather than a scan of every zone, link and record.
+#[derive(Clone, Debug, Default)]
+pub struct Views {
+    /// Per VNet: the zones linked to it.
+    linked: Vec<Vec<Linked>>,
+    /// `(zone id, lowercase relative name)` → the record's first IPv4 address (`None` when it
+    /// has none or it does not parse).
+    records: HashMap<(ResourceId, String), Option<IpAddr>>,
+}
+
+impl Views {
+    /// Indexes the estate's zones, VNet links and A records against the topology's VNets.
+    pub fn build(estate: &Estate, t: &Topology) -> Self {
+        let vnet_ix: HashMap<&ResourceId, usize> = t
+            .vnets
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (&v.id, i))
+            .collect();
+        let mut linked = vec![Vec::new(); t.vnets.len()];
+        for l in estate.virtual_network_links.iter() {
+            let Some(zone) = l.id.parent() else { continue };
+            let (Some(z), Some(&v)) = (
+                estate.private_dns_zones.get(&zone),
+                vnet_ix.get(&l.properties.virtual_network.id),
+            ) else {
+                continue;
+            };
+            linked[v].push(Linked {
+                name: z.name.to_ascii_lowercase(),
+                zone,
+                redirect: l.properties.resolution_policy.as_deref() == Some("NxDomainRedirect"),
+            });
+        }
+        let mut records = HashMap::new();
+        for r in estate.a_record_sets.iter() {
+            // Record sets are `<zone id>/A/<relative name>`.
+            let Some(zone) = r.id.parent() else { continue };
+            let ip = r
+                .properties
+                .a_records
+                .first()
+                .and_then(|a| a.ipv4_address.parse().ok());
+            records
+                .entry((zone, r.name.to_ascii_lowercase()))
+                .or_insert(ip);
+        }
+        Views { linked, records }
+    }
+}
+
 /// Resolves `name` as a client in VNet `v` using Azure-provided DNS: the longest linked zone that
 /// is a suffix of the (CNAME-followed) name decides; links do not follow peering [DNSLINK] §7.4.
 pub fn resolve(estate: &Estate, t: &Topology, v: VnetIx, name: &str) -> Answer {
     let target = privatelink_name(name);
-    let vnet_id = &t.vnets[v].id;
-    let mut best: Option<(&str, bool)> = None;
-    for zone in estate.private_dns_zones.iter() {
-        let z = zone.name.to_ascii_lowercase();
-        if !(target == z || target.ends_with(&format!(".{z}"))) {
-            continue;
-        }
-        let link = estate.virtual_network_links.iter().find(|l| {
-            l.id.parent().as_ref() == Some(&zone.id) && &l.properties.virtual_network.id == vnet_id
-        });
-        let Some(link) = link else { continue };
-        let redirect = link.properties.resolution_policy.as_deref() == Some("NxDomainRedirect");
-        if best.is_none_or(|(b, _)| zone.name.len() > b.len()) {
-            best = Some((zone.name.as_str(), redirect));
+    // The longest zone linked to this VNet that is a suffix of the name (Azure refuses two
+    // zones of one name linked to one VNet, so there are no ties).
+    let mut best: Option<&Linked> = None;
+    for l in t.dns.linked.get(v).map(Vec::as_slice).unwrap_or_default() {
+        let z = &l.name;
+        if (target == *z || target.ends_with(&format!(".{z}")))
+            && best.is_none_or(|b| z.len() > b.name.len())
+        {
+            best = Some(l);
         }
     }
-    let Some((zone, redirect)) = best else {
+    let Some(Linked {
+        name: zone,
+        zone: zone_id,
+        redirect,
+    }) = best
+    else {
         return match aks_record(estate, t, &target, None) {
             Some((ip, home)) if home == v => Answer::Private {
                 ip,
@@ -75,30 +139,20 @@ pub fn resolve(estate: &Estate, t: &Topology, v: VnetIx, name: &str) -> Answer {
             _ => Answer::Public,
         };
     };
-    let zone_id = estate
-        .private_dns_zones
-        .iter()
-        .find(|z| z.name == zone)
-        .map(|z| z.id.clone());
-    let relative = target
-        .strip_suffix(&format!(".{}", zone.to_ascii_lowercase()))
-        .unwrap_or("@");
-    // Record sets are `<zone id>/A/<relative name>`.
-    let record = estate
-        .a_record_sets
-        .iter()
-        .find(|r| r.id.parent() == zone_id && r.name.eq_ignore_ascii_case(relative));
-    let managed = || aks_record(estate, t, &target, zone_id.as_ref()).map(|(ip, _)| ip);
-    match record
-        .and_then(|r| r.properties.a_records.first())
-        .and_then(|a| a.ipv4_address.parse().ok())
-        .or_else(managed)
-    {
+    let relative = target.strip_suffix(&format!(".{zone}")).unwrap_or("@");
+    let record = t
+        .dns
+        .records
+        .get(&(zone_id.clone(), relative.to_string()))
+        .copied()
+        .flatten();
+    let managed = || aks_record(estate, t, &target, Some(zone_id)).map(|(ip, _)| ip);
+    match record.or_else(managed) {
         Some(ip) => Answer::Private {
             ip,
             zone: zone.to_string(),
         },
-        None if redirect => Answer::Public,
+        None if *redirect => Answer::Public,
         None => Answer::NxDomain {
             zone: zone.to_string(),
         },

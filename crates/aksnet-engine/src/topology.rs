@@ -146,6 +146,8 @@ pub struct Topology {
     pub public_ips: BTreeMap<ResourceId, (IpAddr, bool)>,
     /// Per subnet, the AKS cluster whose pools use it: `(cluster id, user pool, loadBalancer outbound)`.
     pub subnet_clusters: Vec<Option<(ResourceId, bool, bool)>>,
+    /// Private DNS as each VNet sees it.
+    pub dns: crate::dns::Views,
     index: Index,
 }
 
@@ -281,6 +283,7 @@ impl Topology {
             }
         }
         t.endpoints = crate::endpoints::collect(estate, &t);
+        t.dns = crate::dns::Views::build(estate, &t);
         for (i, e) in t.endpoints.iter().enumerate() {
             t.index.endpoint_by_ip.entry(e.ip).or_insert(i);
         }
