@@ -559,3 +559,49 @@ fn dangling_references_are_reported_not_assumed() {
         t.notes
     );
 }
+
+#[test]
+fn each_vnet_resolves_in_the_zone_linked_to_it_when_zones_share_a_name() {
+    // Two `privatelink.azurecr.io` zones in two resource groups, each linked to its own VNet
+    // with its own record for the same registry: each client sees its own zone (§7.4).
+    let zone = |rg: &str| {
+        format!("/subscriptions/s/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io")
+    };
+    let e = estate(json!({
+        "virtualNetworks": [
+            vnet("a", &["10.1.0.0/16"], json!([subnet("a", "s", "10.1.0.0/24", json!({}))])),
+            vnet("b", &["10.2.0.0/16"], json!([subnet("b", "s", "10.2.0.0/24", json!({}))])),
+        ],
+        "privateDnsZones": [
+            { "id": zone("rg1"), "properties": {} },
+            { "id": zone("rg2"), "properties": {} },
+        ],
+        "virtualNetworkLinks": [
+            { "id": format!("{}/virtualNetworkLinks/to-a", zone("rg1")), "properties": { "virtualNetwork": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/a") } } },
+            { "id": format!("{}/virtualNetworkLinks/to-b", zone("rg2")), "properties": { "virtualNetwork": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/b") } } },
+        ],
+        "aRecordSets": [
+            { "id": format!("{}/A/cr", zone("rg1")), "properties": { "ttl": 10, "aRecords": [{ "ipv4Address": "10.1.0.9" }] } },
+            { "id": format!("{}/A/cr", zone("rg2")), "properties": { "ttl": 10, "aRecords": [{ "ipv4Address": "10.2.0.9" }] } },
+        ],
+    }));
+    let dp = DataPlane::compile(&e, Options::default());
+    let ip = |v: usize| match aksnet_engine::dns::resolve(&e, &dp.topology, v, "cr.azurecr.io") {
+        aksnet_engine::dns::Answer::Private { ip, .. } => ip,
+        other => panic!("{other:?}"),
+    };
+    let a = dp
+        .topology
+        .vnets
+        .iter()
+        .position(|v| v.name == "a")
+        .unwrap();
+    let b = dp
+        .topology
+        .vnets
+        .iter()
+        .position(|v| v.name == "b")
+        .unwrap();
+    assert_eq!(ip(a), "10.1.0.9".parse::<IpAddr>().unwrap());
+    assert_eq!(ip(b), "10.2.0.9".parse::<IpAddr>().unwrap());
+}
