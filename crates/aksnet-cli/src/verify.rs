@@ -46,32 +46,28 @@ pub struct Report {
 }
 
 impl Selection {
-    /// The rules to run; unknown codes are a usage error.
-    fn rules(&self) -> Result<Vec<&'static dyn Rule>, String> {
+    /// The catalog rules to run, and whether the flow intents (`AKS-INTENT`) run: everything
+    /// unless `--rule` names codes, minus `--skip`. An unknown code is a usage error.
+    fn resolve(&self) -> Result<(Vec<&'static dyn Rule>, bool), String> {
         let all = catalog();
-        for code in self.only.iter().chain(&self.skip) {
-            if !all.iter().any(|r| r.code().eq_ignore_ascii_case(code)) {
-                let known: Vec<&str> = all.iter().map(|r| r.code()).collect();
-                return Err(format!(
-                    "error: unknown rule `{code}`\n  = hint: known rules: {}",
-                    known.join(", ")
-                ));
-            }
+        let known = |c: &String| {
+            c.eq_ignore_ascii_case(aksnet_rules::INTENT_CODE)
+                || all.iter().any(|r| r.code().eq_ignore_ascii_case(c))
+        };
+        if let Some(code) = self.only.iter().chain(&self.skip).find(|c| !known(c)) {
+            let mut codes: Vec<&str> = all.iter().map(|r| r.code()).collect();
+            codes.push(aksnet_rules::INTENT_CODE);
+            return Err(format!(
+                "error: unknown rule `{code}`\n  = hint: known rules: {}",
+                codes.join(", ")
+            ));
         }
-        let wanted = |r: &&dyn Rule| {
-            (self.only.is_empty() || self.only.iter().any(|c| c.eq_ignore_ascii_case(r.code())))
-                && !self.skip.iter().any(|c| c.eq_ignore_ascii_case(r.code()))
+        let wanted = |code: &str| {
+            (self.only.is_empty() || self.only.iter().any(|c| c.eq_ignore_ascii_case(code)))
+                && !self.skip.iter().any(|c| c.eq_ignore_ascii_case(code))
         };
-        Ok(all.into_iter().filter(wanted).collect())
-    }
-
-    /// Whether intents run: unless `--rule` selects only catalog rules, or `--skip AKS-INTENT`.
-    fn intents(&self) -> bool {
-        let named = |list: &[String]| {
-            list.iter()
-                .any(|c| c.eq_ignore_ascii_case(aksnet_rules::INTENT_CODE))
-        };
-        (self.only.is_empty() || named(&self.only)) && !named(&self.skip)
+        let rules = all.into_iter().filter(|r| wanted(r.code())).collect();
+        Ok((rules, wanted(aksnet_rules::INTENT_CODE)))
     }
 }
 
@@ -83,24 +79,10 @@ pub fn verify(
     selection: &Selection,
     policy: Option<&PolicyFile>,
 ) -> Result<Report, String> {
-    let mut only = selection.only.clone();
-    only.retain(|c| !c.eq_ignore_ascii_case(aksnet_rules::INTENT_CODE));
-    let rule_selection = Selection {
-        only,
-        skip: selection.skip.clone(),
-    };
-    let rules = if selection.only.is_empty() || !rule_selection.only.is_empty() {
-        rule_selection.rules()?
-    } else {
-        Vec::new()
-    };
+    let (rules, run_intents) = selection.resolve()?;
     let mut findings = aksnet_rules::check_rules(estate, plane, &rules);
     let (intents, suppressions) = intent_file(origin, policy);
-    let intents_checked = if selection.intents() {
-        intents.len()
-    } else {
-        0
-    };
+    let intents_checked = if run_intents { intents.len() } else { 0 };
     if intents_checked > 0 {
         let violated = aksnet_rules::check_intents(plane, &intents).map_err(|e| {
             let at = e.location.map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column)).unwrap_or_default();

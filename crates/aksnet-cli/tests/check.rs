@@ -211,6 +211,32 @@ fn intents_suppressions_and_rule_selection() {
         ),
         (Some(1), Some(0))
     );
+    // The intents are selected or skipped by their code like any rule.
+    let o = aksnet(
+        dir.path(),
+        &["check", path, "--skip", "AKS-INTENT", "--format", "json"],
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", err(&o)));
+    assert_eq!(
+        (
+            v["summary"]["rules"].as_u64(),
+            v["summary"]["intents"].as_u64()
+        ),
+        (Some(36), Some(0))
+    );
+    let o = aksnet(
+        dir.path(),
+        &["check", path, "--rule", "AKS-INTENT", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (
+            v["summary"]["rules"].as_u64(),
+            v["summary"]["intents"].as_u64()
+        ),
+        (Some(0), Some(3))
+    );
     let o = aksnet(dir.path(), &["check", path, "--skip", "AKS-NOPE"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("unknown rule `AKS-NOPE`"));
