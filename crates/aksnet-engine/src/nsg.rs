@@ -103,7 +103,8 @@ fn union_of(fields: &[String], ctx: &TagContext, unresolved: &mut Vec<String>) -
 }
 
 /// Port fields: the plural list wins when the singular is empty or absent [PSRULE-NSGEVAL] §3.1.
-fn ports(single: &Option<String>, plural: &[String]) -> (PortSet, String) {
+/// Returns the ports and the fields as written.
+pub fn ports(single: &Option<String>, plural: &[String]) -> (PortSet, String) {
     let fields: Vec<String> = match single.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => vec![s.to_string()],
         None => plural.to_vec(),
@@ -115,7 +116,8 @@ fn ports(single: &Option<String>, plural: &[String]) -> (PortSet, String) {
     (set, fields.join(","))
 }
 
-fn field_list(single: &Option<String>, plural: &[String]) -> Vec<String> {
+/// An address field pair as a list: the singular when set, else the plural (as for ports).
+pub fn field_list(single: &Option<String>, plural: &[String]) -> Vec<String> {
     match single.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => vec![s.to_string()],
         None => plural.to_vec(),

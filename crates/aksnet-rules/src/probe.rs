@@ -6,6 +6,7 @@
 //! or a tag that contains it (`Internet` contains every public-address tag). Fields with CIDRs are
 //! not assumed to contain a tag. Azure's default rules follow the custom ones [NSG] §3.2.
 
+use aksnet_engine::nsg::{field_list, ports};
 use aksnet_model::network::{Access, Direction, NetworkSecurityGroup, SecurityRule};
 use aksnet_net::{PortRange, PortSet};
 
@@ -33,20 +34,6 @@ fn field_matches(field: &str, tag: &str) -> bool {
         || f == t
         || t.starts_with(&format!("{f}."))
         || (f == "internet" && PUBLIC_TAGS.contains(&t.as_str()))
-}
-
-fn fields(single: &Option<String>, plural: &[String]) -> Vec<String> {
-    match single.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => vec![s.to_string()],
-        None => plural.to_vec(),
-    }
-}
-
-fn ports(r: &SecurityRule) -> PortSet {
-    fields(&r.destination_port_range, &r.destination_port_ranges)
-        .iter()
-        .filter_map(|f| f.parse::<PortRange>().ok())
-        .collect()
 }
 
 /// Azure's default rules as `(name, direction, source, destination, access)`.
@@ -106,8 +93,8 @@ pub(crate) fn blocked_by(nsg: &NetworkSecurityGroup, probe: Probe) -> Option<Str
             p.protocol.to_ascii_lowercase().as_str(),
             "tcp" | "*" | "any"
         );
-        let src = fields(&p.source_address_prefix, &p.source_address_prefixes);
-        let dst = fields(
+        let src = field_list(&p.source_address_prefix, &p.source_address_prefixes);
+        let dst = field_list(
             &p.destination_address_prefix,
             &p.destination_address_prefixes,
         );
@@ -118,7 +105,7 @@ pub(crate) fn blocked_by(nsg: &NetworkSecurityGroup, probe: Probe) -> Option<Str
             (
                 format!("{} (priority {})", r.name, p.priority),
                 p.access,
-                ports(p),
+                ports(&p.destination_port_range, &p.destination_port_ranges).0,
             )
         })
     });

@@ -5,7 +5,7 @@ use aksnet_engine::reach::PathResult;
 use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::{Query, Trace};
 
-use super::crosses_appliance;
+use super::{crosses_appliance, delivered_subnets};
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// Inbound flows with an asymmetric return.
@@ -41,7 +41,7 @@ impl Rule for InboundReturnAsymmetric {
         let mut out = Vec::new();
         for reach in sources {
             for p in &reach.paths {
-                let Some(s) = t.subnets.iter().position(|s| s.label(t) == p.delivered_at) else {
+                let Some(&s) = delivered_subnets(cx, &p.delivered_at).first() else {
                     continue;
                 };
                 for (target, w) in witnesses(cx, s, p) {

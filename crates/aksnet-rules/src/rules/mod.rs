@@ -158,14 +158,18 @@ pub(crate) fn app_gateway_subnets<'e>(
     for a in cx.estate.application_gateways.iter() {
         let v2 = a.properties.sku.tier.to_ascii_lowercase().ends_with("_v2");
         for cfg in &a.properties.gateway_ip_configurations {
-            if let Some(s) = t
-                .subnets
-                .iter()
-                .position(|s| s.id == cfg.properties.subnet.id)
-            {
+            if let Some(s) = t.subnet_by_id(&cfg.properties.subnet.id) {
                 out.push((a, v2, s));
             }
         }
     }
     out
+}
+
+/// The subnets an exposure path is delivered to (`PathResult::delivered_at` is a subnet's label).
+pub(crate) fn delivered_subnets(cx: &crate::Context, delivered_at: &str) -> Vec<usize> {
+    let t = &cx.plane.topology;
+    (0..t.subnets.len())
+        .filter(|&s| t.subnets[s].label(t) == delivered_at)
+        .collect()
 }

@@ -4,6 +4,7 @@ use aksnet_engine::places::Place;
 use aksnet_engine::trace::Query;
 use aksnet_net::{PacketSet, PortRange, PrefixSet, Protocol, Services};
 
+use super::delivered_subnets;
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// SSH/RDP from the Internet.
@@ -58,13 +59,9 @@ impl Rule for RemoteLoginFromInternet {
                     port,
                     fqdn: None,
                 });
-                let resources = cx
-                    .plane
-                    .topology
-                    .subnets
-                    .iter()
-                    .filter(|s| s.label(&cx.plane.topology) == p.delivered_at)
-                    .map(|s| s.id.clone())
+                let resources = delivered_subnets(cx, &p.delivered_at)
+                    .into_iter()
+                    .map(|s| cx.plane.topology.subnets[s].id.clone())
                     .collect();
                 out.push(
                     Finding::new(
@@ -72,7 +69,7 @@ impl Rule for RemoteLoginFromInternet {
                         format!(
                             "{protocol} (tcp/{port}) from the Internet reaches `{}` via {}",
                             p.delivered_at,
-                            p.via.join(" → ")
+                            p.via.join("; ")
                         ),
                         resources,
                     )
