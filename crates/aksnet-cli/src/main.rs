@@ -671,10 +671,8 @@ fn gate(report: &verify::Report, fail_on: FailOn) -> ExitCode {
 /// Loads the estate to analyse with where it came from.
 fn load_input(input: &Input) -> Result<(aksnet_model::Estate, verify::Origin), String> {
     if !input.azure_json.is_empty() {
-        return Ok((
-            load_estate(input)?,
-            verify::Origin::AzureJson(input.azure_json.clone()),
-        ));
+        let (estate, files) = import_azure(input)?;
+        return Ok((estate, verify::Origin::AzureJson(files)));
     }
     if let Some(path) = &input.estate {
         return Ok((
@@ -693,27 +691,33 @@ fn load_input(input: &Input) -> Result<(aksnet_model::Estate, verify::Origin), S
     ))
 }
 
+/// Imports `--azure-json`; returns the estate and the JSON files read (for source locations).
+fn import_azure(input: &Input) -> Result<(aksnet_model::Estate, Vec<PathBuf>), String> {
+    let paths: Vec<&Path> = input.azure_json.iter().map(PathBuf::as_path).collect();
+    let imp = aksnet_import::import_paths("imported", &paths);
+    let errors: Vec<String> = imp
+        .summary
+        .diagnostics
+        .iter()
+        .filter(|d| d.error)
+        .map(ToString::to_string)
+        .collect();
+    if !errors.is_empty() {
+        return Err(format!(
+            "{}\n  = hint: run `aksnet import` to see everything that was read",
+            errors.join("\n")
+        ));
+    }
+    let mut estate = imp.estate;
+    estate.on_premises_prefixes = on_premises(&input.on_premises)?;
+    let files = imp.summary.files.iter().map(PathBuf::from).collect();
+    Ok((estate, files))
+}
+
 /// Loads the estate to analyse: `--estate FILE`, or the designed intent (or reference).
 fn load_estate(input: &Input) -> Result<aksnet_model::Estate, String> {
     if !input.azure_json.is_empty() {
-        let paths: Vec<&Path> = input.azure_json.iter().map(PathBuf::as_path).collect();
-        let imp = aksnet_import::import_paths("imported", &paths);
-        let errors: Vec<String> = imp
-            .summary
-            .diagnostics
-            .iter()
-            .filter(|d| d.error)
-            .map(ToString::to_string)
-            .collect();
-        if !errors.is_empty() {
-            return Err(format!(
-                "{}\n  = hint: run `aksnet import` to see everything that was read",
-                errors.join("\n")
-            ));
-        }
-        let mut estate = imp.estate;
-        estate.on_premises_prefixes = on_premises(&input.on_premises)?;
-        return Ok(estate);
+        return import_azure(input).map(|(estate, _)| estate);
     }
     match &input.estate {
         Some(path) => {

@@ -11,12 +11,7 @@ use aksnet_rules::Severity;
 use crate::verify::Report;
 use crate::views;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use aksnet_emit::diagram::escape_xml as esc;
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#24292f;max-width:1400px}\
 h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d0d7de;padding-bottom:4px}\
@@ -98,9 +93,7 @@ fn plan(s: &mut String, i: &Input) {
             s.push_str("<table><tr><th>VNet</th><th>subnet</th><th>prefix</th><th class=\"num\">usable</th></tr>\n");
             for (v, sn) in i.estate.subnets() {
                 let p = sn.properties.address_prefix;
-                let usable = p
-                    .size()
-                    .saturating_sub(aksnet_model::azure::RESERVED_ADDRESSES_PER_SUBNET);
+                let usable = aksnet_model::azure::usable_addresses(&p);
                 let _ = writeln!(
                     s,
                     "<tr><td>{}</td><td>{}</td><td>{p}</td><td class=\"num\">{usable}</td></tr>",

@@ -20,7 +20,7 @@ pub enum Origin {
     },
     /// An estate.json.
     EstateFile(PathBuf),
-    /// Azure resource JSON files or folders.
+    /// Azure resource JSON: the files the import read.
     AzureJson(Vec<PathBuf>),
 }
 
@@ -196,11 +196,7 @@ fn locate(findings: &mut [Finding], origin: &Origin) {
         Origin::Intent { file: None, .. } => return,
         Origin::Intent { file: Some(_), .. } => Vec::new(),
         Origin::EstateFile(p) => read(p).into_iter().collect(),
-        Origin::AzureJson(paths) => paths
-            .iter()
-            .flat_map(|p| json_files(p))
-            .filter_map(|p| read(&p))
-            .collect(),
+        Origin::AzureJson(files) => files.iter().filter_map(|p| read(p)).collect(),
     };
     for f in findings.iter_mut().filter(|f| f.location.is_none()) {
         let Some(id) = f.resources.first() else {
@@ -220,22 +216,6 @@ fn locate(findings: &mut [Finding], origin: &Origin) {
 
 fn read(p: &Path) -> Option<(String, String)> {
     Some((p.display().to_string(), std::fs::read_to_string(p).ok()?))
-}
-
-fn json_files(p: &Path) -> Vec<PathBuf> {
-    if p.is_dir() {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(p)
-            .map(|d| {
-                d.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    } else {
-        vec![p.to_path_buf()]
-    }
 }
 
 /// The spoke entry whose name the resource id carries (`vnet-aks-prod`, `rg-contoso-aks-prod`),

@@ -11,157 +11,129 @@ use aksnet_engine::trace::{Query, Trace};
 use aksnet_engine::DataPlane;
 use aksnet_net::{Protocol, Services};
 
-/// The anchors of an allowed trace: where it starts, each subnet it passes, where it ends.
-fn anchors(dp: &DataPlane, tr: &Trace) -> Vec<Anchor> {
-    let t = &dp.topology;
-    let by_label: BTreeMap<String, usize> = (0..t.subnets.len())
-        .map(|s| (t.subnets[s].label(t), s))
-        .collect();
-    let mut out = Vec::new();
-    for h in &tr.hops {
-        let a = match h.at.as_str() {
-            "internet" => Some(Anchor::Internet),
-            "onprem" => Some(Anchor::OnPrem),
-            at => by_label
-                .get(at)
-                .map(|&s| Anchor::Subnet(t.subnets[s].id.clone())),
-        };
-        if let Some(a) = a {
-            if out.last() != Some(&a) {
+/// Traces flows for the diagram, with the subnet labels indexed once.
+struct Tracer<'a, 'e> {
+    dp: &'a DataPlane<'e>,
+    by_label: BTreeMap<String, usize>,
+}
+
+impl<'a, 'e> Tracer<'a, 'e> {
+    fn new(dp: &'a DataPlane<'e>) -> Self {
+        let t = &dp.topology;
+        let by_label = (0..t.subnets.len())
+            .map(|s| (t.subnets[s].label(t), s))
+            .collect();
+        Tracer { dp, by_label }
+    }
+
+    /// The anchors of a trace: each Internet, on-premises or subnet hop, without repeats.
+    fn anchors(&self, tr: &Trace) -> Vec<Anchor> {
+        let t = &self.dp.topology;
+        let mut out = Vec::new();
+        for h in &tr.hops {
+            let a = match h.at.as_str() {
+                "internet" => Some(Anchor::Internet),
+                "onprem" => Some(Anchor::OnPrem),
+                at => self
+                    .by_label
+                    .get(at)
+                    .map(|&s| Anchor::Subnet(t.subnets[s].id.clone())),
+            };
+            if let Some(a) = a.filter(|a| out.last() != Some(a)) {
                 out.push(a);
             }
         }
+        out
     }
-    out
+
+    /// HTTPS from `from` to `to` as a flow, when the data plane lets it through: where it starts,
+    /// each subnet it crosses, where it ends.
+    fn flow(&self, kind: FlowKind, from: Place, to: Place, fqdn: Option<&str>) -> Option<Flow> {
+        let ends = |p: &Place| match p {
+            Place::Internet => Some(Anchor::Internet),
+            Place::OnPrem => Some(Anchor::OnPrem),
+            _ => None,
+        };
+        let (first, last) = (ends(&from), ends(&to));
+        let tr = self.dp.trace(&Query {
+            from,
+            to,
+            protocol: Protocol::Tcp,
+            port: 443,
+            fqdn: fqdn.map(String::from),
+        });
+        if tr.verdict != "allowed" {
+            return None;
+        }
+        let mut hops = self.anchors(&tr);
+        if let Some(a) = first.filter(|a| hops.first() != Some(a)) {
+            hops.insert(0, a);
+        }
+        if let Some(a) = last.filter(|a| hops.last() != Some(a)) {
+            hops.push(a);
+        }
+        (hops.len() > 1).then_some(Flow { kind, hops })
+    }
 }
 
-fn traced(
-    dp: &DataPlane,
-    kind: FlowKind,
-    from: Place,
-    to: Place,
-    fqdn: Option<&str>,
-) -> Option<Flow> {
-    let ends = |p: &Place| match p {
-        Place::Internet => Some(Anchor::Internet),
-        Place::OnPrem => Some(Anchor::OnPrem),
-        _ => None,
-    };
-    let (first, last) = (ends(&from), ends(&to));
-    let tr = dp.trace(&Query {
-        from,
-        to,
-        protocol: Protocol::Tcp,
-        port: 443,
-        fqdn: fqdn.map(String::from),
-    });
-    if tr.verdict != "allowed" {
-        return None;
-    }
-    let mut hops = anchors(dp, &tr);
-    if let Some(a) = first.filter(|a| hops.first() != Some(a)) {
-        hops.insert(0, a);
-    }
-    if let Some(a) = last.filter(|a| hops.last() != Some(a)) {
-        hops.push(a);
-    }
-    (hops.len() > 1).then_some(Flow { kind, hops })
-}
-
-/// The flows of the diagram: per cluster, egress from its first user (else system) pool, inbound
-/// through each public App Gateway, on-premises to each internal load balancer, management to
-/// each private API server (from Bastion, else on-premises), and nodes to each private endpoint
-/// in their VNet.
+/// The flows of the diagram: per VNet with node pools, egress from its first user-pool subnet
+/// (else its first node subnet); inbound through each public App Gateway; on-premises to each
+/// internal load balancer; management to each private API server (from Bastion, else
+/// on-premises); and nodes to each private endpoint in their VNet.
 pub fn flows(dp: &DataPlane) -> Vec<Flow> {
     let t = &dp.topology;
-    let mut out = Vec::new();
-    let mut pools: BTreeMap<usize, usize> = BTreeMap::new(); // vnet → node subnet
+    let tracer = Tracer::new(dp);
+    // VNet → the node subnet its flows start from: a user pool's when there is one.
+    let mut pools: BTreeMap<usize, usize> = BTreeMap::new();
     for s in 0..t.subnets.len() {
-        if let Some((_, user, _)) = &t.subnet_clusters[s] {
-            let v = t.subnets[s].vnet;
-            if *user || !pools.contains_key(&v) {
-                pools
-                    .entry(v)
-                    .and_modify(|x| {
-                        if *user && !t.subnet_clusters[*x].as_ref().is_some_and(|c| c.1) {
-                            *x = s
-                        }
-                    })
-                    .or_insert(s);
-            }
+        let Some((_, user, _)) = &t.subnet_clusters[s] else {
+            continue;
+        };
+        let chosen = pools.entry(t.subnets[s].vnet).or_insert(s);
+        let chosen_is_user = t.subnet_clusters[*chosen].as_ref().is_some_and(|c| c.1);
+        if *user && !chosen_is_user {
+            *chosen = s;
         }
     }
+    let mut out = Vec::new();
     for &s in pools.values() {
-        out.extend(traced(
-            dp,
+        out.extend(tracer.flow(
             FlowKind::Egress,
             Place::Subnet(s),
             Place::Internet,
             Some("mcr.microsoft.com"),
         ));
     }
+    let bastion = t
+        .endpoints
+        .iter()
+        .position(|b| b.kind == EndpointKind::Bastion);
     for (i, e) in t.endpoints.iter().enumerate() {
+        let to = Place::Endpoint(i);
         let f = match &e.kind {
-            EndpointKind::AppGatewayPublic => traced(
-                dp,
-                FlowKind::Inbound,
-                Place::Internet,
-                Place::Endpoint(i),
-                None,
-            ),
-            EndpointKind::InternalLoadBalancer if !t.on_premises.is_empty() => traced(
-                dp,
-                FlowKind::OnPrem,
-                Place::OnPrem,
-                Place::Endpoint(i),
-                None,
-            ),
-            EndpointKind::ApiServerPrivate => {
-                let bastion = t
-                    .endpoints
-                    .iter()
-                    .position(|b| b.kind == EndpointKind::Bastion);
-                bastion
-                    .and_then(|b| {
-                        traced(
-                            dp,
-                            FlowKind::Management,
-                            Place::Endpoint(b),
-                            Place::Endpoint(i),
-                            None,
-                        )
-                    })
-                    .or_else(|| {
-                        (!t.on_premises.is_empty())
-                            .then(|| {
-                                traced(
-                                    dp,
-                                    FlowKind::Management,
-                                    Place::OnPrem,
-                                    Place::Endpoint(i),
-                                    None,
-                                )
-                            })
-                            .flatten()
-                    })
+            EndpointKind::AppGatewayPublic => {
+                tracer.flow(FlowKind::Inbound, Place::Internet, to, None)
             }
+            EndpointKind::InternalLoadBalancer if !t.on_premises.is_empty() => {
+                tracer.flow(FlowKind::OnPrem, Place::OnPrem, to, None)
+            }
+            EndpointKind::ApiServerPrivate => bastion
+                .and_then(|b| {
+                    tracer.flow(FlowKind::Management, Place::Endpoint(b), to.clone(), None)
+                })
+                .or_else(|| {
+                    (!t.on_premises.is_empty())
+                        .then(|| tracer.flow(FlowKind::Management, Place::OnPrem, to, None))
+                        .flatten()
+                }),
             EndpointKind::PrivateEndpoint(group) if !group.contains("data") => e
                 .subnet
                 .and_then(|ps| pools.get(&t.subnets[ps].vnet))
-                .and_then(|&s| {
-                    traced(
-                        dp,
-                        FlowKind::PrivateLink,
-                        Place::Subnet(s),
-                        Place::Endpoint(i),
-                        None,
-                    )
-                }),
+                .and_then(|&s| tracer.flow(FlowKind::PrivateLink, Place::Subnet(s), to, None)),
             _ => None,
         };
         out.extend(f);
     }
-    // Inbound continues past the gateway to the nodes: trace the App Gateway's backend.
     out
 }
 

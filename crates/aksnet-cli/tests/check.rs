@@ -387,3 +387,40 @@ fn required_egress_depends_on_the_api_server_mode() {
     let with = aksnet(dir.path(), &["required-egress", "--recommended"]);
     assert!(out(&with).contains("security.ubuntu.com") && out(&with).contains("(recommended)"));
 }
+
+#[test]
+fn findings_on_azure_json_point_at_the_file_and_line_of_the_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/psrule");
+    let o = aksnet(
+        dir.path(),
+        &[
+            "check",
+            "--azure-json",
+            corpus,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let located: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"].is_object())
+        .collect();
+    assert!(!located.is_empty());
+    for f in located {
+        let file = f["location"]["file"].as_str().unwrap();
+        let line = f["location"]["line"].as_u64().unwrap() as usize;
+        let text = std::fs::read_to_string(file).unwrap();
+        let at = text.lines().nth(line - 1).unwrap();
+        assert!(
+            at.contains("\"id\""),
+            "{file}:{line} is not the resource's id: {at}"
+        );
+    }
+}

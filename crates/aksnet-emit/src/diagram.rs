@@ -327,8 +327,8 @@ fn layout(e: &Estate) -> Layout {
     }
 }
 
-/// XML text escaping.
-fn esc(s: &str) -> String {
+/// XML (and HTML) text and attribute escaping.
+pub fn escape_xml(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -358,7 +358,7 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{height}" viewBox="0 0 {} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">"#,
         l.width, l.width
     );
-    let _ = writeln!(s, r#"<title>{}</title>"#, esc(&e.name));
+    let _ = writeln!(s, r#"<title>{}</title>"#, escape_xml(&e.name));
     s.push_str(r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>"#);
     s.push('\n');
     let _ = writeln!(
@@ -386,7 +386,7 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
                 r#"<text x="{}" y="{}">{}</text>"#,
                 ONPREM_X + 10,
                 y + 42 + 18 * i as i64,
-                esc(p)
+                escape_xml(p)
             );
         }
     }
@@ -407,10 +407,10 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
             r##"<rect x="{x}" y="{y}" width="{VNET_W}" height="{h}" rx="8" fill="{fill}" stroke="#57606a"/><text x="{}" y="{}" font-weight="bold" font-size="13">{}</text><text x="{}" y="{}" text-anchor="end" fill="#57606a">{}</text>"##,
             x + 10,
             y + 24,
-            esc(&fit(name, 34)),
+            escape_xml(&fit(name, 34)),
             x + VNET_W - 10,
             y + 24,
-            esc(space)
+            escape_xml(space)
         );
         for (i, (sname, prefix, what)) in rows.iter().enumerate() {
             let ry = y + HEAD + ROW * i as i64;
@@ -422,10 +422,10 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
                 ROW - 4,
                 x + 14,
                 ry + 17,
-                esc(&fit(sname, 24)),
+                escape_xml(&fit(sname, 24)),
                 x + 165,
                 ry + 17,
-                esc(prefix)
+                escape_xml(prefix)
             );
             let chips = what.join(" · ");
             if !chips.is_empty() {
@@ -434,7 +434,7 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
                     r##"<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#24292f">{}</text>"##,
                     x + VNET_W - 14,
                     ry + 17,
-                    esc(&fit(&chips, 40))
+                    escape_xml(&fit(&chips, 40))
                 );
             }
         }
@@ -454,7 +454,7 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
                 r#"<text x="{}" y="{}" font-size="11">{}</text>"#,
                 HUB_X + 14,
                 l.zones_y + 36 + 18 * i as i64,
-                esc(z)
+                escape_xml(z)
             );
         }
     }
@@ -540,7 +540,7 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
             k.colour(),
             ONPREM_X + 50,
             y + 4,
-            esc(k.label())
+            escape_xml(k.label())
         );
     }
     s.push_str("</svg>\n");
