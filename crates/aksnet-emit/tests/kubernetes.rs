@@ -76,3 +76,27 @@ fn every_example_parses() {
         }
     }
 }
+
+#[test]
+fn only_valid_namespace_names_from_the_tag_become_manifests() {
+    let mut estate = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    let id = estate.managed_clusters.iter().next().unwrap().id.clone();
+    let mc = estate.managed_clusters.get_mut(&id).unwrap();
+    mc.tags.insert(
+        aksnet_model::aks::NAMESPACES_TAG.into(),
+        "apps, Bad_NS, ops,,-x, payments".into(),
+    );
+    let names: Vec<String> = kubernetes::generate(&estate)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "aks-prod/ingress-internal-service.yaml",
+            "aks-prod/namespace-apps.yaml",
+            "aks-prod/namespace-ops.yaml",
+            "aks-prod/namespace-payments.yaml"
+        ]
+    );
+}

@@ -369,3 +369,71 @@ fn unknown_places_list_the_known_ones() {
     assert!(dp.place("aks-prod:acr").is_ok());
     assert!(dp.place("nowhere:acr").is_err());
 }
+
+#[test]
+fn bastion_reaches_the_internet_from_its_public_ip() {
+    // Bastion needs 80 to the Internet (certificate checks, azure-semantics §5.2).
+    let t = trace(&reference(), "bastion", "internet", Protocol::Tcp, 80, None);
+    assert_eq!(t.verdict, "allowed", "{}", t.reason);
+    assert!(
+        t.hops
+            .iter()
+            .any(|h| h.kind == "egress" && h.detail.contains("bas-contoso's public IP")),
+        "{:?}",
+        kinds(&t)
+    );
+}
+
+#[test]
+fn nodes_resolve_their_private_api_server_from_the_record_aks_writes() {
+    // The BYO zone holds no record before deployment; AKS writes it, so the name resolves.
+    let t = trace(
+        &reference(),
+        "aks-prod/snet-user",
+        "apiserver",
+        Protocol::Tcp,
+        443,
+        None,
+    );
+    assert_eq!(t.verdict, "allowed", "{}", t.reason);
+    assert_eq!(t.hops[0].kind, "dns");
+}
+
+#[test]
+fn without_a_linked_zone_the_api_name_resolves_only_through_the_public_fqdn() {
+    let mut e = reference();
+    let hub_link: Vec<_> = e
+        .virtual_network_links
+        .iter()
+        .filter(|l| l.id.as_str().contains("azmk8s.io") && l.name == "link-vnet-contoso-hub")
+        .map(|l| l.id.clone())
+        .collect();
+    let mut kept = aksnet_model::Collection::default();
+    for l in e
+        .virtual_network_links
+        .iter()
+        .filter(|l| !hub_link.contains(&l.id))
+    {
+        kept.insert(l.clone());
+    }
+    e.virtual_network_links = kept;
+    // The design turns the public FQDN off: the name does not resolve from the hub.
+    let off = trace(&e, "bastion", "apiserver", Protocol::Tcp, 443, None);
+    assert_eq!(off.verdict, "denied");
+    assert!(off.reason.contains("does not resolve"), "{}", off.reason);
+    // With the public FQDN on, public DNS answers the private address.
+    let id = e.managed_clusters.iter().next().unwrap().id.clone();
+    let mc = e.managed_clusters.get_mut(&id).unwrap();
+    mc.properties
+        .api_server_access_profile
+        .as_mut()
+        .unwrap()
+        .enable_private_cluster_public_fqdn = Some(true);
+    let on = trace(&e, "bastion", "apiserver", Protocol::Tcp, 443, None);
+    assert_eq!(on.verdict, "allowed", "{}", on.reason);
+    assert!(
+        on.hops[0].detail.contains("public FQDN"),
+        "{}",
+        on.hops[0].detail
+    );
+}
