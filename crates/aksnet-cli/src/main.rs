@@ -412,12 +412,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
             });
             owned.push(("diagram.svg".into(), svg));
             owned.push(("report.html".into(), html));
-            let files: Vec<(&str, String)> =
-                owned.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
-            output::write_dir(&out, &files).map_err(|e| format!("error: {e}"))?;
+            output::write_dir(&out, &owned).map_err(|e| format!("error: {e}"))?;
             print!(
                 "{}",
-                render::design_summary(&d, &out, &files, &report, format == Format::Json)
+                render::design_summary(&d, &out, &owned, &report, format == Format::Json)
             );
             Ok(gate(&report, fail_on))
         }
@@ -429,9 +427,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 }
                 Target::Kubernetes => aksnet_emit::kubernetes::generate(&estate),
             };
-            let refs: Vec<(&str, String)> =
-                files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
-            output::write_dir(&out, &refs).map_err(|e| format!("error: {e}"))?;
+            output::write_dir(&out, &files).map_err(|e| format!("error: {e}"))?;
             for (name, _) in &files {
                 println!("wrote {}", out.join(name).display());
             }

@@ -46,7 +46,7 @@ pub fn write_file(path: &Path, content: &str) -> Result<(), WriteError> {
 /// Writes `files` (relative names) into `dir`, replacing the directory as a whole: the files
 /// are staged in a sibling directory, which then takes `dir`'s place. On any failure nothing
 /// of the new output is left behind and an existing `dir` is kept.
-pub fn write_dir(dir: &Path, files: &[(&str, String)]) -> Result<(), WriteError> {
+pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<(), WriteError> {
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

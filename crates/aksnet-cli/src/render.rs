@@ -92,7 +92,7 @@ fn vnet_table(out: &mut String, v: &VnetPlan, extra: Option<String>) {
 pub fn design_summary(
     d: &Design,
     out_dir: &Path,
-    files: &[(&str, String)],
+    files: &[(String, String)],
     report: &crate::verify::Report,
     as_json: bool,
 ) -> String {
