@@ -111,6 +111,7 @@ pub struct Context<'a, 'e> {
     pub plane: &'a DataPlane<'e>,
     diagnostics: OnceLock<Vec<Diagnostic>>,
     internet_exposure: OnceLock<Reach>,
+    subnets_by_label: OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl<'a, 'e> Context<'a, 'e> {
@@ -121,7 +122,22 @@ impl<'a, 'e> Context<'a, 'e> {
             plane,
             diagnostics: OnceLock::new(),
             internet_exposure: OnceLock::new(),
+            subnets_by_label: OnceLock::new(),
         }
+    }
+
+    /// The subnets labelled `VNET/SUBNET` (how exposure paths name where they are delivered).
+    pub fn subnets_labelled(&self, label: &str) -> &[usize] {
+        let t = &self.plane.topology;
+        let index = self.subnets_by_label.get_or_init(|| {
+            let mut m: std::collections::HashMap<String, Vec<usize>> =
+                std::collections::HashMap::new();
+            for s in 0..t.subnets.len() {
+                m.entry(t.subnets[s].label(t)).or_default().push(s);
+            }
+            m
+        });
+        index.get(label).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// The estate's structural diagnostics ([`aksnet_model::validate()`]).

@@ -1,11 +1,13 @@
 //! AKS-ING-005: inbound flows whose replies take another path through a stateful device.
 
+use std::collections::BTreeMap;
+
 use aksnet_engine::places::Place;
 use aksnet_engine::reach::PathResult;
 use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::{Query, Trace};
 
-use super::{crosses_appliance, delivered_subnets};
+use super::crosses_appliance;
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// Inbound flows with an asymmetric return.
@@ -38,13 +40,21 @@ impl Rule for InboundReturnAsymmetric {
         let t = &cx.plane.topology;
         let onprem = (!t.on_premises.is_empty()).then(|| cx.plane.exposure(&Place::OnPrem));
         let sources = std::iter::once(cx.internet_exposure()).chain(onprem.as_ref());
+        // Named endpoints by the subnet whose range holds their address.
+        let mut named: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (i, e) in t.endpoints.iter().enumerate() {
+            if let Some(s) = t.subnet_of(e.ip) {
+                named.entry(s).or_default().push(i);
+            }
+        }
         let mut out = Vec::new();
         for reach in sources {
             for p in &reach.paths {
-                let Some(&s) = delivered_subnets(cx, &p.delivered_at).first() else {
+                let Some(&s) = cx.subnets_labelled(&p.delivered_at).first() else {
                     continue;
                 };
-                for (target, w) in witnesses(cx, s, p) {
+                let here = named.get(&s).map(Vec::as_slice).unwrap_or_default();
+                for (target, w) in witnesses(cx, here, p) {
                     let Some(ret) = w.return_path.as_ref().filter(|r| !r.symmetric) else {
                         continue;
                     };
@@ -69,16 +79,12 @@ impl Rule for InboundReturnAsymmetric {
     }
 }
 
-/// The flows to trace for one exposure path: one per named endpoint in the subnet that the path
+/// The flows to trace for one exposure path: one per named endpoint (`named`) in the subnet the path
 /// reaches (the load balancer's or gateway's frontend, whose replies come from its backends),
 /// or the path's own witness when the subnet has none. Private endpoints are left to
 /// AKS-PLK-006, which reports them with the endpoint's name.
-fn witnesses(cx: &Context, s: usize, p: &PathResult) -> Vec<(String, Trace)> {
+fn witnesses(cx: &Context, named: &[usize], p: &PathResult) -> Vec<(String, Trace)> {
     let t = &cx.plane.topology;
-    let prefix = t.subnets[s].prefix;
-    let named: Vec<usize> = (0..t.endpoints.len())
-        .filter(|&i| prefix.contains_addr(t.endpoints[i].ip))
-        .collect();
     if named.is_empty() {
         return p
             .witness
@@ -88,7 +94,8 @@ fn witnesses(cx: &Context, s: usize, p: &PathResult) -> Vec<(String, Trace)> {
             .collect();
     }
     named
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|&i| !matches!(t.endpoints[i].kind, EndpointKind::PrivateEndpoint(_)))
         .filter_map(|i| {
             let (src, _, protocol, port) = p.packets.slice_dst(t.endpoints[i].ip).sample()?;

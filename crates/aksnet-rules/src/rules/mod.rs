@@ -165,11 +165,3 @@ pub(crate) fn app_gateway_subnets<'e>(
     }
     out
 }
-
-/// The subnets an exposure path is delivered to (`PathResult::delivered_at` is a subnet's label).
-pub(crate) fn delivered_subnets(cx: &crate::Context, delivered_at: &str) -> Vec<usize> {
-    let t = &cx.plane.topology;
-    (0..t.subnets.len())
-        .filter(|&s| t.subnets[s].label(t) == delivered_at)
-        .collect()
-}

@@ -2,7 +2,7 @@
 
 use aksnet_engine::places::Place;
 
-use super::{delivered_subnets, node_subnets};
+use super::node_subnets;
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// Nodes reachable from the Internet not through an Application Gateway.
@@ -48,9 +48,10 @@ impl Rule for NodesReachableFromInternet {
                     p.delivered_at,
                     p.described.join("; ")
                 ),
-                resources: delivered_subnets(cx, &p.delivered_at)
-                    .into_iter()
-                    .map(|s| t.subnets[s].id.clone())
+                resources: cx
+                    .subnets_labelled(&p.delivered_at)
+                    .iter()
+                    .map(|&s| t.subnets[s].id.clone())
                     .collect(),
                 witness: p.witness,
                 location: None,

@@ -1,5 +1,7 @@
 //! AKS-PLK-003: a container registry or key vault without a private endpoint.
 
+use std::collections::BTreeMap;
+
 use aksnet_model::ResourceId;
 
 use crate::{Context, Doc, Finding, Rule, Severity};
@@ -8,13 +10,19 @@ use crate::{Context, Doc, Finding, Rule, Severity};
 pub struct PaasWithoutPrivateEndpoint;
 
 /// Whether some private endpoint connects to `target`.
-pub(crate) fn has_private_endpoint(cx: &Context, target: &ResourceId) -> bool {
-    cx.estate.private_endpoints.iter().any(|pe| {
-        pe.properties
-            .private_link_service_connections
-            .iter()
-            .any(|c| &c.properties.private_link_service_id == target)
-    })
+/// The private endpoints of each resource they connect to, indexed once per check.
+pub(crate) fn endpoints_by_target<'e>(
+    cx: &Context<'_, 'e>,
+) -> BTreeMap<&'e ResourceId, Vec<&'e ResourceId>> {
+    let mut m: BTreeMap<&ResourceId, Vec<&ResourceId>> = BTreeMap::new();
+    for pe in cx.estate.private_endpoints.iter() {
+        for c in &pe.properties.private_link_service_connections {
+            m.entry(&c.properties.private_link_service_id)
+                .or_default()
+                .push(&pe.id);
+        }
+    }
+    m
 }
 
 impl Rule for PaasWithoutPrivateEndpoint {
@@ -41,6 +49,7 @@ impl Rule for PaasWithoutPrivateEndpoint {
         }
     }
     fn check(&self, cx: &Context) -> Vec<Finding> {
+        let targets = endpoints_by_target(cx);
         let registries = cx
             .estate
             .container_registries
@@ -53,7 +62,7 @@ impl Rule for PaasWithoutPrivateEndpoint {
             .map(|v| (&v.id, &v.name, "key vault"));
         registries
             .chain(vaults)
-            .filter(|(id, _, _)| !has_private_endpoint(cx, id))
+            .filter(|(id, _, _)| !targets.contains_key(id))
             .map(|(id, name, what)| {
                 Finding::new(
                     self,

@@ -1,6 +1,8 @@
 //! AKS-PLK-005: a registry behind a private endpoint without its data endpoint record.
 
-use super::paas_without_private_endpoint::has_private_endpoint;
+use std::collections::HashSet;
+
+use super::paas_without_private_endpoint::endpoints_by_target;
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// ACR data endpoint A record missing.
@@ -36,27 +38,25 @@ impl Rule for RegistryDataRecordMissing {
             .filter(|z| z.name.eq_ignore_ascii_case("privatelink.azurecr.io"))
             .map(|z| z.id.clone())
             .collect();
+        let records: HashSet<(aksnet_model::ResourceId, String)> = e
+            .a_record_sets
+            .iter()
+            .filter_map(|r| Some((r.id.parent()?, r.name.to_ascii_lowercase())))
+            .collect();
         let record = |zone: &aksnet_model::ResourceId, name: &str| {
-            e.a_record_sets
-                .iter()
-                .any(|r| r.id.parent().as_ref() == Some(zone) && r.name.eq_ignore_ascii_case(name))
+            records.contains(&(zone.clone(), name.to_ascii_lowercase()))
         };
-        let zone_group = |acr: &aksnet_model::ResourceId| {
-            e.private_endpoints.iter().any(|pe| {
-                pe.properties
-                    .private_link_service_connections
-                    .iter()
-                    .any(|c| &c.properties.private_link_service_id == acr)
-                    && e.private_dns_zone_groups
-                        .iter()
-                        .any(|g| g.id.parent().as_ref() == Some(&pe.id))
-            })
-        };
+        let with_group: HashSet<aksnet_model::ResourceId> = e
+            .private_dns_zone_groups
+            .iter()
+            .filter_map(|g| g.id.parent())
+            .collect();
+        let targets = endpoints_by_target(cx);
         let mut out = Vec::new();
         for acr in e
             .container_registries
             .iter()
-            .filter(|r| has_private_endpoint(cx, &r.id))
+            .filter(|r| targets.contains_key(&r.id))
         {
             let location = acr
                 .location
@@ -65,7 +65,10 @@ impl Rule for RegistryDataRecordMissing {
                 .to_ascii_lowercase();
             let data = format!("{}.{location}.data", acr.name.to_ascii_lowercase());
             for zone in &zones {
-                if record(zone, &acr.name) && !record(zone, &data) && !zone_group(&acr.id) {
+                if record(zone, &acr.name)
+                    && !record(zone, &data)
+                    && !targets[&acr.id].iter().any(|pe| with_group.contains(*pe))
+                {
                     out.push(Finding::new(
                         self,
                         format!("zone `privatelink.azurecr.io` has `{}` but not `{data}`: layer downloads resolve publicly", acr.name),

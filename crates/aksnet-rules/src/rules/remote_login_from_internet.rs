@@ -4,7 +4,6 @@ use aksnet_engine::places::Place;
 use aksnet_engine::trace::Query;
 use aksnet_net::{PacketSet, PortRange, PrefixSet, Protocol, Services};
 
-use super::delivered_subnets;
 use crate::{Context, Doc, Finding, Rule, Severity};
 
 /// SSH/RDP from the Internet.
@@ -59,9 +58,10 @@ impl Rule for RemoteLoginFromInternet {
                     port,
                     fqdn: None,
                 });
-                let resources = delivered_subnets(cx, &p.delivered_at)
-                    .into_iter()
-                    .map(|s| cx.plane.topology.subnets[s].id.clone())
+                let resources = cx
+                    .subnets_labelled(&p.delivered_at)
+                    .iter()
+                    .map(|&s| cx.plane.topology.subnets[s].id.clone())
                     .collect();
                 out.push(
                     Finding::new(
