@@ -35,8 +35,10 @@ fn private_frontend(
     Some((ip, f.subnet.as_ref().and_then(|s| subnet_of(t, &s.id))))
 }
 
-pub(crate) fn collect(estate: &Estate, t: &Topology) -> Vec<Endpoint> {
+/// The endpoints of an estate, and notes on those that cannot work as configured.
+pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
     let mut out = Vec::new();
+    let mut notes = Vec::new();
     let mut push =
         |kind, ip: IpAddr, predicted, subnet, resource: &ResourceId, name: String, fqdn| {
             out.push(Endpoint {
@@ -199,8 +201,13 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> Vec<Endpoint> {
             .first()
             .and_then(|c| subnet_of(t, &c.properties.subnet.id))
         {
-            let ip = azure::first_assignable(&t.subnets[s].prefix)
-                .expect("Bastion subnets are /26 or larger");
+            let Some(ip) = t.instance_address(s) else {
+                notes.push(format!(
+                    "{}: its subnet {} has no assignable address, so the Bastion cannot run there and is left out",
+                    b.id, t.subnets[s].prefix
+                ));
+                continue;
+            };
             push(
                 EndpointKind::Bastion,
                 ip,
@@ -236,7 +243,7 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> Vec<Endpoint> {
             let ip = if integrated {
                 azure::first_assignable(&prefix)
             } else {
-                prefix.nth(prefix.size() - 2)
+                prefix.size().checked_sub(2).and_then(|n| prefix.nth(n))
             };
             let zone = if integrated {
                 format!("private.{loc}.azmk8s.io")
@@ -270,5 +277,5 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> Vec<Endpoint> {
             );
         }
     }
-    out
+    (out, notes)
 }

@@ -205,13 +205,14 @@ impl DataPlane<'_> {
                 fqdn: None,
             },
             Place::OnPrem => {
-                let first = t
+                // `place` refuses `onprem` without prefixes; a caller that builds the place
+                // itself gets a TEST-NET-1 stand-in (RFC 5737) that routes nowhere.
+                let ip = t
                     .on_premises
                     .prefixes()
                     .first()
-                    .copied()
-                    .expect("checked when parsed");
-                let ip = first.nth(10.min(first.size() - 1)).expect("inside");
+                    .and_then(|p| p.nth(10.min(p.size().saturating_sub(1))))
+                    .unwrap_or(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)));
                 Host {
                     ip,
                     location: Location::OnPrem,
@@ -221,9 +222,7 @@ impl DataPlane<'_> {
             }
             Place::Subnet(s) => {
                 let sub = &t.subnets[*s];
-                let ip = azure::first_assignable(&sub.prefix)
-                    .or_else(|| sub.prefix.nth(0))
-                    .expect("a subnet has addresses");
+                let ip = azure::first_assignable(&sub.prefix).unwrap_or(sub.prefix.network());
                 Host {
                     ip,
                     location: Location::Subnet(*s),

@@ -8,7 +8,6 @@
 
 use std::net::IpAddr;
 
-use aksnet_model::azure;
 use aksnet_model::network::Direction;
 use aksnet_net::{PacketSet, PortRange, PortSet, Prefix, PrefixSet, Protocol, Services};
 use serde::Serialize;
@@ -545,8 +544,9 @@ impl DataPlane<'_> {
                     let Some(backend) = t.backend_subnet(t.subnets[d].vnet) else {
                         continue;
                     };
-                    let ip = azure::first_assignable(&t.subnets[backend].prefix)
-                        .expect("node subnets have addresses");
+                    let Some(ip) = t.instance_address(backend) else {
+                        continue;
+                    };
                     m.dst_fixed = Some(ip);
                     m.via.push(format!(
                         "{} → backend {}",
@@ -594,8 +594,9 @@ impl DataPlane<'_> {
         else {
             return;
         };
-        let instance = azure::first_assignable(&t.subnets[s].prefix)
-            .expect("App Gateway subnets have addresses");
+        let Some(instance) = t.instance_address(s) else {
+            return;
+        };
         let saved = b.dst_fixed;
         b.dst_fixed = Some(instance);
         self.nsg_filter(&mut b, s, Direction::Inbound);

@@ -148,6 +148,9 @@ pub struct Topology {
     pub subnet_clusters: Vec<Option<(ResourceId, bool, bool)>>,
     /// Private DNS as each VNet sees it.
     pub dns: crate::dns::Views,
+    /// Devices that cannot work as configured (a Bastion in a subnet with no assignable
+    /// address, ...), each naming its resource: they are left out and every trace says so.
+    pub notes: Vec<String>,
     index: Index,
 }
 
@@ -282,12 +285,22 @@ impl Topology {
                 }
             }
         }
-        t.endpoints = crate::endpoints::collect(estate, &t);
+        let (endpoints, notes) = crate::endpoints::collect(estate, &t);
+        t.endpoints = endpoints;
+        t.notes = notes;
         t.dns = crate::dns::Views::build(estate, &t);
         for (i, e) in t.endpoints.iter().enumerate() {
             t.index.endpoint_by_ip.entry(e.ip).or_insert(i);
         }
         t
+    }
+
+    /// The address a device that Azure places in subnet `s` answers on, as the engine predicts
+    /// it: the first assignable address (Azure reserves the first four [VNETFAQ] §1.2). `None`
+    /// when the subnet has none (a /30 or smaller that the estate holds anyway): the device
+    /// cannot work there, and callers deny with a reason naming the subnet.
+    pub fn instance_address(&self, s: SubnetIx) -> Option<IpAddr> {
+        azure::first_assignable(&self.subnets[s].prefix)
     }
 
     /// The VNet an endpoint belongs to: its subnet's, or that of another endpoint of the same

@@ -4,7 +4,6 @@
 
 use std::net::IpAddr;
 
-use aksnet_model::azure;
 use aksnet_model::network::Direction;
 use aksnet_net::Protocol;
 use serde::Serialize;
@@ -159,6 +158,7 @@ impl DataPlane<'_> {
             Outcome::Denied(reason) => ("denied", reason, None),
         };
         let mut notes = w.notes;
+        notes.extend(self.topology.notes.iter().cloned());
         notes.sort();
         notes.dedup();
         Trace {
@@ -617,8 +617,13 @@ impl Walk<'_, '_> {
                         "the internal load balancer has no backend node pool".into(),
                     ));
                 };
-                let ip = azure::first_assignable(&t.subnets[backend].prefix)
-                    .expect("node subnets are /29 or larger");
+                let Some(ip) = t.instance_address(backend) else {
+                    return Step::Done(Outcome::Denied(format!(
+                        "the internal load balancer's backend subnet {} ({}) has no assignable address for a node",
+                        t.subnets[backend].label(t),
+                        t.subnets[backend].prefix
+                    )));
+                };
                 let before = *pkt;
                 pkt.dst = ip;
                 self.hop(
@@ -644,9 +649,10 @@ impl Walk<'_, '_> {
                 );
                 Step::Done(Outcome::Delivered(Location::Subnet(backend)))
             }
-            Some(EndpointKind::AppGatewayPrivate) => {
-                self.app_gateway(endpoint.expect("matched"), pkt)
-            }
+            Some(EndpointKind::AppGatewayPrivate) => match endpoint {
+                Some(e) => self.app_gateway(e, pkt),
+                None => Step::Done(Outcome::Denied("no Application Gateway".into())),
+            },
             Some(EndpointKind::PrivateEndpoint(_)) => {
                 // NSGs filter traffic to a private endpoint only with network policies on [PEPOL] §7.2.
                 if matches!(
@@ -706,8 +712,14 @@ impl Walk<'_, '_> {
                 "the Application Gateway's subnet is not in the estate".into(),
             ));
         };
-        let instance = azure::first_assignable(&t.subnets[s].prefix)
-            .expect("App Gateway subnets are /29 or larger");
+        let Some(instance) = t.instance_address(s) else {
+            return Step::Done(Outcome::Denied(format!(
+                "{}'s subnet {} ({}) has no assignable address for an instance",
+                agw.name,
+                t.subnets[s].label(t),
+                t.subnets[s].prefix
+            )));
+        };
         if let Err(err) = self.nsg(
             s,
             Direction::Inbound,
@@ -946,11 +958,23 @@ impl Walk<'_, '_> {
                                 return Err(why);
                             }
                         }
-                        Ok(Some(Arrival::Enter(Location::Subnet(
-                            e.subnet
-                                .or_else(|| t.subnet_of(fw_ip))
-                                .expect("firewalls sit in a subnet"),
-                        ))))
+                        match e.subnet.or_else(|| t.subnet_of(fw_ip)) {
+                            Some(s) => Ok(Some(Arrival::Enter(Location::Subnet(s)))),
+                            None => {
+                                let why = format!(
+                                    "{}: its private IP {fw_ip} lies in no subnet of the estate, so it cannot forward the translated flow",
+                                    fw_id
+                                );
+                                self.hop(
+                                    fw_id.name().into(),
+                                    "firewall",
+                                    "drop",
+                                    why.clone(),
+                                    *pkt,
+                                );
+                                Err(why)
+                            }
+                        }
                     }
                     None => {
                         self.hop(
