@@ -13,7 +13,7 @@ use aksnet_net::{PacketSet, PortRange, PortSet, Prefix, PrefixSet, Protocol, Ser
 use serde::Serialize;
 
 use crate::places::{Location, Place};
-use crate::routes::{NextHop, Source};
+use crate::routes::NextHop;
 use crate::tags::{internet, private_space};
 use crate::topology::{EndpointKind, SubnetIx};
 use crate::trace::{Query, Trace};
@@ -369,13 +369,6 @@ impl DataPlane<'_> {
     /// VNet/peering prefixes) and follows each next hop.
     fn route(&self, b: Branch, s: SubnetIx, todo: &mut Vec<Branch>, out: &mut Vec<PathResult>) {
         let t = &self.topology;
-        let mut remaining = Self::current_dsts(&b);
-        let mut routes: Vec<_> = self.routes[s]
-            .iter()
-            .filter(|r| r.state == "Active")
-            .collect();
-        routes.sort_by_key(|r| std::cmp::Reverse((r.address_prefix.len(), r.source)));
-        let protected = crate::routes::protected_prefixes(&self.routes[s]);
         let vnet = t.subnets[s].vnet;
         let reachable: Vec<usize> = std::iter::once(vnet)
             .chain(t.connected_peers(vnet).map(|p| p.remote))
@@ -383,18 +376,8 @@ impl DataPlane<'_> {
         // Routes to the same appliance are followed as one branch: a GatewaySubnet with a route
         // per spoke would otherwise send the firewall one branch per spoke.
         let mut appliances: Vec<(IpAddr, PrefixSet, Vec<String>)> = Vec::new();
-        for r in routes {
-            if remaining.is_empty() {
-                break;
-            }
-            let mut region = remaining.intersection(&[r.address_prefix].into_iter().collect());
-            if r.source == Source::VirtualNetworkGateway {
-                region = region.difference(&protected);
-            }
-            if region.is_empty() {
-                continue;
-            }
-            remaining = remaining.difference(&region);
+        for (i, region) in crate::routes::partition(&self.routes[s], &Self::current_dsts(&b)) {
+            let r = &self.routes[s][i];
             if let NextHop::VirtualAppliance(ip) = &r.next_hop {
                 match appliances.iter_mut().find(|(a, _, _)| a == ip) {
                     Some((_, set, prefixes)) => {

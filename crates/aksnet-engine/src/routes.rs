@@ -61,6 +61,24 @@ pub enum Source {
     User,
 }
 
+/// Whether a route carries traffic, in the effective-routes API's words (`state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RouteState {
+    /// In use.
+    Active,
+    /// Overridden by a route with the same prefix and higher precedence [UDR] §2.3.
+    Invalid,
+}
+
+impl fmt::Display for RouteState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RouteState::Active => "Active",
+            RouteState::Invalid => "Invalid",
+        })
+    }
+}
+
 /// One effective route.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -72,8 +90,8 @@ pub struct EffectiveRoute {
     pub next_hop: NextHop,
     /// Origin.
     pub source: Source,
-    /// `Active` or `Invalid` (overridden).
-    pub state: &'static str,
+    /// Active, or overridden by a route of higher precedence on the same prefix.
+    pub state: RouteState,
     /// The UDR's or system route's name, for traces.
     pub name: String,
 }
@@ -125,7 +143,7 @@ pub fn effective_routes(
         address_prefix: prefix,
         next_hop,
         source: Source::Default,
-        state: "Active",
+        state: RouteState::Active,
         name: name.to_string(),
     };
     // VNet ranges: one route per address range [UDR] §2.1.
@@ -179,7 +197,7 @@ pub fn effective_routes(
                     address_prefix: p,
                     next_hop: NextHop::VirtualNetworkGateway,
                     source: Source::VirtualNetworkGateway,
-                    state: "Active",
+                    state: RouteState::Active,
                     name: "gateway".to_string(),
                 });
             }
@@ -209,7 +227,7 @@ pub fn effective_routes(
                 address_prefix: prefix,
                 next_hop: hop,
                 source: Source::User,
-                state: "Active",
+                state: RouteState::Active,
                 name: format!("{}/{}", rt.name, r.name),
             });
         }
@@ -245,29 +263,34 @@ pub fn effective_routes(
             address_prefix: Prefix::from(e.ip),
             next_hop: NextHop::InterfaceEndpoint(e.ip),
             source: Source::Default,
-            state: "Active",
+            state: RouteState::Active,
             name: e.name.clone(),
         };
         if overridden {
-            r.state = "Invalid";
+            r.state = RouteState::Invalid;
         }
         routes.push(r);
     }
     routes.extend(udrs);
     routes.extend(service_endpoint_routes(estate, o, subnet));
-    // Same prefix: User > VirtualNetworkGateway > Default; the others are Invalid [UDR] §2.3.
-    for i in 0..routes.len() {
-        let better = routes.iter().any(|o| {
-            o.address_prefix == routes[i].address_prefix
-                && rank(o) > rank(&routes[i])
-                && o.state == "Active"
-        });
-        if better {
-            routes[i].state = "Invalid";
-        }
-    }
+    mark_invalid(&mut routes);
     routes.sort_by_key(|r| (r.address_prefix, r.source));
     routes
+}
+
+/// Same prefix: a route is `Invalid` when an active one of higher [`rank`] has its prefix
+/// (User > VirtualNetworkGateway > Default) [UDR] §2.3.
+fn mark_invalid(routes: &mut [EffectiveRoute]) {
+    let mut best: std::collections::HashMap<Prefix, u8> = std::collections::HashMap::new();
+    for r in routes.iter().filter(|r| r.state == RouteState::Active) {
+        let b = best.entry(r.address_prefix).or_insert(0);
+        *b = (*b).max(rank(r));
+    }
+    for r in routes.iter_mut() {
+        if best.get(&r.address_prefix).is_some_and(|b| *b > rank(r)) {
+            r.state = RouteState::Invalid;
+        }
+    }
 }
 
 /// The service tag whose prefixes a service endpoint routes [TAGS] §2.2 (the common AKS-adjacent
@@ -312,7 +335,7 @@ fn service_endpoint_routes(
                 address_prefix: p,
                 next_hop: NextHop::VirtualNetworkServiceEndpoint(se.service.clone()),
                 source: Source::Default,
-                state: "Active",
+                state: RouteState::Active,
                 name: format!("service endpoint {}", se.service),
             });
         }
@@ -331,51 +354,101 @@ pub fn rank(r: &EffectiveRoute) -> u8 {
     }
 }
 
-/// The route that carries traffic to `dst` [UDR] §2.3: longest prefix among active routes, except
-/// that gateway routes never take traffic for the VNet's own or peered ranges; ties are already
-/// resolved by the `Invalid` marking.
-pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute> {
-    let system_local = |r: &EffectiveRoute| {
-        matches!(
+/// True for the system routes whose prefixes BGP routes never take, however specific: "System
+/// routes for traffic related to virtual network, virtual network peerings, or virtual network
+/// service endpoints, are preferred routes, even if BGP routes are more specific" [UDR] §2.3.
+pub fn protects(r: &EffectiveRoute) -> bool {
+    r.source == Source::Default
+        && matches!(
             r.next_hop,
             NextHop::VnetLocal
                 | NextHop::VNetPeering(_)
                 | NextHop::VirtualNetworkServiceEndpoint(_)
-        ) && r.source == Source::Default
-    };
-    let protected = routes
-        .iter()
-        .any(|r| system_local(r) && r.address_prefix.contains_addr(dst));
-    routes
-        .iter()
-        .filter(|r| r.state == "Active" && r.address_prefix.contains_addr(dst))
-        .filter(|r| !(protected && r.source == Source::VirtualNetworkGateway))
-        .max_by_key(|r| (r.address_prefix.len(), rank(r)))
+        )
 }
 
-/// The VNet and peering prefixes of a route table: gateway (BGP) routes never take traffic to
-/// them, however specific [UDR] §2.3.
+/// The addresses BGP routes never take in this table (the prefixes of [`protects`] routes).
 pub fn protected_prefixes(routes: &[EffectiveRoute]) -> PrefixSet {
     routes
         .iter()
-        .filter(|r| {
-            matches!(r.next_hop, NextHop::VnetLocal | NextHop::VNetPeering(_))
-                && r.source == Source::Default
-        })
+        .filter(|r| protects(r))
         .map(|r| r.address_prefix)
         .collect()
 }
 
-/// Network → (best route, best route that is not BGP), for one prefix length and family.
+/// The active routes in the order route selection tries them [UDR] §2.3: longest prefix first,
+/// then [`rank`], then table order. Selection for an address is the first of these that contains
+/// it and is [`eligible`]; [`select`], [`RouteIndex`] and [`partition`] are the three views of
+/// this one definition (for one address, indexed, and over a set of addresses).
+pub fn precedence(routes: &[EffectiveRoute]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..routes.len())
+        .filter(|&i| routes[i].state == RouteState::Active)
+        .collect();
+    order.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(routes[i].address_prefix.len()),
+            std::cmp::Reverse(rank(&routes[i])),
+            i,
+        )
+    });
+    order
+}
+
+/// Whether route `r` may carry traffic to a destination that is (`protected`) or is not inside
+/// the table's protected prefixes: BGP routes never take protected destinations [UDR] §2.3.
+pub fn eligible(r: &EffectiveRoute, protected: bool) -> bool {
+    !(protected && r.source == Source::VirtualNetworkGateway)
+}
+
+/// The route that carries traffic to `dst` [UDR] §2.3 (see [`precedence`]). This is the
+/// reference the index and the set partition are tested against.
+pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute> {
+    let protected = routes
+        .iter()
+        .any(|r| protects(r) && r.address_prefix.contains_addr(dst));
+    precedence(routes)
+        .into_iter()
+        .map(|i| &routes[i])
+        .find(|r| r.address_prefix.contains_addr(dst) && eligible(r, protected))
+}
+
+/// Splits a set of destinations by the route that carries each (see [`precedence`]): the same
+/// answer as [`select`] for every address, for packet sets. Destinations no route takes are left
+/// out.
+pub fn partition(routes: &[EffectiveRoute], dsts: &PrefixSet) -> Vec<(usize, PrefixSet)> {
+    let protected = protected_prefixes(routes);
+    let mut remaining = dsts.clone();
+    let mut out = Vec::new();
+    for i in precedence(routes) {
+        if remaining.is_empty() {
+            break;
+        }
+        let r = &routes[i];
+        let mut region = remaining.intersection(&[r.address_prefix].into_iter().collect());
+        if !eligible(r, true) {
+            region = region.difference(&protected);
+        }
+        if region.is_empty() {
+            continue;
+        }
+        remaining = remaining.difference(&region);
+        out.push((i, region));
+    }
+    out
+}
+
+/// Network → (best route, best eligible route for protected destinations), for one prefix length
+/// and family.
 type LengthMap = std::collections::HashMap<u128, (usize, Option<usize>)>;
 
-/// An index over a subnet's effective routes for fast longest-prefix lookups; [`select`] is the
-/// reference it must agree with.
+/// An index over a subnet's effective routes for fast longest-prefix lookups: the first route
+/// of [`precedence`] per prefix, overall and among those [`eligible`] for protected
+/// destinations. [`select`] is the reference it is property-tested against.
 #[derive(Clone, Debug, Default)]
 pub struct RouteIndex {
-    /// Per prefix length (longest first): network → (best route, best route that is not BGP).
+    /// Per prefix length (longest first): network → (best route, best route for protected).
     by_len: Vec<(u8, bool, LengthMap)>,
-    /// VNet and peering prefixes: BGP routes never take these destinations.
+    /// Destinations BGP routes never take.
     protected: PrefixSet,
 }
 
@@ -407,26 +480,18 @@ fn network_key(ip: IpAddr, len: u8) -> (bool, u128) {
 }
 
 impl RouteIndex {
-    /// Indexes the active routes.
+    /// Indexes the active routes, in [`precedence`] order so the first entry per prefix wins.
     pub fn new(routes: &[EffectiveRoute]) -> Self {
         let mut maps: std::collections::BTreeMap<(u8, bool), LengthMap> = Default::default();
-        for (i, r) in routes
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.state == "Active")
-        {
+        for i in precedence(routes) {
+            let r = &routes[i];
             let (v4, k) = network_key(r.address_prefix.network(), r.address_prefix.len());
             let slot = maps
                 .entry((r.address_prefix.len(), v4))
                 .or_default()
                 .entry(k)
                 .or_insert((i, None));
-            if rank(r) > rank(&routes[slot.0]) {
-                slot.0 = i;
-            }
-            if r.source != Source::VirtualNetworkGateway
-                && slot.1.is_none_or(|j| rank(r) > rank(&routes[j]))
-            {
+            if slot.1.is_none() && eligible(r, true) {
                 slot.1 = Some(i);
             }
         }
@@ -447,8 +512,12 @@ impl RouteIndex {
             if *fam != v4 {
                 continue;
             }
-            if let Some((any, non_bgp)) = map.get(&network_key(dst, *len).1) {
-                let pick = if protected { *non_bgp } else { Some(*any) };
+            if let Some((any, for_protected)) = map.get(&network_key(dst, *len).1) {
+                let pick = if protected {
+                    *for_protected
+                } else {
+                    Some(*any)
+                };
                 if pick.is_some() {
                     return pick;
                 }
@@ -462,35 +531,119 @@ impl RouteIndex {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::net::Ipv4Addr;
 
-    fn route(p: &str, hop: NextHop, source: Source) -> EffectiveRoute {
+    fn route(p: Prefix, hop: NextHop, source: Source) -> EffectiveRoute {
         EffectiveRoute {
-            address_prefix: p.parse().unwrap(),
+            address_prefix: p,
             next_hop: hop,
             source,
-            state: "Active",
+            state: RouteState::Active,
             name: String::new(),
         }
     }
 
+    /// A route of every kind a subnet's table holds: system VNet, peering, Internet and `None`
+    /// routes, BGP routes from the gateway, service endpoint prefixes, private endpoint /32s
+    /// and user routes to every next hop type.
+    fn any_route() -> impl Strategy<Value = EffectiveRoute> {
+        // Addresses in a small space (10.0.0.0/14 and 20.0.0.0/14) so prefixes overlap often.
+        let prefix = (any::<bool>(), 0u32..(1 << 18), 0u8..=32).prop_map(|(hi, host, len)| {
+            let base = if hi { 20u32 << 24 } else { 10u32 << 24 };
+            let len = if len < 6 { 0 } else { len.max(14) };
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            Prefix::new(Ipv4Addr::from((base | host) & mask).into(), len).unwrap()
+        });
+        (prefix, 0u8..9).prop_map(|(p, kind)| {
+            let nva: IpAddr = "10.0.0.4".parse().unwrap();
+            match kind {
+                0 => route(p, NextHop::VnetLocal, Source::Default),
+                1 => route(p, NextHop::VNetPeering("hub".into()), Source::Default),
+                2 => route(p, NextHop::Internet, Source::Default),
+                3 => route(p, NextHop::None, Source::Default),
+                4 => route(
+                    p,
+                    NextHop::VirtualNetworkGateway,
+                    Source::VirtualNetworkGateway,
+                ),
+                5 => route(
+                    p,
+                    NextHop::VirtualNetworkServiceEndpoint("Microsoft.Storage".into()),
+                    Source::Default,
+                ),
+                6 => {
+                    let ip = p.network();
+                    route(
+                        Prefix::from(ip),
+                        NextHop::InterfaceEndpoint(ip),
+                        Source::Default,
+                    )
+                }
+                7 => route(p, NextHop::VirtualAppliance(nva), Source::User),
+                _ => route(p, NextHop::None, Source::User),
+            }
+        })
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// The index, the set partition and the linear reference pick the same route for every
+        /// address, over random tables (with `Invalid` marking as `effective_routes` does it).
         #[test]
-        fn index_agrees_with_linear_selection(a in any::<u8>(), b in any::<u8>(), c in any::<u8>()) {
-            let routes = vec![
-                route("0.0.0.0/0", NextHop::Internet, Source::Default),
-                route("10.0.0.0/8", NextHop::None, Source::Default),
-                route("10.1.0.0/16", NextHop::VnetLocal, Source::Default),
-                route("10.1.5.0/24", NextHop::VirtualNetworkGateway, Source::VirtualNetworkGateway),
-                route("10.2.0.0/16", NextHop::VirtualNetworkGateway, Source::VirtualNetworkGateway),
-                route("10.2.128.0/17", NextHop::VNetPeering("x".into()), Source::Default),
-                route("10.1.7.0/24", NextHop::VirtualAppliance("10.9.0.4".parse().unwrap()), Source::User),
-                route("10.1.7.9/32", NextHop::InterfaceEndpoint("10.1.7.9".parse().unwrap()), Source::Default),
-            ];
+        fn select_index_and_partition_agree(
+            mut routes in prop::collection::vec(any_route(), 0..24),
+            dsts in prop::collection::vec((any::<bool>(), 0u32..(1 << 18)), 16),
+        ) {
+            mark_invalid(&mut routes);
             let idx = RouteIndex::new(&routes);
-            let dst: IpAddr = std::net::Ipv4Addr::new(10, a % 4, b, c).into();
-            let linear = select(&routes, dst).map(|r| r.name.clone() + &r.address_prefix.to_string());
-            let fast = idx.lookup(dst).map(|i| routes[i].name.clone() + &routes[i].address_prefix.to_string());
-            prop_assert_eq!(linear, fast);
+            let all: PrefixSet = ["10.0.0.0/14".parse::<Prefix>().unwrap(), "20.0.0.0/14".parse::<Prefix>().unwrap()]
+                .into_iter()
+                .collect();
+            let parts = partition(&routes, &all);
+            for (hi, host) in dsts {
+                let base = if hi { 20u32 << 24 } else { 10u32 << 24 };
+                let dst: IpAddr = Ipv4Addr::from(base | host).into();
+                let linear = select(&routes, dst).map(|r| r as *const EffectiveRoute);
+                let fast = idx.lookup(dst).map(|i| &routes[i] as *const EffectiveRoute);
+                let split = parts
+                    .iter()
+                    .find(|(_, set)| set.contains_addr(dst))
+                    .map(|(i, _)| &routes[*i] as *const EffectiveRoute);
+                prop_assert_eq!(linear, fast, "index differs at {}", dst);
+                prop_assert_eq!(linear, split, "partition differs at {}", dst);
+            }
         }
+    }
+
+    /// A /16 service endpoint route and a /24 BGP route inside it: BGP never takes
+    /// service-endpoint prefixes [UDR] §2.3, in every view (the issue's 20.0.1.5 case).
+    #[test]
+    fn bgp_never_takes_a_service_endpoint_prefix() {
+        let routes = vec![
+            route(
+                "0.0.0.0/0".parse().unwrap(),
+                NextHop::Internet,
+                Source::Default,
+            ),
+            route(
+                "20.0.0.0/16".parse().unwrap(),
+                NextHop::VirtualNetworkServiceEndpoint("Microsoft.Storage".into()),
+                Source::Default,
+            ),
+            route(
+                "20.0.1.0/24".parse().unwrap(),
+                NextHop::VirtualNetworkGateway,
+                Source::VirtualNetworkGateway,
+            ),
+        ];
+        let dst: IpAddr = "20.0.1.5".parse().unwrap();
+        let want = &routes[1];
+        assert!(std::ptr::eq(select(&routes, dst).unwrap(), want));
+        assert!(std::ptr::eq(
+            &routes[RouteIndex::new(&routes).lookup(dst).unwrap()],
+            want
+        ));
+        let one: PrefixSet = [Prefix::from(dst)].into_iter().collect();
+        assert_eq!(partition(&routes, &one)[0].0, 1);
     }
 }
