@@ -277,5 +277,36 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
             );
         }
     }
+    // A private address that lies outside its own subnet (or, without one, outside every
+    // subnet) cannot receive traffic: Azure assigns private addresses from the subnet's prefix.
+    // Such a device is left out, and the note names it.
+    out.retain(|e| {
+        let public = matches!(
+            e.kind,
+            EndpointKind::AppGatewayPublic
+                | EndpointKind::FirewallPublic
+                | EndpointKind::ApiServerPublic
+        );
+        let placed = match e.subnet {
+            Some(s) => t.subnets[s].prefix.contains_addr(e.ip),
+            None => t.subnet_of(e.ip).is_some(),
+        };
+        if !public && !placed {
+            notes.push(match e.subnet {
+                Some(s) => format!(
+                    "{}: its address {} lies outside its subnet {} ({}), so nothing reaches it there; it is left out",
+                    e.resource,
+                    e.ip,
+                    t.subnets[s].label(t),
+                    t.subnets[s].prefix
+                ),
+                None => format!(
+                    "{}: its address {} lies in no subnet of the estate; it is left out",
+                    e.resource, e.ip
+                ),
+            });
+        }
+        public || placed
+    });
     (out, notes)
 }

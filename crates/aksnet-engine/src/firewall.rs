@@ -533,6 +533,9 @@ impl Policy {
                     kind,
                 )
             })
+            // A rule with no name to match (no target FQDN or FQDN tag the engine knows)
+            // passes nothing by name.
+            .filter(|(_, _, names, _)| !names.is_empty())
             .collect()
     }
 }

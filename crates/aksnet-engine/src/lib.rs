@@ -118,6 +118,17 @@ impl<'e> DataPlane<'e> {
         self.route_index[s].lookup(dst).map(|i| &self.routes[s][i])
     }
 
+    /// A firewall's private IP and compiled policy, by its resource id.
+    pub fn firewall_of(
+        &self,
+        id: &ResourceId,
+    ) -> Option<(IpAddr, &(ResourceId, firewall::Policy))> {
+        self.firewalls
+            .iter()
+            .find(|(_, (fw, _))| fw == id)
+            .map(|(ip, p)| (*ip, p))
+    }
+
     /// The packets subnet `s`'s NSG allows in `direction` (everything when it has none).
     pub fn nsg_allowed(&self, s: usize, direction: Direction) -> &PacketSet {
         let slot = &self.nsg_allowed[s][usize::from(direction == Direction::Outbound)];

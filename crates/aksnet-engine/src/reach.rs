@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use aksnet_model::network::Direction;
-use aksnet_net::{PacketSet, PortRange, PortSet, Prefix, PrefixSet, Protocol, Services};
+use aksnet_net::{PacketSet, Prefix, PrefixSet, Services};
 use serde::Serialize;
 
 use crate::places::{Location, Place};
@@ -179,8 +179,9 @@ impl DataPlane<'_> {
     pub fn reach(&self, from: &Place, to: &Place) -> Reach {
         let (fl, tl) = (self.host(from).label, self.host(to).label);
         let mut r = self.reach_sets(&self.place_set(from), &self.place_set(to), self.start(from));
-        // Internet-to-Internet and on-premises-to-on-premises are outside the estate.
-        r.retain(|p| !(matches!(from, Place::Internet) && p.delivered_at == "internet"));
+        // Internet-to-Internet is outside the estate (a proxy in the estate that forwards to an
+        // Internet backend is not).
+        r.retain(|p| !(matches!(from, Place::Internet) && Self::never_entered(p, "internet")));
         self.finish(fl, tl, r)
     }
 
@@ -191,10 +192,15 @@ impl DataPlane<'_> {
         let label = self.host(from).label;
         r.retain(|p| {
             p.delivered_at != label
-                && !(matches!(from, Place::Internet) && p.delivered_at == "internet")
-                && !(matches!(from, Place::OnPrem) && p.delivered_at == "onprem")
+                && !(matches!(from, Place::Internet) && Self::never_entered(p, "internet"))
+                && !(matches!(from, Place::OnPrem) && Self::never_entered(p, "onprem"))
         });
         self.finish(label, "anywhere".to_string(), r)
+    }
+
+    /// A path delivered where it started, without crossing anything of the estate.
+    fn never_entered(p: &PathResult, home: &str) -> bool {
+        p.delivered_at == home && p.via.len() <= 1
     }
 
     fn finish(&self, from: String, to: String, mut paths: Vec<PathResult>) -> Reach {
@@ -275,6 +281,25 @@ impl DataPlane<'_> {
             g = g.slice_dst(d);
         }
         b.orig = b.orig.intersection(&g);
+    }
+
+    /// Keeps the packets on these services.
+    fn filter_services(b: &mut Branch, services: &Services) {
+        Self::apply(
+            b,
+            &PacketSet::from_parts(
+                &PrefixSet::everything(),
+                &PrefixSet::everything(),
+                services.clone(),
+            ),
+        );
+    }
+
+    /// Keeps the packets the endpoint answers on ([`crate::topology::Endpoint::listens`]).
+    fn listening(b: &mut Branch, e: &crate::topology::Endpoint) {
+        if let Some(svc) = e.listens() {
+            Self::filter_services(b, &svc);
+        }
     }
 
     fn nsg_filter(&self, b: &mut Branch, s: SubnetIx, dir: Direction) {
@@ -489,21 +514,15 @@ impl DataPlane<'_> {
         out: &mut Vec<PathResult>,
     ) {
         let t = &self.topology;
-        for &v in reachable {
-            for &d in &t.vnets[v].subnets {
-                let part = region.intersection(&[t.subnets[d].prefix].into_iter().collect());
-                if part.is_empty() {
-                    continue;
-                }
-                let mut m = Self::narrow(&n, &part);
-                self.peering_filter(
-                    &mut m,
-                    t.subnets[s].vnet,
-                    v,
-                    t.subnets[s].name == "GatewaySubnet",
-                );
-                self.arrive(m, d, &part, todo, out);
-            }
+        for (d, part) in t.split_by_subnet(region, reachable) {
+            let mut m = Self::narrow(&n, &part);
+            self.peering_filter(
+                &mut m,
+                t.subnets[s].vnet,
+                t.subnets[d].vnet,
+                t.subnets[s].name == "GatewaySubnet",
+            );
+            self.arrive(m, d, &part, todo, out);
         }
     }
 
@@ -518,7 +537,16 @@ impl DataPlane<'_> {
     ) {
         let t = &self.topology;
         let mut rest = part.clone();
-        for e in t.endpoints.iter().filter(|e| part.contains_addr(e.ip)) {
+        // One endpoint per address, the one a trace finds there (`endpoint_at`).
+        let mut ips: Vec<IpAddr> = t
+            .endpoints
+            .iter()
+            .map(|e| e.ip)
+            .filter(|ip| part.contains_addr(*ip))
+            .collect();
+        ips.sort();
+        ips.dedup();
+        for e in ips.into_iter().filter_map(|ip| t.endpoint_at(ip)) {
             let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
             rest = rest.difference(&one);
             let mut m = Self::narrow(&b, &one);
@@ -547,11 +575,12 @@ impl DataPlane<'_> {
                     ) {
                         self.nsg_filter(&mut m, d, Direction::Inbound);
                     }
+                    Self::listening(&mut m, e);
                     self.deliver(m, e.name.clone(), out);
                 }
-                EndpointKind::Firewall | EndpointKind::Nva => self.deliver(m, e.name.clone(), out),
                 _ => {
                     self.nsg_filter(&mut m, d, Direction::Inbound);
+                    Self::listening(&mut m, e);
                     self.deliver(m, e.name.clone(), out);
                 }
             }
@@ -584,24 +613,12 @@ impl DataPlane<'_> {
         b.dst_fixed = Some(instance);
         self.nsg_filter(&mut b, s, Direction::Inbound);
         b.dst_fixed = saved;
-        let ports: PortSet = agw
-            .properties
-            .frontend_ports
-            .iter()
-            .map(|p| PortRange::single(p.properties.port))
-            .collect();
-        Self::apply(
-            &mut b,
-            &PacketSet::from_parts(
-                &PrefixSet::everything(),
-                &PrefixSet::everything(),
-                Services::new(Protocol::Tcp.into(), &ports),
-            ),
-        );
+        let listeners = crate::topology::app_gateway_listeners(&agw.properties);
+        Self::filter_services(&mut b, &listeners);
         let Some(backend) = agw.properties.first_backend_ip() else {
             return;
         };
-        b.via.push(format!("{} listener {}", agw.name, ports));
+        b.via.push(format!("{} listener {listeners}", agw.name));
         b.src_fixed = Some(instance);
         b.dst_fixed = Some(backend);
         b.loc = Location::Subnet(s);
@@ -684,11 +701,10 @@ impl DataPlane<'_> {
     /// ([FWRULE] §4.1: DNAT first; the translated flow is allowed). A changed port is noted.
     fn dnat(&self, b: Branch, fw: aksnet_model::ResourceId, todo: &mut Vec<Branch>) {
         let t = &self.topology;
-        let Some((fw_ip, (_, policy))) = self.firewalls.iter().find(|(_, (id, _))| *id == fw)
-        else {
+        let Some((fw_ip, (_, policy))) = self.firewall_of(&fw) else {
             return;
         };
-        let Some(a) = t.subnet_of(*fw_ip) else { return };
+        let Some(a) = t.subnet_of(fw_ip) else { return };
         for r in &policy.nat {
             let aksnet_model::firewall::FirewallRule::NatRule(n) = &r.rule else {
                 continue;
@@ -762,12 +778,9 @@ impl DataPlane<'_> {
                     };
                     Self::apply(
                         &mut m,
-                        &PacketSet::from_parts(
-                            &allowed,
-                            &PrefixSet::everything(),
-                            Services::of(Protocol::Tcp, PortRange::single(443)),
-                        ),
+                        &PacketSet::from_parts(&allowed, &PrefixSet::everything(), Services::any()),
                     );
+                    Self::listening(&mut m, e);
                     self.deliver(m, e.name.clone(), out);
                 }
                 EndpointKind::FirewallPublic => self.dnat(m, e.resource.clone(), todo),

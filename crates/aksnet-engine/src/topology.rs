@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use aksnet_model::network::VirtualNetwork;
 use aksnet_model::{azure, Estate, Resource, ResourceId};
-use aksnet_net::{Prefix, PrefixSet};
+use aksnet_net::{PortRange, PortSet, Prefix, PrefixSet, Protocol, Services};
 
 /// Index of a VNet in [`Topology::vnets`].
 pub type VnetIx = usize;
@@ -129,6 +129,38 @@ pub struct Endpoint {
     pub name: String,
     /// DNS name, where the resource has one.
     pub fqdn: Option<String>,
+}
+
+impl Endpoint {
+    /// The services this endpoint answers on, where Azure fixes them; `None` when it answers on
+    /// whatever reaches it (a node, an NVA) or the estate does not say (a private endpoint for a
+    /// service other than ACR and Key Vault). Every evaluator filters arrivals through this one
+    /// place. Application Gateway listeners come from the resource: see [`app_gateway_listeners`].
+    ///
+    /// - API servers, public and private: TCP 443 ("APIServerPublicIP TCP 443", AKS outbound
+    ///   rules [AKS-OUTBOUND-RULES] §6.9; the private endpoint and the VNet-integrated ILB front
+    ///   the same listener [AKS-PRIVATE] [AKS-APIVNET] §6.6, §6.8).
+    /// - ACR (registry and data endpoints) and Key Vault private endpoints: HTTPS, TCP 443
+    ///   [ACRPL] [PEOV-OLD] §7.1.
+    pub fn listens(&self) -> Option<Services> {
+        let https = || Services::of(Protocol::Tcp, PortRange::single(443));
+        match &self.kind {
+            EndpointKind::ApiServerPublic | EndpointKind::ApiServerPrivate => Some(https()),
+            EndpointKind::PrivateEndpoint(g) if g == "registry" || g == "vault" => Some(https()),
+            _ => None,
+        }
+    }
+}
+
+/// The services an Application Gateway's listeners answer on: TCP on each frontend port
+/// [AGINFRA] §5.3.
+pub fn app_gateway_listeners(agw: &aksnet_model::appgw::ApplicationGateway) -> Services {
+    let ports: PortSet = agw
+        .frontend_ports
+        .iter()
+        .map(|p| PortRange::single(p.properties.port))
+        .collect();
+    Services::new(Protocol::Tcp.into(), &ports)
 }
 
 /// The estate's network topology.
@@ -334,16 +366,61 @@ impl Topology {
             .map(|r| r.2)
     }
 
+    /// The order in which subnets claim an address when several hold it (only in estates Azure
+    /// would refuse, with overlapping subnets): the first of `vnets` first, then the most
+    /// specific prefix, then index. [`Self::subnet_holding`] and [`Self::split_by_subnet`] are
+    /// the address and set views of this one order.
+    fn claim_order(
+        &self,
+        s: SubnetIx,
+        vnets: &[VnetIx],
+    ) -> (usize, std::cmp::Reverse<u8>, SubnetIx) {
+        let v = vnets
+            .iter()
+            .position(|v| *v == self.subnets[s].vnet)
+            .unwrap_or(usize::MAX);
+        (v, std::cmp::Reverse(self.subnets[s].prefix.len()), s)
+    }
+
     /// The subnet whose prefix holds `ip`, searching the given VNets.
     pub fn subnet_holding(&self, ip: IpAddr, vnets: &[VnetIx]) -> Option<SubnetIx> {
         self.subnets_containing(ip)
             .filter(|s| vnets.contains(&self.subnets[*s].vnet))
-            .min_by_key(|s| vnets.iter().position(|v| *v == self.subnets[*s].vnet))
+            .min_by_key(|s| self.claim_order(*s, vnets))
     }
 
-    /// The subnet holding `ip` anywhere in the estate.
+    /// Splits a set of addresses by the subnet of `vnets` that holds each, as
+    /// [`Self::subnet_holding`] decides it; addresses no subnet holds are left out.
+    pub fn split_by_subnet(
+        &self,
+        region: &PrefixSet,
+        vnets: &[VnetIx],
+    ) -> Vec<(SubnetIx, PrefixSet)> {
+        let mut subnets: Vec<SubnetIx> = vnets
+            .iter()
+            .flat_map(|v| self.vnets[*v].subnets.iter().copied())
+            .collect();
+        subnets.sort_by_key(|s| self.claim_order(*s, vnets));
+        subnets.dedup();
+        let mut rest = region.clone();
+        let mut out = Vec::new();
+        for s in subnets {
+            if rest.is_empty() {
+                break;
+            }
+            let part = rest.intersection(&[self.subnets[s].prefix].into_iter().collect());
+            if !part.is_empty() {
+                rest = rest.difference(&part);
+                out.push((s, part));
+            }
+        }
+        out
+    }
+
+    /// The subnet holding `ip` anywhere in the estate (the most specific, when subnets overlap).
     pub fn subnet_of(&self, ip: IpAddr) -> Option<SubnetIx> {
-        self.subnets_containing(ip).min()
+        self.subnets_containing(ip)
+            .min_by_key(|s| (std::cmp::Reverse(self.subnets[*s].prefix.len()), *s))
     }
 
     /// The subnet whose prefix is exactly `p`.

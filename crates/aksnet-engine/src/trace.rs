@@ -356,6 +356,27 @@ impl Walk<'_, '_> {
         }
     }
 
+    /// Whether the endpoint at the packet's destination answers on its protocol and port
+    /// ([`crate::topology::Endpoint::listens`]); a hop says so when it does not.
+    fn listening(
+        &mut self,
+        at: String,
+        e: &crate::topology::Endpoint,
+        pkt: Packet,
+    ) -> Result<(), String> {
+        match e.listens() {
+            Some(svc) if !svc.contains(pkt.protocol, pkt.port) => {
+                let why = format!(
+                    "{} answers on {svc} only, not {}/{}",
+                    e.name, pkt.protocol, pkt.port
+                );
+                self.hop(at, "deliver", "drop", why.clone(), pkt);
+                Err(why)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// From `loc`, routes the packet until it is delivered or dropped.
     fn forward(&mut self, mut loc: Location, mut pkt: Packet, mut origin: bool) -> Outcome {
         let t = &self.dp.topology;
@@ -671,12 +692,17 @@ impl Walk<'_, '_> {
                         *pkt,
                     );
                 }
-                let name = endpoint.map(|e| e.name).unwrap_or_default();
+                let Some(e) = endpoint else {
+                    return Step::Done(Outcome::Denied("no private endpoint".into()));
+                };
+                if let Err(why) = self.listening(here.clone(), &e, *pkt) {
+                    return Step::Done(Outcome::Denied(why));
+                }
                 self.hop(
                     here,
                     "deliver",
                     "deliver",
-                    format!("private endpoint {name}"),
+                    format!("private endpoint {}", e.name),
                     *pkt,
                 );
                 Step::Done(Outcome::Delivered(Location::Subnet(d)))
@@ -684,6 +710,11 @@ impl Walk<'_, '_> {
             _ => {
                 if let Err(e) = self.nsg(d, Direction::Inbound, *pkt) {
                     return Step::Done(Outcome::Denied(e));
+                }
+                if let Some(e) = &endpoint {
+                    if let Err(why) = self.listening(here.clone(), e, *pkt) {
+                        return Step::Done(Outcome::Denied(why));
+                    }
                 }
                 let what = endpoint
                     .map(|e| e.name)
@@ -730,12 +761,8 @@ impl Walk<'_, '_> {
         ) {
             return Step::Done(Outcome::Denied(err));
         }
-        let listens = pkt.protocol == Protocol::Tcp
-            && agw
-                .properties
-                .frontend_ports
-                .iter()
-                .any(|p| p.properties.port == pkt.port);
+        let listens = crate::topology::app_gateway_listeners(&agw.properties)
+            .contains(pkt.protocol, pkt.port);
         if !listens {
             self.hop(
                 t.subnets[s].label(t),
@@ -883,10 +910,7 @@ impl Walk<'_, '_> {
         let dp = self.dp;
         let t = &dp.topology;
         let Some(e) = t.endpoint_at(pkt.dst).cloned() else {
-            if private_space().contains_addr(pkt.dst)
-                || t.on_premises.contains_addr(pkt.dst)
-                || t.subnet_of(pkt.dst).is_some()
-            {
+            if private_space().contains_addr(pkt.dst) {
                 self.hop(
                     "internet".into(),
                     "deliver",
@@ -915,14 +939,7 @@ impl Walk<'_, '_> {
                 Step::Next(l) => Ok(Some(Arrival::Enter(l))),
             },
             EndpointKind::FirewallPublic => {
-                let fw_ip = t
-                    .endpoints
-                    .iter()
-                    .find(|f| f.kind == EndpointKind::Firewall && f.resource == e.resource)
-                    .map(|f| f.ip);
-                let Some((fw_ip, (fw_id, policy))) =
-                    fw_ip.and_then(|ip| dp.firewalls.get(&ip).map(|p| (ip, p)))
-                else {
+                let Some((fw_ip, (fw_id, policy))) = dp.firewall_of(&e.resource) else {
                     return Err("firewall without policy".into());
                 };
                 let d = policy.decide(pkt.src, pkt.dst, pkt.protocol, pkt.port, None, &[pkt.dst]);
@@ -997,6 +1014,7 @@ impl Walk<'_, '_> {
                 }
             }
             EndpointKind::ApiServerPublic => {
+                self.listening(e.name.clone(), &e, *pkt)?;
                 let mc = dp.estate.managed_clusters.get(&e.resource);
                 let ranges: Vec<String> = mc
                     .and_then(|m| m.properties.api_server_access_profile.as_ref())

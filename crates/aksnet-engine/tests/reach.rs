@@ -21,7 +21,7 @@ fn the_internet_reaches_only_the_app_gateway_listener_and_through_it_the_user_po
     assert!(p
         .via
         .iter()
-        .any(|v| v.contains("agw-aks-prod listener 443")));
+        .any(|v| v.contains("agw-aks-prod listener tcp/443")));
     assert_eq!(r.total_described.len(), 1);
     assert!(
         r.total_described[0].starts_with("tcp/443 from Internet"),

@@ -12,6 +12,8 @@
 //! The run is seeded and deterministic. `AKSNET_MUTATIONS=N` sets mutations per example (default
 //! 24) for longer runs.
 
+mod support;
+
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 
@@ -22,182 +24,7 @@ use aksnet_engine::{DataPlane, Options};
 use aksnet_model::Estate;
 use aksnet_net::Protocol;
 use serde_json::{json, Value};
-
-/// SplitMix64: a small, seeded generator so every run mutates the same way.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// A JSON path to a value, as a list of keys and indices.
-#[derive(Clone, Debug)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-fn paths(v: &Value, here: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
-    out.push(here.clone());
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                here.push(Step::Key(k.clone()));
-                paths(x, here, out);
-                here.pop();
-            }
-        }
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                here.push(Step::Index(i));
-                paths(x, here, out);
-                here.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-fn at<'v>(v: &'v mut Value, path: &[Step]) -> &'v mut Value {
-    path.iter().fold(v, |v, s| match s {
-        Step::Key(k) => &mut v[k.as_str()],
-        Step::Index(i) => &mut v[*i],
-    })
-}
-
-fn get<'v>(v: &'v Value, path: &[Step]) -> &'v Value {
-    path.iter().fold(v, |v, s| match s {
-        Step::Key(k) => &v[k.as_str()],
-        Step::Index(i) => &v[*i],
-    })
-}
-
-fn show(path: &[Step]) -> String {
-    path.iter()
-        .map(|s| match s {
-            Step::Key(k) => format!(".{k}"),
-            Step::Index(i) => format!("[{i}]"),
-        })
-        .collect()
-}
-
-/// One mutation of the estate's JSON, described for the failure message; `None` when the chosen
-/// kind found nothing to change.
-fn mutate(v: &mut Value, rng: &mut Rng) -> Option<String> {
-    let mut all = Vec::new();
-    paths(v, &mut Vec::new(), &mut all);
-    // Resources live below the top-level collections; leave the envelope keys alone so most
-    // mutants load and reach the engine.
-    all.retain(|p| p.len() >= 3);
-    let strings = |pred: &dyn Fn(&str) -> bool, v: &Value| -> Vec<Vec<Step>> {
-        let mut all = Vec::new();
-        paths(v, &mut Vec::new(), &mut all);
-        all.into_iter()
-            .filter(|p| get(v, p).as_str().is_some_and(pred))
-            .collect()
-    };
-    match rng.below(7) {
-        0 => {
-            // Drop a key.
-            let keyed: Vec<_> = all
-                .iter()
-                .filter(|p| matches!(p.last(), Some(Step::Key(_))))
-                .collect();
-            let p = keyed.get(rng.below(keyed.len()))?.to_vec();
-            let (Step::Key(k), parent) = p.split_last()? else {
-                return None;
-            };
-            at(v, parent).as_object_mut()?.remove(k);
-            Some(format!("drop {}", show(&p)))
-        }
-        1 => {
-            // Drop an array element.
-            let idx: Vec<_> = all
-                .iter()
-                .filter(|p| matches!(p.last(), Some(Step::Index(_))))
-                .collect();
-            let p = idx.get(rng.below(idx.len()))?.to_vec();
-            let (Step::Index(i), parent) = p.split_last()? else {
-                return None;
-            };
-            at(v, parent).as_array_mut()?.remove(*i);
-            Some(format!("drop {}", show(&p)))
-        }
-        2 => {
-            // Move an address: outside every subnet, or to a subnet's edge.
-            let ips = strings(&|s| s.parse::<std::net::Ipv4Addr>().is_ok(), v);
-            let p = ips.get(rng.below(ips.len()))?.clone();
-            let to = [
-                "192.0.2.77",
-                "10.255.255.255",
-                "0.0.0.0",
-                "100.64.0.1",
-                "8.8.8.8",
-            ][rng.below(5)];
-            *at(v, &p) = Value::String(to.into());
-            Some(format!("{} = {to}", show(&p)))
-        }
-        3 => {
-            // Shrink or widen a prefix.
-            let cidrs = strings(&|s| s.contains('/') && s.split('/').count() == 2, v);
-            let cidrs: Vec<_> = cidrs
-                .into_iter()
-                .filter(|p| {
-                    get(v, p)
-                        .as_str()
-                        .and_then(|s| s.split_once('/'))
-                        .is_some_and(|(a, _)| a.parse::<std::net::Ipv4Addr>().is_ok())
-                })
-                .collect();
-            let p = cidrs.get(rng.below(cidrs.len()))?.clone();
-            let old = at(v, &p).as_str()?.to_string();
-            let (addr, _) = old.split_once('/')?;
-            let a: std::net::Ipv4Addr = addr.parse().ok()?;
-            let len = [0u8, 8, 16, 24, 28, 29, 30, 31, 32][rng.below(9)];
-            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-            let net = std::net::Ipv4Addr::from(u32::from(a) & mask);
-            let new = format!("{net}/{len}");
-            *at(v, &p) = Value::String(new.clone());
-            Some(format!("{} {old} → {new}", show(&p)))
-        }
-        4 => {
-            // Dangle a reference.
-            let ids = strings(&|s| s.starts_with("/subscriptions/"), v);
-            let ids: Vec<_> = ids.into_iter().filter(|p| p.len() > 3).collect();
-            let p = ids.get(rng.below(ids.len()))?.clone();
-            *at(v, &p) = Value::String(
-                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/gone/providers/Microsoft.Network/virtualNetworks/gone/subnets/gone".into(),
-            );
-            Some(format!("{} dangles", show(&p)))
-        }
-        5 => {
-            // Null a value.
-            let p = all.get(rng.below(all.len()))?.clone();
-            *at(v, &p) = Value::Null;
-            Some(format!("{} = null", show(&p)))
-        }
-        _ => {
-            // Empty an array.
-            let arrays: Vec<_> = all
-                .iter()
-                .filter(|p| get(v, p).is_array())
-                .cloned()
-                .collect();
-            let p = arrays.get(rng.below(arrays.len()))?.clone();
-            *at(v, &p) = Value::Array(Vec::new());
-            Some(format!("{} = []", show(&p)))
-        }
-    }
-}
+use support::{mutate, Rng};
 
 /// Every analysis a user can run on an estate, on a sample of place pairs.
 fn analyse(estate: &Estate, rng: &mut Rng) {
@@ -311,6 +138,7 @@ fn every_analysis_is_total_over_mutated_estates() {
         PANICS.lock().unwrap().push(format!("{msg} at {at}"));
     }));
     let (mut loaded, mut refused, mut failures) = (0, 0, Vec::new());
+    let (mut compared, mut disagreements) = (0, Vec::<String>::new());
     let mut rng = Rng(0x5EED_0012);
     let mut seeds: Vec<(String, Value)> = examples
         .iter()
@@ -339,7 +167,23 @@ fn every_analysis_is_total_over_mutated_estates() {
             };
             loaded += 1;
             let mut local = Rng(rng.next());
-            if panic::catch_unwind(AssertUnwindSafe(|| analyse(&estate, &mut local))).is_err() {
+            let run = panic::catch_unwind(AssertUnwindSafe(|| {
+                analyse(&estate, &mut local);
+                // Trace and reach agree on the mutant too (item 6), on a sample of pairs.
+                let dp = DataPlane::compile(&estate, Options::default());
+                let places = support::places(&dp);
+                let pairs: Vec<_> = (0..8)
+                    .map(|_| (local.below(places.len()), local.below(places.len())))
+                    .filter(|(a, b)| a != b)
+                    .collect();
+                let label = format!("{name}: {}", what.join("; "));
+                support::compare(&label, &dp, &places, &pairs)
+            }));
+            if let Ok((n, bad)) = &run {
+                compared += n;
+                disagreements.extend(bad.iter().cloned());
+            }
+            if run.is_err() {
                 let why = PANICS.lock().unwrap().pop().unwrap_or_default();
                 failures.push(format!("{name}: {} → {why}", what.join("; ")));
             }
@@ -347,8 +191,9 @@ fn every_analysis_is_total_over_mutated_estates() {
     }
     panic::set_hook(hook);
     eprintln!(
-        "mutated estates: {loaded} loaded and analysed, {refused} refused by the reader, {} panicked",
-        failures.len()
+        "mutated estates: {loaded} loaded and analysed, {refused} refused by the reader, {} panicked; trace vs reach: {compared} comparisons, {} disagreements",
+        failures.len(),
+        disagreements.len()
     );
     assert!(loaded > seeds.len() * per_example / 2, "most mutants load");
     assert!(
@@ -356,5 +201,11 @@ fn every_analysis_is_total_over_mutated_estates() {
         "{} panics:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
     );
 }

@@ -1,0 +1,291 @@
+//! Shared by the differential and mutation tests: a seeded estate mutator and the trace-versus-
+//! reach comparison.
+
+#![allow(dead_code)]
+
+use aksnet_engine::places::{Place, INTERNET_SERVER};
+use aksnet_engine::trace::Query;
+use aksnet_engine::DataPlane;
+use aksnet_net::Protocol;
+use serde_json::Value;
+
+/// SplitMix64: a small, seeded generator so every run mutates the same way.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// A JSON path to a value, as a list of keys and indices.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn paths(v: &Value, here: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    out.push(here.clone());
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                here.push(Step::Key(k.clone()));
+                paths(x, here, out);
+                here.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                here.push(Step::Index(i));
+                paths(x, here, out);
+                here.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn at<'v>(v: &'v mut Value, path: &[Step]) -> &'v mut Value {
+    path.iter().fold(v, |v, s| match s {
+        Step::Key(k) => &mut v[k.as_str()],
+        Step::Index(i) => &mut v[*i],
+    })
+}
+
+fn get<'v>(v: &'v Value, path: &[Step]) -> &'v Value {
+    path.iter().fold(v, |v, s| match s {
+        Step::Key(k) => &v[k.as_str()],
+        Step::Index(i) => &v[*i],
+    })
+}
+
+fn show(path: &[Step]) -> String {
+    path.iter()
+        .map(|s| match s {
+            Step::Key(k) => format!(".{k}"),
+            Step::Index(i) => format!("[{i}]"),
+        })
+        .collect()
+}
+
+/// One mutation of the estate's JSON, described for the failure message; `None` when the chosen
+/// kind found nothing to change.
+pub fn mutate(v: &mut Value, rng: &mut Rng) -> Option<String> {
+    let mut all = Vec::new();
+    paths(v, &mut Vec::new(), &mut all);
+    // Resources live below the top-level collections; leave the envelope keys alone so most
+    // mutants load and reach the engine.
+    all.retain(|p| p.len() >= 3);
+    let strings = |pred: &dyn Fn(&str) -> bool, v: &Value| -> Vec<Vec<Step>> {
+        let mut all = Vec::new();
+        paths(v, &mut Vec::new(), &mut all);
+        all.into_iter()
+            .filter(|p| get(v, p).as_str().is_some_and(pred))
+            .collect()
+    };
+    match rng.below(7) {
+        0 => {
+            // Drop a key.
+            let keyed: Vec<_> = all
+                .iter()
+                .filter(|p| matches!(p.last(), Some(Step::Key(_))))
+                .collect();
+            let p = keyed.get(rng.below(keyed.len()))?.to_vec();
+            let (Step::Key(k), parent) = p.split_last()? else {
+                return None;
+            };
+            at(v, parent).as_object_mut()?.remove(k);
+            Some(format!("drop {}", show(&p)))
+        }
+        1 => {
+            // Drop an array element.
+            let idx: Vec<_> = all
+                .iter()
+                .filter(|p| matches!(p.last(), Some(Step::Index(_))))
+                .collect();
+            let p = idx.get(rng.below(idx.len()))?.to_vec();
+            let (Step::Index(i), parent) = p.split_last()? else {
+                return None;
+            };
+            at(v, parent).as_array_mut()?.remove(*i);
+            Some(format!("drop {}", show(&p)))
+        }
+        2 => {
+            // Move an address: outside every subnet, or to a subnet's edge.
+            let ips = strings(&|s| s.parse::<std::net::Ipv4Addr>().is_ok(), v);
+            let p = ips.get(rng.below(ips.len()))?.clone();
+            let to = [
+                "192.0.2.77",
+                "10.255.255.255",
+                "0.0.0.0",
+                "100.64.0.1",
+                "8.8.8.8",
+            ][rng.below(5)];
+            *at(v, &p) = Value::String(to.into());
+            Some(format!("{} = {to}", show(&p)))
+        }
+        3 => {
+            // Shrink or widen a prefix.
+            let cidrs = strings(&|s| s.contains('/') && s.split('/').count() == 2, v);
+            let cidrs: Vec<_> = cidrs
+                .into_iter()
+                .filter(|p| {
+                    get(v, p)
+                        .as_str()
+                        .and_then(|s| s.split_once('/'))
+                        .is_some_and(|(a, _)| a.parse::<std::net::Ipv4Addr>().is_ok())
+                })
+                .collect();
+            let p = cidrs.get(rng.below(cidrs.len()))?.clone();
+            let old = at(v, &p).as_str()?.to_string();
+            let (addr, _) = old.split_once('/')?;
+            let a: std::net::Ipv4Addr = addr.parse().ok()?;
+            let len = [0u8, 8, 16, 24, 28, 29, 30, 31, 32][rng.below(9)];
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            let net = std::net::Ipv4Addr::from(u32::from(a) & mask);
+            let new = format!("{net}/{len}");
+            *at(v, &p) = Value::String(new.clone());
+            Some(format!("{} {old} → {new}", show(&p)))
+        }
+        4 => {
+            // Dangle a reference.
+            let ids = strings(&|s| s.starts_with("/subscriptions/"), v);
+            let ids: Vec<_> = ids.into_iter().filter(|p| p.len() > 3).collect();
+            let p = ids.get(rng.below(ids.len()))?.clone();
+            *at(v, &p) = Value::String(
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/gone/providers/Microsoft.Network/virtualNetworks/gone/subnets/gone".into(),
+            );
+            Some(format!("{} dangles", show(&p)))
+        }
+        5 => {
+            // Null a value.
+            let p = all.get(rng.below(all.len()))?.clone();
+            *at(v, &p) = Value::Null;
+            Some(format!("{} = null", show(&p)))
+        }
+        _ => {
+            // Empty an array.
+            let arrays: Vec<_> = all
+                .iter()
+                .filter(|p| get(v, p).is_array())
+                .cloned()
+                .collect();
+            let p = arrays.get(rng.below(arrays.len()))?.clone();
+            *at(v, &p) = Value::Array(Vec::new());
+            Some(format!("{} = []", show(&p)))
+        }
+    }
+}
+
+/// The packets tried between every pair of places.
+pub const GRID: [(Protocol, u16); 8] = [
+    (Protocol::Tcp, 22),
+    (Protocol::Tcp, 80),
+    (Protocol::Tcp, 443),
+    (Protocol::Tcp, 8080),
+    (Protocol::Tcp, 3389),
+    (Protocol::Udp, 53),
+    (Protocol::Udp, 123),
+    (Protocol::Icmp, 0),
+];
+
+/// Whether a name matches one of a path's firewall names (`*.x` matches subdomains only).
+fn name_matches(names: &[String], fqdn: &str) -> bool {
+    names.iter().any(|n| match n.strip_prefix("*.") {
+        Some(suffix) => fqdn.ends_with(&format!(".{suffix}")),
+        None => n.eq_ignore_ascii_case(fqdn),
+    })
+}
+
+/// Every place a user can name in the estate, with its name.
+pub fn places(dp: &DataPlane) -> Vec<(String, Place)> {
+    dp.known_places()
+        .into_iter()
+        .filter_map(|n| dp.place(&n).ok().map(|p| (n, p)))
+        .collect()
+}
+
+/// Every ordered pair of distinct places.
+pub fn all_pairs(places: &[(String, Place)]) -> Vec<(usize, usize)> {
+    (0..places.len())
+        .flat_map(|a| (0..places.len()).map(move |b| (a, b)))
+        .filter(|(a, b)| a != b)
+        .collect()
+}
+
+/// Compares trace and reach on the given pairs of places and every packet of [`GRID`]; returns
+/// (comparisons, disagreements).
+pub fn compare(
+    label: &str,
+    dp: &DataPlane,
+    places: &[(String, Place)],
+    pairs: &[(usize, usize)],
+) -> (usize, Vec<String>) {
+    let (mut n, mut bad) = (0, Vec::new());
+    for &(a, b) in pairs {
+        let ((fname, from), (tname, to)) = (&places[a], &places[b]);
+        let r = dp.reach(from, to);
+        let src = dp.host(from).ip;
+        let dst = match to {
+            Place::Internet => INTERNET_SERVER,
+            _ => dp.host(to).ip,
+        };
+        let fqdn = dp.host(to).fqdn;
+        for (protocol, port) in GRID {
+            let t = dp.trace(&Query {
+                from: from.clone(),
+                to: to.clone(),
+                protocol,
+                port,
+                fqdn: None,
+            });
+            // The firewall rule that passed the trace by name, if one did: FQDN tags such as
+            // AzureKubernetesService stand for names reach lists only as `tag:...`.
+            let by_rule = t
+                .hops
+                .iter()
+                .find(|h| h.kind == "firewall" && h.decision == "allow")
+                .and_then(|h| h.detail.split_once("): "))
+                .map(|(_, rule)| rule.split(';').next().unwrap_or("").trim().to_string());
+            let admitted = r.total.contains(src, dst, protocol, port)
+                || r.paths.iter().any(|p| {
+                    !p.by_name.is_empty()
+                        && p.packets.contains(src, dst, protocol, port)
+                        && (fqdn.as_deref().is_some_and(|f| name_matches(&p.by_name, f))
+                            || by_rule.as_deref().is_some_and(|rule| {
+                                p.via
+                                    .iter()
+                                    .any(|v| v.contains(&format!(" {rule}, by name")))
+                            }))
+                });
+            // A trace follows the destination's name through DNS; reach is over addresses. When
+            // the name does not lead to the place's address (a record moved or missing), the two
+            // answer different questions, and the trace says so in its `dns` hop.
+            let renamed = t
+                .hops
+                .first()
+                .is_some_and(|h| h.kind == "dns" && (h.decision == "drop" || h.packet.dst != dst));
+            if renamed {
+                continue;
+            }
+            n += 1;
+            if admitted != (t.verdict == "allowed") {
+                bad.push(format!(
+                    "{label}: {fname} → {tname} {protocol}/{port}: reach {}, trace {} ({})",
+                    if admitted { "admits" } else { "refuses" },
+                    t.verdict,
+                    t.reason
+                ));
+            }
+        }
+    }
+    (n, bad)
+}
