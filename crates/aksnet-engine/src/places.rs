@@ -137,7 +137,7 @@ impl DataPlane<'_> {
             _ => {}
         }
         if let Ok(ip) = s.parse::<IpAddr>() {
-            return Ok(Place::Address(ip));
+            return self.address_place(ip).map_err(err);
         }
         if let Some((vnet, subnet)) = s.split_once('/') {
             let v = t
@@ -194,6 +194,33 @@ impl DataPlane<'_> {
         }
     }
 
+    /// An address as a place: in a subnet, on-premises, one of the estate's public endpoints, or
+    /// an Internet host when it is public. A private address that belongs to none of these is
+    /// refused rather than guessed at: nothing in the estate says where it is.
+    fn address_place(&self, ip: IpAddr) -> Result<Place, String> {
+        let t = &self.topology;
+        let known = t.subnet_of(ip).is_some()
+            || t.on_premises.contains_addr(ip)
+            || t.endpoint_at(ip).is_some();
+        if known || !crate::tags::private_space().contains_addr(ip) {
+            return Ok(Place::Address(ip));
+        }
+        let within = t
+            .vnets
+            .iter()
+            .find(|v| v.space.contains_addr(ip))
+            .map(|v| {
+                format!(
+                    " (it is in {}'s address space, but in none of its subnets)",
+                    v.name
+                )
+            })
+            .unwrap_or_default();
+        Err(format!(
+            "{ip} is a private address in no subnet of the estate and not on-premises{within}; name a subnet, or give the on-premises prefixes with --on-premises"
+        ))
+    }
+
     /// A concrete host for a place: for a subnet, its first assignable address.
     pub fn host(&self, place: &Place) -> Host {
         let t = &self.topology;
@@ -230,12 +257,22 @@ impl DataPlane<'_> {
                     fqdn: None,
                 }
             }
-            Place::Address(ip) => Host {
-                ip: *ip,
-                location: self.locate(*ip),
-                label: ip.to_string(),
-                fqdn: None,
-            },
+            Place::Address(ip) => {
+                let location = self.locate(*ip);
+                let label = match location {
+                    Location::Internet if t.endpoint_at(*ip).is_none() => {
+                        format!("{ip} (Internet host)")
+                    }
+                    Location::OnPrem => format!("{ip} (on-premises)"),
+                    _ => ip.to_string(),
+                };
+                Host {
+                    ip: *ip,
+                    location,
+                    label,
+                    fqdn: None,
+                }
+            }
             Place::Endpoint(i) => {
                 let e = &t.endpoints[*i];
                 let location = e

@@ -136,3 +136,22 @@ fn reach_agrees_with_trace_packet_by_packet() {
     }
     assert!(checked > 300);
 }
+
+/// A private address that belongs to nothing in the estate is refused with the reason, never
+/// taken for an Internet host (issue 12, item 3); a public address is an Internet host and says so.
+#[test]
+fn addresses_outside_the_estate_are_refused_or_labelled() {
+    let e = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    let dp = dp_of(&e);
+    let err = dp.place("172.31.9.9").unwrap_err();
+    assert!(err.reason.contains("no subnet of the estate"), "{err}");
+    let err = dp.place("10.240.250.9").unwrap_err();
+    assert!(
+        err.reason.contains("vnet-aks-prod's address space"),
+        "{err}"
+    );
+    let inet = dp.place("203.0.113.10").unwrap();
+    assert_eq!(dp.host(&inet).label, "203.0.113.10 (Internet host)");
+    let node = dp.place("10.240.1.4").unwrap();
+    assert_eq!(dp.host(&node).label, "10.240.1.4");
+}
