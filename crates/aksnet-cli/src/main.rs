@@ -10,6 +10,7 @@ mod rules;
 mod verify;
 mod views;
 
+use aksnet_engine::trace::Verdict;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -565,9 +566,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
             );
             let want = expect.map(|e| {
                 if e == Expect::Allowed {
-                    "allowed"
+                    Verdict::Allowed
                 } else {
-                    "denied"
+                    Verdict::Denied
                 }
             });
             Ok(if want.is_some_and(|w| w != t.verdict) {

@@ -144,15 +144,15 @@ fn findings(s: &mut String, r: &Report) {
                     "<details><summary>witness: {} → {}: {}</summary><pre>",
                     esc(&w.from),
                     esc(&w.to),
-                    esc(w.verdict)
+                    esc(w.verdict.as_str())
                 );
                 for (n, h) in w.hops.iter().enumerate() {
                     let _ = writeln!(
                         s,
                         "{}. {} {} at {}: {}",
                         n + 1,
-                        esc(h.kind),
-                        esc(h.decision),
+                        esc(h.kind.as_str()),
+                        esc(h.decision.as_str()),
                         esc(&h.at),
                         esc(&h.detail)
                     );

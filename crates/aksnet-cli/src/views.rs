@@ -2,6 +2,7 @@
 //! plane lets it through, along the path it actually takes) and the flow matrix between the
 //! main places.
 
+use aksnet_engine::trace::Verdict;
 use std::collections::BTreeMap;
 
 use aksnet_emit::diagram::{Anchor, Flow, FlowKind};
@@ -62,7 +63,7 @@ impl<'a, 'e> Tracer<'a, 'e> {
             port: 443,
             fqdn: fqdn.map(String::from),
         });
-        if tr.verdict != "allowed" {
+        if tr.verdict != Verdict::Allowed {
             return None;
         }
         let mut hops = self.anchors(&tr);

@@ -34,6 +34,138 @@ fn ser_proto<S: serde::Serializer>(p: &Protocol, s: S) -> Result<S::Ok, S::Error
     s.collect_str(p)
 }
 
+/// What a hop evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HopKind {
+    /// Name resolution from the client's VNet.
+    Dns,
+    /// The source subnet's NSG, outbound.
+    NsgOutbound,
+    /// A route lookup.
+    Route,
+    /// A VNet peering crossed.
+    Peering,
+    /// Azure Firewall's policy.
+    Firewall,
+    /// A third-party NVA.
+    Nva,
+    /// The destination subnet's NSG, inbound.
+    NsgInbound,
+    /// A load balancer frontend.
+    LoadBalancer,
+    /// An Application Gateway listener.
+    AppGateway,
+    /// A VPN/ExpressRoute gateway.
+    Gateway,
+    /// The address a flow leaves to the Internet from.
+    Egress,
+    /// A service endpoint.
+    ServiceEndpoint,
+    /// A public API server's authorized ranges.
+    ApiServer,
+    /// Delivery at the destination.
+    Deliver,
+}
+
+impl HopKind {
+    /// The name in JSON and text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopKind::Dns => "dns",
+            HopKind::NsgOutbound => "nsg-outbound",
+            HopKind::Route => "route",
+            HopKind::Peering => "peering",
+            HopKind::Firewall => "firewall",
+            HopKind::Nva => "nva",
+            HopKind::NsgInbound => "nsg-inbound",
+            HopKind::LoadBalancer => "load-balancer",
+            HopKind::AppGateway => "app-gateway",
+            HopKind::Gateway => "gateway",
+            HopKind::Egress => "egress",
+            HopKind::ServiceEndpoint => "service-endpoint",
+            HopKind::ApiServer => "api-server",
+            HopKind::Deliver => "deliver",
+        }
+    }
+}
+
+/// What a hop decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    /// A rule allowed it.
+    Allow,
+    /// A rule denied it.
+    Deny,
+    /// Sent on.
+    Forward,
+    /// Addresses or ports rewritten.
+    Translate,
+    /// A name resolved.
+    Resolve,
+    /// Delivered.
+    Deliver,
+    /// Dropped without a rule (no route, no listener, no record).
+    Drop,
+}
+
+impl Decision {
+    /// The name in JSON and text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Deny => "deny",
+            Decision::Forward => "forward",
+            Decision::Translate => "translate",
+            Decision::Resolve => "resolve",
+            Decision::Deliver => "deliver",
+            Decision::Drop => "drop",
+        }
+    }
+}
+
+/// A flow's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The flow gets through and its reply gets back.
+    Allowed,
+    /// Something on the way stops it (or its reply).
+    Denied,
+    /// The answer depends on something the estate does not hold; the reason says what.
+    Unknown,
+}
+
+impl Verdict {
+    /// The name in JSON and text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allowed => "allowed",
+            Verdict::Denied => "denied",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+
+        /// Compares with the JSON name (`"allowed"`, `"firewall"`, ...).
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    )*};
+}
+display_as_str!(HopKind, Decision, Verdict);
+
 /// One decision on the way.
 #[derive(Clone, Debug, Serialize)]
 pub struct Hop {
@@ -41,9 +173,9 @@ pub struct Hop {
     pub at: String,
     /// What was evaluated: `dns`, `nsg-outbound`, `route`, `peering`, `firewall`, `nsg-inbound`,
     /// `load-balancer`, `app-gateway`, `gateway`, `egress`, `deliver`.
-    pub kind: &'static str,
+    pub kind: HopKind,
     /// `allow`, `deny`, `forward`, `translate`, `resolve`, `deliver` or `drop`.
-    pub decision: &'static str,
+    pub decision: Decision,
     /// The route entry, rule or record that decided, in Azure's words.
     pub detail: String,
     /// The packet after this hop.
@@ -65,8 +197,8 @@ pub struct Return {
 /// A traced flow.
 #[derive(Clone, Debug, Serialize)]
 pub struct Trace {
-    /// `allowed` or `denied`.
-    pub verdict: &'static str,
+    /// Allowed, denied, or unknown with the reason.
+    pub verdict: Verdict,
     /// Why, in one line.
     pub reason: String,
     /// Source.
@@ -153,9 +285,13 @@ impl DataPlane<'_> {
             Outcome::Delivered(at) => {
                 let last = w.hops.last().map(|h| h.packet).unwrap_or(pkt);
                 let ret = w.return_path(at, last, src.ip);
-                ("allowed", format!("delivered to {}", dst.label), Some(ret))
+                (
+                    Verdict::Allowed,
+                    format!("delivered to {}", dst.label),
+                    Some(ret),
+                )
             }
-            Outcome::Denied(reason) => ("denied", reason, None),
+            Outcome::Denied(reason) => (Verdict::Denied, reason, None),
         };
         let mut notes = w.notes;
         notes.extend(self.topology.notes.iter().cloned());
@@ -185,8 +321,8 @@ impl Walk<'_, '_> {
     fn hop(
         &mut self,
         at: String,
-        kind: &'static str,
-        decision: &'static str,
+        kind: HopKind,
+        decision: Decision,
         detail: String,
         packet: Packet,
     ) {
@@ -211,8 +347,8 @@ impl Walk<'_, '_> {
                 pkt.dst = ip;
                 self.hop(
                     self.at(src.location),
-                    "dns",
-                    "resolve",
+                    HopKind::Dns,
+                    Decision::Resolve,
                     format!(
                         "{name} → {ip} (A record in {zone}, linked to {})",
                         t.vnets[vnet].name
@@ -224,8 +360,8 @@ impl Walk<'_, '_> {
             Answer::NxDomain { zone } => {
                 self.hop(
                     self.at(src.location),
-                    "dns",
-                    "drop",
+                    HopKind::Dns,
+                    Decision::Drop,
                     format!(
                         "{name}: NXDOMAIN — {zone} is linked to {} but has no record for it",
                         t.vnets[vnet].name
@@ -256,7 +392,7 @@ impl Walk<'_, '_> {
                         .and_then(|a| a.enable_private_cluster_public_fqdn)
                         .unwrap_or(true);
                     if !public_fqdn {
-                        self.hop(self.at(src.location), "dns", "drop", format!("{name}: no zone linked to {} holds it and the public FQDN is disabled", t.vnets[vnet].name), *pkt);
+                        self.hop(self.at(src.location), HopKind::Dns, Decision::Drop, format!("{name}: no zone linked to {} holds it and the public FQDN is disabled", t.vnets[vnet].name), *pkt);
                         return Err(format!(
                             "{name} does not resolve from {}",
                             t.vnets[vnet].name
@@ -264,8 +400,8 @@ impl Walk<'_, '_> {
                     }
                     self.hop(
                         self.at(src.location),
-                        "dns",
-                        "resolve",
+                        HopKind::Dns,
+                        Decision::Resolve,
                         format!(
                             "{name} → {} through the cluster's public FQDN (no linked zone)",
                             dst.ip
@@ -275,12 +411,12 @@ impl Walk<'_, '_> {
                 } else if private_target {
                     // No linked zone: the name resolves to the service's public endpoint [ACRPL].
                     pkt.dst = INTERNET_SERVER;
-                    self.hop(self.at(src.location), "dns", "resolve", format!("{name} → public address (no privatelink zone linked to {}; the private endpoint is bypassed)", t.vnets[vnet].name), *pkt);
+                    self.hop(self.at(src.location), HopKind::Dns, Decision::Resolve, format!("{name} → public address (no privatelink zone linked to {}; the private endpoint is bypassed)", t.vnets[vnet].name), *pkt);
                 } else if !dst.ip.is_unspecified() && matches!(dst.location, Location::Internet) {
                     self.hop(
                         self.at(src.location),
-                        "dns",
-                        "resolve",
+                        HopKind::Dns,
+                        Decision::Resolve,
                         format!("{name} → public address (no private zone for it)"),
                         *pkt,
                     );
@@ -294,9 +430,9 @@ impl Walk<'_, '_> {
         let t = &self.dp.topology;
         let sub = &t.subnets[s];
         let kind = if dir == Direction::Inbound {
-            "nsg-inbound"
+            HopKind::NsgInbound
         } else {
-            "nsg-outbound"
+            HopKind::NsgOutbound
         };
         if sub.nsg_exempt() {
             return Ok(());
@@ -312,7 +448,7 @@ impl Walk<'_, '_> {
             self.hop(
                 sub.label(t),
                 kind,
-                "allow",
+                Decision::Allow,
                 "no NSG on the subnet".into(),
                 pkt,
             );
@@ -342,7 +478,11 @@ impl Walk<'_, '_> {
                 self.hop(
                     sub.label(t),
                     kind,
-                    if allow { "allow" } else { "deny" },
+                    if allow {
+                        Decision::Allow
+                    } else {
+                        Decision::Deny
+                    },
                     detail.clone(),
                     pkt,
                 );
@@ -370,7 +510,7 @@ impl Walk<'_, '_> {
                     "{} answers on {svc} only, not {}/{}",
                     e.name, pkt.protocol, pkt.port
                 );
-                self.hop(at, "deliver", "drop", why.clone(), pkt);
+                self.hop(at, HopKind::Deliver, Decision::Drop, why.clone(), pkt);
                 Err(why)
             }
             _ => Ok(()),
@@ -396,8 +536,8 @@ impl Walk<'_, '_> {
                     if t.on_premises.contains_addr(pkt.dst) {
                         self.hop(
                             "onprem".into(),
-                            "deliver",
-                            "deliver",
+                            HopKind::Deliver,
+                            Decision::Deliver,
                             "on-premises network".into(),
                             pkt,
                         );
@@ -421,8 +561,8 @@ impl Walk<'_, '_> {
                         .unwrap_or_default();
                     self.hop(
                         "onprem".into(),
-                        "gateway",
-                        "forward",
+                        HopKind::Gateway,
+                        Decision::Forward,
                         format!("enters Azure through {gw}"),
                         pkt,
                     );
@@ -460,7 +600,13 @@ impl Walk<'_, '_> {
             self.notes.push(format!("{here}: its route table `{id}` is not in the estate; its routes are unknown and only system routes are used — import it to know"));
         }
         let Some(r) = dp.route_for(s, pkt.dst) else {
-            self.hop(here, "route", "drop", "no route".into(), *pkt);
+            self.hop(
+                here,
+                HopKind::Route,
+                Decision::Drop,
+                "no route".into(),
+                *pkt,
+            );
             return Step::Done(Outcome::Denied("no route".into()));
         };
         let detail = format!(
@@ -470,11 +616,11 @@ impl Walk<'_, '_> {
         let vnet = t.subnets[s].vnet;
         match r.next_hop.clone() {
             NextHop::None => {
-                self.hop(here, "route", "drop", detail.clone(), *pkt);
+                self.hop(here, HopKind::Route, Decision::Drop, detail.clone(), *pkt);
                 Step::Done(Outcome::Denied(format!("dropped by route {detail}")))
             }
             NextHop::VnetLocal | NextHop::VNetPeering(_) | NextHop::InterfaceEndpoint(_) => {
-                self.hop(here, "route", "forward", detail, *pkt);
+                self.hop(here, HopKind::Route, Decision::Forward, detail, *pkt);
                 let vnets: Vec<usize> = std::iter::once(vnet)
                     .chain(t.connected_peers(vnet).map(|p| p.remote))
                     .collect();
@@ -492,7 +638,7 @@ impl Walk<'_, '_> {
                 self.arrive(d, pkt)
             }
             NextHop::VirtualAppliance(ip) => {
-                self.hop(here, "route", "forward", detail, *pkt);
+                self.hop(here, HopKind::Route, Decision::Forward, detail, *pkt);
                 let vnets: Vec<usize> = std::iter::once(vnet)
                     .chain(t.connected_peers(vnet).map(|p| p.remote))
                     .collect();
@@ -513,11 +659,17 @@ impl Walk<'_, '_> {
                 self.appliance(ip, a, pkt)
             }
             NextHop::VirtualNetworkServiceEndpoint(service) => {
-                self.hop(here.clone(), "route", "forward", detail, *pkt);
+                self.hop(
+                    here.clone(),
+                    HopKind::Route,
+                    Decision::Forward,
+                    detail,
+                    *pkt,
+                );
                 self.hop(
                     here,
-                    "service-endpoint",
-                    "deliver",
+                    HopKind::ServiceEndpoint,
+                    Decision::Deliver,
                     format!(
                         "{service} over the Azure backbone, source kept ({})",
                         pkt.src
@@ -528,12 +680,12 @@ impl Walk<'_, '_> {
                 Step::Done(Outcome::Delivered(Location::Internet))
             }
             NextHop::VirtualNetworkGateway => {
-                self.hop(here, "route", "forward", detail, *pkt);
+                self.hop(here, HopKind::Route, Decision::Forward, detail, *pkt);
                 if t.on_premises.contains_addr(pkt.dst) {
                     self.hop(
                         "onprem".into(),
-                        "gateway",
-                        "deliver",
+                        HopKind::Gateway,
+                        Decision::Deliver,
                         "through the virtual network gateway".into(),
                         *pkt,
                     );
@@ -546,12 +698,18 @@ impl Walk<'_, '_> {
                 }
             }
             NextHop::Internet => {
-                self.hop(here.clone(), "route", "forward", detail, *pkt);
+                self.hop(
+                    here.clone(),
+                    HopKind::Route,
+                    Decision::Forward,
+                    detail,
+                    *pkt,
+                );
                 if private_space().contains_addr(pkt.dst) {
                     self.hop(
                         here,
-                        "egress",
-                        "drop",
+                        HopKind::Egress,
+                        Decision::Drop,
                         format!(
                             "{} is a private address: the Internet does not route it",
                             pkt.dst
@@ -566,11 +724,11 @@ impl Walk<'_, '_> {
                 match crate::egress::egress(self.dp, s) {
                     Ok(how) => {
                         self.egress = Some(s);
-                        self.hop(here, "egress", "forward", how, *pkt);
+                        self.hop(here, HopKind::Egress, Decision::Forward, how, *pkt);
                         Step::Next(Location::Internet)
                     }
                     Err(why) => {
-                        self.hop(here, "egress", "drop", why.clone(), *pkt);
+                        self.hop(here, HopKind::Egress, Decision::Drop, why.clone(), *pkt);
                         Step::Done(Outcome::Denied(why))
                     }
                 }
@@ -607,13 +765,13 @@ impl Walk<'_, '_> {
         let forwarded = !t.vnets[a].space.contains_addr(pkt.src) && !from_gateway;
         let detail = format!("{} → {}", t.vnets[a].name, t.vnets[b].name);
         if forwarded && !there.allow_forwarded_traffic {
-            self.hop(detail, "peering", "drop", format!("source {} did not originate in {} and {}'s peering does not allow forwarded traffic", pkt.src, t.vnets[a].name, t.vnets[b].name), pkt);
+            self.hop(detail, HopKind::Peering, Decision::Drop, format!("source {} did not originate in {} and {}'s peering does not allow forwarded traffic", pkt.src, t.vnets[a].name, t.vnets[b].name), pkt);
             return Err("forwarded traffic not allowed on the peering".into());
         }
         self.hop(
             detail,
-            "peering",
-            "forward",
+            HopKind::Peering,
+            Decision::Forward,
             if forwarded {
                 "Connected; allowForwardedTraffic".into()
             } else {
@@ -649,8 +807,8 @@ impl Walk<'_, '_> {
                 pkt.dst = ip;
                 self.hop(
                     here,
-                    "load-balancer",
-                    "translate",
+                    HopKind::LoadBalancer,
+                    Decision::Translate,
                     format!(
                         "{} → backend node {ip} in {}",
                         before.dst,
@@ -663,8 +821,8 @@ impl Walk<'_, '_> {
                 }
                 self.hop(
                     t.subnets[backend].label(t),
-                    "deliver",
-                    "deliver",
+                    HopKind::Deliver,
+                    Decision::Deliver,
                     format!("node {ip}"),
                     *pkt,
                 );
@@ -686,8 +844,8 @@ impl Walk<'_, '_> {
                 } else {
                     self.hop(
                         here.clone(),
-                        "nsg-inbound",
-                        "allow",
+                        HopKind::NsgInbound,
+                        Decision::Allow,
                         "private endpoint network policies are Disabled: NSG not applied".into(),
                         *pkt,
                     );
@@ -700,8 +858,8 @@ impl Walk<'_, '_> {
                 }
                 self.hop(
                     here,
-                    "deliver",
-                    "deliver",
+                    HopKind::Deliver,
+                    Decision::Deliver,
                     format!("private endpoint {}", e.name),
                     *pkt,
                 );
@@ -719,7 +877,7 @@ impl Walk<'_, '_> {
                 let what = endpoint
                     .map(|e| e.name)
                     .unwrap_or_else(|| format!("host {}", pkt.dst));
-                self.hop(here, "deliver", "deliver", what, *pkt);
+                self.hop(here, HopKind::Deliver, Decision::Deliver, what, *pkt);
                 Step::Done(Outcome::Delivered(Location::Subnet(d)))
             }
         }
@@ -766,8 +924,8 @@ impl Walk<'_, '_> {
         if !listens {
             self.hop(
                 t.subnets[s].label(t),
-                "app-gateway",
-                "drop",
+                HopKind::AppGateway,
+                Decision::Drop,
                 format!(
                     "{} has no listener on {}/{}",
                     agw.name, pkt.protocol, pkt.port
@@ -789,8 +947,8 @@ impl Walk<'_, '_> {
         let Some(backend) = agw.properties.first_backend_ip() else {
             self.hop(
                 t.subnets[s].label(t),
-                "app-gateway",
-                "drop",
+                HopKind::AppGateway,
+                Decision::Drop,
                 format!("{} has no backend address", agw.name),
                 *pkt,
             );
@@ -804,8 +962,8 @@ impl Walk<'_, '_> {
         self.proxies.push(instance);
         self.hop(
             t.subnets[s].label(t),
-            "app-gateway",
-            "translate",
+            HopKind::AppGateway,
+            Decision::Translate,
             format!(
                 "{} listener {}/{}, {waf}; proxies to backend {backend} from {instance}",
                 agw.name, pkt.protocol, pkt.port
@@ -853,8 +1011,8 @@ impl Walk<'_, '_> {
             if !d.allowed {
                 self.hop(
                     here,
-                    "firewall",
-                    "deny",
+                    HopKind::Firewall,
+                    Decision::Deny,
                     format!("{} ({} pass): {rule}", fw_id.name(), d.pass),
                     *pkt,
                 );
@@ -879,8 +1037,8 @@ impl Walk<'_, '_> {
             };
             self.hop(
                 here,
-                "firewall",
-                "allow",
+                HopKind::Firewall,
+                Decision::Allow,
                 format!("{} ({} pass): {rule}{nat}", fw_id.name(), d.pass),
                 *pkt,
             );
@@ -894,8 +1052,8 @@ impl Walk<'_, '_> {
         }
         self.hop(
             here,
-            "nva",
-            "forward",
+            HopKind::Nva,
+            Decision::Forward,
             format!("NVA {ip} forwards (its own policy is outside the model)"),
             *pkt,
         );
@@ -913,8 +1071,8 @@ impl Walk<'_, '_> {
             if private_space().contains_addr(pkt.dst) {
                 self.hop(
                     "internet".into(),
-                    "deliver",
-                    "drop",
+                    HopKind::Deliver,
+                    Decision::Drop,
                     format!(
                         "{} is a private address, not reachable from the Internet",
                         pkt.dst
@@ -925,8 +1083,8 @@ impl Walk<'_, '_> {
             }
             self.hop(
                 "internet".into(),
-                "deliver",
-                "deliver",
+                HopKind::Deliver,
+                Decision::Deliver,
                 format!("Internet host {}", pkt.dst),
                 *pkt,
             );
@@ -950,8 +1108,8 @@ impl Walk<'_, '_> {
                         self.stateful.push(fw_ip);
                         self.hop(
                             fw_id.name().into(),
-                            "firewall",
-                            "translate",
+                            HopKind::Firewall,
+                            Decision::Translate,
                             format!("DNAT by {}", d.rule.unwrap_or_default()),
                             *pkt,
                         );
@@ -967,8 +1125,8 @@ impl Walk<'_, '_> {
                                 );
                                 self.hop(
                                     fw_id.name().into(),
-                                    "firewall",
-                                    "deny",
+                                    HopKind::Firewall,
+                                    Decision::Deny,
                                     why.clone(),
                                     *pkt,
                                 );
@@ -984,8 +1142,8 @@ impl Walk<'_, '_> {
                                 );
                                 self.hop(
                                     fw_id.name().into(),
-                                    "firewall",
-                                    "drop",
+                                    HopKind::Firewall,
+                                    Decision::Drop,
                                     why.clone(),
                                     *pkt,
                                 );
@@ -996,8 +1154,8 @@ impl Walk<'_, '_> {
                     None => {
                         self.hop(
                             fw_id.name().into(),
-                            "firewall",
-                            "drop",
+                            HopKind::Firewall,
+                            Decision::Drop,
                             format!(
                                 "no DNAT rule for {}/{} on {}",
                                 pkt.protocol, pkt.port, e.name
@@ -1029,13 +1187,13 @@ impl Walk<'_, '_> {
                     .hops
                     .iter()
                     .rev()
-                    .find(|h| h.kind == "egress")
+                    .find(|h| h.kind == HopKind::Egress)
                     .map(|h| h.detail.clone());
                 if ok {
                     self.hop(
                         e.name.clone(),
-                        "api-server",
-                        "deliver",
+                        HopKind::ApiServer,
+                        Decision::Deliver,
                         if ranges.is_empty() {
                             "public API server, no authorized IP ranges".into()
                         } else {
@@ -1053,15 +1211,21 @@ impl Walk<'_, '_> {
                             .map(|n| format!(" (egress: {n}; add that address once it is known)"))
                             .unwrap_or_default()
                     );
-                    self.hop(e.name.clone(), "api-server", "deny", why.clone(), *pkt);
+                    self.hop(
+                        e.name.clone(),
+                        HopKind::ApiServer,
+                        Decision::Deny,
+                        why.clone(),
+                        *pkt,
+                    );
                     Err(why)
                 }
             }
             _ => {
                 self.hop(
                     "internet".into(),
-                    "deliver",
-                    "drop",
+                    HopKind::Deliver,
+                    Decision::Drop,
                     format!("{} is not exposed to the Internet", e.name),
                     *pkt,
                 );

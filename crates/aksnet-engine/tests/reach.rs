@@ -28,7 +28,10 @@ fn the_internet_reaches_only_the_app_gateway_listener_and_through_it_the_user_po
         "{:?}",
         r.total_described
     );
-    assert!(p.witness.as_ref().is_some_and(|w| w.verdict == "allowed"));
+    assert!(p
+        .witness
+        .as_ref()
+        .is_some_and(|w| w.verdict == aksnet_engine::trace::Verdict::Allowed));
 }
 
 #[test]
@@ -56,10 +59,10 @@ fn node_egress_to_the_internet_is_by_name_only() {
             .all(|p| p.via.iter().any(|v| v.contains("afw-contoso"))),
         "every path crosses the firewall"
     );
-    assert!(r
-        .paths
-        .iter()
-        .all(|p| p.witness.as_ref().is_some_and(|w| w.verdict == "allowed")));
+    assert!(r.paths.iter().all(|p| p
+        .witness
+        .as_ref()
+        .is_some_and(|w| w.verdict == aksnet_engine::trace::Verdict::Allowed)));
 }
 
 #[test]
@@ -125,7 +128,7 @@ fn reach_agrees_with_trace_packet_by_packet() {
                 );
                 assert_eq!(
                     in_set,
-                    tr.verdict == "allowed",
+                    tr.verdict == aksnet_engine::trace::Verdict::Allowed,
                     "{from} -> {to} {proto}/{port}: reach says {in_set}, trace says {} ({})",
                     tr.verdict,
                     tr.reason

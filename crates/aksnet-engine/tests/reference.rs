@@ -38,7 +38,7 @@ fn trace(
 }
 
 fn kinds(t: &Trace) -> Vec<&str> {
-    t.hops.iter().map(|h| h.kind).collect()
+    t.hops.iter().map(|h| h.kind.as_str()).collect()
 }
 
 #[test]
@@ -91,13 +91,14 @@ fn nodes_reach_mcr_only_through_the_firewall() {
     let fw = t
         .hops
         .iter()
-        .find(|h| h.kind == "firewall")
+        .find(|h| h.kind == aksnet_engine::trace::HopKind::Firewall)
         .expect("a firewall hop");
     assert!(fw.detail.contains("application pass"), "{}", fw.detail);
     assert!(t
         .hops
         .iter()
-        .any(|h| h.kind == "egress" && h.detail.contains("pip-afw-contoso")));
+        .any(|h| h.kind == aksnet_engine::trace::HopKind::Egress
+            && h.detail.contains("pip-afw-contoso")));
     assert!(t.return_path.unwrap().symmetric);
     // Anything else is denied by the firewall.
     let t = trace(
@@ -157,7 +158,8 @@ fn nodes_reach_acr_and_key_vault_through_private_endpoints() {
         assert!(
             t.hops
                 .iter()
-                .any(|h| h.kind == "route" && h.detail.contains("InterfaceEndpoint")),
+                .any(|h| h.kind == aksnet_engine::trace::HopKind::Route
+                    && h.detail.contains("InterfaceEndpoint")),
             "{to}"
         );
         assert!(
@@ -248,7 +250,10 @@ fn spoke_to_spoke_goes_through_the_firewall_or_not_at_all() {
         let t = trace(&e, a, b, Protocol::Tcp, 443, None);
         assert_eq!(t.verdict, "denied", "{a} -> {b}");
         assert_eq!(
-            t.hops.iter().find(|h| h.decision == "deny").map(|h| h.kind),
+            t.hops
+                .iter()
+                .find(|h| h.decision == aksnet_engine::trace::Decision::Deny)
+                .map(|h| h.kind.as_str()),
             Some("firewall"),
             "{a} -> {b}: {t:#?}"
         );
@@ -284,7 +289,11 @@ fn removing_the_udr_takes_the_firewall_off_the_path_and_leaves_no_egress_ip() {
     );
     assert!(!kinds(&t).contains(&"firewall"), "{t:#?}");
     assert_eq!(t.verdict, "denied");
-    let egress = t.hops.iter().find(|h| h.kind == "egress").unwrap();
+    let egress = t
+        .hops
+        .iter()
+        .find(|h| h.kind == aksnet_engine::trace::HopKind::Egress)
+        .unwrap();
     assert!(egress.detail.contains("no egress IP"), "{}", egress.detail);
     // With default outbound access Azure would pick an address itself.
     for s in &mut e
@@ -308,7 +317,8 @@ fn removing_the_udr_takes_the_firewall_off_the_path_and_leaves_no_egress_ip() {
     assert!(t
         .hops
         .iter()
-        .any(|h| h.kind == "egress" && h.detail.contains("default outbound access")));
+        .any(|h| h.kind == aksnet_engine::trace::HopKind::Egress
+            && h.detail.contains("default outbound access")));
 }
 
 #[test]
@@ -378,7 +388,8 @@ fn bastion_reaches_the_internet_from_its_public_ip() {
     assert!(
         t.hops
             .iter()
-            .any(|h| h.kind == "egress" && h.detail.contains("bas-contoso's public IP")),
+            .any(|h| h.kind == aksnet_engine::trace::HopKind::Egress
+                && h.detail.contains("bas-contoso's public IP")),
         "{:?}",
         kinds(&t)
     );

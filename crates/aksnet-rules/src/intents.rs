@@ -5,6 +5,7 @@
 
 use aksnet_engine::places::Place;
 use aksnet_engine::trace::Query;
+use aksnet_engine::trace::Verdict;
 use aksnet_engine::DataPlane;
 use aksnet_net::{PacketSet, PortRange, PrefixSet, Protocol, ProtocolSet, Services};
 use serde::Serialize;
@@ -173,7 +174,7 @@ fn refused(
                 port,
                 fqdn: None,
             });
-            if tr.verdict != "allowed" {
+            if tr.verdict != Verdict::Allowed {
                 return Some((format!("{protocol}/{port} is {}", tr.reason), Some(tr)));
             }
         }

@@ -104,7 +104,7 @@ fn a_firewall_outside_every_subnet_denies_its_dnat_flows_and_says_why() {
         port: 22,
         fqdn: None,
     });
-    assert_eq!(t.verdict, "denied", "{t:#?}");
+    assert_eq!(t.verdict, aksnet_engine::trace::Verdict::Denied, "{t:#?}");
     assert!(t.reason.contains("192.0.2.77"), "{}", t.reason);
     analyse(&estate, &mut Rng(1));
 }

@@ -2,6 +2,7 @@
 
 use aksnet_engine::places::{Place, INTERNET_SERVER};
 use aksnet_engine::trace::Query;
+use aksnet_engine::trace::{HopKind, Verdict};
 use aksnet_net::Protocol;
 
 use super::node_subnets;
@@ -55,8 +56,8 @@ impl Rule for EgressBypassesFirewall {
                 let crossed = tr
                     .hops
                     .iter()
-                    .any(|h| h.kind == "firewall" || h.kind == "nva");
-                (tr.verdict == "allowed" && !crossed).then(|| Finding {
+                    .any(|h| h.kind == HopKind::Firewall || h.kind == HopKind::Nva);
+                (tr.verdict == Verdict::Allowed && !crossed).then(|| Finding {
                     code: self.code(),
                     severity: self.severity(),
                     message: format!(
@@ -65,7 +66,7 @@ impl Rule for EgressBypassesFirewall {
                         tr.hops
                             .iter()
                             .rev()
-                            .find(|h| h.kind == "egress")
+                            .find(|h| h.kind == HopKind::Egress)
                             .map(|h| h.detail.clone())
                             .unwrap_or_default()
                     ),

@@ -3,6 +3,7 @@
 use aksnet_engine::places::Place;
 use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::Query;
+use aksnet_engine::trace::Verdict;
 use aksnet_model::aks_egress::{for_location, Applies, AKS_EGRESS_SOURCE_DATE, REQUIRED_FQDNS};
 use aksnet_net::Protocol;
 
@@ -65,7 +66,7 @@ impl Rule for FirewallBlocksRequiredEndpoint {
                     port: req.port,
                     fqdn: Some(name.clone()),
                 });
-                if tr.verdict != "allowed" {
+                if tr.verdict != Verdict::Allowed {
                     denied.push(format!("{name}:{}", req.port));
                     witness.get_or_insert(tr);
                 }
@@ -84,7 +85,7 @@ impl Rule for FirewallBlocksRequiredEndpoint {
                     port: 443,
                     fqdn: None,
                 });
-                if tr.verdict != "allowed" {
+                if tr.verdict != Verdict::Allowed {
                     denied.push(format!("{} (private, tcp/443)", t.endpoints[api].name));
                     witness.get_or_insert(tr);
                 }

@@ -39,6 +39,7 @@ mod threat_intel_not_deny;
 mod unrestricted_egress_rule;
 
 use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::trace::HopKind;
 use aksnet_engine::trace::Trace;
 
 use crate::Rule;
@@ -107,7 +108,7 @@ pub(crate) fn has_appliance(cx: &crate::Context) -> bool {
 pub(crate) fn crosses_appliance(tr: &Trace) -> bool {
     tr.hops
         .iter()
-        .any(|h| h.kind == "firewall" || h.kind == "nva")
+        .any(|h| h.kind == HopKind::Firewall || h.kind == HopKind::Nva)
 }
 
 /// The VNets whose nodes use endpoint `e`: a private API server's own cluster; for a private

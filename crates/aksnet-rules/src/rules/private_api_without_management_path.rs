@@ -3,6 +3,7 @@
 use aksnet_engine::places::Place;
 use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::Query;
+use aksnet_engine::trace::Verdict;
 use aksnet_net::Protocol;
 
 use crate::{Context, Doc, Finding, Rule, Severity};
@@ -85,7 +86,7 @@ impl Rule for PrivateApiWithoutManagementPath {
                     })
                 })
                 .collect();
-            if traces.iter().any(|tr| tr.verdict == "allowed") {
+            if traces.iter().any(|tr| tr.verdict == Verdict::Allowed) {
                 continue;
             }
             let tried: Vec<String> = traces

@@ -3,6 +3,7 @@
 use aksnet_engine::places::Place;
 use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::Query;
+use aksnet_engine::trace::{HopKind, Verdict};
 use aksnet_net::Protocol;
 
 use super::{client_vnets, node_subnets};
@@ -64,9 +65,9 @@ impl Rule for PrivateEndpointAsymmetric {
                 let inspected = tr
                     .hops
                     .iter()
-                    .any(|h| h.kind == "firewall" || h.kind == "nva");
+                    .any(|h| h.kind == HopKind::Firewall || h.kind == HopKind::Nva);
                 let asymmetric = tr.return_path.as_ref().is_some_and(|r| !r.symmetric);
-                if tr.verdict == "allowed" && inspected && asymmetric {
+                if tr.verdict == Verdict::Allowed && inspected && asymmetric {
                     let warning = tr
                         .return_path
                         .as_ref()

@@ -252,7 +252,10 @@ pub fn compare(
             let by_rule = t
                 .hops
                 .iter()
-                .find(|h| h.kind == "firewall" && h.decision == "allow")
+                .find(|h| {
+                    h.kind == aksnet_engine::trace::HopKind::Firewall
+                        && h.decision == aksnet_engine::trace::Decision::Allow
+                })
                 .and_then(|h| h.detail.split_once("): "))
                 .map(|(_, rule)| rule.split(';').next().unwrap_or("").trim().to_string());
             let admitted = r.total.contains(src, dst, protocol, port)
@@ -269,15 +272,15 @@ pub fn compare(
             // A trace follows the destination's name through DNS; reach is over addresses. When
             // the name does not lead to the place's address (a record moved or missing), the two
             // answer different questions, and the trace says so in its `dns` hop.
-            let renamed = t
-                .hops
-                .first()
-                .is_some_and(|h| h.kind == "dns" && (h.decision == "drop" || h.packet.dst != dst));
+            let renamed = t.hops.first().is_some_and(|h| {
+                h.kind == aksnet_engine::trace::HopKind::Dns
+                    && (h.decision == aksnet_engine::trace::Decision::Drop || h.packet.dst != dst)
+            });
             if renamed {
                 continue;
             }
             n += 1;
-            if admitted != (t.verdict == "allowed") {
+            if admitted != (t.verdict == aksnet_engine::trace::Verdict::Allowed) {
                 bad.push(format!(
                     "{label}: {fname} → {tname} {protocol}/{port}: reach {}, trace {} ({})",
                     if admitted { "admits" } else { "refuses" },
