@@ -59,6 +59,8 @@ pub struct DataPlane<'e> {
     pub firewalls: BTreeMap<IpAddr, (ResourceId, firewall::Policy)>,
     /// Per subnet, the packets its NSG allows `[inbound, outbound]`, computed on first use.
     nsg_allowed: Vec<[OnceLock<PacketSet>; 2]>,
+    /// Per subnet, the packets whose NSG decision depends on an unresolved service tag.
+    nsg_uncertain: Vec<[OnceLock<PacketSet>; 2]>,
 }
 
 impl<'e> DataPlane<'e> {
@@ -99,6 +101,7 @@ impl<'e> DataPlane<'e> {
             firewalls.insert(ip, (fw.id.clone(), policy));
         }
         let nsg_allowed = (0..n).map(|_| [OnceLock::new(), OnceLock::new()]).collect();
+        let nsg_uncertain = (0..n).map(|_| [OnceLock::new(), OnceLock::new()]).collect();
         let route_index = routes.iter().map(|r| routes::RouteIndex::new(r)).collect();
         Self {
             estate,
@@ -110,6 +113,7 @@ impl<'e> DataPlane<'e> {
             nsgs,
             firewalls,
             nsg_allowed,
+            nsg_uncertain,
         }
     }
 
@@ -127,6 +131,34 @@ impl<'e> DataPlane<'e> {
             .iter()
             .find(|(_, (fw, _))| fw == id)
             .map(|(ip, p)| (*ip, p))
+    }
+
+    /// The packets whose fate at subnet `s`'s NSG depends on what an unresolved service tag
+    /// holds ([`nsg::uncertain`]); empty when every tag resolved.
+    pub fn nsg_uncertain(&self, s: usize, direction: Direction) -> &PacketSet {
+        let slot = &self.nsg_uncertain[s][usize::from(direction == Direction::Outbound)];
+        slot.get_or_init(|| match &self.nsgs[s] {
+            Some(rules) => nsg::uncertain(rules, direction),
+            None => PacketSet::empty(),
+        })
+    }
+
+    /// The NSG subnet `s` names that the estate does not hold: only Azure's default rules are
+    /// known, so what it decides is not.
+    pub fn absent_nsg(&self, s: usize) -> Option<&ResourceId> {
+        self.topology.subnets[s]
+            .nsg
+            .as_ref()
+            .filter(|id| self.estate.network_security_groups.get(id).is_none())
+    }
+
+    /// The route table subnet `s` names that the estate does not hold: only system routes are
+    /// known.
+    pub fn absent_route_table(&self, s: usize) -> Option<&ResourceId> {
+        self.topology.subnets[s]
+            .route_table
+            .as_ref()
+            .filter(|id| self.estate.route_tables.get(id).is_none())
     }
 
     /// The packets subnet `s`'s NSG allows in `direction` (everything when it has none).

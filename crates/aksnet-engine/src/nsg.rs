@@ -37,6 +37,10 @@ pub struct CompiledRule {
     /// The packets the rule matches.
     #[serde(skip)]
     pub matches: PacketSet,
+    /// The packets it would match if every unresolved tag held every address: equal to
+    /// `matches` when all its tags resolved. The truth lies between the two.
+    #[serde(skip)]
+    pub may_match: PacketSet,
     /// Tags that could not be resolved offline.
     pub unresolved: Vec<String>,
 }
@@ -89,17 +93,28 @@ fn default_rules() -> Vec<(
     ]
 }
 
-fn union_of(fields: &[String], ctx: &TagContext, unresolved: &mut Vec<String>) -> PrefixSet {
+/// The addresses of a field list, and the same with every unresolved tag taken as everything.
+fn union_of(
+    fields: &[String],
+    ctx: &TagContext,
+    unresolved: &mut Vec<String>,
+) -> (PrefixSet, PrefixSet) {
     let mut set = PrefixSet::new();
+    let mut upper = PrefixSet::new();
     for f in fields {
         let Resolved {
             set: s,
             unresolved: u,
         } = resolve(f, ctx);
         set = set.union(&s);
+        upper = if u.is_some() {
+            PrefixSet::everything()
+        } else {
+            upper.union(&s)
+        };
         unresolved.extend(u);
     }
-    set
+    (set, upper)
 }
 
 /// Port fields: the plural list wins when the singular is empty or absent [PSRULE-NSGEVAL] §3.1.
@@ -157,8 +172,8 @@ fn compile_rule(name: &str, r: &SecurityRule, ctx: &TagContext) -> CompiledRule 
         &r.destination_address_prefix,
         &r.destination_address_prefixes,
     );
-    let src = union_of(&src_fields, ctx, &mut unresolved);
-    let dst = union_of(&dst_fields, ctx, &mut unresolved);
+    let (src, src_upper) = union_of(&src_fields, ctx, &mut unresolved);
+    let (dst, dst_upper) = union_of(&dst_fields, ctx, &mut unresolved);
     let protocols: ProtocolSet = r.protocol.parse().unwrap_or(ProtocolSet::NONE);
     let (port_set, port_text) = ports(&r.destination_port_range, &r.destination_port_ranges);
     CompiledRule {
@@ -176,23 +191,63 @@ fn compile_rule(name: &str, r: &SecurityRule, ctx: &TagContext) -> CompiledRule 
         protocol: r.protocol.clone(),
         destination_ports: port_text,
         matches: PacketSet::from_parts(&src, &dst, Services::new(protocols, &port_set)),
+        may_match: PacketSet::from_parts(
+            &src_upper,
+            &dst_upper,
+            Services::new(protocols, &port_set),
+        ),
         unresolved,
     }
 }
 
-/// The first rule of `direction` matching the packet [NSG] §3.1.
+/// Which packets a rule is taken to match: what resolved offline, or that with every unresolved
+/// service tag holding every address. Azure's answer lies between the two; where they disagree,
+/// the verdict is unknown (see [`uncertain`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// Unresolved tags match nothing.
+    Resolved,
+    /// Unresolved tags match everything.
+    TagsMatchAll,
+}
+
+impl CompiledRule {
+    /// The packets this rule matches under `reading`.
+    pub fn matched(&self, reading: Reading) -> &PacketSet {
+        match reading {
+            Reading::Resolved => &self.matches,
+            Reading::TagsMatchAll => &self.may_match,
+        }
+    }
+}
+
+/// The first rule of `direction` matching the packet [NSG] §3.1, under `reading`.
 pub fn evaluate(
     rules: &[CompiledRule],
     direction: Direction,
-    src: IpAddr,
-    dst: IpAddr,
-    proto: Protocol,
-    port: u16,
+    reading: Reading,
+    (src, dst, proto, port): (IpAddr, IpAddr, Protocol, u16),
 ) -> Option<&CompiledRule> {
     rules
         .iter()
         .filter(|r| r.direction == direction)
-        .find(|r| r.matches.contains(src, dst, proto, port))
+        .find(|r| r.matched(reading).contains(src, dst, proto, port))
+}
+
+/// The packets whose fate depends on what an unresolved service tag holds: allowed under one
+/// reading and not the other. Exact for one unresolved tag per decision; with several, a packet
+/// may also change under mixed readings, which this does not enumerate (noted in
+/// docs/engine.md).
+pub fn uncertain(rules: &[CompiledRule], direction: Direction) -> PacketSet {
+    if rules
+        .iter()
+        .all(|r| r.direction != direction || r.unresolved.is_empty())
+    {
+        return PacketSet::empty();
+    }
+    let low = allowed_under(rules, direction, Reading::Resolved);
+    let high = allowed_under(rules, direction, Reading::TagsMatchAll);
+    low.difference(&high).union(&high.difference(&low))
 }
 
 /// Every packet the NSG lets through in `direction`: the priority-ordered fold of its rules.
@@ -202,16 +257,21 @@ pub fn evaluate(
 /// The same set as carrying the unmatched remainder through every rule, without rebuilding that
 /// remainder per rule; the pieces are merged pairwise ([`PacketSet::union_all`]).
 pub fn allowed(rules: &[CompiledRule], direction: Direction) -> PacketSet {
+    allowed_under(rules, direction, Reading::Resolved)
+}
+
+/// [`allowed`] under a reading of unresolved tags.
+pub fn allowed_under(rules: &[CompiledRule], direction: Direction, reading: Reading) -> PacketSet {
     let mut denied = PacketSet::empty();
     let mut pieces = Vec::new();
     for r in rules.iter().filter(|r| r.direction == direction) {
         if r.access == Access::Allow {
-            let piece = r.matches.difference(&denied);
+            let piece = r.matched(reading).difference(&denied);
             if !piece.is_empty() {
                 pieces.push(piece);
             }
         } else {
-            denied = denied.union(&r.matches);
+            denied = denied.union(r.matched(reading));
             if denied == PacketSet::all() {
                 break;
             }
@@ -251,6 +311,11 @@ mod tests {
                 &PrefixSet::everything(),
                 Services::new(tcp, &ports),
             ),
+            may_match: PacketSet::from_parts(
+                &src,
+                &PrefixSet::everything(),
+                Services::new(tcp, &ports),
+            ),
             unresolved: Vec::new(),
         }
     }
@@ -264,7 +329,7 @@ mod tests {
             for a in 0..7u8 {
                 for port in 0..9u16 {
                     let src: IpAddr = format!("10.0.0.{a}").parse().unwrap();
-                    let first = evaluate(&rules, Direction::Inbound, src, dst, Protocol::Tcp, port);
+                    let first = evaluate(&rules, Direction::Inbound, Reading::Resolved, (src, dst, Protocol::Tcp, port));
                     let expected = first.is_some_and(|r| r.access == Access::Allow);
                     prop_assert_eq!(allowed.contains(src, dst, Protocol::Tcp, port), expected, "{}:{}", a, port);
                 }

@@ -32,6 +32,11 @@ struct Branch {
     depth: usize,
     origin: bool,
     by_name: Vec<String>,
+    /// The original packets whose fate depends on something the estate does not hold, and why.
+    unsure: PacketSet,
+    unknown: Vec<String>,
+    /// The appliances (firewall or NVA private IPs) the branch went through, to stop loops.
+    appliances: Vec<IpAddr>,
 }
 
 /// Packets that take one path.
@@ -52,6 +57,11 @@ pub struct PathResult {
     /// `tag:` FQDN tags); such paths are not counted in `total`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub by_name: Vec<String>,
+    /// When set, whether these packets get through depends on what the estate does not hold
+    /// (an NVA's own rules, a service tag without prefixes, a resource referenced but absent);
+    /// such paths are not counted in `total`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
     /// One traced packet of the set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<Trace>,
@@ -65,7 +75,7 @@ pub struct Reach {
     /// Destination.
     pub to: String,
     /// Every packet that gets through whatever name it carries (union of the paths that do not
-    /// depend on names).
+    /// depend on names, nor on anything the estate does not hold).
     #[serde(skip)]
     pub total: PacketSet,
     /// `total` in words.
@@ -204,11 +214,17 @@ impl DataPlane<'_> {
     }
 
     fn finish(&self, from: String, to: String, mut paths: Vec<PathResult>) -> Reach {
-        paths.sort_by(|a, b| (&a.delivered_at, &a.via).cmp(&(&b.delivered_at, &b.via)));
+        paths.sort_by(|a, b| {
+            (&a.delivered_at, &a.via, &a.unknown).cmp(&(&b.delivered_at, &b.via, &b.unknown))
+        });
         let mut merged: Vec<PathResult> = Vec::new();
         for p in paths {
             match merged.last_mut() {
-                Some(m) if m.delivered_at == p.delivered_at && m.via == p.via => {
+                Some(m)
+                    if m.delivered_at == p.delivered_at
+                        && m.via == p.via
+                        && m.unknown == p.unknown =>
+                {
                     m.packets = m.packets.union(&p.packets);
                     m.by_name.extend(p.by_name);
                 }
@@ -219,7 +235,7 @@ impl DataPlane<'_> {
         for m in &mut merged {
             m.by_name.sort();
             m.by_name.dedup();
-            if m.by_name.is_empty() {
+            if m.by_name.is_empty() && m.unknown.is_empty() {
                 total = total.union(&m.packets);
             }
             m.described = self.render(&m.packets);
@@ -259,6 +275,9 @@ impl DataPlane<'_> {
             depth: 0,
             origin: true,
             by_name: Vec::new(),
+            unsure: PacketSet::empty(),
+            unknown: Vec::new(),
+            appliances: Vec::new(),
         }];
         let mut steps = 0;
         while let Some(b) = todo.pop() {
@@ -271,8 +290,8 @@ impl DataPlane<'_> {
         out
     }
 
-    /// Pulls a filter back to original coordinates and applies it.
-    fn apply(b: &mut Branch, f: &PacketSet) {
+    /// A set of current packets in original coordinates.
+    fn pull(b: &Branch, f: &PacketSet) -> PacketSet {
         let mut g = f.clone();
         if let Some(a) = b.src_fixed {
             g = g.slice_src(a);
@@ -280,7 +299,28 @@ impl DataPlane<'_> {
         if let Some(d) = b.dst_fixed {
             g = g.slice_dst(d);
         }
-        b.orig = b.orig.intersection(&g);
+        g
+    }
+
+    /// Pulls a filter back to original coordinates and applies it.
+    fn apply(b: &mut Branch, f: &PacketSet) {
+        b.orig = b.orig.intersection(&Self::pull(b, f));
+    }
+
+    /// Marks the branch's packets in `f` (current coordinates) as depending on something the
+    /// estate does not hold; all of them when `f` is `None`.
+    fn unsure(b: &mut Branch, f: Option<&PacketSet>, why: String) {
+        let part = match f {
+            Some(f) => b.orig.intersection(&Self::pull(b, f)),
+            None => b.orig.clone(),
+        };
+        if part.is_empty() {
+            return;
+        }
+        b.unsure = b.unsure.union(&part);
+        if !b.unknown.contains(&why) {
+            b.unknown.push(why);
+        }
     }
 
     /// Keeps the packets on these services.
@@ -307,8 +347,39 @@ impl DataPlane<'_> {
         if sub.nsg_exempt() {
             return;
         }
+        if let Some(id) = self.absent_nsg(s) {
+            Self::unsure(
+                b,
+                None,
+                format!(
+                    "{}'s NSG `{}` is not in the estate",
+                    sub.label(&self.topology),
+                    id.name()
+                ),
+            );
+        }
         if self.nsgs[s].is_some() {
-            Self::apply(b, self.nsg_allowed(s, dir));
+            let uncertain = self.nsg_uncertain(s, dir);
+            if uncertain.is_empty() {
+                Self::apply(b, self.nsg_allowed(s, dir));
+            } else {
+                let tags: Vec<String> = self.nsgs[s]
+                    .iter()
+                    .flatten()
+                    .filter(|r| r.direction == dir)
+                    .flat_map(|r| r.unresolved.iter().cloned())
+                    .collect();
+                Self::apply(b, &self.nsg_allowed(s, dir).union(uncertain));
+                Self::unsure(
+                    b,
+                    Some(uncertain),
+                    format!(
+                        "{}: whether the flow is allowed depends on service tag `{}`, which has no prefixes offline (pass --service-tags)",
+                        sub.nsg.as_ref().map(|n| n.name()).unwrap_or(""),
+                        tags.join("`, `")
+                    ),
+                );
+            }
             b.via.push(format!(
                 "{} {}",
                 sub.nsg.as_ref().map(|n| n.name()).unwrap_or(""),
@@ -323,14 +394,22 @@ impl DataPlane<'_> {
 
     fn deliver(&self, mut b: Branch, at: String, out: &mut Vec<PathResult>) {
         b.via.push(format!("→ {at}"));
-        out.push(PathResult {
-            delivered_at: at,
-            via: b.via,
-            packets: b.orig,
-            described: Vec::new(),
-            by_name: b.by_name,
-            witness: None,
-        });
+        let unsure = b.orig.intersection(&b.unsure);
+        let sure = b.orig.difference(&b.unsure);
+        for (packets, unknown) in [(sure, Vec::new()), (unsure, b.unknown)] {
+            if packets.is_empty() {
+                continue;
+            }
+            out.push(PathResult {
+                delivered_at: at.clone(),
+                via: b.via.clone(),
+                packets,
+                described: Vec::new(),
+                by_name: b.by_name.clone(),
+                unknown,
+                witness: None,
+            });
+        }
     }
 
     /// The destinations the branch is heading to, in current coordinates.
@@ -394,6 +473,18 @@ impl DataPlane<'_> {
     /// VNet/peering prefixes) and follows each next hop.
     fn route(&self, b: Branch, s: SubnetIx, todo: &mut Vec<Branch>, out: &mut Vec<PathResult>) {
         let t = &self.topology;
+        let mut b = b;
+        if let Some(id) = self.absent_route_table(s) {
+            Self::unsure(
+                &mut b,
+                None,
+                format!(
+                    "{}'s route table `{}` is not in the estate",
+                    t.subnets[s].label(t),
+                    id.name()
+                ),
+            );
+        }
         let vnet = t.subnets[s].vnet;
         let reachable: Vec<usize> = std::iter::once(vnet)
             .chain(t.connected_peers(vnet).map(|p| p.remote))
@@ -628,16 +719,13 @@ impl DataPlane<'_> {
 
     /// A firewall or NVA gets the branch.
     fn appliance(&self, mut b: Branch, ip: IpAddr, a: SubnetIx, todo: &mut Vec<Branch>) {
-        if b.via
-            .iter()
-            .filter(|v| v.contains(&format!("appliance {ip}")))
-            .count()
-            > 0
-        {
-            return; // loop
+        if b.appliances.contains(&ip) {
+            return; // a loop: the packet comes back to an appliance it crossed
         }
+        b.appliances.push(ip);
         let Some((fw_id, policy)) = self.firewalls.get(&ip) else {
             b.via.push(format!("appliance {ip} (NVA)"));
+            Self::unsure(&mut b, None, crate::trace::nva_unknown(ip));
             self.nsg_filter(&mut b, a, Direction::Inbound);
             self.nsg_filter(&mut b, a, Direction::Outbound);
             b.loc = Location::Subnet(a);

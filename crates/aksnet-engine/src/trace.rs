@@ -245,6 +245,10 @@ struct Walk<'a, 'e> {
     egress: Option<SubnetIx>,
     /// The request went to a service endpoint (the service answers over the same path).
     service_endpoint: bool,
+    /// Why the outcome depends on something the estate does not hold (an NVA's own rules, a
+    /// service tag without prefixes, a resource referenced but absent). A flow that is delivered
+    /// with any of these is `unknown`; one that is denied anyway stays denied.
+    uncertain: Vec<String>,
     fqdn: Option<String>,
 }
 
@@ -269,6 +273,7 @@ impl DataPlane<'_> {
             proxies: Vec::new(),
             egress: None,
             service_endpoint: false,
+            uncertain: Vec::new(),
             fqdn: q.fqdn.clone().or(dst.fqdn.clone()),
         };
         let mut pkt = Packet {
@@ -285,11 +290,29 @@ impl DataPlane<'_> {
             Outcome::Delivered(at) => {
                 let last = w.hops.last().map(|h| h.packet).unwrap_or(pkt);
                 let ret = w.return_path(at, last, src.ip);
-                (
-                    Verdict::Allowed,
-                    format!("delivered to {}", dst.label),
-                    Some(ret),
-                )
+                let mut why: Vec<String> = Vec::new();
+                for u in std::mem::take(&mut w.uncertain) {
+                    if !why.contains(&u) {
+                        why.push(u);
+                    }
+                }
+                if why.is_empty() {
+                    (
+                        Verdict::Allowed,
+                        format!("delivered to {}", dst.label),
+                        Some(ret),
+                    )
+                } else {
+                    (
+                        Verdict::Unknown,
+                        format!(
+                            "the path reaches {}, but the estate does not hold the answer: {}",
+                            dst.label,
+                            why.join("; ")
+                        ),
+                        Some(ret),
+                    )
+                }
             }
             Outcome::Denied(reason) => (Verdict::Denied, reason, None),
         };
@@ -437,12 +460,13 @@ impl Walk<'_, '_> {
         if sub.nsg_exempt() {
             return Ok(());
         }
-        if let Some(id) = sub
-            .nsg
-            .as_ref()
-            .filter(|id| self.dp.estate.network_security_groups.get(id).is_none())
-        {
+        if let Some(id) = self.dp.absent_nsg(s) {
             self.notes.push(format!("{}: its NSG `{id}` is not in the estate; only Azure's default rules are evaluated — import it to know", sub.label(t)));
+            self.uncertain.push(format!(
+                "{}'s NSG `{}` is not in the estate",
+                sub.label(t),
+                id.name()
+            ));
         }
         let Some(rules) = &self.dp.nsgs[s] else {
             self.hop(
@@ -459,7 +483,34 @@ impl Walk<'_, '_> {
             .as_ref()
             .map(|i| i.name().to_string())
             .unwrap_or_default();
-        match nsg::evaluate(rules, dir, pkt.src, pkt.dst, pkt.protocol, pkt.port) {
+        let packet = (pkt.src, pkt.dst, pkt.protocol, pkt.port);
+        let allows = |r: Option<&nsg::CompiledRule>| r.is_some_and(|r| r.access_name == "Allow");
+        let high = nsg::evaluate(rules, dir, nsg::Reading::TagsMatchAll, packet);
+        let low = nsg::evaluate(rules, dir, nsg::Reading::Resolved, packet);
+        if allows(low) != allows(high) {
+            // The decision depends on what an unresolved service tag holds: follow the flow as
+            // if allowed (anything later that denies it still decides), and say why it is
+            // unknown.
+            let tags: Vec<String> = [low, high]
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r.unresolved.iter().cloned())
+                .collect();
+            let why = format!(
+                "{nsg_name}: whether the flow is allowed depends on service tag `{}`, which has no prefixes offline (pass --service-tags)",
+                tags.join("`, `")
+            );
+            self.hop(
+                sub.label(t),
+                kind,
+                Decision::Allow,
+                format!("unknown — {why}"),
+                pkt,
+            );
+            self.uncertain.push(why);
+            return Ok(());
+        }
+        match low {
             Some(r) => {
                 for u in &r.unresolved {
                     self.notes.push(format!("{nsg_name}/{}: service tag `{u}` has no prefixes offline and matches nothing here", r.name));
@@ -592,12 +643,12 @@ impl Walk<'_, '_> {
         let dp = self.dp;
         let t = &dp.topology;
         let here = t.subnets[s].label(t);
-        if let Some(id) = t.subnets[s]
-            .route_table
-            .as_ref()
-            .filter(|id| dp.estate.route_tables.get(id).is_none())
-        {
+        if let Some(id) = dp.absent_route_table(s) {
             self.notes.push(format!("{here}: its route table `{id}` is not in the estate; its routes are unknown and only system routes are used — import it to know"));
+            self.uncertain.push(format!(
+                "{here}'s route table `{}` is not in the estate",
+                id.name()
+            ));
         }
         let Some(r) = dp.route_for(s, pkt.dst) else {
             self.hop(
@@ -1044,8 +1095,10 @@ impl Walk<'_, '_> {
             );
             return Step::Next(Location::Subnet(a));
         }
-        // A third-party NVA: it forwards; its NIC sits behind the subnet NSG both ways.
+        // A third-party NVA: it forwards; its NIC sits behind the subnet NSG both ways. What
+        // its own rules let through is not in the estate.
         self.stateful.push(ip);
+        self.uncertain.push(nva_unknown(ip));
         let at_nva = Packet { ..*pkt };
         if let Err(e) = self.nsg(a, Direction::Inbound, at_nva) {
             return Step::Done(Outcome::Denied(e));
@@ -1233,6 +1286,11 @@ impl Walk<'_, '_> {
             }
         }
     }
+}
+
+/// Why a flow through a third-party NVA is `unknown`: its own rules are outside the estate.
+pub(crate) fn nva_unknown(ip: IpAddr) -> String {
+    format!("NVA {ip} forwards by its own rules, which are not in the estate")
 }
 
 enum Step {

@@ -232,10 +232,13 @@ fn decide(e: &Estate, src: &str, dst: &str, port: u16) -> String {
     let r = nsg::evaluate(
         rules,
         Direction::Inbound,
-        src.parse().unwrap(),
-        dst.parse().unwrap(),
-        Protocol::Tcp,
-        port,
+        nsg::Reading::Resolved,
+        (
+            src.parse().unwrap(),
+            dst.parse().unwrap(),
+            Protocol::Tcp,
+            port,
+        ),
     )
     .unwrap();
     format!("{} {}", r.access_name, r.name)
@@ -292,10 +295,13 @@ fn virtual_network_tag_swallows_everything_under_a_default_udr() {
     let r = nsg::evaluate(
         dp.nsgs[0].as_ref().unwrap(),
         Direction::Inbound,
-        "203.0.113.7".parse().unwrap(),
-        "10.0.1.4".parse().unwrap(),
-        Protocol::Tcp,
-        443,
+        nsg::Reading::Resolved,
+        (
+            "203.0.113.7".parse().unwrap(),
+            "10.0.1.4".parse().unwrap(),
+            Protocol::Tcp,
+            443,
+        ),
     )
     .unwrap();
     assert_eq!(r.name, "DenyAllInBound");
@@ -322,10 +328,13 @@ fn nsg_packet_set_agrees_with_first_match() {
             let first = nsg::evaluate(
                 rules,
                 Direction::Inbound,
-                src.parse().unwrap(),
-                "10.0.1.4".parse().unwrap(),
-                Protocol::Tcp,
-                port,
+                nsg::Reading::Resolved,
+                (
+                    src.parse().unwrap(),
+                    "10.0.1.4".parse().unwrap(),
+                    Protocol::Tcp,
+                    port,
+                ),
             )
             .unwrap();
             assert_eq!(
@@ -494,10 +503,8 @@ fn service_tags_and_service_endpoint_routes() {
     let r = nsg::evaluate(
         dp.nsgs[0].as_ref().unwrap(),
         Direction::Outbound,
-        ip_of("10.0.1.4"),
-        ip_of("20.1.2.3"),
-        Protocol::Tcp,
-        443,
+        nsg::Reading::Resolved,
+        (ip_of("10.0.1.4"), ip_of("20.1.2.3"), Protocol::Tcp, 443),
     )
     .unwrap();
     assert_eq!(r.name, "deny-azurecloud");
@@ -507,10 +514,8 @@ fn service_tags_and_service_endpoint_routes() {
     let r = nsg::evaluate(
         dp.nsgs[0].as_ref().unwrap(),
         Direction::Outbound,
-        ip_of("10.0.1.4"),
-        ip_of("20.1.2.3"),
-        Protocol::Tcp,
-        443,
+        nsg::Reading::Resolved,
+        (ip_of("10.0.1.4"), ip_of("20.1.2.3"), Protocol::Tcp, 443),
     )
     .unwrap();
     assert_ne!(r.name, "deny-azurecloud");
@@ -558,6 +563,67 @@ fn dangling_references_are_reported_not_assumed() {
         "{:?}",
         t.notes
     );
+    // What the absent NSG and route table decide is not known: the verdict says so, and reach
+    // keeps the path out of its total, with the same reasons.
+    assert_eq!(t.verdict, "unknown", "{t:#?}");
+    assert!(
+        t.reason.contains("NSG `gone` is not in the estate"),
+        "{}",
+        t.reason
+    );
+    let r = dp.reach(&q.from, &q.to);
+    assert!(r.total.is_empty());
+    assert!(r
+        .paths
+        .iter()
+        .all(|p| p.unknown.iter().any(|u| u.contains("route table `gone`"))));
+}
+
+/// An NSG rule naming a service tag the engine has no prefixes for: where the tag decides, the
+/// verdict is unknown until `--service-tags` gives its prefixes; then it is exact either way
+/// (azure-semantics §3.5; issue 12, item 3).
+#[test]
+fn a_service_tag_without_prefixes_makes_the_verdict_unknown_where_it_decides() {
+    let e = estate(json!({
+        "virtualNetworks": [vnet("v", &["10.0.0.0/16"], json!([subnet("v", "app", "10.0.1.0/24", json!({
+            "networkSecurityGroup": { "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n") } }))]))],
+        "networkSecurityGroups": [{ "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n"), "properties": { "securityRules": [
+            { "name": "deny-azurecloud", "properties": { "protocol": "*", "sourceAddressPrefix": "*", "destinationAddressPrefix": "AzureCloud", "destinationPortRange": "*", "access": "Deny", "priority": 100, "direction": "Outbound" } } ] } }]
+    }));
+    let trace = |o: Options, to: &str| {
+        let dp = DataPlane::compile(&e, o);
+        dp.trace(&aksnet_engine::trace::Query {
+            from: dp.place("v/app").unwrap(),
+            to: dp.place(to).unwrap(),
+            protocol: Protocol::Tcp,
+            port: 443,
+            fqdn: None,
+        })
+    };
+    let t = trace(Options::default(), "20.1.2.3");
+    assert_eq!(t.verdict, "unknown", "{t:#?}");
+    assert!(
+        t.reason.contains("service tag `AzureCloud`"),
+        "{}",
+        t.reason
+    );
+    // With Microsoft's prefixes the rule decides exactly: inside AzureCloud denied, outside it
+    // allowed by AllowInternetOutBound.
+    let tags = aksnet_engine::tags::parse_service_tags(
+        r#"{"values": [{"name": "AzureCloud", "properties": {"addressPrefixes": ["20.0.0.0/8"]}}]}"#,
+    )
+    .unwrap();
+    let with = || Options {
+        service_tags: tags.clone(),
+        ..Options::default()
+    };
+    assert_eq!(trace(with(), "20.1.2.3").verdict, "denied");
+    assert_eq!(trace(with(), "8.8.8.8").verdict, "allowed");
+    // Reach says the same: without the tags nothing to the Internet is certain.
+    let dp = DataPlane::compile(&e, Options::default());
+    let r = dp.reach(&dp.place("v/app").unwrap(), &aksnet_engine::Place::Internet);
+    assert!(r.total.is_empty(), "{:?}", r.total_described);
+    assert!(r.paths.iter().any(|p| !p.unknown.is_empty()));
 }
 
 #[test]

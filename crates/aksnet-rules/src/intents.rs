@@ -174,8 +174,17 @@ fn refused(
                 port,
                 fqdn: None,
             });
-            if tr.verdict != Verdict::Allowed {
-                return Some((format!("{protocol}/{port} is {}", tr.reason), Some(tr)));
+            match tr.verdict {
+                Verdict::Allowed => {}
+                Verdict::Denied => {
+                    return Some((format!("{protocol}/{port} is {}", tr.reason), Some(tr)))
+                }
+                Verdict::Unknown => {
+                    return Some((
+                        format!("{protocol}/{port} is unknown: {}", tr.reason),
+                        Some(tr),
+                    ))
+                }
             }
         }
     }

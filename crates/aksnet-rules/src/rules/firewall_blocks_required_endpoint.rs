@@ -66,7 +66,7 @@ impl Rule for FirewallBlocksRequiredEndpoint {
                     port: req.port,
                     fqdn: Some(name.clone()),
                 });
-                if tr.verdict != Verdict::Allowed {
+                if tr.verdict == Verdict::Denied {
                     denied.push(format!("{name}:{}", req.port));
                     witness.get_or_insert(tr);
                 }
@@ -85,7 +85,7 @@ impl Rule for FirewallBlocksRequiredEndpoint {
                     port: 443,
                     fqdn: None,
                 });
-                if tr.verdict != Verdict::Allowed {
+                if tr.verdict == Verdict::Denied {
                     denied.push(format!("{} (private, tcp/443)", t.endpoints[api].name));
                     witness.get_or_insert(tr);
                 }

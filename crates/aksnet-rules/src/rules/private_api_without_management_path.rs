@@ -86,7 +86,7 @@ impl Rule for PrivateApiWithoutManagementPath {
                     })
                 })
                 .collect();
-            if traces.iter().any(|tr| tr.verdict == Verdict::Allowed) {
+            if traces.iter().any(|tr| tr.verdict != Verdict::Denied) {
                 continue;
             }
             let tried: Vec<String> = traces
