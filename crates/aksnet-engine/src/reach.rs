@@ -540,10 +540,14 @@ impl DataPlane<'_> {
             }
         }
         for (ip, region, prefixes) in appliances {
+            let mut n = Self::narrow(&b, &region);
             let Some(a) = t.subnet_holding(ip, &reachable) else {
+                if t.outside_every_vnet(ip) {
+                    Self::unsure(&mut n, None, crate::trace::appliance_outside(ip));
+                    self.deliver(n, format!("appliance {ip} (outside the estate)"), out);
+                }
                 continue;
             };
-            let mut n = Self::narrow(&b, &region);
             let shown = if prefixes.len() > 3 {
                 format!(
                     "{}, … ({} prefixes)",

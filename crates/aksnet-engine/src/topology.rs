@@ -417,6 +417,11 @@ impl Topology {
         out
     }
 
+    /// True when no VNet of the estate has `ip` in its address space.
+    pub fn outside_every_vnet(&self, ip: IpAddr) -> bool {
+        !self.vnets.iter().any(|v| v.space.contains_addr(ip))
+    }
+
     /// The subnet holding `ip` anywhere in the estate (the most specific, when subnets overlap).
     pub fn subnet_of(&self, ip: IpAddr) -> Option<SubnetIx> {
         self.subnets_containing(ip)

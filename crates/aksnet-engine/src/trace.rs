@@ -255,6 +255,8 @@ struct Walk<'a, 'e> {
 enum Outcome {
     Delivered(Location),
     Denied(String),
+    /// The packet leaves what the estate describes; the reason says where.
+    Unknown(String),
 }
 
 impl DataPlane<'_> {
@@ -315,6 +317,7 @@ impl DataPlane<'_> {
                 }
             }
             Outcome::Denied(reason) => (Verdict::Denied, reason, None),
+            Outcome::Unknown(reason) => (Verdict::Unknown, reason, None),
         };
         let mut notes = w.notes;
         notes.extend(self.topology.notes.iter().cloned());
@@ -580,6 +583,7 @@ impl Walk<'_, '_> {
                         continue;
                     }
                     Ok(Some(Arrival::Delivered(at))) => return Outcome::Delivered(at),
+                    Ok(Some(Arrival::Done(o))) => return o,
                     Ok(None) => return Outcome::Delivered(Location::Internet),
                     Err(e) => return Outcome::Denied(e),
                 },
@@ -694,6 +698,9 @@ impl Walk<'_, '_> {
                     .chain(t.connected_peers(vnet).map(|p| p.remote))
                     .collect();
                 let Some(a) = t.subnet_holding(ip, &vnets) else {
+                    if t.outside_every_vnet(ip) {
+                        return Step::Done(Outcome::Unknown(appliance_outside(ip)));
+                    }
                     return Step::Done(Outcome::Denied(format!(
                         "next hop {ip} is not reachable from {} (the route is invalid)",
                         t.vnets[vnet].name
@@ -1147,6 +1154,7 @@ impl Walk<'_, '_> {
             EndpointKind::AppGatewayPublic => match self.app_gateway(e, pkt) {
                 Step::Done(Outcome::Delivered(l)) => Ok(Some(Arrival::Delivered(l))),
                 Step::Done(Outcome::Denied(r)) => Err(r),
+                Step::Done(o @ Outcome::Unknown(_)) => Ok(Some(Arrival::Done(o))),
                 Step::Next(l) => Ok(Some(Arrival::Enter(l))),
             },
             EndpointKind::FirewallPublic => {
@@ -1288,6 +1296,12 @@ impl Walk<'_, '_> {
     }
 }
 
+/// Why a flow routed to an appliance outside every VNet of the estate is `unknown`: the
+/// appliance (in a VNet the estate does not hold) decides, and the estate does not say how.
+pub(crate) fn appliance_outside(ip: IpAddr) -> String {
+    format!("the next hop {ip} lies in no VNet of the estate; what happens there is not in it")
+}
+
 /// Why a flow through a third-party NVA is `unknown`: its own rules are outside the estate.
 pub(crate) fn nva_unknown(ip: IpAddr) -> String {
     format!("NVA {ip} forwards by its own rules, which are not in the estate")
@@ -1304,6 +1318,8 @@ enum Arrival {
     Enter(Location),
     /// It was delivered (through a proxy such as Application Gateway).
     Delivered(Location),
+    /// Its fate is decided some other way (the proxy's backend lies outside the estate).
+    Done(Outcome),
 }
 
 impl Walk<'_, '_> {

@@ -671,3 +671,42 @@ fn each_vnet_resolves_in_the_zone_linked_to_it_when_zones_share_a_name() {
     assert_eq!(ip(a), "10.1.0.9".parse::<IpAddr>().unwrap());
     assert_eq!(ip(b), "10.2.0.9".parse::<IpAddr>().unwrap());
 }
+
+/// A route to an appliance in a VNet the estate does not hold (a hub exported separately): what
+/// happens there is not known, so the verdict is unknown, not denied; an appliance inside a known
+/// VNet that is not reachable makes the route invalid: denied [UDR] §2.4.
+#[test]
+fn a_next_hop_outside_the_estate_is_unknown() {
+    let e = estate(json!({
+        "virtualNetworks": [vnet("v", &["10.0.0.0/16"], json!([subnet("v", "app", "10.0.1.0/24", rt_ref("rt"))]))],
+        "routeTables": [route_table("rt", json!([
+            { "name": "default", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.99.0.4" } },
+            { "name": "dead", "properties": { "addressPrefix": "192.0.2.0/24", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.200.4" } }
+        ]))]
+    }));
+    let dp = DataPlane::compile(&e, Options::default());
+    let from = dp.place("v/app").unwrap();
+    let t = |to: &str| {
+        dp.trace(&aksnet_engine::trace::Query {
+            from: from.clone(),
+            to: dp.place(to).unwrap(),
+            protocol: Protocol::Tcp,
+            port: 443,
+            fqdn: None,
+        })
+    };
+    let out = t("8.8.8.8");
+    assert_eq!(out.verdict, "unknown", "{out:#?}");
+    assert!(
+        out.reason.contains("10.99.0.4 lies in no VNet"),
+        "{}",
+        out.reason
+    );
+    assert_eq!(t("192.0.2.10").verdict, "denied");
+    let r = dp.reach(&from, &aksnet_engine::Place::Internet);
+    assert!(r.total.is_empty());
+    assert!(r
+        .paths
+        .iter()
+        .any(|p| p.unknown.iter().any(|u| u.contains("10.99.0.4"))));
+}
