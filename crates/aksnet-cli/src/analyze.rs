@@ -61,6 +61,15 @@ pub fn reach_text(r: &aksnet_engine::reach::Reach) -> String {
     if !r.total_described.is_empty() {
         let _ = writeln!(out, "whatever the name: {}", r.total_described.join("; "));
     }
+    if r.paths
+        .iter()
+        .any(|p| p.broken.is_some() || !p.unknown.is_empty())
+    {
+        let _ = writeln!(
+            out,
+            "(paths marked `cannot complete` deliver TCP connections whose replies do not come back: a trace of one is denied; paths marked `unknown` depend on what the estate does not hold; neither counts above)"
+        );
+    }
     for (i, p) in r.paths.iter().enumerate() {
         let _ = writeln!(out, "\n{}. delivered at {}", i + 1, p.delivered_at);
         let _ = writeln!(out, "   via: {}", p.via.join("; "));
@@ -74,6 +83,12 @@ pub fn reach_text(r: &aksnet_engine::reach::Reach) -> String {
                 "   only for these names (matched by name at the firewall): {}",
                 p.by_name.join(", ")
             );
+        }
+        if let Some(why) = &p.broken {
+            let _ = writeln!(out, "   cannot complete (TCP): {why}");
+        }
+        for why in &p.unknown {
+            let _ = writeln!(out, "   unknown: {why}");
         }
         if let Some(w) = &p.witness {
             let _ = writeln!(

@@ -22,6 +22,7 @@ pub mod nsg;
 pub mod options;
 pub mod places;
 pub mod reach;
+pub mod reply;
 pub mod routes;
 pub mod tags;
 pub mod topology;

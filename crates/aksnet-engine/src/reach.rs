@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use aksnet_model::network::Direction;
-use aksnet_net::{PacketSet, Prefix, PrefixSet, Services};
+use aksnet_net::{PacketSet, PortSet, Prefix, PrefixSet, Protocol, Services};
 use serde::Serialize;
 
 use crate::places::{Location, Place};
@@ -35,8 +35,9 @@ struct Branch {
     /// The original packets whose fate depends on something the estate does not hold, and why.
     unsure: PacketSet,
     unknown: Vec<String>,
-    /// The appliances (firewall or NVA private IPs) the branch went through, to stop loops.
-    appliances: Vec<IpAddr>,
+    /// What the request did that decides how its reply travels (its stateful devices also stop
+    /// loops).
+    req: crate::reply::Request,
 }
 
 /// Packets that take one path.
@@ -62,6 +63,11 @@ pub struct PathResult {
     /// such paths are not counted in `total`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown: Vec<String>,
+    /// When set, these TCP connections cannot complete: their replies miss (or meet) a stateful
+    /// firewall the request did not, or do not come back; a trace of one of them is `denied`
+    /// with this reason. Such paths are not counted in `total`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken: Option<String>,
     /// One traced packet of the set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<Trace>,
@@ -215,7 +221,12 @@ impl DataPlane<'_> {
 
     fn finish(&self, from: String, to: String, mut paths: Vec<PathResult>) -> Reach {
         paths.sort_by(|a, b| {
-            (&a.delivered_at, &a.via, &a.unknown).cmp(&(&b.delivered_at, &b.via, &b.unknown))
+            (&a.delivered_at, &a.via, &a.unknown, &a.broken).cmp(&(
+                &b.delivered_at,
+                &b.via,
+                &b.unknown,
+                &b.broken,
+            ))
         });
         let mut merged: Vec<PathResult> = Vec::new();
         for p in paths {
@@ -223,7 +234,8 @@ impl DataPlane<'_> {
                 Some(m)
                     if m.delivered_at == p.delivered_at
                         && m.via == p.via
-                        && m.unknown == p.unknown =>
+                        && m.unknown == p.unknown
+                        && m.broken == p.broken =>
                 {
                     m.packets = m.packets.union(&p.packets);
                     m.by_name.extend(p.by_name);
@@ -235,7 +247,7 @@ impl DataPlane<'_> {
         for m in &mut merged {
             m.by_name.sort();
             m.by_name.dedup();
-            if m.by_name.is_empty() && m.unknown.is_empty() {
+            if m.by_name.is_empty() && m.unknown.is_empty() && m.broken.is_none() {
                 total = total.union(&m.packets);
             }
             m.described = self.render(&m.packets);
@@ -277,7 +289,7 @@ impl DataPlane<'_> {
             by_name: Vec::new(),
             unsure: PacketSet::empty(),
             unknown: Vec::new(),
-            appliances: Vec::new(),
+            req: crate::reply::Request::default(),
         }];
         let mut steps = 0;
         while let Some(b) = todo.pop() {
@@ -392,8 +404,48 @@ impl DataPlane<'_> {
         }
     }
 
-    fn deliver(&self, mut b: Branch, at: String, out: &mut Vec<PathResult>) {
-        b.via.push(format!("→ {at}"));
+    /// Delivers the branch at `at` (shown as `label`): the connections whose reply cannot come
+    /// back past the request's stateful firewalls are dropped for TCP, as a trace denies them
+    /// ([`DataPlane::replies`]). `at` is `None` where the outcome is unknown anyway.
+    fn deliver(
+        &self,
+        mut b: Branch,
+        label: String,
+        at: Option<Location>,
+        out: &mut Vec<PathResult>,
+    ) {
+        let at_label = format!("→ {label}");
+        if let Some(at) = at {
+            let tcp = Services::new(Protocol::Tcp.into(), &PortSet::any());
+            for r in self.replies(&b.req, at, b.src_fixed, &b.orig.sources()) {
+                if !r.breaks {
+                    continue;
+                }
+                let broken = b.orig.intersection(&PacketSet::from_parts(
+                    &r.clients,
+                    &PrefixSet::everything(),
+                    tcp.clone(),
+                ));
+                if broken.is_empty() {
+                    continue;
+                }
+                b.orig = b.orig.difference(&broken);
+                let mut via = b.via.clone();
+                via.push(at_label.clone());
+                out.push(PathResult {
+                    delivered_at: label.clone(),
+                    via,
+                    packets: broken,
+                    described: Vec::new(),
+                    by_name: b.by_name.clone(),
+                    unknown: Vec::new(),
+                    broken: r.ret.warning.clone(),
+                    witness: None,
+                });
+            }
+        }
+        let at = label;
+        b.via.push(at_label);
         let unsure = b.orig.intersection(&b.unsure);
         let sure = b.orig.difference(&b.unsure);
         for (packets, unknown) in [(sure, Vec::new()), (unsure, b.unknown)] {
@@ -407,6 +459,7 @@ impl DataPlane<'_> {
                 described: Vec::new(),
                 by_name: b.by_name.clone(),
                 unknown,
+                broken: None,
                 witness: None,
             });
         }
@@ -442,7 +495,12 @@ impl DataPlane<'_> {
                 let dsts = Self::current_dsts(&b);
                 let home = dsts.intersection(&t.on_premises);
                 if !home.is_empty() {
-                    self.deliver(Self::narrow(&b, &home), "onprem".into(), out);
+                    self.deliver(
+                        Self::narrow(&b, &home),
+                        "onprem".into(),
+                        Some(Location::OnPrem),
+                        out,
+                    );
                 }
                 let rest = dsts.difference(&t.on_premises);
                 let gs = t
@@ -518,12 +576,24 @@ impl DataPlane<'_> {
                 }
                 NextHop::VirtualAppliance(_) => unreachable!("collected above"),
                 NextHop::VirtualNetworkServiceEndpoint(service) => {
-                    self.deliver(n, format!("service endpoint {service}"), out)
+                    let mut n = n;
+                    n.req.service_endpoint = true;
+                    self.deliver(
+                        n,
+                        format!("service endpoint {service}"),
+                        Some(Location::Internet),
+                        out,
+                    )
                 }
                 NextHop::VirtualNetworkGateway => {
                     let home = region.intersection(&t.on_premises);
                     if !home.is_empty() {
-                        self.deliver(Self::narrow(&n, &home), "onprem".into(), out);
+                        self.deliver(
+                            Self::narrow(&n, &home),
+                            "onprem".into(),
+                            Some(Location::OnPrem),
+                            out,
+                        );
                     }
                 }
                 NextHop::Internet => {
@@ -534,6 +604,7 @@ impl DataPlane<'_> {
                     let mut m = Self::narrow(&n, &public);
                     m.via
                         .push(crate::egress::egress(self, s).ok().unwrap_or_default());
+                    m.req.egress = Some(s);
                     m.loc = Location::Internet;
                     todo.push(m);
                 }
@@ -544,7 +615,7 @@ impl DataPlane<'_> {
             let Some(a) = t.subnet_holding(ip, &reachable) else {
                 if t.outside_every_vnet(ip) {
                     Self::unsure(&mut n, None, crate::trace::appliance_outside(ip));
-                    self.deliver(n, format!("appliance {ip} (outside the estate)"), out);
+                    self.deliver(n, format!("appliance {ip} (outside the estate)"), None, out);
                 }
                 continue;
             };
@@ -660,7 +731,12 @@ impl DataPlane<'_> {
                         t.subnets[backend].label(t)
                     ));
                     self.nsg_filter(&mut m, backend, Direction::Inbound);
-                    self.deliver(m, t.subnets[backend].label(t), out);
+                    self.deliver(
+                        m,
+                        t.subnets[backend].label(t),
+                        Some(Location::Subnet(backend)),
+                        out,
+                    );
                 }
                 EndpointKind::AppGatewayPrivate => self.app_gateway(m, e.resource.clone(), todo),
                 EndpointKind::PrivateEndpoint(_) => {
@@ -671,19 +747,19 @@ impl DataPlane<'_> {
                         self.nsg_filter(&mut m, d, Direction::Inbound);
                     }
                     Self::listening(&mut m, e);
-                    self.deliver(m, e.name.clone(), out);
+                    self.deliver(m, e.name.clone(), Some(Location::Subnet(d)), out);
                 }
                 _ => {
                     self.nsg_filter(&mut m, d, Direction::Inbound);
                     Self::listening(&mut m, e);
-                    self.deliver(m, e.name.clone(), out);
+                    self.deliver(m, e.name.clone(), Some(Location::Subnet(d)), out);
                 }
             }
         }
         if !rest.is_empty() {
             let mut m = Self::narrow(&b, &rest);
             self.nsg_filter(&mut m, d, Direction::Inbound);
-            self.deliver(m, t.subnets[d].label(t), out);
+            self.deliver(m, t.subnets[d].label(t), Some(Location::Subnet(d)), out);
         }
     }
 
@@ -715,6 +791,7 @@ impl DataPlane<'_> {
         };
         b.via.push(format!("{} listener {listeners}", agw.name));
         b.src_fixed = Some(instance);
+        b.req.proxies.push(instance);
         b.dst_fixed = Some(backend);
         b.loc = Location::Subnet(s);
         b.origin = false;
@@ -723,10 +800,10 @@ impl DataPlane<'_> {
 
     /// A firewall or NVA gets the branch.
     fn appliance(&self, mut b: Branch, ip: IpAddr, a: SubnetIx, todo: &mut Vec<Branch>) {
-        if b.appliances.contains(&ip) {
+        if b.req.stateful.contains(&ip) {
             return; // a loop: the packet comes back to an appliance it crossed
         }
-        b.appliances.push(ip);
+        b.req.stateful.push(ip);
         let Some((fw_id, policy)) = self.firewalls.get(&ip) else {
             b.via.push(format!("appliance {ip} (NVA)"));
             Self::unsure(&mut b, None, crate::trace::nva_unknown(ip));
@@ -760,6 +837,7 @@ impl DataPlane<'_> {
                 rule.path
             ));
             n.src_fixed = Some(ip);
+            n.req.proxies.push(ip);
             n.loc = Location::Subnet(a);
             n.origin = false;
             todo.push(n);
@@ -780,6 +858,7 @@ impl DataPlane<'_> {
             });
             if snat {
                 n.src_fixed = Some(ip);
+                n.req.proxies.push(ip);
             }
             n.loc = Location::Subnet(a);
             n.origin = false;
@@ -824,6 +903,7 @@ impl DataPlane<'_> {
             };
             m.via.push(format!("DNAT {} → {to}{port_note}", r.path));
             m.dst_fixed = Some(to);
+            m.req.stateful.push(fw_ip);
             m.loc = Location::Subnet(a);
             m.origin = false;
             todo.push(m);
@@ -873,14 +953,19 @@ impl DataPlane<'_> {
                         &PacketSet::from_parts(&allowed, &PrefixSet::everything(), Services::any()),
                     );
                     Self::listening(&mut m, e);
-                    self.deliver(m, e.name.clone(), out);
+                    self.deliver(m, e.name.clone(), Some(Location::Internet), out);
                 }
                 EndpointKind::FirewallPublic => self.dnat(m, e.resource.clone(), todo),
                 _ => {}
             }
         }
         if !rest.is_empty() {
-            self.deliver(Self::narrow(&b, &rest), "internet".into(), out);
+            self.deliver(
+                Self::narrow(&b, &rest),
+                "internet".into(),
+                Some(Location::Internet),
+                out,
+            );
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use aksnet_model::network::Direction;
-use aksnet_net::Protocol;
+use aksnet_net::{Prefix, PrefixSet, Protocol};
 use serde::Serialize;
 
 use crate::dns::{self, Answer};
@@ -182,17 +182,7 @@ pub struct Hop {
     pub packet: Packet,
 }
 
-/// The reply's path.
-#[derive(Clone, Debug, Serialize)]
-pub struct Return {
-    /// Every stateful device on the request path also sees the reply, and no other.
-    pub symmetric: bool,
-    /// The reply's hops, as `at: detail`.
-    pub hops: Vec<String>,
-    /// What goes wrong when the paths differ.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
-}
+pub use crate::reply::Return;
 
 /// A traced flow.
 #[derive(Clone, Debug, Serialize)]
@@ -236,15 +226,8 @@ struct Walk<'a, 'e> {
     dp: &'a DataPlane<'e>,
     hops: Vec<Hop>,
     notes: Vec<String>,
-    /// Stateful devices the request crossed (firewall and NVA private IPs).
-    stateful: Vec<IpAddr>,
-    /// Proxies and SNAT devices: a reply addressed to one of them is handed back to the original
-    /// client by it (firewall private IPs, Application Gateway instances).
-    proxies: Vec<IpAddr>,
-    /// The subnet the request left to the Internet from, if it did.
-    egress: Option<SubnetIx>,
-    /// The request went to a service endpoint (the service answers over the same path).
-    service_endpoint: bool,
+    /// What the request did that decides how its reply travels.
+    req: crate::reply::Request,
     /// Why the outcome depends on something the estate does not hold (an NVA's own rules, a
     /// service tag without prefixes, a resource referenced but absent). A flow that is delivered
     /// with any of these is `unknown`; one that is denied anyway stays denied.
@@ -271,10 +254,7 @@ impl DataPlane<'_> {
             dp: self,
             hops: Vec::new(),
             notes: Vec::new(),
-            stateful: Vec::new(),
-            proxies: Vec::new(),
-            egress: None,
-            service_endpoint: false,
+            req: crate::reply::Request::default(),
             uncertain: Vec::new(),
             fqdn: q.fqdn.clone().or(dst.fqdn.clone()),
         };
@@ -291,14 +271,22 @@ impl DataPlane<'_> {
         let (verdict, reason, return_path) = match outcome {
             Outcome::Delivered(at) => {
                 let last = w.hops.last().map(|h| h.packet).unwrap_or(pkt);
-                let ret = w.return_path(at, last, src.ip);
+                let (ret, breaks) = w.return_path(at, last, src.ip);
                 let mut why: Vec<String> = Vec::new();
                 for u in std::mem::take(&mut w.uncertain) {
                     if !why.contains(&u) {
                         why.push(u);
                     }
                 }
-                if why.is_empty() {
+                if breaks && q.protocol == Protocol::Tcp {
+                    // A TCP connection whose reply misses (or meets) a stateful firewall the
+                    // request did not cannot complete [FWFAQ] §6.5.
+                    let reason = ret
+                        .warning
+                        .clone()
+                        .unwrap_or_else(|| "the reply does not come back".into());
+                    (Verdict::Denied, reason, Some(ret))
+                } else if why.is_empty() {
                     (
                         Verdict::Allowed,
                         format!("delivered to {}", dst.label),
@@ -734,7 +722,7 @@ impl Walk<'_, '_> {
                     ),
                     *pkt,
                 );
-                self.service_endpoint = true;
+                self.req.service_endpoint = true;
                 Step::Done(Outcome::Delivered(Location::Internet))
             }
             NextHop::VirtualNetworkGateway => {
@@ -781,7 +769,7 @@ impl Walk<'_, '_> {
                 }
                 match crate::egress::egress(self.dp, s) {
                     Ok(how) => {
-                        self.egress = Some(s);
+                        self.req.egress = Some(s);
                         self.hop(here, HopKind::Egress, Decision::Forward, how, *pkt);
                         Step::Next(Location::Internet)
                     }
@@ -1017,7 +1005,7 @@ impl Walk<'_, '_> {
             dst: backend,
             ..*pkt
         };
-        self.proxies.push(instance);
+        self.req.proxies.push(instance);
         self.hop(
             t.subnets[s].label(t),
             HopKind::AppGateway,
@@ -1039,13 +1027,13 @@ impl Walk<'_, '_> {
         let dp = self.dp;
         let t = &dp.topology;
         let here = t.subnets[a].label(t);
-        if self.stateful.contains(&ip) {
+        if self.req.stateful.contains(&ip) {
             return Step::Done(Outcome::Denied(format!(
                 "routing loop: the packet returns to {ip}"
             )));
         }
         if let Some((fw_id, policy)) = dp.firewalls.get(&ip) {
-            self.stateful.push(ip);
+            self.req.stateful.push(ip);
             let public: Vec<IpAddr> = t
                 .endpoints
                 .iter()
@@ -1082,7 +1070,7 @@ impl Walk<'_, '_> {
             let before = *pkt;
             if d.snat {
                 pkt.src = ip;
-                self.proxies.push(ip);
+                self.req.proxies.push(ip);
             }
             if let Some((to, port)) = d.dnat {
                 pkt.dst = to;
@@ -1104,7 +1092,7 @@ impl Walk<'_, '_> {
         }
         // A third-party NVA: it forwards; its NIC sits behind the subnet NSG both ways. What
         // its own rules let through is not in the estate.
-        self.stateful.push(ip);
+        self.req.stateful.push(ip);
         self.uncertain.push(nva_unknown(ip));
         let at_nva = Packet { ..*pkt };
         if let Err(e) = self.nsg(a, Direction::Inbound, at_nva) {
@@ -1166,7 +1154,7 @@ impl Walk<'_, '_> {
                     Some((to, port)) => {
                         pkt.dst = to;
                         pkt.port = port;
-                        self.stateful.push(fw_ip);
+                        self.req.stateful.push(fw_ip);
                         self.hop(
                             fw_id.name().into(),
                             HopKind::Firewall,
@@ -1324,171 +1312,22 @@ enum Arrival {
 
 impl Walk<'_, '_> {
     /// Walks the reply back with routing only (stateful devices let replies through) and compares
-    /// the stateful devices it crosses with the request's (azure-semantics §9 step 4, §6.5).
-    fn return_path(&mut self, at: Location, last: Packet, client: IpAddr) -> Return {
-        if self.service_endpoint && self.stateful.is_empty() {
-            return Return {
-                symmetric: true,
-                hops: vec!["the service answers over the service endpoint".into()],
-                warning: None,
-            };
-        }
-        let dp = self.dp;
-        let t = &dp.topology;
-        let mut hops = Vec::new();
-        let mut crossed: Vec<IpAddr> = Vec::new();
-        let mut target = last.src;
-        // A reply to an Internet destination comes back to the egress address.
-        let mut loc = match (at, self.egress) {
-            (Location::Internet, Some(e)) => {
-                hops.push(format!(
-                    "internet: reply to the egress address of {}",
-                    t.subnets[e].label(t)
-                ));
-                Location::Subnet(e)
-            }
-            (l, _) => l,
-        };
-        let mut delivered = false;
-        for _ in 0..MAX_HOPS {
-            // A reply addressed to a SNAT device or proxy is handed back to the client by it.
-            if self.proxies.contains(&target) {
-                if let Some(s) = t.subnet_of(target) {
-                    if loc == Location::Subnet(s)
-                        || matches!(loc, Location::Subnet(x) if t.subnets[x].prefix.contains_addr(target))
-                    {
-                        if dp.firewalls.contains_key(&target) && !crossed.contains(&target) {
-                            crossed.push(target);
-                        }
-                        hops.push(format!(
-                            "{}: {target} hands the reply back to {client}",
-                            t.subnets[s].label(t)
-                        ));
-                        target = client;
-                        loc = Location::Subnet(s);
-                    }
-                }
-            }
-            match loc {
-                Location::OnPrem => {
-                    if t.on_premises.contains_addr(target) {
-                        delivered = true;
-                        hops.push("onprem: delivered".into());
-                        break;
-                    }
-                    let Some(gs) = t
-                        .vnets
-                        .iter()
-                        .filter(|v| v.gateway.is_some())
-                        .flat_map(|v| v.subnets.iter().copied())
-                        .find(|s| t.subnets[*s].name == "GatewaySubnet")
-                    else {
-                        break;
-                    };
-                    hops.push("onprem: enters Azure through the gateway".into());
-                    loc = Location::Subnet(gs);
-                }
-                Location::Internet => {
-                    delivered = !private_space().contains_addr(target);
-                    hops.push(format!(
-                        "internet: {}",
-                        if delivered {
-                            "delivered"
-                        } else {
-                            "private destination, dropped"
-                        }
-                    ));
-                    break;
-                }
-                Location::Subnet(s) => {
-                    if t.subnets[s].prefix.contains_addr(target) && !self.proxies.contains(&target)
-                    {
-                        delivered = true;
-                        hops.push(format!("{}: delivered to {target}", t.subnets[s].label(t)));
-                        break;
-                    }
-                    let Some(r) = dp.route_for(s, target) else {
-                        break;
-                    };
-                    hops.push(format!(
-                        "{}: {} → {}",
-                        t.subnets[s].label(t),
-                        r.address_prefix,
-                        r.next_hop
-                    ));
-                    let vnet = t.subnets[s].vnet;
-                    let vnets: Vec<usize> = std::iter::once(vnet)
-                        .chain(t.connected_peers(vnet).map(|p| p.remote))
-                        .collect();
-                    match &r.next_hop {
-                        NextHop::VnetLocal
-                        | NextHop::VNetPeering(_)
-                        | NextHop::InterfaceEndpoint(_) => match t.subnet_holding(target, &vnets) {
-                            Some(d) => loc = Location::Subnet(d),
-                            None => break,
-                        },
-                        NextHop::VirtualAppliance(ip) => {
-                            if crossed.contains(ip) && *ip != target {
-                                hops.push(format!("loop at {ip}"));
-                                break;
-                            }
-                            if !crossed.contains(ip) {
-                                crossed.push(*ip);
-                            }
-                            match t.subnet_holding(*ip, &vnets) {
-                                Some(a) => {
-                                    loc = Location::Subnet(a);
-                                    if *ip == target {
-                                        target = client;
-                                    }
-                                }
-                                None => break,
-                            }
-                        }
-                        NextHop::VirtualNetworkGateway => loc = Location::OnPrem,
-                        NextHop::Internet | NextHop::VirtualNetworkServiceEndpoint(_) => {
-                            loc = Location::Internet
-                        }
-                        NextHop::None => break,
-                    }
-                }
-            }
-        }
-        let names = |ips: &[IpAddr]| {
-            ips.iter()
-                .map(|ip| {
-                    dp.firewalls
-                        .get(ip)
-                        .map(|(id, _)| id.name().to_string())
-                        .unwrap_or_else(|| format!("NVA {ip}"))
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let extra: Vec<IpAddr> = crossed
-            .iter()
-            .copied()
-            .filter(|ip| !self.stateful.contains(ip))
-            .collect();
-        let missing: Vec<IpAddr> = self
-            .stateful
-            .iter()
-            .copied()
-            .filter(|ip| !crossed.contains(ip))
-            .collect();
-        let warning = if !delivered {
-            Some("the reply does not find its way back to the client".to_string())
-        } else if !extra.is_empty() {
-            Some(format!("asymmetric: the reply crosses {}, which did not see the request; a stateful firewall drops it", names(&extra)))
-        } else if !missing.is_empty() {
-            Some(format!("asymmetric: the reply bypasses {}, which saw the request; its connection state never completes and the flow breaks", names(&missing)))
-        } else {
-            None
-        };
-        Return {
-            symmetric: warning.is_none(),
-            hops,
-            warning,
+    /// the stateful devices it crosses with the request's (azure-semantics §9 step 4, §6.5), by
+    /// the walk reach uses too ([`DataPlane::replies`]).
+    fn return_path(&self, at: Location, last: Packet, client: IpAddr) -> (Return, bool) {
+        let clients: PrefixSet = [Prefix::from(client)].into_iter().collect();
+        let src = (last.src != client).then_some(last.src);
+        match self.dp.replies(&self.req, at, src, &clients).pop() {
+            Some(r) => (r.ret, r.breaks),
+            None => (
+                Return {
+                    symmetric: false,
+                    hops: Vec::new(),
+                    warning: Some("the reply does not find its way back to the client".into()),
+                    fault: Some(crate::reply::Fault::Lost),
+                },
+                true,
+            ),
         }
     }
 }

@@ -228,7 +228,8 @@ fn admitted(
         acc.union(&PacketSet::from_parts(&everything, &everything, services))
     });
     let reach = plane.reach(from, to);
-    for path in &reach.paths {
+    // Connections whose replies cannot come back are denied (a trace says so): not a breach.
+    for path in reach.paths.iter().filter(|p| p.broken.is_none()) {
         let hit = path.packets.intersection(&ports);
         let Some((src, dst, protocol, port)) = hit.sample() else {
             continue;

@@ -209,3 +209,55 @@ fn every_analysis_is_total_over_mutated_estates() {
         disagreements.join("\n")
     );
 }
+
+/// Microsoft's firewall documentation: a stateful firewall drops replies of connections it did
+/// not see, so a TCP flow whose reply takes another path than its request cannot complete
+/// (azure-semantics §6.5, [FWFAQ]; issue 12, item 4). With the GatewaySubnet's route table gone,
+/// on-premises traffic enters the spoke directly while the spoke's routes send the reply to the
+/// hub firewall: TCP is denied with the reason, UDP is delivered with the warning, and reach
+/// lists the TCP connections as unable to complete.
+#[test]
+fn a_tcp_flow_whose_reply_meets_a_firewall_it_did_not_cross_is_denied() {
+    let d = design("x", aksnet_design::REFERENCE_INTENT).unwrap();
+    let mut v = serde_json::to_value(&d.estate).unwrap();
+    for vnet in v["virtualNetworks"].as_array_mut().unwrap() {
+        for s in vnet["properties"]["subnets"].as_array_mut().unwrap() {
+            if s["name"] == "GatewaySubnet" {
+                s["properties"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("routeTable");
+            }
+        }
+    }
+    let estate = Estate::from_json(&v.to_string()).unwrap();
+    let dp = DataPlane::compile(&estate, Options::default());
+    let to = dp.place("aks-prod/snet-user").unwrap();
+    let q = |protocol, port| Query {
+        from: Place::OnPrem,
+        to: to.clone(),
+        protocol,
+        port,
+        fqdn: None,
+    };
+    let tcp = dp.trace(&q(Protocol::Tcp, 443));
+    assert_eq!(
+        tcp.verdict,
+        aksnet_engine::trace::Verdict::Denied,
+        "{tcp:#?}"
+    );
+    assert!(
+        tcp.reason
+            .starts_with("asymmetric: the reply crosses afw-contoso"),
+        "{}",
+        tcp.reason
+    );
+    assert!(tcp.return_path.is_some(), "the return walk is still shown");
+    let udp = dp.trace(&q(Protocol::Udp, 53));
+    assert!(!udp.reason.starts_with("asymmetric"), "{udp:#?}");
+    let r = dp.reach(&Place::OnPrem, &to);
+    assert!(r.paths.iter().any(|p| p
+        .broken
+        .as_deref()
+        .is_some_and(|b| b.contains("afw-contoso"))));
+}

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use aksnet_engine::places::Place;
 use aksnet_engine::reach::PathResult;
+use aksnet_engine::reply::Fault;
 use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::{Query, Trace};
 
@@ -55,7 +56,12 @@ impl Rule for InboundReturnAsymmetric {
                 };
                 let here = named.get(&s).map(Vec::as_slice).unwrap_or_default();
                 for (target, w) in witnesses(cx, here, p) {
-                    let Some(ret) = w.return_path.as_ref().filter(|r| !r.symmetric) else {
+                    // Replies lost to routing are not this rule's: it is about stateful devices.
+                    let Some(ret) = w
+                        .return_path
+                        .as_ref()
+                        .filter(|r| r.fault.is_some_and(|f| f != Fault::Lost))
+                    else {
                         continue;
                     };
                     if !crosses_appliance(&w) {

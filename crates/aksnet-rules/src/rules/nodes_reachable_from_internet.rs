@@ -37,8 +37,11 @@ impl Rule for NodesReachableFromInternet {
         exposure
             .paths
             .into_iter()
+            // Connections whose replies cannot come back (`broken`) are denied, not exposure.
             .filter(|p| {
-                nodes.contains(&p.delivered_at) && !p.via.iter().any(|v| v.contains(" listener "))
+                p.broken.is_none()
+                    && nodes.contains(&p.delivered_at)
+                    && !p.via.iter().any(|v| v.contains(" listener "))
             })
             .map(|p| Finding {
                 code: self.code(),

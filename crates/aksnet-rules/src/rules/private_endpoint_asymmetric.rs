@@ -1,9 +1,10 @@
 //! AKS-PLK-006: firewall-inspected traffic to a private endpoint whose reply bypasses the firewall.
 
 use aksnet_engine::places::Place;
+use aksnet_engine::reply::Fault;
 use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::trace::HopKind;
 use aksnet_engine::trace::Query;
-use aksnet_engine::trace::{HopKind, Verdict};
 use aksnet_net::Protocol;
 
 use super::{client_vnets, node_subnets};
@@ -66,8 +67,13 @@ impl Rule for PrivateEndpointAsymmetric {
                     .hops
                     .iter()
                     .any(|h| h.kind == HopKind::Firewall || h.kind == HopKind::Nva);
-                let asymmetric = tr.return_path.as_ref().is_some_and(|r| !r.symmetric);
-                if tr.verdict == Verdict::Allowed && inspected && asymmetric {
+                // Delivered, with a reply that misses the firewall (a TCP trace is then denied
+                // for it) — not a reply lost to routing.
+                let asymmetric = tr
+                    .return_path
+                    .as_ref()
+                    .is_some_and(|r| r.fault.is_some_and(|f| f != Fault::Lost));
+                if inspected && asymmetric {
                     let warning = tr
                         .return_path
                         .as_ref()

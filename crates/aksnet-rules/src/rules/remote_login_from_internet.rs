@@ -40,7 +40,13 @@ impl Rule for RemoteLoginFromInternet {
             .map(|p| p.parse::<aksnet_net::Prefix>().expect("literal prefix"))
             .collect();
         let mut out = Vec::new();
-        for p in &cx.internet_exposure().paths {
+        // Connections whose replies cannot come back (`broken`) are denied, not exposure.
+        for p in cx
+            .internet_exposure()
+            .paths
+            .iter()
+            .filter(|p| p.broken.is_none())
+        {
             for &(port, protocol) in REMOTE_LOGIN {
                 let range = PortRange::new(port, port).expect("ordered");
                 let probe = PacketSet::from_parts(

@@ -268,9 +268,10 @@ pub fn compare(
                                 .any(|v| v.contains(&format!(" {rule}, by name")))
                         }))
             };
-            let expected = if r.paths.iter().filter(carried).any(|p| p.unknown.is_empty()) {
+            let live = |p: &&PathResult| carried(p) && p.broken.is_none();
+            let expected = if r.paths.iter().filter(live).any(|p| p.unknown.is_empty()) {
                 Verdict::Allowed
-            } else if r.paths.iter().any(|p| carried(&p)) {
+            } else if r.paths.iter().any(|p| live(&p)) {
                 Verdict::Unknown
             } else {
                 Verdict::Denied
