@@ -52,6 +52,9 @@ pub struct DataPlane<'e> {
     pub routes: Vec<Vec<routes::EffectiveRoute>>,
     /// Lookup index per subnet over `routes`.
     route_index: Vec<routes::RouteIndex>,
+    /// Per subnet, its routes in precedence order and the prefixes BGP never takes, computed
+    /// on first use.
+    route_order: Vec<OnceLock<(Vec<usize>, PrefixSet)>>,
     /// `VirtualNetwork` tag per subnet.
     pub vnet_tags: Vec<PrefixSet>,
     /// Compiled NSG rules per subnet (`None` = no NSG associated).
@@ -104,12 +107,14 @@ impl<'e> DataPlane<'e> {
         let nsg_allowed = (0..n).map(|_| [OnceLock::new(), OnceLock::new()]).collect();
         let nsg_uncertain = (0..n).map(|_| [OnceLock::new(), OnceLock::new()]).collect();
         let route_index = routes.iter().map(|r| routes::RouteIndex::new(r)).collect();
+        let route_order = (0..n).map(|_| OnceLock::new()).collect();
         Self {
             estate,
             options,
             topology,
             routes,
             route_index,
+            route_order,
             vnet_tags,
             nsgs,
             firewalls,
@@ -132,6 +137,27 @@ impl<'e> DataPlane<'e> {
             .iter()
             .find(|(_, (fw, _))| fw == id)
             .map(|(ip, p)| (*ip, p))
+    }
+
+    /// Splits destinations by the route subnet `s` sends each by ([`routes::partition`]; one
+    /// address takes the index).
+    pub fn route_split(&self, s: usize, dsts: &PrefixSet) -> Vec<(usize, PrefixSet)> {
+        if let [one] = dsts.prefixes().as_slice() {
+            if one.size() == 1 {
+                return self.route_index[s]
+                    .lookup(one.network())
+                    .map(|i| (i, dsts.clone()))
+                    .into_iter()
+                    .collect();
+            }
+        }
+        let (order, protected) = self.route_order[s].get_or_init(|| {
+            (
+                routes::precedence(&self.routes[s]),
+                routes::protected_prefixes(&self.routes[s]),
+            )
+        });
+        routes::partition_in(&self.routes[s], order, protected, dsts)
     }
 
     /// The packets whose fate at subnet `s`'s NSG depends on what an unresolved service tag

@@ -417,7 +417,7 @@ impl DataPlane<'_> {
         let at_label = format!("→ {label}");
         if let Some(at) = at {
             let tcp = Services::new(Protocol::Tcp.into(), &PortSet::any());
-            for r in self.replies(&b.req, at, b.src_fixed, &b.orig.sources()) {
+            for r in self.replies(&b.req, at, b.src_fixed, &b.orig.sources(), false) {
                 if !r.breaks {
                     continue;
                 }
@@ -550,7 +550,7 @@ impl DataPlane<'_> {
         // Routes to the same appliance are followed as one branch: a GatewaySubnet with a route
         // per spoke would otherwise send the firewall one branch per spoke.
         let mut appliances: Vec<(IpAddr, PrefixSet, Vec<String>)> = Vec::new();
-        for (i, region) in crate::routes::partition(&self.routes[s], &Self::current_dsts(&b)) {
+        for (i, region) in self.route_split(s, &Self::current_dsts(&b)) {
             let r = &self.routes[s][i];
             if let NextHop::VirtualAppliance(ip) = &r.next_hop {
                 match appliances.iter_mut().find(|(a, _, _)| a == ip) {

@@ -90,6 +90,17 @@ struct State {
     hops: Vec<String>,
     crossed: Vec<IpAddr>,
     steps: usize,
+    /// Whether to write the hops (a trace shows them; reach only needs the outcome).
+    detail: bool,
+}
+
+impl State {
+    /// Adds a hop to the shown path, formatting it only when it is shown.
+    fn note(&mut self, hop: impl FnOnce() -> String) {
+        if self.detail {
+            self.hops.push(hop());
+        }
+    }
 }
 
 impl DataPlane<'_> {
@@ -101,6 +112,7 @@ impl DataPlane<'_> {
         at: Location,
         last_src: Option<IpAddr>,
         clients: &PrefixSet,
+        detail: bool,
     ) -> Vec<Replies> {
         if req.service_endpoint && req.stateful.is_empty() {
             return vec![Replies {
@@ -138,6 +150,7 @@ impl DataPlane<'_> {
             hops,
             crossed: Vec::new(),
             steps: 0,
+            detail,
         }];
         let mut out = Vec::new();
         while let Some(s) = todo.pop() {
@@ -169,11 +182,14 @@ impl DataPlane<'_> {
                     if self.firewalls.contains_key(&x) && !s.crossed.contains(&x) {
                         s.crossed.push(x);
                     }
-                    s.hops.push(format!(
-                        "{}: {x} hands the reply back to {}",
-                        t.subnets[p].label(t),
-                        self.describe(&s.clients)
-                    ));
+                    if s.detail {
+                        let hop = format!(
+                            "{}: {x} hands the reply back to {}",
+                            t.subnets[p].label(t),
+                            self.describe(&s.clients)
+                        );
+                        s.hops.push(hop);
+                    }
                     s.target = Target::Client;
                     s.loc = Location::Subnet(p);
                 }
@@ -183,7 +199,7 @@ impl DataPlane<'_> {
             Location::OnPrem => {
                 let (home, rest) = self.split(&s, &t.on_premises);
                 if let Some(mut h) = home {
-                    h.hops.push("onprem: delivered".into());
+                    h.note(|| "onprem: delivered".into());
                     self.reply_end(req, h, true, out);
                 }
                 let Some(mut r) = rest else { return };
@@ -205,11 +221,11 @@ impl DataPlane<'_> {
                 let public = PrefixSet::everything().difference(private_space());
                 let (home, rest) = self.split(&s, &public);
                 if let Some(mut h) = home {
-                    h.hops.push("internet: delivered".into());
+                    h.note(|| "internet: delivered".into());
                     self.reply_end(req, h, true, out);
                 }
                 if let Some(mut r) = rest {
-                    r.hops.push("internet: private destination, dropped".into());
+                    r.note(|| "internet: private destination, dropped".into());
                     self.reply_end(req, r, false, out);
                 }
             }
@@ -220,11 +236,14 @@ impl DataPlane<'_> {
                     _ => self.split(&s, &here),
                 };
                 if let Some(mut h) = home {
-                    h.hops.push(format!(
-                        "{}: delivered to {}",
-                        t.subnets[sub].label(t),
-                        self.target_text(&h)
-                    ));
+                    if h.detail {
+                        let hop = format!(
+                            "{}: delivered to {}",
+                            t.subnets[sub].label(t),
+                            self.target_text(&h)
+                        );
+                        h.hops.push(hop);
+                    }
                     self.reply_end(req, h, true, out);
                 }
                 let Some(r) = rest else { return };
@@ -247,7 +266,7 @@ impl DataPlane<'_> {
             Target::Client => s.clients.clone(),
             Target::Fixed(x) => [Prefix::from(x)].into_iter().collect(),
         };
-        let parts = crate::routes::partition(&self.routes[sub], &dsts);
+        let parts = self.route_split(sub, &dsts);
         let routed = parts
             .iter()
             .fold(PrefixSet::new(), |acc, (_, p)| acc.union(p));
@@ -263,12 +282,14 @@ impl DataPlane<'_> {
                 continue;
             };
             let r = &self.routes[sub][i];
-            n.hops.push(format!(
-                "{}: {} → {}",
-                t.subnets[sub].label(t),
-                r.address_prefix,
-                r.next_hop
-            ));
+            n.note(|| {
+                format!(
+                    "{}: {} → {}",
+                    t.subnets[sub].label(t),
+                    r.address_prefix,
+                    r.next_hop
+                )
+            });
             match &r.next_hop {
                 NextHop::VnetLocal | NextHop::VNetPeering(_) | NextHop::InterfaceEndpoint(_) => {
                     let target_set = match n.target {
@@ -291,7 +312,7 @@ impl DataPlane<'_> {
                 }
                 NextHop::VirtualAppliance(ip) => {
                     if n.crossed.contains(ip) && n.target != Target::Fixed(*ip) {
-                        n.hops.push(format!("loop at {ip}"));
+                        n.note(|| format!("loop at {ip}"));
                         self.reply_end(req, n, false, out);
                         continue;
                     }

@@ -416,17 +416,32 @@ pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute>
 /// answer as [`select`] for every address, for packet sets. Destinations no route takes are left
 /// out.
 pub fn partition(routes: &[EffectiveRoute], dsts: &PrefixSet) -> Vec<(usize, PrefixSet)> {
-    let protected = protected_prefixes(routes);
+    partition_in(
+        routes,
+        &precedence(routes),
+        &protected_prefixes(routes),
+        dsts,
+    )
+}
+
+/// [`partition`] with the table's [`precedence`] and [`protected_prefixes`] computed once
+/// (`DataPlane` keeps them per subnet).
+pub fn partition_in(
+    routes: &[EffectiveRoute],
+    order: &[usize],
+    protected: &PrefixSet,
+    dsts: &PrefixSet,
+) -> Vec<(usize, PrefixSet)> {
     let mut remaining = dsts.clone();
     let mut out = Vec::new();
-    for i in precedence(routes) {
+    for &i in order {
         if remaining.is_empty() {
             break;
         }
         let r = &routes[i];
         let mut region = remaining.intersection(&[r.address_prefix].into_iter().collect());
         if !eligible(r, true) {
-            region = region.difference(&protected);
+            region = region.difference(protected);
         }
         if region.is_empty() {
             continue;

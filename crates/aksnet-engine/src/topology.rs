@@ -195,6 +195,8 @@ struct Index {
     /// containment lookups.
     ranges: Vec<(u128, u128, SubnetIx)>,
     largest: u128,
+    /// Per VNet, its subnets in claim order (most specific prefix first, then index).
+    claim: Vec<Vec<SubnetIx>>,
 }
 
 /// An address as a key in one 128-bit space (IPv4 in `::ffff:0:0/96`).
@@ -297,6 +299,15 @@ impl Topology {
             .collect();
         t.index.ranges.sort_unstable();
         t.index.largest = t.subnets.iter().map(|s| s.prefix.size()).max().unwrap_or(0);
+        t.index.claim = t
+            .vnets
+            .iter()
+            .map(|v| {
+                let mut c = v.subnets.clone();
+                c.sort_by_key(|s| (std::cmp::Reverse(t.subnets[*s].prefix.len()), *s));
+                c
+            })
+            .collect();
         t.subnet_clusters = vec![None; t.subnets.len()];
         for mc in estate.managed_clusters.iter() {
             let lb = mc
@@ -396,12 +407,27 @@ impl Topology {
         region: &PrefixSet,
         vnets: &[VnetIx],
     ) -> Vec<(SubnetIx, PrefixSet)> {
-        let mut subnets: Vec<SubnetIx> = vnets
+        if let [one] = region.prefixes().as_slice() {
+            if one.size() == 1 {
+                return self
+                    .subnet_holding(one.network(), vnets)
+                    .map(|s| (s, region.clone()))
+                    .into_iter()
+                    .collect();
+            }
+        }
+        // `claim_order`, without sorting per call: VNets in the order given (each once), each
+        // VNet's subnets in its precomputed order.
+        let mut seen: Vec<VnetIx> = Vec::new();
+        let subnets = vnets
             .iter()
-            .flat_map(|v| self.vnets[*v].subnets.iter().copied())
-            .collect();
-        subnets.sort_by_key(|s| self.claim_order(*s, vnets));
-        subnets.dedup();
+            .filter(|v| {
+                let first = !seen.contains(v);
+                seen.push(**v);
+                first
+            })
+            .flat_map(|v| self.index.claim[*v].iter().copied())
+            .collect::<Vec<_>>();
         let mut rest = region.clone();
         let mut out = Vec::new();
         for s in subnets {

@@ -1317,7 +1317,7 @@ impl Walk<'_, '_> {
     fn return_path(&self, at: Location, last: Packet, client: IpAddr) -> (Return, bool) {
         let clients: PrefixSet = [Prefix::from(client)].into_iter().collect();
         let src = (last.src != client).then_some(last.src);
-        match self.dp.replies(&self.req, at, src, &clients).pop() {
+        match self.dp.replies(&self.req, at, src, &clients, true).pop() {
             Some(r) => (r.ret, r.breaks),
             None => (
                 Return {
