@@ -170,6 +170,26 @@ impl<'e> DataPlane<'e> {
         })
     }
 
+    /// The sources a public API server accepts [AKS-AUTHIP] §6.7: `None` when it has no
+    /// authorized IP ranges (everyone), else the ranges written (an entry that is not an address
+    /// range admits nothing; Azure refuses such a cluster).
+    pub fn api_authorized(&self, cluster: &ResourceId) -> Option<PrefixSet> {
+        let ranges = &self
+            .estate
+            .managed_clusters
+            .get(cluster)?
+            .properties
+            .api_server_access_profile
+            .as_ref()?
+            .authorized_ip_ranges;
+        (!ranges.is_empty()).then(|| {
+            ranges
+                .iter()
+                .filter_map(|r| aksnet_net::Prefix::parse_lenient(r).ok())
+                .collect()
+        })
+    }
+
     /// The NSG subnet `s` names that the estate does not hold: only Azure's default rules are
     /// known, so what it decides is not.
     pub fn absent_nsg(&self, s: usize) -> Option<&ResourceId> {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::places::{Location, Place};
 use crate::routes::NextHop;
 use crate::tags::{internet, private_space};
-use crate::topology::{EndpointKind, SubnetIx};
+use crate::topology::{Crossing, EndpointKind, SubnetIx};
 use crate::trace::{Query, Trace};
 use crate::DataPlane;
 
@@ -503,12 +503,7 @@ impl DataPlane<'_> {
                     );
                 }
                 let rest = dsts.difference(&t.on_premises);
-                let gs = t
-                    .vnets
-                    .iter()
-                    .filter(|v| v.gateway.is_some())
-                    .flat_map(|v| v.subnets.iter().copied())
-                    .find(|s| t.subnets[*s].name == "GatewaySubnet");
+                let gs = t.gateway_entry().map(|(_, s)| s);
                 if let (false, Some(gs)) = (rest.is_empty(), gs) {
                     let mut n = Self::narrow(&b, &rest);
                     n.loc = Location::Subnet(gs);
@@ -646,27 +641,21 @@ impl DataPlane<'_> {
     /// `allowForwardedTraffic` on the receiving side for packets not from the sending VNet.
     fn peering_filter(&self, b: &mut Branch, a: usize, d: usize, from_gateway: bool) {
         let t = &self.topology;
-        if a == d || from_gateway {
-            return;
-        }
-        let allow = t.vnets[d]
-            .peers
-            .iter()
-            .find(|p| p.remote == a)
-            .is_some_and(|p| p.allow_forwarded_traffic);
-        if allow {
-            return;
-        }
-        match b.src_fixed {
-            Some(ip) if !t.vnets[a].space.contains_addr(ip) => b.orig = PacketSet::empty(),
-            Some(_) => {}
-            None => {
-                b.orig = b.orig.intersection(&PacketSet::from_parts(
-                    &t.vnets[a].space,
-                    &PrefixSet::everything(),
-                    Services::any(),
-                ))
-            }
+        let hard_block = self.options.peering_access_hard_block;
+        match t.crossing(a, d, from_gateway, hard_block) {
+            Crossing::Same | Crossing::Open => {}
+            Crossing::Blocked(_) => b.orig = PacketSet::empty(),
+            Crossing::OnlyFromSender => match b.src_fixed {
+                Some(ip) if !t.vnets[a].space.contains_addr(ip) => b.orig = PacketSet::empty(),
+                Some(_) => {}
+                None => {
+                    b.orig = b.orig.intersection(&PacketSet::from_parts(
+                        &t.vnets[a].space,
+                        &PrefixSet::everything(),
+                        Services::any(),
+                    ))
+                }
+            },
         }
     }
 
@@ -740,10 +729,7 @@ impl DataPlane<'_> {
                 }
                 EndpointKind::AppGatewayPrivate => self.app_gateway(m, e.resource.clone(), todo),
                 EndpointKind::PrivateEndpoint(_) => {
-                    if matches!(
-                        t.subnets[d].pe_policies.as_str(),
-                        "Enabled" | "NetworkSecurityGroupEnabled"
-                    ) {
+                    if t.subnets[d].pe_nsg_applies() {
                         self.nsg_filter(&mut m, d, Direction::Inbound);
                     }
                     Self::listening(&mut m, e);
@@ -903,6 +889,10 @@ impl DataPlane<'_> {
             };
             m.via.push(format!("DNAT {} → {to}{port_note}", r.path));
             m.dst_fixed = Some(to);
+            if self.options.dnat_then_network_rules {
+                // CONFLICT §4.1, as in a trace: the translated flow also needs a network rule.
+                Self::apply(&mut m, &policy.network_sets().0);
+            }
             m.req.stateful.push(fw_ip);
             m.loc = Location::Subnet(a);
             m.origin = false;
@@ -931,23 +921,9 @@ impl DataPlane<'_> {
             match e.kind {
                 EndpointKind::AppGatewayPublic => self.app_gateway(m, e.resource.clone(), todo),
                 EndpointKind::ApiServerPublic => {
-                    let ranges: PrefixSet = self
-                        .estate
-                        .managed_clusters
-                        .get(&e.resource)
-                        .and_then(|mc| mc.properties.api_server_access_profile.as_ref())
-                        .map(|a| {
-                            a.authorized_ip_ranges
-                                .iter()
-                                .filter_map(|r| Prefix::parse_lenient(r).ok())
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let allowed = if ranges.is_empty() {
-                        PrefixSet::everything()
-                    } else {
-                        ranges
-                    };
+                    let allowed = self
+                        .api_authorized(&e.resource)
+                        .unwrap_or_else(PrefixSet::everything);
                     Self::apply(
                         &mut m,
                         &PacketSet::from_parts(&allowed, &PrefixSet::everything(), Services::any()),

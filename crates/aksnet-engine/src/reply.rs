@@ -203,13 +203,7 @@ impl DataPlane<'_> {
                     self.reply_end(req, h, true, out);
                 }
                 let Some(mut r) = rest else { return };
-                let Some(gs) = t
-                    .vnets
-                    .iter()
-                    .filter(|v| v.gateway.is_some())
-                    .flat_map(|v| v.subnets.iter().copied())
-                    .find(|s| t.subnets[*s].name == "GatewaySubnet")
-                else {
+                let Some((_, gs)) = t.gateway_entry() else {
                     return self.reply_end(req, r, false, out);
                 };
                 r.hops

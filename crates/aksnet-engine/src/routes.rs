@@ -251,10 +251,7 @@ pub fn effective_routes(
             .iter()
             .find(|p| p.contains_addr(e.ip))
             .map_or(0, |p| p.len());
-        let policies = matches!(
-            t.subnets[pe_subnet].pe_policies.as_str(),
-            "Enabled" | "RouteTableEnabled"
-        );
+        let policies = t.subnets[pe_subnet].pe_routes_apply();
         let overridden = policies
             && udrs.iter().any(|u| {
                 u.address_prefix.contains_addr(e.ip) && u.address_prefix.len() >= vnet_len

@@ -79,6 +79,21 @@ impl Subnet {
         format!("{}/{}", t.vnets[self.vnet].name, self.name)
     }
 
+    /// NSGs filter traffic to private endpoints in this subnet only with
+    /// `privateEndpointNetworkPolicies` `Enabled` or `NetworkSecurityGroupEnabled` [PEPOL] §7.2.
+    pub fn pe_nsg_applies(&self) -> bool {
+        matches!(
+            self.pe_policies.as_str(),
+            "Enabled" | "NetworkSecurityGroupEnabled"
+        )
+    }
+
+    /// A UDR can override private endpoint routes to this subnet only with
+    /// `privateEndpointNetworkPolicies` `Enabled` or `RouteTableEnabled` [PEPOL] §7.3.
+    pub fn pe_routes_apply(&self) -> bool {
+        matches!(self.pe_policies.as_str(), "Enabled" | "RouteTableEnabled")
+    }
+
     /// True for the subnets where NSGs are not applied: AzureFirewallSubnet and
     /// AzureFirewallManagementSubnet ("disabled" [FWFAQ]) and GatewaySubnet ("not supported"
     /// [VPNGW-SETTINGS]); azure-semantics §3.8.
@@ -161,6 +176,21 @@ pub fn app_gateway_listeners(agw: &aksnet_model::appgw::ApplicationGateway) -> S
         .map(|p| PortRange::single(p.properties.port))
         .collect();
     Services::new(Protocol::Tcp.into(), &ports)
+}
+
+/// What a peering lets through when traffic moves from one VNet to another
+/// ([`Topology::crossing`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Crossing {
+    /// The same VNet: no peering is crossed.
+    Same,
+    /// Everything.
+    Open,
+    /// Only traffic that originated in the sending VNet: the receiving side does not allow
+    /// forwarded traffic.
+    OnlyFromSender,
+    /// Nothing, for this reason.
+    Blocked(String),
 }
 
 /// The estate's network topology.
@@ -441,6 +471,53 @@ impl Topology {
             }
         }
         out
+    }
+
+    /// What the peering from VNet `a` into VNet `b` lets through (azure-semantics §2.7, §9):
+    /// only a Connected peering carries traffic; with the hard-block switch,
+    /// `allowVirtualNetworkAccess: false` blocks it; traffic that did not originate in `a` needs
+    /// `allowForwardedTraffic` on `b`'s side, except straight from a VPN/ExpressRoute gateway
+    /// (`from_gateway`) [PEERMG]. Trace and reach both ask here.
+    pub fn crossing(&self, a: VnetIx, b: VnetIx, from_gateway: bool, hard_block: bool) -> Crossing {
+        if a == b {
+            return Crossing::Same;
+        }
+        let (na, nb) = (&self.vnets[a].name, &self.vnets[b].name);
+        let Some(there) = self.vnets[b].peers.iter().find(|p| p.remote == a) else {
+            return Crossing::Blocked(format!("{na} and {nb} are not peered"));
+        };
+        if !there.connected {
+            return Crossing::Blocked(format!(
+                "the peering between {na} and {nb} is not Connected"
+            ));
+        }
+        if hard_block && !there.allow_virtual_network_access {
+            return Crossing::Blocked(format!(
+                "{nb} blocks access from {na} (allowVirtualNetworkAccess false, hard-block switch on)"
+            ));
+        }
+        if from_gateway || there.allow_forwarded_traffic {
+            Crossing::Open
+        } else {
+            Crossing::OnlyFromSender
+        }
+    }
+
+    /// Where on-premises traffic enters Azure: the GatewaySubnet of the first VNet (in id order)
+    /// with a gateway that has one (azure-semantics §2.7: one gateway per hub; spokes use it
+    /// through gateway transit).
+    pub fn gateway_entry(&self) -> Option<(VnetIx, SubnetIx)> {
+        self.vnets
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.gateway.is_some())
+            .find_map(|(i, v)| {
+                v.subnets
+                    .iter()
+                    .copied()
+                    .find(|s| self.subnets[*s].name == "GatewaySubnet")
+                    .map(|s| (i, s))
+            })
     }
 
     /// True when no VNet of the estate has `ip` in its address space.

@@ -13,7 +13,7 @@ use crate::nsg;
 use crate::places::{Host, Location, Place, INTERNET_SERVER};
 use crate::routes::NextHop;
 use crate::tags::private_space;
-use crate::topology::{EndpointKind, SubnetIx};
+use crate::topology::{Crossing, EndpointKind, SubnetIx};
 use crate::DataPlane;
 
 /// The packet as seen at a hop.
@@ -586,16 +586,10 @@ impl Walk<'_, '_> {
                         );
                         return Outcome::Delivered(Location::OnPrem);
                     }
-                    let Some(gw_vnet) = t.vnets.iter().position(|v| v.gateway.is_some()) else {
-                        return Outcome::Denied("no gateway connects on-premises to Azure".into());
-                    };
-                    let Some(gs) = t.vnets[gw_vnet]
-                        .subnets
-                        .iter()
-                        .copied()
-                        .find(|s| t.subnets[*s].name == "GatewaySubnet")
-                    else {
-                        return Outcome::Denied("the gateway VNet has no GatewaySubnet".into());
+                    let Some((gw_vnet, gs)) = t.gateway_entry() else {
+                        return Outcome::Denied(
+                            "no gateway (in a GatewaySubnet) connects on-premises to Azure".into(),
+                        );
                     };
                     let gw = t.vnets[gw_vnet]
                         .gateway
@@ -786,46 +780,27 @@ impl Walk<'_, '_> {
     /// `from_gateway`: the packet comes straight from a VPN/ExpressRoute gateway, which does not
     /// need `allowForwardedTraffic` [PEERMG].
     fn cross(&mut self, a: usize, b: usize, pkt: Packet, from_gateway: bool) -> Result<(), String> {
-        if a == b {
-            return Ok(());
-        }
         let t = &self.dp.topology;
-        let Some(there) = t.vnets[b].peers.iter().find(|p| p.remote == a) else {
-            return Err(format!(
-                "{} and {} are not peered",
-                t.vnets[a].name, t.vnets[b].name
-            ));
-        };
-        if !there.connected {
-            return Err(format!(
-                "the peering between {} and {} is not Connected",
-                t.vnets[a].name, t.vnets[b].name
-            ));
-        }
-        if self.dp.options.peering_access_hard_block && !there.allow_virtual_network_access {
-            return Err(format!(
-                "{} blocks access from {} (allowVirtualNetworkAccess false, hard-block switch on)",
-                t.vnets[b].name, t.vnets[a].name
-            ));
-        }
-        let forwarded = !t.vnets[a].space.contains_addr(pkt.src) && !from_gateway;
+        let hard_block = self.dp.options.peering_access_hard_block;
         let detail = format!("{} → {}", t.vnets[a].name, t.vnets[b].name);
-        if forwarded && !there.allow_forwarded_traffic {
-            self.hop(detail, HopKind::Peering, Decision::Drop, format!("source {} did not originate in {} and {}'s peering does not allow forwarded traffic", pkt.src, t.vnets[a].name, t.vnets[b].name), pkt);
-            return Err("forwarded traffic not allowed on the peering".into());
+        let forwarded = !t.vnets[a].space.contains_addr(pkt.src);
+        match t.crossing(a, b, from_gateway, hard_block) {
+            Crossing::Same => Ok(()),
+            Crossing::Blocked(why) => Err(why),
+            Crossing::OnlyFromSender if forwarded => {
+                self.hop(detail, HopKind::Peering, Decision::Drop, format!("source {} did not originate in {} and {}'s peering does not allow forwarded traffic", pkt.src, t.vnets[a].name, t.vnets[b].name), pkt);
+                Err("forwarded traffic not allowed on the peering".into())
+            }
+            c => {
+                let how = if forwarded && c == Crossing::Open && !from_gateway {
+                    "Connected; allowForwardedTraffic"
+                } else {
+                    "Connected"
+                };
+                self.hop(detail, HopKind::Peering, Decision::Forward, how.into(), pkt);
+                Ok(())
+            }
         }
-        self.hop(
-            detail,
-            HopKind::Peering,
-            Decision::Forward,
-            if forwarded {
-                "Connected; allowForwardedTraffic".into()
-            } else {
-                "Connected".into()
-            },
-            pkt,
-        );
-        Ok(())
     }
 
     /// The packet reaches subnet `d`: deliver it to what sits at the destination address.
@@ -880,10 +855,7 @@ impl Walk<'_, '_> {
             },
             Some(EndpointKind::PrivateEndpoint(_)) => {
                 // NSGs filter traffic to a private endpoint only with network policies on [PEPOL] §7.2.
-                if matches!(
-                    sub.pe_policies.as_str(),
-                    "Enabled" | "NetworkSecurityGroupEnabled"
-                ) {
+                if sub.pe_nsg_applies() {
                     if let Err(e) = self.nsg(d, Direction::Inbound, *pkt) {
                         return Step::Done(Outcome::Denied(e));
                     }
@@ -1222,16 +1194,17 @@ impl Walk<'_, '_> {
             }
             EndpointKind::ApiServerPublic => {
                 self.listening(e.name.clone(), &e, *pkt)?;
-                let mc = dp.estate.managed_clusters.get(&e.resource);
-                let ranges: Vec<String> = mc
+                let authorized = dp.api_authorized(&e.resource);
+                let ranges: Vec<String> = dp
+                    .estate
+                    .managed_clusters
+                    .get(&e.resource)
                     .and_then(|m| m.properties.api_server_access_profile.as_ref())
                     .map(|a| a.authorized_ip_ranges.clone())
                     .unwrap_or_default();
-                let ok = ranges.is_empty()
-                    || ranges
-                        .iter()
-                        .filter_map(|r| aksnet_net::Prefix::parse_lenient(r).ok())
-                        .any(|p| p.contains_addr(pkt.src));
+                let ok = authorized
+                    .as_ref()
+                    .is_none_or(|set| set.contains_addr(pkt.src));
                 let egress_note = self
                     .hops
                     .iter()

@@ -23,7 +23,7 @@ use aksnet_engine::trace::Query;
 use aksnet_engine::{DataPlane, Options};
 use aksnet_model::Estate;
 use aksnet_net::Protocol;
-use serde_json::{json, Value};
+use serde_json::Value;
 use support::{mutate, Rng};
 
 /// Every analysis a user can run on an estate, on a sample of place pairs.
@@ -67,31 +67,9 @@ fn analyse(estate: &Estate, rng: &mut Rng) {
     aksnet_rules::check(estate, &dp);
 }
 
-/// The reference with DNAT rules on the firewall's public IP (to a node and to the ILB), so that
-/// mutations reach the DNAT path; the examples have none.
-fn reference_with_dnat() -> Value {
-    let d = design("x", aksnet_design::REFERENCE_INTENT).unwrap();
-    let mut v = serde_json::to_value(&d.estate).unwrap();
-    let policy = v["firewallPolicies"][0]["id"].as_str().unwrap().to_string();
-    let rule = |name: &str, port: &str, to: &str| {
-        json!({ "ruleType": "NatRule", "name": name, "ipProtocols": ["TCP"], "sourceAddresses": ["*"],
-            "destinationAddresses": ["198.18.0.2"], "destinationPorts": [port],
-            "translatedAddress": to, "translatedPort": port })
-    };
-    v["ruleCollectionGroups"].as_array_mut().unwrap().push(json!({
-        "id": format!("{policy}/ruleCollectionGroups/rcg-dnat"), "name": "rcg-dnat",
-        "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
-        "properties": { "priority": 150, "ruleCollections": [{
-            "ruleCollectionType": "FirewallPolicyNatRuleCollection", "name": "dnat", "priority": 100,
-            "action": { "type": "DNAT" },
-            "rules": [rule("ssh", "22", "10.240.1.4"), rule("https", "443", "10.240.1.52")] }] }
-    }));
-    v
-}
-
 #[test]
 fn a_firewall_outside_every_subnet_denies_its_dnat_flows_and_says_why() {
-    let mut v = reference_with_dnat();
+    let mut v = support::reference_with_dnat();
     v["azureFirewalls"][0]["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"] =
         "192.0.2.77".into();
     let estate = Estate::from_json(&v.to_string()).unwrap();
@@ -150,7 +128,7 @@ fn every_analysis_is_total_over_mutated_estates() {
             )
         })
         .collect();
-    seeds.push(("reference with DNAT".into(), reference_with_dnat()));
+    seeds.push(("reference with DNAT".into(), support::reference_with_dnat()));
     for (name, base) in &seeds {
         for _ in 0..per_example {
             let mut v = base.clone();

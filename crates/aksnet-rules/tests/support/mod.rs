@@ -8,7 +8,7 @@ use aksnet_engine::reach::PathResult;
 use aksnet_engine::trace::{Decision, HopKind, Query, Verdict};
 use aksnet_engine::DataPlane;
 use aksnet_net::Protocol;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// SplitMix64: a small, seeded generator so every run mutates the same way.
 pub struct Rng(pub u64);
@@ -208,10 +208,18 @@ fn name_matches(names: &[String], fqdn: &str) -> bool {
 
 /// Every place a user can name in the estate, with its name.
 pub fn places(dp: &DataPlane) -> Vec<(String, Place)> {
-    dp.known_places()
+    let mut v: Vec<(String, Place)> = dp
+        .known_places()
         .into_iter()
         .filter_map(|n| dp.place(&n).ok().map(|p| (n, p)))
-        .collect()
+        .collect();
+    // Firewall public IPs have no place name; their DNAT rules are reached by address.
+    for e in &dp.topology.endpoints {
+        if e.kind == aksnet_engine::topology::EndpointKind::FirewallPublic {
+            v.push((e.ip.to_string(), Place::Address(e.ip)));
+        }
+    }
+    v
 }
 
 /// Every ordered pair of distinct places.
@@ -296,4 +304,26 @@ pub fn compare(
         }
     }
     (n, bad)
+}
+
+/// The reference with DNAT rules on the firewall's public IP (to a node and to the ILB), so that
+/// mutations reach the DNAT path; the examples have none.
+pub fn reference_with_dnat() -> Value {
+    let d = aksnet_design::design("x", aksnet_design::REFERENCE_INTENT).unwrap();
+    let mut v = serde_json::to_value(&d.estate).unwrap();
+    let policy = v["firewallPolicies"][0]["id"].as_str().unwrap().to_string();
+    let rule = |name: &str, port: &str, to: &str| {
+        json!({ "ruleType": "NatRule", "name": name, "ipProtocols": ["TCP"], "sourceAddresses": ["*"],
+            "destinationAddresses": ["198.18.0.2"], "destinationPorts": [port],
+            "translatedAddress": to, "translatedPort": port })
+    };
+    v["ruleCollectionGroups"].as_array_mut().unwrap().push(json!({
+        "id": format!("{policy}/ruleCollectionGroups/rcg-dnat"), "name": "rcg-dnat",
+        "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+        "properties": { "priority": 150, "ruleCollections": [{
+            "ruleCollectionType": "FirewallPolicyNatRuleCollection", "name": "dnat", "priority": 100,
+            "action": { "type": "DNAT" },
+            "rules": [rule("ssh", "22", "10.240.1.4"), rule("https", "443", "10.240.1.52")] }] }
+    }));
+    v
 }
