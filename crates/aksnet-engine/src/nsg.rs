@@ -37,10 +37,10 @@ pub struct CompiledRule {
     /// The packets the rule matches.
     #[serde(skip)]
     pub matches: PacketSet,
-    /// The packets it would match if every unresolved tag held every address: equal to
-    /// `matches` when all its tags resolved. The truth lies between the two.
+    /// The packets it would match if every unresolved tag held every address; `None` when all
+    /// its tags resolved (then it is `matches`). The truth lies between the two.
     #[serde(skip)]
-    pub may_match: PacketSet,
+    pub may_match: Option<PacketSet>,
     /// Tags that could not be resolved offline.
     pub unresolved: Vec<String>,
 }
@@ -191,11 +191,9 @@ fn compile_rule(name: &str, r: &SecurityRule, ctx: &TagContext) -> CompiledRule 
         protocol: r.protocol.clone(),
         destination_ports: port_text,
         matches: PacketSet::from_parts(&src, &dst, Services::new(protocols, &port_set)),
-        may_match: PacketSet::from_parts(
-            &src_upper,
-            &dst_upper,
-            Services::new(protocols, &port_set),
-        ),
+        may_match: (!unresolved.is_empty()).then(|| {
+            PacketSet::from_parts(&src_upper, &dst_upper, Services::new(protocols, &port_set))
+        }),
         unresolved,
     }
 }
@@ -216,7 +214,7 @@ impl CompiledRule {
     pub fn matched(&self, reading: Reading) -> &PacketSet {
         match reading {
             Reading::Resolved => &self.matches,
-            Reading::TagsMatchAll => &self.may_match,
+            Reading::TagsMatchAll => self.may_match.as_ref().unwrap_or(&self.matches),
         }
     }
 }
@@ -311,11 +309,7 @@ mod tests {
                 &PrefixSet::everything(),
                 Services::new(tcp, &ports),
             ),
-            may_match: PacketSet::from_parts(
-                &src,
-                &PrefixSet::everything(),
-                Services::new(tcp, &ports),
-            ),
+            may_match: None,
             unresolved: Vec::new(),
         }
     }

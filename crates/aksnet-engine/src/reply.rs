@@ -186,7 +186,7 @@ impl DataPlane<'_> {
                         let hop = format!(
                             "{}: {x} hands the reply back to {}",
                             t.subnets[p].label(t),
-                            self.describe(&s.clients)
+                            self.clients_text(&s.clients)
                         );
                         s.hops.push(hop);
                     }
@@ -365,8 +365,16 @@ impl DataPlane<'_> {
 
     fn target_text(&self, s: &State) -> String {
         match s.target {
-            Target::Client => self.describe(&s.clients),
+            Target::Client => self.clients_text(&s.clients),
             Target::Fixed(x) => x.to_string(),
+        }
+    }
+
+    /// One client as its address (a trace's), a set in words.
+    fn clients_text(&self, clients: &PrefixSet) -> String {
+        match clients.prefixes().as_slice() {
+            [one] if one.size() == 1 => one.network().to_string(),
+            _ => self.describe(clients),
         }
     }
 
