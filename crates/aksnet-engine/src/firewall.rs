@@ -313,7 +313,62 @@ fn tag_fqdns(tag: &str, location: &str) -> Vec<String> {
     }
 }
 
+/// A DNAT rule as it applies to one of the firewall's public addresses.
+#[derive(Clone, Debug)]
+pub struct Dnat {
+    /// Where the rule sits (`group/collection/rule`).
+    pub path: String,
+    /// The packets it translates: those it matches on that address that no earlier DNAT rule
+    /// took (first match, as [`Policy::decide`] evaluates them).
+    pub packets: PacketSet,
+    /// The translated address and, when the rule sets one, port; `None` when the translated
+    /// address is not an address (the flow is dropped).
+    pub to: Option<(IpAddr, Option<u16>)>,
+    /// The rule's first destination port and translated port as written, for display.
+    pub ports: (Option<String>, Option<String>),
+}
+
 impl Policy {
+    /// The DNAT rules that apply to packets arriving at public address `public`, in order, each
+    /// with the packets it takes [FWRULE] §4.1. The per-packet view is [`Policy::decide`]; the
+    /// two share the match conditions and are compared by the differential test.
+    pub fn dnat_rules(&self, public: IpAddr) -> Vec<Dnat> {
+        let at: PrefixSet = [aksnet_net::Prefix::from(public)].into_iter().collect();
+        let mut taken = PacketSet::empty();
+        let mut out = Vec::new();
+        for r in &self.nat {
+            let FirewallRule::NatRule(n) = &r.rule else {
+                continue;
+            };
+            if !(r.dst.contains_addr(public) || n.destination_addresses.iter().any(|d| d == "*")) {
+                continue;
+            }
+            let matched = PacketSet::from_parts(&r.src, &at, r.services.clone());
+            let packets = matched.difference(&taken);
+            taken = taken.union(&matched);
+            let to = n
+                .translated_address
+                .as_deref()
+                .and_then(|a| a.parse().ok())
+                .map(|ip| {
+                    (
+                        ip,
+                        n.translated_port.as_deref().and_then(|p| p.parse().ok()),
+                    )
+                });
+            out.push(Dnat {
+                path: r.path.clone(),
+                packets,
+                to,
+                ports: (
+                    n.destination_ports.first().cloned(),
+                    n.translated_port.clone(),
+                ),
+            });
+        }
+        out
+    }
+
     /// A firewall with no policy attached: everything is denied (classic rules are not modelled).
     pub fn without_rules() -> Self {
         Self {

@@ -22,6 +22,14 @@ pub struct Options {
     /// text) instead of the flow being allowed outright (2026 text). CONFLICT (§4.1).
     /// Default: false (current text).
     pub dnat_then_network_rules: bool,
+    /// Azure Firewall DNAT keeps the client's source address instead of SNATing it to one of
+    /// the firewall's private addresses. The firewall's known-issues page says "Inbound DNAT
+    /// rules always change the source IP address for return traffic" and "Inbound connections
+    /// on Azure Firewall are SNATed to one of the firewall private IP addresses to ensure
+    /// symmetric routing" (learn.microsoft.com/azure/firewall/firewall-known-issues, 2025); Microsoft's "Azure Firewall NAT Behaviors" post
+    /// (2023) agrees. Listed as a known issue, so it may change: a what-if switch.
+    /// Default: false (the source is translated; backend NSGs see the firewall's address).
+    pub dnat_keeps_source: bool,
     /// `VirtualNetwork` tag includes the UDR prefixes of the subnet's own route table (§3.5,
     /// observed). Default: true.
     pub virtual_network_tag_includes_udr_prefixes: bool,
@@ -32,7 +40,7 @@ pub struct Options {
 }
 
 /// The switch names the CLI accepts (`--switch NAME`), each turning one default around.
-pub const SWITCHES: [(&str, &str); 6] = [
+pub const SWITCHES: [(&str, &str); 7] = [
     (
         "no-none-route-172-16",
         "leave 172.16.0.0/12 out of the None system routes",
@@ -54,6 +62,10 @@ pub const SWITCHES: [(&str, &str); 6] = [
         "filter DNAT'd flows with network rules too",
     ),
     (
+        "dnat-keeps-source",
+        "DNAT'd flows keep the client's source address (no SNAT to the firewall)",
+    ),
+    (
         "vnet-tag-without-udr-prefixes",
         "do not add the subnet's UDR prefixes to the VirtualNetwork tag",
     ),
@@ -70,6 +82,7 @@ impl Options {
             }
             "peering-access-hard-block" => self.peering_access_hard_block = true,
             "dnat-then-network-rules" => self.dnat_then_network_rules = true,
+            "dnat-keeps-source" => self.dnat_keeps_source = true,
             "vnet-tag-without-udr-prefixes" => {
                 self.virtual_network_tag_includes_udr_prefixes = false
             }
@@ -93,6 +106,7 @@ impl Default for Options {
             none_routes_removed_for_any_default_udr: false,
             peering_access_hard_block: false,
             dnat_then_network_rules: false,
+            dnat_keeps_source: false,
             virtual_network_tag_includes_udr_prefixes: true,
             service_tags: Default::default(),
         }

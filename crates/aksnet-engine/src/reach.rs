@@ -27,6 +27,8 @@ struct Branch {
     orig: PacketSet,
     src_fixed: Option<IpAddr>,
     dst_fixed: Option<IpAddr>,
+    /// The destination port after a DNAT rule that translates it.
+    port_fixed: Option<u16>,
     loc: Location,
     via: Vec<String>,
     depth: usize,
@@ -63,6 +65,10 @@ pub struct PathResult {
     /// such paths are not counted in `total`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown: Vec<String>,
+    /// The destination port the packets arrive on when a DNAT rule translated it (the packets
+    /// themselves are stated with the port the client sends to).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translated_port: Option<u16>,
     /// When set, these TCP connections cannot complete: their replies miss (or meet) a stateful
     /// firewall the request did not, or do not come back; a trace of one of them is `denied`
     /// with this reason. Such paths are not counted in `total`.
@@ -282,6 +288,7 @@ impl DataPlane<'_> {
             orig: PacketSet::from_parts(src, dst, Services::any()),
             src_fixed: None,
             dst_fixed: None,
+            port_fixed: None,
             loc: start,
             via: Vec::new(),
             depth: 0,
@@ -310,6 +317,9 @@ impl DataPlane<'_> {
         }
         if let Some(d) = b.dst_fixed {
             g = g.slice_dst(d);
+        }
+        if let Some(p) = b.port_fixed {
+            g = g.slice_port(p);
         }
         g
     }
@@ -438,6 +448,7 @@ impl DataPlane<'_> {
                     packets: broken,
                     described: Vec::new(),
                     by_name: b.by_name.clone(),
+                    translated_port: b.port_fixed,
                     unknown: Vec::new(),
                     broken: r.ret.warning.clone(),
                     witness: None,
@@ -458,6 +469,7 @@ impl DataPlane<'_> {
                 packets,
                 described: Vec::new(),
                 by_name: b.by_name.clone(),
+                translated_port: b.port_fixed,
                 unknown,
                 broken: None,
                 witness: None,
@@ -856,44 +868,49 @@ impl DataPlane<'_> {
 
     /// A firewall's public IP: each DNAT rule passes its packets on to the translated address
     /// ([FWRULE] §4.1: DNAT first; the translated flow is allowed). A changed port is noted.
-    fn dnat(&self, b: Branch, fw: aksnet_model::ResourceId, todo: &mut Vec<Branch>) {
+    fn dnat(
+        &self,
+        b: Branch,
+        fw: aksnet_model::ResourceId,
+        public: IpAddr,
+        todo: &mut Vec<Branch>,
+    ) {
         let t = &self.topology;
         let Some((fw_ip, (_, policy))) = self.firewall_of(&fw) else {
             return;
         };
         let Some(a) = t.subnet_of(fw_ip) else { return };
-        for r in &policy.nat {
-            let aksnet_model::firewall::FirewallRule::NatRule(n) = &r.rule else {
-                continue;
-            };
-            let Some(to) = n
-                .translated_address
-                .as_deref()
-                .and_then(|x| x.parse::<IpAddr>().ok())
-            else {
+        for d in policy.dnat_rules(public) {
+            let Some((to, port)) = d.to else {
                 continue;
             };
             let mut m = b.clone();
-            Self::apply(
-                &mut m,
-                &PacketSet::from_parts(&r.src, &PrefixSet::everything(), r.services.clone()),
-            );
+            Self::apply(&mut m, &d.packets);
             if m.orig.is_empty() {
                 continue;
             }
-            let port_note = match (n.destination_ports.first(), n.translated_port.as_ref()) {
+            let port_note = match d.ports {
                 (Some(from), Some(to_port)) if from != to_port => {
                     format!(", port {from} → {to_port}")
                 }
                 _ => String::new(),
             };
-            m.via.push(format!("DNAT {} → {to}{port_note}", r.path));
+            m.via.push(format!("DNAT {} → {to}{port_note}", d.path));
             m.dst_fixed = Some(to);
+            if port.is_some() {
+                m.port_fixed = port;
+            }
             if self.options.dnat_then_network_rules {
                 // CONFLICT §4.1, as in a trace: the translated flow also needs a network rule.
                 Self::apply(&mut m, &policy.network_sets().0);
             }
             m.req.stateful.push(fw_ip);
+            if !self.options.dnat_keeps_source {
+                // Azure Firewall SNATs DNAT'd connections to one of its private addresses
+                // (learn.microsoft.com/azure/firewall/firewall-known-issues; as in a trace).
+                m.src_fixed = Some(fw_ip);
+                m.req.proxies.push(fw_ip);
+            }
             m.loc = Location::Subnet(a);
             m.origin = false;
             todo.push(m);
@@ -931,7 +948,7 @@ impl DataPlane<'_> {
                     Self::listening(&mut m, e);
                     self.deliver(m, e.name.clone(), Some(Location::Internet), out);
                 }
-                EndpointKind::FirewallPublic => self.dnat(m, e.resource.clone(), todo),
+                EndpointKind::FirewallPublic => self.dnat(m, e.resource.clone(), e.ip, todo),
                 _ => {}
             }
         }

@@ -1154,6 +1154,21 @@ impl Walk<'_, '_> {
                                 return Err(why);
                             }
                         }
+                        if !dp.options.dnat_keeps_source {
+                            // Inbound DNAT'd connections are SNATed to one of the firewall's
+                            // private addresses (learn.microsoft.com/azure/firewall/firewall-known-issues): the backend (and its NSG) sees the
+                            // firewall, and the reply comes back to it.
+                            let client = pkt.src;
+                            pkt.src = fw_ip;
+                            self.req.proxies.push(fw_ip);
+                            self.hop(
+                                fw_id.name().into(),
+                                HopKind::Firewall,
+                                Decision::Translate,
+                                format!("SNAT {client} → {fw_ip} (inbound DNAT'd connections take a firewall address)"),
+                                *pkt,
+                            );
+                        }
                         match e.subnet.or_else(|| t.subnet_of(fw_ip)) {
                             Some(s) => Ok(Some(Arrival::Enter(Location::Subnet(s)))),
                             None => {
@@ -1289,8 +1304,7 @@ impl Walk<'_, '_> {
     /// the walk reach uses too ([`DataPlane::replies`]).
     fn return_path(&self, at: Location, last: Packet, client: IpAddr) -> (Return, bool) {
         let clients: PrefixSet = [Prefix::from(client)].into_iter().collect();
-        let src = (last.src != client).then_some(last.src);
-        match self.dp.replies(&self.req, at, src, &clients, true).pop() {
+        match self.dp.replies(&self.req, at, Some(last.src), &clients, true).pop() {
             Some(r) => (r.ret, r.breaks),
             None => (
                 Return {

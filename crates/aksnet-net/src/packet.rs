@@ -153,6 +153,24 @@ impl Services {
         }
     }
 
+    /// The protocols that include `port`, on every port: `{(p, q) | (p, port) ∈ self}` for TCP
+    /// and UDP; portless protocols are dropped. Applies a filter seen after a port translation
+    /// to `port`.
+    pub fn at_port(&self, port: u16) -> Self {
+        let all = |set: &PortSet| {
+            if set.contains(port) {
+                PortSet::any()
+            } else {
+                PortSet::new()
+            }
+        };
+        Self {
+            tcp: all(&self.tcp),
+            udp: all(&self.udp),
+            portless: ProtocolSet::NONE,
+        }
+    }
+
     fn zip(
         &self,
         o: &Self,
@@ -448,6 +466,28 @@ impl PacketSet {
         Self(Layer::group(segments))
     }
 
+    /// The packets on destination port `port`, given every port instead (TCP and UDP):
+    /// `{(s, d, p, q) | (s, d, p, port) ∈ self}`. Applies a filter seen after a port translation
+    /// (DNAT to `port`).
+    pub fn slice_port(&self, port: u16) -> Self {
+        let mut segments = Vec::new();
+        for (srcs, inner) in &self.0 .0 {
+            let mut dsegs = Vec::new();
+            for (dsts, svc) in &inner.0 {
+                let v = svc.at_port(port);
+                if !v.is_empty() {
+                    dsegs.extend(dsts.ranges().iter().map(|&(a, b)| (a, b, v.clone())));
+                }
+            }
+            if dsegs.is_empty() {
+                continue;
+            }
+            let d = Layer::group(dsegs);
+            segments.extend(srcs.ranges().iter().map(|&(a, b)| (a, b, d.clone())));
+        }
+        Self(Layer::group(segments))
+    }
+
     /// One packet of the set (the lowest source, destination, protocol and port), if any.
     pub fn sample(&self) -> Option<(IpAddr, IpAddr, Protocol, u16)> {
         let (srcs, inner) = self.0 .0.first()?;
@@ -640,6 +680,16 @@ mod tests {
             }
             if let Some((s, d, p, port)) = sa.sample() {
                 prop_assert!(sa.contains(s, d, p, port));
+            }
+        }
+
+        #[test]
+        fn port_slices_match_brute_force(a in prop::collection::vec(cube(), 0..4), at in 0u16..9) {
+            let sa = build(&a);
+            let by_port = sa.slice_port(at);
+            for (s, d, p, port) in universe() {
+                let want = p != Protocol::Icmp && member(&a, s, d, p, at);
+                prop_assert_eq!(by_port.contains(ip(s), ip(d), p, port), want);
             }
         }
 

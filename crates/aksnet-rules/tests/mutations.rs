@@ -34,7 +34,7 @@ fn analyse(estate: &Estate, rng: &mut Rng) {
         .iter()
         .filter_map(|p| dp.place(p).ok())
         .collect();
-    for ip in ["10.240.0.4", "192.0.2.9", "203.0.113.10", "10.0.0.4"] {
+    for ip in ["10.240.0.4", "192.0.2.9", "203.0.113.10", "10.200.0.4"] {
         if let Ok(p) = dp.place(ip) {
             places.push(p);
         }
@@ -238,4 +238,70 @@ fn a_tcp_flow_whose_reply_meets_a_firewall_it_did_not_cross_is_denied() {
         .broken
         .as_deref()
         .is_some_and(|b| b.contains("afw-contoso"))));
+}
+
+/// SSH through a DNAT rule that translates the port (Internet → firewall:2222 → node:22) is SSH
+/// from the Internet (issue 12, item 7): AKS-MGT-004 reports it, and a trace and reach agree on
+/// it. The node's NSG sees the firewall's address, since DNAT'd connections are SNATed
+/// (learn.microsoft.com/azure/firewall/firewall-known-issues).
+#[test]
+fn ssh_through_a_port_translating_dnat_rule_is_ssh_from_the_internet() {
+    let mut v = support::reference_with_dnat();
+    // Keep only the translating rule.
+    let rules = &mut v["ruleCollectionGroups"]
+        .as_array_mut()
+        .unwrap()
+        .last_mut()
+        .unwrap()["properties"]["ruleCollections"][0]["rules"];
+    rules
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["name"] == "ssh-alt");
+    let estate = Estate::from_json(&v.to_string()).unwrap();
+    let dp = DataPlane::compile(&estate, Options::default());
+    let t = dp.trace(&Query {
+        from: Place::Internet,
+        to: dp.place("198.18.0.2").unwrap(),
+        protocol: Protocol::Tcp,
+        port: 2222,
+        fqdn: None,
+    });
+    assert_eq!(t.verdict, aksnet_engine::trace::Verdict::Allowed, "{t:#?}");
+    let last = t.hops.last().unwrap();
+    assert_eq!(
+        (last.packet.dst.to_string(), last.packet.port),
+        ("10.240.1.5".into(), 22)
+    );
+    assert_eq!(
+        last.packet.src.to_string(),
+        "10.200.0.4",
+        "the node sees the firewall"
+    );
+    let findings = aksnet_rules::check(&estate, &dp);
+    let ssh: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == "AKS-MGT-004")
+        .collect();
+    assert!(
+        ssh.iter().any(|f| f.message.starts_with("SSH (tcp/22)")),
+        "{:#?}",
+        findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+    // With the source kept (what-if switch), the node's NSG sees the Internet client.
+    let mut o = Options::default();
+    o.set("dnat-keeps-source").unwrap();
+    let dp = DataPlane::compile(&estate, o);
+    let t = dp.trace(&Query {
+        from: Place::Internet,
+        to: dp.place("198.18.0.2").unwrap(),
+        protocol: Protocol::Tcp,
+        port: 2222,
+        fqdn: None,
+    });
+    assert!(
+        t.hops
+            .iter()
+            .all(|h| h.packet.src.to_string() != "10.200.0.4"),
+        "{t:#?}"
+    );
 }

@@ -2,7 +2,7 @@
 
 use aksnet_engine::places::Place;
 use aksnet_engine::trace::Query;
-use aksnet_net::{PacketSet, PortRange, PrefixSet, Protocol, Services};
+use aksnet_net::{PacketSet, PortRange, PortSet, PrefixSet, Protocol, Services};
 
 use crate::{Context, Doc, Finding, Rule, Severity};
 
@@ -25,7 +25,7 @@ impl Rule for RemoteLoginFromInternet {
     fn doc(&self) -> Doc {
         Doc {
             title: "SSH or RDP reachable from the Internet",
-            what: "Computes every packet the Internet can deliver anywhere in the estate — public IPs, load balancers, firewall DNAT rules, NSGs and routes together — and reports each path that carries TCP 22 or 3389, with a traced packet as witness.",
+            what: "Computes every packet the Internet can deliver anywhere in the estate — public IPs, load balancers, firewall DNAT rules (with the port they translate to), NSGs and routes together — and reports each path whose packets arrive on TCP 22 or 3389, with a traced packet as witness.",
             why: "Remote login from the Internet is the most scanned attack surface there is. Checkov (CKV_AZURE_9/10) and PSRule flag an NSG rule that says `Internet` and 22; they miss a DNAT rule on the firewall, a `*` source, or a rule shadowed by a deny, and flag rules that nothing can reach. This rule reports what actually gets through.",
             fix: "Use Azure Bastion or a private path from on-premises; remove the NSG allow or DNAT rule named in the witness.",
             references: &[
@@ -48,20 +48,26 @@ impl Rule for RemoteLoginFromInternet {
             .filter(|p| p.broken.is_none())
         {
             for &(port, protocol) in REMOTE_LOGIN {
-                let range = PortRange::new(port, port).expect("ordered");
+                // The port the packets arrive on: a DNAT rule may translate the one the client
+                // sends to (Internet → firewall:2222 → node:22 is SSH from the Internet).
+                let sent = match p.translated_port {
+                    Some(arrives) if arrives == port => PortSet::any(),
+                    Some(_) => continue,
+                    None => PortRange::new(port, port).expect("ordered").into(),
+                };
                 let probe = PacketSet::from_parts(
                     &everything,
                     &everything,
-                    Services::of(Protocol::Tcp, range),
+                    Services::new(Protocol::Tcp.into(), &sent),
                 );
-                let Some((src, dst, _, _)) = p.packets.intersection(&probe).sample() else {
+                let Some((src, dst, _, sent_port)) = p.packets.intersection(&probe).sample() else {
                     continue;
                 };
                 let witness = cx.plane.trace(&Query {
                     from: Place::Address(src),
                     to: Place::Address(dst),
                     protocol: Protocol::Tcp,
-                    port,
+                    port: sent_port,
                     fqdn: None,
                 });
                 let resources = cx

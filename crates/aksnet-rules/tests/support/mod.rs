@@ -306,8 +306,9 @@ pub fn compare(
     (n, bad)
 }
 
-/// The reference with DNAT rules on the firewall's public IP (to a node and to the ILB), so that
-/// mutations reach the DNAT path; the examples have none.
+/// The reference with DNAT rules on the firewall's public IP (SSH to a node, HTTPS to the ILB,
+/// and 2222 to another node's 22), so that mutations and comparisons reach the DNAT path, port
+/// translation included; the examples have none.
 pub fn reference_with_dnat() -> Value {
     let d = aksnet_design::design("x", aksnet_design::REFERENCE_INTENT).unwrap();
     let mut v = serde_json::to_value(&d.estate).unwrap();
@@ -317,13 +318,15 @@ pub fn reference_with_dnat() -> Value {
             "destinationAddresses": ["198.18.0.2"], "destinationPorts": [port],
             "translatedAddress": to, "translatedPort": port })
     };
+    let mut alt = rule("ssh-alt", "2222", "10.240.1.5");
+    alt["translatedPort"] = "22".into();
     v["ruleCollectionGroups"].as_array_mut().unwrap().push(json!({
         "id": format!("{policy}/ruleCollectionGroups/rcg-dnat"), "name": "rcg-dnat",
         "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
         "properties": { "priority": 150, "ruleCollections": [{
             "ruleCollectionType": "FirewallPolicyNatRuleCollection", "name": "dnat", "priority": 100,
             "action": { "type": "DNAT" },
-            "rules": [rule("ssh", "22", "10.240.1.4"), rule("https", "443", "10.240.1.52")] }] }
+            "rules": [rule("ssh", "22", "10.240.1.4"), rule("https", "443", "10.240.1.52"), alt] }] }
     }));
     v
 }
