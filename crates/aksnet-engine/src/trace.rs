@@ -1121,17 +1121,21 @@ impl Walk<'_, '_> {
                 let Some((fw_ip, (fw_id, policy))) = dp.firewall_of(&e.resource) else {
                     return Err("firewall without policy".into());
                 };
-                let d = policy.decide(pkt.src, pkt.dst, pkt.protocol, pkt.port, None, &[pkt.dst]);
-                match d.dnat {
-                    Some((to, port)) => {
+                // The DNAT rule that takes this packet, first match (the same table reach uses).
+                let hit = policy
+                    .dnat_rules(pkt.dst)
+                    .into_iter()
+                    .find(|d| d.packets.contains(pkt.src, pkt.dst, pkt.protocol, pkt.port));
+                match hit.as_ref().and_then(|d| d.to.map(|to| (d, to))) {
+                    Some((d, (to, port))) => {
                         pkt.dst = to;
-                        pkt.port = port;
+                        pkt.port = port.unwrap_or(pkt.port);
                         self.req.stateful.push(fw_ip);
                         self.hop(
                             fw_id.name().into(),
                             HopKind::Firewall,
                             Decision::Translate,
-                            format!("DNAT by {}", d.rule.unwrap_or_default()),
+                            format!("DNAT by {}", d.path),
                             *pkt,
                         );
                         // CONFLICT (§4.1): 2018–2020 text filters the translated flow with
