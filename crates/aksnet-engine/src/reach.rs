@@ -593,6 +593,23 @@ impl DataPlane<'_> {
                     )
                 }
                 NextHop::VirtualNetworkGateway => {
+                    // A user route: VPN gateway transit for what is not on-premises.
+                    let transit = region.difference(&t.on_premises);
+                    if let (false, crate::routes::Source::User, Ok(gs)) =
+                        (transit.is_empty(), r.source, t.vpn_transit(vnet))
+                    {
+                        let mut m = Self::narrow(&n, &transit);
+                        self.peering_filter(
+                            &mut m,
+                            vnet,
+                            t.subnets[gs].vnet,
+                            t.subnets[s].name == "GatewaySubnet",
+                        );
+                        m.via.push("gateway transit".into());
+                        m.loc = Location::Subnet(gs);
+                        m.origin = false;
+                        todo.push(m);
+                    }
                     let home = region.intersection(&t.on_premises);
                     if !home.is_empty() {
                         self.deliver(

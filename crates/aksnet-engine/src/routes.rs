@@ -113,16 +113,7 @@ fn none_routes(o: &Options) -> Vec<Prefix> {
 /// The on-premises prefixes a VNet learns from a gateway: its own, or the hub's through
 /// `useRemoteGateways` + `allowGatewayTransit` on a connected peering [PEERMG] §2.7.
 pub fn gateway_prefixes(t: &Topology, v: VnetIx) -> Option<PrefixSet> {
-    let own = t.vnets[v].gateway.is_some();
-    let remote = t.connected_peers(v).any(|p| {
-        p.use_remote_gateways
-            && t.vnets[p.remote].gateway.is_some()
-            && t.vnets[p.remote]
-                .peers
-                .iter()
-                .any(|b| b.remote == v && b.allow_gateway_transit)
-    });
-    (own || remote).then(|| t.on_premises.clone())
+    t.gateway_vnet(v).map(|_| t.on_premises.clone())
 }
 
 /// Builds the effective route table of a subnet.

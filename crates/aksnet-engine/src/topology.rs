@@ -48,6 +48,10 @@ pub struct Vnet {
     pub peers: Vec<Peer>,
     /// The gateway in its GatewaySubnet, if any.
     pub gateway: Option<ResourceId>,
+    /// It has a VPN gateway.
+    pub vpn_gateway: bool,
+    /// It has an ExpressRoute gateway.
+    pub expressroute_gateway: bool,
 }
 
 /// A subnet.
@@ -258,6 +262,8 @@ impl Topology {
                 subnets: Vec::new(),
                 peers: Vec::new(),
                 gateway: None,
+                vpn_gateway: false,
+                expressroute_gateway: false,
             });
         }
         for v in estate.virtual_networks.iter() {
@@ -295,6 +301,11 @@ impl Topology {
                 .and_then(|v| vnet_ix.get(&v))
             {
                 t.vnets[*vi].gateway = Some(g.id.clone());
+                if g.properties.gateway_type.eq_ignore_ascii_case("Vpn") {
+                    t.vnets[*vi].vpn_gateway = true;
+                } else {
+                    t.vnets[*vi].expressroute_gateway = true;
+                }
             }
         }
         t.on_premises = estate.on_premises_prefixes.iter().collect();
@@ -518,6 +529,58 @@ impl Topology {
                     .find(|s| self.subnets[*s].name == "GatewaySubnet")
                     .map(|s| (i, s))
             })
+    }
+
+    /// The VNet whose gateway VNet `v` uses: its own, or the hub's through `useRemoteGateways`
+    /// on a connected peering whose other side has `allowGatewayTransit` [PEERMG] §2.7.
+    pub fn gateway_vnet(&self, v: VnetIx) -> Option<VnetIx> {
+        if self.vnets[v].gateway.is_some() {
+            return Some(v);
+        }
+        self.connected_peers(v)
+            .find(|p| {
+                p.use_remote_gateways
+                    && self.vnets[p.remote].gateway.is_some()
+                    && self.vnets[p.remote]
+                        .peers
+                        .iter()
+                        .any(|b| b.remote == v && b.allow_gateway_transit)
+            })
+            .map(|p| p.remote)
+    }
+
+    /// Where a user route with next hop `VirtualNetworkGateway` in VNet `v` sends traffic that is
+    /// not for on-premises: into the GatewaySubnet of the VPN gateway `v` uses, which forwards
+    /// it to the VNets peered with its own ("a VPN gateway can forward network traffic between
+    /// virtual networks that are peered with the virtual network the gateway is in … This
+    /// scenario requires … user-defined routes that specify the virtual network gateway as the
+    /// next hop type", virtual-network-manage-peering, 2022; no forwarded-traffic flag needed).
+    /// Only a VPN gateway can be that next hop, not an ExpressRoute one, nor when both coexist
+    /// [UDR] §2.4.
+    pub fn vpn_transit(&self, v: VnetIx) -> Result<SubnetIx, String> {
+        let Some(g) = self.gateway_vnet(v) else {
+            return Err(format!(
+                "{} has no virtual network gateway to send it to",
+                self.vnets[v].name
+            ));
+        };
+        let gw = &self.vnets[g];
+        if !gw.vpn_gateway || gw.expressroute_gateway {
+            return Err(format!(
+                "only a VPN gateway can be a route's next hop, and {} has {}",
+                gw.name,
+                if gw.vpn_gateway {
+                    "a VPN and an ExpressRoute gateway together"
+                } else {
+                    "an ExpressRoute gateway"
+                }
+            ));
+        }
+        gw.subnets
+            .iter()
+            .copied()
+            .find(|s| self.subnets[*s].name == "GatewaySubnet")
+            .ok_or_else(|| format!("{} has no GatewaySubnet", gw.name))
     }
 
     /// True when no VNet of the estate has `ip` in its address space.

@@ -730,6 +730,33 @@ impl Walk<'_, '_> {
                         *pkt,
                     );
                     Step::Done(Outcome::Delivered(Location::OnPrem))
+                } else if r.source == crate::routes::Source::User {
+                    // VPN gateway transit to a VNet peered with the gateway's.
+                    let gs = match t.vpn_transit(vnet) {
+                        Ok(gs) => gs,
+                        Err(why) => return Step::Done(Outcome::Denied(why)),
+                    };
+                    let gv = t.subnets[gs].vnet;
+                    if let Err(e) = self.cross(vnet, gv, *pkt, t.subnets[s].name == "GatewaySubnet")
+                    {
+                        return Step::Done(Outcome::Denied(e));
+                    }
+                    self.hop(
+                        t.subnets[gs].label(t),
+                        HopKind::Gateway,
+                        Decision::Forward,
+                        format!(
+                            "{} forwards to the VNets peered with {} (gateway transit)",
+                            t.vnets[gv]
+                                .gateway
+                                .as_ref()
+                                .map(|g| g.name())
+                                .unwrap_or("the gateway"),
+                            t.vnets[gv].name
+                        ),
+                        *pkt,
+                    );
+                    Step::Next(Location::Subnet(gs))
                 } else {
                     Step::Done(Outcome::Denied(format!(
                         "the gateway has no route to {}",
@@ -1308,7 +1335,11 @@ impl Walk<'_, '_> {
     /// the walk reach uses too ([`DataPlane::replies`]).
     fn return_path(&self, at: Location, last: Packet, client: IpAddr) -> (Return, bool) {
         let clients: PrefixSet = [Prefix::from(client)].into_iter().collect();
-        match self.dp.replies(&self.req, at, Some(last.src), &clients, true).pop() {
+        match self
+            .dp
+            .replies(&self.req, at, Some(last.src), &clients, true)
+            .pop()
+        {
             Some(r) => (r.ret, r.breaks),
             None => (
                 Return {

@@ -710,3 +710,76 @@ fn a_next_hop_outside_the_estate_is_unknown() {
         .iter()
         .any(|p| p.unknown.iter().any(|u| u.contains("10.99.0.4"))));
 }
+
+/// A peering between `from` and `to` (one direction), Connected.
+fn peering(from: &str, to: &str, hub_side: bool) -> Value {
+    json!({ "name": format!("{from}-to-{to}"),
+            "id": format!("{SUB}/Microsoft.Network/virtualNetworks/{from}/virtualNetworkPeerings/{from}-to-{to}"),
+            "properties": { "remoteVirtualNetwork": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/{to}") },
+                            "allowVirtualNetworkAccess": true, "allowForwardedTraffic": false,
+                            "allowGatewayTransit": hub_side, "useRemoteGateways": !hub_side,
+                            "peeringState": "Connected" } })
+}
+
+/// VPN gateway transit between spokes: "a VPN gateway can forward network traffic between
+/// virtual networks that are peered with the virtual network the gateway is in, without the
+/// virtual networks needing to be peered with each other … This scenario requires implementing
+/// user-defined routes that specify the virtual network gateway as the next hop type"; no
+/// forwarded-traffic flag is needed, and an ExpressRoute gateway cannot be that next hop
+/// (virtual-network-manage-peering, 2022; azure-semantics §2.4, §2.7).
+#[test]
+fn spokes_reach_each_other_through_the_hubs_vpn_gateway() {
+    let build = |gateway_type: &str| {
+        let mut hub = vnet(
+            "hub",
+            &["10.0.0.0/16"],
+            json!([subnet("hub", "GatewaySubnet", "10.0.255.0/27", json!({}))]),
+        );
+        hub["properties"]["virtualNetworkPeerings"] =
+            json!([peering("hub", "a", true), peering("hub", "b", true)]);
+        let mut a = vnet(
+            "a",
+            &["10.1.0.0/16"],
+            json!([subnet("a", "app", "10.1.1.0/24", rt_ref("rt-a"))]),
+        );
+        a["properties"]["virtualNetworkPeerings"] = json!([peering("a", "hub", false)]);
+        let mut b = vnet(
+            "b",
+            &["10.2.0.0/16"],
+            json!([subnet("b", "app", "10.2.1.0/24", rt_ref("rt-b"))]),
+        );
+        b["properties"]["virtualNetworkPeerings"] = json!([peering("b", "hub", false)]);
+        estate(json!({
+            "virtualNetworks": [hub, a, b],
+            "routeTables": [
+                route_table("rt-a", json!([{ "name": "to-b", "properties": { "addressPrefix": "10.2.0.0/16", "nextHopType": "VirtualNetworkGateway" } }])),
+                route_table("rt-b", json!([{ "name": "to-a", "properties": { "addressPrefix": "10.1.0.0/16", "nextHopType": "VirtualNetworkGateway" } }]))
+            ],
+            "virtualNetworkGateways": [{ "id": format!("{SUB}/Microsoft.Network/virtualNetworkGateways/gw"), "properties": { "gatewayType": gateway_type, "sku": { "name": "VpnGw1", "tier": "VpnGw1" }, "ipConfigurations": [{ "name": "c", "properties": { "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/hub/subnets/GatewaySubnet") } } }] } }]
+        }))
+    };
+    let e = build("Vpn");
+    let dp = DataPlane::compile(&e, Options::default());
+    let q = aksnet_engine::trace::Query {
+        from: dp.place("a/app").unwrap(),
+        to: dp.place("b/app").unwrap(),
+        protocol: Protocol::Tcp,
+        port: 443,
+        fqdn: None,
+    };
+    let t = dp.trace(&q);
+    assert_eq!(t.verdict, "allowed", "{t:#?}");
+    assert!(
+        t.hops.iter().any(|h| h.detail.contains("gateway transit")),
+        "{t:#?}"
+    );
+    let r = dp.reach(&q.from, &q.to);
+    assert!(!r.total.is_empty(), "{:#?}", r.paths);
+    // An ExpressRoute gateway cannot be a route's next hop.
+    let e = build("ExpressRoute");
+    let dp = DataPlane::compile(&e, Options::default());
+    let t = dp.trace(&q);
+    assert_eq!(t.verdict, "denied");
+    assert!(t.reason.contains("only a VPN gateway"), "{}", t.reason);
+    assert!(dp.reach(&q.from, &q.to).total.is_empty());
+}
