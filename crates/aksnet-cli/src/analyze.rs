@@ -59,7 +59,14 @@ pub fn reach_text(r: &aksnet_engine::reach::Reach) -> String {
         let _ = writeln!(out, "nothing gets through");
     }
     if !r.total_described.is_empty() {
-        let _ = writeln!(out, "whatever the name: {}", r.total_described.join("; "));
+        let _ = writeln!(
+            out,
+            "gets through, with any host name or none: {}",
+            r.total_described.join("; ")
+        );
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "note: {n}");
     }
     if r.paths
         .iter()

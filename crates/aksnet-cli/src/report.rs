@@ -169,7 +169,7 @@ const FULL_MATRIX_PLACES: usize = 30;
 
 fn matrix(s: &mut String, dp: &DataPlane) {
     let places = views::matrix_places(dp);
-    let _ = writeln!(s, "<h2>Flow matrix</h2><p class=\"muted\">What gets from each row to each column, by protocol and port (— nothing). Computed on packet sets: every path, NSG, route and firewall rule.</p>");
+    let _ = writeln!(s, "<h2>Flow matrix</h2><p class=\"muted\">What gets from each row to each column, by protocol and port (— nothing). Computed on packet sets: every path, NSG, route and firewall rule. <b>more by name</b>: more gets through, but only for the host names the firewall admits (application rules, FQDN network rules; <code>aksnet reach</code> lists them). <b>more unknown</b>: more may get through, depending on what the estate does not hold (an NVA's own rules, a service tag without prefixes, a missing NSG or route table). Connections whose replies cannot come back are not counted.</p>");
     if places.len() <= FULL_MATRIX_PLACES {
         table(s, dp, &places.iter().collect::<Vec<_>>());
         return;

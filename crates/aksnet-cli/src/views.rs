@@ -216,7 +216,8 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
 }
 
 /// What gets from `from` to `to`, as protocols and ports ("—" for nothing; names the firewall
-/// admits by FQDN are marked "by name").
+/// admits by FQDN are marked "more by name", what depends on what the estate does not hold "more
+/// unknown").
 pub fn cell(dp: &DataPlane, from: &Place, to: &Place) -> String {
     if from == to {
         return String::new();
@@ -232,12 +233,26 @@ pub fn cell(dp: &DataPlane, from: &Place, to: &Place) -> String {
     } else {
         services.to_string()
     };
-    if r.paths.iter().any(|p| !p.by_name.is_empty()) {
-        if !text.is_empty() {
-            text.push_str("; ");
+    let mut mark = |on: bool, what: &str| {
+        if on {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(what);
         }
-        text.push_str("more by name");
-    }
+    };
+    mark(
+        r.paths
+            .iter()
+            .any(|p| !p.by_name.is_empty() && p.broken.is_none()),
+        "more by name",
+    );
+    mark(
+        r.paths
+            .iter()
+            .any(|p| !p.unknown.is_empty() && p.broken.is_none()),
+        "more unknown",
+    );
     if text.is_empty() {
         "—".into()
     } else {

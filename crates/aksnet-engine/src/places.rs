@@ -101,19 +101,27 @@ impl DataPlane<'_> {
     /// Every place name a user can type, for error messages and completion.
     pub fn known_places(&self) -> Vec<String> {
         let t = &self.topology;
-        let mut v = vec!["internet".to_string(), "onprem".to_string()];
+        let mut v = vec!["internet".to_string()];
+        if !t.on_premises.is_empty() {
+            v.push("onprem".to_string());
+        }
         v.extend(t.subnets.iter().map(|s| s.label(t)));
         for e in &t.endpoints {
             if let Some(n) = endpoint_name(&e.kind, e.fqdn.as_deref()) {
-                let q = t
-                    .endpoint_vnet(e)
-                    .map(|v| format!("{}:", t.vnets[v].name.trim_start_matches("vnet-")))
-                    .unwrap_or_default();
-                v.push(format!("{q}{n}"));
+                v.push(self.qualified_name(e, n));
             }
         }
         v.dedup();
         v
+    }
+
+    /// An endpoint's name as a place, qualified by its VNet (`aks-prod:acr`) when it has one.
+    fn qualified_name(&self, e: &crate::topology::Endpoint, name: &str) -> String {
+        let t = &self.topology;
+        match t.endpoint_vnet(e) {
+            Some(v) => format!("{}:{name}", t.vnets[v].name.trim_start_matches("vnet-")),
+            None => name.to_string(),
+        }
     }
 
     /// Parses a place.
@@ -129,7 +137,7 @@ impl DataPlane<'_> {
             "internet" => return Ok(Place::Internet),
             "onprem" | "on-premises" => {
                 return if t.on_premises.is_empty() {
-                    Err(err("the estate has no on-premises prefixes".into()))
+                    Err(err("the estate has no on-premises prefixes: an intent gives them in `onPremises`; for an imported estate pass `--on-premises CIDR[,CIDR]` (ExpressRoute learns them by BGP, so no resource holds them)".into()))
                 } else {
                     Ok(Place::OnPrem)
                 };
@@ -184,13 +192,24 @@ impl DataPlane<'_> {
                 "no endpoint `{name}`{}",
                 qual.map(|q| format!(" in `{q}`")).unwrap_or_default()
             ))),
-            many => Err(err(format!(
-                "`{name}` is ambiguous ({} match); qualify it with its VNet, e.g. `{}:{name}`",
-                many.len(),
-                t.endpoint_vnet(&t.endpoints[many[0]])
-                    .map(|v| t.vnets[v].name.trim_start_matches("vnet-").to_string())
-                    .unwrap_or_default()
-            ))),
+            many => {
+                let mut names: Vec<String> = many
+                    .iter()
+                    .map(|&i| {
+                        let e = &t.endpoints[i];
+                        self.qualified_name(
+                            e,
+                            endpoint_name(&e.kind, e.fqdn.as_deref()).unwrap_or(name),
+                        )
+                    })
+                    .collect();
+                names.dedup();
+                Err(err(format!(
+                    "`{name}` is ambiguous ({} match); name one: {}",
+                    many.len(),
+                    names.join(", ")
+                )))
+            }
         }
     }
 
@@ -253,7 +272,7 @@ impl DataPlane<'_> {
                 Host {
                     ip,
                     location: Location::Subnet(*s),
-                    label: format!("{} ({ip})", sub.label(t)),
+                    label: format!("{} (host {ip} of {})", sub.label(t), sub.prefix),
                     fqdn: None,
                 }
             }
@@ -291,6 +310,21 @@ impl DataPlane<'_> {
                     fqdn: e.fqdn.clone(),
                 }
             }
+        }
+    }
+
+    /// A place as reach and exposure read it: a subnet is every address of it, the Internet
+    /// and on-premises their whole ranges; other places as a trace names them.
+    pub fn set_label(&self, place: &Place) -> String {
+        let t = &self.topology;
+        match place {
+            Place::Subnet(s) => format!(
+                "{} (every address of {})",
+                t.subnets[*s].label(t),
+                t.subnets[*s].prefix
+            ),
+            Place::OnPrem => format!("onprem ({})", t.on_premises),
+            _ => self.host(place).label,
         }
     }
 

@@ -95,6 +95,10 @@ pub struct Reach {
     pub total_described: Vec<String>,
     /// Per path.
     pub paths: Vec<PathResult>,
+    /// What a reader needs to read the result right (why an empty answer differs from
+    /// exposure, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl DataPlane<'_> {
@@ -199,25 +203,67 @@ impl DataPlane<'_> {
 
     /// Every packet from `from` that reaches `to`, by path.
     pub fn reach(&self, from: &Place, to: &Place) -> Reach {
-        let (fl, tl) = (self.host(from).label, self.host(to).label);
+        let (fl, tl) = (self.set_label(from), self.set_label(to));
         let mut r = self.reach_sets(&self.place_set(from), &self.place_set(to), self.start(from));
         // Internet-to-Internet is outside the estate (a proxy in the estate that forwards to an
         // Internet backend is not).
         r.retain(|p| !(matches!(from, Place::Internet) && Self::never_entered(p, "internet")));
-        self.finish(fl, tl, r)
+        let mut out = self.finish(fl, tl, r);
+        if out.paths.is_empty() {
+            out.notes.extend(self.delivered_elsewhere(from, to));
+        }
+        out
+    }
+
+    /// When nothing addressed to subnet `to` gets through, packets addressed elsewhere may still
+    /// be delivered into it (through a load balancer, a proxy or DNAT), which exposure shows:
+    /// says so, so the two answers do not seem to disagree.
+    fn delivered_elsewhere(&self, from: &Place, to: &Place) -> Option<String> {
+        let Place::Subnet(s) = to else { return None };
+        let label = self.topology.subnets[*s].label(&self.topology);
+        let paths: Vec<PathResult> = self
+            .reach_sets(
+                &self.place_set(from),
+                &PrefixSet::everything(),
+                self.start(from),
+            )
+            .into_iter()
+            .filter(|p| p.delivered_at == label && p.broken.is_none())
+            .collect();
+        let first = paths.first()?;
+        let addressed = paths
+            .iter()
+            .fold(PacketSet::empty(), |acc, p| acc.union(&p.packets))
+            .destinations();
+        Some(format!(
+            "nothing addressed to {label} gets through, but packets addressed to {} are delivered into it (via {}); `aksnet exposure --from {}` lists them",
+            self.describe(&addressed),
+            first.via.iter().filter(|v| !v.starts_with('→')).cloned().collect::<Vec<_>>().join("; "),
+            match from {
+                Place::Internet => "internet".to_string(),
+                Place::OnPrem => "onprem".to_string(),
+                _ => "PLACE".to_string(),
+            }
+        ))
     }
 
     /// Everything reachable from `from`, by where it is delivered.
     pub fn exposure(&self, from: &Place) -> Reach {
         let everything = PrefixSet::everything();
         let mut r = self.reach_sets(&self.place_set(from), &everything, self.start(from));
-        let label = self.host(from).label;
+        // Where the place itself would be "delivered", which exposure leaves out.
+        let own = match from {
+            Place::Subnet(s) => self.topology.subnets[*s].label(&self.topology),
+            Place::Endpoint(i) => self.topology.endpoints[*i].name.clone(),
+            _ => self.host(from).label,
+        };
+        let shown = self.set_label(from);
         r.retain(|p| {
-            p.delivered_at != label
+            p.delivered_at != own
                 && !(matches!(from, Place::Internet) && Self::never_entered(p, "internet"))
                 && !(matches!(from, Place::OnPrem) && Self::never_entered(p, "onprem"))
         });
-        self.finish(label, "anywhere".to_string(), r)
+        self.finish(shown, "anywhere".to_string(), r)
     }
 
     /// A path delivered where it started, without crossing anything of the estate.
@@ -261,7 +307,7 @@ impl DataPlane<'_> {
                 Some(_) => "mcr.microsoft.com".to_string(),
                 None => n.replace("*.", "www."),
             });
-            m.witness = m.packets.sample().map(|(s, d, protocol, port)| {
+            m.witness = self.sample(&m.packets).map(|(s, d, protocol, port)| {
                 self.trace(&Query {
                     from: Place::Address(s),
                     to: Place::Address(d),
@@ -279,7 +325,20 @@ impl DataPlane<'_> {
             total,
             total_described,
             paths: merged,
+            notes: Vec::new(),
         }
+    }
+
+    /// A packet of the set to trace as its witness: from the representative Internet or
+    /// on-premises host when the set holds one (rather than the lowest address, `1.0.0.0`).
+    fn sample(&self, packets: &PacketSet) -> Option<(IpAddr, IpAddr, Protocol, u16)> {
+        let (s, d, p, port) = packets.sample()?;
+        let onprem = self.host(&Place::OnPrem).ip;
+        let src = [crate::places::INTERNET_HOST, onprem]
+            .into_iter()
+            .find(|h| packets.contains(*h, d, p, port))
+            .unwrap_or(s);
+        Some((src, d, p, port))
     }
 
     fn reach_sets(&self, src: &PrefixSet, dst: &PrefixSet, start: Location) -> Vec<PathResult> {

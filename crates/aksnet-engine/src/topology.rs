@@ -389,6 +389,7 @@ impl Topology {
 
     /// The VNet an endpoint belongs to: its subnet's, or that of another endpoint of the same
     /// resource (a public frontend belongs where its gateway's private side is).
+    /// A public API server belongs where its cluster's nodes are.
     pub fn endpoint_vnet(&self, e: &Endpoint) -> Option<VnetIx> {
         e.subnet
             .or_else(|| {
@@ -396,6 +397,11 @@ impl Topology {
                     .iter()
                     .find(|o| o.resource == e.resource && o.subnet.is_some())
                     .and_then(|o| o.subnet)
+            })
+            .or_else(|| {
+                self.subnet_clusters
+                    .iter()
+                    .position(|c| c.as_ref().is_some_and(|(id, _, _)| *id == e.resource))
             })
             .map(|s| self.subnets[s].vnet)
     }

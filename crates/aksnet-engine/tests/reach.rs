@@ -165,3 +165,50 @@ fn addresses_outside_the_estate_are_refused_or_labelled() {
     let node = dp.place("10.240.1.4").unwrap();
     assert_eq!(dp.host(&node).label, "10.240.1.4");
 }
+
+/// Every place a hint suggests works (issue 12, item 9): each known place parses, and an
+/// ambiguous endpoint name lists qualified names that each resolve — public API servers
+/// included, which belong where their cluster's nodes are.
+#[test]
+fn every_suggested_place_resolves() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut ambiguous = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let e = design("x", &std::fs::read_to_string(&path).unwrap())
+            .unwrap()
+            .estate;
+        let dp = dp_of(&e);
+        for p in dp.known_places() {
+            assert!(
+                dp.place(&p).is_ok(),
+                "{}: `{p}` is listed but refused",
+                path.display()
+            );
+        }
+        for name in [
+            "acr",
+            "acr-data",
+            "keyvault",
+            "apiserver",
+            "appgw",
+            "ilb",
+            "firewall",
+            "bastion",
+        ] {
+            let Err(err) = dp.place(name) else { continue };
+            let Some((_, list)) = err.reason.split_once("name one: ") else {
+                continue;
+            };
+            ambiguous += 1;
+            for q in list.split(", ") {
+                assert!(
+                    dp.place(q).is_ok(),
+                    "{}: suggested `{q}` is refused",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(ambiguous > 0, "multi-spoke has several clusters");
+}
