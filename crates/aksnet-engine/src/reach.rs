@@ -165,7 +165,20 @@ impl DataPlane<'_> {
             }
         }
         if set.is_superset(&PrefixSet::new()) && inet.is_superset(set) {
-            let missing = inet.difference(set).prefixes();
+            // Missing only the estate's own public addresses (some predicted): name them.
+            let gap = inet.difference(set);
+            let own: Vec<&crate::topology::Endpoint> = t
+                .endpoints
+                .iter()
+                .filter(|e| gap.contains_addr(e.ip))
+                .collect();
+            let covered: PrefixSet = own.iter().map(|e| Prefix::from(e.ip)).collect();
+            if !own.is_empty() && own.len() <= 12 && covered == gap {
+                let mut names: Vec<String> = own.iter().map(|e| e.name.clone()).collect();
+                names.dedup();
+                return format!("Internet except the estate's own {}", names.join(", "));
+            }
+            let missing = gap.prefixes();
             if missing.len() <= 6 {
                 return format!(
                     "Internet except {}",
@@ -176,6 +189,26 @@ impl DataPlane<'_> {
                         .join(", ")
                 );
             }
+        }
+        // A handful of the estate's own addresses: by name.
+        let own: Vec<&crate::topology::Endpoint> = t
+            .endpoints
+            .iter()
+            .filter(|e| set.contains_addr(e.ip))
+            .take(13)
+            .collect();
+        if (2..=12).contains(&own.len())
+            && own
+                .iter()
+                .map(|e| Prefix::from(e.ip))
+                .collect::<PrefixSet>()
+                == *set
+        {
+            return own
+                .iter()
+                .map(|e| format!("{} ({})", e.name, e.ip))
+                .collect::<Vec<_>>()
+                .join(", ");
         }
         set.to_string()
     }

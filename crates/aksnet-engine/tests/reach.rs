@@ -212,3 +212,73 @@ fn every_suggested_place_resolves() {
     }
     assert!(ambiguous > 0, "multi-spoke has several clusters");
 }
+
+/// A public API server answers on TCP 443 only: the Internet reaches it there and nowhere else,
+/// in a trace and in reach alike (issue 12: `trace --port 22` said allowed while reach admitted
+/// only 443).
+#[test]
+fn a_public_api_server_answers_on_443_only() {
+    let text = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/public-api.yaml"),
+    )
+    .unwrap();
+    let e = design("x", &text).unwrap().estate;
+    let dp = dp_of(&e);
+    let api = dp.place("apiserver").unwrap();
+    let from = dp.place("203.0.113.10").unwrap();
+    let t = |port| {
+        dp.trace(&Query {
+            from: from.clone(),
+            to: api.clone(),
+            protocol: Protocol::Tcp,
+            port,
+            fqdn: None,
+        })
+    };
+    assert_eq!(t(22).verdict, "denied");
+    assert!(
+        t(22).reason.contains("answers on tcp/443 only"),
+        "{}",
+        t(22).reason
+    );
+    let r = dp.reach(&from, &api);
+    assert!(!r.total.contains(
+        "203.0.113.10".parse().unwrap(),
+        dp.host(&api).ip,
+        Protocol::Tcp,
+        22
+    ));
+}
+
+/// A flow through a third-party NVA is unknown: its own rules are not in the estate, and reach
+/// keeps those packets out of its total with the same reason.
+#[test]
+fn a_flow_through_a_third_party_nva_is_unknown() {
+    let text = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/nva-pod-subnet.yaml"),
+    )
+    .unwrap();
+    let e = design("x", &text).unwrap().estate;
+    let dp = dp_of(&e);
+    let from = dp.place("vnet-payments/snet-user").unwrap();
+    let t = dp.trace(&Query {
+        from: from.clone(),
+        to: Place::Internet,
+        protocol: Protocol::Tcp,
+        port: 443,
+        fqdn: Some("mcr.microsoft.com".into()),
+    });
+    assert_eq!(t.verdict, "unknown", "{t:#?}");
+    assert!(
+        t.reason.contains("forwards by its own rules"),
+        "{}",
+        t.reason
+    );
+    let r = dp.reach(&from, &Place::Internet);
+    assert!(r.total.is_empty(), "{:?}", r.total_described);
+    assert!(r
+        .paths
+        .iter()
+        .all(|p| p.unknown.iter().any(|u| u.contains("its own rules"))));
+}
