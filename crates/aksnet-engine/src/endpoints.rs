@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use aksnet_model::network::NextHopType;
 use aksnet_model::{azure, Estate, ResourceId};
 
-use crate::topology::{Endpoint, EndpointKind, Topology};
+use crate::topology::{Endpoint, EndpointKind, LbRule, Topology};
 
 fn subnet_of(t: &Topology, id: &ResourceId) -> Option<usize> {
     t.subnet_by_id(id)
@@ -49,8 +49,11 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
                 resource: resource.clone(),
                 name,
                 fqdn,
+                lb_rules: Vec::new(),
             });
         };
+    // Load balancer rules per (load balancer, frontend address), attached after collection.
+    let mut lb_rules: Vec<(ResourceId, IpAddr, Vec<LbRule>)> = Vec::new();
     let mut firewall_ips = Vec::new();
     let mut nvas: Vec<IpAddr> = Vec::new();
     for fw in estate.azure_firewalls.iter() {
@@ -160,6 +163,8 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
                     format!("{}/{}", lb.name, f.name),
                     None,
                 );
+                let frontend = lb.id.child("frontendIPConfigurations", &f.name);
+                lb_rules.push((lb.id.clone(), ip, LbRule::of(&lb.properties, &frontend)));
             }
         }
     }
@@ -275,6 +280,13 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
                 format!("{} API server", mc.name),
                 Some(format!("{}.hcp.{loc}.azmk8s.io", p.dns_prefix)),
             );
+        }
+    }
+    for (lb, ip, rules) in lb_rules {
+        if let Some(e) = out.iter_mut().find(|e| {
+            e.kind == EndpointKind::InternalLoadBalancer && e.resource == lb && e.ip == ip
+        }) {
+            e.lb_rules = rules;
         }
     }
     // A private address that lies outside its own subnet (or, without one, outside every

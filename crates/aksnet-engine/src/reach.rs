@@ -834,19 +834,39 @@ impl DataPlane<'_> {
                     let Some(ip) = t.instance_address(backend) else {
                         continue;
                     };
-                    m.dst_fixed = Some(ip);
-                    m.via.push(format!(
-                        "{} → backend {}",
-                        e.name,
-                        t.subnets[backend].label(t)
-                    ));
-                    self.nsg_filter(&mut m, backend, Direction::Inbound);
-                    self.deliver(
-                        m,
-                        t.subnets[backend].label(t),
-                        Some(Location::Subnet(backend)),
-                        out,
-                    );
+                    // Without rules in the estate the frontend answers on any port; with them,
+                    // each rule takes its packets (first match) and may change the port.
+                    let carved = crate::topology::LbRule::carve(&e.lb_rules);
+                    let mut branches: Vec<(Branch, Option<u16>, String)> = Vec::new();
+                    if e.lb_rules.is_empty() {
+                        branches.push((m.clone(), None, String::new()));
+                    }
+                    for (r, svc) in carved {
+                        let mut n = m.clone();
+                        Self::filter_services(&mut n, &svc);
+                        branches.push((n, r.backend_port, format!(" (rule {})", r.name)));
+                    }
+                    for (mut n, port, rule) in branches {
+                        if n.orig.is_empty() {
+                            continue;
+                        }
+                        n.dst_fixed = Some(ip);
+                        if port.is_some() {
+                            n.port_fixed = port;
+                        }
+                        n.via.push(format!(
+                            "{}{rule} → backend {}",
+                            e.name,
+                            t.subnets[backend].label(t)
+                        ));
+                        self.nsg_filter(&mut n, backend, Direction::Inbound);
+                        self.deliver(
+                            n,
+                            t.subnets[backend].label(t),
+                            Some(Location::Subnet(backend)),
+                            out,
+                        );
+                    }
                 }
                 EndpointKind::AppGatewayPrivate => self.app_gateway(m, e.resource.clone(), todo),
                 EndpointKind::PrivateEndpoint(_) => {

@@ -148,6 +148,74 @@ pub struct Endpoint {
     pub name: String,
     /// DNS name, where the resource has one.
     pub fqdn: Option<String>,
+    /// A load balancer frontend's rules, when the estate holds them (AKS writes them per
+    /// Service, so a designed estate has none: then the frontend answers on any port).
+    pub lb_rules: Vec<LbRule>,
+}
+
+/// What a load-balancing rule lets through a frontend, and where it sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LbRule {
+    /// The rule's name.
+    pub name: String,
+    /// Protocol and frontend port (HA ports: every port of TCP and UDP).
+    pub services: Services,
+    /// The backend port when it differs from the frontend's.
+    pub backend_port: Option<u16>,
+}
+
+impl LbRule {
+    /// Each rule with the services it takes: its own, minus what an earlier rule took (first
+    /// match). A trace looks up its one packet in the same list.
+    pub fn carve(rules: &[LbRule]) -> Vec<(&LbRule, Services)> {
+        let mut taken = Services::none();
+        rules
+            .iter()
+            .map(|r| {
+                let mine = r.services.difference(&taken);
+                taken = taken.union(&r.services);
+                (r, mine)
+            })
+            .filter(|(_, s)| !s.is_empty())
+            .collect()
+    }
+
+    /// The rules of `lb` that listen on frontend `frontend` [AKS-LB-STD] §6.10: protocol `Tcp`,
+    /// `Udp` or `All`; HA ports (`All`, port 0) take every port and keep it.
+    pub fn of(lb: &aksnet_model::network::LoadBalancer, frontend: &ResourceId) -> Vec<LbRule> {
+        lb.load_balancing_rules
+            .iter()
+            .filter(|r| {
+                r.properties
+                    .frontend_ip_configuration
+                    .as_ref()
+                    .is_some_and(|f| f.id == *frontend)
+            })
+            .map(|r| {
+                let p = &r.properties;
+                let ports: PortSet = if p.frontend_port == 0 {
+                    PortSet::any()
+                } else {
+                    PortRange::single(p.frontend_port).into()
+                };
+                let protocols = match p.protocol.to_ascii_lowercase().as_str() {
+                    "tcp" => Protocol::Tcp.into(),
+                    "udp" => Protocol::Udp.into(),
+                    _ => {
+                        let mut both = aksnet_net::ProtocolSet::NONE;
+                        both.insert(Protocol::Tcp);
+                        both.insert(Protocol::Udp);
+                        both
+                    }
+                };
+                LbRule {
+                    name: r.name.clone(),
+                    services: Services::new(protocols, &ports),
+                    backend_port: p.backend_port.filter(|b| *b != 0 && *b != p.frontend_port),
+                }
+            })
+            .collect()
+    }
 }
 
 impl Endpoint {
@@ -163,6 +231,13 @@ impl Endpoint {
     ///   [ACRPL] [PEOV-OLD] §7.1.
     pub fn listens(&self) -> Option<Services> {
         let https = || Services::of(Protocol::Tcp, PortRange::single(443));
+        if !self.lb_rules.is_empty() {
+            return Some(
+                self.lb_rules
+                    .iter()
+                    .fold(Services::none(), |acc, r| acc.union(&r.services)),
+            );
+        }
         match &self.kind {
             EndpointKind::ApiServerPublic | EndpointKind::ApiServerPrivate => Some(https()),
             EndpointKind::PrivateEndpoint(g) if g == "registry" || g == "vault" => Some(https()),

@@ -851,16 +851,50 @@ impl Walk<'_, '_> {
                         t.subnets[backend].prefix
                     )));
                 };
+                let lb_rules = endpoint
+                    .as_ref()
+                    .map(|e| e.lb_rules.as_slice())
+                    .unwrap_or_default();
+                let rule = crate::topology::LbRule::carve(lb_rules)
+                    .into_iter()
+                    .find(|(_, svc)| svc.contains(pkt.protocol, pkt.port))
+                    .map(|(r, _)| r);
+                if rule.is_none() && !lb_rules.is_empty() {
+                    let why = format!(
+                        "{} has no load-balancing rule for {}/{}",
+                        endpoint
+                            .as_ref()
+                            .map(|e| e.name.as_str())
+                            .unwrap_or("the load balancer"),
+                        pkt.protocol,
+                        pkt.port
+                    );
+                    self.hop(
+                        here,
+                        HopKind::LoadBalancer,
+                        Decision::Drop,
+                        why.clone(),
+                        *pkt,
+                    );
+                    return Step::Done(Outcome::Denied(why));
+                }
                 let before = *pkt;
                 pkt.dst = ip;
+                if let Some(port) = rule.and_then(|r| r.backend_port) {
+                    pkt.port = port;
+                }
                 self.hop(
                     here,
                     HopKind::LoadBalancer,
                     Decision::Translate,
                     format!(
-                        "{} → backend node {ip} in {}",
+                        "{}:{} → backend node {ip}:{} in {}{}",
                         before.dst,
-                        t.subnets[backend].label(t)
+                        before.port,
+                        pkt.port,
+                        t.subnets[backend].label(t),
+                        rule.map(|r| format!(" (rule {})", r.name))
+                            .unwrap_or_default()
                     ),
                     *pkt,
                 );

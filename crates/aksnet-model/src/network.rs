@@ -281,13 +281,38 @@ impl ResourceType for NatGateway {
     const TYPE: &'static str = "Microsoft.Network/natGateways";
 }
 
-/// `Microsoft.Network/loadBalancers` properties (frontends are what the network model needs).
+/// `Microsoft.Network/loadBalancers` properties (frontends, and the rules that say what they
+/// answer on).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoadBalancer {
     /// Frontend IP configurations.
     #[serde(rename = "frontendIPConfigurations", default)]
     pub frontend_ip_configurations: Vec<Child<FrontendIpConfiguration>>,
+    /// Load-balancing rules. AKS writes them for each Service of type LoadBalancer, so a
+    /// designed estate has none; an exported one does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancing_rules: Vec<Child<LoadBalancingRule>>,
+}
+
+/// A load-balancing rule (field names from `LoadBalancerGet.json`, REST 2025-05-01).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadBalancingRule {
+    /// The frontend it listens on.
+    #[serde(
+        rename = "frontendIPConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub frontend_ip_configuration: Option<SubResource>,
+    /// `Tcp`, `Udp`, or `All` (HA ports, with ports 0).
+    pub protocol: String,
+    /// The port the frontend answers on (0 with HA ports: every port).
+    pub frontend_port: u16,
+    /// The port the backend receives on (0 with HA ports: the frontend port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_port: Option<u16>,
 }
 
 impl ResourceType for LoadBalancer {

@@ -305,3 +305,49 @@ fn ssh_through_a_port_translating_dnat_rule_is_ssh_from_the_internet() {
         "{t:#?}"
     );
 }
+
+/// An internal load balancer answers on its load-balancing rules' ports when the estate holds
+/// them, and forwards to the backend port (issue 12, item 2): the system pool reaches the
+/// ingress on 443 and 80 (arriving at 8080), not on 22, in a trace and in reach.
+#[test]
+fn an_internal_load_balancer_answers_on_its_rules_ports() {
+    let v = support::reference_with_dnat();
+    let estate = Estate::from_json(&v.to_string()).unwrap();
+    let dp = DataPlane::compile(&estate, Options::default());
+    let ilb = dp.place("ilb").unwrap();
+    let from = dp.place("aks-prod/snet-system").unwrap();
+    let t = |port| {
+        dp.trace(&Query {
+            from: from.clone(),
+            to: ilb.clone(),
+            protocol: Protocol::Tcp,
+            port,
+            fqdn: None,
+        })
+    };
+    assert_eq!(
+        t(443).verdict,
+        aksnet_engine::trace::Verdict::Allowed,
+        "{:#?}",
+        t(443)
+    );
+    let http = t(80);
+    assert_eq!(
+        http.verdict,
+        aksnet_engine::trace::Verdict::Allowed,
+        "{http:#?}"
+    );
+    assert_eq!(http.hops.last().unwrap().packet.port, 8080);
+    let ssh = t(22);
+    assert_eq!(ssh.verdict, aksnet_engine::trace::Verdict::Denied);
+    assert!(
+        ssh.reason.contains("no load-balancing rule for tcp/22"),
+        "{}",
+        ssh.reason
+    );
+    let r = dp.reach(&from, &ilb);
+    let (src, dst) = (dp.host(&from).ip, dp.host(&ilb).ip);
+    assert!(r.total.contains(src, dst, Protocol::Tcp, 80));
+    assert!(!r.total.contains(src, dst, Protocol::Tcp, 22));
+    assert!(r.paths.iter().any(|p| p.translated_port == Some(8080)));
+}

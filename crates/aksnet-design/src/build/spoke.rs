@@ -288,6 +288,8 @@ fn internal_load_balancer(s: &Spoke, estate: &mut Estate) -> String {
             Some(s.loc()),
             LoadBalancer {
                 frontend_ip_configurations: vec![fe],
+                // AKS writes the rules for each Service; the design holds none.
+                load_balancing_rules: Vec::new(),
             },
         )
         .with_sku("Standard", Some("Regional")),

@@ -307,7 +307,8 @@ pub fn compare(
 }
 
 /// The reference with DNAT rules on the firewall's public IP (SSH to a node, HTTPS to the ILB,
-/// and 2222 to another node's 22), so that mutations and comparisons reach the DNAT path, port
+/// and 2222 to another node's 22) and load-balancing rules on the ingress ILB (443, and 80 to
+/// 8080), so that mutations and comparisons reach DNAT and load-balancer rules, port
 /// translation included; the examples have none.
 pub fn reference_with_dnat() -> Value {
     let d = aksnet_design::design("x", aksnet_design::REFERENCE_INTENT).unwrap();
@@ -318,6 +319,21 @@ pub fn reference_with_dnat() -> Value {
             "destinationAddresses": ["198.18.0.2"], "destinationPorts": [port],
             "translatedAddress": to, "translatedPort": port })
     };
+    // The ingress ILB with the rules AKS would write for a Service: 443 as is, 80 to 8080.
+    let lb = &mut v["loadBalancers"][0];
+    let fe = format!(
+        "{}/frontendIPConfigurations/{}",
+        lb["id"].as_str().unwrap(),
+        lb["properties"]["frontendIPConfigurations"][0]["name"]
+            .as_str()
+            .unwrap()
+    );
+    let lb_rule = |name: &str, port: u16, backend: u16| {
+        json!({ "name": name, "properties": { "frontendIPConfiguration": { "id": fe },
+            "protocol": "Tcp", "frontendPort": port, "backendPort": backend } })
+    };
+    lb["properties"]["loadBalancingRules"] =
+        json!([lb_rule("https", 443, 443), lb_rule("http", 80, 8080)]);
     let mut alt = rule("ssh-alt", "2222", "10.240.1.5");
     alt["translatedPort"] = "22".into();
     v["ruleCollectionGroups"].as_array_mut().unwrap().push(json!({
