@@ -111,6 +111,54 @@ pub fn reach_text(r: &aksnet_engine::reach::Reach) -> String {
     out
 }
 
+/// Renders an exposure as text: grouped by where packets are delivered, one line per service
+/// and source, with what it takes (names, unknowns, connections that cannot complete) and the
+/// witness's verdict; the path's devices follow on an indented line.
+pub fn exposure_text(r: &aksnet_engine::reach::Reach) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "exposure {} → {}", r.from, r.to);
+    if r.paths.is_empty() {
+        let _ = writeln!(out, "nothing gets through");
+    }
+    let mut at: Vec<&str> = r.paths.iter().map(|p| p.delivered_at.as_str()).collect();
+    at.dedup();
+    for dest in at {
+        let _ = writeln!(out, "\n{dest}");
+        for p in r.paths.iter().filter(|p| p.delivered_at == dest) {
+            let mut tags = Vec::new();
+            if !p.by_name.is_empty() {
+                tags.push(format!("only for names: {}", p.by_name.join(", ")));
+            }
+            if let Some(why) = &p.broken {
+                tags.push(format!("cannot complete (TCP): {why}"));
+            }
+            for why in &p.unknown {
+                tags.push(format!("unknown: {why}"));
+            }
+            if let Some(port) = p.translated_port {
+                tags.push(format!("arrives on port {port}"));
+            }
+            if let Some(w) = &p.witness {
+                tags.push(format!("witness {}", w.verdict));
+            }
+            for line in &p.described {
+                let _ = writeln!(out, "  {line}");
+            }
+            if !tags.is_empty() {
+                let _ = writeln!(out, "    [{}]", tags.join("; "));
+            }
+            let via: Vec<&str> = p
+                .via
+                .iter()
+                .map(String::as_str)
+                .filter(|v| !v.starts_with('→'))
+                .collect();
+            let _ = writeln!(out, "    via {}", via.join("; "));
+        }
+    }
+    out
+}
+
 /// Builds a trace query from CLI strings.
 pub fn query(
     dp: &DataPlane,

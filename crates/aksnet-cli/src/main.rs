@@ -603,7 +603,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             ok(if format == Format::Json {
                 json(&r)
             } else {
-                analyze::reach_text(&r)
+                analyze::exposure_text(&r)
             })
         }
         Command::Routes {

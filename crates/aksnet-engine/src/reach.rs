@@ -101,6 +101,18 @@ pub struct Reach {
     pub notes: Vec<String>,
 }
 
+/// An endpoint in words: its name and address, labelled when the address is a stand-in for
+/// one Azure assigns at deployment (public IPs, from 198.18.0.0/15) or a prediction (a private
+/// address the engine places by Azure's rules).
+fn endpoint_text(e: &crate::topology::Endpoint) -> String {
+    let synthetic: Prefix = "198.18.0.0/15".parse().expect("constant");
+    match (e.predicted, synthetic.contains_addr(e.ip)) {
+        (true, true) => format!("{} (stand-in {}, assigned at deployment)", e.name, e.ip),
+        (true, false) => format!("{} ({}, predicted)", e.name, e.ip),
+        _ => format!("{} ({})", e.name, e.ip),
+    }
+}
+
 impl DataPlane<'_> {
     /// The addresses a place stands for in packet sets.
     pub fn place_set(&self, p: &Place) -> PrefixSet {
@@ -161,7 +173,7 @@ impl DataPlane<'_> {
         }
         if let [one] = set.prefixes().as_slice() {
             if let Some(e) = t.endpoint_at(one.network()).filter(|_| one.size() == 1) {
-                return format!("{} ({})", e.name, e.ip);
+                return endpoint_text(e);
             }
         }
         if set.is_superset(&PrefixSet::new()) && inet.is_superset(set) {
@@ -206,7 +218,7 @@ impl DataPlane<'_> {
         {
             return own
                 .iter()
-                .map(|e| format!("{} ({})", e.name, e.ip))
+                .map(|e| endpoint_text(e))
                 .collect::<Vec<_>>()
                 .join(", ");
         }
