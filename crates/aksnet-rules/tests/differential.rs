@@ -5,24 +5,15 @@
 
 mod support;
 
-use aksnet_design::design;
 use aksnet_engine::{DataPlane, Options};
 
 #[test]
 fn trace_and_reach_agree_on_every_example() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut examples: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    examples.sort();
     let (mut total, mut bad) = (0, Vec::new());
-    for path in &examples {
-        let d = design("x", &std::fs::read_to_string(path).unwrap()).unwrap();
-        let dp = DataPlane::compile(&d.estate, Options::default());
+    for (label, estate) in support::designed_examples() {
+        let dp = DataPlane::compile(&estate, Options::default());
         let places = support::places(&dp);
         let pairs = support::all_pairs(&places);
-        let label = path.file_name().unwrap().to_string_lossy();
         let (n, b) = support::compare(&label, &dp, &places, &pairs);
         total += n;
         bad.extend(b);
@@ -45,19 +36,7 @@ fn trace_and_reach_agree_on_every_example() {
 /// on every pair from the Internet and on-premises and a sample of the others.
 #[test]
 fn trace_and_reach_agree_under_every_switch() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut estates: Vec<(String, aksnet_model::Estate)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| {
-            let d = design("x", &std::fs::read_to_string(&p).unwrap()).unwrap();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                d.estate,
-            )
-        })
-        .collect();
-    estates.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut estates = support::designed_examples();
     let dnat = support::reference_with_dnat();
     estates.push((
         "reference with DNAT".into(),

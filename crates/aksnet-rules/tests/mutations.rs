@@ -95,12 +95,6 @@ fn every_analysis_is_total_over_mutated_estates() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(24);
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut examples: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    examples.sort();
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|info| {
         let at = info
@@ -118,15 +112,9 @@ fn every_analysis_is_total_over_mutated_estates() {
     let (mut loaded, mut refused, mut failures) = (0, 0, Vec::new());
     let (mut compared, mut disagreements) = (0, Vec::<String>::new());
     let mut rng = Rng(0x5EED_0012);
-    let mut seeds: Vec<(String, Value)> = examples
-        .iter()
-        .map(|path| {
-            let d = design("x", &std::fs::read_to_string(path).unwrap()).unwrap();
-            (
-                path.file_name().unwrap().to_string_lossy().into_owned(),
-                serde_json::to_value(&d.estate).unwrap(),
-            )
-        })
+    let mut seeds: Vec<(String, Value)> = support::designed_examples()
+        .into_iter()
+        .map(|(name, e)| (name, serde_json::to_value(&e).unwrap()))
         .collect();
     seeds.push(("reference with DNAT".into(), support::reference_with_dnat()));
     for (name, base) in &seeds {
@@ -259,13 +247,16 @@ fn ssh_through_a_port_translating_dnat_rule_is_ssh_from_the_internet() {
         .retain(|r| r["name"] == "ssh-alt");
     let estate = Estate::from_json(&v.to_string()).unwrap();
     let dp = DataPlane::compile(&estate, Options::default());
-    let t = dp.trace(&Query {
-        from: Place::Internet,
-        to: dp.place("198.18.0.2").unwrap(),
-        protocol: Protocol::Tcp,
-        port: 2222,
-        fqdn: None,
-    });
+    let ssh_alt = |dp: &DataPlane| {
+        dp.trace(&Query {
+            from: Place::Internet,
+            to: dp.place("198.18.0.2").unwrap(),
+            protocol: Protocol::Tcp,
+            port: 2222,
+            fqdn: None,
+        })
+    };
+    let t = ssh_alt(&dp);
     assert_eq!(t.verdict, aksnet_engine::trace::Verdict::Allowed, "{t:#?}");
     let last = t.hops.last().unwrap();
     assert_eq!(
@@ -290,14 +281,7 @@ fn ssh_through_a_port_translating_dnat_rule_is_ssh_from_the_internet() {
     // With the source kept (what-if switch), the node's NSG sees the Internet client.
     let mut o = Options::default();
     o.set("dnat-keeps-source").unwrap();
-    let dp = DataPlane::compile(&estate, o);
-    let t = dp.trace(&Query {
-        from: Place::Internet,
-        to: dp.place("198.18.0.2").unwrap(),
-        protocol: Protocol::Tcp,
-        port: 2222,
-        fqdn: None,
-    });
+    let t = ssh_alt(&DataPlane::compile(&estate, o));
     assert!(
         t.hops
             .iter()

@@ -346,3 +346,21 @@ pub fn reference_with_dnat() -> Value {
     }));
     v
 }
+
+/// Every example under `examples/`, designed, by file name in name order.
+pub fn designed_examples() -> Vec<(String, aksnet_model::Estate)> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut out: Vec<(String, aksnet_model::Estate)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let d = aksnet_design::design("x", &std::fs::read_to_string(&p).unwrap()).unwrap();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                d.estate,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
