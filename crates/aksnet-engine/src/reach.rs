@@ -767,7 +767,7 @@ impl DataPlane<'_> {
                 t.subnets[a].vnet,
                 t.subnets[s].name == "GatewaySubnet",
             );
-            self.appliance(n, ip, a, todo);
+            self.appliance(n, ip, a, todo, out);
         }
     }
 
@@ -938,11 +938,44 @@ impl DataPlane<'_> {
     }
 
     /// A firewall or NVA gets the branch.
-    fn appliance(&self, mut b: Branch, ip: IpAddr, a: SubnetIx, todo: &mut Vec<Branch>) {
+    fn appliance(
+        &self,
+        mut b: Branch,
+        ip: IpAddr,
+        a: SubnetIx,
+        todo: &mut Vec<Branch>,
+        out: &mut Vec<PathResult>,
+    ) {
         if b.req.stateful.contains(&ip) {
             return; // a loop: the packet comes back to an appliance it crossed
         }
         b.req.stateful.push(ip);
+        // Routed to the firewall addressed to its own public IP: unknown, as in a trace.
+        if let Some((fw_id, _)) = self.firewalls.get(&ip) {
+            let dsts = Self::current_dsts(&b);
+            let own: Vec<&crate::topology::Endpoint> = self
+                .topology
+                .endpoints
+                .iter()
+                .filter(|e| {
+                    e.kind == EndpointKind::FirewallPublic
+                        && e.resource == *fw_id
+                        && dsts.contains_addr(e.ip)
+                })
+                .collect();
+            for e in own {
+                let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
+                let mut h = Self::narrow(&b, &one);
+                Self::unsure(
+                    &mut h,
+                    None,
+                    crate::trace::hairpin_unknown(fw_id.name(), e.ip),
+                );
+                self.deliver(h, format!("{} (own public IP)", fw_id.name()), None, out);
+                let rest = Self::current_dsts(&b).difference(&one);
+                b = Self::narrow(&b, &rest);
+            }
+        }
         let Some((fw_id, policy)) = self.firewalls.get(&ip) else {
             b.via.push(format!("appliance {ip} (NVA)"));
             Self::unsure(&mut b, None, crate::trace::nva_unknown(ip));
@@ -1063,15 +1096,17 @@ impl DataPlane<'_> {
         let t = &self.topology;
         let dsts = Self::current_dsts(&b);
         let mut rest = dsts.difference(private_space());
-        for e in t.endpoints.iter().filter(|e| {
-            dsts.contains_addr(e.ip)
-                && matches!(
-                    e.kind,
-                    EndpointKind::AppGatewayPublic
-                        | EndpointKind::ApiServerPublic
-                        | EndpointKind::FirewallPublic
-                )
-        }) {
+        // The endpoint a trace finds at each address (`endpoint_at`); one that is not a public
+        // frontend is not exposed to the Internet, whatever its address.
+        let mut ips: Vec<IpAddr> = t
+            .endpoints
+            .iter()
+            .map(|e| e.ip)
+            .filter(|ip| rest.contains_addr(*ip))
+            .collect();
+        ips.sort();
+        ips.dedup();
+        for e in ips.into_iter().filter_map(|ip| t.endpoint_at(ip)) {
             let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
             rest = rest.difference(&one);
             let mut m = Self::narrow(&b, &one);

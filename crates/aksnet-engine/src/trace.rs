@@ -221,6 +221,8 @@ pub struct Query {
 }
 
 const MAX_HOPS: usize = 32;
+/// Application Gateways a flow may pass in a row before it is taken for a loop.
+const MAX_PROXIES: usize = 4;
 
 struct Walk<'a, 'e> {
     dp: &'a DataPlane<'e>,
@@ -228,6 +230,8 @@ struct Walk<'a, 'e> {
     notes: Vec<String>,
     /// What the request did that decides how its reply travels.
     req: crate::reply::Request,
+    /// Application Gateway connections so far (a loop guard).
+    proxied: usize,
     /// Why the outcome depends on something the estate does not hold (an NVA's own rules, a
     /// service tag without prefixes, a resource referenced but absent). A flow that is delivered
     /// with any of these is `unknown`; one that is denied anyway stays denied.
@@ -255,6 +259,7 @@ impl DataPlane<'_> {
             hops: Vec::new(),
             notes: Vec::new(),
             req: crate::reply::Request::default(),
+            proxied: 0,
             uncertain: Vec::new(),
             fqdn: q.fqdn.clone().or(dst.fqdn.clone()),
         };
@@ -967,6 +972,14 @@ impl Walk<'_, '_> {
     fn app_gateway(&mut self, e: crate::topology::Endpoint, pkt: &mut Packet) -> Step {
         let dp = self.dp;
         let t = &dp.topology;
+        // Each proxy starts a new connection: a gateway whose backend leads back to a gateway
+        // would recurse without end.
+        self.proxied += 1;
+        if self.proxied > MAX_PROXIES {
+            return Step::Done(Outcome::Denied(format!(
+                "routing loop: more than {MAX_PROXIES} Application Gateway connections in a row"
+            )));
+        }
         let Some(agw) = dp.estate.application_gateways.get(&e.resource) else {
             return Step::Done(Outcome::Denied("unknown Application Gateway".into()));
         };
@@ -1073,6 +1086,9 @@ impl Walk<'_, '_> {
                 .filter(|e| e.kind == EndpointKind::FirewallPublic && &e.resource == fw_id)
                 .map(|e| e.ip)
                 .collect();
+            if public.contains(&pkt.dst) {
+                return Step::Done(Outcome::Unknown(hairpin_unknown(fw_id.name(), pkt.dst)));
+            }
             let d = policy.decide(
                 pkt.src,
                 pkt.dst,
@@ -1341,6 +1357,13 @@ impl Walk<'_, '_> {
 /// appliance (in a VNet the estate does not hold) decides, and the estate does not say how.
 pub(crate) fn appliance_outside(ip: IpAddr) -> String {
     format!("the next hop {ip} lies in no VNet of the estate; what happens there is not in it")
+}
+
+/// Why a flow routed to a firewall with the firewall's own public address as its destination
+/// is `unknown`: whether its DNAT rules apply to traffic that arrives on the private side is not
+/// documented (DNAT is described for traffic to the public IP from the Internet).
+pub(crate) fn hairpin_unknown(firewall: &str, public: IpAddr) -> String {
+    format!("{firewall} receives this on its private side addressed to its own public IP {public}; whether its DNAT rules apply there is not documented")
 }
 
 /// Why a flow through a third-party NVA is `unknown`: its own rules are outside the estate.

@@ -335,3 +335,58 @@ fn an_internal_load_balancer_answers_on_its_rules_ports() {
     assert!(!r.total.contains(src, dst, Protocol::Tcp, 22));
     assert!(r.paths.iter().any(|p| p.translated_port == Some(8080)));
 }
+
+/// An Application Gateway whose backend is its own private frontend proxies to itself without
+/// end: a trace stops and says so (it recursed until the stack overflowed), and reach stops too.
+#[test]
+fn an_app_gateway_that_proxies_to_itself_is_a_loop_not_a_crash() {
+    let d = design("x", aksnet_design::REFERENCE_INTENT).unwrap();
+    let mut v = serde_json::to_value(&d.estate).unwrap();
+    let agw = &mut v["applicationGateways"][0]["properties"];
+    let own = agw["frontendIPConfigurations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|f| f["properties"]["privateIPAddress"].as_str())
+        .unwrap()
+        .to_string();
+    agw["backendAddressPools"][0]["properties"]["backendAddresses"] =
+        serde_json::json!([{ "ipAddress": own }]);
+    let estate = Estate::from_json(&v.to_string()).unwrap();
+    let dp = DataPlane::compile(&estate, Options::default());
+    let appgw = dp.place("appgw").unwrap();
+    let t = dp.trace(&Query {
+        from: Place::Internet,
+        to: appgw.clone(),
+        protocol: Protocol::Tcp,
+        port: 443,
+        fqdn: None,
+    });
+    assert_eq!(t.verdict, aksnet_engine::trace::Verdict::Denied, "{t:#?}");
+    assert!(t.reason.contains("routing loop"), "{}", t.reason);
+    assert!(dp.reach(&Place::Internet, &appgw).total.is_empty());
+}
+
+/// Traffic a route sends to the firewall addressed to the firewall's own public IP: whether its
+/// DNAT rules apply on the private side is not documented, so both evaluators say unknown.
+#[test]
+fn a_hairpin_to_the_firewalls_own_public_ip_is_unknown() {
+    let estate = Estate::from_json(&support::reference_with_dnat().to_string()).unwrap();
+    let dp = DataPlane::compile(&estate, Options::default());
+    let from = dp.place("aks-prod/snet-system").unwrap();
+    let to = dp.place("198.18.0.2").unwrap();
+    let t = dp.trace(&Query {
+        from: from.clone(),
+        to: to.clone(),
+        protocol: Protocol::Tcp,
+        port: 443,
+        fqdn: None,
+    });
+    assert_eq!(t.verdict, aksnet_engine::trace::Verdict::Unknown, "{t:#?}");
+    let r = dp.reach(&from, &to);
+    assert!(r.total.is_empty());
+    assert!(r
+        .paths
+        .iter()
+        .any(|p| p.unknown.iter().any(|u| u.contains("own public IP"))));
+}
