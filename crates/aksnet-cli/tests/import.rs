@@ -20,6 +20,10 @@ fn corpus(rel: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn import_prints_counts_and_writes_the_estate() {
     let d = tempfile::tempdir().unwrap();
     let o = aksnet(
@@ -52,6 +56,10 @@ fn import_prints_counts_and_writes_the_estate() {
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn import_errors_exit_2_and_write_nothing_unless_keep_going() {
     let d = tempfile::tempdir().unwrap();
     let template = corpus("arm/demo-private-aks-cluster.azuredeploy.json");
@@ -74,6 +82,10 @@ fn import_errors_exit_2_and_write_nothing_unless_keep_going() {
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn analyses_read_azure_json_directly() {
     let d = tempfile::tempdir().unwrap();
     let o = aksnet(d.path(), &["design", "--out", "out"]);

@@ -88,6 +88,10 @@ fn png_size(png: &[u8]) -> Option<(u32, u32)> {
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_chromium,
+    ignore = "needs chromium on PATH (.ci/run installs it)"
+)]
 fn the_report_renders_in_a_headless_browser() {
     let Some(browser) = chromium() else {
         eprintln!("skipped: no Chromium (apt-get install chromium)");

@@ -37,6 +37,10 @@ fn parse<P: DeserializeOwned + aksnet_model::ResourceType>(rel: &str) -> Resourc
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn virtual_network() {
     let v: Resource<VirtualNetwork> = parse("network/VirtualNetworkGet.json");
     assert_eq!(
@@ -53,6 +57,10 @@ fn virtual_network() {
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn route_table_and_nsg() {
     let rt: Resource<RouteTable> = parse("network/RouteTableCreateWithRoute.json");
     assert!(!rt.properties.routes.is_empty());
@@ -63,6 +71,10 @@ fn route_table_and_nsg() {
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn firewall_policy_and_rule_collection_groups() {
     let p: Resource<FirewallPolicy> = parse("network/FirewallPolicyPut.json");
     assert_eq!(p.properties.threat_intel_mode.as_deref(), Some("Alert"));
@@ -77,6 +89,10 @@ fn firewall_policy_and_rule_collection_groups() {
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn firewall_public_ip_and_load_balancer() {
     let fw: Resource<AzureFirewall> = parse("network/AzureFirewallPut.json");
     assert!(fw.properties.private_ip().is_some());
@@ -87,6 +103,10 @@ fn firewall_public_ip_and_load_balancer() {
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn private_endpoint_and_dns() {
     let pe: Resource<PrivateEndpoint> = parse("network/PrivateEndpointCreate.json");
     assert_eq!(
@@ -107,6 +127,10 @@ fn private_endpoint_and_dns() {
 }
 
 #[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn managed_cluster() {
     let mc: Resource<ManagedCluster> =
         parse("containerservice/ManagedClustersCreate_PrivateClusterPublicFQDN.json");
