@@ -57,9 +57,13 @@ enum Command {
         target: Target,
         #[command(flatten)]
         input: Input,
-        /// Output directory (replaced atomically).
+        /// Output directory. aksnet replaces only the files it wrote there (listed in its
+        /// `.aksnet-manifest`) and refuses to overwrite any other.
         #[arg(long)]
         out: PathBuf,
+        /// Overwrite files in the output directory that aksnet did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Draw the architecture: containers, subnets, what runs in them, peerings and the main flows.
     Diagram {
@@ -209,9 +213,13 @@ enum Command {
     Design {
         /// Intent file (default: the embedded reference design).
         intent: Option<PathBuf>,
-        /// Output directory (replaced atomically).
+        /// Output directory. aksnet replaces only the files it wrote there (listed in its
+        /// `.aksnet-manifest`) and refuses to overwrite any other.
         #[arg(long, default_value = "aksnet-out")]
         out: PathBuf,
+        /// Overwrite files in the output directory that aksnet did not write.
+        #[arg(long)]
+        force: bool,
         /// Summary format on standard output.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -371,6 +379,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Design {
             intent,
             out,
+            force,
             format,
             fail_on,
         } => {
@@ -413,14 +422,19 @@ fn run(command: Command) -> Result<ExitCode, String> {
             });
             owned.push(("diagram.svg".into(), svg));
             owned.push(("report.html".into(), html));
-            output::write_dir(&out, &owned).map_err(|e| format!("error: {e}"))?;
+            output::write_dir(&out, &owned, force).map_err(|e| format!("error: {e}"))?;
             print!(
                 "{}",
                 render::design_summary(&d, &out, &owned, &report, format == Format::Json)
             );
             Ok(gate(&report, fail_on))
         }
-        Command::Generate { target, input, out } => {
+        Command::Generate {
+            target,
+            input,
+            out,
+            force,
+        } => {
             let estate = load_estate(&input)?;
             let files = match target {
                 Target::Terraform => {
@@ -428,7 +442,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 }
                 Target::Kubernetes => aksnet_emit::kubernetes::generate(&estate),
             };
-            output::write_dir(&out, &files).map_err(|e| format!("error: {e}"))?;
+            output::write_dir(&out, &files, force).map_err(|e| format!("error: {e}"))?;
             for (name, _) in &files {
                 println!("wrote {}", out.join(name).display());
             }

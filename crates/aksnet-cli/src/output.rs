@@ -43,10 +43,43 @@ pub fn write_file(path: &Path, content: &str) -> Result<(), WriteError> {
     })
 }
 
-/// Writes `files` (relative names) into `dir`, replacing the directory as a whole: the files
-/// are staged in a sibling directory, which then takes `dir`'s place. On any failure nothing
-/// of the new output is left behind and an existing `dir` is kept.
-pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<(), WriteError> {
+/// The file in an output directory listing what aksnet wrote there, one relative path a line.
+pub const MANIFEST: &str = ".aksnet-manifest";
+
+/// Staging directories inside an output directory: this process's, and any a killed run left.
+const STAGING_PREFIX: &str = ".aksnet-staging-";
+
+fn refused(path: &Path, why: String) -> WriteError {
+    WriteError {
+        path: path.to_path_buf(),
+        source: io::Error::new(io::ErrorKind::AlreadyExists, why),
+    }
+}
+
+/// The files a previous run wrote into `dir`, from its manifest.
+fn manifest(dir: &Path) -> Vec<String> {
+    fs::read_to_string(dir.join(MANIFEST))
+        .map(|t| {
+            t.lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Writes `files` (relative names) into `dir` without ever touching a file aksnet did not write:
+/// `dir` may hold Terraform state, `.terraform/`, tfvars or anything else, and `--out .` works.
+///
+/// - A file to write that exists but is not in the directory's manifest ([`MANIFEST`]) is
+///   someone else's: the whole write is refused, nothing changes, unless `force` is set (then it
+///   is overwritten; nothing is ever deleted that aksnet did not write).
+/// - Every file is written to a staging directory inside `dir` first; only when all are
+///   complete are they renamed into place, each rename atomic. A failure before that leaves
+///   `dir` as it was.
+/// - Files the previous run wrote and this one does not are removed; then the manifest is
+///   replaced. Staging directories left by a killed run are removed.
+pub fn write_dir(dir: &Path, files: &[(String, String)], force: bool) -> Result<(), WriteError> {
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -61,17 +94,37 @@ pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<(), WriteErro
         });
     }
     if dir.exists() && !dir.is_dir() {
-        return Err(WriteError {
-            path: dir.to_path_buf(),
-            source: io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                "it exists and is not a directory",
-            ),
-        });
+        return Err(refused(dir, "it exists and is not a directory".into()));
     }
-    let tmp = staging(dir, "new");
-    let result = (|| {
-        let _ = fs::remove_dir_all(&tmp);
+    let before = manifest(dir);
+    if !force {
+        let theirs: Vec<&str> = files
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| dir.join(name).exists() && !before.iter().any(|b| b == name))
+            .collect();
+        if let Some(first) = theirs.first() {
+            return Err(refused(
+                &dir.join(first),
+                format!(
+                    "it exists and aksnet did not write it ({} such file(s): {}); aksnet never overwrites files it did not write — move them, choose another --out, or pass --force to overwrite them",
+                    theirs.len(),
+                    theirs.join(", ")
+                ),
+            ));
+        }
+    }
+    fs::create_dir_all(dir).map_err(err(dir))?;
+    // Staging left by killed runs is aksnet's own: remove it.
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let tmp = dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+    let staged = (|| {
         fs::create_dir(&tmp).map_err(err(&tmp))?;
         for (name, content) in files {
             let path = tmp.join(name);
@@ -80,19 +133,29 @@ pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<(), WriteErro
             }
             fs::write(&path, content).map_err(err(&path))?;
         }
-        let old = staging(dir, "old");
-        if dir.exists() {
-            fs::rename(dir, &old).map_err(err(dir))?;
+        for (name, _) in files {
+            let target = dir.join(name);
+            if let Some(p) = target.parent() {
+                fs::create_dir_all(p).map_err(err(p))?;
+            }
+            fs::rename(tmp.join(name), &target).map_err(err(&target))?;
         }
-        if let Err(e) = fs::rename(&tmp, dir) {
-            let _ = fs::rename(&old, dir);
-            return Err(err(dir)(e));
-        }
-        let _ = fs::remove_dir_all(&old);
         Ok(())
     })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
+    let _ = fs::remove_dir_all(&tmp);
+    staged?;
+    let now: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for old in before.iter().filter(|b| !now.contains(&b.as_str())) {
+        let path = dir.join(old);
+        if path.is_file() {
+            let _ = fs::remove_file(&path);
+        }
     }
-    result
+    let mut listed: Vec<&str> = now;
+    listed.sort();
+    let text = format!(
+        "# Files aksnet wrote here; it replaces only these. Do not edit.\n{}\n",
+        listed.join("\n")
+    );
+    write_file(&dir.join(MANIFEST), &text)
 }

@@ -327,3 +327,91 @@ fn generate_writes_terraform_and_manifests_from_an_estate() {
     let o = aksnet(tmp.path(), &["generate", "bicep", "--out", "x"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// aksnet never deletes or overwrites a file it did not write (issue 15, item 1): Terraform
+/// state, `.terraform/`, tfvars and a backend beside the generated files survive every run;
+/// a generated name that collides with a user's file is refused (exit 2, nothing changed)
+/// unless `--force`; `--out .` works; files a previous run wrote and this one does not are
+/// removed; staging left by a killed run is cleaned up.
+#[test]
+fn output_never_touches_files_aksnet_did_not_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let infra = tmp.path().join("infra");
+    std::fs::create_dir_all(infra.join(".terraform/providers")).unwrap();
+    let mine = [
+        ("terraform.tfstate", "{\"version\": 4, \"serial\": 7}\n"),
+        ("terraform.tfvars", "vpn_shared_key = \"s3cret\"\n"),
+        ("backend.tf", "terraform {\n  backend \"azurerm\" {}\n}\n"),
+        (".terraform/providers/lock", "x\n"),
+    ];
+    for (name, text) in mine {
+        std::fs::write(infra.join(name), text).unwrap();
+    }
+    // A staging directory a killed run left behind.
+    std::fs::create_dir_all(infra.join(".aksnet-staging-99999/x")).unwrap();
+    let o = aksnet(tmp.path(), &["generate", "terraform", "--out", "infra"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (name, text) in mine {
+        assert_eq!(
+            std::fs::read_to_string(infra.join(name)).unwrap(),
+            text,
+            "{name}"
+        );
+    }
+    assert!(infra.join("versions.tf").is_file());
+    assert!(!infra.join(".aksnet-staging-99999").exists());
+    let manifest = std::fs::read_to_string(infra.join(".aksnet-manifest")).unwrap();
+    assert!(manifest.lines().any(|l| l == "versions.tf"));
+    assert!(!manifest.contains("terraform.tfstate"));
+    // Again: aksnet replaces its own files.
+    let o = aksnet(tmp.path(), &["generate", "terraform", "--out", "infra"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A user's file with a generated name is refused, and nothing changes.
+    let theirs = tmp.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::write(theirs.join("providers.tf"), "# mine\n").unwrap();
+    let o = aksnet(tmp.path(), &["generate", "terraform", "--out", "theirs"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("aksnet did not write it") && stderr(&o).contains("--force"));
+    assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("providers.tf")).unwrap(),
+        "# mine\n"
+    );
+    let o = aksnet(
+        tmp.path(),
+        &["generate", "terraform", "--out", "theirs", "--force"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_ne!(
+        std::fs::read_to_string(theirs.join("providers.tf")).unwrap(),
+        "# mine\n"
+    );
+    // `--out .` writes into the current directory, beside what is there.
+    let here = tmp.path().join("here");
+    std::fs::create_dir(&here).unwrap();
+    std::fs::write(here.join("notes.txt"), "keep\n").unwrap();
+    let o = aksnet(&here, &["generate", "kubernetes", "--out", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(here.join("notes.txt")).unwrap(),
+        "keep\n"
+    );
+    assert!(here.join(".aksnet-manifest").is_file());
+    // `design` into the Terraform folder: the generated Terraform of the last run is replaced
+    // by the design's layout, whose stale files are removed; the user's files stay.
+    let o = aksnet(tmp.path(), &["design", "--out", "infra"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        !infra.join("versions.tf").exists(),
+        "generate's files, not design's, are gone"
+    );
+    assert!(infra.join("terraform/versions.tf").is_file());
+    for (name, text) in mine {
+        assert_eq!(
+            std::fs::read_to_string(infra.join(name)).unwrap(),
+            text,
+            "{name}"
+        );
+    }
+}
