@@ -44,7 +44,7 @@ enum Command {
     },
     /// Show the address plan: every VNet and subnet with its size and why.
     Plan {
-        /// Intent file (default: the embedded reference design).
+        /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
         intent: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -211,7 +211,7 @@ enum Command {
     },
     /// Plan, build and validate the estate, and write it to the output directory.
     Design {
-        /// Intent file (default: the embedded reference design).
+        /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
         intent: Option<PathBuf>,
         /// Output directory. aksnet replaces only the files it wrote there (listed in its
         /// `.aksnet-manifest`) and refuses to overwrite any other.
@@ -232,7 +232,7 @@ enum Command {
 /// Where the estate comes from: an intent (designed on the fly) or an `estate.json`.
 #[derive(clap::Args)]
 struct Input {
-    /// Intent file (default: the embedded reference design).
+    /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
     intent: Option<PathBuf>,
     /// Read this estate.json instead of designing an intent.
     #[arg(long, conflicts_with = "intent")]
@@ -782,12 +782,28 @@ fn import(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads and designs an intent file, or the embedded reference.
+/// The intent a command reads when none is named: `./aksnet.yaml` when it exists (as
+/// `terraform` reads the current directory), else the embedded reference design.
+const LOCAL_INTENT: &str = "aksnet.yaml";
+
+/// Reads and designs an intent file: the one named, else `./aksnet.yaml`, else the embedded
+/// reference. Says on standard error which design it is, so no one analyses the wrong network
+/// unknowingly.
 fn load(path: Option<&Path>) -> Result<Design, String> {
+    let local = Path::new(LOCAL_INTENT);
     let (name, text) = match path {
-        None => (REFERENCE_NAME.to_string(), REFERENCE_INTENT.to_string()),
         Some(p) => (p.display().to_string(), read_text(p)?),
+        None if local.is_file() => (LOCAL_INTENT.to_string(), read_text(local)?),
+        None => (REFERENCE_NAME.to_string(), REFERENCE_INTENT.to_string()),
     };
+    if path.is_none() {
+        let which = if name == REFERENCE_NAME {
+            "the embedded reference design (no ./aksnet.yaml; `aksnet init` writes one)".to_string()
+        } else {
+            format!("./{name}")
+        };
+        eprintln!("design: {which}");
+    }
     design(&name, &text).map_err(|e: DesignErrors| e.to_string())
 }
 

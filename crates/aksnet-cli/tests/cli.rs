@@ -415,3 +415,32 @@ fn output_never_touches_files_aksnet_did_not_write() {
         );
     }
 }
+
+/// With no intent named, a command reads `./aksnet.yaml` when it exists, as `aksnet init`
+/// writes it, and says which design it analysed (issue 15, item 3).
+#[test]
+fn commands_read_the_intent_in_the_current_directory_and_say_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aksnet(tmp.path(), &["plan"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("the embedded reference design"),
+        "{}",
+        stderr(&o)
+    );
+    let reference = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(aksnet(tmp.path(), &["init"]).status.code(), Some(0));
+    let o = aksnet(tmp.path(), &["plan"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("./aksnet.yaml"), "{}", stderr(&o));
+    let local = aksnet(tmp.path(), &["plan", "aksnet.yaml"]);
+    assert_eq!(o.stdout, local.stdout, "the same plan as naming the file");
+    assert_ne!(
+        String::from_utf8_lossy(&o.stdout),
+        reference,
+        "not the reference"
+    );
+    let o = aksnet(tmp.path(), &["exposure"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("./aksnet.yaml"));
+}
