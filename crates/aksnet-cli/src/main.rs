@@ -740,9 +740,32 @@ fn load_estate(input: &Input) -> Result<aksnet_model::Estate, String> {
     }
 }
 
+/// The largest input file aksnet reads; larger ones are refused while reading. An estate of
+/// 100,000 resources is about 150 MB.
+const MAX_INPUT: u64 = 512 << 20;
+
+/// Reads a text input: a regular file (devices, FIFOs and directories are refused at once, so
+/// `/dev/zero` or a pipe cannot make aksnet read without end) of at most [`MAX_INPUT`] bytes.
 fn read_text(p: &Path) -> Result<String, String> {
+    use std::io::Read;
     let name = p.display().to_string();
-    let bytes = std::fs::read(p).map_err(|e| format!("error: cannot read {name}: {e}\n  = hint: check the path, or run `aksnet init` to create a starter intent"))?;
+    let cannot = |e: std::io::Error| {
+        format!("error: cannot read {name}: {e}\n  = hint: check the path, or run `aksnet init` to create a starter intent")
+    };
+    let meta = std::fs::metadata(p).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(format!("error: {name}: not a regular file (a directory, device or pipe)\n  = hint: pass a file; aksnet reads inputs whole, so it does not read from devices or pipes"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(p)
+        .and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(format!(
+            "error: {name}: larger than {} MiB\n  = hint: aksnet reads inputs whole; split the input or check that it is the file you meant",
+            MAX_INPUT >> 20
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| format!("error: {name}: not UTF-8 text (invalid byte at offset {})\n  = hint: save the file as UTF-8", e.utf8_error().valid_up_to()))
 }
 

@@ -444,3 +444,22 @@ fn commands_read_the_intent_in_the_current_directory_and_say_so() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("./aksnet.yaml"));
 }
+
+/// Devices and pipes are refused at once, with exit 2 and a hint, instead of read without end
+/// (issue 15, item 4: `aksnet plan /dev/zero` read 4.8 GB in 4 s).
+#[test]
+fn devices_and_pipes_are_refused_not_read_without_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aksnet(tmp.path(), &["plan", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    let fifo = tmp.path().join("intent.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let o = aksnet(tmp.path(), &["check", "--estate", fifo.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    }
+    let o = aksnet(tmp.path(), &["plan", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+}
