@@ -2,13 +2,48 @@
 //! IP, a NAT gateway, the cluster's outbound load balancer, an Application Gateway's public IP,
 //! default outbound access — or nothing.
 
+use std::net::IpAddr;
+
+use aksnet_model::ResourceId;
+
 use crate::topology::{EndpointKind, SubnetIx};
 use crate::DataPlane;
 
-/// The egress address of subnet `s`, described, or why there is none.
-pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<String, String> {
+/// The source address traffic takes when it leaves for the Internet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EgressSource {
+    /// This address (a stand-in from 198.18.0.0/15 when Azure assigns it at deployment; see
+    /// `Topology::is_stand_in`).
+    Address(IpAddr),
+    /// An address the estate cannot name, and why (AKS's outbound load balancer IPs, default
+    /// outbound access).
+    Unassigned(String),
+}
+
+/// How traffic leaves a subnet for the Internet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Egress {
+    /// In words, for traces and paths.
+    pub how: String,
+    /// The source address it leaves with.
+    pub source: EgressSource,
+}
+
+/// A public IP resource's address (real or stand-in), or why there is none.
+fn public_ip(dp: &DataPlane, id: Option<&ResourceId>, owner: &str) -> EgressSource {
+    match id.and_then(|id| dp.topology.public_ips.get(id)) {
+        Some((ip, _)) => EgressSource::Address(*ip),
+        None => EgressSource::Unassigned(format!("{owner} has no public IP in the estate")),
+    }
+}
+
+/// How subnet `s` reaches the Internet and from which address, or why it cannot: the
+/// firewall's public IP, a NAT gateway, the cluster's outbound load balancer, an Application
+/// Gateway's or Bastion's public IP, default outbound access — in that order.
+pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
     let t = &dp.topology;
     let sub = &t.subnets[s];
+    let out = |how: String, source| Ok(Egress { how, source });
     if let Some(e) = t
         .endpoints
         .iter()
@@ -19,32 +54,57 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<String, String> {
             .iter()
             .find(|p| p.kind == EndpointKind::FirewallPublic && p.resource == e.resource);
         return match pip {
-            Some(p) => Ok(format!(
-                "SNAT to the firewall's public IP {}{}",
-                p.name,
-                if p.predicted {
-                    " (address assigned at deployment)"
-                } else {
-                    ""
-                }
-            )),
+            Some(p) => out(
+                format!(
+                    "SNAT to the firewall's public IP {}{}",
+                    p.name,
+                    if p.predicted {
+                        " (address assigned at deployment)"
+                    } else {
+                        ""
+                    }
+                ),
+                EgressSource::Address(p.ip),
+            ),
             None => Err(format!("{} has no public IP", e.name)),
         };
     }
     if let Some(n) = &sub.nat_gateway {
-        return Ok(format!("SNAT to NAT gateway {}", n.name()));
+        let first = dp
+            .estate
+            .nat_gateways
+            .get(n)
+            .and_then(|g| g.properties.public_ip_addresses.first())
+            .map(|p| &p.id);
+        let source = public_ip(dp, first, &format!("NAT gateway {}", n.name()));
+        return out(format!("SNAT to NAT gateway {}", n.name()), source);
     }
     if let Some((cluster, _, true)) = &t.subnet_clusters[s] {
-        return Ok(format!(
-            "SNAT to {}'s managed outbound load balancer IP",
-            cluster.name()
-        ));
+        return out(
+            format!(
+                "SNAT to {}'s managed outbound load balancer IP",
+                cluster.name()
+            ),
+            EgressSource::Unassigned(format!(
+                "{}'s outbound load balancer IP, which AKS assigns",
+                cluster.name()
+            )),
+        );
     }
-    if t.endpoints
+    if let Some(agw) = t
+        .endpoints
         .iter()
-        .any(|e| e.kind == EndpointKind::AppGatewayPrivate && e.subnet == Some(s))
+        .find(|e| e.kind == EndpointKind::AppGatewayPrivate && e.subnet == Some(s))
     {
-        return Ok("the Application Gateway's public IP".into());
+        let source = t
+            .endpoints
+            .iter()
+            .find(|p| p.kind == EndpointKind::AppGatewayPublic && p.resource == agw.resource)
+            .map(|p| EgressSource::Address(p.ip))
+            .unwrap_or_else(|| {
+                EgressSource::Unassigned("the Application Gateway has no public IP".into())
+            });
+        return out("the Application Gateway's public IP".into(), source);
     }
     // Azure Bastion reaches the Internet from its own public IP (azure-semantics §9 step 3:
     // "PIP on NIC"), for its control plane and certificate checks (§5.2: 80 to Internet).
@@ -53,11 +113,22 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<String, String> {
         .iter()
         .find(|e| e.kind == EndpointKind::Bastion && e.subnet == Some(s))
     {
-        return Ok(format!("{}'s public IP", b.name));
+        let pip = dp
+            .estate
+            .bastion_hosts
+            .get(&b.resource)
+            .and_then(|h| h.properties.ip_configurations.first())
+            .and_then(|c| c.properties.public_ip_address.as_ref())
+            .map(|p| &p.id);
+        return out(
+            format!("{}'s public IP", b.name),
+            public_ip(dp, pip, &b.name),
+        );
     }
     if sub.default_outbound_access {
-        return Ok(
+        return out(
             "default outbound access (an Azure-chosen IP; retiring, not recommended)".into(),
+            EgressSource::Unassigned("an Azure-chosen default outbound IP".into()),
         );
     }
     Err(format!("no egress IP: {} has default outbound access disabled and no NAT gateway, public IP or load balancer outbound rule", sub.label(t)))

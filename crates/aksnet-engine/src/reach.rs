@@ -726,13 +726,24 @@ impl DataPlane<'_> {
                 }
                 NextHop::Internet => {
                     let public = region.difference(private_space());
-                    if public.is_empty() || crate::egress::egress(self, s).ok().is_none() {
+                    if public.is_empty() {
                         continue;
                     }
+                    let Ok(egress) = crate::egress::egress(self, s) else {
+                        continue;
+                    };
                     let mut m = Self::narrow(&n, &public);
-                    m.via
-                        .push(crate::egress::egress(self, s).ok().unwrap_or_default());
+                    m.via.push(egress.how);
                     m.req.egress = Some(s);
+                    match egress.source {
+                        crate::egress::EgressSource::Address(ip) => {
+                            m.req.before_egress = Some((ip, m.src_fixed));
+                            m.src_fixed = Some(ip)
+                        }
+                        crate::egress::EgressSource::Unassigned(why) => {
+                            m.req.unassigned_source = Some(why)
+                        }
+                    }
                     m.loc = Location::Internet;
                     todo.push(m);
                 }
@@ -1117,10 +1128,45 @@ impl DataPlane<'_> {
                     let allowed = self
                         .api_authorized(&e.resource)
                         .unwrap_or_else(PrefixSet::everything);
-                    Self::apply(
-                        &mut m,
-                        &PacketSet::from_parts(&allowed, &PrefixSet::everything(), Services::any()),
+                    let refused = PacketSet::from_parts(
+                        &PrefixSet::everything().difference(&allowed),
+                        &PrefixSet::everything(),
+                        Services::any(),
                     );
+                    // As in a trace: a source assigned at deployment makes the ranges' answer
+                    // unknown rather than a refusal.
+                    let admits = |why: String| {
+                        format!(
+                            "whether {}'s authorizedIPRanges admit it depends on {why}",
+                            e.name
+                        )
+                    };
+                    if let Some(why) = m.req.unassigned_source.clone() {
+                        Self::unsure(&mut m, Some(&refused), admits(why));
+                    } else {
+                        // Refused sources that stand in for addresses assigned at deployment
+                        // are unknown, the others refused: per packet, as in a trace.
+                        let stand_ins = PacketSet::from_parts(
+                            &t.stand_ins(),
+                            &PrefixSet::everything(),
+                            Services::any(),
+                        );
+                        let unknown = refused.intersection(&stand_ins);
+                        let shown = m
+                            .src_fixed
+                            .map_or_else(|| "the source".to_string(), |ip| ip.to_string());
+                        Self::unsure(
+                            &mut m,
+                            Some(&unknown),
+                            admits(format!(
+                                "{shown} standing in for a public IP assigned at deployment"
+                            )),
+                        );
+                        Self::apply(
+                            &mut m,
+                            &PacketSet::all().difference(&refused.difference(&unknown)),
+                        );
+                    }
                     Self::listening(&mut m, e);
                     self.deliver(m, e.name.clone(), Some(Location::Internet), out);
                 }

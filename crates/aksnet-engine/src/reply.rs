@@ -30,6 +30,13 @@ pub struct Request {
     pub egress: Option<usize>,
     /// The request went to a service endpoint (the service answers over the same path).
     pub service_endpoint: bool,
+    /// The egress address the request left for the Internet with, and the source it had
+    /// before: a reply to that address is handed back to that source (unless something later
+    /// translated the source again).
+    pub before_egress: Option<(IpAddr, Option<IpAddr>)>,
+    /// Why the egress source address is not known, when it is not (AKS's outbound load
+    /// balancer, default outbound access).
+    pub unassigned_source: Option<String>,
 }
 
 /// What is wrong with a reply's way back.
@@ -138,6 +145,10 @@ impl DataPlane<'_> {
                 Location::Subnet(e)
             }
             (l, _) => l,
+        };
+        let last_src = match req.before_egress {
+            Some((egress, before)) if last_src == Some(egress) => before,
+            _ => last_src,
         };
         let target = match last_src {
             Some(ip) if req.proxies.contains(&ip) => Target::Fixed(ip),

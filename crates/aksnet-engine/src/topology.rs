@@ -664,6 +664,23 @@ impl Topology {
             .ok_or_else(|| format!("{} has no GatewaySubnet", gw.name))
     }
 
+    /// True when `ip` is a stand-in for a public IP Azure assigns at deployment (from
+    /// 198.18.0.0/15): a check of it against address ranges cannot be answered offline.
+    pub fn is_stand_in(&self, ip: IpAddr) -> bool {
+        self.public_ips
+            .values()
+            .any(|(a, synthetic)| *synthetic && *a == ip)
+    }
+
+    /// Every stand-in address ([`Topology::is_stand_in`]).
+    pub fn stand_ins(&self) -> PrefixSet {
+        self.public_ips
+            .values()
+            .filter(|(_, synthetic)| *synthetic)
+            .map(|(ip, _)| Prefix::from(*ip))
+            .collect()
+    }
+
     /// True when no VNet of the estate has `ip` in its address space.
     pub fn outside_every_vnet(&self, ip: IpAddr) -> bool {
         !self.vnets.iter().any(|v| v.space.contains_addr(ip))

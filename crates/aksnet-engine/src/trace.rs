@@ -794,9 +794,18 @@ impl Walk<'_, '_> {
                     )));
                 }
                 match crate::egress::egress(self.dp, s) {
-                    Ok(how) => {
+                    Ok(egress) => {
                         self.req.egress = Some(s);
-                        self.hop(here, HopKind::Egress, Decision::Forward, how, *pkt);
+                        match egress.source {
+                            crate::egress::EgressSource::Address(ip) => {
+                                self.req.before_egress = Some((ip, Some(pkt.src)));
+                                pkt.src = ip
+                            }
+                            crate::egress::EgressSource::Unassigned(why) => {
+                                self.req.unassigned_source = Some(why)
+                            }
+                        }
+                        self.hop(here, HopKind::Egress, Decision::Forward, egress.how, *pkt);
                         Step::Next(Location::Internet)
                     }
                     Err(why) => {
@@ -1301,6 +1310,31 @@ impl Walk<'_, '_> {
                 let ok = authorized
                     .as_ref()
                     .is_none_or(|set| set.contains_addr(pkt.src));
+                // Whether the ranges hold the source cannot be known when it is an address
+                // Azure assigns at deployment.
+                let unsure = if t.is_stand_in(pkt.src) {
+                    Some(format!(
+                        "the source {} stands in for a public IP assigned at deployment",
+                        pkt.src
+                    ))
+                } else {
+                    self.req.unassigned_source.clone()
+                };
+                if let (false, Some(why)) = (ok, unsure) {
+                    let why = format!(
+                        "whether {}'s authorizedIPRanges admit it depends on {why}",
+                        e.name
+                    );
+                    self.hop(
+                        e.name.clone(),
+                        HopKind::ApiServer,
+                        Decision::Deliver,
+                        format!("unknown — {why}"),
+                        *pkt,
+                    );
+                    self.uncertain.push(why);
+                    return Ok(None);
+                }
                 let egress_note = self
                     .hops
                     .iter()

@@ -282,3 +282,60 @@ fn a_flow_through_a_third_party_nva_is_unknown() {
         .iter()
         .all(|p| p.unknown.iter().any(|u| u.contains("its own rules"))));
 }
+
+/// Nodes reach a public API server from their egress address (here the firewall's public IP),
+/// and that is what `authorizedIPRanges` must hold [AKS-AUTHIP]: a known address in the ranges
+/// is allowed, one outside them denied, and a stand-in for an address assigned at deployment
+/// unknown — in a trace and in reach alike.
+#[test]
+fn a_public_api_server_sees_the_egress_address() {
+    let text = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/public-api.yaml"),
+    )
+    .unwrap();
+    let designed = design("x", &text).unwrap().estate;
+    let verdict = |firewall_ip: Option<&str>| {
+        let mut v = serde_json::to_value(&designed).unwrap();
+        if let Some(ip) = firewall_ip {
+            for pip in v["publicIPAddresses"].as_array_mut().unwrap() {
+                if pip["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("pip-afw"))
+                {
+                    pip["properties"]["ipAddress"] = ip.into();
+                }
+            }
+        }
+        let e = aksnet_model::Estate::from_json(&v.to_string()).unwrap();
+        let dp = dp_of(&e);
+        let (from, to) = (
+            dp.place("web/snet-user").unwrap(),
+            dp.place("apiserver").unwrap(),
+        );
+        let t = dp.trace(&Query {
+            from: from.clone(),
+            to: to.clone(),
+            protocol: Protocol::Tcp,
+            port: 443,
+            fqdn: None,
+        });
+        let r = dp.reach(&from, &to);
+        (
+            t.verdict.as_str().to_string(),
+            t.reason,
+            r.paths.iter().any(|p| !p.unknown.is_empty()),
+        )
+    };
+    let (v, reason, unknown_path) = verdict(None);
+    assert_eq!(v, "unknown", "{reason}");
+    assert!(reason.contains("assigned at deployment"), "{reason}");
+    assert!(unknown_path);
+    // public-api.yaml authorizes 198.51.100.17/32.
+    assert_eq!(verdict(Some("198.51.100.17")).0, "allowed");
+    let (v, reason, _) = verdict(Some("192.0.2.200"));
+    assert_eq!(v, "denied");
+    assert!(
+        reason.contains("192.0.2.200 is not in authorizedIPRanges"),
+        "{reason}"
+    );
+}

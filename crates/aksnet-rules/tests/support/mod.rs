@@ -200,10 +200,9 @@ pub const GRID: [(Protocol, u16); 8] = [
 
 /// Whether a name matches one of a path's firewall names (`*.x` matches subdomains only).
 fn name_matches(names: &[String], fqdn: &str) -> bool {
-    names.iter().any(|n| match n.strip_prefix("*.") {
-        Some(suffix) => fqdn.ends_with(&format!(".{suffix}")),
-        None => n.eq_ignore_ascii_case(fqdn),
-    })
+    names
+        .iter()
+        .any(|n| aksnet_engine::firewall::fqdn_match(n, fqdn))
 }
 
 /// Every place a user can name in the estate, with its name.
