@@ -15,9 +15,26 @@ pub enum EgressSource {
     /// This address (a stand-in from 198.18.0.0/15 when Azure assigns it at deployment; see
     /// `Topology::is_stand_in`).
     Address(IpAddr),
-    /// An address the estate cannot name, and why (AKS's outbound load balancer IPs, default
-    /// outbound access).
+    /// An address the estate cannot name, and why (default outbound access, a missing public
+    /// IP).
     Unassigned(String),
+    /// The outbound load balancer IP AKS assigns to this cluster: unknown offline, but AKS
+    /// adds it to the cluster's own authorized IP ranges itself [AKS-AUTHIP] §6.7.
+    ClusterLoadBalancer(ResourceId),
+}
+
+impl EgressSource {
+    /// Why the address is not known, when it is not.
+    pub fn unknown_because(&self) -> Option<String> {
+        match self {
+            EgressSource::Address(_) => None,
+            EgressSource::Unassigned(why) => Some(why.clone()),
+            EgressSource::ClusterLoadBalancer(c) => Some(format!(
+                "{}'s outbound load balancer IP, which AKS assigns",
+                c.name()
+            )),
+        }
+    }
 }
 
 /// How traffic leaves a subnet for the Internet.
@@ -85,10 +102,7 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
                 "SNAT to {}'s managed outbound load balancer IP",
                 cluster.name()
             ),
-            EgressSource::Unassigned(format!(
-                "{}'s outbound load balancer IP, which AKS assigns",
-                cluster.name()
-            )),
+            EgressSource::ClusterLoadBalancer(cluster.clone()),
         );
     }
     if let Some(agw) = t

@@ -740,9 +740,7 @@ impl DataPlane<'_> {
                             m.req.before_egress = Some((ip, m.src_fixed));
                             m.src_fixed = Some(ip)
                         }
-                        crate::egress::EgressSource::Unassigned(why) => {
-                            m.req.unassigned_source = Some(why)
-                        }
+                        other => m.req.unassigned_source = Some(other),
                     }
                     m.loc = Location::Internet;
                     todo.push(m);
@@ -1141,7 +1139,16 @@ impl DataPlane<'_> {
                             e.name
                         )
                     };
-                    if let Some(why) = m.req.unassigned_source.clone() {
+                    let own_lb = matches!(&m.req.unassigned_source,
+                        Some(crate::egress::EgressSource::ClusterLoadBalancer(c)) if *c == e.resource);
+                    if own_lb {
+                        // AKS adds the cluster's own outbound load balancer IP [AKS-AUTHIP].
+                    } else if let Some(why) = m
+                        .req
+                        .unassigned_source
+                        .as_ref()
+                        .and_then(|s| s.unknown_because())
+                    {
                         Self::unsure(&mut m, Some(&refused), admits(why));
                     } else {
                         // Refused sources that stand in for addresses assigned at deployment

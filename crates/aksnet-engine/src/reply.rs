@@ -34,9 +34,8 @@ pub struct Request {
     /// before: a reply to that address is handed back to that source (unless something later
     /// translated the source again).
     pub before_egress: Option<(IpAddr, Option<IpAddr>)>,
-    /// Why the egress source address is not known, when it is not (AKS's outbound load
-    /// balancer, default outbound access).
-    pub unassigned_source: Option<String>,
+    /// How the request left for the Internet, when it did and its address is not known.
+    pub unassigned_source: Option<crate::egress::EgressSource>,
 }
 
 /// What is wrong with a reply's way back.

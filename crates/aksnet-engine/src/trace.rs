@@ -801,9 +801,7 @@ impl Walk<'_, '_> {
                                 self.req.before_egress = Some((ip, Some(pkt.src)));
                                 pkt.src = ip
                             }
-                            crate::egress::EgressSource::Unassigned(why) => {
-                                self.req.unassigned_source = Some(why)
-                            }
+                            other => self.req.unassigned_source = Some(other),
                         }
                         self.hop(here, HopKind::Egress, Decision::Forward, egress.how, *pkt);
                         Step::Next(Location::Internet)
@@ -1307,9 +1305,13 @@ impl Walk<'_, '_> {
                     .and_then(|m| m.properties.api_server_access_profile.as_ref())
                     .map(|a| a.authorized_ip_ranges.clone())
                     .unwrap_or_default();
-                let ok = authorized
-                    .as_ref()
-                    .is_none_or(|set| set.contains_addr(pkt.src));
+                // AKS adds the cluster's own outbound load balancer IP to its ranges [AKS-AUTHIP].
+                let own_lb = matches!(&self.req.unassigned_source,
+                    Some(crate::egress::EgressSource::ClusterLoadBalancer(c)) if *c == e.resource);
+                let ok = own_lb
+                    || authorized
+                        .as_ref()
+                        .is_none_or(|set| set.contains_addr(pkt.src));
                 // Whether the ranges hold the source cannot be known when it is an address
                 // Azure assigns at deployment.
                 let unsure = if t.is_stand_in(pkt.src) {
@@ -1318,7 +1320,10 @@ impl Walk<'_, '_> {
                         pkt.src
                     ))
                 } else {
-                    self.req.unassigned_source.clone()
+                    self.req
+                        .unassigned_source
+                        .as_ref()
+                        .and_then(|s| s.unknown_because())
                 };
                 if let (false, Some(why)) = (ok, unsure) {
                     let why = format!(

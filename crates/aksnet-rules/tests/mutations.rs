@@ -390,3 +390,52 @@ fn a_hairpin_to_the_firewalls_own_public_ip_is_unknown() {
         .iter()
         .any(|p| p.unknown.iter().any(|u| u.contains("own public IP"))));
 }
+
+/// The false negative issue 15 reported: with a third-party NVA and a public API server with
+/// authorized ranges, the nodes egress through the NVA subnet's NAT gateway, whose IP the
+/// ranges lack — AKS-MGT-003 now asks the engine, so it sees that address (an error when it is
+/// known and outside the ranges, a warning while it is assigned at deployment).
+#[test]
+fn authorized_ranges_are_checked_against_an_nva_s_egress_address() {
+    let d = design(
+        "x",
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/nva-pod-subnet.yaml"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut v = serde_json::to_value(&d.estate).unwrap();
+    v["managedClusters"][0]["properties"]["apiServerAccessProfile"] =
+        serde_json::json!({ "authorizedIPRanges": ["203.0.113.0/24"] });
+    let mgt003 = |v: &Value| {
+        let estate = Estate::from_json(&v.to_string()).unwrap();
+        let dp = DataPlane::compile(&estate, Options::default());
+        aksnet_rules::check(&estate, &dp)
+            .into_iter()
+            .filter(|f| f.code == "AKS-MGT-003")
+            .map(|f| (f.severity, f.message))
+            .collect::<Vec<_>>()
+    };
+    let found = mgt003(&v);
+    assert!(
+        found
+            .iter()
+            .any(|(s, m)| *s == aksnet_rules::Severity::Warning
+                && m.contains("NAT gateway ng-nva-adatum")),
+        "{found:#?}"
+    );
+    for pip in v["publicIPAddresses"].as_array_mut().unwrap() {
+        if pip["name"] == "pip-ng-nva-adatum" {
+            pip["properties"]["ipAddress"] = "20.1.2.3".into();
+        }
+    }
+    let found = mgt003(&v);
+    assert!(
+        found
+            .iter()
+            .any(|(s, m)| *s == aksnet_rules::Severity::Error && m.contains("from 20.1.2.3")),
+        "{found:#?}"
+    );
+}

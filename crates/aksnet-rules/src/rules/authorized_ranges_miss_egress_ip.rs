@@ -1,13 +1,15 @@
-//! AKS-MGT-003: UDR egress through a firewall whose public IP is not an authorized range.
+//! AKS-MGT-003: the address nodes egress from is not in their public API server's authorized
+//! ranges (asked of the engine, whatever the egress: firewall, NVA, NAT gateway).
 
-use aksnet_engine::places::INTERNET_SERVER;
-use aksnet_engine::routes::NextHop;
+use aksnet_engine::places::Place;
 use aksnet_engine::topology::EndpointKind;
-use aksnet_net::Prefix;
+use aksnet_engine::trace::{Decision, HopKind, Query};
+use aksnet_net::Protocol;
 
+use super::node_subnets;
 use crate::{Context, Doc, Finding, Rule, Severity};
 
-/// Authorized IP ranges that omit the firewall's public IP.
+/// Authorized IP ranges that omit the nodes' egress address.
 pub struct AuthorizedRangesMissEgressIp;
 
 impl Rule for AuthorizedRangesMissEgressIp {
@@ -18,14 +20,14 @@ impl Rule for AuthorizedRangesMissEgressIp {
         Severity::Error
     }
     fn semantic(&self) -> bool {
-        false
+        true
     }
     fn doc(&self) -> Doc {
         Doc {
-            title: "Authorized IP ranges omit the firewall's public IP",
-            what: "A public API server with authorized IP ranges whose node subnets send Internet traffic to an Azure Firewall: the firewall's public IP (the nodes' egress address) must be inside a range. When the address is assigned only at deployment (a designed estate), the finding is a warning to add it then.",
+            title: "Authorized IP ranges omit the nodes' egress address",
+            what: "For a public API server with authorized IP ranges, traces each node subnet of the cluster to it and reports where the engine finds the nodes' egress address — an Azure Firewall's or an NVA's public IP or NAT gateway, a NAT gateway on the node subnet — outside every range. When the address is assigned only at deployment (a designed estate), the finding is a warning to add it then. The cluster's own outbound load balancer IP is exempt: AKS adds it itself.",
             why: "Nodes reach the public API server from the firewall's address; when it is not authorized, kubelets lose the API and nodes go NotReady (user reports: MicrosoftDocs/azure-docs#55484, mspnp/aks-baseline). AKS adds its own load balancer outbound IPs automatically, but not a firewall's.",
-            fix: "Add the firewall's public IP(s) as /32 to `apiServerAccessProfile.authorizedIPRanges` (in Terraform, reference the public IP resource), or make the cluster private.",
+            fix: "Add the egress public IP(s) — the firewall's, the NVA's NAT gateway's — as /32 to `apiServerAccessProfile.authorizedIPRanges` (in Terraform, reference the public IP resource), or make the cluster private.",
             references: &[
                 "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
                 "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
@@ -36,68 +38,67 @@ impl Rule for AuthorizedRangesMissEgressIp {
     fn check(&self, cx: &Context) -> Vec<Finding> {
         let t = &cx.plane.topology;
         let mut out = Vec::new();
-        for mc in cx
-            .estate
-            .managed_clusters
+        for (i, api) in t
+            .endpoints
             .iter()
-            .filter(|m| !m.properties.is_private())
+            .enumerate()
+            .filter(|(_, e)| e.kind == EndpointKind::ApiServerPublic)
         {
-            let ranges: Vec<Prefix> = mc
-                .properties
-                .api_server_access_profile
-                .as_ref()
-                .map(|a| {
-                    a.authorized_ip_ranges
-                        .iter()
-                        .filter_map(|r| Prefix::parse_lenient(r).ok())
-                        .collect()
-                })
-                .unwrap_or_default();
-            if ranges.is_empty() {
+            if cx.plane.api_authorized(&api.resource).is_none() {
                 continue;
             }
-            let mut firewalls: Vec<usize> = (0..t.subnets.len())
-                .filter(|&s| t.subnet_clusters[s].as_ref().is_some_and(|c| c.0 == mc.id))
-                .filter_map(|s| match cx.plane.route_for(s, INTERNET_SERVER)?.next_hop {
-                    NextHop::VirtualAppliance(ip) => t
-                        .endpoints
-                        .iter()
-                        .position(|e| e.kind == EndpointKind::Firewall && e.ip == ip),
-                    _ => None,
-                })
-                .collect();
-            firewalls.sort_unstable();
-            firewalls.dedup();
-            for f in firewalls {
-                let fw = &t.endpoints[f];
-                for pip in t
-                    .endpoints
+            let cluster = api.resource.name();
+            // Each node subnet of the cluster, as the engine sees the nodes reach their API
+            // server: the hop at the API server says whether the ranges hold the address the
+            // nodes egress from (firewall, NVA's NAT gateway, ...), or that it is not known yet.
+            let mut seen: Vec<String> = Vec::new();
+            for (s, _) in node_subnets(cx)
+                .into_iter()
+                .filter(|(_, c)| *c == api.resource)
+            {
+                let tr = cx.plane.trace(&Query {
+                    from: Place::Subnet(s),
+                    to: Place::Endpoint(i),
+                    protocol: Protocol::Tcp,
+                    port: 443,
+                    fqdn: None,
+                });
+                let Some(hop) = tr.hops.iter().find(|h| h.kind == HopKind::ApiServer) else {
+                    continue; // stopped before the API server: another rule's finding
+                };
+                let egress = tr
+                    .hops
                     .iter()
-                    .filter(|p| p.kind == EndpointKind::FirewallPublic && p.resource == fw.resource)
-                {
-                    if pip.predicted {
-                        out.push(
-                            Finding::new(
-                                self,
-                                format!(
-                                    "cluster `{}` egresses through `{}`, whose public IP `{}` is assigned at deployment: add it to the authorized IP ranges then (the Terraform aksnet generates does, by reference)",
-                                    mc.name, fw.name, pip.name
-                                ),
-                                vec![mc.id.clone(), pip.resource.clone()],
-                            )
-                            .at(Severity::Warning),
-                        );
-                    } else if !ranges.iter().any(|r| r.contains_addr(pip.ip)) {
-                        out.push(Finding::new(
-                            self,
-                            format!(
-                                "cluster `{}` egresses through `{}` from {}, which no authorized IP range contains: nodes lose the API server",
-                                mc.name, fw.name, pip.ip
-                            ),
-                            vec![mc.id.clone(), pip.resource.clone()],
-                        ));
-                    }
+                    .find(|h| h.kind == HopKind::Egress)
+                    .map(|h| h.detail.clone())
+                    .unwrap_or_else(|| "their egress".into());
+                if seen.contains(&egress) {
+                    continue;
                 }
+                let nodes = t.subnets[s].label(t);
+                let finding = if hop.decision == Decision::Deny {
+                    Finding::new(
+                        self,
+                        format!(
+                            "cluster `{cluster}`: nodes in `{nodes}` reach the API server from {} ({egress}), which no authorized IP range contains: nodes lose the API server",
+                            hop.packet.src
+                        ),
+                        vec![api.resource.clone(), t.subnets[s].id.clone()],
+                    )
+                } else if hop.detail.starts_with("unknown") {
+                    Finding::new(
+                        self,
+                        format!(
+                            "cluster `{cluster}`: nodes in `{nodes}` reach the API server from an address assigned at deployment ({egress}): add it to the authorized IP ranges then (the Terraform aksnet generates does for a firewall, by reference)"
+                        ),
+                        vec![api.resource.clone(), t.subnets[s].id.clone()],
+                    )
+                    .at(Severity::Warning)
+                } else {
+                    continue;
+                };
+                seen.push(egress);
+                out.push(finding.with_witness(tr));
             }
         }
         out
