@@ -406,7 +406,23 @@ impl<'a> Planner<'a> {
                     return None;
                 }
             },
-            None => service_cidr.nth(10).expect("a /16 or smaller has a .10"),
+            None => match service_cidr.nth(10) {
+                Some(ip) => ip,
+                None => {
+                    // A service CIDR too small to hold the default DNS service IP (.10).
+                    let at = net.service_cidr.as_ref().map(pos).unwrap_or(p);
+                    self.errors.push(DesignError::at(
+                        self.file,
+                        at,
+                        format!(
+                            "service CIDR {service_cidr} holds {} address(es): too few for the cluster DNS service IP (.10) and the cluster's Services",
+                            service_cidr.size()
+                        ),
+                        "use a /16 (AKS's default size), e.g. 172.16.0.0/16",
+                    ));
+                    return None;
+                }
+            },
         };
         let pod_cidr = if matches!(mode, NetworkMode::Overlay | NetworkMode::Kubenet) {
             let nodes: u32 = spoke

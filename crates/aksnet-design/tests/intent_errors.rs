@@ -103,6 +103,25 @@ fn service_cidr_rules_point_at_the_value() {
     assert!(first(&text).1.contains("not its network or first address"));
 }
 
+/// A service CIDR of /29 to /32 has no .10 for the DNS service IP: an error at the value, not
+/// a panic in the planner (issue 15, item 4).
+#[test]
+fn a_service_cidr_too_small_for_the_dns_ip_is_refused_at_the_value() {
+    for len in [29, 30, 31, 32] {
+        let text = BASE.replace(
+            "      nodePools:",
+            &format!("      network: {{ serviceCidr: 172.16.0.0/{len} }}\n      nodePools:"),
+        );
+        let (pos, msg, hint) = first(&text);
+        assert_eq!(pos.map(|p| p.0), Some(6), "/{len}: {msg}");
+        assert!(
+            msg.contains("too few for the cluster DNS service IP"),
+            "/{len}: {msg}"
+        );
+        assert!(hint.contains("/16"));
+    }
+}
+
 #[test]
 fn kubenet_with_cilium_is_refused() {
     let text = BASE.replace(
