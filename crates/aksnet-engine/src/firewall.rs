@@ -278,12 +278,11 @@ pub struct Decision {
     pub allowed: bool,
     /// The rule that decided (`None` = default deny).
     pub rule: Option<String>,
-    /// Which pass decided: `network`, `application`, `dnat`, or `default`.
+    /// Which pass decided: `network`, `application`, or `default` (DNAT is decided by
+    /// [`Policy::dnat_rules`] before a packet reaches these passes).
     pub pass: &'static str,
     /// Source address after SNAT: `Some(true)` = SNAT to the firewall.
     pub snat: bool,
-    /// DNAT target.
-    pub dnat: Option<(IpAddr, u16)>,
     /// Notes (unresolved tags, FQDN rules without DNS proxy...).
     pub notes: Vec<String>,
 }
@@ -378,8 +377,9 @@ impl Policy {
         }
     }
 
-    /// Evaluates one packet arriving at the firewall. `fqdn` is the Host/SNI (or, for network
-    /// rules with FQDNs, the name the client resolved); `public_ips` are the firewall's own.
+    /// Evaluates one packet arriving at the firewall's private side: network rules, then
+    /// application rules [FWRULE] §4.1. `fqdn` is the Host/SNI (or, for network rules with
+    /// FQDNs, the name the client resolved). DNAT on its public IPs is [`Policy::dnat_rules`].
     pub fn decide(
         &self,
         src: IpAddr,
@@ -387,7 +387,6 @@ impl Policy {
         proto: Protocol,
         port: u16,
         fqdn: Option<&str>,
-        public_ips: &[IpAddr],
     ) -> Decision {
         let mut notes = Vec::new();
         if self.threat_intel_mode != "Off" {
@@ -404,41 +403,6 @@ impl Policy {
                 ));
             }
         };
-        if public_ips.contains(&dst) {
-            for r in &self.nat {
-                let FirewallRule::NatRule(n) = &r.rule else {
-                    continue;
-                };
-                if r.src.contains_addr(src)
-                    && r.services.contains(proto, port)
-                    && (r.dst.contains_addr(dst)
-                        || n.destination_addresses.iter().any(|d| d == "*"))
-                {
-                    let to = n.translated_address.as_deref().and_then(|a| a.parse().ok());
-                    let to_port = n
-                        .translated_port
-                        .as_deref()
-                        .and_then(|p| p.parse().ok())
-                        .unwrap_or(port);
-                    return Decision {
-                        allowed: to.is_some(),
-                        rule: Some(r.path.clone()),
-                        pass: "dnat",
-                        snat: false,
-                        dnat: to.map(|t| (t, to_port)),
-                        notes,
-                    };
-                }
-            }
-            return Decision {
-                allowed: false,
-                rule: None,
-                pass: "dnat",
-                snat: false,
-                dnat: None,
-                notes,
-            };
-        }
         for r in &self.network {
             if !r.src.contains_addr(src) || !r.services.contains(proto, port) {
                 continue;
@@ -460,7 +424,6 @@ impl Policy {
                     rule: Some(r.path.clone()),
                     pass: "network",
                     snat,
-                    dnat: None,
                     notes,
                 };
             }
@@ -480,7 +443,6 @@ impl Policy {
                     rule: Some(r.path.clone()),
                     pass: "application",
                     snat: r.allows(),
-                    dnat: None,
                     notes,
                 };
             }
@@ -491,7 +453,6 @@ impl Policy {
             rule: None,
             pass: "default",
             snat: false,
-            dnat: None,
             notes,
         }
     }

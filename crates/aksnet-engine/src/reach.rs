@@ -834,16 +834,7 @@ impl DataPlane<'_> {
     ) {
         let t = &self.topology;
         let mut rest = part.clone();
-        // One endpoint per address, the one a trace finds there (`endpoint_at`).
-        let mut ips: Vec<IpAddr> = t
-            .endpoints
-            .iter()
-            .map(|e| e.ip)
-            .filter(|ip| part.contains_addr(*ip))
-            .collect();
-        ips.sort();
-        ips.dedup();
-        for e in ips.into_iter().filter_map(|ip| t.endpoint_at(ip)) {
+        for e in t.endpoints_in(part) {
             let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
             rest = rest.difference(&one);
             let mut m = Self::narrow(&b, &one);
@@ -1105,17 +1096,9 @@ impl DataPlane<'_> {
         let t = &self.topology;
         let dsts = Self::current_dsts(&b);
         let mut rest = dsts.difference(private_space());
-        // The endpoint a trace finds at each address (`endpoint_at`); one that is not a public
-        // frontend is not exposed to the Internet, whatever its address.
-        let mut ips: Vec<IpAddr> = t
-            .endpoints
-            .iter()
-            .map(|e| e.ip)
-            .filter(|ip| rest.contains_addr(*ip))
-            .collect();
-        ips.sort();
-        ips.dedup();
-        for e in ips.into_iter().filter_map(|ip| t.endpoint_at(ip)) {
+        // An endpoint that is not a public frontend is not exposed to the Internet, whatever
+        // its address.
+        for e in t.endpoints_in(&rest) {
             let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
             rest = rest.difference(&one);
             let mut m = Self::narrow(&b, &one);

@@ -222,7 +222,8 @@ impl Endpoint {
     /// The services this endpoint answers on, where Azure fixes them; `None` when it answers on
     /// whatever reaches it (a node, an NVA) or the estate does not say (a private endpoint for a
     /// service other than ACR and Key Vault). Every evaluator filters arrivals through this one
-    /// place. Application Gateway listeners come from the resource: see [`app_gateway_listeners`].
+    /// place. Application Gateway listeners come from the resource: see [`app_gateway_listeners`];
+    /// an internal load balancer's, from its rules: see [`LbRule::carve`].
     ///
     /// - API servers, public and private: TCP 443 ("APIServerPublicIP TCP 443", AKS outbound
     ///   rules [AKS-OUTBOUND-RULES] §6.9; the private endpoint and the VNet-integrated ILB front
@@ -231,13 +232,6 @@ impl Endpoint {
     ///   [ACRPL] [PEOV-OLD] §7.1.
     pub fn listens(&self) -> Option<Services> {
         let https = || Services::of(Protocol::Tcp, PortRange::single(443));
-        if !self.lb_rules.is_empty() {
-            return Some(
-                self.lb_rules
-                    .iter()
-                    .fold(Services::none(), |acc, r| acc.union(&r.services)),
-            );
-        }
         match &self.kind {
             EndpointKind::ApiServerPublic | EndpointKind::ApiServerPrivate => Some(https()),
             EndpointKind::PrivateEndpoint(g) if g == "registry" || g == "vault" => Some(https()),
@@ -670,6 +664,22 @@ impl Topology {
         self.public_ips
             .values()
             .any(|(a, synthetic)| *synthetic && *a == ip)
+    }
+
+    /// The endpoints with an address in `set`, one per address: the one a trace finds there
+    /// ([`Topology::endpoint_at`]), in address order.
+    pub fn endpoints_in(&self, set: &PrefixSet) -> Vec<&Endpoint> {
+        let mut ips: Vec<IpAddr> = self
+            .endpoints
+            .iter()
+            .map(|e| e.ip)
+            .filter(|ip| set.contains_addr(*ip))
+            .collect();
+        ips.sort();
+        ips.dedup();
+        ips.into_iter()
+            .filter_map(|ip| self.endpoint_at(ip))
+            .collect()
     }
 
     /// Every stand-in address ([`Topology::is_stand_in`]).

@@ -1087,13 +1087,10 @@ impl Walk<'_, '_> {
         }
         if let Some((fw_id, policy)) = dp.firewalls.get(&ip) {
             self.req.stateful.push(ip);
-            let public: Vec<IpAddr> = t
-                .endpoints
-                .iter()
-                .filter(|e| e.kind == EndpointKind::FirewallPublic && &e.resource == fw_id)
-                .map(|e| e.ip)
-                .collect();
-            if public.contains(&pkt.dst) {
+            let own_public = t.endpoints.iter().any(|e| {
+                e.kind == EndpointKind::FirewallPublic && &e.resource == fw_id && e.ip == pkt.dst
+            });
+            if own_public {
                 return Step::Done(Outcome::Unknown(hairpin_unknown(fw_id.name(), pkt.dst)));
             }
             let d = policy.decide(
@@ -1102,7 +1099,6 @@ impl Walk<'_, '_> {
                 pkt.protocol,
                 pkt.port,
                 self.fqdn.as_deref(),
-                &public,
             );
             self.notes.extend(d.notes.iter().cloned());
             self.notes.extend(policy.notes.iter().cloned());
@@ -1128,14 +1124,10 @@ impl Walk<'_, '_> {
                 pkt.src = ip;
                 self.req.proxies.push(ip);
             }
-            if let Some((to, port)) = d.dnat {
-                pkt.dst = to;
-                pkt.port = port;
-            }
-            let nat = match (d.snat, d.dnat) {
-                (true, _) => format!("; SNAT {} → {}", before.src, pkt.src),
-                (false, Some((to, port))) => format!("; DNAT → {to}:{port}"),
-                _ => "; no SNAT (destination in the private ranges)".into(),
+            let nat = if d.snat {
+                format!("; SNAT {} → {}", before.src, pkt.src)
+            } else {
+                "; no SNAT (destination in the private ranges)".into()
             };
             self.hop(
                 here,
@@ -1225,8 +1217,7 @@ impl Walk<'_, '_> {
                         // CONFLICT (§4.1): 2018–2020 text filters the translated flow with
                         // network rules; the current text does not. Switch, default off.
                         if dp.options.dnat_then_network_rules {
-                            let n =
-                                policy.decide(pkt.src, pkt.dst, pkt.protocol, pkt.port, None, &[]);
+                            let n = policy.decide(pkt.src, pkt.dst, pkt.protocol, pkt.port, None);
                             if !n.allowed || n.pass != "network" {
                                 let why = format!(
                                     "DNAT'd flow not allowed by a network rule ({})",

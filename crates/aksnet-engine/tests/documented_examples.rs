@@ -410,7 +410,6 @@ fn firewall_parent_policy_first_then_by_type_and_priority() {
         Protocol::Tcp,
         1,
         None,
-        &[],
     );
     assert_eq!(
         (d.pass, d.rule.as_deref()),
@@ -423,7 +422,6 @@ fn firewall_parent_policy_first_then_by_type_and_priority() {
         Protocol::Tcp,
         1,
         None,
-        &[],
     );
     assert!(!d.snat, "network rules do not SNAT to IANA private ranges");
     let d = p.decide(
@@ -432,7 +430,6 @@ fn firewall_parent_policy_first_then_by_type_and_priority() {
         Protocol::Tcp,
         443,
         Some("contoso.com"),
-        &[],
     );
     assert_eq!(d.pass, "application");
     assert!(d.snat, "application rules always SNAT");

@@ -6,6 +6,15 @@ use aksnet_engine::trace::Query;
 use aksnet_engine::{DataPlane, Options};
 use aksnet_net::Protocol;
 
+/// An example under `examples/`, designed.
+fn example(name: &str) -> aksnet_model::Estate {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../examples/{name}.yaml"));
+    design("x", &std::fs::read_to_string(path).unwrap())
+        .unwrap()
+        .estate
+}
+
 fn dp_of(e: &aksnet_model::Estate) -> DataPlane<'_> {
     DataPlane::compile(e, Options::default())
 }
@@ -218,11 +227,7 @@ fn every_suggested_place_resolves() {
 /// only 443).
 #[test]
 fn a_public_api_server_answers_on_443_only() {
-    let text = std::fs::read_to_string(
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/public-api.yaml"),
-    )
-    .unwrap();
-    let e = design("x", &text).unwrap().estate;
+    let e = example("public-api");
     let dp = dp_of(&e);
     let api = dp.place("apiserver").unwrap();
     let from = dp.place("203.0.113.10").unwrap();
@@ -254,12 +259,7 @@ fn a_public_api_server_answers_on_443_only() {
 /// keeps those packets out of its total with the same reason.
 #[test]
 fn a_flow_through_a_third_party_nva_is_unknown() {
-    let text = std::fs::read_to_string(
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/nva-pod-subnet.yaml"),
-    )
-    .unwrap();
-    let e = design("x", &text).unwrap().estate;
+    let e = example("nva-pod-subnet");
     let dp = dp_of(&e);
     let from = dp.place("vnet-payments/snet-user").unwrap();
     let t = dp.trace(&Query {
@@ -289,11 +289,7 @@ fn a_flow_through_a_third_party_nva_is_unknown() {
 /// unknown — in a trace and in reach alike.
 #[test]
 fn a_public_api_server_sees_the_egress_address() {
-    let text = std::fs::read_to_string(
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/public-api.yaml"),
-    )
-    .unwrap();
-    let designed = design("x", &text).unwrap().estate;
+    let designed = example("public-api");
     let verdict = |firewall_ip: Option<&str>| {
         let mut v = serde_json::to_value(&designed).unwrap();
         if let Some(ip) = firewall_ip {
