@@ -15,21 +15,21 @@ pub fn list(code: Option<&str>, as_json: bool) -> Result<ExitCode, String> {
     let all = catalog();
     match code {
         Some(c) => {
-            let Some(r) = all.iter().find(|r| r.code().eq_ignore_ascii_case(c)) else {
-                let known: Vec<&str> = all.iter().map(|r| r.code()).collect();
+            let Some(r) = all.iter().find(|r| r.code.eq_ignore_ascii_case(c)) else {
+                let known: Vec<&str> = all.iter().map(|r| r.code).collect();
                 return Err(format!(
                     "error: unknown rule `{c}`\n  = hint: known rules: {}",
                     known.join(", ")
                 ));
             };
             if as_json {
-                println!("{}", serde_json::to_string_pretty(&json!({ "code": r.code(), "severity": r.severity(), "semantic": r.semantic(), "doc": r.doc() })).expect("serialisable"));
+                println!("{}", serde_json::to_string_pretty(&json!({ "code": r.code, "severity": r.severity, "semantic": r.semantic, "doc": r.doc })).expect("serialisable"));
             } else {
-                print!("{}", doc_markdown(*r));
+                print!("{}", doc_markdown(r));
             }
         }
         None if as_json => {
-            let v: Vec<_> = all.iter().map(|r| json!({ "code": r.code(), "severity": r.severity(), "semantic": r.semantic(), "title": r.doc().title })).collect();
+            let v: Vec<_> = all.iter().map(|r| json!({ "code": r.code, "severity": r.severity, "semantic": r.semantic, "title": r.doc.title })).collect();
             println!(
                 "{}",
                 serde_json::to_string_pretty(&v).expect("serialisable")
@@ -39,14 +39,10 @@ pub fn list(code: Option<&str>, as_json: bool) -> Result<ExitCode, String> {
             for r in all {
                 println!(
                     "{}  {:<8} {:<10} {}",
-                    r.code(),
-                    severity(r.severity()),
-                    if r.semantic() {
-                        "semantic"
-                    } else {
-                        "attribute"
-                    },
-                    r.doc().title
+                    r.code,
+                    severity(r.severity),
+                    if r.semantic { "semantic" } else { "attribute" },
+                    r.doc.title
                 );
             }
         }
@@ -195,11 +191,11 @@ pub fn sarif(report: &Report) -> Value {
     let mut rules: Vec<Value> = catalog()
         .iter()
         .map(|r| {
-            let d = r.doc();
-            json!({ "id": r.code(), "name": pascal(d.title), "shortDescription": { "text": d.title }, "fullDescription": { "text": d.what },
-                    "help": { "text": d.fix, "markdown": doc_markdown(*r) },
-                    "defaultConfiguration": { "level": level(r.severity()) },
-                    "properties": { "tags": [if r.semantic() { "semantic" } else { "attribute" }] } })
+            let d = r.doc;
+            json!({ "id": r.code, "name": pascal(d.title), "shortDescription": { "text": d.title }, "fullDescription": { "text": d.what },
+                    "help": { "text": d.fix, "markdown": doc_markdown(r) },
+                    "defaultConfiguration": { "level": level(r.severity) },
+                    "properties": { "tags": [if r.semantic { "semantic" } else { "attribute" }] } })
         })
         .collect();
     rules.push(json!({ "id": INTENT_CODE, "name": "FlowIntent", "shortDescription": { "text": "A flow intent from the intent file is violated" },

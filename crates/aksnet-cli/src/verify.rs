@@ -48,14 +48,14 @@ pub struct Report {
 impl Selection {
     /// The catalog rules to run, and whether the flow intents (`AKS-INTENT`) run: everything
     /// unless `--rule` names codes, minus `--skip`. An unknown code is a usage error.
-    fn resolve(&self) -> Result<(Vec<&'static dyn Rule>, bool), String> {
+    fn resolve(&self) -> Result<(Vec<&'static Rule>, bool), String> {
         let all = catalog();
         let known = |c: &String| {
             c.eq_ignore_ascii_case(aksnet_rules::INTENT_CODE)
-                || all.iter().any(|r| r.code().eq_ignore_ascii_case(c))
+                || all.iter().any(|r| r.code.eq_ignore_ascii_case(c))
         };
         if let Some(code) = self.only.iter().chain(&self.skip).find(|c| !known(c)) {
-            let mut codes: Vec<&str> = all.iter().map(|r| r.code()).collect();
+            let mut codes: Vec<&str> = all.iter().map(|r| r.code).collect();
             codes.push(aksnet_rules::INTENT_CODE);
             return Err(format!(
                 "error: unknown rule `{code}`\n  = hint: known rules: {}",
@@ -66,7 +66,7 @@ impl Selection {
             (self.only.is_empty() || self.only.iter().any(|c| c.eq_ignore_ascii_case(code)))
                 && !self.skip.iter().any(|c| c.eq_ignore_ascii_case(code))
         };
-        let rules = all.into_iter().filter(|r| wanted(r.code())).collect();
+        let rules = all.into_iter().filter(|r| wanted(r.code)).collect();
         Ok((rules, wanted(aksnet_rules::INTENT_CODE)))
     }
 }

@@ -9,6 +9,8 @@
 mod intents;
 mod probe;
 mod rules;
+mod shared;
+mod validation;
 
 pub use intents::{check_intents, FlowIntent, IntentError, INTENT_CODE};
 
@@ -155,10 +157,10 @@ impl<'a, 'e> Context<'a, 'e> {
 
 impl Finding {
     /// A finding of `rule` at its default severity.
-    pub fn new(rule: &dyn Rule, message: String, resources: Vec<ResourceId>) -> Self {
+    pub fn new(rule: &Rule, message: String, resources: Vec<ResourceId>) -> Self {
         Finding {
-            code: rule.code(),
-            severity: rule.severity(),
+            code: rule.code,
+            severity: rule.severity,
             message,
             resources,
             witness: None,
@@ -195,24 +197,42 @@ pub struct Doc {
     pub references: &'static [&'static str],
 }
 
-/// A rule.
-pub trait Rule: Sync {
-    /// Stable code.
-    fn code(&self) -> &'static str;
+/// A rule: declared once, as a `static RULE` in its own file under `rules/`, and registered by
+/// that file's `mod` line (see `rules/mod.rs`).
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code, e.g. `AKS-EGR-001`.
+    pub code: &'static str,
     /// Severity of its findings.
-    fn severity(&self) -> Severity;
+    pub severity: Severity,
+    /// Whether it asks the DataPlane (and attaches witness traces).
+    pub semantic: bool,
     /// Documentation.
-    fn doc(&self) -> Doc;
-    /// Whether it asks the DataPlane.
-    fn semantic(&self) -> bool;
-    /// Runs it.
-    fn check(&self, cx: &Context) -> Vec<Finding>;
+    pub doc: Doc,
+    /// The check itself; called through [`Rule::run`].
+    pub check: fn(&Rule, &Context) -> Vec<Finding>,
+}
+
+impl Rule {
+    /// Runs the rule.
+    pub fn run(&self, cx: &Context) -> Vec<Finding> {
+        (self.check)(self, cx)
+    }
+
+    /// `attribute` or `semantic`.
+    pub fn kind(&self) -> &'static str {
+        if self.semantic {
+            "semantic"
+        } else {
+            "attribute"
+        }
+    }
 }
 
 /// Every rule, in code order.
-pub fn catalog() -> Vec<&'static dyn Rule> {
-    let mut v = rules::all();
-    v.sort_by_key(|r| r.code());
+pub fn catalog() -> Vec<&'static Rule> {
+    let mut v = rules::ALL.to_vec();
+    v.sort_by_key(|r| r.code);
     v
 }
 
@@ -222,9 +242,9 @@ pub fn check(estate: &Estate, plane: &DataPlane) -> Vec<Finding> {
 }
 
 /// Runs the given rules; findings sorted by severity, code, then message.
-pub fn check_rules(estate: &Estate, plane: &DataPlane, rules: &[&dyn Rule]) -> Vec<Finding> {
+pub fn check_rules(estate: &Estate, plane: &DataPlane, rules: &[&Rule]) -> Vec<Finding> {
     let cx = Context::new(estate, plane);
-    let mut out: Vec<Finding> = rules.iter().flat_map(|r| r.check(&cx)).collect();
+    let mut out: Vec<Finding> = rules.iter().flat_map(|r| r.run(&cx)).collect();
     sort(&mut out);
     out
 }
@@ -236,15 +256,15 @@ pub fn sort(findings: &mut [Finding]) {
 }
 
 /// Renders a rule's documentation as Markdown (the source of `docs/rules/*.md`).
-pub fn doc_markdown(r: &dyn Rule) -> String {
-    let d = r.doc();
+pub fn doc_markdown(r: &Rule) -> String {
+    let d = &r.doc;
     let refs: Vec<String> = d.references.iter().map(|x| format!("- {x}")).collect();
     format!(
         "# {} — {}\n\nSeverity: {:?}. Kind: {}.\n\n## What it checks\n\n{}\n\n## Why it matters\n\n{}\n\n## How to fix\n\n{}\n\n## References\n\n{}\n",
-        r.code(),
+        r.code,
         d.title,
-        r.severity(),
-        if r.semantic() { "semantic (asks the data plane; findings carry a witness trace)" } else { "attribute" },
+        r.severity,
+        if r.semantic { "semantic (asks the data plane; findings carry a witness trace)" } else { "attribute" },
         d.what,
         d.why,
         d.fix,
@@ -264,19 +284,15 @@ pub fn rule_docs() -> Vec<(String, String)> {
     );
     let mut files = Vec::new();
     for r in &rules {
-        let file = format!("{}.md", r.code());
+        let file = format!("{}.md", r.code);
         index.push_str(&format!(
             "| [{}]({file}) | {} | {} | {} |\n",
-            r.code(),
-            format!("{:?}", r.severity()).to_lowercase(),
-            if r.semantic() {
-                "semantic"
-            } else {
-                "attribute"
-            },
-            r.doc().title
+            r.code,
+            format!("{:?}", r.severity).to_lowercase(),
+            r.kind(),
+            r.doc.title
         ));
-        files.push((file, doc_markdown(*r)));
+        files.push((file, doc_markdown(r)));
     }
     index.push_str(&format!(
         "\nFlow intents from the intent file are reported as `{INTENT_CODE}` (see docs/check.md).\n"

@@ -502,7 +502,7 @@ fn the_reference_design_is_clean() {
 
 #[test]
 fn codes_are_unique_documented_and_have_fixtures() {
-    let codes: Vec<&str> = catalog().iter().map(|r| r.code()).collect();
+    let codes: Vec<&str> = catalog().iter().map(|r| r.code).collect();
     let unique: BTreeSet<&str> = codes.iter().copied().collect();
     assert_eq!(unique.len(), codes.len());
     let fixtures: BTreeSet<&str> = cases().iter().map(|c| c.code).collect();
@@ -511,7 +511,7 @@ fn codes_are_unique_documented_and_have_fixtures() {
         "every rule needs a triggering fixture, and only rules"
     );
     for r in catalog() {
-        let d = r.doc();
+        let d = r.doc;
         assert!(
             !d.title.is_empty()
                 && !d.what.is_empty()
@@ -519,13 +519,13 @@ fn codes_are_unique_documented_and_have_fixtures() {
                 && !d.fix.is_empty()
                 && !d.references.is_empty(),
             "{}",
-            r.code()
+            r.code
         );
-        if r.semantic() {
+        if r.semantic {
             assert!(
-                cases().iter().any(|c| c.code == r.code() && c.exclusive),
+                cases().iter().any(|c| c.code == r.code && c.exclusive),
                 "{}: semantic rules need an exclusive mutation",
-                r.code()
+                r.code
             );
         }
     }
@@ -561,9 +561,9 @@ fn every_fixture_triggers_its_rule() {
                 c.code
             );
         }
-        let rule = catalog().into_iter().find(|r| r.code() == c.code).unwrap();
+        let rule = catalog().into_iter().find(|r| r.code == c.code).unwrap();
         let mine: Vec<&Finding> = after.iter().filter(|f| f.code == c.code).collect();
-        if rule.semantic() {
+        if rule.semantic {
             assert!(
                 mine.iter()
                     .all(|f| f.witness.is_some() || c.code == "AKS-DNS-001"),

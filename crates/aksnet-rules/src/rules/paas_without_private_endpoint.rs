@@ -6,9 +6,6 @@ use aksnet_model::ResourceId;
 
 use crate::{Context, Doc, Finding, Rule, Severity};
 
-/// ACR / Key Vault without a private endpoint.
-pub struct PaasWithoutPrivateEndpoint;
-
 /// Whether some private endpoint connects to `target`.
 /// The private endpoints of each resource they connect to, indexed once per check.
 pub(crate) fn endpoints_by_target<'e>(
@@ -25,51 +22,46 @@ pub(crate) fn endpoints_by_target<'e>(
     m
 }
 
-impl Rule for PaasWithoutPrivateEndpoint {
-    fn code(&self) -> &'static str {
-        "AKS-PLK-003"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Warning
-    }
-    fn semantic(&self) -> bool {
-        false
-    }
-    fn doc(&self) -> Doc {
-        Doc {
-            title: "Container registry or Key Vault without a private endpoint",
-            what: "A container registry or key vault that no private endpoint in the estate connects to.",
-            why: "Without Private Link, nodes pull images and read secrets over the service's public endpoint: through the firewall at best, and the service must accept public network traffic.",
-            fix: "Add a private endpoint in the spoke's private endpoint subnet (`registry`/`vault` group), with a DNS zone group in the `privatelink` zone, then disable public network access.",
-            references: &[
-                "https://learn.microsoft.com/azure/container-registry/container-registry-private-link",
-                "https://learn.microsoft.com/azure/key-vault/general/private-link-service",
-                "Checkov CKV2_AZURE_32 (Key Vault only; this rule covers registries too)",
-            ],
-        }
-    }
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        let targets = endpoints_by_target(cx);
-        let registries = cx
-            .estate
-            .container_registries
-            .iter()
-            .map(|r| (&r.id, &r.name, "registry"));
-        let vaults = cx
-            .estate
-            .key_vaults
-            .iter()
-            .map(|v| (&v.id, &v.name, "key vault"));
-        registries
-            .chain(vaults)
-            .filter(|(id, _, _)| !targets.contains_key(id))
-            .map(|(id, name, what)| {
-                Finding::new(
-                    self,
-                    format!("{what} `{name}` has no private endpoint"),
-                    vec![id.clone()],
-                )
-            })
-            .collect()
-    }
+/// ACR / Key Vault without a private endpoint.
+pub(crate) static RULE: Rule = Rule {
+    code: "AKS-PLK-003",
+    severity: Severity::Warning,
+    semantic: false,
+    doc: Doc {
+        title: "Container registry or Key Vault without a private endpoint",
+        what: "A container registry or key vault that no private endpoint in the estate connects to.",
+        why: "Without Private Link, nodes pull images and read secrets over the service's public endpoint: through the firewall at best, and the service must accept public network traffic.",
+        fix: "Add a private endpoint in the spoke's private endpoint subnet (`registry`/`vault` group), with a DNS zone group in the `privatelink` zone, then disable public network access.",
+        references: &[
+            "https://learn.microsoft.com/azure/container-registry/container-registry-private-link",
+            "https://learn.microsoft.com/azure/key-vault/general/private-link-service",
+            "Checkov CKV2_AZURE_32 (Key Vault only; this rule covers registries too)",
+        ],
+    },
+    check,
+};
+
+fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
+    let targets = endpoints_by_target(cx);
+    let registries = cx
+        .estate
+        .container_registries
+        .iter()
+        .map(|r| (&r.id, &r.name, "registry"));
+    let vaults = cx
+        .estate
+        .key_vaults
+        .iter()
+        .map(|v| (&v.id, &v.name, "key vault"));
+    registries
+        .chain(vaults)
+        .filter(|(id, _, _)| !targets.contains_key(id))
+        .map(|(id, name, what)| {
+            Finding::new(
+                rule,
+                format!("{what} `{name}` has no private endpoint"),
+                vec![id.clone()],
+            )
+        })
+        .collect()
 }
