@@ -1,13 +1,22 @@
-//! Generators: deployable Terraform (azurerm 4.x) and Kubernetes manifests from an Estate.
+//! Everything aksnet writes for people and tools: deployable Terraform (azurerm 4.x) and
+//! Kubernetes manifests from an Estate, diagrams and the flows they show, the HTML report, the
+//! findings as text, JSON, SARIF and Markdown, and the text renderings of plans, analyses and
+//! summaries. The command line only chooses one and prints it.
 //!
-//! Every generator is a pure function of the Estate: the same estate gives byte-identical files.
+//! Every renderer is a pure function of its input: the same input gives byte-identical output.
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod diagram;
+pub mod egress;
+pub mod findings;
 pub mod hcl;
+pub mod html;
 pub mod kubernetes;
+pub mod summary;
 pub mod terraform;
+pub mod views;
 
 /// Something in the estate that cannot be expressed in the generated code.
 #[derive(Clone, Debug, PartialEq, Eq)]

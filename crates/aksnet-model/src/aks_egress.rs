@@ -5,6 +5,8 @@
 //! (azure-semantics §6.9), global Azure. Microsoft revises this list (e.g. `packages.aks.azure.com`
 //! replacing `acs-mirror.azureedge.net` in 2025), so it is versioned by that date.
 
+use serde::Serialize;
+
 /// Date of the Microsoft page this table was taken from.
 pub const AKS_EGRESS_SOURCE_DATE: &str = "2026-06-18";
 
@@ -184,4 +186,63 @@ pub const AKS_FQDN_TAG: &str = "AzureKubernetesService";
 /// Substitutes `{location}`.
 pub fn for_location(template: &str, location: &str) -> String {
     template.replace("{location}", location)
+}
+
+/// One destination a cluster's nodes need.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Requirement {
+    /// The cluster.
+    pub cluster: String,
+    /// FQDN or service tag (`AzureCloud.<region>`).
+    pub destination: String,
+    /// `https`, `http`, `tcp` or `udp`.
+    pub protocol: String,
+    /// Port.
+    pub port: u16,
+    /// `application` (by name, HTTP/S) or `network` rule.
+    pub rule: &'static str,
+    /// Required, or recommended (OS updates).
+    pub required: bool,
+    /// What it is for.
+    pub purpose: &'static str,
+}
+
+/// The requirements of every cluster in the estate, for its region and API server mode
+/// (private clusters do not need the tunnel to a public API server).
+pub fn requirements(e: &crate::Estate, recommended: bool) -> Vec<Requirement> {
+    let mut out = Vec::new();
+    for mc in e.managed_clusters.iter() {
+        let location = mc.location.clone().unwrap_or_default();
+        let needed = |a: Applies| a == Applies::Always || !mc.properties.is_private();
+        let fqdns = REQUIRED_FQDNS.iter().map(|r| (r, true)).chain(
+            RECOMMENDED_FQDNS
+                .iter()
+                .filter(|_| recommended)
+                .map(|r| (r, false)),
+        );
+        for (r, required) in fqdns.filter(|(r, _)| needed(r.applies)) {
+            out.push(Requirement {
+                cluster: mc.name.clone(),
+                destination: for_location(r.fqdn, &location),
+                protocol: r.protocol.to_ascii_lowercase(),
+                port: r.port,
+                rule: "application",
+                required,
+                purpose: r.purpose,
+            });
+        }
+        for r in REQUIRED_NETWORK.iter().filter(|r| needed(r.applies)) {
+            out.push(Requirement {
+                cluster: mc.name.clone(),
+                destination: for_location(r.destination, &location),
+                protocol: r.protocol.to_ascii_lowercase(),
+                port: r.port,
+                rule: "network",
+                required: true,
+                purpose: r.purpose,
+            });
+        }
+    }
+    out
 }

@@ -31,12 +31,39 @@ pub struct FlowIntent {
 }
 
 /// An intent that cannot be evaluated: a place or port spec the estate does not know.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, thiserror::Error)]
+#[error("{message}")]
 pub struct IntentError {
+    /// What kind of mistake.
+    pub kind: IntentErrorKind,
     /// What is wrong.
     pub message: String,
     /// Where the intent was written.
     pub location: Option<SourceLocation>,
+}
+
+/// What an unusable intent gets wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum IntentErrorKind {
+    /// `from` or `to` is no place of the estate.
+    Place,
+    /// `ports` does not parse, or an allow intent has none.
+    Ports,
+}
+
+impl IntentErrorKind {
+    /// How to fix it.
+    pub fn hint(self) -> &'static str {
+        match self {
+            IntentErrorKind::Place => {
+                "places are those of `aksnet trace` (run `aksnet trace --help`), plus <spoke>/nodes"
+            }
+            IntentErrorKind::Ports => {
+                "write ports as tcp/443, udp/53, tcp/8000-8100 or icmp, comma-separated; an allow intent needs them"
+            }
+        }
+    }
 }
 
 /// Parses `tcp/443,udp/53,tcp/8000-8100` (or `any`).
@@ -105,19 +132,28 @@ pub fn check_intents(
 ) -> Result<Vec<Finding>, IntentError> {
     let mut out = Vec::new();
     for i in intents {
-        let fail = |message: String| IntentError {
+        let fail = |kind: IntentErrorKind, message: String| IntentError {
+            kind,
             message,
             location: i.location.clone(),
         };
-        let wanted = services(i.ports.as_deref()).map_err(fail)?;
-        let from =
-            places(plane, &i.from).map_err(|m| fail(format!("intent from `{}`: {m}", i.from)))?;
-        let to = places(plane, &i.to).map_err(|m| fail(format!("intent to `{}`: {m}", i.to)))?;
+        let wanted = services(i.ports.as_deref()).map_err(|m| fail(IntentErrorKind::Ports, m))?;
+        let from = places(plane, &i.from).map_err(|m| {
+            fail(
+                IntentErrorKind::Place,
+                format!("intent from `{}`: {m}", i.from),
+            )
+        })?;
+        let to = places(plane, &i.to)
+            .map_err(|m| fail(IntentErrorKind::Place, format!("intent to `{}`: {m}", i.to)))?;
         if i.allow && i.ports.is_none() {
-            return Err(fail(format!(
-                "intent {} → {} expects allow but names no ports; add e.g. `ports: tcp/443`",
-                i.from, i.to
-            )));
+            return Err(fail(
+                IntentErrorKind::Ports,
+                format!(
+                    "intent {} → {} expects allow but names no ports; add e.g. `ports: tcp/443`",
+                    i.from, i.to
+                ),
+            ));
         }
         let what = format!(
             "{} → {}{} must be {}",

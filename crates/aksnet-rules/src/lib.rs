@@ -11,8 +11,9 @@ mod probe;
 mod rules;
 mod shared;
 mod validation;
+pub mod verify;
 
-pub use intents::{check_intents, FlowIntent, IntentError, INTENT_CODE};
+pub use intents::{check_intents, FlowIntent, IntentError, IntentErrorKind, INTENT_CODE};
 
 use std::sync::OnceLock;
 

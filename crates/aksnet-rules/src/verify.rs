@@ -2,12 +2,11 @@
 //! selection of it), the intent file's flow intents and suppressions, and source locations for
 //! the findings.
 
-use std::path::{Path, PathBuf};
-
 use aksnet_design::Design;
 use aksnet_engine::DataPlane;
 use aksnet_model::{Estate, ResourceId};
-use aksnet_rules::{catalog, Finding, FlowIntent, Rule, SourceLocation, Suppression};
+
+use crate::{catalog, Finding, FlowIntent, IntentError, Rule, SourceLocation, Suppression};
 
 /// Where the analysed estate came from.
 pub enum Origin {
@@ -18,10 +17,50 @@ pub enum Origin {
         /// The design.
         design: Box<Design>,
     },
-    /// An estate.json.
-    EstateFile(PathBuf),
-    /// Azure resource JSON: the files the import read.
-    AzureJson(Vec<PathBuf>),
+    /// JSON files (an estate.json, or the Azure resource JSON an import read): findings are
+    /// located at their resource's `"id"` in them.
+    Json(Vec<SourceText>),
+}
+
+/// An input file's name, as given, and its text.
+pub struct SourceText {
+    /// The name, as given on the command line.
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Why a verification could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// `--rule` or `--skip` names a code the catalog does not have.
+    #[error(transparent)]
+    UnknownRule(#[from] UnknownRule),
+    /// A flow intent names a place or ports the estate does not know.
+    #[error(transparent)]
+    Intent(#[from] IntentError),
+}
+
+/// A rule code the catalog does not have.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown rule `{code}`")]
+pub struct UnknownRule {
+    /// The code as given.
+    pub code: String,
+    /// The codes the catalog has (and `AKS-INTENT`).
+    pub known: Vec<&'static str>,
+}
+
+/// The rule with this code (case-insensitive).
+pub fn find(code: &str) -> Result<&'static Rule, UnknownRule> {
+    let all = catalog();
+    all.iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
+        .copied()
+        .ok_or_else(|| UnknownRule {
+            code: code.to_string(),
+            known: all.iter().map(|r| r.code).collect(),
+        })
 }
 
 /// Which rules run.
@@ -48,26 +87,26 @@ pub struct Report {
 impl Selection {
     /// The catalog rules to run, and whether the flow intents (`AKS-INTENT`) run: everything
     /// unless `--rule` names codes, minus `--skip`. An unknown code is a usage error.
-    fn resolve(&self) -> Result<(Vec<&'static Rule>, bool), String> {
+    fn resolve(&self) -> Result<(Vec<&'static Rule>, bool), UnknownRule> {
         let all = catalog();
         let known = |c: &String| {
-            c.eq_ignore_ascii_case(aksnet_rules::INTENT_CODE)
+            c.eq_ignore_ascii_case(crate::INTENT_CODE)
                 || all.iter().any(|r| r.code.eq_ignore_ascii_case(c))
         };
         if let Some(code) = self.only.iter().chain(&self.skip).find(|c| !known(c)) {
-            let mut codes: Vec<&str> = all.iter().map(|r| r.code).collect();
-            codes.push(aksnet_rules::INTENT_CODE);
-            return Err(format!(
-                "error: unknown rule `{code}`\n  = hint: known rules: {}",
-                codes.join(", ")
-            ));
+            let mut known: Vec<&str> = all.iter().map(|r| r.code).collect();
+            known.push(crate::INTENT_CODE);
+            return Err(UnknownRule {
+                code: code.clone(),
+                known,
+            });
         }
         let wanted = |code: &str| {
             (self.only.is_empty() || self.only.iter().any(|c| c.eq_ignore_ascii_case(code)))
                 && !self.skip.iter().any(|c| c.eq_ignore_ascii_case(code))
         };
         let rules = all.into_iter().filter(|r| wanted(r.code)).collect();
-        Ok((rules, wanted(aksnet_rules::INTENT_CODE)))
+        Ok((rules, wanted(crate::INTENT_CODE)))
     }
 }
 
@@ -78,26 +117,18 @@ pub fn verify(
     origin: &Origin,
     selection: &Selection,
     policy: Option<&PolicyFile>,
-) -> Result<Report, String> {
+) -> Result<Report, VerifyError> {
     let (rules, run_intents) = selection.resolve()?;
-    let mut findings = aksnet_rules::check_rules(estate, plane, &rules);
+    let mut findings = crate::check_rules(estate, plane, &rules);
     let (intents, suppressions) = intent_file(origin, policy);
     let intents_checked = if run_intents { intents.len() } else { 0 };
     if intents_checked > 0 {
-        let violated = aksnet_rules::check_intents(plane, &intents).map_err(|e| {
-            let at = e.location.map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column)).unwrap_or_default();
-            let hint = if e.message.starts_with("intent from") || e.message.starts_with("intent to") {
-                "places are those of `aksnet trace` (run `aksnet trace --help`), plus <spoke>/nodes"
-            } else {
-                "write ports as tcp/443, udp/53, tcp/8000-8100 or icmp, comma-separated; an allow intent needs them"
-            };
-            format!("error: {at}{}\n  = hint: {hint}", e.message)
-        })?;
+        let violated = crate::check_intents(plane, &intents)?;
         findings.extend(violated);
-        aksnet_rules::sort(&mut findings);
+        crate::sort(&mut findings);
     }
     locate(&mut findings, origin);
-    let used = aksnet_rules::suppress(&mut findings, &suppressions);
+    let used = crate::suppress(&mut findings, &suppressions);
     let unused_suppressions = suppressions
         .iter()
         .zip(used)
@@ -192,11 +223,10 @@ fn locate(findings: &mut [Finding], origin: &Origin) {
     {
         return;
     }
-    let index: Vec<(String, String)> = match origin {
+    let index: Vec<&SourceText> = match origin {
         Origin::Intent { file: None, .. } => return,
         Origin::Intent { file: Some(_), .. } => Vec::new(),
-        Origin::EstateFile(p) => read(p).into_iter().collect(),
-        Origin::AzureJson(files) => files.iter().filter_map(|p| read(p)).collect(),
+        Origin::Json(files) => files.iter().collect(),
     };
     for f in findings.iter_mut().filter(|f| f.location.is_none()) {
         let Some(id) = f.resources.first() else {
@@ -207,15 +237,9 @@ fn locate(findings: &mut [Finding], origin: &Origin) {
                 file: Some(file),
                 design,
             } => Some(in_intent(file, design, id)),
-            _ => index
-                .iter()
-                .find_map(|(name, text)| in_json(name, text, id)),
+            _ => index.iter().find_map(|s| in_json(&s.name, &s.text, id)),
         };
     }
-}
-
-fn read(p: &Path) -> Option<(String, String)> {
-    Some((p.display().to_string(), std::fs::read_to_string(p).ok()?))
 }
 
 /// The spoke entry whose name the resource id carries (`vnet-aks-prod`, `rg-contoso-aks-prod`),

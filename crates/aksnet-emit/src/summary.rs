@@ -93,7 +93,7 @@ pub fn design_summary(
     d: &Design,
     out_dir: &Path,
     files: &[(String, String)],
-    report: &crate::verify::Report,
+    report: &aksnet_rules::verify::Report,
     as_json: bool,
 ) -> String {
     let counts = d.estate.counts();
@@ -113,7 +113,7 @@ pub fn design_summary(
             .cloned()
             .chain(d.warnings.iter().map(|w| w.message.clone()))
             .collect();
-        let v = json!({ "name": *d.intent.name, "outDir": out_dir.display().to_string(), "files": written, "resources": resources, "warnings": warnings, "plan": d.plan, "check": crate::rules::json_report(report) });
+        let v = json!({ "name": *d.intent.name, "outDir": out_dir.display().to_string(), "files": written, "resources": resources, "warnings": warnings, "plan": d.plan, "check": crate::findings::json_report(report) });
         let mut s = serde_json::to_string_pretty(&v).expect("summary serialises");
         s.push('\n');
         return s;
@@ -147,7 +147,7 @@ pub fn design_summary(
     let _ = writeln!(
         out,
         "  {} (details: aksnet check)",
-        crate::rules::summary_line(report)
+        crate::findings::summary_line(report)
     );
     let _ = writeln!(out);
     for (name, _) in files {

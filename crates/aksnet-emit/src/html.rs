@@ -6,12 +6,11 @@ use std::fmt::Write;
 
 use aksnet_engine::DataPlane;
 use aksnet_model::Estate;
+use aksnet_rules::verify::Report;
 use aksnet_rules::Severity;
 
-use crate::verify::Report;
+use crate::diagram::escape_xml as esc;
 use crate::views;
-
-use aksnet_emit::diagram::escape_xml as esc;
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#24292f;max-width:1400px}\
 h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d0d7de;padding-bottom:4px}\
@@ -49,7 +48,7 @@ pub fn html(i: &Input) -> String {
         s,
         "<p class=\"summary\">{} resources · {}</p>",
         total,
-        esc(&crate::rules::summary_line(i.report))
+        esc(&crate::findings::summary_line(i.report))
     );
     // Scaled to the page; the SVG keeps its own size for `diagram.svg`.
     let svg = i

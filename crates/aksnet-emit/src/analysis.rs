@@ -1,11 +1,10 @@
-//! The analysis commands: trace, routes, nsg-rules (and their renderings).
+//! Text renderings of the analyses: a trace, a reach, an exposure, a subnet's effective routes
+//! and security rules.
 
 use std::fmt::Write;
 
-use aksnet_engine::places::Place;
-use aksnet_engine::trace::{Query, Trace};
+use aksnet_engine::trace::Trace;
 use aksnet_engine::DataPlane;
-use aksnet_net::Protocol;
 
 /// Renders a trace as text.
 pub fn trace_text(t: &Trace) -> String {
@@ -157,47 +156,6 @@ pub fn exposure_text(r: &aksnet_engine::reach::Reach) -> String {
         }
     }
     out
-}
-
-/// Builds a trace query from CLI strings.
-pub fn query(
-    dp: &DataPlane,
-    from: &str,
-    to: &str,
-    protocol: &str,
-    port: u16,
-    fqdn: Option<String>,
-) -> Result<Query, String> {
-    let from = dp.place(from).map_err(|e| format!("error: {e}"))?;
-    let to = dp.place(to).map_err(|e| format!("error: {e}"))?;
-    let protocol: Protocol = protocol.parse().map_err(|e| format!("error: {e}"))?;
-    Ok(Query {
-        from,
-        to,
-        protocol,
-        port,
-        fqdn,
-    })
-}
-
-/// Parses a place, with the CLI's error prefix.
-pub fn place(dp: &DataPlane, text: &str) -> Result<Place, String> {
-    dp.place(text).map_err(|e| format!("error: {e}"))
-}
-
-/// The subnet a `VNET/SUBNET` place names.
-pub fn subnet(dp: &DataPlane, text: &str) -> Result<usize, String> {
-    match dp.place(text).map_err(|e| format!("error: {e}"))? {
-        Place::Subnet(s) => Ok(s),
-        _ => Err(format!(
-            "error: `{text}` is not a subnet\n  = hint: write VNET/SUBNET, e.g. {}",
-            dp.known_places()
-                .iter()
-                .find(|p| p.contains('/'))
-                .cloned()
-                .unwrap_or_default()
-        )),
-    }
 }
 
 /// Effective routes, in the layout of `az network nic show-effective-route-table -o table`.

@@ -5,7 +5,7 @@
 use aksnet_engine::trace::Verdict;
 use std::collections::BTreeMap;
 
-use aksnet_emit::diagram::{Anchor, Flow, FlowKind};
+use crate::diagram::{Anchor, Flow, FlowKind};
 use aksnet_engine::places::Place;
 use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::{Query, Trace};

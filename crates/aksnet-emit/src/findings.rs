@@ -1,53 +1,40 @@
-//! `aksnet rules` and the renderings of a verification report: text, JSON, SARIF 2.1.0 and
+//! The rule catalog (`aksnet rules`) and a verification report as text, JSON, SARIF 2.1.0 and
 //! Markdown.
 
 use std::fmt::Write;
-use std::process::ExitCode;
 
 use aksnet_engine::trace::Trace;
-use aksnet_rules::{catalog, doc_markdown, Finding, Severity, INTENT_CODE};
+use aksnet_rules::verify::Report;
+use aksnet_rules::{catalog, doc_markdown, Finding, Rule, Severity, INTENT_CODE};
 use serde_json::{json, Value};
 
-use crate::verify::Report;
-
-/// `aksnet rules [CODE]`.
-pub fn list(code: Option<&str>, as_json: bool) -> Result<ExitCode, String> {
-    let all = catalog();
-    match code {
-        Some(c) => {
-            let Some(r) = all.iter().find(|r| r.code.eq_ignore_ascii_case(c)) else {
-                let known: Vec<&str> = all.iter().map(|r| r.code).collect();
-                return Err(format!(
-                    "error: unknown rule `{c}`\n  = hint: known rules: {}",
-                    known.join(", ")
-                ));
-            };
-            if as_json {
-                println!("{}", serde_json::to_string_pretty(&json!({ "code": r.code, "severity": r.severity, "semantic": r.semantic, "doc": r.doc })).expect("serialisable"));
-            } else {
-                print!("{}", doc_markdown(r));
-            }
-        }
-        None if as_json => {
-            let v: Vec<_> = all.iter().map(|r| json!({ "code": r.code, "severity": r.severity, "semantic": r.semantic, "title": r.doc.title })).collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).expect("serialisable")
-            );
-        }
-        None => {
-            for r in all {
-                println!(
-                    "{}  {:<8} {:<10} {}",
-                    r.code,
-                    severity(r.severity),
-                    if r.semantic { "semantic" } else { "attribute" },
-                    r.doc.title
-                );
-            }
-        }
+/// The catalog as a table: code, severity, kind, title — one line per rule.
+pub fn catalog_text(rules: &[&Rule]) -> String {
+    let mut out = String::new();
+    for r in rules {
+        let _ = writeln!(
+            out,
+            "{}  {:<8} {:<10} {}",
+            r.code,
+            severity(r.severity),
+            r.kind(),
+            r.doc.title
+        );
     }
-    Ok(ExitCode::SUCCESS)
+    out
+}
+
+/// The catalog as JSON: code, severity, kind and title of each rule.
+pub fn catalog_json(rules: &[&Rule]) -> Value {
+    rules
+        .iter()
+        .map(|r| json!({ "code": r.code, "severity": r.severity, "semantic": r.semantic, "title": r.doc.title }))
+        .collect()
+}
+
+/// One rule with its whole documentation, as JSON.
+pub fn rule_json(r: &Rule) -> Value {
+    json!({ "code": r.code, "severity": r.severity, "semantic": r.semantic, "doc": r.doc })
 }
 
 fn severity(s: Severity) -> &'static str {

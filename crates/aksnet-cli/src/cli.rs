@@ -1,0 +1,310 @@
+//! The command line: every command, its flags and their help.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Design, verify, explain and generate the network of an AKS hub-and-spoke estate.
+#[derive(Parser)]
+#[command(name = "aksnet", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Write a commented starter intent file.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "aksnet.yaml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show the address plan: every VNet and subnet with its size and why.
+    Plan {
+        /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
+        intent: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Generate deployable code from the estate.
+    Generate {
+        /// What to generate.
+        #[arg(value_enum)]
+        target: Target,
+        #[command(flatten)]
+        input: Input,
+        /// Output directory. aksnet replaces only the files it wrote there (listed in its
+        /// `.aksnet-manifest`) and refuses to overwrite any other.
+        #[arg(long)]
+        out: PathBuf,
+        /// Overwrite files in the output directory that aksnet did not write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Draw the architecture: containers, subnets, what runs in them, peerings and the main flows.
+    Diagram {
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiagramFormat::Svg)]
+        format: DiagramFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// What each cluster must reach through the firewall (FQDNs, ports, service tags): data for
+    /// firewalls without the AzureKubernetesService FQDN tag.
+    RequiredEgress {
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EgressFormat::Text)]
+        format: EgressFormat,
+        /// Include the recommended (OS update) destinations.
+        #[arg(long)]
+        recommended: bool,
+    },
+    /// List the rules, or print one rule's documentation.
+    Rules {
+        /// A rule code, e.g. AKS-EGR-001.
+        code: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Run the rule catalog; exit 1 when a finding is at or above --fail-on.
+    Check {
+        #[command(flatten)]
+        input: Input,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Lowest severity that fails the run.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        /// Run only these rules (repeatable; AKS-INTENT selects the flow intents).
+        #[arg(long, value_name = "CODE")]
+        rule: Vec<String>,
+        /// Do not run these rules (repeatable).
+        #[arg(long, value_name = "CODE")]
+        skip: Vec<String>,
+        /// A YAML file of flow `intents:` and `suppressions:` (as in an intent file), for
+        /// estates from `--estate` or `--azure-json`, or on top of an intent's own.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
+    /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates with literal values) into an estate.
+    Import {
+        /// Files or folders (every *.json directly inside).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write the estate here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Estate name.
+        #[arg(long, default_value = "imported")]
+        name: String,
+        /// On-premises prefixes (ExpressRoute learns them by BGP; no resource holds them).
+        #[arg(long = "on-premises", value_name = "CIDR", value_delimiter = ',')]
+        on_premises: Vec<String>,
+        /// Write what could be read even when some resources or files had errors.
+        #[arg(long)]
+        keep_going: bool,
+        /// Summary format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Trace one flow hop by hop: routes, NSGs, firewall rules, translations, and the reply path.
+    Trace {
+        #[command(flatten)]
+        input: Input,
+        /// Source: internet, onprem, VNET/SUBNET, an IP, or an endpoint (acr, keyvault, apiserver, appgw, ilb, firewall, bastion; SPOKE:acr).
+        #[arg(long)]
+        from: String,
+        /// Destination (same forms as --from).
+        #[arg(long)]
+        to: String,
+        /// Protocol: tcp, udp or icmp.
+        #[arg(long, default_value = "tcp")]
+        protocol: String,
+        /// Destination port.
+        #[arg(long, default_value_t = 443)]
+        port: u16,
+        /// Host name (DNS resolution and firewall application rules match on it).
+        #[arg(long)]
+        fqdn: Option<String>,
+        /// Exit 1 unless the verdict is this (for CI gates).
+        #[arg(long, value_enum)]
+        expect: Option<Expect>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Every packet that gets from one place to another, by path, with a witness trace each.
+    Reach {
+        #[command(flatten)]
+        input: Input,
+        /// Source place.
+        #[arg(long)]
+        from: String,
+        /// Destination place.
+        #[arg(long)]
+        to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Everything reachable from a place (default: the Internet), by where it lands.
+    Exposure {
+        #[command(flatten)]
+        input: Input,
+        /// Source place: internet, onprem, or any place.
+        #[arg(long, default_value = "internet")]
+        from: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Effective routes of a subnet (like `az network nic show-effective-route-table`).
+    Routes {
+        /// The subnet, as VNET/SUBNET.
+        subnet: String,
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Effective security rules of a subnet (like `az network nic list-effective-nsg`).
+    NsgRules {
+        /// The subnet, as VNET/SUBNET.
+        subnet: String,
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Plan, build and validate the estate, and write it to the output directory.
+    Design {
+        /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
+        intent: Option<PathBuf>,
+        /// Output directory. aksnet replaces only the files it wrote there (listed in its
+        /// `.aksnet-manifest`) and refuses to overwrite any other.
+        #[arg(long, default_value = "aksnet-out")]
+        out: PathBuf,
+        /// Overwrite files in the output directory that aksnet did not write.
+        #[arg(long)]
+        force: bool,
+        /// Summary format on standard output.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Lowest check severity that fails the run (the files are written either way).
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+    },
+}
+
+/// Where the estate comes from: an intent (designed on the fly) or an `estate.json`.
+#[derive(clap::Args)]
+pub struct Input {
+    /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
+    pub intent: Option<PathBuf>,
+    /// Read this estate.json instead of designing an intent.
+    #[arg(long, conflicts_with = "intent")]
+    pub estate: Option<PathBuf>,
+    /// Import Azure resource JSON (files or folders; repeatable) instead of designing an intent.
+    #[arg(long = "azure-json", value_name = "PATH", conflicts_with_all = ["intent", "estate"])]
+    pub azure_json: Vec<PathBuf>,
+    /// On-premises prefixes for imported estates (ExpressRoute learns them by BGP; no resource holds them).
+    #[arg(long = "on-premises", value_name = "CIDR", value_delimiter = ',')]
+    pub on_premises: Vec<String>,
+    /// Service-tag prefixes (ServiceTags_Public JSON or `az network list-service-tags` output):
+    /// resolves tags such as AzureCloud or GatewayManager, and service endpoint routes.
+    #[arg(long = "service-tags", value_name = "FILE")]
+    pub service_tags: Option<PathBuf>,
+    /// Turn around one of the engine's documented defaults where Azure's behaviour is disputed
+    /// or unconfirmed (repeatable; see docs/engine.md).
+    #[arg(long = "switch", value_name = "NAME")]
+    pub switches: Vec<String>,
+}
+
+/// Formats of `required-egress`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EgressFormat {
+    /// A table per cluster.
+    Text,
+    /// JSON.
+    Json,
+    /// CSV, for firewall rule imports.
+    Csv,
+}
+
+/// Formats of `diagram`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    /// SVG, self-contained.
+    Svg,
+    /// Graphviz dot.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
+/// What `generate` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// Terraform for azurerm 4.x.
+    Terraform,
+    /// Kubernetes manifests: the ingress Service, default-deny NetworkPolicies.
+    Kubernetes,
+}
+
+/// Report formats of `check`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Human-readable.
+    Text,
+    /// JSON.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning, Azure DevOps).
+    Sarif,
+    /// Markdown (pull-request comments, CI job summaries).
+    Markdown,
+    /// A self-contained HTML report: diagram, address plan, findings, flow matrix.
+    Html,
+}
+
+/// Severity threshold for `check`'s exit code.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Errors fail the run.
+    Error,
+    /// Warnings and errors fail the run.
+    Warning,
+    /// Never fail on findings.
+    Never,
+}
+
+/// Expected trace verdicts.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Expect {
+    /// The flow must get through.
+    Allowed,
+    /// The flow must be blocked.
+    Denied,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable.
+    Text,
+    /// Machine-readable JSON.
+    Json,
+}

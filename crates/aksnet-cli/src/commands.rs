@@ -1,0 +1,400 @@
+//! One function per command: read the input, call the libraries, print, and choose the exit code.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use aksnet_design::STARTER_INTENT;
+use aksnet_emit::{analysis, diagram, egress, findings, html, summary, views};
+use aksnet_engine::trace::Verdict;
+use aksnet_engine::{DataPlane, Options};
+use aksnet_rules::verify::{self, Origin, PolicyFile, Report, Selection, VerifyError};
+
+use crate::cli::{CheckFormat, DiagramFormat, EgressFormat, Expect, FailOn, Format, Input, Target};
+use crate::input::{load_design, on_premises, read_text};
+use crate::{args, output, EXIT_BAD_INPUT, EXIT_FINDINGS};
+
+/// What a command returns: its exit code, or a message for standard error (exit 2).
+pub type Outcome = Result<ExitCode, String>;
+
+/// Pretty JSON with a final newline.
+fn json<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// Prints `text` and succeeds.
+fn print(text: String) -> Outcome {
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A verification that could not run, with its hint.
+fn verify_error(e: VerifyError) -> String {
+    match e {
+        VerifyError::UnknownRule(u) => {
+            format!("error: {u}\n  = hint: known rules: {}", u.known.join(", "))
+        }
+        VerifyError::Intent(e) => {
+            let at = e
+                .location
+                .as_ref()
+                .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
+                .unwrap_or_default();
+            format!("error: {at}{}\n  = hint: {}", e.message, e.kind.hint())
+        }
+    }
+}
+
+/// `aksnet init`.
+pub fn init(path: &Path, force: bool) -> Outcome {
+    if path.exists() && !force {
+        return Err(format!(
+            "error: {} already exists\n  = hint: pass --force to overwrite it",
+            path.display()
+        ));
+    }
+    output::write_file(path, STARTER_INTENT).map_err(|e| format!("error: {e}"))?;
+    println!(
+        "wrote {}: edit it, then run `aksnet plan {}`",
+        path.display(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `aksnet plan`.
+pub fn plan(intent: Option<&Path>, format: Format) -> Outcome {
+    let d = load_design(intent)?;
+    print(summary::plan(&d, format == Format::Json))
+}
+
+/// `aksnet design`: every output file, written atomically, then the summary.
+pub fn design(
+    intent: Option<&Path>,
+    out: &Path,
+    force: bool,
+    format: Format,
+    fail_on: FailOn,
+) -> Outcome {
+    let d = load_design(intent)?;
+    let dp = DataPlane::compile(&d.estate, Options::default());
+    let origin = Origin::Intent {
+        file: intent.map(|p| p.display().to_string()),
+        design: Box::new(d.clone()),
+    };
+    let report = verify::verify(&d.estate, &dp, &origin, &Selection::default(), None)
+        .map_err(verify_error)?;
+    let terraform = aksnet_emit::terraform::generate(&d.estate).map_err(|e| e.to_string())?;
+    let mut owned: Vec<(String, String)> = vec![
+        ("estate.json".into(), d.estate.to_json()),
+        ("check.json".into(), json(&findings::json_report(&report))),
+    ];
+    owned.extend(
+        terraform
+            .into_iter()
+            .map(|(name, text)| (format!("terraform/{name}"), text)),
+    );
+    owned.extend(
+        aksnet_emit::kubernetes::generate(&d.estate)
+            .into_iter()
+            .map(|(name, text)| (format!("k8s/{name}"), text)),
+    );
+    let svg = diagram::svg(&d.estate, &views::flows(&dp));
+    let mut listed: Vec<String> = owned.iter().map(|(n, _)| n.clone()).collect();
+    listed.extend(["diagram.svg".to_string(), "report.html".to_string()]);
+    listed.sort();
+    let page = html::html(&html::Input {
+        estate: &d.estate,
+        plane: &dp,
+        report: &report,
+        design: Some(&d),
+        svg: &svg,
+        files: &listed,
+    });
+    owned.push(("diagram.svg".into(), svg));
+    owned.push(("report.html".into(), page));
+    output::write_dir(out, &owned, force).map_err(|e| format!("error: {e}"))?;
+    print!(
+        "{}",
+        summary::design_summary(&d, out, &owned, &report, format == Format::Json)
+    );
+    Ok(gate(&report, fail_on))
+}
+
+/// `aksnet generate`.
+pub fn generate(target: Target, input: &Input, out: &Path, force: bool) -> Outcome {
+    let estate = input.estate()?;
+    let files = match target {
+        Target::Terraform => {
+            aksnet_emit::terraform::generate(&estate).map_err(|e| e.to_string())?
+        }
+        Target::Kubernetes => aksnet_emit::kubernetes::generate(&estate),
+    };
+    output::write_dir(out, &files, force).map_err(|e| format!("error: {e}"))?;
+    for (name, _) in &files {
+        println!("wrote {}", out.join(name).display());
+    }
+    if files.is_empty() {
+        println!(
+            "nothing to generate: the estate has no AKS cluster ({} is empty)",
+            out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `aksnet diagram`.
+pub fn diagram(input: &Input, format: DiagramFormat, out: Option<&Path>) -> Outcome {
+    let estate = input.estate()?;
+    let dp = input.plane(&estate)?;
+    let flows = views::flows(&dp);
+    let text = match format {
+        DiagramFormat::Svg => diagram::svg(&estate, &flows),
+        DiagramFormat::Dot => diagram::dot(&estate, &flows),
+        DiagramFormat::Mermaid => diagram::mermaid(&estate, &flows),
+    };
+    match out {
+        Some(path) => {
+            output::write_file(path, &text).map_err(|e| format!("error: {e}"))?;
+            println!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => print(text),
+    }
+}
+
+/// `aksnet required-egress`.
+pub fn required_egress(input: &Input, format: EgressFormat, recommended: bool) -> Outcome {
+    let estate = input.estate()?;
+    let list = aksnet_model::aks_egress::requirements(&estate, recommended);
+    print(match format {
+        EgressFormat::Text => egress::text(&list),
+        EgressFormat::Json => json(&list),
+        EgressFormat::Csv => egress::csv(&list),
+    })
+}
+
+/// `aksnet rules [CODE]`.
+pub fn rules(code: Option<&str>, format: Format) -> Outcome {
+    let as_json = format == Format::Json;
+    match code {
+        Some(c) => {
+            let r = verify::find(c).map_err(|u| verify_error(u.into()))?;
+            print(if as_json {
+                json(&findings::rule_json(r))
+            } else {
+                aksnet_rules::doc_markdown(r)
+            })
+        }
+        None => {
+            let all = aksnet_rules::catalog();
+            print(if as_json {
+                json(&findings::catalog_json(&all))
+            } else {
+                findings::catalog_text(&all)
+            })
+        }
+    }
+}
+
+/// `aksnet check`.
+pub fn check(
+    input: &Input,
+    format: CheckFormat,
+    fail_on: FailOn,
+    selection: &Selection,
+    policy: Option<&Path>,
+) -> Outcome {
+    let (estate, origin) = input.load()?;
+    let dp = input.plane(&estate)?;
+    let policy = match policy {
+        Some(path) => {
+            let file = path.display().to_string();
+            let text = read_text(path)?;
+            let policy =
+                aksnet_design::intent::Policy::parse(&file, &text).map_err(|e| e.to_string())?;
+            Some(PolicyFile { file, policy })
+        }
+        None => None,
+    };
+    let report =
+        verify::verify(&estate, &dp, &origin, selection, policy.as_ref()).map_err(verify_error)?;
+    print!(
+        "{}",
+        match format {
+            CheckFormat::Text => findings::text(&report),
+            CheckFormat::Json => json(&findings::json_report(&report)),
+            CheckFormat::Sarif => json(&findings::sarif(&report)),
+            CheckFormat::Markdown => findings::markdown(&report),
+            CheckFormat::Html => {
+                let svg = diagram::svg(&estate, &views::flows(&dp));
+                let design = match &origin {
+                    Origin::Intent { design, .. } => Some(design.as_ref()),
+                    Origin::Json(_) => None,
+                };
+                html::html(&html::Input {
+                    estate: &estate,
+                    plane: &dp,
+                    report: &report,
+                    design,
+                    svg: &svg,
+                    files: &[],
+                })
+            }
+        }
+    );
+    Ok(gate(&report, fail_on))
+}
+
+/// The flags of `aksnet import`.
+pub struct ImportArgs<'a> {
+    /// Files or folders.
+    pub paths: &'a [std::path::PathBuf],
+    /// Where to write the estate.
+    pub out: Option<&'a Path>,
+    /// Estate name.
+    pub name: &'a str,
+    /// `--on-premises` prefixes.
+    pub on_premises: &'a [String],
+    /// Write what could be read despite errors.
+    pub keep_going: bool,
+    /// Summary format.
+    pub format: Format,
+}
+
+/// `aksnet import`: reads, prints what was read, writes the estate unless there were errors.
+pub fn import(a: &ImportArgs) -> Outcome {
+    let refs: Vec<&Path> = a.paths.iter().map(|p| p.as_path()).collect();
+    let mut imp = aksnet_import::import_paths(a.name, &refs);
+    imp.estate.on_premises_prefixes = on_premises(a.on_premises)?;
+    let errors = imp.summary.diagnostics.iter().filter(|d| d.error).count();
+    if a.format == Format::Json {
+        print!("{}", json(&imp.summary));
+    } else {
+        print!("{}", summary::import_summary(&imp.summary));
+    }
+    if errors > 0 && !a.keep_going {
+        eprintln!("error: {errors} problem(s) above; nothing written\n  = hint: fix them, or pass --keep-going to write what could be read");
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    if let Some(out) = a.out {
+        output::write_file(out, &imp.estate.to_json()).map_err(|e| format!("error: {e}"))?;
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The flow `aksnet trace` follows.
+pub struct TraceArgs<'a> {
+    /// Source place.
+    pub from: &'a str,
+    /// Destination place.
+    pub to: &'a str,
+    /// Protocol name.
+    pub protocol: &'a str,
+    /// Destination port.
+    pub port: u16,
+    /// Host name.
+    pub fqdn: Option<String>,
+    /// The verdict that passes.
+    pub expect: Option<Expect>,
+    /// Output format.
+    pub format: Format,
+}
+
+/// `aksnet trace`: exit 1 when the verdict is not the one `--expect` asks for.
+pub fn trace(input: &Input, a: TraceArgs) -> Outcome {
+    let estate = input.estate()?;
+    let dp = input.plane(&estate)?;
+    let q = args::query(&dp, a.from, a.to, a.protocol, a.port, a.fqdn)?;
+    let t = dp.trace(&q);
+    print!(
+        "{}",
+        if a.format == Format::Json {
+            json(&t)
+        } else {
+            analysis::trace_text(&t)
+        }
+    );
+    let want = a.expect.map(|e| match e {
+        Expect::Allowed => Verdict::Allowed,
+        Expect::Denied => Verdict::Denied,
+    });
+    Ok(if want.is_some_and(|w| w != t.verdict) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `aksnet reach`.
+pub fn reach(input: &Input, from: &str, to: &str, format: Format) -> Outcome {
+    let estate = input.estate()?;
+    let dp = input.plane(&estate)?;
+    let r = dp.reach(&args::place(&dp, from)?, &args::place(&dp, to)?);
+    print(if format == Format::Json {
+        json(&r)
+    } else {
+        analysis::reach_text(&r)
+    })
+}
+
+/// `aksnet exposure`.
+pub fn exposure(input: &Input, from: &str, format: Format) -> Outcome {
+    let estate = input.estate()?;
+    let dp = input.plane(&estate)?;
+    let r = dp.exposure(&args::place(&dp, from)?);
+    print(if format == Format::Json {
+        json(&r)
+    } else {
+        analysis::exposure_text(&r)
+    })
+}
+
+/// `aksnet routes`.
+pub fn routes(input: &Input, subnet: &str, format: Format) -> Outcome {
+    let estate = input.estate()?;
+    let dp = input.plane(&estate)?;
+    let s = args::subnet(&dp, subnet)?;
+    print(if format == Format::Json {
+        json(&serde_json::json!({ "subnet": subnet, "value": dp.routes[s] }))
+    } else {
+        analysis::routes_text(&dp, s)
+    })
+}
+
+/// `aksnet nsg-rules`.
+pub fn nsg_rules(input: &Input, subnet: &str, format: Format) -> Outcome {
+    let estate = input.estate()?;
+    let dp = input.plane(&estate)?;
+    let s = args::subnet(&dp, subnet)?;
+    let sub = &dp.topology.subnets[s];
+    print(if format == Format::Json {
+        json(
+            &serde_json::json!({ "subnet": subnet, "nsg": sub.nsg, "exempt": sub.nsg_exempt(), "effectiveSecurityRules": dp.nsgs[s] }),
+        )
+    } else {
+        analysis::nsg_text(&dp, s)
+    })
+}
+
+/// Exit code of a verification: 1 when an unsuppressed finding is at or above `fail_on`.
+fn gate(report: &Report, fail_on: FailOn) -> ExitCode {
+    let threshold = match fail_on {
+        FailOn::Error => Some(aksnet_rules::Severity::Error),
+        FailOn::Warning => Some(aksnet_rules::Severity::Warning),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.suppressed.is_none() && f.severity <= t)
+    });
+    if failed {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

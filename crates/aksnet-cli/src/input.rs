@@ -1,0 +1,156 @@
+//! Reading what a command analyses: an intent (the one named, `./aksnet.yaml`, or the embedded
+//! reference), an `estate.json`, or Azure resource JSON; and the engine options the flags ask for.
+
+use std::path::{Path, PathBuf};
+
+use aksnet_design::{design, Design, REFERENCE_INTENT, REFERENCE_NAME};
+use aksnet_engine::{DataPlane, Options};
+use aksnet_model::Estate;
+use aksnet_rules::verify::{Origin, SourceText};
+
+use crate::cli::Input;
+
+/// The intent a command reads when none is named: `./aksnet.yaml` when it exists (as
+/// `terraform` reads the current directory), else the embedded reference design.
+const LOCAL_INTENT: &str = "aksnet.yaml";
+
+/// The largest input file aksnet reads; larger ones are refused while reading. An estate of
+/// 100,000 resources is about 150 MB.
+const MAX_INPUT: u64 = 512 << 20;
+
+impl Input {
+    /// The engine options with the requested switches applied.
+    pub fn options(&self) -> Result<Options, String> {
+        let mut o = Options::default();
+        if let Some(path) = &self.service_tags {
+            let text = read_text(path)?;
+            o.service_tags = aksnet_engine::tags::parse_service_tags(&text).map_err(|e| format!("error: {}: {e}\n  = hint: download ServiceTags_Public.json, or run `az network list-service-tags --location REGION`", path.display()))?;
+        }
+        for s in &self.switches {
+            o.set(s).map_err(|e| {
+                format!("error: {e}\n  = hint: see docs/engine.md for what each switch changes")
+            })?;
+        }
+        Ok(o)
+    }
+
+    /// Compiles the estate with the options the flags ask for.
+    pub fn plane<'e>(&self, estate: &'e Estate) -> Result<DataPlane<'e>, String> {
+        Ok(DataPlane::compile(estate, self.options()?))
+    }
+
+    /// The estate to analyse: `--azure-json`, `--estate FILE`, or the designed intent.
+    pub fn estate(&self) -> Result<Estate, String> {
+        self.load().map(|(estate, _)| estate)
+    }
+
+    /// The estate to analyse with where it came from (for source locations and the intent's
+    /// flow intents and suppressions).
+    pub fn load(&self) -> Result<(Estate, Origin), String> {
+        if !self.azure_json.is_empty() {
+            return self.import_azure();
+        }
+        if let Some(path) = &self.estate {
+            let name = path.display().to_string();
+            let text = read_text(path)?;
+            let estate = Estate::from_json(&text).map_err(|e| format!("error: {name}:{}:{}: {}\n  = hint: pass an estate.json written by `aksnet design`", e.line, e.column, e.message))?;
+            return Ok((estate, Origin::Json(vec![SourceText { name, text }])));
+        }
+        let d = load_design(self.intent.as_deref())?;
+        let file = self.intent.as_ref().map(|p| p.display().to_string());
+        Ok((
+            d.estate.clone(),
+            Origin::Intent {
+                file,
+                design: Box::new(d),
+            },
+        ))
+    }
+
+    /// Imports `--azure-json`; the origin holds the JSON files read (for source locations).
+    fn import_azure(&self) -> Result<(Estate, Origin), String> {
+        let paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
+        let imp = aksnet_import::import_paths("imported", &paths);
+        let errors: Vec<String> = imp
+            .summary
+            .diagnostics
+            .iter()
+            .filter(|d| d.error)
+            .map(ToString::to_string)
+            .collect();
+        if !errors.is_empty() {
+            return Err(format!(
+                "{}\n  = hint: run `aksnet import` to see everything that was read",
+                errors.join("\n")
+            ));
+        }
+        let mut estate = imp.estate;
+        estate.on_premises_prefixes = on_premises(&self.on_premises)?;
+        let files = imp
+            .summary
+            .files
+            .iter()
+            .filter_map(|f| {
+                let text = read_text(Path::new(f)).ok()?;
+                Some(SourceText {
+                    name: f.clone(),
+                    text,
+                })
+            })
+            .collect();
+        Ok((estate, Origin::Json(files)))
+    }
+}
+
+/// Reads a text input: a regular file (devices, FIFOs and directories are refused at once, so
+/// `/dev/zero` or a pipe cannot make aksnet read without end) of at most [`MAX_INPUT`] bytes.
+pub fn read_text(p: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let name = p.display().to_string();
+    let cannot = |e: std::io::Error| {
+        format!("error: cannot read {name}: {e}\n  = hint: check the path, or run `aksnet init` to create a starter intent")
+    };
+    let meta = std::fs::metadata(p).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(format!("error: {name}: not a regular file (a directory, device or pipe)\n  = hint: pass a file; aksnet reads inputs whole, so it does not read from devices or pipes"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(p)
+        .and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(format!(
+            "error: {name}: larger than {} MiB\n  = hint: aksnet reads inputs whole; split the input or check that it is the file you meant",
+            MAX_INPUT >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("error: {name}: not UTF-8 text (invalid byte at offset {})\n  = hint: save the file as UTF-8", e.utf8_error().valid_up_to()))
+}
+
+/// Parses `--on-premises` prefixes.
+pub fn on_premises(list: &[String]) -> Result<Vec<aksnet_net::Prefix>, String> {
+    list.iter()
+        .map(|p| p.parse().map_err(|e| format!("error: --on-premises: {e}")))
+        .collect()
+}
+
+/// Reads and designs an intent file: the one named, else `./aksnet.yaml`, else the embedded
+/// reference. Says on standard error which design it is, so no one analyses the wrong network
+/// unknowingly.
+pub fn load_design(path: Option<&Path>) -> Result<Design, String> {
+    let local = Path::new(LOCAL_INTENT);
+    let (name, text) = match path {
+        Some(p) => (p.display().to_string(), read_text(p)?),
+        None if local.is_file() => (LOCAL_INTENT.to_string(), read_text(local)?),
+        None => (REFERENCE_NAME.to_string(), REFERENCE_INTENT.to_string()),
+    };
+    if path.is_none() {
+        let which = if name == REFERENCE_NAME {
+            "the embedded reference design (no ./aksnet.yaml; `aksnet init` writes one)".to_string()
+        } else {
+            format!("./{name}")
+        };
+        eprintln!("design: {which}");
+    }
+    design(&name, &text).map_err(|e| e.to_string())
+}
