@@ -1,9 +1,16 @@
 //! Turning command-line strings into engine queries: places, subnets, trace queries.
 
-use aksnet_engine::places::Place;
+use aksnet_engine::places::{Place, PlaceError};
 use aksnet_engine::trace::Query;
 use aksnet_engine::DataPlane;
+use aksnet_model::Diagnostic;
 use aksnet_net::Protocol;
+
+/// A place the estate does not have, with the places it has.
+fn unknown(e: PlaceError) -> Diagnostic {
+    Diagnostic::error(format!("unknown place `{}`: {}", e.asked, e.reason))
+        .hint(format!("known places: {}", e.known.join(", ")))
+}
 
 /// Builds a trace query from CLI strings.
 pub fn query(
@@ -13,10 +20,12 @@ pub fn query(
     protocol: &str,
     port: u16,
     fqdn: Option<String>,
-) -> Result<Query, String> {
-    let from = dp.place(from).map_err(|e| format!("error: {e}"))?;
-    let to = dp.place(to).map_err(|e| format!("error: {e}"))?;
-    let protocol: Protocol = protocol.parse().map_err(|e| format!("error: {e}"))?;
+) -> Result<Query, Diagnostic> {
+    let from = place(dp, from)?;
+    let to = place(dp, to)?;
+    let protocol: Protocol = protocol.parse().map_err(|e| {
+        Diagnostic::error(format!("--protocol: {e}")).hint("write tcp, udp or icmp")
+    })?;
     Ok(Query {
         from,
         to,
@@ -26,22 +35,24 @@ pub fn query(
     })
 }
 
-/// Parses a place, with the CLI's error prefix.
-pub fn place(dp: &DataPlane, text: &str) -> Result<Place, String> {
-    dp.place(text).map_err(|e| format!("error: {e}"))
+/// Parses a place.
+pub fn place(dp: &DataPlane, text: &str) -> Result<Place, Diagnostic> {
+    dp.place(text).map_err(unknown)
 }
 
 /// The subnet a `VNET/SUBNET` place names.
-pub fn subnet(dp: &DataPlane, text: &str) -> Result<usize, String> {
-    match dp.place(text).map_err(|e| format!("error: {e}"))? {
+pub fn subnet(dp: &DataPlane, text: &str) -> Result<usize, Diagnostic> {
+    match place(dp, text)? {
         Place::Subnet(s) => Ok(s),
-        _ => Err(format!(
-            "error: `{text}` is not a subnet\n  = hint: write VNET/SUBNET, e.g. {}",
-            dp.known_places()
-                .iter()
-                .find(|p| p.contains('/'))
-                .cloned()
-                .unwrap_or_default()
-        )),
+        _ => Err(
+            Diagnostic::error(format!("`{text}` is not a subnet")).hint(format!(
+                "write VNET/SUBNET, e.g. {}",
+                dp.known_places()
+                    .iter()
+                    .find(|p| p.contains('/'))
+                    .cloned()
+                    .unwrap_or_default()
+            )),
+        ),
     }
 }

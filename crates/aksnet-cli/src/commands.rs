@@ -7,14 +7,15 @@ use aksnet_design::STARTER_INTENT;
 use aksnet_emit::{analysis, diagram, egress, findings, html, summary, views};
 use aksnet_engine::trace::Verdict;
 use aksnet_engine::{DataPlane, Options};
+use aksnet_model::Diagnostic;
 use aksnet_rules::verify::{self, Origin, PolicyFile, Report, Selection, VerifyError};
 
 use crate::cli::{CheckFormat, DiagramFormat, EgressFormat, Expect, FailOn, Format, Input, Target};
 use crate::input::{load_design, on_premises, read_text};
-use crate::{args, output, EXIT_BAD_INPUT, EXIT_FINDINGS};
+use crate::{args, output, Failure, EXIT_BAD_INPUT, EXIT_FINDINGS};
 
-/// What a command returns: its exit code, or a message for standard error (exit 2).
-pub type Outcome = Result<ExitCode, String>;
+/// What a command returns: its exit code, or why it stopped (exit 2).
+pub type Outcome = Result<ExitCode, Failure>;
 
 /// Pretty JSON with a final newline.
 fn json<T: serde::Serialize>(v: &T) -> String {
@@ -30,18 +31,20 @@ fn print(text: String) -> Outcome {
 }
 
 /// A verification that could not run, with its hint.
-fn verify_error(e: VerifyError) -> String {
+fn verify_error(e: VerifyError) -> Diagnostic {
     match e {
         VerifyError::UnknownRule(u) => {
-            format!("error: {u}\n  = hint: known rules: {}", u.known.join(", "))
+            Diagnostic::error(u.to_string()).hint(format!("known rules: {}", u.known.join(", ")))
         }
         VerifyError::Intent(e) => {
-            let at = e
-                .location
-                .as_ref()
-                .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
-                .unwrap_or_default();
-            format!("error: {at}{}\n  = hint: {}", e.message, e.kind.hint())
+            let d = Diagnostic::error(e.message).hint(e.kind.hint());
+            match e.location {
+                Some(l) => {
+                    let source = std::fs::read_to_string(&l.file).ok();
+                    d.at_text(&l.file, l.line, l.column, source.as_deref())
+                }
+                None => d,
+            }
         }
     }
 }
@@ -49,12 +52,13 @@ fn verify_error(e: VerifyError) -> String {
 /// `aksnet init`.
 pub fn init(path: &Path, force: bool) -> Outcome {
     if path.exists() && !force {
-        return Err(format!(
-            "error: {} already exists\n  = hint: pass --force to overwrite it",
-            path.display()
-        ));
+        return Err(
+            Diagnostic::error(format!("{} already exists", path.display()))
+                .hint("pass --force to overwrite it")
+                .into(),
+        );
     }
-    output::write_file(path, STARTER_INTENT).map_err(|e| format!("error: {e}"))?;
+    output::write_file(path, STARTER_INTENT).map_err(|e| e.diagnostic())?;
     println!(
         "wrote {}: edit it, then run `aksnet plan {}`",
         path.display(),
@@ -85,7 +89,7 @@ pub fn design(
     };
     let report = verify::verify(&d.estate, &dp, &origin, &Selection::default(), None)
         .map_err(verify_error)?;
-    let terraform = aksnet_emit::terraform::generate(&d.estate).map_err(|e| e.to_string())?;
+    let terraform = aksnet_emit::terraform::generate(&d.estate).map_err(|e| e.diagnostic())?;
     let mut owned: Vec<(String, String)> = vec![
         ("estate.json".into(), d.estate.to_json()),
         ("check.json".into(), json(&findings::json_report(&report))),
@@ -114,7 +118,7 @@ pub fn design(
     });
     owned.push(("diagram.svg".into(), svg));
     owned.push(("report.html".into(), page));
-    output::write_dir(out, &owned, force).map_err(|e| format!("error: {e}"))?;
+    output::write_dir(out, &owned, force).map_err(|e| e.diagnostic())?;
     print!(
         "{}",
         summary::design_summary(&d, out, &owned, &report, format == Format::Json)
@@ -127,11 +131,11 @@ pub fn generate(target: Target, input: &Input, out: &Path, force: bool) -> Outco
     let estate = input.estate()?;
     let files = match target {
         Target::Terraform => {
-            aksnet_emit::terraform::generate(&estate).map_err(|e| e.to_string())?
+            aksnet_emit::terraform::generate(&estate).map_err(|e| e.diagnostic())?
         }
         Target::Kubernetes => aksnet_emit::kubernetes::generate(&estate),
     };
-    output::write_dir(out, &files, force).map_err(|e| format!("error: {e}"))?;
+    output::write_dir(out, &files, force).map_err(|e| e.diagnostic())?;
     for (name, _) in &files {
         println!("wrote {}", out.join(name).display());
     }
@@ -156,7 +160,7 @@ pub fn diagram(input: &Input, format: DiagramFormat, out: Option<&Path>) -> Outc
     };
     match out {
         Some(path) => {
-            output::write_file(path, &text).map_err(|e| format!("error: {e}"))?;
+            output::write_file(path, &text).map_err(|e| e.diagnostic())?;
             println!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -212,8 +216,8 @@ pub fn check(
         Some(path) => {
             let file = path.display().to_string();
             let text = read_text(path)?;
-            let policy =
-                aksnet_design::intent::Policy::parse(&file, &text).map_err(|e| e.to_string())?;
+            let policy = aksnet_design::intent::Policy::parse(&file, &text)
+                .map_err(|e| Failure(e.diagnostics(Some(&text))))?;
             Some(PolicyFile { file, policy })
         }
         None => None,
@@ -275,11 +279,13 @@ pub fn import(a: &ImportArgs) -> Outcome {
         print!("{}", summary::import_summary(&imp.summary));
     }
     if errors > 0 && !a.keep_going {
-        eprintln!("error: {errors} problem(s) above; nothing written\n  = hint: fix them, or pass --keep-going to write what could be read");
+        let d = Diagnostic::error(format!("{errors} problem(s) above; nothing written"))
+            .hint("fix them, or pass --keep-going to write what could be read");
+        eprintln!("{d}");
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
     if let Some(out) = a.out {
-        output::write_file(out, &imp.estate.to_json()).map_err(|e| format!("error: {e}"))?;
+        output::write_file(out, &imp.estate.to_json()).map_err(|e| e.diagnostic())?;
         eprintln!("wrote {}", out.display());
     }
     Ok(ExitCode::SUCCESS)

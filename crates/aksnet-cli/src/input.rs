@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use aksnet_design::{design, Design, REFERENCE_INTENT, REFERENCE_NAME};
 use aksnet_engine::{DataPlane, Options};
-use aksnet_model::Estate;
+use aksnet_model::{Diagnostic, Estate, Location};
 use aksnet_rules::verify::{Origin, SourceText};
 
 use crate::cli::Input;
+use crate::Failure;
 
 /// The intent a command reads when none is named: `./aksnet.yaml` when it exists (as
 /// `terraform` reads the current directory), else the embedded reference design.
@@ -20,40 +21,49 @@ const MAX_INPUT: u64 = 512 << 20;
 
 impl Input {
     /// The engine options with the requested switches applied.
-    pub fn options(&self) -> Result<Options, String> {
+    pub fn options(&self) -> Result<Options, Diagnostic> {
         let mut o = Options::default();
         if let Some(path) = &self.service_tags {
             let text = read_text(path)?;
-            o.service_tags = aksnet_engine::tags::parse_service_tags(&text).map_err(|e| format!("error: {}: {e}\n  = hint: download ServiceTags_Public.json, or run `az network list-service-tags --location REGION`", path.display()))?;
+            o.service_tags = aksnet_engine::tags::parse_service_tags(&text).map_err(|e| {
+                Diagnostic::error(e.to_string())
+                    .in_file(path.display().to_string())
+                    .hint("download ServiceTags_Public.json, or run `az network list-service-tags --location REGION`")
+            })?;
         }
         for s in &self.switches {
             o.set(s).map_err(|e| {
-                format!("error: {e}\n  = hint: see docs/engine.md for what each switch changes")
+                Diagnostic::error(e.to_string())
+                    .hint("see docs/engine.md for what each switch changes")
             })?;
         }
         Ok(o)
     }
 
     /// Compiles the estate with the options the flags ask for.
-    pub fn plane<'e>(&self, estate: &'e Estate) -> Result<DataPlane<'e>, String> {
+    pub fn plane<'e>(&self, estate: &'e Estate) -> Result<DataPlane<'e>, Diagnostic> {
         Ok(DataPlane::compile(estate, self.options()?))
     }
 
     /// The estate to analyse: `--azure-json`, `--estate FILE`, or the designed intent.
-    pub fn estate(&self) -> Result<Estate, String> {
+    pub fn estate(&self) -> Result<Estate, Failure> {
         self.load().map(|(estate, _)| estate)
     }
 
     /// The estate to analyse with where it came from (for source locations and the intent's
     /// flow intents and suppressions).
-    pub fn load(&self) -> Result<(Estate, Origin), String> {
+    pub fn load(&self) -> Result<(Estate, Origin), Failure> {
         if !self.azure_json.is_empty() {
             return self.import_azure();
         }
         if let Some(path) = &self.estate {
             let name = path.display().to_string();
             let text = read_text(path)?;
-            let estate = Estate::from_json(&text).map_err(|e| format!("error: {name}:{}:{}: {}\n  = hint: pass an estate.json written by `aksnet design`", e.line, e.column, e.message))?;
+            let estate = Estate::from_json(&text).map_err(|e| {
+                Diagnostic::error(e.message)
+                    .at_text(&name, e.line as u64, e.column as u64, Some(&text))
+                    .hint("pass an estate.json written by `aksnet design`")
+            })?;
             return Ok((estate, Origin::Json(vec![SourceText { name, text }])));
         }
         let d = load_design(self.intent.as_deref())?;
@@ -68,21 +78,31 @@ impl Input {
     }
 
     /// Imports `--azure-json`; the origin holds the JSON files read (for source locations).
-    fn import_azure(&self) -> Result<(Estate, Origin), String> {
+    fn import_azure(&self) -> Result<(Estate, Origin), Failure> {
         let paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
         let imp = aksnet_import::import_paths("imported", &paths);
-        let errors: Vec<String> = imp
+        let errors: Vec<Diagnostic> = imp
             .summary
             .diagnostics
             .iter()
             .filter(|d| d.error)
-            .map(ToString::to_string)
+            .map(|d| {
+                let hint = d
+                    .hint
+                    .as_deref()
+                    .map_or(String::new(), |h| format!("{h}; "));
+                Diagnostic::error(d.message.clone())
+                    .at(Location::Json {
+                        file: d.file.clone(),
+                        path: d.location.clone(),
+                    })
+                    .hint(format!(
+                        "{hint}run `aksnet import` to see everything that was read"
+                    ))
+            })
             .collect();
         if !errors.is_empty() {
-            return Err(format!(
-                "{}\n  = hint: run `aksnet import` to see everything that was read",
-                errors.join("\n")
-            ));
+            return Err(Failure(errors));
         }
         let mut estate = imp.estate;
         estate.on_premises_prefixes = on_premises(&self.on_premises)?;
@@ -104,40 +124,56 @@ impl Input {
 
 /// Reads a text input: a regular file (devices, FIFOs and directories are refused at once, so
 /// `/dev/zero` or a pipe cannot make aksnet read without end) of at most [`MAX_INPUT`] bytes.
-pub fn read_text(p: &Path) -> Result<String, String> {
+pub fn read_text(p: &Path) -> Result<String, Diagnostic> {
     use std::io::Read;
     let name = p.display().to_string();
     let cannot = |e: std::io::Error| {
-        format!("error: cannot read {name}: {e}\n  = hint: check the path, or run `aksnet init` to create a starter intent")
+        Diagnostic::error(format!("cannot read {name}: {e}"))
+            .hint("check the path, or run `aksnet init` to create a starter intent")
     };
     let meta = std::fs::metadata(p).map_err(cannot)?;
     if !meta.is_file() {
-        return Err(format!("error: {name}: not a regular file (a directory, device or pipe)\n  = hint: pass a file; aksnet reads inputs whole, so it does not read from devices or pipes"));
+        return Err(
+            Diagnostic::error("not a regular file (a directory, device or pipe)")
+                .in_file(name)
+                .hint("pass a file; aksnet reads inputs whole, so it does not read from devices or pipes"),
+        );
     }
     let mut bytes = Vec::new();
     std::fs::File::open(p)
         .and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut bytes))
         .map_err(cannot)?;
     if bytes.len() as u64 > MAX_INPUT {
-        return Err(format!(
-            "error: {name}: larger than {} MiB\n  = hint: aksnet reads inputs whole; split the input or check that it is the file you meant",
-            MAX_INPUT >> 20
-        ));
+        return Err(Diagnostic::error(format!("larger than {} MiB", MAX_INPUT >> 20))
+            .in_file(name)
+            .hint("aksnet reads inputs whole; split the input or check that it is the file you meant"));
     }
-    String::from_utf8(bytes).map_err(|e| format!("error: {name}: not UTF-8 text (invalid byte at offset {})\n  = hint: save the file as UTF-8", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::error(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+        .in_file(name)
+        .hint("save the file as UTF-8")
+    })
 }
 
 /// Parses `--on-premises` prefixes.
-pub fn on_premises(list: &[String]) -> Result<Vec<aksnet_net::Prefix>, String> {
+pub fn on_premises(list: &[String]) -> Result<Vec<aksnet_net::Prefix>, Diagnostic> {
     list.iter()
-        .map(|p| p.parse().map_err(|e| format!("error: --on-premises: {e}")))
+        .map(|p| {
+            p.parse().map_err(|e| {
+                Diagnostic::error(format!("--on-premises: {e}"))
+                    .hint("write CIDR prefixes, comma-separated, e.g. 10.0.0.0/8,192.168.0.0/16")
+            })
+        })
         .collect()
 }
 
 /// Reads and designs an intent file: the one named, else `./aksnet.yaml`, else the embedded
 /// reference. Says on standard error which design it is, so no one analyses the wrong network
 /// unknowingly.
-pub fn load_design(path: Option<&Path>) -> Result<Design, String> {
+pub fn load_design(path: Option<&Path>) -> Result<Design, Failure> {
     let local = Path::new(LOCAL_INTENT);
     let (name, text) = match path {
         Some(p) => (p.display().to_string(), read_text(p)?),
@@ -152,5 +188,5 @@ pub fn load_design(path: Option<&Path>) -> Result<Design, String> {
         };
         eprintln!("design: {which}");
     }
-    design(&name, &text).map_err(|e| e.to_string())
+    design(&name, &text).map_err(|e| Failure(e.diagnostics(Some(&text))))
 }

@@ -7,8 +7,10 @@ mod commands;
 mod input;
 mod output;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use aksnet_model::Diagnostic;
 use clap::Parser;
 
 use cli::{Cli, Command};
@@ -21,12 +23,32 @@ const EXIT_BAD_INPUT: u8 = 2;
 /// than `--expect`).
 const EXIT_FINDINGS: u8 = 1;
 
+/// Why a command stopped (exit 2): what to show on standard error.
+#[derive(Debug)]
+pub struct Failure(pub Vec<Diagnostic>);
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Self {
+        Failure(vec![d])
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("{message}");
+        Err(Failure(diagnostics)) => {
+            // Colour only on a terminal, and never under NO_COLOR (https://no-color.org).
+            let styled = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            for d in diagnostics {
+                let text = if styled {
+                    d.render_styled()
+                } else {
+                    d.render()
+                };
+                eprintln!("{text}");
+            }
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

@@ -4,21 +4,68 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use aksnet_model::Diagnostic;
+
 /// Why an output could not be written.
 #[derive(Debug)]
-pub struct WriteError {
-    path: PathBuf,
-    source: io::Error,
+pub enum WriteError {
+    /// The file system refused.
+    Io {
+        /// What was being written.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The output directory's parent does not exist.
+    NoParent {
+        /// The output directory.
+        dir: PathBuf,
+    },
+    /// The output directory exists as something else.
+    NotADirectory {
+        /// The output directory.
+        dir: PathBuf,
+    },
+    /// Files in the output directory that aksnet did not write.
+    NotOurs {
+        /// The output directory.
+        dir: PathBuf,
+        /// Their names, relative to it.
+        names: Vec<String>,
+    },
 }
 
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot write {}: {}", self.path.display(), self.source)
+impl WriteError {
+    /// As a diagnostic, with what to do about it.
+    pub fn diagnostic(&self) -> Diagnostic {
+        match self {
+            WriteError::Io { path, source } => {
+                Diagnostic::error(format!("cannot write {}: {source}", path.display()))
+                    .hint("check that the directory is writable and the disk is not full")
+            }
+            WriteError::NoParent { dir } => Diagnostic::error(format!(
+                "cannot write {}: its parent directory does not exist",
+                dir.display()
+            ))
+            .hint("create the parent directory first, or choose another --out"),
+            WriteError::NotADirectory { dir } => Diagnostic::error(format!(
+                "cannot write {}: it exists and is not a directory",
+                dir.display()
+            ))
+            .hint("choose another --out"),
+            WriteError::NotOurs { dir, names } => Diagnostic::error(format!(
+                "cannot write {}: it exists and aksnet did not write it ({} such file(s): {})",
+                dir.join(&names[0]).display(),
+                names.len(),
+                names.join(", ")
+            ))
+            .hint("aksnet never overwrites files it did not write — move them, choose another --out, or pass --force to overwrite them"),
+        }
     }
 }
 
 fn err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
-    move |source| WriteError {
+    move |source| WriteError::Io {
         path: path.to_path_buf(),
         source,
     }
@@ -49,13 +96,6 @@ pub const MANIFEST: &str = ".aksnet-manifest";
 /// Staging directories inside an output directory: this process's, and any a killed run left.
 const STAGING_PREFIX: &str = ".aksnet-staging-";
 
-fn refused(path: &Path, why: String) -> WriteError {
-    WriteError {
-        path: path.to_path_buf(),
-        source: io::Error::new(io::ErrorKind::AlreadyExists, why),
-    }
-}
-
 /// The files a previous run wrote into `dir`, from its manifest.
 fn manifest(dir: &Path) -> Vec<String> {
     fs::read_to_string(dir.join(MANIFEST))
@@ -85,33 +125,27 @@ pub fn write_dir(dir: &Path, files: &[(String, String)], force: bool) -> Result<
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     if !parent.is_dir() {
-        return Err(WriteError {
-            path: dir.to_path_buf(),
-            source: io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("parent directory {} does not exist", parent.display()),
-            ),
+        return Err(WriteError::NoParent {
+            dir: dir.to_path_buf(),
         });
     }
     if dir.exists() && !dir.is_dir() {
-        return Err(refused(dir, "it exists and is not a directory".into()));
+        return Err(WriteError::NotADirectory {
+            dir: dir.to_path_buf(),
+        });
     }
     let before = manifest(dir);
     if !force {
-        let theirs: Vec<&str> = files
+        let theirs: Vec<String> = files
             .iter()
-            .map(|(name, _)| name.as_str())
-            .filter(|name| dir.join(name).exists() && !before.iter().any(|b| b == name))
+            .map(|(name, _)| name.clone())
+            .filter(|name| dir.join(name).exists() && !before.contains(name))
             .collect();
-        if let Some(first) = theirs.first() {
-            return Err(refused(
-                &dir.join(first),
-                format!(
-                    "it exists and aksnet did not write it ({} such file(s): {}); aksnet never overwrites files it did not write — move them, choose another --out, or pass --force to overwrite them",
-                    theirs.len(),
-                    theirs.join(", ")
-                ),
-            ));
+        if !theirs.is_empty() {
+            return Err(WriteError::NotOurs {
+                dir: dir.to_path_buf(),
+                names: theirs,
+            });
         }
     }
     fs::create_dir_all(dir).map_err(err(dir))?;

@@ -195,7 +195,7 @@ fn analyses_read_an_estate_file_and_report_its_errors() {
     .unwrap();
     let o = aksnet(d.path(), &["routes", "a/b", "--estate", "bad.json"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("bad.json:3:10:"), "{}", err(&o));
+    assert!(err(&o).contains("--> bad.json:3:10"), "{}", err(&o));
     let o = aksnet(d.path(), &["exposure", "--estate", "missing.json"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("cannot read missing.json"));
@@ -223,7 +223,7 @@ fn service_tags_file_resolves_tags_and_bad_files_exit_2() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        err(&o).contains("bad.json: values[0] (X) has no properties.addressPrefixes"),
+        err(&o).contains("error: values[0] (X) has no properties.addressPrefixes\n--> bad.json"),
         "{}",
         err(&o)
     );

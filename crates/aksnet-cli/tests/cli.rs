@@ -197,7 +197,7 @@ fn type_error_has_file_line_column() {
 fn unknown_field_has_file_line_column() {
     rejects(
         &GOOD.replace("maxCount: 3", "maxcount: 3"),
-        &["bad.yaml:7:41: unknown field `maxcount`"],
+        &["error: unknown field `maxcount`", "--> bad.yaml:7:41"],
     );
 }
 
@@ -207,7 +207,7 @@ fn semantic_error_has_the_numbers() {
     rejects(
         text,
         &[
-            "bad.yaml:5:19:",
+            "--> bad.yaml:5:19",
             "(20 nodes + 1 surge) × (50 pods + 1) = 1,071",
             "10.240.0.0/24 holds 256",
         ],

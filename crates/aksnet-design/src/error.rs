@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use aksnet_model::{Diagnostic, ResourceId};
+
 /// A 1-based line and column in the intent file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Position {
@@ -72,16 +74,21 @@ impl DesignError {
     }
 }
 
+impl DesignError {
+    /// As a diagnostic to show; `source` (the intent's text) supplies the line under it.
+    pub fn diagnostic(&self, source: Option<&str>) -> Diagnostic {
+        let d = Diagnostic::error(self.message.clone()).hint(self.hint.clone());
+        match (self.position, &self.resource) {
+            (Some(p), _) => d.at_text(&self.file, p.line, p.column, source),
+            (None, Some(r)) => d.on_resource(&ResourceId::new(r)),
+            (None, None) => d.in_file(self.file.clone()),
+        }
+    }
+}
+
 impl fmt::Display for DesignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some(p) => write!(f, "{}:{}:{}: {}", self.file, p.line, p.column, self.message)?,
-            None => write!(f, "{}: {}", self.file, self.message)?,
-        }
-        if let Some(r) = &self.resource {
-            write!(f, "\n  --> {r}")?;
-        }
-        write!(f, "\n  = hint: {}", self.hint)
+        self.diagnostic(None).fmt(f)
     }
 }
 
@@ -89,13 +96,20 @@ impl fmt::Display for DesignError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub struct DesignErrors(pub Vec<DesignError>);
 
+impl DesignErrors {
+    /// Every error as a diagnostic; `source` (the intent's text) supplies the lines under them.
+    pub fn diagnostics(&self, source: Option<&str>) -> Vec<Diagnostic> {
+        self.0.iter().map(|e| e.diagnostic(source)).collect()
+    }
+}
+
 impl fmt::Display for DesignErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, e) in self.0.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "error: {e}")?;
+            e.fmt(f)?;
         }
         Ok(())
     }

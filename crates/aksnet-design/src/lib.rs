@@ -13,7 +13,7 @@ pub mod intent;
 pub mod plan;
 pub mod sizing;
 
-use aksnet_model::{validate, Diagnostic, Estate, Severity};
+use aksnet_model::{validate, Estate, Problem, Severity};
 
 pub use error::{DesignError, DesignErrors, Position};
 pub use intent::Intent;
@@ -38,7 +38,7 @@ pub struct Design {
     /// The estate.
     pub estate: Estate,
     /// Structural warnings on the estate (errors never reach here).
-    pub warnings: Vec<Diagnostic>,
+    pub warnings: Vec<Problem>,
 }
 
 /// Parses, plans, builds and validates. `file` names the intent in error messages.

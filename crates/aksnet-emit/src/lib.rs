@@ -29,13 +29,18 @@ pub struct EmitError {
     pub hint: String,
 }
 
+impl EmitError {
+    /// As a diagnostic to show.
+    pub fn diagnostic(&self) -> aksnet_model::Diagnostic {
+        aksnet_model::Diagnostic::error(self.message.clone())
+            .on_resource(&aksnet_model::ResourceId::new(&self.resource))
+            .hint(self.hint.clone())
+    }
+}
+
 impl std::fmt::Display for EmitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "error: {}\n  --> {}\n  = hint: {}",
-            self.message, self.resource, self.hint
-        )
+        self.diagnostic().fmt(f)
     }
 }
 

@@ -125,7 +125,7 @@ pub fn design_summary(
         let _ = writeln!(out, "  {n:>4}  {t}");
     }
     for w in &d.warnings {
-        let _ = writeln!(out, "\n{w}");
+        let _ = writeln!(out, "\n{}", w.diagnostic());
     }
     let _ = writeln!(out, "\nChecks");
     for f in &report.findings {

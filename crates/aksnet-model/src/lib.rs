@@ -14,6 +14,7 @@ pub mod aks;
 pub mod aks_egress;
 pub mod appgw;
 pub mod azure;
+pub mod diagnostic;
 pub mod estate;
 pub mod firewall;
 pub mod gateway;
@@ -24,7 +25,8 @@ pub mod private;
 pub mod resource;
 pub mod validate;
 
+pub use diagnostic::{Diagnostic, Location, Severity};
 pub use estate::{Estate, EstateJsonError, ESTATE_SCHEMA_VERSION};
 pub use id::ResourceId;
 pub use resource::{Child, Collection, Resource, ResourceType, SubResource};
-pub use validate::{validate, Diagnostic, Severity};
+pub use validate::{validate, Problem};

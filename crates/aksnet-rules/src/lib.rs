@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use aksnet_engine::reach::Reach;
 use aksnet_engine::trace::Trace;
 use aksnet_engine::DataPlane;
-use aksnet_model::validate::Diagnostic;
+use aksnet_model::validate::Problem;
 use aksnet_model::{Estate, ResourceId};
 use serde::Serialize;
 
@@ -112,7 +112,7 @@ pub struct Context<'a, 'e> {
     pub estate: &'e Estate,
     /// Its data plane.
     pub plane: &'a DataPlane<'e>,
-    diagnostics: OnceLock<Vec<Diagnostic>>,
+    diagnostics: OnceLock<Vec<Problem>>,
     internet_exposure: OnceLock<Reach>,
     subnets_by_label: OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
@@ -144,7 +144,7 @@ impl<'a, 'e> Context<'a, 'e> {
     }
 
     /// The estate's structural diagnostics ([`aksnet_model::validate()`]).
-    pub fn diagnostics(&self) -> &[Diagnostic] {
+    pub fn diagnostics(&self) -> &[Problem] {
         self.diagnostics
             .get_or_init(|| aksnet_model::validate(self.estate))
     }

@@ -10,26 +10,15 @@ mod addressing;
 mod aks;
 mod placement;
 
-use std::fmt;
-
 use serde::Serialize;
 
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::estate::Estate;
 use crate::id::ResourceId;
 
-/// How bad a structural problem is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Azure would refuse it, or the estate contradicts itself.
-    Error,
-    /// Deployable, but against Microsoft's guidance or likely to fail later.
-    Warning,
-}
-
-/// One structural problem.
+/// One structural problem: data for the rules and the planner; shown as a [`Diagnostic`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
+pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
     /// A stable kebab-case code, e.g. `subnet-outside-vnet`.
@@ -42,23 +31,23 @@ pub struct Diagnostic {
     pub hint: String,
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(
-            f,
-            "{sev}[{}]: {}\n  --> {}\n  = hint: {}",
-            self.code, self.message, self.resource, self.hint
-        )
+impl Problem {
+    /// As a diagnostic to show: its code, message, resource and hint.
+    pub fn diagnostic(&self) -> Diagnostic {
+        Diagnostic {
+            severity: self.severity,
+            code: Some(self.code),
+            message: self.message.clone(),
+            location: None,
+            hint: Some(self.hint.clone()),
+        }
+        .on_resource(&self.resource)
     }
 }
 
 /// Collects diagnostics.
 #[derive(Default)]
-pub(crate) struct Sink(Vec<Diagnostic>);
+pub(crate) struct Sink(Vec<Problem>);
 
 impl Sink {
     pub(crate) fn push(
@@ -69,7 +58,7 @@ impl Sink {
         message: String,
         hint: impl Into<String>,
     ) {
-        self.0.push(Diagnostic {
+        self.0.push(Problem {
             severity,
             code,
             resource: resource.clone(),
@@ -100,7 +89,7 @@ impl Sink {
 }
 
 /// Checks an estate's structure. Errors first, then warnings; within each, in resource order.
-pub fn validate(estate: &Estate) -> Vec<Diagnostic> {
+pub fn validate(estate: &Estate) -> Vec<Problem> {
     let mut sink = Sink::default();
     addressing::check(estate, &mut sink);
     placement::check(estate, &mut sink);
