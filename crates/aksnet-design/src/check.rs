@@ -262,7 +262,11 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
     }
     for f in &intent.egress.allow_fqdns {
         if let Err(m) = crate::build::parse_fqdn_port(f) {
-            e.at(pos(f), m, "write `host.example.com` or `*.example.com:443`");
+            e.at(
+                pos(f),
+                m.to_string(),
+                "write `host.example.com` or `*.example.com:443`",
+            );
         }
     }
     for sp in &intent.spokes {

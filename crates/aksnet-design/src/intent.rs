@@ -527,16 +527,14 @@ fn parse_yaml<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Result<T,
     }
     let options = serde_saphyr::options! { with_snippet: false };
     serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
+        use serde_saphyr::MessageFormatter;
         let pos = e
             .location()
             .map(|l| Position::new(l.line(), l.column()))
             .unwrap_or_else(Position::start);
-        let full = e.to_string();
-        let message = full
-            .rsplit_once(" at line ")
-            .map(|(m, _)| m.to_string())
-            .unwrap_or(full);
-        DesignError::at(file, pos, message, hint_for_yaml(&e.to_string()))
+        // The message without serde-saphyr's " at line L, column C" suffix, from its own API.
+        let message = serde_saphyr::DefaultMessageFormatter.format_message(&e);
+        DesignError::at(file, pos, message.into_owned(), hint_for_yaml(&e))
     })
 }
 
@@ -547,16 +545,15 @@ impl Intent {
     }
 }
 
-fn hint_for_yaml(message: &str) -> &'static str {
-    if message.contains("unknown field") {
-        "check the spelling; docs/intent.md lists every field"
-    } else if message.contains("unknown variant") {
-        "use one of the listed values"
-    } else if message.contains("CIDR") || message.contains("host bits") {
-        "write prefixes in network-address form, e.g. 10.240.0.0/16"
-    } else if message.contains("missing field") {
-        "add the field; docs/intent.md shows an example"
-    } else {
-        "see docs/intent.md for the file's shape, or run `aksnet init` for a starter"
+/// The hint for a YAML error, by its kind. Custom errors (serde-saphyr's `Message`) come from
+/// aksnet's own value parsers: prefixes, addresses, ports.
+fn hint_for_yaml(e: &serde_saphyr::Error) -> &'static str {
+    use serde_saphyr::Error;
+    match e.without_snippet() {
+        Error::SerdeUnknownField { .. } => "check the spelling; docs/intent.md lists every field",
+        Error::SerdeUnknownVariant { .. } => "use one of the listed values",
+        Error::SerdeMissingField { .. } => "add the field; docs/intent.md shows an example",
+        Error::Message { .. } => "write prefixes in network-address form, e.g. 10.240.0.0/16, and values as docs/intent.md shows",
+        _ => "see docs/intent.md for the file's shape, or run `aksnet init` for a starter",
     }
 }

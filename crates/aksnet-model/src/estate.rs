@@ -130,6 +130,18 @@ pub struct EstateJsonError {
     pub message: String,
 }
 
+/// serde_json's message without its position suffix: its `Display` writes the message, then
+/// " at line L column C" when the line is known; rebuilt from the error's classification and
+/// position rather than cut from the text.
+fn json_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match full.strip_suffix(&suffix) {
+        Some(m) => m.to_string(),
+        None => full,
+    }
+}
+
 impl Estate {
     /// An empty estate with a name.
     pub fn new(name: impl Into<String>) -> Self {
@@ -152,12 +164,8 @@ impl Estate {
         let estate: Estate = serde_json::from_str(text).map_err(|e| EstateJsonError {
             line: e.line(),
             column: e.column(),
-            message: e
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or("")
-                .to_string(),
+            // serde_json's Display appends " at line L column C"; the location is kept apart.
+            message: json_message(&e),
         })?;
         if estate.aksnet_schema != ESTATE_SCHEMA_VERSION {
             return Err(EstateJsonError {

@@ -22,6 +22,11 @@ pub struct ResourceId {
     key: Box<str>,
 }
 
+/// A string that is not an Azure resource id.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an Azure resource id (expected /subscriptions/<id>/resourceGroups/<rg>/providers/...)")]
+pub struct NotAResourceId(pub String);
+
 impl ResourceId {
     /// Wraps an id string as given.
     pub fn new(id: impl Into<String>) -> Self {
@@ -34,7 +39,7 @@ impl ResourceId {
     }
 
     /// Checks the id's shape and wraps it.
-    pub fn parse(id: &str) -> Result<Self, String> {
+    pub fn parse(id: &str) -> Result<Self, NotAResourceId> {
         let mut segs = id.split('/');
         let ok = segs.next() == Some("")
             && segs
@@ -42,9 +47,7 @@ impl ResourceId {
                 .is_some_and(|s| s.eq_ignore_ascii_case("subscriptions"))
             && segs.next().is_some();
         if !ok {
-            return Err(format!(
-                "`{id}` is not an Azure resource id (expected /subscriptions/<id>/resourceGroups/<rg>/providers/...)"
-            ));
+            return Err(NotAResourceId(id.to_string()));
         }
         Ok(Self::new(id))
     }
