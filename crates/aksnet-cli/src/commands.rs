@@ -216,7 +216,7 @@ pub fn check(
         Some(path) => {
             let file = path.display().to_string();
             let text = read_text(path)?;
-            let policy = aksnet_design::intent::Policy::parse(&file, &text)
+            let policy = aksnet_design::policy(&file, &text)
                 .map_err(|e| Failure(e.diagnostics(Some(&text))))?;
             Some(PolicyFile { file, policy })
         }

@@ -261,7 +261,7 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
         }
     }
     for f in &intent.egress.allow_fqdns {
-        if let Err(m) = crate::build::parse_fqdn_port(f) {
+        if let Err(m) = crate::fqdn::parse_fqdn_port(f) {
             e.at(
                 pos(f),
                 m.to_string(),

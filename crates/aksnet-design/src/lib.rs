@@ -6,9 +6,12 @@
 
 #![warn(missing_docs)]
 
+// Module order (each uses only those above it): error, intent, fqdn, check, sizing, plan,
+// build; this file runs them in that order.
 pub mod build;
 mod check;
 pub mod error;
+mod fqdn;
 pub mod intent;
 pub mod plan;
 pub mod sizing;
@@ -39,6 +42,18 @@ pub struct Design {
     pub estate: Estate,
     /// Structural warnings on the estate (errors never reach here).
     pub warnings: Vec<Problem>,
+}
+
+/// Parses a policy file (`check --policy`: flow intents and suppressions) and checks its
+/// suppressions. `file` names it in errors.
+pub fn policy(file: &str, text: &str) -> Result<intent::Policy, DesignErrors> {
+    let p = intent::Policy::parse(file, text)?;
+    let errors = check::suppressions(&p.suppressions, file);
+    if errors.is_empty() {
+        Ok(p)
+    } else {
+        Err(DesignErrors(errors))
+    }
 }
 
 /// Parses, plans, builds and validates. `file` names the intent in error messages.

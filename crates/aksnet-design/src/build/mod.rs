@@ -15,8 +15,6 @@ use aksnet_model::{Estate, ResourceId};
 use crate::intent::Intent;
 use crate::plan::Plan;
 
-pub use egress::parse_fqdn_port;
-
 /// Subscription id used when the intent names none (a placeholder the generators turn into a
 /// variable).
 pub const PLACEHOLDER_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
