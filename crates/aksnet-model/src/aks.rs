@@ -203,6 +203,19 @@ pub enum NetworkMode {
     None,
 }
 
+impl NetworkMode {
+    /// maxPods when the pool does not say. [AKS-CNI-OVERVIEW] §6.2: kubenet 110, Azure CNI node
+    /// subnet 30, pod subnet 110, overlay 250.
+    pub fn default_max_pods(self) -> u32 {
+        match self {
+            NetworkMode::Kubenet | NetworkMode::AzurePodSubnet => 110,
+            NetworkMode::AzureFlat => 30,
+            NetworkMode::Overlay => 250,
+            NetworkMode::None => 110,
+        }
+    }
+}
+
 impl ManagedCluster {
     /// The cluster's networking mode (azure-semantics §6.2).
     pub fn network_mode(&self) -> NetworkMode {
@@ -286,7 +299,7 @@ impl PoolDemand {
     pub fn of(mode: NetworkMode, pool: &AgentPoolProfile) -> Self {
         let max_pods = pool
             .max_pods
-            .unwrap_or_else(|| crate::azure::default_max_pods(mode));
+            .unwrap_or_else(|| mode.default_max_pods());
         let per_node = match mode {
             NetworkMode::AzureFlat => max_pods + 1,
             _ => 1,

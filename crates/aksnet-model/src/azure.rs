@@ -125,18 +125,6 @@ pub const POD_CIDR_PER_NODE_LEN: u8 = 24;
 /// Azure CNI pod-subnet (dynamic) allocates pod IPs in batches of 16. [AKS-PODSUBNET] §6.2
 pub const POD_SUBNET_BATCH: u32 = 16;
 
-/// Default maxPods per plugin mode when the pool does not say. [AKS-CNI-OVERVIEW] §6.2:
-/// kubenet 110, Azure CNI node subnet 30, pod subnet 110, overlay 250.
-pub fn default_max_pods(mode: crate::aks::NetworkMode) -> u32 {
-    use crate::aks::NetworkMode::*;
-    match mode {
-        Kubenet | AzurePodSubnet => 110,
-        AzureFlat => 30,
-        Overlay => 250,
-        None => 110,
-    }
-}
-
 /// Parses one of the constant CIDR lists above.
 pub fn prefixes(list: &[&str]) -> Vec<Prefix> {
     list.iter()
