@@ -49,15 +49,19 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
             "it is part of every resource name, e.g. `contoso`",
         );
     }
-    if intent.location.is_empty()
-        || !intent
-            .location
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    {
-        e.file(
-            format!("location `{}` is not an Azure region name", intent.location),
-            "use the programmatic name, e.g. westeurope or eastus2",
+    let location = intent.location.as_str();
+    if !aksnet_model::azure::REGIONS.contains(&location) {
+        let hint = match aksnet_model::azure::region_suggestion(location) {
+            Some(r) => format!("did you mean `{r}`?"),
+            None => format!(
+                "use the programmatic name, e.g. westeurope or eastus2 (`az account list-locations -o table`); aksnet's list is of {}",
+                aksnet_model::azure::REGIONS_AS_OF
+            ),
+        };
+        e.at(
+            pos(&intent.location),
+            format!("location `{location}` is not an Azure region name"),
+            &hint,
         );
     }
     if intent.address_pool.is_empty()
@@ -66,8 +70,9 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
             .iter()
             .any(|p| p.family() != aksnet_net::Family::V4)
     {
-        e.file(
-            "addressPool must list at least one IPv4 prefix".to_string(),
+        e.at(
+            pos(&intent.address_pool),
+            "addressPool must list at least one IPv4 prefix, and only IPv4 prefixes".to_string(),
             "e.g. addressPool: [10.0.0.0/8]",
         );
     }
@@ -81,7 +86,8 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
         );
     }
     if intent.spokes.is_empty() {
-        e.file(
+        e.at(
+            pos(&intent.spokes),
             "the intent has no spokes".to_string(),
             "add at least one spoke with a cluster",
         );

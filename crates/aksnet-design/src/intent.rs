@@ -25,6 +25,20 @@ impl<T> std::ops::Deref for At<T> {
     }
 }
 
+impl<T: std::fmt::Display> std::fmt::Display for At<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a At<Vec<T>> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.value.iter()
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
@@ -45,13 +59,13 @@ pub struct Intent {
     /// Estate name, used in every resource name (lowercase letters, digits, hyphens).
     pub name: At<String>,
     /// Azure region, e.g. `westeurope`.
-    pub location: String,
+    pub location: At<String>,
     /// Named subscriptions that `hub.subscription` / `spokes[].subscription` refer to.
     #[serde(default)]
     pub subscriptions: std::collections::BTreeMap<String, String>,
     /// Where VNet address spaces are allocated from when not given (default `10.0.0.0/8`).
     #[serde(default = "default_pool")]
-    pub address_pool: Vec<Prefix>,
+    pub address_pool: At<Vec<Prefix>>,
     /// Planning knobs.
     #[serde(default)]
     pub planning: Planning,
@@ -62,7 +76,7 @@ pub struct Intent {
     #[serde(default)]
     pub hub: HubIntent,
     /// The spokes, one AKS cluster each.
-    pub spokes: Vec<At<SpokeIntent>>,
+    pub spokes: At<Vec<At<SpokeIntent>>>,
     /// Egress additions on top of what AKS requires.
     #[serde(default)]
     pub egress: Egress,
@@ -74,8 +88,11 @@ pub struct Intent {
     pub suppressions: Vec<At<Suppression>>,
 }
 
-fn default_pool() -> Vec<Prefix> {
-    vec!["10.0.0.0/8".parse().expect("constant")]
+fn default_pool() -> At<Vec<Prefix>> {
+    At {
+        value: vec!["10.0.0.0/8".parse().expect("constant")],
+        position: None,
+    }
 }
 
 /// Planning knobs.

@@ -10,11 +10,11 @@ use std::net::IpAddr;
 use crate::intent::At;
 use aksnet_model::aks::{NetworkMode, PoolDemand};
 use aksnet_model::azure;
-use aksnet_net::{Prefix, PrefixSet};
+use aksnet_net::{Family, Prefix, PrefixSet};
 use serde::Serialize;
 
 use crate::check::{check, pos};
-use crate::error::{DesignError, DesignErrors};
+use crate::error::{DesignError, DesignErrors, Position};
 use crate::intent::{Intent, SpokeIntent};
 use crate::sizing::{
     hub_requests, network_mode, pool_profile, spoke_requests, Request, SubnetRole,
@@ -129,6 +129,7 @@ pub fn plan(intent: &Intent, file: &str) -> Result<Plan, DesignErrors> {
         intent.hub.address_space.as_ref(),
         &hub_reqs,
         "hub",
+        intent.hub.address_space.as_ref().map(pos),
     );
     let vnets: Vec<Option<VnetPlan>> = intent
         .spokes
@@ -140,6 +141,7 @@ pub fn plan(intent: &Intent, file: &str) -> Result<Plan, DesignErrors> {
                 s.address_space.as_ref(),
                 reqs,
                 &format!("spoke `{}`", s.name),
+                s.position,
             )
         })
         .collect();
@@ -229,13 +231,15 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Plans one VNet: its space (explicit or allocated) and its subnets.
+    /// Plans one VNet: its space (explicit or allocated) and its subnets. `owner` is where the
+    /// spoke (or hub) is written, for errors about it.
     fn vnet(
         &mut self,
         name: String,
         explicit: Option<&At<Prefix>>,
         reqs: &[Request],
         label: &str,
+        owner: Option<Position>,
     ) -> Option<VnetPlan> {
         let total: u128 = reqs.iter().map(|r| 1u128 << (32 - r.len)).sum();
         let fit_len = 32 - (total.max(1).next_power_of_two().trailing_zeros() as u8);
@@ -256,14 +260,19 @@ impl<'a> Planner<'a> {
                         .iter()
                         .map(ToString::to_string)
                         .collect();
-                    self.errors.push(DesignError::in_file(
-                        self.file,
-                        format!(
-                            "no free /{len} left in addressPool ({}) for {label}",
-                            pools.join(", ")
-                        ),
-                        "add a prefix to addressPool or give the VNet an explicit addressSpace",
-                    ));
+                    // At the addressPool when the intent sets it, else at the spoke.
+                    let at = self.intent.address_pool.position.or(owner);
+                    self.errors.push(DesignError {
+                        position: at,
+                        ..DesignError::in_file(
+                            self.file,
+                            format!(
+                                "no free /{len} left in addressPool ({}) for {label}",
+                                pools.join(", ")
+                            ),
+                            "add a prefix to addressPool or give the VNet an explicit addressSpace",
+                        )
+                    });
                     return None;
                 };
                 self.taken.push((label.to_string(), p));
@@ -290,9 +299,9 @@ impl<'a> Planner<'a> {
                     missing.map(|n| format!(" (first to run out of room: {n})")).unwrap_or_default()
                 );
                 let hint = format!("use a /{fit_len} or larger, lower maxCount/maxPods, or move to Azure CNI Overlay");
-                let e = match explicit {
-                    Some(s) => DesignError::at(self.file, pos(s), m, hint),
-                    None => DesignError::in_file(self.file, m, hint),
+                let e = DesignError {
+                    position: explicit.map(pos).or(owner),
+                    ..DesignError::in_file(self.file, m, hint)
                 };
                 self.errors.push(e);
                 None
@@ -345,6 +354,20 @@ impl<'a> Planner<'a> {
         let avoid = routed.union(&reserved);
         let p = pos(spanned);
         let mut why = Vec::new();
+        for (what, cidr) in [
+            ("service CIDR", &net.service_cidr),
+            ("pod CIDR", &net.pod_cidr),
+        ] {
+            if let Some(s) = cidr.as_ref().filter(|s| s.value.family() != Family::V4) {
+                self.errors.push(DesignError::at(
+                    self.file,
+                    pos(s),
+                    format!("{what} {} is IPv6; aksnet designs IPv4 clusters (dual-stack is not supported yet)", s.value),
+                    "use an IPv4 range, e.g. 172.16.0.0/16 for services or 192.168.0.0/16 for pods",
+                ));
+                return None;
+            }
+        }
         let service_cidr = match &net.service_cidr {
             Some(s) => {
                 self.check_cidr("service CIDR", s, &avoid, routed, spoke);

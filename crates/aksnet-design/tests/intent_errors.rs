@@ -188,3 +188,74 @@ fn hostile_inputs_fail_cleanly() {
         assert!(design("junk.yaml", junk).is_err(), "{junk:?}");
     }
 }
+
+/// Every intent error has a line and column (issue 15, item 4): the region, the pool, the spoke
+/// list, a pool with no room, and a CIDR of the wrong family.
+#[test]
+fn intent_errors_point_at_the_value_with_a_hint() {
+    let cases: [(String, (u64, u64), &str, &str); 6] = [
+        (
+            BASE.replace("westeurope", "westeurop"),
+            (2, 11),
+            "location `westeurop` is not an Azure region name",
+            "did you mean `westeurope`?",
+        ),
+        (
+            BASE.replace("westeurope", "West Europe"),
+            (2, 11),
+            "`West Europe` is not an Azure region name",
+            "did you mean `westeurope`?",
+        ),
+        (
+            BASE.replace(
+                "location: westeurope\n",
+                "location: westeurope\naddressPool: [fd00::/8]\n",
+            ),
+            (3, 14),
+            "addressPool must list at least one IPv4 prefix",
+            "10.0.0.0/8",
+        ),
+        (
+            "name: t\nlocation: westeurope\nspokes: []\n".to_string(),
+            (3, 9),
+            "the intent has no spokes",
+            "add at least one spoke",
+        ),
+        (
+            BASE.replace(
+                "location: westeurope\n",
+                "location: westeurope\naddressPool: [10.0.0.0/28]\n",
+            ),
+            (3, 14),
+            "no free /",
+            "add a prefix to addressPool",
+        ),
+        (
+            BASE.replace(
+                "      nodePools:",
+                "      network: { serviceCidr: 'fd00::/108' }\n      nodePools:",
+            ),
+            (6, 31),
+            "service CIDR fd00::/108 is IPv6",
+            "use an IPv4 range",
+        ),
+    ];
+    for (text, at, msg_part, hint_part) in cases {
+        let (pos, msg, hint) = first(&text);
+        assert_eq!(pos, Some(at), "{msg}\n---\n{text}");
+        assert!(msg.contains(msg_part), "{msg}");
+        assert!(hint.contains(hint_part), "{hint}");
+    }
+}
+
+/// A region aksnet does not know and cannot guess gets the list's date, so a new region is
+/// recognisable as such.
+#[test]
+fn an_unknown_region_without_a_near_name_says_how_old_the_list_is() {
+    let (_, msg, hint) = first(&BASE.replace("westeurope", "marsnorth1"));
+    assert!(msg.contains("`marsnorth1`"), "{msg}");
+    assert!(
+        hint.contains("az account list-locations") && hint.contains("2026"),
+        "{hint}"
+    );
+}

@@ -297,9 +297,7 @@ impl PoolDemand {
     /// `maxPods + 1`; overlay, kubenet and pod-subnet modes take one node IP per node.
     /// Surge nodes count, since upgrades add them before removing old ones.
     pub fn of(mode: NetworkMode, pool: &AgentPoolProfile) -> Self {
-        let max_pods = pool
-            .max_pods
-            .unwrap_or_else(|| mode.default_max_pods());
+        let max_pods = pool.max_pods.unwrap_or_else(|| mode.default_max_pods());
         let per_node = match mode {
             NetworkMode::AzureFlat => max_pods + 1,
             _ => 1,

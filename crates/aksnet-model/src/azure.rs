@@ -125,6 +125,133 @@ pub const POD_CIDR_PER_NODE_LEN: u8 = 24;
 /// Azure CNI pod-subnet (dynamic) allocates pod IPs in batches of 16. [AKS-PODSUBNET] §6.2
 pub const POD_SUBNET_BATCH: u32 = 16;
 
+/// When [`REGIONS`] was last compared with Microsoft's list.
+pub const REGIONS_AS_OF: &str = "2026-12";
+
+/// Azure region names (the programmatic `name` of `az account list-locations`) of the public,
+/// US Government and China clouds, physical regions only. Sources: Microsoft's region list,
+/// https://learn.microsoft.com/azure/reliability/regions-list, and the sovereign-cloud pages
+/// (https://learn.microsoft.com/azure/azure-government/documentation-government-overview-dod,
+/// https://learn.microsoft.com/azure/china/resources-developer-guide). New regions open every
+/// year: a name missing here is refused with this list's date in the hint, so update it then.
+pub const REGIONS: &[&str] = &[
+    // Americas
+    "brazilsouth",
+    "brazilsoutheast",
+    "canadacentral",
+    "canadaeast",
+    "centralus",
+    "chilecentral",
+    "eastus",
+    "eastus2",
+    "mexicocentral",
+    "northcentralus",
+    "southcentralus",
+    "westcentralus",
+    "westus",
+    "westus2",
+    "westus3",
+    // Europe
+    "austriaeast",
+    "belgiumcentral",
+    "denmarkeast",
+    "francecentral",
+    "francesouth",
+    "germanynorth",
+    "germanywestcentral",
+    "italynorth",
+    "northeurope",
+    "norwayeast",
+    "norwaywest",
+    "polandcentral",
+    "spaincentral",
+    "swedencentral",
+    "swedensouth",
+    "switzerlandnorth",
+    "switzerlandwest",
+    "uksouth",
+    "ukwest",
+    "westeurope",
+    // Asia Pacific
+    "australiacentral",
+    "australiacentral2",
+    "australiaeast",
+    "australiasoutheast",
+    "centralindia",
+    "eastasia",
+    "indonesiacentral",
+    "japaneast",
+    "japanwest",
+    "jioindiacentral",
+    "jioindiawest",
+    "koreacentral",
+    "koreasouth",
+    "malaysiawest",
+    "newzealandnorth",
+    "southeastasia",
+    "southindia",
+    "westindia",
+    // Middle East and Africa
+    "israelcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southafricawest",
+    "uaecentral",
+    "uaenorth",
+    // US Government
+    "usdodcentral",
+    "usdodeast",
+    "usgovarizona",
+    "usgovtexas",
+    "usgovvirginia",
+    // China (21Vianet)
+    "chinaeast",
+    "chinaeast2",
+    "chinaeast3",
+    "chinanorth",
+    "chinanorth2",
+    "chinanorth3",
+];
+
+/// The region a mistyped name most likely means: the display name written as a programmatic
+/// one (`West Europe` → `westeurope`), else the nearest name by edit distance (at most 3).
+pub fn region_suggestion(name: &str) -> Option<&'static str> {
+    let squashed: String = name
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect();
+    if let Some(r) = REGIONS.iter().find(|r| **r == squashed) {
+        return Some(r);
+    }
+    REGIONS
+        .iter()
+        .map(|r| (edit_distance(&squashed, r), *r))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, r)| r)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 /// Parses one of the constant CIDR lists above.
 pub fn prefixes(list: &[&str]) -> Vec<Prefix> {
     list.iter()
@@ -153,5 +280,25 @@ mod tests {
     fn constant_lists_parse() {
         assert_eq!(prefixes(&AKS_RESERVED_RANGES).len(), 4);
         assert_eq!(prefixes(&VNET_FORBIDDEN).len(), 5);
+    }
+}
+
+#[cfg(test)]
+mod region_tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_fix_display_names_and_typos_only() {
+        assert_eq!(region_suggestion("West Europe"), Some("westeurope"));
+        assert_eq!(region_suggestion("east-us-2"), Some("eastus2"));
+        assert_eq!(region_suggestion("swedencentrl"), Some("swedencentral"));
+        assert_eq!(region_suggestion("mars"), None);
+        assert!(REGIONS.windows(1).all(|w| w[0]
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())));
+        let mut sorted = REGIONS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), REGIONS.len(), "no duplicates");
     }
 }
