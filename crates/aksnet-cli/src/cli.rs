@@ -190,6 +190,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print a shell completion script, e.g. `aksnet completions bash > /etc/bash_completion.d/aksnet`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Plan, build and validate the estate, and write it to the output directory.
     Design {
         /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).

@@ -147,6 +147,11 @@ fn run(command: Command) -> Outcome {
             input,
             format,
         } => commands::routes(&input, &subnet, format),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "aksnet", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::NsgRules {
             subnet,
             input,

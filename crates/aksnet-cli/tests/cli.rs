@@ -463,3 +463,33 @@ fn devices_and_pipes_are_refused_not_read_without_end() {
     let o = aksnet(tmp.path(), &["plan", tmp.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `aksnet completions SHELL` prints a script that names the commands; bash's own parser
+/// accepts the bash one.
+#[test]
+fn completions_for_every_shell() {
+    let tmp = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = aksnet(tmp.path(), &["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        for command in ["design", "required-egress", "nsg-rules"] {
+            assert!(script.contains(command), "{shell} lacks {command}");
+        }
+        if shell == "bash" {
+            std::fs::write(tmp.path().join("aksnet.bash"), &script).unwrap();
+            let check = std::process::Command::new("bash")
+                .args(["-n", "aksnet.bash"])
+                .current_dir(tmp.path())
+                .output()
+                .expect("bash runs");
+            assert!(
+                check.status.success(),
+                "{}",
+                String::from_utf8_lossy(&check.stderr)
+            );
+        }
+    }
+    let o = aksnet(tmp.path(), &["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}
