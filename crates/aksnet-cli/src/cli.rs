@@ -14,7 +14,7 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Write a commented starter intent file.
+    /// Write a commented starter intent file, and its JSON Schema beside it for editors.
     Init {
         /// Where to write it.
         #[arg(default_value = "aksnet.yaml")]
@@ -190,6 +190,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print the intent file's JSON Schema (for editors; `init` writes it beside the intent).
+    Schema,
     /// Print a shell completion script, e.g. `aksnet completions bash > /etc/bash_completion.d/aksnet`.
     Completions {
         /// The shell.

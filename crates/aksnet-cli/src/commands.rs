@@ -49,7 +49,9 @@ fn verify_error(e: VerifyError) -> Diagnostic {
     }
 }
 
-/// `aksnet init`.
+/// `aksnet init`: the starter intent, and beside it the intent's JSON Schema that the
+/// starter's `# yaml-language-server` line points editors to. An existing intent is kept unless
+/// `--force`; so is a schema file that aksnet did not write.
 pub fn init(path: &Path, force: bool) -> Outcome {
     if path.exists() && !force {
         return Err(
@@ -58,13 +60,31 @@ pub fn init(path: &Path, force: bool) -> Outcome {
                 .into(),
         );
     }
+    let schema_path = path.with_file_name(aksnet_design::SCHEMA_FILE);
+    let schema = aksnet_design::intent_schema();
+    let ours = |text: &str| text.contains("\"title\": \"aksnet intent file\"");
+    if !force && std::fs::read_to_string(&schema_path).is_ok_and(|t| !ours(&t)) {
+        return Err(Diagnostic::error(format!(
+            "{} exists and aksnet did not write it",
+            schema_path.display()
+        ))
+        .hint("move it, or pass --force to overwrite it")
+        .into());
+    }
+    output::write_file(&schema_path, &schema).map_err(|e| e.diagnostic())?;
     output::write_file(path, STARTER_INTENT).map_err(|e| e.diagnostic())?;
     println!(
-        "wrote {}: edit it, then run `aksnet plan {}`",
+        "wrote {} and {}: edit the intent, then run `aksnet plan {}`",
         path.display(),
+        schema_path.display(),
         path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `aksnet schema`: the intent file's JSON Schema.
+pub fn schema() -> Outcome {
+    print(aksnet_design::intent_schema())
 }
 
 /// `aksnet plan`.

@@ -147,6 +147,7 @@ fn run(command: Command) -> Outcome {
             input,
             format,
         } => commands::routes(&input, &subnet, format),
+        Command::Schema => commands::schema(),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "aksnet", &mut std::io::stdout());

@@ -493,3 +493,31 @@ fn completions_for_every_shell() {
     let o = aksnet(tmp.path(), &["completions", "tcsh"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `init` writes the intent and its schema (what `aksnet schema` prints) beside it, and keeps a
+/// schema file that aksnet did not write.
+#[test]
+fn init_writes_the_schema_the_starter_points_to() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aksnet(tmp.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let schema = stdout(&aksnet(tmp.path(), &["schema"]));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("aksnet.schema.json")).unwrap(),
+        schema
+    );
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("aksnet.schema.json"), "{\"mine\": true}").unwrap();
+    let o = aksnet(other.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("aksnet did not write it"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.path().join("aksnet.schema.json")).unwrap(),
+        "{\"mine\": true}"
+    );
+    assert!(!other.path().join("aksnet.yaml").exists());
+}

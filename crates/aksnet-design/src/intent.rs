@@ -5,6 +5,7 @@
 //! through Azure Firewall, WAF in Prevention, private endpoints with public access disabled.
 
 use aksnet_net::Prefix;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::error::{DesignError, Position};
@@ -22,6 +23,38 @@ impl<T> std::ops::Deref for At<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.value
+    }
+}
+
+/// A positioned value is written as the value itself.
+impl<T: JsonSchema> JsonSchema for At<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(g)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+}
+
+/// How a prefix is written: a CIDR block in network-address form.
+struct CidrSchema;
+
+impl JsonSchema for CidrSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Cidr".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A CIDR block in network-address form, e.g. 10.240.0.0/16.",
+            "pattern": "^[0-9a-fA-F.:]+/[0-9]{1,3}$"
+        })
     }
 }
 
@@ -53,7 +86,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
 pub const MAX_INTENT_BYTES: usize = 1 << 20;
 
 /// The whole intent file.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Intent {
     /// Estate name, used in every resource name (lowercase letters, digits, hyphens).
@@ -65,6 +98,7 @@ pub struct Intent {
     pub subscriptions: std::collections::BTreeMap<String, String>,
     /// Where VNet address spaces are allocated from when not given (default `10.0.0.0/8`).
     #[serde(default = "default_pool")]
+    #[schemars(with = "Vec<CidrSchema>")]
     pub address_pool: At<Vec<Prefix>>,
     /// Planning knobs.
     #[serde(default)]
@@ -96,7 +130,7 @@ fn default_pool() -> At<Vec<Prefix>> {
 }
 
 /// Planning knobs.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Planning {
     /// Growth headroom added to computed subnet needs, in percent (default 25).
@@ -117,11 +151,12 @@ fn default_headroom() -> u32 {
 }
 
 /// `onPremises: { prefixes, link }`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OnPremises {
     /// On-premises prefixes (never allocated, never overlapped).
     #[serde(default)]
+    #[schemars(with = "Vec<CidrSchema>")]
     pub prefixes: Vec<Prefix>,
     /// `vpn`, `expressRoute` or `none` (default).
     #[serde(default)]
@@ -129,7 +164,7 @@ pub struct OnPremises {
 }
 
 /// How on-premises connects.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Link {
     /// No on-premises connection.
@@ -142,11 +177,12 @@ pub enum Link {
 }
 
 /// `hub: {...}`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct HubIntent {
     /// Hub VNet space; planned from `addressPool` when omitted.
     #[serde(default)]
+    #[schemars(with = "Option<CidrSchema>")]
     pub address_space: Option<At<Prefix>>,
     /// Subscription name (key of `subscriptions`) or id.
     #[serde(default)]
@@ -187,7 +223,7 @@ fn yes() -> bool {
 }
 
 /// The egress appliance in the hub.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum FirewallKind {
     /// Azure Firewall with a Firewall Policy.
@@ -200,13 +236,14 @@ pub enum FirewallKind {
 }
 
 /// One spoke.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SpokeIntent {
     /// Spoke name (lowercase letters, digits, hyphens).
     pub name: String,
     /// Spoke VNet space; planned from `addressPool` when omitted.
     #[serde(default)]
+    #[schemars(with = "Option<CidrSchema>")]
     pub address_space: Option<At<Prefix>>,
     /// Subscription name (key of `subscriptions`) or id.
     #[serde(default)]
@@ -229,7 +266,7 @@ fn default_pes() -> Vec<PrivateEndpointKind> {
 }
 
 /// A private endpoint target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum PrivateEndpointKind {
     /// Azure Container Registry (Premium), sub-resource `registry`.
@@ -239,7 +276,7 @@ pub enum PrivateEndpointKind {
 }
 
 /// `cluster: {...}`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClusterIntent {
     /// Cluster name (default `aks-<spoke>`).
@@ -253,6 +290,7 @@ pub struct ClusterIntent {
     pub private: bool,
     /// Ranges allowed to reach a public API server.
     #[serde(default)]
+    #[schemars(with = "Vec<CidrSchema>")]
     pub api_server_authorized_ranges: Vec<At<Prefix>>,
     /// API server VNet integration: a delegated /28 subnet (default false).
     #[serde(default)]
@@ -273,7 +311,7 @@ fn default_namespaces() -> Vec<String> {
 }
 
 /// `network: {...}`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NetworkIntent {
     /// `azure` (default) or `kubenet`.
@@ -287,9 +325,11 @@ pub struct NetworkIntent {
     pub policy: Option<String>,
     /// Pod CIDR for overlay/kubenet (planned when omitted).
     #[serde(default)]
+    #[schemars(with = "Option<CidrSchema>")]
     pub pod_cidr: Option<At<Prefix>>,
     /// Service CIDR (planned when omitted; `172.16.0.0/16` when free).
     #[serde(default)]
+    #[schemars(with = "Option<CidrSchema>")]
     pub service_cidr: Option<At<Prefix>>,
     /// Cluster DNS IP (default: the service CIDR's .10).
     #[serde(default)]
@@ -297,7 +337,7 @@ pub struct NetworkIntent {
 }
 
 /// Network plugin.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Plugin {
     /// Azure CNI.
@@ -308,7 +348,7 @@ pub enum Plugin {
 }
 
 /// Azure CNI mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum CniMode {
     /// Azure CNI Overlay.
@@ -320,7 +360,7 @@ pub enum CniMode {
 }
 
 /// One node pool.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodePoolIntent {
     /// Pool name (lowercase letters and digits, ≤ 12).
@@ -358,7 +398,7 @@ fn default_zones() -> Vec<String> {
 }
 
 /// Pool mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum PoolMode {
     /// Runs system pods.
     System,
@@ -367,7 +407,7 @@ pub enum PoolMode {
 }
 
 /// `ingress: {...}`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Ingress {
     /// Application Gateway v2 in front of the cluster (omit for none).
@@ -388,7 +428,7 @@ impl Default for Ingress {
 }
 
 /// `appGateway: {...}`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AppGatewayIntent {
     /// `public` (default) or `private`.
@@ -410,7 +450,7 @@ fn default_agw_max() -> u32 {
 }
 
 /// The WAF's core managed rule set, both within Azure WAF's supported versions.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum RuleSet {
     /// OWASP CRS 3.2: recognised by policy scanners (Checkov CKV_AZURE_135 for Log4j).
     #[default]
@@ -433,7 +473,7 @@ impl RuleSet {
 }
 
 /// Application Gateway frontend.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Frontend {
     /// Public IP (plus a private frontend for on-premises).
@@ -444,7 +484,7 @@ pub enum Frontend {
 }
 
 /// WAF mode.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum WafMode {
     /// Block matches.
@@ -457,7 +497,7 @@ pub enum WafMode {
 }
 
 /// `egress: {...}`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Egress {
     /// Extra FQDNs the clusters may reach, `fqdn[:port]` (port 443 when omitted, 80 = HTTP).
@@ -466,7 +506,7 @@ pub struct Egress {
 }
 
 /// A flow expectation, checked by `aksnet check`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FlowIntent {
     /// Source place.
@@ -481,7 +521,7 @@ pub struct FlowIntent {
 }
 
 /// A finding the team accepts: reported as suppressed, with the reason, and not failing the run.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Suppression {
     /// Rule code, e.g. `AKS-PLK-001`.
@@ -494,7 +534,7 @@ pub struct Suppression {
 }
 
 /// Expected verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Expectation {
     /// Must be reachable.
@@ -505,7 +545,7 @@ pub enum Expectation {
 
 /// The checking part of an intent file on its own, for estates that do not come from an intent
 /// (`aksnet check --estate FILE --policy policy.yaml`): flow intents and suppressions.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Policy {
     /// Flow intents.

@@ -44,6 +44,21 @@ pub struct Design {
     pub warnings: Vec<Problem>,
 }
 
+/// The JSON Schema (draft 2020-12) of the intent file, generated from the same types the parser
+/// reads (so it cannot drift from them): editors complete and validate `aksnet.yaml` with it
+/// through the `# yaml-language-server: $schema=` line `aksnet init` writes. It checks shape
+/// only; `aksnet plan` checks the rest (sizes, overlaps, regions).
+pub fn intent_schema() -> String {
+    let mut schema = schemars::schema_for!(Intent);
+    schema.insert("title".into(), "aksnet intent file".into());
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serialises");
+    text.push('\n');
+    text
+}
+
+/// The file name `aksnet init` writes the schema to, beside the intent.
+pub const SCHEMA_FILE: &str = "aksnet.schema.json";
+
 /// Parses a policy file (`check --policy`: flow intents and suppressions) and checks its
 /// suppressions. `file` names it in errors.
 pub fn policy(file: &str, text: &str) -> Result<intent::Policy, DesignErrors> {
