@@ -12,6 +12,7 @@ use aksnet_rules::verify::{self, Origin, PolicyFile, Report, Selection, VerifyEr
 
 use crate::cli::{CheckFormat, DiagramFormat, EgressFormat, Expect, FailOn, Format, Input, Target};
 use crate::input::{load_design, on_premises, read_text};
+use crate::status::{self, Progress};
 use crate::{args, output, Failure, EXIT_BAD_INPUT, EXIT_FINDINGS};
 
 /// What a command returns: its exit code, or why it stopped (exit 2).
@@ -101,7 +102,10 @@ pub fn design(
     format: Format,
     fail_on: FailOn,
 ) -> Outcome {
+    let progress = Progress::start();
+    progress.phase("planning");
     let d = load_design(intent)?;
+    progress.phase("checking");
     let dp = DataPlane::compile(&d.estate, Options::default());
     let origin = Origin::Intent {
         file: intent.map(|p| p.display().to_string()),
@@ -109,6 +113,7 @@ pub fn design(
     };
     let report = verify::verify(&d.estate, &dp, &origin, &Selection::default(), None)
         .map_err(verify_error)?;
+    progress.phase("generating");
     let terraform = aksnet_emit::terraform::generate(&d.estate).map_err(|e| e.diagnostic())?;
     let mut owned: Vec<(String, String)> = vec![
         ("estate.json".into(), d.estate.to_json()),
@@ -124,6 +129,7 @@ pub fn design(
             .into_iter()
             .map(|(name, text)| (format!("k8s/{name}"), text)),
     );
+    progress.phase("drawing the diagram and the report");
     let svg = diagram::svg(&d.estate, &views::flows(&dp));
     let mut listed: Vec<String> = owned.iter().map(|(n, _)| n.clone()).collect();
     listed.extend(["diagram.svg".to_string(), "report.html".to_string()]);
@@ -138,7 +144,9 @@ pub fn design(
     });
     owned.push(("diagram.svg".into(), svg));
     owned.push(("report.html".into(), page));
+    progress.phase("writing");
     output::write_dir(out, &owned, force).map_err(|e| e.diagnostic())?;
+    drop(progress);
     print!(
         "{}",
         summary::design_summary(&d, out, &owned, &report, format == Format::Json)
@@ -157,7 +165,7 @@ pub fn generate(target: Target, input: &Input, out: &Path, force: bool) -> Outco
     };
     output::write_dir(out, &files, force).map_err(|e| e.diagnostic())?;
     for (name, _) in &files {
-        println!("wrote {}", out.join(name).display());
+        status::done(format!("wrote {}", out.join(name).display()));
     }
     if files.is_empty() {
         println!(
@@ -181,7 +189,7 @@ pub fn diagram(input: &Input, format: DiagramFormat, out: Option<&Path>) -> Outc
     match out {
         Some(path) => {
             output::write_file(path, &text).map_err(|e| e.diagnostic())?;
-            println!("wrote {}", path.display());
+            status::done(format!("wrote {}", path.display()));
             Ok(ExitCode::SUCCESS)
         }
         None => print(text),
@@ -306,7 +314,7 @@ pub fn import(a: &ImportArgs) -> Outcome {
     }
     if let Some(out) = a.out {
         output::write_file(out, &imp.estate.to_json()).map_err(|e| e.diagnostic())?;
-        eprintln!("wrote {}", out.display());
+        status::note(format!("wrote {}", out.display()));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -186,7 +186,7 @@ pub fn load_design(path: Option<&Path>) -> Result<Design, Failure> {
         } else {
             format!("./{name}")
         };
-        eprintln!("design: {which}");
+        crate::status::note(format!("design: {which}"));
     }
     design(&name, &text).map_err(|e| Failure(e.diagnostics(Some(&text))))
 }

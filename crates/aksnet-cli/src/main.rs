@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod input;
 mod output;
+mod status;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -35,6 +36,7 @@ impl From<Diagnostic> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    status::set_quiet(cli.quiet);
     match run(cli.command) {
         Ok(code) => code,
         Err(Failure(diagnostics)) => {

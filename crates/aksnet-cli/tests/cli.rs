@@ -521,3 +521,27 @@ fn init_writes_the_schema_the_starter_points_to() {
     );
     assert!(!other.path().join("aksnet.yaml").exists());
 }
+
+/// `--quiet` drops the notes (which design was read, files written) and keeps the reports and
+/// the errors.
+#[test]
+fn quiet_keeps_reports_and_errors_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loud = aksnet(tmp.path(), &["plan"]);
+    assert!(stderr(&loud).contains("design: the embedded reference design"));
+    let quiet = aksnet(tmp.path(), &["plan", "--quiet"]);
+    assert_eq!(stderr(&quiet), "");
+    assert_eq!(stdout(&quiet), stdout(&loud));
+    let o = aksnet(
+        tmp.path(),
+        &["-q", "generate", "kubernetes", "--out", "k8s"],
+    );
+    assert_eq!(
+        (o.status.code(), stdout(&o), stderr(&o)),
+        (Some(0), String::new(), String::new())
+    );
+    assert!(tmp.path().join("k8s").is_dir());
+    let o = aksnet(tmp.path(), &["-q", "plan", "missing.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read missing.yaml"));
+}
