@@ -4,29 +4,28 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use aksnet_design::STARTER_INTENT;
-use aksnet_emit::{analysis, diagram, egress, findings, html, summary, views};
-use aksnet_engine::trace::Verdict;
+use aksnet_emit::{diagram, egress, findings, html, summary, views};
 use aksnet_engine::{DataPlane, Options};
 use aksnet_model::Diagnostic;
 use aksnet_rules::verify::{self, Origin, PolicyFile, Report, Selection, VerifyError};
 
-use crate::cli::{CheckFormat, DiagramFormat, EgressFormat, Expect, FailOn, Format, Input, Target};
+use crate::cli::{CheckFormat, DiagramFormat, EgressFormat, FailOn, Format, Input, Target};
 use crate::input::{load_design, on_premises, read_text};
 use crate::status::{self, Progress};
-use crate::{args, output, Failure, EXIT_BAD_INPUT, EXIT_FINDINGS};
+use crate::{output, Failure, EXIT_BAD_INPUT, EXIT_FINDINGS};
 
 /// What a command returns: its exit code, or why it stopped (exit 2).
 pub type Outcome = Result<ExitCode, Failure>;
 
 /// Pretty JSON with a final newline.
-fn json<T: serde::Serialize>(v: &T) -> String {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("serialisable");
     s.push('\n');
     s
 }
 
 /// Prints `text` and succeeds.
-fn print(text: String) -> Outcome {
+pub(crate) fn print(text: String) -> Outcome {
     print!("{text}");
     Ok(ExitCode::SUCCESS)
 }
@@ -317,100 +316,6 @@ pub fn import(a: &ImportArgs) -> Outcome {
         status::note(format!("wrote {}", out.display()));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The flow `aksnet trace` follows.
-pub struct TraceArgs<'a> {
-    /// Source place.
-    pub from: &'a str,
-    /// Destination place.
-    pub to: &'a str,
-    /// Protocol name.
-    pub protocol: &'a str,
-    /// Destination port.
-    pub port: u16,
-    /// Host name.
-    pub fqdn: Option<String>,
-    /// The verdict that passes.
-    pub expect: Option<Expect>,
-    /// Output format.
-    pub format: Format,
-}
-
-/// `aksnet trace`: exit 1 when the verdict is not the one `--expect` asks for.
-pub fn trace(input: &Input, a: TraceArgs) -> Outcome {
-    let estate = input.estate()?;
-    let dp = input.plane(&estate)?;
-    let q = args::query(&dp, a.from, a.to, a.protocol, a.port, a.fqdn)?;
-    let t = dp.trace(&q);
-    print!(
-        "{}",
-        if a.format == Format::Json {
-            json(&t)
-        } else {
-            analysis::trace_text(&t)
-        }
-    );
-    let want = a.expect.map(|e| match e {
-        Expect::Allowed => Verdict::Allowed,
-        Expect::Denied => Verdict::Denied,
-    });
-    Ok(if want.is_some_and(|w| w != t.verdict) {
-        ExitCode::from(EXIT_FINDINGS)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// `aksnet reach`.
-pub fn reach(input: &Input, from: &str, to: &str, format: Format) -> Outcome {
-    let estate = input.estate()?;
-    let dp = input.plane(&estate)?;
-    let r = dp.reach(&args::place(&dp, from)?, &args::place(&dp, to)?);
-    print(if format == Format::Json {
-        json(&r)
-    } else {
-        analysis::reach_text(&r)
-    })
-}
-
-/// `aksnet exposure`.
-pub fn exposure(input: &Input, from: &str, format: Format) -> Outcome {
-    let estate = input.estate()?;
-    let dp = input.plane(&estate)?;
-    let r = dp.exposure(&args::place(&dp, from)?);
-    print(if format == Format::Json {
-        json(&r)
-    } else {
-        analysis::exposure_text(&r)
-    })
-}
-
-/// `aksnet routes`.
-pub fn routes(input: &Input, subnet: &str, format: Format) -> Outcome {
-    let estate = input.estate()?;
-    let dp = input.plane(&estate)?;
-    let s = args::subnet(&dp, subnet)?;
-    print(if format == Format::Json {
-        json(&serde_json::json!({ "subnet": subnet, "value": dp.routes[s] }))
-    } else {
-        analysis::routes_text(&dp, s)
-    })
-}
-
-/// `aksnet nsg-rules`.
-pub fn nsg_rules(input: &Input, subnet: &str, format: Format) -> Outcome {
-    let estate = input.estate()?;
-    let dp = input.plane(&estate)?;
-    let s = args::subnet(&dp, subnet)?;
-    let sub = &dp.topology.subnets[s];
-    print(if format == Format::Json {
-        json(
-            &serde_json::json!({ "subnet": subnet, "nsg": sub.nsg, "exempt": sub.nsg_exempt(), "effectiveSecurityRules": dp.nsgs[s] }),
-        )
-    } else {
-        analysis::nsg_text(&dp, s)
-    })
 }
 
 /// Exit code of a verification: 1 when an unsuppressed finding is at or above `fail_on`.

@@ -4,6 +4,7 @@
 mod args;
 mod cli;
 mod commands;
+mod explain;
 mod input;
 mod output;
 mod status;
@@ -15,7 +16,8 @@ use aksnet_model::Diagnostic;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use commands::{ImportArgs, Outcome, TraceArgs};
+use commands::{ImportArgs, Outcome};
+use explain::TraceArgs;
 
 /// Exit code for bad input or usage (clap uses it for usage errors too).
 const EXIT_BAD_INPUT: u8 = 2;
@@ -121,7 +123,7 @@ fn run(command: Command) -> Outcome {
             fqdn,
             expect,
             format,
-        } => commands::trace(
+        } => explain::trace(
             &input,
             TraceArgs {
                 from: &from,
@@ -138,17 +140,17 @@ fn run(command: Command) -> Outcome {
             from,
             to,
             format,
-        } => commands::reach(&input, &from, &to, format),
+        } => explain::reach(&input, &from, &to, format),
         Command::Exposure {
             input,
             from,
             format,
-        } => commands::exposure(&input, &from, format),
+        } => explain::exposure(&input, &from, format),
         Command::Routes {
             subnet,
             input,
             format,
-        } => commands::routes(&input, &subnet, format),
+        } => explain::routes(&input, &subnet, format),
         Command::Schema => commands::schema(),
         Command::Completions { shell } => {
             use clap::CommandFactory;
@@ -159,6 +161,6 @@ fn run(command: Command) -> Outcome {
             subnet,
             input,
             format,
-        } => commands::nsg_rules(&input, &subnet, format),
+        } => explain::nsg_rules(&input, &subnet, format),
     }
 }
