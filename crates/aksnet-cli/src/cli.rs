@@ -28,6 +28,9 @@ pub enum Command {
         force: bool,
     },
     /// Show the address plan: every VNet and subnet with its size and why.
+    #[command(
+        after_help = "Examples:\n  aksnet plan                       # ./aksnet.yaml, else the embedded reference\n  aksnet plan intent.yaml --format json"
+    )]
     Plan {
         /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
         intent: Option<PathBuf>,
@@ -36,6 +39,9 @@ pub enum Command {
         format: Format,
     },
     /// Generate deployable code from the estate.
+    #[command(
+        after_help = "Examples:\n  aksnet generate terraform --out infra      # your state and tfvars in infra/ are kept\n  aksnet generate kubernetes --estate estate.json --out k8s"
+    )]
     Generate {
         /// What to generate.
         #[arg(value_enum)]
@@ -82,6 +88,9 @@ pub enum Command {
         format: Format,
     },
     /// Run the rule catalog; exit 1 when a finding is at or above --fail-on.
+    #[command(
+        after_help = "Examples:\n  aksnet check aksnet.yaml --format sarif > aksnet.sarif\n  aksnet check --azure-json export/ --on-premises 10.0.0.0/8 --fail-on warning\n  aksnet check --estate estate.json --policy policy.yaml --skip AKS-PLK-004\n\nExit codes: 0 no finding at or above --fail-on, 1 findings, 2 bad input."
+    )]
     Check {
         #[command(flatten)]
         input: Input,
@@ -103,6 +112,9 @@ pub enum Command {
         policy: Option<PathBuf>,
     },
     /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates with literal values) into an estate.
+    #[command(
+        after_help = "Examples:\n  az network vnet list -o json > vnets.json; aksnet import vnets.json --out estate.json\n  aksnet import export/ --on-premises 10.0.0.0/8 --keep-going --out estate.json"
+    )]
     Import {
         /// Files or folders (every *.json directly inside).
         #[arg(required = true)]
@@ -124,6 +136,9 @@ pub enum Command {
         format: Format,
     },
     /// Trace one flow hop by hop: routes, NSGs, firewall rules, translations, and the reply path.
+    #[command(
+        after_help = "Examples:\n  aksnet trace --from onprem --to ilb --port 443\n  aksnet trace --from aks-prod/snet-user --to internet --fqdn mcr.microsoft.com\n  aksnet trace --from internet --to aks-prod/snet-user --port 22 --expect denied   # exit 1 if not"
+    )]
     Trace {
         #[command(flatten)]
         input: Input,
@@ -150,6 +165,7 @@ pub enum Command {
         format: Format,
     },
     /// Every packet that gets from one place to another, by path, with a witness trace each.
+    #[command(after_help = "Examples:\n  aksnet reach --from onprem --to aks-prod/snet-user")]
     Reach {
         #[command(flatten)]
         input: Input,
@@ -164,6 +180,9 @@ pub enum Command {
         format: Format,
     },
     /// Everything reachable from a place (default: the Internet), by where it lands.
+    #[command(
+        after_help = "Examples:\n  aksnet exposure\n  aksnet exposure --from onprem --format json"
+    )]
     Exposure {
         #[command(flatten)]
         input: Input,
@@ -175,6 +194,7 @@ pub enum Command {
         format: Format,
     },
     /// Effective routes of a subnet (like `az network nic show-effective-route-table`).
+    #[command(after_help = "Examples:\n  aksnet routes vnet-aks-prod/snet-user")]
     Routes {
         /// The subnet, as VNET/SUBNET.
         subnet: String,
@@ -203,6 +223,9 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Plan, build and validate the estate, and write it to the output directory.
+    #[command(
+        after_help = "Examples:\n  aksnet design                              # ./aksnet.yaml, else the reference, into aksnet-out/\n  aksnet design intent.yaml --out build --fail-on warning"
+    )]
     Design {
         /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
         intent: Option<PathBuf>,
@@ -319,4 +342,34 @@ pub enum Format {
     Text,
     /// Machine-readable JSON.
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Cli;
+
+    /// Every example in `--help` is a command line the parser accepts.
+    #[test]
+    fn help_examples_parse() {
+        let mut n = 0;
+        for sub in Cli::command().get_subcommands() {
+            let Some(help) = sub.get_after_help() else {
+                continue;
+            };
+            for line in help.to_string().lines() {
+                let Some(rest) = line.trim_start().strip_prefix("aksnet ") else {
+                    continue;
+                };
+                let rest = rest.split(['#', '>', ';']).next().unwrap_or_default();
+                let args = std::iter::once("aksnet").chain(rest.split_whitespace());
+                if let Err(e) = Cli::try_parse_from(args) {
+                    panic!("`{line}` does not parse: {e}");
+                }
+                n += 1;
+            }
+        }
+        assert!(n >= 12, "examples checked: {n}");
+    }
 }
