@@ -7,6 +7,8 @@
 
 #![warn(missing_docs)]
 
+// Module order (each uses only modules before it): analysis → diagram → egress → findings → hcl →
+// views → html → kubernetes → summary → terraform.
 pub mod analysis;
 pub mod diagram;
 pub mod egress;

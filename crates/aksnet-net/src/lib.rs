@@ -13,6 +13,8 @@
 
 #![warn(missing_docs)]
 
+// Module order (each uses only modules before it): interval → prefix → port → prefix_set → protocol
+// → packet.
 mod interval;
 mod packet;
 mod port;

@@ -6,6 +6,8 @@
 
 #![warn(missing_docs)]
 
+// Module order (each uses only modules before it): intents → probe → shared → validation → rules →
+// verify.
 mod intents;
 mod probe;
 mod rules;
