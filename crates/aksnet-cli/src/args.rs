@@ -1,6 +1,7 @@
 //! Turning command-line strings into engine queries: places, subnets, trace queries.
 
 use aksnet_engine::places::Place;
+use aksnet_engine::topology::SubnetIx;
 use aksnet_engine::trace::Query;
 use aksnet_engine::DataPlane;
 use aksnet_net::Protocol;
@@ -32,7 +33,7 @@ pub fn place(dp: &DataPlane, text: &str) -> Result<Place, String> {
 }
 
 /// The subnet a `VNET/SUBNET` place names.
-pub fn subnet(dp: &DataPlane, text: &str) -> Result<usize, String> {
+pub fn subnet(dp: &DataPlane, text: &str) -> Result<SubnetIx, String> {
     match dp.place(text).map_err(|e| format!("error: {e}"))? {
         Place::Subnet(s) => Ok(s),
         _ => Err(format!(

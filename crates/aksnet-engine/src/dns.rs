@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use aksnet_model::{Estate, ResourceId};
 use serde::Serialize;
 
+use crate::index::IndexVec;
 use crate::topology::{EndpointKind, Topology, VnetIx};
 
 /// How a name resolved.
@@ -63,7 +64,7 @@ struct Linked {
 #[derive(Clone, Debug, Default)]
 pub struct Views {
     /// Per VNet: the zones linked to it.
-    linked: Vec<Vec<Linked>>,
+    linked: IndexVec<VnetIx, Vec<Linked>>,
     /// `(zone id, lowercase relative name)` → the record's first IPv4 address (`None` when it
     /// has none or it does not parse).
     records: HashMap<(ResourceId, String), Option<IpAddr>>,
@@ -72,13 +73,10 @@ pub struct Views {
 impl Views {
     /// Indexes the estate's zones, VNet links and A records against the topology's VNets.
     pub fn build(estate: &Estate, t: &Topology) -> Self {
-        let vnet_ix: HashMap<&ResourceId, usize> = t
-            .vnets
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (&v.id, i))
-            .collect();
-        let mut linked = vec![Vec::new(); t.vnets.len()];
+        let vnet_ix: HashMap<&ResourceId, VnetIx> =
+            t.vnets.iter_enumerated().map(|(i, v)| (&v.id, i)).collect();
+        let mut linked: IndexVec<VnetIx, Vec<Linked>> =
+            t.vnets.iter().map(|_| Vec::new()).collect();
         for l in estate.virtual_network_links.iter() {
             let Some(zone) = l.id.parent() else { continue };
             let (Some(z), Some(&v)) = (

@@ -49,7 +49,7 @@ pub struct Egress {
 /// A public IP resource's address (real or stand-in), or why there is none.
 fn public_ip(dp: &DataPlane, id: Option<&ResourceId>, owner: &str) -> EgressSource {
     match id.and_then(|id| dp.topology.public_ips.get(id)) {
-        Some((ip, _)) => EgressSource::Address(*ip),
+        Some(p) => EgressSource::Address(p.ip),
         None => EgressSource::Unassigned(format!("{owner} has no public IP in the estate")),
     }
 }
@@ -96,13 +96,16 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
         let source = public_ip(dp, first, &format!("NAT gateway {}", n.name()));
         return out(format!("SNAT to NAT gateway {}", n.name()), source);
     }
-    if let Some((cluster, _, true)) = &t.subnet_clusters[s] {
+    if let Some(pools) = t.subnet_clusters[s]
+        .as_ref()
+        .filter(|p| p.load_balancer_outbound)
+    {
         return out(
             format!(
                 "SNAT to {}'s managed outbound load balancer IP",
-                cluster.name()
+                pools.cluster.name()
             ),
-            EgressSource::ClusterLoadBalancer(cluster.clone()),
+            EgressSource::ClusterLoadBalancer(pools.cluster.clone()),
         );
     }
     if let Some(agw) = t

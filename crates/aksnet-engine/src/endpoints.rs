@@ -6,9 +6,9 @@ use std::net::IpAddr;
 use aksnet_model::network::NextHopType;
 use aksnet_model::{azure, Estate, ResourceId};
 
-use crate::topology::{Endpoint, EndpointKind, LbRule, Topology};
+use crate::topology::{Endpoint, EndpointKind, LbRule, PublicIp, SubnetIx, Topology};
 
-fn subnet_of(t: &Topology, id: &ResourceId) -> Option<usize> {
+fn subnet_of(t: &Topology, id: &ResourceId) -> Option<SubnetIx> {
     t.subnet_by_id(id)
 }
 
@@ -30,7 +30,7 @@ pub(crate) fn pe_fqdn(target: &str, group: &str, member: &str) -> Option<String>
 fn private_frontend(
     f: &aksnet_model::network::FrontendIpConfiguration,
     t: &Topology,
-) -> Option<(IpAddr, Option<usize>)> {
+) -> Option<(IpAddr, Option<SubnetIx>)> {
     let ip = f.private_ip_address.as_deref()?.parse().ok()?;
     Some((ip, f.subnet.as_ref().and_then(|s| subnet_of(t, &s.id))))
 }
@@ -75,7 +75,7 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
                     None,
                 );
             }
-            if let Some((ip, synthetic)) = c
+            if let Some(&PublicIp { ip, stand_in }) = c
                 .properties
                 .public_ip_address
                 .as_ref()
@@ -89,8 +89,8 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
                     .unwrap_or_default();
                 push(
                     EndpointKind::FirewallPublic,
-                    *ip,
-                    *synthetic,
+                    ip,
+                    stand_in,
                     None,
                     &fw.id,
                     name,
@@ -181,7 +181,7 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
                     None,
                 );
             }
-            if let Some((ip, synthetic)) = f
+            if let Some(&PublicIp { ip, stand_in }) = f
                 .properties
                 .public_ip_address
                 .as_ref()
@@ -189,8 +189,8 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
             {
                 push(
                     EndpointKind::AppGatewayPublic,
-                    *ip,
-                    *synthetic,
+                    ip,
+                    stand_in,
                     None,
                     &agw.id,
                     format!("{} (public)", agw.name),

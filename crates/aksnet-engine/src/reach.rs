@@ -13,9 +13,9 @@ use aksnet_net::{PacketSet, PortSet, Prefix, PrefixSet, Protocol, Services};
 use serde::Serialize;
 
 use crate::places::{Location, Place};
-use crate::routes::NextHop;
+use crate::routes::{NextHop, RoutePart};
 use crate::tags::{internet, private_space};
-use crate::topology::{Crossing, EndpointKind, SubnetIx};
+use crate::topology::{Crossing, EndpointKind, SubnetIx, SubnetPart, VnetIx};
 use crate::trace::{Query, Trace};
 use crate::DataPlane;
 
@@ -655,13 +655,17 @@ impl DataPlane<'_> {
             );
         }
         let vnet = t.subnets[s].vnet;
-        let reachable: Vec<usize> = std::iter::once(vnet)
+        let reachable: Vec<VnetIx> = std::iter::once(vnet)
             .chain(t.connected_peers(vnet).map(|p| p.remote))
             .collect();
         // Routes to the same appliance are followed as one branch: a GatewaySubnet with a route
         // per spoke would otherwise send the firewall one branch per spoke.
         let mut appliances: Vec<(IpAddr, PrefixSet, Vec<String>)> = Vec::new();
-        for (i, region) in self.route_split(s, &Self::current_dsts(&b)) {
+        for RoutePart {
+            route: i,
+            dsts: region,
+        } in self.route_split(s, &Self::current_dsts(&b))
+        {
             let r = &self.routes[s][i];
             if let NextHop::VirtualAppliance(ip) = &r.next_hop {
                 match appliances.iter_mut().find(|(a, _, _)| a == ip) {
@@ -781,7 +785,7 @@ impl DataPlane<'_> {
     }
 
     /// `allowForwardedTraffic` on the receiving side for packets not from the sending VNet.
-    fn peering_filter(&self, b: &mut Branch, a: usize, d: usize, from_gateway: bool) {
+    fn peering_filter(&self, b: &mut Branch, a: VnetIx, d: VnetIx, from_gateway: bool) {
         let t = &self.topology;
         let hard_block = self.options.peering_access_hard_block;
         match t.crossing(a, d, from_gateway, hard_block) {
@@ -806,12 +810,16 @@ impl DataPlane<'_> {
         n: Branch,
         s: SubnetIx,
         region: &PrefixSet,
-        reachable: &[usize],
+        reachable: &[VnetIx],
         todo: &mut Vec<Branch>,
         out: &mut Vec<PathResult>,
     ) {
         let t = &self.topology;
-        for (d, part) in t.split_by_subnet(region, reachable) {
+        for SubnetPart {
+            subnet: d,
+            addrs: part,
+        } in t.split_by_subnet(region, reachable)
+        {
             let mut m = Self::narrow(&n, &part);
             self.peering_filter(
                 &mut m,

@@ -400,10 +400,19 @@ pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute>
         .find(|r| r.address_prefix.contains_addr(dst) && eligible(r, protected))
 }
 
+/// The destinations one route carries, as [`partition`] splits a set.
+#[derive(Clone, Debug)]
+pub struct RoutePart {
+    /// The route: its position in the table.
+    pub route: usize,
+    /// The destinations it carries.
+    pub dsts: PrefixSet,
+}
+
 /// Splits a set of destinations by the route that carries each (see [`precedence`]): the same
 /// answer as [`select`] for every address, for packet sets. Destinations no route takes are left
 /// out.
-pub fn partition(routes: &[EffectiveRoute], dsts: &PrefixSet) -> Vec<(usize, PrefixSet)> {
+pub fn partition(routes: &[EffectiveRoute], dsts: &PrefixSet) -> Vec<RoutePart> {
     partition_in(
         routes,
         &precedence(routes),
@@ -419,7 +428,7 @@ pub fn partition_in(
     order: &[usize],
     protected: &PrefixSet,
     dsts: &PrefixSet,
-) -> Vec<(usize, PrefixSet)> {
+) -> Vec<RoutePart> {
     let mut remaining = dsts.clone();
     let mut out = Vec::new();
     for &i in order {
@@ -435,7 +444,10 @@ pub fn partition_in(
             continue;
         }
         remaining = remaining.difference(&region);
-        out.push((i, region));
+        out.push(RoutePart {
+            route: i,
+            dsts: region,
+        });
     }
     out
 }
@@ -610,8 +622,8 @@ mod tests {
                 let fast = idx.lookup(dst).map(|i| &routes[i] as *const EffectiveRoute);
                 let split = parts
                     .iter()
-                    .find(|(_, set)| set.contains_addr(dst))
-                    .map(|(i, _)| &routes[*i] as *const EffectiveRoute);
+                    .find(|p| p.dsts.contains_addr(dst))
+                    .map(|p| &routes[p.route] as *const EffectiveRoute);
                 prop_assert_eq!(linear, fast, "index differs at {}", dst);
                 prop_assert_eq!(linear, split, "partition differs at {}", dst);
             }
@@ -647,6 +659,6 @@ mod tests {
             want
         ));
         let one: PrefixSet = [Prefix::from(dst)].into_iter().collect();
-        assert_eq!(partition(&routes, &one)[0].0, 1);
+        assert_eq!(partition(&routes, &one)[0].route, 1);
     }
 }

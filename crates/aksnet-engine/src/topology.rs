@@ -9,10 +9,16 @@ use aksnet_model::network::VirtualNetwork;
 use aksnet_model::{azure, Estate, Resource, ResourceId};
 use aksnet_net::{PortRange, PortSet, Prefix, PrefixSet, Protocol, Services};
 
-/// Index of a VNet in [`Topology::vnets`].
-pub type VnetIx = usize;
-/// Index of a subnet in [`Topology::subnets`].
-pub type SubnetIx = usize;
+use crate::index::{index_type, IndexVec};
+
+index_type!(
+    /// Index of a VNet in [`Topology::vnets`].
+    VnetIx
+);
+index_type!(
+    /// Index of a subnet in [`Topology::subnets`].
+    SubnetIx
+);
 
 /// A peering as seen from one VNet.
 #[derive(Clone, Debug)]
@@ -266,21 +272,50 @@ pub enum Crossing {
     Blocked(String),
 }
 
+/// The addresses of a set that one subnet holds, as [`Topology::split_by_subnet`] splits it.
+#[derive(Clone, Debug)]
+pub struct SubnetPart {
+    /// The subnet.
+    pub subnet: SubnetIx,
+    /// The addresses of the set in it.
+    pub addrs: PrefixSet,
+}
+
+/// A public IP resource's address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublicIp {
+    /// The address: the estate's, or a stand-in from 198.18.0.0/15.
+    pub ip: IpAddr,
+    /// `ip` is a stand-in for an address Azure assigns at deployment.
+    pub stand_in: bool,
+}
+
+/// The AKS node pools in a subnet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodePools {
+    /// The cluster whose pools they are.
+    pub cluster: ResourceId,
+    /// One of them is a user pool (where ingress backends run).
+    pub user: bool,
+    /// The cluster's `outboundType` is `loadBalancer`.
+    pub load_balancer_outbound: bool,
+}
+
 /// The estate's network topology.
 #[derive(Clone, Debug, Default)]
 pub struct Topology {
     /// VNets in id order.
-    pub vnets: Vec<Vnet>,
+    pub vnets: IndexVec<VnetIx, Vnet>,
     /// Subnets in id order.
-    pub subnets: Vec<Subnet>,
+    pub subnets: IndexVec<SubnetIx, Subnet>,
     /// Named endpoints.
     pub endpoints: Vec<Endpoint>,
     /// On-premises prefixes (estate context plus local network gateways).
     pub on_premises: PrefixSet,
     /// Public IP resource → address (real or synthetic from 198.18.0.0/15).
-    pub public_ips: BTreeMap<ResourceId, (IpAddr, bool)>,
-    /// Per subnet, the AKS cluster whose pools use it: `(cluster id, user pool, loadBalancer outbound)`.
-    pub subnet_clusters: Vec<Option<(ResourceId, bool, bool)>>,
+    pub public_ips: BTreeMap<ResourceId, PublicIp>,
+    /// Per subnet, the AKS cluster whose pools use it.
+    pub subnet_clusters: IndexVec<SubnetIx, Option<NodePools>>,
     /// Private DNS as each VNet sees it.
     pub dns: crate::dns::Views,
     /// Devices that cannot work as configured (a Bastion in a subnet with no assignable
@@ -299,7 +334,7 @@ struct Index {
     ranges: Vec<(u128, u128, SubnetIx)>,
     largest: u128,
     /// Per VNet, its subnets in claim order (most specific prefix first, then index).
-    claim: Vec<Vec<SubnetIx>>,
+    claim: IndexVec<VnetIx, Vec<SubnetIx>>,
 }
 
 /// An address as a key in one 128-bit space (IPv4 in `::ffff:0:0/96`).
@@ -322,8 +357,7 @@ impl Topology {
         let mut t = Topology::default();
         let mut vnet_ix: BTreeMap<ResourceId, VnetIx> = BTreeMap::new();
         for v in estate.virtual_networks.iter() {
-            vnet_ix.insert(v.id.clone(), t.vnets.len());
-            t.vnets.push(Vnet {
+            let vi = t.vnets.push(Vnet {
                 id: v.id.clone(),
                 name: v.name.clone(),
                 prefixes: v.properties.address_space.address_prefixes.clone(),
@@ -334,13 +368,13 @@ impl Topology {
                 vpn_gateway: false,
                 expressroute_gateway: false,
             });
+            vnet_ix.insert(v.id.clone(), vi);
         }
         for v in estate.virtual_networks.iter() {
             let vi = vnet_ix[&v.id];
             for s in &v.properties.subnets {
                 let p = &s.properties;
-                let ix = t.subnets.len();
-                t.subnets.push(Subnet {
+                let ix = t.subnets.push(Subnet {
                     id: s
                         .id
                         .clone()
@@ -390,21 +424,25 @@ impl Topology {
                 .as_deref()
                 .and_then(|a| a.parse().ok());
             let entry = match known {
-                Some(ip) => (ip, false),
-                None => (synthetic_public(n as u32), true),
+                Some(ip) => PublicIp {
+                    ip,
+                    stand_in: false,
+                },
+                None => PublicIp {
+                    ip: synthetic_public(n as u32),
+                    stand_in: true,
+                },
             };
             t.public_ips.insert(pip.id.clone(), entry);
         }
         t.index.subnet_by_id = t
             .subnets
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
         t.index.ranges = t
             .subnets
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, s)| (key(s.prefix.network()), key(s.prefix.last()), i))
             .collect();
         t.index.ranges.sort_unstable();
@@ -418,7 +456,7 @@ impl Topology {
                 c
             })
             .collect();
-        t.subnet_clusters = vec![None; t.subnets.len()];
+        t.subnet_clusters = t.subnets.iter().map(|_| None).collect();
         for mc in estate.managed_clusters.iter() {
             let lb = mc
                 .properties
@@ -433,8 +471,12 @@ impl Topology {
                 {
                     let user = p.mode.eq_ignore_ascii_case("User");
                     let slot = &mut t.subnet_clusters[*s];
-                    let was_user = slot.as_ref().is_some_and(|c| c.1);
-                    *slot = Some((mc.id.clone(), user || was_user, lb));
+                    let was_user = slot.as_ref().is_some_and(|c| c.user);
+                    *slot = Some(NodePools {
+                        cluster: mc.id.clone(),
+                        user: user || was_user,
+                        load_balancer_outbound: lb,
+                    });
                 }
             }
         }
@@ -469,8 +511,9 @@ impl Topology {
             })
             .or_else(|| {
                 self.subnet_clusters
-                    .iter()
-                    .position(|c| c.as_ref().is_some_and(|(id, _, _)| *id == e.resource))
+                    .iter_enumerated()
+                    .find(|(_, c)| c.as_ref().is_some_and(|c| c.cluster == e.resource))
+                    .map(|(s, _)| s)
             })
             .map(|s| self.subnets[s].vnet)
     }
@@ -518,16 +561,15 @@ impl Topology {
 
     /// Splits a set of addresses by the subnet of `vnets` that holds each, as
     /// [`Self::subnet_holding`] decides it; addresses no subnet holds are left out.
-    pub fn split_by_subnet(
-        &self,
-        region: &PrefixSet,
-        vnets: &[VnetIx],
-    ) -> Vec<(SubnetIx, PrefixSet)> {
+    pub fn split_by_subnet(&self, region: &PrefixSet, vnets: &[VnetIx]) -> Vec<SubnetPart> {
         if let [one] = region.prefixes().as_slice() {
             if one.size() == 1 {
                 return self
                     .subnet_holding(one.network(), vnets)
-                    .map(|s| (s, region.clone()))
+                    .map(|subnet| SubnetPart {
+                        subnet,
+                        addrs: region.clone(),
+                    })
                     .into_iter()
                     .collect();
             }
@@ -553,7 +595,10 @@ impl Topology {
             let part = rest.intersection(&[self.subnets[s].prefix].into_iter().collect());
             if !part.is_empty() {
                 rest = rest.difference(&part);
-                out.push((s, part));
+                out.push(SubnetPart {
+                    subnet: s,
+                    addrs: part,
+                });
             }
         }
         out
@@ -594,8 +639,7 @@ impl Topology {
     /// through gateway transit).
     pub fn gateway_entry(&self) -> Option<(VnetIx, SubnetIx)> {
         self.vnets
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter(|(_, v)| v.gateway.is_some())
             .find_map(|(i, v)| {
                 v.subnets
@@ -661,9 +705,7 @@ impl Topology {
     /// True when `ip` is a stand-in for a public IP Azure assigns at deployment (from
     /// 198.18.0.0/15): a check of it against address ranges cannot be answered offline.
     pub fn is_stand_in(&self, ip: IpAddr) -> bool {
-        self.public_ips
-            .values()
-            .any(|(a, synthetic)| *synthetic && *a == ip)
+        self.public_ips.values().any(|p| p.stand_in && p.ip == ip)
     }
 
     /// The endpoints with an address in `set`, one per address: the one a trace finds there
@@ -686,8 +728,8 @@ impl Topology {
     pub fn stand_ins(&self) -> PrefixSet {
         self.public_ips
             .values()
-            .filter(|(_, synthetic)| *synthetic)
-            .map(|(ip, _)| Prefix::from(*ip))
+            .filter(|p| p.stand_in)
+            .map(|p| Prefix::from(p.ip))
             .collect()
     }
 
@@ -723,7 +765,7 @@ impl Topology {
                 .filter(|s| self.subnet_clusters[*s].is_some())
         };
         pools()
-            .find(|s| self.subnet_clusters[*s].as_ref().is_some_and(|c| c.1))
+            .find(|s| self.subnet_clusters[*s].as_ref().is_some_and(|c| c.user))
             .or_else(|| pools().next())
     }
 
@@ -742,12 +784,15 @@ impl Topology {
 
     /// A VNet by name (or by name without its `vnet-` prefix).
     pub fn vnet_named(&self, name: &str) -> Option<VnetIx> {
-        self.vnets.iter().position(|v| {
-            v.name.eq_ignore_ascii_case(name)
-                || v.name
-                    .strip_prefix("vnet-")
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })
+        self.vnets
+            .iter_enumerated()
+            .find(|(_, v)| {
+                v.name.eq_ignore_ascii_case(name)
+                    || v.name
+                        .strip_prefix("vnet-")
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .map(|(i, _)| i)
     }
 }
 

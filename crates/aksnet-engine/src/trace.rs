@@ -13,7 +13,7 @@ use crate::nsg;
 use crate::places::{Host, Location, Place, INTERNET_SERVER};
 use crate::routes::NextHop;
 use crate::tags::private_space;
-use crate::topology::{Crossing, EndpointKind, SubnetIx};
+use crate::topology::{Crossing, EndpointKind, SubnetIx, VnetIx};
 use crate::DataPlane;
 
 /// The packet as seen at a hop.
@@ -663,7 +663,7 @@ impl Walk<'_, '_> {
             }
             NextHop::VnetLocal | NextHop::VNetPeering(_) | NextHop::InterfaceEndpoint(_) => {
                 self.hop(here, HopKind::Route, Decision::Forward, detail, *pkt);
-                let vnets: Vec<usize> = std::iter::once(vnet)
+                let vnets: Vec<VnetIx> = std::iter::once(vnet)
                     .chain(t.connected_peers(vnet).map(|p| p.remote))
                     .collect();
                 let Some(d) = t.subnet_holding(pkt.dst, &vnets) else {
@@ -681,7 +681,7 @@ impl Walk<'_, '_> {
             }
             NextHop::VirtualAppliance(ip) => {
                 self.hop(here, HopKind::Route, Decision::Forward, detail, *pkt);
-                let vnets: Vec<usize> = std::iter::once(vnet)
+                let vnets: Vec<VnetIx> = std::iter::once(vnet)
                     .chain(t.connected_peers(vnet).map(|p| p.remote))
                     .collect();
                 let Some(a) = t.subnet_holding(ip, &vnets) else {
@@ -818,7 +818,13 @@ impl Walk<'_, '_> {
     /// Peering checks when a packet moves from VNet `a` to VNet `b` (azure-semantics §2.7, §9).
     /// `from_gateway`: the packet comes straight from a VPN/ExpressRoute gateway, which does not
     /// need `allowForwardedTraffic` [PEERMG].
-    fn cross(&mut self, a: usize, b: usize, pkt: Packet, from_gateway: bool) -> Result<(), String> {
+    fn cross(
+        &mut self,
+        a: VnetIx,
+        b: VnetIx,
+        pkt: Packet,
+        from_gateway: bool,
+    ) -> Result<(), String> {
         let t = &self.dp.topology;
         let hard_block = self.dp.options.peering_access_hard_block;
         let detail = format!("{} → {}", t.vnets[a].name, t.vnets[b].name);

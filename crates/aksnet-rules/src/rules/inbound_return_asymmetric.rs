@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use aksnet_engine::places::Place;
 use aksnet_engine::reach::PathResult;
 use aksnet_engine::reply::Fault;
-use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::topology::{EndpointKind, SubnetIx};
 use aksnet_engine::trace::{Query, Trace};
 
 use crate::shared::crosses_appliance;
@@ -35,7 +35,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     let onprem = (!t.on_premises.is_empty()).then(|| cx.plane.exposure(&Place::OnPrem));
     let sources = std::iter::once(cx.internet_exposure()).chain(onprem.as_ref());
     // Named endpoints by the subnet whose range holds their address.
-    let mut named: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut named: BTreeMap<SubnetIx, Vec<usize>> = BTreeMap::new();
     for (i, e) in t.endpoints.iter().enumerate() {
         if let Some(s) = t.subnet_of(e.ip) {
             named.entry(s).or_default().push(i);

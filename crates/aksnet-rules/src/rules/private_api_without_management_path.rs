@@ -52,7 +52,8 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
             .map(|(i, _)| Place::Endpoint(i)),
     );
     sources.extend(
-        (0..t.subnets.len())
+        t.subnets
+            .indices()
             .filter(|&s| {
                 let name = t.subnets[s].name.to_ascii_lowercase();
                 t.subnet_clusters[s].is_none() && MANAGEMENT_NAMES.iter().any(|m| name.contains(m))
