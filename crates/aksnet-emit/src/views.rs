@@ -6,8 +6,9 @@ use aksnet_engine::trace::Verdict;
 use std::collections::BTreeMap;
 
 use crate::diagram::{Anchor, Flow, FlowKind};
+use aksnet_engine::endpoints::EndpointKind;
 use aksnet_engine::places::Place;
-use aksnet_engine::topology::{EndpointKind, SubnetIx, VnetIx};
+use aksnet_engine::topology::{SubnetIx, VnetIx};
 use aksnet_engine::trace::{Query, Trace};
 use aksnet_engine::DataPlane;
 use aksnet_net::{Protocol, Services};
@@ -107,11 +108,11 @@ pub fn flows(dp: &DataPlane) -> Vec<Flow> {
             Some("mcr.microsoft.com"),
         ));
     }
-    let bastion = t
+    let bastion = dp
         .endpoints
         .iter()
         .position(|b| b.kind == EndpointKind::Bastion);
-    for (i, e) in t.endpoints.iter().enumerate() {
+    for (i, e) in dp.endpoints.iter().enumerate() {
         let to = Place::Endpoint(i);
         let f = match &e.kind {
             EndpointKind::AppGatewayPublic => {
@@ -183,7 +184,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
         }
     }
     // The hub's management entry point is a source too.
-    for (i, e) in t
+    for (i, e) in dp
         .endpoints
         .iter()
         .enumerate()
@@ -196,7 +197,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
             source: true,
         });
     }
-    for (i, e) in t.endpoints.iter().enumerate() {
+    for (i, e) in dp.endpoints.iter().enumerate() {
         let keep = matches!(
             e.kind,
             EndpointKind::AppGatewayPublic

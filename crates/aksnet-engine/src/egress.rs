@@ -6,7 +6,8 @@ use std::net::IpAddr;
 
 use aksnet_model::ResourceId;
 
-use crate::topology::{EndpointKind, SubnetIx};
+use crate::endpoints::EndpointKind;
+use crate::topology::SubnetIx;
 use crate::DataPlane;
 
 /// The source address traffic takes when it leaves for the Internet.
@@ -61,12 +62,12 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
     let t = &dp.topology;
     let sub = &t.subnets[s];
     let out = |how: String, source| Ok(Egress { how, source });
-    if let Some(e) = t
+    if let Some(e) = dp
         .endpoints
         .iter()
         .find(|e| e.kind == EndpointKind::Firewall && e.subnet == Some(s))
     {
-        let pip = t
+        let pip = dp
             .endpoints
             .iter()
             .find(|p| p.kind == EndpointKind::FirewallPublic && p.resource == e.resource);
@@ -108,12 +109,12 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
             EgressSource::ClusterLoadBalancer(pools.cluster.clone()),
         );
     }
-    if let Some(agw) = t
+    if let Some(agw) = dp
         .endpoints
         .iter()
         .find(|e| e.kind == EndpointKind::AppGatewayPrivate && e.subnet == Some(s))
     {
-        let source = t
+        let source = dp
             .endpoints
             .iter()
             .find(|p| p.kind == EndpointKind::AppGatewayPublic && p.resource == agw.resource)
@@ -125,7 +126,7 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
     }
     // Azure Bastion reaches the Internet from its own public IP (azure-semantics §9 step 3:
     // "PIP on NIC"), for its control plane and certificate checks (§5.2: 80 to Internet).
-    if let Some(b) = t
+    if let Some(b) = dp
         .endpoints
         .iter()
         .find(|e| e.kind == EndpointKind::Bastion && e.subnet == Some(s))

@@ -8,6 +8,20 @@
 //! Every Azure behaviour lives in one module with its source: routes in [`routes`], tags in
 //! [`tags`], NSGs in [`nsg`], Azure Firewall in [`firewall`], DNS in [`dns`]; switches for the
 //! behaviours the sources disagree on in [`options`].
+//!
+//! **Build order.** [`DataPlane::compile`] builds in stages, each from the estate and the
+//! stages before it, so the module graph is a DAG: a module uses only those listed before it
+//! (held by `tests/module_order.rs`), with [`index`] (typed VNet and subnet indices) first.
+//! 1. [`topology`]: VNets, subnets, peerings, gateways, on-premises prefixes, node pools and
+//!    public IPs;
+//! 2. [`endpoints`]: the named addresses, placed in the topology's subnets;
+//! 3. [`dns`]: private DNS per VNet, with the records AKS writes for the private API servers
+//!    among the endpoints;
+//! 4. service tags in context ([`tags`]) and the [`options`] that carry the loaded ones; per
+//!    subnet, effective routes ([`routes`]), the `VirtualNetwork` tag and compiled NSG rules
+//!    ([`nsg`]); per firewall, its compiled policy ([`firewall`]);
+//! 5. the [`DataPlane`] holding them all (this file), on which [`places`], [`egress`],
+//!    [`reply`], [`trace`] and [`reach`] answer questions, in that order.
 
 #![warn(missing_docs)]
 // Source tags such as [VNETFAQ] cite the source list of shared/azure-semantics.md; they are
@@ -16,7 +30,7 @@
 
 pub mod dns;
 pub mod egress;
-mod endpoints;
+pub mod endpoints;
 pub mod firewall;
 pub mod index;
 pub mod nsg;
@@ -50,8 +64,12 @@ pub struct DataPlane<'e> {
     pub estate: &'e Estate,
     /// Behaviour switches.
     pub options: Options,
-    /// Indices.
+    /// Indices: VNets, subnets, peerings.
     pub topology: Topology,
+    /// Named endpoints (`Place::Endpoint` indexes them).
+    pub endpoints: endpoints::Endpoints,
+    /// Private DNS as each VNet sees it.
+    pub dns: dns::Views,
     /// Effective routes per subnet.
     pub routes: IndexVec<SubnetIx, Vec<routes::EffectiveRoute>>,
     /// Lookup index per subnet over `routes`.
@@ -75,12 +93,21 @@ impl<'e> DataPlane<'e> {
     /// Compiles an estate.
     pub fn compile(estate: &'e Estate, options: Options) -> Self {
         let topology = Topology::new(estate);
+        let endpoints = endpoints::Endpoints::new(estate, &topology);
+        let dns = dns::Views::build(estate, &topology, &endpoints);
         let subnets = || topology.subnets.indices();
         let routes: IndexVec<SubnetIx, _> = subnets()
-            .map(|s| routes::effective_routes(&topology, estate, &options, s))
+            .map(|s| routes::effective_routes(&topology, &endpoints, estate, &options, s))
             .collect();
         let vnet_tags: IndexVec<SubnetIx, _> = subnets()
-            .map(|s| tags::virtual_network(&topology, estate, &options, s))
+            .map(|s| {
+                tags::virtual_network(
+                    &topology,
+                    estate,
+                    options.virtual_network_tag_includes_udr_prefixes,
+                    s,
+                )
+            })
             .collect();
         let nsgs = subnets()
             .map(|s| {
@@ -120,6 +147,8 @@ impl<'e> DataPlane<'e> {
             estate,
             options,
             topology,
+            endpoints,
+            dns,
             routes,
             route_index,
             route_order,

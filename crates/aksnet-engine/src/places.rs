@@ -7,7 +7,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use aksnet_model::azure;
 
-use crate::topology::{EndpointKind, SubnetIx};
+use crate::endpoints::EndpointKind;
+use crate::topology::SubnetIx;
 use crate::DataPlane;
 
 /// Where a flow starts or ends.
@@ -21,7 +22,7 @@ pub enum Place {
     Subnet(SubnetIx),
     /// One address.
     Address(IpAddr),
-    /// A named endpoint (index into `Topology::endpoints`).
+    /// A named endpoint (index into `DataPlane::endpoints`).
     Endpoint(usize),
 }
 
@@ -106,7 +107,7 @@ impl DataPlane<'_> {
             v.push("onprem".to_string());
         }
         v.extend(t.subnets.iter().map(|s| s.label(t)));
-        for e in &t.endpoints {
+        for e in &self.endpoints {
             if let Some(n) = endpoint_name(&e.kind, e.fqdn.as_deref()) {
                 v.push(self.qualified_name(e, n));
             }
@@ -116,9 +117,9 @@ impl DataPlane<'_> {
     }
 
     /// An endpoint's name as a place, qualified by its VNet (`aks-prod:acr`) when it has one.
-    fn qualified_name(&self, e: &crate::topology::Endpoint, name: &str) -> String {
+    fn qualified_name(&self, e: &crate::endpoints::Endpoint, name: &str) -> String {
         let t = &self.topology;
-        match t.endpoint_vnet(e) {
+        match self.endpoints.vnet_of(t, e) {
             Some(v) => format!("{}:{name}", t.vnets[v].name.trim_start_matches("vnet-")),
             None => name.to_string(),
         }
@@ -175,7 +176,7 @@ impl DataPlane<'_> {
             ),
             None => None,
         };
-        let hits: Vec<usize> = t
+        let hits: Vec<usize> = self
             .endpoints
             .iter()
             .enumerate()
@@ -183,7 +184,7 @@ impl DataPlane<'_> {
                 endpoint_name(&e.kind, e.fqdn.as_deref())
                     .is_some_and(|n| n.eq_ignore_ascii_case(name))
             })
-            .filter(|(_, e)| qv.is_none() || t.endpoint_vnet(e) == qv)
+            .filter(|(_, e)| qv.is_none() || self.endpoints.vnet_of(t, e) == qv)
             .map(|(i, _)| i)
             .collect();
         match hits.as_slice() {
@@ -196,7 +197,7 @@ impl DataPlane<'_> {
                 let mut names: Vec<String> = many
                     .iter()
                     .map(|&i| {
-                        let e = &t.endpoints[i];
+                        let e = &self.endpoints[i];
                         self.qualified_name(
                             e,
                             endpoint_name(&e.kind, e.fqdn.as_deref()).unwrap_or(name),
@@ -220,7 +221,7 @@ impl DataPlane<'_> {
         let t = &self.topology;
         let known = t.subnet_of(ip).is_some()
             || t.on_premises.contains_addr(ip)
-            || t.endpoint_at(ip).is_some();
+            || self.endpoints.at(ip).is_some();
         if known || !crate::tags::private_space().contains_addr(ip) {
             return Ok(Place::Address(ip));
         }
@@ -279,7 +280,7 @@ impl DataPlane<'_> {
             Place::Address(ip) => {
                 let location = self.locate(*ip);
                 let label = match location {
-                    Location::Internet if t.endpoint_at(*ip).is_none() => {
+                    Location::Internet if self.endpoints.at(*ip).is_none() => {
                         format!("{ip} (Internet host)")
                     }
                     Location::OnPrem => format!("{ip} (on-premises)"),
@@ -293,7 +294,7 @@ impl DataPlane<'_> {
                 }
             }
             Place::Endpoint(i) => {
-                let e = &t.endpoints[*i];
+                let e = &self.endpoints[*i];
                 let location = e
                     .subnet
                     .map(Location::Subnet)

@@ -8,8 +8,9 @@ use aksnet_model::Estate;
 use aksnet_net::{Prefix, PrefixSet};
 use serde::Serialize;
 
+use crate::endpoints::{EndpointKind, Endpoints};
 use crate::options::Options;
-use crate::topology::{EndpointKind, SubnetIx, Topology, VnetIx};
+use crate::topology::{SubnetIx, Topology, VnetIx};
 
 /// Where a route sends traffic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -110,15 +111,10 @@ fn none_routes(o: &Options) -> Vec<Prefix> {
         .collect()
 }
 
-/// The on-premises prefixes a VNet learns from a gateway: its own, or the hub's through
-/// `useRemoteGateways` + `allowGatewayTransit` on a connected peering [PEERMG] §2.7.
-pub fn gateway_prefixes(t: &Topology, v: VnetIx) -> Option<PrefixSet> {
-    t.gateway_vnet(v).map(|_| t.on_premises.clone())
-}
-
 /// Builds the effective route table of a subnet.
 pub fn effective_routes(
     t: &Topology,
+    endpoints: &Endpoints,
     estate: &Estate,
     o: &Options,
     s: SubnetIx,
@@ -182,7 +178,7 @@ pub fn effective_routes(
     // Gateway routes unless propagation is disabled on the subnet's table [UDR] §2.6.
     let propagation = table.is_none_or(|rt| !rt.properties.disable_bgp_route_propagation);
     if propagation {
-        if let Some(onprem) = gateway_prefixes(t, subnet.vnet) {
+        if let Some(onprem) = t.gateway_prefixes(subnet.vnet) {
             for p in onprem.prefixes() {
                 routes.push(EffectiveRoute {
                     address_prefix: p,
@@ -229,7 +225,7 @@ pub fn effective_routes(
     let reachable: Vec<VnetIx> = std::iter::once(subnet.vnet)
         .chain(t.connected_peers(subnet.vnet).map(|p| p.remote))
         .collect();
-    for e in &t.endpoints {
+    for e in endpoints {
         let (EndpointKind::PrivateEndpoint(_), Some(pe_subnet)) = (&e.kind, e.subnet) else {
             continue;
         };

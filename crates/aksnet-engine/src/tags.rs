@@ -3,8 +3,6 @@
 use aksnet_model::Estate;
 use aksnet_net::{Prefix, PrefixSet};
 
-use crate::options::Options;
-use crate::routes::gateway_prefixes;
 use crate::topology::{SubnetIx, Topology};
 
 /// 168.63.129.16, the host IP behind `AzureLoadBalancer` probes and Azure DNS.
@@ -58,8 +56,15 @@ pub struct Resolved {
 /// The `VirtualNetwork` tag for a subnet: its VNet, connected peered VNets, on-premises space
 /// learned through a gateway, 168.63.129.16 and — the documented surprise — the prefixes of the
 /// UDRs in the subnet's own route table (so a `0.0.0.0/0` UDR makes it everything) [TAGS]
-/// [BLOG-TORIVAR] §3.5. Whether other subnets' UDR prefixes count is UNCONFIRMED; they do not here.
-pub fn virtual_network(t: &Topology, estate: &Estate, o: &Options, s: SubnetIx) -> PrefixSet {
+/// [BLOG-TORIVAR] §3.5, when `udr_prefixes` (the option
+/// `virtual_network_tag_includes_udr_prefixes`). Whether other subnets' UDR prefixes count is
+/// UNCONFIRMED; they do not here.
+pub fn virtual_network(
+    t: &Topology,
+    estate: &Estate,
+    udr_prefixes: bool,
+    s: SubnetIx,
+) -> PrefixSet {
     let subnet = &t.subnets[s];
     let mut set = t.vnets[subnet.vnet].space.clone();
     for peer in t.connected_peers(subnet.vnet) {
@@ -67,11 +72,11 @@ pub fn virtual_network(t: &Topology, estate: &Estate, o: &Options, s: SubnetIx) 
             set = set.union(&t.vnets[peer.remote].space);
         }
     }
-    if let Some(onprem) = gateway_prefixes(t, subnet.vnet) {
+    if let Some(onprem) = t.gateway_prefixes(subnet.vnet) {
         set = set.union(&onprem);
     }
     set.insert(p(AZURE_HOST_IP));
-    if o.virtual_network_tag_includes_udr_prefixes {
+    if udr_prefixes {
         if let Some(rt) = subnet
             .route_table
             .as_ref()

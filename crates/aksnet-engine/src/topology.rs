@@ -1,13 +1,14 @@
-//! Indices over the Estate: VNets, subnets, peerings, gateways, appliances and endpoints, with
-//! the synthetic public addresses the engine uses for public IPs whose address Azure has not
-//! assigned yet.
+//! Indices over the Estate, the first stage of the data plane: VNets, subnets, peerings,
+//! gateways, on-premises prefixes, AKS node pools and public IPs, with the synthetic public
+//! addresses the engine uses for public IPs whose address Azure has not assigned yet. Endpoints
+//! (`endpoints.rs`) and DNS (`dns.rs`) are built from it; the build order is in `lib.rs`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
 
 use aksnet_model::network::VirtualNetwork;
 use aksnet_model::{azure, Estate, Resource, ResourceId};
-use aksnet_net::{PortRange, PortSet, Prefix, PrefixSet, Protocol, Services};
+use aksnet_net::{Prefix, PrefixSet};
 
 use crate::index::{index_type, IndexVec};
 
@@ -112,151 +113,6 @@ impl Subnet {
     }
 }
 
-/// What sits at an address.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EndpointKind {
-    /// Azure Firewall (its private IP).
-    Firewall,
-    /// A third-party NVA (the next hop of a `VirtualAppliance` route that is not a firewall).
-    Nva,
-    /// A private endpoint; the group id (`registry`, `vault`, ...).
-    PrivateEndpoint(String),
-    /// An internal load balancer frontend.
-    InternalLoadBalancer,
-    /// An Application Gateway private frontend.
-    AppGatewayPrivate,
-    /// An Application Gateway public frontend.
-    AppGatewayPublic,
-    /// Azure Firewall public IP.
-    FirewallPublic,
-    /// A private cluster's API server endpoint (predicted address).
-    ApiServerPrivate,
-    /// A public API server (synthetic address).
-    ApiServerPublic,
-    /// Bastion.
-    Bastion,
-}
-
-/// A named address in the estate.
-#[derive(Clone, Debug)]
-pub struct Endpoint {
-    /// What it is.
-    pub kind: EndpointKind,
-    /// Its address (synthetic for public IPs not yet assigned).
-    pub ip: IpAddr,
-    /// Whether `ip` is a prediction or a synthetic stand-in rather than a known address.
-    pub predicted: bool,
-    /// Its subnet (private endpoints).
-    pub subnet: Option<SubnetIx>,
-    /// The owning resource.
-    pub resource: ResourceId,
-    /// Display name.
-    pub name: String,
-    /// DNS name, where the resource has one.
-    pub fqdn: Option<String>,
-    /// A load balancer frontend's rules, when the estate holds them (AKS writes them per
-    /// Service, so a designed estate has none: then the frontend answers on any port).
-    pub lb_rules: Vec<LbRule>,
-}
-
-/// What a load-balancing rule lets through a frontend, and where it sends it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LbRule {
-    /// The rule's name.
-    pub name: String,
-    /// Protocol and frontend port (HA ports: every port of TCP and UDP).
-    pub services: Services,
-    /// The backend port when it differs from the frontend's.
-    pub backend_port: Option<u16>,
-}
-
-impl LbRule {
-    /// Each rule with the services it takes: its own, minus what an earlier rule took (first
-    /// match). A trace looks up its one packet in the same list.
-    pub fn carve(rules: &[LbRule]) -> Vec<(&LbRule, Services)> {
-        let mut taken = Services::none();
-        rules
-            .iter()
-            .map(|r| {
-                let mine = r.services.difference(&taken);
-                taken = taken.union(&r.services);
-                (r, mine)
-            })
-            .filter(|(_, s)| !s.is_empty())
-            .collect()
-    }
-
-    /// The rules of `lb` that listen on frontend `frontend` [AKS-LB-STD] §6.10: protocol `Tcp`,
-    /// `Udp` or `All`; HA ports (`All`, port 0) take every port and keep it.
-    pub fn of(lb: &aksnet_model::network::LoadBalancer, frontend: &ResourceId) -> Vec<LbRule> {
-        lb.load_balancing_rules
-            .iter()
-            .filter(|r| {
-                r.properties
-                    .frontend_ip_configuration
-                    .as_ref()
-                    .is_some_and(|f| f.id == *frontend)
-            })
-            .map(|r| {
-                let p = &r.properties;
-                let ports: PortSet = if p.frontend_port == 0 {
-                    PortSet::any()
-                } else {
-                    PortRange::single(p.frontend_port).into()
-                };
-                let protocols = match p.protocol.to_ascii_lowercase().as_str() {
-                    "tcp" => Protocol::Tcp.into(),
-                    "udp" => Protocol::Udp.into(),
-                    _ => {
-                        let mut both = aksnet_net::ProtocolSet::NONE;
-                        both.insert(Protocol::Tcp);
-                        both.insert(Protocol::Udp);
-                        both
-                    }
-                };
-                LbRule {
-                    name: r.name.clone(),
-                    services: Services::new(protocols, &ports),
-                    backend_port: p.backend_port.filter(|b| *b != 0 && *b != p.frontend_port),
-                }
-            })
-            .collect()
-    }
-}
-
-impl Endpoint {
-    /// The services this endpoint answers on, where Azure fixes them; `None` when it answers on
-    /// whatever reaches it (a node, an NVA) or the estate does not say (a private endpoint for a
-    /// service other than ACR and Key Vault). Every evaluator filters arrivals through this one
-    /// place. Application Gateway listeners come from the resource: see [`app_gateway_listeners`];
-    /// an internal load balancer's, from its rules: see [`LbRule::carve`].
-    ///
-    /// - API servers, public and private: TCP 443 ("APIServerPublicIP TCP 443", AKS outbound
-    ///   rules [AKS-OUTBOUND-RULES] §6.9; the private endpoint and the VNet-integrated ILB front
-    ///   the same listener [AKS-PRIVATE] [AKS-APIVNET] §6.6, §6.8).
-    /// - ACR (registry and data endpoints) and Key Vault private endpoints: HTTPS, TCP 443
-    ///   [ACRPL] [PEOV-OLD] §7.1.
-    pub fn listens(&self) -> Option<Services> {
-        let https = || Services::of(Protocol::Tcp, PortRange::single(443));
-        match &self.kind {
-            EndpointKind::ApiServerPublic | EndpointKind::ApiServerPrivate => Some(https()),
-            EndpointKind::PrivateEndpoint(g) if g == "registry" || g == "vault" => Some(https()),
-            _ => None,
-        }
-    }
-}
-
-/// The services an Application Gateway's listeners answer on: TCP on each frontend port
-/// [AGINFRA] §5.3.
-pub fn app_gateway_listeners(agw: &aksnet_model::appgw::ApplicationGateway) -> Services {
-    let ports: PortSet = agw
-        .frontend_ports
-        .iter()
-        .map(|p| PortRange::single(p.properties.port))
-        .collect();
-    Services::new(Protocol::Tcp.into(), &ports)
-}
-
 /// What a peering lets through when traffic moves from one VNet to another
 /// ([`Topology::crossing`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -308,19 +164,12 @@ pub struct Topology {
     pub vnets: IndexVec<VnetIx, Vnet>,
     /// Subnets in id order.
     pub subnets: IndexVec<SubnetIx, Subnet>,
-    /// Named endpoints.
-    pub endpoints: Vec<Endpoint>,
     /// On-premises prefixes (estate context plus local network gateways).
     pub on_premises: PrefixSet,
     /// Public IP resource → address (real or synthetic from 198.18.0.0/15).
     pub public_ips: BTreeMap<ResourceId, PublicIp>,
     /// Per subnet, the AKS cluster whose pools use it.
     pub subnet_clusters: IndexVec<SubnetIx, Option<NodePools>>,
-    /// Private DNS as each VNet sees it.
-    pub dns: crate::dns::Views,
-    /// Devices that cannot work as configured (a Bastion in a subnet with no assignable
-    /// address, ...), each naming its resource: they are left out and every trace says so.
-    pub notes: Vec<String>,
     index: Index,
 }
 
@@ -328,7 +177,6 @@ pub struct Topology {
 #[derive(Clone, Debug, Default)]
 struct Index {
     subnet_by_id: HashMap<ResourceId, SubnetIx>,
-    endpoint_by_ip: HashMap<IpAddr, usize>,
     /// `(first, last, subnet)` sorted by first address, with the largest subnet size, for
     /// containment lookups.
     ranges: Vec<(u128, u128, SubnetIx)>,
@@ -480,13 +328,6 @@ impl Topology {
                 }
             }
         }
-        let (endpoints, notes) = crate::endpoints::collect(estate, &t);
-        t.endpoints = endpoints;
-        t.notes = notes;
-        t.dns = crate::dns::Views::build(estate, &t);
-        for (i, e) in t.endpoints.iter().enumerate() {
-            t.index.endpoint_by_ip.entry(e.ip).or_insert(i);
-        }
         t
     }
 
@@ -496,26 +337,6 @@ impl Topology {
     /// cannot work there, and callers deny with a reason naming the subnet.
     pub fn instance_address(&self, s: SubnetIx) -> Option<IpAddr> {
         azure::first_assignable(&self.subnets[s].prefix)
-    }
-
-    /// The VNet an endpoint belongs to: its subnet's, or that of another endpoint of the same
-    /// resource (a public frontend belongs where its gateway's private side is).
-    /// A public API server belongs where its cluster's nodes are.
-    pub fn endpoint_vnet(&self, e: &Endpoint) -> Option<VnetIx> {
-        e.subnet
-            .or_else(|| {
-                self.endpoints
-                    .iter()
-                    .find(|o| o.resource == e.resource && o.subnet.is_some())
-                    .and_then(|o| o.subnet)
-            })
-            .or_else(|| {
-                self.subnet_clusters
-                    .iter_enumerated()
-                    .find(|(_, c)| c.as_ref().is_some_and(|c| c.cluster == e.resource))
-                    .map(|(s, _)| s)
-            })
-            .map(|s| self.subnets[s].vnet)
     }
 
     /// The subnet with this id.
@@ -650,6 +471,12 @@ impl Topology {
             })
     }
 
+    /// The on-premises prefixes VNet `v` learns from a gateway: its own, or the hub's through
+    /// `useRemoteGateways` + `allowGatewayTransit` on a connected peering [PEERMG] §2.7.
+    pub fn gateway_prefixes(&self, v: VnetIx) -> Option<PrefixSet> {
+        self.gateway_vnet(v).map(|_| self.on_premises.clone())
+    }
+
     /// The VNet whose gateway VNet `v` uses: its own, or the hub's through `useRemoteGateways`
     /// on a connected peering whose other side has `allowGatewayTransit` [PEERMG] §2.7.
     pub fn gateway_vnet(&self, v: VnetIx) -> Option<VnetIx> {
@@ -708,22 +535,6 @@ impl Topology {
         self.public_ips.values().any(|p| p.stand_in && p.ip == ip)
     }
 
-    /// The endpoints with an address in `set`, one per address: the one a trace finds there
-    /// ([`Topology::endpoint_at`]), in address order.
-    pub fn endpoints_in(&self, set: &PrefixSet) -> Vec<&Endpoint> {
-        let mut ips: Vec<IpAddr> = self
-            .endpoints
-            .iter()
-            .map(|e| e.ip)
-            .filter(|ip| set.contains_addr(*ip))
-            .collect();
-        ips.sort();
-        ips.dedup();
-        ips.into_iter()
-            .filter_map(|ip| self.endpoint_at(ip))
-            .collect()
-    }
-
     /// Every stand-in address ([`Topology::is_stand_in`]).
     pub fn stand_ins(&self) -> PrefixSet {
         self.public_ips
@@ -772,14 +583,6 @@ impl Topology {
     /// The connected peer VNets of `v`.
     pub fn connected_peers(&self, v: VnetIx) -> impl Iterator<Item = &Peer> {
         self.vnets[v].peers.iter().filter(|p| p.connected)
-    }
-
-    /// The endpoint at `ip`, if any.
-    pub fn endpoint_at(&self, ip: IpAddr) -> Option<&Endpoint> {
-        self.index
-            .endpoint_by_ip
-            .get(&ip)
-            .map(|i| &self.endpoints[*i])
     }
 
     /// A VNet by name (or by name without its `vnet-` prefix).

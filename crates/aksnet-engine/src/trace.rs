@@ -8,12 +8,13 @@ use aksnet_model::network::Direction;
 use aksnet_net::{Prefix, PrefixSet, Protocol};
 use serde::Serialize;
 
-use crate::dns::{self, Answer};
+use crate::dns::Answer;
+use crate::endpoints::EndpointKind;
 use crate::nsg;
 use crate::places::{Host, Location, Place, INTERNET_SERVER};
 use crate::routes::NextHop;
 use crate::tags::private_space;
-use crate::topology::{Crossing, EndpointKind, SubnetIx, VnetIx};
+use crate::topology::{Crossing, SubnetIx, VnetIx};
 use crate::DataPlane;
 
 /// The packet as seen at a hop.
@@ -313,7 +314,7 @@ impl DataPlane<'_> {
             Outcome::Unknown(reason) => (Verdict::Unknown, reason, None),
         };
         let mut notes = w.notes;
-        notes.extend(self.topology.notes.iter().cloned());
+        notes.extend(self.endpoints.notes.iter().cloned());
         notes.sort();
         notes.dedup();
         Trace {
@@ -361,7 +362,7 @@ impl Walk<'_, '_> {
         };
         let t = &self.dp.topology;
         let vnet = t.subnets[s].vnet;
-        match dns::resolve(self.dp.estate, t, vnet, &name) {
+        match self.dp.dns.resolve(vnet, &name) {
             Answer::Private { ip, zone } => {
                 pkt.dst = ip;
                 self.hop(
@@ -393,7 +394,7 @@ impl Walk<'_, '_> {
                 ))
             }
             Answer::Public => {
-                let target = t.endpoint_at(dst.ip);
+                let target = self.dp.endpoints.at(dst.ip);
                 let private_target = matches!(
                     target.map(|e| &e.kind),
                     Some(EndpointKind::PrivateEndpoint(_))
@@ -544,11 +545,11 @@ impl Walk<'_, '_> {
     }
 
     /// Whether the endpoint at the packet's destination answers on its protocol and port
-    /// ([`crate::topology::Endpoint::listens`]); a hop says so when it does not.
+    /// ([`crate::endpoints::Endpoint::listens`]); a hop says so when it does not.
     fn listening(
         &mut self,
         at: String,
-        e: &crate::topology::Endpoint,
+        e: &crate::endpoints::Endpoint,
         pkt: Packet,
     ) -> Result<(), String> {
         match e.listens() {
@@ -853,7 +854,7 @@ impl Walk<'_, '_> {
         let t = &self.dp.topology;
         let sub = &t.subnets[d];
         let here = sub.label(t);
-        let endpoint = t.endpoint_at(pkt.dst).cloned();
+        let endpoint = self.dp.endpoints.at(pkt.dst).cloned();
         match endpoint.as_ref().map(|e| &e.kind) {
             Some(EndpointKind::InternalLoadBalancer) => {
                 // The LB forwards to a backend node, keeping the client's source [AKS-ILB] §3.4.
@@ -873,7 +874,7 @@ impl Walk<'_, '_> {
                     .as_ref()
                     .map(|e| e.lb_rules.as_slice())
                     .unwrap_or_default();
-                let rule = crate::topology::LbRule::carve(lb_rules)
+                let rule = crate::endpoints::LbRule::carve(lb_rules)
                     .into_iter()
                     .find(|(_, svc)| svc.contains(pkt.protocol, pkt.port))
                     .map(|(r, _)| r);
@@ -982,7 +983,7 @@ impl Walk<'_, '_> {
 
     /// Application Gateway: listener, subnet NSG, then a new connection to the backend from the
     /// gateway's own address [AGINFRA].
-    fn app_gateway(&mut self, e: crate::topology::Endpoint, pkt: &mut Packet) -> Step {
+    fn app_gateway(&mut self, e: crate::endpoints::Endpoint, pkt: &mut Packet) -> Step {
         let dp = self.dp;
         let t = &dp.topology;
         // Each proxy starts a new connection: a gateway whose backend leads back to a gateway
@@ -1024,7 +1025,7 @@ impl Walk<'_, '_> {
         ) {
             return Step::Done(Outcome::Denied(err));
         }
-        let listens = crate::topology::app_gateway_listeners(&agw.properties)
+        let listens = crate::endpoints::app_gateway_listeners(&agw.properties)
             .contains(pkt.protocol, pkt.port);
         if !listens {
             self.hop(
@@ -1093,7 +1094,7 @@ impl Walk<'_, '_> {
         }
         if let Some((fw_id, policy)) = dp.firewalls.get(&ip) {
             self.req.stateful.push(ip);
-            let own_public = t.endpoints.iter().any(|e| {
+            let own_public = dp.endpoints.iter().any(|e| {
                 e.kind == EndpointKind::FirewallPublic && &e.resource == fw_id && e.ip == pkt.dst
             });
             if own_public {
@@ -1169,7 +1170,7 @@ impl Walk<'_, '_> {
     fn arrive_from_internet(&mut self, pkt: &mut Packet) -> Result<Option<Arrival>, String> {
         let dp = self.dp;
         let t = &dp.topology;
-        let Some(e) = t.endpoint_at(pkt.dst).cloned() else {
+        let Some(e) = self.dp.endpoints.at(pkt.dst).cloned() else {
             if private_space().contains_addr(pkt.dst) {
                 self.hop(
                     "internet".into(),

@@ -658,7 +658,7 @@ fn each_vnet_resolves_in_the_zone_linked_to_it_when_zones_share_a_name() {
         ],
     }));
     let dp = DataPlane::compile(&e, Options::default());
-    let ip = |v: VnetIx| match aksnet_engine::dns::resolve(&e, &dp.topology, v, "cr.azurecr.io") {
+    let ip = |v: VnetIx| match dp.dns.resolve(v, "cr.azurecr.io") {
         aksnet_engine::dns::Answer::Private { ip, .. } => ip,
         other => panic!("{other:?}"),
     };

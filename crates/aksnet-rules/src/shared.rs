@@ -1,6 +1,6 @@
 //! What several rules ask of the estate or the data plane, defined once.
 
-use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::endpoints::EndpointKind;
 use aksnet_engine::topology::{SubnetIx, VnetIx};
 use aksnet_engine::trace::HopKind;
 use aksnet_engine::trace::Trace;
@@ -24,7 +24,6 @@ pub(crate) fn node_subnets(cx: &crate::Context) -> Vec<(SubnetIx, aksnet_model::
 /// Whether the estate has an egress firewall or NVA.
 pub(crate) fn has_appliance(cx: &crate::Context) -> bool {
     cx.plane
-        .topology
         .endpoints
         .iter()
         .any(|e| matches!(e.kind, EndpointKind::Firewall | EndpointKind::Nva))
@@ -43,7 +42,7 @@ pub(crate) fn crosses_appliance(tr: &Trace) -> bool {
 /// across spokes. `nodes` is [`node_subnets`].
 pub(crate) fn client_vnets(
     cx: &crate::Context,
-    e: &aksnet_engine::topology::Endpoint,
+    e: &aksnet_engine::endpoints::Endpoint,
     nodes: &[(SubnetIx, aksnet_model::ResourceId)],
 ) -> Vec<VnetIx> {
     let t = &cx.plane.topology;

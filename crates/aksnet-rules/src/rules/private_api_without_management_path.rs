@@ -1,7 +1,7 @@
 //! AKS-MGT-005: a private API server that no operator can reach.
 
+use aksnet_engine::endpoints::EndpointKind;
 use aksnet_engine::places::Place;
-use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::Query;
 use aksnet_engine::trace::Verdict;
 use aksnet_net::Protocol;
@@ -45,7 +45,8 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
         sources.push(Place::OnPrem);
     }
     sources.extend(
-        t.endpoints
+        cx.plane
+            .endpoints
             .iter()
             .enumerate()
             .filter(|(_, e)| e.kind == EndpointKind::Bastion)
@@ -61,7 +62,8 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
             .map(Place::Subnet),
     );
     let mut out = Vec::new();
-    for (i, api) in t
+    for (i, api) in cx
+        .plane
         .endpoints
         .iter()
         .enumerate()
