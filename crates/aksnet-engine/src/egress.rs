@@ -47,6 +47,23 @@ pub struct Egress {
     pub source: EgressSource,
 }
 
+/// Why a subnet has no address to leave for the Internet from.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoEgress {
+    /// The subnet holds a firewall without a public IP.
+    #[error("{firewall} has no public IP")]
+    FirewallWithoutPublicIp {
+        /// The firewall's name.
+        firewall: String,
+    },
+    /// Default outbound access is off, and nothing else gives the subnet an address.
+    #[error("no egress IP: {subnet} has default outbound access disabled and no NAT gateway, public IP or load balancer outbound rule")]
+    NoAddress {
+        /// The subnet, `VNET/SUBNET`.
+        subnet: String,
+    },
+}
+
 /// A public IP resource's address (real or stand-in), or why there is none.
 fn public_ip(dp: &DataPlane, id: Option<&ResourceId>, owner: &str) -> EgressSource {
     match id.and_then(|id| dp.topology.public_ips.get(id)) {
@@ -58,7 +75,7 @@ fn public_ip(dp: &DataPlane, id: Option<&ResourceId>, owner: &str) -> EgressSour
 /// How subnet `s` reaches the Internet and from which address, or why it cannot: the
 /// firewall's public IP, a NAT gateway, the cluster's outbound load balancer, an Application
 /// Gateway's or Bastion's public IP, default outbound access — in that order.
-pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
+pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, NoEgress> {
     let t = &dp.topology;
     let sub = &t.subnets[s];
     let out = |how: String, source| Ok(Egress { how, source });
@@ -84,7 +101,9 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
                 ),
                 EgressSource::Address(p.ip),
             ),
-            None => Err(format!("{} has no public IP", e.name)),
+            None => Err(NoEgress::FirewallWithoutPublicIp {
+                firewall: e.name.clone(),
+            }),
         };
     }
     if let Some(n) = &sub.nat_gateway {
@@ -149,5 +168,7 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
             EgressSource::Unassigned("an Azure-chosen default outbound IP".into()),
         );
     }
-    Err(format!("no egress IP: {} has default outbound access disabled and no NAT gateway, public IP or load balancer outbound rule", sub.label(t)))
+    Err(NoEgress::NoAddress {
+        subnet: sub.label(t),
+    })
 }

@@ -52,7 +52,7 @@ use aksnet_model::{Estate, ResourceId};
 use aksnet_net::{PacketSet, PrefixSet};
 
 pub use options::Options;
-pub use places::{Place, PlaceError};
+pub use places::{Place, PlaceError, PlaceReason};
 pub use topology::Topology;
 
 use index::IndexVec;

@@ -56,7 +56,7 @@ pub struct PlaceError {
     /// What was asked for.
     pub asked: String,
     /// Why it failed.
-    pub reason: String,
+    pub reason: PlaceReason,
     /// Known places.
     pub known: Vec<String>,
 }
@@ -71,6 +71,51 @@ impl fmt::Display for PlaceError {
             self.known.join(", ")
         )
     }
+}
+
+/// Why a place name names nothing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlaceReason {
+    /// `onprem` in an estate without on-premises prefixes.
+    #[error("the estate has no on-premises prefixes: an intent gives them in `onPremises`; for an imported estate pass `--on-premises CIDR[,CIDR]` (ExpressRoute learns them by BGP, so no resource holds them)")]
+    NoOnPremises,
+    /// A private address in no subnet and not on-premises.
+    #[error("{ip} is a private address in no subnet of the estate and not on-premises{}; name a subnet, or give the on-premises prefixes with --on-premises", .vnet.as_ref().map(|v| format!(" (it is in {v}'s address space, but in none of its subnets)")).unwrap_or_default())]
+    UnplacedAddress {
+        /// The address.
+        ip: IpAddr,
+        /// The VNet whose address space holds it, if one does.
+        vnet: Option<String>,
+    },
+    /// No VNet has this name.
+    #[error("no VNet named `{0}`")]
+    NoVnet(String),
+    /// The VNet has no subnet of this name.
+    #[error("VNet `{vnet}` has no subnet `{subnet}`")]
+    NoSubnet {
+        /// The VNet.
+        vnet: String,
+        /// The subnet asked for.
+        subnet: String,
+    },
+    /// No endpoint has this name (in the VNet asked for).
+    #[error("no endpoint `{name}`{}", .vnet.as_ref().map(|q| format!(" in `{q}`")).unwrap_or_default())]
+    NoEndpoint {
+        /// The endpoint name.
+        name: String,
+        /// The VNet it was qualified by, as written.
+        vnet: Option<String>,
+    },
+    /// Several endpoints have this name.
+    #[error("`{name}` is ambiguous ({matches} match); name one: {}", .names.join(", "))]
+    Ambiguous {
+        /// The endpoint name.
+        name: String,
+        /// How many endpoints it matches.
+        matches: usize,
+        /// Their qualified names, each of which is a place.
+        names: Vec<String>,
+    },
 }
 
 /// A representative Internet host (TEST-NET-3, RFC 5737).
@@ -128,7 +173,7 @@ impl DataPlane<'_> {
     /// Parses a place.
     pub fn place(&self, text: &str) -> Result<Place, PlaceError> {
         let t = &self.topology;
-        let err = |reason: String| PlaceError {
+        let err = |reason: PlaceReason| PlaceError {
             asked: text.to_string(),
             reason,
             known: self.known_places(),
@@ -138,7 +183,7 @@ impl DataPlane<'_> {
             "internet" => return Ok(Place::Internet),
             "onprem" | "on-premises" => {
                 return if t.on_premises.is_empty() {
-                    Err(err("the estate has no on-premises prefixes: an intent gives them in `onPremises`; for an imported estate pass `--on-premises CIDR[,CIDR]` (ExpressRoute learns them by BGP, so no resource holds them)".into()))
+                    Err(err(PlaceReason::NoOnPremises))
                 } else {
                     Ok(Place::OnPrem)
                 };
@@ -151,7 +196,7 @@ impl DataPlane<'_> {
         if let Some((vnet, subnet)) = s.split_once('/') {
             let v = t
                 .vnet_named(vnet)
-                .ok_or_else(|| err(format!("no VNet named `{vnet}`")))?;
+                .ok_or_else(|| err(PlaceReason::NoVnet(vnet.to_string())))?;
             return t.vnets[v]
                 .subnets
                 .iter()
@@ -159,10 +204,10 @@ impl DataPlane<'_> {
                 .find(|x| t.subnets[*x].name.eq_ignore_ascii_case(subnet))
                 .map(Place::Subnet)
                 .ok_or_else(|| {
-                    err(format!(
-                        "VNet `{}` has no subnet `{subnet}`",
-                        t.vnets[v].name
-                    ))
+                    err(PlaceReason::NoSubnet {
+                        vnet: t.vnets[v].name.clone(),
+                        subnet: subnet.to_string(),
+                    })
                 });
         }
         let (qual, name) = match s.split_once(':') {
@@ -172,7 +217,7 @@ impl DataPlane<'_> {
         let qv = match qual {
             Some(q) => Some(
                 t.vnet_named(q)
-                    .ok_or_else(|| err(format!("no VNet named `{q}`")))?,
+                    .ok_or_else(|| err(PlaceReason::NoVnet(q.to_string())))?,
             ),
             None => None,
         };
@@ -189,10 +234,10 @@ impl DataPlane<'_> {
             .collect();
         match hits.as_slice() {
             [one] => Ok(Place::Endpoint(*one)),
-            [] => Err(err(format!(
-                "no endpoint `{name}`{}",
-                qual.map(|q| format!(" in `{q}`")).unwrap_or_default()
-            ))),
+            [] => Err(err(PlaceReason::NoEndpoint {
+                name: name.to_string(),
+                vnet: qual.map(str::to_string),
+            })),
             many => {
                 let mut names: Vec<String> = many
                     .iter()
@@ -205,11 +250,11 @@ impl DataPlane<'_> {
                     })
                     .collect();
                 names.dedup();
-                Err(err(format!(
-                    "`{name}` is ambiguous ({} match); name one: {}",
-                    many.len(),
-                    names.join(", ")
-                )))
+                Err(err(PlaceReason::Ambiguous {
+                    name: name.to_string(),
+                    matches: many.len(),
+                    names,
+                }))
             }
         }
     }
@@ -217,7 +262,7 @@ impl DataPlane<'_> {
     /// An address as a place: in a subnet, on-premises, one of the estate's public endpoints, or
     /// an Internet host when it is public. A private address that belongs to none of these is
     /// refused rather than guessed at: nothing in the estate says where it is.
-    fn address_place(&self, ip: IpAddr) -> Result<Place, String> {
+    fn address_place(&self, ip: IpAddr) -> Result<Place, PlaceReason> {
         let t = &self.topology;
         let known = t.subnet_of(ip).is_some()
             || t.on_premises.contains_addr(ip)
@@ -225,20 +270,12 @@ impl DataPlane<'_> {
         if known || !crate::tags::private_space().contains_addr(ip) {
             return Ok(Place::Address(ip));
         }
-        let within = t
+        let vnet = t
             .vnets
             .iter()
             .find(|v| v.space.contains_addr(ip))
-            .map(|v| {
-                format!(
-                    " (it is in {}'s address space, but in none of its subnets)",
-                    v.name
-                )
-            })
-            .unwrap_or_default();
-        Err(format!(
-            "{ip} is a private address in no subnet of the estate and not on-premises{within}; name a subnet, or give the on-premises prefixes with --on-premises"
-        ))
+            .map(|v| v.name.clone());
+        Err(PlaceReason::UnplacedAddress { ip, vnet })
     }
 
     /// A concrete host for a place: for a subnet, its first assignable address.

@@ -157,6 +157,38 @@ pub struct NodePools {
     pub load_balancer_outbound: bool,
 }
 
+/// Why a user route with next hop `VirtualNetworkGateway` cannot carry traffic between VNets
+/// ([`Topology::vpn_transit`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoTransit {
+    /// The VNet uses no gateway.
+    #[error("{vnet} has no virtual network gateway to send it to")]
+    NoGateway {
+        /// The VNet with the route.
+        vnet: String,
+    },
+    /// The gateway's VNet has an ExpressRoute gateway, which cannot be a route's next hop.
+    #[error(
+        "only a VPN gateway can be a route's next hop, and {vnet} has an ExpressRoute gateway"
+    )]
+    ExpressRoute {
+        /// The gateway's VNet.
+        vnet: String,
+    },
+    /// The gateway's VNet has a VPN and an ExpressRoute gateway together, so neither can be.
+    #[error("only a VPN gateway can be a route's next hop, and {vnet} has a VPN and an ExpressRoute gateway together")]
+    VpnAndExpressRoute {
+        /// The gateway's VNet.
+        vnet: String,
+    },
+    /// The gateway's VNet has no GatewaySubnet.
+    #[error("{vnet} has no GatewaySubnet")]
+    NoGatewaySubnet {
+        /// The gateway's VNet.
+        vnet: String,
+    },
+}
+
 /// The estate's network topology.
 #[derive(Clone, Debug, Default)]
 pub struct Topology {
@@ -503,30 +535,24 @@ impl Topology {
     /// next hop type", virtual-network-manage-peering, 2022; no forwarded-traffic flag needed).
     /// Only a VPN gateway can be that next hop, not an ExpressRoute one, nor when both coexist
     /// [UDR] §2.4.
-    pub fn vpn_transit(&self, v: VnetIx) -> Result<SubnetIx, String> {
+    pub fn vpn_transit(&self, v: VnetIx) -> Result<SubnetIx, NoTransit> {
         let Some(g) = self.gateway_vnet(v) else {
-            return Err(format!(
-                "{} has no virtual network gateway to send it to",
-                self.vnets[v].name
-            ));
+            return Err(NoTransit::NoGateway {
+                vnet: self.vnets[v].name.clone(),
+            });
         };
         let gw = &self.vnets[g];
-        if !gw.vpn_gateway || gw.expressroute_gateway {
-            return Err(format!(
-                "only a VPN gateway can be a route's next hop, and {} has {}",
-                gw.name,
-                if gw.vpn_gateway {
-                    "a VPN and an ExpressRoute gateway together"
-                } else {
-                    "an ExpressRoute gateway"
-                }
-            ));
+        let vnet = gw.name.clone();
+        match (gw.vpn_gateway, gw.expressroute_gateway) {
+            (true, true) => return Err(NoTransit::VpnAndExpressRoute { vnet }),
+            (false, _) => return Err(NoTransit::ExpressRoute { vnet }),
+            (true, false) => {}
         }
         gw.subnets
             .iter()
             .copied()
             .find(|s| self.subnets[*s].name == "GatewaySubnet")
-            .ok_or_else(|| format!("{} has no GatewaySubnet", gw.name))
+            .ok_or(NoTransit::NoGatewaySubnet { vnet })
     }
 
     /// True when `ip` is a stand-in for a public IP Azure assigns at deployment (from

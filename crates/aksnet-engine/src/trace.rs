@@ -240,6 +240,11 @@ struct Walk<'a, 'e> {
     fqdn: Option<String>,
 }
 
+/// How a walk ends. Reasons — here and in the `Err` of the walk's helpers — stay `String`s on
+/// purpose: each is a sentence for a person, written where the decision is made from the rule,
+/// address or VNet that made it, and it becomes [`Trace::reason`] verbatim. Nothing matches on
+/// them (the [`Verdict`] is the typed part), so an enum would only move the wording away from
+/// the decision. Typed errors from other modules (`NoEgress`, `NoTransit`) are rendered here.
 enum Outcome {
     Delivered(Location),
     Denied(String),
@@ -740,7 +745,7 @@ impl Walk<'_, '_> {
                     // VPN gateway transit to a VNet peered with the gateway's.
                     let gs = match t.vpn_transit(vnet) {
                         Ok(gs) => gs,
-                        Err(why) => return Step::Done(Outcome::Denied(why)),
+                        Err(why) => return Step::Done(Outcome::Denied(why.to_string())),
                     };
                     let gv = t.subnets[gs].vnet;
                     if let Err(e) = self.cross(vnet, gv, *pkt, t.subnets[s].name == "GatewaySubnet")
@@ -808,6 +813,7 @@ impl Walk<'_, '_> {
                         Step::Next(Location::Internet)
                     }
                     Err(why) => {
+                        let why = why.to_string();
                         self.hop(here, HopKind::Egress, Decision::Drop, why.clone(), *pkt);
                         Step::Done(Outcome::Denied(why))
                     }
