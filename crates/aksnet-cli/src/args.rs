@@ -1,6 +1,7 @@
 //! Turning command-line strings into engine queries: places, subnets, trace queries.
 
 use aksnet_engine::places::{Place, PlaceError};
+use aksnet_engine::topology::SubnetIx;
 use aksnet_engine::trace::Query;
 use aksnet_engine::DataPlane;
 use aksnet_model::Diagnostic;
@@ -8,8 +9,7 @@ use aksnet_net::Protocol;
 
 /// A place the estate does not have, with the places it has.
 fn unknown(e: PlaceError) -> Diagnostic {
-    Diagnostic::error(format!("unknown place `{}`: {}", e.asked, e.reason))
-        .hint(format!("known places: {}", e.known.join(", ")))
+    Diagnostic::error(e.to_string()).hint(format!("known places: {}", e.known.join(", ")))
 }
 
 /// Builds a trace query from CLI strings.
@@ -41,7 +41,7 @@ pub fn place(dp: &DataPlane, text: &str) -> Result<Place, Diagnostic> {
 }
 
 /// The subnet a `VNET/SUBNET` place names.
-pub fn subnet(dp: &DataPlane, text: &str) -> Result<usize, Diagnostic> {
+pub fn subnet(dp: &DataPlane, text: &str) -> Result<SubnetIx, Diagnostic> {
     match place(dp, text)? {
         Place::Subnet(s) => Ok(s),
         _ => Err(

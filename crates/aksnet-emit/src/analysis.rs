@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use aksnet_engine::topology::SubnetIx;
 use aksnet_engine::trace::Trace;
 use aksnet_engine::DataPlane;
 
@@ -159,7 +160,7 @@ pub fn exposure_text(r: &aksnet_engine::reach::Reach) -> String {
 }
 
 /// Effective routes, in the layout of `az network nic show-effective-route-table -o table`.
-pub fn routes_text(dp: &DataPlane, s: usize) -> String {
+pub fn routes_text(dp: &DataPlane, s: SubnetIx) -> String {
     let mut out = String::new();
     let t = &dp.topology;
     let _ = writeln!(out, "Effective routes of {}", t.subnets[s].label(t));
@@ -205,7 +206,7 @@ pub fn routes_text(dp: &DataPlane, s: usize) -> String {
 }
 
 /// Effective security rules of a subnet's NSG, in priority order per direction.
-pub fn nsg_text(dp: &DataPlane, s: usize) -> String {
+pub fn nsg_text(dp: &DataPlane, s: SubnetIx) -> String {
     let mut out = String::new();
     let t = &dp.topology;
     let sub = &t.subnets[s];

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use aksnet_engine::topology::VnetIx;
 use aksnet_engine::DataPlane;
 use aksnet_model::Estate;
 use aksnet_rules::verify::Report;
@@ -174,7 +175,7 @@ fn matrix(s: &mut String, dp: &DataPlane) {
         return;
     }
     let _ = writeln!(s, "<p class=\"muted\">{} places: one table per VNet with the Internet and on-premises; for flows between VNets run <code>aksnet reach --from A --to B</code>.</p>", places.len());
-    let mut vnets: Vec<usize> = places.iter().filter_map(|p| p.vnet).collect();
+    let mut vnets: Vec<VnetIx> = places.iter().filter_map(|p| p.vnet).collect();
     vnets.sort_unstable();
     vnets.dedup();
     for v in vnets {

@@ -6,8 +6,9 @@ use aksnet_engine::trace::Verdict;
 use std::collections::BTreeMap;
 
 use crate::diagram::{Anchor, Flow, FlowKind};
+use aksnet_engine::endpoints::EndpointKind;
 use aksnet_engine::places::Place;
-use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::topology::{SubnetIx, VnetIx};
 use aksnet_engine::trace::{Query, Trace};
 use aksnet_engine::DataPlane;
 use aksnet_net::{Protocol, Services};
@@ -15,14 +16,16 @@ use aksnet_net::{Protocol, Services};
 /// Traces flows for the diagram, with the subnet labels indexed once.
 struct Tracer<'a, 'e> {
     dp: &'a DataPlane<'e>,
-    by_label: BTreeMap<String, usize>,
+    by_label: BTreeMap<String, SubnetIx>,
 }
 
 impl<'a, 'e> Tracer<'a, 'e> {
     fn new(dp: &'a DataPlane<'e>) -> Self {
         let t = &dp.topology;
-        let by_label = (0..t.subnets.len())
-            .map(|s| (t.subnets[s].label(t), s))
+        let by_label = t
+            .subnets
+            .iter_enumerated()
+            .map(|(s, sub)| (sub.label(t), s))
             .collect();
         Tracer { dp, by_label }
     }
@@ -85,14 +88,14 @@ pub fn flows(dp: &DataPlane) -> Vec<Flow> {
     let t = &dp.topology;
     let tracer = Tracer::new(dp);
     // VNet → the node subnet its flows start from: a user pool's when there is one.
-    let mut pools: BTreeMap<usize, usize> = BTreeMap::new();
-    for s in 0..t.subnets.len() {
-        let Some((_, user, _)) = &t.subnet_clusters[s] else {
+    let mut pools: BTreeMap<VnetIx, SubnetIx> = BTreeMap::new();
+    for s in t.subnets.indices() {
+        let Some(here) = &t.subnet_clusters[s] else {
             continue;
         };
         let chosen = pools.entry(t.subnets[s].vnet).or_insert(s);
-        let chosen_is_user = t.subnet_clusters[*chosen].as_ref().is_some_and(|c| c.1);
-        if *user && !chosen_is_user {
+        let chosen_is_user = t.subnet_clusters[*chosen].as_ref().is_some_and(|c| c.user);
+        if here.user && !chosen_is_user {
             *chosen = s;
         }
     }
@@ -105,11 +108,11 @@ pub fn flows(dp: &DataPlane) -> Vec<Flow> {
             Some("mcr.microsoft.com"),
         ));
     }
-    let bastion = t
+    let bastion = dp
         .endpoints
         .iter()
         .position(|b| b.kind == EndpointKind::Bastion);
-    for (i, e) in t.endpoints.iter().enumerate() {
+    for (i, e) in dp.endpoints.iter().enumerate() {
         let to = Place::Endpoint(i);
         let f = match &e.kind {
             EndpointKind::AppGatewayPublic => {
@@ -146,7 +149,7 @@ pub struct MatrixPlace {
     pub place: Place,
     /// The VNet it belongs to (none for the Internet, on-premises, the hub's Bastion and
     /// public endpoints, which every per-VNet table shows).
-    pub vnet: Option<usize>,
+    pub vnet: Option<VnetIx>,
     /// Whether it is a row (where flows start) as well as a column.
     pub source: bool,
 }
@@ -170,7 +173,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
             source: true,
         });
     }
-    for s in 0..t.subnets.len() {
+    for s in t.subnets.indices() {
         if t.subnet_clusters[s].is_some() {
             v.push(MatrixPlace {
                 label: t.subnets[s].label(t),
@@ -181,7 +184,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
         }
     }
     // The hub's management entry point is a source too.
-    for (i, e) in t
+    for (i, e) in dp
         .endpoints
         .iter()
         .enumerate()
@@ -194,7 +197,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
             source: true,
         });
     }
-    for (i, e) in t.endpoints.iter().enumerate() {
+    for (i, e) in dp.endpoints.iter().enumerate() {
         let keep = matches!(
             e.kind,
             EndpointKind::AppGatewayPublic

@@ -6,7 +6,8 @@ use std::net::IpAddr;
 
 use aksnet_model::ResourceId;
 
-use crate::topology::{EndpointKind, SubnetIx};
+use crate::endpoints::EndpointKind;
+use crate::topology::SubnetIx;
 use crate::DataPlane;
 
 /// The source address traffic takes when it leaves for the Internet.
@@ -46,10 +47,27 @@ pub struct Egress {
     pub source: EgressSource,
 }
 
+/// Why a subnet has no address to leave for the Internet from.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoEgress {
+    /// The subnet holds a firewall without a public IP.
+    #[error("{firewall} has no public IP")]
+    FirewallWithoutPublicIp {
+        /// The firewall's name.
+        firewall: String,
+    },
+    /// Default outbound access is off, and nothing else gives the subnet an address.
+    #[error("no egress IP: {subnet} has default outbound access disabled and no NAT gateway, public IP or load balancer outbound rule")]
+    NoAddress {
+        /// The subnet, `VNET/SUBNET`.
+        subnet: String,
+    },
+}
+
 /// A public IP resource's address (real or stand-in), or why there is none.
 fn public_ip(dp: &DataPlane, id: Option<&ResourceId>, owner: &str) -> EgressSource {
     match id.and_then(|id| dp.topology.public_ips.get(id)) {
-        Some((ip, _)) => EgressSource::Address(*ip),
+        Some(p) => EgressSource::Address(p.ip),
         None => EgressSource::Unassigned(format!("{owner} has no public IP in the estate")),
     }
 }
@@ -57,16 +75,16 @@ fn public_ip(dp: &DataPlane, id: Option<&ResourceId>, owner: &str) -> EgressSour
 /// How subnet `s` reaches the Internet and from which address, or why it cannot: the
 /// firewall's public IP, a NAT gateway, the cluster's outbound load balancer, an Application
 /// Gateway's or Bastion's public IP, default outbound access — in that order.
-pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
+pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, NoEgress> {
     let t = &dp.topology;
     let sub = &t.subnets[s];
     let out = |how: String, source| Ok(Egress { how, source });
-    if let Some(e) = t
+    if let Some(e) = dp
         .endpoints
         .iter()
         .find(|e| e.kind == EndpointKind::Firewall && e.subnet == Some(s))
     {
-        let pip = t
+        let pip = dp
             .endpoints
             .iter()
             .find(|p| p.kind == EndpointKind::FirewallPublic && p.resource == e.resource);
@@ -83,7 +101,9 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
                 ),
                 EgressSource::Address(p.ip),
             ),
-            None => Err(format!("{} has no public IP", e.name)),
+            None => Err(NoEgress::FirewallWithoutPublicIp {
+                firewall: e.name.clone(),
+            }),
         };
     }
     if let Some(n) = &sub.nat_gateway {
@@ -96,21 +116,24 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
         let source = public_ip(dp, first, &format!("NAT gateway {}", n.name()));
         return out(format!("SNAT to NAT gateway {}", n.name()), source);
     }
-    if let Some((cluster, _, true)) = &t.subnet_clusters[s] {
+    if let Some(pools) = t.subnet_clusters[s]
+        .as_ref()
+        .filter(|p| p.load_balancer_outbound)
+    {
         return out(
             format!(
                 "SNAT to {}'s managed outbound load balancer IP",
-                cluster.name()
+                pools.cluster.name()
             ),
-            EgressSource::ClusterLoadBalancer(cluster.clone()),
+            EgressSource::ClusterLoadBalancer(pools.cluster.clone()),
         );
     }
-    if let Some(agw) = t
+    if let Some(agw) = dp
         .endpoints
         .iter()
         .find(|e| e.kind == EndpointKind::AppGatewayPrivate && e.subnet == Some(s))
     {
-        let source = t
+        let source = dp
             .endpoints
             .iter()
             .find(|p| p.kind == EndpointKind::AppGatewayPublic && p.resource == agw.resource)
@@ -122,7 +145,7 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
     }
     // Azure Bastion reaches the Internet from its own public IP (azure-semantics §9 step 3:
     // "PIP on NIC"), for its control plane and certificate checks (§5.2: 80 to Internet).
-    if let Some(b) = t
+    if let Some(b) = dp
         .endpoints
         .iter()
         .find(|e| e.kind == EndpointKind::Bastion && e.subnet == Some(s))
@@ -145,5 +168,7 @@ pub fn egress(dp: &DataPlane, s: SubnetIx) -> Result<Egress, String> {
             EgressSource::Unassigned("an Azure-chosen default outbound IP".into()),
         );
     }
-    Err(format!("no egress IP: {} has default outbound access disabled and no NAT gateway, public IP or load balancer outbound rule", sub.label(t)))
+    Err(NoEgress::NoAddress {
+        subnet: sub.label(t),
+    })
 }

@@ -1,14 +1,256 @@
-//! Named endpoints: the addresses traces start from and go to (firewalls, private endpoints,
-//! load balancer and Application Gateway frontends, API servers, Bastion), with their DNS names.
+//! Named endpoints, the second stage of the data plane: the addresses traces start from and go
+//! to (firewalls, NVAs, private endpoints, load balancer and Application Gateway frontends, API
+//! servers, Bastion), with their DNS names and the services they answer on, collected from the
+//! estate against the [`Topology`].
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use aksnet_model::network::NextHopType;
 use aksnet_model::{azure, Estate, ResourceId};
+use aksnet_net::{PortRange, PortSet, PrefixSet, Protocol, Services};
 
-use crate::topology::{Endpoint, EndpointKind, LbRule, Topology};
+use crate::topology::{PublicIp, SubnetIx, Topology, VnetIx};
 
-fn subnet_of(t: &Topology, id: &ResourceId) -> Option<usize> {
+/// What sits at an address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// Azure Firewall (its private IP).
+    Firewall,
+    /// A third-party NVA (the next hop of a `VirtualAppliance` route that is not a firewall).
+    Nva,
+    /// A private endpoint; the group id (`registry`, `vault`, ...).
+    PrivateEndpoint(String),
+    /// An internal load balancer frontend.
+    InternalLoadBalancer,
+    /// An Application Gateway private frontend.
+    AppGatewayPrivate,
+    /// An Application Gateway public frontend.
+    AppGatewayPublic,
+    /// Azure Firewall public IP.
+    FirewallPublic,
+    /// A private cluster's API server endpoint (predicted address).
+    ApiServerPrivate,
+    /// A public API server (synthetic address).
+    ApiServerPublic,
+    /// Bastion.
+    Bastion,
+}
+
+/// A named address in the estate.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// What it is.
+    pub kind: EndpointKind,
+    /// Its address (synthetic for public IPs not yet assigned).
+    pub ip: IpAddr,
+    /// Whether `ip` is a prediction or a synthetic stand-in rather than a known address.
+    pub predicted: bool,
+    /// Its subnet (private endpoints).
+    pub subnet: Option<SubnetIx>,
+    /// The owning resource.
+    pub resource: ResourceId,
+    /// Display name.
+    pub name: String,
+    /// DNS name, where the resource has one.
+    pub fqdn: Option<String>,
+    /// A load balancer frontend's rules, when the estate holds them (AKS writes them per
+    /// Service, so a designed estate has none: then the frontend answers on any port).
+    pub lb_rules: Vec<LbRule>,
+}
+
+/// What a load-balancing rule lets through a frontend, and where it sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LbRule {
+    /// The rule's name.
+    pub name: String,
+    /// Protocol and frontend port (HA ports: every port of TCP and UDP).
+    pub services: Services,
+    /// The backend port when it differs from the frontend's.
+    pub backend_port: Option<u16>,
+}
+
+impl LbRule {
+    /// Each rule with the services it takes: its own, minus what an earlier rule took (first
+    /// match). A trace looks up its one packet in the same list.
+    pub fn carve(rules: &[LbRule]) -> Vec<(&LbRule, Services)> {
+        let mut taken = Services::none();
+        rules
+            .iter()
+            .map(|r| {
+                let mine = r.services.difference(&taken);
+                taken = taken.union(&r.services);
+                (r, mine)
+            })
+            .filter(|(_, s)| !s.is_empty())
+            .collect()
+    }
+
+    /// The rules of `lb` that listen on frontend `frontend` [AKS-LB-STD] §6.10: protocol `Tcp`,
+    /// `Udp` or `All`; HA ports (`All`, port 0) take every port and keep it.
+    pub fn of(lb: &aksnet_model::network::LoadBalancer, frontend: &ResourceId) -> Vec<LbRule> {
+        lb.load_balancing_rules
+            .iter()
+            .filter(|r| {
+                r.properties
+                    .frontend_ip_configuration
+                    .as_ref()
+                    .is_some_and(|f| f.id == *frontend)
+            })
+            .map(|r| {
+                let p = &r.properties;
+                let ports: PortSet = if p.frontend_port == 0 {
+                    PortSet::any()
+                } else {
+                    PortRange::single(p.frontend_port).into()
+                };
+                let protocols = match p.protocol.to_ascii_lowercase().as_str() {
+                    "tcp" => Protocol::Tcp.into(),
+                    "udp" => Protocol::Udp.into(),
+                    _ => {
+                        let mut both = aksnet_net::ProtocolSet::NONE;
+                        both.insert(Protocol::Tcp);
+                        both.insert(Protocol::Udp);
+                        both
+                    }
+                };
+                LbRule {
+                    name: r.name.clone(),
+                    services: Services::new(protocols, &ports),
+                    backend_port: p.backend_port.filter(|b| *b != 0 && *b != p.frontend_port),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Endpoint {
+    /// The services this endpoint answers on, where Azure fixes them; `None` when it answers on
+    /// whatever reaches it (a node, an NVA) or the estate does not say (a private endpoint for a
+    /// service other than ACR and Key Vault). Every evaluator filters arrivals through this one
+    /// place. Application Gateway listeners come from the resource: see [`app_gateway_listeners`];
+    /// an internal load balancer's, from its rules: see [`LbRule::carve`].
+    ///
+    /// - API servers, public and private: TCP 443 ("APIServerPublicIP TCP 443", AKS outbound
+    ///   rules [AKS-OUTBOUND-RULES] §6.9; the private endpoint and the VNet-integrated ILB front
+    ///   the same listener [AKS-PRIVATE] [AKS-APIVNET] §6.6, §6.8).
+    /// - ACR (registry and data endpoints) and Key Vault private endpoints: HTTPS, TCP 443
+    ///   [ACRPL] [PEOV-OLD] §7.1.
+    pub fn listens(&self) -> Option<Services> {
+        let https = || Services::of(Protocol::Tcp, PortRange::single(443));
+        match &self.kind {
+            EndpointKind::ApiServerPublic | EndpointKind::ApiServerPrivate => Some(https()),
+            EndpointKind::PrivateEndpoint(g) if g == "registry" || g == "vault" => Some(https()),
+            _ => None,
+        }
+    }
+}
+
+/// The services an Application Gateway's listeners answer on: TCP on each frontend port
+/// [AGINFRA] §5.3.
+pub fn app_gateway_listeners(agw: &aksnet_model::appgw::ApplicationGateway) -> Services {
+    let ports: PortSet = agw
+        .frontend_ports
+        .iter()
+        .map(|p| PortRange::single(p.properties.port))
+        .collect();
+    Services::new(Protocol::Tcp.into(), &ports)
+}
+
+/// The estate's named endpoints, with an index by address.
+#[derive(Clone, Debug, Default)]
+pub struct Endpoints {
+    /// In collection order (`Place::Endpoint` indexes it).
+    all: Vec<Endpoint>,
+    /// Address → the first endpoint with it.
+    by_ip: HashMap<IpAddr, usize>,
+    /// Devices that cannot work as configured (a Bastion in a subnet with no assignable
+    /// address, ...), each naming its resource: they are left out and every trace says so.
+    pub notes: Vec<String>,
+}
+
+impl Endpoints {
+    /// Collects the estate's endpoints against its topology.
+    pub fn new(estate: &Estate, t: &Topology) -> Self {
+        let (all, notes) = collect(estate, t);
+        let mut by_ip = HashMap::new();
+        for (i, e) in all.iter().enumerate() {
+            by_ip.entry(e.ip).or_insert(i);
+        }
+        Endpoints { all, by_ip, notes }
+    }
+
+    /// Every endpoint, in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Endpoint> {
+        self.all.iter()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
+    /// The endpoint at `ip`, if any.
+    pub fn at(&self, ip: IpAddr) -> Option<&Endpoint> {
+        self.by_ip.get(&ip).map(|i| &self.all[*i])
+    }
+
+    /// The endpoints with an address in `set`, one per address: the one a trace finds there
+    /// ([`Endpoints::at`]), in address order.
+    pub fn within(&self, set: &PrefixSet) -> Vec<&Endpoint> {
+        let mut ips: Vec<IpAddr> = self
+            .all
+            .iter()
+            .map(|e| e.ip)
+            .filter(|ip| set.contains_addr(*ip))
+            .collect();
+        ips.sort();
+        ips.dedup();
+        ips.into_iter().filter_map(|ip| self.at(ip)).collect()
+    }
+
+    /// The VNet an endpoint belongs to: its subnet's, or that of another endpoint of the same
+    /// resource (a public frontend belongs where its gateway's private side is).
+    /// A public API server belongs where its cluster's nodes are.
+    pub fn vnet_of(&self, t: &Topology, e: &Endpoint) -> Option<VnetIx> {
+        e.subnet
+            .or_else(|| {
+                self.all
+                    .iter()
+                    .find(|o| o.resource == e.resource && o.subnet.is_some())
+                    .and_then(|o| o.subnet)
+            })
+            .or_else(|| {
+                t.subnet_clusters
+                    .iter_enumerated()
+                    .find(|(_, c)| c.as_ref().is_some_and(|c| c.cluster == e.resource))
+                    .map(|(s, _)| s)
+            })
+            .map(|s| t.subnets[s].vnet)
+    }
+}
+
+impl std::ops::Index<usize> for Endpoints {
+    type Output = Endpoint;
+    fn index(&self, i: usize) -> &Endpoint {
+        &self.all[i]
+    }
+}
+
+impl<'a> IntoIterator for &'a Endpoints {
+    type Item = &'a Endpoint;
+    type IntoIter = std::slice::Iter<'a, Endpoint>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.all.iter()
+    }
+}
+
+fn subnet_of(t: &Topology, id: &ResourceId) -> Option<SubnetIx> {
     t.subnet_by_id(id)
 }
 
@@ -30,13 +272,13 @@ pub(crate) fn pe_fqdn(target: &str, group: &str, member: &str) -> Option<String>
 fn private_frontend(
     f: &aksnet_model::network::FrontendIpConfiguration,
     t: &Topology,
-) -> Option<(IpAddr, Option<usize>)> {
+) -> Option<(IpAddr, Option<SubnetIx>)> {
     let ip = f.private_ip_address.as_deref()?.parse().ok()?;
     Some((ip, f.subnet.as_ref().and_then(|s| subnet_of(t, &s.id))))
 }
 
 /// The endpoints of an estate, and notes on those that cannot work as configured.
-pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
+fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
     let mut out = Vec::new();
     let mut notes = Vec::new();
     let mut push =
@@ -75,7 +317,7 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
                     None,
                 );
             }
-            if let Some((ip, synthetic)) = c
+            if let Some(&PublicIp { ip, stand_in }) = c
                 .properties
                 .public_ip_address
                 .as_ref()
@@ -89,8 +331,8 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
                     .unwrap_or_default();
                 push(
                     EndpointKind::FirewallPublic,
-                    *ip,
-                    *synthetic,
+                    ip,
+                    stand_in,
                     None,
                     &fw.id,
                     name,
@@ -181,7 +423,7 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
                     None,
                 );
             }
-            if let Some((ip, synthetic)) = f
+            if let Some(&PublicIp { ip, stand_in }) = f
                 .properties
                 .public_ip_address
                 .as_ref()
@@ -189,8 +431,8 @@ pub(crate) fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<Stri
             {
                 push(
                     EndpointKind::AppGatewayPublic,
-                    *ip,
-                    *synthetic,
+                    ip,
+                    stand_in,
                     None,
                     &agw.id,
                     format!("{} (public)", agw.name),

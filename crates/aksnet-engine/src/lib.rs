@@ -8,6 +8,20 @@
 //! Every Azure behaviour lives in one module with its source: routes in [`routes`], tags in
 //! [`tags`], NSGs in [`nsg`], Azure Firewall in [`firewall`], DNS in [`dns`]; switches for the
 //! behaviours the sources disagree on in [`options`].
+//!
+//! **Build order.** [`DataPlane::compile`] builds in stages, each from the estate and the
+//! stages before it, so the module graph is a DAG: a module uses only those listed before it
+//! (held by `tests/module_order.rs`), with [`index`] (typed VNet and subnet indices) first.
+//! 1. [`topology`]: VNets, subnets, peerings, gateways, on-premises prefixes, node pools and
+//!    public IPs;
+//! 2. [`endpoints`]: the named addresses, placed in the topology's subnets;
+//! 3. [`dns`]: private DNS per VNet, with the records AKS writes for the private API servers
+//!    among the endpoints;
+//! 4. service tags in context ([`tags`]) and the [`options`] that carry the loaded ones; per
+//!    subnet, effective routes ([`routes`]), the `VirtualNetwork` tag and compiled NSG rules
+//!    ([`nsg`]); per firewall, its compiled policy ([`firewall`]);
+//! 5. the [`DataPlane`] holding them all (this file), on which [`places`], [`egress`],
+//!    [`reply`], [`trace`] and [`reach`] answer questions, in that order.
 
 #![warn(missing_docs)]
 // Source tags such as [VNETFAQ] cite the source list of shared/azure-semantics.md; they are
@@ -16,8 +30,9 @@
 
 pub mod dns;
 pub mod egress;
-mod endpoints;
+pub mod endpoints;
 pub mod firewall;
+pub mod index;
 pub mod nsg;
 pub mod options;
 pub mod places;
@@ -37,8 +52,11 @@ use aksnet_model::{Estate, ResourceId};
 use aksnet_net::{PacketSet, PrefixSet};
 
 pub use options::Options;
-pub use places::{Place, PlaceError};
+pub use places::{Place, PlaceError, PlaceReason};
 pub use topology::Topology;
+
+use index::IndexVec;
+use topology::SubnetIx;
 
 /// An Estate compiled for analysis.
 pub struct DataPlane<'e> {
@@ -46,39 +64,52 @@ pub struct DataPlane<'e> {
     pub estate: &'e Estate,
     /// Behaviour switches.
     pub options: Options,
-    /// Indices.
+    /// Indices: VNets, subnets, peerings.
     pub topology: Topology,
+    /// Named endpoints (`Place::Endpoint` indexes them).
+    pub endpoints: endpoints::Endpoints,
+    /// Private DNS as each VNet sees it.
+    pub dns: dns::Views,
     /// Effective routes per subnet.
-    pub routes: Vec<Vec<routes::EffectiveRoute>>,
+    pub routes: IndexVec<SubnetIx, Vec<routes::EffectiveRoute>>,
     /// Lookup index per subnet over `routes`.
-    route_index: Vec<routes::RouteIndex>,
+    route_index: IndexVec<SubnetIx, routes::RouteIndex>,
     /// Per subnet, its routes in precedence order and the prefixes BGP never takes, computed
     /// on first use.
-    route_order: Vec<OnceLock<(Vec<usize>, PrefixSet)>>,
+    route_order: IndexVec<SubnetIx, OnceLock<(Vec<usize>, PrefixSet)>>,
     /// `VirtualNetwork` tag per subnet.
-    pub vnet_tags: Vec<PrefixSet>,
+    pub vnet_tags: IndexVec<SubnetIx, PrefixSet>,
     /// Compiled NSG rules per subnet (`None` = no NSG associated).
-    pub nsgs: Vec<Option<Vec<nsg::CompiledRule>>>,
+    pub nsgs: IndexVec<SubnetIx, Option<Vec<nsg::CompiledRule>>>,
     /// Compiled policy per firewall private IP.
     pub firewalls: BTreeMap<IpAddr, (ResourceId, firewall::Policy)>,
     /// Per subnet, the packets its NSG allows `[inbound, outbound]`, computed on first use.
-    nsg_allowed: Vec<[OnceLock<PacketSet>; 2]>,
+    nsg_allowed: IndexVec<SubnetIx, [OnceLock<PacketSet>; 2]>,
     /// Per subnet, the packets whose NSG decision depends on an unresolved service tag.
-    nsg_uncertain: Vec<[OnceLock<PacketSet>; 2]>,
+    nsg_uncertain: IndexVec<SubnetIx, [OnceLock<PacketSet>; 2]>,
 }
 
 impl<'e> DataPlane<'e> {
     /// Compiles an estate.
     pub fn compile(estate: &'e Estate, options: Options) -> Self {
         let topology = Topology::new(estate);
-        let n = topology.subnets.len();
-        let routes: Vec<Vec<routes::EffectiveRoute>> = (0..n)
-            .map(|s| routes::effective_routes(&topology, estate, &options, s))
+        let endpoints = endpoints::Endpoints::new(estate, &topology);
+        let dns = dns::Views::build(estate, &topology, &endpoints);
+        let subnets = || topology.subnets.indices();
+        let routes: IndexVec<SubnetIx, _> = subnets()
+            .map(|s| routes::effective_routes(&topology, &endpoints, estate, &options, s))
             .collect();
-        let vnet_tags: Vec<PrefixSet> = (0..n)
-            .map(|s| tags::virtual_network(&topology, estate, &options, s))
+        let vnet_tags: IndexVec<SubnetIx, _> = subnets()
+            .map(|s| {
+                tags::virtual_network(
+                    &topology,
+                    estate,
+                    options.virtual_network_tag_includes_udr_prefixes,
+                    s,
+                )
+            })
             .collect();
-        let nsgs = (0..n)
+        let nsgs = subnets()
             .map(|s| {
                 topology.subnets[s].nsg.as_ref().map(|id| {
                     nsg::compile(
@@ -104,14 +135,20 @@ impl<'e> DataPlane<'e> {
             };
             firewalls.insert(ip, (fw.id.clone(), policy));
         }
-        let nsg_allowed = (0..n).map(|_| [OnceLock::new(), OnceLock::new()]).collect();
-        let nsg_uncertain = (0..n).map(|_| [OnceLock::new(), OnceLock::new()]).collect();
+        let nsg_allowed = subnets()
+            .map(|_| [OnceLock::new(), OnceLock::new()])
+            .collect();
+        let nsg_uncertain = subnets()
+            .map(|_| [OnceLock::new(), OnceLock::new()])
+            .collect();
         let route_index = routes.iter().map(|r| routes::RouteIndex::new(r)).collect();
-        let route_order = (0..n).map(|_| OnceLock::new()).collect();
+        let route_order = subnets().map(|_| OnceLock::new()).collect();
         Self {
             estate,
             options,
             topology,
+            endpoints,
+            dns,
             routes,
             route_index,
             route_order,
@@ -124,7 +161,7 @@ impl<'e> DataPlane<'e> {
     }
 
     /// The route subnet `s` uses to reach `dst` [UDR] §2.3 (indexed; see `routes::select`).
-    pub fn route_for(&self, s: usize, dst: IpAddr) -> Option<&routes::EffectiveRoute> {
+    pub fn route_for(&self, s: SubnetIx, dst: IpAddr) -> Option<&routes::EffectiveRoute> {
         self.route_index[s].lookup(dst).map(|i| &self.routes[s][i])
     }
 
@@ -141,12 +178,15 @@ impl<'e> DataPlane<'e> {
 
     /// Splits destinations by the route subnet `s` sends each by ([`routes::partition`]; one
     /// address takes the index).
-    pub fn route_split(&self, s: usize, dsts: &PrefixSet) -> Vec<(usize, PrefixSet)> {
+    pub fn route_split(&self, s: SubnetIx, dsts: &PrefixSet) -> Vec<routes::RoutePart> {
         if let [one] = dsts.prefixes().as_slice() {
             if one.size() == 1 {
                 return self.route_index[s]
                     .lookup(one.network())
-                    .map(|i| (i, dsts.clone()))
+                    .map(|route| routes::RoutePart {
+                        route,
+                        dsts: dsts.clone(),
+                    })
                     .into_iter()
                     .collect();
             }
@@ -162,7 +202,7 @@ impl<'e> DataPlane<'e> {
 
     /// The packets whose fate at subnet `s`'s NSG depends on what an unresolved service tag
     /// holds ([`nsg::uncertain`]); empty when every tag resolved.
-    pub fn nsg_uncertain(&self, s: usize, direction: Direction) -> &PacketSet {
+    pub fn nsg_uncertain(&self, s: SubnetIx, direction: Direction) -> &PacketSet {
         let slot = &self.nsg_uncertain[s][usize::from(direction == Direction::Outbound)];
         slot.get_or_init(|| match &self.nsgs[s] {
             Some(rules) => nsg::uncertain(rules, direction),
@@ -192,7 +232,7 @@ impl<'e> DataPlane<'e> {
 
     /// The NSG subnet `s` names that the estate does not hold: only Azure's default rules are
     /// known, so what it decides is not.
-    pub fn absent_nsg(&self, s: usize) -> Option<&ResourceId> {
+    pub fn absent_nsg(&self, s: SubnetIx) -> Option<&ResourceId> {
         self.topology.subnets[s]
             .nsg
             .as_ref()
@@ -201,7 +241,7 @@ impl<'e> DataPlane<'e> {
 
     /// The route table subnet `s` names that the estate does not hold: only system routes are
     /// known.
-    pub fn absent_route_table(&self, s: usize) -> Option<&ResourceId> {
+    pub fn absent_route_table(&self, s: SubnetIx) -> Option<&ResourceId> {
         self.topology.subnets[s]
             .route_table
             .as_ref()
@@ -209,7 +249,7 @@ impl<'e> DataPlane<'e> {
     }
 
     /// The packets subnet `s`'s NSG allows in `direction` (everything when it has none).
-    pub fn nsg_allowed(&self, s: usize, direction: Direction) -> &PacketSet {
+    pub fn nsg_allowed(&self, s: SubnetIx, direction: Direction) -> &PacketSet {
         let slot = &self.nsg_allowed[s][usize::from(direction == Direction::Outbound)];
         slot.get_or_init(|| match &self.nsgs[s] {
             Some(rules) => nsg::allowed(rules, direction),

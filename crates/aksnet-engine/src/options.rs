@@ -39,6 +39,23 @@ pub struct Options {
     pub service_tags: crate::tags::ServiceTags,
 }
 
+/// A switch name that [`SWITCHES`] does not list.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown switch `{name}` (known: {})", switch_names())]
+pub struct UnknownSwitch {
+    /// The name given.
+    pub name: String,
+}
+
+/// Every switch name, comma-separated.
+fn switch_names() -> String {
+    SWITCHES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The switch names the CLI accepts (`--switch NAME`), each turning one default around.
 pub const SWITCHES: [(&str, &str); 7] = [
     (
@@ -73,7 +90,7 @@ pub const SWITCHES: [(&str, &str); 7] = [
 
 impl Options {
     /// Turns one default around by its switch name (see [`SWITCHES`]).
-    pub fn set(&mut self, switch: &str) -> Result<(), String> {
+    pub fn set(&mut self, switch: &str) -> Result<(), UnknownSwitch> {
         match switch {
             "no-none-route-172-16" => self.none_route_172_16 = false,
             "no-observed-25-routes" => self.none_routes_observed_25 = false,
@@ -87,11 +104,9 @@ impl Options {
                 self.virtual_network_tag_includes_udr_prefixes = false
             }
             other => {
-                let known: Vec<&str> = SWITCHES.iter().map(|(n, _)| *n).collect();
-                return Err(format!(
-                    "unknown switch `{other}` (known: {})",
-                    known.join(", ")
-                ));
+                return Err(UnknownSwitch {
+                    name: other.to_string(),
+                })
             }
         }
         Ok(())

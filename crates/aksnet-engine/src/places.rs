@@ -7,7 +7,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use aksnet_model::azure;
 
-use crate::topology::{EndpointKind, SubnetIx};
+use crate::endpoints::EndpointKind;
+use crate::topology::SubnetIx;
 use crate::DataPlane;
 
 /// Where a flow starts or ends.
@@ -21,7 +22,7 @@ pub enum Place {
     Subnet(SubnetIx),
     /// One address.
     Address(IpAddr),
-    /// A named endpoint (index into `Topology::endpoints`).
+    /// A named endpoint (index into `DataPlane::endpoints`).
     Endpoint(usize),
 }
 
@@ -55,21 +56,62 @@ pub struct PlaceError {
     /// What was asked for.
     pub asked: String,
     /// Why it failed.
-    pub reason: String,
+    pub reason: PlaceReason,
     /// Known places.
     pub known: Vec<String>,
 }
 
+/// The message only: the known places are a hint, which the caller shows as one (the CLI's
+/// diagnostic, the intent checker's "known places").
 impl fmt::Display for PlaceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown place `{}`: {}\n  = hint: known places: {}",
-            self.asked,
-            self.reason,
-            self.known.join(", ")
-        )
+        write!(f, "unknown place `{}`: {}", self.asked, self.reason)
     }
+}
+
+/// Why a place name names nothing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlaceReason {
+    /// `onprem` in an estate without on-premises prefixes.
+    #[error("the estate has no on-premises prefixes: an intent gives them in `onPremises`; for an imported estate pass `--on-premises CIDR[,CIDR]` (ExpressRoute learns them by BGP, so no resource holds them)")]
+    NoOnPremises,
+    /// A private address in no subnet and not on-premises.
+    #[error("{ip} is a private address in no subnet of the estate and not on-premises{}; name a subnet, or give the on-premises prefixes with --on-premises", .vnet.as_ref().map(|v| format!(" (it is in {v}'s address space, but in none of its subnets)")).unwrap_or_default())]
+    UnplacedAddress {
+        /// The address.
+        ip: IpAddr,
+        /// The VNet whose address space holds it, if one does.
+        vnet: Option<String>,
+    },
+    /// No VNet has this name.
+    #[error("no VNet named `{0}`")]
+    NoVnet(String),
+    /// The VNet has no subnet of this name.
+    #[error("VNet `{vnet}` has no subnet `{subnet}`")]
+    NoSubnet {
+        /// The VNet.
+        vnet: String,
+        /// The subnet asked for.
+        subnet: String,
+    },
+    /// No endpoint has this name (in the VNet asked for).
+    #[error("no endpoint `{name}`{}", .vnet.as_ref().map(|q| format!(" in `{q}`")).unwrap_or_default())]
+    NoEndpoint {
+        /// The endpoint name.
+        name: String,
+        /// The VNet it was qualified by, as written.
+        vnet: Option<String>,
+    },
+    /// Several endpoints have this name.
+    #[error("`{name}` is ambiguous ({matches} match); name one: {}", .names.join(", "))]
+    Ambiguous {
+        /// The endpoint name.
+        name: String,
+        /// How many endpoints it matches.
+        matches: usize,
+        /// Their qualified names, each of which is a place.
+        names: Vec<String>,
+    },
 }
 
 /// A representative Internet host (TEST-NET-3, RFC 5737).
@@ -106,7 +148,7 @@ impl DataPlane<'_> {
             v.push("onprem".to_string());
         }
         v.extend(t.subnets.iter().map(|s| s.label(t)));
-        for e in &t.endpoints {
+        for e in &self.endpoints {
             if let Some(n) = endpoint_name(&e.kind, e.fqdn.as_deref()) {
                 v.push(self.qualified_name(e, n));
             }
@@ -116,9 +158,9 @@ impl DataPlane<'_> {
     }
 
     /// An endpoint's name as a place, qualified by its VNet (`aks-prod:acr`) when it has one.
-    fn qualified_name(&self, e: &crate::topology::Endpoint, name: &str) -> String {
+    fn qualified_name(&self, e: &crate::endpoints::Endpoint, name: &str) -> String {
         let t = &self.topology;
-        match t.endpoint_vnet(e) {
+        match self.endpoints.vnet_of(t, e) {
             Some(v) => format!("{}:{name}", t.vnets[v].name.trim_start_matches("vnet-")),
             None => name.to_string(),
         }
@@ -127,7 +169,7 @@ impl DataPlane<'_> {
     /// Parses a place.
     pub fn place(&self, text: &str) -> Result<Place, PlaceError> {
         let t = &self.topology;
-        let err = |reason: String| PlaceError {
+        let err = |reason: PlaceReason| PlaceError {
             asked: text.to_string(),
             reason,
             known: self.known_places(),
@@ -137,7 +179,7 @@ impl DataPlane<'_> {
             "internet" => return Ok(Place::Internet),
             "onprem" | "on-premises" => {
                 return if t.on_premises.is_empty() {
-                    Err(err("the estate has no on-premises prefixes: an intent gives them in `onPremises`; for an imported estate pass `--on-premises CIDR[,CIDR]` (ExpressRoute learns them by BGP, so no resource holds them)".into()))
+                    Err(err(PlaceReason::NoOnPremises))
                 } else {
                     Ok(Place::OnPrem)
                 };
@@ -150,7 +192,7 @@ impl DataPlane<'_> {
         if let Some((vnet, subnet)) = s.split_once('/') {
             let v = t
                 .vnet_named(vnet)
-                .ok_or_else(|| err(format!("no VNet named `{vnet}`")))?;
+                .ok_or_else(|| err(PlaceReason::NoVnet(vnet.to_string())))?;
             return t.vnets[v]
                 .subnets
                 .iter()
@@ -158,10 +200,10 @@ impl DataPlane<'_> {
                 .find(|x| t.subnets[*x].name.eq_ignore_ascii_case(subnet))
                 .map(Place::Subnet)
                 .ok_or_else(|| {
-                    err(format!(
-                        "VNet `{}` has no subnet `{subnet}`",
-                        t.vnets[v].name
-                    ))
+                    err(PlaceReason::NoSubnet {
+                        vnet: t.vnets[v].name.clone(),
+                        subnet: subnet.to_string(),
+                    })
                 });
         }
         let (qual, name) = match s.split_once(':') {
@@ -171,11 +213,11 @@ impl DataPlane<'_> {
         let qv = match qual {
             Some(q) => Some(
                 t.vnet_named(q)
-                    .ok_or_else(|| err(format!("no VNet named `{q}`")))?,
+                    .ok_or_else(|| err(PlaceReason::NoVnet(q.to_string())))?,
             ),
             None => None,
         };
-        let hits: Vec<usize> = t
+        let hits: Vec<usize> = self
             .endpoints
             .iter()
             .enumerate()
@@ -183,20 +225,20 @@ impl DataPlane<'_> {
                 endpoint_name(&e.kind, e.fqdn.as_deref())
                     .is_some_and(|n| n.eq_ignore_ascii_case(name))
             })
-            .filter(|(_, e)| qv.is_none() || t.endpoint_vnet(e) == qv)
+            .filter(|(_, e)| qv.is_none() || self.endpoints.vnet_of(t, e) == qv)
             .map(|(i, _)| i)
             .collect();
         match hits.as_slice() {
             [one] => Ok(Place::Endpoint(*one)),
-            [] => Err(err(format!(
-                "no endpoint `{name}`{}",
-                qual.map(|q| format!(" in `{q}`")).unwrap_or_default()
-            ))),
+            [] => Err(err(PlaceReason::NoEndpoint {
+                name: name.to_string(),
+                vnet: qual.map(str::to_string),
+            })),
             many => {
                 let mut names: Vec<String> = many
                     .iter()
                     .map(|&i| {
-                        let e = &t.endpoints[i];
+                        let e = &self.endpoints[i];
                         self.qualified_name(
                             e,
                             endpoint_name(&e.kind, e.fqdn.as_deref()).unwrap_or(name),
@@ -204,11 +246,11 @@ impl DataPlane<'_> {
                     })
                     .collect();
                 names.dedup();
-                Err(err(format!(
-                    "`{name}` is ambiguous ({} match); name one: {}",
-                    many.len(),
-                    names.join(", ")
-                )))
+                Err(err(PlaceReason::Ambiguous {
+                    name: name.to_string(),
+                    matches: many.len(),
+                    names,
+                }))
             }
         }
     }
@@ -216,28 +258,20 @@ impl DataPlane<'_> {
     /// An address as a place: in a subnet, on-premises, one of the estate's public endpoints, or
     /// an Internet host when it is public. A private address that belongs to none of these is
     /// refused rather than guessed at: nothing in the estate says where it is.
-    fn address_place(&self, ip: IpAddr) -> Result<Place, String> {
+    fn address_place(&self, ip: IpAddr) -> Result<Place, PlaceReason> {
         let t = &self.topology;
         let known = t.subnet_of(ip).is_some()
             || t.on_premises.contains_addr(ip)
-            || t.endpoint_at(ip).is_some();
+            || self.endpoints.at(ip).is_some();
         if known || !crate::tags::private_space().contains_addr(ip) {
             return Ok(Place::Address(ip));
         }
-        let within = t
+        let vnet = t
             .vnets
             .iter()
             .find(|v| v.space.contains_addr(ip))
-            .map(|v| {
-                format!(
-                    " (it is in {}'s address space, but in none of its subnets)",
-                    v.name
-                )
-            })
-            .unwrap_or_default();
-        Err(format!(
-            "{ip} is a private address in no subnet of the estate and not on-premises{within}; name a subnet, or give the on-premises prefixes with --on-premises"
-        ))
+            .map(|v| v.name.clone());
+        Err(PlaceReason::UnplacedAddress { ip, vnet })
     }
 
     /// A concrete host for a place: for a subnet, its first assignable address.
@@ -279,7 +313,7 @@ impl DataPlane<'_> {
             Place::Address(ip) => {
                 let location = self.locate(*ip);
                 let label = match location {
-                    Location::Internet if t.endpoint_at(*ip).is_none() => {
+                    Location::Internet if self.endpoints.at(*ip).is_none() => {
                         format!("{ip} (Internet host)")
                     }
                     Location::OnPrem => format!("{ip} (on-premises)"),
@@ -293,7 +327,7 @@ impl DataPlane<'_> {
                 }
             }
             Place::Endpoint(i) => {
-                let e = &t.endpoints[*i];
+                let e = &self.endpoints[*i];
                 let location = e
                     .subnet
                     .map(Location::Subnet)

@@ -12,10 +12,11 @@ use aksnet_model::network::Direction;
 use aksnet_net::{PacketSet, PortSet, Prefix, PrefixSet, Protocol, Services};
 use serde::Serialize;
 
+use crate::endpoints::EndpointKind;
 use crate::places::{Location, Place};
-use crate::routes::NextHop;
+use crate::routes::{NextHop, RoutePart};
 use crate::tags::{internet, private_space};
-use crate::topology::{Crossing, EndpointKind, SubnetIx};
+use crate::topology::{Crossing, SubnetIx, SubnetPart, VnetIx};
 use crate::trace::{Query, Trace};
 use crate::DataPlane;
 
@@ -104,7 +105,7 @@ pub struct Reach {
 /// An endpoint in words: its name and address, labelled when the address is a stand-in for
 /// one Azure assigns at deployment (public IPs, from 198.18.0.0/15) or a prediction (a private
 /// address the engine places by Azure's rules).
-fn endpoint_text(e: &crate::topology::Endpoint) -> String {
+fn endpoint_text(e: &crate::endpoints::Endpoint) -> String {
     let synthetic: Prefix = "198.18.0.0/15".parse().expect("constant");
     match (e.predicted, synthetic.contains_addr(e.ip)) {
         (true, true) => format!("{} (stand-in {}, assigned at deployment)", e.name, e.ip),
@@ -121,16 +122,13 @@ impl DataPlane<'_> {
             Place::OnPrem => self.topology.on_premises.clone(),
             Place::Subnet(s) => [self.topology.subnets[*s].prefix].into_iter().collect(),
             Place::Address(ip) => [Prefix::from(*ip)].into_iter().collect(),
-            Place::Endpoint(i) => [Prefix::from(self.topology.endpoints[*i].ip)]
-                .into_iter()
-                .collect(),
+            Place::Endpoint(i) => [Prefix::from(self.endpoints[*i].ip)].into_iter().collect(),
         }
     }
 
     /// The Internet as a destination: the `Internet` tag minus the estate's own public addresses.
     pub fn internet_hosts(&self) -> PrefixSet {
         let own: PrefixSet = self
-            .topology
             .endpoints
             .iter()
             .filter(|e| {
@@ -172,14 +170,14 @@ impl DataPlane<'_> {
             }
         }
         if let [one] = set.prefixes().as_slice() {
-            if let Some(e) = t.endpoint_at(one.network()).filter(|_| one.size() == 1) {
+            if let Some(e) = self.endpoints.at(one.network()).filter(|_| one.size() == 1) {
                 return endpoint_text(e);
             }
         }
         if set.is_superset(&PrefixSet::new()) && inet.is_superset(set) {
             // Missing only the estate's own public addresses (some predicted): name them.
             let gap = inet.difference(set);
-            let own: Vec<&crate::topology::Endpoint> = t
+            let own: Vec<&crate::endpoints::Endpoint> = self
                 .endpoints
                 .iter()
                 .filter(|e| gap.contains_addr(e.ip))
@@ -203,7 +201,7 @@ impl DataPlane<'_> {
             }
         }
         // A handful of the estate's own addresses: by name.
-        let own: Vec<&crate::topology::Endpoint> = t
+        let own: Vec<&crate::endpoints::Endpoint> = self
             .endpoints
             .iter()
             .filter(|e| set.contains_addr(e.ip))
@@ -239,10 +237,10 @@ impl DataPlane<'_> {
             Place::OnPrem => Location::OnPrem,
             Place::Subnet(s) => Location::Subnet(*s),
             Place::Address(ip) => self.locate(*ip),
-            Place::Endpoint(i) => self.topology.endpoints[*i]
+            Place::Endpoint(i) => self.endpoints[*i]
                 .subnet
                 .map(Location::Subnet)
-                .unwrap_or_else(|| self.locate(self.topology.endpoints[*i].ip)),
+                .unwrap_or_else(|| self.locate(self.endpoints[*i].ip)),
         }
     }
 
@@ -299,7 +297,7 @@ impl DataPlane<'_> {
         // Where the place itself would be "delivered", which exposure leaves out.
         let own = match from {
             Place::Subnet(s) => self.topology.subnets[*s].label(&self.topology),
-            Place::Endpoint(i) => self.topology.endpoints[*i].name.clone(),
+            Place::Endpoint(i) => self.endpoints[*i].name.clone(),
             _ => self.host(from).label,
         };
         let shown = self.set_label(from);
@@ -461,8 +459,8 @@ impl DataPlane<'_> {
         );
     }
 
-    /// Keeps the packets the endpoint answers on ([`crate::topology::Endpoint::listens`]).
-    fn listening(b: &mut Branch, e: &crate::topology::Endpoint) {
+    /// Keeps the packets the endpoint answers on ([`crate::endpoints::Endpoint::listens`]).
+    fn listening(b: &mut Branch, e: &crate::endpoints::Endpoint) {
         if let Some(svc) = e.listens() {
             Self::filter_services(b, &svc);
         }
@@ -655,13 +653,17 @@ impl DataPlane<'_> {
             );
         }
         let vnet = t.subnets[s].vnet;
-        let reachable: Vec<usize> = std::iter::once(vnet)
+        let reachable: Vec<VnetIx> = std::iter::once(vnet)
             .chain(t.connected_peers(vnet).map(|p| p.remote))
             .collect();
         // Routes to the same appliance are followed as one branch: a GatewaySubnet with a route
         // per spoke would otherwise send the firewall one branch per spoke.
         let mut appliances: Vec<(IpAddr, PrefixSet, Vec<String>)> = Vec::new();
-        for (i, region) in self.route_split(s, &Self::current_dsts(&b)) {
+        for RoutePart {
+            route: i,
+            dsts: region,
+        } in self.route_split(s, &Self::current_dsts(&b))
+        {
             let r = &self.routes[s][i];
             if let NextHop::VirtualAppliance(ip) = &r.next_hop {
                 match appliances.iter_mut().find(|(a, _, _)| a == ip) {
@@ -781,7 +783,7 @@ impl DataPlane<'_> {
     }
 
     /// `allowForwardedTraffic` on the receiving side for packets not from the sending VNet.
-    fn peering_filter(&self, b: &mut Branch, a: usize, d: usize, from_gateway: bool) {
+    fn peering_filter(&self, b: &mut Branch, a: VnetIx, d: VnetIx, from_gateway: bool) {
         let t = &self.topology;
         let hard_block = self.options.peering_access_hard_block;
         match t.crossing(a, d, from_gateway, hard_block) {
@@ -806,12 +808,16 @@ impl DataPlane<'_> {
         n: Branch,
         s: SubnetIx,
         region: &PrefixSet,
-        reachable: &[usize],
+        reachable: &[VnetIx],
         todo: &mut Vec<Branch>,
         out: &mut Vec<PathResult>,
     ) {
         let t = &self.topology;
-        for (d, part) in t.split_by_subnet(region, reachable) {
+        for SubnetPart {
+            subnet: d,
+            addrs: part,
+        } in t.split_by_subnet(region, reachable)
+        {
             let mut m = Self::narrow(&n, &part);
             self.peering_filter(
                 &mut m,
@@ -834,7 +840,7 @@ impl DataPlane<'_> {
     ) {
         let t = &self.topology;
         let mut rest = part.clone();
-        for e in t.endpoints_in(part) {
+        for e in self.endpoints.within(part) {
             let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
             rest = rest.difference(&one);
             let mut m = Self::narrow(&b, &one);
@@ -848,7 +854,7 @@ impl DataPlane<'_> {
                     };
                     // Without rules in the estate the frontend answers on any port; with them,
                     // each rule takes its packets (first match) and may change the port.
-                    let carved = crate::topology::LbRule::carve(&e.lb_rules);
+                    let carved = crate::endpoints::LbRule::carve(&e.lb_rules);
                     let mut branches: Vec<(Branch, Option<u16>, String)> = Vec::new();
                     if e.lb_rules.is_empty() {
                         branches.push((m.clone(), None, String::new()));
@@ -923,7 +929,7 @@ impl DataPlane<'_> {
         b.dst_fixed = Some(instance);
         self.nsg_filter(&mut b, s, Direction::Inbound);
         b.dst_fixed = saved;
-        let listeners = crate::topology::app_gateway_listeners(&agw.properties);
+        let listeners = crate::endpoints::app_gateway_listeners(&agw.properties);
         Self::filter_services(&mut b, &listeners);
         let Some(backend) = agw.properties.first_backend_ip() else {
             return;
@@ -953,8 +959,7 @@ impl DataPlane<'_> {
         // Routed to the firewall addressed to its own public IP: unknown, as in a trace.
         if let Some((fw_id, _)) = self.firewalls.get(&ip) {
             let dsts = Self::current_dsts(&b);
-            let own: Vec<&crate::topology::Endpoint> = self
-                .topology
+            let own: Vec<&crate::endpoints::Endpoint> = self
                 .endpoints
                 .iter()
                 .filter(|e| {
@@ -1098,7 +1103,7 @@ impl DataPlane<'_> {
         let mut rest = dsts.difference(private_space());
         // An endpoint that is not a public frontend is not exposed to the Internet, whatever
         // its address.
-        for e in t.endpoints_in(&rest) {
+        for e in self.endpoints.within(&rest) {
             let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
             rest = rest.difference(&one);
             let mut m = Self::narrow(&b, &one);

@@ -12,8 +12,9 @@ use aksnet_net::{Prefix, PrefixSet};
 use serde::Serialize;
 
 use crate::places::Location;
-use crate::routes::NextHop;
+use crate::routes::{NextHop, RoutePart};
 use crate::tags::private_space;
+use crate::topology::{SubnetIx, SubnetPart, VnetIx};
 use crate::DataPlane;
 
 const MAX_HOPS: usize = 32;
@@ -27,7 +28,7 @@ pub struct Request {
     /// by it (firewall private IPs, Application Gateway instances).
     pub proxies: Vec<IpAddr>,
     /// The subnet the request left to the Internet from, if it did.
-    pub egress: Option<usize>,
+    pub egress: Option<SubnetIx>,
     /// The request went to a service endpoint (the service answers over the same path).
     pub service_endpoint: bool,
     /// The egress address the request left for the Internet with, and the source it had
@@ -261,7 +262,7 @@ impl DataPlane<'_> {
         &self,
         req: &Request,
         s: State,
-        sub: usize,
+        sub: SubnetIx,
         todo: &mut Vec<State>,
         out: &mut Vec<Replies>,
     ) {
@@ -273,15 +274,19 @@ impl DataPlane<'_> {
         let parts = self.route_split(sub, &dsts);
         let routed = parts
             .iter()
-            .fold(PrefixSet::new(), |acc, (_, p)| acc.union(p));
+            .fold(PrefixSet::new(), |acc, p| acc.union(&p.dsts));
         if let Some(dead) = self.narrow_to(&s, &dsts.difference(&routed)) {
             self.reply_end(req, dead, false, out);
         }
         let vnet = t.subnets[sub].vnet;
-        let vnets: Vec<usize> = std::iter::once(vnet)
+        let vnets: Vec<VnetIx> = std::iter::once(vnet)
             .chain(t.connected_peers(vnet).map(|p| p.remote))
             .collect();
-        for (i, region) in parts {
+        for RoutePart {
+            route: i,
+            dsts: region,
+        } in parts
+        {
             let Some(mut n) = self.narrow_to(&s, &region) else {
                 continue;
             };
@@ -303,11 +308,15 @@ impl DataPlane<'_> {
                     let split = t.split_by_subnet(&target_set, &vnets);
                     let held = split
                         .iter()
-                        .fold(PrefixSet::new(), |acc, (_, p)| acc.union(p));
+                        .fold(PrefixSet::new(), |acc, p| acc.union(&p.addrs));
                     if let Some(lost) = self.narrow_to(&n, &target_set.difference(&held)) {
                         self.reply_end(req, lost, false, out);
                     }
-                    for (d, part) in split {
+                    for SubnetPart {
+                        subnet: d,
+                        addrs: part,
+                    } in split
+                    {
                         if let Some(mut m) = self.narrow_to(&n, &part) {
                             m.loc = Location::Subnet(d);
                             todo.push(m);

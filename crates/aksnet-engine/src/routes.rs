@@ -8,8 +8,9 @@ use aksnet_model::Estate;
 use aksnet_net::{Prefix, PrefixSet};
 use serde::Serialize;
 
+use crate::endpoints::{EndpointKind, Endpoints};
 use crate::options::Options;
-use crate::topology::{EndpointKind, SubnetIx, Topology, VnetIx};
+use crate::topology::{SubnetIx, Topology, VnetIx};
 
 /// Where a route sends traffic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -110,15 +111,10 @@ fn none_routes(o: &Options) -> Vec<Prefix> {
         .collect()
 }
 
-/// The on-premises prefixes a VNet learns from a gateway: its own, or the hub's through
-/// `useRemoteGateways` + `allowGatewayTransit` on a connected peering [PEERMG] §2.7.
-pub fn gateway_prefixes(t: &Topology, v: VnetIx) -> Option<PrefixSet> {
-    t.gateway_vnet(v).map(|_| t.on_premises.clone())
-}
-
 /// Builds the effective route table of a subnet.
 pub fn effective_routes(
     t: &Topology,
+    endpoints: &Endpoints,
     estate: &Estate,
     o: &Options,
     s: SubnetIx,
@@ -182,7 +178,7 @@ pub fn effective_routes(
     // Gateway routes unless propagation is disabled on the subnet's table [UDR] §2.6.
     let propagation = table.is_none_or(|rt| !rt.properties.disable_bgp_route_propagation);
     if propagation {
-        if let Some(onprem) = gateway_prefixes(t, subnet.vnet) {
+        if let Some(onprem) = t.gateway_prefixes(subnet.vnet) {
             for p in onprem.prefixes() {
                 routes.push(EffectiveRoute {
                     address_prefix: p,
@@ -229,7 +225,7 @@ pub fn effective_routes(
     let reachable: Vec<VnetIx> = std::iter::once(subnet.vnet)
         .chain(t.connected_peers(subnet.vnet).map(|p| p.remote))
         .collect();
-    for e in &t.endpoints {
+    for e in endpoints {
         let (EndpointKind::PrivateEndpoint(_), Some(pe_subnet)) = (&e.kind, e.subnet) else {
             continue;
         };
@@ -400,10 +396,19 @@ pub fn select(routes: &[EffectiveRoute], dst: IpAddr) -> Option<&EffectiveRoute>
         .find(|r| r.address_prefix.contains_addr(dst) && eligible(r, protected))
 }
 
+/// The destinations one route carries, as [`partition`] splits a set.
+#[derive(Clone, Debug)]
+pub struct RoutePart {
+    /// The route: its position in the table.
+    pub route: usize,
+    /// The destinations it carries.
+    pub dsts: PrefixSet,
+}
+
 /// Splits a set of destinations by the route that carries each (see [`precedence`]): the same
 /// answer as [`select`] for every address, for packet sets. Destinations no route takes are left
 /// out.
-pub fn partition(routes: &[EffectiveRoute], dsts: &PrefixSet) -> Vec<(usize, PrefixSet)> {
+pub fn partition(routes: &[EffectiveRoute], dsts: &PrefixSet) -> Vec<RoutePart> {
     partition_in(
         routes,
         &precedence(routes),
@@ -419,7 +424,7 @@ pub fn partition_in(
     order: &[usize],
     protected: &PrefixSet,
     dsts: &PrefixSet,
-) -> Vec<(usize, PrefixSet)> {
+) -> Vec<RoutePart> {
     let mut remaining = dsts.clone();
     let mut out = Vec::new();
     for &i in order {
@@ -435,7 +440,10 @@ pub fn partition_in(
             continue;
         }
         remaining = remaining.difference(&region);
-        out.push((i, region));
+        out.push(RoutePart {
+            route: i,
+            dsts: region,
+        });
     }
     out
 }
@@ -610,8 +618,8 @@ mod tests {
                 let fast = idx.lookup(dst).map(|i| &routes[i] as *const EffectiveRoute);
                 let split = parts
                     .iter()
-                    .find(|(_, set)| set.contains_addr(dst))
-                    .map(|(i, _)| &routes[*i] as *const EffectiveRoute);
+                    .find(|p| p.dsts.contains_addr(dst))
+                    .map(|p| &routes[p.route] as *const EffectiveRoute);
                 prop_assert_eq!(linear, fast, "index differs at {}", dst);
                 prop_assert_eq!(linear, split, "partition differs at {}", dst);
             }
@@ -647,6 +655,6 @@ mod tests {
             want
         ));
         let one: PrefixSet = [Prefix::from(dst)].into_iter().collect();
-        assert_eq!(partition(&routes, &one)[0].0, 1);
+        assert_eq!(partition(&routes, &one)[0].route, 1);
     }
 }

@@ -3,8 +3,6 @@
 use aksnet_model::Estate;
 use aksnet_net::{Prefix, PrefixSet};
 
-use crate::options::Options;
-use crate::routes::gateway_prefixes;
 use crate::topology::{SubnetIx, Topology};
 
 /// 168.63.129.16, the host IP behind `AzureLoadBalancer` probes and Azure DNS.
@@ -58,8 +56,15 @@ pub struct Resolved {
 /// The `VirtualNetwork` tag for a subnet: its VNet, connected peered VNets, on-premises space
 /// learned through a gateway, 168.63.129.16 and — the documented surprise — the prefixes of the
 /// UDRs in the subnet's own route table (so a `0.0.0.0/0` UDR makes it everything) [TAGS]
-/// [BLOG-TORIVAR] §3.5. Whether other subnets' UDR prefixes count is UNCONFIRMED; they do not here.
-pub fn virtual_network(t: &Topology, estate: &Estate, o: &Options, s: SubnetIx) -> PrefixSet {
+/// [BLOG-TORIVAR] §3.5, when `udr_prefixes` (the option
+/// `virtual_network_tag_includes_udr_prefixes`). Whether other subnets' UDR prefixes count is
+/// UNCONFIRMED; they do not here.
+pub fn virtual_network(
+    t: &Topology,
+    estate: &Estate,
+    udr_prefixes: bool,
+    s: SubnetIx,
+) -> PrefixSet {
     let subnet = &t.subnets[s];
     let mut set = t.vnets[subnet.vnet].space.clone();
     for peer in t.connected_peers(subnet.vnet) {
@@ -67,11 +72,11 @@ pub fn virtual_network(t: &Topology, estate: &Estate, o: &Options, s: SubnetIx) 
             set = set.union(&t.vnets[peer.remote].space);
         }
     }
-    if let Some(onprem) = gateway_prefixes(t, subnet.vnet) {
+    if let Some(onprem) = t.gateway_prefixes(subnet.vnet) {
         set = set.union(&onprem);
     }
     set.insert(p(AZURE_HOST_IP));
-    if o.virtual_network_tag_includes_udr_prefixes {
+    if udr_prefixes {
         if let Some(rt) = subnet
             .route_table
             .as_ref()
@@ -91,32 +96,85 @@ pub fn virtual_network(t: &Topology, estate: &Estate, o: &Options, s: SubnetIx) 
 /// `AzureCloud.westeurope`, `Storage`, `GatewayManager`, ... Empty unless the user supplies them.
 pub type ServiceTags = std::collections::BTreeMap<String, PrefixSet>;
 
+/// Why a service-tag file did not read.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceTagsError {
+    /// Not JSON.
+    #[error("line {line}, column {column}: {error}")]
+    Json {
+        /// The line where the JSON broke.
+        line: usize,
+        /// The column where the JSON broke.
+        column: usize,
+        /// The parser's error (in the message, so not also a `source`).
+        error: serde_json::Error,
+    },
+    /// JSON without a top-level `values` array.
+    #[error("expected {{\"values\": [...]}} as in ServiceTags_Public.json")]
+    NoValues,
+    /// An entry without a name.
+    #[error("values[{index}] has no name")]
+    NoName {
+        /// The entry's position in `values`.
+        index: usize,
+    },
+    /// An entry without `properties.addressPrefixes`.
+    #[error("values[{index}] ({name}) has no properties.addressPrefixes")]
+    NoPrefixes {
+        /// The entry's position in `values`.
+        index: usize,
+        /// The tag.
+        name: String,
+    },
+    /// An entry with a prefix that does not parse.
+    #[error("values[{index}] ({name}): {error}")]
+    BadPrefix {
+        /// The entry's position in `values`.
+        index: usize,
+        /// The tag.
+        name: String,
+        /// Why the prefix did not parse (in the message, so not also a `source`).
+        error: aksnet_net::ParseError,
+    },
+}
+
 /// Reads service tags in the format Microsoft publishes them (the weekly `ServiceTags_Public`
 /// download and `az network list-service-tags`): `{"values": [{"name": ..., "properties":
 /// {"addressPrefixes": [...]}}]}` [TAGS] §3.5.
-pub fn parse_service_tags(text: &str) -> Result<ServiceTags, String> {
-    let v: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))?;
+pub fn parse_service_tags(text: &str) -> Result<ServiceTags, ServiceTagsError> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|error| ServiceTagsError::Json {
+            line: error.line(),
+            column: error.column(),
+            error,
+        })?;
     let values = v
         .get("values")
         .and_then(serde_json::Value::as_array)
-        .ok_or("expected {\"values\": [...]} as in ServiceTags_Public.json")?;
+        .ok_or(ServiceTagsError::NoValues)?;
     let mut out = ServiceTags::new();
-    for (i, t) in values.iter().enumerate() {
+    for (index, t) in values.iter().enumerate() {
         let name = t
             .get("name")
             .and_then(serde_json::Value::as_str)
-            .ok_or(format!("values[{i}] has no name"))?;
+            .ok_or(ServiceTagsError::NoName { index })?;
         let prefixes = t
             .pointer("/properties/addressPrefixes")
             .and_then(serde_json::Value::as_array)
-            .ok_or(format!(
-                "values[{i}] ({name}) has no properties.addressPrefixes"
-            ))?;
+            .ok_or_else(|| ServiceTagsError::NoPrefixes {
+                index,
+                name: name.to_string(),
+            })?;
         let mut set = PrefixSet::new();
         for p in prefixes {
             let s = p.as_str().unwrap_or_default();
-            set.insert(Prefix::parse_lenient(s).map_err(|e| format!("values[{i}] ({name}): {e}"))?);
+            set.insert(
+                Prefix::parse_lenient(s).map_err(|error| ServiceTagsError::BadPrefix {
+                    index,
+                    name: name.to_string(),
+                    error,
+                })?,
+            );
         }
         out.insert(name.to_ascii_lowercase(), set);
     }

@@ -1,18 +1,25 @@
-//! Indices over the Estate: VNets, subnets, peerings, gateways, appliances and endpoints, with
-//! the synthetic public addresses the engine uses for public IPs whose address Azure has not
-//! assigned yet.
+//! Indices over the Estate, the first stage of the data plane: VNets, subnets, peerings,
+//! gateways, on-premises prefixes, AKS node pools and public IPs, with the synthetic public
+//! addresses the engine uses for public IPs whose address Azure has not assigned yet. Endpoints
+//! (`endpoints.rs`) and DNS (`dns.rs`) are built from it; the build order is in `lib.rs`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
 
 use aksnet_model::network::VirtualNetwork;
 use aksnet_model::{azure, Estate, Resource, ResourceId};
-use aksnet_net::{PortRange, PortSet, Prefix, PrefixSet, Protocol, Services};
+use aksnet_net::{Prefix, PrefixSet};
 
-/// Index of a VNet in [`Topology::vnets`].
-pub type VnetIx = usize;
-/// Index of a subnet in [`Topology::subnets`].
-pub type SubnetIx = usize;
+use crate::index::{index_type, IndexVec};
+
+index_type!(
+    /// Index of a VNet in [`Topology::vnets`].
+    VnetIx
+);
+index_type!(
+    /// Index of a subnet in [`Topology::subnets`].
+    SubnetIx
+);
 
 /// A peering as seen from one VNet.
 #[derive(Clone, Debug)]
@@ -106,151 +113,6 @@ impl Subnet {
     }
 }
 
-/// What sits at an address.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EndpointKind {
-    /// Azure Firewall (its private IP).
-    Firewall,
-    /// A third-party NVA (the next hop of a `VirtualAppliance` route that is not a firewall).
-    Nva,
-    /// A private endpoint; the group id (`registry`, `vault`, ...).
-    PrivateEndpoint(String),
-    /// An internal load balancer frontend.
-    InternalLoadBalancer,
-    /// An Application Gateway private frontend.
-    AppGatewayPrivate,
-    /// An Application Gateway public frontend.
-    AppGatewayPublic,
-    /// Azure Firewall public IP.
-    FirewallPublic,
-    /// A private cluster's API server endpoint (predicted address).
-    ApiServerPrivate,
-    /// A public API server (synthetic address).
-    ApiServerPublic,
-    /// Bastion.
-    Bastion,
-}
-
-/// A named address in the estate.
-#[derive(Clone, Debug)]
-pub struct Endpoint {
-    /// What it is.
-    pub kind: EndpointKind,
-    /// Its address (synthetic for public IPs not yet assigned).
-    pub ip: IpAddr,
-    /// Whether `ip` is a prediction or a synthetic stand-in rather than a known address.
-    pub predicted: bool,
-    /// Its subnet (private endpoints).
-    pub subnet: Option<SubnetIx>,
-    /// The owning resource.
-    pub resource: ResourceId,
-    /// Display name.
-    pub name: String,
-    /// DNS name, where the resource has one.
-    pub fqdn: Option<String>,
-    /// A load balancer frontend's rules, when the estate holds them (AKS writes them per
-    /// Service, so a designed estate has none: then the frontend answers on any port).
-    pub lb_rules: Vec<LbRule>,
-}
-
-/// What a load-balancing rule lets through a frontend, and where it sends it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LbRule {
-    /// The rule's name.
-    pub name: String,
-    /// Protocol and frontend port (HA ports: every port of TCP and UDP).
-    pub services: Services,
-    /// The backend port when it differs from the frontend's.
-    pub backend_port: Option<u16>,
-}
-
-impl LbRule {
-    /// Each rule with the services it takes: its own, minus what an earlier rule took (first
-    /// match). A trace looks up its one packet in the same list.
-    pub fn carve(rules: &[LbRule]) -> Vec<(&LbRule, Services)> {
-        let mut taken = Services::none();
-        rules
-            .iter()
-            .map(|r| {
-                let mine = r.services.difference(&taken);
-                taken = taken.union(&r.services);
-                (r, mine)
-            })
-            .filter(|(_, s)| !s.is_empty())
-            .collect()
-    }
-
-    /// The rules of `lb` that listen on frontend `frontend` [AKS-LB-STD] §6.10: protocol `Tcp`,
-    /// `Udp` or `All`; HA ports (`All`, port 0) take every port and keep it.
-    pub fn of(lb: &aksnet_model::network::LoadBalancer, frontend: &ResourceId) -> Vec<LbRule> {
-        lb.load_balancing_rules
-            .iter()
-            .filter(|r| {
-                r.properties
-                    .frontend_ip_configuration
-                    .as_ref()
-                    .is_some_and(|f| f.id == *frontend)
-            })
-            .map(|r| {
-                let p = &r.properties;
-                let ports: PortSet = if p.frontend_port == 0 {
-                    PortSet::any()
-                } else {
-                    PortRange::single(p.frontend_port).into()
-                };
-                let protocols = match p.protocol.to_ascii_lowercase().as_str() {
-                    "tcp" => Protocol::Tcp.into(),
-                    "udp" => Protocol::Udp.into(),
-                    _ => {
-                        let mut both = aksnet_net::ProtocolSet::NONE;
-                        both.insert(Protocol::Tcp);
-                        both.insert(Protocol::Udp);
-                        both
-                    }
-                };
-                LbRule {
-                    name: r.name.clone(),
-                    services: Services::new(protocols, &ports),
-                    backend_port: p.backend_port.filter(|b| *b != 0 && *b != p.frontend_port),
-                }
-            })
-            .collect()
-    }
-}
-
-impl Endpoint {
-    /// The services this endpoint answers on, where Azure fixes them; `None` when it answers on
-    /// whatever reaches it (a node, an NVA) or the estate does not say (a private endpoint for a
-    /// service other than ACR and Key Vault). Every evaluator filters arrivals through this one
-    /// place. Application Gateway listeners come from the resource: see [`app_gateway_listeners`];
-    /// an internal load balancer's, from its rules: see [`LbRule::carve`].
-    ///
-    /// - API servers, public and private: TCP 443 ("APIServerPublicIP TCP 443", AKS outbound
-    ///   rules [AKS-OUTBOUND-RULES] §6.9; the private endpoint and the VNet-integrated ILB front
-    ///   the same listener [AKS-PRIVATE] [AKS-APIVNET] §6.6, §6.8).
-    /// - ACR (registry and data endpoints) and Key Vault private endpoints: HTTPS, TCP 443
-    ///   [ACRPL] [PEOV-OLD] §7.1.
-    pub fn listens(&self) -> Option<Services> {
-        let https = || Services::of(Protocol::Tcp, PortRange::single(443));
-        match &self.kind {
-            EndpointKind::ApiServerPublic | EndpointKind::ApiServerPrivate => Some(https()),
-            EndpointKind::PrivateEndpoint(g) if g == "registry" || g == "vault" => Some(https()),
-            _ => None,
-        }
-    }
-}
-
-/// The services an Application Gateway's listeners answer on: TCP on each frontend port
-/// [AGINFRA] §5.3.
-pub fn app_gateway_listeners(agw: &aksnet_model::appgw::ApplicationGateway) -> Services {
-    let ports: PortSet = agw
-        .frontend_ports
-        .iter()
-        .map(|p| PortRange::single(p.properties.port))
-        .collect();
-    Services::new(Protocol::Tcp.into(), &ports)
-}
-
 /// What a peering lets through when traffic moves from one VNet to another
 /// ([`Topology::crossing`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -266,26 +128,80 @@ pub enum Crossing {
     Blocked(String),
 }
 
+/// The addresses of a set that one subnet holds, as [`Topology::split_by_subnet`] splits it.
+#[derive(Clone, Debug)]
+pub struct SubnetPart {
+    /// The subnet.
+    pub subnet: SubnetIx,
+    /// The addresses of the set in it.
+    pub addrs: PrefixSet,
+}
+
+/// A public IP resource's address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublicIp {
+    /// The address: the estate's, or a stand-in from 198.18.0.0/15.
+    pub ip: IpAddr,
+    /// `ip` is a stand-in for an address Azure assigns at deployment.
+    pub stand_in: bool,
+}
+
+/// The AKS node pools in a subnet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodePools {
+    /// The cluster whose pools they are.
+    pub cluster: ResourceId,
+    /// One of them is a user pool (where ingress backends run).
+    pub user: bool,
+    /// The cluster's `outboundType` is `loadBalancer`.
+    pub load_balancer_outbound: bool,
+}
+
+/// Why a user route with next hop `VirtualNetworkGateway` cannot carry traffic between VNets
+/// ([`Topology::vpn_transit`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoTransit {
+    /// The VNet uses no gateway.
+    #[error("{vnet} has no virtual network gateway to send it to")]
+    NoGateway {
+        /// The VNet with the route.
+        vnet: String,
+    },
+    /// The gateway's VNet has an ExpressRoute gateway, which cannot be a route's next hop.
+    #[error(
+        "only a VPN gateway can be a route's next hop, and {vnet} has an ExpressRoute gateway"
+    )]
+    ExpressRoute {
+        /// The gateway's VNet.
+        vnet: String,
+    },
+    /// The gateway's VNet has a VPN and an ExpressRoute gateway together, so neither can be.
+    #[error("only a VPN gateway can be a route's next hop, and {vnet} has a VPN and an ExpressRoute gateway together")]
+    VpnAndExpressRoute {
+        /// The gateway's VNet.
+        vnet: String,
+    },
+    /// The gateway's VNet has no GatewaySubnet.
+    #[error("{vnet} has no GatewaySubnet")]
+    NoGatewaySubnet {
+        /// The gateway's VNet.
+        vnet: String,
+    },
+}
+
 /// The estate's network topology.
 #[derive(Clone, Debug, Default)]
 pub struct Topology {
     /// VNets in id order.
-    pub vnets: Vec<Vnet>,
+    pub vnets: IndexVec<VnetIx, Vnet>,
     /// Subnets in id order.
-    pub subnets: Vec<Subnet>,
-    /// Named endpoints.
-    pub endpoints: Vec<Endpoint>,
+    pub subnets: IndexVec<SubnetIx, Subnet>,
     /// On-premises prefixes (estate context plus local network gateways).
     pub on_premises: PrefixSet,
     /// Public IP resource → address (real or synthetic from 198.18.0.0/15).
-    pub public_ips: BTreeMap<ResourceId, (IpAddr, bool)>,
-    /// Per subnet, the AKS cluster whose pools use it: `(cluster id, user pool, loadBalancer outbound)`.
-    pub subnet_clusters: Vec<Option<(ResourceId, bool, bool)>>,
-    /// Private DNS as each VNet sees it.
-    pub dns: crate::dns::Views,
-    /// Devices that cannot work as configured (a Bastion in a subnet with no assignable
-    /// address, ...), each naming its resource: they are left out and every trace says so.
-    pub notes: Vec<String>,
+    pub public_ips: BTreeMap<ResourceId, PublicIp>,
+    /// Per subnet, the AKS cluster whose pools use it.
+    pub subnet_clusters: IndexVec<SubnetIx, Option<NodePools>>,
     index: Index,
 }
 
@@ -293,13 +209,12 @@ pub struct Topology {
 #[derive(Clone, Debug, Default)]
 struct Index {
     subnet_by_id: HashMap<ResourceId, SubnetIx>,
-    endpoint_by_ip: HashMap<IpAddr, usize>,
     /// `(first, last, subnet)` sorted by first address, with the largest subnet size, for
     /// containment lookups.
     ranges: Vec<(u128, u128, SubnetIx)>,
     largest: u128,
     /// Per VNet, its subnets in claim order (most specific prefix first, then index).
-    claim: Vec<Vec<SubnetIx>>,
+    claim: IndexVec<VnetIx, Vec<SubnetIx>>,
 }
 
 /// An address as a key in one 128-bit space (IPv4 in `::ffff:0:0/96`).
@@ -322,8 +237,7 @@ impl Topology {
         let mut t = Topology::default();
         let mut vnet_ix: BTreeMap<ResourceId, VnetIx> = BTreeMap::new();
         for v in estate.virtual_networks.iter() {
-            vnet_ix.insert(v.id.clone(), t.vnets.len());
-            t.vnets.push(Vnet {
+            let vi = t.vnets.push(Vnet {
                 id: v.id.clone(),
                 name: v.name.clone(),
                 prefixes: v.properties.address_space.address_prefixes.clone(),
@@ -334,13 +248,13 @@ impl Topology {
                 vpn_gateway: false,
                 expressroute_gateway: false,
             });
+            vnet_ix.insert(v.id.clone(), vi);
         }
         for v in estate.virtual_networks.iter() {
             let vi = vnet_ix[&v.id];
             for s in &v.properties.subnets {
                 let p = &s.properties;
-                let ix = t.subnets.len();
-                t.subnets.push(Subnet {
+                let ix = t.subnets.push(Subnet {
                     id: s
                         .id
                         .clone()
@@ -390,21 +304,25 @@ impl Topology {
                 .as_deref()
                 .and_then(|a| a.parse().ok());
             let entry = match known {
-                Some(ip) => (ip, false),
-                None => (synthetic_public(n as u32), true),
+                Some(ip) => PublicIp {
+                    ip,
+                    stand_in: false,
+                },
+                None => PublicIp {
+                    ip: synthetic_public(n as u32),
+                    stand_in: true,
+                },
             };
             t.public_ips.insert(pip.id.clone(), entry);
         }
         t.index.subnet_by_id = t
             .subnets
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
         t.index.ranges = t
             .subnets
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, s)| (key(s.prefix.network()), key(s.prefix.last()), i))
             .collect();
         t.index.ranges.sort_unstable();
@@ -418,7 +336,7 @@ impl Topology {
                 c
             })
             .collect();
-        t.subnet_clusters = vec![None; t.subnets.len()];
+        t.subnet_clusters = t.subnets.iter().map(|_| None).collect();
         for mc in estate.managed_clusters.iter() {
             let lb = mc
                 .properties
@@ -433,17 +351,14 @@ impl Topology {
                 {
                     let user = p.mode.eq_ignore_ascii_case("User");
                     let slot = &mut t.subnet_clusters[*s];
-                    let was_user = slot.as_ref().is_some_and(|c| c.1);
-                    *slot = Some((mc.id.clone(), user || was_user, lb));
+                    let was_user = slot.as_ref().is_some_and(|c| c.user);
+                    *slot = Some(NodePools {
+                        cluster: mc.id.clone(),
+                        user: user || was_user,
+                        load_balancer_outbound: lb,
+                    });
                 }
             }
-        }
-        let (endpoints, notes) = crate::endpoints::collect(estate, &t);
-        t.endpoints = endpoints;
-        t.notes = notes;
-        t.dns = crate::dns::Views::build(estate, &t);
-        for (i, e) in t.endpoints.iter().enumerate() {
-            t.index.endpoint_by_ip.entry(e.ip).or_insert(i);
         }
         t
     }
@@ -454,25 +369,6 @@ impl Topology {
     /// cannot work there, and callers deny with a reason naming the subnet.
     pub fn instance_address(&self, s: SubnetIx) -> Option<IpAddr> {
         azure::first_assignable(&self.subnets[s].prefix)
-    }
-
-    /// The VNet an endpoint belongs to: its subnet's, or that of another endpoint of the same
-    /// resource (a public frontend belongs where its gateway's private side is).
-    /// A public API server belongs where its cluster's nodes are.
-    pub fn endpoint_vnet(&self, e: &Endpoint) -> Option<VnetIx> {
-        e.subnet
-            .or_else(|| {
-                self.endpoints
-                    .iter()
-                    .find(|o| o.resource == e.resource && o.subnet.is_some())
-                    .and_then(|o| o.subnet)
-            })
-            .or_else(|| {
-                self.subnet_clusters
-                    .iter()
-                    .position(|c| c.as_ref().is_some_and(|(id, _, _)| *id == e.resource))
-            })
-            .map(|s| self.subnets[s].vnet)
     }
 
     /// The subnet with this id.
@@ -518,16 +414,15 @@ impl Topology {
 
     /// Splits a set of addresses by the subnet of `vnets` that holds each, as
     /// [`Self::subnet_holding`] decides it; addresses no subnet holds are left out.
-    pub fn split_by_subnet(
-        &self,
-        region: &PrefixSet,
-        vnets: &[VnetIx],
-    ) -> Vec<(SubnetIx, PrefixSet)> {
+    pub fn split_by_subnet(&self, region: &PrefixSet, vnets: &[VnetIx]) -> Vec<SubnetPart> {
         if let [one] = region.prefixes().as_slice() {
             if one.size() == 1 {
                 return self
                     .subnet_holding(one.network(), vnets)
-                    .map(|s| (s, region.clone()))
+                    .map(|subnet| SubnetPart {
+                        subnet,
+                        addrs: region.clone(),
+                    })
                     .into_iter()
                     .collect();
             }
@@ -553,7 +448,10 @@ impl Topology {
             let part = rest.intersection(&[self.subnets[s].prefix].into_iter().collect());
             if !part.is_empty() {
                 rest = rest.difference(&part);
-                out.push((s, part));
+                out.push(SubnetPart {
+                    subnet: s,
+                    addrs: part,
+                });
             }
         }
         out
@@ -594,8 +492,7 @@ impl Topology {
     /// through gateway transit).
     pub fn gateway_entry(&self) -> Option<(VnetIx, SubnetIx)> {
         self.vnets
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter(|(_, v)| v.gateway.is_some())
             .find_map(|(i, v)| {
                 v.subnets
@@ -604,6 +501,12 @@ impl Topology {
                     .find(|s| self.subnets[*s].name == "GatewaySubnet")
                     .map(|s| (i, s))
             })
+    }
+
+    /// The on-premises prefixes VNet `v` learns from a gateway: its own, or the hub's through
+    /// `useRemoteGateways` + `allowGatewayTransit` on a connected peering [PEERMG] §2.7.
+    pub fn gateway_prefixes(&self, v: VnetIx) -> Option<PrefixSet> {
+        self.gateway_vnet(v).map(|_| self.on_premises.clone())
     }
 
     /// The VNet whose gateway VNet `v` uses: its own, or the hub's through `useRemoteGateways`
@@ -632,62 +535,38 @@ impl Topology {
     /// next hop type", virtual-network-manage-peering, 2022; no forwarded-traffic flag needed).
     /// Only a VPN gateway can be that next hop, not an ExpressRoute one, nor when both coexist
     /// [UDR] §2.4.
-    pub fn vpn_transit(&self, v: VnetIx) -> Result<SubnetIx, String> {
+    pub fn vpn_transit(&self, v: VnetIx) -> Result<SubnetIx, NoTransit> {
         let Some(g) = self.gateway_vnet(v) else {
-            return Err(format!(
-                "{} has no virtual network gateway to send it to",
-                self.vnets[v].name
-            ));
+            return Err(NoTransit::NoGateway {
+                vnet: self.vnets[v].name.clone(),
+            });
         };
         let gw = &self.vnets[g];
-        if !gw.vpn_gateway || gw.expressroute_gateway {
-            return Err(format!(
-                "only a VPN gateway can be a route's next hop, and {} has {}",
-                gw.name,
-                if gw.vpn_gateway {
-                    "a VPN and an ExpressRoute gateway together"
-                } else {
-                    "an ExpressRoute gateway"
-                }
-            ));
+        let vnet = gw.name.clone();
+        match (gw.vpn_gateway, gw.expressroute_gateway) {
+            (true, true) => return Err(NoTransit::VpnAndExpressRoute { vnet }),
+            (false, _) => return Err(NoTransit::ExpressRoute { vnet }),
+            (true, false) => {}
         }
         gw.subnets
             .iter()
             .copied()
             .find(|s| self.subnets[*s].name == "GatewaySubnet")
-            .ok_or_else(|| format!("{} has no GatewaySubnet", gw.name))
+            .ok_or(NoTransit::NoGatewaySubnet { vnet })
     }
 
     /// True when `ip` is a stand-in for a public IP Azure assigns at deployment (from
     /// 198.18.0.0/15): a check of it against address ranges cannot be answered offline.
     pub fn is_stand_in(&self, ip: IpAddr) -> bool {
-        self.public_ips
-            .values()
-            .any(|(a, synthetic)| *synthetic && *a == ip)
-    }
-
-    /// The endpoints with an address in `set`, one per address: the one a trace finds there
-    /// ([`Topology::endpoint_at`]), in address order.
-    pub fn endpoints_in(&self, set: &PrefixSet) -> Vec<&Endpoint> {
-        let mut ips: Vec<IpAddr> = self
-            .endpoints
-            .iter()
-            .map(|e| e.ip)
-            .filter(|ip| set.contains_addr(*ip))
-            .collect();
-        ips.sort();
-        ips.dedup();
-        ips.into_iter()
-            .filter_map(|ip| self.endpoint_at(ip))
-            .collect()
+        self.public_ips.values().any(|p| p.stand_in && p.ip == ip)
     }
 
     /// Every stand-in address ([`Topology::is_stand_in`]).
     pub fn stand_ins(&self) -> PrefixSet {
         self.public_ips
             .values()
-            .filter(|(_, synthetic)| *synthetic)
-            .map(|(ip, _)| Prefix::from(*ip))
+            .filter(|p| p.stand_in)
+            .map(|p| Prefix::from(p.ip))
             .collect()
     }
 
@@ -723,7 +602,7 @@ impl Topology {
                 .filter(|s| self.subnet_clusters[*s].is_some())
         };
         pools()
-            .find(|s| self.subnet_clusters[*s].as_ref().is_some_and(|c| c.1))
+            .find(|s| self.subnet_clusters[*s].as_ref().is_some_and(|c| c.user))
             .or_else(|| pools().next())
     }
 
@@ -732,22 +611,17 @@ impl Topology {
         self.vnets[v].peers.iter().filter(|p| p.connected)
     }
 
-    /// The endpoint at `ip`, if any.
-    pub fn endpoint_at(&self, ip: IpAddr) -> Option<&Endpoint> {
-        self.index
-            .endpoint_by_ip
-            .get(&ip)
-            .map(|i| &self.endpoints[*i])
-    }
-
     /// A VNet by name (or by name without its `vnet-` prefix).
     pub fn vnet_named(&self, name: &str) -> Option<VnetIx> {
-        self.vnets.iter().position(|v| {
-            v.name.eq_ignore_ascii_case(name)
-                || v.name
-                    .strip_prefix("vnet-")
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })
+        self.vnets
+            .iter_enumerated()
+            .find(|(_, v)| {
+                v.name.eq_ignore_ascii_case(name)
+                    || v.name
+                        .strip_prefix("vnet-")
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .map(|(i, _)| i)
     }
 }
 

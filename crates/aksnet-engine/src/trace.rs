@@ -8,12 +8,13 @@ use aksnet_model::network::Direction;
 use aksnet_net::{Prefix, PrefixSet, Protocol};
 use serde::Serialize;
 
-use crate::dns::{self, Answer};
+use crate::dns::Answer;
+use crate::endpoints::EndpointKind;
 use crate::nsg;
 use crate::places::{Host, Location, Place, INTERNET_SERVER};
 use crate::routes::NextHop;
 use crate::tags::private_space;
-use crate::topology::{Crossing, EndpointKind, SubnetIx};
+use crate::topology::{Crossing, SubnetIx, VnetIx};
 use crate::DataPlane;
 
 /// The packet as seen at a hop.
@@ -239,6 +240,11 @@ struct Walk<'a, 'e> {
     fqdn: Option<String>,
 }
 
+/// How a walk ends. Reasons — here and in the `Err` of the walk's helpers — stay `String`s on
+/// purpose: each is a sentence for a person, written where the decision is made from the rule,
+/// address or VNet that made it, and it becomes [`Trace::reason`] verbatim. Nothing matches on
+/// them (the [`Verdict`] is the typed part), so an enum would only move the wording away from
+/// the decision. Typed errors from other modules (`NoEgress`, `NoTransit`) are rendered here.
 enum Outcome {
     Delivered(Location),
     Denied(String),
@@ -313,7 +319,7 @@ impl DataPlane<'_> {
             Outcome::Unknown(reason) => (Verdict::Unknown, reason, None),
         };
         let mut notes = w.notes;
-        notes.extend(self.topology.notes.iter().cloned());
+        notes.extend(self.endpoints.notes.iter().cloned());
         notes.sort();
         notes.dedup();
         Trace {
@@ -361,7 +367,7 @@ impl Walk<'_, '_> {
         };
         let t = &self.dp.topology;
         let vnet = t.subnets[s].vnet;
-        match dns::resolve(self.dp.estate, t, vnet, &name) {
+        match self.dp.dns.resolve(vnet, &name) {
             Answer::Private { ip, zone } => {
                 pkt.dst = ip;
                 self.hop(
@@ -393,7 +399,7 @@ impl Walk<'_, '_> {
                 ))
             }
             Answer::Public => {
-                let target = t.endpoint_at(dst.ip);
+                let target = self.dp.endpoints.at(dst.ip);
                 let private_target = matches!(
                     target.map(|e| &e.kind),
                     Some(EndpointKind::PrivateEndpoint(_))
@@ -544,11 +550,11 @@ impl Walk<'_, '_> {
     }
 
     /// Whether the endpoint at the packet's destination answers on its protocol and port
-    /// ([`crate::topology::Endpoint::listens`]); a hop says so when it does not.
+    /// ([`crate::endpoints::Endpoint::listens`]); a hop says so when it does not.
     fn listening(
         &mut self,
         at: String,
-        e: &crate::topology::Endpoint,
+        e: &crate::endpoints::Endpoint,
         pkt: Packet,
     ) -> Result<(), String> {
         match e.listens() {
@@ -663,7 +669,7 @@ impl Walk<'_, '_> {
             }
             NextHop::VnetLocal | NextHop::VNetPeering(_) | NextHop::InterfaceEndpoint(_) => {
                 self.hop(here, HopKind::Route, Decision::Forward, detail, *pkt);
-                let vnets: Vec<usize> = std::iter::once(vnet)
+                let vnets: Vec<VnetIx> = std::iter::once(vnet)
                     .chain(t.connected_peers(vnet).map(|p| p.remote))
                     .collect();
                 let Some(d) = t.subnet_holding(pkt.dst, &vnets) else {
@@ -681,7 +687,7 @@ impl Walk<'_, '_> {
             }
             NextHop::VirtualAppliance(ip) => {
                 self.hop(here, HopKind::Route, Decision::Forward, detail, *pkt);
-                let vnets: Vec<usize> = std::iter::once(vnet)
+                let vnets: Vec<VnetIx> = std::iter::once(vnet)
                     .chain(t.connected_peers(vnet).map(|p| p.remote))
                     .collect();
                 let Some(a) = t.subnet_holding(ip, &vnets) else {
@@ -739,7 +745,7 @@ impl Walk<'_, '_> {
                     // VPN gateway transit to a VNet peered with the gateway's.
                     let gs = match t.vpn_transit(vnet) {
                         Ok(gs) => gs,
-                        Err(why) => return Step::Done(Outcome::Denied(why)),
+                        Err(why) => return Step::Done(Outcome::Denied(why.to_string())),
                     };
                     let gv = t.subnets[gs].vnet;
                     if let Err(e) = self.cross(vnet, gv, *pkt, t.subnets[s].name == "GatewaySubnet")
@@ -807,6 +813,7 @@ impl Walk<'_, '_> {
                         Step::Next(Location::Internet)
                     }
                     Err(why) => {
+                        let why = why.to_string();
                         self.hop(here, HopKind::Egress, Decision::Drop, why.clone(), *pkt);
                         Step::Done(Outcome::Denied(why))
                     }
@@ -818,7 +825,13 @@ impl Walk<'_, '_> {
     /// Peering checks when a packet moves from VNet `a` to VNet `b` (azure-semantics §2.7, §9).
     /// `from_gateway`: the packet comes straight from a VPN/ExpressRoute gateway, which does not
     /// need `allowForwardedTraffic` [PEERMG].
-    fn cross(&mut self, a: usize, b: usize, pkt: Packet, from_gateway: bool) -> Result<(), String> {
+    fn cross(
+        &mut self,
+        a: VnetIx,
+        b: VnetIx,
+        pkt: Packet,
+        from_gateway: bool,
+    ) -> Result<(), String> {
         let t = &self.dp.topology;
         let hard_block = self.dp.options.peering_access_hard_block;
         let detail = format!("{} → {}", t.vnets[a].name, t.vnets[b].name);
@@ -847,7 +860,7 @@ impl Walk<'_, '_> {
         let t = &self.dp.topology;
         let sub = &t.subnets[d];
         let here = sub.label(t);
-        let endpoint = t.endpoint_at(pkt.dst).cloned();
+        let endpoint = self.dp.endpoints.at(pkt.dst).cloned();
         match endpoint.as_ref().map(|e| &e.kind) {
             Some(EndpointKind::InternalLoadBalancer) => {
                 // The LB forwards to a backend node, keeping the client's source [AKS-ILB] §3.4.
@@ -867,7 +880,7 @@ impl Walk<'_, '_> {
                     .as_ref()
                     .map(|e| e.lb_rules.as_slice())
                     .unwrap_or_default();
-                let rule = crate::topology::LbRule::carve(lb_rules)
+                let rule = crate::endpoints::LbRule::carve(lb_rules)
                     .into_iter()
                     .find(|(_, svc)| svc.contains(pkt.protocol, pkt.port))
                     .map(|(r, _)| r);
@@ -976,7 +989,7 @@ impl Walk<'_, '_> {
 
     /// Application Gateway: listener, subnet NSG, then a new connection to the backend from the
     /// gateway's own address [AGINFRA].
-    fn app_gateway(&mut self, e: crate::topology::Endpoint, pkt: &mut Packet) -> Step {
+    fn app_gateway(&mut self, e: crate::endpoints::Endpoint, pkt: &mut Packet) -> Step {
         let dp = self.dp;
         let t = &dp.topology;
         // Each proxy starts a new connection: a gateway whose backend leads back to a gateway
@@ -1018,7 +1031,7 @@ impl Walk<'_, '_> {
         ) {
             return Step::Done(Outcome::Denied(err));
         }
-        let listens = crate::topology::app_gateway_listeners(&agw.properties)
+        let listens = crate::endpoints::app_gateway_listeners(&agw.properties)
             .contains(pkt.protocol, pkt.port);
         if !listens {
             self.hop(
@@ -1087,7 +1100,7 @@ impl Walk<'_, '_> {
         }
         if let Some((fw_id, policy)) = dp.firewalls.get(&ip) {
             self.req.stateful.push(ip);
-            let own_public = t.endpoints.iter().any(|e| {
+            let own_public = dp.endpoints.iter().any(|e| {
                 e.kind == EndpointKind::FirewallPublic && &e.resource == fw_id && e.ip == pkt.dst
             });
             if own_public {
@@ -1163,7 +1176,7 @@ impl Walk<'_, '_> {
     fn arrive_from_internet(&mut self, pkt: &mut Packet) -> Result<Option<Arrival>, String> {
         let dp = self.dp;
         let t = &dp.topology;
-        let Some(e) = t.endpoint_at(pkt.dst).cloned() else {
+        let Some(e) = self.dp.endpoints.at(pkt.dst).cloned() else {
             if private_space().contains_addr(pkt.dst) {
                 self.hop(
                     "internet".into(),

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use aksnet_engine::firewall;
 use aksnet_engine::routes::{select, NextHop};
+use aksnet_engine::topology::{SubnetIx, VnetIx};
 use aksnet_engine::{nsg, DataPlane, Options};
 use aksnet_model::network::Direction;
 use aksnet_model::Estate;
@@ -45,7 +46,7 @@ fn rt_ref(name: &str) -> Value {
 /// `(prefix, next hop type, state)` rows of a subnet's effective routes.
 fn rows(e: &Estate, o: Options, subnet: usize) -> Vec<(String, String, String)> {
     let dp = DataPlane::compile(e, o);
-    dp.routes[subnet]
+    dp.routes[SubnetIx::new(subnet)]
         .iter()
         .map(|r| {
             let hop = match &r.next_hop {
@@ -134,11 +135,15 @@ fn none_routes_follow_the_vnet_space() {
     let dp = DataPlane::compile(&e, Options::default());
     let ip = |s: &str| s.parse::<IpAddr>().unwrap();
     assert_eq!(
-        select(&dp.routes[0], ip("192.168.1.9")).unwrap().next_hop,
+        select(&dp.routes[SubnetIx::new(0)], ip("192.168.1.9"))
+            .unwrap()
+            .next_hop,
         NextHop::VnetLocal
     );
     assert_eq!(
-        select(&dp.routes[0], ip("192.168.2.9")).unwrap().next_hop,
+        select(&dp.routes[SubnetIx::new(0)], ip("192.168.2.9"))
+            .unwrap()
+            .next_hop,
         NextHop::None
     );
 }
@@ -160,7 +165,7 @@ fn gateway_routes_never_beat_vnet_routes_and_propagation_can_be_off() {
         .properties
         .disable_bgp_route_propagation = true;
     let dp = DataPlane::compile(&e, Options::default());
-    let app = 1;
+    let app = SubnetIx::new(1);
     let ip = |s: &str| s.parse::<IpAddr>().unwrap();
     // 10.1.0.0/24 is advertised from on-premises and is more specific, but inside the VNet.
     assert_eq!(
@@ -173,7 +178,9 @@ fn gateway_routes_never_beat_vnet_routes_and_propagation_can_be_off() {
     );
     // Propagation disabled: no gateway routes, so 172.20/16 hits the 172.16/12 None route.
     assert_eq!(
-        select(&dp.routes[2], ip("172.20.0.9")).unwrap().next_hop,
+        select(&dp.routes[SubnetIx::new(2)], ip("172.20.0.9"))
+            .unwrap()
+            .next_hop,
         NextHop::None
     );
 }
@@ -228,7 +235,7 @@ fn nsg_estate(rules: Value, udr_default: bool) -> Estate {
 
 fn decide(e: &Estate, src: &str, dst: &str, port: u16) -> String {
     let dp = DataPlane::compile(e, Options::default());
-    let rules = dp.nsgs[0].as_ref().unwrap();
+    let rules = dp.nsgs[SubnetIx::new(0)].as_ref().unwrap();
     let r = nsg::evaluate(
         rules,
         Direction::Inbound,
@@ -293,7 +300,7 @@ fn virtual_network_tag_swallows_everything_under_a_default_udr() {
     };
     let dp = DataPlane::compile(&e, o);
     let r = nsg::evaluate(
-        dp.nsgs[0].as_ref().unwrap(),
+        dp.nsgs[SubnetIx::new(0)].as_ref().unwrap(),
         Direction::Inbound,
         nsg::Reading::Resolved,
         (
@@ -321,7 +328,7 @@ fn nsg_packet_set_agrees_with_first_match() {
         false,
     );
     let dp = DataPlane::compile(&e, Options::default());
-    let rules = dp.nsgs[0].as_ref().unwrap();
+    let rules = dp.nsgs[SubnetIx::new(0)].as_ref().unwrap();
     let allowed = nsg::allowed(rules, Direction::Inbound);
     for port in [79, 80, 443, 7999, 8000, 8500, 8999, 9000, 9001] {
         for src in ["203.0.113.7", "10.0.5.5"] {
@@ -487,18 +494,20 @@ fn service_tags_and_service_endpoint_routes() {
         "{got:?}"
     );
     let dp = DataPlane::compile(&e, o);
-    let to_storage = dp.route_for(0, ip_of("20.60.5.5")).unwrap();
+    let to_storage = dp.route_for(SubnetIx::new(0), ip_of("20.60.5.5")).unwrap();
     assert!(matches!(
         to_storage.next_hop,
         NextHop::VirtualNetworkServiceEndpoint(_)
     ));
     assert!(matches!(
-        dp.route_for(0, ip_of("20.61.0.1")).unwrap().next_hop,
+        dp.route_for(SubnetIx::new(0), ip_of("20.61.0.1"))
+            .unwrap()
+            .next_hop,
         NextHop::VirtualAppliance(_)
     ));
     // The NSG rule naming AzureCloud now matches.
     let r = nsg::evaluate(
-        dp.nsgs[0].as_ref().unwrap(),
+        dp.nsgs[SubnetIx::new(0)].as_ref().unwrap(),
         Direction::Outbound,
         nsg::Reading::Resolved,
         (ip_of("10.0.1.4"), ip_of("20.1.2.3"), Protocol::Tcp, 443),
@@ -509,14 +518,14 @@ fn service_tags_and_service_endpoint_routes() {
     // Without the tag file the rule matches nothing and says so.
     let dp = DataPlane::compile(&e, Options::default());
     let r = nsg::evaluate(
-        dp.nsgs[0].as_ref().unwrap(),
+        dp.nsgs[SubnetIx::new(0)].as_ref().unwrap(),
         Direction::Outbound,
         nsg::Reading::Resolved,
         (ip_of("10.0.1.4"), ip_of("20.1.2.3"), Protocol::Tcp, 443),
     )
     .unwrap();
     assert_ne!(r.name, "deny-azurecloud");
-    let rule = dp.nsgs[0]
+    let rule = dp.nsgs[SubnetIx::new(0)]
         .as_ref()
         .unwrap()
         .iter()
@@ -649,22 +658,12 @@ fn each_vnet_resolves_in_the_zone_linked_to_it_when_zones_share_a_name() {
         ],
     }));
     let dp = DataPlane::compile(&e, Options::default());
-    let ip = |v: usize| match aksnet_engine::dns::resolve(&e, &dp.topology, v, "cr.azurecr.io") {
+    let ip = |v: VnetIx| match dp.dns.resolve(v, "cr.azurecr.io") {
         aksnet_engine::dns::Answer::Private { ip, .. } => ip,
         other => panic!("{other:?}"),
     };
-    let a = dp
-        .topology
-        .vnets
-        .iter()
-        .position(|v| v.name == "a")
-        .unwrap();
-    let b = dp
-        .topology
-        .vnets
-        .iter()
-        .position(|v| v.name == "b")
-        .unwrap();
+    let a = dp.topology.vnet_named("a").unwrap();
+    let b = dp.topology.vnet_named("b").unwrap();
     assert_eq!(ip(a), "10.1.0.9".parse::<IpAddr>().unwrap());
     assert_eq!(ip(b), "10.2.0.9".parse::<IpAddr>().unwrap());
 }

@@ -94,7 +94,9 @@ fn places(plane: &DataPlane, name: &str) -> Result<Vec<Place>, String> {
         Err(e) => {
             let t = &plane.topology;
             if let Some(vnet) = name.strip_suffix("/nodes") {
-                let found: Vec<Place> = (0..t.subnets.len())
+                let found: Vec<Place> = t
+                    .subnets
+                    .indices()
                     .filter(|&s| t.subnet_clusters[s].is_some())
                     .filter(|&s| {
                         let v = &t.vnets[t.subnets[s].vnet].name;

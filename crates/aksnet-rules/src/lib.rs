@@ -20,6 +20,7 @@ pub use intents::{check_intents, FlowIntent, IntentError, IntentErrorKind, INTEN
 use std::sync::OnceLock;
 
 use aksnet_engine::reach::Reach;
+use aksnet_engine::topology::SubnetIx;
 use aksnet_engine::trace::Trace;
 use aksnet_engine::DataPlane;
 use aksnet_model::validate::Problem;
@@ -116,7 +117,7 @@ pub struct Context<'a, 'e> {
     pub plane: &'a DataPlane<'e>,
     diagnostics: OnceLock<Vec<Problem>>,
     internet_exposure: OnceLock<Reach>,
-    subnets_by_label: OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    subnets_by_label: OnceLock<std::collections::HashMap<String, Vec<SubnetIx>>>,
 }
 
 impl<'a, 'e> Context<'a, 'e> {
@@ -132,12 +133,12 @@ impl<'a, 'e> Context<'a, 'e> {
     }
 
     /// The subnets labelled `VNET/SUBNET` (how exposure paths name where they are delivered).
-    pub fn subnets_labelled(&self, label: &str) -> &[usize] {
+    pub fn subnets_labelled(&self, label: &str) -> &[SubnetIx] {
         let t = &self.plane.topology;
         let index = self.subnets_by_label.get_or_init(|| {
-            let mut m: std::collections::HashMap<String, Vec<usize>> =
+            let mut m: std::collections::HashMap<String, Vec<SubnetIx>> =
                 std::collections::HashMap::new();
-            for s in 0..t.subnets.len() {
+            for s in t.subnets.indices() {
                 m.entry(t.subnets[s].label(t)).or_default().push(s);
             }
             m

@@ -1,14 +1,21 @@
 //! What several rules ask of the estate or the data plane, defined once.
 
-use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::endpoints::EndpointKind;
+use aksnet_engine::topology::{SubnetIx, VnetIx};
 use aksnet_engine::trace::HopKind;
 use aksnet_engine::trace::Trace;
 
 /// Node subnets: `(subnet index, cluster)` for every agent pool's node subnet.
-pub(crate) fn node_subnets(cx: &crate::Context) -> Vec<(usize, aksnet_model::ResourceId)> {
+pub(crate) fn node_subnets(cx: &crate::Context) -> Vec<(SubnetIx, aksnet_model::ResourceId)> {
     let t = &cx.plane.topology;
-    let mut v: Vec<(usize, aksnet_model::ResourceId)> = (0..t.subnets.len())
-        .filter_map(|s| t.subnet_clusters[s].as_ref().map(|c| (s, c.0.clone())))
+    let mut v: Vec<(SubnetIx, aksnet_model::ResourceId)> = t
+        .subnets
+        .indices()
+        .filter_map(|s| {
+            t.subnet_clusters[s]
+                .as_ref()
+                .map(|c| (s, c.cluster.clone()))
+        })
         .collect();
     v.sort_by_key(|x| x.0);
     v
@@ -17,7 +24,6 @@ pub(crate) fn node_subnets(cx: &crate::Context) -> Vec<(usize, aksnet_model::Res
 /// Whether the estate has an egress firewall or NVA.
 pub(crate) fn has_appliance(cx: &crate::Context) -> bool {
     cx.plane
-        .topology
         .endpoints
         .iter()
         .any(|e| matches!(e.kind, EndpointKind::Firewall | EndpointKind::Nva))
@@ -36,11 +42,11 @@ pub(crate) fn crosses_appliance(tr: &Trace) -> bool {
 /// across spokes. `nodes` is [`node_subnets`].
 pub(crate) fn client_vnets(
     cx: &crate::Context,
-    e: &aksnet_engine::topology::Endpoint,
-    nodes: &[(usize, aksnet_model::ResourceId)],
-) -> Vec<usize> {
+    e: &aksnet_engine::endpoints::Endpoint,
+    nodes: &[(SubnetIx, aksnet_model::ResourceId)],
+) -> Vec<VnetIx> {
     let t = &cx.plane.topology;
-    let mut vnets: Vec<usize> = if e.kind == EndpointKind::ApiServerPrivate {
+    let mut vnets: Vec<VnetIx> = if e.kind == EndpointKind::ApiServerPrivate {
         nodes
             .iter()
             .filter(|(_, c)| *c == e.resource)
@@ -50,7 +56,7 @@ pub(crate) fn client_vnets(
         let Some(home) = e.subnet.map(|s| t.subnets[s].vnet) else {
             return Vec::new();
         };
-        let node_vnets: Vec<usize> = nodes.iter().map(|(s, _)| t.subnets[*s].vnet).collect();
+        let node_vnets: Vec<VnetIx> = nodes.iter().map(|(s, _)| t.subnets[*s].vnet).collect();
         if node_vnets.contains(&home) {
             vec![home]
         } else {
@@ -71,7 +77,7 @@ pub(crate) fn app_gateway_subnets<'e>(
 ) -> Vec<(
     &'e aksnet_model::Resource<aksnet_model::appgw::ApplicationGateway>,
     bool,
-    usize,
+    SubnetIx,
 )> {
     let t = &cx.plane.topology;
     let mut out = Vec::new();

@@ -61,7 +61,7 @@ fn analyse(estate: &Estate, rng: &mut Rng) {
     if let Ok(onprem) = dp.place("onprem") {
         dp.exposure(&onprem);
     }
-    for s in 0..dp.topology.subnets.len() {
+    for s in dp.topology.subnets.indices() {
         let _ = &dp.routes[s];
     }
     aksnet_rules::check(estate, &dp);

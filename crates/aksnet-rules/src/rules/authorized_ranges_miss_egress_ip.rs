@@ -1,8 +1,8 @@
 //! AKS-MGT-003: the address nodes egress from is not in their public API server's authorized
 //! ranges (asked of the engine, whatever the egress: firewall, NVA, NAT gateway).
 
+use aksnet_engine::endpoints::EndpointKind;
 use aksnet_engine::places::Place;
-use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::{Decision, HopKind, Query};
 use aksnet_net::Protocol;
 
@@ -31,7 +31,8 @@ pub(crate) static RULE: Rule = Rule {
 fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     let t = &cx.plane.topology;
     let mut out = Vec::new();
-    for (i, api) in t
+    for (i, api) in cx
+        .plane
         .endpoints
         .iter()
         .enumerate()

@@ -25,11 +25,11 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     let t = &cx.plane.topology;
-    let has_appliance = t.endpoints.iter().any(|e| {
+    let has_appliance = cx.plane.endpoints.iter().any(|e| {
         matches!(
             e.kind,
-            aksnet_engine::topology::EndpointKind::Firewall
-                | aksnet_engine::topology::EndpointKind::Nva
+            aksnet_engine::endpoints::EndpointKind::Firewall
+                | aksnet_engine::endpoints::EndpointKind::Nva
         )
     });
     if !has_appliance {

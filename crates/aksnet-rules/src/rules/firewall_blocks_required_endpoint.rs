@@ -1,7 +1,7 @@
 //! AKS-EGR-003: the egress path blocks an endpoint AKS requires.
 
+use aksnet_engine::endpoints::EndpointKind;
 use aksnet_engine::places::Place;
-use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::Query;
 use aksnet_engine::trace::Verdict;
 use aksnet_model::aks_egress::{for_location, Applies, AKS_EGRESS_SOURCE_DATE, REQUIRED_FQDNS};
@@ -66,7 +66,8 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
         }
         // Nodes and pods reach the API server itself: a private cluster's endpoint is in the
         // estate (the public one is the `*.hcp.<region>.azmk8s.io` name above).
-        if let Some(api) = t
+        if let Some(api) = cx
+            .plane
             .endpoints
             .iter()
             .position(|e| e.kind == EndpointKind::ApiServerPrivate && e.resource == cluster_id)
@@ -79,7 +80,10 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
                 fqdn: None,
             });
             if tr.verdict == Verdict::Denied {
-                denied.push(format!("{} (private, tcp/443)", t.endpoints[api].name));
+                denied.push(format!(
+                    "{} (private, tcp/443)",
+                    cx.plane.endpoints[api].name
+                ));
                 witness.get_or_insert(tr);
             }
         }

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use aksnet_engine::endpoints::EndpointKind;
 use aksnet_engine::places::Place;
 use aksnet_engine::reach::PathResult;
 use aksnet_engine::reply::Fault;
-use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::topology::SubnetIx;
 use aksnet_engine::trace::{Query, Trace};
 
 use crate::shared::crosses_appliance;
@@ -35,8 +36,8 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     let onprem = (!t.on_premises.is_empty()).then(|| cx.plane.exposure(&Place::OnPrem));
     let sources = std::iter::once(cx.internet_exposure()).chain(onprem.as_ref());
     // Named endpoints by the subnet whose range holds their address.
-    let mut named: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, e) in t.endpoints.iter().enumerate() {
+    let mut named: BTreeMap<SubnetIx, Vec<usize>> = BTreeMap::new();
+    for (i, e) in cx.plane.endpoints.iter().enumerate() {
         if let Some(s) = t.subnet_of(e.ip) {
             named.entry(s).or_default().push(i);
         }
@@ -81,7 +82,6 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
 /// or the path's own witness when the subnet has none. Private endpoints are left to
 /// AKS-PLK-006, which reports them with the endpoint's name.
 fn witnesses(cx: &Context, named: &[usize], p: &PathResult) -> Vec<(String, Trace)> {
-    let t = &cx.plane.topology;
     if named.is_empty() {
         return p
             .witness
@@ -93,11 +93,12 @@ fn witnesses(cx: &Context, named: &[usize], p: &PathResult) -> Vec<(String, Trac
     named
         .iter()
         .copied()
-        .filter(|&i| !matches!(t.endpoints[i].kind, EndpointKind::PrivateEndpoint(_)))
+        .filter(|&i| !matches!(cx.plane.endpoints[i].kind, EndpointKind::PrivateEndpoint(_)))
         .filter_map(|i| {
-            let (src, _, protocol, port) = p.packets.slice_dst(t.endpoints[i].ip).sample()?;
+            let (src, _, protocol, port) =
+                p.packets.slice_dst(cx.plane.endpoints[i].ip).sample()?;
             Some((
-                t.endpoints[i].name.clone(),
+                cx.plane.endpoints[i].name.clone(),
                 cx.plane.trace(&Query {
                     from: Place::Address(src),
                     to: Place::Endpoint(i),

@@ -30,9 +30,12 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     let t = &cx.plane.topology;
     let mut out = validation::findings(rule, cx, &["aks-udr-without-default-route"]);
     for (s, cluster) in node_subnets(cx) {
-        let Some((_, _, true)) = t.subnet_clusters[s] else {
+        if !t.subnet_clusters[s]
+            .as_ref()
+            .is_some_and(|c| c.load_balancer_outbound)
+        {
             continue;
-        };
+        }
         if let Some(r) = cx.plane.route_for(s, INTERNET_SERVER) {
             if matches!(
                 r.next_hop,

@@ -1,7 +1,7 @@
 //! AKS-MGT-005: a private API server that no operator can reach.
 
+use aksnet_engine::endpoints::EndpointKind;
 use aksnet_engine::places::Place;
-use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::Query;
 use aksnet_engine::trace::Verdict;
 use aksnet_net::Protocol;
@@ -45,14 +45,16 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
         sources.push(Place::OnPrem);
     }
     sources.extend(
-        t.endpoints
+        cx.plane
+            .endpoints
             .iter()
             .enumerate()
             .filter(|(_, e)| e.kind == EndpointKind::Bastion)
             .map(|(i, _)| Place::Endpoint(i)),
     );
     sources.extend(
-        (0..t.subnets.len())
+        t.subnets
+            .indices()
             .filter(|&s| {
                 let name = t.subnets[s].name.to_ascii_lowercase();
                 t.subnet_clusters[s].is_none() && MANAGEMENT_NAMES.iter().any(|m| name.contains(m))
@@ -60,7 +62,8 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
             .map(Place::Subnet),
     );
     let mut out = Vec::new();
-    for (i, api) in t
+    for (i, api) in cx
+        .plane
         .endpoints
         .iter()
         .enumerate()

@@ -1,8 +1,8 @@
 //! AKS-PLK-006: firewall-inspected traffic to a private endpoint whose reply bypasses the firewall.
 
+use aksnet_engine::endpoints::EndpointKind;
 use aksnet_engine::places::Place;
 use aksnet_engine::reply::Fault;
-use aksnet_engine::topology::EndpointKind;
 use aksnet_engine::trace::HopKind;
 use aksnet_engine::trace::Query;
 use aksnet_net::Protocol;
@@ -32,7 +32,8 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     let t = &cx.plane.topology;
     let nodes = node_subnets(cx);
     let mut out = Vec::new();
-    for (i, pe) in t
+    for (i, pe) in cx
+        .plane
         .endpoints
         .iter()
         .enumerate()

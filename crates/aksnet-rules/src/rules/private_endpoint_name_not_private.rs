@@ -1,7 +1,7 @@
 //! AKS-DNS-001: a private endpoint's name does not resolve to it where the nodes are.
 
-use aksnet_engine::dns::{resolve, Answer};
-use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::dns::Answer;
+use aksnet_engine::endpoints::EndpointKind;
 
 use crate::shared::{client_vnets, node_subnets};
 use crate::{Context, Doc, Finding, Rule, Severity};
@@ -25,7 +25,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     let t = &cx.plane.topology;
     let nodes = node_subnets(cx);
     let mut out = Vec::new();
-    for e in t.endpoints.iter().filter(|e| {
+    for e in cx.plane.endpoints.iter().filter(|e| {
         matches!(
             e.kind,
             EndpointKind::PrivateEndpoint(_) | EndpointKind::ApiServerPrivate
@@ -33,7 +33,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     }) {
         let Some(name) = &e.fqdn else { continue };
         for v in client_vnets(cx, e, &nodes) {
-            let answer = resolve(cx.estate, t, v, name);
+            let answer = cx.plane.dns.resolve(v, name);
             let problem = match answer {
                 Answer::Private { ip, .. } if ip == e.ip => continue,
                 Answer::Private { ip, zone } => {

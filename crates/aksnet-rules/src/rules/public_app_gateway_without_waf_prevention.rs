@@ -1,6 +1,6 @@
 //! AKS-ING-002: a public Application Gateway without a WAF in Prevention mode.
 
-use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::endpoints::EndpointKind;
 
 use crate::{Context, Doc, Finding, Rule, Severity};
 
@@ -22,7 +22,6 @@ pub(crate) static RULE: Rule = Rule {
 fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     let public: Vec<_> = cx
         .plane
-        .topology
         .endpoints
         .iter()
         .filter(|e| e.kind == EndpointKind::AppGatewayPublic)

@@ -1,6 +1,7 @@
 //! AKS-HUB-003: spokes that reach each other without the hub firewall.
 
 use aksnet_engine::places::Place;
+use aksnet_engine::topology::{SubnetIx, VnetIx};
 use aksnet_engine::trace::Query;
 use aksnet_net::Protocol;
 
@@ -30,7 +31,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     if !has_appliance(cx) {
         return Vec::new();
     }
-    let mut first: Vec<(usize, usize)> = Vec::new();
+    let mut first: Vec<(VnetIx, SubnetIx)> = Vec::new();
     for (s, _) in node_subnets(cx) {
         if !first.iter().any(|&(v, _)| v == t.subnets[s].vnet) {
             first.push((t.subnets[s].vnet, s));

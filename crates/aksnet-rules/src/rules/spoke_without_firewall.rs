@@ -1,6 +1,6 @@
 //! AKS-HUB-001: clusters in an estate with no egress firewall at all.
 
-use aksnet_engine::topology::EndpointKind;
+use aksnet_engine::endpoints::EndpointKind;
 
 use crate::shared::node_subnets;
 use crate::{Context, Doc, Finding, Rule, Severity};
@@ -24,8 +24,9 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
-    let t = &cx.plane.topology;
-    if t.endpoints
+    if cx
+        .plane
+        .endpoints
         .iter()
         .any(|e| matches!(e.kind, EndpointKind::Firewall | EndpointKind::Nva))
     {

@@ -213,8 +213,8 @@ pub fn places(dp: &DataPlane) -> Vec<(String, Place)> {
         .filter_map(|n| dp.place(&n).ok().map(|p| (n, p)))
         .collect();
     // Firewall public IPs have no place name; their DNAT rules are reached by address.
-    for e in &dp.topology.endpoints {
-        if e.kind == aksnet_engine::topology::EndpointKind::FirewallPublic {
+    for e in &dp.endpoints {
+        if e.kind == aksnet_engine::endpoints::EndpointKind::FirewallPublic {
             v.push((e.ip.to_string(), Place::Address(e.ip)));
         }
     }
