@@ -662,30 +662,103 @@ fn route(l: &Layout, f: &Flow) -> Vec<(i64, i64)> {
     pts
 }
 
-/// The dot / Mermaid node a flow passes.
-fn anchor_node(a: &Anchor) -> String {
-    match a {
-        Anchor::Internet => "internet".to_string(),
-        Anchor::OnPrem => "onprem".to_string(),
-        Anchor::Subnet(id) => node_id(id),
+/// Node ids for dot and Mermaid that a reader recognises and that stay put when unrelated
+/// resources change: a VNet's name, and `VNET__SUBNET` for a subnet, made identifier-safe; VNets
+/// that share a name (in other resource groups or subscriptions) get `_2`, `_3`, … in id order.
+struct NodeIds {
+    vnets: BTreeMap<ResourceId, String>,
+}
+
+impl NodeIds {
+    fn new(e: &Estate) -> Self {
+        let mut used: BTreeMap<String, usize> = BTreeMap::new();
+        let vnets = e
+            .virtual_networks
+            .iter()
+            .map(|v| {
+                let base = ident(&v.name);
+                let n = used.entry(base.clone()).or_insert(0);
+                *n += 1;
+                let name = if *n == 1 { base } else { format!("{base}_{n}") };
+                (v.id.clone(), name)
+            })
+            .collect();
+        Self { vnets }
+    }
+
+    /// A VNet's node (its cluster in dot, its subgraph in Mermaid).
+    fn vnet(&self, id: &ResourceId) -> String {
+        self.vnets
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| ident(id.as_str()))
+    }
+
+    /// A subnet's node.
+    fn subnet(&self, id: &ResourceId) -> String {
+        let s = id.as_str();
+        match s.rfind("/subnets/") {
+            Some(i) => format!(
+                "{}__{}",
+                self.vnet(&ResourceId::new(&s[..i])),
+                ident(&s[i + "/subnets/".len()..])
+            ),
+            None => ident(s),
+        }
+    }
+
+    /// The node a flow passes.
+    fn anchor(&self, a: &Anchor) -> String {
+        match a {
+            Anchor::Internet => "internet".to_string(),
+            Anchor::OnPrem => "onprem".to_string(),
+            Anchor::Subnet(id) => self.subnet(id),
+        }
     }
 }
 
-fn node_id(id: &ResourceId) -> String {
-    let mut s: String = id
-        .as_str()
+/// A name as a dot and Mermaid identifier: letters, digits and `_`, starting with a letter, and
+/// none of the two languages' keywords.
+fn ident(name: &str) -> String {
+    let mut s: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    s.insert(0, 'n');
+    if !s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        s.insert(0, 'n');
+    }
+    const KEYWORDS: &[&str] = &[
+        "digraph", "edge", "end", "graph", "node", "strict", "subgraph",
+    ];
+    if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(&s)) || s == "internet" || s == "onprem" {
+        s.push('_');
+    }
     s
+}
+
+/// Each flow's edges, once per (from, to, kind): flows of one kind that share a hop draw it once.
+fn flow_edges(ids: &NodeIds, flows: &[Flow]) -> Vec<(String, String, FlowKind)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for f in flows {
+        let names: Vec<String> = f.hops.iter().map(|a| ids.anchor(a)).collect();
+        for w in names.windows(2) {
+            if seen.insert((w[0].clone(), w[1].clone(), f.kind.colour())) {
+                out.push((w[0].clone(), w[1].clone(), f.kind));
+            }
+        }
+    }
+    out
 }
 
 /// The diagram as Graphviz `dot`: a cluster per VNet, a node per subnet, peerings and flows as
 /// edges.
 pub fn dot(e: &Estate, flows: &[Flow]) -> String {
     let what = contents(e);
-    let mut s = String::from("digraph aksnet {\n  rankdir=LR;\n  node [shape=box, fontname=\"DejaVu Sans\", fontsize=10];\n  internet [label=\"Internet\", shape=ellipse];\n");
+    let ids = NodeIds::new(e);
+    // compound=true lets a peering edge end at the VNets' clusters (ltail/lhead), not at two
+    // arbitrary subnets.
+    let mut s = String::from("digraph aksnet {\n  rankdir=LR;\n  compound=true;\n  node [shape=box, fontname=\"DejaVu Sans\", fontsize=10];\n  internet [label=\"Internet\", shape=ellipse];\n");
     if !e.on_premises_prefixes.is_empty() || !e.local_network_gateways.is_empty() {
         s.push_str("  onprem [label=\"On-premises\", shape=folder];\n");
     }
@@ -693,7 +766,7 @@ pub fn dot(e: &Estate, flows: &[Flow]) -> String {
         let _ = writeln!(
             s,
             "  subgraph cluster_{} {{\n    label=\"{} {}\";",
-            node_id(&v.id),
+            ids.vnet(&v.id),
             v.name,
             v.properties
                 .address_space
@@ -712,7 +785,7 @@ pub fn dot(e: &Estate, flows: &[Flow]) -> String {
             let _ = writeln!(
                 s,
                 "    {} [label=\"{}\\n{}{}\"];",
-                node_id(&id),
+                ids.subnet(&id),
                 sn.name,
                 sn.properties.address_prefix,
                 extra.replace('"', "'")
@@ -727,7 +800,7 @@ pub fn dot(e: &Estate, flows: &[Flow]) -> String {
                     .properties
                     .subnets
                     .first()
-                    .map(|x| node_id(&v.id.child("subnets", &x.name)));
+                    .map(|x| ids.subnet(&v.id.child("subnets", &x.name)));
                 let remote = e
                     .virtual_networks
                     .get(&p.properties.remote_virtual_network.id);
@@ -735,25 +808,20 @@ pub fn dot(e: &Estate, flows: &[Flow]) -> String {
                     r.properties
                         .subnets
                         .first()
-                        .map(|x| node_id(&r.id.child("subnets", &x.name)))
+                        .map(|x| ids.subnet(&r.id.child("subnets", &x.name)))
                 });
                 if let (Some(a), Some(b)) = (a, b) {
-                    let _ = writeln!(s, "  {a} -> {b} [dir=both, style=dashed, color=gray, label=\"peering\", ltail=cluster_{}, lhead=cluster_{}];", node_id(&v.id), node_id(&p.properties.remote_virtual_network.id));
+                    let _ = writeln!(s, "  {a} -> {b} [dir=both, style=dashed, color=gray, label=\"peering\", ltail=cluster_{}, lhead=cluster_{}];", ids.vnet(&v.id), ids.vnet(&p.properties.remote_virtual_network.id));
                 }
             }
         }
     }
-    for f in flows {
-        let names: Vec<String> = f.hops.iter().map(anchor_node).collect();
-        for w in names.windows(2) {
-            let _ = writeln!(
-                s,
-                "  {} -> {} [color=\"{}\", penwidth=2];",
-                w[0],
-                w[1],
-                f.kind.colour()
-            );
-        }
+    for (from, to, kind) in flow_edges(&ids, flows) {
+        let _ = writeln!(
+            s,
+            "  {from} -> {to} [color=\"{}\", penwidth=2];",
+            kind.colour()
+        );
     }
     s.push_str("}\n");
     s
@@ -762,12 +830,13 @@ pub fn dot(e: &Estate, flows: &[Flow]) -> String {
 /// The diagram as a Mermaid flowchart.
 pub fn mermaid(e: &Estate, flows: &[Flow]) -> String {
     let what = contents(e);
+    let ids = NodeIds::new(e);
     let mut s = String::from("flowchart LR\n  internet((Internet))\n");
     if !e.on_premises_prefixes.is_empty() || !e.local_network_gateways.is_empty() {
         s.push_str("  onprem[/On-premises/]\n");
     }
     for v in e.virtual_networks.iter() {
-        let _ = writeln!(s, "  subgraph {}[\"{}\"]", node_id(&v.id), v.name);
+        let _ = writeln!(s, "  subgraph {}[\"{}\"]", ids.vnet(&v.id), v.name);
         for sn in &v.properties.subnets {
             let id = v.id.child("subnets", &sn.name);
             let extra = what
@@ -777,7 +846,7 @@ pub fn mermaid(e: &Estate, flows: &[Flow]) -> String {
             let _ = writeln!(
                 s,
                 "    {}[\"{}<br/>{}{}\"]",
-                node_id(&id),
+                ids.subnet(&id),
                 sn.name,
                 sn.properties.address_prefix,
                 extra.replace('"', "'")
@@ -797,24 +866,21 @@ pub fn mermaid(e: &Estate, flows: &[Flow]) -> String {
                 let _ = writeln!(
                     s,
                     "  {} <-. peering .-> {}",
-                    node_id(&v.id),
-                    node_id(&p.properties.remote_virtual_network.id)
+                    ids.vnet(&v.id),
+                    ids.vnet(&p.properties.remote_virtual_network.id)
                 );
                 link += 1;
             }
         }
     }
     let mut styles = Vec::new();
-    for f in flows {
-        let names: Vec<String> = f.hops.iter().map(anchor_node).collect();
-        for w in names.windows(2) {
-            let _ = writeln!(s, "  {} --> {}", w[0], w[1]);
-            styles.push(format!(
-                "  linkStyle {link} stroke:{},stroke-width:2px",
-                f.kind.colour()
-            ));
-            link += 1;
-        }
+    for (from, to, kind) in flow_edges(&ids, flows) {
+        let _ = writeln!(s, "  {from} --> {to}");
+        styles.push(format!(
+            "  linkStyle {link} stroke:{},stroke-width:2px",
+            kind.colour()
+        ));
+        link += 1;
     }
     for st in styles {
         s.push_str(&st);

@@ -101,3 +101,47 @@ fn dot_and_mermaid_match_their_snapshots() {
     insta::assert_snapshot!("reference.dot", dot(&e, &[]));
     insta::assert_snapshot!("reference.mmd", mermaid(&e, &[]));
 }
+
+/// dot and Mermaid node ids are the VNet and subnet names (`vnet_aks_prod__snet_user`), two
+/// VNets of one name in different resource groups stay apart, a peering ends at the clusters
+/// (`compound=true`), and two flows of one kind over the same hop draw it once.
+#[test]
+fn export_ids_are_readable_distinct_and_edges_drawn_once() {
+    let mut e = reference();
+    let original = e.virtual_networks.iter().next().unwrap().clone();
+    let mut twin = original.clone();
+    twin.id = aksnet_model::ResourceId::new(
+        original
+            .id
+            .as_str()
+            .replace("/resourceGroups/", "/resourceGroups/other-"),
+    );
+    twin.properties.virtual_network_peerings.clear();
+    e.virtual_networks.insert(twin);
+    let user = original.id.child("subnets", "snet-user");
+    let flow = Flow {
+        kind: FlowKind::Egress,
+        hops: vec![Anchor::Subnet(user.clone()), Anchor::Internet],
+    };
+    let text = dot(&e, &[flow.clone(), flow.clone()]);
+    assert!(text.contains("  compound=true;\n"));
+    let name = original.name.replace('-', "_");
+    assert!(
+        text.contains(&format!("subgraph cluster_{name} {{")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("subgraph cluster_{name}_2 {{")),
+        "{text}"
+    );
+    // The twin's id (`other-rg-…`) sorts first, so the original is the second of the name.
+    assert!(
+        text.contains(&format!("  {name}_2__snet_user -> internet")),
+        "{text}"
+    );
+    assert_eq!(text.matches(" -> internet [").count(), 1, "{text}");
+    let m = mermaid(&e, &[flow.clone(), flow]);
+    assert!(m.contains(&format!("subgraph {name}_2[")), "{m}");
+    assert_eq!(m.matches(" --> internet").count(), 1, "{m}");
+    assert_eq!(m.matches("linkStyle").count(), m.matches("-->").count());
+}
