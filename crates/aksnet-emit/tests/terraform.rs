@@ -167,3 +167,36 @@ fn imported_estates_generate_schema_valid_terraform() {
     let files = terraform::generate(&estate).unwrap();
     assert!(files.iter().any(|(f, _)| f.starts_with("aks_")));
 }
+
+/// Providers are aliased by the intent's subscription names, and the placeholder subscription
+/// of an intent that names none is a required variable, never a zero GUID in generated code
+/// (issue 21, item 4).
+#[test]
+fn providers_take_the_intents_names_and_no_zero_guid_is_generated() {
+    for (name, text) in examples() {
+        let estate = design(&name, &text).unwrap().estate;
+        for (file, body) in terraform::generate(&estate).unwrap() {
+            assert!(
+                !body.contains("00000000-0000-0000-0000-000000000000"),
+                "{name}/{file} holds the placeholder subscription"
+            );
+        }
+    }
+    let multi = examples()
+        .into_iter()
+        .find(|(n, _)| n.contains("multi-spoke"))
+        .expect("the multi-spoke example");
+    let estate = design(&multi.0, &multi.1).unwrap().estate;
+    let files = terraform::generate(&estate).unwrap();
+    let providers = &files.iter().find(|(f, _)| f == "providers.tf").unwrap().1;
+    assert!(
+        providers.contains("alias           = \"connectivity\""),
+        "{providers}"
+    );
+    let variables = &files.iter().find(|(f, _)| f == "variables.tf").unwrap().1;
+    let spoke_sub = variables
+        .split("variable ")
+        .find(|v| v.starts_with("\"subscription_id_sub2\""))
+        .expect("the spoke without a subscription has a variable");
+    assert!(!spoke_sub.contains("default"), "{spoke_sub}");
+}

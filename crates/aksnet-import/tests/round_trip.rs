@@ -42,6 +42,8 @@ fn every_example_round_trips_through_azure_json() {
             },
         );
         imp.estate.on_premises_prefixes = d.estate.on_premises_prefixes.clone();
+        // Like on-premises prefixes, subscription names live in the intent, not in Azure.
+        imp.estate.subscription_names = d.estate.subscription_names.clone();
         assert!(
             imp.summary.diagnostics.iter().all(|x| !x.error),
             "{}: {:?}",

@@ -125,6 +125,10 @@ pub const POD_CIDR_PER_NODE_LEN: u8 = 24;
 /// Azure CNI pod-subnet (dynamic) allocates pod IPs in batches of 16. [AKS-PODSUBNET] §6.2
 pub const POD_SUBNET_BATCH: u32 = 16;
 
+/// Subscription id the planner uses when the intent names none: a placeholder that generators
+/// turn into a required variable, never a value in generated code.
+pub const PLACEHOLDER_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
+
 /// When [`REGIONS`] was last compared with Microsoft's list.
 pub const REGIONS_AS_OF: &str = "2026-12";
 

@@ -40,6 +40,10 @@ pub struct Estate {
     /// too; ExpressRoute learns them by BGP, so they live here).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub on_premises_prefixes: Vec<Prefix>,
+    /// Names given to subscriptions (the intent's `subscriptions:`), by lowercase id: generated
+    /// code and reports use them (`provider "azurerm" { alias = "connectivity" }`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub subscription_names: std::collections::BTreeMap<String, String>,
     /// Virtual networks with their subnets and peerings.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub virtual_networks: Collection<VirtualNetwork>,

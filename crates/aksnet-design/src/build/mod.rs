@@ -15,9 +15,7 @@ use aksnet_model::{Estate, ResourceId};
 use crate::intent::Intent;
 use crate::plan::Plan;
 
-/// Subscription id used when the intent names none (a placeholder the generators turn into a
-/// variable).
-pub const PLACEHOLDER_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
+pub use aksnet_model::azure::PLACEHOLDER_SUBSCRIPTION;
 
 /// Shared naming and id helpers for one build.
 pub(crate) struct Ctx<'a> {
@@ -75,6 +73,11 @@ pub fn build(intent: &Intent, plan: &Plan) -> Estate {
     let ctx = Ctx { intent, plan };
     let mut estate = Estate::new(intent.name.as_str());
     estate.on_premises_prefixes = plan.on_premises.clone();
+    estate.subscription_names = intent
+        .subscriptions
+        .iter()
+        .map(|(name, id)| (id.to_ascii_lowercase(), name.clone()))
+        .collect();
     let appliance_ip = hub::build(&ctx, &mut estate);
     for (i, spoke) in intent.spokes.iter().enumerate() {
         spoke::build(

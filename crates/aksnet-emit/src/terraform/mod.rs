@@ -130,8 +130,9 @@ fn build(estate: &Estate) -> Result<Tf<'_>, EmitError> {
     Ok(tf)
 }
 
-/// Subscriptions in id order; the one holding the most resources is the default provider,
-/// the others get aliases `sub2`, `sub3`, …
+/// Subscriptions in id order; the one holding the most resources is the default provider, the
+/// others get an alias: the name the intent gives the subscription (`connectivity`), else
+/// `sub2`, `sub3`, …
 fn providers(estate: &Estate) -> BTreeMap<String, Option<String>> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for id in names::all_ids(estate) {
@@ -148,11 +149,23 @@ fn providers(estate: &Estate) -> BTreeMap<String, Option<String>> {
         .keys()
         .map(|s| {
             if Some(s) == default.as_ref() {
-                (s.clone(), None)
-            } else {
-                n += 1;
-                (s.clone(), Some(format!("sub{n}")))
+                return (s.clone(), None);
             }
+            n += 1;
+            let alias = match estate.subscription_names.get(s) {
+                Some(name) => name
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect(),
+                None => format!("sub{n}"),
+            };
+            (s.clone(), Some(alias))
         })
         .collect()
 }
@@ -201,13 +214,20 @@ fn render(mut tf: Tf) -> Vec<File> {
         .map(|(s, a)| (s.clone(), a.clone()))
         .collect();
     for (sub, alias) in subs {
+        // The placeholder stands for "the intent names no subscription": the user must give
+        // one; a zero GUID never reaches generated code.
+        let known = sub != aksnet_model::azure::PLACEHOLDER_SUBSCRIPTION;
         let var = tf.variable(Variable {
             name: match &alias {
                 None => "subscription_id".into(),
-                Some(a) => format!("subscription_id_{a}"),
+                Some(a) => format!("subscription_id_{}", a.replace('-', "_")),
             },
-            description: "Subscription to deploy into (the estate's value by default).".into(),
-            default: Some(Expr::s(sub)),
+            description: if known {
+                "Subscription to deploy into (the estate's value by default).".into()
+            } else {
+                "Subscription to deploy into: the intent names none, so this is required.".into()
+            },
+            default: known.then(|| Expr::s(sub)),
             sensitive: false,
         });
         let mut p = Block::new("provider", &["azurerm"]);
