@@ -200,3 +200,34 @@ fn providers_take_the_intents_names_and_no_zero_guid_is_generated() {
         .expect("the spoke without a subscription has a variable");
     assert!(!spoke_sub.contains("default"), "{spoke_sub}");
 }
+
+/// The App Gateway keeps the client's Host header (no `pick_host_name_from_backend_address`
+/// with an IP backend, which would make every request `Host: 10.x.y.z`), and its probe names its
+/// own host (issue 21, item 3).
+#[test]
+fn app_gateway_keeps_the_host_header() {
+    let reference = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    let files = terraform::generate(&reference).unwrap();
+    let gw: String = files
+        .iter()
+        .filter(|(_, b)| b.contains("azurerm_application_gateway"))
+        .map(|(_, b)| b.clone())
+        .collect();
+    assert!(!gw.is_empty());
+    assert!(
+        !gw.contains("pick_host_name_from_backend_address = true"),
+        "{gw}"
+    );
+    assert!(
+        gw.contains("pick_host_name_from_backend_address = false"),
+        "{gw}"
+    );
+    assert!(
+        !gw.contains("pick_host_name_from_backend_http_settings = true"),
+        "{gw}"
+    );
+    assert!(
+        gw.contains("host                                      = \"127.0.0.1\""),
+        "{gw}"
+    );
+}

@@ -218,7 +218,7 @@ fn addresses(b: &mut Block, name: &str, list: &[String]) {
 /// the listener, backend settings, probe and rule that connect them are generated: an HTTPS
 /// listener on each frontend port with the certificate from Key Vault (a variable: certificates
 /// are never written), forwarding over HTTP to the backend pool (the ingress controller's
-/// internal load balancer), with a health probe on `/healthz`.
+/// internal load balancer) with the client's Host header kept, and a health probe on `/healthz`.
 fn app_gateways(tf: &mut Tf) {
     let e = tf.estate;
     for a in e.application_gateways.iter() {
@@ -324,17 +324,28 @@ fn app_gateways(tf: &mut Tf) {
                 }
             });
         }
+        // The client's Host header reaches the ingress controller unchanged, so host-based
+        // ingress rules work: the settings neither pick the backend's address as host name
+        // (with an IP backend that makes every request `Host: 10.x.y.z`) nor override it. Source:
+        // https://learn.microsoft.com/azure/architecture/best-practices/host-name-preservation
+        // and https://learn.microsoft.com/azure/application-gateway/configuration-http-settings.
+        // The probe then needs its own host; ingress controllers answer `/healthz` on their
+        // default server whatever the host.
         b.block("probe", |s| {
             s.attr("name", Expr::s("ingress-health"))
                 .attr("protocol", Expr::s("Http"))
+                .attr("host", Expr::s("127.0.0.1"))
                 .attr("path", Expr::s("/healthz"))
                 .attr("interval", Expr::Num(30))
                 .attr("timeout", Expr::Num(30))
                 .attr("unhealthy_threshold", Expr::Num(3))
                 .attr(
                     "pick_host_name_from_backend_http_settings",
-                    Expr::Bool(true),
+                    Expr::Bool(false),
                 );
+            s.block("match", |m| {
+                m.attr("status_code", Expr::strs(vec!["200-399".to_string()]));
+            });
         });
         b.block("backend_http_settings", |s| {
             s.attr("name", Expr::s("ingress-http"))
@@ -342,7 +353,7 @@ fn app_gateways(tf: &mut Tf) {
                 .attr("protocol", Expr::s("Http"))
                 .attr("cookie_based_affinity", Expr::s("Disabled"))
                 .attr("request_timeout", Expr::Num(60))
-                .attr("pick_host_name_from_backend_address", Expr::Bool(true))
+                .attr("pick_host_name_from_backend_address", Expr::Bool(false))
                 .attr("probe_name", Expr::s("ingress-health"));
         });
         b.block("ssl_certificate", |s| {
