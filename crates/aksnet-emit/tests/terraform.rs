@@ -231,3 +231,39 @@ fn app_gateway_keeps_the_host_header() {
         "{gw}"
     );
 }
+
+/// Every cluster's kubelet identity gets AcrPull on the registries it pulls from — its own
+/// spoke's — and on no other (issue 21, item 1).
+#[test]
+fn every_cluster_can_pull_from_its_registry() {
+    for (name, text) in examples() {
+        let estate = design(&name, &text).unwrap().estate;
+        let all: String = terraform::generate(&estate)
+            .unwrap()
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect();
+        for mc in estate.managed_clusters.iter() {
+            let pulls = estate.registries_of(mc);
+            assert!(
+                estate.container_registries.is_empty() || !pulls.is_empty(),
+                "{name}: {} pulls from no registry",
+                mc.name
+            );
+            for r in pulls {
+                let local = mc.name.replace('-', "_");
+                let block = format!("\"{local}_acrpull_{}\"", r.name.replace('-', "_"));
+                assert!(all.contains(&block), "{name}: no AcrPull {block}");
+            }
+        }
+        assert_eq!(
+            all.matches("\"AcrPull\"").count(),
+            estate
+                .managed_clusters
+                .iter()
+                .map(|mc| estate.registries_of(mc).len())
+                .sum::<usize>(),
+            "{name}"
+        );
+    }
+}

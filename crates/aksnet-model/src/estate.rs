@@ -195,6 +195,40 @@ impl Estate {
         Some((vnet, subnet))
     }
 
+    /// The container registries a cluster pulls from: those with a private endpoint in a VNet
+    /// of the cluster's node subnets, and those in the cluster's resource group; by id.
+    pub fn registries_of(
+        &self,
+        mc: &Resource<crate::aks::ManagedCluster>,
+    ) -> Vec<&Resource<crate::paas::ContainerRegistry>> {
+        let vnets: Vec<ResourceId> = mc
+            .properties
+            .agent_pool_profiles
+            .iter()
+            .filter_map(|a| a.vnet_subnet_id.as_ref()?.parent())
+            .collect();
+        let rg = mc.id.resource_group().map(str::to_ascii_lowercase);
+        self.container_registries
+            .iter()
+            .filter(|r| {
+                let same_rg = r.id.resource_group().map(str::to_ascii_lowercase) == rg;
+                let linked = self.private_endpoints.iter().any(|pe| {
+                    pe.properties
+                        .private_link_service_connections
+                        .iter()
+                        .any(|c| c.properties.private_link_service_id == r.id)
+                        && pe
+                            .properties
+                            .subnet
+                            .id
+                            .parent()
+                            .is_some_and(|v| vnets.contains(&v))
+                });
+                same_rg || linked
+            })
+            .collect()
+    }
+
     /// Every subnet in the estate with its VNet, in id order.
     pub fn subnets(&self) -> impl Iterator<Item = (&Resource<VirtualNetwork>, &Child<Subnet>)> {
         self.virtual_networks

@@ -285,7 +285,32 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
         pool_body(tf, &mut np, extra, false, None);
         tf.add(&file, np);
     }
+    acr_pull(tf, mc, &local, &file);
     Ok(())
+}
+
+/// AcrPull for the cluster's kubelet identity on each registry it pulls from, or image pulls
+/// fail with 401 ([AKS-ACR]: https://learn.microsoft.com/azure/aks/cluster-container-registry-integration,
+/// "attach an ACR": the AcrPull role for the kubelet managed identity). The kubelet identity is
+/// the one AKS creates, so the assignment follows the cluster.
+fn acr_pull(tf: &mut Tf, mc: &Resource<ManagedCluster>, local: &str, file: &str) {
+    for r in tf.estate.registries_of(mc) {
+        let name = format!("{local}_acrpull_{}", sanitize(&r.name));
+        let mut b = Block::new("resource", &["azurerm_role_assignment", &name]);
+        if let Some(alias) = tf.provider_alias(&r.id) {
+            b.attr("provider", Expr::r(format!("azurerm.{alias}")));
+        }
+        b.attr("scope", tf.names.reference(&r.id, "id"))
+            .attr("role_definition_name", Expr::s("AcrPull"))
+            .attr(
+                "principal_id",
+                Expr::r(format!(
+                    "azurerm_kubernetes_cluster.{local}.kubelet_identity[0].object_id"
+                )),
+            )
+            .attr("skip_service_principal_aad_check", Expr::Bool(true));
+        tf.add(file, b);
+    }
 }
 
 /// The arguments a node pool shares between `default_node_pool` and a separate pool.
