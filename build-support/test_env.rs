@@ -7,6 +7,7 @@
 //! - `aksnet_no_tools`: no Python virtual environment with python-hcl2 and Checkov
 //!   (`$AKSNET_VENV`, else `.venv` at the workspace root; `.ci/run` makes it).
 //! - `aksnet_no_chromium`: no `chromium` on `PATH` (`.ci/run` installs Debian's).
+//! - `aksnet_no_graphviz`: no Graphviz `dot` on `PATH` (`.ci/run` installs Debian's).
 //!
 //! Under `CI` nothing is ignored: there a missing tool fails its test, as it should.
 
@@ -15,7 +16,12 @@ use std::path::{Path, PathBuf};
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let workspace = manifest.join("../..");
-    for cfg in ["aksnet_no_shared", "aksnet_no_tools", "aksnet_no_chromium"] {
+    for cfg in [
+        "aksnet_no_shared",
+        "aksnet_no_tools",
+        "aksnet_no_chromium",
+        "aksnet_no_graphviz",
+    ] {
         println!("cargo:rustc-check-cfg=cfg({cfg})");
     }
     // The folder beside the repository changes when `shared/` appears or goes.
@@ -45,5 +51,8 @@ fn main() {
     };
     if !on_path("chromium") {
         println!("cargo:rustc-cfg=aksnet_no_chromium");
+    }
+    if !on_path("dot") {
+        println!("cargo:rustc-cfg=aksnet_no_graphviz");
     }
 }

@@ -145,3 +145,63 @@ fn export_ids_are_readable_distinct_and_edges_drawn_once() {
     assert_eq!(m.matches(" --> internet").count(), 1, "{m}");
     assert_eq!(m.matches("linkStyle").count(), m.matches("-->").count());
 }
+
+/// Graphviz renders the dot export of every example, with a flow, without an error or a
+/// warning. (Graphviz ignores `lhead`/`ltail` silently without `compound=true`; the id test
+/// above checks that line.)
+#[test]
+#[cfg_attr(
+    aksnet_no_graphviz,
+    ignore = "needs Graphviz `dot` on PATH (.ci/run installs it)"
+)]
+fn graphviz_renders_every_example_without_warnings() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let e = design("x", &text).unwrap().estate;
+        let user = e
+            .virtual_networks
+            .iter()
+            .flat_map(|v| {
+                v.properties
+                    .subnets
+                    .iter()
+                    .map(|s| v.id.child("subnets", &s.name))
+            })
+            .next()
+            .unwrap();
+        let flows = [Flow {
+            kind: FlowKind::Egress,
+            hops: vec![Anchor::Subnet(user), Anchor::Internet],
+        }];
+        let mut child = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("dot runs");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(dot(&e, &flows).as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.is_empty(),
+            "{}: {stderr}",
+            path.display()
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+        n += 1;
+    }
+    assert!(n >= 6);
+}
