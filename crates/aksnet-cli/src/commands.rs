@@ -298,6 +298,9 @@ pub struct ImportArgs<'a> {
 pub fn import(a: &ImportArgs) -> Outcome {
     let refs: Vec<&Path> = a.paths.iter().map(|p| p.as_path()).collect();
     let mut imp = aksnet_import::import_paths(a.name, &refs);
+    if let Some(d) = crate::input::nothing_imported(a.paths, &imp.summary) {
+        return Err(d.into());
+    }
     imp.estate.on_premises_prefixes = on_premises(a.on_premises)?;
     let errors = imp.summary.diagnostics.iter().filter(|d| d.error).count();
     if a.format == Format::Json {

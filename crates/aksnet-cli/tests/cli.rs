@@ -545,3 +545,35 @@ fn quiet_keeps_reports_and_errors_only() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read missing.yaml"));
 }
+
+/// An import that read nothing fails (exit 2) and says why — never "Imported 0 resource(s)"
+/// with exit 0: a folder of Terraform, a folder without JSON directly inside, JSON without a
+/// resource; the same through `--azure-json`.
+#[test]
+fn an_import_that_read_nothing_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("tf")).unwrap();
+    std::fs::write(tmp.path().join("tf/main.tf"), "resource \"x\" \"y\" {}\n").unwrap();
+    std::fs::create_dir_all(tmp.path().join("deep/sub")).unwrap();
+    std::fs::write(tmp.path().join("deep/sub/vnet.json"), "{}").unwrap();
+    std::fs::write(tmp.path().join("none.json"), "{\"a\": 1}").unwrap();
+    for (args, says) in [
+        (
+            vec!["import", "tf"],
+            "aksnet does not read Terraform or Bicep yet",
+        ),
+        (vec!["import", "deep"], "read no JSON file from deep"),
+        (
+            vec!["import", "none.json"],
+            "found no Azure resource in 1 file(s)",
+        ),
+        (
+            vec!["check", "--azure-json", "tf"],
+            "read no JSON file from tf",
+        ),
+    ] {
+        let o = aksnet(tmp.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+}
