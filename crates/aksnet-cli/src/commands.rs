@@ -298,8 +298,8 @@ pub struct ImportArgs<'a> {
 pub fn import(a: &ImportArgs) -> Outcome {
     let refs: Vec<&Path> = a.paths.iter().map(|p| p.as_path()).collect();
     let mut imp = aksnet_import::import_paths(a.name, &refs);
-    if let Some(d) = crate::input::nothing_imported(a.paths, &imp.summary) {
-        return Err(d.into());
+    if let Some(e) = aksnet_import::nothing_imported(&refs, &imp.summary) {
+        return Err(crate::input::nothing(e).into());
     }
     imp.estate.on_premises_prefixes = on_premises(a.on_premises)?;
     let errors = imp.summary.diagnostics.iter().filter(|d| d.error).count();

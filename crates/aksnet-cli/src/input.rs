@@ -81,8 +81,8 @@ impl Input {
     fn import_azure(&self) -> Result<(Estate, Origin), Failure> {
         let paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
         let imp = aksnet_import::import_paths("imported", &paths);
-        if let Some(d) = nothing_imported(&self.azure_json, &imp.summary) {
-            return Err(d.into());
+        if let Some(e) = aksnet_import::nothing_imported(&paths, &imp.summary) {
+            return Err(nothing(e).into());
         }
         let errors: Vec<Diagnostic> = imp
             .summary
@@ -125,53 +125,10 @@ impl Input {
     }
 }
 
-/// An import that found nothing to read is an error, never a silent success: no `*.json` file
-/// among the paths (naming Terraform or Bicep files found instead, which other importers will
-/// read), or files that held no resource at all.
-pub fn nothing_imported(paths: &[PathBuf], s: &aksnet_import::Summary) -> Option<Diagnostic> {
-    let named = paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    if s.files.is_empty() {
-        let mut other: Vec<String> = Vec::new();
-        for p in paths {
-            let entries: Vec<PathBuf> = if p.is_dir() {
-                std::fs::read_dir(p)
-                    .map(|d| d.flatten().map(|e| e.path()).collect())
-                    .unwrap_or_default()
-            } else {
-                vec![p.clone()]
-            };
-            for e in entries {
-                if let Some(ext) = e.extension().and_then(|x| x.to_str()) {
-                    if ["tf", "bicep", "bicepparam", "tfvars"].contains(&ext) {
-                        other.push(ext.to_string());
-                    }
-                }
-            }
-        }
-        other.sort();
-        other.dedup();
-        let hint = if other.is_empty() {
-            "pass Azure resource JSON files, or folders holding *.json directly inside (az … show/list -o json, REST, Resource Graph, ARM templates with literal values)".to_string()
-        } else {
-            format!(
-                "found .{} files: aksnet does not read Terraform or Bicep yet; export the deployed resources as JSON (az … list -o json) instead",
-                other.join(", .")
-            )
-        };
-        return Some(Diagnostic::error(format!("read no JSON file from {named}")).hint(hint));
-    }
-    let found: usize = s.imported.values().sum::<usize>() + s.skipped_types.values().sum::<usize>();
-    (found == 0 && !s.diagnostics.iter().any(|d| d.error)).then(|| {
-        Diagnostic::error(format!(
-            "found no Azure resource in {} file(s) read from {named}",
-            s.files.len()
-        ))
-        .hint("a resource has `id`, `type` and `properties`; check that these are exports of Azure resources")
-    })
+/// An import that found nothing, as a diagnostic.
+pub fn nothing(e: aksnet_import::NothingImported) -> Diagnostic {
+    let hint = e.hint();
+    Diagnostic::error(e.to_string()).hint(hint)
 }
 
 /// Reads a text input: a regular file (devices, FIFOs and directories are refused at once, so

@@ -13,6 +13,7 @@ mod arm;
 mod assemble;
 mod ci;
 mod cide;
+mod found;
 mod shapes;
 mod stream;
 
@@ -24,6 +25,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use arm::{TEMPLATE_RESOURCE_GROUP, TEMPLATE_SUBSCRIPTION};
+pub use found::{nothing_imported, NothingImported};
 
 /// A resource as found in a document, before typing.
 #[derive(Clone, Debug)]

@@ -1,0 +1,80 @@
+//! An import that found nothing is an error, never a silent success.
+
+use std::path::Path;
+
+use crate::Summary;
+
+/// Why an import found nothing to import.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NothingImported {
+    /// No `*.json` file among the paths (folders are read one level deep).
+    #[error("read no JSON file from {paths}")]
+    NoJson {
+        /// The paths, as given.
+        paths: String,
+        /// Extensions of files another importer would read (`tf`, `bicep`, ...), if any.
+        other: Vec<String>,
+    },
+    /// JSON files that held no Azure resource.
+    #[error("found no Azure resource in {files} file(s) read from {paths}")]
+    NoResource {
+        /// The paths, as given.
+        paths: String,
+        /// How many files were read.
+        files: usize,
+    },
+}
+
+impl NothingImported {
+    /// How to fix it.
+    pub fn hint(&self) -> String {
+        match self {
+            NothingImported::NoJson { other, .. } if !other.is_empty() => format!(
+                "found .{} files: aksnet does not read Terraform or Bicep yet; export the deployed resources as JSON (az … list -o json) instead",
+                other.join(", .")
+            ),
+            NothingImported::NoJson { .. } => "pass Azure resource JSON files, or folders holding *.json directly inside (az … show/list -o json, REST, Resource Graph, ARM templates with literal values)".to_string(),
+            NothingImported::NoResource { .. } => "a resource has `id`, `type` and `properties`; check that these are exports of Azure resources".to_string(),
+        }
+    }
+}
+
+/// Extensions of infrastructure-as-code files aksnet does not read (yet).
+const OTHER_IAC: &[&str] = &["bicep", "bicepparam", "tf", "tfvars"];
+
+/// `Some` when an import read no JSON file, or files without any resource (and no error that
+/// would explain it).
+pub fn nothing_imported(paths: &[&Path], s: &Summary) -> Option<NothingImported> {
+    let named = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if s.files.is_empty() {
+        let mut other: Vec<String> = paths
+            .iter()
+            .flat_map(|p| {
+                if p.is_dir() {
+                    std::fs::read_dir(p)
+                        .map(|d| d.flatten().map(|e| e.path()).collect())
+                        .unwrap_or_default()
+                } else {
+                    vec![p.to_path_buf()]
+                }
+            })
+            .filter_map(|e| Some(e.extension()?.to_str()?.to_string()))
+            .filter(|x| OTHER_IAC.contains(&x.as_str()))
+            .collect();
+        other.sort();
+        other.dedup();
+        return Some(NothingImported::NoJson {
+            paths: named,
+            other,
+        });
+    }
+    let found: usize = s.imported.values().sum::<usize>() + s.skipped_types.values().sum::<usize>();
+    (found == 0 && !s.diagnostics.iter().any(|d| d.error)).then(|| NothingImported::NoResource {
+        paths: named,
+        files: s.files.len(),
+    })
+}
