@@ -91,79 +91,17 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  aksnet check aksnet.yaml --format sarif > aksnet.sarif\n  aksnet check --azure-json export/ --on-premises 10.0.0.0/8 --fail-on warning\n  aksnet check --estate estate.json --policy policy.yaml --skip AKS-PLK-004\n\nExit codes: 0 no finding at or above --fail-on, 1 findings, 2 bad input."
     )]
-    Check {
-        #[command(flatten)]
-        input: Input,
-        /// Report format.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
-        /// Lowest severity that fails the run.
-        #[arg(long, value_enum, default_value_t = FailOn::Error)]
-        fail_on: FailOn,
-        /// Run only these rules (repeatable; AKS-INTENT selects the flow intents).
-        #[arg(long, value_name = "CODE")]
-        rule: Vec<String>,
-        /// Do not run these rules (repeatable).
-        #[arg(long, value_name = "CODE")]
-        skip: Vec<String>,
-        /// A YAML file of flow `intents:` and `suppressions:` (as in an intent file), for
-        /// estates from `--estate` or `--azure-json`, or on top of an intent's own.
-        #[arg(long, value_name = "FILE")]
-        policy: Option<PathBuf>,
-    },
+    Check(CheckArgs),
     /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates with literal values) into an estate.
     #[command(
         after_help = "Examples:\n  az network vnet list -o json > vnets.json; aksnet import vnets.json --out estate.json\n  aksnet import export/ --on-premises 10.0.0.0/8 --keep-going --out estate.json"
     )]
-    Import {
-        /// Files or folders (every *.json directly inside).
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Write the estate here.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Estate name.
-        #[arg(long, default_value = "imported")]
-        name: String,
-        /// On-premises prefixes (ExpressRoute learns them by BGP; no resource holds them).
-        #[arg(long = "on-premises", value_name = "CIDR", value_delimiter = ',')]
-        on_premises: Vec<String>,
-        /// Write what could be read even when some resources or files had errors.
-        #[arg(long)]
-        keep_going: bool,
-        /// Summary format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-    },
+    Import(ImportArgs),
     /// Trace one flow hop by hop: routes, NSGs, firewall rules, translations, and the reply path.
     #[command(
         after_help = "Examples:\n  aksnet trace --from onprem --to ilb --port 443\n  aksnet trace --from aks-prod/snet-user --to internet --fqdn mcr.microsoft.com\n  aksnet trace --from internet --to aks-prod/snet-user --port 22 --expect denied   # exit 1 if not"
     )]
-    Trace {
-        #[command(flatten)]
-        input: Input,
-        /// Source: internet, onprem, VNET/SUBNET, an IP, or an endpoint (acr, keyvault, apiserver, appgw, ilb, firewall, bastion; SPOKE:acr).
-        #[arg(long)]
-        from: String,
-        /// Destination (same forms as --from).
-        #[arg(long)]
-        to: String,
-        /// Protocol: tcp, udp or icmp.
-        #[arg(long, default_value = "tcp")]
-        protocol: String,
-        /// Destination port.
-        #[arg(long, default_value_t = 443)]
-        port: u16,
-        /// Host name (DNS resolution and firewall application rules match on it).
-        #[arg(long)]
-        fqdn: Option<String>,
-        /// Exit 1 unless the verdict is this (for CI gates).
-        #[arg(long, value_enum)]
-        expect: Option<Expect>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-    },
+    Trace(TraceArgs),
     /// Every packet that gets from one place to another, by path, with a witness trace each.
     #[command(after_help = "Examples:\n  aksnet reach --from onprem --to aks-prod/snet-user")]
     Reach {
@@ -226,23 +164,101 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  aksnet design                              # ./aksnet.yaml, else the reference, into aksnet-out/\n  aksnet design intent.yaml --out build --fail-on warning"
     )]
-    Design {
-        /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
-        intent: Option<PathBuf>,
-        /// Output directory. aksnet replaces only the files it wrote there (listed in its
-        /// `.aksnet-manifest`) and refuses to overwrite any other.
-        #[arg(long, default_value = "aksnet-out")]
-        out: PathBuf,
-        /// Overwrite files in the output directory that aksnet did not write.
-        #[arg(long)]
-        force: bool,
-        /// Summary format on standard output.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Lowest check severity that fails the run (the files are written either way).
-        #[arg(long, value_enum, default_value_t = FailOn::Error)]
-        fail_on: FailOn,
-    },
+    Design(DesignArgs),
+}
+
+/// The flags of `aksnet check`.
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: Input,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Lowest severity that fails the run.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Run only these rules (repeatable; AKS-INTENT selects the flow intents).
+    #[arg(long, value_name = "CODE")]
+    pub rule: Vec<String>,
+    /// Do not run these rules (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub skip: Vec<String>,
+    /// A YAML file of flow `intents:` and `suppressions:` (as in an intent file), for
+    /// estates from `--estate` or `--azure-json`, or on top of an intent's own.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+/// The flags of `aksnet design`.
+#[derive(clap::Args)]
+pub struct DesignArgs {
+    /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
+    pub intent: Option<PathBuf>,
+    /// Output directory. aksnet replaces only the files it wrote there (listed in its
+    /// `.aksnet-manifest`) and refuses to overwrite any other.
+    #[arg(long, default_value = "aksnet-out")]
+    pub out: PathBuf,
+    /// Overwrite files in the output directory that aksnet did not write.
+    #[arg(long)]
+    pub force: bool,
+    /// Summary format on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Lowest check severity that fails the run (the files are written either way).
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+/// The flags of `aksnet import`.
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// Files or folders (every *.json directly inside).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Write the estate here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Estate name.
+    #[arg(long, default_value = "imported")]
+    pub name: String,
+    /// On-premises prefixes (ExpressRoute learns them by BGP; no resource holds them).
+    #[arg(long = "on-premises", value_name = "CIDR", value_delimiter = ',')]
+    pub on_premises: Vec<String>,
+    /// Write what could be read even when some resources or files had errors.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Summary format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// The flags of `aksnet trace`.
+#[derive(clap::Args)]
+pub struct TraceArgs {
+    #[command(flatten)]
+    pub input: Input,
+    /// Source: internet, onprem, VNET/SUBNET, an IP, or an endpoint (acr, keyvault, apiserver, appgw, ilb, firewall, bastion; SPOKE:acr).
+    #[arg(long)]
+    pub from: String,
+    /// Destination (same forms as --from).
+    #[arg(long)]
+    pub to: String,
+    /// Protocol: tcp, udp or icmp.
+    #[arg(long, default_value = "tcp")]
+    pub protocol: String,
+    /// Destination port.
+    #[arg(long, default_value_t = 443)]
+    pub port: u16,
+    /// Host name (DNS resolution and firewall application rules match on it).
+    #[arg(long)]
+    pub fqdn: Option<String>,
+    /// Exit 1 unless the verdict is this (for CI gates).
+    #[arg(long, value_enum)]
+    pub expect: Option<Expect>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Where the estate comes from: an intent (designed on the fly) or an `estate.json`.

@@ -94,13 +94,8 @@ pub fn plan(intent: Option<&Path>, format: Format) -> Outcome {
 }
 
 /// `aksnet design`: every output file, written atomically, then the summary.
-pub fn design(
-    intent: Option<&Path>,
-    out: &Path,
-    force: bool,
-    format: Format,
-    fail_on: FailOn,
-) -> Outcome {
+pub fn design(a: &crate::cli::DesignArgs) -> Outcome {
+    let (intent, out, format) = (a.intent.as_deref(), a.out.as_path(), a.format);
     let progress = Progress::start();
     progress.phase("planning");
     let d = load_design(intent)?;
@@ -144,13 +139,13 @@ pub fn design(
     owned.push(("diagram.svg".into(), svg));
     owned.push(("report.html".into(), page));
     progress.phase("writing");
-    output::write_dir(out, &owned, force).map_err(|e| e.diagnostic())?;
+    output::write_dir(out, &owned, a.force).map_err(|e| e.diagnostic())?;
     drop(progress);
     print!(
         "{}",
         summary::design_summary(&d, out, &owned, &report, format == Format::Json)
     );
-    Ok(gate(&report, fail_on))
+    Ok(gate(&report, a.fail_on))
 }
 
 /// `aksnet generate`.
@@ -230,16 +225,15 @@ pub fn rules(code: Option<&str>, format: Format) -> Outcome {
 }
 
 /// `aksnet check`.
-pub fn check(
-    input: &Input,
-    format: CheckFormat,
-    fail_on: FailOn,
-    selection: &Selection,
-    policy: Option<&Path>,
-) -> Outcome {
+pub fn check(a: &crate::cli::CheckArgs) -> Outcome {
+    let (input, format) = (&a.input, a.format);
+    let selection = Selection {
+        only: a.rule.clone(),
+        skip: a.skip.clone(),
+    };
     let (estate, origin) = input.load()?;
     let dp = input.plane(&estate)?;
-    let policy = match policy {
+    let policy = match a.policy.as_deref() {
         Some(path) => {
             let file = path.display().to_string();
             let text = read_text(path)?;
@@ -250,7 +244,7 @@ pub fn check(
         None => None,
     };
     let report =
-        verify::verify(&estate, &dp, &origin, selection, policy.as_ref()).map_err(verify_error)?;
+        verify::verify(&estate, &dp, &origin, &selection, policy.as_ref()).map_err(verify_error)?;
     print!(
         "{}",
         match format {
@@ -275,33 +269,17 @@ pub fn check(
             }
         }
     );
-    Ok(gate(&report, fail_on))
-}
-
-/// The flags of `aksnet import`.
-pub struct ImportArgs<'a> {
-    /// Files or folders.
-    pub paths: &'a [std::path::PathBuf],
-    /// Where to write the estate.
-    pub out: Option<&'a Path>,
-    /// Estate name.
-    pub name: &'a str,
-    /// `--on-premises` prefixes.
-    pub on_premises: &'a [String],
-    /// Write what could be read despite errors.
-    pub keep_going: bool,
-    /// Summary format.
-    pub format: Format,
+    Ok(gate(&report, a.fail_on))
 }
 
 /// `aksnet import`: reads, prints what was read, writes the estate unless there were errors.
-pub fn import(a: &ImportArgs) -> Outcome {
+pub fn import(a: &crate::cli::ImportArgs) -> Outcome {
     let refs: Vec<&Path> = a.paths.iter().map(|p| p.as_path()).collect();
-    let mut imp = aksnet_import::import_paths(a.name, &refs);
+    let mut imp = aksnet_import::import_paths(&a.name, &refs);
     if let Some(e) = aksnet_import::nothing_imported(&refs, &imp.summary) {
         return Err(crate::input::nothing(e).into());
     }
-    imp.estate.on_premises_prefixes = on_premises(a.on_premises)?;
+    imp.estate.on_premises_prefixes = on_premises(&a.on_premises)?;
     let errors = imp.summary.diagnostics.iter().filter(|d| d.error).count();
     if a.format == Format::Json {
         print!("{}", json(&imp.summary));
@@ -314,7 +292,7 @@ pub fn import(a: &ImportArgs) -> Outcome {
         eprintln!("{d}");
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
-    if let Some(out) = a.out {
+    if let Some(out) = &a.out {
         output::write_file(out, &imp.estate.to_json()).map_err(|e| e.diagnostic())?;
         status::note(format!("wrote {}", out.display()));
     }

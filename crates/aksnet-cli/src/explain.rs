@@ -6,33 +6,16 @@ use std::process::ExitCode;
 use aksnet_emit::analysis;
 use aksnet_engine::trace::Verdict;
 
-use crate::cli::{Expect, Format, Input};
+use crate::cli::{Expect, Format, Input, TraceArgs};
 use crate::commands::{json, print, Outcome};
 use crate::{args, EXIT_FINDINGS};
 
-/// The flow `aksnet trace` follows.
-pub struct TraceArgs<'a> {
-    /// Source place.
-    pub from: &'a str,
-    /// Destination place.
-    pub to: &'a str,
-    /// Protocol name.
-    pub protocol: &'a str,
-    /// Destination port.
-    pub port: u16,
-    /// Host name.
-    pub fqdn: Option<String>,
-    /// The verdict that passes.
-    pub expect: Option<Expect>,
-    /// Output format.
-    pub format: Format,
-}
-
 /// `aksnet trace`: exit 1 when the verdict is not the one `--expect` asks for.
-pub fn trace(input: &Input, a: TraceArgs) -> Outcome {
+pub fn trace(a: &TraceArgs) -> Outcome {
+    let input = &a.input;
     let estate = input.estate()?;
     let dp = input.plane(&estate)?;
-    let q = args::query(&dp, a.from, a.to, a.protocol, a.port, a.fqdn)?;
+    let q = args::query(&dp, &a.from, &a.to, &a.protocol, a.port, a.fqdn.clone())?;
     let t = dp.trace(&q);
     print!(
         "{}",

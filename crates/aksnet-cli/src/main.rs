@@ -16,8 +16,7 @@ use aksnet_model::Diagnostic;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use commands::{ImportArgs, Outcome};
-use explain::TraceArgs;
+use commands::Outcome;
 
 /// Exit code for bad input or usage (clap uses it for usage errors too).
 const EXIT_BAD_INPUT: u8 = 2;
@@ -63,13 +62,7 @@ fn run(command: Command) -> Outcome {
     match command {
         Command::Init { path, force } => commands::init(&path, force),
         Command::Plan { intent, format } => commands::plan(intent.as_deref(), format),
-        Command::Design {
-            intent,
-            out,
-            force,
-            format,
-            fail_on,
-        } => commands::design(intent.as_deref(), &out, force, format, fail_on),
+        Command::Design(a) => commands::design(&a),
         Command::Generate {
             target,
             input,
@@ -85,56 +78,9 @@ fn run(command: Command) -> Outcome {
             recommended,
         } => commands::required_egress(&input, format, recommended),
         Command::Rules { code, format } => commands::rules(code.as_deref(), format),
-        Command::Check {
-            input,
-            format,
-            fail_on,
-            rule,
-            skip,
-            policy,
-        } => commands::check(
-            &input,
-            format,
-            fail_on,
-            &aksnet_rules::verify::Selection { only: rule, skip },
-            policy.as_deref(),
-        ),
-        Command::Import {
-            paths,
-            out,
-            name,
-            on_premises,
-            keep_going,
-            format,
-        } => commands::import(&ImportArgs {
-            paths: &paths,
-            out: out.as_deref(),
-            name: &name,
-            on_premises: &on_premises,
-            keep_going,
-            format,
-        }),
-        Command::Trace {
-            input,
-            from,
-            to,
-            protocol,
-            port,
-            fqdn,
-            expect,
-            format,
-        } => explain::trace(
-            &input,
-            TraceArgs {
-                from: &from,
-                to: &to,
-                protocol: &protocol,
-                port,
-                fqdn,
-                expect,
-                format,
-            },
-        ),
+        Command::Check(a) => commands::check(&a),
+        Command::Import(a) => commands::import(&a),
+        Command::Trace(a) => explain::trace(&a),
         Command::Reach {
             input,
             from,

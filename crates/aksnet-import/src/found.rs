@@ -73,7 +73,7 @@ pub fn nothing_imported(paths: &[&Path], s: &Summary) -> Option<NothingImported>
         });
     }
     let found: usize = s.imported.values().sum::<usize>() + s.skipped_types.values().sum::<usize>();
-    (found == 0 && !s.diagnostics.iter().any(|d| d.error)).then(|| NothingImported::NoResource {
+    (found == 0 && !s.diagnostics.iter().any(|d| d.error)).then_some(NothingImported::NoResource {
         paths: named,
         files: s.files.len(),
     })
