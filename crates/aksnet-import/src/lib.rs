@@ -12,7 +12,6 @@
 mod arm;
 mod assemble;
 mod ci;
-mod cide;
 mod shapes;
 mod stream;
 
