@@ -11,8 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::ci::{from_value, CiDe};
-use crate::shapes::get;
-use crate::{Diagnostic, RawResource, Summary};
+use crate::raw::{get, type_from_id, Diagnostic, RawResource, Summary};
 
 /// `(lowercase type, id, origin, normalised object)`.
 struct Item {
@@ -58,24 +57,6 @@ fn envelope(mut o: Map<String, Value>) -> Option<(String, String, Value)> {
         m.insert("properties".into(), Value::Object(Map::new()));
     }
     Some((id, ty, Value::Object(m)))
-}
-
-/// The resource type an id names: the namespace after the last `/providers/` and every other
-/// segment after it (`.../providers/Microsoft.Network/virtualNetworks/v/subnets/s` →
-/// `Microsoft.Network/virtualNetworks/subnets`).
-pub(crate) fn type_from_id(id: &str) -> Option<String> {
-    let lower = id.to_ascii_lowercase();
-    let at = lower.rfind("/providers/")? + "/providers/".len();
-    let segs: Vec<&str> = id[at..].split('/').filter(|s| !s.is_empty()).collect();
-    if segs.len() < 3 || segs.len() % 2 == 0 {
-        return None;
-    }
-    let mut ty = segs[0].to_string();
-    for t in segs[1..].iter().step_by(2) {
-        ty.push('/');
-        ty.push_str(t);
-    }
-    Some(ty)
 }
 
 /// A subnet written with `addressPrefixes` only gets its first prefix as `addressPrefix`.
