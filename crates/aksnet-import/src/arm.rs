@@ -3,8 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::shapes::get;
-use crate::{Diagnostic, Out, RawResource};
+use crate::raw::{get, Diagnostic, Out, RawResource};
 
 /// Subscription and resource group used for ids of template resources (a template has none).
 pub const TEMPLATE_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";

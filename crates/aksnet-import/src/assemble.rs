@@ -10,9 +10,8 @@ use aksnet_model::{Child, Estate, Resource, ResourceId, ResourceType};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::ci::from_value;
-use crate::shapes::get;
-use crate::{Diagnostic, RawResource, Summary};
+use crate::ci::{from_value, CiDe};
+use crate::raw::{get, type_from_id, Diagnostic, RawResource, Summary};
 
 /// `(lowercase type, id, origin, normalised object)`.
 struct Item {
@@ -58,24 +57,6 @@ fn envelope(mut o: Map<String, Value>) -> Option<(String, String, Value)> {
         m.insert("properties".into(), Value::Object(Map::new()));
     }
     Some((id, ty, Value::Object(m)))
-}
-
-/// The resource type an id names: the namespace after the last `/providers/` and every other
-/// segment after it (`.../providers/Microsoft.Network/virtualNetworks/v/subnets/s` →
-/// `Microsoft.Network/virtualNetworks/subnets`).
-pub(crate) fn type_from_id(id: &str) -> Option<String> {
-    let lower = id.to_ascii_lowercase();
-    let at = lower.rfind("/providers/")? + "/providers/".len();
-    let segs: Vec<&str> = id[at..].split('/').filter(|s| !s.is_empty()).collect();
-    if segs.len() < 3 || segs.len() % 2 == 0 {
-        return None;
-    }
-    let mut ty = segs[0].to_string();
-    for t in segs[1..].iter().step_by(2) {
-        ty.push('/');
-        ty.push_str(t);
-    }
-    Some(ty)
 }
 
 /// A subnet written with `addressPrefixes` only gets its first prefix as `addressPrefix`.
@@ -416,7 +397,7 @@ impl Assembler {
         macro_rules! fast {
             ($coll:ident) => {{
                 let mut de = serde_json::Deserializer::from_str(text);
-                match Deserialize::deserialize(crate::cide::CiDe::new(&mut de, &scratch)) {
+                match Deserialize::deserialize(CiDe::new(&mut de, &scratch)) {
                     Ok(r) => {
                         let mut r: aksnet_model::Resource<_> = r;
                         r.kind = ty.clone(); // as the general path: the type the id names
@@ -468,14 +449,14 @@ fn typed<P: DeserializeOwned + ResourceType>(
     id: &ResourceId,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Resource<P>> {
-    match from_value::<Resource<P>>(v, unknown) {
+    match from_value::<Resource<P>>(&v, unknown) {
         Ok(r) => Some(r),
-        Err((path, msg)) => {
+        Err(e) => {
             diags.push(
                 Diagnostic::error(
                     origin,
-                    &format!("{id} at {path}"),
-                    &format!("{msg}; resource skipped"),
+                    &format!("{id} at {}", e.path()),
+                    &format!("{}; resource skipped", e.inner()),
                 )
                 .with_hint(
                     "the property is required by aksnet's model; check the export is complete",
@@ -506,7 +487,7 @@ fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagno
             let Some(p) = e.$coll.get_mut(&parent) else {
                 return missing(diags, $what);
             };
-            match from_value::<Child<$t>>(body, unknown) {
+            match from_value::<Child<$t>>(&body, unknown) {
                 Ok(ch) => {
                     let list = &mut p.properties.$field;
                     match list.iter_mut().find(|x| x.name.eq_ignore_ascii_case(&name)) {
@@ -514,10 +495,10 @@ fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagno
                         None => list.push(ch),
                     }
                 }
-                Err((path, msg)) => diags.push(Diagnostic::error(
+                Err(e) => diags.push(Diagnostic::error(
                     &c.origin,
-                    &format!("{} at {path}", c.id),
-                    &format!("{msg}; child skipped"),
+                    &format!("{} at {}", c.id, e.path()),
+                    &format!("{}; child skipped", e.inner()),
                 )),
             }
         }};
@@ -552,7 +533,7 @@ fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagno
             if let Some(o) = props.as_object_mut() {
                 o.insert("name".into(), Value::String(name.clone()));
             }
-            match from_value::<AgentPoolProfile>(props, unknown) {
+            match from_value::<AgentPoolProfile>(&props, unknown) {
                 Ok(pool) => {
                     let list = &mut p.properties.agent_pool_profiles;
                     match list.iter_mut().find(|x| x.name.eq_ignore_ascii_case(&name)) {
@@ -560,10 +541,10 @@ fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagno
                         None => list.push(pool),
                     }
                 }
-                Err((path, msg)) => diags.push(Diagnostic::error(
+                Err(e) => diags.push(Diagnostic::error(
                     &c.origin,
-                    &format!("{} at properties.{path}", c.id),
-                    &format!("{msg}; agent pool skipped"),
+                    &format!("{} at properties.{}", c.id, e.path()),
+                    &format!("{}; agent pool skipped", e.inner()),
                 )),
             }
         }

@@ -1,239 +1,453 @@
-//! A serde `Deserializer` over a borrowed `serde_json::Value` that matches struct field names and
-//! unit enum variants case-insensitively, as Azure Resource Manager does, and counts the object
-//! keys that match no field (unknown properties, ignored).
+//! Case-insensitive reading, as Azure Resource Manager reads: a wrapper around any serde
+//! `Deserializer` that matches struct field names and unit enum variants case-insensitively,
+//! reads `null` as an empty list or map and `null` or `{}` as an absent optional value, and counts
+//! the object keys that match no field (unknown properties, ignored). Wrapped around JSON text it
+//! is the importer's fast path; wrapped around a `&serde_json::Value` (see [`from_value`]) the
+//! general path, which also gives the JSON path of a problem.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 
-use serde::de::value::{StrDeserializer, StringDeserializer};
-use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-use serde::forward_to_deserialize_any;
+use serde::de::value::{
+    BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer,
+    StringDeserializer,
+};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess,
+    Visitor,
+};
+use serde::Deserialize;
 use serde_json::Value;
 
-/// A JSON value read case-insensitively.
-pub struct Ci<'v, 'c> {
-    value: &'v Value,
+/// Wraps a deserializer.
+pub struct CiDe<'c, D> {
+    inner: D,
     unknown: &'c Cell<usize>,
 }
 
-impl<'v, 'c> Ci<'v, 'c> {
-    /// Wraps a value; unknown keys are counted into `unknown`.
-    pub fn new(value: &'v Value, unknown: &'c Cell<usize>) -> Self {
-        Self { value, unknown }
+impl<'c, D> CiDe<'c, D> {
+    /// Wraps `inner`; unknown keys are counted into `unknown`.
+    pub fn new(inner: D, unknown: &'c Cell<usize>) -> Self {
+        Self { inner, unknown }
+    }
+
+    /// The visitor wrapper for what `self` reads as `shape`.
+    fn wrap<V>(&self, v: V, shape: Shape) -> Wrap<'c, V> {
+        Wrap {
+            v,
+            unknown: self.unknown,
+            shape,
+        }
     }
 }
 
-type Error = serde_json::Error;
+/// Deserializes `T` from `value` case-insensitively; on failure, the error with its JSON path.
+/// The path is worked out only when the fast attempt fails.
+pub fn from_value<T: DeserializeOwned>(
+    value: &Value,
+    unknown: &Cell<usize>,
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    T::deserialize(CiDe::new(value, unknown)).or_else(|_| {
+        let scratch = Cell::new(0);
+        serde_path_to_error::deserialize(CiDe::new(value, &scratch))
+    })
+}
 
-static NULL: Value = Value::Null;
+macro_rules! forward {
+    ($($method:ident),*) => {
+        $(fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+            let w = self.wrap(v, Shape::Any);
+            self.inner.$method(w)
+        })*
+    };
+}
 
-impl<'de> de::Deserializer<'de> for Ci<'_, '_> {
-    type Error = Error;
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for CiDe<'_, D> {
+    type Error = D::Error;
 
-    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self.value {
-            Value::Null => v.visit_unit(),
-            Value::Bool(b) => v.visit_bool(*b),
-            Value::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    v.visit_u64(u)
-                } else if let Some(i) = n.as_i64() {
-                    v.visit_i64(i)
-                } else {
-                    v.visit_f64(n.as_f64().unwrap_or(f64::NAN))
-                }
-            }
-            Value::String(s) => v.visit_str(s),
-            Value::Array(a) => v.visit_seq(Seq {
-                iter: a.iter(),
-                unknown: self.unknown,
-            }),
-            Value::Object(m) => v.visit_map(Obj {
-                iter: m.iter(),
-                value: None,
-                unknown: self.unknown,
-                fields: None,
-            }),
-        }
-    }
+    forward!(
+        deserialize_any,
+        deserialize_bool,
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_f32,
+        deserialize_f64,
+        deserialize_char,
+        deserialize_str,
+        deserialize_string,
+        deserialize_bytes,
+        deserialize_byte_buf,
+        deserialize_unit,
+        deserialize_identifier,
+        deserialize_ignored_any
+    );
 
     /// `null` and `{}` (how exports write an absent reference) are `None`.
-    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self.value {
-            Value::Null => v.visit_none(),
-            Value::Object(o) if o.is_empty() => v.visit_none(),
-            _ => v.visit_some(self),
-        }
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_any(Opt {
+            v,
+            unknown: self.unknown,
+        })
     }
 
     /// `null` is an empty list.
-    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self.value {
-            Value::Null => v.visit_seq(Seq {
-                iter: [].iter(),
-                unknown: self.unknown,
-            }),
-            _ => self.deserialize_any(v),
-        }
+    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        let w = self.wrap(v, Shape::Seq);
+        self.inner.deserialize_any(w)
     }
 
     /// `null` is an empty map.
-    fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self.value {
-            Value::Null => self.deserialize_any_owned(v),
-            _ => self.deserialize_any(v),
-        }
+    fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        let w = self.wrap(v, Shape::Map);
+        self.inner.deserialize_any(w)
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        let w = self.wrap(v, Shape::Any);
+        self.inner.deserialize_unit_struct(name, w)
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _: &'static str,
+        name: &'static str,
         v: V,
-    ) -> Result<V::Value, Error> {
-        v.visit_newtype_struct(self)
+    ) -> Result<V::Value, D::Error> {
+        let w = self.wrap(v, Shape::Any);
+        self.inner.deserialize_newtype_struct(name, w)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, D::Error> {
+        let w = self.wrap(v, Shape::Any);
+        self.inner.deserialize_tuple(len, w)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        let w = self.wrap(v, Shape::Any);
+        self.inner.deserialize_tuple_struct(name, len, w)
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _: &'static str,
+        name: &'static str,
         fields: &'static [&'static str],
         v: V,
-    ) -> Result<V::Value, Error> {
-        match self.value {
-            Value::Object(m) => v.visit_map(Obj {
-                iter: m.iter(),
-                value: None,
-                unknown: self.unknown,
-                fields: Some(fields),
-            }),
-            _ => self.deserialize_any(v),
-        }
+    ) -> Result<V::Value, D::Error> {
+        let w = self.wrap(v, Shape::Struct(fields));
+        self.inner.deserialize_struct(name, fields, w)
     }
 
+    /// Unit variants given as strings are matched case-insensitively.
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         name: &'static str,
         variants: &'static [&'static str],
         v: V,
-    ) -> Result<V::Value, Error> {
-        match self.value {
-            Value::String(s) => {
-                let canonical = variants
-                    .iter()
-                    .find(|x| x.eq_ignore_ascii_case(s))
-                    .map_or_else(|| s.clone(), |x| (*x).to_string());
-                let d: StringDeserializer<Error> = canonical.into_deserializer();
-                v.visit_enum(d)
-            }
-            other => de::Deserializer::deserialize_enum(other.clone(), name, variants, v),
-        }
-    }
-
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct tuple tuple_struct identifier ignored_any
+    ) -> Result<V::Value, D::Error> {
+        let w = Variants { v, name, variants };
+        self.inner.deserialize_any(w)
     }
 }
 
-impl Ci<'_, '_> {
-    /// An empty map for `null` maps.
-    fn deserialize_any_owned<'de, V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        let empty = serde_json::Map::new();
-        v.visit_map(Obj {
-            iter: empty.iter(),
-            value: None,
+/// What a visitor expects, for what the wrapper adds: `null` as an empty list or map, and struct
+/// fields matched case-insensitively.
+#[derive(Clone, Copy)]
+enum Shape {
+    Any,
+    Seq,
+    Map,
+    Struct(&'static [&'static str]),
+}
+
+/// Wraps a visitor so that what it visits is read case-insensitively too.
+struct Wrap<'c, V> {
+    v: V,
+    unknown: &'c Cell<usize>,
+    shape: Shape,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.v.expecting(f)
+    }
+    fn visit_bool<E: de::Error>(self, x: bool) -> Result<V::Value, E> {
+        self.v.visit_bool(x)
+    }
+    fn visit_i64<E: de::Error>(self, x: i64) -> Result<V::Value, E> {
+        self.v.visit_i64(x)
+    }
+    fn visit_u64<E: de::Error>(self, x: u64) -> Result<V::Value, E> {
+        self.v.visit_u64(x)
+    }
+    fn visit_f64<E: de::Error>(self, x: f64) -> Result<V::Value, E> {
+        self.v.visit_f64(x)
+    }
+    fn visit_str<E: de::Error>(self, x: &str) -> Result<V::Value, E> {
+        self.v.visit_str(x)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, x: &'de str) -> Result<V::Value, E> {
+        self.v.visit_borrowed_str(x)
+    }
+    fn visit_string<E: de::Error>(self, x: String) -> Result<V::Value, E> {
+        self.v.visit_string(x)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        match self.shape {
+            Shape::Seq => self.v.visit_seq(Empty(std::marker::PhantomData)),
+            Shape::Map => self.v.visit_map(Empty(std::marker::PhantomData)),
+            Shape::Any | Shape::Struct(_) => self.v.visit_unit(),
+        }
+    }
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.v.visit_none()
+    }
+    fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<V::Value, D2::Error> {
+        self.v.visit_some(CiDe::new(d, self.unknown))
+    }
+    fn visit_newtype_struct<D2: Deserializer<'de>>(self, d: D2) -> Result<V::Value, D2::Error> {
+        self.v.visit_newtype_struct(CiDe::new(d, self.unknown))
+    }
+    /// Elements the visitor leaves (a struct read from a longer array) are skipped.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<V::Value, A::Error> {
+        let value = self.v.visit_seq(SeqWrap {
+            seq: &mut seq,
             unknown: self.unknown,
-            fields: None,
+        })?;
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(value)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        let fields = match self.shape {
+            Shape::Struct(fields) => Some(fields),
+            Shape::Any | Shape::Seq | Shape::Map => None,
+        };
+        self.v.visit_map(MapWrap {
+            map,
+            unknown: self.unknown,
+            fields,
         })
     }
 }
 
-struct Seq<'v, 'c> {
-    iter: std::slice::Iter<'v, Value>,
-    unknown: &'c Cell<usize>,
-}
+/// No elements: what `null` holds where a list or a map is expected.
+struct Empty<E>(std::marker::PhantomData<E>);
 
-impl<'de> SeqAccess<'de> for Seq<'_, '_> {
-    type Error = Error;
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Error> {
-        match self.iter.next() {
-            Some(v) => seed
-                .deserialize(Ci {
-                    value: v,
-                    unknown: self.unknown,
-                })
-                .map(Some),
-            None => Ok(None),
-        }
+impl<'de, E: de::Error> SeqAccess<'de> for Empty<E> {
+    type Error = E;
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, _: T) -> Result<Option<T::Value>, E> {
+        Ok(None)
     }
 }
 
-struct Obj<'v, 'c> {
-    iter: serde_json::map::Iter<'v>,
-    value: Option<&'v Value>,
+impl<'de, E: de::Error> MapAccess<'de> for Empty<E> {
+    type Error = E;
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, _: K) -> Result<Option<K::Value>, E> {
+        Ok(None)
+    }
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, _: T) -> Result<T::Value, E> {
+        Err(de::Error::custom("value without a key"))
+    }
+}
+
+struct SeqWrap<'c, A> {
+    seq: A,
+    unknown: &'c Cell<usize>,
+}
+
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for SeqWrap<'_, A> {
+    type Error = A::Error;
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, A::Error> {
+        self.seq.next_element_seed(SeedWrap {
+            seed,
+            unknown: self.unknown,
+        })
+    }
+}
+
+struct MapWrap<'c, A> {
+    map: A,
     unknown: &'c Cell<usize>,
     /// For structs: the field names, to which keys are matched case-insensitively.
     fields: Option<&'static [&'static str]>,
 }
 
-impl<'de> MapAccess<'de> for Obj<'_, '_> {
-    type Error = Error;
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for MapWrap<'_, A> {
+    type Error = A::Error;
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
-    ) -> Result<Option<K::Value>, Error> {
-        let Some((k, v)) = self.iter.next() else {
+    ) -> Result<Option<K::Value>, A::Error> {
+        let Some(key) = self.map.next_key::<Cow<'de, str>>()? else {
             return Ok(None);
         };
-        self.value = Some(v);
-        let key: &str = match self.fields {
-            Some(fields) if !fields.contains(&k.as_str()) => {
-                match fields.iter().find(|f| f.eq_ignore_ascii_case(k)) {
+        let canonical: &str = match self.fields {
+            Some(fields) if !fields.contains(&key.as_ref()) => {
+                match fields.iter().find(|f| f.eq_ignore_ascii_case(&key)) {
                     Some(f) => f,
                     None => {
                         self.unknown.set(self.unknown.get() + 1);
-                        k
+                        &key
                     }
                 }
             }
-            _ => k,
+            _ => &key,
         };
-        seed.deserialize(StrDeserializer::<Error>::new(key))
+        seed.deserialize(StrDeserializer::<A::Error>::new(canonical))
             .map(Some)
     }
-    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
-        let v = self.value.take().unwrap_or(&NULL);
-        seed.deserialize(Ci {
-            value: v,
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        self.map.next_value_seed(SeedWrap {
+            seed,
             unknown: self.unknown,
         })
     }
 }
 
-/// Deserializes `T` from `value` case-insensitively; on failure, the JSON path of the problem.
-/// The path is worked out only when the fast attempt fails.
-pub fn from_value<T: de::DeserializeOwned>(
-    value: Value,
-    unknown: &Cell<usize>,
-) -> Result<T, (String, String)> {
-    match T::deserialize(Ci::new(&value, unknown)) {
-        Ok(t) => Ok(t),
-        Err(_) => {
-            let scratch = Cell::new(0);
-            match serde_path_to_error::deserialize::<_, T>(Ci::new(&value, &scratch)) {
-                Err(e) => Err((e.path().to_string(), e.inner().to_string())),
-                Ok(_) => Err(("$".into(), "inconsistent deserialization".into())),
-            }
+struct SeedWrap<'c, T> {
+    seed: T,
+    unknown: &'c Cell<usize>,
+}
+
+impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for SeedWrap<'_, T> {
+    type Value = T::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T::Value, D::Error> {
+        self.seed.deserialize(CiDe::new(d, self.unknown))
+    }
+}
+
+/// An optional value: `null` and `{}` are `None`; anything else is handed on, an object with the
+/// key read to tell it from `{}` given out again.
+struct Opt<'c, V> {
+    v: V,
+    unknown: &'c Cell<usize>,
+}
+
+impl<'c, V> Opt<'c, V> {
+    fn some<'de, D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error>
+    where
+        V: Visitor<'de>,
+    {
+        self.v.visit_some(CiDe::new(d, self.unknown))
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Opt<'_, V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.v.expecting(f)
+    }
+    fn visit_bool<E: de::Error>(self, x: bool) -> Result<V::Value, E> {
+        self.some(x.into_deserializer())
+    }
+    fn visit_i64<E: de::Error>(self, x: i64) -> Result<V::Value, E> {
+        self.some(x.into_deserializer())
+    }
+    fn visit_u64<E: de::Error>(self, x: u64) -> Result<V::Value, E> {
+        self.some(x.into_deserializer())
+    }
+    fn visit_f64<E: de::Error>(self, x: f64) -> Result<V::Value, E> {
+        self.some(x.into_deserializer())
+    }
+    fn visit_str<E: de::Error>(self, x: &str) -> Result<V::Value, E> {
+        self.some(StrDeserializer::new(x))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, x: &'de str) -> Result<V::Value, E> {
+        self.some(BorrowedStrDeserializer::new(x))
+    }
+    fn visit_string<E: de::Error>(self, x: String) -> Result<V::Value, E> {
+        self.some(StringDeserializer::new(x))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.v.visit_none()
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.some(SeqAccessDeserializer::new(seq))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
+        let Some(first) = map.next_key::<Cow<'de, str>>()? else {
+            return self.v.visit_none();
+        };
+        // Unwrapped: the wrapper `some` adds reads the object case-insensitively.
+        self.some(MapAccessDeserializer::new(Replay {
+            map,
+            first: Some(first),
+        }))
+    }
+}
+
+/// A map whose first key was already read, given out again before the rest.
+struct Replay<'de, A> {
+    map: A,
+    first: Option<Cow<'de, str>>,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
+    type Error = A::Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.first.take() {
+            Some(Cow::Borrowed(k)) => seed.deserialize(BorrowedStrDeserializer::new(k)).map(Some),
+            Some(Cow::Owned(k)) => seed.deserialize(StringDeserializer::new(k)).map(Some),
+            None => self.map.next_key_seed(seed),
         }
+    }
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// An enum. A variant given as a string is matched case-insensitively; one given as a
+/// single-key object is read by `serde_json` as is (the model's enums are unit enums).
+struct Variants<V> {
+    v: V,
+    name: &'static str,
+    variants: &'static [&'static str],
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Variants<V> {
+    type Value = V::Value;
+    /// As `serde_json` says it when neither form is found.
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("string or map")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<V::Value, E> {
+        let canonical = self
+            .variants
+            .iter()
+            .find(|x| x.eq_ignore_ascii_case(s))
+            .map_or(s, |x| x);
+        self.v.visit_enum(StrDeserializer::<E>::new(canonical))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        let object = Value::deserialize(MapAccessDeserializer::new(map))?;
+        Deserializer::deserialize_enum(object, self.name, self.variants, self.v)
+            .map_err(de::Error::custom)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
 
     #[derive(Debug, Deserialize, PartialEq)]
     #[serde(rename_all = "camelCase")]
@@ -241,7 +455,18 @@ mod tests {
         address_prefix: String,
         next_hop_type: Hop,
         #[serde(default)]
+        list: Vec<u32>,
+        #[serde(default)]
+        tags: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        reference: Option<R>,
+        #[serde(default)]
         inner: Option<Box<T>>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct R {
+        id: String,
     }
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -250,24 +475,94 @@ mod tests {
         Internet,
     }
 
+    /// Reads `text` both ways (from the text and from its `Value`), checks they agree, and
+    /// returns the result and the unknown-key count.
+    fn both(text: &str) -> (Result<T, String>, usize) {
+        let unknown = Cell::new(0);
+        let mut de = serde_json::Deserializer::from_str(text);
+        let from_text = T::deserialize(CiDe::new(&mut de, &unknown)).map_err(|e| e.to_string());
+        let (text_unknown, value_unknown) = (unknown.get(), Cell::new(0));
+        let value: Value = serde_json::from_str(text).unwrap();
+        let from_tree = from_value::<T>(&value, &value_unknown);
+        assert_eq!(from_text.is_ok(), from_tree.is_ok(), "{text}");
+        if from_text.is_ok() {
+            assert_eq!(text_unknown, value_unknown.get(), "{text}");
+        }
+        (
+            from_tree.map_err(|e| format!("{} at {}", e.inner(), e.path())),
+            value_unknown.get(),
+        )
+    }
+
     #[test]
     fn keys_and_variants_match_case_insensitively_and_unknowns_are_counted() {
-        let unknown = Cell::new(0);
-        let v = serde_json::json!({ "AddressPrefix": "0.0.0.0/0", "NEXTHOPTYPE": "virtualappliance", "extra": 1,
-            "inner": { "addressprefix": "10.0.0.0/8", "nextHopType": "Internet", "more": 2 } });
-        let t: T = from_value(v, &unknown).unwrap();
+        let (t, unknown) = both(
+            r#"{ "AddressPrefix": "0.0.0.0/0", "NEXTHOPTYPE": "virtualappliance", "extra": {"a": [1]}, "List": [1, 2],
+            "inner": { "addressprefix": "10.0.0.0/8", "nextHopType": "Internet", "more": 2 } }"#,
+        );
+        let t = t.unwrap();
         assert_eq!(t.address_prefix, "0.0.0.0/0");
         assert_eq!(t.next_hop_type, Hop::VirtualAppliance);
+        assert_eq!(t.list, [1, 2]);
         assert_eq!(t.inner.unwrap().next_hop_type, Hop::Internet);
-        assert_eq!(unknown.get(), 2);
+        assert_eq!(unknown, 2);
+    }
+
+    #[test]
+    fn null_is_empty_and_empty_objects_are_absent() {
+        let (t, unknown) = both(
+            r#"{ "addressPrefix": "x", "nextHopType": "Internet", "list": null, "tags": null,
+            "reference": {}, "inner": null }"#,
+        );
+        let t = t.unwrap();
+        assert!(t.list.is_empty() && t.tags.is_empty());
+        assert_eq!((t.reference, t.inner), (None, None));
+        assert_eq!(unknown, 0);
+        let (t, unknown) = both(
+            r#"{ "addressPrefix": "x", "nextHopType": "Internet", "Reference": {"ID": "r", "x": 1} }"#,
+        );
+        assert_eq!(t.unwrap().reference, Some(R { id: "r".into() }));
+        assert_eq!(unknown, 1);
+    }
+
+    #[test]
+    fn variants_as_objects_and_structs_as_arrays_read_as_serde_json_reads_them() {
+        let (t, _) = both(
+            r#"{ "addressPrefix": "x", "nextHopType": {"Internet": null}, "reference": ["r", 2] }"#,
+        );
+        let t = t.unwrap();
+        assert_eq!(t.next_hop_type, Hop::Internet);
+        assert_eq!(t.reference, Some(R { id: "r".into() }));
+        let (t, _) = both(r#"{ "addressPrefix": "x", "nextHopType": {"internet": null} }"#);
+        assert_eq!(
+            t.unwrap_err(),
+            "unknown variant `internet`, expected `VirtualAppliance` or `Internet` at nextHopType"
+        );
     }
 
     #[test]
     fn errors_carry_the_json_path() {
-        let unknown = Cell::new(0);
-        let v = serde_json::json!({ "addressPrefix": "x", "nextHopType": "Internet", "inner": { "addressPrefix": 5, "nextHopType": "Internet" } });
-        let (path, msg) = from_value::<T>(v, &unknown).unwrap_err();
-        assert_eq!(path, "inner.addressPrefix");
-        assert!(msg.contains("invalid type"), "{msg}");
+        let (t, _) = both(
+            r#"{ "addressPrefix": "x", "nextHopType": "Internet", "inner": { "addressPrefix": 5, "nextHopType": "Internet" } }"#,
+        );
+        assert_eq!(
+            t.unwrap_err(),
+            "invalid type: integer `5`, expected a string at inner.addressPrefix"
+        );
+        let (t, _) = both(r#"{ "addressPrefix": "x", "nextHopType": "Nowhere" }"#);
+        assert_eq!(
+            t.unwrap_err(),
+            "unknown variant `Nowhere`, expected `VirtualAppliance` or `Internet` at nextHopType"
+        );
+        let (t, _) = both(r#"{ "addressPrefix": "x", "nextHopType": 7 }"#);
+        assert_eq!(
+            t.unwrap_err(),
+            "invalid type: integer `7`, expected string or map at nextHopType"
+        );
+        let (t, _) = both(r#"{ "addressPrefix": "x", "nextHopType": "Internet", "reference": 7 }"#);
+        assert_eq!(
+            t.unwrap_err(),
+            "invalid type: integer `7`, expected struct R at reference"
+        );
     }
 }

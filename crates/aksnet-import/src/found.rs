@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::Summary;
+use crate::raw::Summary;
 
 /// Why an import found nothing to import.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -6,109 +6,30 @@
 //! child resources (subnets, peerings, routes, security rules, agent pools, ...) to their parents
 //! whether embedded or separate, matches property names case-insensitively as ARM does, and
 //! reports what it skipped. The result is an `Estate` like any other: every analysis works on it.
+//!
+//! The modules form a chain without cycles: `raw` (shared types, JSON helpers) and `ci` (the
+//! case-insensitive deserializer) use no other module; `arm` (templates) builds on `raw`, `shapes`
+//! (where resources sit in a document) on `raw` and `arm`, `stream` (a document read element by
+//! element) on `raw` and `shapes`, `assemble` (typing, attaching) on `raw` and `ci`, `found` (an import
+//! that found nothing) on `raw`; this file on all of them.
 
 #![warn(missing_docs)]
 
 mod arm;
 mod assemble;
 mod ci;
-mod cide;
 mod found;
+mod raw;
 mod shapes;
 mod stream;
 
-use std::fmt;
 use std::path::Path;
 
 use aksnet_model::Estate;
-use serde::Serialize;
-use serde_json::Value;
 
 pub use arm::{TEMPLATE_RESOURCE_GROUP, TEMPLATE_SUBSCRIPTION};
 pub use found::{nothing_imported, NothingImported};
-
-/// A resource as found in a document, before typing.
-#[derive(Clone, Debug)]
-pub struct RawResource {
-    /// The JSON object.
-    pub value: Value,
-    /// `file: $.json.path`, for messages.
-    pub origin: String,
-}
-
-/// A problem found while importing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
-    /// Errors stop the file (or the resource) from being imported; warnings do not.
-    pub error: bool,
-    /// The file.
-    pub file: String,
-    /// Where: `line:column`, a JSON path, or a resource id.
-    pub location: String,
-    /// What.
-    pub message: String,
-    /// How to fix it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-}
-
-impl Diagnostic {
-    /// An error.
-    pub fn error(file: &str, location: &str, message: &str) -> Self {
-        Self {
-            error: true,
-            file: file.into(),
-            location: location.into(),
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    /// A warning.
-    pub fn warning(file: &str, location: &str, message: &str) -> Self {
-        Self {
-            error: false,
-            ..Self::error(file, location, message)
-        }
-    }
-
-    /// With a hint.
-    pub fn with_hint(mut self, hint: &str) -> Self {
-        self.hint = Some(hint.into());
-        self
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = if self.error { "error" } else { "warning" };
-        write!(
-            f,
-            "{sev}: {}:{}: {}",
-            self.file, self.location, self.message
-        )?;
-        if let Some(h) = &self.hint {
-            write!(f, "\n  = hint: {h}")?;
-        }
-        Ok(())
-    }
-}
-
-/// What an import read.
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Summary {
-    /// Files read.
-    pub files: Vec<String>,
-    /// Resources read by ARM type (children counted under their own type).
-    pub imported: std::collections::BTreeMap<String, usize>,
-    /// Resources of types aksnet does not model, by type.
-    pub skipped_types: std::collections::BTreeMap<String, usize>,
-    /// Object keys that matched no modelled property (ignored).
-    pub unknown_properties: usize,
-    /// Problems.
-    pub diagnostics: Vec<Diagnostic>,
-}
+pub use raw::{Diagnostic, FastPath, Out, RawResource, Summary};
 
 /// The result of an import.
 #[derive(Clone, Debug)]
@@ -122,55 +43,9 @@ pub struct Import {
 /// Largest file read (hostile-input guard).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
-/// A consumer that takes a resource straight from its JSON text: `(id, text, origin)`, returning
-/// whether it did.
-pub type FastPath<'a> = &'a mut dyn FnMut(&str, &str, &str) -> bool;
-
-/// Where extracted resources go, one at a time, with a count.
-pub struct Out<'a> {
-    sink: &'a mut dyn FnMut(RawResource),
-    fast: Option<FastPath<'a>>,
-    count: usize,
-}
-
-impl<'a> Out<'a> {
-    /// Wraps a sink.
-    pub fn new(sink: &'a mut dyn FnMut(RawResource)) -> Self {
-        Self {
-            sink,
-            fast: None,
-            count: 0,
-        }
-    }
-
-    /// Offers top-level list elements to `fast` as text first.
-    pub fn with_fast_path(mut self, fast: FastPath<'a>) -> Self {
-        self.fast = Some(fast);
-        self
-    }
-
-    /// Offers a resource's text to the fast path.
-    pub(crate) fn try_fast(&mut self, id: &str, text: &str, origin: &str) -> bool {
-        let taken = self.fast.as_mut().is_some_and(|f| f(id, text, origin));
-        if taken {
-            self.count += 1;
-        }
-        taken
-    }
-
-    pub(crate) fn push(&mut self, r: RawResource) {
-        self.count += 1;
-        (self.sink)(r);
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.count
-    }
-}
-
+/// A document that could not be read, at the position `serde_json` gives.
 fn json_error(file: &str, e: &serde_json::Error) -> Diagnostic {
-    let msg = e.to_string();
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    let msg = raw::json_message(e);
     Diagnostic::error(file, &format!("{}:{}", e.line(), e.column()), &format!("invalid JSON: {msg}")).with_hint("the file must hold JSON as Azure returns it (az ... -o json, a REST response, an ARM template)")
 }
 

@@ -6,16 +6,7 @@
 use serde_json::{Map, Value};
 
 use crate::arm;
-use crate::{Diagnostic, Out, RawResource};
-
-/// A key of `o`, matched case-insensitively.
-pub(crate) fn get<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    o.get(key).or_else(|| {
-        o.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
-}
+use crate::raw::{get, type_from_id, Diagnostic, Out, RawResource};
 
 fn is_resource(o: &Map<String, Value>) -> bool {
     let id = get(o, "id")
@@ -29,7 +20,7 @@ fn is_resource(o: &Map<String, Value>) -> bool {
         || get(o, "id")
             .or_else(|| get(o, "resourceId"))
             .and_then(Value::as_str)
-            .and_then(crate::assemble::type_from_id)
+            .and_then(type_from_id)
             .is_some();
     id && ty
 }

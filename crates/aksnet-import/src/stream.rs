@@ -11,7 +11,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::{shapes, Diagnostic, Out};
+use crate::raw::{Diagnostic, Out};
+use crate::shapes;
 
 pub(crate) struct Top<'a, 'b> {
     pub file: &'a str,

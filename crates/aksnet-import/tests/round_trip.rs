@@ -143,7 +143,14 @@ fn bad_inputs_say_where() {
         &mut diags,
     );
     assert_eq!(diags[0].location, "3:15");
-    assert!(diags[0].message.starts_with("invalid JSON"));
+    assert_eq!(diags[0].message, "invalid JSON: key must be a string");
+    // An element too deep to read as a tree says so (at the line and column within the element
+    // where the depth ran out).
+    let deep = format!("[{}{}]", "[".repeat(200), "]".repeat(200));
+    let mut diags = Vec::new();
+    parse("deep.json", &deep, &mut raws, &mut diags);
+    assert_eq!(diags[0].location, "1:128");
+    assert_eq!(diags[0].message, "invalid JSON: recursion limit exceeded");
     let mut diags = Vec::new();
     let text = r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt", "type": "Microsoft.Network/routeTables",
                   "properties": { "routes": [ { "name": "r", "properties": { "nextHopType": "Internet" } } ] } }"#;

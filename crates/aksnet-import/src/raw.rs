@@ -1,0 +1,203 @@
+//! What every stage of the import shares, depending on no other module of the crate: resources
+//! as found and where they go, diagnostics and the summary, and JSON helpers.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A resource as found in a document, before typing.
+#[derive(Clone, Debug)]
+pub struct RawResource {
+    /// The JSON object.
+    pub value: Value,
+    /// `file: $.json.path`, for messages.
+    pub origin: String,
+}
+
+/// A problem found while importing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Errors stop the file (or the resource) from being imported; warnings do not.
+    pub error: bool,
+    /// The file.
+    pub file: String,
+    /// Where: `line:column`, a JSON path, or a resource id.
+    pub location: String,
+    /// What.
+    pub message: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error.
+    pub fn error(file: &str, location: &str, message: &str) -> Self {
+        Self {
+            error: true,
+            file: file.into(),
+            location: location.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A warning.
+    pub fn warning(file: &str, location: &str, message: &str) -> Self {
+        Self {
+            error: false,
+            ..Self::error(file, location, message)
+        }
+    }
+
+    /// With a hint.
+    pub fn with_hint(mut self, hint: &str) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = if self.error { "error" } else { "warning" };
+        write!(
+            f,
+            "{sev}: {}:{}: {}",
+            self.file, self.location, self.message
+        )?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  = hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What an import read.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Files read.
+    pub files: Vec<String>,
+    /// Resources read by ARM type (children counted under their own type).
+    pub imported: BTreeMap<String, usize>,
+    /// Resources of types aksnet does not model, by type.
+    pub skipped_types: BTreeMap<String, usize>,
+    /// Object keys that matched no modelled property (ignored).
+    pub unknown_properties: usize,
+    /// Problems.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A consumer that takes a resource straight from its JSON text: `(id, text, origin)`, returning
+/// whether it did.
+pub type FastPath<'a> = &'a mut dyn FnMut(&str, &str, &str) -> bool;
+
+/// Where extracted resources go, one at a time, with a count.
+pub struct Out<'a> {
+    sink: &'a mut dyn FnMut(RawResource),
+    fast: Option<FastPath<'a>>,
+    count: usize,
+}
+
+impl<'a> Out<'a> {
+    /// Wraps a sink.
+    pub fn new(sink: &'a mut dyn FnMut(RawResource)) -> Self {
+        Self {
+            sink,
+            fast: None,
+            count: 0,
+        }
+    }
+
+    /// Offers top-level list elements to `fast` as text first.
+    pub fn with_fast_path(mut self, fast: FastPath<'a>) -> Self {
+        self.fast = Some(fast);
+        self
+    }
+
+    /// Offers a resource's text to the fast path.
+    pub(crate) fn try_fast(&mut self, id: &str, text: &str, origin: &str) -> bool {
+        let taken = self.fast.as_mut().is_some_and(|f| f(id, text, origin));
+        if taken {
+            self.count += 1;
+        }
+        taken
+    }
+
+    /// Hands a resource to the sink.
+    pub(crate) fn push(&mut self, r: RawResource) {
+        self.count += 1;
+        (self.sink)(r);
+    }
+
+    /// Resources taken so far, by the sink or the fast path.
+    pub(crate) fn len(&self) -> usize {
+        self.count
+    }
+}
+
+/// A key of `o`, matched case-insensitively.
+pub(crate) fn get<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    o.get(key).or_else(|| {
+        o.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+/// The resource type an id names: the namespace after the last `/providers/` and every other
+/// segment after it (`.../providers/Microsoft.Network/virtualNetworks/v/subnets/s` →
+/// `Microsoft.Network/virtualNetworks/subnets`).
+pub(crate) fn type_from_id(id: &str) -> Option<String> {
+    let lower = id.to_ascii_lowercase();
+    let at = lower.rfind("/providers/")? + "/providers/".len();
+    let segs: Vec<&str> = id[at..].split('/').filter(|s| !s.is_empty()).collect();
+    if segs.len() < 3 || segs.len() % 2 == 0 {
+        return None;
+    }
+    let mut ty = segs[0].to_string();
+    for t in segs[1..].iter().step_by(2) {
+        ty.push('/');
+        ty.push_str(t);
+    }
+    Some(ty)
+}
+
+/// `serde_json`'s message for `e` without the ` at line L column C` its `Display` appends (the
+/// crate reports the position on its own); `serde_json` has no accessor for the bare message.
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())) {
+        Some(message) => message.to_string(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_messages_lose_only_the_position_serde_json_appends() {
+        let e = serde_json::from_str::<Value>("[1,\n ,]").unwrap_err();
+        assert_eq!((e.line(), e.column()), (2, 2));
+        assert_eq!(json_message(&e), "expected value");
+        let e = serde_json::from_value::<u8>(Value::Null).unwrap_err();
+        assert_eq!(json_message(&e), "invalid type: null, expected u8");
+    }
+
+    #[test]
+    fn types_come_from_ids() {
+        let id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
+        let ty = type_from_id(id);
+        assert_eq!(
+            ty.as_deref(),
+            Some("Microsoft.Network/virtualNetworks/subnets")
+        );
+        assert_eq!(type_from_id("/subscriptions/s/resourceGroups/rg"), None);
+        let o = serde_json::json!({ "ID": 1 });
+        assert_eq!(get(o.as_object().unwrap(), "id"), Some(&Value::from(1)));
+    }
+}
