@@ -21,7 +21,12 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
                 continue;
             }
             let rel = path.strip_prefix(src).unwrap();
-            let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+            let first = rel
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy();
             let top = first.trim_end_matches(".rs").to_string();
             if ["lib", "main", "mod"].contains(&top.as_str()) {
                 continue;

@@ -276,8 +276,10 @@ pub fn check(a: &crate::cli::CheckArgs) -> Outcome {
 pub fn import(a: &crate::cli::ImportArgs) -> Outcome {
     let refs: Vec<&Path> = a.paths.iter().map(|p| p.as_path()).collect();
     let mut imp = aksnet_import::import_paths(&a.name, &refs);
-    if let Some(e) = aksnet_import::nothing_imported(&refs, &imp.summary) {
-        return Err(crate::input::nothing(e).into());
+    if imp.summary.files.is_empty() {
+        if let Some(e) = aksnet_import::nothing_imported(&refs, &imp.summary) {
+            return Err(crate::input::nothing(e).into());
+        }
     }
     imp.estate.on_premises_prefixes = on_premises(&a.on_premises)?;
     let errors = imp.summary.diagnostics.iter().filter(|d| d.error).count();
@@ -285,12 +287,21 @@ pub fn import(a: &crate::cli::ImportArgs) -> Outcome {
         print!("{}", json(&imp.summary));
     } else {
         print!("{}", summary::import_summary(&imp.summary));
+        // Problems go to standard error, the report to standard output.
+        imp.summary
+            .diagnostics
+            .iter()
+            .for_each(|d| status::show(&d.diagnostic()));
     }
     if errors > 0 && !a.keep_going {
-        let d = Diagnostic::error(format!("{errors} problem(s) above; nothing written"))
-            .hint("fix them, or pass --keep-going to write what could be read");
-        eprintln!("{d}");
+        status::show(
+            &Diagnostic::error(format!("{errors} problem(s) above; nothing written"))
+                .hint("fix them, or pass --keep-going to write what could be read"),
+        );
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    if let Some(e) = aksnet_import::nothing_imported(&refs, &imp.summary) {
+        return Err(crate::input::nothing(e).into());
     }
     if let Some(out) = &a.out {
         output::write_file(out, &imp.estate.to_json()).map_err(|e| e.diagnostic())?;

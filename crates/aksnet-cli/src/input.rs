@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use aksnet_design::{design, Design, REFERENCE_INTENT, REFERENCE_NAME};
 use aksnet_engine::{DataPlane, Options};
-use aksnet_model::{Diagnostic, Estate, Location};
+use aksnet_model::{Diagnostic, Estate};
 use aksnet_rules::verify::{Origin, SourceText};
 
 use crate::cli::Input;
@@ -81,31 +81,27 @@ impl Input {
     fn import_azure(&self) -> Result<(Estate, Origin), Failure> {
         let paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
         let imp = aksnet_import::import_paths("imported", &paths);
-        if let Some(e) = aksnet_import::nothing_imported(&paths, &imp.summary) {
-            return Err(nothing(e).into());
-        }
         let errors: Vec<Diagnostic> = imp
             .summary
             .diagnostics
             .iter()
             .filter(|d| d.error)
             .map(|d| {
-                let hint = d
+                let shown = d.diagnostic();
+                let hint = shown
                     .hint
-                    .as_deref()
+                    .clone()
                     .map_or(String::new(), |h| format!("{h}; "));
-                Diagnostic::error(d.message.clone())
-                    .at(Location::Json {
-                        file: d.file.clone(),
-                        path: d.location.clone(),
-                    })
-                    .hint(format!(
-                        "{hint}run `aksnet import` to see everything that was read"
-                    ))
+                shown.hint(format!(
+                    "{hint}run `aksnet import` to see everything that was read"
+                ))
             })
             .collect();
         if !errors.is_empty() {
             return Err(Failure(errors));
+        }
+        if let Some(e) = aksnet_import::nothing_imported(&paths, &imp.summary) {
+            return Err(nothing(e).into());
         }
         let mut estate = imp.estate;
         estate.on_premises_prefixes = on_premises(&self.on_premises)?;

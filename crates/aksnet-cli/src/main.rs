@@ -9,7 +9,6 @@ mod input;
 mod output;
 mod status;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use aksnet_model::Diagnostic;
@@ -41,17 +40,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => code,
         Err(Failure(diagnostics)) => {
-            // Colour only on a terminal, and never under NO_COLOR (https://no-color.org).
-            let styled = std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            for d in diagnostics {
-                let text = if styled {
-                    d.render_styled()
-                } else {
-                    d.render()
-                };
-                eprintln!("{text}");
-            }
+            diagnostics.iter().for_each(status::show);
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

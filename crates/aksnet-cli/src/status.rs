@@ -27,6 +27,21 @@ pub fn done(text: impl std::fmt::Display) {
     }
 }
 
+/// A diagnostic on standard error: in colour on a terminal, never under `NO_COLOR`
+/// (https://no-color.org). Errors and warnings are shown even under `--quiet`.
+pub fn show(d: &aksnet_model::Diagnostic) {
+    let styled = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    eprintln!(
+        "{}",
+        if styled {
+            d.render_styled()
+        } else {
+            d.render()
+        }
+    );
+}
+
 /// Progress of a long command on a terminal: each phase replaces the last on one line of
 /// standard error, and the line is cleared when the progress ends.
 pub struct Progress {

@@ -65,19 +65,47 @@ fn import_errors_exit_2_and_write_nothing_unless_keep_going() {
     let template = corpus("arm/demo-private-aks-cluster.azuredeploy.json");
     let o = aksnet(d.path(), &["import", &template, "--out", "estate.json"]);
     assert_eq!(o.status.code(), Some(2));
-    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        out.contains("ARM template expressions are not supported yet: [parameters("),
-        "{out}"
+        err.contains("ARM template expressions are not supported yet: [parameters("),
+        "{err}"
     );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("error(s)"));
     assert!(!d.path().join("estate.json").exists());
     std::fs::write(d.path().join("bad.json"), "[{\"id\": 1,,}]").unwrap();
+    // Only a broken file: even with --keep-going nothing was imported, so nothing is written.
     let o = aksnet(
         d.path(),
         &["import", "bad.json", "--out", "estate.json", "--keep-going"],
     );
-    assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("bad.json:1:11: invalid JSON"));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("invalid JSON") && err.contains("--> bad.json:1:11"),
+        "{err}"
+    );
+    assert!(err.contains("found no Azure resource"), "{err}");
+    assert!(!d.path().join("estate.json").exists());
+    // With a readable file beside it, --keep-going writes what could be read.
+    let vnet = corpus("azure-rest-examples/network/VirtualNetworkGet.json");
+    let o = aksnet(
+        d.path(),
+        &[
+            "import",
+            "bad.json",
+            &vnet,
+            "--out",
+            "estate.json",
+            "--keep-going",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--> bad.json:1:11"));
     assert!(d.path().join("estate.json").exists());
 }
 

@@ -185,8 +185,13 @@ pub fn import_summary(s: &aksnet_import::Summary) -> String {
             "ies"
         }
     );
-    for d in &s.diagnostics {
-        let _ = writeln!(out, "{d}");
+    let errors = s.diagnostics.iter().filter(|d| d.error).count();
+    let warnings = s.diagnostics.len() - errors;
+    if errors + warnings > 0 {
+        let _ = writeln!(
+            out,
+            "{errors} error(s), {warnings} warning(s) (on standard error)"
+        );
     }
     out
 }

@@ -42,8 +42,8 @@ impl NothingImported {
 /// Extensions of infrastructure-as-code files aksnet does not read (yet).
 const OTHER_IAC: &[&str] = &["bicep", "bicepparam", "tf", "tfvars"];
 
-/// `Some` when an import read no JSON file, or files without any resource (and no error that
-/// would explain it).
+/// `Some` when an import read no JSON file, or no resource from the files it read (whatever the
+/// errors: with `--keep-going`, an import of only broken files still imported nothing).
 pub fn nothing_imported(paths: &[&Path], s: &Summary) -> Option<NothingImported> {
     let named = paths
         .iter()
@@ -73,7 +73,7 @@ pub fn nothing_imported(paths: &[&Path], s: &Summary) -> Option<NothingImported>
         });
     }
     let found: usize = s.imported.values().sum::<usize>() + s.skipped_types.values().sum::<usize>();
-    (found == 0 && !s.diagnostics.iter().any(|d| d.error)).then_some(NothingImported::NoResource {
+    (found == 0).then_some(NothingImported::NoResource {
         paths: named,
         files: s.files.len(),
     })

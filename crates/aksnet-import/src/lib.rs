@@ -46,7 +46,7 @@ pub const MAX_FILE_BYTES: u64 = 2 << 30;
 /// A document that could not be read, at the position `serde_json` gives.
 fn json_error(file: &str, e: &serde_json::Error) -> Diagnostic {
     let msg = raw::json_message(e);
-    Diagnostic::error(file, &format!("{}:{}", e.line(), e.column()), &format!("invalid JSON: {msg}")).with_hint("the file must hold JSON as Azure returns it (az ... -o json, a REST response, an ARM template)")
+    Diagnostic::at_position(file, e.line() as u64, e.column() as u64, &format!("invalid JSON: {msg}")).with_hint("the file must hold JSON as Azure returns it (az ... -o json, a REST response, an ARM template)")
 }
 
 /// Reads one JSON document, streaming the elements of a top-level array or of a top-level
@@ -174,6 +174,7 @@ fn finish(a: assemble::Assembler) -> Import {
             error: false,
             file: "estate".into(),
             location: d.resource.to_string(),
+            position: None,
             message: format!(
                 "{}[{}]: {}",
                 if error {

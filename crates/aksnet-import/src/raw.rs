@@ -16,15 +16,20 @@ pub struct RawResource {
     pub origin: String,
 }
 
-/// A problem found while importing.
+/// A problem found while importing: the import's record of it (serialised in `aksnet import
+/// --format json`), shown to people as an [`aksnet_model::Diagnostic`] ([`Diagnostic::diagnostic`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Errors stop the file (or the resource) from being imported; warnings do not.
     pub error: bool,
-    /// The file.
+    /// The file (for a resource, `file: $.json.path` of the resource).
     pub file: String,
-    /// Where: `line:column`, a JSON path, or a resource id.
+    /// Where in it: a JSON path or a resource id (relative to `file`), `line:column` of a
+    /// syntax error, or `-` for the whole file.
     pub location: String,
+    /// Line and column, for a syntax error.
+    #[serde(skip)]
+    pub position: Option<(u64, u64)>,
     /// What.
     pub message: String,
     /// How to fix it.
@@ -39,8 +44,39 @@ impl Diagnostic {
             error: true,
             file: file.into(),
             location: location.into(),
+            position: None,
             message: message.into(),
             hint: None,
+        }
+    }
+
+    /// An error at a line and column of a file (a syntax error).
+    pub fn at_position(file: &str, line: u64, column: u64, message: &str) -> Self {
+        Self {
+            position: Some((line, column)),
+            ..Self::error(file, &format!("{line}:{column}"), message)
+        }
+    }
+
+    /// As the diagnostic aksnet shows: at the line and column, the whole file, or the JSON path
+    /// (or resource id) in the file.
+    pub fn diagnostic(&self) -> aksnet_model::Diagnostic {
+        let d = if self.error {
+            aksnet_model::Diagnostic::error(self.message.clone())
+        } else {
+            aksnet_model::Diagnostic::warning(self.message.clone())
+        };
+        let d = match (self.position, self.location.as_str()) {
+            (Some((line, column)), _) => d.at_text(&self.file, line, column, None),
+            (None, "-") => d.in_file(self.file.clone()),
+            (None, path) => d.at(aksnet_model::Location::Json {
+                file: self.file.clone(),
+                path: path.to_string(),
+            }),
+        };
+        match &self.hint {
+            Some(h) => d.hint(h.clone()),
+            None => d,
         }
     }
 
@@ -61,16 +97,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = if self.error { "error" } else { "warning" };
-        write!(
-            f,
-            "{sev}: {}:{}: {}",
-            self.file, self.location, self.message
-        )?;
-        if let Some(h) = &self.hint {
-            write!(f, "\n  = hint: {h}")?;
-        }
-        Ok(())
+        self.diagnostic().fmt(f)
     }
 }
 
