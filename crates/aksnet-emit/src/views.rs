@@ -110,9 +110,10 @@ pub fn flows(dp: &DataPlane) -> Vec<Flow> {
     }
     let bastion = dp
         .endpoints
-        .iter()
-        .position(|b| b.kind == EndpointKind::Bastion);
-    for (i, e) in dp.endpoints.iter().enumerate() {
+        .iter_enumerated()
+        .find(|(_, b)| b.kind == EndpointKind::Bastion)
+        .map(|(i, _)| i);
+    for (i, e) in dp.endpoints.iter_enumerated() {
         let to = Place::Endpoint(i);
         let f = match &e.kind {
             EndpointKind::AppGatewayPublic => {
@@ -186,8 +187,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
     // The hub's management entry point is a source too.
     for (i, e) in dp
         .endpoints
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, e)| e.kind == EndpointKind::Bastion)
     {
         v.push(MatrixPlace {
@@ -197,7 +197,7 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
             source: true,
         });
     }
-    for (i, e) in dp.endpoints.iter().enumerate() {
+    for (i, e) in dp.endpoints.iter_enumerated() {
         let keep = matches!(
             e.kind,
             EndpointKind::AppGatewayPublic

@@ -10,6 +10,7 @@ use aksnet_model::network::NextHopType;
 use aksnet_model::{azure, Estate, ResourceId};
 use aksnet_net::{PortRange, PortSet, PrefixSet, Protocol, Services};
 
+use crate::index::IndexVec;
 use crate::topology::{PublicIp, SubnetIx, Topology, VnetIx};
 
 /// What sits at an address.
@@ -157,13 +158,18 @@ pub fn app_gateway_listeners(agw: &aksnet_model::appgw::ApplicationGateway) -> S
     Services::new(Protocol::Tcp.into(), &ports)
 }
 
+crate::index::index_type!(
+    /// Index of an endpoint in [`Endpoints`] (what [`crate::places::Place::Endpoint`] holds).
+    EndpointIx
+);
+
 /// The estate's named endpoints, with an index by address.
 #[derive(Clone, Debug, Default)]
 pub struct Endpoints {
     /// In collection order (`Place::Endpoint` indexes it).
-    all: Vec<Endpoint>,
+    all: IndexVec<EndpointIx, Endpoint>,
     /// Address → the first endpoint with it.
-    by_ip: HashMap<IpAddr, usize>,
+    by_ip: HashMap<IpAddr, EndpointIx>,
     /// Devices that cannot work as configured (a Bastion in a subnet with no assignable
     /// address, ...), each naming its resource: they are left out and every trace says so.
     pub notes: Vec<String>,
@@ -173,11 +179,17 @@ impl Endpoints {
     /// Collects the estate's endpoints against its topology.
     pub fn new(estate: &Estate, t: &Topology) -> Self {
         let (all, notes) = collect(estate, t);
+        let all: IndexVec<EndpointIx, Endpoint> = IndexVec::from(all);
         let mut by_ip = HashMap::new();
-        for (i, e) in all.iter().enumerate() {
+        for (i, e) in all.iter_enumerated() {
             by_ip.entry(e.ip).or_insert(i);
         }
         Endpoints { all, by_ip, notes }
+    }
+
+    /// Every endpoint with its index.
+    pub fn iter_enumerated(&self) -> impl DoubleEndedIterator<Item = (EndpointIx, &Endpoint)> + '_ {
+        self.all.iter_enumerated()
     }
 
     /// Every endpoint, in order.
@@ -235,9 +247,9 @@ impl Endpoints {
     }
 }
 
-impl std::ops::Index<usize> for Endpoints {
+impl std::ops::Index<EndpointIx> for Endpoints {
     type Output = Endpoint;
-    fn index(&self, i: usize) -> &Endpoint {
+    fn index(&self, i: EndpointIx) -> &Endpoint {
         &self.all[i]
     }
 }

@@ -23,7 +23,7 @@ pub enum Place {
     /// One address.
     Address(IpAddr),
     /// A named endpoint (index into `DataPlane::endpoints`).
-    Endpoint(usize),
+    Endpoint(crate::endpoints::EndpointIx),
 }
 
 /// Where a packet is.
@@ -217,10 +217,9 @@ impl DataPlane<'_> {
             ),
             None => None,
         };
-        let hits: Vec<usize> = self
+        let hits: Vec<crate::endpoints::EndpointIx> = self
             .endpoints
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter(|(_, e)| {
                 endpoint_name(&e.kind, e.fqdn.as_deref())
                     .is_some_and(|n| n.eq_ignore_ascii_case(name))

@@ -34,8 +34,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     for (i, api) in cx
         .plane
         .endpoints
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, e)| e.kind == EndpointKind::ApiServerPublic)
     {
         if cx.plane.api_authorized(&api.resource).is_none() {

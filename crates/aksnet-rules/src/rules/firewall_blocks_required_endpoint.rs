@@ -69,8 +69,9 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
         if let Some(api) = cx
             .plane
             .endpoints
-            .iter()
-            .position(|e| e.kind == EndpointKind::ApiServerPrivate && e.resource == cluster_id)
+            .iter_enumerated()
+            .find(|(_, e)| e.kind == EndpointKind::ApiServerPrivate && e.resource == cluster_id)
+            .map(|(i, _)| i)
         {
             let tr = cx.plane.trace(&Query {
                 from: Place::Subnet(s),

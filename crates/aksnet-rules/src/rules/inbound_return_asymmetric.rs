@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use aksnet_engine::endpoints::EndpointKind;
+use aksnet_engine::endpoints::{EndpointIx, EndpointKind};
 use aksnet_engine::places::Place;
 use aksnet_engine::reach::PathResult;
 use aksnet_engine::reply::Fault;
@@ -36,8 +36,8 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     let onprem = (!t.on_premises.is_empty()).then(|| cx.plane.exposure(&Place::OnPrem));
     let sources = std::iter::once(cx.internet_exposure()).chain(onprem.as_ref());
     // Named endpoints by the subnet whose range holds their address.
-    let mut named: BTreeMap<SubnetIx, Vec<usize>> = BTreeMap::new();
-    for (i, e) in cx.plane.endpoints.iter().enumerate() {
+    let mut named: BTreeMap<SubnetIx, Vec<EndpointIx>> = BTreeMap::new();
+    for (i, e) in cx.plane.endpoints.iter_enumerated() {
         if let Some(s) = t.subnet_of(e.ip) {
             named.entry(s).or_default().push(i);
         }
@@ -81,7 +81,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
 /// reaches (the load balancer's or gateway's frontend, whose replies come from its backends),
 /// or the path's own witness when the subnet has none. Private endpoints are left to
 /// AKS-PLK-006, which reports them with the endpoint's name.
-fn witnesses(cx: &Context, named: &[usize], p: &PathResult) -> Vec<(String, Trace)> {
+fn witnesses(cx: &Context, named: &[EndpointIx], p: &PathResult) -> Vec<(String, Trace)> {
     if named.is_empty() {
         return p
             .witness

@@ -47,8 +47,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     sources.extend(
         cx.plane
             .endpoints
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter(|(_, e)| e.kind == EndpointKind::Bastion)
             .map(|(i, _)| Place::Endpoint(i)),
     );
@@ -65,8 +64,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     for (i, api) in cx
         .plane
         .endpoints
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, e)| e.kind == EndpointKind::ApiServerPrivate)
     {
         let traces: Vec<_> = sources

@@ -35,8 +35,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     for (i, pe) in cx
         .plane
         .endpoints
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, e)| matches!(e.kind, EndpointKind::PrivateEndpoint(_)))
     {
         // The endpoint's clients (as AKS-DNS-001 defines them) and on-premises.
