@@ -233,7 +233,8 @@ fn app_gateway_keeps_the_host_header() {
 }
 
 /// Every cluster's kubelet identity gets AcrPull on the registries it pulls from — its own
-/// spoke's — and on no other (issue 21, item 1).
+/// spoke's — and on no other, and its Secrets Store CSI identity Key Vault Secrets User on each
+/// RBAC-mode vault it reads (issue 21, item 1).
 #[test]
 fn every_cluster_can_pull_from_its_registry() {
     for (name, text) in examples() {
@@ -256,6 +257,23 @@ fn every_cluster_can_pull_from_its_registry() {
                 assert!(all.contains(&block), "{name}: no AcrPull {block}");
             }
         }
+        let vaults: usize = estate
+            .managed_clusters
+            .iter()
+            .map(|mc| {
+                estate
+                    .key_vaults_of(mc)
+                    .iter()
+                    .filter(|v| v.properties.enable_rbac_authorization)
+                    .count()
+            })
+            .sum();
+        assert!(vaults > 0 || estate.key_vaults.is_empty(), "{name}");
+        assert_eq!(
+            all.matches("\"Key Vault Secrets User\"").count(),
+            vaults,
+            "{name}"
+        );
         assert_eq!(
             all.matches("\"AcrPull\"").count(),
             estate

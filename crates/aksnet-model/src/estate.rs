@@ -195,37 +195,54 @@ impl Estate {
         Some((vnet, subnet))
     }
 
-    /// The container registries a cluster pulls from: those with a private endpoint in a VNet
-    /// of the cluster's node subnets, and those in the cluster's resource group; by id.
-    pub fn registries_of(
-        &self,
-        mc: &Resource<crate::aks::ManagedCluster>,
-    ) -> Vec<&Resource<crate::paas::ContainerRegistry>> {
+    /// Whether a cluster uses the PaaS resource `id` (a registry it pulls from, a vault it reads):
+    /// the resource has a private endpoint in a VNet of the cluster's node subnets, or sits in
+    /// the cluster's resource group.
+    pub fn cluster_uses(&self, mc: &Resource<crate::aks::ManagedCluster>, id: &ResourceId) -> bool {
+        let rg = |i: &ResourceId| i.resource_group().map(str::to_ascii_lowercase);
+        if rg(id) == rg(&mc.id) {
+            return true;
+        }
         let vnets: Vec<ResourceId> = mc
             .properties
             .agent_pool_profiles
             .iter()
             .filter_map(|a| a.vnet_subnet_id.as_ref()?.parent())
             .collect();
-        let rg = mc.id.resource_group().map(str::to_ascii_lowercase);
+        self.private_endpoints.iter().any(|pe| {
+            pe.properties
+                .private_link_service_connections
+                .iter()
+                .any(|c| c.properties.private_link_service_id == *id)
+                && pe
+                    .properties
+                    .subnet
+                    .id
+                    .parent()
+                    .is_some_and(|v| vnets.contains(&v))
+        })
+    }
+
+    /// The container registries a cluster pulls from ([`Estate::cluster_uses`]), by id.
+    pub fn registries_of(
+        &self,
+        mc: &Resource<crate::aks::ManagedCluster>,
+    ) -> Vec<&Resource<crate::paas::ContainerRegistry>> {
         self.container_registries
             .iter()
-            .filter(|r| {
-                let same_rg = r.id.resource_group().map(str::to_ascii_lowercase) == rg;
-                let linked = self.private_endpoints.iter().any(|pe| {
-                    pe.properties
-                        .private_link_service_connections
-                        .iter()
-                        .any(|c| c.properties.private_link_service_id == r.id)
-                        && pe
-                            .properties
-                            .subnet
-                            .id
-                            .parent()
-                            .is_some_and(|v| vnets.contains(&v))
-                });
-                same_rg || linked
-            })
+            .filter(|r| self.cluster_uses(mc, &r.id))
+            .collect()
+    }
+
+    /// The key vaults a cluster's pods read through the Secrets Store CSI driver
+    /// ([`Estate::cluster_uses`]), by id.
+    pub fn key_vaults_of(
+        &self,
+        mc: &Resource<crate::aks::ManagedCluster>,
+    ) -> Vec<&Resource<crate::paas::KeyVault>> {
+        self.key_vaults
+            .iter()
+            .filter(|v| self.cluster_uses(mc, &v.id))
             .collect()
     }
 

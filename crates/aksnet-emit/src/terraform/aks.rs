@@ -285,29 +285,50 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
         pool_body(tf, &mut np, extra, false, None);
         tf.add(&file, np);
     }
-    acr_pull(tf, mc, &local, &file);
+    data_plane_roles(tf, mc, &local, &file);
     Ok(())
 }
 
-/// AcrPull for the cluster's kubelet identity on each registry it pulls from, or image pulls
-/// fail with 401 ([AKS-ACR]: https://learn.microsoft.com/azure/aks/cluster-container-registry-integration,
-/// "attach an ACR": the AcrPull role for the kubelet managed identity). The kubelet identity is
-/// the one AKS creates, so the assignment follows the cluster.
-fn acr_pull(tf: &mut Tf, mc: &Resource<ManagedCluster>, local: &str, file: &str) {
+/// The data-plane roles the cluster's own identities need on what it uses, each with the
+/// Microsoft doc that requires it:
+/// - AcrPull for the kubelet identity on each registry it pulls from, or image pulls fail with
+///   401 (https://learn.microsoft.com/azure/aks/cluster-container-registry-integration);
+/// - Key Vault Secrets User for the Secrets Store CSI driver's identity on each RBAC-mode vault
+///   its pods read, or mounting a secret fails with 403
+///   (https://learn.microsoft.com/azure/aks/csi-secrets-store-identity-access). A vault in
+///   access-policy mode is granted by its policies instead, which the estate holds; none is
+///   added.
+///
+/// Both identities are the ones AKS creates, so the assignments follow the cluster.
+fn data_plane_roles(tf: &mut Tf, mc: &Resource<ManagedCluster>, local: &str, file: &str) {
+    let kubelet = format!("azurerm_kubernetes_cluster.{local}.kubelet_identity[0].object_id");
+    let csi = format!(
+        "azurerm_kubernetes_cluster.{local}.key_vault_secrets_provider[0].secret_identity[0].object_id"
+    );
+    let mut grants: Vec<(ResourceId, String, &str, &str, &str)> = Vec::new();
     for r in tf.estate.registries_of(mc) {
-        let name = format!("{local}_acrpull_{}", sanitize(&r.name));
-        let mut b = Block::new("resource", &["azurerm_role_assignment", &name]);
-        if let Some(alias) = tf.provider_alias(&r.id) {
+        grants.push((r.id.clone(), r.name.clone(), "acrpull", "AcrPull", &kubelet));
+    }
+    for v in tf.estate.key_vaults_of(mc) {
+        if v.properties.enable_rbac_authorization {
+            grants.push((
+                v.id.clone(),
+                v.name.clone(),
+                "kvsecrets",
+                "Key Vault Secrets User",
+                &csi,
+            ));
+        }
+    }
+    for (scope, name, tag, role, principal) in grants {
+        let block = format!("{local}_{tag}_{}", sanitize(&name));
+        let mut b = Block::new("resource", &["azurerm_role_assignment", &block]);
+        if let Some(alias) = tf.provider_alias(&scope) {
             b.attr("provider", Expr::r(format!("azurerm.{alias}")));
         }
-        b.attr("scope", tf.names.reference(&r.id, "id"))
-            .attr("role_definition_name", Expr::s("AcrPull"))
-            .attr(
-                "principal_id",
-                Expr::r(format!(
-                    "azurerm_kubernetes_cluster.{local}.kubelet_identity[0].object_id"
-                )),
-            )
+        b.attr("scope", tf.names.reference(&scope, "id"))
+            .attr("role_definition_name", Expr::s(role))
+            .attr("principal_id", Expr::r(principal))
             .attr("skip_service_principal_aad_check", Expr::Bool(true));
         tf.add(file, b);
     }
