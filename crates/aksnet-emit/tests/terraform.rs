@@ -285,3 +285,35 @@ fn every_cluster_can_pull_from_its_registry() {
         );
     }
 }
+
+/// A public API server's authorized ranges take the address the nodes really egress from, by
+/// reference: behind a third-party NVA that is the NVA subnet's NAT gateway, not a firewall
+/// (issue 15, item 5; the engine decides, as for AKS-MGT-003).
+#[test]
+fn authorized_ranges_reference_an_nva_s_nat_gateway_ip() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/nva-pod-subnet.yaml"
+    ))
+    .unwrap();
+    let d = design("nva", &text).unwrap();
+    let mut v = serde_json::to_value(&d.estate).unwrap();
+    v["managedClusters"][0]["properties"]["apiServerAccessProfile"] =
+        serde_json::json!({ "authorizedIPRanges": ["203.0.113.0/24"] });
+    let estate = aksnet_model::Estate::from_json(&v.to_string()).unwrap();
+    let all: String = terraform::generate(&estate)
+        .unwrap()
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
+    assert!(
+        all.contains(
+            "authorized_ip_ranges = concat([\"203.0.113.0/24\"], [\"${azurerm_public_ip.pip_ng_nva_adatum.ip_address}/32\"])"
+        ),
+        "{}",
+        all.lines()
+            .filter(|l| l.contains("authorized_ip_ranges"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

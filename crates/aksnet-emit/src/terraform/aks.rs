@@ -163,25 +163,33 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
     });
     let ranges = api.authorized_ip_ranges.clone();
     let integrated = api.enable_vnet_integration == Some(true);
-    let egress = (!private && !ranges.is_empty())
-        .then(|| firewall_egress_ip(tf, mc))
-        .flatten();
+    let egress = if !private && !ranges.is_empty() {
+        egress_public_ips(tf, mc)
+    } else {
+        Vec::new()
+    };
     if !ranges.is_empty() || integrated {
         b.block("api_server_access_profile", |x| {
-            match (&egress, ranges.is_empty()) {
-                // Nodes reach a public API server from the firewall's address, which exists
-                // only after apply: authorize it by reference (user report MicrosoftDocs/azure-docs#55484).
-                (Some(pip), false) => {
+            match (egress.is_empty(), ranges.is_empty()) {
+                // Nodes reach a public API server from their egress address (the firewall's,
+                // an NVA's NAT gateway's, ...), which exists only after apply: authorize it by
+                // reference (user report MicrosoftDocs/azure-docs#55484).
+                (false, false) => {
                     let listed: Vec<String> = ranges.iter().map(|r| crate::hcl::quote(r)).collect();
+                    let refs: Vec<String> = egress
+                        .iter()
+                        .map(|pip| format!("\"${{{pip}.ip_address}}/32\""))
+                        .collect();
                     x.attr(
                         "authorized_ip_ranges",
                         Expr::r(format!(
-                            "concat([{}], [\"${{{pip}.ip_address}}/32\"])",
-                            listed.join(", ")
+                            "concat([{}], [{}])",
+                            listed.join(", "),
+                            refs.join(", ")
                         )),
                     );
                 }
-                (None, false) => {
+                (true, false) => {
                     x.attr("authorized_ip_ranges", Expr::strs(ranges.clone()));
                 }
                 _ => {}
@@ -467,27 +475,47 @@ fn route_table_associations(tf: &Tf, mc: &Resource<ManagedCluster>) -> Vec<Expr>
     out
 }
 
-/// With UDR egress through the estate's one Azure Firewall, the firewall's public IP resource
-/// (`azurerm_public_ip.x`): the nodes' source address towards a public API server.
-fn firewall_egress_ip(tf: &Tf, mc: &Resource<ManagedCluster>) -> Option<String> {
-    if !mc
-        .properties
-        .network_profile
-        .outbound_type
-        .eq_ignore_ascii_case("userDefinedRouting")
-    {
-        return None;
-    }
-    let mut firewalls = tf.estate.azure_firewalls.iter();
-    let (Some(fw), None) = (firewalls.next(), firewalls.next()) else {
-        return None;
+/// The public IPs a cluster's nodes reach their public API server from, asked of the engine as
+/// AKS-MGT-003 asks it (a trace from each node subnet to the API server): Azure Firewall's, an
+/// NVA's NAT gateway's, a NAT gateway on the node subnet — whichever the nodes egress from.
+/// Only public IPs this code creates and whose address Azure assigns at deployment are
+/// returned (as `azurerm_public_ip.NAME`): those the authorized ranges must take by reference.
+fn egress_public_ips(tf: &Tf, mc: &Resource<ManagedCluster>) -> Vec<String> {
+    use aksnet_engine::endpoints::EndpointKind;
+    use aksnet_engine::places::Place;
+    use aksnet_engine::trace::{HopKind, Query};
+    let dp = aksnet_engine::DataPlane::compile(tf.estate, aksnet_engine::Options::default());
+    let t = &dp.topology;
+    let Some((api, _)) = dp
+        .endpoints
+        .iter_enumerated()
+        .find(|(_, e)| e.kind == EndpointKind::ApiServerPublic && e.resource == mc.id)
+    else {
+        return Vec::new();
     };
-    let pip = fw
-        .properties
-        .ip_configurations
-        .iter()
-        .find_map(|c| c.properties.public_ip_address.as_ref())?;
-    tf.names
-        .local(&pip.id)
-        .map(|l| format!("azurerm_public_ip.{l}"))
+    let mut out = std::collections::BTreeSet::new();
+    for (s, pools) in t.subnet_clusters.iter_enumerated() {
+        if pools.as_ref().is_none_or(|p| p.cluster != mc.id) {
+            continue;
+        }
+        let tr = dp.trace(&Query {
+            from: Place::Subnet(s),
+            to: Place::Endpoint(api),
+            protocol: aksnet_net::Protocol::Tcp,
+            port: 443,
+            fqdn: None,
+        });
+        let Some(hop) = tr.hops.iter().find(|h| h.kind == HopKind::ApiServer) else {
+            continue;
+        };
+        let src = hop.packet.src;
+        for (id, pip) in &t.public_ips {
+            if pip.stand_in && pip.ip == src {
+                if let Some(local) = tf.names.local(id) {
+                    out.insert(format!("azurerm_public_ip.{local}"));
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
 }

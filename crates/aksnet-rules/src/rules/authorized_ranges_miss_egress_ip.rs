@@ -82,7 +82,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
                 Finding::new(
                     rule,
                     format!(
-                        "cluster `{cluster}`: nodes in `{nodes}` reach the API server from an address assigned at deployment ({egress}): add it to the authorized IP ranges then (the Terraform aksnet generates does for a firewall, by reference)"
+                        "cluster `{cluster}`: nodes in `{nodes}` reach the API server from an address assigned at deployment ({egress}): add it to the authorized IP ranges then (the Terraform aksnet generates adds it by reference)"
                     ),
                     vec![api.resource.clone(), t.subnets[s].id.clone()],
                 )
