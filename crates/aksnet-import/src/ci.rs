@@ -295,7 +295,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for MapWrap<'_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        let Some(key) = self.map.next_key::<Cow<'de, str>>()? else {
+        let Some(Key(key)) = self.map.next_key()? else {
             return Ok(None);
         };
         let canonical: &str = match self.fields {
@@ -318,6 +318,31 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for MapWrap<'_, A> {
             seed,
             unknown: self.unknown,
         })
+    }
+}
+
+/// An object key, borrowed from the input where it can be (serde's own `Cow<str>` always copies).
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
     }
 }
 
@@ -382,10 +407,10 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Opt<'_, V> {
         self.some(SeqAccessDeserializer::new(seq))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
-        let Some(first) = map.next_key::<Cow<'de, str>>()? else {
+        let Some(Key(first)) = map.next_key()? else {
             return self.v.visit_none();
         };
-        // Unwrapped: the wrapper `some` adds reads the object case-insensitively.
+        // `some` wraps the rest in `CiDe`, which reads the object case-insensitively.
         self.some(MapAccessDeserializer::new(Replay {
             map,
             first: Some(first),
@@ -497,7 +522,7 @@ mod tests {
     #[test]
     fn keys_and_variants_match_case_insensitively_and_unknowns_are_counted() {
         let (t, unknown) = both(
-            r#"{ "AddressPrefix": "0.0.0.0/0", "NEXTHOPTYPE": "virtualappliance", "extra": {"a": [1]}, "List": [1, 2],
+            r#"{ "AddressPrefix": "0.0.0.0/0", "NEXTHOP\u0054YPE": "virtualappliance", "extra": {"a": [1]}, "List": [1, 2],
             "inner": { "addressprefix": "10.0.0.0/8", "nextHopType": "Internet", "more": 2 } }"#,
         );
         let t = t.unwrap();
