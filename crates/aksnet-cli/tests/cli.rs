@@ -577,3 +577,34 @@ fn an_import_that_read_nothing_fails() {
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
     }
 }
+
+/// Azure JSON with ARM's `//` and `/* */` comments imports as without them, and a syntax error
+/// after a comment is reported at its own line and column (issue 14, item 2).
+#[test]
+fn json_with_comments_imports_and_positions_stay_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vnet = r#"{
+  // the hub VNet, exported by hand
+  "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-a",
+  "name": "vnet-a", /* the name */ "type": "Microsoft.Network/virtualNetworks",
+  "location": "westeurope",
+  "properties": { "addressSpace": { "addressPrefixes": ["10.1.0.0/16"] } } // "https://not/a/comment" stays
+}
+"#;
+    std::fs::write(tmp.path().join("vnet.json"), vnet).unwrap();
+    let o = aksnet(tmp.path(), &["import", "vnet.json", "--out", "e.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1  Microsoft.Network/virtualNetworks"),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::write(
+        tmp.path().join("bad.json"),
+        "{ /* note */ \"a\": 1,\n  // x\n  ,\n}",
+    )
+    .unwrap();
+    let o = aksnet(tmp.path(), &["import", "bad.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--> bad.json:3:3"), "{}", stderr(&o));
+}

@@ -71,7 +71,9 @@ pub fn read<'de, D: serde::Deserializer<'de, Error = serde_json::Error>>(
 pub fn parse(file: &str, text: &str, out: &mut Vec<RawResource>, diags: &mut Vec<Diagnostic>) {
     let mut push = |r: RawResource| out.push(r);
     let mut sink = Out::new(&mut push);
-    let mut de = serde_json::Deserializer::from_str(text);
+    let blanked = raw::blank_comments(text.as_bytes());
+    let mut de =
+        serde_json::Deserializer::from_slice(blanked.as_deref().unwrap_or(text.as_bytes()));
     let result = read(file, &mut de, &mut sink, diags).and_then(|()| de.end());
     if let Err(e) = result {
         diags.push(json_error(file, &e));
@@ -139,6 +141,9 @@ fn read_paths_with(
                 if let Some(f) = fast.as_mut() {
                     out = out.with_fast_path(&mut **f);
                 }
+                // ARM's comments, blanked so positions stay exact (a copy only when there are any).
+                let blanked = raw::blank_comments(body);
+                let body = blanked.as_deref().unwrap_or(body);
                 let mut de = serde_json::Deserializer::from_slice(body);
                 let result = read(&name, &mut de, &mut out, &mut summary.diagnostics)
                     .and_then(|()| de.end());

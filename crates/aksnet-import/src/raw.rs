@@ -228,3 +228,82 @@ mod tests {
         assert_eq!(get(o.as_object().unwrap(), "id"), Some(&Value::from(1)));
     }
 }
+
+/// ARM reads JSON with `//` and `/* */` comments (templates and parameter files may hold them;
+/// https://learn.microsoft.com/azure/azure-resource-manager/templates/syntax#comments). A copy
+/// of `text` with every comment outside strings blanked to spaces, line breaks kept, so
+/// serde_json reads it and every line and column in a message stays exact; `None` when there is
+/// no comment. An unterminated `/*` is left in place for serde_json to report.
+pub(crate) fn blank_comments(text: &[u8]) -> Option<Vec<u8>> {
+    let starts_comment = |w: &[u8]| w[0] == b'/' && (w[1] == b'/' || w[1] == b'*');
+    if !text.windows(2).any(starts_comment) {
+        return None;
+    }
+    let mut out: Option<Vec<u8>> = None;
+    let mut in_string = false;
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        if in_string {
+            match c {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'"' {
+            in_string = true;
+        } else if c == b'/' && text.get(i + 1).is_some_and(|&n| n == b'/' || n == b'*') {
+            let end = if text[i + 1] == b'/' {
+                text[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(text.len(), |p| i + p)
+            } else {
+                match text[i + 2..].windows(2).position(|w| w == b"*/") {
+                    Some(p) => i + 2 + p + 2,
+                    None => return out,
+                }
+            };
+            let buf = out.get_or_insert_with(|| text.to_vec());
+            for b in &mut buf[i..end] {
+                if *b != b'\n' && *b != b'\r' {
+                    *b = b' ';
+                }
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod comment_tests {
+    use super::blank_comments;
+
+    #[test]
+    fn comments_outside_strings_become_spaces_and_positions_stay() {
+        let text = b"{ // a comment\n  \"a\": \"http://x/*y*/\", /* block\n spanning */ \"b\": 1 }";
+        let out = blank_comments(text).expect("there are comments");
+        assert_eq!(out.len(), text.len());
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(s.lines().count(), 3);
+        assert!(s.contains("\"http://x/*y*/\""), "{s}");
+        assert!(!s.contains("comment") && !s.contains("block") && !s.contains("spanning"));
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["b"], 1);
+        assert_eq!(blank_comments(b"{\"id\": \"/subscriptions/x\"}"), None);
+        assert_eq!(blank_comments(b"{\"url\": \"https://a\"}"), None);
+        // An escaped quote does not end the string; an unterminated block is left alone.
+        let tricky = br#"{"a": "\" // not a comment", "b": 2} /* open"#;
+        let s = String::from_utf8(blank_comments(tricky).unwrap_or(tricky.to_vec())).unwrap();
+        assert!(
+            s.contains("// not a comment") && s.contains("/* open"),
+            "{s}"
+        );
+    }
+}
