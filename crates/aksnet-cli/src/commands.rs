@@ -40,7 +40,8 @@ fn verify_error(e: VerifyError) -> Diagnostic {
             let d = Diagnostic::error(e.message).hint(e.kind.hint());
             match e.location {
                 Some(l) => {
-                    let source = std::fs::read_to_string(&l.file).ok();
+                    // The intent or policy file, already read once (bounded) to get here.
+                    let source = read_text(Path::new(&l.file)).ok();
                     d.at_text(&l.file, l.line, l.column, source.as_deref())
                 }
                 None => d,

@@ -484,7 +484,7 @@ fn egress_public_ips(tf: &Tf, mc: &Resource<ManagedCluster>) -> Vec<String> {
     use aksnet_engine::endpoints::EndpointKind;
     use aksnet_engine::places::Place;
     use aksnet_engine::trace::{HopKind, Query};
-    let dp = aksnet_engine::DataPlane::compile(tf.estate, aksnet_engine::Options::default());
+    let dp = tf.plane();
     let t = &dp.topology;
     let Some((api, _)) = dp
         .endpoints

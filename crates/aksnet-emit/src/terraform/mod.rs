@@ -41,9 +41,18 @@ pub(crate) struct Tf<'e> {
     outputs: Vec<Block>,
     /// Subscription id (lowercase) → provider alias (`None`: the default provider).
     providers: BTreeMap<String, Option<String>>,
+    /// The estate's data plane, compiled once when a generator first asks the engine.
+    plane: std::sync::OnceLock<aksnet_engine::DataPlane<'e>>,
 }
 
 impl<'e> Tf<'e> {
+    /// The estate's data plane (compiled on first use, once per generation).
+    pub fn plane(&self) -> &aksnet_engine::DataPlane<'e> {
+        self.plane.get_or_init(|| {
+            aksnet_engine::DataPlane::compile(self.estate, aksnet_engine::Options::default())
+        })
+    }
+
     /// Adds a top-level block to `file`.
     pub fn add(&mut self, file: &str, b: Block) {
         self.files.entry(file.to_string()).or_default().push(b);
@@ -122,6 +131,7 @@ fn build(estate: &Estate) -> Result<Tf<'_>, EmitError> {
         variables: BTreeMap::new(),
         outputs: Vec::new(),
         providers,
+        plane: std::sync::OnceLock::new(),
     };
     network::emit(&mut tf)?;
     edge::emit(&mut tf)?;
