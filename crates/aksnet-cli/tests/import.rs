@@ -163,3 +163,60 @@ fn analyses_read_azure_json_directly() {
         .lines()
         .any(|l| l == "vnet-aks-prod/snet-user"));
 }
+
+/// `--keep-going` skips the bad resource, keeps the rest of its file, and the summary counts
+/// what was imported and what was skipped, matching the messages.
+#[test]
+fn keep_going_skips_one_resource_and_counts_it() {
+    let d = tempfile::tempdir().unwrap();
+    let pip = |name: &str, method: &str| {
+        format!(
+            r#"{{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/publicIPAddresses/{name}",
+                "type": "Microsoft.Network/publicIPAddresses", "name": "{name}",
+                "properties": {{"publicIPAllocationMethod": {method}, "publicIPAddressVersion": "IPv4"}}}}"#
+        )
+    };
+    let rule = r#"{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkSecurityGroups/gone/securityRules/r1",
+        "type": "Microsoft.Network/networkSecurityGroups/securityRules", "name": "r1",
+        "properties": {"protocol": "Tcp", "access": "Allow", "priority": 100, "direction": "Inbound"}}"#;
+    let text = format!(
+        "[{}, {}, {}, {}]",
+        pip("a", "\"Static\""),
+        pip("b", "42"),
+        pip("c", "\"Static\""),
+        rule
+    );
+    std::fs::write(d.path().join("pips.json"), text).unwrap();
+    let o = aksnet(
+        d.path(),
+        &[
+            "import",
+            "pips.json",
+            "--keep-going",
+            "--out",
+            "estate.json",
+        ],
+    );
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(out.contains("Imported 2 resource(s)"), "{out}");
+    assert!(
+        out.contains("Skipped 2 resource(s) for the problems")
+            && out.contains("1  Microsoft.Network/publicIPAddresses")
+            && out.contains("1  Microsoft.Network/networkSecurityGroups/securityRules"),
+        "{out}"
+    );
+    assert_eq!(err.matches("skipped").count(), 2, "{err}");
+    assert!(
+        err.contains("publicIPAddresses/b at properties.publicIPAllocationMethod"),
+        "{err}"
+    );
+    let e = aksnet_model::Estate::from_json(
+        &std::fs::read_to_string(d.path().join("estate.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(e.public_ip_addresses.len(), 2);
+}

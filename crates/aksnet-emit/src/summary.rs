@@ -165,6 +165,16 @@ pub fn import_summary(s: &aksnet_import::Summary) -> String {
     for (t, n) in &s.imported {
         let _ = writeln!(out, "  {n:>6}  {t}");
     }
+    if !s.skipped.is_empty() {
+        let skipped: usize = s.skipped.values().sum();
+        let _ = writeln!(
+            out,
+            "Skipped {skipped} resource(s) for the problems on standard error:"
+        );
+        for (t, n) in &s.skipped {
+            let _ = writeln!(out, "  {n:>6}  {t}");
+        }
+    }
     if !s.skipped_types.is_empty() {
         let skipped: usize = s.skipped_types.values().sum();
         let _ = writeln!(

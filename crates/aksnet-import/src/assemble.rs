@@ -282,21 +282,26 @@ impl Assembler {
                 seen.prints = property_prints(&old);
             }
         }
-        match self.seen.get(&rid) {
-            Some(old) => {
-                let differs = prints
-                    .iter()
-                    .any(|(k, h)| old.prints.iter().any(|(ok, oh)| ok == k && oh != h));
-                if differs {
-                    self.summary.diagnostics.push(Diagnostic::warning(&origin, rid.as_str(), &format!("also defined in {} with different values; keeping the fuller definition", old.origin)));
-                }
-                if n <= old.size {
-                    return;
-                }
+        if let Some(old) = self.seen.get(&rid) {
+            let differs = prints
+                .iter()
+                .any(|(k, h)| old.prints.iter().any(|(ok, oh)| ok == k && oh != h));
+            if differs {
+                self.summary.diagnostics.push(Diagnostic::warning(
+                    &origin,
+                    rid.as_str(),
+                    &format!(
+                        "also defined in {} with different values; keeping the fuller definition",
+                        old.origin
+                    ),
+                ));
             }
-            None => *self.summary.imported.entry(kind.to_string()).or_default() += 1,
+            if n <= old.size {
+                return;
+            }
         }
-        self.seen.insert(
+        let first = !self.seen.contains_key(&rid);
+        let previous = self.seen.insert(
             rid.clone(),
             Seen {
                 size: n,
@@ -306,14 +311,30 @@ impl Assembler {
         );
         let item = Item {
             ty: lower,
-            id: rid,
+            id: rid.clone(),
             origin,
             value,
         };
-        self.put(item);
+        match self.put(item) {
+            Typed::Kept if first => self.summary.count_imported(kind),
+            Typed::Kept | Typed::Later => {}
+            Typed::Skipped => {
+                // The earlier definition, if any, stays; a first one that failed is not seen.
+                match previous {
+                    Some(p) => {
+                        self.seen.insert(rid, p);
+                    }
+                    None => {
+                        self.seen.remove(&rid);
+                    }
+                }
+                self.summary.count_skipped(kind);
+            }
+        }
     }
 
-    fn put(&mut self, item: Item) {
+    /// Types `item` into its collection, or keeps a child for [`Assembler::finish`].
+    fn put(&mut self, item: Item) -> Typed {
         let (e, unknown, diags) = (
             &mut self.estate,
             &self.unknown,
@@ -323,8 +344,12 @@ impl Assembler {
         let origin = item.origin.clone();
         macro_rules! put {
             ($coll:ident) => {{
-                if let Some(r) = typed(item.value, unknown, &origin, &id, diags) {
-                    e.$coll.insert(r);
+                match typed(item.value, unknown, &origin, &id, diags) {
+                    Some(r) => {
+                        e.$coll.insert(r);
+                        Typed::Kept
+                    }
+                    None => Typed::Skipped,
                 }
             }};
         }
@@ -350,12 +375,17 @@ impl Assembler {
                         }
                     }
                 }
-                if let Some(r) = typed(v, unknown, &origin, &id, diags) {
-                    e.virtual_networks.insert(r);
+                match typed(v, unknown, &origin, &id, diags) {
+                    Some(r) => {
+                        e.virtual_networks.insert(r);
+                        Typed::Kept
+                    }
+                    None => Typed::Skipped,
                 }
             }
             other => by_type!(other, put, {
                 self.children.insert(item.id.clone(), item);
+                Typed::Later
             }),
         }
     }
@@ -414,7 +444,7 @@ impl Assembler {
         };
         if done {
             self.unknown.set(self.unknown.get() + scratch.get());
-            *self.summary.imported.entry(kind.to_string()).or_default() += 1;
+            self.summary.count_imported(kind);
             self.seen.insert(
                 rid,
                 Seen {
@@ -430,12 +460,18 @@ impl Assembler {
     /// Attaches the children and returns the estate and what was read.
     pub(crate) fn finish(mut self) -> (Estate, Summary) {
         for c in std::mem::take(&mut self.children).into_values() {
-            attach(
+            let kind = self.known.get(&c.ty).copied().unwrap_or("child");
+            let kept = attach(
                 &mut self.estate,
                 c,
                 &self.unknown,
                 &mut self.summary.diagnostics,
             );
+            if kept {
+                self.summary.count_imported(kind);
+            } else {
+                self.summary.count_skipped(kind);
+            }
         }
         self.summary.unknown_properties += self.unknown.get();
         (self.estate, self.summary)
@@ -467,9 +503,22 @@ fn typed<P: DeserializeOwned + ResourceType>(
     }
 }
 
-/// Attaches a separately listed child resource to its parent.
-fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagnostic>) {
-    let Some(parent) = c.id.parent() else { return };
+/// What became of a resource handed to [`Assembler::put`].
+enum Typed {
+    /// In the estate.
+    Kept,
+    /// Skipped, with an error saying why.
+    Skipped,
+    /// A child, attached (and counted) when every parent is in.
+    Later,
+}
+
+/// Attaches a separately listed child resource to its parent; false when it was skipped (with a
+/// diagnostic saying why).
+fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagnostic>) -> bool {
+    let Some(parent) = c.id.parent() else {
+        return false;
+    };
     let name = c.id.name().to_string();
     let mut body = c.value.clone();
     if let Some(o) = body.as_object_mut() {
@@ -480,7 +529,8 @@ fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagno
             &c.origin,
             c.id.as_str(),
             &format!("its {what} `{parent}` is not in the input; skipped"),
-        ))
+        ));
+        false
     };
     macro_rules! child {
         ($coll:ident, $field:ident, $t:ty, $what:expr) => {{
@@ -494,12 +544,16 @@ fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagno
                         Some(existing) => *existing = ch,
                         None => list.push(ch),
                     }
+                    true
                 }
-                Err(e) => diags.push(Diagnostic::error(
-                    &c.origin,
-                    &format!("{} at {}", c.id, e.path()),
-                    &format!("{}; child skipped", e.inner()),
-                )),
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        &c.origin,
+                        &format!("{} at {}", c.id, e.path()),
+                        &format!("{}; child skipped", e.inner()),
+                    ));
+                    false
+                }
             }
         }};
     }
@@ -540,14 +594,18 @@ fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagno
                         Some(existing) => *existing = pool,
                         None => list.push(pool),
                     }
+                    true
                 }
-                Err(e) => diags.push(Diagnostic::error(
-                    &c.origin,
-                    &format!("{} at properties.{}", c.id, e.path()),
-                    &format!("{}; agent pool skipped", e.inner()),
-                )),
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        &c.origin,
+                        &format!("{} at properties.{}", c.id, e.path()),
+                        &format!("{}; agent pool skipped", e.inner()),
+                    ));
+                    false
+                }
             }
         }
-        _ => {}
+        _ => false,
     }
 }

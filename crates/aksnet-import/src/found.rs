@@ -23,6 +23,14 @@ pub enum NothingImported {
         /// How many files were read.
         files: usize,
     },
+    /// Resources of modelled types were found, and every one was skipped for a problem.
+    #[error("imported none of the {skipped} resource(s) found in {paths}: each was skipped for a problem above")]
+    AllSkipped {
+        /// The paths, as given.
+        paths: String,
+        /// How many were skipped.
+        skipped: usize,
+    },
 }
 
 impl NothingImported {
@@ -35,6 +43,7 @@ impl NothingImported {
             ),
             NothingImported::NoJson { .. } => "pass Azure resource JSON files, or folders holding *.json directly inside (az … show/list -o json, REST, Resource Graph, ARM templates with literal values)".to_string(),
             NothingImported::NoResource { .. } => "a resource has `id`, `type` and `properties`; check that these are exports of Azure resources".to_string(),
+            NothingImported::AllSkipped { .. } => "fix the problems reported for each resource".to_string(),
         }
     }
 }
@@ -72,9 +81,18 @@ pub fn nothing_imported(paths: &[&Path], s: &Summary) -> Option<NothingImported>
             other,
         });
     }
-    let found: usize = s.imported.values().sum::<usize>() + s.skipped_types.values().sum::<usize>();
-    (found == 0).then_some(NothingImported::NoResource {
-        paths: named,
-        files: s.files.len(),
-    })
+    let imported: usize = s.imported.values().sum();
+    let skipped: usize = s.skipped.values().sum();
+    let unmodelled: usize = s.skipped_types.values().sum();
+    match (imported, skipped, unmodelled) {
+        (0, 0, 0) => Some(NothingImported::NoResource {
+            paths: named,
+            files: s.files.len(),
+        }),
+        (0, skipped, _) if skipped > 0 => Some(NothingImported::AllSkipped {
+            paths: named,
+            skipped,
+        }),
+        _ => None,
+    }
 }

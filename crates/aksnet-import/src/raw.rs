@@ -107,14 +107,30 @@ impl fmt::Display for Diagnostic {
 pub struct Summary {
     /// Files read.
     pub files: Vec<String>,
-    /// Resources read by ARM type (children counted under their own type).
+    /// Resources imported, by ARM type (children listed on their own counted under their own
+    /// type; embedded ones are part of their parent).
     pub imported: BTreeMap<String, usize>,
+    /// Resources of modelled types skipped for a problem (each with its diagnostic), by type.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<String, usize>,
     /// Resources of types aksnet does not model, by type.
     pub skipped_types: BTreeMap<String, usize>,
     /// Object keys that matched no modelled property (ignored).
     pub unknown_properties: usize,
     /// Problems.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Summary {
+    /// Counts one imported resource of type `kind`.
+    pub(crate) fn count_imported(&mut self, kind: &str) {
+        *self.imported.entry(kind.to_string()).or_default() += 1;
+    }
+
+    /// Counts one resource of type `kind` skipped for a problem.
+    pub(crate) fn count_skipped(&mut self, kind: &str) {
+        *self.skipped.entry(kind.to_string()).or_default() += 1;
+    }
 }
 
 /// A consumer that takes a resource straight from its JSON text: `(id, text, origin)`, returning
