@@ -159,7 +159,10 @@ fn reference_estate_holds_every_component_of_the_architecture() {
         .expect("GatewaySubnet route table");
     assert!(!gw_rt.properties.disable_bgp_route_propagation);
     let waf = e.waf_policies.iter().next().unwrap();
-    assert_eq!(waf.properties.policy_settings.mode, "Prevention");
+    assert_eq!(
+        waf.properties.policy_settings.mode.as_deref(),
+        Some("Prevention")
+    );
     assert_eq!(e.load_balancers.len(), 1, "internal load balancer frontend");
     assert_eq!(
         e.container_registries

@@ -144,7 +144,7 @@ fn contents(e: &Estate) -> BTreeMap<ResourceId, Vec<String>> {
             .firewall_policy
             .as_ref()
             .and_then(|w| e.waf_policies.get(&w.id))
-            .map(|w| format!(" [WAF {}]", w.properties.policy_settings.mode))
+            .map(|w| format!(" [WAF {}]", w.properties.policy_settings.mode_label()))
             .unwrap_or_default();
         if let Some(g) = a.properties.gateway_ip_configurations.first() {
             put(&g.properties.subnet.id, format!("App Gateway{waf}"));

@@ -1054,7 +1054,13 @@ impl Walk<'_, '_> {
             .firewall_policy
             .as_ref()
             .and_then(|w| dp.estate.waf_policies.get(&w.id))
-            .map(|w| format!("WAF {} ({})", w.name, w.properties.policy_settings.mode))
+            .map(|w| {
+                format!(
+                    "WAF {} ({})",
+                    w.name,
+                    w.properties.policy_settings.mode_label()
+                )
+            })
             .unwrap_or_else(|| "no WAF".into());
         let Some(backend) = agw.properties.first_backend_ip() else {
             self.hop(

@@ -27,6 +27,7 @@ pub struct ManagedCluster {
     /// Node pools.
     pub agent_pool_profiles: Vec<AgentPoolProfile>,
     /// Network plugin, mode, policy, CIDRs, outbound type.
+    #[serde(default)]
     pub network_profile: NetworkProfile,
     /// API server exposure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,12 +148,14 @@ pub struct UpgradeSettings {
     pub max_surge: Option<String>,
 }
 
-/// `networkProfile` (azure-semantics §6.1).
+/// `networkProfile` (azure-semantics §6.1); absent, every field takes its default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkProfile {
-    /// `azure`, `kubenet` or `none`.
-    pub network_plugin: String,
+    /// `azure`, `kubenet` or `none`; absent, AKS picks one by Kubernetes version
+    /// ([`ManagedCluster::network_plugin`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_plugin: Option<String>,
     /// `overlay` (Azure CNI Overlay) or absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_plugin_mode: Option<String>,
@@ -164,28 +167,45 @@ pub struct NetworkProfile {
     pub network_dataplane: Option<String>,
     /// `loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway`, `none`.
     /// Absent means `loadBalancer`, AKS's default [AKS-OUTBOUND] §6.5.
-    #[serde(default = "load_balancer")]
+    #[serde(default = "crate::defaults::outbound_type")]
     pub outbound_type: String,
     /// `standard`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_balancer_sku: Option<String>,
-    /// Pod CIDR (overlay, kubenet).
+    /// Pod CIDR (overlay, kubenet). Not defaulted: AKS's 10.244.0.0/16 applies only to kubenet
+    /// and overlay, and an Azure CNI cluster's body omits it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_cidr: Option<Prefix>,
-    /// Service CIDR.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Service CIDR (absent: 10.0.0.0/16).
+    #[serde(
+        default = "crate::defaults::service_cidr",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_cidr: Option<Prefix>,
-    /// Cluster DNS service IP.
+    /// Cluster DNS service IP (absent: 10.0.0.10).
     #[serde(
         rename = "dnsServiceIP",
-        default,
+        default = "crate::defaults::dns_service_ip",
         skip_serializing_if = "Option::is_none"
     )]
     pub dns_service_ip: Option<String>,
 }
 
-fn load_balancer() -> String {
-    "loadBalancer".to_string()
+impl Default for NetworkProfile {
+    /// An absent `networkProfile`: as an empty one reads.
+    fn default() -> Self {
+        Self {
+            network_plugin: None,
+            network_plugin_mode: None,
+            network_policy: None,
+            network_dataplane: None,
+            outbound_type: crate::defaults::outbound_type(),
+            load_balancer_sku: None,
+            pod_cidr: None,
+            service_cidr: crate::defaults::service_cidr(),
+            dns_service_ip: crate::defaults::dns_service_ip(),
+        }
+    }
 }
 
 /// The networking mode a cluster runs in, derived from plugin, plugin mode and pool pod subnets.
@@ -217,19 +237,26 @@ impl NetworkMode {
 }
 
 impl ManagedCluster {
-    /// The cluster's networking mode (azure-semantics §6.2).
-    pub fn network_mode(&self) -> NetworkMode {
+    /// The network plugin and plugin mode the cluster runs: as stated, or AKS's default for
+    /// its Kubernetes version ([`crate::defaults::aks_network_plugin`]); `None` when neither
+    /// says.
+    pub fn network_plugin(&self) -> Option<(&str, Option<&str>)> {
         let np = &self.network_profile;
-        match np.network_plugin.to_ascii_lowercase().as_str() {
+        match &np.network_plugin {
+            Some(p) => Some((p.as_str(), np.network_plugin_mode.as_deref())),
+            None => crate::defaults::aks_network_plugin(self.kubernetes_version.as_deref())
+                .map(|(p, m)| (p, np.network_plugin_mode.as_deref().or(m))),
+        }
+    }
+
+    /// The cluster's networking mode (azure-semantics §6.2); `None` when the network plugin is
+    /// unknown ([`ManagedCluster::network_plugin`]).
+    pub fn network_mode(&self) -> Option<NetworkMode> {
+        let (plugin, mode) = self.network_plugin()?;
+        Some(match plugin.to_ascii_lowercase().as_str() {
             "kubenet" => NetworkMode::Kubenet,
             "none" => NetworkMode::None,
-            _ if np
-                .network_plugin_mode
-                .as_deref()
-                .is_some_and(|m| m.eq_ignore_ascii_case("overlay")) =>
-            {
-                NetworkMode::Overlay
-            }
+            _ if mode.is_some_and(|m| m.eq_ignore_ascii_case("overlay")) => NetworkMode::Overlay,
             _ if self
                 .agent_pool_profiles
                 .iter()
@@ -238,7 +265,7 @@ impl ManagedCluster {
                 NetworkMode::AzurePodSubnet
             }
             _ => NetworkMode::AzureFlat,
-        }
+        })
     }
 }
 

@@ -105,7 +105,8 @@ pub struct BackendAddress {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WafPolicy {
-    /// State and mode.
+    /// State and mode (absent: neither stated).
+    #[serde(default)]
     pub policy_settings: WafPolicySettings,
     /// Managed rule sets.
     pub managed_rules: ManagedRules,
@@ -116,16 +117,26 @@ impl ResourceType for WafPolicy {
 }
 
 /// `{ state, mode, requestBodyCheck }`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WafPolicySettings {
-    /// `Enabled` or `Disabled`.
-    pub state: String,
-    /// `Prevention` or `Detection`.
-    pub mode: String,
+    /// `Enabled` or `Disabled`; `None` when not stated (Azure documents no default:
+    /// [`crate::defaults::UNSTATED`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `Prevention` or `Detection`; `None` when not stated (no documented default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     /// Inspect request bodies.
     #[serde(default)]
     pub request_body_check: bool,
+}
+
+impl WafPolicySettings {
+    /// The mode as written, or `mode not stated`.
+    pub fn mode_label(&self) -> &str {
+        self.mode.as_deref().unwrap_or("mode not stated")
+    }
 }
 
 /// `{ managedRuleSets: [...] }`.

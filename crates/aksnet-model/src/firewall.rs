@@ -105,8 +105,9 @@ pub struct SnatSettings {
 /// `{ "mode": "Alert" | "Deny" | "Off" }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntrusionDetection {
-    /// IDPS mode.
-    pub mode: String,
+    /// IDPS mode; `None` when not stated (no documented default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 /// `Microsoft.Network/firewallPolicies/ruleCollectionGroups` properties.

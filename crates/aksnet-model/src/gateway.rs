@@ -31,8 +31,10 @@ pub struct VirtualNetworkGateway {
     /// `RouteBased` for VPN gateways.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpn_type: Option<String>,
-    /// `{ name, tier }`, e.g. `VpnGw2AZ` or `ErGw1AZ`.
-    pub sku: GatewayVngSku,
+    /// `{ name, tier }`, e.g. `VpnGw2AZ` or `ErGw1AZ`; `None` when not stated (no documented
+    /// default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<GatewayVngSku>,
     /// IP configurations in `GatewaySubnet`.
     pub ip_configurations: Vec<Child<IpConfiguration>>,
     /// BGP on.

@@ -114,7 +114,7 @@ pub struct VirtualNetworkPeering {
     /// The VNet on the other side.
     pub remote_virtual_network: SubResource,
     /// Peer's space is in the local `VirtualNetwork` tag (default true).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::defaults::yes")]
     pub allow_virtual_network_access: bool,
     /// Accept traffic forwarded (by an NVA) from the remote VNet (default false).
     #[serde(default)]
@@ -128,10 +128,6 @@ pub struct VirtualNetworkPeering {
     /// `Initiated`, `Connected` or `Disconnected`; a design states `Connected` once both sides exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peering_state: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// `Microsoft.Network/routeTables` properties.
@@ -253,11 +249,15 @@ pub enum Direction {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicIpAddress {
-    /// `Static` or `Dynamic`.
-    #[serde(rename = "publicIPAllocationMethod")]
+    /// `Static` or `Dynamic`; empty when not stated (it depends on the SKU: see
+    /// [`crate::defaults::UNSTATED`]).
+    #[serde(rename = "publicIPAllocationMethod", default)]
     pub public_ip_allocation_method: String,
-    /// `IPv4` or `IPv6`.
-    #[serde(rename = "publicIPAddressVersion")]
+    /// `IPv4` or `IPv6` (absent: IPv4, [`crate::defaults::DOCUMENTED`]).
+    #[serde(
+        rename = "publicIPAddressVersion",
+        default = "crate::defaults::ip_version"
+    )]
     pub public_ip_address_version: String,
     /// The allocated address, known only after deployment (or from an import).
     #[serde(default, skip_serializing_if = "Option::is_none")]

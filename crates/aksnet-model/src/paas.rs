@@ -10,7 +10,7 @@ use crate::resource::ResourceType;
 #[serde(rename_all = "camelCase")]
 pub struct ContainerRegistry {
     /// `Enabled` or `Disabled`; Azure's default when absent is `Enabled`.
-    #[serde(default = "enabled")]
+    #[serde(default = "crate::defaults::enabled")]
     pub public_network_access: String,
     /// Admin user (should be off).
     #[serde(default)]
@@ -24,11 +24,6 @@ impl ResourceType for ContainerRegistry {
     const TYPE: &'static str = "Microsoft.ContainerRegistry/registries";
 }
 
-/// Azure's default for `publicNetworkAccess` when a resource does not state it.
-fn enabled() -> String {
-    "Enabled".to_string()
-}
-
 /// `Microsoft.KeyVault/vaults` properties.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,7 +33,7 @@ pub struct KeyVault {
     /// `{ family: A, name: standard | premium }`.
     pub sku: KeyVaultSku,
     /// `Enabled` or `Disabled`; Azure's default when absent is `Enabled`.
-    #[serde(default = "enabled")]
+    #[serde(default = "crate::defaults::enabled")]
     pub public_network_access: String,
     /// Azure RBAC instead of access policies.
     #[serde(default)]

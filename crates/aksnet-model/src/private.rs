@@ -112,8 +112,10 @@ impl ResourceType for VirtualNetworkLink {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ARecordSet {
-    /// TTL in seconds.
-    pub ttl: u32,
+    /// TTL in seconds (Azure requires it; not needed by any analysis, so an absent one is kept
+    /// absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u32>,
     /// The addresses.
     pub a_records: Vec<ARecord>,
 }

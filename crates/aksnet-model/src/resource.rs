@@ -174,7 +174,9 @@ struct RawChild<P> {
     name: Option<String>,
     #[serde(default)]
     id: Option<ResourceId>,
-    properties: P,
+    /// Absent (or `{}`) in templates and PUT bodies that state nothing but the name.
+    #[serde(default = "Option::default")]
+    properties: Option<P>,
 }
 
 impl<'de, P: Deserialize<'de>> Deserialize<'de> for Child<P> {
@@ -185,10 +187,18 @@ impl<'de, P: Deserialize<'de>> Deserialize<'de> for Child<P> {
             (None, Some(id)) => id.name().to_string(),
             (None, None) => return Err(serde::de::Error::missing_field("name")),
         };
+        let properties = match c.properties {
+            Some(p) => p,
+            // As if `{}` were written: fine when every property has a default, else the error
+            // names the first required one.
+            None => P::deserialize(serde::de::value::MapDeserializer::<_, D::Error>::new(
+                std::iter::empty::<(&str, ())>(),
+            ))?,
+        };
         Ok(Self {
             name,
             id: c.id,
-            properties: c.properties,
+            properties,
         })
     }
 }

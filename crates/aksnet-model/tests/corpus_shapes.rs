@@ -135,7 +135,10 @@ fn managed_cluster() {
     let mc: Resource<ManagedCluster> =
         parse("containerservice/ManagedClustersCreate_PrivateClusterPublicFQDN.json");
     assert!(mc.properties.is_private());
-    assert_eq!(mc.properties.network_profile.network_plugin, "kubenet");
+    assert_eq!(
+        mc.properties.network_profile.network_plugin.as_deref(),
+        Some("kubenet")
+    );
     assert_eq!(
         mc.properties
             .network_profile

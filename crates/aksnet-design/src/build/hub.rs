@@ -226,7 +226,7 @@ fn firewall(ctx: &Ctx, estate: &mut Estate, vnet_id: &ResourceId) -> String {
             // IDPS blocks what its signatures match (Alert only logs): the secure default,
             // and what Checkov CKV_AZURE_220 asks for. Premium only.
             intrusion_detection: (tier == "Premium").then(|| IntrusionDetection {
-                mode: "Deny".to_string(),
+                mode: Some("Deny".to_string()),
             }),
         },
     ));
@@ -310,10 +310,10 @@ fn gateway(ctx: &Ctx, estate: &mut Estate, vnet_id: &ResourceId) {
         VirtualNetworkGateway {
             gateway_type: kind.to_string(),
             vpn_type: vpn.then(|| "RouteBased".to_string()),
-            sku: GatewayVngSku {
+            sku: Some(GatewayVngSku {
                 name: sku.to_string(),
                 tier: sku.to_string(),
-            },
+            }),
             ip_configurations: vec![cfg],
             enable_bgp: !vpn,
             active_active: false,

@@ -348,13 +348,15 @@ fn app_gateway(s: &Spoke, estate: &mut Estate, ilb_ip: Option<&str>) {
             Some(s.loc()),
             WafPolicy {
                 policy_settings: WafPolicySettings {
-                    state: "Enabled".to_string(),
-                    mode: if agw_intent.waf == WafMode::Prevention {
-                        "Prevention"
-                    } else {
-                        "Detection"
-                    }
-                    .to_string(),
+                    state: Some("Enabled".to_string()),
+                    mode: Some(
+                        if agw_intent.waf == WafMode::Prevention {
+                            "Prevention"
+                        } else {
+                            "Detection"
+                        }
+                        .to_string(),
+                    ),
                     request_body_check: true,
                 },
                 managed_rules: ManagedRules {
@@ -514,7 +516,7 @@ fn private_endpoint(s: &Spoke, estate: &mut Estate, kind: PrivateEndpointKind) {
             zone.child("A", &record),
             None,
             ARecordSet {
-                ttl: 10,
+                ttl: Some(10),
                 a_records: vec![ARecord { ipv4_address: ip }],
             },
         ));
@@ -630,7 +632,7 @@ fn cluster(s: &Spoke, estate: &mut Estate, udr_egress: bool) {
             node_resource_group: Some(s.node_rg()),
             agent_pool_profiles: pools,
             network_profile: NetworkProfile {
-                network_plugin: plugin.to_string(),
+                network_plugin: Some(plugin.to_string()),
                 network_plugin_mode: plugin_mode.map(str::to_string),
                 network_policy: Some(policy),
                 network_dataplane: (plugin == "azure" && cilium).then(|| "cilium".to_string()),

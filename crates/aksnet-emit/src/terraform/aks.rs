@@ -225,12 +225,11 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
         });
     }
     let n = &p.network_profile;
+    // As stated, or the plugin AKS picks for the cluster's version; left out when unknown.
+    let (plugin, plugin_mode) = p.network_plugin().unzip();
     b.block("network_profile", |x| {
-        x.attr("network_plugin", Expr::s(&n.network_plugin))
-            .opt(
-                "network_plugin_mode",
-                n.network_plugin_mode.clone().map(Expr::s),
-            )
+        x.opt("network_plugin", plugin.map(Expr::s))
+            .opt("network_plugin_mode", plugin_mode.flatten().map(Expr::s))
             .opt(
                 "network_policy",
                 n.network_policy

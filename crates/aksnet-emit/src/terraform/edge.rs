@@ -112,7 +112,7 @@ fn policies(tf: &mut Tf) -> Result<(), EmitError> {
         }
         if let Some(i) = &q.intrusion_detection {
             b.block("intrusion_detection", |x| {
-                x.attr("mode", Expr::s(&i.mode));
+                x.opt("mode", i.mode.as_deref().map(Expr::s));
             });
         }
         tf.add(FIREWALL_FILE, b);
@@ -403,11 +403,12 @@ fn app_gateways(tf: &mut Tf) {
         let mut b = tf.resource("azurerm_web_application_firewall_policy", &w.id);
         tf.placement(&mut b, &w.id, &w.name, w.location.as_deref());
         b.block("policy_settings", |s| {
-            s.attr(
+            s.opt(
                 "enabled",
-                Expr::Bool(q.policy_settings.state.eq_ignore_ascii_case("Enabled")),
+                (q.policy_settings.state.as_deref())
+                    .map(|state| Expr::Bool(state.eq_ignore_ascii_case("Enabled"))),
             )
-            .attr("mode", Expr::s(&q.policy_settings.mode))
+            .opt("mode", q.policy_settings.mode.as_deref().map(Expr::s))
             .attr(
                 "request_body_check",
                 Expr::Bool(q.policy_settings.request_body_check),
@@ -459,7 +460,7 @@ fn gateways(tf: &mut Tf) {
         let mut b = tf.resource("azurerm_virtual_network_gateway", &g.id);
         tf.placement(&mut b, &g.id, &g.name, g.location.as_deref());
         b.attr("type", Expr::s(&q.gateway_type))
-            .attr("sku", Expr::s(&q.sku.name));
+            .opt("sku", q.sku.as_ref().map(|s| Expr::s(&s.name)));
         if q.gateway_type.eq_ignore_ascii_case("Vpn") {
             b.attr(
                 "vpn_type",

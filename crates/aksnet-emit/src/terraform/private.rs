@@ -98,7 +98,7 @@ pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
         b.attr("name", Expr::s(&r.name))
             .attr("zone_name", tf.names.reference(&zone, "name"))
             .attr("resource_group_name", tf.names.resource_group_name(&r.id))
-            .attr("ttl", Expr::Num(i64::from(r.properties.ttl)))
+            .opt("ttl", r.properties.ttl.map(|t| Expr::Num(i64::from(t))))
             .attr(
                 "records",
                 Expr::strs(

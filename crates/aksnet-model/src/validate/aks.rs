@@ -80,7 +80,7 @@ fn pools(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut Sink) {
             }
         }
     }
-    if mode == NetworkMode::Kubenet && kubenet_nodes > azure::KUBENET_MAX_NODES {
+    if mode == Some(NetworkMode::Kubenet) && kubenet_nodes > azure::KUBENET_MAX_NODES {
         sink.error(
             "aks-kubenet-too-many-nodes",
             &mc.id,
@@ -132,7 +132,7 @@ fn cidrs(mc: &Resource<ManagedCluster>, estate: &Estate, onprem: &PrefixSet, sin
     let mode = mc.properties.network_mode();
     let pod_cidr = np
         .pod_cidr
-        .filter(|_| matches!(mode, NetworkMode::Overlay | NetworkMode::Kubenet));
+        .filter(|_| matches!(mode, Some(NetworkMode::Overlay | NetworkMode::Kubenet)));
     let named: [(&str, Option<Prefix>); 2] =
         [("service CIDR", np.service_cidr), ("pod CIDR", pod_cidr)];
     for (what, cidr) in named {
@@ -189,7 +189,7 @@ fn cidrs(mc: &Resource<ManagedCluster>, estate: &Estate, onprem: &PrefixSet, sin
             .properties
             .agent_pool_profiles
             .iter()
-            .map(|p| u128::from(PoolDemand::of(mode, p).total_nodes()))
+            .map(|p| u128::from(p.max_nodes() + p.surge_nodes()))
             .sum();
         let slots = pod.size() >> (32 - u32::from(azure::POD_CIDR_PER_NODE_LEN));
         if pod.len() > azure::POD_CIDR_PER_NODE_LEN || nodes > slots {
@@ -348,7 +348,15 @@ fn subnet_capacity(estate: &Estate, sink: &mut Sink) {
     // subnet -> (explanations, total addresses)
     let mut demand: BTreeMap<ResourceId, (Vec<String>, u128)> = BTreeMap::new();
     for mc in estate.managed_clusters.iter() {
-        let mode = mc.properties.network_mode();
+        let Some(mode) = mc.properties.network_mode() else {
+            sink.warn(
+                "aks-network-plugin-unknown",
+                &mc.id,
+                format!("cluster `{}` states neither networkPlugin nor kubernetesVersion, so the plugin AKS picks (kubenet below 1.30, Azure CNI Overlay from 1.30) is unknown; its pools' subnet demand is not checked", mc.name),
+                "state networkProfile.networkPlugin (or kubernetesVersion) in the input",
+            );
+            continue;
+        };
         for (i, pool) in mc.properties.agent_pool_profiles.iter().enumerate() {
             let d = PoolDemand::of(mode, pool);
             if let Some(sid) = &pool.vnet_subnet_id {

@@ -24,12 +24,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     cx.estate
         .managed_clusters
         .iter()
-        .filter(|mc| {
-            mc.properties
-                .network_profile
-                .network_plugin
-                .eq_ignore_ascii_case("kubenet")
-        })
+        .filter(|mc| mc.properties.network_mode() == Some(aksnet_model::aks::NetworkMode::Kubenet))
         .map(|mc| {
             Finding::new(
                 rule,

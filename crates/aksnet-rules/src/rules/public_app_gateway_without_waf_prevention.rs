@@ -40,25 +40,21 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
             let problem =
                 match waf {
                     None => "has no WAF policy".to_string(),
-                    Some(w)
-                        if !w
-                            .properties
-                            .policy_settings
-                            .state
-                            .eq_ignore_ascii_case("Enabled") =>
-                    {
-                        format!("has WAF policy `{}` disabled", w.name)
+                    Some(w) if !stated(&w.properties.policy_settings.state, "Enabled") => {
+                        match &w.properties.policy_settings.state {
+                            Some(_) => format!("has WAF policy `{}` disabled", w.name),
+                            // Azure documents no default (aksnet_model::defaults::UNSTATED).
+                            None => format!("has WAF policy `{}` whose state is not stated (Azure documents no default)", w.name),
+                        }
                     }
-                    Some(w)
-                        if !w
-                            .properties
-                            .policy_settings
-                            .mode
-                            .eq_ignore_ascii_case("Prevention") =>
-                    {
+                    Some(w) if !stated(&w.properties.policy_settings.mode, "Prevention") => {
                         format!(
-                            "has WAF policy `{}` in {} mode",
-                            w.name, w.properties.policy_settings.mode
+                            "has WAF policy `{}` in {}",
+                            w.name,
+                            match &w.properties.policy_settings.mode {
+                                Some(m) => format!("{m} mode"),
+                                None => "a mode not stated (Azure documents no default)".to_string(),
+                            }
                         )
                     }
                     Some(w)
@@ -108,6 +104,13 @@ fn current_rule_set(kind: &str, version: &str) -> bool {
         "OWASP" => major_minor(version) >= (3, 2),
         _ => false,
     }
+}
+
+/// Whether an optional setting is stated as `value` (case-insensitively, as ARM reads).
+fn stated(setting: &Option<String>, value: &str) -> bool {
+    setting
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case(value))
 }
 
 #[cfg(test)]
