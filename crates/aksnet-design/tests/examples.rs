@@ -146,7 +146,10 @@ fn reference_estate_holds_every_component_of_the_architecture() {
         assert!(rt.properties.disable_bgp_route_propagation);
         let r = &rt.properties.routes[0].properties;
         assert_eq!(
-            (r.address_prefix.as_str(), r.next_hop_ip_address.as_deref()),
+            (
+                r.address_prefix.to_string().as_str(),
+                r.next_hop_ip_address.as_deref()
+            ),
             ("0.0.0.0/0", Some(fw_ip.as_str()))
         );
         assert!(subnet.properties.network_security_group.is_some());

@@ -248,6 +248,22 @@ impl<'e> DataPlane<'e> {
             .filter(|id| self.estate.route_tables.get(id).is_none())
     }
 
+    /// Why routing from subnet `s` to `dst` is unknown: its route table routes service tags whose
+    /// prefixes are not loaded, and `dst` is an address such a tag may hold (a public one)
+    /// ([`routes::unresolved_route_tags`]).
+    pub fn route_tag_unknown(&self, s: SubnetIx) -> Option<String> {
+        let table = self.topology.subnets[s].route_table.as_ref()?;
+        let tags = routes::unresolved_route_tags(self.estate, &self.options, table);
+        (!tags.is_empty()).then(|| {
+            format!(
+                "{}'s route table `{}` routes service tag(s) {} whose prefixes are not loaded: pass --service-tags to know where public destinations go",
+                self.topology.subnets[s].label(&self.topology),
+                table.name(),
+                tags.join(", ")
+            )
+        })
+    }
+
     /// The packets subnet `s`'s NSG allows in `direction` (everything when it has none).
     pub fn nsg_allowed(&self, s: SubnetIx, direction: Direction) -> &PacketSet {
         let slot = &self.nsg_allowed[s][usize::from(direction == Direction::Outbound)];

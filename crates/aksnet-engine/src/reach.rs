@@ -652,6 +652,15 @@ impl DataPlane<'_> {
                 ),
             );
         }
+        if let Some(why) = self.route_tag_unknown(s) {
+            // Per packet, as in a trace: only destinations a service tag may hold.
+            let public = PacketSet::from_parts(
+                &PrefixSet::everything(),
+                &PrefixSet::everything().difference(private_space()),
+                Services::any(),
+            );
+            Self::unsure(&mut b, Some(&public), why);
+        }
         let vnet = t.subnets[s].vnet;
         let reachable: Vec<VnetIx> = std::iter::once(vnet)
             .chain(t.connected_peers(vnet).map(|p| p.remote))

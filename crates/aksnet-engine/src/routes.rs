@@ -3,8 +3,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use aksnet_model::network::NextHopType;
-use aksnet_model::Estate;
+use aksnet_model::network::{NextHopType, RouteDestination};
+use aksnet_model::{Estate, ResourceId};
 use aksnet_net::{Prefix, PrefixSet};
 use serde::Serialize;
 
@@ -95,6 +95,9 @@ pub struct EffectiveRoute {
     pub state: RouteState,
     /// The UDR's or system route's name, for traces.
     pub name: String,
+    /// For a UDR written with a service tag: the tag, whose prefixes the route was expanded to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_tag: Option<String>,
 }
 
 /// RFC 1918 and RFC 6598 `None` routes [UDR] §2.1.
@@ -132,6 +135,7 @@ pub fn effective_routes(
         source: Source::Default,
         state: RouteState::Active,
         name: name.to_string(),
+        service_tag: None,
     };
     // VNet ranges: one route per address range [UDR] §2.1.
     for p in &vnet.prefixes {
@@ -159,7 +163,7 @@ pub fn effective_routes(
             rt.properties
                 .routes
                 .iter()
-                .find(|r| r.properties.address_prefix == "0.0.0.0/0")
+                .find(|r| r.properties.address_prefix.is_default_route())
         })
         .map(|r| r.properties.next_hop_type);
     let removed_by_udr = match default_udr_hop {
@@ -186,6 +190,7 @@ pub fn effective_routes(
                     source: Source::VirtualNetworkGateway,
                     state: RouteState::Active,
                     name: "gateway".to_string(),
+                    service_tag: None,
                 });
             }
         }
@@ -194,8 +199,16 @@ pub fn effective_routes(
     let mut udrs = Vec::new();
     if let Some(rt) = table {
         for r in &rt.properties.routes {
-            let Ok(prefix) = Prefix::parse_strict(&r.properties.address_prefix) else {
-                continue;
+            // A service tag is expanded to its prefixes when they are loaded; otherwise the
+            // route's reach is unknown ([`unresolved_route_tags`]).
+            let (prefixes, service_tag): (Vec<Prefix>, _) = match &r.properties.address_prefix {
+                RouteDestination::Prefix(p) => (vec![*p], None),
+                RouteDestination::ServiceTag(tag) => {
+                    match o.service_tags.get(&tag.to_ascii_lowercase()) {
+                        Some(set) => (set.prefixes(), Some(tag.clone())),
+                        None => continue,
+                    }
+                }
             };
             let ip = r
                 .properties
@@ -210,13 +223,16 @@ pub fn effective_routes(
                 (NextHopType::Internet, _) => NextHop::Internet,
                 (NextHopType::None, _) => NextHop::None,
             };
-            udrs.push(EffectiveRoute {
-                address_prefix: prefix,
-                next_hop: hop,
-                source: Source::User,
-                state: RouteState::Active,
-                name: format!("{}/{}", rt.name, r.name),
-            });
+            for prefix in prefixes {
+                udrs.push(EffectiveRoute {
+                    address_prefix: prefix,
+                    next_hop: hop.clone(),
+                    source: Source::User,
+                    state: RouteState::Active,
+                    name: format!("{}/{}", rt.name, r.name),
+                    service_tag: service_tag.clone(),
+                });
+            }
         }
     }
     // Private endpoint /32s in the PE's VNet and directly peered VNets [PEPOL-2022] §2.2, unless
@@ -249,6 +265,7 @@ pub fn effective_routes(
             source: Source::Default,
             state: RouteState::Active,
             name: e.name.clone(),
+            service_tag: None,
         };
         if overridden {
             r.state = RouteState::Invalid;
@@ -321,6 +338,7 @@ fn service_endpoint_routes(
                 source: Source::Default,
                 state: RouteState::Active,
                 name: format!("service endpoint {}", se.service),
+                service_tag: None,
             });
         }
     }
@@ -331,11 +349,49 @@ fn service_endpoint_routes(
 /// even by a route table [UDR] §2.3; then User > VirtualNetworkGateway > Default.
 pub fn rank(r: &EffectiveRoute) -> u8 {
     match (&r.next_hop, r.source) {
-        (NextHop::VirtualNetworkServiceEndpoint(_), _) => 3,
-        (_, Source::User) => 2,
-        (_, Source::VirtualNetworkGateway) => 1,
+        (NextHop::VirtualNetworkServiceEndpoint(_), _) => 30,
+        (_, Source::User) => 20 + r.service_tag.as_deref().map_or(5, tag_rank),
+        (_, Source::VirtualNetworkGateway) => 10,
         (_, Source::Default) => 0,
     }
+}
+
+/// Among UDRs with the same prefix, one written as a prefix beats one expanded from a service
+/// tag, and among tags a regional tag (`Storage.EastUS`) beats its top-level tag (`Storage`),
+/// which beats `AzureCloud.<region>`, which beats `AzureCloud` [UDR] §2.3 item 5. Higher wins;
+/// an explicit prefix ranks 5.
+fn tag_rank(tag: &str) -> u8 {
+    let (base, region) = match tag.split_once('.') {
+        Some((base, _)) => (base, true),
+        None => (tag, false),
+    };
+    match (base.eq_ignore_ascii_case("AzureCloud"), region) {
+        (false, true) => 4,
+        (false, false) => 3,
+        (true, true) => 2,
+        (true, false) => 1,
+    }
+}
+
+/// The service tags subnet `s`'s route table routes to whose prefixes are not loaded
+/// (`--service-tags`): where they send traffic is unknown for every destination such a tag may
+/// hold (public addresses: service tags hold no private ones) [UDR] §2.3 item 5.
+pub fn unresolved_route_tags(estate: &Estate, o: &Options, table: &ResourceId) -> Vec<String> {
+    let Some(rt) = estate.route_tables.get(table) else {
+        return Vec::new();
+    };
+    rt.properties
+        .routes
+        .iter()
+        .filter_map(|r| match &r.properties.address_prefix {
+            RouteDestination::ServiceTag(t)
+                if !o.service_tags.contains_key(&t.to_ascii_lowercase()) =>
+            {
+                Some(t.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// True for the system routes whose prefixes BGP routes never take, however specific: "System
@@ -551,6 +607,7 @@ mod tests {
             source,
             state: RouteState::Active,
             name: String::new(),
+            service_tag: None,
         }
     }
 
@@ -624,6 +681,35 @@ mod tests {
                 prop_assert_eq!(linear, split, "partition differs at {}", dst);
             }
         }
+    }
+
+    /// Same prefix written three ways: as a prefix, through `Storage.WestEurope` and through
+    /// `AzureCloud`. The prefix wins, then the regional tag, then AzureCloud [UDR] §2.3 item 5;
+    /// the losers are `Invalid`, and every view agrees.
+    #[test]
+    fn an_explicit_prefix_beats_a_regional_tag_which_beats_azure_cloud() {
+        let p: Prefix = "20.1.0.0/16".parse().unwrap();
+        let tagged = |tag: Option<&str>, hop: NextHop| EffectiveRoute {
+            service_tag: tag.map(str::to_string),
+            ..route(p, hop, Source::User)
+        };
+        let nva = |last: u8| NextHop::VirtualAppliance(IpAddr::V4(Ipv4Addr::new(10, 0, 0, last)));
+        let dst = IpAddr::V4(Ipv4Addr::new(20, 1, 2, 3));
+        let mut routes = vec![
+            tagged(Some("AzureCloud"), nva(1)),
+            tagged(Some("Storage.WestEurope"), nva(2)),
+        ];
+        mark_invalid(&mut routes);
+        assert_eq!(select(&routes, dst).map(|r| &r.next_hop), Some(&nva(2)));
+        assert_eq!(routes[0].state, RouteState::Invalid);
+        routes.push(tagged(None, nva(3)));
+        routes.iter_mut().for_each(|r| r.state = RouteState::Active);
+        mark_invalid(&mut routes);
+        assert_eq!(select(&routes, dst).map(|r| &r.next_hop), Some(&nva(3)));
+        let parts = partition(&routes, &[p].into_iter().collect());
+        assert_eq!(parts.len(), 1);
+        assert_eq!(routes[parts[0].route].next_hop, nva(3));
+        assert!(tag_rank("Storage") > tag_rank("AzureCloud.westeurope"));
     }
 
     /// A /16 service endpoint route and a /24 BGP route inside it: BGP never takes

@@ -83,7 +83,7 @@ pub fn virtual_network(
             .and_then(|id| estate.route_tables.get(id))
         {
             for r in &rt.properties.routes {
-                if let Ok(prefix) = Prefix::parse_strict(&r.properties.address_prefix) {
+                if let Some(prefix) = r.properties.address_prefix.prefix() {
                     set.insert(prefix);
                 }
             }

@@ -647,6 +647,13 @@ impl Walk<'_, '_> {
                 id.name()
             ));
         }
+        if let Some(why) = dp
+            .route_tag_unknown(s)
+            .filter(|_| !crate::tags::private_space().contains_addr(pkt.dst))
+        {
+            self.notes.push(why.clone());
+            self.uncertain.push(why);
+        }
         let Some(r) = dp.route_for(s, pkt.dst) else {
             self.hop(
                 here,
@@ -657,10 +664,16 @@ impl Walk<'_, '_> {
             );
             return Step::Done(Outcome::Denied("no route".into()));
         };
-        let detail = format!(
-            "{} → {} ({:?}, {})",
-            r.address_prefix, r.next_hop, r.source, r.name
-        );
+        let detail = match &r.service_tag {
+            Some(tag) => format!(
+                "{} → {} ({:?}, {}, service tag {tag})",
+                r.address_prefix, r.next_hop, r.source, r.name
+            ),
+            None => format!(
+                "{} → {} ({:?}, {})",
+                r.address_prefix, r.next_hop, r.source, r.name
+            ),
+        };
         let vnet = t.subnets[s].vnet;
         match r.next_hop.clone() {
             NextHop::None => {

@@ -195,7 +195,8 @@ pub enum FirewallRule {
 pub struct NetworkRule {
     /// Rule name.
     pub name: String,
-    /// `TCP`, `UDP`, `ICMP`, `Any`.
+    /// `TCP`, `UDP`, `ICMP`, `Any` ([`crate::checked::firewall_protocol`]).
+    #[serde(deserialize_with = "crate::checked::read::firewall_protocols")]
     pub ip_protocols: Vec<String>,
     /// Source CIDRs/IPs/`*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -212,7 +213,8 @@ pub struct NetworkRule {
     /// Destination FQDNs (need DNS proxy).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destination_fqdns: Vec<String>,
-    /// Destination ports or ranges.
+    /// Destination ports or ranges ([`crate::checked::port_range`]).
+    #[serde(deserialize_with = "crate::checked::read::ports")]
     pub destination_ports: Vec<String>,
 }
 
@@ -254,14 +256,16 @@ pub struct ApplicationProtocol {
 pub struct NatRule {
     /// Rule name.
     pub name: String,
-    /// `TCP`, `UDP`.
+    /// `TCP`, `UDP` ([`crate::checked::firewall_protocol`]).
+    #[serde(deserialize_with = "crate::checked::read::firewall_protocols")]
     pub ip_protocols: Vec<String>,
     /// Source CIDRs/`*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source_addresses: Vec<String>,
     /// The firewall public IP.
     pub destination_addresses: Vec<String>,
-    /// Destination port.
+    /// Destination port ([`crate::checked::port_range`]).
+    #[serde(deserialize_with = "crate::checked::read::ports")]
     pub destination_ports: Vec<String>,
     /// Translated (private) address.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,12 +10,13 @@
 // references for readers, not links to items.
 #![allow(rustdoc::broken_intra_doc_links)]
 
-// Module order (each uses only modules before it): azure → defaults → id → resource → aks → aks_egress →
+// Module order (each uses only modules before it): azure → defaults → checked → id → resource → aks → aks_egress →
 // network → appgw → diagnostic → firewall → gateway → paas → private → estate → validate.
 pub mod aks;
 pub mod aks_egress;
 pub mod appgw;
 pub mod azure;
+pub mod checked;
 pub mod defaults;
 pub mod diagnostic;
 pub mod estate;

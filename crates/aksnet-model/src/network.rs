@@ -5,6 +5,8 @@
 use aksnet_net::Prefix;
 use serde::{Deserialize, Serialize};
 
+use crate::checked::read;
+pub use crate::checked::RouteDestination;
 use crate::resource::{Child, ResourceType, SubResource};
 
 /// `Microsoft.Network/virtualNetworks` properties.
@@ -146,17 +148,52 @@ impl ResourceType for RouteTable {
     const TYPE: &'static str = "Microsoft.Network/routeTables";
 }
 
-/// A user-defined route.
+/// A user-defined route. Read through [`RawRoute`], so that a `VirtualAppliance` route without a
+/// valid next hop address is refused as Azure refuses it [UDR] §2.4.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "RawRoute")]
 pub struct Route {
-    /// Destination prefix (a CIDR; service-tag destinations are kept as text by importers).
-    pub address_prefix: String,
+    /// Destination: a CIDR or a service tag.
+    pub address_prefix: RouteDestination,
     /// Next hop type.
     pub next_hop_type: NextHopType,
     /// Next hop IP, for `VirtualAppliance`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_hop_ip_address: Option<String>,
+}
+
+/// A route as written, before its next hop is checked.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRoute {
+    address_prefix: RouteDestination,
+    next_hop_type: NextHopType,
+    #[serde(default)]
+    next_hop_ip_address: Option<String>,
+}
+
+impl TryFrom<RawRoute> for Route {
+    type Error = String;
+
+    /// `VirtualAppliance` requires `nextHopIpAddress`, an IP address [UDR] §2.4.
+    fn try_from(r: RawRoute) -> Result<Self, String> {
+        if r.next_hop_type == NextHopType::VirtualAppliance {
+            match r.next_hop_ip_address.as_deref().map(str::trim) {
+                None | Some("") => {
+                    return Err("a VirtualAppliance route needs nextHopIpAddress".to_string())
+                }
+                Some(ip) if ip.parse::<std::net::IpAddr>().is_err() => {
+                    return Err(format!("nextHopIpAddress `{ip}` is not an IP address"))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(Route {
+            address_prefix: r.address_prefix,
+            next_hop_type: r.next_hop_type,
+            next_hop_ip_address: r.next_hop_ip_address,
+        })
+    }
 }
 
 /// The UDR next-hop types of the `RouteNextHopType` enum (azure-semantics §2.4).
@@ -194,28 +231,57 @@ pub struct SecurityRule {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`.
+    /// `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*` ([`crate::checked::nsg_protocol`]).
+    #[serde(deserialize_with = "read::nsg_protocol")]
     pub protocol: String,
     /// Source port or range (`*`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "read::port_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_port_range: Option<String>,
-    /// Destination port or range.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Destination port or range ([`crate::checked::port_range`]).
+    #[serde(
+        default,
+        deserialize_with = "read::port_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_port_range: Option<String>,
     /// Several destination ports.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "read::ports",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub destination_port_ranges: Vec<String>,
-    /// Source CIDR, IP, `*` or service tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Source CIDR, IP, `*` or service tag ([`crate::checked::rule_address`]).
+    #[serde(
+        default,
+        deserialize_with = "read::address_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_address_prefix: Option<String>,
     /// Several source CIDRs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "read::addresses",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub source_address_prefixes: Vec<String>,
     /// Destination CIDR, IP, `*` or service tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "read::address_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_address_prefix: Option<String>,
     /// Several destination CIDRs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "read::addresses",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub destination_address_prefixes: Vec<String>,
     /// `Allow` or `Deny`.
     pub access: Access,

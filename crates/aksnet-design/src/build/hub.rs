@@ -13,6 +13,7 @@ use aksnet_model::network::{
     Route, RouteTable, Subnet, VirtualNetwork, VirtualNetworkPeering,
 };
 use aksnet_model::{Child, Estate, Resource, ResourceId, ResourceType, SubResource};
+use aksnet_net::Prefix;
 
 use super::nsg::{bastion_rules, nsg, nva_rules};
 use super::Ctx;
@@ -358,7 +359,7 @@ fn firewall_subnet_internet_route(ctx: &Ctx, estate: &mut Estate) {
     let routes = vec![route(
         &id,
         "default-to-internet",
-        "0.0.0.0/0",
+        default_route(),
         NextHopType::Internet,
         None,
     )];
@@ -381,7 +382,7 @@ pub(super) fn gateway_subnet_routes(ctx: &Ctx, estate: &mut Estate, appliance_ip
             route(
                 &id,
                 &format!("to-{}", si.name),
-                &sp.vnet.address_space.to_string(),
+                sp.vnet.address_space,
                 NextHopType::VirtualAppliance,
                 Some(appliance_ip),
             )
@@ -390,11 +391,16 @@ pub(super) fn gateway_subnet_routes(ctx: &Ctx, estate: &mut Estate, appliance_ip
     attach_hub_route_table(ctx, estate, id, routes, "GatewaySubnet");
 }
 
-/// A route of a route table.
+/// `0.0.0.0/0`.
+pub(super) fn default_route() -> Prefix {
+    "0.0.0.0/0".parse().expect("constant")
+}
+
+/// A user-defined route of `table`.
 pub(super) fn route(
     table: &ResourceId,
     name: &str,
-    prefix: &str,
+    prefix: Prefix,
     hop: NextHopType,
     ip: Option<&str>,
 ) -> Child<Route> {
@@ -402,7 +408,7 @@ pub(super) fn route(
         name,
         Some(table.child("routes", name)),
         Route {
-            address_prefix: prefix.to_string(),
+            address_prefix: prefix.into(),
             next_hop_type: hop,
             next_hop_ip_address: ip.map(str::to_string),
         },

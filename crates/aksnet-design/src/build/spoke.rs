@@ -117,7 +117,7 @@ fn route_table(s: &Spoke, estate: &mut Estate, appliance_ip: &str) -> ResourceId
     let route = route(
         &id,
         "default-to-firewall",
-        "0.0.0.0/0",
+        super::hub::default_route(),
         NextHopType::VirtualAppliance,
         Some(appliance_ip),
     );
@@ -155,7 +155,7 @@ fn app_gateway_route_table(
             route(
                 &id,
                 &format!("onprem-{}-via-firewall", i + 1),
-                &p.to_string(),
+                *p,
                 NextHopType::VirtualAppliance,
                 Some(appliance_ip),
             )

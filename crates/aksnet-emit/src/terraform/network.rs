@@ -212,7 +212,10 @@ fn route_tables(tf: &mut Tf) {
                 .unwrap_or_default();
             b.block("route", |x| {
                 x.attr("name", Expr::s(&r.name))
-                    .attr("address_prefix", Expr::s(&r.properties.address_prefix))
+                    .attr(
+                        "address_prefix",
+                        Expr::s(r.properties.address_prefix.to_string()),
+                    )
                     .attr("next_hop_type", Expr::s(hop))
                     .opt(
                         "next_hop_in_ip_address",

@@ -276,7 +276,7 @@ fn udr_egress(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut Sink) {
             rt.properties
                 .routes
                 .iter()
-                .find(|r| r.properties.address_prefix == "0.0.0.0/0")
+                .find(|r| r.properties.address_prefix.is_default_route())
         });
         let problem = match default.map(|r| r.properties.next_hop_type) {
             Some(NextHopType::VirtualAppliance | NextHopType::VirtualNetworkGateway) => continue,

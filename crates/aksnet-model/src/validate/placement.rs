@@ -218,7 +218,7 @@ fn subnet_references(estate: &Estate, sink: &mut Sink) {
                     .properties
                     .routes
                     .iter()
-                    .any(|r| r.properties.address_prefix == "0.0.0.0/0")
+                    .any(|r| r.properties.address_prefix.is_default_route())
                 {
                     sink.error(
                         "gateway-subnet-default-route",

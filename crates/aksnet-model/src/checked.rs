@@ -1,0 +1,330 @@
+//! The values Azure accepts for the free-text properties the model keeps as text (NSG protocols,
+//! ports and addresses, route destinations, firewall rule ports and protocols), checked where
+//! they are read: a value Azure refuses is an error at its JSON path, never a rule or route that
+//! silently matches nothing. Each check names its source.
+
+use std::fmt;
+
+use aksnet_net::{PortRange, Prefix};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Why a value is not one Azure accepts.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` {why}")]
+pub struct InvalidValue {
+    /// The value as written.
+    pub value: String,
+    /// What is wrong with it.
+    pub why: String,
+}
+
+fn invalid(value: &str, why: impl Into<String>) -> InvalidValue {
+    InvalidValue {
+        value: value.to_string(),
+        why: why.into(),
+    }
+}
+
+/// NSG rule protocols: the `SecurityRuleProtocol` enum of the REST spec (`Tcp`, `Udp`, `Icmp`,
+/// `Esp`, `Ah`, `*`) [SCHEMA-NRP] azure-semantics §3.1, matched case-insensitively as ARM does.
+pub fn nsg_protocol(value: &str) -> Result<(), InvalidValue> {
+    const ALLOWED: [&str; 6] = ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"];
+    if ALLOWED.iter().any(|a| a.eq_ignore_ascii_case(value.trim())) {
+        Ok(())
+    } else {
+        Err(invalid(
+            value,
+            "is not an NSG protocol (Azure accepts Tcp, Udp, Icmp, Esp, Ah or *)",
+        ))
+    }
+}
+
+/// A port or port range as NSG rules and firewall network and NAT rules write them: `*`, `N` or
+/// `A-B` with 0 ≤ A ≤ B ≤ 65535 [NSG] azure-semantics §3.1.
+pub fn port_range(value: &str) -> Result<PortRange, InvalidValue> {
+    let t = value.trim();
+    if let Some((a, b)) = t.split_once('-') {
+        if let (Ok(a), Ok(b)) = (a.trim().parse::<u32>(), b.trim().parse::<u32>()) {
+            if a > b && b <= 65535 {
+                return Err(invalid(
+                    value,
+                    format!("has its ends swapped (write {b}-{a})"),
+                ));
+            }
+        }
+    }
+    t.parse::<PortRange>().map_err(|_| {
+        invalid(
+            value,
+            "is not a port or port range (Azure accepts *, N or A-B within 0-65535)",
+        )
+    })
+}
+
+/// An address field of an NSG or firewall rule that looks like an address (it starts with a
+/// digit or holds `:` or `/`) must be an IP address or a CIDR; anything else is a tag or `*`,
+/// resolved (or left unknown) by the engine [NSG] azure-semantics §3.1. Host bits in such a CIDR
+/// are accepted: whether Azure normalises or refuses them on NSG rules is not documented.
+pub fn rule_address(value: &str) -> Result<(), InvalidValue> {
+    let t = value.trim();
+    if t.is_empty() {
+        return Err(invalid(
+            value,
+            "is empty (write *, an address, a CIDR or a tag)",
+        ));
+    }
+    let looks_like_address =
+        t.starts_with(|c: char| c.is_ascii_digit()) || t.contains(':') || t.contains('/');
+    if looks_like_address {
+        Prefix::parse_lenient(t).map_err(|e| invalid(value, format!("is not an address: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Firewall network and NAT rule protocols: `TCP`, `UDP`, `ICMP` or `Any`
+/// (`AzureFirewallNetworkRuleProtocol`, REST spec) azure-semantics §4.
+pub fn firewall_protocol(value: &str) -> Result<(), InvalidValue> {
+    const ALLOWED: [&str; 4] = ["TCP", "UDP", "ICMP", "Any"];
+    if ALLOWED.iter().any(|a| a.eq_ignore_ascii_case(value.trim())) {
+        Ok(())
+    } else {
+        Err(invalid(
+            value,
+            "is not a firewall rule protocol (Azure accepts TCP, UDP, ICMP or Any)",
+        ))
+    }
+}
+
+/// Service tags Azure refuses as route prefixes [TAGS] azure-semantics §2.3 item 5.
+pub const NOT_ROUTABLE_TAGS: [&str; 6] = [
+    "AzurePlatformDNS",
+    "AzurePlatformIMDS",
+    "AzurePlatformLKM",
+    "VirtualNetwork",
+    "AzureLoadBalancer",
+    "Internet",
+];
+
+/// A user-defined route's destination: a CIDR, or a service tag (Azure expands it to the tag's
+/// prefixes) [UDR] azure-semantics §2.3 item 5.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RouteDestination {
+    /// A CIDR without host bits.
+    Prefix(Prefix),
+    /// A service tag, e.g. `AzureCloud` or `Storage.WestEurope`.
+    ServiceTag(String),
+}
+
+impl RouteDestination {
+    /// Reads a route's `addressPrefix`: a CIDR must have no host bits and a length in range; a
+    /// name is a service tag, unless it is one Azure refuses as a route prefix.
+    pub fn parse(value: &str) -> Result<Self, InvalidValue> {
+        let t = value.trim();
+        if t.is_empty() {
+            return Err(invalid(value, "is empty (write a CIDR or a service tag)"));
+        }
+        let looks_like_address =
+            t.starts_with(|c: char| c.is_ascii_digit()) || t.contains(':') || t.contains('/');
+        if looks_like_address {
+            return Prefix::parse_strict(t)
+                .map(RouteDestination::Prefix)
+                .map_err(|e| invalid(value, format!("is not a route prefix: {e}")));
+        }
+        let tag_chars = t
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-');
+        if !tag_chars {
+            return Err(invalid(value, "is neither a CIDR nor a service tag name"));
+        }
+        if let Some(tag) = NOT_ROUTABLE_TAGS.iter().find(|n| n.eq_ignore_ascii_case(t)) {
+            return Err(invalid(
+                value,
+                format!("names {tag}, a service tag Azure does not accept as a route prefix"),
+            ));
+        }
+        Ok(RouteDestination::ServiceTag(t.to_string()))
+    }
+
+    /// The prefix, for a CIDR destination.
+    pub fn prefix(&self) -> Option<Prefix> {
+        match self {
+            RouteDestination::Prefix(p) => Some(*p),
+            RouteDestination::ServiceTag(_) => None,
+        }
+    }
+
+    /// Whether this is `0.0.0.0/0`.
+    pub fn is_default_route(&self) -> bool {
+        self.prefix() == "0.0.0.0/0".parse().ok()
+    }
+}
+
+impl From<Prefix> for RouteDestination {
+    fn from(p: Prefix) -> Self {
+        RouteDestination::Prefix(p)
+    }
+}
+
+impl fmt::Display for RouteDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteDestination::Prefix(p) => p.fmt(f),
+            RouteDestination::ServiceTag(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Serialize for RouteDestination {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RouteDestination {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        RouteDestination::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Serde readers that check a text property as it is read, for `deserialize_with`.
+pub(crate) mod read {
+    use serde::{Deserialize, Deserializer};
+
+    use super::InvalidValue;
+
+    fn one<'de, D: Deserializer<'de>>(
+        d: D,
+        check: impl Fn(&str) -> Result<(), InvalidValue>,
+    ) -> Result<String, D::Error> {
+        let s = String::deserialize(d)?;
+        check(&s).map_err(serde::de::Error::custom)?;
+        Ok(s)
+    }
+
+    fn optional<'de, D: Deserializer<'de>>(
+        d: D,
+        check: impl Fn(&str) -> Result<(), InvalidValue>,
+    ) -> Result<Option<String>, D::Error> {
+        let s = Option::<String>::deserialize(d)?;
+        if let Some(v) = &s {
+            // An empty singular field means "use the plural one" [PSRULE-NSGEVAL] §3.1.
+            if !v.is_empty() {
+                check(v).map_err(serde::de::Error::custom)?;
+            }
+        }
+        Ok(s)
+    }
+
+    fn list<'de, D: Deserializer<'de>>(
+        d: D,
+        check: impl Fn(&str) -> Result<(), InvalidValue>,
+    ) -> Result<Vec<String>, D::Error> {
+        let v = Vec::<String>::deserialize(d)?;
+        for s in &v {
+            check(s).map_err(serde::de::Error::custom)?;
+        }
+        Ok(v)
+    }
+
+    fn port(s: &str) -> Result<(), InvalidValue> {
+        super::port_range(s).map(|_| ())
+    }
+
+    /// An NSG protocol.
+    pub(crate) fn nsg_protocol<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        one(d, super::nsg_protocol)
+    }
+
+    /// An optional port range.
+    pub(crate) fn port_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        optional(d, port)
+    }
+
+    /// A list of port ranges.
+    pub(crate) fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        list(d, port)
+    }
+
+    /// An optional rule address.
+    pub(crate) fn address_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        optional(d, super::rule_address)
+    }
+
+    /// A list of rule addresses.
+    pub(crate) fn addresses<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        list(d, super::rule_address)
+    }
+
+    /// A list of firewall rule protocols.
+    pub(crate) fn firewall_protocols<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<String>, D::Error> {
+        list(d, super::firewall_protocol)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_destinations() {
+        assert!(matches!(
+            RouteDestination::parse("10.2.0.0/16"),
+            Ok(RouteDestination::Prefix(_))
+        ));
+        assert_eq!(
+            RouteDestination::parse("AzureCloud.westeurope"),
+            Ok(RouteDestination::ServiceTag("AzureCloud.westeurope".into()))
+        );
+        for bad in [
+            "10.2.0.1/16",
+            "10.0.0.0/33",
+            "",
+            "10.0.0",
+            "Internet",
+            "a b",
+        ] {
+            assert!(RouteDestination::parse(bad).is_err(), "{bad}");
+        }
+        assert!(RouteDestination::parse("0.0.0.0/0")
+            .unwrap()
+            .is_default_route());
+        let e = RouteDestination::parse("10.2.0.1/16").unwrap_err();
+        assert!(e.to_string().contains("10.2.0.1/16"), "{e}");
+    }
+
+    #[test]
+    fn ports() {
+        assert!(port_range("*").is_ok());
+        assert!(port_range("443").is_ok());
+        assert!(port_range("0-65535").is_ok());
+        let e = port_range("443-80").unwrap_err();
+        assert!(e.why.contains("swapped (write 80-443)"), "{e}");
+        assert!(port_range("99999").is_err());
+        assert!(port_range("80-").is_err());
+        assert!(port_range("").is_err());
+    }
+
+    #[test]
+    fn protocols_and_addresses() {
+        assert!(nsg_protocol("tcp").is_ok());
+        assert!(nsg_protocol("*").is_ok());
+        assert!(nsg_protocol("Sctp").is_err());
+        assert!(firewall_protocol("Any").is_ok());
+        assert!(firewall_protocol("Sctp").is_err());
+        for ok in [
+            "*",
+            "10.0.0.0/8",
+            "10.0.0.1",
+            "VirtualNetwork",
+            "Storage.WestEurope",
+        ] {
+            assert!(rule_address(ok).is_ok(), "{ok}");
+        }
+        for bad in ["10.0.0.0/33", "300.1.1.1", "", "1.2.3.4/"] {
+            assert!(rule_address(bad).is_err(), "{bad}");
+        }
+    }
+}
