@@ -166,28 +166,32 @@ fn ruleset(target: &str) -> Vec<Value> {
 /// Imports `resources` and traces HTTPS by name from the spoke's app subnet to the private
 /// endpoint; returns the exit code and the text.
 fn trace(resources: Vec<Value>) -> (Option<i32>, String) {
+    trace_with(resources, &[])
+}
+
+/// [`trace`] with more flags.
+fn trace_with(resources: Vec<Value>, more: &[&str]) -> (Option<i32>, String) {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(
         d.path().join("export.json"),
         serde_json::to_string(&resources).unwrap(),
     )
     .unwrap();
-    let o = aksnet(
-        d.path(),
-        &[
-            "trace",
-            "--azure-json",
-            "export.json",
-            "--from",
-            "vnet-spoke/snet-app",
-            "--to",
-            "10.1.2.5",
-            "--port",
-            "443",
-            "--fqdn",
-            "crdemo.azurecr.io",
-        ],
-    );
+    let mut args = vec![
+        "trace",
+        "--azure-json",
+        "export.json",
+        "--from",
+        "vnet-spoke/snet-app",
+        "--to",
+        "10.1.2.5",
+        "--port",
+        "443",
+        "--fqdn",
+        "crdemo.azurecr.io",
+    ];
+    args.extend(more);
+    let o = aksnet(d.path(), &args);
     let text = format!("{}{}", out(&o), common::err(&o));
     if std::env::var_os("AKSNET_SHOW").is_some() {
         eprintln!("{text}");
@@ -272,6 +276,16 @@ fn a_ruleset_linked_to_the_spoke_forwards_to_the_inbound_endpoint_or_on_premises
     assert_eq!(code, Some(0), "{text}");
     assert!(
         text.contains("via Azure DNS for vnet-spoke → forwarding rule rs-hub/acr (privatelink.azurecr.io.) → resolver inbound endpoint in (10.0.2.4) → Azure DNS for vnet-hub"),
+        "{text}"
+    );
+    // Under the switch, the rule for the privatelink zone does not catch the registry's own
+    // name, and the spoke's Azure DNS has no zone: the private endpoint is bypassed.
+    let (_, text) = trace_with(
+        estate(&[], json!({}), &ruleset("10.0.2.4")),
+        &["--switch", "no-forwarding-rules-on-cname-targets"],
+    );
+    assert!(
+        text.contains("crdemo.azurecr.io → public address (no privatelink zone linked to vnet-spoke; the private endpoint is bypassed)"),
         "{text}"
     );
     let (_, text) = trace(estate(&[], json!({}), &ruleset("192.168.10.53")));

@@ -316,6 +316,9 @@ pub struct Views {
     rules: IndexVec<VnetIx, Vec<Rule>>,
     /// Why each server address the estate names but does not explain is unknown.
     unexplained: HashMap<IpAddr, String>,
+    /// Forwarding rules also match the privatelink name a queried name CNAMEs to
+    /// (`Options::forwarding_rules_on_cname_targets`).
+    rules_on_cname_targets: bool,
 }
 
 /// Parses a list of server addresses, or says which one is not an address.
@@ -333,9 +336,17 @@ fn addresses<'a>(
 }
 
 impl Views {
-    /// Indexes the estate's zones, VNet links and A records against the topology's VNets, and
-    /// the records AKS writes for the private API servers among `endpoints`.
-    pub fn build(estate: &Estate, t: &Topology, endpoints: &Endpoints) -> Self {
+    /// Indexes the estate's zones, VNet links and A records against the topology's VNets, the
+    /// records AKS writes for the private API servers among `endpoints`, each VNet's DNS
+    /// servers, the firewalls and resolver inbound endpoints that answer DNS, and the
+    /// forwarding rules linked to each VNet (`rules_on_cname_targets`: they also match the
+    /// privatelink name a queried name CNAMEs to).
+    pub fn build(
+        estate: &Estate,
+        t: &Topology,
+        endpoints: &Endpoints,
+        rules_on_cname_targets: bool,
+    ) -> Self {
         let vnet_ix: HashMap<&ResourceId, VnetIx> =
             t.vnets.iter_enumerated().map(|(i, v)| (&v.id, i)).collect();
         let mut linked: IndexVec<VnetIx, Vec<Linked>> =
@@ -532,6 +543,7 @@ impl Views {
             known,
             rules,
             unexplained,
+            rules_on_cname_targets,
         }
     }
 
@@ -684,8 +696,8 @@ impl Views {
     }
 
     /// Azure-provided DNS answering for VNet `v`: a forwarding rule of a ruleset linked to `v`
-    /// that matches the name (longest domain; the query name first, then the privatelink name
-    /// public DNS CNAMEs it to) sends it to the rule's targets — "If a ruleset is linked to the
+    /// that matches the name (longest domain; the query name first, then — unless switched off —
+    /// the privatelink name public DNS CNAMEs it to) sends it to the rule's targets — "If a ruleset is linked to the
     /// Hub, all DNS traffic sent to the inbound endpoint is processed by the ruleset", and a rule
     /// to the inbound endpoint of the ruleset's own VNet loops [RESOLVER-RULESETS]; otherwise
     /// the private zones linked to `v` answer ([`Views::zones`]).
@@ -698,9 +710,11 @@ impl Views {
         }
         let queried = name.trim_end_matches('.').to_ascii_lowercase();
         let target = privatelink_name(name);
-        let rule = self
-            .rule_for(v, &queried)
-            .or_else(|| self.rule_for(v, &target));
+        let rule = self.rule_for(v, &queried).or_else(|| {
+            self.rules_on_cname_targets
+                .then(|| self.rule_for(v, &target))
+                .flatten()
+        });
         let mut r = match rule {
             None => Resolution {
                 answer: self.zones(v, name),

@@ -95,7 +95,12 @@ impl<'e> DataPlane<'e> {
     pub fn compile(estate: &'e Estate, options: Options) -> Self {
         let topology = Topology::new(estate);
         let endpoints = endpoints::Endpoints::new(estate, &topology);
-        let dns = dns::Views::build(estate, &topology, &endpoints);
+        let dns = dns::Views::build(
+            estate,
+            &topology,
+            &endpoints,
+            options.forwarding_rules_on_cname_targets,
+        );
         let subnets = || topology.subnets.indices();
         let routes: IndexVec<SubnetIx, _> = subnets()
             .map(|s| routes::effective_routes(&topology, &endpoints, estate, &options, s))
