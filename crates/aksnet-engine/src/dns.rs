@@ -411,129 +411,9 @@ impl Views {
                 addresses(list.iter().map(String::as_str), &v.name)
             })
             .collect();
-        let mut known = HashMap::new();
-        for fw in estate.azure_firewalls.iter() {
-            let Some(ip) = fw.properties.private_ip().and_then(|a| a.parse().ok()) else {
-                continue;
-            };
-            let vnet = fw
-                .properties
-                .ip_configurations
-                .first()
-                .and_then(|c| c.properties.subnet.id.parent())
-                .and_then(|v| vnet_ix.get(&v).copied());
-            let proxy = match &fw.properties.firewall_policy {
-                None => Proxy::Unknown(format!(
-                    "{} has no firewall policy; its classic DNS settings are not modelled",
-                    fw.name
-                )),
-                Some(p) if estate.firewall_policies.get(&p.id).is_none() => {
-                    Proxy::Unknown(format!(
-                        "{}'s policy `{}` is not in the estate",
-                        fw.name,
-                        p.id.name()
-                    ))
-                }
-                Some(p) => match proxy_settings(estate, &p.id) {
-                    Some(d) if d.enable_proxy => Proxy::On(addresses(
-                        d.servers.iter().map(String::as_str),
-                        &format!("{}'s policy", fw.name),
-                    )),
-                    _ => Proxy::Off,
-                },
-            };
-            known.insert(
-                ip,
-                Known::Firewall {
-                    name: fw.name.clone(),
-                    vnet,
-                    proxy,
-                },
-            );
-        }
-        for ep in estate.inbound_endpoints.iter() {
-            for c in &ep.properties.ip_configurations {
-                let (Some(ip), Some(&vnet)) = (
-                    c.private_ip_address
-                        .as_deref()
-                        .and_then(|a| a.parse::<IpAddr>().ok()),
-                    c.subnet.id.parent().as_ref().and_then(|v| vnet_ix.get(v)),
-                ) else {
-                    continue;
-                };
-                known.entry(ip).or_insert(Known::Inbound {
-                    name: ep.name.clone(),
-                    vnet,
-                });
-            }
-        }
-        let mut rules: IndexVec<VnetIx, Vec<Rule>> = t.vnets.iter().map(|_| Vec::new()).collect();
-        for link in estate.ruleset_virtual_network_links.iter() {
-            let (Some(ruleset), Some(&v)) = (
-                link.id.parent(),
-                vnet_ix.get(&link.properties.virtual_network.id),
-            ) else {
-                continue;
-            };
-            for r in estate.forwarding_rules.iter() {
-                if r.id.parent().as_ref() != Some(&ruleset)
-                    || r.properties
-                        .forwarding_rule_state
-                        .as_deref()
-                        .is_some_and(|st| st.eq_ignore_ascii_case("Disabled"))
-                {
-                    continue;
-                }
-                let name = format!("{}/{}", ruleset.name(), r.name);
-                rules[v].push(Rule {
-                    domain: r
-                        .properties
-                        .domain_name
-                        .trim_end_matches('.')
-                        .to_ascii_lowercase(),
-                    targets: addresses(
-                        r.properties
-                            .target_dns_servers
-                            .iter()
-                            .map(|d| d.ip_address.as_str()),
-                        &format!("forwarding rule {name}"),
-                    ),
-                    name,
-                });
-            }
-        }
-        // Every server address named anywhere that the estate does not explain.
-        let named = servers
-            .iter()
-            .chain(rules.iter().flatten().map(|r| &r.targets))
-            .chain(known.values().filter_map(|k| match k {
-                Known::Firewall {
-                    proxy: Proxy::On(list),
-                    ..
-                } => Some(list),
-                _ => None,
-            }))
-            .filter_map(|l| l.as_ref().ok())
-            .flatten()
-            .copied()
-            .filter(|ip| *ip != IpAddr::V4(AZURE_DNS) && !known.contains_key(ip))
-            .collect::<Vec<_>>();
-        let unexplained = named
-            .into_iter()
-            .map(|ip| {
-                let why = match t.subnets_containing(ip).next() {
-                    Some(s) => format!(
-                        "DNS server {ip} is an address in {} that the estate does not describe as a DNS server (a VM's or appliance's DNS service is not modelled)",
-                        t.subnets[s].label(t)
-                    ),
-                    None if t.on_premises.contains_addr(ip) => {
-                        format!("DNS server {ip} is on premises; its answers are not in the estate")
-                    }
-                    None => format!("DNS server {ip} is not in the estate"),
-                };
-                (ip, why)
-            })
-            .collect();
+        let known = known_servers(estate, &vnet_ix);
+        let rules = linked_rules(estate, t, &vnet_ix);
+        let unexplained = unexplained(t, &servers, &rules, &known);
         Views {
             linked,
             records,
@@ -827,6 +707,152 @@ impl Views {
             })
             .map(|r| (r.ip, r.home))
     }
+}
+
+/// The DNS servers the estate explains, by address: Azure Firewalls (with their DNS proxy as
+/// their policy sets it) and DNS Private Resolver inbound endpoints (with the resolver's VNet,
+/// the endpoint subnet's).
+fn known_servers(
+    estate: &Estate,
+    vnet_ix: &HashMap<&ResourceId, VnetIx>,
+) -> HashMap<IpAddr, Known> {
+    let mut known = HashMap::new();
+    for fw in estate.azure_firewalls.iter() {
+        let Some(ip) = fw.properties.private_ip().and_then(|a| a.parse().ok()) else {
+            continue;
+        };
+        let vnet = fw
+            .properties
+            .ip_configurations
+            .first()
+            .and_then(|c| c.properties.subnet.id.parent())
+            .and_then(|v| vnet_ix.get(&v).copied());
+        let proxy = match &fw.properties.firewall_policy {
+            None => Proxy::Unknown(format!(
+                "{} has no firewall policy; its classic DNS settings are not modelled",
+                fw.name
+            )),
+            Some(p) if estate.firewall_policies.get(&p.id).is_none() => Proxy::Unknown(format!(
+                "{}'s policy `{}` is not in the estate",
+                fw.name,
+                p.id.name()
+            )),
+            Some(p) => match proxy_settings(estate, &p.id) {
+                Some(d) if d.enable_proxy => Proxy::On(addresses(
+                    d.servers.iter().map(String::as_str),
+                    &format!("{}'s policy", fw.name),
+                )),
+                _ => Proxy::Off,
+            },
+        };
+        known.insert(
+            ip,
+            Known::Firewall {
+                name: fw.name.clone(),
+                vnet,
+                proxy,
+            },
+        );
+    }
+    for ep in estate.inbound_endpoints.iter() {
+        for c in &ep.properties.ip_configurations {
+            let (Some(ip), Some(&vnet)) = (
+                c.private_ip_address
+                    .as_deref()
+                    .and_then(|a| a.parse::<IpAddr>().ok()),
+                c.subnet.id.parent().as_ref().and_then(|v| vnet_ix.get(v)),
+            ) else {
+                continue;
+            };
+            known.entry(ip).or_insert(Known::Inbound {
+                name: ep.name.clone(),
+                vnet,
+            });
+        }
+    }
+    known
+}
+
+/// Per VNet, the enabled forwarding rules of the rulesets linked to it.
+fn linked_rules(
+    estate: &Estate,
+    t: &Topology,
+    vnet_ix: &HashMap<&ResourceId, VnetIx>,
+) -> IndexVec<VnetIx, Vec<Rule>> {
+    let mut rules: IndexVec<VnetIx, Vec<Rule>> = t.vnets.iter().map(|_| Vec::new()).collect();
+    for link in estate.ruleset_virtual_network_links.iter() {
+        let (Some(ruleset), Some(&v)) = (
+            link.id.parent(),
+            vnet_ix.get(&link.properties.virtual_network.id),
+        ) else {
+            continue;
+        };
+        for r in estate.forwarding_rules.iter() {
+            if r.id.parent().as_ref() != Some(&ruleset)
+                || r.properties
+                    .forwarding_rule_state
+                    .as_deref()
+                    .is_some_and(|st| st.eq_ignore_ascii_case("Disabled"))
+            {
+                continue;
+            }
+            let name = format!("{}/{}", ruleset.name(), r.name);
+            rules[v].push(Rule {
+                domain: r
+                    .properties
+                    .domain_name
+                    .trim_end_matches('.')
+                    .to_ascii_lowercase(),
+                targets: addresses(
+                    r.properties
+                        .target_dns_servers
+                        .iter()
+                        .map(|d| d.ip_address.as_str()),
+                    &format!("forwarding rule {name}"),
+                ),
+                name,
+            });
+        }
+    }
+    rules
+}
+
+/// Why each server address named anywhere (a VNet's servers, a rule's targets, a firewall
+/// proxy's servers) that the estate does not explain is unknown, naming what the address is.
+fn unexplained(
+    t: &Topology,
+    servers: &IndexVec<VnetIx, Result<Vec<IpAddr>, String>>,
+    rules: &IndexVec<VnetIx, Vec<Rule>>,
+    known: &HashMap<IpAddr, Known>,
+) -> HashMap<IpAddr, String> {
+    servers
+        .iter()
+        .chain(rules.iter().flatten().map(|r| &r.targets))
+        .chain(known.values().filter_map(|k| match k {
+            Known::Firewall {
+                proxy: Proxy::On(list),
+                ..
+            } => Some(list),
+            _ => None,
+        }))
+        .filter_map(|l| l.as_ref().ok())
+        .flatten()
+        .copied()
+        .filter(|ip| *ip != IpAddr::V4(AZURE_DNS) && !known.contains_key(ip))
+        .map(|ip| {
+            let why = match t.subnets_containing(ip).next() {
+                Some(s) => format!(
+                    "DNS server {ip} is an address in {} that the estate does not describe as a DNS server (a VM's or appliance's DNS service is not modelled)",
+                    t.subnets[s].label(t)
+                ),
+                None if t.on_premises.contains_addr(ip) => {
+                    format!("DNS server {ip} is on premises; its answers are not in the estate")
+                }
+                None => format!("DNS server {ip} is not in the estate"),
+            };
+            (ip, why)
+        })
+        .collect()
 }
 
 /// A step of a query's path, for loop detection.
