@@ -1,10 +1,23 @@
-//! Name resolution from a VNet through private DNS zones (azure-semantics §7.1, §7.4), the third
+//! Name resolution as a VNet's clients really resolve (azure-semantics §7.1, §7.4), the third
 //! stage of the data plane: indexed from the estate against the [`Topology`] and its
 //! [`Endpoints`] (whose private API servers AKS writes records for).
+//!
+//! A client asks the DNS servers its VNet names (`dhcpOptions.dnsServers`), or Azure-provided
+//! DNS (168.63.129.16) when it names none. Azure DNS answers for a VNet from the forwarding
+//! rulesets linked to it, then from the private zones linked to it. An Azure Firewall with its
+//! DNS proxy on forwards to its policy's `servers`, or to Azure DNS from the firewall's VNet; a
+//! DNS Private Resolver inbound endpoint answers as Azure DNS from the resolver's VNet. Any other
+//! server is not explained by the estate: its answer is `unknown`, with the reason.
+//!
+//! Sources beyond azure-semantics §12: [RESOLVER-RULESETS]
+//! learn.microsoft.com/azure/dns/private-resolver-endpoints-rulesets (inbound endpoints, rules,
+//! "Rule processing"); [FW-DNS] learn.microsoft.com/azure/firewall/dns-settings (DNS proxy).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use aksnet_model::azure::{AZURE_DNS, DNS_PORT, WILDCARD_RULE_RESERVED};
+use aksnet_model::firewall::DnsSettings;
 use aksnet_model::{Estate, ResourceId};
 use serde::Serialize;
 
@@ -31,6 +44,211 @@ pub enum Answer {
     },
     /// Public resolution (no linked zone for the name): the service's public address.
     Public,
+    /// No server answers (a firewall whose DNS proxy is off does not listen on port 53; a
+    /// resolution loop): the name does not resolve.
+    Unanswered {
+        /// Why, naming the server.
+        reason: String,
+    },
+    /// The estate does not hold the answer (a DNS server it does not explain, servers that
+    /// answer differently): never guessed.
+    Unknown {
+        /// Why, naming the server.
+        reason: String,
+    },
+}
+
+/// A server that handled a query on its way to the answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "server")]
+pub enum Server {
+    /// Azure-provided DNS (168.63.129.16) answering for a VNet: its rulesets, then its zones.
+    AzureDns {
+        /// The VNet the query is answered for.
+        vnet: String,
+    },
+    /// Azure Firewall's DNS proxy.
+    FirewallProxy {
+        /// The firewall's private address.
+        ip: IpAddr,
+        /// The firewall's name.
+        firewall: String,
+    },
+    /// A DNS Private Resolver inbound endpoint.
+    ResolverInbound {
+        /// The endpoint's address.
+        ip: IpAddr,
+        /// The endpoint's name.
+        endpoint: String,
+    },
+    /// A DNS forwarding rule that sent the query on.
+    ForwardingRule {
+        /// `ruleset/rule`.
+        rule: String,
+        /// The rule's domain (`.` for the wildcard).
+        domain: String,
+    },
+}
+
+impl std::fmt::Display for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Server::AzureDns { vnet } => write!(f, "Azure DNS for {vnet}"),
+            Server::FirewallProxy { ip, firewall } => write!(f, "{firewall} DNS proxy ({ip})"),
+            Server::ResolverInbound { ip, endpoint } => {
+                write!(f, "resolver inbound endpoint {endpoint} ({ip})")
+            }
+            Server::ForwardingRule { rule, domain } => {
+                write!(f, "forwarding rule {rule} ({domain})")
+            }
+        }
+    }
+}
+
+/// A name's resolution: the answer and the servers that gave it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolution {
+    /// The answer.
+    #[serde(flatten)]
+    pub answer: Answer,
+    /// The servers the query went through, the client's first; the last answered.
+    pub via: Vec<Server>,
+    /// The VNet whose Azure DNS answered, when one did.
+    #[serde(skip)]
+    pub vnet: Option<VnetIx>,
+    /// Servers passed over (not answering), and the like.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Resolution {
+    fn of(answer: Answer) -> Self {
+        Resolution {
+            answer,
+            via: Vec::new(),
+            vnet: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The server chain as text (`a → b → c`), or `None` when the client's own Azure DNS
+    /// answered directly (nothing to add to the answer).
+    pub fn via_text(&self) -> Option<String> {
+        if self.via.len() <= 1
+            && self
+                .via
+                .first()
+                .is_none_or(|s| matches!(s, Server::AzureDns { .. }))
+        {
+            return None;
+        }
+        Some(
+            self.via
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" → "),
+        )
+    }
+
+    /// The first server the client asks, when it is not Azure-provided DNS (whose address is
+    /// not subject to NSGs or routes [168-DOC] §1.7): a DNS query to it is a flow of its own.
+    pub fn client_server(&self) -> Option<IpAddr> {
+        match self.via.first()? {
+            Server::FirewallProxy { ip, .. } | Server::ResolverInbound { ip, .. } => Some(*ip),
+            _ => None,
+        }
+    }
+}
+
+/// The most servers one query may pass through before the engine gives up (`unknown`).
+const MAX_CHAIN: usize = 8;
+
+/// What a DNS server the estate explains does with a query.
+#[derive(Clone, Debug)]
+enum Known {
+    /// An Azure Firewall's private address.
+    Firewall {
+        /// The firewall's name.
+        name: String,
+        /// Its VNet (from its first IP configuration's subnet).
+        vnet: Option<VnetIx>,
+        /// Its DNS proxy.
+        proxy: Proxy,
+    },
+    /// A DNS Private Resolver inbound endpoint.
+    Inbound {
+        /// The endpoint's name.
+        name: String,
+        /// The resolver's VNet (the endpoint subnet's).
+        vnet: VnetIx,
+    },
+}
+
+/// An Azure Firewall's DNS proxy.
+#[derive(Clone, Debug)]
+enum Proxy {
+    /// Off (Azure's default): the firewall does not listen on port 53.
+    Off,
+    /// On, forwarding to these servers (none: Azure DNS), or why they are not known.
+    On(Result<Vec<IpAddr>, String>),
+    /// The estate does not say (no policy, or the policy is absent).
+    Unknown(String),
+}
+
+/// A forwarding rule of a ruleset linked to a VNet.
+#[derive(Clone, Debug)]
+struct Rule {
+    /// `ruleset/rule`.
+    name: String,
+    /// The domain, lowercase without the final dot; empty for the wildcard `.`.
+    domain: String,
+    /// Its target servers in order, or why they are not known.
+    targets: Result<Vec<IpAddr>, String>,
+}
+
+impl Rule {
+    /// Whether the rule applies to `name` (lowercase, no final dot): the domain or a name under
+    /// it; the wildcard applies to every name except those under the domains reserved for Azure
+    /// services [`WILDCARD_RULE_RESERVED`].
+    fn matches(&self, name: &str) -> bool {
+        if self.domain.is_empty() {
+            return !WILDCARD_RULE_RESERVED.iter().any(|d| under(name, d));
+        }
+        under(name, &self.domain)
+    }
+}
+
+/// `name` is `domain` or a name under it.
+fn under(name: &str, domain: &str) -> bool {
+    name == domain
+        || name
+            .strip_suffix(domain)
+            .is_some_and(|stem| stem.ends_with('.'))
+}
+
+/// How a list of DNS servers is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    /// The first server that answers decides: a forwarding rule's targets ("the first IP
+    /// address that is entered is used unless it doesn't respond" [RESOLVER-RULESETS]).
+    FirstAnswering,
+    /// Which one is asked is not documented (a VNet's DNS servers, left to each client's
+    /// resolver; a firewall DNS proxy's servers): the answer is known only when every server
+    /// that answers agrees.
+    Agreeing,
+}
+
+/// The DNS proxy settings an Azure Firewall takes from its policy: the policy's own
+/// `dnsSettings` (the proxy is off unless `enableProxy` is true — "By default, DNS Proxy is
+/// disabled", learn.microsoft.com/azure/firewall/dns-settings). One reading for the DNS
+/// answer here and for FQDN network rules in [`crate::firewall`].
+pub fn proxy_settings<'e>(estate: &'e Estate, policy: &ResourceId) -> Option<&'e DnsSettings> {
+    estate
+        .firewall_policies
+        .get(policy)
+        .and_then(|p| p.properties.dns_settings.as_ref())
 }
 
 /// The privatelink name Azure's public DNS CNAMEs a service name to [ACRPL] [PEOV-OLD] §7.1:
@@ -87,12 +305,48 @@ pub struct Views {
     records: HashMap<(ResourceId, String), Option<IpAddr>>,
     /// The records AKS writes for private API servers, in endpoint order.
     aks: Vec<AksRecord>,
+    /// VNet names, for the servers' descriptions.
+    vnet_names: IndexVec<VnetIx, String>,
+    /// Per VNet: the DNS servers its clients ask (`dhcpOptions.dnsServers`; empty: Azure DNS),
+    /// or why they are not known.
+    servers: IndexVec<VnetIx, Result<Vec<IpAddr>, String>>,
+    /// The DNS servers the estate explains, by address.
+    known: HashMap<IpAddr, Known>,
+    /// Per VNet: the enabled forwarding rules of the rulesets linked to it.
+    rules: IndexVec<VnetIx, Vec<Rule>>,
+    /// Why each server address the estate names but does not explain is unknown.
+    unexplained: HashMap<IpAddr, String>,
+    /// Forwarding rules also match the privatelink name a queried name CNAMEs to
+    /// (`Options::forwarding_rules_on_cname_targets`).
+    rules_on_cname_targets: bool,
+}
+
+/// Parses a list of server addresses, or says which one is not an address.
+fn addresses<'a>(
+    list: impl IntoIterator<Item = &'a str>,
+    whose: &str,
+) -> Result<Vec<IpAddr>, String> {
+    list.into_iter()
+        .map(|a| {
+            a.trim()
+                .parse()
+                .map_err(|_| format!("{whose} names DNS server `{a}`, which is not an address"))
+        })
+        .collect()
 }
 
 impl Views {
-    /// Indexes the estate's zones, VNet links and A records against the topology's VNets, and
-    /// the records AKS writes for the private API servers among `endpoints`.
-    pub fn build(estate: &Estate, t: &Topology, endpoints: &Endpoints) -> Self {
+    /// Indexes the estate's zones, VNet links and A records against the topology's VNets, the
+    /// records AKS writes for the private API servers among `endpoints`, each VNet's DNS
+    /// servers, the firewalls and resolver inbound endpoints that answer DNS, and the
+    /// forwarding rules linked to each VNet (`rules_on_cname_targets`: they also match the
+    /// privatelink name a queried name CNAMEs to).
+    pub fn build(
+        estate: &Estate,
+        t: &Topology,
+        endpoints: &Endpoints,
+        rules_on_cname_targets: bool,
+    ) -> Self {
         let vnet_ix: HashMap<&ResourceId, VnetIx> =
             t.vnets.iter_enumerated().map(|(i, v)| (&v.id, i)).collect();
         let mut linked: IndexVec<VnetIx, Vec<Linked>> =
@@ -143,17 +397,254 @@ impl Views {
                 })
             })
             .collect();
+        let vnet_names: IndexVec<VnetIx, String> = t.vnets.iter().map(|v| v.name.clone()).collect();
+        let servers: IndexVec<VnetIx, _> = t
+            .vnets
+            .iter()
+            .map(|v| {
+                let list = estate
+                    .virtual_networks
+                    .get(&v.id)
+                    .and_then(|r| r.properties.dhcp_options.as_ref())
+                    .map(|d| d.dns_servers.as_slice())
+                    .unwrap_or_default();
+                addresses(list.iter().map(String::as_str), &v.name)
+            })
+            .collect();
+        let known = known_servers(estate, &vnet_ix);
+        let rules = linked_rules(estate, t, &vnet_ix);
+        let unexplained = unexplained(t, &servers, &rules, &known);
         Views {
             linked,
             records,
             aks,
+            vnet_names,
+            servers,
+            known,
+            rules,
+            unexplained,
+            rules_on_cname_targets,
         }
     }
 
-    /// Resolves `name` as a client in VNet `v` using Azure-provided DNS: the longest linked
-    /// zone that is a suffix of the (CNAME-followed) name decides; links do not follow peering
-    /// [DNSLINK] §7.4.
-    pub fn resolve(&self, v: VnetIx, name: &str) -> Answer {
+    /// Resolves `name` as a client in VNet `v` does: through the DNS servers the VNet names,
+    /// or Azure-provided DNS when it names none ([168-DOC]; azure-semantics §7.4: "VNets with
+    /// custom DNS servers need those servers (or a DNS Private Resolver) in a linked VNet to
+    /// forward to 168.63.129.16").
+    pub fn resolve(&self, v: VnetIx, name: &str) -> Resolution {
+        let mut path = Vec::new();
+        match self.servers.get(v) {
+            None => Resolution::of(Answer::Unknown {
+                reason: "the client's VNet is not in the estate".into(),
+            }),
+            Some(Err(reason)) => Resolution::of(Answer::Unknown {
+                reason: reason.clone(),
+            }),
+            Some(Ok(list)) if list.is_empty() => self.azure(v, name, &mut path),
+            Some(Ok(list)) => self.ask(list, Order::Agreeing, Some(v), name, &mut path),
+        }
+    }
+
+    /// Asks a list of servers in `order`, from VNet `from` (whose Azure DNS 168.63.129.16 is).
+    fn ask(
+        &self,
+        list: &[IpAddr],
+        order: Order,
+        from: Option<VnetIx>,
+        name: &str,
+        path: &mut Vec<Hop>,
+    ) -> Resolution {
+        let mut silent = Vec::new();
+        let mut answers: Vec<(IpAddr, Resolution)> = Vec::new();
+        for &ip in list {
+            let r = self.server(ip, from, name, path);
+            if let Answer::Unanswered { reason } = &r.answer {
+                silent.push(reason.clone());
+                continue;
+            }
+            answers.push((ip, r));
+            if order == Order::FirstAnswering {
+                break;
+            }
+        }
+        let Some((_, first)) = answers.first() else {
+            return Resolution::of(Answer::Unanswered {
+                reason: silent.join("; "),
+            });
+        };
+        let mut out = if answers.iter().all(|(_, r)| r.answer == first.answer) {
+            first.clone()
+        } else {
+            Resolution::of(Answer::Unknown {
+                reason: format!(
+                    "the DNS servers answer differently ({}) and which one is asked is up to the client",
+                    answers
+                        .iter()
+                        .map(|(ip, r)| format!("{ip}: {}", brief(&r.answer)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+        };
+        out.notes.extend(silent);
+        out
+    }
+
+    /// Asks one server.
+    fn server(
+        &self,
+        ip: IpAddr,
+        from: Option<VnetIx>,
+        name: &str,
+        path: &mut Vec<Hop>,
+    ) -> Resolution {
+        if ip == IpAddr::V4(AZURE_DNS) {
+            return match from {
+                Some(v) => self.azure(v, name, path),
+                None => Resolution::of(Answer::Unknown {
+                    reason: "Azure DNS asked from a VNet the estate does not hold".into(),
+                }),
+            };
+        }
+        if path.len() >= MAX_CHAIN {
+            return Resolution::of(Answer::Unknown {
+                reason: format!("the query passes more than {MAX_CHAIN} DNS servers"),
+            });
+        }
+        if path.contains(&Hop::Server(ip)) {
+            return Resolution::of(Answer::Unanswered {
+                reason: format!("DNS resolution loop: the query comes back to {ip}"),
+            });
+        }
+        let (me, mut r) = match self.known.get(&ip) {
+            None => {
+                return Resolution::of(Answer::Unknown {
+                    reason: self
+                        .unexplained
+                        .get(&ip)
+                        .cloned()
+                        .unwrap_or_else(|| format!("DNS server {ip} is not in the estate")),
+                })
+            }
+            Some(Known::Firewall {
+                name: fw,
+                proxy,
+                vnet,
+            }) => {
+                let me = Server::FirewallProxy {
+                    ip,
+                    firewall: fw.clone(),
+                };
+                path.push(Hop::Server(ip));
+                let r = match proxy {
+                    Proxy::Off => Resolution::of(Answer::Unanswered {
+                        reason: format!(
+                            "{fw} ({ip}) has its DNS proxy off, so it does not listen on port {DNS_PORT}"
+                        ),
+                    }),
+                    Proxy::Unknown(reason) => Resolution::of(Answer::Unknown {
+                        reason: reason.clone(),
+                    }),
+                    Proxy::On(Err(reason)) => Resolution::of(Answer::Unknown {
+                        reason: reason.clone(),
+                    }),
+                    // No servers: Azure DNS, from the firewall's VNet [FW-DNS].
+                    Proxy::On(Ok(list)) if list.is_empty() => match vnet {
+                        Some(v) => self.azure(*v, name, path),
+                        None => Resolution::of(Answer::Unknown {
+                            reason: format!("{fw}'s VNet is not in the estate"),
+                        }),
+                    },
+                    Proxy::On(Ok(list)) => self.ask(list, Order::Agreeing, *vnet, name, path),
+                };
+                (me, r)
+            }
+            Some(Known::Inbound { name: ep, vnet }) => {
+                path.push(Hop::Server(ip));
+                // "DNS queries sent to the inbound endpoint are resolved using Azure DNS" from
+                // the resolver's VNet [RESOLVER-RULESETS].
+                let me = Server::ResolverInbound {
+                    ip,
+                    endpoint: ep.clone(),
+                };
+                (me, self.azure(*vnet, name, path))
+            }
+        };
+        path.pop();
+        r.via.insert(0, me);
+        r
+    }
+
+    /// Azure-provided DNS answering for VNet `v`: a forwarding rule of a ruleset linked to `v`
+    /// that matches the name (longest domain; the query name first, then — unless switched off —
+    /// the privatelink name public DNS CNAMEs it to) sends it to the rule's targets — "If a ruleset is linked to the
+    /// Hub, all DNS traffic sent to the inbound endpoint is processed by the ruleset", and a rule
+    /// to the inbound endpoint of the ruleset's own VNet loops [RESOLVER-RULESETS]; otherwise
+    /// the private zones linked to `v` answer ([`Views::zones`]).
+    fn azure(&self, v: VnetIx, name: &str, path: &mut Vec<Hop>) -> Resolution {
+        let vnet = self.vnet_names.get(v).cloned().unwrap_or_default();
+        if path.contains(&Hop::Azure(v)) {
+            return Resolution::of(Answer::Unanswered {
+                reason: format!("DNS resolution loop: the query comes back to Azure DNS for {vnet} (a ruleset linked to the VNet of the inbound endpoint it forwards to)"),
+            });
+        }
+        let queried = name.trim_end_matches('.').to_ascii_lowercase();
+        let target = privatelink_name(name);
+        let rule = self.rule_for(v, &queried).or_else(|| {
+            self.rules_on_cname_targets
+                .then(|| self.rule_for(v, &target))
+                .flatten()
+        });
+        let mut r = match rule {
+            None => Resolution {
+                answer: self.zones(v, name),
+                via: Vec::new(),
+                vnet: Some(v),
+                notes: Vec::new(),
+            },
+            Some(rule) => {
+                path.push(Hop::Azure(v));
+                let mut r = match &rule.targets {
+                    Err(reason) => Resolution::of(Answer::Unknown {
+                        reason: reason.clone(),
+                    }),
+                    Ok(list) => self.ask(list, Order::FirstAnswering, Some(v), name, path),
+                };
+                path.pop();
+                r.via.insert(
+                    0,
+                    Server::ForwardingRule {
+                        rule: rule.name.clone(),
+                        domain: if rule.domain.is_empty() {
+                            ".".into()
+                        } else {
+                            format!("{}.", rule.domain)
+                        },
+                    },
+                );
+                r
+            }
+        };
+        r.via.insert(0, Server::AzureDns { vnet });
+        r
+    }
+
+    /// The forwarding rule for `name` among those linked to `v`: the longest matching domain
+    /// ("If multiple rules are matched, the longest prefix match is used" [RESOLVER-RULESETS]).
+    fn rule_for(&self, v: VnetIx, name: &str) -> Option<&Rule> {
+        let mut best: Option<&Rule> = None;
+        for r in self.rules.get(v).map(Vec::as_slice).unwrap_or_default() {
+            if r.matches(name) && best.is_none_or(|b| r.domain.len() > b.domain.len()) {
+                best = Some(r);
+            }
+        }
+        best
+    }
+
+    /// The private zones linked to VNet `v` answering `name` (Azure DNS for `v`): the longest
+    /// linked zone that is a suffix of the (CNAME-followed) name decides; links do not follow
+    /// peering [DNSLINK] §7.4.
+    fn zones(&self, v: VnetIx, name: &str) -> Answer {
         let target = privatelink_name(name);
         // The longest zone linked to this VNet that is a suffix of the name (Azure refuses two
         // zones of one name linked to one VNet, so there are no ties).
@@ -218,9 +709,196 @@ impl Views {
     }
 }
 
+/// The DNS servers the estate explains, by address: Azure Firewalls (with their DNS proxy as
+/// their policy sets it) and DNS Private Resolver inbound endpoints (with the resolver's VNet,
+/// the endpoint subnet's).
+fn known_servers(
+    estate: &Estate,
+    vnet_ix: &HashMap<&ResourceId, VnetIx>,
+) -> HashMap<IpAddr, Known> {
+    let mut known = HashMap::new();
+    for fw in estate.azure_firewalls.iter() {
+        let Some(ip) = fw.properties.private_ip().and_then(|a| a.parse().ok()) else {
+            continue;
+        };
+        let vnet = fw
+            .properties
+            .ip_configurations
+            .first()
+            .and_then(|c| c.properties.subnet.id.parent())
+            .and_then(|v| vnet_ix.get(&v).copied());
+        let proxy = match &fw.properties.firewall_policy {
+            None => Proxy::Unknown(format!(
+                "{} has no firewall policy; its classic DNS settings are not modelled",
+                fw.name
+            )),
+            Some(p) if estate.firewall_policies.get(&p.id).is_none() => Proxy::Unknown(format!(
+                "{}'s policy `{}` is not in the estate",
+                fw.name,
+                p.id.name()
+            )),
+            Some(p) => match proxy_settings(estate, &p.id) {
+                Some(d) if d.enable_proxy => Proxy::On(addresses(
+                    d.servers.iter().map(String::as_str),
+                    &format!("{}'s policy", fw.name),
+                )),
+                _ => Proxy::Off,
+            },
+        };
+        known.insert(
+            ip,
+            Known::Firewall {
+                name: fw.name.clone(),
+                vnet,
+                proxy,
+            },
+        );
+    }
+    for ep in estate.inbound_endpoints.iter() {
+        for c in &ep.properties.ip_configurations {
+            let (Some(ip), Some(&vnet)) = (
+                c.private_ip_address
+                    .as_deref()
+                    .and_then(|a| a.parse::<IpAddr>().ok()),
+                c.subnet.id.parent().as_ref().and_then(|v| vnet_ix.get(v)),
+            ) else {
+                continue;
+            };
+            known.entry(ip).or_insert(Known::Inbound {
+                name: ep.name.clone(),
+                vnet,
+            });
+        }
+    }
+    known
+}
+
+/// Per VNet, the enabled forwarding rules of the rulesets linked to it.
+fn linked_rules(
+    estate: &Estate,
+    t: &Topology,
+    vnet_ix: &HashMap<&ResourceId, VnetIx>,
+) -> IndexVec<VnetIx, Vec<Rule>> {
+    let mut rules: IndexVec<VnetIx, Vec<Rule>> = t.vnets.iter().map(|_| Vec::new()).collect();
+    for link in estate.ruleset_virtual_network_links.iter() {
+        let (Some(ruleset), Some(&v)) = (
+            link.id.parent(),
+            vnet_ix.get(&link.properties.virtual_network.id),
+        ) else {
+            continue;
+        };
+        for r in estate.forwarding_rules.iter() {
+            if r.id.parent().as_ref() != Some(&ruleset)
+                || r.properties
+                    .forwarding_rule_state
+                    .as_deref()
+                    .is_some_and(|st| st.eq_ignore_ascii_case("Disabled"))
+            {
+                continue;
+            }
+            let name = format!("{}/{}", ruleset.name(), r.name);
+            rules[v].push(Rule {
+                domain: r
+                    .properties
+                    .domain_name
+                    .trim_end_matches('.')
+                    .to_ascii_lowercase(),
+                targets: addresses(
+                    r.properties
+                        .target_dns_servers
+                        .iter()
+                        .map(|d| d.ip_address.as_str()),
+                    &format!("forwarding rule {name}"),
+                ),
+                name,
+            });
+        }
+    }
+    rules
+}
+
+/// Why each server address named anywhere (a VNet's servers, a rule's targets, a firewall
+/// proxy's servers) that the estate does not explain is unknown, naming what the address is.
+fn unexplained(
+    t: &Topology,
+    servers: &IndexVec<VnetIx, Result<Vec<IpAddr>, String>>,
+    rules: &IndexVec<VnetIx, Vec<Rule>>,
+    known: &HashMap<IpAddr, Known>,
+) -> HashMap<IpAddr, String> {
+    servers
+        .iter()
+        .chain(rules.iter().flatten().map(|r| &r.targets))
+        .chain(known.values().filter_map(|k| match k {
+            Known::Firewall {
+                proxy: Proxy::On(list),
+                ..
+            } => Some(list),
+            _ => None,
+        }))
+        .filter_map(|l| l.as_ref().ok())
+        .flatten()
+        .copied()
+        .filter(|ip| *ip != IpAddr::V4(AZURE_DNS) && !known.contains_key(ip))
+        .map(|ip| {
+            let why = match t.subnets_containing(ip).next() {
+                Some(s) => format!(
+                    "DNS server {ip} is an address in {} that the estate does not describe as a DNS server (a VM's or appliance's DNS service is not modelled)",
+                    t.subnets[s].label(t)
+                ),
+                None if t.on_premises.contains_addr(ip) => {
+                    format!("DNS server {ip} is on premises; its answers are not in the estate")
+                }
+                None => format!("DNS server {ip} is not in the estate"),
+            };
+            (ip, why)
+        })
+        .collect()
+}
+
+/// A step of a query's path, for loop detection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hop {
+    /// Azure DNS answering for a VNet.
+    Azure(VnetIx),
+    /// A server by address.
+    Server(IpAddr),
+}
+
+/// An answer in a few words, for a message.
+fn brief(a: &Answer) -> String {
+    match a {
+        Answer::Private { ip, .. } => ip.to_string(),
+        Answer::NxDomain { .. } => "NXDOMAIN".into(),
+        Answer::Public => "public address".into(),
+        Answer::Unanswered { .. } => "no answer".into(),
+        Answer::Unknown { .. } => "unknown".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::privatelink_name;
+    use super::{privatelink_name, under, Rule};
+
+    fn rule(domain: &str) -> Rule {
+        Rule {
+            name: "rs/r".into(),
+            domain: domain.into(),
+            targets: Ok(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn rules_match_their_domain_and_names_under_it() {
+        assert!(under("contoso.com", "contoso.com"));
+        assert!(under("a.b.contoso.com", "contoso.com"));
+        assert!(!under("notcontoso.com", "contoso.com"));
+        assert!(rule("contoso.com").matches("www.contoso.com"));
+        assert!(!rule("contoso.com").matches("contoso.org"));
+        // The wildcard skips the domains reserved for Azure services.
+        assert!(rule("").matches("example.org"));
+        assert!(!rule("").matches("cr.privatelink.azurecr.io"));
+        assert!(!rule("").matches("kv.privatelink.vaultcore.azure.net"));
+    }
 
     #[test]
     fn cname_chain_to_privatelink() {

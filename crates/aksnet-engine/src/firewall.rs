@@ -208,9 +208,7 @@ pub fn compile(estate: &Estate, id: &ResourceId, location: &str, tags: &ServiceT
         threat_intel_mode: me
             .and_then(|p| p.properties.threat_intel_mode.clone())
             .unwrap_or_else(|| "Alert".to_string()),
-        dns_proxy: me
-            .and_then(|p| p.properties.dns_settings.as_ref())
-            .is_some_and(|d| d.enable_proxy),
+        dns_proxy: crate::dns::proxy_settings(estate, id).is_some_and(|d| d.enable_proxy),
         location: location.to_string(),
         ..Policy::default()
     };

@@ -15,8 +15,9 @@
 //! 1. [`topology`]: VNets, subnets, peerings, gateways, on-premises prefixes, node pools and
 //!    public IPs;
 //! 2. [`endpoints`]: the named addresses, placed in the topology's subnets;
-//! 3. [`dns`]: private DNS per VNet, with the records AKS writes for the private API servers
-//!    among the endpoints;
+//! 3. [`dns`]: name resolution per VNet — its DNS servers, firewall DNS proxies, resolver
+//!    endpoints, forwarding rulesets and private zones — with the records AKS writes for the
+//!    private API servers among the endpoints;
 //! 4. service tags in context ([`tags`]) and the [`options`] that carry the loaded ones; per
 //!    subnet, effective routes ([`routes`]), the `VirtualNetwork` tag and compiled NSG rules
 //!    ([`nsg`]); per firewall, its compiled policy ([`firewall`]);
@@ -68,7 +69,7 @@ pub struct DataPlane<'e> {
     pub topology: Topology,
     /// Named endpoints (`Place::Endpoint` indexes them).
     pub endpoints: endpoints::Endpoints,
-    /// Private DNS as each VNet sees it.
+    /// Name resolution as each VNet's clients see it.
     pub dns: dns::Views,
     /// Effective routes per subnet.
     pub routes: IndexVec<SubnetIx, Vec<routes::EffectiveRoute>>,
@@ -94,7 +95,12 @@ impl<'e> DataPlane<'e> {
     pub fn compile(estate: &'e Estate, options: Options) -> Self {
         let topology = Topology::new(estate);
         let endpoints = endpoints::Endpoints::new(estate, &topology);
-        let dns = dns::Views::build(estate, &topology, &endpoints);
+        let dns = dns::Views::build(
+            estate,
+            &topology,
+            &endpoints,
+            options.forwarding_rules_on_cname_targets,
+        );
         let subnets = || topology.subnets.indices();
         let routes: IndexVec<SubnetIx, _> = subnets()
             .map(|s| routes::effective_routes(&topology, &endpoints, estate, &options, s))

@@ -33,6 +33,14 @@ pub struct Options {
     /// `VirtualNetwork` tag includes the UDR prefixes of the subnet's own route table (§3.5,
     /// observed). Default: true.
     pub virtual_network_tag_includes_udr_prefixes: bool,
+    /// DNS forwarding rules also apply to the privatelink name public DNS CNAMEs a queried name
+    /// to (`x.azurecr.io` → `x.privatelink.azurecr.io`), not only to the name queried.
+    /// UNCONFIRMED (§7.4): Microsoft documents rule matching on the queried name ("If multiple
+    /// rules are matched, the longest prefix match is used",
+    /// learn.microsoft.com/azure/dns/private-resolver-endpoints-rulesets) but not whether Azure
+    /// DNS re-applies the ruleset to a CNAME target; it does consult linked privatelink zones for
+    /// it (§7.1). Default: true (the target is resolved as a query of its own).
+    pub forwarding_rules_on_cname_targets: bool,
     /// Service-tag prefixes (from `--service-tags FILE`); without them, rules naming tags other
     /// than `VirtualNetwork`, `AzureLoadBalancer` and `Internet` match nothing, and service
     /// endpoint routes have no prefixes.
@@ -57,7 +65,7 @@ fn switch_names() -> String {
 }
 
 /// The switch names the CLI accepts (`--switch NAME`), each turning one default around.
-pub const SWITCHES: [(&str, &str); 7] = [
+pub const SWITCHES: [(&str, &str); 8] = [
     (
         "no-none-route-172-16",
         "leave 172.16.0.0/12 out of the None system routes",
@@ -86,6 +94,10 @@ pub const SWITCHES: [(&str, &str); 7] = [
         "vnet-tag-without-udr-prefixes",
         "do not add the subnet's UDR prefixes to the VirtualNetwork tag",
     ),
+    (
+        "no-forwarding-rules-on-cname-targets",
+        "DNS forwarding rules match the queried name only, not the privatelink name it CNAMEs to",
+    ),
 ];
 
 impl Options {
@@ -102,6 +114,9 @@ impl Options {
             "dnat-keeps-source" => self.dnat_keeps_source = true,
             "vnet-tag-without-udr-prefixes" => {
                 self.virtual_network_tag_includes_udr_prefixes = false
+            }
+            "no-forwarding-rules-on-cname-targets" => {
+                self.forwarding_rules_on_cname_targets = false
             }
             other => {
                 return Err(UnknownSwitch {
@@ -123,6 +138,7 @@ impl Default for Options {
             dnat_then_network_rules: false,
             dnat_keeps_source: false,
             virtual_network_tag_includes_udr_prefixes: true,
+            forwarding_rules_on_cname_targets: true,
             service_tags: Default::default(),
         }
     }

@@ -109,6 +109,8 @@ pub enum Decision {
     Deliver,
     /// Dropped without a rule (no route, no listener, no record).
     Drop,
+    /// Not known from the estate (a DNS answer from a server it does not explain).
+    Unknown,
 }
 
 impl Decision {
@@ -122,6 +124,7 @@ impl Decision {
             Decision::Resolve => "resolve",
             Decision::Deliver => "deliver",
             Decision::Drop => "drop",
+            Decision::Unknown => "unknown",
         }
     }
 }
@@ -175,7 +178,7 @@ pub struct Hop {
     /// What was evaluated: `dns`, `nsg-outbound`, `route`, `peering`, `firewall`, `nsg-inbound`,
     /// `load-balancer`, `app-gateway`, `gateway`, `egress`, `deliver`.
     pub kind: HopKind,
-    /// `allow`, `deny`, `forward`, `translate`, `resolve`, `deliver` or `drop`.
+    /// `allow`, `deny`, `forward`, `translate`, `resolve`, `deliver`, `drop` or `unknown`.
     pub decision: Decision,
     /// The route entry, rule or record that decided, in Azure's words.
     pub detail: String,
@@ -276,8 +279,13 @@ impl DataPlane<'_> {
             port: q.port,
         };
         let outcome = match w.resolve_name(&src, &dst, &mut pkt) {
-            Err(reason) => Outcome::Denied(reason),
-            Ok(()) => w.forward(src.location, pkt, true),
+            Err(outcome) => outcome,
+            Ok(server) => {
+                if let Some(ip) = server {
+                    w.notes.extend(self.dns_query_blocked(&q.from, ip));
+                }
+                w.forward(src.location, pkt, true)
+            }
         };
         let (verdict, reason, return_path) = match outcome {
             Outcome::Delivered(at) => {
@@ -334,6 +342,26 @@ impl DataPlane<'_> {
     }
 }
 
+impl DataPlane<'_> {
+    /// The DNS query is a flow of its own: when the client cannot reach its DNS server on
+    /// UDP 53 (a trace without a name), a note saying why. TCP 53 (large answers) is not traced.
+    fn dns_query_blocked(&self, from: &Place, server: IpAddr) -> Option<String> {
+        let t = self.trace(&Query {
+            from: from.clone(),
+            to: Place::Address(server),
+            protocol: Protocol::Udp,
+            port: aksnet_model::azure::DNS_PORT,
+            fqdn: None,
+        });
+        (t.verdict != Verdict::Allowed).then(|| {
+            format!(
+                "the DNS query from {} to its DNS server {server} on udp/53 is {}: {}",
+                t.from, t.verdict, t.reason
+            )
+        })
+    }
+}
+
 impl Walk<'_, '_> {
     fn at(&self, loc: Location) -> String {
         match loc {
@@ -360,43 +388,83 @@ impl Walk<'_, '_> {
         });
     }
 
-    /// DNS from the source's VNet when the destination has a name (azure-semantics §7).
-    fn resolve_name(&mut self, src: &Host, dst: &Host, pkt: &mut Packet) -> Result<(), String> {
+    /// DNS from the source's VNet when the destination has a name (azure-semantics §7), as
+    /// [`crate::dns::Views::resolve`] answers it, with the servers that answered. Returns the
+    /// DNS server the client asks when it is not Azure DNS (the query is a flow of its own), or
+    /// how the trace ends when the name does not resolve or its answer is unknown.
+    fn resolve_name(
+        &mut self,
+        src: &Host,
+        dst: &Host,
+        pkt: &mut Packet,
+    ) -> Result<Option<IpAddr>, Outcome> {
         let (Some(name), Location::Subnet(s)) = (self.fqdn.clone(), src.location) else {
-            return Ok(());
+            return Ok(None);
         };
         let t = &self.dp.topology;
         let vnet = t.subnets[s].vnet;
-        match self.dp.dns.resolve(vnet, &name) {
+        let res = self.dp.dns.resolve(vnet, &name);
+        self.notes.extend(res.notes.iter().cloned());
+        let client = &t.vnets[vnet].name;
+        let answered = &t.vnets[res.vnet.unwrap_or(vnet)].name;
+        let via = res
+            .via_text()
+            .map(|v| format!(" via {v}"))
+            .unwrap_or_default();
+        let asked = res
+            .via_text()
+            .map(|v| format!(" (asked via {v})"))
+            .unwrap_or_default();
+        let at = self.at(src.location);
+        let server = res.client_server();
+        match res.answer {
             Answer::Private { ip, zone } => {
                 pkt.dst = ip;
                 self.hop(
-                    self.at(src.location),
+                    at,
                     HopKind::Dns,
                     Decision::Resolve,
-                    format!(
-                        "{name} → {ip} (A record in {zone}, linked to {})",
-                        t.vnets[vnet].name
-                    ),
+                    format!("{name} → {ip} (A record in {zone}, linked to {answered}){via}"),
                     *pkt,
                 );
-                Ok(())
             }
             Answer::NxDomain { zone } => {
                 self.hop(
-                    self.at(src.location),
+                    at,
                     HopKind::Dns,
                     Decision::Drop,
                     format!(
-                        "{name}: NXDOMAIN — {zone} is linked to {} but has no record for it",
-                        t.vnets[vnet].name
+                        "{name}: NXDOMAIN — {zone} is linked to {answered} but has no record for it{via}"
                     ),
                     *pkt,
                 );
-                Err(format!(
-                    "{name} does not resolve from {}",
-                    t.vnets[vnet].name
-                ))
+                return Err(Outcome::Denied(format!(
+                    "{name} does not resolve from {client}"
+                )));
+            }
+            Answer::Unanswered { reason } => {
+                self.hop(
+                    at,
+                    HopKind::Dns,
+                    Decision::Drop,
+                    format!("{name}: no answer — {reason}{asked}"),
+                    *pkt,
+                );
+                return Err(Outcome::Denied(format!(
+                    "{name} does not resolve from {client}: {reason}"
+                )));
+            }
+            Answer::Unknown { reason } => {
+                self.hop(
+                    at,
+                    HopKind::Dns,
+                    Decision::Unknown,
+                    format!("{name}: answer unknown — {reason}{asked}"),
+                    *pkt,
+                );
+                return Err(Outcome::Unknown(format!(
+                    "what {name} resolves to from {client} is unknown: {reason}"
+                )));
             }
             Answer::Public => {
                 let target = self.dp.endpoints.at(dst.ip);
@@ -417,18 +485,17 @@ impl Walk<'_, '_> {
                         .and_then(|a| a.enable_private_cluster_public_fqdn)
                         .unwrap_or(true);
                     if !public_fqdn {
-                        self.hop(self.at(src.location), HopKind::Dns, Decision::Drop, format!("{name}: no zone linked to {} holds it and the public FQDN is disabled", t.vnets[vnet].name), *pkt);
-                        return Err(format!(
-                            "{name} does not resolve from {}",
-                            t.vnets[vnet].name
-                        ));
+                        self.hop(at, HopKind::Dns, Decision::Drop, format!("{name}: no zone linked to {answered} holds it and the public FQDN is disabled{via}"), *pkt);
+                        return Err(Outcome::Denied(format!(
+                            "{name} does not resolve from {client}"
+                        )));
                     }
                     self.hop(
-                        self.at(src.location),
+                        at,
                         HopKind::Dns,
                         Decision::Resolve,
                         format!(
-                            "{name} → {} through the cluster's public FQDN (no linked zone)",
+                            "{name} → {} through the cluster's public FQDN (no linked zone){via}",
                             dst.ip
                         ),
                         *pkt,
@@ -436,19 +503,19 @@ impl Walk<'_, '_> {
                 } else if private_target {
                     // No linked zone: the name resolves to the service's public endpoint [ACRPL].
                     pkt.dst = INTERNET_SERVER;
-                    self.hop(self.at(src.location), HopKind::Dns, Decision::Resolve, format!("{name} → public address (no privatelink zone linked to {}; the private endpoint is bypassed)", t.vnets[vnet].name), *pkt);
+                    self.hop(at, HopKind::Dns, Decision::Resolve, format!("{name} → public address (no privatelink zone linked to {answered}; the private endpoint is bypassed){via}"), *pkt);
                 } else if !dst.ip.is_unspecified() && matches!(dst.location, Location::Internet) {
                     self.hop(
-                        self.at(src.location),
+                        at,
                         HopKind::Dns,
                         Decision::Resolve,
-                        format!("{name} → public address (no private zone for it)"),
+                        format!("{name} → public address (no private zone for it){via}"),
                         *pkt,
                     );
                 }
-                Ok(())
             }
         }
+        Ok(server)
     }
 
     fn nsg(&mut self, s: SubnetIx, dir: Direction, pkt: Packet) -> Result<(), String> {

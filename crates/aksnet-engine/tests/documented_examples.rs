@@ -658,7 +658,7 @@ fn each_vnet_resolves_in_the_zone_linked_to_it_when_zones_share_a_name() {
         ],
     }));
     let dp = DataPlane::compile(&e, Options::default());
-    let ip = |v: VnetIx| match dp.dns.resolve(v, "cr.azurecr.io") {
+    let ip = |v: VnetIx| match dp.dns.resolve(v, "cr.azurecr.io").answer {
         aksnet_engine::dns::Answer::Private { ip, .. } => ip,
         other => panic!("{other:?}"),
     };
@@ -778,4 +778,85 @@ fn spokes_reach_each_other_through_the_hubs_vpn_gateway() {
     assert_eq!(t.verdict, "denied");
     assert!(t.reason.contains("only a VPN gateway"), "{}", t.reason);
     assert!(dp.reach(&q.from, &q.to).total.is_empty());
+}
+
+#[test]
+fn forwarding_rules_take_the_longest_domain_and_follow_the_inbound_endpoint() {
+    // The ruleset example of learn.microsoft.com/azure/dns/private-resolver-endpoints-rulesets:
+    // rules `contoso.com.` → 10.100.0.2, `azure.contoso.com.` → the inbound endpoint 10.10.0.4
+    // in myeastvnet, `.` → 10.100.0.2; the ruleset is linked to the spoke, the private zone
+    // `azure.contoso.com` to the hub only. "A query for secure.store.azure.contoso.com matches
+    // the AzurePrivate rule", so the inbound endpoint answers from the hub's zone.
+    let rs = format!("{SUB}/Microsoft.Network/dnsForwardingRulesets/rs");
+    let zone = format!("{SUB}/Microsoft.Network/privateDnsZones/azure.contoso.com");
+    let hub = format!("{SUB}/Microsoft.Network/virtualNetworks/myeastvnet");
+    let spoke = format!("{SUB}/Microsoft.Network/virtualNetworks/myeastspoke");
+    let rule = |name: &str, domain: &str, to: &str| {
+        json!({ "id": format!("{rs}/forwardingRules/{name}"), "properties": {
+            "domainName": domain, "targetDnsServers": [{ "ipAddress": to, "port": 53 }],
+            "forwardingRuleState": "Enabled" } })
+    };
+    let link = |name: &str, vnet: &str| json!({ "id": format!("{rs}/virtualNetworkLinks/{name}"), "properties": { "virtualNetwork": { "id": vnet } } });
+    let mut e = json!({
+        "virtualNetworks": [
+            vnet("myeastvnet", &["10.10.0.0/16"], json!([
+                subnet("myeastvnet", "snet-E-inbound", "10.10.0.0/28", json!({})),
+                subnet("myeastvnet", "snet-E-outbound", "10.10.0.16/28", json!({})),
+                subnet("myeastvnet", "app", "10.10.1.0/24", json!({})),
+            ])),
+            vnet("myeastspoke", &["10.20.0.0/16"], json!([subnet("myeastspoke", "app", "10.20.1.0/24", json!({}))])),
+        ],
+        "privateDnsZones": [{ "id": zone, "properties": {} }],
+        "virtualNetworkLinks": [{ "id": format!("{zone}/virtualNetworkLinks/hub"), "properties": { "virtualNetwork": { "id": hub } } }],
+        "aRecordSets": [{ "id": format!("{zone}/A/secure.store"), "properties": { "ttl": 10, "aRecords": [{ "ipv4Address": "10.10.1.9" }] } }],
+        "dnsResolvers": [{ "id": format!("{SUB}/Microsoft.Network/dnsResolvers/r"), "properties": { "virtualNetwork": { "id": hub } } }],
+        "inboundEndpoints": [{ "id": format!("{SUB}/Microsoft.Network/dnsResolvers/r/inboundEndpoints/in"), "properties": {
+            "ipConfigurations": [{ "subnet": { "id": format!("{hub}/subnets/snet-E-inbound") }, "privateIpAddress": "10.10.0.4" }] } }],
+        "dnsForwardingRulesets": [{ "id": rs, "properties": { "dnsResolverOutboundEndpoints": [
+            { "id": format!("{SUB}/Microsoft.Network/dnsResolvers/r/outboundEndpoints/out") }] } }],
+        "forwardingRules": [
+            rule("Contoso", "contoso.com.", "10.100.0.2"),
+            rule("AzurePrivate", "azure.contoso.com.", "10.10.0.4"),
+            rule("Wildcard", ".", "10.100.0.2"),
+        ],
+        "rulesetVirtualNetworkLinks": [link("spoke", &spoke)],
+    });
+    let resolve = |e: &Value, name: &str| {
+        let e = estate(e.clone());
+        let dp = DataPlane::compile(&e, Options::default());
+        let v = dp.topology.vnet_named("myeastspoke").unwrap();
+        dp.dns.resolve(v, name)
+    };
+    let r = resolve(&e, "secure.store.azure.contoso.com");
+    assert!(
+        matches!(r.answer, aksnet_engine::dns::Answer::Private { ip, .. } if ip == "10.10.1.9".parse::<IpAddr>().unwrap()),
+        "{r:?}"
+    );
+    assert_eq!(
+        r.via_text().unwrap(),
+        "Azure DNS for myeastspoke → forwarding rule rs/AzurePrivate (azure.contoso.com.) → resolver inbound endpoint in (10.10.0.4) → Azure DNS for myeastvnet"
+    );
+    // `contoso.com` goes to 10.100.0.2, which the estate does not explain: unknown, naming it.
+    for name in ["www.contoso.com", "example.org"] {
+        match resolve(&e, name).answer {
+            aksnet_engine::dns::Answer::Unknown { reason } => {
+                assert!(reason.contains("10.100.0.2"), "{reason}")
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    // The wildcard rule skips the domains reserved for Azure services: the registry name is
+    // answered by Azure DNS for the spoke (no zone linked there: public).
+    assert_eq!(
+        resolve(&e, "cr.azurecr.io").answer,
+        aksnet_engine::dns::Answer::Public
+    );
+    // Linking the ruleset to the inbound endpoint's own VNet loops, as the page warns.
+    e["rulesetVirtualNetworkLinks"] = json!([link("spoke", &spoke), link("hub", &hub)]);
+    match resolve(&e, "secure.store.azure.contoso.com").answer {
+        aksnet_engine::dns::Answer::Unanswered { reason } => {
+            assert!(reason.contains("loop"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -100,6 +100,12 @@ fn kinds() -> BTreeMap<&'static str, &'static str> {
         private::PrivateDnsZone::TYPE,
         private::VirtualNetworkLink::TYPE,
         private::ARecordSet::TYPE,
+        private::DnsResolver::TYPE,
+        private::InboundEndpoint::TYPE,
+        private::OutboundEndpoint::TYPE,
+        private::DnsForwardingRuleset::TYPE,
+        private::ForwardingRule::TYPE,
+        private::RulesetVirtualNetworkLink::TYPE,
         gateway::BastionHost::TYPE,
         gateway::VirtualNetworkGateway::TYPE,
         gateway::LocalNetworkGateway::TYPE,
@@ -145,6 +151,14 @@ macro_rules! by_type {
             "microsoft.network/privatednszones" => $m!(private_dns_zones),
             "microsoft.network/privatednszones/virtualnetworklinks" => $m!(virtual_network_links),
             "microsoft.network/privatednszones/a" => $m!(a_record_sets),
+            "microsoft.network/dnsresolvers" => $m!(dns_resolvers),
+            "microsoft.network/dnsresolvers/inboundendpoints" => $m!(inbound_endpoints),
+            "microsoft.network/dnsresolvers/outboundendpoints" => $m!(outbound_endpoints),
+            "microsoft.network/dnsforwardingrulesets" => $m!(dns_forwarding_rulesets),
+            "microsoft.network/dnsforwardingrulesets/forwardingrules" => $m!(forwarding_rules),
+            "microsoft.network/dnsforwardingrulesets/virtualnetworklinks" => {
+                $m!(ruleset_virtual_network_links)
+            }
             "microsoft.network/bastionhosts" => $m!(bastion_hosts),
             "microsoft.network/virtualnetworkgateways" => $m!(virtual_network_gateways),
             "microsoft.network/localnetworkgateways" => $m!(local_network_gateways),

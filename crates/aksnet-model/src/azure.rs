@@ -306,3 +306,29 @@ mod region_tests {
         assert_eq!(sorted.len(), REGIONS.len(), "no duplicates");
     }
 }
+
+/// Azure-provided DNS: the address a VNet's clients query when the VNet names no DNS servers
+/// (`dhcpOptions.dnsServers` empty), and the upstream of Azure Firewall's DNS proxy with no
+/// `servers` [168-DOC] azure-semantics §1.7, §7.4.
+pub const AZURE_DNS: std::net::Ipv4Addr = std::net::Ipv4Addr::new(168, 63, 129, 16);
+
+/// The DNS port: Azure Firewall's DNS proxy listens on it when enabled ("When enabled, the
+/// firewall listens on port 53 and forwards DNS requests to the configured DNS servers" —
+/// learn.microsoft.com/azure/firewall/dns-settings).
+pub const DNS_PORT: u16 = 53;
+
+/// Domains a DNS Private Resolver wildcard forwarding rule (`.`) does not apply to, because they
+/// are reserved for Azure services: "The two-label DNS names listed in this article (for example:
+/// windows.net, azure.com, azure.net, windowsazure.us) are reserved for Azure services"
+/// (learn.microsoft.com/azure/dns/private-resolver-endpoints-rulesets, "Rule processing",
+/// pointing at private-endpoint-dns "Azure services DNS zone configuration", whose list also
+/// holds `azurecr.io` and `azmk8s.io`, the parents of `privatelink.azurecr.io` and
+/// `privatelink.<region>.azmk8s.io`). Only the names this tool resolves are listed.
+pub const WILDCARD_RULE_RESERVED: [&str; 6] = [
+    "windows.net",
+    "azure.com",
+    "azure.net",
+    "windowsazure.us",
+    "azurecr.io",
+    "azmk8s.io",
+];

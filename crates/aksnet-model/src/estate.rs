@@ -14,7 +14,9 @@ use crate::network::{
 };
 use crate::paas::{ContainerRegistry, KeyVault, UserAssignedIdentity};
 use crate::private::{
-    ARecordSet, PrivateDnsZone, PrivateDnsZoneGroup, PrivateEndpoint, VirtualNetworkLink,
+    ARecordSet, DnsForwardingRuleset, DnsResolver, ForwardingRule, InboundEndpoint,
+    OutboundEndpoint, PrivateDnsZone, PrivateDnsZoneGroup, PrivateEndpoint,
+    RulesetVirtualNetworkLink, VirtualNetworkLink,
 };
 use crate::resource::{Child, Collection, Resource};
 
@@ -96,6 +98,24 @@ pub struct Estate {
     /// Private DNS A record sets.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub a_record_sets: Collection<ARecordSet>,
+    /// DNS Private Resolvers.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub dns_resolvers: Collection<DnsResolver>,
+    /// DNS Private Resolver inbound endpoints.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub inbound_endpoints: Collection<InboundEndpoint>,
+    /// DNS Private Resolver outbound endpoints.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub outbound_endpoints: Collection<OutboundEndpoint>,
+    /// DNS forwarding rulesets.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub dns_forwarding_rulesets: Collection<DnsForwardingRuleset>,
+    /// DNS forwarding rules.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub forwarding_rules: Collection<ForwardingRule>,
+    /// DNS forwarding ruleset virtual network links.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub ruleset_virtual_network_links: Collection<RulesetVirtualNetworkLink>,
     /// Bastion hosts.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub bastion_hosts: Collection<BastionHost>,
@@ -290,6 +310,18 @@ impl Estate {
             (PrivateDnsZone::TYPE, self.private_dns_zones.len()),
             (VirtualNetworkLink::TYPE, self.virtual_network_links.len()),
             (ARecordSet::TYPE, self.a_record_sets.len()),
+            (DnsResolver::TYPE, self.dns_resolvers.len()),
+            (InboundEndpoint::TYPE, self.inbound_endpoints.len()),
+            (OutboundEndpoint::TYPE, self.outbound_endpoints.len()),
+            (
+                DnsForwardingRuleset::TYPE,
+                self.dns_forwarding_rulesets.len(),
+            ),
+            (ForwardingRule::TYPE, self.forwarding_rules.len()),
+            (
+                RulesetVirtualNetworkLink::TYPE,
+                self.ruleset_virtual_network_links.len(),
+            ),
             (BastionHost::TYPE, self.bastion_hosts.len()),
             (
                 VirtualNetworkGateway::TYPE,

@@ -131,3 +131,112 @@ pub struct ARecord {
     /// The address.
     pub ipv4_address: String,
 }
+
+/// `Microsoft.Network/dnsResolvers` properties: an Azure DNS Private Resolver (REST field names
+/// checked against the `dnsresolver` examples, `DnsResolver_Get.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DnsResolver {
+    /// The VNet the resolver is deployed in: its endpoints resolve as that VNet does.
+    pub virtual_network: SubResource,
+}
+
+impl ResourceType for DnsResolver {
+    const TYPE: &'static str = "Microsoft.Network/dnsResolvers";
+}
+
+/// `Microsoft.Network/dnsResolvers/inboundEndpoints` properties (`InboundEndpoint_Get.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboundEndpoint {
+    /// The endpoint's addresses, each in a subnet of the resolver's VNet.
+    #[serde(default)]
+    pub ip_configurations: Vec<InboundIpConfiguration>,
+}
+
+impl ResourceType for InboundEndpoint {
+    const TYPE: &'static str = "Microsoft.Network/dnsResolvers/inboundEndpoints";
+}
+
+/// `{ subnet, privateIpAddress, privateIpAllocationMethod }` of an inbound endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboundIpConfiguration {
+    /// The subnet (dedicated to the endpoint).
+    pub subnet: SubResource,
+    /// The address DNS clients send queries to, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip_address: Option<String>,
+    /// `Static` or `Dynamic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip_allocation_method: Option<String>,
+}
+
+/// `Microsoft.Network/dnsResolvers/outboundEndpoints` properties (`OutboundEndpoint_Get.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboundEndpoint {
+    /// The subnet forwarded queries leave from.
+    pub subnet: SubResource,
+}
+
+impl ResourceType for OutboundEndpoint {
+    const TYPE: &'static str = "Microsoft.Network/dnsResolvers/outboundEndpoints";
+}
+
+/// `Microsoft.Network/dnsForwardingRulesets` properties (`DnsForwardingRuleset_Get.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DnsForwardingRuleset {
+    /// The outbound endpoints the ruleset's rules forward through.
+    #[serde(default)]
+    pub dns_resolver_outbound_endpoints: Vec<SubResource>,
+}
+
+impl ResourceType for DnsForwardingRuleset {
+    const TYPE: &'static str = "Microsoft.Network/dnsForwardingRulesets";
+}
+
+/// `Microsoft.Network/dnsForwardingRulesets/forwardingRules` properties
+/// (`ForwardingRule_Get.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForwardingRule {
+    /// The dot-terminated namespace the rule applies to (`.` for every name).
+    pub domain_name: String,
+    /// Where matching queries go, in order.
+    #[serde(default)]
+    pub target_dns_servers: Vec<TargetDnsServer>,
+    /// `Enabled` or `Disabled` (a disabled rule is ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarding_rule_state: Option<String>,
+}
+
+impl ResourceType for ForwardingRule {
+    const TYPE: &'static str = "Microsoft.Network/dnsForwardingRulesets/forwardingRules";
+}
+
+/// `{ ipAddress, port }` of a forwarding rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetDnsServer {
+    /// The server's address.
+    pub ip_address: String,
+    /// Its port (53 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+/// `Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks` properties
+/// (`VirtualNetworkLink_Get.json` of `dnsresolver`): the VNets whose queries the ruleset's
+/// rules apply to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RulesetVirtualNetworkLink {
+    /// The linked VNet.
+    pub virtual_network: SubResource,
+}
+
+impl ResourceType for RulesetVirtualNetworkLink {
+    const TYPE: &'static str = "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks";
+}

@@ -71,3 +71,44 @@ fn trace_and_reach_agree_under_every_switch() {
         bad.join("\n")
     );
 }
+
+/// With custom DNS: the reference whose spokes name the hub firewall (DNS proxy on in the
+/// design) as their DNS server resolves names through it, and the two evaluators still agree
+/// (issue 14, item 6).
+#[test]
+fn trace_and_reach_agree_with_the_firewall_as_dns_server() {
+    let d = aksnet_design::design("x", aksnet_design::REFERENCE_INTENT).unwrap();
+    let mut v = serde_json::to_value(&d.estate).unwrap();
+    let fw = v["azureFirewalls"][0]["properties"]["ipConfigurations"][0]["properties"]
+        ["privateIPAddress"]
+        .clone();
+    let hub = v["azureFirewalls"][0]["properties"]["ipConfigurations"][0]["properties"]["subnet"]
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for vnet in v["virtualNetworks"].as_array_mut().unwrap() {
+        let id = vnet["id"].as_str().unwrap().to_ascii_lowercase();
+        if !hub.starts_with(&format!("{id}/")) {
+            vnet["properties"]["dhcpOptions"] = serde_json::json!({ "dnsServers": [fw] });
+        }
+    }
+    let e = aksnet_model::Estate::from_json(&v.to_string()).unwrap();
+    let dp = DataPlane::compile(&e, Options::default());
+    // Names go through the firewall's proxy.
+    let proxied = dp.endpoints.iter().filter_map(|p| {
+        let vnet = dp.topology.subnets[p.subnet?].vnet;
+        let r = dp.dns.resolve(vnet, p.fqdn.as_deref()?);
+        Some(r.via_text()?.contains("DNS proxy"))
+    });
+    assert!(proxied.clone().count() > 0 && proxied.clone().all(|p| p));
+    let places = support::places(&dp);
+    let mut rng = support::Rng(0xD45);
+    let pairs: Vec<(usize, usize)> = support::all_pairs(&places)
+        .into_iter()
+        .filter(|(a, _)| a < &2 || rng.below(3) == 0)
+        .collect();
+    let (n, bad) = support::compare("reference with custom DNS", &dp, &places, &pairs);
+    assert!(n > 1_000, "{n}");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

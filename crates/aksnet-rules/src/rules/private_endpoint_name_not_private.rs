@@ -13,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     semantic: true,
     doc: Doc {
         title: "A private endpoint's name does not resolve to it from the node VNets",
-        what: "For every private endpoint with a DNS name (ACR login server and data endpoint, Key Vault) and every private cluster's API server, resolves the name as Azure DNS would from each VNet of AKS nodes that are its clients, and expects the endpoint's private address. Clients are the nodes in the endpoint's own VNet; an endpoint in a VNet without nodes (a hub or shared-services VNet) serves the node VNets peered to it. An endpoint in another spoke is not assumed to be used across spokes. A private API server's clients are its own cluster's nodes.",
+        what: "For every private endpoint with a DNS name (ACR login server and data endpoint, Key Vault) and every private cluster's API server, resolves the name from each VNet of AKS nodes that are its clients, as that VNet really resolves it (through its DNS servers — Azure DNS, a firewall DNS proxy, a DNS Private Resolver inbound endpoint — with the zones and forwarding rulesets linked where they answer; an answer from a server the estate does not explain is not judged), and expects the endpoint's private address. Clients are the nodes in the endpoint's own VNet; an endpoint in a VNet without nodes (a hub or shared-services VNet) serves the node VNets peered to it. An endpoint in another spoke is not assumed to be used across spokes. A private API server's clients are its own cluster's nodes.",
         why: "Without the `privatelink` zone linked to the VNet, the name resolves publicly and pulls go to the public endpoint (blocked, or around the firewall); a linked zone without the record answers NXDOMAIN (user reports: Azure/acr#360, MicrosoftDocs/cloud-adoption-framework#451).",
         fix: "Link the zone (`privatelink.azurecr.io`, `privatelink.vaultcore.azure.net`) to every VNet whose clients use the endpoint, or to the VNet of the DNS forwarder they use, and keep the private endpoint's DNS zone group so Azure maintains the records.",
         references: &["https://learn.microsoft.com/azure/private-link/private-endpoint-dns", "User report: https://github.com/Azure/AKS/issues/1686", "User report: https://github.com/MicrosoftDocs/cloud-adoption-framework/issues/451", "User report: https://github.com/Azure/acr/issues/360"],
@@ -33,8 +33,12 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     }) {
         let Some(name) = &e.fqdn else { continue };
         for v in client_vnets(cx, e, &nodes) {
-            let answer = cx.plane.dns.resolve(v, name);
-            let problem = match answer {
+            let res = cx.plane.dns.resolve(v, name);
+            let via = res
+                .via_text()
+                .map(|v| format!(" (via {v})"))
+                .unwrap_or_default();
+            let problem = match res.answer {
                 Answer::Private { ip, .. } if ip == e.ip => continue,
                 Answer::Private { ip, zone } => {
                     format!("resolves to {ip} in {zone}, not the endpoint's {}", e.ip)
@@ -45,7 +49,12 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
                 Answer::Public => {
                     "resolves publicly: no privatelink zone is linked to the VNet".to_string()
                 }
+                Answer::Unanswered { reason } => format!("does not resolve: {reason}"),
+                // The estate does not hold the answer (a DNS server it does not explain):
+                // nothing to judge; a trace by name says so.
+                Answer::Unknown { .. } => continue,
             };
+            let problem = format!("{problem}{via}");
             out.push(Finding {
                 code: rule.code,
                 severity: rule.severity,

@@ -284,11 +284,14 @@ pub fn compare(
                 Verdict::Denied
             };
             // A trace follows the destination's name through DNS; reach is over addresses. When
-            // the name does not lead to the place's address (a record moved or missing), the two
+            // the name does not lead to the place's address (a record moved or missing, an answer
+            // the estate does not hold), the two
             // answer different questions, and the trace says so in its `dns` hop.
             let renamed = t.hops.first().is_some_and(|h| {
                 h.kind == aksnet_engine::trace::HopKind::Dns
-                    && (h.decision == aksnet_engine::trace::Decision::Drop || h.packet.dst != dst)
+                    && (h.decision == aksnet_engine::trace::Decision::Drop
+                        || h.decision == aksnet_engine::trace::Decision::Unknown
+                        || h.packet.dst != dst)
             });
             if renamed {
                 continue;
