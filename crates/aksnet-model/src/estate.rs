@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aks::ManagedCluster;
 use crate::appgw::{ApplicationGateway, WafPolicy};
-use crate::firewall::{AzureFirewall, FirewallPolicy, RuleCollectionGroup};
+use crate::firewall::{AzureFirewall, FirewallPolicy, IpGroup, RuleCollectionGroup};
 use crate::gateway::{BastionHost, Connection, LocalNetworkGateway, VirtualNetworkGateway};
 use crate::id::ResourceId;
 use crate::network::{
@@ -75,6 +75,9 @@ pub struct Estate {
     /// Firewall policy rule collection groups.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub rule_collection_groups: Collection<RuleCollectionGroup>,
+    /// IP groups named by firewall policy rules.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub ip_groups: Collection<IpGroup>,
     /// Application gateways.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub application_gateways: Collection<ApplicationGateway>,
@@ -280,6 +283,7 @@ impl Estate {
             (AzureFirewall::TYPE, self.azure_firewalls.len()),
             (FirewallPolicy::TYPE, self.firewall_policies.len()),
             (RuleCollectionGroup::TYPE, self.rule_collection_groups.len()),
+            (IpGroup::TYPE, self.ip_groups.len()),
             (ApplicationGateway::TYPE, self.application_gateways.len()),
             (WafPolicy::TYPE, self.waf_policies.len()),
             (PrivateEndpoint::TYPE, self.private_endpoints.len()),
