@@ -43,6 +43,18 @@ pub struct OrderedRule {
     /// `(src, dst)` with every missing IP group taken as every address; `None` when every group
     /// it names is in the estate. Azure's match lies between this and `(src, dst)`.
     pub may: Option<(PrefixSet, PrefixSet)>,
+    /// IP groups it names that hold no address: Azure skips the rule, so it matches nothing.
+    pub empty_groups: Vec<ResourceId>,
+}
+
+/// The IP groups a rule names as sources and as destinations: sources in DNAT, network and
+/// application rules, destinations in network rules only [FW-IPGROUPS].
+fn groups_of(rule: &FirewallRule) -> (&[ResourceId], &[ResourceId]) {
+    match rule {
+        FirewallRule::NetworkRule(n) => (&n.source_ip_groups, &n.destination_ip_groups),
+        FirewallRule::NatRule(n) => (&n.source_ip_groups, &[]),
+        FirewallRule::ApplicationRule(a) => (&a.source_ip_groups, &[]),
+    }
 }
 
 /// How a rule's missing IP groups are read: as holding nothing, or every address. Where the two
@@ -107,23 +119,18 @@ impl OrderedRule {
                 .filter_map(|p| p.parse::<PortRange>().ok())
                 .collect::<PortSet>()
         };
-        // IP groups: sources in DNAT, network and application rules, destinations in network
-        // rules only [FW-IPGROUPS]; each side is the union of its addresses and its groups.
-        let no_groups: &[ResourceId] = &[];
-        let (src, dst, services, names, (src_groups, dst_groups)) = match &rule {
+        let (src, dst, services, names) = match &rule {
             FirewallRule::NetworkRule(n) => (
                 set_of(&n.source_addresses),
                 set_of(&n.destination_addresses),
                 Services::new(protos(&n.ip_protocols), &ports(&n.destination_ports)),
                 n.destination_fqdns.clone(),
-                (&n.source_ip_groups[..], &n.destination_ip_groups[..]),
             ),
             FirewallRule::NatRule(n) => (
                 set_of(&n.source_addresses),
                 set_of(&n.destination_addresses),
                 Services::new(protos(&n.ip_protocols), &ports(&n.destination_ports)),
                 Vec::new(),
-                (&n.source_ip_groups[..], no_groups),
             ),
             FirewallRule::ApplicationRule(a) => {
                 let p: PortSet = a
@@ -142,10 +149,11 @@ impl OrderedRule {
                     PrefixSet::everything(),
                     Services::new(Protocol::Tcp.into(), &p),
                     names,
-                    (&a.source_ip_groups[..], no_groups),
                 )
             }
         };
+        // Each side is the union of its addresses and its IP groups' [FW-IPGROUPS].
+        let (src_groups, dst_groups) = groups_of(&rule);
         let (src_set, src_missing, src_empty) = ip_groups(estate, src_groups);
         let (dst_set, dst_missing, dst_empty) = ip_groups(estate, dst_groups);
         let (mut src, mut dst) = (src.union(&src_set), dst.union(&dst_set));
@@ -182,23 +190,7 @@ impl OrderedRule {
                 Vec::new()
             },
             may,
-        }
-    }
-
-    /// The IP groups it names that hold no address (the rule is skipped), for a note.
-    fn empty_groups(&self, estate: &Estate) -> Vec<ResourceId> {
-        let (src, dst) = self.groups();
-        let (_, _, mut empty) = ip_groups(estate, src);
-        empty.extend(ip_groups(estate, dst).2);
-        empty
-    }
-
-    /// The IP groups it names as sources and as destinations.
-    fn groups(&self) -> (&[ResourceId], &[ResourceId]) {
-        match &self.rule {
-            FirewallRule::NetworkRule(n) => (&n.source_ip_groups, &n.destination_ip_groups),
-            FirewallRule::NatRule(n) => (&n.source_ip_groups, &[]),
-            FirewallRule::ApplicationRule(a) => (&a.source_ip_groups, &[]),
+            empty_groups,
         }
     }
 
@@ -370,7 +362,7 @@ pub fn compile(estate: &Estate, id: &ResourceId, location: &str, tags: &ServiceT
                         location,
                         tags,
                     );
-                    for id in rule.empty_groups(estate) {
+                    for id in &rule.empty_groups {
                         policy.notes.push(format!(
                             "{}: IP group `{id}` holds no address, so Azure skips the rule",
                             rule.path
