@@ -220,3 +220,111 @@ fn keep_going_skips_one_resource_and_counts_it() {
     .unwrap();
     assert_eq!(e.public_ip_addresses.len(), 2);
 }
+
+/// IP groups from Azure JSON to trace verdicts (learn.microsoft.com/azure/firewall/ip-groups:
+/// groups are sources or destinations of network rules; an address, a CIDR block or a range).
+/// The reference design's hub firewall gets a rule collection group whose network rules name
+/// a destination group, a source group and a group the export does not hold.
+#[test]
+fn firewall_rules_with_ip_groups_trace_from_azure_json() {
+    use serde_json::{json, Value};
+    let d = tempfile::tempdir().unwrap();
+    let o = aksnet(d.path(), &["design", "--out", "out"]);
+    assert!(o.status.success());
+    let e: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("out/estate.json")).unwrap())
+            .unwrap();
+    let mut list = Vec::new();
+    for (k, v) in e.as_object().unwrap() {
+        if let (true, Some(items)) = (k != "onPremisesPrefixes", v.as_array()) {
+            list.extend(items.iter().cloned());
+        }
+    }
+    let net = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-contoso-hub/providers/Microsoft.Network";
+    let group = |name: &str| format!("{net}/ipGroups/{name}");
+    list.push(
+        json!({ "id": group("ipg-partners"), "type": "Microsoft.Network/ipGroups",
+        "properties": { "ipAddresses": ["198.51.100.10-198.51.100.20", "203.0.113.0/28"] } }),
+    );
+    list.push(
+        json!({ "id": group("ipg-system"), "type": "Microsoft.Network/ipGroups",
+        "properties": { "ipAddresses": ["10.240.1.32-10.240.1.47"] } }),
+    );
+    let rule = |name: &str, port: &str, extra: Value| {
+        let mut r = json!({ "ruleType": "NetworkRule", "name": name, "ipProtocols": ["TCP"],
+            "destinationPorts": [port] });
+        r.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        r
+    };
+    let user = ["10.240.1.0/27"];
+    list.push(json!({
+        "id": format!("{net}/firewallPolicies/afwp-contoso/ruleCollectionGroups/rcg-ipgroups"),
+        "properties": { "priority": 150, "ruleCollections": [{
+            "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "ipgroup-rules",
+            "priority": 100, "action": { "type": "Allow" }, "rules": [
+                rule("to-partners", "8443", json!({ "sourceAddresses": user,
+                    "destinationIpGroups": [group("ipg-partners")] })),
+                rule("from-system", "9443", json!({ "sourceIpGroups": [group("ipg-system")],
+                    "destinationAddresses": ["*"] })),
+                rule("to-missing", "7443", json!({ "sourceAddresses": user,
+                    "destinationIpGroups": [group("ipg-missing")] })),
+            ] }] }
+    }));
+    std::fs::create_dir(d.path().join("export")).unwrap();
+    std::fs::write(
+        d.path().join("export/all.json"),
+        serde_json::to_string(&list).unwrap(),
+    )
+    .unwrap();
+    let trace = |from: &str, to: &str, port: &str| -> Value {
+        let o = aksnet(
+            d.path(),
+            &[
+                "trace",
+                "--azure-json",
+                "export",
+                "--on-premises",
+                "10.0.0.0/14",
+                "--from",
+                from,
+                "--to",
+                to,
+                "--protocol",
+                "tcp",
+                "--port",
+                port,
+                "--format",
+                "json",
+            ],
+        );
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}", String::from_utf8_lossy(&o.stderr));
+        })
+    };
+    let verdict = |v: &Value| v["verdict"].as_str().unwrap_or_default().to_string();
+    // Destination group: inside the range and the CIDR block allowed, outside denied (no other
+    // rule matches: default deny).
+    let user = "aks-prod/snet-user";
+    assert_eq!(verdict(&trace(user, "198.51.100.15", "8443")), "allowed");
+    assert_eq!(verdict(&trace(user, "203.0.113.5", "8443")), "allowed");
+    assert_eq!(verdict(&trace(user, "198.51.100.30", "8443")), "denied");
+    // Source group: the system node subnet (10.240.1.36) is in it, the user subnet is not.
+    assert_eq!(
+        verdict(&trace("aks-prod/snet-system", "198.51.100.30", "9443")),
+        "allowed"
+    );
+    assert_eq!(verdict(&trace(user, "198.51.100.30", "9443")), "denied");
+    // A group the export does not hold: unknown, naming it — never allow-all or a silent miss.
+    let t = trace(user, "198.51.100.30", "7443");
+    assert_eq!(verdict(&t), "unknown");
+    let reason = t["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains(&format!(
+            "IP group `{}` is not in the estate",
+            group("ipg-missing")
+        )),
+        "{reason}"
+    );
+}

@@ -36,12 +36,58 @@ pub struct OrderedRule {
     pub services: Services,
     /// Destination names: network-rule FQDNs, or application-rule FQDNs and expanded tags.
     pub names: Vec<String>,
-    /// Service tags and IP groups that could not be resolved offline.
+    /// Service tags that could not be resolved offline.
     pub unresolved: Vec<String>,
+    /// IP groups the rule names that the estate does not hold.
+    pub missing_groups: Vec<ResourceId>,
+    /// `(src, dst)` with every missing IP group taken as every address; `None` when every group
+    /// it names is in the estate. Azure's match lies between this and `(src, dst)`.
+    pub may: Option<(PrefixSet, PrefixSet)>,
+    /// IP groups it names that hold no address: Azure skips the rule, so it matches nothing.
+    pub empty_groups: Vec<ResourceId>,
+}
+
+/// The IP groups a rule names as sources and as destinations: sources in DNAT, network and
+/// application rules, destinations in network rules only [FW-IPGROUPS].
+fn groups_of(rule: &FirewallRule) -> (&[ResourceId], &[ResourceId]) {
+    match rule {
+        FirewallRule::NetworkRule(n) => (&n.source_ip_groups, &n.destination_ip_groups),
+        FirewallRule::NatRule(n) => (&n.source_ip_groups, &[]),
+        FirewallRule::ApplicationRule(a) => (&a.source_ip_groups, &[]),
+    }
+}
+
+/// How a rule's missing IP groups are read: as holding nothing, or every address. Where the two
+/// readings decide a packet differently, its fate is unknown (the group's addresses are not in
+/// the estate); where they agree, the group did not matter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// Missing groups match nothing.
+    Resolved,
+    /// Missing groups match every address.
+    GroupsMatchAll,
+}
+
+/// The addresses of the IP groups `ids` [FW-IPGROUPS]: the union of those the estate holds,
+/// the ids it does not, and the ids of groups that hold no address (Azure skips a rule naming
+/// an IP group emptied of addresses: learn.microsoft.com/azure/firewall/ip-groups, "If you
+/// remove all IP addresses in an IP Group while it's still in use in a rule, that rule is
+/// skipped").
+fn ip_groups(estate: &Estate, ids: &[ResourceId]) -> (PrefixSet, Vec<ResourceId>, Vec<ResourceId>) {
+    let (mut set, mut missing, mut empty) = (PrefixSet::new(), Vec::new(), Vec::new());
+    for id in ids {
+        match estate.ip_groups.get(id) {
+            Some(g) if g.properties.ip_addresses.is_empty() => empty.push(id.clone()),
+            Some(g) => set = set.union(&g.properties.addresses()),
+            None => missing.push(id.clone()),
+        }
+    }
+    (set, missing, empty)
 }
 
 impl OrderedRule {
     fn new(
+        estate: &Estate,
         path: String,
         action: String,
         rule: FirewallRule,
@@ -73,20 +119,18 @@ impl OrderedRule {
                 .filter_map(|p| p.parse::<PortRange>().ok())
                 .collect::<PortSet>()
         };
-        let (src, dst, services, names, groups) = match &rule {
+        let (src, dst, services, names) = match &rule {
             FirewallRule::NetworkRule(n) => (
                 set_of(&n.source_addresses),
                 set_of(&n.destination_addresses),
                 Services::new(protos(&n.ip_protocols), &ports(&n.destination_ports)),
                 n.destination_fqdns.clone(),
-                n.source_ip_groups.len() + n.destination_ip_groups.len(),
             ),
             FirewallRule::NatRule(n) => (
                 set_of(&n.source_addresses),
                 set_of(&n.destination_addresses),
                 Services::new(protos(&n.ip_protocols), &ports(&n.destination_ports)),
                 Vec::new(),
-                0,
             ),
             FirewallRule::ApplicationRule(a) => {
                 let p: PortSet = a
@@ -105,12 +149,30 @@ impl OrderedRule {
                     PrefixSet::everything(),
                     Services::new(Protocol::Tcp.into(), &p),
                     names,
-                    a.source_ip_groups.len(),
                 )
             }
         };
-        if groups > 0 {
-            unresolved.push("IP groups".to_string());
+        // Each side is the union of its addresses and its IP groups' [FW-IPGROUPS].
+        let (src_groups, dst_groups) = groups_of(&rule);
+        let (src_set, src_missing, src_empty) = ip_groups(estate, src_groups);
+        let (dst_set, dst_missing, dst_empty) = ip_groups(estate, dst_groups);
+        let (mut src, mut dst) = (src.union(&src_set), dst.union(&dst_set));
+        let missing_groups: Vec<ResourceId> =
+            src_missing.iter().chain(&dst_missing).cloned().collect();
+        let mut may = (!missing_groups.is_empty()).then(|| {
+            let upper = |set: &PrefixSet, missing: &[ResourceId]| {
+                if missing.is_empty() {
+                    set.clone()
+                } else {
+                    PrefixSet::everything()
+                }
+            };
+            (upper(&src, &src_missing), upper(&dst, &dst_missing))
+        });
+        let empty_groups: Vec<ResourceId> = src_empty.into_iter().chain(dst_empty).collect();
+        if !empty_groups.is_empty() {
+            // Skipped by Azure whatever the other groups hold.
+            (src, dst, may) = (PrefixSet::new(), PrefixSet::new(), None);
         }
         Self {
             path,
@@ -122,7 +184,37 @@ impl OrderedRule {
             services,
             names,
             unresolved,
+            missing_groups: if empty_groups.is_empty() {
+                missing_groups
+            } else {
+                Vec::new()
+            },
+            may,
+            empty_groups,
         }
+    }
+
+    /// Its `(sources, destinations)` under `reading`.
+    pub fn sides(&self, reading: Reading) -> (&PrefixSet, &PrefixSet) {
+        match (reading, &self.may) {
+            (Reading::GroupsMatchAll, Some((src, dst))) => (src, dst),
+            _ => (&self.src, &self.dst),
+        }
+    }
+
+    /// Why its match is unknown, when it names IP groups the estate does not hold.
+    pub fn missing_why(&self) -> Option<String> {
+        (!self.missing_groups.is_empty()).then(|| {
+            format!(
+                "{}: IP group `{}` is not in the estate, so whether the rule matches is unknown",
+                self.path,
+                self.missing_groups
+                    .iter()
+                    .map(ResourceId::as_str)
+                    .collect::<Vec<_>>()
+                    .join("`, `")
+            )
+        })
     }
 
     fn allows(&self) -> bool {
@@ -151,8 +243,10 @@ pub struct Policy {
     pub notes: Vec<String>,
     /// Region, for `{location}` in FQDN tags.
     pub location: String,
-    /// `(allowed, matched)` network-rule packet sets, computed on first use.
-    sets: OnceLock<(PacketSet, PacketSet)>,
+    /// `(allowed, matched)` network-rule packet sets per [`Reading`], computed on first use.
+    sets: [OnceLock<(PacketSet, PacketSet)>; 2],
+    /// [`Policy::network_uncertain`], computed on first use.
+    uncertain: OnceLock<PacketSet>,
     /// [`Policy::passes_by_name`], computed on first use.
     by_name: OnceLock<Vec<ByName>>,
 }
@@ -171,6 +265,9 @@ pub struct ByName {
     pub names: Vec<String>,
     /// `network` or `application`.
     pub kind: &'static str,
+    /// The packets of `packets` it passes only under one reading of a missing IP group
+    /// ([`Reading`]), with the reason; empty when no group is missing.
+    pub unsure: (PacketSet, Option<String>),
 }
 
 /// `IANAPrivateRanges`: RFC 1918 plus RFC 6598 [FWSNAT] §4.3.
@@ -254,14 +351,22 @@ pub fn compile(estate: &Estate, id: &ResourceId, location: &str, tags: &ServiceT
                         FirewallRule::NetworkRule(x) => (&x.name, &mut policy.network),
                         FirewallRule::ApplicationRule(x) => (&x.name, &mut policy.application),
                     };
-                    list.push(OrderedRule::new(
+                    let rule = OrderedRule::new(
+                        estate,
                         format!("{}/{name}/{rname}", g.name),
                         action.clone(),
                         r.clone(),
                         pid.name().to_string(),
                         location,
                         tags,
-                    ));
+                    );
+                    for id in &rule.empty_groups {
+                        policy.notes.push(format!(
+                            "{}: IP group `{id}` holds no address, so Azure skips the rule",
+                            rule.path
+                        ));
+                    }
+                    list.push(rule);
                 }
             }
         }
@@ -283,6 +388,10 @@ pub struct Decision {
     pub snat: bool,
     /// Notes (unresolved tags, FQDN rules without DNS proxy...).
     pub notes: Vec<String>,
+    /// Set when the decision turns on an IP group the estate does not hold: the reason. The
+    /// decision is then the one that lets the flow through (anything later that denies it
+    /// still decides), and the verdict is unknown.
+    pub unknown: Option<String>,
 }
 
 /// `*.contoso.com` matches subdomains only, not the apex [FWFAQ]; `*` matches everything.
@@ -323,15 +432,23 @@ pub struct Dnat {
     pub to: Option<(IpAddr, Option<u16>)>,
     /// The rule's first destination port and translated port as written, for display.
     pub ports: (Option<String>, Option<String>),
+    /// The packets of `packets` it takes only under one reading of a missing IP group, with
+    /// the reason; empty when no DNAT rule up to it names one.
+    pub unsure: (PacketSet, Option<String>),
 }
 
 impl Policy {
     /// The DNAT rules that apply to packets arriving at public address `public`, in order, each
     /// with the packets it takes [FWRULE] §4.1. The per-packet view is [`Policy::decide`]; the
     /// two share the match conditions and are compared by the differential test.
+    ///
+    /// A rule naming an IP group the estate does not hold takes its packets under one reading
+    /// ([`Reading`]) and not the other: those are `unsure`, and appear under every rule that
+    /// takes them in either reading.
     pub fn dnat_rules(&self, public: IpAddr) -> Vec<Dnat> {
         let at: PrefixSet = [aksnet_net::Prefix::from(public)].into_iter().collect();
-        let mut taken = PacketSet::empty();
+        let mut taken = [PacketSet::empty(), PacketSet::empty()];
+        let mut missing = Vec::new();
         let mut out = Vec::new();
         for r in &self.nat {
             let FirewallRule::NatRule(n) = &r.rule else {
@@ -340,9 +457,17 @@ impl Policy {
             if !(r.dst.contains_addr(public) || n.destination_addresses.iter().any(|d| d == "*")) {
                 continue;
             }
-            let matched = PacketSet::from_parts(&r.src, &at, r.services.clone());
-            let packets = matched.difference(&taken);
-            taken = taken.union(&matched);
+            let [low, high] = [Reading::Resolved, Reading::GroupsMatchAll].map(|reading| {
+                let i = usize::from(reading == Reading::GroupsMatchAll);
+                let matched = PacketSet::from_parts(r.sides(reading).0, &at, r.services.clone());
+                let packets = matched.difference(&taken[i]);
+                taken[i] = taken[i].union(&matched);
+                packets
+            });
+            missing.extend(r.missing_why());
+            let unsure = low.difference(&high).union(&high.difference(&low));
+            let why = (!unsure.is_empty()).then(|| missing.join("; "));
+            let packets = low.union(&high);
             let to = n
                 .translated_address
                 .as_deref()
@@ -361,6 +486,7 @@ impl Policy {
                     n.destination_ports.first().cloned(),
                     n.translated_port.clone(),
                 ),
+                unsure: (unsure, why),
             });
         }
         out
@@ -378,8 +504,56 @@ impl Policy {
     /// Evaluates one packet arriving at the firewall's private side: network rules, then
     /// application rules [FWRULE] §4.1. `fqdn` is the Host/SNI (or, for network rules with
     /// FQDNs, the name the client resolved). DNAT on its public IPs is [`Policy::dnat_rules`].
+    ///
+    /// Rules naming IP groups the estate does not hold are evaluated under both readings
+    /// ([`Reading`]); where the two decide differently, the decision is the one that lets the
+    /// flow through, with [`Decision::unknown`] naming the group.
     pub fn decide(
         &self,
+        src: IpAddr,
+        dst: IpAddr,
+        proto: Protocol,
+        port: u16,
+        fqdn: Option<&str>,
+    ) -> Decision {
+        let low = self.decide_under(Reading::Resolved, src, dst, proto, port, fqdn);
+        if self.all_rules().all(|r| r.may.is_none()) {
+            return low;
+        }
+        let high = self.decide_under(Reading::GroupsMatchAll, src, dst, proto, port, fqdn);
+        if low.allowed == high.allowed && low.snat == high.snat && low.rule == high.rule {
+            return low;
+        }
+        // The rule that decides under the wide reading matched only because of a missing
+        // group (the narrow reading's matches are a subset), so it names the group.
+        let why = high
+            .rule
+            .as_ref()
+            .and_then(|p| self.all_rules().find(|r| &r.path == p))
+            .and_then(OrderedRule::missing_why);
+        if low.allowed == high.allowed && low.snat == high.snat {
+            let mut d = low;
+            d.notes
+                .extend(why.map(|w| format!("{w}; the flow is treated alike either way")));
+            return d;
+        }
+        let mut d = if low.allowed { low } else { high };
+        d.unknown = why.or_else(|| Some("an IP group is not in the estate".to_string()));
+        d
+    }
+
+    /// Every rule, DNAT, network and application.
+    fn all_rules(&self) -> impl Iterator<Item = &OrderedRule> {
+        self.nat
+            .iter()
+            .chain(&self.network)
+            .chain(&self.application)
+    }
+
+    /// [`Policy::decide`] under one reading of missing IP groups.
+    fn decide_under(
+        &self,
+        reading: Reading,
         src: IpAddr,
         dst: IpAddr,
         proto: Protocol,
@@ -402,7 +576,8 @@ impl Policy {
             }
         };
         for r in &self.network {
-            if !r.src.contains_addr(src) || !r.services.contains(proto, port) {
+            let (r_src, r_dst) = r.sides(reading);
+            if !r_src.contains_addr(src) || !r.services.contains(proto, port) {
                 continue;
             }
             note_unresolved(r, &mut notes);
@@ -414,7 +589,7 @@ impl Policy {
                     r.path
                 ));
             }
-            if r.dst.contains_addr(dst) || (by_name && self.dns_proxy) {
+            if r_dst.contains_addr(dst) || (by_name && self.dns_proxy) {
                 // Network rules SNAT unless the destination is in the private ranges [FWSNAT].
                 let snat = r.allows() && !self.snat_private.contains_addr(dst);
                 return Decision {
@@ -423,12 +598,13 @@ impl Policy {
                     pass: "network",
                     snat,
                     notes,
+                    unknown: None,
                 };
             }
         }
         // Application rules: HTTP/HTTPS/MSSQL only, matched on Host/SNI, always SNAT [FWRULE] [FWSNAT].
         for r in &self.application {
-            if !r.src.contains_addr(src) || !r.services.contains(proto, port) {
+            if !r.sides(reading).0.contains_addr(src) || !r.services.contains(proto, port) {
                 continue;
             }
             let Some(name) = fqdn else {
@@ -442,6 +618,7 @@ impl Policy {
                     pass: "application",
                     snat: r.allows(),
                     notes,
+                    unknown: None,
                 };
             }
         }
@@ -452,6 +629,7 @@ impl Policy {
             pass: "default",
             snat: false,
             notes,
+            unknown: None,
         }
     }
 
@@ -464,14 +642,45 @@ impl Policy {
     /// `(allowed, matched)`: what the network rules allow, and everything they decide (allow or
     /// deny), so application rules see only the rest. Computed once per policy.
     pub fn network_sets(&self) -> &(PacketSet, PacketSet) {
+        self.network_sets_under(Reading::Resolved)
+    }
+
+    /// The packets whose network-rule decision turns on an IP group the estate does not hold:
+    /// allowed under one [`Reading`] and not the other. Exact for one missing group per
+    /// decision, as [`crate::nsg::uncertain`] is for service tags.
+    pub fn network_uncertain(&self) -> &PacketSet {
+        self.uncertain.get_or_init(|| {
+            if self.network.iter().all(|r| r.may.is_none()) {
+                return PacketSet::empty();
+            }
+            let low = &self.network_sets_under(Reading::Resolved).0;
+            let high = &self.network_sets_under(Reading::GroupsMatchAll).0;
+            low.difference(high).union(&high.difference(low))
+        })
+    }
+
+    /// The missing IP groups of the network rules, as a reason (`None` when there are none).
+    pub fn network_missing_why(&self) -> Option<String> {
+        let why: Vec<String> = self
+            .network
+            .iter()
+            .filter_map(OrderedRule::missing_why)
+            .collect();
+        (!why.is_empty()).then(|| why.join("; "))
+    }
+
+    /// [`Policy::network_sets`] under one reading of missing IP groups.
+    pub fn network_sets_under(&self, reading: Reading) -> &(PacketSet, PacketSet) {
         // First match in rule order, as in `nsg::allowed`: an allow's packets minus every
         // earlier deny; what is decided is the union of everything matched.
-        self.sets.get_or_init(|| {
+        let i = usize::from(reading == Reading::GroupsMatchAll);
+        self.sets[i].get_or_init(|| {
             let mut denied = PacketSet::empty();
             let mut allowed = Vec::new();
             let mut matched = Vec::new();
             for r in &self.network {
-                let m = PacketSet::from_parts(&r.src, &r.dst, r.services.clone());
+                let (src, dst) = r.sides(reading);
+                let m = PacketSet::from_parts(src, dst, r.services.clone());
                 if r.allows() {
                     allowed.push(m.difference(&denied));
                 } else {
@@ -496,28 +705,64 @@ impl Policy {
     /// of what the network rules decided, computed once per policy.
     pub fn passes_by_name(&self) -> &[ByName] {
         self.by_name.get_or_init(|| {
-            let (_, network_matched) = self.network_sets();
-            self.allowances_uncached()
-                .into_iter()
-                .map(|(path, set, names, kind)| {
-                    let packets = if kind == "application" {
-                        set.difference(network_matched)
+            let wide = self.all_rules().any(|r| r.may.is_some());
+            let (_, matched_low) = self.network_sets_under(Reading::Resolved);
+            let (_, matched_high) = self.network_sets_under(Reading::GroupsMatchAll);
+            let low = self.allowances_uncached(Reading::Resolved);
+            let high = self.allowances_uncached(Reading::GroupsMatchAll);
+            low.into_iter()
+                .zip(high)
+                .map(|((path, set, names, kind), (_, set_high, _, _))| {
+                    let app = kind == "application";
+                    // What it may pass: the widest sources, net of what the network rules
+                    // surely decided; what it surely passes: the narrowest, net of what they
+                    // may decide. The difference turns on a missing IP group.
+                    let (packets, unsure) = if !wide {
+                        let packets = if app {
+                            set.difference(matched_low)
+                        } else {
+                            set
+                        };
+                        (packets, PacketSet::empty())
+                    } else if app {
+                        let packets = set_high.difference(matched_low);
+                        let sure = set.difference(matched_high);
+                        let unsure = packets.difference(&sure);
+                        (packets, unsure)
                     } else {
-                        set
+                        let unsure = set_high.difference(&set);
+                        (set_high, unsure)
                     };
+                    let why = (!unsure.is_empty()).then(|| {
+                        let rule = self.all_rules().find(|r| r.path == path);
+                        let own = rule.and_then(OrderedRule::missing_why);
+                        let network = if app {
+                            self.network_missing_why()
+                        } else {
+                            None
+                        };
+                        own.into_iter()
+                            .chain(network)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    });
                     ByName {
                         path,
                         sources: packets.sources(),
                         packets,
                         names,
                         kind,
+                        unsure: (unsure, why),
                     }
                 })
                 .collect()
         })
     }
 
-    fn allowances_uncached(&self) -> Vec<(String, PacketSet, Vec<String>, &'static str)> {
+    fn allowances_uncached(
+        &self,
+        reading: Reading,
+    ) -> Vec<(String, PacketSet, Vec<String>, &'static str)> {
         let network = self
             .network
             .iter()
@@ -542,7 +787,11 @@ impl Policy {
                 };
                 (
                     r.path.clone(),
-                    PacketSet::from_parts(&r.src, &PrefixSet::everything(), r.services.clone()),
+                    PacketSet::from_parts(
+                        r.sides(reading).0,
+                        &PrefixSet::everything(),
+                        r.services.clone(),
+                    ),
                     shown,
                     kind,
                 )
@@ -557,6 +806,192 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
+
+    const NET: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+
+    fn group(name: &str) -> String {
+        format!("{NET}/ipGroups/{name}")
+    }
+
+    /// A policy `p` with one group of `collections`, and IP groups `a` (a range and a block)
+    /// and `empty` (no address); `missing` is named by rules but absent.
+    fn policy(collections: Value) -> Policy {
+        let e: Estate = serde_json::from_value(json!({
+            "aksnetSchema": 1, "name": "t",
+            "firewallPolicies": [{ "id": format!("{NET}/firewallPolicies/p"), "properties": {} }],
+            "ruleCollectionGroups": [{ "id": format!("{NET}/firewallPolicies/p/ruleCollectionGroups/g"),
+                "properties": { "priority": 100, "ruleCollections": collections } }],
+            "ipGroups": [
+                { "id": group("a"), "properties": { "ipAddresses": ["10.9.0.10-10.9.0.20", "192.0.2.0/28"] } },
+                { "id": group("empty"), "properties": { "ipAddresses": [] } }
+            ]
+        }))
+        .unwrap();
+        compile(
+            &e,
+            &ResourceId::new(format!("{NET}/firewallPolicies/p")),
+            "westeurope",
+            &ServiceTags::default(),
+        )
+    }
+
+    fn allow(rules: Value) -> Value {
+        json!([{ "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "c",
+            "priority": 100, "action": { "type": "Allow" }, "rules": rules }])
+    }
+
+    fn net(name: &str, extra: Value) -> Value {
+        let mut r = json!({ "ruleType": "NetworkRule", "name": name, "ipProtocols": ["TCP"],
+            "destinationPorts": ["443"] });
+        r.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        r
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn decide(p: &Policy, src: &str, dst: &str, fqdn: Option<&str>) -> Decision {
+        p.decide(ip(src), ip(dst), Protocol::Tcp, 443, fqdn)
+    }
+
+    #[test]
+    fn ip_groups_resolve_to_their_addresses_on_either_side() {
+        let p = policy(allow(json!([
+            net(
+                "to-a",
+                json!({ "sourceAddresses": ["10.0.0.0/24"], "destinationIpGroups": [group("a")] })
+            ),
+            net(
+                "from-a",
+                json!({ "sourceIpGroups": [group("a")], "sourceAddresses": ["10.1.0.4"],
+                "destinationAddresses": ["203.0.113.0/24"] })
+            ),
+        ])));
+        for (src, dst, allowed) in [
+            ("10.0.0.5", "10.9.0.10", true),    // range, first address
+            ("10.0.0.5", "10.9.0.20", true),    // range, last address
+            ("10.0.0.5", "10.9.0.21", false),   // just past the range
+            ("10.0.0.5", "192.0.2.15", true),   // the CIDR block
+            ("10.9.0.15", "203.0.113.9", true), // source group
+            ("10.1.0.4", "203.0.113.9", true),  // the rule's own address, kept beside the group
+            ("10.9.0.9", "203.0.113.9", false),
+        ] {
+            let d = decide(&p, src, dst, None);
+            assert_eq!(d.allowed, allowed, "{src} → {dst}");
+            assert!(d.unknown.is_none());
+        }
+        assert!(p.network_uncertain().is_empty());
+    }
+
+    #[test]
+    fn a_missing_ip_group_makes_the_match_unknown_not_allow_all() {
+        let p = policy(allow(json!([net(
+            "to-missing",
+            json!({ "sourceAddresses": ["10.0.0.0/24"], "destinationIpGroups": [group("missing")] })
+        )])));
+        let d = decide(&p, "10.0.0.5", "198.51.100.1", None);
+        let why = d.unknown.expect("unknown");
+        assert!(
+            why.contains(&format!(
+                "IP group `{}` is not in the estate",
+                group("missing")
+            )),
+            "{why}"
+        );
+        // The other side still decides: a source outside the rule's is denied, known.
+        let d = decide(&p, "10.5.0.5", "198.51.100.1", None);
+        assert!(!d.allowed && d.unknown.is_none());
+        // reach's view of the same: the packets between the two readings.
+        let u = p.network_uncertain();
+        assert!(u.contains(ip("10.0.0.5"), ip("198.51.100.1"), Protocol::Tcp, 443));
+        assert!(!u.contains(ip("10.5.0.5"), ip("198.51.100.1"), Protocol::Tcp, 443));
+        assert!(!p.network_sets().0.contains(
+            ip("10.0.0.5"),
+            ip("198.51.100.1"),
+            Protocol::Tcp,
+            443
+        ));
+    }
+
+    #[test]
+    fn a_missing_group_that_cannot_change_the_outcome_leaves_it_known() {
+        // An earlier allow covers the packet whatever the missing group holds.
+        let p = policy(allow(json!([
+            net(
+                "all",
+                json!({ "sourceAddresses": ["*"], "destinationAddresses": ["*"] })
+            ),
+            net(
+                "to-missing",
+                json!({ "sourceAddresses": ["*"], "destinationIpGroups": [group("missing")] })
+            ),
+        ])));
+        let d = decide(&p, "10.0.0.5", "198.51.100.1", None);
+        assert!(d.allowed && d.unknown.is_none());
+        assert!(p.network_uncertain().is_empty());
+    }
+
+    #[test]
+    fn a_rule_naming_an_empty_ip_group_is_skipped() {
+        let p = policy(allow(json!([net(
+            "with-empty",
+            json!({ "sourceAddresses": ["*"], "destinationIpGroups": [group("a"), group("empty")] })
+        )])));
+        let d = decide(&p, "10.0.0.5", "10.9.0.10", None);
+        assert!(!d.allowed && d.unknown.is_none());
+        assert!(
+            p.notes.iter().any(|n| n.contains("holds no address")),
+            "{:?}",
+            p.notes
+        );
+    }
+
+    #[test]
+    fn application_and_dnat_rules_take_source_ip_groups() {
+        let app = json!({ "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "app",
+            "priority": 200, "action": { "type": "Allow" }, "rules": [
+                { "ruleType": "ApplicationRule", "name": "a", "protocols": [{ "protocolType": "Https", "port": 443 }],
+                  "sourceIpGroups": [group("a")], "targetFqdns": ["example.com"] },
+                { "ruleType": "ApplicationRule", "name": "m", "protocols": [{ "protocolType": "Https", "port": 443 }],
+                  "sourceIpGroups": [group("missing")], "targetFqdns": ["example.org"] }] });
+        let dnat = json!({ "ruleCollectionType": "FirewallPolicyNatRuleCollection", "name": "dnat",
+            "priority": 100, "action": { "type": "DNAT" }, "rules": [
+                { "ruleType": "NatRule", "name": "n", "ipProtocols": ["TCP"], "sourceIpGroups": [group("a")],
+                  "destinationAddresses": ["20.0.0.1"], "destinationPorts": ["443"], "translatedAddress": "10.2.0.4" },
+                { "ruleType": "NatRule", "name": "m", "ipProtocols": ["TCP"], "sourceIpGroups": [group("missing")],
+                  "destinationAddresses": ["20.0.0.1"], "destinationPorts": ["443"], "translatedAddress": "10.2.0.5" }] });
+        let p = policy(json!([app, dnat]));
+        let web = |src: &str, name: &str| decide(&p, src, "198.51.100.1", Some(name));
+        assert!(web("10.9.0.12", "example.com").allowed);
+        assert!(!web("10.8.0.1", "example.com").allowed);
+        let m = web("10.8.0.1", "example.org");
+        assert!(m.allowed && m.unknown.is_some(), "{m:?}");
+        // The packet-set view marks the same packets.
+        let by_name = p.passes_by_name();
+        let m = by_name.iter().find(|b| b.path.ends_with("/m")).unwrap();
+        assert!(m
+            .unsure
+            .0
+            .contains(ip("10.8.0.1"), ip("198.51.100.1"), Protocol::Tcp, 443));
+        assert!(m.unsure.1.as_deref().is_some_and(|w| w.contains("missing")));
+        // DNAT: the group's sources are translated by the first rule, others only maybe by the
+        // second.
+        let rules = p.dnat_rules(ip("20.0.0.1"));
+        let pkt = |src: &str| (ip(src), ip("20.0.0.1"), Protocol::Tcp, 443);
+        let first = |src: &str| {
+            let (s, d, pr, po) = pkt(src);
+            rules
+                .iter()
+                .find(|r| r.packets.contains(s, d, pr, po))
+                .map(|r| (r.path.clone(), r.unsure.0.contains(s, d, pr, po)))
+        };
+        assert_eq!(first("192.0.2.3"), Some(("g/dnat/n".to_string(), false)));
+        assert_eq!(first("10.8.0.1"), Some(("g/dnat/m".to_string(), true)));
+    }
 
     #[test]
     fn wildcards_match_subdomains_only() {

@@ -447,6 +447,23 @@ impl DataPlane<'_> {
         }
     }
 
+    /// Keeps the packets a firewall's network rules allow ([`crate::firewall::Policy::decide`]
+    /// for a set): those allowed under one reading of a missing IP group only are kept and
+    /// marked unknown, as a trace follows them.
+    fn firewall_network(b: &mut Branch, fw: &str, policy: &crate::firewall::Policy) {
+        let allowed = &policy.network_sets().0;
+        let uncertain = policy.network_uncertain();
+        if uncertain.is_empty() {
+            Self::apply(b, allowed);
+            return;
+        }
+        Self::apply(b, &allowed.union(uncertain));
+        let why = policy
+            .network_missing_why()
+            .unwrap_or_else(|| "an IP group is not in the estate".to_string());
+        Self::unsure(b, Some(uncertain), format!("{fw}: {why}"));
+    }
+
     /// Keeps the packets on these services.
     fn filter_services(b: &mut Branch, services: &Services) {
         Self::apply(
@@ -1001,7 +1018,6 @@ impl DataPlane<'_> {
         };
         // Application rules pass HTTP(S) by name (Host/SNI), always with SNAT, for what the
         // network rules did not decide [FWRULE] §4.1.
-        let (network_allowed, _) = policy.network_sets();
         let arriving_from = match b.src_fixed {
             Some(a) => [Prefix::from(a)].into_iter().collect(),
             None => b.orig.sources(),
@@ -1014,6 +1030,13 @@ impl DataPlane<'_> {
             Self::apply(&mut n, &rule.packets);
             if n.orig.is_empty() {
                 continue;
+            }
+            if let Some(why) = &rule.unsure.1 {
+                Self::unsure(
+                    &mut n,
+                    Some(&rule.unsure.0),
+                    format!("{}: {why}", fw_id.name()),
+                );
             }
             n.by_name = rule.names.clone();
             n.via.push(format!(
@@ -1028,7 +1051,7 @@ impl DataPlane<'_> {
             n.origin = false;
             todo.push(n);
         }
-        Self::apply(&mut b, network_allowed);
+        Self::firewall_network(&mut b, fw_id.name(), policy);
         let label = format!("appliance {ip} {} (network rules)", fw_id.name());
         let private = Self::narrow(
             &b,
@@ -1077,6 +1100,10 @@ impl DataPlane<'_> {
             if m.orig.is_empty() {
                 continue;
             }
+            if let Some(why) = &d.unsure.1 {
+                // Taken only under one reading of a missing IP group, as in a trace.
+                Self::unsure(&mut m, Some(&d.unsure.0), format!("{}: {why}", fw.name()));
+            }
             let port_note = match d.ports {
                 (Some(from), Some(to_port)) if from != to_port => {
                     format!(", port {from} → {to_port}")
@@ -1090,7 +1117,7 @@ impl DataPlane<'_> {
             }
             if self.options.dnat_then_network_rules {
                 // CONFLICT §4.1, as in a trace: the translated flow also needs a network rule.
-                Self::apply(&mut m, &policy.network_sets().0);
+                Self::firewall_network(&mut m, fw.name(), policy);
             }
             m.req.stateful.push(fw_ip);
             if !self.options.dnat_keeps_source {

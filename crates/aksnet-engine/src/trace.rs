@@ -1228,11 +1228,20 @@ impl Walk<'_, '_> {
             } else {
                 "; no SNAT (destination in the private ranges)".into()
             };
+            // A decision that turns on a missing IP group: followed as allowed, unknown.
+            let unknown = match &d.unknown {
+                Some(why) => {
+                    let why = format!("{}: {why}", fw_id.name());
+                    self.uncertain.push(why.clone());
+                    format!("unknown — {why}; ")
+                }
+                None => String::new(),
+            };
             self.hop(
                 here,
                 HopKind::Firewall,
                 Decision::Allow,
-                format!("{} ({} pass): {rule}{nat}", fw_id.name(), d.pass),
+                format!("{unknown}{} ({} pass): {rule}{nat}", fw_id.name(), d.pass),
                 *pkt,
             );
             return Step::Next(Location::Subnet(a));
@@ -1303,6 +1312,15 @@ impl Walk<'_, '_> {
                     .find(|d| d.packets.contains(pkt.src, pkt.dst, pkt.protocol, pkt.port));
                 match hit.as_ref().and_then(|d| d.to.map(|to| (d, to))) {
                     Some((d, (to, port))) => {
+                        // Taken only under one reading of a missing IP group: unknown.
+                        if let (true, Some(why)) = (
+                            d.unsure
+                                .0
+                                .contains(pkt.src, pkt.dst, pkt.protocol, pkt.port),
+                            &d.unsure.1,
+                        ) {
+                            self.uncertain.push(format!("{}: {why}", fw_id.name()));
+                        }
                         pkt.dst = to;
                         pkt.port = port.unwrap_or(pkt.port);
                         self.req.stateful.push(fw_ip);
@@ -1317,6 +1335,9 @@ impl Walk<'_, '_> {
                         // network rules; the current text does not. Switch, default off.
                         if dp.options.dnat_then_network_rules {
                             let n = policy.decide(pkt.src, pkt.dst, pkt.protocol, pkt.port, None);
+                            if let Some(why) = &n.unknown {
+                                self.uncertain.push(format!("{}: {why}", fw_id.name()));
+                            }
                             if !n.allowed || n.pass != "network" {
                                 let why = format!(
                                     "DNAT'd flow not allowed by a network rule ({})",

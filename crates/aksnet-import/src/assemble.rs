@@ -93,6 +93,7 @@ fn kinds() -> BTreeMap<&'static str, &'static str> {
         firewall::AzureFirewall::TYPE,
         firewall::FirewallPolicy::TYPE,
         firewall::RuleCollectionGroup::TYPE,
+        firewall::IpGroup::TYPE,
         appgw::ApplicationGateway::TYPE,
         appgw::WafPolicy::TYPE,
         private::PrivateEndpoint::TYPE,
@@ -140,6 +141,7 @@ macro_rules! by_type {
             "microsoft.network/firewallpolicies/rulecollectiongroups" => {
                 $m!(rule_collection_groups)
             }
+            "microsoft.network/ipgroups" => $m!(ip_groups),
             "microsoft.network/applicationgateways" => $m!(application_gateways),
             "microsoft.network/applicationgatewaywebapplicationfirewallpolicies" => {
                 $m!(waf_policies)

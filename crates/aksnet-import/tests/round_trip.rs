@@ -212,3 +212,57 @@ fn the_fast_path_for_files_gives_the_same_estate() {
         imp.summary.diagnostics
     );
 }
+
+#[test]
+fn ip_groups_import_and_a_bad_entry_says_where() {
+    // The three documented forms (learn.microsoft.com/azure/firewall/ip-groups), case-insensitive
+    // keys as ARM reads them; a second group with an entry that is not an address.
+    let text = r#"[
+      {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/ipGroups/ipg-ok",
+       "type": "Microsoft.Network/ipGroups", "location": "westeurope",
+       "properties": { "IPAddresses": ["10.0.0.4", "10.1.0.0/24", "10.2.0.0-10.2.0.31"],
+                       "firewallPolicies": [], "provisioningState": "Succeeded" } },
+      {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/ipGroups/ipg-bad",
+       "type": "Microsoft.Network/ipGroups",
+       "properties": { "ipAddresses": ["10.0.0.4", "10.0.0.9-10.0.0.1"] } }
+    ]"#;
+    let mut raws = Vec::new();
+    let mut diags = Vec::new();
+    parse("ipg.json", text, &mut raws, &mut diags);
+    let imp = assemble(
+        "x",
+        raws,
+        Summary {
+            diagnostics: diags,
+            ..Default::default()
+        },
+    );
+    let ok = imp
+        .estate
+        .ip_groups
+        .iter()
+        .find(|g| g.name == "ipg-ok")
+        .expect("the valid group is imported");
+    assert_eq!(
+        ok.properties.addresses().to_string(),
+        "10.0.0.4/32, 10.1.0.0/24, 10.2.0.0/27"
+    );
+    assert_eq!(imp.estate.ip_groups.len(), 1);
+    let d = imp
+        .summary
+        .diagnostics
+        .iter()
+        .find(|d| d.error)
+        .expect("the bad entry is reported");
+    assert!(
+        d.location
+            .ends_with("ipGroups/ipg-bad at properties.ipAddresses[1]"),
+        "{}",
+        d.location
+    );
+    assert!(
+        d.message.contains("`10.0.0.9-10.0.0.1` is not a range"),
+        "{}",
+        d.message
+    );
+}

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aks::ManagedCluster;
 use crate::appgw::{ApplicationGateway, WafPolicy};
-use crate::firewall::{AzureFirewall, FirewallPolicy, RuleCollectionGroup};
+use crate::firewall::{AzureFirewall, FirewallPolicy, IpGroup, RuleCollectionGroup};
 use crate::gateway::{BastionHost, Connection, LocalNetworkGateway, VirtualNetworkGateway};
 use crate::id::ResourceId;
 use crate::network::{
@@ -77,6 +77,9 @@ pub struct Estate {
     /// Firewall policy rule collection groups.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub rule_collection_groups: Collection<RuleCollectionGroup>,
+    /// IP groups named by firewall policy rules.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub ip_groups: Collection<IpGroup>,
     /// Application gateways.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub application_gateways: Collection<ApplicationGateway>,
@@ -273,8 +276,8 @@ impl Estate {
             .flat_map(|v| v.properties.subnets.iter().map(move |s| (v, s)))
     }
 
-    /// Resource counts by ARM type, in a fixed order, leaving out empty types.
-    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+    /// Resource counts by ARM type, in a fixed order, for every type the Estate holds.
+    pub fn type_counts(&self) -> Vec<(&'static str, usize)> {
         use crate::resource::ResourceType as T;
         let subnets = self.subnets().count();
         let peerings: usize = self
@@ -300,6 +303,7 @@ impl Estate {
             (AzureFirewall::TYPE, self.azure_firewalls.len()),
             (FirewallPolicy::TYPE, self.firewall_policies.len()),
             (RuleCollectionGroup::TYPE, self.rule_collection_groups.len()),
+            (IpGroup::TYPE, self.ip_groups.len()),
             (ApplicationGateway::TYPE, self.application_gateways.len()),
             (WafPolicy::TYPE, self.waf_policies.len()),
             (PrivateEndpoint::TYPE, self.private_endpoints.len()),
@@ -337,6 +341,14 @@ impl Estate {
                 self.user_assigned_identities.len(),
             ),
         ];
-        all.into_iter().filter(|(_, n)| *n > 0).collect()
+        all.into_iter().collect()
+    }
+
+    /// Resources held, by ARM type, leaving out the types with none.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        self.type_counts()
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .collect()
     }
 }

@@ -1,8 +1,15 @@
-//! Azure Firewall, Firewall Policy and rule collection groups (REST field names, checked against
-//! `AzureFirewallPut.json`, `FirewallPolicyPut.json` and the rule-collection-group examples).
+//! Azure Firewall, Firewall Policy, rule collection groups and IP groups (REST field names,
+//! checked against `AzureFirewallPut.json`, `FirewallPolicyPut.json`, the rule-collection-group
+//! examples and `IpGroupsCreate.json`).
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
 
+use aksnet_net::{Prefix, PrefixSet};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::id::ResourceId;
 use crate::network::IpConfiguration;
 use crate::resource::{Child, ResourceType, SubResource};
 
@@ -201,15 +208,15 @@ pub struct NetworkRule {
     /// Source CIDRs/IPs/`*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source_addresses: Vec<String>,
-    /// Source IP groups (resource ids).
+    /// Source IP groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub source_ip_groups: Vec<String>,
+    pub source_ip_groups: Vec<ResourceId>,
     /// Destination CIDRs/IPs/service tags/`*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destination_addresses: Vec<String>,
-    /// Destination IP groups (resource ids).
+    /// Destination IP groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub destination_ip_groups: Vec<String>,
+    pub destination_ip_groups: Vec<ResourceId>,
     /// Destination FQDNs (need DNS proxy).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destination_fqdns: Vec<String>,
@@ -229,9 +236,9 @@ pub struct ApplicationRule {
     /// Source CIDRs/IPs/`*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source_addresses: Vec<String>,
-    /// Source IP groups (resource ids).
+    /// Source IP groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub source_ip_groups: Vec<String>,
+    pub source_ip_groups: Vec<ResourceId>,
     /// Target FQDNs (`*.example.com` matches subdomains only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_fqdns: Vec<String>,
@@ -262,6 +269,9 @@ pub struct NatRule {
     /// Source CIDRs/`*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source_addresses: Vec<String>,
+    /// Source IP groups (DNAT rules take IP groups as sources only [FW-IPGROUPS]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_ip_groups: Vec<ResourceId>,
     /// The firewall public IP.
     pub destination_addresses: Vec<String>,
     /// Destination port ([`crate::checked::port_range`]).
@@ -273,4 +283,165 @@ pub struct NatRule {
     /// Translated port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translated_port: Option<String>,
+}
+
+/// `Microsoft.Network/ipGroups` properties: a named set of addresses that firewall policy rules
+/// name as sources (DNAT, network and application rules) or destinations (network rules)
+/// [FW-IPGROUPS] (learn.microsoft.com/azure/firewall/ip-groups).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpGroup {
+    /// The addresses, CIDR blocks and ranges.
+    #[serde(default)]
+    pub ip_addresses: Vec<IpGroupEntry>,
+}
+
+impl ResourceType for IpGroup {
+    const TYPE: &'static str = "Microsoft.Network/ipGroups";
+}
+
+impl IpGroup {
+    /// Every address the group holds.
+    pub fn addresses(&self) -> PrefixSet {
+        self.ip_addresses
+            .iter()
+            .fold(PrefixSet::new(), |acc, e| acc.union(&e.addresses()))
+    }
+}
+
+/// One entry of an IP group's `ipAddresses`. The documented forms [FW-IPGROUPS] are a single
+/// address (`10.0.0.0`), a CIDR block (`10.1.0.0/32`) and a range of addresses
+/// (`10.2.0.0-10.2.0.31`). A CIDR block with host bits set is refused (the portal validates
+/// "formatting problems"; what the API does with one is not documented), as is a range whose
+/// ends are of different families or in the wrong order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IpGroupEntry {
+    /// An address (a /32 or /128) or a CIDR block.
+    Prefix(Prefix),
+    /// `first-last`, inclusive, `first` ≤ `last`, one family.
+    Range(IpAddr, IpAddr),
+}
+
+/// Why an IP group entry did not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IpGroupEntryError {
+    /// Neither an address, a CIDR block nor a range.
+    #[error("`{0}` is not an IP address, CIDR block or range (expected 10.0.0.0, 10.1.0.0/24 or 10.2.0.0-10.2.0.31)")]
+    Malformed(String),
+    /// A CIDR block with host bits set.
+    #[error(transparent)]
+    Prefix(#[from] aksnet_net::ParseError),
+    /// A range that runs backwards or mixes IPv4 and IPv6.
+    #[error("`{0}` is not a range: its first address must come before its last, in one family")]
+    BadRange(String),
+}
+
+impl IpGroupEntry {
+    /// The addresses the entry stands for.
+    pub fn addresses(&self) -> PrefixSet {
+        match self {
+            Self::Prefix(p) => [*p].into_iter().collect(),
+            // Checked when parsed; the empty set only for a hand-built backwards range.
+            Self::Range(a, b) => PrefixSet::from_range(*a, *b).unwrap_or_default(),
+        }
+    }
+}
+
+impl FromStr for IpGroupEntry {
+    type Err = IpGroupEntryError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if let Some((a, b)) = t.split_once('-') {
+            let (Ok(first), Ok(last)) = (a.trim().parse::<IpAddr>(), b.trim().parse::<IpAddr>())
+            else {
+                return Err(IpGroupEntryError::Malformed(s.to_string()));
+            };
+            return match PrefixSet::from_range(first, last) {
+                Some(_) => Ok(Self::Range(first, last)),
+                None => Err(IpGroupEntryError::BadRange(s.to_string())),
+            };
+        }
+        match Prefix::parse_strict(t) {
+            Ok(p) => Ok(Self::Prefix(p)),
+            Err(e @ aksnet_net::ParseError::HostBitsSet { .. }) => Err(e.into()),
+            Err(_) => Err(IpGroupEntryError::Malformed(s.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for IpGroupEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Prefix(p) => write!(f, "{p}"),
+            Self::Range(a, b) => write!(f, "{a}-{b}"),
+        }
+    }
+}
+
+impl Serialize for IpGroupEntry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for IpGroupEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(entries: &[&str]) -> Vec<String> {
+        entries
+            .iter()
+            .map(|e| e.parse::<IpGroupEntry>().unwrap().addresses().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn ip_group_entries_take_the_documented_forms() {
+        // The three forms of the IP groups page: single address, CIDR, range.
+        assert_eq!(
+            set(&["10.0.0.0", "10.1.0.0/32", "10.2.0.0-10.2.0.31"]),
+            ["10.0.0.0/32", "10.1.0.0/32", "10.2.0.0/27"]
+        );
+        assert_eq!(
+            set(&[" 10.0.0.1 - 10.0.0.5 "]),
+            ["10.0.0.1/32, 10.0.0.2/31, 10.0.0.4/31"]
+        );
+        assert_eq!(set(&["10.0.0.0/24"]), ["10.0.0.0/24"]);
+        assert_eq!(set(&["2001:db8::/64"]), ["2001:db8::/64"]);
+    }
+
+    #[test]
+    fn ip_group_entries_round_trip_as_written() {
+        for e in ["10.0.0.4", "10.1.0.0/16", "10.2.0.0-10.2.0.31"] {
+            let parsed: IpGroupEntry = e.parse().unwrap();
+            let shown = parsed.to_string();
+            assert_eq!(shown.parse::<IpGroupEntry>().unwrap(), parsed);
+        }
+        assert_eq!(
+            "10.0.0.4".parse::<IpGroupEntry>().unwrap().to_string(),
+            "10.0.0.4/32"
+        );
+    }
+
+    #[test]
+    fn invalid_ip_group_entries_are_refused() {
+        use IpGroupEntryError::*;
+        let err = |e: &str| e.parse::<IpGroupEntry>().unwrap_err();
+        assert!(matches!(err("10.0.0.1/24"), Prefix(_)));
+        assert!(matches!(err("10.0.0.5-10.0.0.1"), BadRange(_)));
+        assert!(matches!(err("10.0.0.1-::1"), BadRange(_)));
+        assert!(matches!(err("10.0.0.300"), Malformed(_)));
+        assert!(matches!(err("AzureCloud"), Malformed(_)));
+        assert!(matches!(err("10.0.0.1-"), Malformed(_)));
+        assert!(matches!(err(""), Malformed(_)));
+        assert!(matches!(err("10.0.0.0/33"), Malformed(_)));
+    }
 }

@@ -38,6 +38,22 @@ impl PrefixSet {
         }
     }
 
+    /// Every address from `first` to `last` inclusive (`10.2.0.0`–`10.2.0.31`); `None` when the
+    /// two are of different families or `first` comes after `last`.
+    pub fn from_range(first: IpAddr, last: IpAddr) -> Option<Self> {
+        let (f, l) = (Prefix::from(first).family(), Prefix::from(last).family());
+        let (a, b) = (addr_to_int(first), addr_to_int(last));
+        if f != l || a > b {
+            return None;
+        }
+        let mut s = Self::new();
+        match f {
+            Family::V4 => s.v4.insert(a, b),
+            Family::V6 => s.v6.insert(a, b),
+        }
+        Some(s)
+    }
+
     /// Adds every address of `prefix`.
     pub fn insert(&mut self, prefix: Prefix) {
         let (s, e) = (prefix.start_int(), prefix.end_int());
@@ -243,6 +259,26 @@ mod tests {
         ps.iter()
             .flat_map(|p| p.start_int()..=p.end_int())
             .collect()
+    }
+
+    #[test]
+    fn ranges_become_the_fewest_prefixes() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let r = PrefixSet::from_range(ip("10.0.0.1"), ip("10.0.0.5")).unwrap();
+        assert_eq!(
+            r.prefixes(),
+            vec![p("10.0.0.1/32"), p("10.0.0.2/31"), p("10.0.0.4/31")]
+        );
+        let aligned = PrefixSet::from_range(ip("10.2.0.0"), ip("10.2.0.31")).unwrap();
+        assert_eq!(aligned.prefixes(), vec![p("10.2.0.0/27")]);
+        assert_eq!(
+            PrefixSet::from_range(ip("10.0.0.7"), ip("10.0.0.7"))
+                .unwrap()
+                .prefixes(),
+            vec![p("10.0.0.7/32")]
+        );
+        assert!(PrefixSet::from_range(ip("10.0.0.5"), ip("10.0.0.1")).is_none());
+        assert!(PrefixSet::from_range(ip("10.0.0.1"), ip("::1")).is_none());
     }
 
     proptest! {

@@ -23,6 +23,7 @@ struct Tenant {
 pub(super) fn check(estate: &Estate, sink: &mut Sink) {
     let tenants = tenants(estate);
     subnet_references(estate, sink);
+    ip_group_references(estate, sink);
     special_subnet_tenants(&tenants, sink);
     app_gateway_dedicated(&tenants, sink);
     dangling_tenants(estate, &tenants, sink);
@@ -143,6 +144,44 @@ fn tenants(estate: &Estate) -> BTreeMap<ResourceId, Vec<Tenant>> {
         );
     }
     map
+}
+
+/// IP groups named by firewall policy rules resolve.
+fn ip_group_references(estate: &Estate, sink: &mut Sink) {
+    use crate::firewall::{FirewallRule, RuleCollection};
+    for g in estate.rule_collection_groups.iter() {
+        for c in &g.properties.rule_collections {
+            let (coll, rules) = match c {
+                RuleCollection::Filter(f) => (&f.name, &f.rules),
+                RuleCollection::Nat(n) => (&n.name, &n.rules),
+            };
+            for r in rules {
+                let (name, groups): (&str, Vec<&ResourceId>) = match r {
+                    FirewallRule::NetworkRule(n) => (
+                        &n.name,
+                        n.source_ip_groups
+                            .iter()
+                            .chain(&n.destination_ip_groups)
+                            .collect(),
+                    ),
+                    FirewallRule::ApplicationRule(a) => {
+                        (&a.name, a.source_ip_groups.iter().collect())
+                    }
+                    FirewallRule::NatRule(n) => (&n.name, n.source_ip_groups.iter().collect()),
+                };
+                for id in groups {
+                    if estate.ip_groups.get(id).is_none() {
+                        sink.warn(
+                            "dangling-reference",
+                            &g.id,
+                            format!("firewall rule `{coll}/{name}` refers to IP group `{id}`, which is not in this estate"),
+                            "include the IP group; analyses treat the rule's match as unknown, never as allow-all",
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// NSG, route table and NAT gateway references resolve; NSGs and routes on GatewaySubnet

@@ -295,6 +295,28 @@ fn dangling_references_are_warnings_not_errors() {
 }
 
 #[test]
+fn ip_groups_named_by_firewall_rules_must_be_in_the_estate() {
+    let rcg = json!({ "id": format!("{SUB}/Microsoft.Network/firewallPolicies/p/ruleCollectionGroups/g"),
+        "properties": { "priority": 100, "ruleCollections": [{
+            "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "c", "priority": 100,
+            "action": { "type": "Allow" }, "rules": [{ "ruleType": "NetworkRule", "name": "r",
+                "ipProtocols": ["TCP"], "destinationPorts": ["443"], "sourceAddresses": ["*"],
+                "destinationIpGroups": [format!("{SUB}/Microsoft.Network/ipGroups/here"),
+                                        format!("{SUB}/Microsoft.Network/ipGroups/gone")] }] }] } });
+    let here = json!({ "id": format!("{SUB}/Microsoft.Network/ipGroups/here"),
+        "properties": { "ipAddresses": ["10.0.0.0/24"] } });
+    let d = validate(&estate(
+        json!({ "ruleCollectionGroups": [rcg], "ipGroups": [here] }),
+    ));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        (d[0].severity, d[0].code),
+        (Severity::Warning, "dangling-reference")
+    );
+    assert!(d[0].message.contains("ipGroups/gone"), "{}", d[0].message);
+}
+
+#[test]
 fn static_ips_must_be_assignable() {
     let e = estate(json!({
         "virtualNetworks": [vnet("v", "10.0.0.0/16", json!([subnet("v", "ilb", "10.0.0.0/28")]))],
