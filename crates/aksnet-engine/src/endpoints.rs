@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use aksnet_model::network::NextHopType;
-use aksnet_model::{azure, Estate, ResourceId};
+use aksnet_model::network::{NetworkInterface, NextHopType};
+use aksnet_model::private::PrivateEndpoint;
+use aksnet_model::{azure, Estate, Resource, ResourceId};
 use aksnet_net::{PortRange, PortSet, PrefixSet, Protocol, Services};
 
 use crate::index::IndexVec;
@@ -178,7 +179,8 @@ pub struct Endpoints {
 impl Endpoints {
     /// Collects the estate's endpoints against its topology.
     pub fn new(estate: &Estate, t: &Topology) -> Self {
-        let (all, notes) = collect(estate, t);
+        let (all, mut notes) = collect(estate, t);
+        notes.splice(0..0, t.notes.iter().cloned());
         let all: IndexVec<EndpointIx, Endpoint> = IndexVec::from(all);
         let mut by_ip = HashMap::new();
         for (i, e) in all.iter_enumerated() {
@@ -278,6 +280,113 @@ pub(crate) fn pe_fqdn(target: &str, group: &str, member: &str) -> Option<String>
         "vault" => Some(format!("{target}.vault.azure.net")),
         _ => None,
     }
+}
+
+/// One address of a private endpoint, with the member it serves.
+struct PeAddress {
+    ip: IpAddr,
+    group_id: String,
+    member: String,
+    /// The name Azure reports for it.
+    fqdn: Option<String>,
+    /// Whether that name wins over the one the engine derives from the member
+    /// (`customDnsConfigs` name the address itself; a NIC's names are per member).
+    reported_first: bool,
+}
+
+/// The NICs of the estate by the private endpoint that owns them: those the endpoint lists
+/// (`networkInterfaces`) and those naming it (`privateEndpoint`), in id order.
+fn pe_nics(estate: &Estate) -> HashMap<ResourceId, Vec<&Resource<NetworkInterface>>> {
+    let mut out: HashMap<ResourceId, Vec<&Resource<NetworkInterface>>> = HashMap::new();
+    for pe in estate.private_endpoints.iter() {
+        for r in &pe.properties.network_interfaces {
+            if let Some(nic) = estate.network_interfaces.get(&r.id) {
+                out.entry(pe.id.clone()).or_default().push(nic);
+            }
+        }
+    }
+    for nic in estate.network_interfaces.iter() {
+        if let Some(pe) = &nic.properties.private_endpoint {
+            let list = out.entry(pe.id.clone()).or_default();
+            if !list.iter().any(|n| n.id == nic.id) {
+                list.push(nic);
+            }
+        }
+    }
+    out
+}
+
+/// A private endpoint's addresses [PEOV-2023] §7.1: its static `ipConfigurations`; with
+/// dynamic addresses (`ipConfigurations: []`, what `az network private-endpoint show` prints)
+/// the IP configurations of its NIC, each naming its member in
+/// `privateLinkConnectionProperties`; without the NIC, the addresses in `customDnsConfigs`;
+/// otherwise none (the caller notes it).
+fn pe_addresses(
+    pe: &Resource<PrivateEndpoint>,
+    nics: &HashMap<ResourceId, Vec<&Resource<NetworkInterface>>>,
+) -> Vec<PeAddress> {
+    let p = &pe.properties;
+    let group = p
+        .private_link_service_connections
+        .first()
+        .and_then(|c| c.properties.group_ids.first().cloned())
+        .unwrap_or_default();
+    let from_configs: Vec<PeAddress> = p
+        .ip_configurations
+        .iter()
+        .filter_map(|c| {
+            Some(PeAddress {
+                ip: c.properties.private_ip_address.parse().ok()?,
+                group_id: c.properties.group_id.clone(),
+                member: c.properties.member_name.clone(),
+                fqdn: None,
+                reported_first: false,
+            })
+        })
+        .collect();
+    if !from_configs.is_empty() {
+        return from_configs;
+    }
+    let from_nics: Vec<PeAddress> = nics
+        .get(&pe.id)
+        .into_iter()
+        .flatten()
+        .flat_map(|nic| &nic.properties.ip_configurations)
+        .filter_map(|c| {
+            let ip = c.properties.private_ip_address.as_deref()?.parse().ok()?;
+            let link = c.properties.private_link_connection_properties.as_ref();
+            let group_id = link
+                .and_then(|l| l.group_id.clone())
+                .unwrap_or_else(|| group.clone());
+            let member = link
+                .and_then(|l| l.required_member_name.clone())
+                .unwrap_or_else(|| group_id.clone());
+            Some(PeAddress {
+                ip,
+                group_id,
+                member,
+                fqdn: link.and_then(|l| l.fqdns.first().cloned()),
+                reported_first: false,
+            })
+        })
+        .collect();
+    if !from_nics.is_empty() {
+        return from_nics;
+    }
+    p.custom_dns_configs
+        .iter()
+        .flat_map(|c| {
+            c.ip_addresses.iter().filter_map(|a| {
+                Some(PeAddress {
+                    ip: a.parse().ok()?,
+                    group_id: group.clone(),
+                    member: c.fqdn.clone().unwrap_or_else(|| group.clone()),
+                    fqdn: c.fqdn.clone(),
+                    reported_first: true,
+                })
+            })
+        })
+        .collect()
 }
 
 /// A frontend's private address and subnet, when it has one.
@@ -381,6 +490,7 @@ fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
             }
         }
     }
+    let pe_nics = pe_nics(estate);
     for pe in estate.private_endpoints.iter() {
         let subnet = subnet_of(t, &pe.properties.subnet.id);
         let target = pe
@@ -389,18 +499,25 @@ fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
             .first()
             .map(|c| c.properties.private_link_service_id.name().to_string())
             .unwrap_or_default();
-        for c in &pe.properties.ip_configurations {
-            let Ok(ip) = c.properties.private_ip_address.parse() else {
-                continue;
+        let addresses = pe_addresses(pe, &pe_nics);
+        if addresses.is_empty() {
+            notes.push(format!(
+                "{}: no address in the input (ipConfigurations is empty, its network interface is not in the input and it has no customDnsConfigs), so it is left out: import its NIC to place it",
+                pe.id
+            ));
+        }
+        for a in addresses {
+            let fqdn = match a.fqdn {
+                Some(reported) if a.reported_first => Some(reported),
+                reported => pe_fqdn(&target, &a.group_id, &a.member).or(reported),
             };
-            let fqdn = pe_fqdn(&target, &c.properties.group_id, &c.properties.member_name);
             push(
-                EndpointKind::PrivateEndpoint(c.properties.group_id.clone()),
-                ip,
+                EndpointKind::PrivateEndpoint(a.group_id),
+                a.ip,
                 false,
                 subnet,
                 &pe.id,
-                format!("{} ({})", pe.name, c.properties.member_name),
+                format!("{} ({})", pe.name, a.member),
                 fqdn,
             );
         }

@@ -81,6 +81,8 @@ pub struct DataPlane<'e> {
     pub vnet_tags: IndexVec<SubnetIx, PrefixSet>,
     /// Compiled NSG rules per subnet (`None` = no NSG associated).
     pub nsgs: IndexVec<SubnetIx, Option<Vec<nsg::CompiledRule>>>,
+    /// Per subnet, the NSGs of the network interfaces in it ([`nsg::NicNsg`]).
+    pub nic_nsgs: IndexVec<SubnetIx, Vec<nsg::NicNsg>>,
     /// Compiled policy per firewall private IP.
     pub firewalls: BTreeMap<IpAddr, (ResourceId, firewall::Policy)>,
     /// Per subnet, the packets its NSG allows `[inbound, outbound]`, computed on first use.
@@ -109,6 +111,7 @@ impl<'e> DataPlane<'e> {
                 )
             })
             .collect();
+        let asgs = nsg::Asgs::new(estate, &topology, &endpoints);
         let nsgs = subnets()
             .map(|s| {
                 topology.subnets[s].nsg.as_ref().map(|id| {
@@ -119,10 +122,12 @@ impl<'e> DataPlane<'e> {
                             vnet: &vnet_tags[s],
                             service: &options.service_tags,
                         },
+                        &asgs,
                     )
                 })
             })
             .collect();
+        let nic_nsgs = nsg::nic_nsgs(estate, &topology, &vnet_tags, &options.service_tags, &asgs);
         let mut firewalls = BTreeMap::new();
         for fw in estate.azure_firewalls.iter() {
             let Some(ip) = fw.properties.private_ip().and_then(|a| a.parse().ok()) else {
@@ -154,6 +159,7 @@ impl<'e> DataPlane<'e> {
             route_order,
             vnet_tags,
             nsgs,
+            nic_nsgs,
             firewalls,
             nsg_allowed,
             nsg_uncertain,
@@ -237,6 +243,13 @@ impl<'e> DataPlane<'e> {
             .nsg
             .as_ref()
             .filter(|id| self.estate.network_security_groups.get(id).is_none())
+    }
+
+    /// The NIC-level NSG of the network interface in subnet `s` holding `addr`, if it has one.
+    pub fn nic_nsg(&self, s: SubnetIx, addr: IpAddr) -> Option<&nsg::NicNsg> {
+        self.nic_nsgs[s]
+            .iter()
+            .find(|g| g.addresses.contains_addr(addr))
     }
 
     /// The route table subnet `s` names that the estate does not hold: only system routes are
