@@ -693,3 +693,122 @@ fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
     });
     (out, notes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    const SUB: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+
+    /// A VNet with subnet `pe` (10.0.1.0/24), the private endpoint `pe` with these properties
+    /// on top of its subnet and registry connection, and these NICs.
+    fn estate(pe: Value, nics: Value) -> Estate {
+        let mut props = json!({
+            "subnet": { "id": format!("{SUB}/virtualNetworks/v/subnets/pe") },
+            "privateLinkServiceConnections": [{ "name": "c", "properties": {
+                "privateLinkServiceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr",
+                "groupIds": ["registry"] } }] });
+        for (k, v) in pe.as_object().into_iter().flatten() {
+            props[k] = v.clone();
+        }
+        serde_json::from_value(json!({
+            "aksnetSchema": 1, "name": "t",
+            "virtualNetworks": [{ "id": format!("{SUB}/virtualNetworks/v"), "properties": {
+                "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+                "subnets": [{ "name": "pe", "properties": { "addressPrefix": "10.0.1.0/24" } }] } }],
+            "privateEndpoints": [{ "id": format!("{SUB}/privateEndpoints/pe"), "properties": props }],
+            "networkInterfaces": nics,
+        }))
+        .unwrap()
+    }
+
+    fn nic(ip: &str, member: &str, back_reference: bool) -> Value {
+        let mut n = json!({ "id": format!("{SUB}/networkInterfaces/pe.nic"), "properties": {
+            "ipConfigurations": [{ "name": member, "properties": {
+                "privateIPAddress": ip, "privateIPAllocationMethod": "Dynamic",
+                "subnet": { "id": format!("{SUB}/virtualNetworks/v/subnets/pe") },
+                "privateLinkConnectionProperties": { "groupId": "registry",
+                    "requiredMemberName": member, "fqdns": ["ignored.example"] } } }] } });
+        if back_reference {
+            n["properties"]["privateEndpoint"] =
+                json!({ "id": format!("{SUB}/privateEndpoints/pe") });
+        }
+        n
+    }
+
+    /// `(address, name, fqdn)` of a placed private endpoint address.
+    type Placed = (String, String, Option<String>);
+
+    /// The private endpoint's placed addresses, and the notes.
+    fn placed(e: &Estate) -> (Vec<Placed>, Vec<String>) {
+        let t = Topology::new(e);
+        let ep = Endpoints::new(e, &t);
+        let list = ep
+            .iter()
+            .filter(|x| matches!(x.kind, EndpointKind::PrivateEndpoint(_)))
+            .map(|x| (x.ip.to_string(), x.name.clone(), x.fqdn.clone()))
+            .collect();
+        (list, ep.notes.clone())
+    }
+
+    #[test]
+    fn static_ip_configurations_come_first() {
+        let e = estate(
+            json!({ "ipConfigurations": [{ "name": "s", "properties": {
+                "groupId": "registry", "memberName": "registry", "privateIPAddress": "10.0.1.9" } }],
+                "customDnsConfigs": [{ "fqdn": "acr.azurecr.io", "ipAddresses": ["10.0.1.7"] }] }),
+            json!([nic("10.0.1.5", "registry", true)]),
+        );
+        assert_eq!(placed(&e).0[0].0, "10.0.1.9");
+    }
+
+    #[test]
+    fn a_dynamic_endpoint_takes_its_nics_addresses_by_either_reference() {
+        let listed = json!({ "ipConfigurations": [],
+            "networkInterfaces": [{ "id": format!("{SUB}/networkInterfaces/pe.nic") }] });
+        for (pe, back) in [(listed, false), (json!({ "ipConfigurations": [] }), true)] {
+            let e = estate(
+                pe,
+                json!([nic("10.0.1.5", "registry_data_westeurope", back)]),
+            );
+            let (list, _) = placed(&e);
+            assert_eq!(
+                list,
+                [(
+                    "10.0.1.5".to_string(),
+                    "pe (registry_data_westeurope)".to_string(),
+                    Some("acr.westeurope.data.azurecr.io".to_string())
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn without_the_nic_custom_dns_configs_then_a_note() {
+        let e = estate(
+            json!({ "ipConfigurations": [], "customDnsConfigs": [
+                { "fqdn": "acr.westeurope.data.azurecr.io", "ipAddresses": ["10.0.1.6"] },
+                { "fqdn": "acr.azurecr.io", "ipAddresses": ["10.0.1.7"] } ] }),
+            json!([]),
+        );
+        let (list, notes) = placed(&e);
+        let fqdns: Vec<_> = list.iter().map(|x| x.2.clone().unwrap()).collect();
+        assert_eq!(fqdns, ["acr.westeurope.data.azurecr.io", "acr.azurecr.io"]);
+        assert!(notes.is_empty());
+        let (list, notes) = placed(&estate(json!({ "ipConfigurations": [] }), json!([])));
+        assert!(list.is_empty());
+        assert!(notes[0].contains("no address in the input"), "{notes:?}");
+    }
+
+    #[test]
+    fn a_nic_address_outside_its_subnet_is_left_out_with_a_note() {
+        let mut n = nic("10.0.9.5", "registry", true);
+        n["properties"]["ipConfigurations"][0]["properties"]["privateLinkConnectionProperties"] =
+            Value::Null;
+        let e = estate(json!({ "ipConfigurations": [] }), json!([n]));
+        let t = Topology::new(&e);
+        assert!(t.nic_addresses.is_empty());
+        assert!(t.notes[0].contains("outside its subnet"), "{:?}", t.notes);
+    }
+}

@@ -606,6 +606,176 @@ mod tests {
         }
     }
 
+    const SUB: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+
+    /// One subnet 10.0.1.0/24 with NSG `n` holding `rules`; NICs `(name, ip, asgs, nic nsg)`;
+    /// ASG resources `asgs`.
+    fn estate(
+        rules: serde_json::Value,
+        nics: &[(&str, &str, &[&str], Option<&str>)],
+        asgs: &[&str],
+    ) -> Estate {
+        let nics: Vec<serde_json::Value> = nics
+            .iter()
+            .map(|(name, ip, groups, nsg)| {
+                let groups: Vec<_> = groups
+                    .iter()
+                    .map(|g| serde_json::json!({ "id": format!("{SUB}/applicationSecurityGroups/{g}") }))
+                    .collect();
+                let mut n = serde_json::json!({ "id": format!("{SUB}/networkInterfaces/{name}"), "properties": {
+                    "ipConfigurations": [{ "name": "c", "properties": { "privateIPAddress": ip,
+                        "subnet": { "id": format!("{SUB}/virtualNetworks/v/subnets/app") },
+                        "applicationSecurityGroups": groups } }] } });
+                if let Some(g) = nsg {
+                    n["properties"]["networkSecurityGroup"] =
+                        serde_json::json!({ "id": format!("{SUB}/networkSecurityGroups/{g}") });
+                }
+                n
+            })
+            .collect();
+        let asgs: Vec<_> = asgs
+            .iter()
+            .map(|a| serde_json::json!({ "id": format!("{SUB}/applicationSecurityGroups/{a}"), "properties": {} }))
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "aksnetSchema": 1, "name": "t",
+            "virtualNetworks": [{ "id": format!("{SUB}/virtualNetworks/v"), "properties": {
+                "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+                "subnets": [{ "name": "app", "properties": { "addressPrefix": "10.0.1.0/24",
+                    "networkSecurityGroup": { "id": format!("{SUB}/networkSecurityGroups/n") } } }] } }],
+            "networkSecurityGroups": [
+                { "id": format!("{SUB}/networkSecurityGroups/n"), "properties": { "securityRules": rules } },
+                { "id": format!("{SUB}/networkSecurityGroups/nic"), "properties": { "securityRules": [
+                    { "name": "deny-22", "properties": { "protocol": "Tcp", "sourceAddressPrefix": "*",
+                      "destinationAddressPrefix": "*", "destinationPortRange": "22", "access": "Deny",
+                      "priority": 100, "direction": "Inbound" } } ] } } ],
+            "networkInterfaces": nics,
+            "applicationSecurityGroups": asgs,
+        }))
+        .unwrap()
+    }
+
+    /// One inbound rule to the destination ASG `asg` on TCP 80.
+    fn to_asg(asg: &str) -> serde_json::Value {
+        serde_json::json!([{ "name": "web", "properties": { "protocol": "Tcp", "sourceAddressPrefix": "*",
+            "destinationApplicationSecurityGroups": [{ "id": format!("{SUB}/applicationSecurityGroups/{asg}") }],
+            "destinationPortRange": "80", "access": "Allow", "priority": 100, "direction": "Inbound" } }])
+    }
+
+    fn compiled(e: &Estate) -> Vec<CompiledRule> {
+        let t = Topology::new(e);
+        let endpoints = Endpoints::new(e, &t);
+        let vnet: PrefixSet = ["10.0.0.0/16".parse::<Prefix>().unwrap()]
+            .into_iter()
+            .collect();
+        let service = ServiceTags::default();
+        let ctx = TagContext {
+            vnet: &vnet,
+            service: &service,
+        };
+        compile(
+            e,
+            &ResourceId::new(format!("{SUB}/networkSecurityGroups/n")),
+            &ctx,
+            &Asgs::new(e, &t, &endpoints),
+        )
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_asg_rule_matches_its_members_only() {
+        let e = estate(
+            to_asg("web"),
+            &[
+                ("a", "10.0.1.10", &["web"], None),
+                ("b", "10.0.1.11", &[], None),
+            ],
+            &["web"],
+        );
+        let rules = compiled(&e);
+        let r = &rules[0];
+        assert_eq!(r.destination, "web");
+        assert!(r.is_exact() && r.notes.is_empty());
+        let src = ip("10.0.0.4");
+        assert!(r.matches.contains(src, ip("10.0.1.10"), Protocol::Tcp, 80));
+        assert!(!r.matches.contains(src, ip("10.0.1.11"), Protocol::Tcp, 80));
+    }
+
+    #[test]
+    fn an_asg_nothing_carries_matches_nothing_with_a_note() {
+        let e = estate(to_asg("web"), &[("b", "10.0.1.11", &[], None)], &["web"]);
+        let r = &compiled(&e)[0];
+        assert!(r.matches.is_empty() && r.is_exact());
+        assert!(r.notes[0].contains("`web` has no member"), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn a_dangling_asg_may_match_anything_but_is_not_taken_to() {
+        let e = estate(to_asg("gone"), &[("a", "10.0.1.10", &["gone"], None)], &[]);
+        let rules = compiled(&e);
+        let r = &rules[0];
+        assert_eq!(r.dangling_asgs, ["gone"]);
+        let (src, other) = (ip("10.0.0.4"), ip("10.0.1.11"));
+        // The member the estate names matches; anyone else might.
+        assert!(r.matches.contains(src, ip("10.0.1.10"), Protocol::Tcp, 80));
+        assert!(!r.matches.contains(src, other, Protocol::Tcp, 80));
+        assert!(r
+            .matched(Reading::TagsMatchAll)
+            .contains(src, other, Protocol::Tcp, 80));
+        // From outside the VNet (no default rule allows it) the decision is unknown.
+        let far = ip("20.0.0.1");
+        assert!(uncertain(&rules, Direction::Inbound).contains(far, other, Protocol::Tcp, 80));
+        let why = unknown_reason("n", [r]);
+        assert!(why.contains("application security group `gone`, which is not in the estate"));
+    }
+
+    #[test]
+    fn levels_in_azures_order() {
+        assert_eq!(order(Direction::Inbound), [Level::Subnet, Level::Nic]);
+        assert_eq!(order(Direction::Outbound), [Level::Nic, Level::Subnet]);
+    }
+
+    #[test]
+    fn a_nic_nsg_filters_its_own_addresses_only() {
+        let e = estate(
+            serde_json::json!([]),
+            &[
+                ("a", "10.0.1.10", &[], Some("nic")),
+                ("b", "10.0.1.11", &[], Some("nic")),
+                ("c", "10.0.1.12", &[], None),
+                ("d", "10.0.1.13", &[], Some("gone")),
+            ],
+            &[],
+        );
+        let t = Topology::new(&e);
+        let endpoints = Endpoints::new(&e, &t);
+        let tags: IndexVec<SubnetIx, PrefixSet> = [PrefixSet::everything()].into_iter().collect();
+        let groups = nic_nsgs(
+            &e,
+            &t,
+            &tags,
+            &ServiceTags::default(),
+            &Asgs::new(&e, &t, &endpoints),
+        );
+        let here = &groups[SubnetIx::new(0)];
+        assert_eq!(here.len(), 2, "one per NSG");
+        assert_eq!(here[0].nics, ["a", "b"]);
+        assert!(!here[0].absent && here[1].absent);
+        let (pass, unsure) = here[0].filter(Direction::Inbound);
+        let src = ip("10.0.0.4");
+        assert!(!pass.contains(src, ip("10.0.1.10"), Protocol::Tcp, 22));
+        assert!(!pass.contains(src, ip("10.0.1.11"), Protocol::Tcp, 22));
+        assert!(pass.contains(src, ip("10.0.1.10"), Protocol::Tcp, 80));
+        assert!(pass.contains(src, ip("10.0.1.12"), Protocol::Tcp, 22));
+        assert!(unsure.is_empty());
+        // Outbound the NIC NSG's defaults allow VirtualNetwork traffic from its addresses.
+        let (out, _) = here[0].filter(Direction::Outbound);
+        assert!(out.contains(ip("10.0.1.10"), src, Protocol::Tcp, 22));
+    }
+
     proptest! {
         #[test]
         fn allowed_equals_first_match(specs in prop::collection::vec((0u8..6, 0u8..6, 0u16..8, 0u16..8, any::<bool>()), 0..8)) {
