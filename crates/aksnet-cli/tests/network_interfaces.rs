@@ -535,3 +535,32 @@ fn outbound_nic_nsg_comes_before_the_subnet_nsg() {
             && h[1].starts_with("nsg-outbound allow vnet-spoke/snet-app: ")
     );
 }
+
+/// A `VirtualAppliance` next hop whose NIC has `enableIPForwarding: false` drops what the route
+/// sends it (azure-semantics §2.4): denied there, with the reason; with forwarding on, the flow
+/// goes on (and the PE subnet's NSG denies it, the endpoint not being the destination).
+#[test]
+fn an_nva_nic_without_ip_forwarding_drops_routed_traffic() {
+    let d = tempfile::tempdir().unwrap();
+    for forwarding in [false, true] {
+        let mut all = spoke();
+        all.push(nic(
+            "nva-nic",
+            "snet-nva",
+            "10.1.3.4",
+            json!({ "enableIPForwarding": forwarding }),
+            json!({}),
+        ));
+        let dir = d.path().join(forwarding.to_string());
+        write(&dir, &all);
+        let t = trace(&dir, "vnet-spoke/snet-nodes", "10.1.1.99", "tcp", "443");
+        assert_eq!(verdict(&t), "denied", "{:#?}", hops(&t));
+        let reason = t["reason"].as_str().unwrap();
+        assert_eq!(
+            reason.contains("NIC nva-nic, whose enableIPForwarding is false"),
+            !forwarding,
+            "{reason}"
+        );
+        assert_eq!(reason.contains("deny-all-in"), forwarding, "{reason}");
+    }
+}

@@ -1043,6 +1043,10 @@ impl DataPlane<'_> {
             b.via.push(format!("appliance {ip} (NVA)"));
             Self::unsure(&mut b, None, crate::trace::nva_unknown(ip));
             self.nsg_filter_at(&mut b, a, Direction::Inbound, Some(ip));
+            if self.topology.forwarding(ip).is_err() {
+                // The NIC drops what is not addressed to it, as a trace says.
+                return;
+            }
             self.nsg_filter_at(&mut b, a, Direction::Outbound, Some(ip));
             b.loc = Location::Subnet(a);
             todo.push(b);

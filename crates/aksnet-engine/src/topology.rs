@@ -228,6 +228,8 @@ pub struct NicAddress {
     pub asgs: Vec<ResourceId>,
     /// The private endpoint that owns the NIC.
     pub private_endpoint: Option<ResourceId>,
+    /// The NIC's `enableIPForwarding`.
+    pub ip_forwarding: bool,
 }
 
 /// Lookup tables, so that per-hop questions do not scan the estate.
@@ -440,6 +442,7 @@ impl Topology {
                         .map(|r| r.id.clone())
                         .collect(),
                     private_endpoint: p.private_endpoint.as_ref().map(|r| r.id.clone()),
+                    ip_forwarding: p.enable_ip_forwarding,
                 });
             }
         }
@@ -454,6 +457,21 @@ impl Topology {
                 .nic_addresses
                 .iter()
                 .find(|n| n.prefix.size() > 1 && n.prefix.contains_addr(ip)),
+        }
+    }
+
+    /// Whether the appliance at `ip` can forward what a `VirtualAppliance` route sends it: a NIC
+    /// needs `enableIPForwarding` to receive traffic not addressed to it (azure-semantics §2.4,
+    /// [UDR]: "that NIC needs enableIPForwarding in Azure, plus OS forwarding"). `Err` with the
+    /// reason when the estate holds the NIC with forwarding off; a NIC the estate does not hold
+    /// is not judged (the NVA's own behaviour is unknown anyway).
+    pub fn forwarding(&self, ip: IpAddr) -> Result<(), String> {
+        match self.nic_at(ip) {
+            Some(n) if !n.ip_forwarding => Err(format!(
+                "{ip} is NIC {}, whose enableIPForwarding is false: Azure drops what a route sends it that is not addressed to it",
+                n.nic.name()
+            )),
+            _ => Ok(()),
         }
     }
 

@@ -1214,6 +1214,10 @@ impl Walk<'_, '_> {
         if let Err(e) = self.nsg_at(a, Direction::Inbound, at_nva, ip) {
             return Step::Done(Outcome::Denied(e));
         }
+        if let Err(why) = self.dp.topology.forwarding(ip) {
+            self.hop(here, HopKind::Nva, Decision::Drop, why.clone(), *pkt);
+            return Step::Done(Outcome::Denied(why));
+        }
         self.hop(
             here,
             HopKind::Nva,
