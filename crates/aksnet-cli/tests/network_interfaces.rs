@@ -564,3 +564,72 @@ fn an_nva_nic_without_ip_forwarding_drops_routed_traffic() {
         assert_eq!(reason.contains("deny-all-in"), forwarding, "{reason}");
     }
 }
+
+/// (a, by name) The usual AKS flow: nodes pull from the registry by name. The exported
+/// privatelink zone, linked to the spoke, holds the address Azure assigned (§7.1, §7.4); the
+/// endpoint placed from its NIC answers there, so `acr` is a place, the name resolves to it and
+/// the /32 carries it.
+#[test]
+fn dynamic_private_endpoint_by_name_through_its_private_dns_zone() {
+    let d = tempfile::tempdir().unwrap();
+    let zone = format!("{SUB}/Microsoft.Network/privateDnsZones/privatelink.azurecr.io");
+    let mut all = spoke();
+    all.push(private_endpoint());
+    all.push(private_endpoint_nic());
+    all.push(json!({ "id": zone, "name": "privatelink.azurecr.io",
+        "type": "Microsoft.Network/privateDnsZones", "location": "global", "properties": {} }));
+    all.push(
+        json!({ "id": format!("{zone}/virtualNetworkLinks/spoke"), "name": "spoke",
+        "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks", "location": "global",
+        "properties": { "registrationEnabled": false,
+            "virtualNetwork": { "id": id("virtualNetworks", "vnet-spoke") } } }),
+    );
+    all.push(
+        json!({ "id": format!("{zone}/A/acrprod"), "name": "acrprod",
+        "type": "Microsoft.Network/privateDnsZones/A",
+        "properties": { "ttl": 10, "aRecords": [{ "ipv4Address": "10.1.1.5" }] } }),
+    );
+    write(d.path(), &all);
+    let t = trace(d.path(), "vnet-spoke/snet-nodes", "acr", "tcp", "443");
+    let h = hops(&t);
+    assert_eq!(verdict(&t), "allowed", "{h:#?}");
+    assert!(
+        h[0].starts_with("dns resolve") && h[0].contains("10.1.1.5"),
+        "{h:#?}"
+    );
+    assert!(h.iter().any(|x| x.contains("10.1.1.5/32")), "{h:#?}");
+}
+
+/// `nsg-rules` shows the NIC-level NSGs of a subnet's network interfaces after its own, and the
+/// ASG rules with their groups; JSON lists them under `nicSecurityGroups`.
+#[test]
+fn nsg_rules_lists_nic_level_nsgs() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), &spoke());
+    let run = |format: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_aksnet"))
+            .args(["nsg-rules", "vnet-spoke/snet-app", "--azure-json"])
+            .arg(d.path())
+            .args(["--format", format])
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let text = run("text");
+    assert!(
+        text.contains("NIC-level NSG nsg-db-nic on vm-db-nic (10.1.2.20/32)"),
+        "{text}"
+    );
+    assert!(text.contains("asg-web"), "{text}");
+    assert!(
+        text.contains("application security groups not in the estate: asg-missing"),
+        "{text}"
+    );
+    assert!(text.contains("`asg-empty` has no member"), "{text}");
+    let v: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(
+        v["nicSecurityGroups"][0]["networkInterfaces"],
+        json!(["vm-db-nic"])
+    );
+}
