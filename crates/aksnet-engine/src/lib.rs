@@ -12,14 +12,15 @@
 //! **Build order.** [`DataPlane::compile`] builds in stages, each from the estate and the
 //! stages before it, so the module graph is a DAG: a module uses only those listed before it
 //! (held by `tests/module_order.rs`), with [`index`] (typed VNet and subnet indices) first.
-//! 1. [`topology`]: VNets, subnets, peerings, gateways, on-premises prefixes, node pools and
-//!    public IPs;
+//! 1. [`topology`]: VNets, subnets, peerings, gateways, on-premises prefixes, node pools,
+//!    public IPs and network interface addresses;
 //! 2. [`endpoints`]: the named addresses, placed in the topology's subnets;
 //! 3. [`dns`]: private DNS per VNet, with the records AKS writes for the private API servers
 //!    among the endpoints;
 //! 4. service tags in context ([`tags`]) and the [`options`] that carry the loaded ones; per
 //!    subnet, effective routes ([`routes`]), the `VirtualNetwork` tag and compiled NSG rules
-//!    ([`nsg`]); per firewall, its compiled policy ([`firewall`]);
+//!    ([`nsg`]: the subnet's NSG and its NICs' NSGs, application security groups resolved to
+//!    the NICs and endpoints that carry them); per firewall, its compiled policy ([`firewall`]);
 //! 5. the [`DataPlane`] holding them all (this file), on which [`places`], [`egress`],
 //!    [`reply`], [`trace`] and [`reach`] answer questions, in that order.
 

@@ -1,6 +1,7 @@
 //! Core networking resources: virtual networks and subnets, peerings, route tables, network
-//! security groups, public IPs, NAT gateways and load balancers. Field names follow the
-//! Microsoft.Network REST API (checked against `shared/corpus/azure-rest-examples/network`).
+//! security groups, public IPs, NAT gateways, load balancers, network interfaces and application
+//! security groups. Field names follow the Microsoft.Network REST API (checked against
+//! `shared/corpus/azure-rest-examples/network`).
 
 use aksnet_net::Prefix;
 use serde::{Deserialize, Serialize};
