@@ -490,6 +490,15 @@ fn nic_nsg_denies_what_the_subnet_nsg_allows_inbound() {
         .expect("then the NIC NSG denies");
     assert!(subnet < nic, "{h:#?}");
     assert!(t["reason"].as_str().unwrap().contains("no-postgres-in"));
+    // The NIC by name is its primary address.
+    let by_name = trace(
+        d.path(),
+        "vnet-spoke/snet-nodes",
+        "vm-db-nic",
+        "tcp",
+        "5432",
+    );
+    assert_eq!(hops(&by_name), h);
     // The NIC NSG applies to its NIC only: the neighbour without it is not affected by it.
     let t = trace(
         d.path(),

@@ -230,6 +230,8 @@ pub struct NicAddress {
     pub private_endpoint: Option<ResourceId>,
     /// The NIC's `enableIPForwarding`.
     pub ip_forwarding: bool,
+    /// Whether this is the NIC's primary IP configuration.
+    pub primary: bool,
 }
 
 /// Lookup tables, so that per-hop questions do not scan the estate.
@@ -443,6 +445,7 @@ impl Topology {
                         .collect(),
                     private_endpoint: p.private_endpoint.as_ref().map(|r| r.id.clone()),
                     ip_forwarding: p.enable_ip_forwarding,
+                    primary: cp.primary,
                 });
             }
         }
@@ -458,6 +461,25 @@ impl Topology {
                 .iter()
                 .find(|n| n.prefix.size() > 1 && n.prefix.contains_addr(ip)),
         }
+    }
+
+    /// The network interfaces a user can name as places (a private endpoint's NIC is not one:
+    /// the endpoint is), by name in NIC id order, each with its primary address (the first
+    /// placed address when no configuration is marked primary).
+    pub fn nic_places(&self) -> Vec<(&str, IpAddr)> {
+        let mut out: Vec<(&ResourceId, IpAddr, bool)> = Vec::new();
+        for n in self
+            .nic_addresses
+            .iter()
+            .filter(|n| n.private_endpoint.is_none())
+        {
+            match out.iter_mut().find(|(id, _, _)| **id == n.nic) {
+                Some(slot) if n.primary && !slot.2 => *slot = (&n.nic, n.prefix.network(), true),
+                Some(_) => {}
+                None => out.push((&n.nic, n.prefix.network(), n.primary)),
+            }
+        }
+        out.into_iter().map(|(id, ip, _)| (id.name(), ip)).collect()
     }
 
     /// Whether the appliance at `ip` can forward what a `VirtualAppliance` route sends it: a NIC
