@@ -72,16 +72,31 @@ pub fn routes(input: &Input, subnet: &str, format: Format) -> Outcome {
     })
 }
 
+/// A subnet's effective security rules as JSON: its NSG's, and (when there are any) those of
+/// the NIC-level NSGs of the network interfaces in it.
+fn nsg_json(
+    dp: &aksnet_engine::DataPlane,
+    s: aksnet_engine::topology::SubnetIx,
+    subnet: &str,
+) -> serde_json::Value {
+    let sub = &dp.topology.subnets[s];
+    let mut v = serde_json::json!({ "subnet": subnet, "nsg": sub.nsg, "exempt": sub.nsg_exempt(), "effectiveSecurityRules": dp.nsgs[s] });
+    if !dp.nic_nsgs[s].is_empty() {
+        v["nicSecurityGroups"] = dp.nic_nsgs[s]
+            .iter()
+            .map(|g| serde_json::json!({ "nsg": g.nsg, "networkInterfaces": g.nics, "addresses": g.addresses.to_string(), "inEstate": !g.absent, "effectiveSecurityRules": g.rules }))
+            .collect();
+    }
+    v
+}
+
 /// `aksnet nsg-rules`.
 pub fn nsg_rules(input: &Input, subnet: &str, format: Format) -> Outcome {
     let estate = input.estate()?;
     let dp = input.plane(&estate)?;
     let s = args::subnet(&dp, subnet)?;
-    let sub = &dp.topology.subnets[s];
     print(if format == Format::Json {
-        json(
-            &serde_json::json!({ "subnet": subnet, "nsg": sub.nsg, "exempt": sub.nsg_exempt(), "effectiveSecurityRules": dp.nsgs[s] }),
-        )
+        json(&nsg_json(&dp, s, subnet))
     } else {
         analysis::nsg_text(&dp, s)
     })

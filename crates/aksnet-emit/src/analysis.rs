@@ -205,7 +205,8 @@ pub fn routes_text(dp: &DataPlane, s: SubnetIx) -> String {
     out
 }
 
-/// Effective security rules of a subnet's NSG, in priority order per direction.
+/// Effective security rules of a subnet's NSG, in priority order per direction, then those of
+/// the NIC-level NSGs of the network interfaces in it.
 pub fn nsg_text(dp: &DataPlane, s: SubnetIx) -> String {
     let mut out = String::new();
     let t = &dp.topology;
@@ -219,19 +220,43 @@ pub fn nsg_text(dp: &DataPlane, s: SubnetIx) -> String {
         );
         return out;
     }
-    let Some(rules) = &dp.nsgs[s] else {
+    match &dp.nsgs[s] {
+        None => {
+            let _ = writeln!(
+                out,
+                "no NSG associated: all traffic is allowed at the subnet"
+            );
+        }
+        Some(rules) => {
+            let _ = writeln!(
+                out,
+                "NSG {}; VirtualNetwork here = {}",
+                sub.nsg.as_ref().map(|n| n.name()).unwrap_or(""),
+                dp.vnet_tags[s]
+            );
+            rules_table(&mut out, rules);
+        }
+    }
+    for g in &dp.nic_nsgs[s] {
         let _ = writeln!(
             out,
-            "no NSG associated: all traffic is allowed at the subnet"
+            "\nNIC-level NSG {} on {} ({}): inbound after the subnet's NSG, outbound before it{}",
+            g.nsg.name(),
+            g.nics.join(", "),
+            g.addresses,
+            if g.absent {
+                "; not in the estate, so only Azure's default rules are known"
+            } else {
+                ""
+            }
         );
-        return out;
-    };
-    let _ = writeln!(
-        out,
-        "NSG {}; VirtualNetwork here = {}",
-        sub.nsg.as_ref().map(|n| n.name()).unwrap_or(""),
-        dp.vnet_tags[s]
-    );
+        rules_table(&mut out, &g.rules);
+    }
+    out
+}
+
+/// One NSG's compiled rules as a table, with what did not resolve.
+fn rules_table(out: &mut String, rules: &[aksnet_engine::nsg::CompiledRule]) {
     let rows: Vec<[String; 8]> = rules
         .iter()
         .map(|r| {
@@ -248,7 +273,7 @@ pub fn nsg_text(dp: &DataPlane, s: SubnetIx) -> String {
         })
         .collect();
     table(
-        &mut out,
+        out,
         &[
             "Direction",
             "Priority",
@@ -270,7 +295,18 @@ pub fn nsg_text(dp: &DataPlane, s: SubnetIx) -> String {
     if !unresolved.is_empty() {
         let _ = writeln!(out, "note: service tags without prefixes offline: {}; rules naming them match nothing in traces", unresolved.join(", "));
     }
-    out
+    let mut dangling: Vec<&str> = rules
+        .iter()
+        .flat_map(|r| r.dangling_asgs.iter().map(String::as_str))
+        .collect();
+    dangling.sort_unstable();
+    dangling.dedup();
+    if !dangling.is_empty() {
+        let _ = writeln!(out, "note: application security groups not in the estate: {}; what rules naming them decide is unknown in traces", dangling.join(", "));
+    }
+    for n in rules.iter().flat_map(|r| &r.notes) {
+        let _ = writeln!(out, "note: {n}");
+    }
 }
 
 /// A left-aligned table.

@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use aksnet_model::network::NextHopType;
-use aksnet_model::{azure, Estate, ResourceId};
+use aksnet_model::network::{NetworkInterface, NextHopType};
+use aksnet_model::private::PrivateEndpoint;
+use aksnet_model::{azure, Estate, Resource, ResourceId};
 use aksnet_net::{PortRange, PortSet, PrefixSet, Protocol, Services};
 
 use crate::index::IndexVec;
@@ -178,7 +179,8 @@ pub struct Endpoints {
 impl Endpoints {
     /// Collects the estate's endpoints against its topology.
     pub fn new(estate: &Estate, t: &Topology) -> Self {
-        let (all, notes) = collect(estate, t);
+        let (all, mut notes) = collect(estate, t);
+        notes.splice(0..0, t.notes.iter().cloned());
         let all: IndexVec<EndpointIx, Endpoint> = IndexVec::from(all);
         let mut by_ip = HashMap::new();
         for (i, e) in all.iter_enumerated() {
@@ -278,6 +280,113 @@ pub(crate) fn pe_fqdn(target: &str, group: &str, member: &str) -> Option<String>
         "vault" => Some(format!("{target}.vault.azure.net")),
         _ => None,
     }
+}
+
+/// One address of a private endpoint, with the member it serves.
+struct PeAddress {
+    ip: IpAddr,
+    group_id: String,
+    member: String,
+    /// The name Azure reports for it.
+    fqdn: Option<String>,
+    /// Whether that name wins over the one the engine derives from the member
+    /// (`customDnsConfigs` name the address itself; a NIC's names are per member).
+    reported_first: bool,
+}
+
+/// The NICs of the estate by the private endpoint that owns them: those the endpoint lists
+/// (`networkInterfaces`) and those naming it (`privateEndpoint`), in id order.
+fn pe_nics(estate: &Estate) -> HashMap<ResourceId, Vec<&Resource<NetworkInterface>>> {
+    let mut out: HashMap<ResourceId, Vec<&Resource<NetworkInterface>>> = HashMap::new();
+    for pe in estate.private_endpoints.iter() {
+        for r in &pe.properties.network_interfaces {
+            if let Some(nic) = estate.network_interfaces.get(&r.id) {
+                out.entry(pe.id.clone()).or_default().push(nic);
+            }
+        }
+    }
+    for nic in estate.network_interfaces.iter() {
+        if let Some(pe) = &nic.properties.private_endpoint {
+            let list = out.entry(pe.id.clone()).or_default();
+            if !list.iter().any(|n| n.id == nic.id) {
+                list.push(nic);
+            }
+        }
+    }
+    out
+}
+
+/// A private endpoint's addresses [PEOV-2023] §7.1: its static `ipConfigurations`; with
+/// dynamic addresses (`ipConfigurations: []`, what `az network private-endpoint show` prints)
+/// the IP configurations of its NIC, each naming its member in
+/// `privateLinkConnectionProperties`; without the NIC, the addresses in `customDnsConfigs`;
+/// otherwise none (the caller notes it).
+fn pe_addresses(
+    pe: &Resource<PrivateEndpoint>,
+    nics: &HashMap<ResourceId, Vec<&Resource<NetworkInterface>>>,
+) -> Vec<PeAddress> {
+    let p = &pe.properties;
+    let group = p
+        .private_link_service_connections
+        .first()
+        .and_then(|c| c.properties.group_ids.first().cloned())
+        .unwrap_or_default();
+    let from_configs: Vec<PeAddress> = p
+        .ip_configurations
+        .iter()
+        .filter_map(|c| {
+            Some(PeAddress {
+                ip: c.properties.private_ip_address.parse().ok()?,
+                group_id: c.properties.group_id.clone(),
+                member: c.properties.member_name.clone(),
+                fqdn: None,
+                reported_first: false,
+            })
+        })
+        .collect();
+    if !from_configs.is_empty() {
+        return from_configs;
+    }
+    let from_nics: Vec<PeAddress> = nics
+        .get(&pe.id)
+        .into_iter()
+        .flatten()
+        .flat_map(|nic| &nic.properties.ip_configurations)
+        .filter_map(|c| {
+            let ip = c.properties.private_ip_address.as_deref()?.parse().ok()?;
+            let link = c.properties.private_link_connection_properties.as_ref();
+            let group_id = link
+                .and_then(|l| l.group_id.clone())
+                .unwrap_or_else(|| group.clone());
+            let member = link
+                .and_then(|l| l.required_member_name.clone())
+                .unwrap_or_else(|| group_id.clone());
+            Some(PeAddress {
+                ip,
+                group_id,
+                member,
+                fqdn: link.and_then(|l| l.fqdns.first().cloned()),
+                reported_first: false,
+            })
+        })
+        .collect();
+    if !from_nics.is_empty() {
+        return from_nics;
+    }
+    p.custom_dns_configs
+        .iter()
+        .flat_map(|c| {
+            c.ip_addresses.iter().filter_map(|a| {
+                Some(PeAddress {
+                    ip: a.parse().ok()?,
+                    group_id: group.clone(),
+                    member: c.fqdn.clone().unwrap_or_else(|| group.clone()),
+                    fqdn: c.fqdn.clone(),
+                    reported_first: true,
+                })
+            })
+        })
+        .collect()
 }
 
 /// A frontend's private address and subnet, when it has one.
@@ -381,6 +490,7 @@ fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
             }
         }
     }
+    let pe_nics = pe_nics(estate);
     for pe in estate.private_endpoints.iter() {
         let subnet = subnet_of(t, &pe.properties.subnet.id);
         let target = pe
@@ -389,18 +499,25 @@ fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
             .first()
             .map(|c| c.properties.private_link_service_id.name().to_string())
             .unwrap_or_default();
-        for c in &pe.properties.ip_configurations {
-            let Ok(ip) = c.properties.private_ip_address.parse() else {
-                continue;
+        let addresses = pe_addresses(pe, &pe_nics);
+        if addresses.is_empty() {
+            notes.push(format!(
+                "{}: no address in the input (ipConfigurations is empty, its network interface is not in the input and it has no customDnsConfigs), so it is left out: import its NIC to place it",
+                pe.id
+            ));
+        }
+        for a in addresses {
+            let fqdn = match a.fqdn {
+                Some(reported) if a.reported_first => Some(reported),
+                reported => pe_fqdn(&target, &a.group_id, &a.member).or(reported),
             };
-            let fqdn = pe_fqdn(&target, &c.properties.group_id, &c.properties.member_name);
             push(
-                EndpointKind::PrivateEndpoint(c.properties.group_id.clone()),
-                ip,
+                EndpointKind::PrivateEndpoint(a.group_id),
+                a.ip,
                 false,
                 subnet,
                 &pe.id,
-                format!("{} ({})", pe.name, c.properties.member_name),
+                format!("{} ({})", pe.name, a.member),
                 fqdn,
             );
         }
@@ -575,4 +692,123 @@ fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
         public || placed
     });
     (out, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    const SUB: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+
+    /// A VNet with subnet `pe` (10.0.1.0/24), the private endpoint `pe` with these properties
+    /// on top of its subnet and registry connection, and these NICs.
+    fn estate(pe: Value, nics: Value) -> Estate {
+        let mut props = json!({
+            "subnet": { "id": format!("{SUB}/virtualNetworks/v/subnets/pe") },
+            "privateLinkServiceConnections": [{ "name": "c", "properties": {
+                "privateLinkServiceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr",
+                "groupIds": ["registry"] } }] });
+        for (k, v) in pe.as_object().into_iter().flatten() {
+            props[k] = v.clone();
+        }
+        serde_json::from_value(json!({
+            "aksnetSchema": 1, "name": "t",
+            "virtualNetworks": [{ "id": format!("{SUB}/virtualNetworks/v"), "properties": {
+                "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+                "subnets": [{ "name": "pe", "properties": { "addressPrefix": "10.0.1.0/24" } }] } }],
+            "privateEndpoints": [{ "id": format!("{SUB}/privateEndpoints/pe"), "properties": props }],
+            "networkInterfaces": nics,
+        }))
+        .unwrap()
+    }
+
+    fn nic(ip: &str, member: &str, back_reference: bool) -> Value {
+        let mut n = json!({ "id": format!("{SUB}/networkInterfaces/pe.nic"), "properties": {
+            "ipConfigurations": [{ "name": member, "properties": {
+                "privateIPAddress": ip, "privateIPAllocationMethod": "Dynamic",
+                "subnet": { "id": format!("{SUB}/virtualNetworks/v/subnets/pe") },
+                "privateLinkConnectionProperties": { "groupId": "registry",
+                    "requiredMemberName": member, "fqdns": ["ignored.example"] } } }] } });
+        if back_reference {
+            n["properties"]["privateEndpoint"] =
+                json!({ "id": format!("{SUB}/privateEndpoints/pe") });
+        }
+        n
+    }
+
+    /// `(address, name, fqdn)` of a placed private endpoint address.
+    type Placed = (String, String, Option<String>);
+
+    /// The private endpoint's placed addresses, and the notes.
+    fn placed(e: &Estate) -> (Vec<Placed>, Vec<String>) {
+        let t = Topology::new(e);
+        let ep = Endpoints::new(e, &t);
+        let list = ep
+            .iter()
+            .filter(|x| matches!(x.kind, EndpointKind::PrivateEndpoint(_)))
+            .map(|x| (x.ip.to_string(), x.name.clone(), x.fqdn.clone()))
+            .collect();
+        (list, ep.notes.clone())
+    }
+
+    #[test]
+    fn static_ip_configurations_come_first() {
+        let e = estate(
+            json!({ "ipConfigurations": [{ "name": "s", "properties": {
+                "groupId": "registry", "memberName": "registry", "privateIPAddress": "10.0.1.9" } }],
+                "customDnsConfigs": [{ "fqdn": "acr.azurecr.io", "ipAddresses": ["10.0.1.7"] }] }),
+            json!([nic("10.0.1.5", "registry", true)]),
+        );
+        assert_eq!(placed(&e).0[0].0, "10.0.1.9");
+    }
+
+    #[test]
+    fn a_dynamic_endpoint_takes_its_nics_addresses_by_either_reference() {
+        let listed = json!({ "ipConfigurations": [],
+            "networkInterfaces": [{ "id": format!("{SUB}/networkInterfaces/pe.nic") }] });
+        for (pe, back) in [(listed, false), (json!({ "ipConfigurations": [] }), true)] {
+            let e = estate(
+                pe,
+                json!([nic("10.0.1.5", "registry_data_westeurope", back)]),
+            );
+            let (list, _) = placed(&e);
+            assert_eq!(
+                list,
+                [(
+                    "10.0.1.5".to_string(),
+                    "pe (registry_data_westeurope)".to_string(),
+                    Some("acr.westeurope.data.azurecr.io".to_string())
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn without_the_nic_custom_dns_configs_then_a_note() {
+        let e = estate(
+            json!({ "ipConfigurations": [], "customDnsConfigs": [
+                { "fqdn": "acr.westeurope.data.azurecr.io", "ipAddresses": ["10.0.1.6"] },
+                { "fqdn": "acr.azurecr.io", "ipAddresses": ["10.0.1.7"] } ] }),
+            json!([]),
+        );
+        let (list, notes) = placed(&e);
+        let fqdns: Vec<_> = list.iter().map(|x| x.2.clone().unwrap()).collect();
+        assert_eq!(fqdns, ["acr.westeurope.data.azurecr.io", "acr.azurecr.io"]);
+        assert!(notes.is_empty());
+        let (list, notes) = placed(&estate(json!({ "ipConfigurations": [] }), json!([])));
+        assert!(list.is_empty());
+        assert!(notes[0].contains("no address in the input"), "{notes:?}");
+    }
+
+    #[test]
+    fn a_nic_address_outside_its_subnet_is_left_out_with_a_note() {
+        let mut n = nic("10.0.9.5", "registry", true);
+        n["properties"]["ipConfigurations"][0]["properties"]["privateLinkConnectionProperties"] =
+            Value::Null;
+        let e = estate(json!({ "ipConfigurations": [] }), json!([n]));
+        let t = Topology::new(&e);
+        assert!(t.nic_addresses.is_empty());
+        assert!(t.notes[0].contains("outside its subnet"), "{:?}", t.notes);
+    }
 }

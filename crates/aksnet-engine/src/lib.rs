@@ -12,15 +12,16 @@
 //! **Build order.** [`DataPlane::compile`] builds in stages, each from the estate and the
 //! stages before it, so the module graph is a DAG: a module uses only those listed before it
 //! (held by `tests/module_order.rs`), with [`index`] (typed VNet and subnet indices) first.
-//! 1. [`topology`]: VNets, subnets, peerings, gateways, on-premises prefixes, node pools and
-//!    public IPs;
+//! 1. [`topology`]: VNets, subnets, peerings, gateways, on-premises prefixes, node pools,
+//!    public IPs and network interface addresses;
 //! 2. [`endpoints`]: the named addresses, placed in the topology's subnets;
 //! 3. [`dns`]: name resolution per VNet — its DNS servers, firewall DNS proxies, resolver
 //!    endpoints, forwarding rulesets and private zones — with the records AKS writes for the
 //!    private API servers among the endpoints;
 //! 4. service tags in context ([`tags`]) and the [`options`] that carry the loaded ones; per
 //!    subnet, effective routes ([`routes`]), the `VirtualNetwork` tag and compiled NSG rules
-//!    ([`nsg`]); per firewall, its compiled policy ([`firewall`]);
+//!    ([`nsg`]: the subnet's NSG and its NICs' NSGs, application security groups resolved to
+//!    the NICs and endpoints that carry them); per firewall, its compiled policy ([`firewall`]);
 //! 5. the [`DataPlane`] holding them all (this file), on which [`places`], [`egress`],
 //!    [`reply`], [`trace`] and [`reach`] answer questions, in that order.
 
@@ -82,6 +83,8 @@ pub struct DataPlane<'e> {
     pub vnet_tags: IndexVec<SubnetIx, PrefixSet>,
     /// Compiled NSG rules per subnet (`None` = no NSG associated).
     pub nsgs: IndexVec<SubnetIx, Option<Vec<nsg::CompiledRule>>>,
+    /// Per subnet, the NSGs of the network interfaces in it ([`nsg::NicNsg`]).
+    pub nic_nsgs: IndexVec<SubnetIx, Vec<nsg::NicNsg>>,
     /// Compiled policy per firewall private IP.
     pub firewalls: BTreeMap<IpAddr, (ResourceId, firewall::Policy)>,
     /// Per subnet, the packets its NSG allows `[inbound, outbound]`, computed on first use.
@@ -115,6 +118,7 @@ impl<'e> DataPlane<'e> {
                 )
             })
             .collect();
+        let asgs = nsg::Asgs::new(estate, &topology, &endpoints);
         let nsgs = subnets()
             .map(|s| {
                 topology.subnets[s].nsg.as_ref().map(|id| {
@@ -125,10 +129,12 @@ impl<'e> DataPlane<'e> {
                             vnet: &vnet_tags[s],
                             service: &options.service_tags,
                         },
+                        &asgs,
                     )
                 })
             })
             .collect();
+        let nic_nsgs = nsg::nic_nsgs(estate, &topology, &vnet_tags, &options.service_tags, &asgs);
         let mut firewalls = BTreeMap::new();
         for fw in estate.azure_firewalls.iter() {
             let Some(ip) = fw.properties.private_ip().and_then(|a| a.parse().ok()) else {
@@ -160,6 +166,7 @@ impl<'e> DataPlane<'e> {
             route_order,
             vnet_tags,
             nsgs,
+            nic_nsgs,
             firewalls,
             nsg_allowed,
             nsg_uncertain,
@@ -243,6 +250,13 @@ impl<'e> DataPlane<'e> {
             .nsg
             .as_ref()
             .filter(|id| self.estate.network_security_groups.get(id).is_none())
+    }
+
+    /// The NIC-level NSG of the network interface in subnet `s` holding `addr`, if it has one.
+    pub fn nic_nsg(&self, s: SubnetIx, addr: IpAddr) -> Option<&nsg::NicNsg> {
+        self.nic_nsgs[s]
+            .iter()
+            .find(|g| g.addresses.contains_addr(addr))
     }
 
     /// The route table subnet `s` names that the estate does not hold: only system routes are

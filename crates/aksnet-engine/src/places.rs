@@ -153,6 +153,7 @@ impl DataPlane<'_> {
                 v.push(self.qualified_name(e, n));
             }
         }
+        v.extend(t.nic_places().into_iter().map(|(n, _)| n.to_string()));
         v.dedup();
         v
     }
@@ -217,6 +218,24 @@ impl DataPlane<'_> {
             ),
             None => None,
         };
+        // A network interface by name: its primary address.
+        let nics: Vec<IpAddr> = t
+            .nic_places()
+            .into_iter()
+            .filter(|(n, _)| qual.is_none() && n.eq_ignore_ascii_case(name))
+            .map(|(_, ip)| ip)
+            .collect();
+        match nics.as_slice() {
+            [ip] => return self.address_place(*ip).map_err(err),
+            [] => {}
+            many => {
+                return Err(err(PlaceReason::Ambiguous {
+                    name: name.to_string(),
+                    matches: many.len(),
+                    names: many.iter().map(IpAddr::to_string).collect(),
+                }))
+            }
+        }
         let hits: Vec<crate::endpoints::EndpointIx> = self
             .endpoints
             .iter_enumerated()

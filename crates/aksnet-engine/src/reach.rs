@@ -13,6 +13,7 @@ use aksnet_net::{PacketSet, PortSet, Prefix, PrefixSet, Protocol, Services};
 use serde::Serialize;
 
 use crate::endpoints::EndpointKind;
+use crate::nsg;
 use crate::places::{Location, Place};
 use crate::routes::{NextHop, RoutePart};
 use crate::tags::{internet, private_space};
@@ -483,11 +484,75 @@ impl DataPlane<'_> {
         }
     }
 
+    /// The NSGs packets meet at subnet `s` in `dir`: the subnet's, and those of the NICs holding
+    /// the packets' addresses there (destination inbound, source outbound).
     fn nsg_filter(&self, b: &mut Branch, s: SubnetIx, dir: Direction) {
+        self.nsg_filter_at(b, s, dir, None);
+    }
+
+    /// Subnet `s`'s NSG and the NIC-level NSGs ([`nsg::order`], [NSGHOW] §3.3): a packet passes
+    /// only if each allows it. With `nic`, the NSG of the NIC holding that address (an NVA's)
+    /// applies to every packet instead of each NIC's to its own addresses.
+    fn nsg_filter_at(&self, b: &mut Branch, s: SubnetIx, dir: Direction, nic: Option<IpAddr>) {
         let sub = &self.topology.subnets[s];
         if sub.nsg_exempt() {
             return;
         }
+        for level in nsg::order(dir) {
+            match level {
+                nsg::Level::Subnet => self.subnet_nsg_filter(b, s, dir),
+                nsg::Level::Nic => self.nic_nsg_filter(b, s, dir, nic),
+            }
+        }
+    }
+
+    fn nic_nsg_filter(&self, b: &mut Branch, s: SubnetIx, dir: Direction, nic: Option<IpAddr>) {
+        let label = self.topology.subnets[s].label(&self.topology);
+        let groups: Vec<&nsg::NicNsg> = match nic {
+            Some(ip) => self.nic_nsg(s, ip).into_iter().collect(),
+            None => self.nic_nsgs[s].iter().collect(),
+        };
+        for g in groups {
+            let nics = g.nics.join(", ");
+            let (pass, unsure, scope) = match nic {
+                Some(_) => {
+                    let (ok, unsure) = g.own(dir);
+                    (ok.union(&unsure), unsure, PacketSet::all())
+                }
+                None => {
+                    let (pass, unsure) = g.filter(dir);
+                    (pass.clone(), unsure.clone(), g.scope(dir))
+                }
+            };
+            if g.absent {
+                Self::unsure(
+                    b,
+                    Some(&scope),
+                    format!("NIC {nics}'s NSG `{}` is not in the estate", g.nsg.name()),
+                );
+            }
+            if !unsure.is_empty() {
+                let rules = g.rules.iter().filter(|r| r.direction == dir);
+                Self::unsure(b, Some(&unsure), nsg::unknown_reason(g.nsg.name(), rules));
+            }
+            let seen = !b.orig.intersection(&Self::pull(b, &scope)).is_empty();
+            Self::apply(b, &pass);
+            if seen {
+                b.via.push(format!(
+                    "{} {} (NIC {nics} in {label})",
+                    g.nsg.name(),
+                    if dir == Direction::Inbound {
+                        "in"
+                    } else {
+                        "out"
+                    }
+                ));
+            }
+        }
+    }
+
+    fn subnet_nsg_filter(&self, b: &mut Branch, s: SubnetIx, dir: Direction) {
+        let sub = &self.topology.subnets[s];
         if let Some(id) = self.absent_nsg(s) {
             Self::unsure(
                 b,
@@ -499,25 +564,18 @@ impl DataPlane<'_> {
                 ),
             );
         }
-        if self.nsgs[s].is_some() {
+        if let Some(rules) = &self.nsgs[s] {
             let uncertain = self.nsg_uncertain(s, dir);
             if uncertain.is_empty() {
                 Self::apply(b, self.nsg_allowed(s, dir));
             } else {
-                let tags: Vec<String> = self.nsgs[s]
-                    .iter()
-                    .flatten()
-                    .filter(|r| r.direction == dir)
-                    .flat_map(|r| r.unresolved.iter().cloned())
-                    .collect();
                 Self::apply(b, &self.nsg_allowed(s, dir).union(uncertain));
                 Self::unsure(
                     b,
                     Some(uncertain),
-                    format!(
-                        "{}: whether the flow is allowed depends on service tag `{}`, which has no prefixes offline (pass --service-tags)",
+                    nsg::unknown_reason(
                         sub.nsg.as_ref().map(|n| n.name()).unwrap_or(""),
-                        tags.join("`, `")
+                        rules.iter().filter(|r| r.direction == dir),
                     ),
                 );
             }
@@ -1010,8 +1068,12 @@ impl DataPlane<'_> {
         let Some((fw_id, policy)) = self.firewalls.get(&ip) else {
             b.via.push(format!("appliance {ip} (NVA)"));
             Self::unsure(&mut b, None, crate::trace::nva_unknown(ip));
-            self.nsg_filter(&mut b, a, Direction::Inbound);
-            self.nsg_filter(&mut b, a, Direction::Outbound);
+            self.nsg_filter_at(&mut b, a, Direction::Inbound, Some(ip));
+            if self.topology.forwarding(ip).is_err() {
+                // The NIC drops what is not addressed to it, as a trace says.
+                return;
+            }
+            self.nsg_filter_at(&mut b, a, Direction::Outbound, Some(ip));
             b.loc = Location::Subnet(a);
             todo.push(b);
             return;

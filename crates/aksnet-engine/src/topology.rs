@@ -202,7 +202,36 @@ pub struct Topology {
     pub public_ips: BTreeMap<ResourceId, PublicIp>,
     /// Per subnet, the AKS cluster whose pools use it.
     pub subnet_clusters: IndexVec<SubnetIx, Option<NodePools>>,
+    /// Network interface IP configurations with a known address in a subnet of the estate, in
+    /// NIC id order.
+    pub nic_addresses: Vec<NicAddress>,
+    /// What could not be placed as configured (a NIC address outside its subnet, ...), each
+    /// naming its resource; every trace carries these notes.
+    pub notes: Vec<String>,
     index: Index,
+}
+
+/// One NIC IP configuration placed in its subnet.
+#[derive(Clone, Debug)]
+pub struct NicAddress {
+    /// The NIC.
+    pub nic: ResourceId,
+    /// The IP configuration's name.
+    pub config: String,
+    /// Its subnet.
+    pub subnet: SubnetIx,
+    /// Its private address (a prefix for an IP prefix configuration).
+    pub prefix: Prefix,
+    /// The NIC-level NSG.
+    pub nsg: Option<ResourceId>,
+    /// The application security groups the configuration belongs to.
+    pub asgs: Vec<ResourceId>,
+    /// The private endpoint that owns the NIC.
+    pub private_endpoint: Option<ResourceId>,
+    /// The NIC's `enableIPForwarding`.
+    pub ip_forwarding: bool,
+    /// Whether this is the NIC's primary IP configuration.
+    pub primary: bool,
 }
 
 /// Lookup tables, so that per-hop questions do not scan the estate.
@@ -215,6 +244,8 @@ struct Index {
     largest: u128,
     /// Per VNet, its subnets in claim order (most specific prefix first, then index).
     claim: IndexVec<VnetIx, Vec<SubnetIx>>,
+    /// Single-address NIC IP configurations by address (the first in NIC id order).
+    nic_by_ip: HashMap<IpAddr, usize>,
 }
 
 /// An address as a key in one 128-bit space (IPv4 in `::ffff:0:0/96`).
@@ -336,6 +367,7 @@ impl Topology {
                 c
             })
             .collect();
+        t.place_nics(estate);
         t.subnet_clusters = t.subnets.iter().map(|_| None).collect();
         for mc in estate.managed_clusters.iter() {
             let lb = mc
@@ -361,6 +393,108 @@ impl Topology {
             }
         }
         t
+    }
+
+    /// Places every NIC IP configuration with an address in its subnet. A configuration whose
+    /// subnet is not in the estate is left out (its VNet is not modelled); one whose address lies
+    /// outside its own subnet cannot exist in Azure and is left out with a note.
+    fn place_nics(&mut self, estate: &Estate) {
+        for nic in estate.network_interfaces.iter() {
+            let p = &nic.properties;
+            for c in &p.ip_configurations {
+                let cp = &c.properties;
+                let (Some(addr), Some(subnet)) = (
+                    cp.private_ip_address.as_deref(),
+                    cp.subnet.as_ref().and_then(|r| self.subnet_by_id(&r.id)),
+                ) else {
+                    continue;
+                };
+                let Ok(prefix) = Prefix::parse_lenient(addr) else {
+                    self.notes.push(format!(
+                        "{}: IP configuration {} has the address `{addr}`, which is not an address; left out",
+                        nic.id, c.name
+                    ));
+                    continue;
+                };
+                if !self.subnets[subnet].prefix.contains(&prefix) {
+                    self.notes.push(format!(
+                        "{}: IP configuration {} has {prefix}, outside its subnet {} ({}); left out",
+                        nic.id,
+                        c.name,
+                        self.subnets[subnet].label(self),
+                        self.subnets[subnet].prefix
+                    ));
+                    continue;
+                }
+                if prefix.size() == 1 {
+                    self.index
+                        .nic_by_ip
+                        .entry(prefix.network())
+                        .or_insert(self.nic_addresses.len());
+                }
+                self.nic_addresses.push(NicAddress {
+                    nic: nic.id.clone(),
+                    config: c.name.clone(),
+                    subnet,
+                    prefix,
+                    nsg: p.network_security_group.as_ref().map(|r| r.id.clone()),
+                    asgs: cp
+                        .application_security_groups
+                        .iter()
+                        .map(|r| r.id.clone())
+                        .collect(),
+                    private_endpoint: p.private_endpoint.as_ref().map(|r| r.id.clone()),
+                    ip_forwarding: p.enable_ip_forwarding,
+                    primary: cp.primary,
+                });
+            }
+        }
+    }
+
+    /// The NIC IP configuration that holds `ip`, if the estate has one (the first, in NIC id
+    /// order, if several claim it).
+    pub fn nic_at(&self, ip: IpAddr) -> Option<&NicAddress> {
+        match self.index.nic_by_ip.get(&ip) {
+            Some(i) => self.nic_addresses.get(*i),
+            None => self
+                .nic_addresses
+                .iter()
+                .find(|n| n.prefix.size() > 1 && n.prefix.contains_addr(ip)),
+        }
+    }
+
+    /// The network interfaces a user can name as places (a private endpoint's NIC is not one:
+    /// the endpoint is), by name in NIC id order, each with its primary address (the first
+    /// placed address when no configuration is marked primary).
+    pub fn nic_places(&self) -> Vec<(&str, IpAddr)> {
+        let mut out: Vec<(&ResourceId, IpAddr, bool)> = Vec::new();
+        for n in self
+            .nic_addresses
+            .iter()
+            .filter(|n| n.private_endpoint.is_none())
+        {
+            match out.iter_mut().find(|(id, _, _)| **id == n.nic) {
+                Some(slot) if n.primary && !slot.2 => *slot = (&n.nic, n.prefix.network(), true),
+                Some(_) => {}
+                None => out.push((&n.nic, n.prefix.network(), n.primary)),
+            }
+        }
+        out.into_iter().map(|(id, ip, _)| (id.name(), ip)).collect()
+    }
+
+    /// Whether the appliance at `ip` can forward what a `VirtualAppliance` route sends it: a NIC
+    /// needs `enableIPForwarding` to receive traffic not addressed to it (azure-semantics §2.4,
+    /// [UDR]: "that NIC needs enableIPForwarding in Azure, plus OS forwarding"). `Err` with the
+    /// reason when the estate holds the NIC with forwarding off; a NIC the estate does not hold
+    /// is not judged (the NVA's own behaviour is unknown anyway).
+    pub fn forwarding(&self, ip: IpAddr) -> Result<(), String> {
+        match self.nic_at(ip) {
+            Some(n) if !n.ip_forwarding => Err(format!(
+                "{ip} is NIC {}, whose enableIPForwarding is false: Azure drops what a route sends it that is not addressed to it",
+                n.nic.name()
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The address a device that Azure places in subnet `s` answers on, as the engine predicts

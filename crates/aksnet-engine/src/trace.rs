@@ -518,64 +518,116 @@ impl Walk<'_, '_> {
         Ok(server)
     }
 
+    /// The NSGs a packet meets at subnet `s` in `dir`: the subnet's and that of the NIC holding
+    /// the packet's address there (destination inbound, source outbound).
     fn nsg(&mut self, s: SubnetIx, dir: Direction, pkt: Packet) -> Result<(), String> {
-        let t = &self.dp.topology;
+        let addr = if dir == Direction::Inbound {
+            pkt.dst
+        } else {
+            pkt.src
+        };
+        self.nsg_at(s, dir, pkt, addr)
+    }
+
+    /// Subnet `s`'s NSG and the NSG of the NIC holding `nic_addr`, in Azure's order
+    /// ([`nsg::order`], [NSGHOW] §3.3): the first that denies stops the flow.
+    fn nsg_at(
+        &mut self,
+        s: SubnetIx,
+        dir: Direction,
+        pkt: Packet,
+        nic_addr: IpAddr,
+    ) -> Result<(), String> {
+        let dp = self.dp;
+        let t = &dp.topology;
         let sub = &t.subnets[s];
+        if sub.nsg_exempt() {
+            return Ok(());
+        }
         let kind = if dir == Direction::Inbound {
             HopKind::NsgInbound
         } else {
             HopKind::NsgOutbound
         };
-        if sub.nsg_exempt() {
-            return Ok(());
+        for level in nsg::order(dir) {
+            match level {
+                nsg::Level::Subnet => {
+                    if let Some(id) = dp.absent_nsg(s) {
+                        self.notes.push(format!("{}: its NSG `{id}` is not in the estate; only Azure's default rules are evaluated — import it to know", sub.label(t)));
+                        self.uncertain.push(format!(
+                            "{}'s NSG `{}` is not in the estate",
+                            sub.label(t),
+                            id.name()
+                        ));
+                    }
+                    let Some(rules) = &dp.nsgs[s] else {
+                        self.hop(
+                            sub.label(t),
+                            kind,
+                            Decision::Allow,
+                            "no NSG on the subnet".into(),
+                            pkt,
+                        );
+                        continue;
+                    };
+                    let nsg_name = sub
+                        .nsg
+                        .as_ref()
+                        .map(|i| i.name().to_string())
+                        .unwrap_or_default();
+                    self.nsg_rules(sub.label(t), kind, &nsg_name, rules, dir, pkt)?;
+                }
+                nsg::Level::Nic => {
+                    let Some(g) = dp.nic_nsg(s, nic_addr) else {
+                        continue;
+                    };
+                    let nic = t
+                        .nic_at(nic_addr)
+                        .map(|n| n.nic.name().to_string())
+                        .unwrap_or_default();
+                    let at = format!("{} (NIC {nic})", sub.label(t));
+                    if g.absent {
+                        self.notes.push(format!("{at}: its NSG `{}` is not in the estate; only Azure's default rules are evaluated — import it to know", g.nsg));
+                        self.uncertain.push(format!(
+                            "NIC {nic}'s NSG `{}` is not in the estate",
+                            g.nsg.name()
+                        ));
+                    }
+                    self.nsg_rules(at, kind, g.nsg.name(), &g.rules, dir, pkt)?;
+                }
+            }
         }
-        if let Some(id) = self.dp.absent_nsg(s) {
-            self.notes.push(format!("{}: its NSG `{id}` is not in the estate; only Azure's default rules are evaluated — import it to know", sub.label(t)));
-            self.uncertain.push(format!(
-                "{}'s NSG `{}` is not in the estate",
-                sub.label(t),
-                id.name()
-            ));
+        Ok(())
+    }
+
+    /// One NSG's first matching rule for the packet [NSG] §3.1, as a hop; unknown when the
+    /// match depends on a name that did not resolve.
+    fn nsg_rules(
+        &mut self,
+        at: String,
+        kind: HopKind,
+        nsg_name: &str,
+        rules: &[nsg::CompiledRule],
+        dir: Direction,
+        pkt: Packet,
+    ) -> Result<(), String> {
+        for r in rules.iter().filter(|r| r.direction == dir) {
+            for n in &r.notes {
+                if !self.notes.contains(n) {
+                    self.notes.push(n.clone());
+                }
+            }
         }
-        let Some(rules) = &self.dp.nsgs[s] else {
-            self.hop(
-                sub.label(t),
-                kind,
-                Decision::Allow,
-                "no NSG on the subnet".into(),
-                pkt,
-            );
-            return Ok(());
-        };
-        let nsg_name = sub
-            .nsg
-            .as_ref()
-            .map(|i| i.name().to_string())
-            .unwrap_or_default();
         let packet = (pkt.src, pkt.dst, pkt.protocol, pkt.port);
         let allows = |r: Option<&nsg::CompiledRule>| r.is_some_and(|r| r.access_name == "Allow");
         let high = nsg::evaluate(rules, dir, nsg::Reading::TagsMatchAll, packet);
         let low = nsg::evaluate(rules, dir, nsg::Reading::Resolved, packet);
         if allows(low) != allows(high) {
-            // The decision depends on what an unresolved service tag holds: follow the flow as
-            // if allowed (anything later that denies it still decides), and say why it is
-            // unknown.
-            let tags: Vec<String> = [low, high]
-                .into_iter()
-                .flatten()
-                .flat_map(|r| r.unresolved.iter().cloned())
-                .collect();
-            let why = format!(
-                "{nsg_name}: whether the flow is allowed depends on service tag `{}`, which has no prefixes offline (pass --service-tags)",
-                tags.join("`, `")
-            );
-            self.hop(
-                sub.label(t),
-                kind,
-                Decision::Allow,
-                format!("unknown — {why}"),
-                pkt,
-            );
+            // The decision depends on what an unresolved service tag or application security
+            // group holds: follow the flow as if allowed (anything later that denies it still
+            // decides), and say why it is unknown.
+            let why = nsg::unknown_reason(nsg_name, [low, high].into_iter().flatten());
+            self.hop(at, kind, Decision::Allow, format!("unknown — {why}"), pkt);
             self.uncertain.push(why);
             return Ok(());
         }
@@ -583,6 +635,9 @@ impl Walk<'_, '_> {
             Some(r) => {
                 for u in &r.unresolved {
                     self.notes.push(format!("{nsg_name}/{}: service tag `{u}` has no prefixes offline and matches nothing here", r.name));
+                }
+                for a in &r.dangling_asgs {
+                    self.notes.push(format!("{nsg_name}/{}: application security group `{a}` is not in the estate; only the members the estate's NICs name match here", r.name));
                 }
                 let detail = format!(
                     "{nsg_name}: {} (priority {}, {} {} → {} {}/{})",
@@ -596,7 +651,7 @@ impl Walk<'_, '_> {
                 );
                 let allow = r.access_name == "Allow";
                 self.hop(
-                    sub.label(t),
+                    at,
                     kind,
                     if allow {
                         Decision::Allow
@@ -1246,13 +1301,17 @@ impl Walk<'_, '_> {
             );
             return Step::Next(Location::Subnet(a));
         }
-        // A third-party NVA: it forwards; its NIC sits behind the subnet NSG both ways. What
-        // its own rules let through is not in the estate.
+        // A third-party NVA: it forwards; its NIC sits behind the subnet NSG and its own NIC's
+        // NSG both ways. What its own rules let through is not in the estate.
         self.req.stateful.push(ip);
         self.uncertain.push(nva_unknown(ip));
         let at_nva = Packet { ..*pkt };
-        if let Err(e) = self.nsg(a, Direction::Inbound, at_nva) {
+        if let Err(e) = self.nsg_at(a, Direction::Inbound, at_nva, ip) {
             return Step::Done(Outcome::Denied(e));
+        }
+        if let Err(why) = self.dp.topology.forwarding(ip) {
+            self.hop(here, HopKind::Nva, Decision::Drop, why.clone(), *pkt);
+            return Step::Done(Outcome::Denied(why));
         }
         self.hop(
             here,
@@ -1261,7 +1320,7 @@ impl Walk<'_, '_> {
             format!("NVA {ip} forwards (its own policy is outside the model)"),
             *pkt,
         );
-        if let Err(e) = self.nsg(a, Direction::Outbound, *pkt) {
+        if let Err(e) = self.nsg_at(a, Direction::Outbound, *pkt, ip) {
             return Step::Done(Outcome::Denied(e));
         }
         Step::Next(Location::Subnet(a))

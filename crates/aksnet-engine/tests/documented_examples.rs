@@ -860,3 +860,113 @@ fn forwarding_rules_take_the_longest_domain_and_follow_the_inbound_endpoint() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Microsoft's example of NSGs at both levels ("How network security groups filter network
+/// traffic" [NSGHOW], azure-semantics §3.3): Subnet1 has NSG1; VM1 is in Subnet1 with NSG2 on
+/// its NIC, VM2 in Subnet1 with none, VM3 in Subnet2 (no subnet NSG) with NSG2 on its NIC, VM4
+/// in Subnet2 with none. Port 80 reaches a VM only if every NSG on its way allows it: "To allow
+/// port 80 to the virtual machine, both NSG1 and NSG2 must have a rule that allows port 80";
+/// inbound NSG1 first, so traffic NSG1 denies is "never evaluated by NSG2"; outbound NSG2 first
+/// ("If NSG2 has a security rule that denies port 80, the traffic is denied, and NSG1 never
+/// evaluates it"). The doc's client is on the Internet; here it is another subnet, and each NSG
+/// ends in a custom deny so the default `AllowVnetInBound` does not decide.
+#[test]
+fn nsg_levels_as_in_microsofts_vm1_to_vm4_example() {
+    let nsg_id = |n: &str| format!("{SUB}/Microsoft.Network/networkSecurityGroups/{n}");
+    let rule = |name: &str, prio: u32, dir: &str, access: &str, port: &str| {
+        json!({ "name": name, "properties": { "protocol": "Tcp", "sourceAddressPrefix": "*",
+            "destinationAddressPrefix": "*", "destinationPortRange": port, "access": access,
+            "priority": prio, "direction": dir } })
+    };
+    let nic = |name: &str, subnet: &str, ip: &str, nsg: Option<&str>| {
+        let mut n = json!({ "id": format!("{SUB}/Microsoft.Network/networkInterfaces/{name}"),
+            "properties": { "ipConfigurations": [{ "name": "ipconfig1", "properties": {
+                "privateIPAddress": ip, "privateIPAllocationMethod": "Dynamic",
+                "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/v/subnets/{subnet}") } } }] } });
+        if let Some(g) = nsg {
+            n["properties"]["networkSecurityGroup"] = json!({ "id": nsg_id(g) });
+        }
+        n
+    };
+    let build = |nsg2_allows_80: bool| {
+        let mut nsg2 = vec![
+            rule("deny-80-out", 100, "Outbound", "Deny", "80"),
+            rule("deny-all-in", 4000, "Inbound", "Deny", "*"),
+        ];
+        if nsg2_allows_80 {
+            nsg2.push(rule("allow-80", 100, "Inbound", "Allow", "80"));
+        }
+        estate(json!({
+            "virtualNetworks": [vnet("v", &["10.0.0.0/16"], json!([
+                subnet("v", "Subnet1", "10.0.1.0/24", json!({ "networkSecurityGroup": { "id": nsg_id("NSG1") } })),
+                subnet("v", "Subnet2", "10.0.2.0/24", json!({})),
+                subnet("v", "clients", "10.0.3.0/24", json!({})),
+            ]))],
+            "networkSecurityGroups": [
+                { "id": nsg_id("NSG1"), "properties": { "securityRules": [
+                    rule("allow-80", 100, "Inbound", "Allow", "80"),
+                    rule("deny-all-in", 4000, "Inbound", "Deny", "*") ] } },
+                { "id": nsg_id("NSG2"), "properties": { "securityRules": nsg2 } },
+            ],
+            "networkInterfaces": [
+                nic("vm1-nic", "Subnet1", "10.0.1.4", Some("NSG2")),
+                nic("vm2-nic", "Subnet1", "10.0.1.5", None),
+                nic("vm3-nic", "Subnet2", "10.0.2.4", Some("NSG2")),
+                nic("vm4-nic", "Subnet2", "10.0.2.5", None),
+            ]
+        }))
+    };
+    let go = |e: &Estate, from: &str, to: &str, port: u16| {
+        let dp = DataPlane::compile(e, Options::default());
+        let (from, to) = (dp.place(from).unwrap(), dp.place(to).unwrap());
+        let t = dp.trace(&aksnet_engine::trace::Query {
+            from: from.clone(),
+            to: to.clone(),
+            protocol: Protocol::Tcp,
+            port,
+            fqdn: None,
+        });
+        // Reach over the same single packet says the same.
+        let admitted = dp.reach(&from, &to).total.contains(
+            dp.place_set(&from).prefixes()[0].network(),
+            dp.place_set(&to).prefixes()[0].network(),
+            Protocol::Tcp,
+            port,
+        );
+        assert_eq!(admitted, t.verdict == "allowed", "{t:#?}");
+        let nsg_hops: Vec<String> = t
+            .hops
+            .iter()
+            .filter(|h| h.kind.as_str().starts_with("nsg"))
+            .map(|h| format!("{} {}", h.decision, h.detail))
+            .collect();
+        (t.verdict.to_string(), nsg_hops)
+    };
+    let e = build(false);
+    // VM1: NSG1 allows port 80, then NSG2 (no rule for it) denies.
+    let (v, hops) = go(&e, "v/clients", "10.0.1.4", 80);
+    assert_eq!(v, "denied");
+    assert!(
+        hops[1].starts_with("allow NSG1: allow-80")
+            && hops[2].starts_with("deny NSG2: deny-all-in"),
+        "{hops:#?}"
+    );
+    // NSG1 denies port 22: NSG2 never evaluates it.
+    let (v, hops) = go(&e, "v/clients", "10.0.1.4", 22);
+    assert_eq!(v, "denied");
+    assert!(!hops.iter().any(|h| h.contains("NSG2")), "{hops:#?}");
+    // Both allow port 80: allowed.
+    assert_eq!(go(&build(true), "v/clients", "10.0.1.4", 80).0, "allowed");
+    // VM2: NSG1 alone decides.
+    assert_eq!(go(&e, "v/clients", "10.0.1.5", 80).0, "allowed");
+    // VM3: no subnet NSG, so NSG2 alone decides.
+    assert_eq!(go(&e, "v/clients", "10.0.2.4", 80).0, "denied");
+    assert_eq!(go(&build(true), "v/clients", "10.0.2.4", 80).0, "allowed");
+    // VM4: no NSG at all.
+    assert_eq!(go(&e, "v/clients", "10.0.2.5", 80).0, "allowed");
+    // Outbound from VM1: NSG2 first denies port 80, NSG1 never evaluates it.
+    let (v, hops) = go(&e, "10.0.1.4", "v/clients", 80);
+    assert_eq!(v, "denied");
+    assert_eq!(hops.len(), 1, "{hops:#?}");
+    assert!(hops[0].starts_with("deny NSG2: deny-80-out"), "{hops:#?}");
+}

@@ -90,6 +90,8 @@ fn kinds() -> BTreeMap<&'static str, &'static str> {
         network::PublicIpAddress::TYPE,
         network::NatGateway::TYPE,
         network::LoadBalancer::TYPE,
+        network::NetworkInterface::TYPE,
+        network::ApplicationSecurityGroup::TYPE,
         firewall::AzureFirewall::TYPE,
         firewall::FirewallPolicy::TYPE,
         firewall::RuleCollectionGroup::TYPE,
@@ -136,6 +138,10 @@ macro_rules! by_type {
             "microsoft.network/publicipaddresses" => $m!(public_ip_addresses),
             "microsoft.network/natgateways" => $m!(nat_gateways),
             "microsoft.network/loadbalancers" => $m!(load_balancers),
+            "microsoft.network/networkinterfaces" => $m!(network_interfaces),
+            "microsoft.network/applicationsecuritygroups" => {
+                $m!(application_security_groups)
+            }
             "microsoft.network/azurefirewalls" => $m!(azure_firewalls),
             "microsoft.network/firewallpolicies" => $m!(firewall_policies),
             "microsoft.network/firewallpolicies/rulecollectiongroups" => {

@@ -131,6 +131,11 @@ fn minimal_bodies() -> Vec<(&'static str, Value)> {
             json!({}),
         ),
         ("Microsoft.Network/ipGroups", json!({})),
+        ("Microsoft.Network/applicationSecurityGroups", json!({})),
+        (
+            "Microsoft.Network/networkInterfaces",
+            json!({ "ipConfigurations": [{ "name": "ipconfig1", "properties": { "subnet": subnet() } }] }),
+        ),
         (
             "Microsoft.Network/dnsResolvers",
             json!({ "virtualNetwork": reference("Microsoft.Network/virtualNetworks", "a") }),

@@ -69,6 +69,12 @@ pub const DOCUMENTED: &[Documented] = &[
         source: "Learn, virtual network peering settings (azure-semantics §2.7)",
     },
     Documented {
+        resource_type: "Microsoft.Network/networkInterfaces",
+        path: "properties.enableIPForwarding",
+        value: "false",
+        source: "Learn, network interface settings: IP forwarding is disabled by default (azure-semantics §2.4)",
+    },
+    Documented {
         resource_type: "Microsoft.Network/routeTables",
         path: "properties.disableBgpRoutePropagation",
         value: "false",

@@ -9,8 +9,8 @@ use crate::firewall::{AzureFirewall, FirewallPolicy, IpGroup, RuleCollectionGrou
 use crate::gateway::{BastionHost, Connection, LocalNetworkGateway, VirtualNetworkGateway};
 use crate::id::ResourceId;
 use crate::network::{
-    LoadBalancer, NatGateway, NetworkSecurityGroup, PublicIpAddress, RouteTable, Subnet,
-    VirtualNetwork,
+    ApplicationSecurityGroup, LoadBalancer, NatGateway, NetworkInterface, NetworkSecurityGroup,
+    PublicIpAddress, RouteTable, Subnet, VirtualNetwork,
 };
 use crate::paas::{ContainerRegistry, KeyVault, UserAssignedIdentity};
 use crate::private::{
@@ -55,6 +55,12 @@ pub struct Estate {
     /// Network security groups.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub network_security_groups: Collection<NetworkSecurityGroup>,
+    /// Application security groups.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub application_security_groups: Collection<ApplicationSecurityGroup>,
+    /// Network interfaces.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub network_interfaces: Collection<NetworkInterface>,
     /// Public IP addresses.
     #[serde(
         rename = "publicIPAddresses",
@@ -297,6 +303,11 @@ impl Estate {
                 NetworkSecurityGroup::TYPE,
                 self.network_security_groups.len(),
             ),
+            (
+                ApplicationSecurityGroup::TYPE,
+                self.application_security_groups.len(),
+            ),
+            (NetworkInterface::TYPE, self.network_interfaces.len()),
             (PublicIpAddress::TYPE, self.public_ip_addresses.len()),
             (NatGateway::TYPE, self.nat_gateways.len()),
             (LoadBalancer::TYPE, self.load_balancers.len()),

@@ -1,6 +1,7 @@
 //! Core networking resources: virtual networks and subnets, peerings, route tables, network
-//! security groups, public IPs, NAT gateways and load balancers. Field names follow the
-//! Microsoft.Network REST API (checked against `shared/corpus/azure-rest-examples/network`).
+//! security groups, public IPs, NAT gateways, load balancers, network interfaces and application
+//! security groups. Field names follow the Microsoft.Network REST API (checked against
+//! `shared/corpus/azure-rest-examples/network`).
 
 use aksnet_net::Prefix;
 use serde::{Deserialize, Serialize};
@@ -283,6 +284,14 @@ pub struct SecurityRule {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub destination_address_prefixes: Vec<String>,
+    /// Source application security groups (one, in Azure; instead of source prefixes)
+    /// [ASG-DOC] §3.6.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_application_security_groups: Vec<SubResource>,
+    /// Destination application security groups (one, in Azure; instead of destination
+    /// prefixes) [ASG-DOC] §3.6.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destination_application_security_groups: Vec<SubResource>,
     /// `Allow` or `Deny`.
     pub access: Access,
     /// 100–4096 for custom rules.
@@ -436,4 +445,106 @@ pub struct IpConfiguration {
         skip_serializing_if = "Option::is_none"
     )]
     pub private_ip_address: Option<String>,
+}
+
+/// `Microsoft.Network/applicationSecurityGroups` properties: none that matter here; its
+/// members are the NIC IP configurations (and private endpoints) that name it [ASG-DOC] §3.6.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationSecurityGroup {}
+
+impl ResourceType for ApplicationSecurityGroup {
+    const TYPE: &'static str = "Microsoft.Network/applicationSecurityGroups";
+}
+
+/// `Microsoft.Network/networkInterfaces` properties (field names from `NetworkInterfaceGet.json`,
+/// REST 2025-05-01).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkInterface {
+    /// IP configurations (the primary and any secondary ones).
+    #[serde(default)]
+    pub ip_configurations: Vec<Child<NetworkInterfaceIpConfiguration>>,
+    /// The NIC-level NSG (evaluated with the subnet's, azure-semantics §3.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_security_group: Option<SubResource>,
+    /// Whether the NIC forwards packets not addressed to it (an NVA).
+    #[serde(rename = "enableIPForwarding", default)]
+    pub enable_ip_forwarding: bool,
+    /// The private endpoint that owns the NIC (a back-reference Azure writes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_endpoint: Option<SubResource>,
+    /// The virtual machine the NIC is attached to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_machine: Option<SubResource>,
+}
+
+impl ResourceType for NetworkInterface {
+    const TYPE: &'static str = "Microsoft.Network/networkInterfaces";
+}
+
+/// How a private address is assigned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IpAllocationMethod {
+    /// Chosen by the owner.
+    Static,
+    /// Assigned by Azure (known once deployed; an export holds it).
+    Dynamic,
+}
+
+/// A NIC IP configuration.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkInterfaceIpConfiguration {
+    /// Whether this is the NIC's primary configuration.
+    #[serde(default)]
+    pub primary: bool,
+    /// The private address (an address, or a prefix for an IP prefix configuration such as
+    /// `172.20.2.16/28`); absent before Azure assigns a dynamic one.
+    #[serde(
+        rename = "privateIPAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_ip_address: Option<String>,
+    /// `Static` or `Dynamic`.
+    #[serde(
+        rename = "privateIPAllocationMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_ip_allocation_method: Option<IpAllocationMethod>,
+    /// The subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<SubResource>,
+    /// The public IP, if any.
+    #[serde(
+        rename = "publicIPAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_ip_address: Option<SubResource>,
+    /// The application security groups this configuration is a member of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub application_security_groups: Vec<SubResource>,
+    /// The load balancer backend pools this configuration is a member of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancer_backend_address_pools: Vec<SubResource>,
+    /// On a private endpoint's NIC: the member this address serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_link_connection_properties: Option<PrivateLinkConnectionProperties>,
+}
+
+/// `{ groupId, requiredMemberName, fqdns }` on a private endpoint NIC's IP configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateLinkConnectionProperties {
+    /// Sub-resource, e.g. `registry`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Member, e.g. `registry_data_westeurope`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_member_name: Option<String>,
+    /// The names the address answers for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fqdns: Vec<String>,
 }

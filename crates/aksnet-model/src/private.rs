@@ -20,6 +20,28 @@ pub struct PrivateEndpoint {
     /// Name of the NIC Azure creates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_network_interface_name: Option<String>,
+    /// The NICs Azure created for the endpoint (read-only): with dynamic addresses
+    /// (`ipConfigurations: []`) the address is only on the NIC.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_interfaces: Vec<SubResource>,
+    /// The names and addresses the endpoint serves, as Azure reports them (read-only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_dns_configs: Vec<CustomDnsConfig>,
+    /// Application security groups the endpoint is a member of [ASG-DOC] §3.6.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub application_security_groups: Vec<SubResource>,
+}
+
+/// `{ fqdn, ipAddresses }` in a private endpoint's `customDnsConfigs`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomDnsConfig {
+    /// The name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
+    /// Its addresses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_addresses: Vec<String>,
 }
 
 impl ResourceType for PrivateEndpoint {

@@ -112,3 +112,29 @@ fn trace_and_reach_agree_with_the_firewall_as_dns_server() {
     assert!(n > 1_000, "{n}");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// A spoke with network interfaces (issue 14, item 4): NIC-level NSGs inbound and outbound
+/// (one on a third-party NVA's NIC; another NVA's NIC does not forward), application security groups in a subnet NSG (one with a
+/// member, one with none, one the estate does not hold) and a private endpoint with a dynamic
+/// address placed from its NIC. Every NIC is a place by name besides the usual ones.
+#[test]
+fn trace_and_reach_agree_with_network_interfaces() {
+    let e: aksnet_model::Estate = serde_json::from_value(support::network_interfaces()).unwrap();
+    let dp = DataPlane::compile(&e, Options::default());
+    // Every NIC is a place by name (its primary address).
+    let places = support::places(&dp);
+    assert!(places.iter().any(|(n, _)| n == "db"));
+    let pairs = support::all_pairs(&places);
+    let (n, bad) = support::compare("network interfaces", &dp, &places, &pairs);
+    eprintln!(
+        "trace vs reach with NICs: {n} comparisons, {} disagreements",
+        bad.len()
+    );
+    assert!(n > 500, "{n}");
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}

@@ -117,6 +117,7 @@ fn every_analysis_is_total_over_mutated_estates() {
         .map(|(name, e)| (name, serde_json::to_value(&e).unwrap()))
         .collect();
     seeds.push(("reference with DNAT".into(), support::reference_with_dnat()));
+    seeds.push(("network interfaces".into(), support::network_interfaces()));
     for (name, base) in &seeds {
         for _ in 0..per_example {
             let mut v = base.clone();

@@ -33,6 +33,8 @@ fn rule(nsg: &ResourceId, r: &R) -> Child<SecurityRule> {
             source_address_prefixes: Vec::new(),
             destination_address_prefix: Some(r.destination.to_string()),
             destination_address_prefixes: Vec::new(),
+            source_application_security_groups: Vec::new(),
+            destination_application_security_groups: Vec::new(),
             access: Access::Allow,
             priority: r.priority,
             direction: r.direction,

@@ -539,6 +539,9 @@ fn private_endpoint(s: &Spoke, estate: &mut Estate, kind: PrivateEndpointKind) {
             )],
             ip_configurations: ip_configs,
             custom_network_interface_name: Some(format!("nic-{pe_name}")),
+            network_interfaces: Vec::new(),
+            custom_dns_configs: Vec::new(),
+            application_security_groups: Vec::new(),
         },
     ));
     estate.private_dns_zone_groups.insert(Resource::new(

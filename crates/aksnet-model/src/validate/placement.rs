@@ -29,6 +29,7 @@ pub(super) fn check(estate: &Estate, sink: &mut Sink) {
     dangling_tenants(estate, &tenants, sink);
     routes(estate, sink);
     nsg_rules(estate, sink);
+    application_security_groups(estate, sink);
     ip_in_subnet(estate, sink);
 }
 
@@ -398,6 +399,68 @@ fn nsg_rules(estate: &Estate, sink: &mut Sink) {
                     "give every rule of a direction its own priority",
                 );
             }
+        }
+    }
+}
+
+/// Application security groups as Azure accepts them ([ASG-DOC], azure-semantics §3.6): at most
+/// one group per rule field ("You can't put ... multiple ASGs in one rule"), and every member
+/// NIC IP configuration in the same VNet ("All NICs in an ASG must be in the same VNet as the
+/// first NIC added").
+fn application_security_groups(estate: &Estate, sink: &mut Sink) {
+    for nsg in estate.network_security_groups.iter() {
+        for rule in &nsg.properties.security_rules {
+            let p = &rule.properties;
+            for (side, list) in [
+                ("source", &p.source_application_security_groups),
+                ("destination", &p.destination_application_security_groups),
+            ] {
+                if list.len() > 1 {
+                    sink.error(
+                        "nsg-rule-several-asgs",
+                        &nsg.id,
+                        format!(
+                            "rule `{}` names {} application security groups as its {side}; Azure allows one",
+                            rule.name,
+                            list.len()
+                        ),
+                        "use one application security group per side, or several rules",
+                    );
+                }
+            }
+        }
+    }
+    let mut vnets: BTreeMap<&ResourceId, BTreeMap<ResourceId, &ResourceId>> = BTreeMap::new();
+    for nic in estate.network_interfaces.iter() {
+        for c in &nic.properties.ip_configurations {
+            let Some(vnet) = c.properties.subnet.as_ref().and_then(|s| s.id.parent()) else {
+                continue;
+            };
+            for a in &c.properties.application_security_groups {
+                vnets
+                    .entry(&a.id)
+                    .or_default()
+                    .entry(vnet.clone())
+                    .or_insert(&nic.id);
+            }
+        }
+    }
+    for (asg, by_vnet) in vnets {
+        if by_vnet.len() > 1 {
+            let list: Vec<String> = by_vnet
+                .iter()
+                .map(|(v, nic)| format!("{} (NIC {})", v.name(), nic.name()))
+                .collect();
+            sink.error(
+                "asg-vnets-differ",
+                asg,
+                format!(
+                    "its members are in {} VNets: {}; all must be in one",
+                    by_vnet.len(),
+                    list.join(", ")
+                ),
+                "use one application security group per VNet",
+            );
         }
     }
 }

@@ -344,3 +344,41 @@ fn nsg_priorities() {
         "{c:?}"
     );
 }
+
+#[test]
+fn application_security_groups_one_per_field_and_one_vnet() {
+    let asg =
+        |n: &str| json!({ "id": format!("{SUB}/Microsoft.Network/applicationSecurityGroups/{n}") });
+    let nic = |name: &str, vnet: &str| {
+        json!({ "id": format!("{SUB}/Microsoft.Network/networkInterfaces/{name}"),
+        "properties": { "ipConfigurations": [{ "name": "c", "properties": { "privateIPAddress": "10.0.0.10",
+            "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/{vnet}/subnets/a") },
+            "applicationSecurityGroups": [asg("web")] } }] } })
+    };
+    let e = estate(json!({
+        "networkSecurityGroups": [{ "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n"),
+            "properties": { "securityRules": [{ "name": "r", "properties": { "protocol": "Tcp",
+                "access": "Allow", "priority": 100, "direction": "Inbound",
+                "destinationApplicationSecurityGroups": [asg("web"), asg("db")] } }] } }],
+        "networkInterfaces": [nic("a", "v1"), nic("b", "v2"), nic("c", "v1")]
+    }));
+    let problems = validate(&e);
+    let several = problems
+        .iter()
+        .find(|p| p.code == "nsg-rule-several-asgs")
+        .expect("two ASGs in one field");
+    assert!(several
+        .message
+        .contains("2 application security groups as its destination"));
+    let vnets = problems
+        .iter()
+        .find(|p| p.code == "asg-vnets-differ")
+        .expect("members in two VNets");
+    assert!(
+        vnets.message.contains("v1 (NIC a), v2 (NIC b)"),
+        "{}",
+        vnets.message
+    );
+    let e = estate(json!({ "networkInterfaces": [nic("a", "v1"), nic("c", "v1")] }));
+    assert!(!codes(&e).contains(&"asg-vnets-differ"));
+}

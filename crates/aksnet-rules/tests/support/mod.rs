@@ -366,3 +366,88 @@ pub fn designed_examples() -> Vec<(String, aksnet_model::Estate)> {
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
+
+/// A spoke with network interfaces (issue 14, item 4), as an `estate.json` value: NIC-level
+/// NSGs inbound and outbound (one on a third-party NVA's NIC; another NVA's NIC does not
+/// forward), application security groups in a subnet NSG (one with a member, one with none, one
+/// the estate does not hold) and a private endpoint with a dynamic address placed from its NIC.
+pub fn network_interfaces() -> Value {
+    let sub = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+    let sn = |n: &str| json!({ "id": format!("{sub}/virtualNetworks/v/subnets/{n}") });
+    let nsg_ref = |n: &str| json!({ "id": format!("{sub}/networkSecurityGroups/{n}") });
+    let asg = |n: &str| json!([{ "id": format!("{sub}/applicationSecurityGroups/{n}") }]);
+    let rule = |name: &str,
+                prio: u32,
+                dir: &str,
+                access: &str,
+                proto: &str,
+                port: &str,
+                src: &str,
+                dst: Value| {
+        let mut p = json!({ "protocol": proto, "sourceAddressPrefix": src, "destinationPortRange": port,
+            "access": access, "priority": prio, "direction": dir });
+        match dst {
+            Value::String(s) => p["destinationAddressPrefix"] = json!(s),
+            list => p["destinationApplicationSecurityGroups"] = list,
+        }
+        json!({ "name": name, "properties": p })
+    };
+    let nic = |name: &str, subnet: &str, ip: &str, extra: Value, asgs: Value| {
+        let mut n = json!({ "id": format!("{sub}/networkInterfaces/{name}"), "properties": {
+            "ipConfigurations": [{ "name": "ipconfig1", "properties": {
+                "privateIPAddress": ip, "privateIPAllocationMethod": "Dynamic",
+                "subnet": sn(subnet), "applicationSecurityGroups": asgs } }] } });
+        for (k, v) in extra.as_object().unwrap() {
+            n["properties"][k] = v.clone();
+        }
+        n
+    };
+    json!({
+        "aksnetSchema": 1, "name": "nics",
+        "virtualNetworks": [{ "id": format!("{sub}/virtualNetworks/v"), "properties": {
+            "addressSpace": { "addressPrefixes": ["10.1.0.0/16"] },
+            "subnets": [
+                { "name": "nodes", "properties": { "addressPrefix": "10.1.0.0/24",
+                    "routeTable": { "id": format!("{sub}/routeTables/rt") } } },
+                { "name": "pe", "properties": { "addressPrefix": "10.1.1.0/24",
+                    "networkSecurityGroup": nsg_ref("nsg-pe") } },
+                { "name": "app", "properties": { "addressPrefix": "10.1.2.0/24",
+                    "networkSecurityGroup": nsg_ref("nsg-app") } },
+                { "name": "nva", "properties": { "addressPrefix": "10.1.3.0/24" } } ] } }],
+        "routeTables": [{ "id": format!("{sub}/routeTables/rt"), "properties": { "routes": [
+            { "name": "to-pe-and-db", "properties": { "addressPrefix": "10.1.1.0/24",
+                "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.1.3.4" } },
+            { "name": "to-db", "properties": { "addressPrefix": "10.1.2.20/32",
+                "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.1.3.5" } } ] } }],
+        "networkSecurityGroups": [
+            { "id": format!("{sub}/networkSecurityGroups/nsg-pe"), "properties": { "securityRules": [
+                rule("deny-all-in", 100, "Inbound", "Deny", "*", "*", "*", json!("*")) ] } },
+            { "id": format!("{sub}/networkSecurityGroups/nsg-app"), "properties": { "securityRules": [
+                rule("web", 100, "Inbound", "Allow", "Tcp", "80", "10.1.0.0/24", asg("asg-web")),
+                rule("alt", 110, "Inbound", "Allow", "Tcp", "8080", "10.1.0.0/24", asg("asg-missing")),
+                rule("rdp", 120, "Inbound", "Allow", "Tcp", "3389", "*", asg("asg-empty")),
+                rule("ssh-db", 130, "Inbound", "Allow", "Tcp", "22", "*", json!("10.1.2.20")),
+                rule("deny-all-in", 4000, "Inbound", "Deny", "*", "*", "*", json!("*")),
+                rule("no-dns-out", 100, "Outbound", "Deny", "Udp", "53", "*", json!("*")) ] } },
+            { "id": format!("{sub}/networkSecurityGroups/nsg-db"), "properties": { "securityRules": [
+                rule("no-ssh-in", 100, "Inbound", "Deny", "Tcp", "22", "*", json!("*")),
+                rule("no-https-out", 100, "Outbound", "Deny", "Tcp", "443", "*", json!("10.1.0.0/24")) ] } },
+            { "id": format!("{sub}/networkSecurityGroups/nsg-nva"), "properties": { "securityRules": [
+                rule("no-http-in", 100, "Inbound", "Deny", "Tcp", "80", "*", json!("*")) ] } } ],
+        "applicationSecurityGroups": [
+            { "id": format!("{sub}/applicationSecurityGroups/asg-web"), "properties": {} },
+            { "id": format!("{sub}/applicationSecurityGroups/asg-empty"), "properties": {} } ],
+        "networkInterfaces": [
+            nic("web", "app", "10.1.2.10", json!({}), asg("asg-web")),
+            nic("other", "app", "10.1.2.11", json!({}), json!([])),
+            nic("db", "app", "10.1.2.20", json!({ "networkSecurityGroup": nsg_ref("nsg-db") }), json!([])),
+            nic("nva", "nva", "10.1.3.4", json!({ "networkSecurityGroup": nsg_ref("nsg-nva"), "enableIPForwarding": true }), json!([])),
+            nic("nva-off", "nva", "10.1.3.5", json!({ "enableIPForwarding": false }), json!([])),
+            nic("pe-acr.nic", "pe", "10.1.1.5", json!({ "privateEndpoint": { "id": format!("{sub}/privateEndpoints/pe-acr") } }), json!([])) ],
+        "privateEndpoints": [{ "id": format!("{sub}/privateEndpoints/pe-acr"), "properties": {
+            "subnet": sn("pe"), "ipConfigurations": [],
+            "privateLinkServiceConnections": [{ "name": "c", "properties": {
+                "privateLinkServiceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr",
+                "groupIds": ["registry"] } }] } }]
+    })
+}
