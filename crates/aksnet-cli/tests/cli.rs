@@ -607,4 +607,23 @@ fn json_with_comments_imports_and_positions_stay_exact() {
     let o = aksnet(tmp.path(), &["import", "bad.json"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--> bad.json:3:3"), "{}", stderr(&o));
+    // ARM's other relaxation: line breaks (and tabs) inside strings; the value is kept, and a
+    // later error is still reported where it is in the file.
+    let nsg = "{\"id\": \"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n\",\n \"type\": \"Microsoft.Network/networkSecurityGroups\", \"name\": \"n\",\n \"properties\": {\"securityRules\": [{\"name\": \"r\", \"properties\": {\n  \"description\": \"line one\r\nline\ttwo\",\n  \"protocol\": \"Tcp\", \"access\": \"Allow\", \"priority\": 100, \"direction\": \"Inbound\",\n  \"sourceAddressPrefix\": \"*\", \"destinationAddressPrefix\": \"*\", \"destinationPortRange\": \"443\"}}]}}\n";
+    std::fs::write(tmp.path().join("nsg.json"), nsg).unwrap();
+    let o = aksnet(tmp.path(), &["import", "nsg.json", "--out", "n.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = std::fs::read_to_string(tmp.path().join("n.json")).unwrap();
+    assert!(
+        e.contains(r#""description": "line one\r\nline\ttwo""#),
+        "{e}"
+    );
+    std::fs::write(
+        tmp.path().join("bad2.json"),
+        "{\"a\": \"one\ntwo\nthree\",\n  \"b\": ?}",
+    )
+    .unwrap();
+    let o = aksnet(tmp.path(), &["import", "bad2.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--> bad2.json:4:8"), "{}", stderr(&o));
 }

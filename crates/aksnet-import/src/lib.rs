@@ -7,8 +7,8 @@
 //! whether embedded or separate, matches property names case-insensitively as ARM does, and
 //! reports what it skipped. The result is an `Estate` like any other: every analysis works on it.
 //!
-//! The modules form a chain without cycles: `raw` (shared types, JSON helpers) and `ci` (the
-//! case-insensitive deserializer) use no other module; `arm` (templates) builds on `raw`, `shapes`
+//! The modules form a chain without cycles: `raw` (shared types, JSON helpers), `relax` (JSON as
+//! ARM reads it) and `ci` (the case-insensitive deserializer) use no other module; `arm` (templates) builds on `raw`, `shapes`
 //! (where resources sit in a document) on `raw` and `arm`, `stream` (a document read element by
 //! element) on `raw` and `shapes`, `assemble` (typing, attaching) on `raw` and `ci`, `found` (an import
 //! that found nothing) on `raw`; this file on all of them.
@@ -20,6 +20,7 @@ mod assemble;
 mod ci;
 mod found;
 mod raw;
+mod relax;
 mod shapes;
 mod stream;
 
@@ -43,10 +44,20 @@ pub struct Import {
 /// Largest file read (hostile-input guard).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
-/// A document that could not be read, at the position `serde_json` gives.
-fn json_error(file: &str, e: &serde_json::Error) -> Diagnostic {
+/// A document that could not be read, at the position `serde_json` gives, mapped back to the
+/// text as written when it was relaxed ([`relax::relax`]).
+fn json_error(
+    file: &str,
+    e: &serde_json::Error,
+    text: &[u8],
+    relaxed: Option<&relax::Relaxed>,
+) -> Diagnostic {
     let msg = raw::json_message(e);
-    Diagnostic::at_position(file, e.line() as u64, e.column() as u64, &format!("invalid JSON: {msg}")).with_hint("the file must hold JSON as Azure returns it (az ... -o json, a REST response, an ARM template)")
+    let (line, column) = match relaxed {
+        Some(r) => r.original_position(text, e.line(), e.column()),
+        None => (e.line(), e.column()),
+    };
+    Diagnostic::at_position(file, line as u64, column as u64, &format!("invalid JSON: {msg}")).with_hint("the file must hold JSON as Azure returns it (az ... -o json, a REST response, an ARM template)")
 }
 
 /// Reads one JSON document, streaming the elements of a top-level array or of a top-level
@@ -71,12 +82,12 @@ pub fn read<'de, D: serde::Deserializer<'de, Error = serde_json::Error>>(
 pub fn parse(file: &str, text: &str, out: &mut Vec<RawResource>, diags: &mut Vec<Diagnostic>) {
     let mut push = |r: RawResource| out.push(r);
     let mut sink = Out::new(&mut push);
-    let blanked = raw::blank_comments(text.as_bytes());
-    let mut de =
-        serde_json::Deserializer::from_slice(blanked.as_deref().unwrap_or(text.as_bytes()));
+    let relaxed = relax::relax(text.as_bytes());
+    let strict = relaxed.as_ref().map_or(text.as_bytes(), |r| &r.bytes[..]);
+    let mut de = serde_json::Deserializer::from_slice(strict);
     let result = read(file, &mut de, &mut sink, diags).and_then(|()| de.end());
     if let Err(e) = result {
-        diags.push(json_error(file, &e));
+        diags.push(json_error(file, &e, text.as_bytes(), relaxed.as_ref()));
     }
 }
 
@@ -141,14 +152,17 @@ fn read_paths_with(
                 if let Some(f) = fast.as_mut() {
                     out = out.with_fast_path(&mut **f);
                 }
-                // ARM's comments, blanked so positions stay exact (a copy only when there are any).
-                let blanked = raw::blank_comments(body);
-                let body = blanked.as_deref().unwrap_or(body);
-                let mut de = serde_json::Deserializer::from_slice(body);
+                // ARM's comments and line breaks in strings, made strict JSON (a copy only when
+                // there are any); positions in messages map back to the file.
+                let relaxed = relax::relax(body);
+                let strict = relaxed.as_ref().map_or(body, |r| &r.bytes[..]);
+                let mut de = serde_json::Deserializer::from_slice(strict);
                 let result = read(&name, &mut de, &mut out, &mut summary.diagnostics)
                     .and_then(|()| de.end());
                 if let Err(e) = result {
-                    summary.diagnostics.push(json_error(&name, &e));
+                    summary
+                        .diagnostics
+                        .push(json_error(&name, &e, body, relaxed.as_ref()));
                 }
             }
             Err(e) => summary.diagnostics.push(
