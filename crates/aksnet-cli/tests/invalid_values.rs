@@ -166,3 +166,58 @@ fn a_service_tag_route_is_followed_with_tags_and_unknown_without() {
     );
     assert!(trace("8.8.8.8", true).starts_with("allowed"));
 }
+
+/// An NSG rule restricted to some source ports: a flow's source port is not part of aksnet's
+/// model, so a decision that turns on such a rule is `unknown`, never a guess either way.
+#[test]
+fn a_rule_on_source_ports_makes_its_decision_unknown() {
+    let d = tempfile::tempdir().unwrap();
+    let vnet = format!(
+        r#"{{"id": "{RG}/virtualNetworks/vnet", "type": "Microsoft.Network/virtualNetworks",
+            "name": "vnet", "properties": {{"addressSpace": {{"addressPrefixes": ["10.1.0.0/16"]}},
+            "subnets": [{{"name": "app", "properties": {{"addressPrefix": "10.1.0.0/24",
+            "networkSecurityGroup": {{"id": "{RG}/networkSecurityGroups/nsg"}}}}}}]}}}}"#
+    );
+    let nsg = format!(
+        r#"{{"id": "{RG}/networkSecurityGroups/nsg", "type": "Microsoft.Network/networkSecurityGroups",
+            "name": "nsg", "properties": {{"securityRules": [{{"name": "deny-high-ports", "properties": {{
+            "access": "Deny", "priority": 100, "direction": "Outbound", "protocol": "Tcp",
+            "sourceAddressPrefix": "*", "destinationAddressPrefix": "*",
+            "sourcePortRanges": ["1024-65535"], "destinationPortRange": "443"}}}}]}}}}"#
+    );
+    std::fs::write(d.path().join("net.json"), format!("[{vnet}, {nsg}]")).unwrap();
+    let verdict = |port: &str| {
+        let o = aksnet(
+            d.path(),
+            &[
+                "trace",
+                "--azure-json",
+                "net.json",
+                "--from",
+                "vnet/app",
+                "--to",
+                "8.8.8.8",
+                "--port",
+                port,
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("verdict: "))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let v = verdict("443");
+    assert!(
+        v.starts_with("unknown") && v.contains("source ports 1024-65535"),
+        "{v}"
+    );
+    // Another destination port: the rule cannot match, the flow is allowed.
+    assert!(verdict("80").starts_with("allowed"));
+}

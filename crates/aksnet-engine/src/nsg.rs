@@ -99,6 +99,11 @@ pub struct CompiledRule {
     /// estate's NICs name (`matches`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dangling_asgs: Vec<String>,
+    /// Source ports the rule is restricted to, as written, when not `*`: packets carry no
+    /// source port in aksnet's model, so the rule may match any of its packets (`may_match`) or
+    /// none (`matches`), and a decision that turns on it is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_ports: Option<String>,
     /// What a reader needs to know about the rule (an application security group no NIC in
     /// the estate carries matches nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -312,6 +317,12 @@ fn compile_rule(
     }
     let protocols: ProtocolSet = r.protocol.parse().unwrap_or(ProtocolSet::NONE);
     let (port_set, port_text) = ports(&r.destination_port_range, &r.destination_port_ranges);
+    // Source ports: `*` (or not stated) matches every packet; anything narrower is a bound.
+    let (source_set, source_text) = ports(&r.source_port_range, &r.source_port_ranges);
+    let source_ports =
+        (!source_text.is_empty() && source_set != PortSet::any()).then_some(source_text);
+    let services = Services::new(protocols, &port_set);
+    let upper = PacketSet::from_parts(&src_upper, &dst_upper, services.clone());
     CompiledRule {
         name: name.to_string(),
         priority: r.priority,
@@ -326,10 +337,13 @@ fn compile_rule(
         destination: dst_fields.join(","),
         protocol: r.protocol.clone(),
         destination_ports: port_text,
-        matches: PacketSet::from_parts(&src, &dst, Services::new(protocols, &port_set)),
-        may_match: (!unresolved.is_empty() || !dangling_asgs.is_empty()).then(|| {
-            PacketSet::from_parts(&src_upper, &dst_upper, Services::new(protocols, &port_set))
-        }),
+        matches: match source_ports {
+            Some(_) => PacketSet::empty(),
+            None => PacketSet::from_parts(&src, &dst, services),
+        },
+        may_match: (!unresolved.is_empty() || !dangling_asgs.is_empty() || source_ports.is_some())
+            .then_some(upper),
+        source_ports,
         unresolved,
         dangling_asgs,
         notes,
@@ -345,9 +359,15 @@ pub fn unknown_reason<'a>(
 ) -> String {
     let mut tags: Vec<&str> = Vec::new();
     let mut groups: Vec<&str> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
     for r in rules {
         tags.extend(r.unresolved.iter().map(String::as_str));
         groups.extend(r.dangling_asgs.iter().map(String::as_str));
+        sources.extend(
+            r.source_ports
+                .as_ref()
+                .map(|p| format!("`{}` (source ports {p})", r.name)),
+        );
     }
     let mut parts = Vec::new();
     if !tags.is_empty() {
@@ -361,6 +381,12 @@ pub fn unknown_reason<'a>(
         parts.push(format!(
             "application security group `{}`, which is not in the estate (its members are unknown)",
             groups.join("`, `")
+        ));
+    }
+    if !sources.is_empty() {
+        parts.push(format!(
+            "rule {}, whose source ports aksnet does not model (a flow's source port is not known)",
+            sources.join(", ")
         ));
     }
     format!(
@@ -497,7 +523,7 @@ pub enum Reading {
 impl CompiledRule {
     /// Whether everything the rule names resolved offline (then both readings agree).
     pub fn is_exact(&self) -> bool {
-        self.unresolved.is_empty() && self.dangling_asgs.is_empty()
+        self.unresolved.is_empty() && self.dangling_asgs.is_empty() && self.source_ports.is_none()
     }
 
     /// The packets this rule matches under `reading`.
@@ -602,6 +628,7 @@ mod tests {
             may_match: None,
             unresolved: Vec::new(),
             dangling_asgs: Vec::new(),
+            source_ports: None,
             notes: Vec::new(),
         }
     }

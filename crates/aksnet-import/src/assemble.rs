@@ -1,7 +1,6 @@
 //! Typed resources from raw JSON: envelope normalisation, type dispatch, child attachment,
 //! duplicate reconciliation.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use aksnet_model::aks::AgentPoolProfile;
@@ -10,7 +9,7 @@ use aksnet_model::{Child, Estate, Resource, ResourceId, ResourceType};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::ci::{from_value, CiDe};
+use crate::ci::{from_value, CiDe, Ignored};
 use crate::raw::{get, type_from_id, Diagnostic, RawResource, Summary};
 
 /// `(lowercase type, id, origin, normalised object)`.
@@ -188,7 +187,8 @@ pub(crate) struct Assembler {
     /// Per id: what was kept, to reconcile duplicates.
     seen: std::collections::HashMap<ResourceId, Seen>,
     children: BTreeMap<ResourceId, Item>,
-    unknown: Cell<usize>,
+    /// Keys ignored, by resource type (embedded children under their parent's).
+    ignored: BTreeMap<&'static str, Ignored>,
     pub(crate) summary: Summary,
 }
 
@@ -263,7 +263,7 @@ impl Assembler {
             estate: Estate::new(name),
             seen: Default::default(),
             children: BTreeMap::new(),
-            unknown: Cell::new(0),
+            ignored: BTreeMap::new(),
             summary,
         }
     }
@@ -357,9 +357,10 @@ impl Assembler {
 
     /// Types `item` into its collection, or keeps a child for [`Assembler::finish`].
     fn put(&mut self, item: Item) -> Typed {
+        let kind = self.known.get(&item.ty).copied().unwrap_or("other");
         let (e, unknown, diags) = (
             &mut self.estate,
-            &self.unknown,
+            &*self.ignored.entry(kind).or_default(),
             &mut self.summary.diagnostics,
         );
         let id = item.id.clone();
@@ -444,12 +445,15 @@ impl Assembler {
         if self.seen.contains_key(&rid) {
             return false; // duplicates are reconciled on the general path
         }
-        let scratch = Cell::new(0usize);
+        // Keys of an attempt that fails are counted again on the general path: count only a
+        // success (names are the resource's either way).
+        let ignored = &*self.ignored.entry(kind).or_default();
+        let before = ignored.count();
         let e = &mut self.estate;
         macro_rules! fast {
             ($coll:ident) => {{
                 let mut de = serde_json::Deserializer::from_str(text);
-                match Deserialize::deserialize(CiDe::new(&mut de, &scratch)) {
+                match Deserialize::deserialize(CiDe::new(&mut de, ignored)) {
                     Ok(r) => {
                         let mut r: aksnet_model::Resource<_> = r;
                         r.kind = ty.clone(); // as the general path: the type the id names
@@ -464,8 +468,10 @@ impl Assembler {
             "microsoft.network/virtualnetworks" => fast!(virtual_networks),
             other => by_type!(other, fast, false),
         };
+        if !done {
+            ignored.reset_count(before);
+        }
         if done {
-            self.unknown.set(self.unknown.get() + scratch.get());
             self.summary.count_imported(kind);
             self.seen.insert(
                 rid,
@@ -486,7 +492,7 @@ impl Assembler {
             let kept = attach(
                 &mut self.estate,
                 c,
-                &self.unknown,
+                self.ignored.entry(kind).or_default(),
                 &mut self.summary.diagnostics,
             );
             if kept {
@@ -495,14 +501,22 @@ impl Assembler {
                 self.summary.count_skipped(kind);
             }
         }
-        self.summary.unknown_properties += self.unknown.get();
+        for (kind, ignored) in &self.ignored {
+            self.summary.unknown_properties += ignored.count();
+            let names = ignored.names();
+            if !names.is_empty() {
+                self.summary
+                    .ignored_properties
+                    .insert(kind.to_string(), names);
+            }
+        }
         (self.estate, self.summary)
     }
 }
 
 fn typed<P: DeserializeOwned + ResourceType>(
     v: Value,
-    unknown: &Cell<usize>,
+    unknown: &Ignored,
     origin: &str,
     id: &ResourceId,
     diags: &mut Vec<Diagnostic>,
@@ -537,7 +551,7 @@ enum Typed {
 
 /// Attaches a separately listed child resource to its parent; false when it was skipped (with a
 /// diagnostic saying why).
-fn attach(e: &mut Estate, c: Item, unknown: &Cell<usize>, diags: &mut Vec<Diagnostic>) -> bool {
+fn attach(e: &mut Estate, c: Item, unknown: &Ignored, diags: &mut Vec<Diagnostic>) -> bool {
     let Some(parent) = c.id.parent() else {
         return false;
     };

@@ -6,7 +6,8 @@
 //! general path, which also gives the JSON path of a problem.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 
 use serde::de::value::{
     BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer,
@@ -19,15 +20,48 @@ use serde::de::{
 use serde::Deserialize;
 use serde_json::Value;
 
+/// Object keys that matched no modelled property (ignored): how many, and their names.
+#[derive(Debug, Default)]
+pub struct Ignored {
+    count: Cell<usize>,
+    names: RefCell<BTreeSet<String>>,
+}
+
+impl Ignored {
+    /// How many keys were ignored.
+    pub fn count(&self) -> usize {
+        self.count.get()
+    }
+
+    /// The names of the keys ignored, each once, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.names.borrow().iter().cloned().collect()
+    }
+
+    /// Notes one ignored key.
+    fn note(&self, key: &str) {
+        self.count.set(self.count.get() + 1);
+        let mut names = self.names.borrow_mut();
+        if !names.contains(key) {
+            names.insert(key.to_string());
+        }
+    }
+
+    /// Sets the count back to `count` (a failed attempt whose keys are counted again).
+    pub fn reset_count(&self, count: usize) {
+        self.count.set(count);
+    }
+}
+
 /// Wraps a deserializer.
 pub struct CiDe<'c, D> {
     inner: D,
-    unknown: &'c Cell<usize>,
+    unknown: &'c Ignored,
 }
 
 impl<'c, D> CiDe<'c, D> {
     /// Wraps `inner`; unknown keys are counted into `unknown`.
-    pub fn new(inner: D, unknown: &'c Cell<usize>) -> Self {
+    pub fn new(inner: D, unknown: &'c Ignored) -> Self {
         Self { inner, unknown }
     }
 
@@ -45,10 +79,10 @@ impl<'c, D> CiDe<'c, D> {
 /// The path is worked out only when the fast attempt fails.
 pub fn from_value<T: DeserializeOwned>(
     value: &Value,
-    unknown: &Cell<usize>,
+    unknown: &Ignored,
 ) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
     T::deserialize(CiDe::new(value, unknown)).or_else(|_| {
-        let scratch = Cell::new(0);
+        let scratch = Ignored::default();
         serde_path_to_error::deserialize(CiDe::new(value, &scratch))
     })
 }
@@ -176,7 +210,7 @@ enum Shape {
 /// Wraps a visitor so that what it visits is read case-insensitively too.
 struct Wrap<'c, V> {
     v: V,
-    unknown: &'c Cell<usize>,
+    unknown: &'c Ignored,
     shape: Shape,
 }
 
@@ -266,7 +300,7 @@ impl<'de, E: de::Error> MapAccess<'de> for Empty<E> {
 
 struct SeqWrap<'c, A> {
     seq: A,
-    unknown: &'c Cell<usize>,
+    unknown: &'c Ignored,
 }
 
 impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for SeqWrap<'_, A> {
@@ -284,7 +318,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for SeqWrap<'_, A> {
 
 struct MapWrap<'c, A> {
     map: A,
-    unknown: &'c Cell<usize>,
+    unknown: &'c Ignored,
     /// For structs: the field names, to which keys are matched case-insensitively.
     fields: Option<&'static [&'static str]>,
 }
@@ -303,7 +337,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for MapWrap<'_, A> {
                 match fields.iter().find(|f| f.eq_ignore_ascii_case(&key)) {
                     Some(f) => f,
                     None => {
-                        self.unknown.set(self.unknown.get() + 1);
+                        self.unknown.note(&key);
                         &key
                     }
                 }
@@ -348,7 +382,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 
 struct SeedWrap<'c, T> {
     seed: T,
-    unknown: &'c Cell<usize>,
+    unknown: &'c Ignored,
 }
 
 impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for SeedWrap<'_, T> {
@@ -362,7 +396,7 @@ impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for SeedWrap<'_, T> {
 /// key read to tell it from `{}` given out again.
 struct Opt<'c, V> {
     v: V,
-    unknown: &'c Cell<usize>,
+    unknown: &'c Ignored,
 }
 
 impl<'c, V> Opt<'c, V> {
@@ -503,19 +537,19 @@ mod tests {
     /// Reads `text` both ways (from the text and from its `Value`), checks they agree, and
     /// returns the result and the unknown-key count.
     fn both(text: &str) -> (Result<T, String>, usize) {
-        let unknown = Cell::new(0);
+        let unknown = Ignored::default();
         let mut de = serde_json::Deserializer::from_str(text);
         let from_text = T::deserialize(CiDe::new(&mut de, &unknown)).map_err(|e| e.to_string());
-        let (text_unknown, value_unknown) = (unknown.get(), Cell::new(0));
+        let (text_unknown, value_unknown) = (unknown.count(), Ignored::default());
         let value: Value = serde_json::from_str(text).unwrap();
         let from_tree = from_value::<T>(&value, &value_unknown);
         assert_eq!(from_text.is_ok(), from_tree.is_ok(), "{text}");
         if from_text.is_ok() {
-            assert_eq!(text_unknown, value_unknown.get(), "{text}");
+            assert_eq!(text_unknown, value_unknown.count(), "{text}");
         }
         (
             from_tree.map_err(|e| format!("{} at {}", e.inner(), e.path())),
-            value_unknown.get(),
+            value_unknown.count(),
         )
     }
 

@@ -117,6 +117,9 @@ pub struct Summary {
     pub skipped_types: BTreeMap<String, usize>,
     /// Object keys that matched no modelled property (ignored).
     pub unknown_properties: usize,
+    /// Their names, by resource type (keys of embedded children under their parent's type).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ignored_properties: BTreeMap<String, Vec<String>>,
     /// Problems.
     pub diagnostics: Vec<Diagnostic>,
 }

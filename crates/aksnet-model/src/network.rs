@@ -242,6 +242,13 @@ pub struct SecurityRule {
         skip_serializing_if = "Option::is_none"
     )]
     pub source_port_range: Option<String>,
+    /// Several source ports.
+    #[serde(
+        default,
+        deserialize_with = "read::ports",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub source_port_ranges: Vec<String>,
     /// Destination port or range ([`crate::checked::port_range`]).
     #[serde(
         default,

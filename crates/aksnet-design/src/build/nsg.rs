@@ -27,6 +27,7 @@ fn rule(nsg: &ResourceId, r: &R) -> Child<SecurityRule> {
             description: None,
             protocol: r.protocol.to_string(),
             source_port_range: Some("*".to_string()),
+            source_port_ranges: Vec::new(),
             destination_port_range: port,
             destination_port_ranges: ports,
             source_address_prefix: Some(r.source.to_string()),
