@@ -106,3 +106,84 @@ fn mangled_corpus_files_never_panic() {
         }
     }
 }
+
+/// The Coverage table of `docs/import.md`: each row's first cell (the types) and last cell (what
+/// is ignored), and the sentence naming what every type ignores.
+fn coverage() -> (Vec<(String, String)>, String) {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/import.md"))
+            .unwrap();
+    let section = docs
+        .split("## Coverage")
+        .nth(1)
+        .expect("a Coverage section");
+    let everywhere = section
+        .split("Ignored for every type:")
+        .nth(1)
+        .and_then(|s| s.split("\n\n").next())
+        .expect("the sentence naming what every type ignores")
+        .to_string();
+    let rows = section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").collect();
+            (cells[0].to_string(), cells[cells.len() - 1].to_string())
+        })
+        .collect();
+    (rows, everywhere)
+}
+
+/// Whether `text` names `word` (as a whole word, case-insensitively).
+fn names(text: &str, word: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// The row for an ARM type: one whose first cell names its last segment in backticks.
+fn row_for<'a>(rows: &'a [(String, String)], ty: &str) -> Option<&'a (String, String)> {
+    let last = ty.rsplit('/').next().unwrap_or(ty);
+    rows.iter().find(|(types, _)| {
+        types.split('`').skip(1).step_by(2).any(|t| {
+            t.eq_ignore_ascii_case(last)
+                || t.to_ascii_lowercase()
+                    .ends_with(&format!("/{}", last.to_ascii_lowercase()))
+        })
+    })
+}
+
+/// docs/import.md has a row for every type the Estate holds, and names every property the
+/// corpus's files have that aksnet ignores — so what the page says is ignored stays true.
+#[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
+fn docs_name_every_type_and_every_ignored_property() {
+    let (rows, everywhere) = coverage();
+    for (ty, _) in aksnet_model::Estate::default().type_counts() {
+        assert!(
+            row_for(&rows, ty).is_some(),
+            "docs/import.md has no row for {ty}"
+        );
+    }
+    let mut unnamed = Vec::new();
+    for f in files() {
+        let imp = import_paths("corpus", &[f.as_path()]);
+        for (ty, keys) in &imp.summary.ignored_properties {
+            let (_, ignored) = row_for(&rows, ty).unwrap_or_else(|| panic!("no row for {ty}"));
+            for k in keys {
+                if !names(ignored, k) && !names(&everywhere, k) {
+                    unnamed.push(format!("{ty}: {k} ({})", rel(&f)));
+                }
+            }
+        }
+    }
+    unnamed.sort();
+    unnamed.dedup_by(|a, b| a.split(" (").next() == b.split(" (").next());
+    assert!(
+        unnamed.is_empty(),
+        "docs/import.md does not say these are ignored:\n{}",
+        unnamed.join("\n")
+    );
+}
