@@ -626,4 +626,23 @@ fn json_with_comments_imports_and_positions_stay_exact() {
     let o = aksnet(tmp.path(), &["import", "bad2.json"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--> bad2.json:4:8"), "{}", stderr(&o));
+    // A list read strictly up to a comment is read again relaxed: every resource once.
+    let v = |n: u8| {
+        format!(
+            r#"{{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v{n}", "type": "Microsoft.Network/virtualNetworks", "properties": {{"addressSpace": {{"addressPrefixes": ["10.{n}.0.0/16"]}}}}}}"#
+        )
+    };
+    std::fs::write(
+        tmp.path().join("list.json"),
+        format!("[{},\n{}, // the third is new\n{}]", v(1), v(2), v(3)),
+    )
+    .unwrap();
+    let o = aksnet(tmp.path(), &["import", "list.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Imported 3 resource(s)"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stderr(&o).contains("also defined"), "{}", stderr(&o));
 }

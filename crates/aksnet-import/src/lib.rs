@@ -78,17 +78,37 @@ pub fn read<'de, D: serde::Deserializer<'de, Error = serde_json::Error>>(
     Ok(())
 }
 
+/// Reads one document from its bytes (see [`read`]). Strict JSON first, at no extra cost; only
+/// when that fails and the text holds what ARM also accepts — comments, line breaks or tabs in
+/// strings — is it read again relaxed ([`relax::relax`]), passing over the resources the first
+/// read already took, with positions in messages mapped back to the file as written.
+fn read_bytes(file: &str, bytes: &[u8], out: &mut Out, diags: &mut Vec<Diagnostic>) {
+    let (before, noted) = (out.len(), diags.len());
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let Err(e) = read(file, &mut de, out, diags).and_then(|()| de.end()) else {
+        return;
+    };
+    let relaxed = (e.is_syntax() || e.is_eof())
+        .then(|| relax::relax(bytes))
+        .flatten();
+    let Some(relaxed) = relaxed else {
+        diags.push(json_error(file, &e, bytes, None));
+        return;
+    };
+    // What the first read said about the resources it took is said again by the second.
+    diags.truncate(noted);
+    out.skip(out.len() - before);
+    let mut de = serde_json::Deserializer::from_slice(&relaxed.bytes);
+    if let Err(e) = read(file, &mut de, out, diags).and_then(|()| de.end()) {
+        diags.push(json_error(file, &e, bytes, Some(&relaxed)));
+    }
+}
+
 /// Parses one JSON text (see [`read`]) into `out`.
 pub fn parse(file: &str, text: &str, out: &mut Vec<RawResource>, diags: &mut Vec<Diagnostic>) {
     let mut push = |r: RawResource| out.push(r);
     let mut sink = Out::new(&mut push);
-    let relaxed = relax::relax(text.as_bytes());
-    let strict = relaxed.as_ref().map_or(text.as_bytes(), |r| &r.bytes[..]);
-    let mut de = serde_json::Deserializer::from_slice(strict);
-    let result = read(file, &mut de, &mut sink, diags).and_then(|()| de.end());
-    if let Err(e) = result {
-        diags.push(json_error(file, &e, text.as_bytes(), relaxed.as_ref()));
-    }
+    read_bytes(file, text.as_bytes(), &mut sink, diags);
 }
 
 /// Reads files and folders (every `*.json` directly inside a folder, in name order) into
@@ -152,18 +172,7 @@ fn read_paths_with(
                 if let Some(f) = fast.as_mut() {
                     out = out.with_fast_path(&mut **f);
                 }
-                // ARM's comments and line breaks in strings, made strict JSON (a copy only when
-                // there are any); positions in messages map back to the file.
-                let relaxed = relax::relax(body);
-                let strict = relaxed.as_ref().map_or(body, |r| &r.bytes[..]);
-                let mut de = serde_json::Deserializer::from_slice(strict);
-                let result = read(&name, &mut de, &mut out, &mut summary.diagnostics)
-                    .and_then(|()| de.end());
-                if let Err(e) = result {
-                    summary
-                        .diagnostics
-                        .push(json_error(&name, &e, body, relaxed.as_ref()));
-                }
+                read_bytes(&name, body, &mut out, &mut summary.diagnostics);
             }
             Err(e) => summary.diagnostics.push(
                 Diagnostic::error(&name, "-", &format!("cannot read: {e}"))

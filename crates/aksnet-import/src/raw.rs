@@ -145,6 +145,8 @@ pub struct Out<'a> {
     sink: &'a mut dyn FnMut(RawResource),
     fast: Option<FastPath<'a>>,
     count: usize,
+    /// Resources still to pass over (already taken by an earlier read of the same document).
+    skip: usize,
 }
 
 impl<'a> Out<'a> {
@@ -154,7 +156,24 @@ impl<'a> Out<'a> {
             sink,
             fast: None,
             count: 0,
+            skip: 0,
         }
+    }
+
+    /// Passes over the next `n` resources (counted, not handed on): a document read again from
+    /// the start after the first `n` were taken.
+    pub(crate) fn skip(&mut self, n: usize) {
+        self.skip = n;
+    }
+
+    /// Whether the resource at hand is one to pass over (and counts it if so).
+    fn passed_over(&mut self) -> bool {
+        if self.skip == 0 {
+            return false;
+        }
+        self.skip -= 1;
+        self.count += 1;
+        true
     }
 
     /// Offers top-level list elements to `fast` as text first.
@@ -165,6 +184,9 @@ impl<'a> Out<'a> {
 
     /// Offers a resource's text to the fast path.
     pub(crate) fn try_fast(&mut self, id: &str, text: &str, origin: &str) -> bool {
+        if self.passed_over() {
+            return true;
+        }
         let taken = self.fast.as_mut().is_some_and(|f| f(id, text, origin));
         if taken {
             self.count += 1;
@@ -174,6 +196,9 @@ impl<'a> Out<'a> {
 
     /// Hands a resource to the sink.
     pub(crate) fn push(&mut self, r: RawResource) {
+        if self.passed_over() {
+            return;
+        }
         self.count += 1;
         (self.sink)(r);
     }

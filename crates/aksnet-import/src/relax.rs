@@ -22,6 +22,9 @@ pub(crate) struct Relaxed {
 /// character (a line break, a tab) inside a string (the common case: no copy). An unterminated `/*` is left for serde_json to
 /// report.
 pub(crate) fn relax(text: &[u8]) -> Option<Relaxed> {
+    if !needs_relaxing(text) {
+        return None;
+    }
     let mut out: Option<Relaxed> = None;
     // `copied`: how much of `text` is already in `out`.
     let mut copied = 0;
@@ -107,6 +110,55 @@ pub(crate) fn relax(text: &[u8]) -> Option<Relaxed> {
     let mut r = out?;
     r.bytes.extend_from_slice(&text[copied.min(text.len())..]);
     Some(r)
+}
+
+/// States of [`needs_relaxing`]'s scanner.
+const OUTSIDE: u8 = 0;
+const IN_STRING: u8 = 1;
+const ESCAPED: u8 = 2;
+const SLASH: u8 = 3;
+const FOUND: u8 = 4;
+
+/// The scanner's transitions, `[state][byte]`: a comment outside strings or a control character
+/// inside one leads to `FOUND`.
+const NEXT: [[u8; 256]; 4] = {
+    let mut t = [[OUTSIDE; 256]; 4];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[OUTSIDE as usize][b] = match c {
+            b'"' => IN_STRING,
+            b'/' => SLASH,
+            _ => OUTSIDE,
+        };
+        t[IN_STRING as usize][b] = match c {
+            b'"' => OUTSIDE,
+            b'\\' => ESCAPED,
+            0..0x20 => FOUND,
+            _ => IN_STRING,
+        };
+        t[ESCAPED as usize][b] = IN_STRING;
+        t[SLASH as usize][b] = match c {
+            b'/' | b'*' => FOUND,
+            b'"' => IN_STRING,
+            _ => OUTSIDE,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Whether `text` has a comment outside strings or a control character inside one: a table
+/// driven pass, a few instructions a byte, which is all the common case (strict JSON) costs.
+fn needs_relaxing(text: &[u8]) -> bool {
+    let mut state = OUTSIDE;
+    for &b in text {
+        state = NEXT[usize::from(state)][usize::from(b)];
+        if state == FOUND {
+            return true;
+        }
+    }
+    false
 }
 
 impl Relaxed {
