@@ -17,7 +17,16 @@
 //!   (learn.microsoft.com/azure/dns/private-resolver-endpoints-rulesets): allowed;
 //! - spoke on Azure DNS with a ruleset linked to it whose rule sends `privatelink.azurecr.io`
 //!   to the inbound endpoint (the page's hub-and-spoke example): allowed; the same rule to an
-//!   on-premises server: unknown, naming it.
+//!   on-premises server: unknown, naming it;
+//! - spoke DNS = a VM's address (unknown), and a NIC in the app subnet whose own
+//!   `dnsSettings.dnsServers` name the firewall (DNS proxy on): "The DNS server address you
+//!   specify is assigned only to this network interface and overrides any DNS setting for the
+//!   virtual network" (learn.microsoft.com/azure/virtual-network/virtual-network-network-interface,
+//!   "Change DNS servers"), so from that NIC the name resolves through the firewall to the
+//!   private endpoint — allowed — while from another address of the same subnet (the VNet's
+//!   setting) it stays unknown; a NIC with an empty list inherits the VNet's (unknown), and one
+//!   naming `AzureProvidedDNS` ("to switch to azure provided DNS resolution", REST reference)
+//!   asks Azure DNS for the spoke, which has no linked zone: the private endpoint is bypassed.
 
 mod common;
 
@@ -171,6 +180,11 @@ fn trace(resources: Vec<Value>) -> (Option<i32>, String) {
 
 /// [`trace`] with more flags.
 fn trace_with(resources: Vec<Value>, more: &[&str]) -> (Option<i32>, String) {
+    trace_from(resources, "vnet-spoke/snet-app", more)
+}
+
+/// [`trace_with`] from another place.
+fn trace_from(resources: Vec<Value>, from: &str, more: &[&str]) -> (Option<i32>, String) {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(
         d.path().join("export.json"),
@@ -182,7 +196,7 @@ fn trace_with(resources: Vec<Value>, more: &[&str]) -> (Option<i32>, String) {
         "--azure-json",
         "export.json",
         "--from",
-        "vnet-spoke/snet-app",
+        from,
         "--to",
         "10.1.2.5",
         "--port",
@@ -291,4 +305,71 @@ fn a_ruleset_linked_to_the_spoke_forwards_to_the_inbound_endpoint_or_on_premises
     let (_, text) = trace(estate(&[], json!({}), &ruleset("192.168.10.53")));
     assert!(verdict(&text).starts_with("unknown"), "{text}");
     assert!(text.contains("DNS server 192.168.10.53"), "{text}");
+}
+
+/// A VM's network interface `name` at `ip` in the spoke's app subnet, as `az network nic list`
+/// prints it, with `dnsSettings.dnsServers` = `servers` (empty: inherit the VNet's).
+fn nic(name: &str, ip: &str, servers: &[&str]) -> Value {
+    let rest = format!("Microsoft.Network/networkInterfaces/{name}");
+    res(
+        &rest,
+        "Microsoft.Network/networkInterfaces",
+        json!({
+            "dnsSettings": { "dnsServers": servers, "appliedDnsServers": servers,
+                "internalDomainNameSuffix": "x.ax.internal.cloudapp.net" },
+            "enableIPForwarding": false,
+            "ipConfigurations": [{ "name": "ipconfig1", "id": id(&format!("{rest}/ipConfigurations/ipconfig1")),
+                "properties": { "primary": true, "privateIPAddress": ip,
+                    "privateIPAllocationMethod": "Dynamic", "privateIPAddressVersion": "IPv4",
+                    "subnet": { "id": id("Microsoft.Network/virtualNetworks/vnet-spoke/subnets/snet-app") } } }],
+            "virtualMachine": { "id": id(&format!("Microsoft.Compute/virtualMachines/{name}")) },
+        }),
+    )
+}
+
+#[test]
+fn a_nic_s_own_dns_servers_override_the_vnet_s() {
+    // The spoke names a VM's address (the estate does not explain it); one NIC names the hub
+    // firewall (DNS proxy on), one inherits, one switches to Azure-provided DNS.
+    let all = || {
+        estate(
+            &["10.1.1.10"],
+            json!({ "enableProxy": true }),
+            &[
+                nic("nic-vm1", "10.1.1.20", &["10.0.1.4"]),
+                nic("nic-vm2", "10.1.1.21", &[]),
+                nic("nic-vm3", "10.1.1.22", &["AzureProvidedDNS"]),
+            ],
+        )
+    };
+    // From the NIC (by name): its own servers, the firewall's proxy, the hub's zone.
+    let (code, text) = trace_from(all(), "nic-vm1", &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("crdemo.azurecr.io → 10.1.2.5 (A record in privatelink.azurecr.io, linked to vnet-hub) via afw-hub DNS proxy (10.0.1.4) → Azure DNS for vnet-hub (DNS servers set on NIC nic-vm1, overriding vnet-spoke's)"),
+        "{text}"
+    );
+    assert!(verdict(&text).starts_with("allowed"), "{text}");
+    // The same by its address.
+    let (_, text) = trace_from(all(), "10.1.1.20", &[]);
+    assert!(verdict(&text).starts_with("allowed"), "{text}");
+    // Another address of the same subnet, and the subnet's host: the VNet's setting, unknown.
+    for from in ["10.1.1.30", "vnet-spoke/snet-app"] {
+        let (_, text) = trace_from(all(), from, &[]);
+        assert!(
+            verdict(&text).starts_with("unknown — what crdemo.azurecr.io resolves to from vnet-spoke is unknown: DNS server 10.1.1.10 is an address in vnet-spoke/snet-app"),
+            "{text}"
+        );
+        assert!(text.contains("(DNS servers set on vnet-spoke)"), "{text}");
+    }
+    // A NIC with an empty list inherits the VNet's servers.
+    let (_, text) = trace_from(all(), "nic-vm2", &[]);
+    assert!(verdict(&text).starts_with("unknown"), "{text}");
+    assert!(text.contains("(DNS servers set on vnet-spoke)"), "{text}");
+    // `AzureProvidedDNS`: Azure DNS for the spoke, to which no privatelink zone is linked.
+    let (_, text) = trace_from(all(), "nic-vm3", &[]);
+    assert!(
+        text.contains("crdemo.azurecr.io → public address (no privatelink zone linked to vnet-spoke; the private endpoint is bypassed) (DNS servers set on NIC nic-vm3, overriding vnet-spoke's)"),
+        "{text}"
+    );
 }

@@ -2,7 +2,8 @@
 //! stage of the data plane: indexed from the estate against the [`Topology`] and its
 //! [`Endpoints`] (whose private API servers AKS writes records for).
 //!
-//! A client asks the DNS servers its VNet names (`dhcpOptions.dnsServers`), or Azure-provided
+//! A client asks the DNS servers its network interface names (`dnsSettings.dnsServers`, which
+//! override the VNet's), else those its VNet names (`dhcpOptions.dnsServers`), or Azure-provided
 //! DNS (168.63.129.16) when it names none. Azure DNS answers for a VNet from the forwarding
 //! rulesets linked to it, then from the private zones linked to it. An Azure Firewall with its
 //! DNS proxy on forwards to its policy's `servers`, or to Azure DNS from the firewall's VNet; a
@@ -11,12 +12,15 @@
 //!
 //! Sources beyond azure-semantics §12: [RESOLVER-RULESETS]
 //! learn.microsoft.com/azure/dns/private-resolver-endpoints-rulesets (inbound endpoints, rules,
-//! "Rule processing"); [FW-DNS] learn.microsoft.com/azure/firewall/dns-settings (DNS proxy).
+//! "Rule processing"); [FW-DNS] learn.microsoft.com/azure/firewall/dns-settings (DNS proxy);
+//! [NIC-DNS] learn.microsoft.com/azure/virtual-network/virtual-network-network-interface ("Change
+//! DNS servers": a NIC "can inherit the settings from the virtual network, or use its own unique
+//! settings that override the setting for the virtual network").
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use aksnet_model::azure::{AZURE_DNS, DNS_PORT, WILDCARD_RULE_RESERVED};
+use aksnet_model::azure::{AZURE_DNS, AZURE_PROVIDED_DNS, DNS_PORT, WILDCARD_RULE_RESERVED};
 use aksnet_model::firewall::DnsSettings;
 use aksnet_model::{Estate, ResourceId};
 use serde::Serialize;
@@ -105,6 +109,67 @@ impl std::fmt::Display for Server {
     }
 }
 
+/// Who asks: a client in a VNet, on a network interface the estate may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Client<'a> {
+    /// The client's VNet.
+    pub vnet: VnetIx,
+    /// The client's network interface, when known: its own DNS servers, if it names any,
+    /// override the VNet's [NIC-DNS].
+    pub nic: Option<&'a ResourceId>,
+}
+
+impl<'a> Client<'a> {
+    /// A client of VNet `v` on no particular NIC (the VNet's DNS servers).
+    pub fn vnet(v: VnetIx) -> Self {
+        Client { vnet: v, nic: None }
+    }
+
+    /// The client at address `ip` in VNet `v`: on the NIC IP configuration holding `ip`, when
+    /// the estate has one in that VNet.
+    pub fn at(t: &'a Topology, v: VnetIx, ip: IpAddr) -> Self {
+        let nic = t
+            .nic_at(ip)
+            .filter(|n| t.subnets.get(n.subnet).is_some_and(|s| s.vnet == v))
+            .map(|n| &n.nic);
+        Client { vnet: v, nic }
+    }
+}
+
+/// Whose setting names the DNS servers a client asks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "setting")]
+pub enum ServersFrom {
+    /// The client's VNet (`dhcpOptions.dnsServers`).
+    Vnet {
+        /// The VNet's name.
+        vnet: String,
+        /// Whether it names servers (otherwise Azure-provided DNS, the default).
+        custom: bool,
+    },
+    /// The client's network interface (`dnsSettings.dnsServers`), overriding its VNet's.
+    Nic {
+        /// The NIC's name.
+        nic: String,
+        /// Its VNet's name.
+        vnet: String,
+    },
+}
+
+impl ServersFrom {
+    /// Where the servers came from, in a few words; `None` for a VNet on Azure-provided DNS by
+    /// default (nothing to say).
+    pub fn text(&self) -> Option<String> {
+        match self {
+            ServersFrom::Vnet { custom: false, .. } => None,
+            ServersFrom::Vnet { vnet, .. } => Some(format!("DNS servers set on {vnet}")),
+            ServersFrom::Nic { nic, vnet } => {
+                Some(format!("DNS servers set on NIC {nic}, overriding {vnet}'s"))
+            }
+        }
+    }
+}
+
 /// A name's resolution: the answer and the servers that gave it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -114,6 +179,9 @@ pub struct Resolution {
     pub answer: Answer,
     /// The servers the query went through, the client's first; the last answered.
     pub via: Vec<Server>,
+    /// Whose setting named the client's servers (set by [`Views::resolve`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub servers: Option<ServersFrom>,
     /// The VNet whose Azure DNS answered, when one did.
     #[serde(skip)]
     pub vnet: Option<VnetIx>,
@@ -127,6 +195,7 @@ impl Resolution {
         Resolution {
             answer,
             via: Vec::new(),
+            servers: None,
             vnet: None,
             notes: Vec::new(),
         }
@@ -310,6 +379,9 @@ pub struct Views {
     /// Per VNet: the DNS servers its clients ask (`dhcpOptions.dnsServers`; empty: Azure DNS),
     /// or why they are not known.
     servers: IndexVec<VnetIx, Result<Vec<IpAddr>, String>>,
+    /// Per network interface that names its own DNS servers (`dnsSettings.dnsServers` not
+    /// empty): its name and those servers (empty: Azure DNS), or why they are not known.
+    nics: HashMap<ResourceId, (String, Result<Vec<IpAddr>, String>)>,
     /// The DNS servers the estate explains, by address.
     known: HashMap<IpAddr, Known>,
     /// Per VNet: the enabled forwarding rules of the rulesets linked to it.
@@ -411,15 +483,17 @@ impl Views {
                 addresses(list.iter().map(String::as_str), &v.name)
             })
             .collect();
+        let nics = nic_servers(estate);
         let known = known_servers(estate, &vnet_ix);
         let rules = linked_rules(estate, t, &vnet_ix);
-        let unexplained = unexplained(t, &servers, &rules, &known);
+        let unexplained = unexplained(t, &servers, &nics, &rules, &known);
         Views {
             linked,
             records,
             aks,
             vnet_names,
             servers,
+            nics,
             known,
             rules,
             unexplained,
@@ -427,13 +501,32 @@ impl Views {
         }
     }
 
-    /// Resolves `name` as a client in VNet `v` does: through the DNS servers the VNet names,
-    /// or Azure-provided DNS when it names none ([168-DOC]; azure-semantics §7.4: "VNets with
-    /// custom DNS servers need those servers (or a DNS Private Resolver) in a linked VNet to
-    /// forward to 168.63.129.16").
-    pub fn resolve(&self, v: VnetIx, name: &str) -> Resolution {
+    /// Resolves `name` as `client` does: through the DNS servers its network interface names,
+    /// which override its VNet's ("The DNS server address you specify is assigned only to this
+    /// network interface and overrides any DNS setting for the virtual network" [NIC-DNS]),
+    /// else those its VNet names, or Azure-provided DNS when neither names any ([168-DOC];
+    /// azure-semantics §7.4: "VNets with custom DNS servers need those servers (or a DNS Private
+    /// Resolver) in a linked VNet to forward to 168.63.129.16"). The one resolution every
+    /// caller uses; the answer says whose setting named the servers.
+    pub fn resolve(&self, client: Client<'_>, name: &str) -> Resolution {
+        let v = client.vnet;
+        let vnet = self.vnet_names.get(v).cloned().unwrap_or_default();
+        let (from, list) = match client.nic.and_then(|n| self.nics.get(n)) {
+            Some((nic, list)) => (
+                ServersFrom::Nic {
+                    nic: nic.clone(),
+                    vnet,
+                },
+                Some(list),
+            ),
+            None => {
+                let list = self.servers.get(v);
+                let custom = !matches!(list, Some(Ok(l)) if l.is_empty());
+                (ServersFrom::Vnet { vnet, custom }, list)
+            }
+        };
         let mut path = Vec::new();
-        match self.servers.get(v) {
+        let mut r = match list {
             None => Resolution::of(Answer::Unknown {
                 reason: "the client's VNet is not in the estate".into(),
             }),
@@ -442,7 +535,9 @@ impl Views {
             }),
             Some(Ok(list)) if list.is_empty() => self.azure(v, name, &mut path),
             Some(Ok(list)) => self.ask(list, Order::Agreeing, Some(v), name, &mut path),
-        }
+        };
+        r.servers = Some(from);
+        r
     }
 
     /// Asks a list of servers in `order`, from VNet `from` (whose Azure DNS 168.63.129.16 is).
@@ -599,6 +694,7 @@ impl Views {
             None => Resolution {
                 answer: self.zones(v, name),
                 via: Vec::new(),
+                servers: None,
                 vnet: Some(v),
                 notes: Vec::new(),
             },
@@ -709,6 +805,33 @@ impl Views {
     }
 }
 
+/// The network interfaces that name their own DNS servers (`dnsSettings.dnsServers` not empty;
+/// empty inherits the VNet's [NIC-DNS]), with those servers: `["AzureProvidedDNS"]` is
+/// Azure-provided DNS (an empty list here), which "cannot be combined with other IPs" — a list
+/// that combines it, or names something that is not an address, is not known.
+fn nic_servers(estate: &Estate) -> HashMap<ResourceId, (String, Result<Vec<IpAddr>, String>)> {
+    estate
+        .network_interfaces
+        .iter()
+        .filter_map(|nic| {
+            let list = &nic.properties.dns_settings.as_ref()?.dns_servers;
+            if list.is_empty() {
+                return None;
+            }
+            let azure = |a: &String| a.trim().eq_ignore_ascii_case(AZURE_PROVIDED_DNS);
+            let servers = match list.iter().filter(|a| azure(a)).count() {
+                0 => addresses(list.iter().map(String::as_str), &format!("NIC {}", nic.name)),
+                n if n == list.len() => Ok(Vec::new()),
+                _ => Err(format!(
+                    "NIC {} names `{AZURE_PROVIDED_DNS}` with other DNS servers, which Azure refuses (it must be the only value)",
+                    nic.name
+                )),
+            };
+            Some((nic.id.clone(), (nic.name.clone(), servers)))
+        })
+        .collect()
+}
+
 /// The DNS servers the estate explains, by address: Azure Firewalls (with their DNS proxy as
 /// their policy sets it) and DNS Private Resolver inbound endpoints (with the resolver's VNet,
 /// the endpoint subnet's).
@@ -817,16 +940,19 @@ fn linked_rules(
     rules
 }
 
-/// Why each server address named anywhere (a VNet's servers, a rule's targets, a firewall
-/// proxy's servers) that the estate does not explain is unknown, naming what the address is.
+/// Why each server address named anywhere (a VNet's or a NIC's servers, a rule's targets, a
+/// firewall proxy's servers) that the estate does not explain is unknown, naming what the
+/// address is.
 fn unexplained(
     t: &Topology,
     servers: &IndexVec<VnetIx, Result<Vec<IpAddr>, String>>,
+    nics: &HashMap<ResourceId, (String, Result<Vec<IpAddr>, String>)>,
     rules: &IndexVec<VnetIx, Vec<Rule>>,
     known: &HashMap<IpAddr, Known>,
 ) -> HashMap<IpAddr, String> {
     servers
         .iter()
+        .chain(nics.values().map(|(_, l)| l))
         .chain(rules.iter().flatten().map(|r| &r.targets))
         .chain(known.values().filter_map(|k| match k {
             Known::Firewall {
@@ -877,7 +1003,106 @@ fn brief(a: &Answer) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{privatelink_name, under, Rule};
+    use super::{privatelink_name, under, Answer, Client, Rule, Server, ServersFrom, Views};
+    use crate::endpoints::Endpoints;
+    use crate::topology::Topology;
+    use aksnet_model::Estate;
+    use serde_json::{json, Value};
+
+    const NET: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+
+    /// A NIC `name` at `ip` in subnet `app` naming these DNS servers.
+    fn nic(name: &str, ip: &str, servers: Value) -> Value {
+        json!({ "id": format!("{NET}/networkInterfaces/{name}"), "name": name, "properties": {
+            "dnsSettings": { "dnsServers": servers, "appliedDnsServers": [] },
+            "ipConfigurations": [{ "name": "ipconfig1", "properties": { "primary": true,
+                "privateIPAddress": ip, "privateIPAllocationMethod": "Dynamic",
+                "subnet": { "id": format!("{NET}/virtualNetworks/v/subnets/app") } } }] } })
+    }
+
+    /// VNet `v` naming a VM's address (10.0.1.10, which the estate does not explain) as its DNS
+    /// server, a firewall at 10.0.2.4 with its DNS proxy on, `privatelink.azurecr.io` linked to
+    /// `v` with `cr` → 10.0.1.9, and NICs overriding the VNet's servers or not.
+    fn estate() -> Estate {
+        serde_json::from_value(json!({
+            "aksnetSchema": 1, "name": "t",
+            "virtualNetworks": [{ "id": format!("{NET}/virtualNetworks/v"), "name": "v", "properties": {
+                "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+                "dhcpOptions": { "dnsServers": ["10.0.1.10"] },
+                "subnets": [
+                    { "name": "app", "properties": { "addressPrefix": "10.0.1.0/24" } },
+                    { "name": "AzureFirewallSubnet", "properties": { "addressPrefix": "10.0.2.0/26" } }
+                ] } }],
+            "azureFirewalls": [{ "id": format!("{NET}/azureFirewalls/fw"), "name": "fw", "properties": {
+                "sku": { "name": "AZFW_VNet", "tier": "Standard" },
+                "ipConfigurations": [{ "name": "c", "properties": { "privateIPAddress": "10.0.2.4",
+                    "subnet": { "id": format!("{NET}/virtualNetworks/v/subnets/AzureFirewallSubnet") } } }],
+                "firewallPolicy": { "id": format!("{NET}/firewallPolicies/p") } } }],
+            "firewallPolicies": [{ "id": format!("{NET}/firewallPolicies/p"), "properties": {
+                "dnsSettings": { "enableProxy": true } } }],
+            "privateDnsZones": [{ "id": format!("{NET}/privateDnsZones/privatelink.azurecr.io"),
+                "name": "privatelink.azurecr.io", "properties": {} }],
+            "virtualNetworkLinks": [{ "id": format!("{NET}/privateDnsZones/privatelink.azurecr.io/virtualNetworkLinks/v"),
+                "properties": { "virtualNetwork": { "id": format!("{NET}/virtualNetworks/v") } } }],
+            "aRecordSets": [{ "id": format!("{NET}/privateDnsZones/privatelink.azurecr.io/A/cr"), "name": "cr",
+                "properties": { "ttl": 10, "aRecords": [{ "ipv4Address": "10.0.1.9" }] } }],
+            "networkInterfaces": [
+                nic("to-fw", "10.0.1.20", json!(["10.0.2.4"])),
+                nic("azure", "10.0.1.21", json!(["AzureProvidedDNS"])),
+                nic("inherit", "10.0.1.22", json!([])),
+                nic("mixed", "10.0.1.23", json!(["AzureProvidedDNS", "10.0.2.4"])),
+            ],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_nic_s_own_dns_servers_override_its_vnet_s() {
+        let e = estate();
+        let t = Topology::new(&e);
+        let views = Views::build(&e, &t, &Endpoints::new(&e, &t), true);
+        let v = t.vnet_named("v").unwrap();
+        let at = |ip: &str| views.resolve(Client::at(&t, v, ip.parse().unwrap()), "cr.azurecr.io");
+        let private = Answer::Private {
+            ip: "10.0.1.9".parse().unwrap(),
+            zone: "privatelink.azurecr.io".into(),
+        };
+        // The VNet's server is a VM's address: unknown, from the VNet's setting — for the VNet,
+        // an address on no NIC, and a NIC that inherits (empty list).
+        for r in [
+            views.resolve(Client::vnet(v), "cr.azurecr.io"),
+            at("10.0.1.50"),
+            at("10.0.1.22"),
+        ] {
+            assert!(
+                matches!(&r.answer, Answer::Unknown { reason } if reason.contains("10.0.1.10")),
+                "{r:?}"
+            );
+            assert_eq!(
+                r.servers,
+                Some(ServersFrom::Vnet {
+                    vnet: "v".into(),
+                    custom: true
+                })
+            );
+        }
+        // A NIC naming the firewall: its proxy forwards to Azure DNS for the firewall's VNet.
+        let r = at("10.0.1.20");
+        assert_eq!(r.answer, private);
+        assert!(matches!(r.via[0], Server::FirewallProxy { .. }), "{r:?}");
+        let from = r.servers.as_ref().and_then(ServersFrom::text).unwrap();
+        assert_eq!(from, "DNS servers set on NIC to-fw, overriding v's");
+        // `AzureProvidedDNS`: Azure DNS for the NIC's VNet, whatever the VNet names.
+        let r = at("10.0.1.21");
+        assert_eq!(r.answer, private);
+        assert_eq!(r.via, vec![Server::AzureDns { vnet: "v".into() }]);
+        // Combined with an address, which Azure refuses: unknown, naming why.
+        let r = at("10.0.1.23");
+        assert!(
+            matches!(&r.answer, Answer::Unknown { reason } if reason.contains("AzureProvidedDNS")),
+            "{r:?}"
+        );
+    }
 
     fn rule(domain: &str) -> Rule {
         Rule {

@@ -15,7 +15,8 @@
 //! 1. [`topology`]: VNets, subnets, peerings, gateways, on-premises prefixes, node pools,
 //!    public IPs and network interface addresses;
 //! 2. [`endpoints`]: the named addresses, placed in the topology's subnets;
-//! 3. [`dns`]: name resolution per VNet — its DNS servers, firewall DNS proxies, resolver
+//! 3. [`dns`]: name resolution per VNet — its DNS servers (or a client NIC's own, which
+//!    override them), firewall DNS proxies, resolver
 //!    endpoints, forwarding rulesets and private zones — with the records AKS writes for the
 //!    private API servers among the endpoints;
 //! 4. service tags in context ([`tags`]) and the [`options`] that carry the loaded ones; per

@@ -8,7 +8,7 @@ use aksnet_model::network::Direction;
 use aksnet_net::{Prefix, PrefixSet, Protocol};
 use serde::Serialize;
 
-use crate::dns::Answer;
+use crate::dns::{self, Answer, ServersFrom};
 use crate::endpoints::EndpointKind;
 use crate::nsg;
 use crate::places::{Host, Location, Place, INTERNET_SERVER};
@@ -389,7 +389,9 @@ impl Walk<'_, '_> {
     }
 
     /// DNS from the source's VNet when the destination has a name (azure-semantics §7), as
-    /// [`crate::dns::Views::resolve`] answers it, with the servers that answered. Returns the
+    /// [`crate::dns::Views::resolve`] answers it for the client at the source address (on its
+    /// NIC, whose own DNS servers override the VNet's), with the servers that answered and whose
+    /// setting named them. Returns the
     /// DNS server the client asks when it is not Azure DNS (the query is a flow of its own), or
     /// how the trace ends when the name does not resolve or its answer is unknown.
     fn resolve_name(
@@ -403,18 +405,35 @@ impl Walk<'_, '_> {
         };
         let t = &self.dp.topology;
         let vnet = t.subnets[s].vnet;
-        let res = self.dp.dns.resolve(vnet, &name);
+        // The client's NIC, if the estate holds the source address on one: its own DNS servers
+        // override the VNet's.
+        let res = self.dp.dns.resolve(dns::Client::at(t, vnet, src.ip), &name);
         self.notes.extend(res.notes.iter().cloned());
-        let client = &t.vnets[vnet].name;
+        let client = match &res.servers {
+            Some(ServersFrom::Nic { nic, .. }) => format!("NIC {nic}"),
+            _ => t.vnets[vnet].name.clone(),
+        };
         let answered = &t.vnets[res.vnet.unwrap_or(vnet)].name;
-        let via = res
-            .via_text()
-            .map(|v| format!(" via {v}"))
-            .unwrap_or_default();
-        let asked = res
-            .via_text()
-            .map(|v| format!(" (asked via {v})"))
-            .unwrap_or_default();
+        // Whose setting named the servers asked (the NIC's or the VNet's), when not the default.
+        let from = res.servers.as_ref().and_then(ServersFrom::text);
+        let chain = res.via_text();
+        let via = format!(
+            "{}{}",
+            chain
+                .as_ref()
+                .map(|v| format!(" via {v}"))
+                .unwrap_or_default(),
+            from.as_ref().map(|f| format!(" ({f})")).unwrap_or_default()
+        );
+        let asked: Vec<String> = [chain.map(|v| format!("asked via {v}")), from]
+            .into_iter()
+            .flatten()
+            .collect();
+        let asked = if asked.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", asked.join("; "))
+        };
         let at = self.at(src.location);
         let server = res.client_server();
         match res.answer {

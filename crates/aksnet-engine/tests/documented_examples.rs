@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use aksnet_engine::dns::Client;
 use aksnet_engine::firewall;
 use aksnet_engine::routes::{select, NextHop};
 use aksnet_engine::topology::{SubnetIx, VnetIx};
@@ -658,7 +659,7 @@ fn each_vnet_resolves_in_the_zone_linked_to_it_when_zones_share_a_name() {
         ],
     }));
     let dp = DataPlane::compile(&e, Options::default());
-    let ip = |v: VnetIx| match dp.dns.resolve(v, "cr.azurecr.io").answer {
+    let ip = |v: VnetIx| match dp.dns.resolve(Client::vnet(v), "cr.azurecr.io").answer {
         aksnet_engine::dns::Answer::Private { ip, .. } => ip,
         other => panic!("{other:?}"),
     };
@@ -825,7 +826,7 @@ fn forwarding_rules_take_the_longest_domain_and_follow_the_inbound_endpoint() {
         let e = estate(e.clone());
         let dp = DataPlane::compile(&e, Options::default());
         let v = dp.topology.vnet_named("myeastspoke").unwrap();
-        dp.dns.resolve(v, name)
+        dp.dns.resolve(Client::vnet(v), name)
     };
     let r = resolve(&e, "secure.store.azure.contoso.com");
     assert!(

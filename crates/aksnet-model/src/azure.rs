@@ -312,6 +312,14 @@ mod region_tests {
 /// `servers` [168-DOC] azure-semantics §1.7, §7.4.
 pub const AZURE_DNS: std::net::Ipv4Addr = std::net::Ipv4Addr::new(168, 63, 129, 16);
 
+/// The value of a network interface's `dnsSettings.dnsServers` that switches it to Azure-provided
+/// DNS whatever its VNet names: "Use 'AzureProvidedDNS' to switch to azure provided DNS
+/// resolution. 'AzureProvidedDNS' value cannot be combined with other IPs, it must be the only
+/// value in dnsServers collection" (`NetworkInterfaceDnsSettings.dnsServers` in the SDK references
+/// generated from the REST spec, e.g.
+/// learn.microsoft.com/javascript/api/@azure/arm-network/networkinterfacednssettings).
+pub const AZURE_PROVIDED_DNS: &str = "AzureProvidedDNS";
+
 /// The DNS port: Azure Firewall's DNS proxy listens on it when enabled ("When enabled, the
 /// firewall listens on port 53 and forwards DNS requests to the configured DNS servers" —
 /// learn.microsoft.com/azure/firewall/dns-settings).

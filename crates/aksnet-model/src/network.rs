@@ -483,6 +483,21 @@ pub struct NetworkInterface {
     /// The virtual machine the NIC is attached to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub virtual_machine: Option<SubResource>,
+    /// The NIC's own DNS servers, which override its VNet's (`dnsSettings`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_settings: Option<NicDnsSettings>,
+}
+
+/// A network interface's `dnsSettings` (field names from `NetworkInterfaceGet.json`): only
+/// `dnsServers` is read. The read-only `appliedDnsServers` (what Azure hands the VM, a union over
+/// an availability set's NICs) is output derived from the settings, so it is not read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NicDnsSettings {
+    /// DNS server addresses handed to this NIC instead of the VNet's `dhcpOptions.dnsServers`;
+    /// empty: inherit the VNet's; `["AzureProvidedDNS"]`: Azure-provided DNS (168.63.129.16).
+    #[serde(default)]
+    pub dns_servers: Vec<String>,
 }
 
 impl ResourceType for NetworkInterface {

@@ -1,6 +1,6 @@
 //! AKS-DNS-001: a private endpoint's name does not resolve to it where the nodes are.
 
-use aksnet_engine::dns::Answer;
+use aksnet_engine::dns::{Answer, Client};
 use aksnet_engine::endpoints::EndpointKind;
 
 use crate::shared::{client_vnets, node_subnets};
@@ -33,7 +33,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
     }) {
         let Some(name) = &e.fqdn else { continue };
         for v in client_vnets(cx, e, &nodes) {
-            let res = cx.plane.dns.resolve(v, name);
+            let res = cx.plane.dns.resolve(Client::vnet(v), name);
             let via = res
                 .via_text()
                 .map(|v| format!(" (via {v})"))

@@ -370,7 +370,9 @@ pub fn designed_examples() -> Vec<(String, aksnet_model::Estate)> {
 /// A spoke with network interfaces (issue 14, item 4), as an `estate.json` value: NIC-level
 /// NSGs inbound and outbound (one on a third-party NVA's NIC; another NVA's NIC does not
 /// forward), application security groups in a subnet NSG (one with a member, one with none, one
-/// the estate does not hold) and a private endpoint with a dynamic address placed from its NIC.
+/// the estate does not hold), a private endpoint with a dynamic address placed from its NIC, and
+/// NIC-level DNS servers (Azure-provided on one NIC; the NVA's address, which the estate does
+/// not explain, on another).
 pub fn network_interfaces() -> Value {
     let sub = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
     let sn = |n: &str| json!({ "id": format!("{sub}/virtualNetworks/v/subnets/{n}") });
@@ -438,8 +440,8 @@ pub fn network_interfaces() -> Value {
             { "id": format!("{sub}/applicationSecurityGroups/asg-web"), "properties": {} },
             { "id": format!("{sub}/applicationSecurityGroups/asg-empty"), "properties": {} } ],
         "networkInterfaces": [
-            nic("web", "app", "10.1.2.10", json!({}), asg("asg-web")),
-            nic("other", "app", "10.1.2.11", json!({}), json!([])),
+            nic("web", "app", "10.1.2.10", json!({ "dnsSettings": { "dnsServers": ["AzureProvidedDNS"] } }), asg("asg-web")),
+            nic("other", "app", "10.1.2.11", json!({ "dnsSettings": { "dnsServers": ["10.1.3.4"] } }), json!([])),
             nic("db", "app", "10.1.2.20", json!({ "networkSecurityGroup": nsg_ref("nsg-db") }), json!([])),
             nic("nva", "nva", "10.1.3.4", json!({ "networkSecurityGroup": nsg_ref("nsg-nva"), "enableIPForwarding": true }), json!([])),
             nic("nva-off", "nva", "10.1.3.5", json!({ "enableIPForwarding": false }), json!([])),
