@@ -328,3 +328,87 @@ fn firewall_rules_with_ip_groups_trace_from_azure_json() {
         "{reason}"
     );
 }
+
+/// What az CLI prints: properties flattened beside `id` and `name`, at every depth (subnets,
+/// their delegations), `null` for what is not set, `resourceGroup` beside the id; its create
+/// commands wrap the resource (`{"newVNet": {...}}`). `az aks show` flattens too, and its agent
+/// pool profiles are plain objects, not children.
+#[test]
+fn az_cli_output_imports() {
+    let d = tempfile::tempdir().unwrap();
+    let rg = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers";
+    let vnets = format!(
+        r#"[{{"addressSpace": {{"addressPrefixes": ["10.10.0.0/16"]}}, "dhcpOptions": null,
+            "enableDdosProtection": false, "etag": "W/\"1\"",
+            "id": "{rg}/Microsoft.Network/virtualNetworks/vnet-app", "location": "westeurope",
+            "name": "vnet-app", "provisioningState": "Succeeded", "resourceGroup": "rg",
+            "subnets": [{{"addressPrefix": "10.10.1.0/24", "delegations": [{{"actions": [],
+                "id": "{rg}/Microsoft.Network/virtualNetworks/vnet-app/subnets/nodes/delegations/d",
+                "name": "d", "serviceName": "Microsoft.ContainerInstance/containerGroups",
+                "type": "Microsoft.Network/virtualNetworks/subnets/delegations"}}],
+              "id": "{rg}/Microsoft.Network/virtualNetworks/vnet-app/subnets/nodes",
+              "name": "nodes", "networkSecurityGroup": null, "routeTable": null,
+              "privateEndpointNetworkPolicies": "Disabled", "resourceGroup": "rg",
+              "serviceEndpoints": null, "type": "Microsoft.Network/virtualNetworks/subnets"}}],
+            "type": "Microsoft.Network/virtualNetworks", "virtualNetworkPeerings": []}}]"#
+    );
+    std::fs::write(d.path().join("vnets.json"), vnets).unwrap();
+    let nsg = format!(
+        r#"{{"NewNSG": {{"id": "{rg}/Microsoft.Network/networkSecurityGroups/nsg-app",
+            "name": "nsg-app", "resourceGroup": "rg", "type": "Microsoft.Network/networkSecurityGroups",
+            "securityRules": [{{"access": "Deny", "direction": "Inbound", "name": "deny-ssh",
+              "priority": 100, "protocol": "Tcp", "sourceAddressPrefix": "*",
+              "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22",
+              "id": "{rg}/Microsoft.Network/networkSecurityGroups/nsg-app/securityRules/deny-ssh"}}]}}}}"#
+    );
+    std::fs::write(d.path().join("nsg.json"), nsg).unwrap();
+    let aks = format!(
+        r#"{{"agentPoolProfiles": [{{"count": 3, "mode": "System", "name": "system",
+            "vmSize": "Standard_D4s_v5", "maxPods": 30,
+            "vnetSubnetId": "{rg}/Microsoft.Network/virtualNetworks/vnet-app/subnets/nodes"}}],
+          "dnsPrefix": "app", "id": "{rg}/Microsoft.ContainerService/managedClusters/aks-app",
+          "kubernetesVersion": "1.30.5", "location": "westeurope", "name": "aks-app",
+          "networkProfile": {{"networkPlugin": "azure", "outboundType": "loadBalancer",
+            "serviceCidr": "10.0.0.0/16", "dnsServiceIp": "10.0.0.10"}},
+          "resourceGroup": "rg", "type": "Microsoft.ContainerService/ManagedClusters"}}"#
+    );
+    std::fs::write(d.path().join("aks.json"), aks).unwrap();
+    let o = aksnet(
+        d.path(),
+        &[
+            "import",
+            "vnets.json",
+            "nsg.json",
+            "aks.json",
+            "--out",
+            "estate.json",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let e = aksnet_model::Estate::from_json(
+        &std::fs::read_to_string(d.path().join("estate.json")).unwrap(),
+    )
+    .unwrap();
+    let vnet = e.virtual_networks.iter().next().unwrap();
+    assert_eq!(vnet.properties.address_space.address_prefixes.len(), 1);
+    let subnet = &vnet.properties.subnets[0];
+    assert_eq!(subnet.properties.address_prefix.to_string(), "10.10.1.0/24");
+    assert_eq!(
+        subnet.properties.delegations[0].properties.service_name,
+        "Microsoft.ContainerInstance/containerGroups"
+    );
+    let nsg = e.network_security_groups.iter().next().unwrap();
+    assert_eq!(nsg.properties.security_rules[0].properties.priority, 100);
+    let mc = e.managed_clusters.iter().next().unwrap();
+    assert_eq!(mc.properties.agent_pool_profiles[0].max_pods, Some(30));
+    assert_eq!(
+        mc.properties.network_mode(),
+        Some(aksnet_model::aks::NetworkMode::AzureFlat)
+    );
+}

@@ -37,6 +37,10 @@ fn envelope(mut o: Map<String, Value>) -> Option<(String, String, Value)> {
     let mut m = Map::new();
     m.insert("id".into(), Value::String(id.clone()));
     m.insert("type".into(), Value::String(ty.clone()));
+    // az CLI prints properties flattened into the envelope (`az network vnet list`): no
+    // `properties` key, the properties beside `id` and `name`.
+    let flattened = get(&o, "properties").is_none();
+    let mut props = Map::new();
     // Envelope keys in canonical case, moved; the rest kept so unknown ones are counted.
     for (k, v) in std::mem::take(&mut o) {
         let lower = k.to_ascii_lowercase();
@@ -47,15 +51,89 @@ fn envelope(mut o: Map<String, Value>) -> Option<(String, String, Value)> {
                     m.insert(lower, v);
                 }
             }
+            _ if flattened && !AZ_ENVELOPE.contains(&lower.as_str()) => {
+                props.insert(k, v);
+            }
             _ => {
                 m.insert(k, v);
             }
         }
     }
     if !m.contains_key("properties") {
-        m.insert("properties".into(), Value::Object(Map::new()));
+        let mut props = Value::Object(props);
+        nest_child_properties(&mut props);
+        m.insert("properties".into(), props);
     }
     Some((id, ty, Value::Object(m)))
+}
+
+/// Top-level keys az CLI prints beside the flattened properties that are not properties.
+const AZ_ENVELOPE: &[&str] = &[
+    "etag",
+    "resourcegroup",
+    "zones",
+    "kind",
+    "extendedlocation",
+    "systemdata",
+    "managedby",
+    "plan",
+];
+
+/// The lists (and single objects) of named child objects in ARM's `{name, id, properties}`
+/// shape, by property name: az CLI prints those flattened too.
+const CHILD_KEYS: &[&str] = &[
+    "subnets",
+    "virtualnetworkpeerings",
+    "delegations",
+    "routes",
+    "securityrules",
+    "ipconfigurations",
+    "frontendipconfigurations",
+    "loadbalancingrules",
+    "gatewayipconfigurations",
+    "frontendports",
+    "backendaddresspools",
+    "privatelinkserviceconnections",
+    "managementipconfiguration",
+];
+
+/// In flattened (az CLI) properties, puts each named child's properties back under `properties`,
+/// at every depth: `{"name": "a", "addressPrefix": ...}` → `{"name": "a", "properties":
+/// {"addressPrefix": ...}}`. Objects without a name (plain values, references) are left alone.
+fn nest_child_properties(v: &mut Value) {
+    let Some(o) = v.as_object_mut() else { return };
+    for (k, child) in o.iter_mut() {
+        if !CHILD_KEYS.contains(&k.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        let items: Vec<&mut Value> = match child {
+            Value::Array(a) => a.iter_mut().collect(),
+            one @ Value::Object(_) => vec![one],
+            _ => continue,
+        };
+        for item in items {
+            let Some(c) = item.as_object_mut() else {
+                continue;
+            };
+            if get(c, "properties").is_some() || get(c, "name").is_none() {
+                continue;
+            }
+            let mut props = Map::new();
+            for (ck, cv) in std::mem::take(c) {
+                match ck.to_ascii_lowercase().as_str() {
+                    "name" | "id" | "etag" | "type" | "resourcegroup" => {
+                        c.insert(ck, cv);
+                    }
+                    _ => {
+                        props.insert(ck, cv);
+                    }
+                }
+            }
+            let mut props = Value::Object(props);
+            nest_child_properties(&mut props);
+            c.insert("properties".into(), props);
+        }
+    }
 }
 
 /// A subnet written with `addressPrefixes` only gets its first prefix as `addressPrefix`.
@@ -445,10 +523,9 @@ impl Assembler {
         if self.seen.contains_key(&rid) {
             return false; // duplicates are reconciled on the general path
         }
-        // Keys of an attempt that fails are counted again on the general path: count only a
-        // success (names are the resource's either way).
+        // An attempt that fails is read again on the general path, which notes what it ignores.
         let ignored = &*self.ignored.entry(kind).or_default();
-        let before = ignored.count();
+        let before = ignored.checkpoint();
         let e = &mut self.estate;
         macro_rules! fast {
             ($coll:ident) => {{
@@ -469,7 +546,7 @@ impl Assembler {
             other => by_type!(other, fast, false),
         };
         if !done {
-            ignored.reset_count(before);
+            ignored.roll_back(before);
         }
         if done {
             self.summary.count_imported(kind);
@@ -530,12 +607,19 @@ fn typed<P: DeserializeOwned + ResourceType>(
                     &format!("{id} at {}", e.path()),
                     &format!("{}; resource skipped", e.inner()),
                 )
-                .with_hint(
-                    "the property is required by aksnet's model; check the export is complete",
-                ),
+                .with_hint(hint(e.inner())),
             );
             None
         }
+    }
+}
+
+/// How to fix a resource that did not type: a missing property, or a value Azure refuses.
+fn hint(e: &serde_json::Error) -> &'static str {
+    if e.to_string().starts_with("missing field") {
+        "Azure requires this property (or aksnet's model does): check the export is complete"
+    } else {
+        "Azure refuses this value: correct it (docs/import.md, \"Invalid values\", lists the checks)"
     }
 }
 
@@ -583,11 +667,14 @@ fn attach(e: &mut Estate, c: Item, unknown: &Ignored, diags: &mut Vec<Diagnostic
                     true
                 }
                 Err(e) => {
-                    diags.push(Diagnostic::error(
-                        &c.origin,
-                        &format!("{} at {}", c.id, e.path()),
-                        &format!("{}; child skipped", e.inner()),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            &c.origin,
+                            &format!("{} at {}", c.id, e.path()),
+                            &format!("{}; child skipped", e.inner()),
+                        )
+                        .with_hint(hint(e.inner())),
+                    );
                     false
                 }
             }
@@ -633,11 +720,14 @@ fn attach(e: &mut Estate, c: Item, unknown: &Ignored, diags: &mut Vec<Diagnostic
                     true
                 }
                 Err(e) => {
-                    diags.push(Diagnostic::error(
-                        &c.origin,
-                        &format!("{} at properties.{}", c.id, e.path()),
-                        &format!("{}; agent pool skipped", e.inner()),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            &c.origin,
+                            &format!("{} at properties.{}", c.id, e.path()),
+                            &format!("{}; agent pool skipped", e.inner()),
+                        )
+                        .with_hint(hint(e.inner())),
+                    );
                     false
                 }
             }

@@ -25,6 +25,15 @@ use serde_json::Value;
 pub struct Ignored {
     count: Cell<usize>,
     names: RefCell<BTreeSet<String>>,
+    /// The names in the order they were first noted, to roll an attempt back.
+    journal: RefCell<Vec<String>>,
+}
+
+/// Where an [`Ignored`] stood before an attempt ([`Ignored::checkpoint`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Checkpoint {
+    count: usize,
+    names: usize,
 }
 
 impl Ignored {
@@ -44,12 +53,27 @@ impl Ignored {
         let mut names = self.names.borrow_mut();
         if !names.contains(key) {
             names.insert(key.to_string());
+            self.journal.borrow_mut().push(key.to_string());
         }
     }
 
-    /// Sets the count back to `count` (a failed attempt whose keys are counted again).
-    pub fn reset_count(&self, count: usize) {
-        self.count.set(count);
+    /// Where it stands now.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            count: self.count.get(),
+            names: self.journal.borrow().len(),
+        }
+    }
+
+    /// Forgets what an attempt that failed noted since `at` (its keys are noted again when the
+    /// resource is read another way).
+    pub fn roll_back(&self, at: Checkpoint) {
+        self.count.set(at.count);
+        let mut journal = self.journal.borrow_mut();
+        let mut names = self.names.borrow_mut();
+        for n in journal.drain(at.names..) {
+            names.remove(&n);
+        }
     }
 }
 

@@ -39,6 +39,15 @@ pub(crate) fn walk(doc: Value, file: &str, path: &str, out: &mut Out, diags: &mu
                 spec_example(&o, responses, file, path, out, diags);
             } else if is_resource(&o) {
                 resource(o, file, path, out, diags);
+            } else if let Some((key, Value::Object(inner))) = o
+                .iter()
+                .next()
+                .filter(|_| o.len() == 1)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .filter(|(_, v)| v.as_object().is_some_and(is_resource))
+            {
+                // az CLI's create commands wrap the resource: `{"newVNet": {...}}`.
+                resource(inner, file, &format!("{path}.{key}"), out, diags);
             } else if let Some(v @ Value::Array(_)) =
                 get(&o, "value").or_else(|| get(&o, "data")).cloned()
             {

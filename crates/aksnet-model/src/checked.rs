@@ -81,6 +81,21 @@ pub fn rule_address(value: &str) -> Result<(), InvalidValue> {
     Ok(())
 }
 
+/// A private address of a network interface's IP configuration: an IP address, or for an IP
+/// prefix configuration a CIDR without host bits (`172.20.2.16/28`) [NIC] azure-semantics §1.
+pub fn interface_address(value: &str) -> Result<(), InvalidValue> {
+    let t = value.trim();
+    if t.parse::<std::net::IpAddr>().is_ok() || (t.contains('/') && Prefix::parse_strict(t).is_ok())
+    {
+        Ok(())
+    } else {
+        Err(invalid(
+            value,
+            "is not an IP address (or, for an IP prefix configuration, a CIDR)",
+        ))
+    }
+}
+
 /// Firewall network and NAT rule protocols: `TCP`, `UDP`, `ICMP` or `Any`
 /// (`AzureFirewallNetworkRuleProtocol`, REST spec) azure-semantics §4.
 pub fn firewall_protocol(value: &str) -> Result<(), InvalidValue> {
@@ -256,6 +271,13 @@ pub(crate) mod read {
         list(d, super::rule_address)
     }
 
+    /// An optional interface address.
+    pub(crate) fn interface_address_opt<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<String>, D::Error> {
+        optional(d, super::interface_address)
+    }
+
     /// A list of firewall rule protocols.
     pub(crate) fn firewall_protocols<'de, D: Deserializer<'de>>(
         d: D,
@@ -325,6 +347,11 @@ mod tests {
         }
         for bad in ["10.0.0.0/33", "300.1.1.1", "", "1.2.3.4/"] {
             assert!(rule_address(bad).is_err(), "{bad}");
+        }
+        assert!(interface_address("10.0.0.4").is_ok());
+        assert!(interface_address("172.20.2.16/28").is_ok());
+        for bad in ["10.0.0.999", "172.20.2.17/28", "abc"] {
+            assert!(interface_address(bad).is_err(), "{bad}");
         }
     }
 }

@@ -525,6 +525,7 @@ pub struct NetworkInterfaceIpConfiguration {
     #[serde(
         rename = "privateIPAddress",
         default,
+        deserialize_with = "read::interface_address_opt",
         skip_serializing_if = "Option::is_none"
     )]
     pub private_ip_address: Option<String>,
