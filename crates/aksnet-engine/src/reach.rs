@@ -969,7 +969,7 @@ impl DataPlane<'_> {
     ) {
         let t = &self.topology;
         let mut rest = part.clone();
-        for e in self.endpoints.within(part) {
+        for e in self.endpoints.arriving_within(t, part, d) {
             let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
             rest = rest.difference(&one);
             let mut m = Self::narrow(&b, &one);

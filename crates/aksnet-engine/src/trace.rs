@@ -1007,7 +1007,7 @@ impl Walk<'_, '_> {
         let t = &self.dp.topology;
         let sub = &t.subnets[d];
         let here = sub.label(t);
-        let endpoint = self.dp.endpoints.at(pkt.dst).cloned();
+        let endpoint = self.dp.endpoints.arriving(t, pkt.dst, d).cloned();
         match endpoint.as_ref().map(|e| &e.kind) {
             Some(EndpointKind::InternalLoadBalancer) => {
                 // The LB forwards to a backend node, keeping the client's source [AKS-ILB] §3.4.

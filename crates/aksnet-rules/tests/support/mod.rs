@@ -453,8 +453,9 @@ pub fn network_interfaces() -> Value {
 }
 
 /// Two unpeered VNets with the same address space 10.0.0.0/24 (only peered VNets must not
-/// overlap, azure-semantics §1.5), with NICs at the same address (10.0.0.4) in each and one
-/// more in the second (10.0.0.5), beside a peered pair that does not overlap.
+/// overlap, azure-semantics §1.5), with NICs at the same address (10.0.0.4) in each, one more in
+/// the second (10.0.0.5) and, at that address in the first, a private endpoint; beside a peered
+/// pair that does not overlap.
 pub fn overlapping_vnets() -> Value {
     let sub = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
     let vnet = |name: &str, space: &str, peer: Option<&str>| {
@@ -477,6 +478,9 @@ pub fn overlapping_vnets() -> Value {
                 "privateIPAddress": ip, "privateIPAllocationMethod": "Static",
                 "subnet": { "id": format!("{sub}/virtualNetworks/{vnet}/subnets/default") } } }] } })
     };
+    let mut pe_nic = nic("pe-acr.nic", "vnet-a", "10.0.0.5");
+    pe_nic["properties"]["privateEndpoint"] =
+        json!({ "id": format!("{sub}/privateEndpoints/pe-acr") });
     json!({
         "aksnetSchema": 1, "name": "overlap",
         "virtualNetworks": [
@@ -491,6 +495,13 @@ pub fn overlapping_vnets() -> Value {
             nic("nic-b2", "vnet-b", "10.0.0.4"),
             nic("nic-c", "vnet-c", "10.1.0.4"),
             nic("nic-d", "vnet-d", "10.2.0.4"),
+            pe_nic,
         ],
+        "privateEndpoints": [{ "id": format!("{sub}/privateEndpoints/pe-acr"), "properties": {
+            "subnet": { "id": format!("{sub}/virtualNetworks/vnet-a/subnets/default") },
+            "ipConfigurations": [],
+            "privateLinkServiceConnections": [{ "name": "c", "properties": {
+                "privateLinkServiceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr",
+                "groupIds": ["registry"] } }] } }],
     })
 }
