@@ -264,6 +264,19 @@ fn an_address_both_vnets_hold_is_refused_with_the_qualified_places() {
         .contains("not to nic-b in vnet-b"));
     let t = trace(&f, "nic-a", "a:10.0.0.5");
     assert_eq!(t["verdict"], "allowed", "{t:#}");
+    // Qualified by a VNet none of whose subnets holds it: refused, saying so.
+    let o = run(&[
+        "trace",
+        "--azure-json",
+        &f,
+        "--from",
+        "nic-a",
+        "--to",
+        "c:10.0.0.5",
+    ]);
+    assert_ne!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("10.0.0.5 is in no subnet of vnet-c"), "{err}");
     // An address one VNet holds needs no qualifier.
     let t = trace(&f, "nic-c", "10.2.0.4");
     assert_eq!(t["verdict"], "allowed", "{t:#}");

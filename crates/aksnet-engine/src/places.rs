@@ -380,8 +380,8 @@ impl DataPlane<'_> {
 
     /// Address `ip` as a place, pinned to `subnet` when that subnet holds it and so do subnets
     /// of other VNets (overlapping VNets), where the address alone would be located in the
-    /// first of them; a plain address otherwise. Reach's witnesses start and end where reach's
-    /// own walk did.
+    /// first of them; a plain address otherwise. Witness traces (reach's, a flow intent's) so
+    /// start and end where the packet-set walk did.
     pub fn pinned_address(&self, ip: IpAddr, subnet: Option<SubnetIx>) -> Place {
         match subnet {
             Some(s)
