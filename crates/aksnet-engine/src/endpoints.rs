@@ -217,6 +217,39 @@ impl Endpoints {
     /// The endpoints with an address in `set`, one per address: the one a trace finds there
     /// ([`Endpoints::at`]), in address order.
     pub fn within(&self, set: &PrefixSet) -> Vec<&Endpoint> {
+        self.addresses_in(set)
+            .into_iter()
+            .filter_map(|ip| self.at(ip))
+            .collect()
+    }
+
+    /// The endpoints a packet reaching subnet `d` meets at the addresses of `set`, one per
+    /// address ([`Endpoints::arriving`]), in address order.
+    pub fn arriving_within(&self, t: &Topology, set: &PrefixSet, d: SubnetIx) -> Vec<&Endpoint> {
+        self.addresses_in(set)
+            .into_iter()
+            .filter_map(|ip| self.arriving(t, ip, d))
+            .collect()
+    }
+
+    /// The endpoint a packet to `ip` meets when it reaches subnet `d`: the one at `ip`
+    /// ([`Endpoints::at`]) unless that one is in a subnet of another VNet — VNets that are not
+    /// peered may overlap (azure-semantics §1.5 [VNETFAQ]) — and then the one at `ip` in `d`'s
+    /// VNet, if there is one.
+    pub fn arriving(&self, t: &Topology, ip: IpAddr, d: SubnetIx) -> Option<&Endpoint> {
+        let v = t.subnets[d].vnet;
+        let here = |e: &Endpoint| e.subnet.is_none_or(|s| t.subnets[s].vnet == v);
+        match self.at(ip) {
+            Some(e) if !here(e) => self
+                .all
+                .iter()
+                .find(|o| o.ip == ip && o.subnet.is_some() && here(o)),
+            other => other,
+        }
+    }
+
+    /// The endpoints' distinct addresses in `set`, in order.
+    fn addresses_in(&self, set: &PrefixSet) -> Vec<IpAddr> {
         let mut ips: Vec<IpAddr> = self
             .all
             .iter()
@@ -225,7 +258,7 @@ impl Endpoints {
             .collect();
         ips.sort();
         ips.dedup();
-        ips.into_iter().filter_map(|ip| self.at(ip)).collect()
+        ips
     }
 
     /// The VNet an endpoint belongs to: its subnet's, or that of another endpoint of the same

@@ -1,6 +1,7 @@
 //! Places: where a flow starts or ends. `internet`, `onprem`, `VNET/SUBNET`, an IP address, or a
 //! named endpoint (`acr`, `acr-data`, `keyvault`, `apiserver`, `appgw`, `ilb`, `firewall`,
-//! `bastion`), optionally qualified by its VNet: `aks-prod:acr`.
+//! `bastion`), optionally qualified by its VNet: `aks-prod:acr`; a network interface by name; an
+//! address qualified by its VNet, `b:10.0.0.4`, where VNets overlap.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
@@ -24,6 +25,18 @@ pub enum Place {
     Address(IpAddr),
     /// A named endpoint (index into `DataPlane::endpoints`).
     Endpoint(crate::endpoints::EndpointIx),
+    /// One address in one subnet: a network interface by name (its primary address), or an
+    /// address qualified by its VNet (`b:10.0.0.4`). Where VNets' address spaces overlap
+    /// (azure-semantics §1.5 forbids it only between peered VNets [VNETFAQ]), an address alone
+    /// does not say which VNet it is in; this place does.
+    InSubnet {
+        /// The address.
+        ip: IpAddr,
+        /// The subnet it is in.
+        subnet: SubnetIx,
+        /// The network interface's name, when the place is one.
+        nic: Option<String>,
+    },
 }
 
 /// Where a packet is.
@@ -102,7 +115,15 @@ pub enum PlaceReason {
         /// The VNet it was qualified by, as written.
         vnet: Option<String>,
     },
-    /// Several endpoints have this name.
+    /// An address qualified by a VNet that none of the VNet's subnets holds.
+    #[error("{ip} is in no subnet of {vnet}")]
+    NotInVnet {
+        /// The address.
+        ip: IpAddr,
+        /// The VNet.
+        vnet: String,
+    },
+    /// Several endpoints (or NICs, or VNets for an address) have this name.
     #[error("`{name}` is ambiguous ({matches} match); name one: {}", .names.join(", "))]
     Ambiguous {
         /// The endpoint name.
@@ -153,18 +174,37 @@ impl DataPlane<'_> {
                 v.push(self.qualified_name(e, n));
             }
         }
-        v.extend(t.nic_places().into_iter().map(|(n, _)| n.to_string()));
+        v.extend(t.nic_places().into_iter().map(|(n, _, _)| n.to_string()));
         v.dedup();
         v
     }
 
     /// An endpoint's name as a place, qualified by its VNet (`aks-prod:acr`) when it has one.
     fn qualified_name(&self, e: &crate::endpoints::Endpoint, name: &str) -> String {
-        let t = &self.topology;
-        match self.endpoints.vnet_of(t, e) {
-            Some(v) => format!("{}:{name}", t.vnets[v].name.trim_start_matches("vnet-")),
+        match self.endpoints.vnet_of(&self.topology, e) {
+            Some(v) => self.qualified(v, name),
             None => name.to_string(),
         }
+    }
+
+    /// `name` qualified by VNet `v` as a place names it (`aks-prod:acr`, `b:10.0.0.4`).
+    fn qualified(&self, v: crate::topology::VnetIx, name: &str) -> String {
+        format!(
+            "{}:{name}",
+            self.topology.vnets[v].name.trim_start_matches("vnet-")
+        )
+    }
+
+    /// Address `ip` in subnet `s` as a place, named after the network interface that holds it
+    /// there, if one does.
+    fn in_subnet(&self, ip: IpAddr, subnet: SubnetIx) -> Place {
+        let nic = self
+            .topology
+            .nic_places()
+            .into_iter()
+            .find(|&(_, a, s)| a == ip && s == subnet)
+            .map(|(n, _, _)| n.to_string());
+        Place::InSubnet { ip, subnet, nic }
     }
 
     /// Parses a place.
@@ -218,21 +258,41 @@ impl DataPlane<'_> {
             ),
             None => None,
         };
-        // A network interface by name: its primary address.
-        let nics: Vec<IpAddr> = t
+        // An address qualified by its VNet: the one subnet of that VNet that holds it.
+        if let (Some(v), Ok(ip)) = (qv, name.parse::<IpAddr>()) {
+            return t
+                .subnet_holding(ip, &[v])
+                .map(|s| self.in_subnet(ip, s))
+                .ok_or_else(|| {
+                    err(PlaceReason::NotInVnet {
+                        ip,
+                        vnet: t.vnets[v].name.clone(),
+                    })
+                });
+        }
+        // A network interface by name: its primary address, in its subnet.
+        let nics: Vec<(&str, IpAddr, SubnetIx)> = t
             .nic_places()
             .into_iter()
-            .filter(|(n, _)| qual.is_none() && n.eq_ignore_ascii_case(name))
-            .map(|(_, ip)| ip)
+            .filter(|(n, _, _)| qual.is_none() && n.eq_ignore_ascii_case(name))
             .collect();
         match nics.as_slice() {
-            [ip] => return self.address_place(*ip).map_err(err),
+            [(n, ip, subnet)] => {
+                return Ok(Place::InSubnet {
+                    ip: *ip,
+                    subnet: *subnet,
+                    nic: Some(n.to_string()),
+                })
+            }
             [] => {}
             many => {
                 return Err(err(PlaceReason::Ambiguous {
                     name: name.to_string(),
                     matches: many.len(),
-                    names: many.iter().map(IpAddr::to_string).collect(),
+                    names: many
+                        .iter()
+                        .map(|(_, ip, s)| self.qualified(t.subnets[*s].vnet, &ip.to_string()))
+                        .collect(),
                 }))
             }
         }
@@ -275,9 +335,22 @@ impl DataPlane<'_> {
 
     /// An address as a place: in a subnet, on-premises, one of the estate's public endpoints, or
     /// an Internet host when it is public. A private address that belongs to none of these is
-    /// refused rather than guessed at: nothing in the estate says where it is.
+    /// refused rather than guessed at: nothing in the estate says where it is. So is one that
+    /// subnets of several VNets hold (VNets that are not peered may overlap, azure-semantics
+    /// §1.5 [VNETFAQ]): the refusal names it qualified by each VNet (`b:10.0.0.4`).
     fn address_place(&self, ip: IpAddr) -> Result<Place, PlaceReason> {
         let t = &self.topology;
+        let vnets = self.vnets_holding(ip);
+        if vnets.len() > 1 {
+            return Err(PlaceReason::Ambiguous {
+                name: ip.to_string(),
+                matches: vnets.len(),
+                names: vnets
+                    .iter()
+                    .map(|&v| self.qualified(v, &ip.to_string()))
+                    .collect(),
+            });
+        }
         let known = t.subnet_of(ip).is_some()
             || t.on_premises.contains_addr(ip)
             || self.endpoints.at(ip).is_some();
@@ -290,6 +363,35 @@ impl DataPlane<'_> {
             .find(|v| v.space.contains_addr(ip))
             .map(|v| v.name.clone());
         Err(PlaceReason::UnplacedAddress { ip, vnet })
+    }
+
+    /// The VNets with a subnet that holds `ip`, in index order (several only where VNets that
+    /// are not peered overlap).
+    fn vnets_holding(&self, ip: IpAddr) -> Vec<crate::topology::VnetIx> {
+        let t = &self.topology;
+        let mut vnets: Vec<crate::topology::VnetIx> = t
+            .subnets_containing(ip)
+            .map(|s| t.subnets[s].vnet)
+            .collect();
+        vnets.sort();
+        vnets.dedup();
+        vnets
+    }
+
+    /// Address `ip` as a place, pinned to `subnet` when that subnet holds it and so do subnets
+    /// of other VNets (overlapping VNets), where the address alone would be located in the
+    /// first of them; a plain address otherwise. Witness traces (reach's, a flow intent's) so
+    /// start and end where the packet-set walk did.
+    pub fn pinned_address(&self, ip: IpAddr, subnet: Option<SubnetIx>) -> Place {
+        match subnet {
+            Some(s)
+                if self.topology.subnets[s].prefix.contains_addr(ip)
+                    && self.vnets_holding(ip).len() > 1 =>
+            {
+                self.in_subnet(ip, s)
+            }
+            _ => Place::Address(ip),
+        }
     }
 
     /// A concrete host for a place: for a subnet, its first assignable address.
@@ -344,6 +446,15 @@ impl DataPlane<'_> {
                     fqdn: None,
                 }
             }
+            Place::InSubnet { ip, subnet, nic } => Host {
+                ip: *ip,
+                location: Location::Subnet(*subnet),
+                label: match nic {
+                    Some(n) => format!("{n} ({ip})"),
+                    None => format!("{ip} ({})", t.subnets[*subnet].label(t)),
+                },
+                fqdn: None,
+            },
             Place::Endpoint(i) => {
                 let e = &self.endpoints[*i];
                 let location = e
@@ -378,6 +489,74 @@ impl DataPlane<'_> {
             Place::OnPrem => format!("onprem ({})", t.on_premises),
             _ => self.host(place).label,
         }
+    }
+
+    /// The subnet a place lies in, when it names one: a subnet, an address in a subnet (a
+    /// network interface), or an endpoint whose address is in its subnet. Packets addressed to
+    /// such a place reach it only when they are delivered there ([`Self::misdelivered`]).
+    pub fn home_subnet(&self, place: &Place) -> Option<SubnetIx> {
+        let t = &self.topology;
+        match place {
+            Place::Subnet(s) | Place::InSubnet { subnet: s, .. } => Some(*s),
+            Place::Endpoint(i) => {
+                let e = &self.endpoints[*i];
+                e.subnet
+                    .filter(|s| t.subnets[*s].prefix.contains_addr(e.ip))
+            }
+            Place::Internet | Place::OnPrem | Place::Address(_) => None,
+        }
+    }
+
+    /// Why packets addressed to `to` (`addressed` puts them in words), delivered at `at` with their
+    /// destination untranslated, did not reach it: they were delivered outside the place's own
+    /// subnet ([`Self::home_subnet`]). A VNet routes its own address space locally (its
+    /// `VnetLocal` system route, azure-semantics §2.1 [UDR]), and only VNets that are peered
+    /// must not overlap (§1.5 [VNETFAQ]); so from a VNet whose space overlaps the place's VNet,
+    /// the place's address is delivered in the sender's own VNet and never reaches the place.
+    /// Trace (a flow is `denied` with this reason) and reach (the path is cut) both ask here.
+    pub fn misdelivered(
+        &self,
+        to: &Place,
+        addressed: impl FnOnce() -> String,
+        at: Location,
+    ) -> Option<String> {
+        let t = &self.topology;
+        let home = self.home_subnet(to)?;
+        if at == Location::Subnet(home) {
+            return None;
+        }
+        let hv = &t.vnets[t.subnets[home].vnet];
+        let target = match to {
+            Place::Subnet(_) => t.subnets[home].label(t),
+            Place::InSubnet { ip, nic, .. } => format!(
+                "{} in {}",
+                nic.clone().unwrap_or_else(|| ip.to_string()),
+                hv.name
+            ),
+            Place::Endpoint(i) => format!("{} in {}", self.endpoints[*i].name, hv.name),
+            Place::Internet | Place::OnPrem | Place::Address(_) => return None,
+        };
+        let (where_, why) = match at {
+            Location::Internet => ("on the Internet".to_string(), String::new()),
+            Location::OnPrem => ("on-premises".to_string(), String::new()),
+            Location::Subnet(d) => {
+                let dv = &t.vnets[t.subnets[d].vnet];
+                let overlap = dv.space.intersection(&hv.space);
+                let why = if t.subnets[d].vnet != t.subnets[home].vnet && !overlap.is_empty() {
+                    format!(
+                        ": the address spaces of {} and {} overlap ({overlap}), and {} routes its own address space locally",
+                        dv.name, hv.name, dv.name
+                    )
+                } else {
+                    String::new()
+                };
+                (format!("in {}", t.subnets[d].label(t)), why)
+            }
+        };
+        Some(format!(
+            "{} is delivered {where_}, not to {target}{why}",
+            addressed()
+        ))
     }
 
     /// Where an address lives: a subnet, on-premises, or the Internet.

@@ -79,6 +79,11 @@ pub struct PathResult {
     /// One traced packet of the set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<Trace>,
+    /// Where the packets were delivered, when they still carry the destination the client
+    /// sent them to (no DNAT or proxy changed it) and the outcome is known: what
+    /// [`DataPlane::misdelivered`] judges.
+    #[serde(skip)]
+    pub landed: Option<Location>,
 }
 
 /// The result of `reach` or `exposure`.
@@ -122,7 +127,9 @@ impl DataPlane<'_> {
             Place::Internet => self.internet_hosts(),
             Place::OnPrem => self.topology.on_premises.clone(),
             Place::Subnet(s) => [self.topology.subnets[*s].prefix].into_iter().collect(),
-            Place::Address(ip) => [Prefix::from(*ip)].into_iter().collect(),
+            Place::Address(ip) | Place::InSubnet { ip, .. } => {
+                [Prefix::from(*ip)].into_iter().collect()
+            }
             Place::Endpoint(i) => [Prefix::from(self.endpoints[*i].ip)].into_iter().collect(),
         }
     }
@@ -236,7 +243,7 @@ impl DataPlane<'_> {
         match p {
             Place::Internet => Location::Internet,
             Place::OnPrem => Location::OnPrem,
-            Place::Subnet(s) => Location::Subnet(*s),
+            Place::Subnet(s) | Place::InSubnet { subnet: s, .. } => Location::Subnet(*s),
             Place::Address(ip) => self.locate(*ip),
             Place::Endpoint(i) => self.endpoints[*i]
                 .subnet
@@ -252,7 +259,24 @@ impl DataPlane<'_> {
         // Internet-to-Internet is outside the estate (a proxy in the estate that forwards to an
         // Internet backend is not).
         r.retain(|p| !(matches!(from, Place::Internet) && Self::never_entered(p, "internet")));
-        let mut out = self.finish(fl, tl, r);
+        // Packets delivered outside the destination's own subnet (overlapping VNets) do not
+        // reach it: cut, as a trace denies them, with the reason as a note.
+        let mut elsewhere: Vec<String> = Vec::new();
+        r.retain(|p| {
+            let addressed = || self.describe(&p.packets.destinations());
+            match p.landed.and_then(|at| self.misdelivered(to, addressed, at)) {
+                Some(why) => {
+                    elsewhere.push(why);
+                    false
+                }
+                None => true,
+            }
+        });
+        let pins = (self.start_subnet(from), self.home_subnet(to));
+        let mut out = self.finish(fl, tl, r, pins);
+        elsewhere.sort();
+        elsewhere.dedup();
+        out.notes.extend(elsewhere);
         if out.paths.is_empty() {
             out.notes.extend(self.delivered_elsewhere(from, to));
         }
@@ -307,7 +331,16 @@ impl DataPlane<'_> {
                 && !(matches!(from, Place::Internet) && Self::never_entered(p, "internet"))
                 && !(matches!(from, Place::OnPrem) && Self::never_entered(p, "onprem"))
         });
-        self.finish(shown, "anywhere".to_string(), r)
+        let pins = (self.start_subnet(from), None);
+        self.finish(shown, "anywhere".to_string(), r, pins)
+    }
+
+    /// The subnet a place's packets start from, if they start in one.
+    fn start_subnet(&self, p: &Place) -> Option<SubnetIx> {
+        match self.start(p) {
+            Location::Subnet(s) => Some(s),
+            Location::Internet | Location::OnPrem => None,
+        }
     }
 
     /// A path delivered where it started, without crossing anything of the estate.
@@ -315,7 +348,16 @@ impl DataPlane<'_> {
         p.delivered_at == home && p.via.len() <= 1
     }
 
-    fn finish(&self, from: String, to: String, mut paths: Vec<PathResult>) -> Reach {
+    /// Merges paths and traces a witness for each; `pins` are the subnets of the source and
+    /// the destination, which the witness's addresses are pinned to where overlapping VNets
+    /// make an address alone ambiguous ([`DataPlane::pinned_address`]).
+    fn finish(
+        &self,
+        from: String,
+        to: String,
+        mut paths: Vec<PathResult>,
+        pins: (Option<SubnetIx>, Option<SubnetIx>),
+    ) -> Reach {
         paths.sort_by(|a, b| {
             (&a.delivered_at, &a.via, &a.unknown, &a.broken).cmp(&(
                 &b.delivered_at,
@@ -353,8 +395,8 @@ impl DataPlane<'_> {
             });
             m.witness = self.sample(&m.packets).map(|(s, d, protocol, port)| {
                 self.trace(&Query {
-                    from: Place::Address(s),
-                    to: Place::Address(d),
+                    from: self.pinned_address(s, pins.0),
+                    to: self.pinned_address(d, pins.1),
                     protocol,
                     port,
                     fqdn: fqdn.clone(),
@@ -629,9 +671,11 @@ impl DataPlane<'_> {
                     unknown: Vec::new(),
                     broken: r.ret.warning.clone(),
                     witness: None,
+                    landed: b.dst_fixed.is_none().then_some(at),
                 });
             }
         }
+        let landed = at.filter(|_| b.dst_fixed.is_none());
         let at = label;
         b.via.push(at_label);
         let unsure = b.orig.intersection(&b.unsure);
@@ -650,6 +694,7 @@ impl DataPlane<'_> {
                 unknown,
                 broken: None,
                 witness: None,
+                landed,
             });
         }
     }
@@ -924,7 +969,7 @@ impl DataPlane<'_> {
     ) {
         let t = &self.topology;
         let mut rest = part.clone();
-        for e in self.endpoints.within(part) {
+        for e in self.endpoints.arriving_within(t, part, d) {
             let one: PrefixSet = [Prefix::from(e.ip)].into_iter().collect();
             rest = rest.difference(&one);
             let mut m = Self::narrow(&b, &one);
@@ -1069,7 +1114,7 @@ impl DataPlane<'_> {
             b.via.push(format!("appliance {ip} (NVA)"));
             Self::unsure(&mut b, None, crate::trace::nva_unknown(ip));
             self.nsg_filter_at(&mut b, a, Direction::Inbound, Some(ip));
-            if self.topology.forwarding(ip).is_err() {
+            if self.topology.forwarding(a, ip).is_err() {
                 // The NIC drops what is not addressed to it, as a trace says.
                 return;
             }

@@ -190,6 +190,8 @@ impl DataPlane<'_> {
         if let Target::Fixed(x) = s.target {
             if let (Some(p), Location::Subnet(here)) = (t.subnet_of(x), s.loc) {
                 if here == p || t.subnets[here].prefix.contains_addr(x) {
+                    // The device is here: where VNets overlap, `subnet_of` may name the other's.
+                    let p = here;
                     if self.firewalls.contains_key(&x) && !s.crossed.contains(&x) {
                         s.crossed.push(x);
                     }

@@ -451,44 +451,50 @@ impl Topology {
         }
     }
 
-    /// The NIC IP configuration that holds `ip`, if the estate has one (the first, in NIC id
-    /// order, if several claim it).
-    pub fn nic_at(&self, ip: IpAddr) -> Option<&NicAddress> {
-        match self.index.nic_by_ip.get(&ip) {
-            Some(i) => self.nic_addresses.get(*i),
-            None => self
-                .nic_addresses
-                .iter()
-                .find(|n| n.prefix.size() > 1 && n.prefix.contains_addr(ip)),
-        }
+    /// The NIC IP configuration in subnet `s` that holds `ip`, if the estate has one (the first,
+    /// in NIC id order, if several claim it). By subnet, since VNets that are not peered may
+    /// overlap (azure-semantics §1.5 [VNETFAQ]) and hold NICs at the same address.
+    pub fn nic_at(&self, s: SubnetIx, ip: IpAddr) -> Option<&NicAddress> {
+        self.index
+            .nic_by_ip
+            .get(&ip)
+            .and_then(|i| self.nic_addresses.get(*i))
+            .filter(|n| n.subnet == s)
+            .or_else(|| {
+                self.nic_addresses
+                    .iter()
+                    .find(|n| n.subnet == s && n.prefix.contains_addr(ip))
+            })
     }
 
     /// The network interfaces a user can name as places (a private endpoint's NIC is not one:
     /// the endpoint is), by name in NIC id order, each with its primary address (the first
-    /// placed address when no configuration is marked primary).
-    pub fn nic_places(&self) -> Vec<(&str, IpAddr)> {
-        let mut out: Vec<(&ResourceId, IpAddr, bool)> = Vec::new();
+    /// placed address when no configuration is marked primary) and that address's subnet.
+    pub fn nic_places(&self) -> Vec<(&str, IpAddr, SubnetIx)> {
+        let mut out: Vec<(&NicAddress, bool)> = Vec::new();
         for n in self
             .nic_addresses
             .iter()
             .filter(|n| n.private_endpoint.is_none())
         {
-            match out.iter_mut().find(|(id, _, _)| **id == n.nic) {
-                Some(slot) if n.primary && !slot.2 => *slot = (&n.nic, n.prefix.network(), true),
+            match out.iter_mut().find(|(m, _)| m.nic == n.nic) {
+                Some(slot) if n.primary && !slot.1 => *slot = (n, true),
                 Some(_) => {}
-                None => out.push((&n.nic, n.prefix.network(), n.primary)),
+                None => out.push((n, n.primary)),
             }
         }
-        out.into_iter().map(|(id, ip, _)| (id.name(), ip)).collect()
+        out.into_iter()
+            .map(|(n, _)| (n.nic.name(), n.prefix.network(), n.subnet))
+            .collect()
     }
 
     /// Whether the appliance at `ip` can forward what a `VirtualAppliance` route sends it: a NIC
     /// needs `enableIPForwarding` to receive traffic not addressed to it (azure-semantics §2.4,
     /// [UDR]: "that NIC needs enableIPForwarding in Azure, plus OS forwarding"). `Err` with the
     /// reason when the estate holds the NIC with forwarding off; a NIC the estate does not hold
-    /// is not judged (the NVA's own behaviour is unknown anyway).
-    pub fn forwarding(&self, ip: IpAddr) -> Result<(), String> {
-        match self.nic_at(ip) {
+    /// is not judged (the NVA's own behaviour is unknown anyway). `s` is the appliance's subnet.
+    pub fn forwarding(&self, s: SubnetIx, ip: IpAddr) -> Result<(), String> {
+        match self.nic_at(s, ip) {
             Some(n) if !n.ip_forwarding => Err(format!(
                 "{ip} is NIC {}, whose enableIPForwarding is false: Azure drops what a route sends it that is not addressed to it",
                 n.nic.name()

@@ -287,6 +287,18 @@ impl DataPlane<'_> {
                 w.forward(src.location, pkt, true)
             }
         };
+        // Delivered with its destination untranslated, but outside the destination place's
+        // subnet (overlapping VNets): it did not reach the place.
+        let outcome = match outcome {
+            Outcome::Delivered(at) => {
+                let last = w.hops.last().map_or(pkt, |h| h.packet);
+                (last.dst == dst.ip)
+                    .then(|| self.misdelivered(&q.to, || dst.ip.to_string(), at))
+                    .flatten()
+                    .map_or(Outcome::Delivered(at), Outcome::Denied)
+            }
+            other => other,
+        };
         let (verdict, reason, return_path) = match outcome {
             Outcome::Delivered(at) => {
                 let last = w.hops.last().map(|h| h.packet).unwrap_or(pkt);
@@ -601,7 +613,7 @@ impl Walk<'_, '_> {
                         continue;
                     };
                     let nic = t
-                        .nic_at(nic_addr)
+                        .nic_at(s, nic_addr)
                         .map(|n| n.nic.name().to_string())
                         .unwrap_or_default();
                     let at = format!("{} (NIC {nic})", sub.label(t));
@@ -1014,7 +1026,7 @@ impl Walk<'_, '_> {
         let t = &self.dp.topology;
         let sub = &t.subnets[d];
         let here = sub.label(t);
-        let endpoint = self.dp.endpoints.at(pkt.dst).cloned();
+        let endpoint = self.dp.endpoints.arriving(t, pkt.dst, d).cloned();
         match endpoint.as_ref().map(|e| &e.kind) {
             Some(EndpointKind::InternalLoadBalancer) => {
                 // The LB forwards to a backend node, keeping the client's source [AKS-ILB] §3.4.
@@ -1328,7 +1340,7 @@ impl Walk<'_, '_> {
         if let Err(e) = self.nsg_at(a, Direction::Inbound, at_nva, ip) {
             return Step::Done(Outcome::Denied(e));
         }
-        if let Err(why) = self.dp.topology.forwarding(ip) {
+        if let Err(why) = self.dp.topology.forwarding(a, ip) {
             self.hop(here, HopKind::Nva, Decision::Drop, why.clone(), *pkt);
             return Step::Done(Outcome::Denied(why));
         }

@@ -277,9 +277,10 @@ fn admitted(
         } else {
             format!(" for names {}", path.by_name.join(", "))
         };
+        // Pinned to the places' subnets where overlapping VNets make an address ambiguous.
         let witness = plane.trace(&Query {
-            from: Place::Address(src),
-            to: Place::Address(dst),
+            from: plane.pinned_address(src, plane.home_subnet(from)),
+            to: plane.pinned_address(dst, plane.home_subnet(to)),
             protocol,
             port,
             fqdn: path.by_name.first().map(|n| witness_name(n)),

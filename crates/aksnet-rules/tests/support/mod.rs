@@ -453,3 +453,57 @@ pub fn network_interfaces() -> Value {
                 "groupIds": ["registry"] } }] } }]
     })
 }
+
+/// Two unpeered VNets with the same address space 10.0.0.0/24 (only peered VNets must not
+/// overlap, azure-semantics §1.5), with NICs at the same address (10.0.0.4) in each, one more in
+/// the second (10.0.0.5) and, at that address in the first, a private endpoint; beside a peered
+/// pair that does not overlap.
+pub fn overlapping_vnets() -> Value {
+    let sub = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+    let vnet = |name: &str, space: &str, peer: Option<&str>| {
+        let peerings: Vec<Value> = peer
+            .map(|p| {
+                json!({ "name": format!("to-{p}"), "properties": {
+                "remoteVirtualNetwork": { "id": format!("{sub}/virtualNetworks/{p}") },
+                "allowVirtualNetworkAccess": true, "peeringState": "Connected" } })
+            })
+            .into_iter()
+            .collect();
+        json!({ "id": format!("{sub}/virtualNetworks/{name}"), "properties": {
+            "addressSpace": { "addressPrefixes": [space] },
+            "subnets": [{ "name": "default", "properties": { "addressPrefix": space } }],
+            "virtualNetworkPeerings": peerings } })
+    };
+    let nic = |name: &str, vnet: &str, ip: &str| {
+        json!({ "id": format!("{sub}/networkInterfaces/{name}"), "properties": {
+            "ipConfigurations": [{ "name": "ipconfig1", "properties": {
+                "privateIPAddress": ip, "privateIPAllocationMethod": "Static",
+                "subnet": { "id": format!("{sub}/virtualNetworks/{vnet}/subnets/default") } } }] } })
+    };
+    let mut pe_nic = nic("pe-acr.nic", "vnet-a", "10.0.0.5");
+    pe_nic["properties"]["privateEndpoint"] =
+        json!({ "id": format!("{sub}/privateEndpoints/pe-acr") });
+    json!({
+        "aksnetSchema": 1, "name": "overlap",
+        "virtualNetworks": [
+            vnet("vnet-a", "10.0.0.0/24", None),
+            vnet("vnet-b", "10.0.0.0/24", None),
+            vnet("vnet-c", "10.1.0.0/24", Some("vnet-d")),
+            vnet("vnet-d", "10.2.0.0/24", Some("vnet-c")),
+        ],
+        "networkInterfaces": [
+            nic("nic-a", "vnet-a", "10.0.0.4"),
+            nic("nic-b", "vnet-b", "10.0.0.5"),
+            nic("nic-b2", "vnet-b", "10.0.0.4"),
+            nic("nic-c", "vnet-c", "10.1.0.4"),
+            nic("nic-d", "vnet-d", "10.2.0.4"),
+            pe_nic,
+        ],
+        "privateEndpoints": [{ "id": format!("{sub}/privateEndpoints/pe-acr"), "properties": {
+            "subnet": { "id": format!("{sub}/virtualNetworks/vnet-a/subnets/default") },
+            "ipConfigurations": [],
+            "privateLinkServiceConnections": [{ "name": "c", "properties": {
+                "privateLinkServiceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr",
+                "groupIds": ["registry"] } }] } }],
+    })
+}
