@@ -129,8 +129,8 @@ impl<'a> Client<'a> {
     /// the estate has one in that VNet.
     pub fn at(t: &'a Topology, v: VnetIx, ip: IpAddr) -> Self {
         let nic = t
-            .nic_at(ip)
-            .filter(|n| t.subnets.get(n.subnet).is_some_and(|s| s.vnet == v))
+            .subnet_holding(ip, &[v])
+            .and_then(|s| t.nic_at(s, ip))
             .map(|n| &n.nic);
         Client { vnet: v, nic }
     }
