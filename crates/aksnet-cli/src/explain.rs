@@ -66,7 +66,9 @@ pub fn routes(input: &Input, subnet: &str, format: Format) -> Outcome {
     let dp = input.plane(&estate)?;
     let s = args::subnet(&dp, subnet)?;
     print(if format == Format::Json {
-        json(&serde_json::json!({ "subnet": subnet, "value": dp.routes[s] }))
+        json(
+            &serde_json::json!({ "subnet": subnet, "value": dp.routes[s], "notes": analysis::route_notes(&dp, s) }),
+        )
     } else {
         analysis::routes_text(&dp, s)
     })

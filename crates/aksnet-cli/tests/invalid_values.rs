@@ -159,6 +159,16 @@ fn a_service_tag_route_is_followed_with_tags_and_unknown_without() {
     );
     // A private destination is in no service tag: the tag route cannot take it.
     assert!(trace("10.1.0.9", false).starts_with("allowed"));
+    // `routes` shows what its table cannot: the tag route whose prefixes are not loaded.
+    let o = aksnet(
+        d.path(),
+        &["routes", "--azure-json", "net.json", "vnet/app"],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("note: ") && out.contains("service tag(s) Storage"),
+        "{out}"
+    );
     let v = trace("20.1.2.3", true);
     assert!(
         v.starts_with("denied") && v.contains("20.0.0.0/8 → None"),

@@ -202,7 +202,24 @@ pub fn routes_text(dp: &DataPlane, s: SubnetIx) -> String {
         ],
         &rows,
     );
+    for note in route_notes(dp, s) {
+        let _ = writeln!(out, "note: {note}");
+    }
     out
+}
+
+/// What the table of subnet `s` cannot show: a route table the estate does not hold, routes to
+/// service tags whose prefixes are not loaded.
+pub fn route_notes(dp: &DataPlane, s: SubnetIx) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(id) = dp.absent_route_table(s) {
+        notes.push(format!(
+            "route table `{}` is not in the estate: only system routes are shown",
+            id.name()
+        ));
+    }
+    notes.extend(dp.route_tag_unknown(s));
+    notes
 }
 
 /// Effective security rules of a subnet's NSG, in priority order per direction, then those of

@@ -96,6 +96,48 @@ pub fn interface_address(value: &str) -> Result<(), InvalidValue> {
     }
 }
 
+/// A DNS server or target address: an IP address (VNet `dhcpOptions.dnsServers`, a firewall
+/// policy's DNS servers, a forwarding rule's targets; Azure accepts only addresses there). A NIC
+/// may also name `AzureProvidedDNS` ([`nic_dns_server`]).
+pub fn ip_address(value: &str) -> Result<(), InvalidValue> {
+    value
+        .trim()
+        .parse::<std::net::IpAddr>()
+        .map(|_| ())
+        .map_err(|_| invalid(value, "is not an IP address"))
+}
+
+/// A NIC's DNS server: an IP address or `AzureProvidedDNS` [NIC-DNS].
+pub fn nic_dns_server(value: &str) -> Result<(), InvalidValue> {
+    if value.trim().eq_ignore_ascii_case("AzureProvidedDNS") {
+        return Ok(());
+    }
+    ip_address(value).map_err(|_| invalid(value, "is neither an IP address nor AzureProvidedDNS"))
+}
+
+/// One of the values of an ARM enum Azure keeps as text (matched case-insensitively).
+fn one_of(value: &str, allowed: &[&str]) -> Result<(), InvalidValue> {
+    if allowed.iter().any(|a| a.eq_ignore_ascii_case(value.trim())) {
+        Ok(())
+    } else {
+        Err(invalid(
+            value,
+            format!("is not one of {}", allowed.join(", ")),
+        ))
+    }
+}
+
+/// A forwarding rule's state: `Enabled` or `Disabled` (`ForwardingRuleState`, REST spec
+/// dnsresolver).
+pub fn forwarding_rule_state(value: &str) -> Result<(), InvalidValue> {
+    one_of(value, &["Enabled", "Disabled"])
+}
+
+/// An address allocation method: `Static` or `Dynamic` (`IpAllocationMethod`, REST spec).
+pub fn allocation_method(value: &str) -> Result<(), InvalidValue> {
+    one_of(value, &["Static", "Dynamic"])
+}
+
 /// Firewall network and NAT rule protocols: `TCP`, `UDP`, `ICMP` or `Any`
 /// (`AzureFirewallNetworkRuleProtocol`, REST spec) azure-semantics §4.
 pub fn firewall_protocol(value: &str) -> Result<(), InvalidValue> {
@@ -276,6 +318,42 @@ pub(crate) mod read {
         d: D,
     ) -> Result<Option<String>, D::Error> {
         optional(d, super::interface_address)
+    }
+
+    /// A list of IP addresses.
+    pub(crate) fn ips<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        list(d, super::ip_address)
+    }
+
+    /// An IP address.
+    pub(crate) fn ip<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        one(d, super::ip_address)
+    }
+
+    /// An optional IP address.
+    pub(crate) fn ip_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        optional(d, super::ip_address)
+    }
+
+    /// A NIC's DNS servers.
+    pub(crate) fn nic_dns_servers<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<String>, D::Error> {
+        list(d, super::nic_dns_server)
+    }
+
+    /// An optional forwarding rule state.
+    pub(crate) fn forwarding_rule_state_opt<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<String>, D::Error> {
+        optional(d, super::forwarding_rule_state)
+    }
+
+    /// An optional allocation method.
+    pub(crate) fn allocation_method_opt<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<String>, D::Error> {
+        optional(d, super::allocation_method)
     }
 
     /// A list of firewall rule protocols.

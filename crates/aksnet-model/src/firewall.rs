@@ -96,7 +96,11 @@ pub struct DnsSettings {
     #[serde(default)]
     pub enable_proxy: bool,
     /// Upstream servers; empty means Azure DNS.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::checked::read::ips",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub servers: Vec<String>,
 }
 

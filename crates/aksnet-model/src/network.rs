@@ -58,6 +58,7 @@ pub struct AddressSpace {
 #[serde(rename_all = "camelCase")]
 pub struct DhcpOptions {
     /// DNS server IPs handed to NICs in the VNet.
+    #[serde(deserialize_with = "read::ips")]
     pub dns_servers: Vec<String>,
 }
 
@@ -496,7 +497,7 @@ pub struct NetworkInterface {
 pub struct NicDnsSettings {
     /// DNS server addresses handed to this NIC instead of the VNet's `dhcpOptions.dnsServers`;
     /// empty: inherit the VNet's; `["AzureProvidedDNS"]`: Azure-provided DNS (168.63.129.16).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "read::nic_dns_servers")]
     pub dns_servers: Vec<String>,
 }
 

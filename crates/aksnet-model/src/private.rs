@@ -187,10 +187,18 @@ pub struct InboundIpConfiguration {
     /// The subnet (dedicated to the endpoint).
     pub subnet: SubResource,
     /// The address DNS clients send queries to, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::checked::read::ip_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub private_ip_address: Option<String>,
     /// `Static` or `Dynamic`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::checked::read::allocation_method_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub private_ip_allocation_method: Option<String>,
 }
 
@@ -230,7 +238,11 @@ pub struct ForwardingRule {
     #[serde(default)]
     pub target_dns_servers: Vec<TargetDnsServer>,
     /// `Enabled` or `Disabled` (a disabled rule is ignored).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::checked::read::forwarding_rule_state_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub forwarding_rule_state: Option<String>,
 }
 
@@ -243,6 +255,7 @@ impl ResourceType for ForwardingRule {
 #[serde(rename_all = "camelCase")]
 pub struct TargetDnsServer {
     /// The server's address.
+    #[serde(deserialize_with = "crate::checked::read::ip")]
     pub ip_address: String,
     /// Its port (53 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -370,12 +370,47 @@ fn routes(estate: &Estate, sink: &mut Sink) {
     }
 }
 
-/// NSG rules: priority 100–4096, one rule per priority and direction. [NSG] §3.1
+/// NSG rules: priority 100–4096, one rule per priority and direction, a source and a
+/// destination each (Azure refuses a rule without: `SecurityRuleParametersMissing`, "must
+/// specify SourceAddressPrefixes, SourceAddressPrefix, or SourceApplicationSecurityGroups").
+/// [NSG] §3.1
 fn nsg_rules(estate: &Estate, sink: &mut Sink) {
     for nsg in estate.network_security_groups.iter() {
         let mut seen: BTreeMap<(u32, bool), &str> = BTreeMap::new();
         for rule in &nsg.properties.security_rules {
             let p = &rule.properties;
+            let stated = |one: &Option<String>, many: &[String], asgs: &[_]| {
+                one.as_deref().is_some_and(|s| !s.is_empty())
+                    || !many.is_empty()
+                    || !asgs.is_empty()
+            };
+            for (side, ok) in [
+                (
+                    "source",
+                    stated(
+                        &p.source_address_prefix,
+                        &p.source_address_prefixes,
+                        &p.source_application_security_groups,
+                    ),
+                ),
+                (
+                    "destination",
+                    stated(
+                        &p.destination_address_prefix,
+                        &p.destination_address_prefixes,
+                        &p.destination_application_security_groups,
+                    ),
+                ),
+            ] {
+                if !ok {
+                    sink.error(
+                        "nsg-rule-without-address",
+                        &nsg.id,
+                        format!("rule `{}` states no {side} (an address prefix, prefixes or an application security group); Azure refuses it, and it matches nothing here", rule.name),
+                        format!("give the rule a {side}: `*`, a prefix, a service tag or an application security group"),
+                    );
+                }
+            }
             if !(100..=4096).contains(&p.priority) {
                 sink.error(
                     "nsg-priority-out-of-range",

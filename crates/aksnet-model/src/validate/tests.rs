@@ -382,3 +382,25 @@ fn application_security_groups_one_per_field_and_one_vnet() {
     let e = estate(json!({ "networkInterfaces": [nic("a", "v1"), nic("c", "v1")] }));
     assert!(!codes(&e).contains(&"asg-vnets-differ"));
 }
+
+/// A rule without a source (or destination) is refused by Azure and matches nothing: an error,
+/// not silence.
+#[test]
+fn an_nsg_rule_needs_a_source_and_a_destination() {
+    let e = estate(json!({
+        "networkSecurityGroups": [{ "id": format!("{SUB}/Microsoft.Network/networkSecurityGroups/n"),
+            "properties": { "securityRules": [{ "name": "r", "properties": { "protocol": "Tcp",
+                "access": "Allow", "priority": 100, "direction": "Inbound",
+                "destinationAddressPrefix": "*", "sourceAddressPrefix": "" } }] } }]
+    }));
+    let found: Vec<_> = validate(&e)
+        .into_iter()
+        .filter(|p| p.code == "nsg-rule-without-address")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].message.contains("states no source"),
+        "{}",
+        found[0].message
+    );
+}
