@@ -56,6 +56,18 @@ fn spoke_to_spoke_allow_intent_is_designed_in_and_verified() {
         out(&o)
     );
     assert!(out(&o).contains("policy.yaml:2:5"), "{}", out(&o));
+    // Its two findings (one per node subnet of aks-prod) print once, naming both pairs.
+    assert_eq!(
+        out(&o).matches("aks-prod/nodes → aks-dev/nodes").count(),
+        1,
+        "{}",
+        out(&o)
+    );
+    assert!(
+        out(&o).contains("= 2 pairs (one finding each): vnet-aks-prod/snet-user → vnet-aks-dev/snet-system; vnet-aks-prod/snet-system → vnet-aks-dev/snet-system"),
+        "{}",
+        out(&o)
+    );
 
     // Designed with them: `design` builds them in and `check` verifies every intent.
     let after = design(dir, &example, "after");
