@@ -79,7 +79,7 @@ fn spoke_to_spoke_allow_intent_is_designed_in_and_verified() {
     );
     let o = aksnet(dir, &["check", example.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
-    assert!(out(&o).contains("5 intents checked"), "{}", out(&o));
+    assert!(out(&o).contains("6 intents checked"), "{}", out(&o));
     for switch in [None, Some("vnet-tag-without-udr-prefixes")] {
         let mut args = vec![
             "check",

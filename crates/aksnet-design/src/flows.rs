@@ -25,6 +25,10 @@ pub(crate) enum Designed<'p> {
         spoke: usize,
         /// The subnets, each with the prefix the place covers in it.
         subnets: Vec<(&'p SubnetPlan, Prefix)>,
+        /// Subnets a flow to the place is delivered to behind it: an internal load balancer's
+        /// backend node subnets (the load balancer keeps the client's address, so their NSGs
+        /// judge it too).
+        behind: Vec<&'p SubnetPlan>,
     },
 }
 
@@ -71,6 +75,7 @@ pub(crate) fn resolve<'p>(intent: &Intent, plan: &'p Plan, name: &str) -> Option
             return Some(Designed::Spoke {
                 spoke,
                 subnets: named,
+                behind: Vec::new(),
             });
         }
         if rest.eq_ignore_ascii_case("nodes") {
@@ -78,6 +83,7 @@ pub(crate) fn resolve<'p>(intent: &Intent, plan: &'p Plan, name: &str) -> Option
             return (!nodes.is_empty()).then_some(Designed::Spoke {
                 spoke,
                 subnets: nodes,
+                behind: Vec::new(),
             });
         }
         return endpoint(plan, spoke, rest);
@@ -103,7 +109,7 @@ fn spoke_named(plan: &Plan, name: &str) -> Option<usize> {
 }
 
 /// A named endpoint of a spoke whose address the design chooses: the internal load balancer's
-/// planned frontend.
+/// planned frontend, with the spoke's node subnets behind it.
 fn endpoint<'p>(plan: &'p Plan, spoke: usize, name: &str) -> Option<Designed<'p>> {
     if !name.eq_ignore_ascii_case("ilb") {
         return None;
@@ -113,9 +119,15 @@ fn endpoint<'p>(plan: &'p Plan, spoke: usize, name: &str) -> Option<Designed<'p>
         .subnet(&SubnetRole::InternalLoadBalancer)?;
     let ip = ilb_frontend(&subnet.prefix)?;
     let host = Prefix::new(ip, if ip.is_ipv4() { 32 } else { 128 })?;
+    let vnet = &plan.spokes[spoke].vnet;
     Some(Designed::Spoke {
         spoke,
         subnets: vec![(subnet, host)],
+        behind: vnet
+            .subnets
+            .iter()
+            .filter(|x| matches!(x.role, SubnetRole::Nodes(_)))
+            .collect(),
     })
 }
 

@@ -88,6 +88,25 @@ fn spoke_to_spoke_gets_a_firewall_rule_and_nsg_rules_at_both_ends() {
 }
 
 #[test]
+fn a_flow_to_a_load_balancer_is_also_allowed_into_the_node_subnets_behind_it() {
+    let e = estate("  - { from: a/snet-system, to: b:ilb, ports: tcp/443, expect: allow }\n");
+    assert_eq!(firewall_rules(&e), ["intent-1-a-snet-system-to-b-ilb-tcp"]);
+    let mut nsgs: Vec<(String, Direction)> = nsg_rules(&e)
+        .into_iter()
+        .map(|(nsg, _, d)| (nsg, d))
+        .collect();
+    nsgs.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(
+        nsgs,
+        [
+            ("nsg-ilb-b".to_string(), Direction::Inbound),
+            ("nsg-system-a".to_string(), Direction::Outbound),
+            ("nsg-system-b".to_string(), Direction::Inbound),
+        ]
+    );
+}
+
+#[test]
 fn on_premises_flows_need_only_the_firewall_rule() {
     let e = estate(concat!(
         "  - { from: onprem, to: b:ilb, ports: tcp/8443, expect: allow }\n",
@@ -110,6 +129,8 @@ fn flows_the_design_already_allows_or_does_not_control_add_nothing() {
     let e = estate(concat!(
         // rcg-onprem-ingress already allows this.
         "  - { from: onprem, to: a/ilb, ports: tcp/443, expect: allow }\n",
+        // Inside one spoke: the VNet's route keeps it off the firewall; the defaults allow it.
+        "  - { from: a/nodes, to: a/snet-ilb, ports: tcp/443, expect: allow }\n",
         // An address, an endpoint whose address Azure assigns, an unknown spoke: left to check.
         "  - { from: a/snet-system, to: 10.9.9.9, ports: tcp/443, expect: allow }\n",
         "  - { from: a:acr, to: b/nodes, ports: tcp/443, expect: allow }\n",

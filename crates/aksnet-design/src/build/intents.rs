@@ -40,7 +40,7 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
     let mut rules = Vec::new();
     for flow in &flows {
         let base = base_name(flow);
-        if has_policy && !allowed_by_policy(estate, &policy_id, flow) {
+        if has_policy && crosses_hub(flow) && !allowed_by_policy(estate, &policy_id, flow) {
             rules.extend(firewall_rules(&base, flow));
         }
         nsg_rules(ctx, estate, &base, flow);
@@ -55,6 +55,13 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
             },
         ));
     }
+}
+
+/// False for a flow inside one spoke: the VNet's own system route is more specific than the
+/// spoke's `0.0.0.0/0` to the appliance, so the flow never reaches the firewall.
+fn crosses_hub(flow: &AllowFlow) -> bool {
+    !matches!((&flow.from, &flow.to),
+        (Designed::Spoke { spoke: a, .. }, Designed::Spoke { spoke: b, .. }) if a == b)
 }
 
 /// `intent-<n>-<from>-to-<to>`, lowercase, in the characters Azure allows in rule names.
@@ -187,27 +194,36 @@ fn default_allows(ctx: &Ctx, spoke: usize, far: &[Prefix]) -> bool {
     far.iter().all(|p| tag.iter().any(|t| t.contains(p)))
 }
 
-/// Inbound rules on the destination's subnets and outbound rules on the source's, where the
-/// default rules would deny.
+/// Inbound rules on the destination's subnets (and the subnets behind it) and outbound rules on
+/// the source's, where the default rules would deny.
 fn nsg_rules(ctx: &Ctx, estate: &mut Estate, base: &str, flow: &AllowFlow) {
     let ends = [
         (&flow.to, flow.from.prefixes(), Direction::Inbound, "in"),
         (&flow.from, flow.to.prefixes(), Direction::Outbound, "out"),
     ];
     for (here, far, direction, suffix) in ends {
-        let Designed::Spoke { spoke, subnets } = here else {
+        let Designed::Spoke {
+            spoke,
+            subnets,
+            behind,
+        } = here
+        else {
             continue;
         };
         if default_allows(ctx, *spoke, &far) {
             continue;
         }
-        for (subnet, near) in subnets {
+        let delivered = behind
+            .iter()
+            .filter(|_| direction == Direction::Inbound)
+            .map(|s| (*s, s.prefix));
+        for (subnet, near) in subnets.iter().copied().chain(delivered) {
             let Some(nsg) = nsg_of(ctx, estate, *spoke, subnet) else {
                 continue;
             };
             let (sources, destinations) = match direction {
-                Direction::Inbound => (far.clone(), vec![*near]),
-                Direction::Outbound => (vec![*near], far.clone()),
+                Direction::Inbound => (far.clone(), vec![near]),
+                Direction::Outbound => (vec![near], far.clone()),
             };
             for (protocol, ports) in by_protocol(flow) {
                 add_nsg_rule(
