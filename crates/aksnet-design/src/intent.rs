@@ -4,7 +4,7 @@
 //! file, line and column. Defaults are the secure choice: private clusters, egress forced
 //! through Azure Firewall, WAF in Prevention, private endpoints with public access disabled.
 
-use aksnet_net::Prefix;
+use aksnet_net::{PortRange, Prefix, Protocol};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -518,6 +518,34 @@ pub struct FlowIntent {
     pub ports: Option<String>,
     /// `allow` or `deny`.
     pub expect: Expectation,
+}
+
+impl FlowIntent {
+    /// The services the intent names: `tcp/443,udp/53,tcp/8000-8100`, `icmp`; absent or `any`
+    /// is every protocol on every port. The error names the part that does not parse.
+    pub fn services(&self) -> Result<Vec<(Protocol, PortRange)>, String> {
+        flow_services(self.ports.as_deref())
+    }
+}
+
+/// Parses an intent's `ports` (see [`FlowIntent::services`]); shared with `aksnet check`.
+pub fn flow_services(spec: Option<&str>) -> Result<Vec<(Protocol, PortRange)>, String> {
+    let Some(spec) = spec.filter(|s| !s.trim().eq_ignore_ascii_case("any")) else {
+        return Ok(Protocol::ALL.iter().map(|&p| (p, PortRange::ANY)).collect());
+    };
+    spec.split(',')
+        .map(|part| {
+            let part = part.trim();
+            let (proto, ports) = part.split_once('/').unwrap_or((part, "*"));
+            let proto: Protocol = proto.parse().map_err(|_| {
+                format!("`{part}`: unknown protocol `{proto}` (use tcp, udp or icmp)")
+            })?;
+            let ports: PortRange = ports
+                .parse()
+                .map_err(|_| format!("`{part}`: `{ports}` is not a port or range"))?;
+            Ok((proto, ports))
+        })
+        .collect()
 }
 
 /// A finding the team accepts: reported as suppressed, with the reason, and not failing the run.

@@ -7,10 +7,11 @@
 #![warn(missing_docs)]
 
 // Module order (each uses only those above it): error, intent, fqdn, check, sizing, plan,
-// build; this file runs them in that order.
+// flows, build; this file runs them in that order.
 pub mod build;
 mod check;
 pub mod error;
+mod flows;
 mod fqdn;
 pub mod intent;
 pub mod plan;
@@ -75,6 +76,10 @@ pub fn policy(file: &str, text: &str) -> Result<intent::Policy, DesignErrors> {
 pub fn design(file: &str, text: &str) -> Result<Design, DesignErrors> {
     let intent = Intent::parse(file, text)?;
     let plan = plan::plan(&intent, file)?;
+    let forbidden = flows::forbidden(&intent, &plan, file);
+    if !forbidden.is_empty() {
+        return Err(DesignErrors(forbidden));
+    }
     let estate = build::build(&intent, &plan);
     let diagnostics = validate(&estate);
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics

@@ -259,3 +259,30 @@ fn an_unknown_region_without_a_near_name_says_how_old_the_list_is() {
         "{hint}"
     );
 }
+
+#[test]
+fn an_allow_intent_from_the_internet_straight_to_nodes_is_refused_where_it_was_written() {
+    for to in ["a/nodes", "a/snet-system", "vnet-a/snet-system"] {
+        let text = format!(
+            "{BASE}intents:\n  - {{ from: internet, to: {to}, ports: tcp/443, expect: allow }}\n"
+        );
+        let (pos, msg, hint) = first(&text);
+        assert_eq!(pos, Some((9, 5)), "{to}: {msg}");
+        assert!(
+            msg.contains("never lets the Internet reach nodes directly"),
+            "{msg}"
+        );
+        assert!(msg.contains("Application Gateway"), "{msg}");
+        assert!(hint.contains("expect deny"), "{hint}");
+    }
+}
+
+#[test]
+fn internet_to_nodes_may_be_denied_and_to_the_load_balancer_left_to_check() {
+    for line in [
+        "  - { from: internet, to: a/nodes, expect: deny }\n",
+        "  - { from: internet, to: a:ilb, ports: tcp/443, expect: allow }\n",
+    ] {
+        design("intent.yaml", &format!("{BASE}intents:\n{line}")).unwrap();
+    }
+}

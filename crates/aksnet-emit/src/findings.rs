@@ -96,7 +96,30 @@ fn witness_lines(out: &mut String, w: &Trace, indent: &str) {
     }
 }
 
-/// Findings grouped by severity, each with its location, resources and witness.
+/// Findings that say the same thing at the same place (a flow intent over several subnet pairs),
+/// in order of first appearance: the text report prints each group once, naming every pair.
+fn repeated<'f>(findings: &[&'f Finding]) -> Vec<Vec<&'f Finding>> {
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    for &f in findings {
+        let same = |g: &&mut Vec<&Finding>| {
+            g[0].code == f.code && g[0].message == f.message && g[0].location == f.location
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => g.push(f),
+            None => groups.push(vec![f]),
+        }
+    }
+    groups
+}
+
+/// A witness end's place without its host detail: `vnet-a/snet-x (host 10.0.0.4 of ...)` →
+/// `vnet-a/snet-x`.
+fn place_name(label: &str) -> &str {
+    label.split(" (").next().unwrap_or(label)
+}
+
+/// Findings grouped by severity, each with its location, resources and witness; repeated
+/// findings once, with the subnet pairs they hold for.
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
     for (s, title) in [
@@ -113,13 +136,33 @@ pub fn text(report: &Report) -> String {
             continue;
         }
         let _ = writeln!(out, "{title} ({})\n", group.len());
-        for f in group {
+        for same in repeated(&group) {
+            let f = same[0];
             let _ = writeln!(out, "{}[{}]: {}", severity(f.severity), f.code, f.message);
             if let Some(l) = &f.location {
                 let _ = writeln!(out, "  --> {}:{}:{}", l.file, l.line, l.column);
             }
-            for r in &f.resources {
+            let mut resources: Vec<&aksnet_model::ResourceId> = Vec::new();
+            for r in same.iter().flat_map(|f| &f.resources) {
+                if !resources.contains(&r) {
+                    resources.push(r);
+                }
+            }
+            for r in resources {
                 let _ = writeln!(out, "  = resource: {r}");
+            }
+            let pairs: Vec<String> = same
+                .iter()
+                .filter_map(|f| f.witness.as_ref())
+                .map(|w| format!("{} → {}", place_name(&w.from), place_name(&w.to)))
+                .collect();
+            if same.len() > 1 && pairs.len() == same.len() {
+                let _ = writeln!(
+                    out,
+                    "  = {} pairs (one finding each): {}",
+                    same.len(),
+                    pairs.join("; ")
+                );
             }
             if let Some(w) = &f.witness {
                 witness_lines(&mut out, w, "  ");

@@ -3,6 +3,7 @@
 //! packet on those ports gets through, by any path, for any name); an allow intent is checked by
 //! tracing each port range's first and last port between the places' representative hosts.
 
+use aksnet_design::intent::flow_services as services;
 use aksnet_engine::places::Place;
 use aksnet_engine::trace::Query;
 use aksnet_engine::trace::Verdict;
@@ -64,26 +65,6 @@ impl IntentErrorKind {
             }
         }
     }
-}
-
-/// Parses `tcp/443,udp/53,tcp/8000-8100` (or `any`).
-fn services(spec: Option<&str>) -> Result<Vec<(Protocol, PortRange)>, String> {
-    let Some(spec) = spec.filter(|s| !s.trim().eq_ignore_ascii_case("any")) else {
-        return Ok(Protocol::ALL.iter().map(|&p| (p, PortRange::ANY)).collect());
-    };
-    spec.split(',')
-        .map(|part| {
-            let part = part.trim();
-            let (proto, ports) = part.split_once('/').unwrap_or((part, "*"));
-            let proto: Protocol = proto.parse().map_err(|_| {
-                format!("`{part}`: unknown protocol `{proto}` (use tcp, udp or icmp)")
-            })?;
-            let ports: PortRange = ports
-                .parse()
-                .map_err(|_| format!("`{part}`: `{ports}` is not a port or range"))?;
-            Ok((proto, ports))
-        })
-        .collect()
 }
 
 /// The places a name stands for: the engine's places, plus `<spoke>/nodes` (every node subnet

@@ -31,7 +31,7 @@ fn app_rule(
 }
 
 /// An Allow filter collection.
-fn allow(name: String, priority: u32, rules: Vec<FirewallRule>) -> RuleCollection {
+pub(super) fn allow(name: String, priority: u32, rules: Vec<FirewallRule>) -> RuleCollection {
     RuleCollection::Filter(FilterRuleCollection {
         name,
         priority: Some(priority),

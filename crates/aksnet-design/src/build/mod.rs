@@ -7,6 +7,7 @@
 mod dns;
 mod egress;
 mod hub;
+mod intents;
 mod nsg;
 mod spoke;
 
@@ -91,6 +92,7 @@ pub fn build(intent: &Intent, plan: &Plan) -> Estate {
     if let Some(ip) = appliance_ip {
         hub::gateway_subnet_routes(&ctx, &mut estate, &ip);
         egress::build(&ctx, &mut estate);
+        intents::build(&ctx, &mut estate);
     }
     dns::build(&ctx, &mut estate);
     estate

@@ -16,24 +16,59 @@ pub(crate) struct R<'a> {
 }
 
 fn rule(nsg: &ResourceId, r: &R) -> Child<SecurityRule> {
-    let (port, ports) = match r.ports {
-        [one] => (Some(one.to_string()), Vec::new()),
-        many => (None, many.iter().map(|p| p.to_string()).collect()),
-    };
+    let owned = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    allow_rule(
+        nsg,
+        &Allow {
+            name: r.name.to_string(),
+            priority: r.priority,
+            direction: r.direction,
+            protocol: r.protocol.to_string(),
+            sources: owned(&[r.source]),
+            destinations: owned(&[r.destination]),
+            ports: owned(r.ports),
+        },
+    )
+}
+
+/// An allow rule with owned fields, for rules computed from the intent (flow intents).
+pub(crate) struct Allow {
+    pub name: String,
+    pub priority: u32,
+    pub direction: Direction,
+    pub protocol: String,
+    pub sources: Vec<String>,
+    pub destinations: Vec<String>,
+    pub ports: Vec<String>,
+}
+
+/// One value in ARM's singular field, several in the plural (augmented) one.
+fn one_or_many(list: &[String]) -> (Option<String>, Vec<String>) {
+    match list {
+        [one] => (Some(one.clone()), Vec::new()),
+        many => (None, many.to_vec()),
+    }
+}
+
+/// The NSG rule child for `r` in NSG `nsg`.
+pub(crate) fn allow_rule(nsg: &ResourceId, r: &Allow) -> Child<SecurityRule> {
+    let (port, ports) = one_or_many(&r.ports);
+    let (source, sources) = one_or_many(&r.sources);
+    let (destination, destinations) = one_or_many(&r.destinations);
     Child::new(
-        r.name,
-        Some(nsg.child("securityRules", r.name)),
+        r.name.as_str(),
+        Some(nsg.child("securityRules", &r.name)),
         SecurityRule {
             description: None,
-            protocol: r.protocol.to_string(),
+            protocol: r.protocol.clone(),
             source_port_range: Some("*".to_string()),
             source_port_ranges: Vec::new(),
             destination_port_range: port,
             destination_port_ranges: ports,
-            source_address_prefix: Some(r.source.to_string()),
-            source_address_prefixes: Vec::new(),
-            destination_address_prefix: Some(r.destination.to_string()),
-            destination_address_prefixes: Vec::new(),
+            source_address_prefix: source,
+            source_address_prefixes: sources,
+            destination_address_prefix: destination,
+            destination_address_prefixes: destinations,
             source_application_security_groups: Vec::new(),
             destination_application_security_groups: Vec::new(),
             access: Access::Allow,

@@ -261,7 +261,7 @@ fn vnet(s: &Spoke, estate: &mut Estate, rt: Option<&ResourceId>, agw_rt: Option<
 /// [AKS-ILB] §6.10; the estate records its planned frontend.
 fn internal_load_balancer(s: &Spoke, estate: &mut Estate) -> String {
     let sub = s.subnet(&SubnetRole::InternalLoadBalancer);
-    let ip = azure::first_assignable(&sub.prefix)
+    let ip = crate::flows::ilb_frontend(&sub.prefix)
         .expect("a /28 has a .4")
         .to_string();
     let id = ResourceId::resource(
