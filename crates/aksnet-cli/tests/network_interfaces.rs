@@ -642,3 +642,36 @@ fn nsg_rules_lists_nic_level_nsgs() {
         json!(["vm-db-nic"])
     );
 }
+
+/// A NIC exported before Azure gave it its dynamic address cannot be a place, and the refusal
+/// says so (rather than "no endpoint").
+#[test]
+fn a_nic_without_an_address_is_refused_with_the_reason() {
+    let d = tempfile::tempdir().unwrap();
+    let mut resources = spoke();
+    let mut bare = nic("nic-new", "snet-app", "10.1.2.99", json!({}), json!({}));
+    bare["properties"]["ipConfigurations"][0]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("privateIPAddress");
+    resources.push(bare);
+    write(d.path(), &resources);
+    let o = Command::new(env!("CARGO_BIN_EXE_aksnet"))
+        .args([
+            "trace",
+            "--azure-json",
+            &d.path().display().to_string(),
+            "--from",
+            "nic-new",
+            "--to",
+            "internet",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("network interface `nic-new` has no private address"),
+        "{err}"
+    );
+}

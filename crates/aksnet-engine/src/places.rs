@@ -115,6 +115,10 @@ pub enum PlaceReason {
         /// The VNet it was qualified by, as written.
         vnet: Option<String>,
     },
+    /// A network interface of this name is in the estate, but with no private address (a dynamic
+    /// one is known only once deployed).
+    #[error("network interface `{0}` has no private address in the estate (a dynamic address is known once deployed)")]
+    NicWithoutAddress(String),
     /// An address qualified by a VNet that none of the VNet's subnets holds.
     #[error("{ip} is in no subnet of {vnet}")]
     NotInVnet {
@@ -308,6 +312,16 @@ impl DataPlane<'_> {
             .collect();
         match hits.as_slice() {
             [one] => Ok(Place::Endpoint(*one)),
+            [] if self.estate.network_interfaces.iter().any(|n| {
+                n.name.eq_ignore_ascii_case(name)
+                    && n.properties
+                        .ip_configurations
+                        .iter()
+                        .all(|c| c.properties.private_ip_address.is_none())
+            }) =>
+            {
+                Err(err(PlaceReason::NicWithoutAddress(name.to_string())))
+            }
             [] => Err(err(PlaceReason::NoEndpoint {
                 name: name.to_string(),
                 vnet: qual.map(str::to_string),
