@@ -412,3 +412,23 @@ fn az_cli_output_imports() {
         Some(aksnet_model::aks::NetworkMode::AzureFlat)
     );
 }
+
+/// An id whose segments do not name the type its `type` field names (as in some REST spec
+/// examples) is skipped with a warning saying so, not silently counted as an unmodelled type.
+#[test]
+fn a_type_the_id_contradicts_is_reported() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("ep.json"),
+        r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/inboundEndpoints/ep1",
+            "type": "Microsoft.Network/dnsResolvers/inboundEndpoints",
+            "properties": {"ipConfigurations": []}}"#,
+    )
+    .unwrap();
+    let o = aksnet(d.path(), &["import", "ep.json"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`type` says Microsoft.Network/dnsResolvers/inboundEndpoints, but the id names Microsoft.Network/inboundEndpoints"),
+        "{err}"
+    );
+}

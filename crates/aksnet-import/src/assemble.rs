@@ -350,6 +350,10 @@ impl Assembler {
     pub(crate) fn add(&mut self, raw: RawResource) {
         let RawResource { value, origin } = raw;
         let Value::Object(o) = value else { return };
+        let declared = get(&o, "type")
+            .or_else(|| get(&o, "resourceType"))
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase);
         let Some((id, ty, value)) = envelope(o) else {
             self.summary.diagnostics.push(Diagnostic::warning(
                 &origin,
@@ -360,6 +364,23 @@ impl Assembler {
         };
         let lower = ty.to_ascii_lowercase();
         let Some(kind) = self.known.get(&lower).copied() else {
+            // The id decides the type (exports label extension resources, whose ids hold a second
+            // `/providers/`, with their parent's); otherwise a `type` naming a modelled type the
+            // id does not is most likely a malformed id.
+            let extension = id.to_ascii_lowercase().matches("/providers/").count() > 1;
+            if let Some(d) =
+                declared.filter(|d| !extension && *d != lower && self.known.contains_key(d))
+            {
+                let named = self.known[&d];
+                self.summary.diagnostics.push(
+                    Diagnostic::warning(
+                        &origin,
+                        &id,
+                        &format!("`type` says {named}, but the id names {ty}, which aksnet does not model; skipped"),
+                    )
+                    .with_hint("check the id: its segments after /providers/ must name the type, as in /providers/Microsoft.Network/dnsResolvers/NAME/inboundEndpoints/NAME"),
+                );
+            }
             *self.summary.skipped_types.entry(ty).or_default() += 1;
             return;
         };
