@@ -27,6 +27,7 @@ pub(super) fn check(estate: &Estate, sink: &mut Sink) {
     special_subnet_tenants(&tenants, sink);
     app_gateway_dedicated(&tenants, sink);
     dangling_tenants(estate, &tenants, sink);
+    dangling_interfaces(estate, sink);
     routes(estate, sink);
     nsg_rules(estate, sink);
     application_security_groups(estate, sink);
@@ -339,6 +340,29 @@ fn dangling_tenants(estate: &Estate, tenants: &BTreeMap<ResourceId, Vec<Tenant>>
                         t.kind, t.label
                     ),
                     "include the subnet's VNet; analyses treat the placement as unknown",
+                );
+            }
+        }
+    }
+}
+
+/// A network interface IP configuration in a subnet the estate does not hold: its address is
+/// in no subnet aksnet knows, so flows to and from it are unknown — said, not silent.
+fn dangling_interfaces(estate: &Estate, sink: &mut Sink) {
+    for nic in estate.network_interfaces.iter() {
+        for c in &nic.properties.ip_configurations {
+            let Some(subnet) = &c.properties.subnet else {
+                continue;
+            };
+            if estate.subnet(&subnet.id).is_none() {
+                sink.warn(
+                    "dangling-reference",
+                    &nic.id,
+                    format!(
+                        "network interface `{}` ({}) is placed in subnet `{}`, which is not in this estate",
+                        nic.name, c.name, subnet.id
+                    ),
+                    "include the subnet's VNet; analyses treat the interface's placement as unknown",
                 );
             }
         }

@@ -404,3 +404,24 @@ fn an_nsg_rule_needs_a_source_and_a_destination() {
         found[0].message
     );
 }
+
+/// A NIC in a subnet the estate does not hold is said, as a private endpoint's is.
+#[test]
+fn a_nic_in_an_absent_subnet_is_a_dangling_reference() {
+    let e = estate(json!({
+        "networkInterfaces": [{ "id": format!("{SUB}/Microsoft.Network/networkInterfaces/nic"),
+            "properties": { "ipConfigurations": [{ "name": "c", "properties": {
+                "privateIPAddress": "10.9.0.4",
+                "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/gone/subnets/a") } } }] } }]
+    }));
+    let found: Vec<_> = validate(&e)
+        .into_iter()
+        .filter(|p| p.code == "dangling-reference")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].message.contains("network interface `nic` (c)"),
+        "{}",
+        found[0].message
+    );
+}
