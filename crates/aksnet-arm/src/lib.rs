@@ -8,4 +8,21 @@
 
 #![warn(missing_docs)]
 
+pub mod eval;
 pub mod expr;
+pub mod value;
+
+pub use eval::{eval, eval_template_string};
+pub use expr::{parse_expr, parse_template_string, Expr, ExprKind, ParseError, Template};
+pub use value::{Context, EvalError, Unknown, Value};
+
+/// Any error from parsing or evaluating a template string.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The expression does not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The expression parses but cannot be evaluated.
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+}
