@@ -392,7 +392,7 @@ impl Ev<'_> {
                 }
                 return Ok(first_unknown.unwrap_or(Value::Known(Json::Bool(!short))));
             }
-            "uniquestring" | "guid" => {
+            "guid" => {
                 c.arity(1, usize::MAX)?;
                 return Ok(unknown(e, "not implemented yet"));
             }
@@ -532,6 +532,14 @@ impl Ev<'_> {
                     }
                 }
                 k(Json::Object(out))
+            }
+            "uniquestring" => {
+                c.arity(1, usize::MAX)?;
+                let mut parts = Vec::with_capacity(v.len());
+                for i in 0..v.len() {
+                    parts.push(c.str(&v, i)?);
+                }
+                k(Json::String(crate::hash::unique_string(&parts)))
             }
             "createarray" => k(Json::Array(v)),
             "createobject" => {
@@ -1261,8 +1269,13 @@ mod tests {
         c.subscription_id = None;
         let u = unk("[resourceId('Microsoft.Network/virtualNetworks', 'v')]", &c);
         assert!(u.reason.contains("subscription"));
-        let u = unk("[uniqueString(resourceGroup().name)]", &c);
-        assert_eq!(u.reason, "not implemented yet");
+        let u = unk("[uniqueString(resourceGroup().location)]", &c);
+        assert!(u.reason.contains("location"));
+        assert_eq!(
+            ev("[uniqueString('hello', 'world')]"),
+            json!("a7wkljktk6wne")
+        );
+        assert_eq!(ev("[uniqueString('test')]"), json!("rbgf3xv4ufgzg"));
         let u = unk("[guid('a')]", &c);
         assert_eq!(u.reason, "not implemented yet");
     }
@@ -1329,5 +1342,30 @@ mod tests {
             err("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v')]"),
             crate::Error::Eval(EvalError::Arity { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn evaluation_never_panics(
+            f in prop::sample::select(vec!["concat", "format", "substring", "take", "skip", "range",
+                "split", "replace", "indexOf", "union", "intersection", "min", "div", "mod",
+                "resourceId", "createObject", "tryGet", "json", "int", "first", "length"]),
+            args in prop::collection::vec(prop_oneof![
+                "'[a-z{}0-9/,:-]{0,6}'".prop_map(|s| s),
+                (-3i64..12).prop_map(|i| i.to_string()),
+                Just("createArray(1, 'a')".to_string()),
+                Just("createObject('a', 1)".to_string()),
+                Just("null()".to_string()),
+            ], 0..4),
+        ) {
+            let src = format!("[{f}({})]", args.join(", "));
+            let _ = eval_template_string(&src, &Context::default());
+        }
     }
 }

@@ -443,3 +443,42 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_expr() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            "[a-z' ]{0,6}".prop_map(|s| format!("'{}'", s.replace('\'', "''"))),
+            (-1000i64..1000).prop_map(|i| i.to_string()),
+            Just("true".to_string()),
+            Just("null".to_string()),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                ("[a-zA-Z]{1,8}", prop::collection::vec(inner.clone(), 0..4))
+                    .prop_map(|(n, a)| format!("{n}({})", a.join(", "))),
+                (inner.clone(), "[a-zA-Z]{1,5}").prop_map(|(t, p)| format!("f({t}).{p}")),
+                (inner.clone(), inner).prop_map(|(t, i)| format!("f({t})[{i}]")),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn print_parse_round_trip(src in arb_expr()) {
+            let e = parse_expr(&src).unwrap();
+            let printed = e.to_string();
+            let again = parse_expr(&printed).unwrap();
+            prop_assert_eq!(printed, again.to_string());
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,40}") {
+            let _ = parse_template_string(&format!("[{s}]"));
+            let _ = parse_template_string(&s);
+        }
+    }
+}

@@ -10,6 +10,7 @@
 
 pub mod eval;
 pub mod expr;
+mod hash;
 pub mod value;
 
 pub use eval::{eval, eval_template_string};
