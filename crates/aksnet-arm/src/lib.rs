@@ -2,9 +2,9 @@
 //! evaluated as Azure deploys them, with values the caller cannot know (`Unknown`) carried
 //! through instead of guessed.
 //!
-//! The modules form a chain without cycles: `expr` (the grammar) uses no other module; `value`
-//! (values, unknowns, the deployment context, errors) uses `expr`; `eval` (the evaluator and
-//! functions) builds on both; this file re-exports them.
+//! The modules form a chain without cycles: `expr` (the grammar) and `hash` (`uniqueString`'s
+//! hash) use no other module; `value` (values, unknowns, the deployment context, errors) uses
+//! neither; `eval` (the evaluator and functions) builds on all three; this file re-exports them.
 
 #![warn(missing_docs)]
 
