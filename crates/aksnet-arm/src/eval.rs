@@ -131,6 +131,12 @@ fn find_ci(hay: &str, needle: &str, last: bool) -> i64 {
     byte.map_or(-1, |b| h[..b].chars().count() as i64)
 }
 
+/// The longest string a function may return (hostile nesting must not exhaust memory).
+const MAX_STRING: usize = 1 << 20;
+
+/// The widest `format` field or precision accepted.
+const MAX_WIDTH: usize = 1000;
+
 fn format_net(c: &Call, fmt: &str, args: &[Json]) -> Result<String, EvalError> {
     let mut out = String::new();
     let mut it = fmt.chars().peekable();
@@ -161,6 +167,18 @@ fn format_net(c: &Call, fmt: &str, args: &[Json]) -> Result<String, EvalError> {
                     Some((i, a)) => (i, a.trim().parse::<i64>().ok()),
                     None => (head, None),
                 };
+                // Widths bound the output: a hostile `{0:D999999999}` must not allocate gigabytes.
+                let width_ok =
+                    |w: &str| w.is_empty() || w.parse::<usize>().is_ok_and(|n| n <= MAX_WIDTH);
+                if !fspec.is_none_or(|f| f.is_empty() || width_ok(&f[1..]))
+                    || align.is_some_and(|a| a.unsigned_abs() > MAX_WIDTH as u64)
+                {
+                    return Err(c.bad_value(
+                        0,
+                        &format!("widths of at most {MAX_WIDTH}"),
+                        format!("{{{spec}}}"),
+                    ));
+                }
                 let idx: usize = idx
                     .trim()
                     .parse()
@@ -402,7 +420,17 @@ impl Ev<'_> {
             Ok(v) => v,
             Err(u) => return Ok(u),
         };
-        self.apply(&c, &lname, v)
+        let r = self.apply(&c, &lname, v)?;
+        if let Value::Known(Json::String(s)) = &r {
+            if s.len() > MAX_STRING {
+                return Err(c.bad_value(
+                    0,
+                    &format!("a result of at most {MAX_STRING} bytes"),
+                    format!("{} bytes", s.len()),
+                ));
+            }
+        }
+        Ok(r)
     }
 
     fn apply(&self, c: &Call, lname: &str, v: Vec<Json>) -> Result<Value, EvalError> {
@@ -636,6 +664,14 @@ impl Ev<'_> {
                 let (s, old, new) = (c.str(&v, 0)?, c.str(&v, 1)?, c.str(&v, 2)?);
                 if old.is_empty() {
                     return Err(c.bad_value(1, "a non-empty string", "''".into()));
+                }
+                let grows = new.len().saturating_sub(old.len());
+                if s.len() + s.matches(old).count().saturating_mul(grows) > MAX_STRING {
+                    return Err(c.bad_value(
+                        2,
+                        &format!("a result of at most {MAX_STRING} bytes"),
+                        "more".into(),
+                    ));
                 }
                 k(Json::String(s.replace(old, new)))
             }
