@@ -1,0 +1,128 @@
+//! Values, unknowns, the deployment context and evaluation errors.
+
+use serde_json::{Map, Value as Json};
+
+/// A value the evaluator cannot know, with why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unknown {
+    /// The sub-expression (printed) whose value is unknown.
+    pub expression: String,
+    /// Why it is unknown.
+    pub reason: String,
+}
+
+/// The result of evaluating an expression: a JSON value or an unknown.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A known JSON value.
+    Known(Json),
+    /// A value the caller did not supply (or a function not implemented).
+    Unknown(Unknown),
+}
+
+impl Value {
+    /// The known JSON value, if any.
+    pub fn known(&self) -> Option<&Json> {
+        match self {
+            Value::Known(j) => Some(j),
+            Value::Unknown(_) => None,
+        }
+    }
+}
+
+/// Facts about the deployment, supplied by the caller; `None` facts evaluate to unknown.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// Parameter values by name (looked up case-insensitively).
+    pub parameters: Map<String, Json>,
+    /// Variable values by name, already evaluated (looked up case-insensitively).
+    pub variables: Map<String, Json>,
+    /// The subscription id (a GUID).
+    pub subscription_id: Option<String>,
+    /// The tenant id.
+    pub tenant_id: Option<String>,
+    /// The resource group name.
+    pub resource_group_name: Option<String>,
+    /// The resource group location.
+    pub resource_group_location: Option<String>,
+    /// The deployment name.
+    pub deployment_name: Option<String>,
+}
+
+/// An evaluation error: never a panic.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// No such template function.
+    #[error("column {column}: unknown function '{name}'")]
+    UnknownFunction {
+        /// The name as written.
+        name: String,
+        /// 1-based column.
+        column: usize,
+    },
+    /// Wrong number of arguments.
+    #[error("column {column}: {function} expects {expected} argument(s), got {found}")]
+    Arity {
+        /// The function.
+        function: String,
+        /// What it expects, e.g. "2" or "at least 1".
+        expected: String,
+        /// How many it got.
+        found: usize,
+        /// 1-based column of the call.
+        column: usize,
+    },
+    /// An argument of the wrong type or value.
+    #[error("column {column}: {function} argument {argument}: expected {expected}, found {found}")]
+    Argument {
+        /// The function.
+        function: String,
+        /// 1-based argument number.
+        argument: usize,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+        /// 1-based column of the argument.
+        column: usize,
+    },
+    /// A property or index access that cannot be made.
+    #[error("column {column}: {message}")]
+    Access {
+        /// What went wrong.
+        message: String,
+        /// 1-based column of the access.
+        column: usize,
+    },
+    /// A parameter or variable that is not defined.
+    #[error("column {column}: no {kind} named '{name}'")]
+    Undefined {
+        /// "parameter" or "variable".
+        kind: &'static str,
+        /// The name.
+        name: String,
+        /// 1-based column.
+        column: usize,
+    },
+}
+
+/// The JSON type name ARM uses in messages.
+pub(crate) fn type_name(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "bool",
+        Json::Number(_) => "int",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
+}
+
+/// Case-insensitive object lookup (exact match first), as ARM reads properties.
+pub(crate) fn get_ci<'a>(m: &'a Map<String, Json>, key: &str) -> Option<&'a Json> {
+    m.get(key).or_else(|| {
+        m.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
