@@ -1,16 +1,9 @@
 //! Values Azure refuses are errors at their JSON path, never rules or routes that silently match
 //! nothing; a route to a service tag is followed with `--service-tags` and `unknown` without.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn aksnet(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aksnet"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("runs")
-}
+use common::aksnet;
 
 const RG: &str = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network";
 
@@ -159,6 +152,24 @@ fn a_service_tag_route_is_followed_with_tags_and_unknown_without() {
     );
     // A private destination is in no service tag: the tag route cannot take it.
     assert!(trace("10.1.0.9", false).starts_with("allowed"));
+    // reach agrees with trace, per packet: public destinations unknown.
+    let o = aksnet(
+        d.path(),
+        &[
+            "reach",
+            "--azure-json",
+            "net.json",
+            "--from",
+            "vnet/app",
+            "--to",
+            "internet",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("unknown: ") && out.contains("service tag(s) Storage"),
+        "{out}"
+    );
     // `routes` shows what its table cannot: the tag route whose prefixes are not loaded.
     let o = aksnet(
         d.path(),

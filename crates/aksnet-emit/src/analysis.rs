@@ -218,7 +218,7 @@ pub fn route_notes(dp: &DataPlane, s: SubnetIx) -> Vec<String> {
             id.name()
         ));
     }
-    notes.extend(dp.route_tag_unknown(s));
+    notes.extend(dp.route_tag_unknown(s).map(str::to_string));
     notes
 }
 

@@ -77,6 +77,9 @@ pub struct DataPlane<'e> {
     pub routes: IndexVec<SubnetIx, Vec<routes::EffectiveRoute>>,
     /// Lookup index per subnet over `routes`.
     route_index: IndexVec<SubnetIx, routes::RouteIndex>,
+    /// Per subnet, why routing to public destinations is unknown, if it is
+    /// ([`DataPlane::route_tag_unknown`]).
+    route_tag_unknown: IndexVec<SubnetIx, Option<String>>,
     /// Per subnet, its routes in precedence order and the prefixes BGP never takes, computed
     /// on first use.
     route_order: IndexVec<SubnetIx, OnceLock<(Vec<usize>, PrefixSet)>>,
@@ -92,6 +95,27 @@ pub struct DataPlane<'e> {
     nsg_allowed: IndexVec<SubnetIx, [OnceLock<PacketSet>; 2]>,
     /// Per subnet, the packets whose NSG decision depends on an unresolved service tag.
     nsg_uncertain: IndexVec<SubnetIx, [OnceLock<PacketSet>; 2]>,
+}
+
+/// Why routing from subnet `s` to public destinations is unknown: its route table routes service
+/// tags whose prefixes are not loaded ([`routes::unresolved_route_tags`]). Worked out once, when
+/// the data plane is compiled.
+fn route_tag_reason(
+    estate: &Estate,
+    options: &Options,
+    topology: &Topology,
+    s: SubnetIx,
+) -> Option<String> {
+    let table = topology.subnets[s].route_table.as_ref()?;
+    let tags = routes::unresolved_route_tags(estate, options, table);
+    (!tags.is_empty()).then(|| {
+        format!(
+            "{}'s route table `{}` routes service tag(s) {} whose prefixes are not loaded: pass --service-tags to know where public destinations go",
+            topology.subnets[s].label(topology),
+            table.name(),
+            tags.join(", ")
+        )
+    })
 }
 
 impl<'e> DataPlane<'e> {
@@ -155,6 +179,9 @@ impl<'e> DataPlane<'e> {
             .map(|_| [OnceLock::new(), OnceLock::new()])
             .collect();
         let route_index = routes.iter().map(|r| routes::RouteIndex::new(r)).collect();
+        let route_tag_unknown = subnets()
+            .map(|s| route_tag_reason(estate, &options, &topology, s))
+            .collect();
         let route_order = subnets().map(|_| OnceLock::new()).collect();
         Self {
             estate,
@@ -164,6 +191,7 @@ impl<'e> DataPlane<'e> {
             dns,
             routes,
             route_index,
+            route_tag_unknown,
             route_order,
             vnet_tags,
             nsgs,
@@ -272,17 +300,8 @@ impl<'e> DataPlane<'e> {
     /// Why routing from subnet `s` to `dst` is unknown: its route table routes service tags whose
     /// prefixes are not loaded, and `dst` is an address such a tag may hold (a public one)
     /// ([`routes::unresolved_route_tags`]).
-    pub fn route_tag_unknown(&self, s: SubnetIx) -> Option<String> {
-        let table = self.topology.subnets[s].route_table.as_ref()?;
-        let tags = routes::unresolved_route_tags(self.estate, &self.options, table);
-        (!tags.is_empty()).then(|| {
-            format!(
-                "{}'s route table `{}` routes service tag(s) {} whose prefixes are not loaded: pass --service-tags to know where public destinations go",
-                self.topology.subnets[s].label(&self.topology),
-                table.name(),
-                tags.join(", ")
-            )
-        })
+    pub fn route_tag_unknown(&self, s: SubnetIx) -> Option<&str> {
+        self.route_tag_unknown[s].as_deref()
     }
 
     /// The packets subnet `s`'s NSG allows in `direction` (everything when it has none).

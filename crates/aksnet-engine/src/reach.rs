@@ -774,12 +774,14 @@ impl DataPlane<'_> {
         }
         if let Some(why) = self.route_tag_unknown(s) {
             // Per packet, as in a trace: only destinations a service tag may hold.
-            let public = PacketSet::from_parts(
-                &PrefixSet::everything(),
-                &PrefixSet::everything().difference(private_space()),
-                Services::any(),
-            );
-            Self::unsure(&mut b, Some(&public), why);
+            static PUBLIC: std::sync::LazyLock<PacketSet> = std::sync::LazyLock::new(|| {
+                PacketSet::from_parts(
+                    &PrefixSet::everything(),
+                    &PrefixSet::everything().difference(private_space()),
+                    Services::any(),
+                )
+            });
+            Self::unsure(&mut b, Some(&PUBLIC), why.to_string());
         }
         let vnet = t.subnets[s].vnet;
         let reachable: Vec<VnetIx> = std::iter::once(vnet)

@@ -804,8 +804,8 @@ impl Walk<'_, '_> {
             .route_tag_unknown(s)
             .filter(|_| !crate::tags::private_space().contains_addr(pkt.dst))
         {
-            self.notes.push(why.clone());
-            self.uncertain.push(why);
+            self.notes.push(why.to_string());
+            self.uncertain.push(why.to_string());
         }
         let Some(r) = dp.route_for(s, pkt.dst) else {
             self.hop(

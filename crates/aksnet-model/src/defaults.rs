@@ -239,13 +239,6 @@ pub fn aks_network_plugin(
     })
 }
 
-/// Documented defaults of one resource type.
-pub fn documented(resource_type: &str) -> impl Iterator<Item = &'static Documented> + '_ {
-    DOCUMENTED
-        .iter()
-        .filter(move |d| d.resource_type.eq_ignore_ascii_case(resource_type))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
