@@ -10,7 +10,7 @@
 use serde_json::{json, Map, Value as Json};
 
 use crate::expr::{parse_template_string, Expr, ExprKind, Template};
-use crate::value::{get_ci, type_name, Context, EvalError, Unknown, Value};
+use crate::value::{get_ci, type_name, Context, EvalError, Host, NoHost, Unknown, Value};
 
 /// Evaluates a whole template string (literal, `[[` escape or `[...]` expression).
 pub fn eval_template_string(s: &str, ctx: &Context) -> Result<Value, crate::Error> {
@@ -20,13 +20,33 @@ pub fn eval_template_string(s: &str, ctx: &Context) -> Result<Value, crate::Erro
     }
 }
 
-/// Evaluates a parsed expression.
+/// Evaluates a parsed expression with no template around it (see [`eval_with`]).
 pub fn eval(e: &Expr, ctx: &Context) -> Result<Value, EvalError> {
-    Ev { ctx }.eval(e)
+    eval_with(e, ctx, &NoHost)
+}
+
+/// Evaluates a parsed expression inside a template: `host` answers what only the template
+/// being deployed knows (lazily evaluated variables, copy indexes, references to its resources).
+pub fn eval_with(e: &Expr, ctx: &Context, host: &dyn Host) -> Result<Value, EvalError> {
+    Ev { ctx, host }.eval(e)
 }
 
 struct Ev<'a> {
     ctx: &'a Context,
+    host: &'a dyn Host,
+}
+
+/// Whether `e` reads into the result of `reference(...)`: a property the template does not
+/// declare is then one Azure sets at deployment (an address, a provisioning state), unknown
+/// rather than an error.
+fn reads_reference(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { name, .. } => name.eq_ignore_ascii_case("reference"),
+        ExprKind::Property { target, .. } | ExprKind::Index { target, .. } => {
+            reads_reference(target)
+        }
+        _ => false,
+    }
 }
 
 fn unknown(e: &Expr, reason: &str) -> Value {
@@ -273,12 +293,12 @@ impl Ev<'_> {
                     return Ok(v.unwrap_or_else(|r| unknown(e, &r)));
                 }
                 let t = known!(self.eval(target)?);
-                self.access(e, &t, &Json::String(name.clone()))
+                self.access_read(e, target, &t, &Json::String(name.clone()))
             }
             ExprKind::Index { target, index } => {
                 let t = known!(self.eval(target)?);
                 let i = known!(self.eval(index)?);
-                self.access(e, &t, &i)
+                self.access_read(e, target, &t, &i)
             }
         }
     }
@@ -320,6 +340,17 @@ impl Ev<'_> {
             _ => return None,
         };
         Some(r)
+    }
+
+    /// [`Self::access`], except that what a reference's result lacks is unknown.
+    fn access_read(&self, e: &Expr, target: &Expr, t: &Json, i: &Json) -> Result<Value, EvalError> {
+        match self.access(e, t, i) {
+            Err(EvalError::Access { message, .. }) if reads_reference(target) => Ok(unknown(
+                e,
+                &format!("set by Azure at deployment, not in the template ({message})"),
+            )),
+            r => r,
+        }
     }
 
     fn access(&self, e: &Expr, t: &Json, i: &Json) -> Result<Value, EvalError> {
@@ -439,6 +470,14 @@ impl Ev<'_> {
             "parameters" | "variables" => {
                 c.arity(1, 1)?;
                 let key = c.str(&v, 0)?;
+                let hosted = if lname == "parameters" {
+                    self.host.parameter(key)
+                } else {
+                    self.host.variable(key)
+                };
+                if let Some(r) = hosted {
+                    return r;
+                }
                 let (map, kind) = if lname == "parameters" {
                     (&self.ctx.parameters, "parameter")
                 } else {
@@ -453,6 +492,55 @@ impl Ev<'_> {
                         column: e.start + 1,
                     })
             }
+            "copyindex" => {
+                c.arity(0, 2)?;
+                let (name, offset) = match v.as_slice() {
+                    [] => (None, 0),
+                    [Json::String(n)] => (Some(n.as_str()), 0),
+                    [o] => (
+                        None,
+                        c.int(&v, 0).map_err(|_| c.bad(0, "int or loop name", o))?,
+                    ),
+                    [_, _] => (Some(c.str(&v, 0)?), c.int(&v, 1)?),
+                    _ => unreachable!("arity checked"),
+                };
+                match self.host.copy_index(name) {
+                    Some(i) => k(json!(i + offset)),
+                    None => Err(EvalError::Access {
+                        message: match name {
+                            Some(n) => format!("copyIndex('{n}') outside a copy loop named '{n}'"),
+                            None => "copyIndex() outside a copy loop".into(),
+                        },
+                        column: e.start + 1,
+                    }),
+                }
+            }
+            "reference" => {
+                c.arity(1, 3)?;
+                let target = c.str(&v, 0)?;
+                let full = v
+                    .get(2)
+                    .and_then(Json::as_str)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("full"));
+                Ok(self.host.reference(target, full).unwrap_or_else(|| {
+                    unknown(
+                        e,
+                        "not a resource of this deployment: its state is known only to Azure",
+                    )
+                }))
+            }
+            "resourceinfo" => {
+                c.arity(1, 1)?;
+                let target = c.str(&v, 0)?;
+                Ok(self
+                    .host
+                    .resource_info(target)
+                    .unwrap_or_else(|| unknown(e, "not a resource of this deployment")))
+            }
+            l if l.starts_with("list") => Ok(unknown(
+                e,
+                "list* functions return keys and secrets known only to Azure",
+            )),
             "resourcegroup" | "subscription" | "deployment" => {
                 c.arity(0, 0)?;
                 Ok(unknown(
@@ -976,6 +1064,13 @@ impl Ev<'_> {
                         need(&self.ctx.subscription_id, "subscription id"),
                         Ok(strs[0].to_string()),
                     ),
+                    _ if self.ctx.resource_group_name.is_none() && self.ctx.subscription_scope => {
+                        // At subscription scope, resourceId names a subscription-level resource.
+                        return match need(&self.ctx.subscription_id, "subscription id") {
+                            Ok(sub) => k(Json::String(format!("/subscriptions/{sub}/{tail}"))),
+                            Err(u) => Ok(u),
+                        };
+                    }
                     _ => (
                         need(&self.ctx.subscription_id, "subscription id"),
                         need(&self.ctx.resource_group_name, "resource group name"),

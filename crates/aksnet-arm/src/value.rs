@@ -47,7 +47,42 @@ pub struct Context {
     pub resource_group_location: Option<String>,
     /// The deployment name.
     pub deployment_name: Option<String>,
+    /// Whether the deployment targets a subscription (no resource group): `resourceId` then
+    /// names subscription-level resources.
+    pub subscription_scope: bool,
 }
+
+/// What only the template being deployed knows, asked for by the evaluator. Every method
+/// answers `None` when it has nothing to say, and the evaluator falls back (to the
+/// [`Context`]'s maps, to an error, or to an unknown).
+pub trait Host {
+    /// A parameter's value (`parameters('name')`).
+    fn parameter(&self, _name: &str) -> Option<Result<Value, EvalError>> {
+        None
+    }
+    /// A variable's value (`variables('name')`), evaluated on first use.
+    fn variable(&self, _name: &str) -> Option<Result<Value, EvalError>> {
+        None
+    }
+    /// The current index of the named copy loop (or of the innermost one).
+    fn copy_index(&self, _loop_name: Option<&str>) -> Option<i64> {
+        None
+    }
+    /// `reference(target, apiVersion, 'Full'?)`: the state of a resource of this deployment,
+    /// by id or (language version 2.0) symbolic name.
+    fn reference(&self, _target: &str, _full: bool) -> Option<Value> {
+        None
+    }
+    /// `resourceInfo('symbolic')`: the id, name, type and apiVersion of a resource.
+    fn resource_info(&self, _symbolic: &str) -> Option<Value> {
+        None
+    }
+}
+
+/// A [`Host`] that knows nothing: expressions evaluated outside a template.
+pub struct NoHost;
+
+impl Host for NoHost {}
 
 /// An evaluation error: never a panic.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
