@@ -11,6 +11,7 @@
 pub mod eval;
 pub mod expr;
 mod hash;
+pub mod template;
 pub mod value;
 
 pub use eval::{eval, eval_template_string, eval_with};

@@ -1,0 +1,367 @@
+use std::cell::RefCell;
+
+use serde_json::{json, Map, Value as Json};
+
+use super::*;
+
+fn scope() -> Scope {
+    Scope {
+        subscription: Some("sub".into()),
+        resource_group: Some("rg".into()),
+        location: Some("westeurope".into()),
+        ..Scope::default()
+    }
+}
+
+/// Deploys `t` with `params`; returns the resources by id and the outcome.
+fn run(t: Json, params: Json) -> (Vec<Deployed>, Outcome) {
+    let t = t.as_object().unwrap().clone();
+    let world = RefCell::new(World::default());
+    let d = Deployment {
+        name: "main".into(),
+        file: "main.json".into(),
+        template: &t,
+        scope: scope(),
+        parameters: params.as_object().cloned().unwrap_or_default(),
+    };
+    let o = deploy(&d, &world, &NoLoader);
+    (world.into_inner().into_resources(), o)
+}
+
+fn body<'a>(rs: &'a [Deployed], id_end: &str) -> &'a Json {
+    &rs.iter()
+        .find(|r| r.id.ends_with(id_end))
+        .unwrap_or_else(|| {
+            panic!(
+                "no {id_end} in {:?}",
+                rs.iter().map(|r| &r.id).collect::<Vec<_>>()
+            )
+        })
+        .value
+}
+
+#[test]
+fn parameters_variables_copy_and_conditions() {
+    let t = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "parameters": {
+            "prefix": {"type": "string", "defaultValue": "10.1"},
+            "count": {"type": "int", "defaultValue": 2},
+            "withNsg": {"type": "bool", "defaultValue": false}
+        },
+        "variables": {
+            "vnetName": "[concat('vnet-', parameters('prefix'))]",
+            "copy": [{"name": "subnets", "count": "[parameters('count')]",
+                      "input": {"name": "[format('snet-{0}', copyIndex('subnets'))]",
+                                "properties": {"addressPrefix": "[format('{0}.{1}.0/24', parameters('prefix'), copyIndex('subnets'))]"}}}]
+        },
+        "resources": [
+            {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01",
+             "name": "[variables('vnetName')]", "location": "[resourceGroup().location]",
+             "properties": {"addressSpace": {"addressPrefixes": ["[concat(parameters('prefix'), '.0.0/16')]"]},
+                            "subnets": "[variables('subnets')]"}},
+            {"condition": "[parameters('withNsg')]", "type": "Microsoft.Network/networkSecurityGroups",
+             "apiVersion": "2023-09-01", "name": "nsg", "properties": {}},
+            {"type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01",
+             "name": "[concat('rt-', copyIndex(1))]", "copy": {"name": "rts", "count": 2},
+             "properties": {"copy": [{"name": "routes", "count": "[copyIndex(1)]",
+                 "input": {"name": "[concat('r', copyIndex('routes'))]",
+                           "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "Internet"}}}]}}
+        ]
+    });
+    let (rs, o) = run(t, json!({"count": 3}));
+    assert!(o.notes.is_empty(), "{:?}", o.notes);
+    let ids: Vec<&str> = rs.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-10.1",
+            "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt-1",
+            "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt-2",
+        ]
+    );
+    let vnet = &rs[0].value;
+    assert_eq!(vnet["location"], "westeurope");
+    assert_eq!(vnet["name"], "vnet-10.1");
+    assert_eq!(
+        vnet["properties"]["subnets"][2]["properties"]["addressPrefix"],
+        "10.1.2.0/24"
+    );
+    assert_eq!(vnet["properties"]["subnets"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        rs[2].value["properties"]["routes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(rs[2].value["properties"]["routes"][1]["name"], "r1");
+    assert_eq!(rs[2].origin.describe(), "$.resources[2] (rts copy 1)");
+    assert!(rs[0].value.get("apiVersion").is_some());
+}
+
+#[test]
+fn children_dependencies_and_references() {
+    let t = json!({
+        "resources": [
+            {"type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01", "name": "rt",
+             "dependsOn": ["[resourceId('Microsoft.Network/azureFirewalls', 'fw')]"],
+             "properties": {"routes": [{"name": "default", "properties": {
+                 "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance",
+                 "nextHopIpAddress": "[reference(resourceId('Microsoft.Network/azureFirewalls', 'fw')).ipConfigurations[0].properties.privateIPAddress]"}}]}},
+            {"type": "Microsoft.Network/azureFirewalls", "apiVersion": "2023-09-01", "name": "fw",
+             "properties": {"ipConfigurations": [{"name": "c", "properties": {}}], "threatIntelMode": "Deny"}},
+            {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "v",
+             "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}},
+             "resources": [{"type": "subnets", "apiVersion": "2023-09-01", "name": "a",
+                            "dependsOn": ["v"], "properties": {"addressPrefix": "10.0.0.0/24",
+                            "routeTable": {"id": "[resourceId('Microsoft.Network/routeTables', 'rt')]"}}}]},
+            {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "n",
+             "properties": {"securityRules": [], "mode": "[reference('fw').threatIntelMode]"}}
+        ]
+    });
+    let (rs, o) = run(t, json!({}));
+    assert!(o.notes.is_empty(), "{:?}", o.notes);
+    // The firewall is deployed before the route table that depends on it.
+    let ids: Vec<&str> = rs
+        .iter()
+        .map(|r| r.id.rsplit("providers/").next().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "Microsoft.Network/azureFirewalls/fw",
+            "Microsoft.Network/routeTables/rt",
+            "Microsoft.Network/virtualNetworks/v",
+            "Microsoft.Network/virtualNetworks/v/subnets/a",
+            "Microsoft.Network/networkSecurityGroups/n",
+        ]
+    );
+    let hop =
+        &body(&rs, "routeTables/rt")["properties"]["routes"][0]["properties"]["nextHopIpAddress"];
+    let u = as_marker(hop).expect("unknown");
+    assert!(u.reason.contains("set by Azure at deployment"), "{u:?}");
+    assert_eq!(body(&rs, "subnets/a")["name"], "a");
+    assert_eq!(
+        body(&rs, "subnets/a")["type"],
+        "Microsoft.Network/virtualNetworks/subnets"
+    );
+    // A declared property of a resource of the same template is read by name.
+    assert_eq!(
+        body(&rs, "networkSecurityGroups/n")["properties"]["mode"],
+        "Deny"
+    );
+}
+
+#[test]
+fn nested_deployments_inner_and_outer_with_outputs() {
+    let t = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+        "parameters": {"hubRg": {"type": "string", "defaultValue": "rg-hub"}},
+        "variables": {"space": "10.0.0.0/16"},
+        "resources": [
+            {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "hub",
+             "resourceGroup": "[parameters('hubRg')]",
+             "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+                "parameters": {"space": {"value": "[variables('space')]"}},
+                "template": {"parameters": {"space": {"type": "string"}},
+                   "resources": [{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01",
+                       "name": "hub", "properties": {"addressSpace": {"addressPrefixes": ["[parameters('space')]"]}}}],
+                   "outputs": {"id": {"type": "string", "value": "[resourceId('Microsoft.Network/virtualNetworks', 'hub')]"},
+                               "rg": {"type": "string", "value": "[resourceGroup().name]"}}}}},
+            {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "outer",
+             "resourceGroup": "rg-spoke",
+             "dependsOn": ["hub"],
+             "properties": {"mode": "Incremental",
+                "template": {"resources": [{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01",
+                   "name": "spoke", "properties": {"addressSpace": {"addressPrefixes": ["[variables('space')]"]},
+                   "peer": "[reference(extensionResourceId(format('/subscriptions/{0}/resourceGroups/{1}', subscription().subscriptionId, parameters('hubRg')), 'Microsoft.Resources/deployments', 'hub'), '2022-09-01').outputs.id.value]",
+                   "where": "[reference(subscriptionResourceId(parameters('hubRg'), 'Microsoft.Resources/deployments', 'hub')).outputs.rg.value]"}}]}}}
+        ]
+    });
+    let mut s = scope();
+    s.resource_group = None;
+    let t = t.as_object().unwrap().clone();
+    let world = RefCell::new(World::default());
+    let d = Deployment {
+        name: "main".into(),
+        file: "main.json".into(),
+        template: &t,
+        scope: s,
+        parameters: Map::new(),
+    };
+    let o = deploy(&d, &world, &NoLoader);
+    let rs = world.into_inner().into_resources();
+    let ids: Vec<&str> = rs.iter().map(|r| r.id.as_str()).collect();
+    assert!(ids.contains(&"/subscriptions/sub/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/hub"), "{ids:?}");
+    assert!(ids.contains(&"/subscriptions/sub/resourceGroups/rg-hub/providers/Microsoft.Resources/deployments/hub"), "{ids:?}");
+    let spoke = body(&rs, "virtualNetworks/spoke");
+    assert_eq!(spoke["id"], "/subscriptions/sub/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/spoke");
+    // Outer scope: the parent's variables.
+    assert_eq!(
+        spoke["properties"]["addressSpace"]["addressPrefixes"][0],
+        "10.0.0.0/16"
+    );
+    assert_eq!(
+        spoke["properties"]["peer"],
+        "/subscriptions/sub/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/hub"
+    );
+    // `where` names a subscription-level deployment that does not exist: unknown, not an error.
+    assert!(as_marker(&spoke["properties"]["where"]).is_some());
+    assert!(o.notes.is_empty(), "{:?}", o.notes);
+}
+
+#[test]
+fn language_version_2_symbolic_names_and_loops() {
+    let t = json!({
+        "languageVersion": "2.0",
+        "parameters": {"names": {"type": "array", "defaultValue": ["a", "b"]}},
+        "resources": {
+            "existingHub": {"existing": true, "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "hub"},
+            "vnets": {"copy": {"name": "vnets", "count": "[length(parameters('names'))]"},
+                      "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01",
+                      "name": "[parameters('names')[copyIndex()]]",
+                      "properties": {"addressSpace": {"addressPrefixes": [ "[format('10.{0}.0.0/16', copyIndex())]" ]}}},
+            "nsg": {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "nsg",
+                    "dependsOn": ["vnets"],
+                    "properties": {"first": "[reference('vnets[1]').addressSpace.addressPrefixes[0]]",
+                                   "hub": "[reference('existingHub').addressSpace]",
+                                   "info": "[resourceInfo('vnets[0]').id]"}}
+        }
+    });
+    let (rs, o) = run(t, json!({}));
+    assert!(o.notes.is_empty(), "{:?}", o.notes);
+    assert_eq!(rs.len(), 3, "the existing hub is not deployed");
+    let nsg = body(&rs, "networkSecurityGroups/nsg");
+    assert_eq!(nsg["properties"]["first"], "10.1.0.0/16");
+    assert!(as_marker(&nsg["properties"]["hub"]).is_some());
+    assert!(nsg["properties"]["info"]
+        .as_str()
+        .unwrap()
+        .ends_with("virtualNetworks/a"));
+}
+
+#[test]
+fn parameters_are_checked_and_secrets_never_read() {
+    let t = json!({
+        "parameters": {
+            "required": {"type": "string"},
+            "sku": {"type": "string", "defaultValue": "Basic", "allowedValues": ["Standard", "Premium"]},
+            "password": {"type": "securestring", "defaultValue": "hunter2"}
+        },
+        "resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "n",
+                       "properties": {"secret": "[parameters('password')]"}}]
+    });
+    let (rs, o) = run(t, json!({"nope": 1}));
+    let messages: Vec<String> = o
+        .notes
+        .iter()
+        .map(|n| format!("{}: {}", n.path, n.message))
+        .collect();
+    assert!(
+        messages.iter().any(|m| m
+            == "$.parameters.required: the required parameter 'required' (string) has no value"),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("not one of its allowedValues")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("no parameter named 'nope'")),
+        "{messages:?}"
+    );
+    let text = serde_json::to_string(&rs[0].value).unwrap();
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
+#[test]
+fn errors_point_at_the_expression() {
+    let t = json!({
+        "resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "n",
+                       "properties": {"x": "[concat('a', nosuch(1))]", "y": "[copyIndex()]"}},
+                      {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01",
+                       "name": "[parameters('missing')]"}]
+    });
+    let (rs, o) = run(t, json!({}));
+    assert_eq!(rs.len(), 1);
+    let messages: Vec<String> = o
+        .notes
+        .iter()
+        .map(|n| format!("{}: {}", n.path, n.message))
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(
+        messages[0].starts_with("$.resources[1].name: column 2: no parameter named 'missing'"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1]
+            .starts_with("$.resources[0].properties.x: column 14: unknown function 'nosuch'"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].contains("copyIndex() outside a copy loop"),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn parameter_files_and_arguments() {
+    let f = json!({"$schema": "x", "contentVersion": "1.0.0.0", "parameters": {
+        "a": {"value": 1}, "s": {"reference": {"keyVault": {"id": "kv"}, "secretName": "x"}}}});
+    let p = parameters_file(&f).unwrap();
+    assert_eq!(p["a"], 1);
+    assert!(as_marker(&p["s"]).is_some());
+    assert_eq!(
+        parameters_file(&json!({"b": {"value": "x"}})).unwrap()["b"],
+        "x"
+    );
+    assert!(parameters_file(&json!({"b": 3})).is_err());
+    assert_eq!(
+        parameter_arg("n=10", Some("string")).unwrap().1,
+        json!("10")
+    );
+    assert_eq!(parameter_arg("n=10", Some("int")).unwrap().1, json!(10));
+    assert_eq!(parameter_arg("n=[1,2]", None).unwrap().1, json!([1, 2]));
+    assert_eq!(parameter_arg("n=a b", None).unwrap().1, json!("a b"));
+    assert!(parameter_arg("n=x", Some("int")).is_err());
+    assert!(parameter_arg("novalue", None).is_err());
+}
+
+#[test]
+fn hostile_templates_end() {
+    // A variable that depends on itself, a nested chain deeper than allowed, a huge count.
+    let mut inner = json!({"resources": []});
+    for _ in 0..40 {
+        inner = json!({"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+            "name": "d", "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"}, "template": inner}}]});
+    }
+    let (_, o) = run(inner, json!({}));
+    assert!(o
+        .notes
+        .iter()
+        .any(|n| n.message.contains("nested more than")));
+    let t = json!({"variables": {"a": "[variables('b')]", "b": "[variables('a')]"},
+                   "resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "1", "name": "[variables('a')]"},
+                                 {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "1", "name": "x",
+                                  "copy": {"name": "c", "count": 100000}}]});
+    let (rs, o) = run(t, json!({}));
+    assert!(rs.is_empty());
+    assert!(
+        o.notes
+            .iter()
+            .any(|n| n.message.contains("depends on itself")),
+        "{:?}",
+        o.notes
+    );
+    assert!(
+        o.notes.iter().any(|n| n.message.contains("from 0 to 800")),
+        "{:?}",
+        o.notes
+    );
+}

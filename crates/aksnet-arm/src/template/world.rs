@@ -1,0 +1,79 @@
+//! The resources deployed so far, across every deployment of a run, as Azure would hold them
+//! after each step in incremental mode: a resource deployed again replaces what an earlier
+//! step put there (a PUT replaces the whole resource).
+
+use std::collections::HashMap;
+
+use serde_json::Value as Json;
+
+/// Where in a template a deployed resource was declared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The template file.
+    pub file: String,
+    /// The JSON path of the declaration in it.
+    pub path: String,
+    /// The copy-loop iterations it came from (`name`, index), outermost first.
+    pub copies: Vec<(String, i64)>,
+}
+
+impl Origin {
+    /// `$.resources[3]` or `$.resources[3] (copy vnets 2)`.
+    pub fn describe(&self) -> String {
+        let mut s = self.path.clone();
+        for (name, i) in &self.copies {
+            s.push_str(&format!(" ({name} copy {i})"));
+        }
+        s
+    }
+}
+
+/// One deployed resource.
+#[derive(Clone, Debug)]
+pub struct Deployed {
+    /// Its id.
+    pub id: String,
+    /// The resource as deployed: `id`, `type`, `name`, `properties`... with unknown values as
+    /// markers (see [`super::walk::UNKNOWN_KEY`]).
+    pub value: Json,
+    /// Where it was declared.
+    pub origin: Origin,
+}
+
+/// The resources deployed so far.
+#[derive(Debug, Default)]
+pub struct World {
+    resources: Vec<Deployed>,
+    index: HashMap<String, usize>,
+}
+
+impl World {
+    /// Deploys a resource: a new id is appended, a known one replaced in place.
+    pub fn put(&mut self, r: Deployed) {
+        let key = r.id.to_ascii_lowercase();
+        match self.index.get(&key) {
+            Some(&i) => self.resources[i] = r,
+            None => {
+                self.index.insert(key, self.resources.len());
+                self.resources.push(r);
+            }
+        }
+    }
+
+    /// The resource with this id (compared case-insensitively, as ARM compares ids).
+    pub fn get(&self, id: &str) -> Option<&Deployed> {
+        self.index
+            .get(&id.to_ascii_lowercase())
+            .map(|&i| &self.resources[i])
+    }
+
+    /// Every resource, in the order first deployed.
+    pub fn resources(&self) -> &[Deployed] {
+        &self.resources
+    }
+
+    /// Takes the resources out.
+    pub fn into_resources(self) -> Vec<Deployed> {
+        self.resources
+    }
+}
