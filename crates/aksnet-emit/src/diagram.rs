@@ -121,7 +121,9 @@ fn contents(e: &Estate) -> BTreeMap<ResourceId, Vec<String>> {
         for c in &f.properties.ip_configurations {
             put(
                 &c.properties.subnet.id,
-                format!("firewall {}", f.properties.sku.tier),
+                format!("firewall {}", f.properties.sku.tier)
+                    .trim_end()
+                    .to_string(),
             );
         }
     }

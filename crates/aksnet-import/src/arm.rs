@@ -1,41 +1,143 @@
-//! ARM templates whose resources hold literal values. Expressions (`[...]`) are not evaluated
-//! yet: the first one found is reported with its JSON path.
+//! ARM templates, deployed without Azure by [`aksnet_arm::template`]: the resources a
+//! deployment would create become raw resources like any other, at the JSON path (and copy
+//! iteration) of their declaration; what the template says about itself becomes diagnostics.
 
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use aksnet_arm::template::{self, Deployed, Deployment, Loader, Scope, ScopeKind, World};
 use serde_json::{Map, Value};
 
-use crate::raw::{get, Diagnostic, Out, RawResource};
+use crate::raw::{get, Diagnostic, Out, RawResource, Templates};
 
-/// Subscription and resource group used for ids of template resources (a template has none).
+/// Subscription of template resources when `--subscription` is not given: ids need one, and
+/// the network does not depend on which.
 pub const TEMPLATE_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
-/// See [`TEMPLATE_SUBSCRIPTION`].
+/// Resource group of template resources when `--resource-group` is not given.
 pub const TEMPLATE_RESOURCE_GROUP: &str = "arm-template";
 
 pub(crate) fn is_template(o: &Map<String, Value>) -> bool {
     let schema = get(o, "$schema")
         .and_then(Value::as_str)
-        .is_some_and(|s| s.contains("deploymentTemplate"));
+        .is_some_and(|s| s.contains("deploymentTemplate") || s.contains("DeploymentTemplate"));
     schema
         || (get(o, "contentVersion").is_some()
-            && matches!(get(o, "resources"), Some(Value::Array(_))))
+            && matches!(get(o, "resources"), Some(Value::Array(_) | Value::Object(_))))
 }
 
-/// The first ARM expression in a value, with its path. `[[` escapes a literal bracket.
-fn first_expression(v: &Value, path: &str) -> Option<(String, String)> {
-    match v {
-        Value::String(s) if s.starts_with('[') && !s.starts_with("[[") && s.ends_with(']') => {
-            Some((s.clone(), path.to_string()))
-        }
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .find_map(|(i, x)| first_expression(x, &format!("{path}[{i}]"))),
-        Value::Object(o) => o
-            .iter()
-            .find_map(|(k, x)| first_expression(x, &format!("{path}.{k}"))),
-        _ => None,
+/// The scope a template deploys to with these flags.
+fn scope(t: &Templates, kind: ScopeKind) -> Scope {
+    let sub = t
+        .subscription
+        .clone()
+        .unwrap_or_else(|| TEMPLATE_SUBSCRIPTION.to_string());
+    let rg = t
+        .resource_group
+        .clone()
+        .unwrap_or_else(|| TEMPLATE_RESOURCE_GROUP.to_string());
+    match kind {
+        ScopeKind::ResourceGroup => Scope {
+            subscription: Some(sub),
+            resource_group: Some(rg),
+            location: t.location.clone(),
+            ..Scope::default()
+        },
+        ScopeKind::Subscription => Scope {
+            subscription: Some(sub),
+            location: t.location.clone(),
+            ..Scope::default()
+        },
+        ScopeKind::ManagementGroup => Scope {
+            management_group: Some(rg),
+            location: t.location.clone(),
+            ..Scope::default()
+        },
+        ScopeKind::Tenant => Scope {
+            location: t.location.clone(),
+            ..Scope::default()
+        },
     }
 }
 
+/// Reads linked templates from files beside the template.
+struct Files;
+
+impl Loader for Files {
+    fn load(&self, from: &str, relative: &str) -> Result<(String, Value), String> {
+        let base = Path::new(from).parent().unwrap_or(Path::new("."));
+        let path: PathBuf = base.join(relative);
+        let name = path.display().to_string();
+        read_json(&path).map(|j| (name, j))
+    }
+}
+
+/// Reads a JSON file as ARM does (comments and line breaks in strings allowed).
+pub(crate) fn read_json(path: &Path) -> Result<Value, String> {
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if size > crate::MAX_FILE_BYTES {
+        return Err(format!("{size} bytes is more than the limit"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = bytes.strip_prefix(&[0xef, 0xbb, 0xbf][..]).unwrap_or(&bytes);
+    match serde_json::from_slice(bytes) {
+        Ok(v) => Ok(v),
+        Err(e) => match crate::relax::relax(bytes) {
+            Some(r) => serde_json::from_slice(&r.bytes).map_err(|e| {
+                let (l, c) = r.original_position(bytes, e.line(), e.column());
+                format!("invalid JSON at {l}:{c}: {}", crate::raw::json_message(&e))
+            }),
+            None => Err(format!(
+                "invalid JSON at {}:{}: {}",
+                e.line(),
+                e.column(),
+                crate::raw::json_message(&e)
+            )),
+        },
+    }
+}
+
+/// The parameter values `--parameters` gives a template, in order (later wins).
+fn parameters(
+    t: &Templates,
+    template: &Map<String, Value>,
+    diags: &mut Vec<Diagnostic>,
+) -> Map<String, Value> {
+    let declared = |name: &str| -> Option<String> {
+        let ps = get(template, "parameters")?.as_object()?;
+        let p = get(ps, name)?.as_object()?;
+        get(p, "type")?.as_str().map(str::to_string)
+    };
+    let mut out = Map::new();
+    for arg in &t.parameters {
+        let file = arg.strip_prefix('@').unwrap_or(arg);
+        if arg.starts_with('@') || (!arg.contains('=') && Path::new(file).is_file()) {
+            let read = read_json(Path::new(file)).map_err(|e| e.to_string()).and_then(|j| {
+                template::parameters_file(&j).map_err(|e| e.to_string())
+            });
+            match read {
+                Ok(ps) => out.extend(ps),
+                Err(e) => diags.push(
+                    Diagnostic::error(file, "-", &format!("cannot read the parameters: {e}"))
+                        .with_hint("a parameters file holds {\"parameters\": {\"name\": {\"value\": ...}}}, as az deployment takes it"),
+                ),
+            }
+            continue;
+        }
+        let name = arg.split_once('=').map_or("", |(n, _)| n.trim());
+        match template::parameter_arg(arg, declared(name).as_deref()) {
+            Ok((n, v)) => {
+                out.insert(n, v);
+            }
+            Err(e) => diags.push(
+                Diagnostic::error("--parameters", "-", &e.to_string())
+                    .with_hint("pass a parameters file, @file, or name=value"),
+            ),
+        }
+    }
+    out
+}
+
+/// Deploys the template `o` read from `file` and hands its resources on.
 pub(crate) fn extract(
     o: Map<String, Value>,
     file: &str,
@@ -43,96 +145,66 @@ pub(crate) fn extract(
     out: &mut Out,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(Value::Array(resources)) = get(&o, "resources").cloned() else {
-        return;
-    };
-    if let Some((expr, at)) = first_expression(
-        &Value::Array(resources.clone()),
-        &format!("{path}.resources"),
-    ) {
-        let shown: String = expr.chars().take(120).collect();
-        diags.push(Diagnostic::error(file, &at, &format!("ARM template expressions are not supported yet: {shown}")).with_hint("export the deployed resources instead (az resource list / az group export), or resolve the template with what-if first"));
-        return;
+    if path != "$" {
+        diags.push(Diagnostic::warning(
+            file,
+            path,
+            "a template inside another document; deployed on its own",
+        ));
     }
-    for (i, r) in resources.into_iter().enumerate() {
-        resource(r, None, file, &format!("{path}.resources[{i}]"), out, diags);
+    let t = out.templates().clone();
+    let t = &t;
+    let name = t.name.clone().unwrap_or_else(|| {
+        Path::new(file)
+            .file_stem()
+            .map_or("deployment".to_string(), |s| s.to_string_lossy().into_owned())
+    });
+    let given = parameters(t, &o, diags);
+    let d = Deployment {
+        name,
+        file: file.to_string(),
+        template: &o,
+        scope: scope(t, ScopeKind::of(&o)),
+        parameters: given,
+    };
+    let world = RefCell::new(World::default());
+    let outcome = template::deploy(&d, &world, &Files);
+    for n in outcome.notes {
+        let d = if n.error {
+            Diagnostic::error(&n.file, &n.path, &n.message)
+        } else {
+            Diagnostic::warning(&n.file, &n.path, &n.message)
+        };
+        diags.push(d);
+    }
+    hand_on(world.into_inner(), out);
+}
+
+/// Hands the deployed resources on, in the order first deployed.
+fn hand_on(world: World, out: &mut Out) {
+    for r in world.into_resources() {
+        out.push(raw(r));
     }
 }
 
-/// One template resource; `parent` is `(type, name)` for nested children.
-fn resource(
-    r: Value,
-    parent: Option<(&str, &str)>,
-    file: &str,
-    path: &str,
-    out: &mut Out,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let Value::Object(mut o) = r else { return };
-    let ty = get(&o, "type")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let name = get(&o, "name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let (full_type, full_name) = match parent {
-        Some((pt, pn)) if !ty.contains('/') || !ty.contains('.') => {
-            (format!("{pt}/{ty}"), format!("{pn}/{name}"))
+/// A deployed resource as a raw resource. Its location and tags are informational: an unknown
+/// one is left out (an unknown location is no location) rather than failing the resource.
+fn raw(r: Deployed) -> RawResource {
+    let Deployed { value, origin, .. } = r;
+    let mut value = value;
+    if let Value::Object(o) = &mut value {
+        if o.get("location").is_some_and(|l| template::as_marker(l).is_some()) {
+            o.remove("location");
         }
-        _ => (ty.clone(), name.clone()),
-    };
-    if full_type.is_empty() || full_name.is_empty() {
-        diags.push(Diagnostic::warning(
-            file,
-            path,
-            "template resource without type or name; skipped",
-        ));
-        return;
-    }
-    // `Microsoft.Network/virtualNetworks/subnets` + `vnet/snet` → providers/.../virtualNetworks/vnet/subnets/snet
-    let mut segs = full_type.splitn(2, '/');
-    let ns = segs.next().unwrap_or("");
-    let types: Vec<&str> = segs.next().unwrap_or("").split('/').collect();
-    let names: Vec<&str> = full_name.split('/').collect();
-    if types.len() != names.len() {
-        diags.push(Diagnostic::warning(
-            file,
-            path,
-            &format!("type `{full_type}` and name `{full_name}` have different depths; skipped"),
-        ));
-        return;
-    }
-    let mut id = format!("/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{TEMPLATE_RESOURCE_GROUP}/providers/{ns}");
-    for (t, n) in types.iter().zip(&names) {
-        id.push_str(&format!("/{t}/{n}"));
-    }
-    let children = o
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case("resources"))
-        .cloned()
-        .and_then(|k| o.remove(&k));
-    o.insert("id".into(), Value::String(id));
-    o.insert("type".into(), Value::String(full_type.clone()));
-    o.insert(
-        "name".into(),
-        Value::String(names.last().copied().unwrap_or("").to_string()),
-    );
-    out.push(RawResource {
-        value: Value::Object(o),
-        origin: format!("{file}: {path}"),
-    });
-    if let Some(Value::Array(kids)) = children {
-        for (i, k) in kids.into_iter().enumerate() {
-            resource(
-                k,
-                Some((&full_type, &full_name)),
-                file,
-                &format!("{path}.resources[{i}]"),
-                out,
-                diags,
-            );
+        if let Some(Value::Object(tags)) = o.get_mut("tags") {
+            tags.retain(|_, v| template::as_marker(v).is_none());
         }
+        if o.get("tags").is_some_and(|t| template::as_marker(t).is_some()) {
+            o.remove("tags");
+        }
+    }
+    RawResource {
+        value,
+        origin: format!("{}: {}", origin.file, origin.describe()),
     }
 }

@@ -30,7 +30,7 @@ use aksnet_model::Estate;
 
 pub use arm::{TEMPLATE_RESOURCE_GROUP, TEMPLATE_SUBSCRIPTION};
 pub use found::{nothing_imported, NothingImported};
-pub use raw::{Diagnostic, FastPath, Out, RawResource, Summary};
+pub use raw::{Diagnostic, FastPath, Out, RawResource, Summary, Templates};
 
 /// The result of an import.
 #[derive(Clone, Debug)]
@@ -114,7 +114,7 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<RawResource>, diags: &mut Vec
 /// Reads files and folders (every `*.json` directly inside a folder, in name order) into
 /// `sink`, streaming each file; returns what was read.
 pub fn read_paths_into(paths: &[&Path], sink: &mut dyn FnMut(RawResource)) -> Summary {
-    read_paths_with(paths, sink, None)
+    read_paths_with(paths, sink, None, &Templates::default())
 }
 
 /// [`read_paths_into`] with an optional fast path for plain resources in top-level lists.
@@ -122,6 +122,7 @@ fn read_paths_with(
     paths: &[&Path],
     sink: &mut dyn FnMut(RawResource),
     mut fast: Option<FastPath>,
+    templates: &Templates,
 ) -> Summary {
     let mut summary = Summary::default();
     let mut files = Vec::new();
@@ -168,7 +169,7 @@ fn read_paths_with(
                 let body = bytes
                     .strip_prefix(&[0xef, 0xbb, 0xbf][..])
                     .unwrap_or(&bytes);
-                let mut out = Out::new(sink);
+                let mut out = Out::new(sink).with_templates(templates);
                 if let Some(f) = fast.as_mut() {
                     out = out.with_fast_path(&mut **f);
                 }
@@ -221,9 +222,19 @@ fn finish(a: assemble::Assembler) -> Import {
 
 /// Reads and assembles in one go, typing each resource as it is read.
 pub fn import_paths(name: &str, paths: &[&Path]) -> Import {
+    import_paths_with(name, paths, &Templates::default())
+}
+
+/// [`import_paths`], deploying the templates among the inputs as `templates` says.
+pub fn import_paths_with(name: &str, paths: &[&Path], templates: &Templates) -> Import {
     let a = std::cell::RefCell::new(assemble::Assembler::new(name, Summary::default()));
     let mut fast = |id: &str, text: &str, origin: &str| a.borrow_mut().add_text(id, text, origin);
-    let mut summary = read_paths_with(paths, &mut |r| a.borrow_mut().add(r), Some(&mut fast));
+    let mut summary = read_paths_with(
+        paths,
+        &mut |r| a.borrow_mut().add(r),
+        Some(&mut fast),
+        templates,
+    );
     let mut a = a.into_inner();
     summary.diagnostics.append(&mut a.summary.diagnostics);
     a.summary.diagnostics = summary.diagnostics;

@@ -136,6 +136,22 @@ impl Summary {
     }
 }
 
+/// How templates among the inputs are deployed: what `az deployment group create` is told.
+#[derive(Clone, Debug, Default)]
+pub struct Templates {
+    /// `--parameters`, in order (later wins): a parameters file (with or without `@`) or
+    /// `name=value`.
+    pub parameters: Vec<String>,
+    /// `--subscription` (default `00000000-0000-0000-0000-000000000000`).
+    pub subscription: Option<String>,
+    /// `--resource-group` (default `arm-template`).
+    pub resource_group: Option<String>,
+    /// `--location`: the resource group's location (unknown when not given).
+    pub location: Option<String>,
+    /// `--deployment-name` (default: the template file's name without extension, as az).
+    pub name: Option<String>,
+}
+
 /// A consumer that takes a resource straight from its JSON text: `(id, text, origin)`, returning
 /// whether it did.
 pub type FastPath<'a> = &'a mut dyn FnMut(&str, &str, &str) -> bool;
@@ -147,6 +163,8 @@ pub struct Out<'a> {
     count: usize,
     /// Resources still to pass over (already taken by an earlier read of the same document).
     skip: usize,
+    /// How templates are deployed.
+    templates: Option<&'a Templates>,
 }
 
 impl<'a> Out<'a> {
@@ -157,7 +175,26 @@ impl<'a> Out<'a> {
             fast: None,
             count: 0,
             skip: 0,
+            templates: None,
         }
+    }
+
+    /// Deploys templates as `t` says.
+    pub fn with_templates(mut self, t: &'a Templates) -> Self {
+        self.templates = Some(t);
+        self
+    }
+
+    /// How templates are deployed (defaults when not said).
+    pub(crate) fn templates(&self) -> &Templates {
+        static DEFAULT: Templates = Templates {
+            parameters: Vec::new(),
+            subscription: None,
+            resource_group: None,
+            location: None,
+            name: None,
+        };
+        self.templates.unwrap_or(&DEFAULT)
     }
 
     /// Passes over the next `n` resources (counted, not handed on): a document read again from

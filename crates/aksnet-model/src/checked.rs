@@ -288,19 +288,49 @@ pub(crate) mod read {
         super::port_range(s).map(|_| ())
     }
 
+    /// A port written as text or as a JSON number: Azure's REST API reads `8080` where it
+    /// declares a string (templates such as the AKS landing zone accelerator's compiled
+    /// `main.json` write `destinationPortRanges: [8080]`, and deploy).
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum PortText {
+        Text(String),
+        Number(u64),
+    }
+
+    impl PortText {
+        fn text(self) -> String {
+            match self {
+                PortText::Text(s) => s,
+                PortText::Number(n) => n.to_string(),
+            }
+        }
+    }
+
     /// An NSG protocol.
     pub(crate) fn nsg_protocol<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         one(d, super::nsg_protocol)
     }
 
-    /// An optional port range.
+    /// An optional port range ([`PortText`]).
     pub(crate) fn port_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        optional(d, port)
+        let s = Option::<PortText>::deserialize(d)?.map(PortText::text);
+        if let Some(v) = &s {
+            port(v).map_err(serde::de::Error::custom)?;
+        }
+        Ok(s)
     }
 
-    /// A list of port ranges.
+    /// A list of port ranges ([`PortText`]).
     pub(crate) fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        list(d, port)
+        let v: Vec<String> = Vec::<PortText>::deserialize(d)?
+            .into_iter()
+            .map(PortText::text)
+            .collect();
+        for s in &v {
+            port(s).map_err(serde::de::Error::custom)?;
+        }
+        Ok(v)
     }
 
     /// An optional rule address.

@@ -139,6 +139,11 @@ pub const DOCUMENTED: &[Documented] = &[
 /// Properties read as "not stated" when absent, with the reason no value is assumed.
 pub const UNSTATED: &[Unstated] = &[
     Unstated {
+        resource_type: "Microsoft.Network/azureFirewalls",
+        path: "properties.sku",
+        why: "the spec gives no default (templates such as the azurefirewall-create-with-ipgroups quickstart omit it and deploy); no analysis reads the tier, and generated Terraform leaves it to the provider",
+    },
+    Unstated {
         resource_type: "Microsoft.Network/publicIPAddresses",
         path: "properties.publicIPAllocationMethod",
         why: "depends on the SKU (Standard: Static only; Basic: Dynamic in the spec's example); no analysis needs it",

@@ -17,7 +17,9 @@ use crate::resource::{Child, ResourceType, SubResource};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AzureFirewall {
-    /// `{ name: AZFW_VNet, tier: Standard|Premium|Basic }`.
+    /// `{ name: AZFW_VNet, tier: Standard|Premium|Basic }`; empty fields when not stated
+    /// ([`crate::defaults::UNSTATED`]).
+    #[serde(default)]
     pub sku: FirewallSku,
     /// Data-path IP configurations (the first one's subnet is `AzureFirewallSubnet`); none for a
     /// firewall in a Virtual WAN hub.
@@ -44,12 +46,14 @@ impl AzureFirewall {
     }
 }
 
-/// The firewall's own SKU object (inside `properties`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The firewall's own SKU object (inside `properties`); an empty field is one not stated.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirewallSku {
     /// `AZFW_VNet` or `AZFW_Hub`.
+    #[serde(default)]
     pub name: String,
     /// `Basic`, `Standard` or `Premium`.
+    #[serde(default)]
     pub tier: String,
 }
 

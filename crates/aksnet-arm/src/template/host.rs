@@ -14,9 +14,40 @@ use crate::expr::Expr;
 use crate::value::{get_ci, Context, EvalError, Host, Unknown, Value};
 
 /// A parameter's declaration and what the deployment gave it.
-struct Param<'t> {
-    decl: &'t Map<String, Json>,
+struct Param {
+    decl: Map<String, Json>,
     given: Option<Json>,
+}
+
+/// A declaration whose type is `{"$ref": "#/definitions/name"}` (language version 2.0 user-
+/// defined types) with the definition's `type`, `nullable` and `allowedValues` filled in where
+/// the declaration does not say them.
+fn resolve_type(decl: &Map<String, Json>, definitions: Option<&Map<String, Json>>) -> Map<String, Json> {
+    let mut out = decl.clone();
+    let mut seen = 0;
+    let mut current = decl.clone();
+    while let Some(r) = get_ci(&current, "$ref").and_then(Json::as_str) {
+        seen += 1;
+        let Some(def) = r
+            .strip_prefix("#/definitions/")
+            .and_then(|n| definitions.and_then(|d| get_ci(d, n)))
+            .and_then(Json::as_object)
+        else {
+            break;
+        };
+        for key in ["type", "nullable", "allowedValues"] {
+            if get_ci(&out, key).is_none() {
+                if let Some(v) = get_ci(def, key) {
+                    out.insert(key.to_string(), v.clone());
+                }
+            }
+        }
+        current = def.clone();
+        if seen > 32 {
+            break;
+        }
+    }
+    out
 }
 
 /// A resource of this template, by symbolic name (language version 2.0) or name.
@@ -36,7 +67,7 @@ pub struct Symbol {
 pub struct Env<'a> {
     /// Facts for `resourceGroup()`, `subscription()`, `deployment()`, `resourceId()`.
     pub ctx: Context,
-    params: HashMap<String, Param<'a>>,
+    params: HashMap<String, Param>,
     param_values: RefCell<HashMap<String, Value>>,
     vars: Option<&'a Map<String, Json>>,
     var_values: RefCell<HashMap<String, Value>>,
@@ -75,9 +106,11 @@ impl<'a> Env<'a> {
     ) -> Self {
         let mut params = HashMap::new();
         let mut given = given;
+        let definitions = get_ci(template, "definitions").and_then(Json::as_object);
         if let Some(Json::Object(decls)) = get_ci(template, "parameters") {
             for (name, d) in decls {
                 let Json::Object(decl) = d else { continue };
+                let decl = resolve_type(decl, definitions);
                 let g = given
                     .keys()
                     .find(|k| k.eq_ignore_ascii_case(name))
@@ -165,7 +198,7 @@ impl<'a> Env<'a> {
         }
         let p = self.params.get(&key)?;
         let at = format!("{}.parameters.{name}", self.path());
-        let ty = get_ci(p.decl, "type")
+        let ty = get_ci(&p.decl, "type")
             .and_then(Json::as_str)
             .unwrap_or("")
             .to_ascii_lowercase();
@@ -178,14 +211,14 @@ impl<'a> Env<'a> {
             })
         } else if let Some(g) = &p.given {
             from_json(g.clone())
-        } else if let Some(d) = get_ci(p.decl, "defaultValue") {
+        } else if let Some(d) = get_ci(&p.decl, "defaultValue") {
             if self.enter(&key) {
                 return Some(Err(cycle("parameter", name)));
             }
             let v = from_json(walk::value(self, d, &format!("{at}.defaultValue"), false));
             self.leave();
             v
-        } else if get_ci(p.decl, "nullable").and_then(Json::as_bool) == Some(true) {
+        } else if get_ci(&p.decl, "nullable").and_then(Json::as_bool) == Some(true) {
             Value::Known(Json::Null)
         } else {
             self.error(
@@ -201,7 +234,7 @@ impl<'a> Env<'a> {
             })
         };
         if let Value::Known(j) = &v {
-            check_parameter(self, p.decl, &ty, j, name, &at);
+            check_parameter(self, &p.decl, &ty, j, name, &at);
         }
         self.param_values.borrow_mut().insert(key, v.clone());
         Some(Ok(v))
@@ -294,7 +327,10 @@ fn check_parameter(env: &Env, decl: &Map<String, Json>, ty: &str, v: &Json, name
         "array" => v.is_array(),
         _ => true,
     };
-    if !ok && !v.is_null() {
+    if v.is_null() {
+        return;
+    }
+    if !ok {
         env.error(
             at,
             &format!("the parameter '{name}' is declared {ty} but its value is {v}"),

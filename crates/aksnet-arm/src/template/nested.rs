@@ -136,21 +136,21 @@ fn parameters(env: &Env, props: &Map<String, Json>, at: &str) -> Map<String, Jso
     };
     for (name, p) in ps {
         let here = format!("{at}.parameters.{name}");
-        let v = match p.as_object() {
-            Some(o) if get_ci(o, "value").is_some() => walk::value(
-                env,
-                get_ci(o, "value").expect("checked"),
-                &format!("{here}.value"),
-                true,
-            ),
-            Some(o) if get_ci(o, "reference").is_some() => marker(&Unknown {
-                expression: format!("parameters('{name}')"),
-                reason: "a Key Vault secret reference: aksnet never reads secrets".into(),
-            }),
-            _ => {
-                env.error(&here, "a parameter passed without `value`");
+        // `{"copy": [{"name": "value", ...}]}` builds the value with a loop (Bicep's module
+        // parameter loops), so the object is evaluated before `value` is read.
+        let p = match p {
+            Json::Object(o) if get_ci(o, "reference").is_some() => {
+                out.insert(name.clone(), marker(&Unknown {
+                    expression: format!("parameters('{name}')"),
+                    reason: "a Key Vault secret reference: aksnet never reads secrets".into(),
+                }));
                 continue;
             }
+            other => walk::value(env, other, &here, true),
+        };
+        let Some(v) = p.as_object().and_then(|o| get_ci(o, "value")).cloned() else {
+            env.error(&here, "a parameter passed without `value`");
+            continue;
         };
         out.insert(name.clone(), v);
     }
