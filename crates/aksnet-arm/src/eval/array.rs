@@ -1,7 +1,7 @@
 //! Array and object functions (`array`, `createArray`, `createObject`, `contains`, `empty`,
 //! `first`, `last`, `indexOf`, `lastIndexOf`, `length`, `take`, `skip`, `range`, `union`,
-//! `intersection`, `json`, `null`, `tryGet`): Microsoft Learn template-functions-array and
-//! -object. The functions both pages share with strings take strings here too.
+//! `intersection`, `json`, `null`, `tryGet`, `items`, `objectKeys`, `shallowMerge`, `flatten`):
+//! Microsoft Learn template-functions-array and -object. The functions both pages share with strings take strings here too.
 
 use serde_json::{json, Map, Value as Json};
 
@@ -26,6 +26,10 @@ pub(super) fn function(lname: &str) -> Option<Fun> {
         "json" => json,
         "null" => null,
         "tryget" => try_get,
+        "items" => items,
+        "objectkeys" => object_keys,
+        "shallowmerge" => shallow_merge,
+        "flatten" => flatten,
         _ => return None,
     })
 }
@@ -266,6 +270,60 @@ fn try_get(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
     k(cur)
 }
 
+/// Argument `i`, which must be an object.
+fn object<'j>(c: &Call, v: &'j [Json], i: usize) -> Result<&'j Map<String, Json>, EvalError> {
+    v[i].as_object().ok_or_else(|| c.bad(i, "object", &v[i]))
+}
+
+/// `items(object)`: `{key, value}` objects, by key (the documented example lists `item001`
+/// before `item002` whatever the declaration order).
+fn items(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
+    c.arity(1, 1)?;
+    let mut entries: Vec<_> = object(c, v, 0)?.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    k(Json::Array(
+        entries
+            .into_iter()
+            .map(|(key, value)| json!({"key": key, "value": value}))
+            .collect(),
+    ))
+}
+
+fn object_keys(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
+    c.arity(1, 1)?;
+    k(Json::Array(
+        object(c, v, 0)?.keys().cloned().map(Json::String).collect(),
+    ))
+}
+
+fn shallow_merge(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
+    c.arity(1, 1)?;
+    let a = v[0]
+        .as_array()
+        .ok_or_else(|| c.bad(0, "array of objects", &v[0]))?;
+    let mut out = Map::new();
+    for x in a {
+        let o = x
+            .as_object()
+            .ok_or_else(|| c.bad(0, "array of objects", x))?;
+        out.extend(o.iter().map(|(key, value)| (key.clone(), value.clone())));
+    }
+    k(Json::Object(out))
+}
+
+fn flatten(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
+    c.arity(1, 1)?;
+    let a = v[0]
+        .as_array()
+        .ok_or_else(|| c.bad(0, "array of arrays", &v[0]))?;
+    let mut out = Vec::new();
+    for x in a {
+        let inner = x.as_array().ok_or_else(|| c.bad(0, "array of arrays", x))?;
+        out.extend(inner.iter().cloned());
+    }
+    k(Json::Array(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::ev;
@@ -356,5 +414,44 @@ mod tests {
         );
         assert_eq!(ev("[PARAMETERS('TESTOBJECT')['VALUEA']]"), json!(10));
         assert_eq!(ev("[variables('vnet').subnets[1].name]"), json!("b"));
+    }
+
+    // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#items
+    #[test]
+    fn items_doc_example() {
+        assert_eq!(
+            ev("[items(json('{\"item002\": {\"enabled\": false, \"displayName\": \"Example item 2\", \"number\": 200}, \"item001\": {\"enabled\": true, \"displayName\": \"Example item 1\", \"number\": 300}}'))]"),
+            json!([
+                {"key": "item001", "value": {"displayName": "Example item 1", "enabled": true, "number": 300}},
+                {"key": "item002", "value": {"displayName": "Example item 2", "enabled": false, "number": 200}}
+            ])
+        );
+    }
+
+    // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#objectkeys
+    // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#shallowmerge
+    #[test]
+    fn object_keys_and_shallow_merge_doc_examples() {
+        assert_eq!(
+            ev("[objectKeys(createObject('a', 1, 'b', 2))]"),
+            json!(["a", "b"])
+        );
+        assert_eq!(
+            ev("[shallowMerge(createArray(createObject('one', 'a'), createObject('two', 'b'), createObject('two', 'c')))]"),
+            json!({"one": "a", "two": "c"})
+        );
+        assert_eq!(
+            ev("[shallowMerge(createArray(createObject('one', 'a', 'nested', createObject('a', 1, 'nested', createObject('c', 3))), createObject('two', 'b', 'nested', createObject('b', 2))))]"),
+            json!({"one": "a", "nested": {"b": 2}, "two": "b"})
+        );
+    }
+
+    // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array#flatten
+    #[test]
+    fn flatten_doc_example() {
+        assert_eq!(
+            ev("[flatten(createArray(createArray('one', 'two'), createArray('three'), createArray('four', 'five')))]"),
+            json!(["one", "two", "three", "four", "five"])
+        );
     }
 }

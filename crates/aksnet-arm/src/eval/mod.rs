@@ -11,6 +11,8 @@
 //! functions live in one module per family of Microsoft's template-functions reference, each
 //! answering which of its functions a lowercase name is.
 
+use std::cell::{Cell, RefCell};
+
 use serde_json::{json, Value as Json};
 
 use crate::expr::{parse_template_string, Expr, ExprKind, Template};
@@ -27,6 +29,10 @@ macro_rules! known {
 }
 
 mod array;
+mod cidr;
+mod date;
+mod encoding;
+mod lambda;
 mod logical;
 mod numeric;
 mod resource;
@@ -48,13 +54,24 @@ pub fn eval(e: &Expr, ctx: &Context) -> Result<Value, EvalError> {
 /// Evaluates a parsed expression inside a template: `host` answers what only the template
 /// being deployed knows (lazily evaluated variables, copy indexes, references to its resources).
 pub fn eval_with(e: &Expr, ctx: &Context, host: &dyn Host) -> Result<Value, EvalError> {
-    Ev { ctx, host }.eval(e)
+    Ev {
+        ctx,
+        host,
+        locals: RefCell::new(Vec::new()),
+        lambda_calls: Cell::new(0),
+    }
+    .eval(e)
 }
 
-/// The evaluator's state: the deployment's facts and the template around the expression.
+/// The evaluator's state: the deployment's facts, the template around the expression and the
+/// lambda variables in scope.
 struct Ev<'a> {
     ctx: &'a Context,
     host: &'a dyn Host,
+    /// Bound lambda variables, innermost last.
+    locals: RefCell<Vec<(String, Json)>>,
+    /// Lambda bodies evaluated so far (bounded: nested lambdas must not run for ever).
+    lambda_calls: Cell<usize>,
 }
 
 /// A function whose arguments are all known: called with their values.
@@ -64,15 +81,19 @@ type Fun = fn(&Ev, &Call, &[Json]) -> Result<Value, EvalError>;
 type LazyFun = fn(&Ev, &Call) -> Result<Value, EvalError>;
 
 /// The families with functions that evaluate their own arguments.
-const LAZY_FAMILIES: [fn(&str) -> Option<LazyFun>; 2] = [logical::lazy, string::lazy];
+const LAZY_FAMILIES: [fn(&str) -> Option<LazyFun>; 3] = [logical::lazy, string::lazy, lambda::lazy];
 
 /// The families, asked in turn which function a lowercase name is.
-const FAMILIES: [fn(&str) -> Option<Fun>; 5] = [
+const FAMILIES: [fn(&str) -> Option<Fun>; 9] = [
     resource::function,
     string::function,
+    encoding::function,
     array::function,
     logical::function,
     numeric::function,
+    lambda::function,
+    cidr::function,
+    date::function,
 ];
 
 /// Whether `e` reads into the result of `reference(...)`: a property the template does not
@@ -213,6 +234,12 @@ impl Ev<'_> {
                 e,
                 &format!("set by Azure at deployment, not in the template ({message})"),
             )),
+            Err(EvalError::Access { message, .. }) if resource::partial_object(target) => {
+                Ok(unknown(
+                    e,
+                    &format!("not among the deployment facts provided ({message})"),
+                ))
+            }
             r => r,
         }
     }
@@ -307,6 +334,7 @@ mod tests {
             resource_group_name: Some("rg-1".into()),
             resource_group_location: Some("westeurope".into()),
             deployment_name: Some("dep".into()),
+            tenant_id: Some("t-1".into()),
             ..Context::default()
         };
         c.parameters

@@ -1,7 +1,7 @@
 //! Resource, scope and deployment functions (`resourceId` and its family, `resourceGroup`,
-//! `subscription`, `deployment`, `parameters`, `variables`, `copyIndex`, `reference`,
-//! `resourceInfo`, `list*`): Microsoft Learn template-functions-resource, -scope and
-//! -deployment. What only the template knows is asked of the [`crate::Host`].
+//! `subscription`, `tenant`, `managementGroup`, `deployment`, `environment`, `parameters`,
+//! `variables`, `copyIndex`, `reference`, `resourceInfo`, `list*`, `pickZones`): Microsoft
+//! Learn template-functions-resource, -scope and -deployment. What only the template knows is asked of the [`crate::Host`].
 
 use serde_json::{json, Value as Json};
 
@@ -17,7 +17,11 @@ pub(super) fn function(lname: &str) -> Option<Fun> {
         "reference" => reference,
         "resourceinfo" => resource_info,
         l if l.starts_with("list") => list,
-        "resourcegroup" | "subscription" | "deployment" => whole_object,
+        "resourcegroup" | "subscription" | "tenant" => scope_object,
+        "deployment" => deployment,
+        "managementgroup" => management_group,
+        "environment" => environment,
+        "pickzones" => pick_zones,
         "resourceid" | "subscriptionresourceid" | "tenantresourceid" | "extensionresourceid" => {
             resource_id
         }
@@ -27,19 +31,33 @@ pub(super) fn function(lname: &str) -> Option<Fun> {
 
 /// `resourceGroup().name` etc.: a single deployment fact, known or with the reason it is not.
 pub(super) fn fact(c: &Context, target: &Expr, prop: &str) -> Option<Result<Value, String>> {
-    let ExprKind::Call { name, args } = &target.kind else {
-        return None;
-    };
-    if !args.is_empty() {
-        return None;
+    fact_of(c, &scope_call(target)?, prop)
+}
+
+/// The lowercase name of `e` if it is a call without arguments (`resourceGroup()`...).
+fn scope_call(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Call { name, args } if args.is_empty() => Some(name.to_ascii_lowercase()),
+        _ => None,
     }
+}
+
+/// Whether `e` is a scope object built from the facts provided (`resourceGroup()`,
+/// `subscription()`, `tenant()`): the properties it lacks (tags, display names) are not
+/// among the facts, so reading them is unknown rather than an error.
+pub(super) fn partial_object(e: &Expr) -> bool {
+    scope_call(e).is_some_and(|n| matches!(n.as_str(), "resourcegroup" | "subscription" | "tenant"))
+}
+
+/// Property `prop` of the scope function `lname` (lowercase), if it is a single fact.
+fn fact_of(c: &Context, lname: &str, prop: &str) -> Option<Result<Value, String>> {
     let p = prop.to_ascii_lowercase();
     let s = |o: &Option<String>, what: &str| -> Result<Value, String> {
         o.clone()
             .map(|v| Value::Known(Json::String(v)))
             .ok_or_else(|| format!("the {what} was not provided"))
     };
-    let r = match (name.to_ascii_lowercase().as_str(), p.as_str()) {
+    let r = match (lname, p.as_str()) {
         ("resourcegroup", "name") => s(&c.resource_group_name, "resource group name"),
         ("resourcegroup", "location") => s(&c.resource_group_location, "resource group location"),
         ("resourcegroup", "id") => match (&c.subscription_id, &c.resource_group_name) {
@@ -56,6 +74,12 @@ pub(super) fn fact(c: &Context, target: &Expr, prop: &str) -> Option<Result<Valu
             .map(|sub| Value::Known(Json::String(format!("/subscriptions/{sub}"))))
             .ok_or_else(|| "the subscription id was not provided".to_string()),
         ("deployment", "name") => s(&c.deployment_name, "deployment name"),
+        ("tenant", "tenantid") => s(&c.tenant_id, "tenant id"),
+        ("tenant", "id") => c
+            .tenant_id
+            .as_ref()
+            .map(|t| Value::Known(Json::String(format!("/tenants/{t}"))))
+            .ok_or_else(|| "the tenant id was not provided".to_string()),
         _ => return None,
     };
     Some(r)
@@ -142,12 +166,87 @@ fn list(_: &Ev, c: &Call, _: &[Json]) -> Result<Value, EvalError> {
     ))
 }
 
-fn whole_object(_: &Ev, c: &Call, _: &[Json]) -> Result<Value, EvalError> {
+/// `resourceGroup()`, `subscription()`, `tenant()`: the documented object, from the facts
+/// provided (unknown if one is missing); what no fact gives (tags, display names) is left out.
+fn scope_object(ev: &Ev, c: &Call, _: &[Json]) -> Result<Value, EvalError> {
+    c.arity(0, 0)?;
+    let (props, mut out): (&[&str], Json) = match c.lname {
+        "resourcegroup" => (
+            &["id", "name", "location"],
+            json!({
+                "type": "Microsoft.Resources/resourceGroups",
+                "properties": {"provisioningState": "Succeeded"}
+            }),
+        ),
+        "subscription" => (&["id", "subscriptionId", "tenantId"], json!({})),
+        _ => (&["id", "tenantId"], json!({})),
+    };
+    for p in props {
+        match fact_of(ev.ctx, c.lname, p) {
+            Some(Ok(Value::Known(j))) => out[*p] = j,
+            Some(Err(reason)) => return Ok(unknown(c.call, &reason)),
+            _ => return Ok(unknown(c.call, "not among the deployment facts provided")),
+        }
+    }
+    k(out)
+}
+
+fn deployment(_: &Ev, c: &Call, _: &[Json]) -> Result<Value, EvalError> {
     c.arity(0, 0)?;
     Ok(unknown(
         c.call,
-        "the whole object is not modelled; read one property (name, id, location, subscriptionId, tenantId)",
+        "the whole deployment object (template, parameters, links) is not modelled; read deployment().name",
     ))
+}
+
+fn management_group(_: &Ev, c: &Call, _: &[Json]) -> Result<Value, EvalError> {
+    c.arity(0, 1)?;
+    Ok(unknown(
+        c.call,
+        "the management group is not among the deployment facts provided",
+    ))
+}
+
+fn pick_zones(_: &Ev, c: &Call, _: &[Json]) -> Result<Value, EvalError> {
+    c.arity(3, 5)?;
+    Ok(unknown(
+        c.call,
+        "depends on the region's zones, known only to Azure",
+    ))
+}
+
+/// `environment()` in Azure's global cloud, as Microsoft Learn's template-functions-deployment
+/// shows it.
+fn environment(_: &Ev, c: &Call, _: &[Json]) -> Result<Value, EvalError> {
+    c.arity(0, 0)?;
+    k(json!({
+        "name": "AzureCloud",
+        "gallery": "https://gallery.azure.com/",
+        "graph": "https://graph.windows.net/",
+        "portal": "https://portal.azure.com",
+        "graphAudience": "https://graph.windows.net/",
+        "activeDirectoryDataLake": "https://datalake.azure.net/",
+        "batch": "https://batch.core.windows.net/",
+        "media": "https://rest.media.azure.net",
+        "sqlManagement": "https://management.core.windows.net:8443/",
+        "vmImageAliasDoc": "https://raw.githubusercontent.com/Azure/azure-rest-api-specs/master/arm-compute/quickstart-templates/aliases.json",
+        "resourceManager": "https://management.azure.com/",
+        "authentication": {
+            "loginEndpoint": "https://login.microsoftonline.com/",
+            "audiences": ["https://management.core.windows.net/", "https://management.azure.com/"],
+            "tenant": "common",
+            "identityProvider": "AAD"
+        },
+        "suffixes": {
+            "acrLoginServer": ".azurecr.io",
+            "azureDatalakeAnalyticsCatalogAndJob": "azuredatalakeanalytics.net",
+            "azureDatalakeStoreFileSystem": "azuredatalakestore.net",
+            "azureFrontDoorEndpointSuffix": "azurefd.net",
+            "keyvaultDns": ".vault.azure.net",
+            "sqlServerHostname": ".database.windows.net",
+            "storage": "core.windows.net"
+        }
+    }))
 }
 
 fn resource_id(ev: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
@@ -252,7 +351,9 @@ fn resource_id(ev: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::ev;
+    use super::super::tests::{ctx, ev, unk};
+    use crate::eval::eval_template_string;
+    use crate::value::Value;
     use serde_json::json;
 
     #[test]
@@ -289,5 +390,86 @@ mod tests {
             ev("[extensionResourceId(resourceGroup().id, 'Microsoft.Authorization/locks', 'mylock')]"),
             json!("/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.Authorization/locks/mylock")
         );
+    }
+
+    // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-deployment#environment
+    #[test]
+    fn environment_doc_example() {
+        let env = ev("[environment()]");
+        assert_eq!(env["name"], json!("AzureCloud"));
+        assert_eq!(env["gallery"], json!("https://gallery.azure.com/"));
+        assert_eq!(env["graph"], json!("https://graph.windows.net/"));
+        assert_eq!(env["portal"], json!("https://portal.azure.com"));
+        assert_eq!(
+            env["resourceManager"],
+            json!("https://management.azure.com/")
+        );
+        assert_eq!(
+            env["authentication"]["loginEndpoint"],
+            json!("https://login.microsoftonline.com/")
+        );
+        assert_eq!(
+            ev("[environment().suffixes.storage]"),
+            json!("core.windows.net")
+        );
+        assert_eq!(
+            ev("[environment().suffixes.keyvaultDns]"),
+            json!(".vault.azure.net")
+        );
+        assert_eq!(
+            ev("[environment().suffixes.acrLoginServer]"),
+            json!(".azurecr.io")
+        );
+    }
+
+    // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-scope#resourcegroup
+    // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-scope#subscription
+    // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-scope#tenant
+    #[test]
+    fn scope_objects_from_facts() {
+        assert_eq!(
+            ev("[resourceGroup()]"),
+            json!({
+                "id": "/subscriptions/sub-1/resourceGroups/rg-1",
+                "name": "rg-1",
+                "type": "Microsoft.Resources/resourceGroups",
+                "location": "westeurope",
+                "properties": {"provisioningState": "Succeeded"}
+            })
+        );
+        assert_eq!(
+            ev("[subscription()]"),
+            json!({"id": "/subscriptions/sub-1", "subscriptionId": "sub-1", "tenantId": "t-1"})
+        );
+        assert_eq!(
+            ev("[tenant()]"),
+            json!({"id": "/tenants/t-1", "tenantId": "t-1"})
+        );
+        assert_eq!(ev("[tenant().tenantId]"), json!("t-1"));
+        assert_eq!(ev("[resourceGroup()['name']]"), json!("rg-1"));
+        // What no fact gives is unknown, not an error.
+        let c = ctx();
+        assert!(unk("[resourceGroup().tags]", &c).reason.contains("facts"));
+        assert!(unk("[subscription().displayName]", &c)
+            .reason
+            .contains("facts"));
+        let mut c = ctx();
+        c.resource_group_location = None;
+        assert!(unk("[resourceGroup()]", &c).reason.contains("location"));
+        assert_eq!(
+            eval_template_string("[resourceGroup().name]", &c).unwrap(),
+            Value::Known(json!("rg-1"))
+        );
+        assert!(unk("[managementGroup()]", &c)
+            .reason
+            .contains("management group"));
+        assert!(unk("[deployment()]", &c).reason.contains("deployment"));
+        assert!(unk(
+            "[pickZones('Microsoft.Compute', 'virtualMachines', 'westus2')]",
+            &c
+        )
+        .reason
+        .contains("zones"));
+        assert!(unk("[newGuid()]", &c).reason.contains("every deployment"));
     }
 }

@@ -1,7 +1,8 @@
 //! String functions (`concat`, `format`, `split`, `join`, `replace`, `toLower`, `toUpper`,
-//! `trim`, `substring`, `startsWith`, `endsWith`, `string`, `uniqueString`, `guid`): Microsoft
-//! Learn template-functions-string. Those that also take arrays (`contains`, `length`, `take`…)
-//! are in [`super::array`].
+//! `trim`, `substring`, `startsWith`, `endsWith`, `string`, `padLeft`, `uniqueString`, `guid`,
+//! `newGuid`): Microsoft Learn template-functions-string. Those that also take arrays
+//! (`contains`, `length`, `take`…) are in [`super::array`], the encodings (`base64`, `uri`…) in
+//! [`super::encoding`].
 
 use serde_json::Value as Json;
 
@@ -22,6 +23,8 @@ pub(super) fn function(lname: &str) -> Option<Fun> {
         "startswith" | "endswith" => affix,
         "string" => string,
         "uniquestring" => unique_string,
+        "padleft" => pad_left,
+        "newguid" => new_guid,
         _ => return None,
     })
 }
@@ -290,6 +293,42 @@ fn string(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
     k(Json::String(to_str(&v[0])))
 }
 
+fn pad_left(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
+    c.arity(2, 3)?;
+    let s = match &v[0] {
+        Json::String(s) => s.clone(),
+        Json::Number(n) if n.is_i64() => n.to_string(),
+        x => return Err(c.bad(0, "string or int", x)),
+    };
+    let total = c.int(v, 1)?;
+    if !(0..=MAX_STRING as i64).contains(&total) {
+        return Err(c.bad_value(
+            1,
+            &format!("a total length within 0..={MAX_STRING}"),
+            total.to_string(),
+        ));
+    }
+    let pad = if v.len() > 2 {
+        let p = c.str(v, 2)?;
+        let mut it = p.chars();
+        match (it.next(), it.next()) {
+            (Some(ch), None) => ch,
+            _ => return Err(c.bad_value(2, "a single character", format!("'{p}'"))),
+        }
+    } else {
+        ' '
+    };
+    let missing = (total as usize).saturating_sub(s.chars().count());
+    k(Json::String(
+        std::iter::repeat_n(pad, missing).chain(s.chars()).collect(),
+    ))
+}
+
+fn new_guid(_: &Ev, c: &Call, _: &[Json]) -> Result<Value, EvalError> {
+    c.arity(0, 0)?;
+    Ok(unknown(c.call, "differs at every deployment"))
+}
+
 fn unique_string(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
     c.arity(1, usize::MAX)?;
     let mut parts = Vec::with_capacity(v.len());
@@ -306,7 +345,7 @@ mod tests {
 
     #[test]
     fn string_functions_doc_examples() {
-        // template-functions-string
+        // https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string
         assert_eq!(ev("[concat('prefix', '-', 'x')]"), json!("prefix-x"));
         assert_eq!(
             ev("[concat(createArray('1-1','1-2','1-3'), createArray('2-1','2-2','2-3'))]"),
@@ -374,6 +413,10 @@ mod tests {
             json!("[\"a\",\"b\",\"c\"]")
         );
         assert_eq!(ev("[string(5)]"), json!("5"));
+        // #padleft
+        assert_eq!(ev("[padLeft('123', 10, '0')]"), json!("0000000123"));
+        assert_eq!(ev("[padLeft(123, 5)]"), json!("  123"));
+        assert_eq!(ev("[padLeft('123456', 3, '0')]"), json!("123456"));
         // template-expressions: a doubled single quote is one quote.
         assert_eq!(ev("[concat('''quoted''')]"), json!("'quoted'"));
         assert_eq!(ev("[[not an expression]"), json!("[not an expression]"));
