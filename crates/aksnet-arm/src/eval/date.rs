@@ -82,7 +82,11 @@ fn parse_iso(s: &str) -> Option<i64> {
     } else if let Some(i) = time.rfind(['+', '-']) {
         let (sign, off) = (if &time[i..=i] == "-" { -1 } else { 1 }, &time[i + 1..]);
         let (oh, om) = off.split_once(':').unwrap_or((off, "0"));
-        (&time[..i], sign * (num(oh)? * 3600 + num(om)? * 60))
+        let (oh, om) = (num(oh)?, num(om)?);
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        (&time[..i], sign * (oh * 3600 + om * 60))
     } else {
         (time, 0)
     };
@@ -153,6 +157,21 @@ mod tests {
             json!(0)
         );
         assert_eq!(ev("[dateTimeFromEpoch(-1)]"), json!("1969-12-31T23:59:59Z"));
+        for bad in [
+            "yesterday",
+            "2023-05-02T15:16:13+99999999999999999:00",
+            "99999999999999999999-01-01",
+            "2023-13-01",
+            "2023-05-02T24:00:00Z",
+        ] {
+            assert!(
+                matches!(
+                    err(&format!("[dateTimeToEpoch('{bad}')]")),
+                    crate::Error::Eval(EvalError::Argument { .. })
+                ),
+                "{bad}"
+            );
+        }
         assert!(matches!(
             err("[dateTimeToEpoch('yesterday')]"),
             crate::Error::Eval(EvalError::Argument { .. })

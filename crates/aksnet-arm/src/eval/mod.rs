@@ -486,20 +486,124 @@ mod props {
     use super::*;
     use proptest::prelude::*;
 
+    /// Functions the random expressions call.
+    const FUNCTIONS: &[&str] = &[
+        "concat",
+        "format",
+        "substring",
+        "take",
+        "skip",
+        "range",
+        "split",
+        "replace",
+        "indexOf",
+        "union",
+        "intersection",
+        "min",
+        "div",
+        "mod",
+        "resourceId",
+        "createObject",
+        "tryGet",
+        "json",
+        "int",
+        "first",
+        "length",
+        "map",
+        "filter",
+        "reduce",
+        "sort",
+        "toObject",
+        "groupBy",
+        "mapValues",
+        "lambdaVariables",
+        "lambda",
+        "items",
+        "objectKeys",
+        "shallowMerge",
+        "flatten",
+        "lastIndexOf",
+        "padLeft",
+        "base64",
+        "base64ToString",
+        "base64ToJson",
+        "uri",
+        "uriComponent",
+        "uriComponentToString",
+        "dataUri",
+        "dataUriToString",
+        "string",
+        "environment",
+        "managementGroup",
+        "tenant",
+        "resourceGroup",
+        "subscription",
+        "deployment",
+        "cidrSubnet",
+        "cidrHost",
+        "parseCidr",
+        "guid",
+        "newGuid",
+        "utcNow",
+        "dateTimeAdd",
+        "dateTimeToEpoch",
+        "dateTimeFromEpoch",
+        "pickZones",
+    ];
+
+    /// Arguments: literals of every type, CIDRs, encodings, dates and lambdas.
+    fn arg() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "'[a-z{}0-9/,:%=.-]{0,6}'".prop_map(|s| s),
+            (-3i64..12).prop_map(|i| i.to_string()),
+            prop::sample::select(vec![
+                "createArray(1, 'a')",
+                "createArray(createArray(1), createArray('b'))",
+                "createArray(createObject('a', 1), createObject('b', 2))",
+                "createObject('a', 1)",
+                "null()",
+                "true",
+                "9223372036854775807",
+                "-9223372036854775808",
+                "'10.0.0.0/8'",
+                "'10.1.2.3/31'",
+                "'0.0.0.0/0'",
+                "'::/0'",
+                "'fdad:3236:5555::/48'",
+                "'data:;base64,SGVsbG8='",
+                "'http://h/p/q'",
+                "'2023-05-02T15:16:13Z'",
+                "lambda('x', lambdaVariables('x'))",
+                "lambda('x', 'i', lambdaVariables('i'))",
+                "lambda('a', 'b', less(lambdaVariables('a'), lambdaVariables('b')))",
+                "lambda('a', 'b', true)",
+                "lambda('x', string(lambdaVariables('x')))",
+                "lambda('x', map(range(0, 100), lambda('y', lambdaVariables('x'))))",
+            ])
+            .prop_map(str::to_string),
+        ]
+    }
+
     proptest! {
         #[test]
         fn evaluation_never_panics(
-            f in prop::sample::select(vec!["concat", "format", "substring", "take", "skip", "range",
-                "split", "replace", "indexOf", "union", "intersection", "min", "div", "mod",
-                "resourceId", "createObject", "tryGet", "json", "int", "first", "length"]),
-            args in prop::collection::vec(prop_oneof![
-                "'[a-z{}0-9/,:-]{0,6}'".prop_map(|s| s),
-                (-3i64..12).prop_map(|i| i.to_string()),
-                Just("createArray(1, 'a')".to_string()),
-                Just("createObject('a', 1)".to_string()),
-                Just("null()".to_string()),
-            ], 0..4),
+            f in prop::sample::select(FUNCTIONS.to_vec()),
+            args in prop::collection::vec(arg(), 0..4),
         ) {
+            let src = format!("[{f}({})]", args.join(", "));
+            let _ = eval_template_string(&src, &Context::default());
+        }
+
+        #[test]
+        fn nested_evaluation_never_panics(
+            f in prop::sample::select(FUNCTIONS.to_vec()),
+            g in prop::sample::select(FUNCTIONS.to_vec()),
+            inner in prop::collection::vec(arg(), 0..3),
+            outer in prop::collection::vec(arg(), 0..3),
+        ) {
+            let call = format!("{g}({})", inner.join(", "));
+            let mut args = outer;
+            args.insert(0, call);
             let src = format!("[{f}({})]", args.join(", "));
             let _ = eval_template_string(&src, &Context::default());
         }

@@ -124,7 +124,12 @@ fn copy_index(ev: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
         _ => unreachable!("arity checked"),
     };
     match ev.host.copy_index(name) {
-        Some(i) => k(json!(i + offset)),
+        Some(i) => i
+            .checked_add(offset)
+            .map(|n| Value::Known(json!(n)))
+            .ok_or_else(|| {
+                c.bad_value(v.len() - 1, "an offset within 64 bits", offset.to_string())
+            }),
         None => Err(EvalError::Access {
             message: match name {
                 Some(n) => format!("copyIndex('{n}') outside a copy loop named '{n}'"),
@@ -471,5 +476,21 @@ mod tests {
         .reason
         .contains("zones"));
         assert!(unk("[newGuid()]", &c).reason.contains("every deployment"));
+    }
+
+    #[test]
+    fn copy_index_offset_overflow_is_an_error() {
+        struct Loop;
+        impl crate::Host for Loop {
+            fn copy_index(&self, _: Option<&str>) -> Option<i64> {
+                Some(5)
+            }
+        }
+        let run = |s: &str| crate::eval_with(&crate::parse_expr(s).unwrap(), &ctx(), &Loop);
+        assert_eq!(run("copyIndex(1)"), Ok(Value::Known(json!(6))));
+        assert!(matches!(
+            run("copyIndex('loop', 9223372036854775807)"),
+            Err(crate::EvalError::Argument { argument: 2, .. })
+        ));
     }
 }
