@@ -5,7 +5,11 @@
 //! `coalesce` returns the first known non-null argument before any unknown, `and` is false on a
 //! known false and `or` true on a known true whatever the other arguments are.
 //! `resourceGroup().x`, `subscription().x` and `deployment().name` read single facts, so an
-//! unset location does not make the known name unknown.
+//! unset location does not make the known name unknown. Lambda functions (`map`, `filter`...)
+//! are unknown when their input or their body for any element is. The whole
+//! `resourceGroup()`, `subscription()` and `tenant()` objects are built from the facts given;
+//! what no fact gives (tags, display names) reads as unknown. Values that differ at every
+//! deployment (`utcNow`, `newGuid`) are unknown.
 //!
 //! This module is the core (evaluation of literals, accesses and calls; argument helpers); the
 //! functions live in one module per family of Microsoft's template-functions reference, each
