@@ -20,7 +20,50 @@ pub enum Value {
     Unknown(Unknown),
 }
 
+/// The key under which an unknown value is written inside JSON:
+/// `{"$unknown": {"expression": "...", "reason": "..."}}` (a template's evaluated resources
+/// carry their unknowns this way, and reading one back gives the unknown again).
+pub const UNKNOWN_KEY: &str = "$unknown";
+
+impl Unknown {
+    /// The unknown written as JSON (see [`UNKNOWN_KEY`]).
+    pub fn to_json(&self) -> Json {
+        let mut inner = Map::new();
+        inner.insert("expression".into(), Json::String(self.expression.clone()));
+        inner.insert("reason".into(), Json::String(self.reason.clone()));
+        let mut m = Map::new();
+        m.insert(UNKNOWN_KEY.into(), Json::Object(inner));
+        Json::Object(m)
+    }
+
+    /// The unknown `j` stands for, if it is one written as JSON.
+    pub fn from_json(j: &Json) -> Option<Self> {
+        let m = j.as_object().filter(|m| m.len() == 1)?;
+        let inner = m.get(UNKNOWN_KEY)?.as_object()?;
+        Some(Unknown {
+            expression: inner.get("expression")?.as_str()?.to_string(),
+            reason: inner.get("reason")?.as_str()?.to_string(),
+        })
+    }
+}
+
 impl Value {
+    /// A JSON value as the evaluator sees it: an unknown written as JSON is unknown.
+    pub fn from_json(j: Json) -> Self {
+        match Unknown::from_json(&j) {
+            Some(u) => Value::Unknown(u),
+            None => Value::Known(j),
+        }
+    }
+
+    /// The value as JSON: an unknown is written as JSON (see [`UNKNOWN_KEY`]).
+    pub fn into_json(self) -> Json {
+        match self {
+            Value::Known(j) => j,
+            Value::Unknown(u) => u.to_json(),
+        }
+    }
+
     /// The known JSON value, if any.
     pub fn known(&self) -> Option<&Json> {
         match self {

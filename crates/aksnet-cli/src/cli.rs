@@ -210,6 +210,41 @@ pub struct DesignArgs {
     pub fail_on: FailOn,
 }
 
+/// How ARM templates among the inputs are deployed: what `az deployment group create` (or
+/// `az deployment sub create`) is told.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct TemplateArgs {
+    /// Template parameters, as az takes them: a parameters file (with or without @) or
+    /// NAME=VALUE; repeatable, later ones win.
+    #[arg(long, short = 'p', value_name = "FILE|NAME=VALUE", num_args = 1.., action = clap::ArgAction::Append)]
+    pub parameters: Vec<String>,
+    /// Subscription id the templates deploy to (default 00000000-0000-0000-0000-000000000000).
+    #[arg(long, value_name = "ID")]
+    pub subscription: Option<String>,
+    /// Resource group the templates deploy to (default arm-template).
+    #[arg(long = "resource-group", short = 'g', value_name = "NAME")]
+    pub resource_group: Option<String>,
+    /// Location of the resource group (or of a subscription deployment, which needs one).
+    #[arg(long, short = 'l', value_name = "REGION")]
+    pub location: Option<String>,
+    /// Deployment name (default: the template file's name without extension, as az).
+    #[arg(long = "deployment-name", value_name = "NAME")]
+    pub deployment_name: Option<String>,
+}
+
+impl TemplateArgs {
+    /// As the import takes them.
+    pub fn templates(&self) -> aksnet_import::Templates {
+        aksnet_import::Templates {
+            parameters: self.parameters.clone(),
+            subscription: self.subscription.clone(),
+            resource_group: self.resource_group.clone(),
+            location: self.location.clone(),
+            name: self.deployment_name.clone(),
+        }
+    }
+}
+
 /// The flags of `aksnet import`.
 #[derive(clap::Args)]
 pub struct ImportArgs {
@@ -231,6 +266,8 @@ pub struct ImportArgs {
     /// Summary format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub templates: TemplateArgs,
 }
 
 /// The flags of `aksnet trace`.
@@ -275,6 +312,8 @@ pub struct Input {
     /// On-premises prefixes for imported estates (ExpressRoute learns them by BGP; no resource holds them).
     #[arg(long = "on-premises", value_name = "CIDR", value_delimiter = ',')]
     pub on_premises: Vec<String>,
+    #[command(flatten)]
+    pub templates: TemplateArgs,
     /// Service-tag prefixes (ServiceTags_Public JSON or `az network list-service-tags` output):
     /// resolves tags such as AzureCloud or GatewayManager, and service endpoint routes.
     #[arg(long = "service-tags", value_name = "FILE")]

@@ -80,7 +80,7 @@ impl Input {
     /// Imports `--azure-json`; the origin holds the JSON files read (for source locations).
     fn import_azure(&self) -> Result<(Estate, Origin), Failure> {
         let paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
-        let imp = aksnet_import::import_paths("imported", &paths);
+        let imp = aksnet_import::import_paths_with("imported", &paths, &self.templates.templates());
         let errors: Vec<Diagnostic> = imp
             .summary
             .diagnostics

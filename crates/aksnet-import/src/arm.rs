@@ -22,7 +22,10 @@ pub(crate) fn is_template(o: &Map<String, Value>) -> bool {
         .is_some_and(|s| s.contains("deploymentTemplate") || s.contains("DeploymentTemplate"));
     schema
         || (get(o, "contentVersion").is_some()
-            && matches!(get(o, "resources"), Some(Value::Array(_) | Value::Object(_))))
+            && matches!(
+                get(o, "resources"),
+                Some(Value::Array(_) | Value::Object(_))
+            ))
 }
 
 /// The scope a template deploys to with these flags.
@@ -78,7 +81,9 @@ pub(crate) fn read_json(path: &Path) -> Result<Value, String> {
         return Err(format!("{size} bytes is more than the limit"));
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let bytes = bytes.strip_prefix(&[0xef, 0xbb, 0xbf][..]).unwrap_or(&bytes);
+    let bytes = bytes
+        .strip_prefix(&[0xef, 0xbb, 0xbf][..])
+        .unwrap_or(&bytes);
     match serde_json::from_slice(bytes) {
         Ok(v) => Ok(v),
         Err(e) => match crate::relax::relax(bytes) {
@@ -111,9 +116,9 @@ fn parameters(
     for arg in &t.parameters {
         let file = arg.strip_prefix('@').unwrap_or(arg);
         if arg.starts_with('@') || (!arg.contains('=') && Path::new(file).is_file()) {
-            let read = read_json(Path::new(file)).map_err(|e| e.to_string()).and_then(|j| {
-                template::parameters_file(&j).map_err(|e| e.to_string())
-            });
+            let read = read_json(Path::new(file))
+                .map_err(|e| e.to_string())
+                .and_then(|j| template::parameters_file(&j).map_err(|e| e.to_string()));
             match read {
                 Ok(ps) => out.extend(ps),
                 Err(e) => diags.push(
@@ -157,7 +162,9 @@ pub(crate) fn extract(
     let name = t.name.clone().unwrap_or_else(|| {
         Path::new(file)
             .file_stem()
-            .map_or("deployment".to_string(), |s| s.to_string_lossy().into_owned())
+            .map_or("deployment".to_string(), |s| {
+                s.to_string_lossy().into_owned()
+            })
     });
     let given = parameters(t, &o, diags);
     let d = Deployment {
@@ -177,12 +184,31 @@ pub(crate) fn extract(
         };
         diags.push(d);
     }
-    hand_on(world.into_inner(), out);
+    hand_on(world.into_inner(), out, diags);
 }
 
-/// Hands the deployed resources on, in the order first deployed.
-fn hand_on(world: World, out: &mut Out) {
+/// Hands the deployed resources on, in the order first deployed. A resource whose name is
+/// unknown cannot be identified: one of a modelled type is an error, any other is passed on
+/// (and counted as a type aksnet does not model).
+fn hand_on(world: World, out: &mut Out, diags: &mut Vec<Diagnostic>) {
     for r in world.into_resources() {
+        if let Some(u) = &r.unknown_name {
+            let ty = r.value.get("type").and_then(Value::as_str).unwrap_or("");
+            if crate::assemble::is_modelled(ty) {
+                diags.push(
+                    Diagnostic::error(
+                        &r.origin.file,
+                        &format!("{}.name", r.origin.describe()),
+                        &format!(
+                            "the name of this {ty} is unknown ({}: {}); resource skipped",
+                            u.expression, u.reason
+                        ),
+                    )
+                    .with_hint("pass the parameters its name depends on (--parameters NAME=VALUE)"),
+                );
+                continue;
+            }
+        }
         out.push(raw(r));
     }
 }
@@ -193,13 +219,17 @@ fn raw(r: Deployed) -> RawResource {
     let Deployed { value, origin, .. } = r;
     let mut value = value;
     if let Value::Object(o) = &mut value {
-        if o.get("location").is_some_and(|l| template::as_marker(l).is_some()) {
+        if o.get("location")
+            .is_some_and(|l| template::as_marker(l).is_some())
+        {
             o.remove("location");
         }
         if let Some(Value::Object(tags)) = o.get_mut("tags") {
             tags.retain(|_, v| template::as_marker(v).is_none());
         }
-        if o.get("tags").is_some_and(|t| template::as_marker(t).is_some()) {
+        if o.get("tags")
+            .is_some_and(|t| template::as_marker(t).is_some())
+        {
             o.remove("tags");
         }
     }

@@ -158,6 +158,11 @@ fn fix_subnet(props: &mut Value, origin: &str, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether aksnet models resources of this ARM type (compared case-insensitively).
+pub(crate) fn is_modelled(ty: &str) -> bool {
+    kinds().keys().any(|k| k.eq_ignore_ascii_case(ty))
+}
+
 fn kinds() -> BTreeMap<&'static str, &'static str> {
     use aksnet_model::{aks, appgw, firewall, gateway, network, paas, private};
     [

@@ -312,9 +312,13 @@ pub(crate) mod read {
         one(d, super::nsg_protocol)
     }
 
-    /// An optional port range ([`PortText`]).
+    /// An optional port range ([`PortText`]); empty text is no port, as Azure reads it (the
+    /// Azure Verified Modules' NSG module sends `destinationPortRange: ''` beside
+    /// `destinationPortRanges`).
     pub(crate) fn port_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        let s = Option::<PortText>::deserialize(d)?.map(PortText::text);
+        let s = Option::<PortText>::deserialize(d)?
+            .map(PortText::text)
+            .filter(|s| !s.is_empty());
         if let Some(v) = &s {
             port(v).map_err(serde::de::Error::custom)?;
         }

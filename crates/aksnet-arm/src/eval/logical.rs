@@ -13,6 +13,14 @@ pub(super) fn function(lname: &str) -> Option<Fun> {
         "less" | "lessorequals" | "greater" | "greaterorequals" => compare,
         "not" => not,
         "bool" => bool,
+        "true" => |_, c, _| {
+            c.arity(0, 0)?;
+            k(Json::Bool(true))
+        },
+        "false" => |_, c, _| {
+            c.arity(0, 0)?;
+            k(Json::Bool(false))
+        },
         _ => return None,
     })
 }

@@ -256,7 +256,7 @@ impl Ev<'_> {
         match (t, i) {
             (Json::Object(m), Json::String(key)) => get_ci(m, key)
                 .cloned()
-                .map(Value::Known)
+                .map(Value::from_json)
                 .ok_or_else(|| err(format!("the object has no property '{key}'"))),
             (Json::Array(a), Json::Number(n)) => {
                 let idx = n.as_i64().unwrap_or(-1);

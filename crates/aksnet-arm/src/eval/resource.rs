@@ -74,6 +74,9 @@ fn fact_of(c: &Context, lname: &str, prop: &str) -> Option<Result<Value, String>
             .map(|sub| Value::Known(Json::String(format!("/subscriptions/{sub}"))))
             .ok_or_else(|| "the subscription id was not provided".to_string()),
         ("deployment", "name") => s(&c.deployment_name, "deployment name"),
+        // A subscription (or wider) deployment's own location, which the caller gives as the
+        // scope's location.
+        ("deployment", "location") => s(&c.resource_group_location, "deployment location"),
         ("tenant", "tenantid") => s(&c.tenant_id, "tenant id"),
         ("tenant", "id") => c
             .tenant_id

@@ -43,6 +43,8 @@ struct Inst<'t> {
     keys: Vec<String>,
     depends: Vec<String>,
     existing: bool,
+    /// Why the name is unknown, if it is.
+    unknown_name: Option<Unknown>,
     /// For a nested deployment, the scope it deploys to.
     target: Scope,
 }
@@ -58,13 +60,13 @@ pub struct Run<'a> {
 }
 
 /// The facts functions read, for a deployment named `name` at `scope`.
-pub fn context(scope: &Scope, name: &str) -> Context {
+pub fn context(scope: &Scope, name: Option<&str>) -> Context {
     Context {
         subscription_id: scope.subscription.clone(),
         tenant_id: scope.tenant.clone(),
         resource_group_name: scope.resource_group.clone(),
         resource_group_location: scope.location.clone(),
-        deployment_name: Some(name.to_string()),
+        deployment_name: name.map(str::to_string),
         subscription_scope: scope.resource_group.is_none() && scope.subscription.is_some(),
         ..Context::default()
     }
@@ -185,22 +187,43 @@ fn instance<'t>(
         }
         return;
     };
+    let deployment = ty.eq_ignore_ascii_case("Microsoft.Resources/deployments");
+    let mut unknown_name = None;
     let name = match get_ci(o, "name").map(|n| walk::value(env, n, &format!("{path}.name"), false))
     {
         Some(Json::String(n)) => n,
+        // A nested deployment's name only addresses its outputs: its resources are still
+        // deployed, and `deployment().name` inside it is unknown.
         Some(other)
             if walk::as_marker(&other).is_some_and(|u| u.reason.starts_with(walk::FAILED)) =>
         {
             return
         }
+        // A resource whose name is unknown is still deployed: the caller decides whether
+        // that matters (a role assignment's guid name does not; a subnet's name does). A
+        // nested deployment's name only addresses its outputs, which are then unknown, and
+        // `deployment().name` inside it is unknown.
+        Some(other) if walk::as_marker(&other).is_some() => {
+            let u = walk::as_marker(&other).expect("checked");
+            if deployment {
+                env.warning(
+                    &format!("{path}.name"),
+                    &format!("the deployment's name is unknown ({}: {}); its resources are deployed, its outputs are unknown", u.expression, u.reason),
+                );
+            }
+            unknown_name = Some(u);
+            // One placeholder segment per segment the type needs beyond its parent's.
+            let depth = if parent.is_some() && !ty.contains('/') {
+                1
+            } else {
+                ty.split('/').count().saturating_sub(1).max(1)
+            };
+            vec![format!("unknown-name-{}", insts.len()); depth].join("/")
+        }
         Some(other) => {
-            let why = walk::as_marker(&other).map_or_else(
-                || format!("{other}"),
-                |u| format!("unknown ({}: {})", u.expression, u.reason),
-            );
             env.error(
                 &format!("{path}.name"),
-                &format!("the resource's name is {why}; skipped"),
+                &format!("the resource's name is {other}, not a string; skipped"),
             );
             return;
         }
@@ -222,7 +245,6 @@ fn instance<'t>(
             },
         )
     };
-    let deployment = ty.eq_ignore_ascii_case("Microsoft.Resources/deployments");
     let mut target = scope.clone();
     if let Some(sub) = text("subscriptionId") {
         target.subscription = Some(sub);
@@ -303,6 +325,7 @@ fn instance<'t>(
         keys,
         depends,
         existing,
+        unknown_name,
         target,
     });
     for (j, k) in children.into_iter().flatten().enumerate() {
@@ -436,8 +459,14 @@ fn deploy_one(env: &Env, inst: &Inst, run: &Run) {
         .ty
         .eq_ignore_ascii_case("Microsoft.Resources/deployments")
     {
-        let outputs =
-            super::nested::deployment(env, inst.decl, &inst.path, &inst.name, &inst.target, run);
+        let outputs = super::nested::deployment(
+            env,
+            inst.decl,
+            &inst.path,
+            inst.unknown_name.is_none().then_some(inst.name.as_str()),
+            &inst.target,
+            run,
+        );
         let mut props = Map::new();
         props.insert("outputs".into(), Json::Object(outputs));
         body.insert("properties".into(), Json::Object(props));
@@ -460,6 +489,7 @@ fn deploy_one(env: &Env, inst: &Inst, run: &Run) {
         id: inst.id.clone(),
         value: Json::Object(body),
         origin,
+        unknown_name: inst.unknown_name.clone(),
     });
 }
 

@@ -22,7 +22,10 @@ struct Param {
 /// A declaration whose type is `{"$ref": "#/definitions/name"}` (language version 2.0 user-
 /// defined types) with the definition's `type`, `nullable` and `allowedValues` filled in where
 /// the declaration does not say them.
-fn resolve_type(decl: &Map<String, Json>, definitions: Option<&Map<String, Json>>) -> Map<String, Json> {
+fn resolve_type(
+    decl: &Map<String, Json>,
+    definitions: Option<&Map<String, Json>>,
+) -> Map<String, Json> {
     let mut out = decl.clone();
     let mut seen = 0;
     let mut current = decl.clone();
@@ -203,13 +206,21 @@ impl<'a> Env<'a> {
             .unwrap_or("")
             .to_ascii_lowercase();
         let secure = ty.starts_with("secure");
-        let v = if secure {
-            // Secure values are never read: nothing derived from them can reach the estate.
+        let v = if secure && p.given.is_some() {
+            // Secure values given to a deployment are never read: nothing derived from them
+            // can reach the estate. (A template's own default is no secret: it is read.)
             Value::Unknown(Unknown {
                 expression: format!("parameters('{name}')"),
                 reason: "a secure parameter: aksnet never reads its value".into(),
             })
-        } else if let Some(g) = &p.given {
+        } else if let Some(g) = p
+            .given
+            .as_ref()
+            .filter(|g| !g.is_null() || get_ci(&p.decl, "defaultValue").is_none())
+        {
+            // A null passed to a parameter with a default takes the default: Bicep's safe
+            // dereference (`x.?y`) passes null for "not set", and the Azure Verified Modules
+            // rely on the callee's default then (their deployments would fail otherwise).
             from_json(g.clone())
         } else if let Some(d) = get_ci(&p.decl, "defaultValue") {
             if self.enter(&key) {
@@ -220,6 +231,12 @@ impl<'a> Env<'a> {
             v
         } else if get_ci(&p.decl, "nullable").and_then(Json::as_bool) == Some(true) {
             Value::Known(Json::Null)
+        } else if secure {
+            // A secret the deployment would be given: aksnet needs none.
+            Value::Unknown(Unknown {
+                expression: format!("parameters('{name}')"),
+                reason: "a secure parameter: aksnet never reads its value".into(),
+            })
         } else {
             self.error(
                 &at,

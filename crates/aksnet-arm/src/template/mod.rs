@@ -141,7 +141,7 @@ pub fn deploy(d: &Deployment, world: &RefCell<World>, loader: &dyn Loader) -> Ou
     let env = host::Env::new(
         d.template,
         d.parameters.clone(),
-        deploy::context(&d.scope, &d.name),
+        deploy::context(&d.scope, Some(&d.name)),
         world,
         &d.file,
         "$",

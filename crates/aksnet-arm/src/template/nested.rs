@@ -20,7 +20,7 @@ pub fn deployment(
     env: &Env,
     decl: &Map<String, Json>,
     path: &str,
-    name: &str,
+    name: Option<&str>,
     target: &super::Scope,
     run: &Run,
 ) -> Map<String, Json> {
@@ -42,9 +42,23 @@ pub fn deployment(
         .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
     // The template: inline, or linked by a path relative to this file.
     let linked;
+    let evaluated;
     let (file, tpath, template) = match (get_ci(props, "template"), get_ci(props, "templateLink")) {
         (Some(Json::Object(t)), _) => {
             (env.notes.borrow().file.clone(), format!("{at}.template"), t)
+        }
+        // A template held in a variable (Bicep's `loadJsonContent` of a template).
+        (Some(Json::String(s)), _) => {
+            evaluated = walk::string(env, s, &format!("{at}.template"));
+            match &evaluated {
+                crate::value::Value::Known(Json::Object(t)) => {
+                    (env.notes.borrow().file.clone(), format!("{at}.template"), t)
+                }
+                _ => {
+                    env.error(&format!("{at}.template"), "the template expression does not give a template object; the deployment's resources are not imported");
+                    return Map::new();
+                }
+            }
         }
         (_, Some(Json::Object(link))) => {
             let relative = get_ci(link, "relativePath")
@@ -55,7 +69,7 @@ pub fn deployment(
                     .map_or_else(String::new, |u| format!(" ({u})"));
                 env.error(
                     &format!("{at}.templateLink"),
-                    &format!("the linked template{what} is not read (only templateLink.relativePath is followed, offline); the resources of deployment '{name}' are not imported"),
+                    &format!("the linked template{what} is not read (only templateLink.relativePath is followed, offline); the resources of deployment '{}' are not imported", name.unwrap_or("(unnamed)")),
                 );
                 return Map::new();
             };
@@ -89,6 +103,14 @@ pub fn deployment(
         }
     };
     let linked_file = tpath == "$";
+    // A nested template that declares parameters, passed values for them, runs in its own
+    // scope even when `outer` is asked: the Azure Verified Modules deploy such templates
+    // (Bicep `loadJsonContent`, scope `Outer`) and they read their own parameters. Microsoft
+    // Learn says outer-scope templates cannot declare parameters; which rule ARM applies
+    // here is inferred from those modules deploying, not documented.
+    let declares = get_ci(template, "parameters")
+        .is_some_and(|p| p.as_object().is_some_and(|o| !o.is_empty()));
+    let inner = inner || (declares && get_ci(props, "parameters").is_some());
     let child_run = Run {
         world: run.world,
         loader: run.loader,
@@ -140,14 +162,21 @@ fn parameters(env: &Env, props: &Map<String, Json>, at: &str) -> Map<String, Jso
         // parameter loops), so the object is evaluated before `value` is read.
         let p = match p {
             Json::Object(o) if get_ci(o, "reference").is_some() => {
-                out.insert(name.clone(), marker(&Unknown {
-                    expression: format!("parameters('{name}')"),
-                    reason: "a Key Vault secret reference: aksnet never reads secrets".into(),
-                }));
+                out.insert(
+                    name.clone(),
+                    marker(&Unknown {
+                        expression: format!("parameters('{name}')"),
+                        reason: "a Key Vault secret reference: aksnet never reads secrets".into(),
+                    }),
+                );
                 continue;
             }
             other => walk::value(env, other, &here, true),
         };
+        if walk::as_marker(&p).is_some() {
+            out.insert(name.clone(), p);
+            continue;
+        }
         let Some(v) = p.as_object().and_then(|o| get_ci(o, "value")).cloned() else {
             env.error(&here, "a parameter passed without `value`");
             continue;

@@ -247,12 +247,12 @@ fn parameters_are_checked_and_secrets_never_read() {
         "parameters": {
             "required": {"type": "string"},
             "sku": {"type": "string", "defaultValue": "Basic", "allowedValues": ["Standard", "Premium"]},
-            "password": {"type": "securestring", "defaultValue": "hunter2"}
+            "password": {"type": "securestring", "defaultValue": ""}
         },
         "resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "n",
                        "properties": {"secret": "[parameters('password')]"}}]
     });
-    let (rs, o) = run(t, json!({"nope": 1}));
+    let (rs, o) = run(t, json!({"nope": 1, "password": "hunter2"}));
     let messages: Vec<String> = o
         .notes
         .iter()

@@ -7,9 +7,7 @@ use super::host::Env;
 use crate::expr::{parse_template_string, Template};
 use crate::value::{Unknown, Value};
 
-/// The key under which an unknown value is written in evaluated JSON:
-/// `{"$unknown": {"expression": "...", "reason": "..."}}`.
-pub const UNKNOWN_KEY: &str = "$unknown";
+pub use crate::value::UNKNOWN_KEY;
 
 /// The most elements a `copy` loop may produce: ARM's limit (Microsoft Learn, "Resource
 /// iteration in ARM templates": "count can't exceed 800").
@@ -17,38 +15,22 @@ pub const MAX_COPY: i64 = 800;
 
 /// An unknown value as written in evaluated JSON (see [`UNKNOWN_KEY`]).
 pub fn marker(u: &Unknown) -> Json {
-    let mut inner = Map::new();
-    inner.insert("expression".into(), Json::String(u.expression.clone()));
-    inner.insert("reason".into(), Json::String(u.reason.clone()));
-    let mut m = Map::new();
-    m.insert(UNKNOWN_KEY.into(), Json::Object(inner));
-    Json::Object(m)
+    u.to_json()
 }
 
 /// The unknown a marker stands for, if `j` is one.
 pub fn as_marker(j: &Json) -> Option<Unknown> {
-    let m = j.as_object().filter(|m| m.len() == 1)?;
-    let inner = m.get(UNKNOWN_KEY)?.as_object()?;
-    Some(Unknown {
-        expression: inner.get("expression")?.as_str()?.to_string(),
-        reason: inner.get("reason")?.as_str()?.to_string(),
-    })
+    Unknown::from_json(j)
 }
 
 /// A value as the evaluator sees it: a marker is unknown.
 pub fn from_json(j: Json) -> Value {
-    match as_marker(&j) {
-        Some(u) => Value::Unknown(u),
-        None => Value::Known(j),
-    }
+    Value::from_json(j)
 }
 
 /// A value as evaluated JSON holds it: an unknown becomes a marker.
 pub fn to_json(v: Value) -> Json {
-    match v {
-        Value::Known(j) => j,
-        Value::Unknown(u) => marker(&u),
-    }
+    v.into_json()
 }
 
 /// Evaluates one template string at `path`; an error is noted and stands as an unknown.

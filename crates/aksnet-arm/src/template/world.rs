@@ -38,6 +38,8 @@ pub struct Deployed {
     pub value: Json,
     /// Where it was declared.
     pub origin: Origin,
+    /// Why its name is unknown, if it is (its id then holds a placeholder name).
+    pub unknown_name: Option<crate::value::Unknown>,
 }
 
 /// The resources deployed so far.
