@@ -230,6 +230,10 @@ pub struct TemplateArgs {
     /// Deployment name (default: the template file's name without extension, as az).
     #[arg(long = "deployment-name", value_name = "NAME")]
     pub deployment_name: Option<String>,
+    /// Run the deployments this YAML file lists, in order (templates, scopes, parameters,
+    /// earlier outputs; see docs/import.md), instead of reading paths.
+    #[arg(long, value_name = "FILE")]
+    pub deployments: Option<PathBuf>,
 }
 
 impl TemplateArgs {
@@ -249,7 +253,7 @@ impl TemplateArgs {
 #[derive(clap::Args)]
 pub struct ImportArgs {
     /// Files or folders (every *.json directly inside).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "deployments")]
     pub paths: Vec<PathBuf>,
     /// Write the estate here.
     #[arg(long)]
@@ -306,7 +310,8 @@ pub struct Input {
     /// Read this estate.json instead of designing an intent.
     #[arg(long, conflicts_with = "intent")]
     pub estate: Option<PathBuf>,
-    /// Import Azure resource JSON (files or folders; repeatable) instead of designing an intent.
+    /// Import Azure resource JSON or ARM templates (files or folders; repeatable) instead of
+    /// designing an intent.
     #[arg(long = "azure-json", value_name = "PATH", conflicts_with_all = ["intent", "estate"])]
     pub azure_json: Vec<PathBuf>,
     /// On-premises prefixes for imported estates (ExpressRoute learns them by BGP; no resource holds them).

@@ -275,8 +275,14 @@ pub fn check(a: &crate::cli::CheckArgs) -> Outcome {
 
 /// `aksnet import`: reads, prints what was read, writes the estate unless there were errors.
 pub fn import(a: &crate::cli::ImportArgs) -> Outcome {
-    let refs: Vec<&Path> = a.paths.iter().map(|p| p.as_path()).collect();
-    let mut imp = aksnet_import::import_paths_with(&a.name, &refs, &a.templates.templates());
+    let mut refs: Vec<&Path> = a.paths.iter().map(|p| p.as_path()).collect();
+    let mut imp = match &a.templates.deployments {
+        Some(file) => {
+            refs = vec![file.as_path()];
+            aksnet_import::import_deployments(&a.name, file, &a.templates.templates())
+        }
+        None => aksnet_import::import_paths_with(&a.name, &refs, &a.templates.templates()),
+    };
     if imp.summary.files.is_empty() {
         if let Some(e) = aksnet_import::nothing_imported(&refs, &imp.summary) {
             return Err(crate::input::nothing(e).into());

@@ -53,7 +53,7 @@ impl Input {
     /// The estate to analyse with where it came from (for source locations and the intent's
     /// flow intents and suppressions).
     pub fn load(&self) -> Result<(Estate, Origin), Failure> {
-        if !self.azure_json.is_empty() {
+        if !self.azure_json.is_empty() || self.templates.deployments.is_some() {
             return self.import_azure();
         }
         if let Some(path) = &self.estate {
@@ -79,8 +79,16 @@ impl Input {
 
     /// Imports `--azure-json`; the origin holds the JSON files read (for source locations).
     fn import_azure(&self) -> Result<(Estate, Origin), Failure> {
-        let paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
-        let imp = aksnet_import::import_paths_with("imported", &paths, &self.templates.templates());
+        let mut paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
+        let imp = match &self.templates.deployments {
+            Some(file) => {
+                paths.push(file);
+                aksnet_import::import_deployments("imported", file, &self.templates.templates())
+            }
+            None => {
+                aksnet_import::import_paths_with("imported", &paths, &self.templates.templates())
+            }
+        };
         let errors: Vec<Diagnostic> = imp
             .summary
             .diagnostics

@@ -29,7 +29,7 @@ pub(crate) fn is_template(o: &Map<String, Value>) -> bool {
 }
 
 /// The scope a template deploys to with these flags.
-fn scope(t: &Templates, kind: ScopeKind) -> Scope {
+pub(crate) fn scope(t: &Templates, kind: ScopeKind) -> Scope {
     let sub = t
         .subscription
         .clone()
@@ -63,7 +63,7 @@ fn scope(t: &Templates, kind: ScopeKind) -> Scope {
 }
 
 /// Reads linked templates from files beside the template.
-struct Files;
+pub(crate) struct Files;
 
 impl Loader for Files {
     fn load(&self, from: &str, relative: &str) -> Result<(String, Value), String> {
@@ -176,21 +176,25 @@ pub(crate) fn extract(
     };
     let world = RefCell::new(World::default());
     let outcome = template::deploy(&d, &world, &Files);
-    for n in outcome.notes {
-        let d = if n.error {
+    notes(outcome.notes, diags);
+    hand_on(world.into_inner(), out, diags);
+}
+
+/// What a deployment said about its template, as diagnostics.
+pub(crate) fn notes(notes: Vec<template::Note>, diags: &mut Vec<Diagnostic>) {
+    for n in notes {
+        diags.push(if n.error {
             Diagnostic::error(&n.file, &n.path, &n.message)
         } else {
             Diagnostic::warning(&n.file, &n.path, &n.message)
-        };
-        diags.push(d);
+        });
     }
-    hand_on(world.into_inner(), out, diags);
 }
 
 /// Hands the deployed resources on, in the order first deployed. A resource whose name is
 /// unknown cannot be identified: one of a modelled type is an error, any other is passed on
 /// (and counted as a type aksnet does not model).
-fn hand_on(world: World, out: &mut Out, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn hand_on(world: World, out: &mut Out, diags: &mut Vec<Diagnostic>) {
     for r in world.into_resources() {
         if let Some(u) = &r.unknown_name {
             let ty = r.value.get("type").and_then(Value::as_str).unwrap_or("");

@@ -18,6 +18,7 @@
 mod arm;
 mod assemble;
 mod ci;
+mod deployments;
 mod found;
 mod raw;
 mod relax;
@@ -218,6 +219,17 @@ fn finish(a: assemble::Assembler) -> Import {
         });
     }
     Import { estate, summary }
+}
+
+/// Runs the deployments a deployments file lists, in order (see the `deployments` module),
+/// and assembles what they deployed.
+pub fn import_deployments(name: &str, file: &Path, defaults: &Templates) -> Import {
+    let mut raws = Vec::new();
+    let mut summary = Summary::default();
+    let mut push = |r: RawResource| raws.push(r);
+    let mut out = Out::new(&mut push);
+    summary.files = deployments::run(file, defaults, &mut out, &mut summary.diagnostics);
+    assemble(name, raws, summary)
 }
 
 /// Reads and assembles in one go, typing each resource as it is read.
