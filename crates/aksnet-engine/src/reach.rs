@@ -835,7 +835,15 @@ impl DataPlane<'_> {
                     // As a trace: everything the route carries is unknown, delivered nowhere.
                     let mut n = n;
                     Self::unsure(&mut n, None, crate::routes::unknown_next_hop(r, u));
-                    self.deliver(n, format!("{} (next hop unknown)", r.name), None, out);
+                    self.deliver(
+                        n,
+                        format!(
+                            "the next hop of route {} (unknown before deployment)",
+                            r.name
+                        ),
+                        None,
+                        out,
+                    );
                 }
                 NextHop::VnetLocal | NextHop::VNetPeering(_) | NextHop::InterfaceEndpoint(_) => {
                     self.enter_subnets(n, s, &region, &reachable, todo, out)
