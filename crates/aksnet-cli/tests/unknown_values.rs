@@ -91,5 +91,11 @@ fn a_next_hop_unknown_before_deployment_traces_unknown() {
         d.path(),
         &["routes", "vnet-spoke/snet-app", "--estate", "estate.json"],
     );
-    assert!(out(&o).contains(FIREWALL_IP), "{}{}", out(&o), err(&o));
+    assert!(
+        out(&o).contains(FIREWALL_IP)
+            && out(&o).contains("note: route `to-firewall` of route table `rt-spoke`"),
+        "{}{}",
+        out(&o),
+        err(&o)
+    );
 }

@@ -20,7 +20,6 @@ pub const MARKER_KEY: &str = "$unknown";
 /// What is known of a value Azure assigns only at deployment: the expression that yields it and
 /// why it could not be evaluated.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct UnknownValue {
     /// The ARM expression, as written in the template.
     pub expression: String,
