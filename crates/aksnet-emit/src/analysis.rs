@@ -209,8 +209,10 @@ pub fn routes_text(dp: &DataPlane, s: SubnetIx) -> String {
 }
 
 /// What the table of subnet `s` cannot show: a route table the estate does not hold, routes to
-/// service tags whose prefixes are not loaded.
+/// service tags whose prefixes are not loaded, active routes whose next hop address is unknown
+/// before deployment.
 pub fn route_notes(dp: &DataPlane, s: SubnetIx) -> Vec<String> {
+    use aksnet_engine::routes::{unknown_next_hop, NextHop, RouteState};
     let mut notes = Vec::new();
     if let Some(id) = dp.absent_route_table(s) {
         notes.push(format!(
@@ -219,6 +221,17 @@ pub fn route_notes(dp: &DataPlane, s: SubnetIx) -> Vec<String> {
         ));
     }
     notes.extend(dp.route_tag_unknown(s).map(str::to_string));
+    notes.extend(dp.routes[s].iter().filter_map(|r| match &r.next_hop {
+        NextHop::VirtualAppliance(aksnet_model::Maybe::Unknown(u))
+            if r.state == RouteState::Active =>
+        {
+            Some(format!(
+                "{}: what it carries is unknown",
+                unknown_next_hop(r, u)
+            ))
+        }
+        _ => None,
+    }));
     notes
 }
 

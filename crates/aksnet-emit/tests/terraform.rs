@@ -317,3 +317,25 @@ fn authorized_ranges_reference_an_nva_s_nat_gateway_ip() {
             .join("\n")
     );
 }
+
+/// A route whose next hop address is unknown before deployment (an imported template's) has no
+/// value to write: generation refuses, naming the route and the expression.
+#[test]
+fn a_next_hop_unknown_before_deployment_is_refused() {
+    let d = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap();
+    let mut v = serde_json::to_value(&d.estate).unwrap();
+    let route = &mut v["routeTables"][0]["properties"]["routes"][0];
+    let name = route["name"].as_str().unwrap().to_string();
+    route["properties"]["nextHopType"] = "VirtualAppliance".into();
+    route["properties"]["nextHopIpAddress"] = serde_json::json!({ "$unknown": {
+        "expression": "reference(parameters('fw')).ipConfigurations[0].properties.privateIPAddress",
+        "reason": "assigned at deployment" } });
+    let e: aksnet_model::Estate = serde_json::from_value(v).unwrap();
+    let err = terraform::generate(&e).unwrap_err();
+    assert!(
+        err.message.contains(&format!("route `{name}`"))
+            && err.message.contains("reference(parameters('fw'))"),
+        "{}",
+        err.message
+    );
+}

@@ -503,7 +503,8 @@ fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
             let Some(ip) = r
                 .properties
                 .next_hop_ip_address
-                .as_deref()
+                .as_ref()
+                .and_then(|a| a.known())
                 .and_then(|a| a.parse::<IpAddr>().ok())
             else {
                 continue;

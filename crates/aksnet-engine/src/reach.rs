@@ -9,6 +9,7 @@
 use std::net::IpAddr;
 
 use aksnet_model::network::Direction;
+use aksnet_model::Maybe;
 use aksnet_net::{PacketSet, PortSet, Prefix, PrefixSet, Protocol, Services};
 use serde::Serialize;
 
@@ -647,6 +648,21 @@ impl DataPlane<'_> {
         if let Some(at) = at {
             let tcp = Services::new(Protocol::Tcp.into(), &PortSet::any());
             for r in self.replies(&b.req, at, b.src_fixed, &b.orig.sources(), false) {
+                if let Some(why) = r.unknown {
+                    // A TCP connection whose way back is unknown is unknown, as in a trace.
+                    let part = b.orig.intersection(&PacketSet::from_parts(
+                        &r.clients,
+                        &PrefixSet::everything(),
+                        tcp.clone(),
+                    ));
+                    if !part.is_empty() {
+                        b.unsure = b.unsure.union(&part);
+                        if !b.unknown.contains(&why) {
+                            b.unknown.push(why);
+                        }
+                    }
+                    continue;
+                }
                 if !r.breaks {
                     continue;
                 }
@@ -796,7 +812,7 @@ impl DataPlane<'_> {
         } in self.route_split(s, &Self::current_dsts(&b))
         {
             let r = &self.routes[s][i];
-            if let NextHop::VirtualAppliance(ip) = &r.next_hop {
+            if let NextHop::VirtualAppliance(Maybe::Known(ip)) = &r.next_hop {
                 match appliances.iter_mut().find(|(a, _, _)| a == ip) {
                     Some((_, set, prefixes)) => {
                         *set = set.union(&region);
@@ -815,10 +831,24 @@ impl DataPlane<'_> {
             ));
             match &r.next_hop {
                 NextHop::None => {}
+                NextHop::VirtualAppliance(Maybe::Unknown(u)) => {
+                    // As a trace: everything the route carries is unknown, delivered nowhere.
+                    let mut n = n;
+                    Self::unsure(&mut n, None, crate::routes::unknown_next_hop(r, u));
+                    self.deliver(
+                        n,
+                        format!(
+                            "the next hop of route {} (unknown before deployment)",
+                            r.name
+                        ),
+                        None,
+                        out,
+                    );
+                }
                 NextHop::VnetLocal | NextHop::VNetPeering(_) | NextHop::InterfaceEndpoint(_) => {
                     self.enter_subnets(n, s, &region, &reachable, todo, out)
                 }
-                NextHop::VirtualAppliance(_) => unreachable!("collected above"),
+                NextHop::VirtualAppliance(Maybe::Known(_)) => unreachable!("collected above"),
                 NextHop::VirtualNetworkServiceEndpoint(service) => {
                     let mut n = n;
                     n.req.service_endpoint = true;
@@ -901,7 +931,7 @@ impl DataPlane<'_> {
             n.via.push(format!(
                 "{} {shown} → {}",
                 t.subnets[s].label(t),
-                NextHop::VirtualAppliance(ip)
+                NextHop::VirtualAppliance(ip.into())
             ));
             self.peering_filter(
                 &mut n,

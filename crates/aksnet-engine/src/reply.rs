@@ -8,6 +8,7 @@
 
 use std::net::IpAddr;
 
+use aksnet_model::Maybe;
 use aksnet_net::{Prefix, PrefixSet};
 use serde::Serialize;
 
@@ -78,6 +79,9 @@ pub struct Replies {
     /// request, crosses one that did not, or does not come back at all. Third-party NVAs are
     /// not assumed stateful, so they warn without breaking (their verdict is unknown anyway).
     pub breaks: bool,
+    /// Why the way back is not known: a route on it has a next hop address unknown before
+    /// deployment ([`crate::routes::unknown_next_hop`]). A TCP connection is then `unknown`.
+    pub unknown: Option<String>,
 }
 
 /// Whom a reply is addressed to while it travels.
@@ -131,6 +135,7 @@ impl DataPlane<'_> {
                     fault: None,
                 },
                 breaks: false,
+                unknown: None,
             }];
         }
         let t = &self.topology;
@@ -325,7 +330,21 @@ impl DataPlane<'_> {
                         }
                     }
                 }
-                NextHop::VirtualAppliance(ip) => {
+                NextHop::VirtualAppliance(Maybe::Unknown(u)) => {
+                    let why = crate::routes::unknown_next_hop(r, u);
+                    out.push(Replies {
+                        clients: n.clients,
+                        ret: Return {
+                            symmetric: false,
+                            hops: n.hops,
+                            warning: Some(why.clone()),
+                            fault: None,
+                        },
+                        breaks: false,
+                        unknown: Some(why),
+                    });
+                }
+                NextHop::VirtualAppliance(Maybe::Known(ip)) => {
                     if n.crossed.contains(ip) && n.target != Target::Fixed(*ip) {
                         n.note(|| format!("loop at {ip}"));
                         self.reply_end(req, n, false, out);
@@ -446,6 +465,7 @@ impl DataPlane<'_> {
                 fault,
             },
             breaks,
+            unknown: None,
         });
     }
 }

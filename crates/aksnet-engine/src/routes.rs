@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use aksnet_model::network::{NextHopType, RouteDestination};
-use aksnet_model::{Estate, ResourceId};
+use aksnet_model::{Estate, Maybe, ResourceId, UnknownValue};
 use aksnet_net::{Prefix, PrefixSet};
 use serde::Serialize;
 
@@ -24,8 +24,9 @@ pub enum NextHop {
     VirtualNetworkGateway,
     /// To the Internet.
     Internet,
-    /// To an NVA or firewall.
-    VirtualAppliance(IpAddr),
+    /// To an NVA or firewall, at an address that a template may leave unknown until deployment
+    /// (what such a route carries is then `unknown`: [`unknown_next_hop`]).
+    VirtualAppliance(Maybe<IpAddr>),
     /// A private endpoint's /32.
     InterfaceEndpoint(IpAddr),
     /// A service endpoint's prefixes: straight to the service over the backbone.
@@ -210,11 +211,11 @@ pub fn effective_routes(
                     }
                 }
             };
-            let ip = r
-                .properties
-                .next_hop_ip_address
-                .as_deref()
-                .and_then(|a| a.parse().ok());
+            let ip = match &r.properties.next_hop_ip_address {
+                Some(Maybe::Known(a)) => a.parse().ok().map(Maybe::Known),
+                Some(Maybe::Unknown(u)) => Some(Maybe::Unknown(u.clone())),
+                None => None,
+            };
             let hop = match (r.properties.next_hop_type, ip) {
                 (NextHopType::VirtualAppliance, Some(ip)) => NextHop::VirtualAppliance(ip),
                 (NextHopType::VirtualAppliance, None) => NextHop::None,
@@ -229,7 +230,7 @@ pub fn effective_routes(
                     next_hop: hop.clone(),
                     source: Source::User,
                     state: RouteState::Active,
-                    name: format!("{}/{}", rt.name, r.name),
+                    name: udr_name(&rt.name, &r.name),
                     service_tag: service_tag.clone(),
                 });
             }
@@ -277,6 +278,22 @@ pub fn effective_routes(
     mark_invalid(&mut routes);
     routes.sort_by_key(|r| (r.address_prefix, r.source));
     routes
+}
+
+/// A user-defined route's name in effective routes: `table/route` (ARM names hold no `/`).
+fn udr_name(table: &str, route: &str) -> String {
+    format!("{table}/{route}")
+}
+
+/// Why what route `r` carries is `unknown`: its next hop address `u` is known only at deployment
+/// (a template's `reference(...)` to the firewall, say). Names the route table, the route and
+/// the expression; trace and reach both give it.
+pub fn unknown_next_hop(r: &EffectiveRoute, u: &UnknownValue) -> String {
+    let (table, route) = r.name.split_once('/').unwrap_or(("?", &r.name));
+    format!(
+        "route `{route}` of route table `{table}` ({} → VirtualAppliance) has a next hop address unknown before deployment: {u}",
+        r.address_prefix
+    )
 }
 
 /// Same prefix: a route is `Invalid` when an active one of higher [`rank`] has its prefix
@@ -647,7 +664,7 @@ mod tests {
                         Source::Default,
                     )
                 }
-                7 => route(p, NextHop::VirtualAppliance(nva), Source::User),
+                7 => route(p, NextHop::VirtualAppliance(nva.into()), Source::User),
                 _ => route(p, NextHop::None, Source::User),
             }
         })
@@ -693,7 +710,8 @@ mod tests {
             service_tag: tag.map(str::to_string),
             ..route(p, hop, Source::User)
         };
-        let nva = |last: u8| NextHop::VirtualAppliance(IpAddr::V4(Ipv4Addr::new(10, 0, 0, last)));
+        let nva =
+            |last: u8| NextHop::VirtualAppliance(IpAddr::V4(Ipv4Addr::new(10, 0, 0, last)).into());
         let dst = IpAddr::V4(Ipv4Addr::new(20, 1, 2, 3));
         let mut routes = vec![
             tagged(Some("AzureCloud"), nva(1)),

@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use aksnet_model::network::Direction;
+use aksnet_model::Maybe;
 use aksnet_net::{Prefix, PrefixSet, Protocol};
 use serde::Serialize;
 
@@ -302,9 +303,11 @@ impl DataPlane<'_> {
         let (verdict, reason, return_path) = match outcome {
             Outcome::Delivered(at) => {
                 let last = w.hops.last().map(|h| h.packet).unwrap_or(pkt);
-                let (ret, breaks) = w.return_path(at, last, src.ip);
+                let (ret, breaks, back_unknown) = w.return_path(at, last, src.ip);
                 let mut why: Vec<String> = Vec::new();
-                for u in std::mem::take(&mut w.uncertain) {
+                // Only a TCP connection needs its reply, as for `breaks`.
+                let back = back_unknown.filter(|_| q.protocol == Protocol::Tcp);
+                for u in std::mem::take(&mut w.uncertain).into_iter().chain(back) {
                     if !why.contains(&u) {
                         why.push(u);
                     }
@@ -851,7 +854,12 @@ impl Walk<'_, '_> {
                 }
                 self.arrive(d, pkt)
             }
-            NextHop::VirtualAppliance(ip) => {
+            NextHop::VirtualAppliance(Maybe::Unknown(u)) => {
+                let why = crate::routes::unknown_next_hop(r, &u);
+                self.hop(here, HopKind::Route, Decision::Unknown, detail, *pkt);
+                Step::Done(Outcome::Unknown(why))
+            }
+            NextHop::VirtualAppliance(Maybe::Known(ip)) => {
                 self.hop(here, HopKind::Route, Decision::Forward, detail, *pkt);
                 let vnets: Vec<VnetIx> = std::iter::once(vnet)
                     .chain(t.connected_peers(vnet).map(|p| p.remote))
@@ -1629,15 +1637,21 @@ enum Arrival {
 impl Walk<'_, '_> {
     /// Walks the reply back with routing only (stateful devices let replies through) and compares
     /// the stateful devices it crosses with the request's (azure-semantics §9 step 4, §6.5), by
-    /// the walk reach uses too ([`DataPlane::replies`]).
-    fn return_path(&self, at: Location, last: Packet, client: IpAddr) -> (Return, bool) {
+    /// the walk reach uses too ([`DataPlane::replies`]). Returns the path, whether the
+    /// connection breaks, and why the way back is unknown, if it is.
+    fn return_path(
+        &self,
+        at: Location,
+        last: Packet,
+        client: IpAddr,
+    ) -> (Return, bool, Option<String>) {
         let clients: PrefixSet = [Prefix::from(client)].into_iter().collect();
         match self
             .dp
             .replies(&self.req, at, Some(last.src), &clients, true)
             .pop()
         {
-            Some(r) => (r.ret, r.breaks),
+            Some(r) => (r.ret, r.breaks, r.unknown),
             None => (
                 Return {
                     symmetric: false,
@@ -1646,6 +1660,7 @@ impl Walk<'_, '_> {
                     fault: Some(crate::reply::Fault::Lost),
                 },
                 true,
+                None,
             ),
         }
     }

@@ -708,6 +708,72 @@ fn a_next_hop_outside_the_estate_is_unknown() {
         .any(|p| p.unknown.iter().any(|u| u.contains("10.99.0.4"))));
 }
 
+/// A route whose next hop address a template leaves to deployment (the unknown marker): what it
+/// carries is unknown — never allowed nor dropped — with the route table, the route and the
+/// expression as the reason, in a trace and in reach alike; a reply that takes it makes a TCP
+/// connection unknown.
+#[test]
+fn a_next_hop_unknown_before_deployment_is_unknown() {
+    let expr = "reference(variables('firewallId')).ipConfigurations[0].properties.privateIPAddress";
+    let hop = json!({ "$unknown": { "expression": expr, "reason": "the firewall's private IP is assigned at deployment" } });
+    let e = estate(json!({
+        "virtualNetworks": [vnet("v", &["10.0.0.0/16"], json!([
+            subnet("v", "app", "10.0.1.0/24", rt_ref("rt")),
+            subnet("v", "web", "10.0.2.0/24", json!({}))
+        ]))],
+        "routeTables": [route_table("rt", json!([
+            { "name": "to-firewall", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": hop } },
+            { "name": "web", "properties": { "addressPrefix": "10.0.2.0/24", "nextHopType": "VirtualAppliance", "nextHopIpAddress": hop } }
+        ]))]
+    }));
+    let dp = DataPlane::compile(&e, Options::default());
+    let app = dp.place("v/app").unwrap();
+    let web = dp.place("v/web").unwrap();
+    let t = |from: &aksnet_engine::Place, to: &aksnet_engine::Place, protocol| {
+        dp.trace(&aksnet_engine::trace::Query {
+            from: from.clone(),
+            to: to.clone(),
+            protocol,
+            port: 443,
+            fqdn: None,
+        })
+    };
+    let out = t(&app, &aksnet_engine::Place::Internet, Protocol::Tcp);
+    assert_eq!(out.verdict, "unknown", "{out:#?}");
+    assert!(
+        out.reason
+            .contains("route `to-firewall` of route table `rt` (0.0.0.0/0 → VirtualAppliance)")
+            && out.reason.contains(expr),
+        "{}",
+        out.reason
+    );
+    let r = dp.reach(&app, &aksnet_engine::Place::Internet);
+    assert!(r.total.is_empty(), "{:?}", r.total_described);
+    assert!(!r.paths.is_empty());
+    assert!(r
+        .paths
+        .iter()
+        .all(|p| p.unknown.iter().any(|u| u.contains(expr))));
+    // web → app is delivered; the reply takes the route with the unknown next hop.
+    let tcp = t(&web, &app, Protocol::Tcp);
+    assert_eq!(tcp.verdict, "unknown", "{tcp:#?}");
+    assert!(
+        tcp.reason.contains("route `web` of route table `rt`"),
+        "{}",
+        tcp.reason
+    );
+    assert_eq!(t(&web, &app, Protocol::Udp).verdict, "allowed");
+    let r = dp.reach(&web, &app);
+    let (src, dst) = (ip_of("10.0.2.4"), ip_of("10.0.1.4"));
+    assert!(!r.total.contains(src, dst, Protocol::Tcp, 443));
+    assert!(r.total.contains(src, dst, Protocol::Udp, 443));
+    assert!(r
+        .paths
+        .iter()
+        .any(|p| p.packets.contains(src, dst, Protocol::Tcp, 443)
+            && p.unknown.iter().any(|u| u.contains("route `web`"))));
+}
+
 /// A peering between `from` and `to` (one direction), Connected.
 fn peering(from: &str, to: &str, hub_side: bool) -> Value {
     json!({ "name": format!("{from}-to-{to}"),

@@ -640,9 +640,13 @@ fn typed<P: DeserializeOwned + ResourceType>(
     }
 }
 
-/// How to fix a resource that did not type: a missing property, or a value Azure refuses.
+/// How to fix a resource that did not type: a missing property, a value a template leaves to
+/// deployment, or a value Azure refuses.
 fn hint(e: &serde_json::Error) -> &'static str {
-    if e.to_string().starts_with("missing field") {
+    let text = e.to_string();
+    if text.starts_with(crate::ci::UNKNOWN_BEFORE_DEPLOYMENT) {
+        "the template leaves this value to deployment and aksnet needs it here: give the parameter a value, or import the deployed resources"
+    } else if text.starts_with("missing field") {
         "Azure requires this property (or aksnet's model does): check the export is complete"
     } else {
         "Azure refuses this value: correct it (docs/import.md, \"Invalid values\", lists the checks)"

@@ -4,11 +4,17 @@
 //! the object keys that match no field (unknown properties, ignored). Wrapped around JSON text it
 //! is the importer's fast path; wrapped around a `&serde_json::Value` (see [`from_value`]) the
 //! general path, which also gives the JSON path of a problem.
+//!
+//! A value a template cannot know before deployment arrives as the unknown marker
+//! ([`aksnet_model::maybe`]). Where the model takes one (a [`aksnet_model::Maybe`], read from any
+//! JSON) it is kept; anywhere else the resource fails with "value unknown before deployment at
+//! <property>: <expression> (<reason>)" rather than a type error.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 
+use aksnet_model::maybe::{UnknownValue, MARKER_KEY};
 use serde::de::value::{
     BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer,
     StringDeserializer,
@@ -99,8 +105,9 @@ impl<'c, D> CiDe<'c, D> {
     }
 }
 
-/// Deserializes `T` from `value` case-insensitively; on failure, the error with its JSON path.
-/// The path is worked out only when the fast attempt fails.
+/// Deserializes `T` from `value` case-insensitively; on failure, the error with its JSON path
+/// (naming the property when it is a value unknown before deployment). The path is worked out
+/// only when the fast attempt fails.
 pub fn from_value<T: DeserializeOwned>(
     value: &Value,
     unknown: &Ignored,
@@ -108,13 +115,14 @@ pub fn from_value<T: DeserializeOwned>(
     T::deserialize(CiDe::new(value, unknown)).or_else(|_| {
         let scratch = Ignored::default();
         serde_path_to_error::deserialize(CiDe::new(value, &scratch))
+            .map_err(|e| with_unknown_property(value, e))
     })
 }
 
 macro_rules! forward {
-    ($($method:ident),*) => {
+    ($shape:expr; $($method:ident),*) => {
         $(fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
-            let w = self.wrap(v, Shape::Any);
+            let w = self.wrap(v, $shape);
             self.inner.$method(w)
         })*
     };
@@ -123,8 +131,11 @@ macro_rules! forward {
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for CiDe<'_, D> {
     type Error = D::Error;
 
+    // Any JSON (a `Value`, a `Maybe`): the unknown marker too.
+    forward!(Shape::Any; deserialize_any, deserialize_ignored_any);
+
     forward!(
-        deserialize_any,
+        Shape::Plain;
         deserialize_bool,
         deserialize_i8,
         deserialize_i16,
@@ -142,8 +153,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for CiDe<'_, D> {
         deserialize_bytes,
         deserialize_byte_buf,
         deserialize_unit,
-        deserialize_identifier,
-        deserialize_ignored_any
+        deserialize_identifier
     );
 
     /// `null` and `{}` (how exports write an absent reference) are `None`.
@@ -171,7 +181,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for CiDe<'_, D> {
         name: &'static str,
         v: V,
     ) -> Result<V::Value, D::Error> {
-        let w = self.wrap(v, Shape::Any);
+        let w = self.wrap(v, Shape::Plain);
         self.inner.deserialize_unit_struct(name, w)
     }
 
@@ -180,12 +190,12 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for CiDe<'_, D> {
         name: &'static str,
         v: V,
     ) -> Result<V::Value, D::Error> {
-        let w = self.wrap(v, Shape::Any);
+        let w = self.wrap(v, Shape::Plain);
         self.inner.deserialize_newtype_struct(name, w)
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, D::Error> {
-        let w = self.wrap(v, Shape::Any);
+        let w = self.wrap(v, Shape::Plain);
         self.inner.deserialize_tuple(len, w)
     }
 
@@ -195,7 +205,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for CiDe<'_, D> {
         len: usize,
         v: V,
     ) -> Result<V::Value, D::Error> {
-        let w = self.wrap(v, Shape::Any);
+        let w = self.wrap(v, Shape::Plain);
         self.inner.deserialize_tuple_struct(name, len, w)
     }
 
@@ -221,11 +231,14 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for CiDe<'_, D> {
     }
 }
 
-/// What a visitor expects, for what the wrapper adds: `null` as an empty list or map, and struct
-/// fields matched case-insensitively.
+/// What a visitor expects, for what the wrapper adds: `null` as an empty list or map, struct
+/// fields matched case-insensitively, and the unknown marker refused except where any JSON is.
 #[derive(Clone, Copy)]
 enum Shape {
+    /// Any JSON, the unknown marker included.
     Any,
+    /// A value of one type (a string, a number, ...), not a list, map or struct.
+    Plain,
     Seq,
     Map,
     Struct(&'static [&'static str]),
@@ -268,7 +281,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         match self.shape {
             Shape::Seq => self.v.visit_seq(Empty(std::marker::PhantomData)),
             Shape::Map => self.v.visit_map(Empty(std::marker::PhantomData)),
-            Shape::Any | Shape::Struct(_) => self.v.visit_unit(),
+            Shape::Any | Shape::Plain | Shape::Struct(_) => self.v.visit_unit(),
         }
     }
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
@@ -289,16 +302,81 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         while seq.next_element::<de::IgnoredAny>()?.is_some() {}
         Ok(value)
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+    /// Where a specific type is expected, an object whose first key is the marker's is refused
+    /// ([`unknown_marker`]); the key read to tell is given out again.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
         let fields = match self.shape {
             Shape::Struct(fields) => Some(fields),
-            Shape::Any | Shape::Seq | Shape::Map => None,
+            Shape::Any | Shape::Plain | Shape::Seq | Shape::Map => None,
         };
-        self.v.visit_map(MapWrap {
-            map,
-            unknown: self.unknown,
-            fields,
-        })
+        let unknown = self.unknown;
+        if let Shape::Any = self.shape {
+            return self.v.visit_map(MapWrap {
+                map,
+                unknown,
+                fields,
+            });
+        }
+        match map.next_key()? {
+            None => self.v.visit_map(MapWrap {
+                map: Empty(std::marker::PhantomData),
+                unknown,
+                fields,
+            }),
+            Some(Key(first)) if first == MARKER_KEY => {
+                let marker: Value = map.next_value()?;
+                Err(unknown_marker(&marker))
+            }
+            Some(Key(first)) => self.v.visit_map(MapWrap {
+                map: Replay {
+                    map,
+                    first: Some(first),
+                },
+                unknown,
+                fields,
+            }),
+        }
+    }
+}
+
+/// The words that begin the error for a value unknown before deployment met where the model
+/// needs the value.
+pub(crate) const UNKNOWN_BEFORE_DEPLOYMENT: &str = "value unknown before deployment";
+
+/// The error for the unknown marker's content `marker` met where the model needs a value (the
+/// general path adds the property: [`from_value`]).
+fn unknown_marker<E: de::Error>(marker: &Value) -> E {
+    match UnknownValue::deserialize(marker) {
+        Ok(u) => E::custom(format!("{UNKNOWN_BEFORE_DEPLOYMENT}: {u}")),
+        Err(e) => E::custom(format!("malformed unknown-value marker: {e}")),
+    }
+}
+
+/// When the value at `e`'s path is the unknown marker, the error says so with the property:
+/// "value unknown before deployment at <property>: <expression> (<reason>)".
+fn with_unknown_property(
+    value: &Value,
+    e: serde_path_to_error::Error<serde_json::Error>,
+) -> serde_path_to_error::Error<serde_json::Error> {
+    use serde_path_to_error::Segment;
+    let mut at = Some(value);
+    for segment in e.path().iter() {
+        at = match (segment, at) {
+            (Segment::Seq { index }, Some(Value::Array(a))) => a.get(*index),
+            (Segment::Map { key }, Some(Value::Object(o))) => o.get(key).or_else(|| {
+                o.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v)
+            }),
+            _ => None,
+        };
+    }
+    match at.and_then(UnknownValue::from_marker) {
+        Some(Ok(u)) => {
+            let message = format!("{UNKNOWN_BEFORE_DEPLOYMENT} at {}: {u}", e.path());
+            serde_path_to_error::Error::new(e.path().clone(), de::Error::custom(message))
+        }
+        _ => e,
     }
 }
 
@@ -545,6 +623,10 @@ mod tests {
         reference: Option<R>,
         #[serde(default)]
         inner: Option<Box<T>>,
+        #[serde(default)]
+        next_hop_ip_address: Option<aksnet_model::Maybe<String>>,
+        #[serde(default)]
+        raw: Option<Value>,
     }
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -647,5 +729,79 @@ mod tests {
             t.unwrap_err(),
             "invalid type: integer `7`, expected struct R at reference"
         );
+    }
+
+    const MARKER: &str =
+        r#"{ "$unknown": { "expression": "parameters('prefix')", "reason": "no value given" } }"#;
+
+    /// The unknown marker where a `Maybe` is taken is kept, read from the text or the tree,
+    /// and inside any JSON (`Value`) it stays as written.
+    #[test]
+    fn the_unknown_marker_is_kept_where_the_model_takes_it() {
+        let (t, unknown) = both(&format!(
+            r#"{{ "addressPrefix": "x", "nextHopType": "VirtualAppliance", "NextHopIpAddress": {MARKER},
+            "raw": {{ "a": {MARKER} }} }}"#
+        ));
+        let t = t.unwrap();
+        let u = t.next_hop_ip_address.unwrap().unknown().cloned().unwrap();
+        assert_eq!(u.expression, "parameters('prefix')");
+        assert_eq!(t.raw.unwrap()["a"]["$unknown"]["reason"], "no value given");
+        assert_eq!(unknown, 0);
+        let (t, _) = both(
+            r#"{ "addressPrefix": "x", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.0.4" }"#,
+        );
+        assert_eq!(
+            t.unwrap().next_hop_ip_address,
+            Some(aksnet_model::Maybe::Known("10.0.0.4".into()))
+        );
+    }
+
+    /// Anywhere else — a string, an optional struct, a list, a map, an enum — the marker fails
+    /// the read with the property, the expression and the reason.
+    #[test]
+    fn the_unknown_marker_where_a_value_is_needed_names_the_property() {
+        let want = |at: &str| {
+            format!(
+                "value unknown before deployment at {at}: parameters('prefix') (no value given)"
+            )
+        };
+        for (text, at) in [
+            (
+                format!(r#"{{ "addressPrefix": {MARKER}, "nextHopType": "Internet" }}"#),
+                "addressPrefix",
+            ),
+            (
+                format!(r#"{{ "addressPrefix": "x", "nextHopType": {MARKER} }}"#),
+                "nextHopType",
+            ),
+            (
+                format!(
+                    r#"{{ "addressPrefix": "x", "nextHopType": "Internet", "reference": {MARKER} }}"#
+                ),
+                "reference",
+            ),
+            (
+                format!(
+                    r#"{{ "addressPrefix": "x", "nextHopType": "Internet", "list": {MARKER} }}"#
+                ),
+                "list",
+            ),
+            (
+                format!(
+                    r#"{{ "addressPrefix": "x", "nextHopType": "Internet", "tags": {{ "a": {MARKER} }} }}"#
+                ),
+                "tags.a",
+            ),
+            (
+                format!(
+                    r#"{{ "addressPrefix": "x", "nextHopType": "Internet", "inner": {{ "AddressPrefix": {MARKER}, "nextHopType": "Internet" }} }}"#
+                ),
+                "inner.addressPrefix",
+            ),
+        ] {
+            let (t, _) = both(&text);
+            let e = t.unwrap_err();
+            assert!(e.starts_with(&want(at)), "{text}: {e}");
+        }
     }
 }

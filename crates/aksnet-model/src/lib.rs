@@ -11,7 +11,7 @@
 #![allow(rustdoc::broken_intra_doc_links)]
 
 // Module order (each uses only modules before it): azure → defaults → checked → id → resource → aks → aks_egress →
-// network → appgw → diagnostic → firewall → gateway → paas → private → estate → validate.
+// maybe → network → appgw → diagnostic → firewall → gateway → paas → private → estate → validate.
 pub mod aks;
 pub mod aks_egress;
 pub mod appgw;
@@ -23,6 +23,7 @@ pub mod estate;
 pub mod firewall;
 pub mod gateway;
 pub mod id;
+pub mod maybe;
 pub mod network;
 pub mod paas;
 pub mod private;
@@ -32,5 +33,6 @@ pub mod validate;
 pub use diagnostic::{Diagnostic, Location, Severity};
 pub use estate::{Estate, EstateJsonError, ESTATE_SCHEMA_VERSION};
 pub use id::ResourceId;
+pub use maybe::{Maybe, UnknownValue};
 pub use resource::{Child, Collection, Resource, ResourceType, SubResource};
 pub use validate::{validate, Problem};

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checked::read;
 pub use crate::checked::RouteDestination;
+use crate::maybe::Maybe;
 use crate::resource::{Child, ResourceType, SubResource};
 
 /// `Microsoft.Network/virtualNetworks` properties.
@@ -159,9 +160,10 @@ pub struct Route {
     pub address_prefix: RouteDestination,
     /// Next hop type.
     pub next_hop_type: NextHopType,
-    /// Next hop IP, for `VirtualAppliance`.
+    /// Next hop IP, for `VirtualAppliance`; unknown when a template leaves it to deployment
+    /// (the firewall's private IP, say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_hop_ip_address: Option<String>,
+    pub next_hop_ip_address: Option<Maybe<String>>,
 }
 
 /// A route as written, before its next hop is checked.
@@ -171,20 +173,25 @@ pub struct RawRoute {
     address_prefix: RouteDestination,
     next_hop_type: NextHopType,
     #[serde(default)]
-    next_hop_ip_address: Option<String>,
+    next_hop_ip_address: Option<Maybe<String>>,
 }
 
 impl TryFrom<RawRoute> for Route {
     type Error = String;
 
-    /// `VirtualAppliance` requires `nextHopIpAddress`, an IP address [UDR] §2.4.
+    /// `VirtualAppliance` requires `nextHopIpAddress`, an IP address [UDR] §2.4, or one unknown
+    /// before deployment.
     fn try_from(r: RawRoute) -> Result<Self, String> {
         if r.next_hop_type == NextHopType::VirtualAppliance {
-            match r.next_hop_ip_address.as_deref().map(str::trim) {
-                None | Some("") => {
+            let known = r
+                .next_hop_ip_address
+                .as_ref()
+                .map(|a| a.known().map(|s| s.trim()));
+            match known {
+                None | Some(Some("")) => {
                     return Err("a VirtualAppliance route needs nextHopIpAddress".to_string())
                 }
-                Some(ip) if ip.parse::<std::net::IpAddr>().is_err() => {
+                Some(Some(ip)) if ip.parse::<std::net::IpAddr>().is_err() => {
                     return Err(format!("nextHopIpAddress `{ip}` is not an IP address"))
                 }
                 Some(_) => {}
@@ -571,4 +578,43 @@ pub struct PrivateLinkConnectionProperties {
     /// The names the address answers for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fqdns: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn route(ip: serde_json::Value) -> Result<Route, serde_json::Error> {
+        serde_json::from_value(json!({ "addressPrefix": "0.0.0.0/0",
+            "nextHopType": "VirtualAppliance", "nextHopIpAddress": ip }))
+    }
+
+    /// A `VirtualAppliance` route takes an address unknown before deployment, and writes it back
+    /// as the marker; a known one must still be an IP address.
+    #[test]
+    fn a_virtual_appliance_route_accepts_an_unknown_address() {
+        let marker = json!({ "$unknown": { "expression": "reference(variables('fw')).ipConfigurations[0].properties.privateIPAddress", "reason": "assigned at deployment" } });
+        let r = route(marker.clone()).unwrap();
+        let u = r
+            .next_hop_ip_address
+            .as_ref()
+            .and_then(Maybe::unknown)
+            .unwrap();
+        assert_eq!(u.reason, "assigned at deployment");
+        assert_eq!(
+            serde_json::to_value(&r).unwrap()["nextHopIpAddress"],
+            marker
+        );
+        let known = route(json!("10.0.0.4")).unwrap();
+        assert_eq!(
+            known.next_hop_ip_address,
+            Some(Maybe::Known("10.0.0.4".into()))
+        );
+        let e = route(json!("fw")).unwrap_err().to_string();
+        assert!(
+            e.contains("nextHopIpAddress `fw` is not an IP address"),
+            "{e}"
+        );
+    }
 }

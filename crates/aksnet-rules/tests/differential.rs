@@ -193,3 +193,42 @@ fn trace_and_reach_agree_with_overlapping_vnets() {
     assert!(n > 300, "{n}");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// A template's routes whose next hop address is unknown before deployment (the unknown marker
+/// in place of the firewall's private IP): the first appliance route of every route table of the
+/// reference. What they carry, requests and TCP replies alike, is unknown in both evaluators.
+#[test]
+fn trace_and_reach_agree_with_next_hops_unknown_before_deployment() {
+    let d = aksnet_design::design("x", aksnet_design::REFERENCE_INTENT).unwrap();
+    let mut v = serde_json::to_value(&d.estate).unwrap();
+    let marker = serde_json::json!({ "$unknown": {
+        "expression": "reference(parameters('firewallId')).ipConfigurations[0].properties.privateIPAddress",
+        "reason": "assigned at deployment" } });
+    let mut changed = 0;
+    for rt in v["routeTables"].as_array_mut().unwrap() {
+        let routes = rt["properties"]["routes"].as_array_mut().unwrap();
+        if let Some(r) = routes
+            .iter_mut()
+            .find(|r| r["properties"]["nextHopType"] == "VirtualAppliance")
+        {
+            r["properties"]["nextHopIpAddress"] = marker.clone();
+            changed += 1;
+        }
+    }
+    assert!(changed >= 2, "{changed}");
+    let e: aksnet_model::Estate = serde_json::from_value(v).unwrap();
+    let dp = DataPlane::compile(&e, Options::default());
+    let t = dp.trace(&aksnet_engine::trace::Query {
+        from: dp.place("aks-prod/snet-system").unwrap(),
+        to: aksnet_engine::Place::Internet,
+        protocol: aksnet_net::Protocol::Tcp,
+        port: 443,
+        fqdn: None,
+    });
+    assert_eq!(t.verdict, aksnet_engine::trace::Verdict::Unknown, "{t:?}");
+    let places = support::places(&dp);
+    let pairs = support::all_pairs(&places);
+    let (n, bad) = support::compare("next hops unknown before deployment", &dp, &places, &pairs);
+    assert!(n > 1_000, "{n}");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

@@ -12,7 +12,7 @@ use aksnet_model::network::{
     AddressSpace, IpConfiguration, NatGateway, NetworkSecurityGroup, NextHopType, PublicIpAddress,
     Route, RouteTable, Subnet, VirtualNetwork, VirtualNetworkPeering,
 };
-use aksnet_model::{Child, Estate, Resource, ResourceId, ResourceType, SubResource};
+use aksnet_model::{Child, Estate, Maybe, Resource, ResourceId, ResourceType, SubResource};
 use aksnet_net::Prefix;
 
 use super::nsg::{bastion_rules, nsg, nva_rules};
@@ -410,7 +410,7 @@ pub(super) fn route(
         Route {
             address_prefix: prefix.into(),
             next_hop_type: hop,
-            next_hop_ip_address: ip.map(str::to_string),
+            next_hop_ip_address: ip.map(|a| Maybe::Known(a.to_string())),
         },
     )
 }

@@ -2,7 +2,7 @@
 //! peerings, route tables, NSGs, public IPs and NAT gateways.
 
 use aksnet_model::network::{Access, Direction, SecurityRule, Subnet};
-use aksnet_model::{Child, ResourceId};
+use aksnet_model::{Child, Maybe, ResourceId};
 
 use super::Tf;
 use crate::hcl::{Block, Expr};
@@ -11,7 +11,7 @@ use crate::EmitError;
 pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
     resource_groups(tf);
     vnets(tf);
-    route_tables(tf);
+    route_tables(tf)?;
     nsgs(tf);
     public_ips(tf);
     nat_gateways(tf);
@@ -196,7 +196,9 @@ fn subnet(tf: &mut Tf, vnet: &ResourceId, s: &Child<Subnet>, file: &str) {
     }
 }
 
-fn route_tables(tf: &mut Tf) {
+/// Route tables with their routes. A next hop address unknown before deployment (an imported
+/// template's) has no value to write: refused, as a designed estate never holds one.
+fn route_tables(tf: &mut Tf) -> Result<(), EmitError> {
     let e = tf.estate;
     for rt in e.route_tables.iter() {
         let mut b = tf.resource("azurerm_route_table", &rt.id);
@@ -206,6 +208,20 @@ fn route_tables(tf: &mut Tf) {
             Expr::Bool(!rt.properties.disable_bgp_route_propagation),
         );
         for r in &rt.properties.routes {
+            let ip = match &r.properties.next_hop_ip_address {
+                Some(Maybe::Unknown(u)) => {
+                    return Err(EmitError {
+                        resource: rt.id.to_string(),
+                        message: format!(
+                            "route `{}` has a next hop address unknown before deployment ({u}): Terraform cannot be generated for it",
+                            r.name
+                        ),
+                        hint: "give the route the appliance's address, or import the deployed estate instead of the template".into(),
+                    })
+                }
+                Some(Maybe::Known(a)) => Some(Expr::s(a)),
+                None => None,
+            };
             let hop = serde_json::to_value(r.properties.next_hop_type)
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
@@ -217,15 +233,13 @@ fn route_tables(tf: &mut Tf) {
                         Expr::s(r.properties.address_prefix.to_string()),
                     )
                     .attr("next_hop_type", Expr::s(hop))
-                    .opt(
-                        "next_hop_in_ip_address",
-                        r.properties.next_hop_ip_address.clone().map(Expr::s),
-                    );
+                    .opt("next_hop_in_ip_address", ip);
             });
         }
         let file = tf.names.file(&rt.id);
         tf.add(&file, b);
     }
+    Ok(())
 }
 
 fn nsgs(tf: &mut Tf) {

@@ -375,10 +375,12 @@ fn routes(estate: &Estate, sink: &mut Sink) {
         for r in &rt.properties.routes {
             let p = &r.properties;
             let needs_ip = p.next_hop_type == NextHopType::VirtualAppliance;
+            // An address unknown before deployment is the template's to give (analyses answer
+            // `unknown` for what the route carries).
             let ip_ok = p
                 .next_hop_ip_address
-                .as_deref()
-                .is_some_and(|ip| ip.parse::<IpAddr>().is_ok());
+                .as_ref()
+                .is_some_and(|a| a.known().is_none_or(|ip| ip.parse::<IpAddr>().is_ok()));
             if needs_ip && !ip_ok {
                 sink.error(
                     "route-appliance-without-ip",
