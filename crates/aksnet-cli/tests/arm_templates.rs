@@ -59,7 +59,9 @@ fn chained_deployments_feed_outputs_and_update_earlier_resources() {
         rt.properties.routes[0]
             .properties
             .next_hop_ip_address
-            .as_deref(),
+            .as_ref()
+            .and_then(|m| m.known())
+            .map(String::as_str),
         Some("10.0.1.4")
     );
 

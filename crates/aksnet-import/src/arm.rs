@@ -223,6 +223,8 @@ fn raw(r: Deployed) -> RawResource {
     let Deployed { value, origin, .. } = r;
     let mut value = value;
     if let Value::Object(o) = &mut value {
+        // Which API version a template asks for decides no property aksnet reads.
+        o.remove("apiVersion");
         if o.get("location")
             .is_some_and(|l| template::as_marker(l).is_some())
         {
