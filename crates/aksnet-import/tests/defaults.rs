@@ -52,10 +52,7 @@ fn minimal_bodies() -> Vec<(&'static str, Value)> {
         ("Microsoft.Network/publicIPAddresses", json!({})),
         ("Microsoft.Network/natGateways", json!({})),
         ("Microsoft.Network/loadBalancers", json!({})),
-        (
-            "Microsoft.Network/azureFirewalls",
-            json!({ "sku": { "name": "AZFW_VNet", "tier": "Standard" } }),
-        ),
+        ("Microsoft.Network/azureFirewalls", json!({})),
         (
             "Microsoft.Network/firewallPolicies",
             // `{}` reads as absent, as in exports; each object states one other property.

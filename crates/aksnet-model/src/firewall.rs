@@ -19,7 +19,7 @@ use crate::resource::{Child, ResourceType, SubResource};
 pub struct AzureFirewall {
     /// `{ name: AZFW_VNet, tier: Standard|Premium|Basic }`; empty fields when not stated
     /// ([`crate::defaults::UNSTATED`]).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "FirewallSku::is_unstated")]
     pub sku: FirewallSku,
     /// Data-path IP configurations (the first one's subnet is `AzureFirewallSubnet`); none for a
     /// firewall in a Virtual WAN hub.
@@ -55,6 +55,13 @@ pub struct FirewallSku {
     /// `Basic`, `Standard` or `Premium`.
     #[serde(default)]
     pub tier: String,
+}
+
+impl FirewallSku {
+    /// Whether neither name nor tier is stated.
+    pub fn is_unstated(&self) -> bool {
+        self.name.is_empty() && self.tier.is_empty()
+    }
 }
 
 /// `Microsoft.Network/firewallPolicies` properties.
