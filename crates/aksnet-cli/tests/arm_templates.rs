@@ -216,8 +216,7 @@ fn template_errors_say_where() {
     assert_eq!(o.status.code(), Some(2));
     let e = err(&o);
     assert!(
-        e.contains("column 22: unknown function 'nosuch'")
-            && e.contains("$.resources[0].properties.addressSpace.addressPrefixes[0]"),
+        e.contains("error: unknown function 'nosuch' in `[concat('10.0.0.0/', nosuch())]`\n--> t.json:9:84"),
         "{e}"
     );
 }

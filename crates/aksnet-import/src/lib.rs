@@ -20,6 +20,7 @@ mod assemble;
 mod ci;
 mod deployments;
 mod found;
+mod locate;
 mod raw;
 mod relax;
 mod shapes;
@@ -198,6 +199,7 @@ pub fn assemble(name: &str, raws: Vec<RawResource>, summary: Summary) -> Import 
 /// Attaches children, validates, and wraps up.
 fn finish(a: assemble::Assembler) -> Import {
     let (estate, mut summary) = a.finish();
+    locate::place(&mut summary.diagnostics);
     for d in aksnet_model::validate(&estate) {
         let error = d.severity == aksnet_model::Severity::Error;
         summary.diagnostics.push(Diagnostic {

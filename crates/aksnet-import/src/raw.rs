@@ -27,8 +27,8 @@ pub struct Diagnostic {
     /// Where in it: a JSON path or a resource id (relative to `file`), `line:column` of a
     /// syntax error, or `-` for the whole file.
     pub location: String,
-    /// Line and column, for a syntax error.
-    #[serde(skip)]
+    /// Line and column in `file`: of a syntax error, or of the JSON path the problem is at.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<(u64, u64)>,
     /// What.
     pub message: String,
@@ -67,6 +67,15 @@ impl Diagnostic {
             aksnet_model::Diagnostic::warning(self.message.clone())
         };
         let d = match (self.position, self.location.as_str()) {
+            // A resource's problem keeps saying which resource and property.
+            (Some((line, column)), place) if !place.starts_with(|c: char| c.is_ascii_digit()) => {
+                let d = if self.error {
+                    aksnet_model::Diagnostic::error(format!("{place}: {}", self.message))
+                } else {
+                    aksnet_model::Diagnostic::warning(format!("{place}: {}", self.message))
+                };
+                d.at_text(&self.file, line, column, None)
+            }
             (Some((line, column)), _) => d.at_text(&self.file, line, column, None),
             (None, "-") => d.in_file(self.file.clone()),
             (None, path) => d.at(aksnet_model::Location::Json {
