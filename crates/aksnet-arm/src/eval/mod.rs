@@ -208,6 +208,63 @@ fn to_str(v: &Json) -> String {
 /// The longest string a function may return (hostile nesting must not exhaust memory).
 const MAX_STRING: usize = 1 << 20;
 
+/// The most array elements and object members (counted through every level) a function may
+/// return: hostile doubling (`concat(x, x)` nested, `map` over `range`) must end in an error,
+/// not in exhausting memory.
+const MAX_NODES: usize = 1 << 20;
+
+/// Refuses a result larger than [`MAX_STRING`] bytes of text or [`MAX_NODES`] elements.
+fn bounded(c: &Call, j: &Json) -> Result<(), EvalError> {
+    // Counts nodes and text bytes, stopping as soon as either bound is passed.
+    fn size(j: &Json, nodes: &mut usize, bytes: &mut usize) -> bool {
+        match j {
+            Json::String(s) => *bytes += s.len(),
+            Json::Array(a) => {
+                *nodes += a.len();
+                if *nodes > MAX_NODES {
+                    return false;
+                }
+                return a.iter().all(|x| size(x, nodes, bytes));
+            }
+            Json::Object(o) => {
+                *nodes += o.len();
+                if *nodes > MAX_NODES {
+                    return false;
+                }
+                return o.iter().all(|(k, x)| {
+                    *bytes += k.len();
+                    size(x, nodes, bytes)
+                });
+            }
+            _ => {}
+        }
+        *bytes <= MAX_STRING.saturating_mul(16)
+    }
+    let (mut nodes, mut bytes) = (0, 0);
+    if let Json::String(s) = j {
+        if s.len() > MAX_STRING {
+            return Err(c.bad_value(
+                0,
+                &format!("a result of at most {MAX_STRING} bytes"),
+                format!("{} bytes", s.len()),
+            ));
+        }
+        return Ok(());
+    }
+    if size(j, &mut nodes, &mut bytes) {
+        Ok(())
+    } else {
+        Err(c.bad_value(
+            0,
+            &format!(
+                "a result of at most {MAX_NODES} elements and {} bytes of text",
+                MAX_STRING * 16
+            ),
+            "more".into(),
+        ))
+    }
+}
+
 impl Ev<'_> {
     fn eval(&self, e: &Expr) -> Result<Value, EvalError> {
         match &e.kind {
@@ -300,29 +357,24 @@ impl Ev<'_> {
             call: e,
             args,
         };
-        if let Some(f) = LAZY_FAMILIES.iter().find_map(|family| family(&lname)) {
-            return f(self, &c);
-        }
-        let v = match self.args(args)? {
-            Ok(v) => v,
-            Err(u) => return Ok(u),
+        let r = if let Some(f) = LAZY_FAMILIES.iter().find_map(|family| family(&lname)) {
+            f(self, &c)?
+        } else {
+            let v = match self.args(args)? {
+                Ok(v) => v,
+                Err(u) => return Ok(u),
+            };
+            let f = FAMILIES
+                .iter()
+                .find_map(|family| family(&lname))
+                .ok_or_else(|| EvalError::UnknownFunction {
+                    name: name.to_string(),
+                    column: e.start + 1,
+                })?;
+            f(self, &c, &v)?
         };
-        let f = FAMILIES
-            .iter()
-            .find_map(|family| family(&lname))
-            .ok_or_else(|| EvalError::UnknownFunction {
-                name: name.to_string(),
-                column: e.start + 1,
-            })?;
-        let r = f(self, &c, &v)?;
-        if let Value::Known(Json::String(s)) = &r {
-            if s.len() > MAX_STRING {
-                return Err(c.bad_value(
-                    0,
-                    &format!("a result of at most {MAX_STRING} bytes"),
-                    format!("{} bytes", s.len()),
-                ));
-            }
+        if let Value::Known(j) = &r {
+            bounded(&c, j)?;
         }
         Ok(r)
     }

@@ -147,6 +147,9 @@ fn declare<'t>(
         return;
     };
     for i in 0..count {
+        if !env.spend(path) {
+            break;
+        }
         let _frame = env.enter_loop(&name, i, true);
         instance(
             env,

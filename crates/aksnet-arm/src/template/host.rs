@@ -173,6 +173,25 @@ impl<'a> Env<'a> {
         self.notes.borrow_mut().warning(path, message);
     }
 
+    /// Counts one loop iteration against the run's bound ([`super::world::MAX_ITERATIONS`]);
+    /// false (noted once, at `path`) when it is spent.
+    pub fn spend(&self, path: &str) -> bool {
+        let mut world = self.world.borrow_mut();
+        if world.spend() {
+            return true;
+        }
+        let first = !world.exhausted;
+        world.exhausted = true;
+        drop(world);
+        if first {
+            self.error(
+                path,
+                &format!("the templates expand to more than {} loop iterations; the rest is not deployed", super::world::MAX_ITERATIONS),
+            );
+        }
+        false
+    }
+
     /// Enters iteration `index` of the copy loop `name` until the frame drops.
     pub fn enter_loop(&self, name: &str, index: i64, resource: bool) -> Frame<'_> {
         self.loops

@@ -365,3 +365,42 @@ fn hostile_templates_end() {
         o.notes
     );
 }
+
+#[test]
+fn hostile_growth_ends_in_an_error() {
+    // Doubling an array through variables: refused past the element bound, not an OOM.
+    let mut vars = serde_json::Map::new();
+    vars.insert("a0".into(), json!("[range(0, 1000)]"));
+    for i in 1..16 {
+        vars.insert(
+            format!("a{i}"),
+            json!(format!(
+                "[concat(variables('a{}'), variables('a{}'))]",
+                i - 1,
+                i - 1
+            )),
+        );
+    }
+    let t = json!({"variables": vars, "resources": [
+        {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "1", "name": "n",
+         "properties": {"x": "[length(variables('a15'))]"}}]});
+    let (_, o) = run(t, json!({}));
+    assert!(
+        o.notes.iter().any(|n| n.message.contains("elements")),
+        "{:?}",
+        o.notes
+    );
+    // Nested property loops: 800 × 800 × 800 iterations stop at the run's bound.
+    let t = json!({"resources": [
+        {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "1", "name": "n",
+         "properties": {"copy": [{"name": "a", "count": 800, "input": {"copy": [{"name": "b", "count": 800,
+             "input": {"copy": [{"name": "c", "count": 800, "input": 1}]}}]}}]}}]});
+    let (_, o) = run(t, json!({}));
+    assert!(
+        o.notes
+            .iter()
+            .any(|n| n.message.contains("loop iterations")),
+        "{:?}",
+        o.notes
+    );
+}

@@ -110,6 +110,9 @@ pub fn property_loop(env: &Env, item: &Json, path: &str) -> Option<(String, Json
     let input = o.get("input");
     let mut arr = Vec::with_capacity(count as usize);
     for i in 0..count {
+        if !env.spend(path) {
+            break;
+        }
         let _frame = env.enter_loop(&name, i, false);
         arr.push(match input {
             Some(x) => value(env, x, &format!("{path}.input"), true),

@@ -42,14 +42,27 @@ pub struct Deployed {
     pub unknown_name: Option<crate::value::Unknown>,
 }
 
+/// The most loop iterations (resource, property, variable and output copies) a run of
+/// deployments may expand: loops nest, so 800 per loop could otherwise multiply without end.
+pub const MAX_ITERATIONS: u64 = 1_000_000;
+
 /// The resources deployed so far.
 #[derive(Debug, Default)]
 pub struct World {
     resources: Vec<Deployed>,
     index: HashMap<String, usize>,
+    iterations: u64,
+    /// Whether the bound was reported.
+    pub(crate) exhausted: bool,
 }
 
 impl World {
+    /// Counts one loop iteration; false once [`MAX_ITERATIONS`] are spent.
+    pub fn spend(&mut self) -> bool {
+        self.iterations += 1;
+        self.iterations <= MAX_ITERATIONS
+    }
+
     /// Deploys a resource: a new id is appended, a known one replaced in place.
     pub fn put(&mut self, r: Deployed) {
         let key = r.id.to_ascii_lowercase();
