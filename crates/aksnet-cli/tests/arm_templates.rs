@@ -220,3 +220,43 @@ fn template_errors_say_where() {
         "{e}"
     );
 }
+
+#[test]
+fn a_firewall_with_several_public_ips_imports() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("fw.json"),
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "variables": { "count": 2 },
+  "resources": [
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "hub",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+        "subnets": [ { "name": "AzureFirewallSubnet", "properties": { "addressPrefix": "10.0.1.0/26" } } ] } },
+    { "type": "Microsoft.Network/azureFirewalls", "apiVersion": "2023-09-01", "name": "fw",
+      "properties": {
+        "copy": [ { "name": "ipConfigurations", "count": "[variables('count')]",
+          "input": { "name": "[format('ip{0}', copyIndex('ipConfigurations'))]",
+            "properties": {
+              "subnet": "[if(equals(copyIndex('ipConfigurations'), 0), createObject('id', resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'AzureFirewallSubnet')), null())]",
+              "publicIPAddress": { "id": "[resourceId('Microsoft.Network/publicIPAddresses', format('pip{0}', copyIndex('ipConfigurations')))]" } } } } ] } }
+  ]
+}"#,
+    )
+    .unwrap();
+    let o = aksnet(d.path(), &["import", "fw.json", "--out", "estate.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let e = aksnet_model::Estate::from_json(
+        &std::fs::read_to_string(d.path().join("estate.json")).unwrap(),
+    )
+    .unwrap();
+    let fw = e.azure_firewalls.iter().next().unwrap();
+    assert_eq!(fw.properties.ip_configurations.len(), 2);
+    assert!(fw.properties.ip_configurations[1]
+        .properties
+        .subnet
+        .id
+        .as_str()
+        .ends_with("/subnets/AzureFirewallSubnet"));
+}

@@ -22,8 +22,9 @@ pub struct AzureFirewall {
     #[serde(default, skip_serializing_if = "FirewallSku::is_unstated")]
     pub sku: FirewallSku,
     /// Data-path IP configurations (the first one's subnet is `AzureFirewallSubnet`); none for a
-    /// firewall in a Virtual WAN hub.
-    #[serde(default)]
+    /// firewall in a Virtual WAN hub. Configurations after the first add public IPs only and
+    /// name no subnet in Azure; they are read with the first one's (see [`read_ip_configurations`]).
+    #[serde(default, deserialize_with = "read_ip_configurations")]
     pub ip_configurations: Vec<Child<IpConfiguration>>,
     /// Forced-tunnelling management configuration (`AzureFirewallManagementSubnet`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +32,53 @@ pub struct AzureFirewall {
     /// The attached policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firewall_policy: Option<SubResource>,
+}
+
+/// A firewall IP configuration as written: after the first, the subnet is absent (or null).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawIpConfiguration {
+    #[serde(default)]
+    subnet: Option<SubResource>,
+    #[serde(rename = "publicIPAddress", default)]
+    public_ip_address: Option<SubResource>,
+    #[serde(rename = "privateIPAddress", default)]
+    private_ip_address: Option<String>,
+}
+
+/// Reads a firewall's IP configurations. A firewall with several public IPs names the subnet
+/// on its first configuration only; the others carry a public IP each, on the same data path
+/// (Learn, "Deploy an Azure Firewall with multiple public IP addresses"; the quickstart
+/// templates azurefirewall-with-zones-sandbox and mspnp/aks-baseline's hub write them so), so
+/// they are read with the first one's subnet.
+fn read_ip_configurations<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<Child<IpConfiguration>>, D::Error> {
+    let raw = Option::<Vec<Child<RawIpConfiguration>>>::deserialize(d)?.unwrap_or_default();
+    let first = raw.first().and_then(|c| c.properties.subnet.clone());
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let subnet = match (c.properties.subnet, &first) {
+                (Some(s), _) => s,
+                (None, Some(f)) if i > 0 => f.clone(),
+                _ => {
+                    return Err(serde::de::Error::custom(
+                        "the first ipConfiguration needs a subnet (AzureFirewallSubnet)",
+                    ))
+                }
+            };
+            Ok(Child {
+                name: c.name,
+                id: c.id,
+                properties: IpConfiguration {
+                    subnet,
+                    public_ip_address: c.properties.public_ip_address,
+                    private_ip_address: c.properties.private_ip_address,
+                },
+            })
+        })
+        .collect()
 }
 
 impl ResourceType for AzureFirewall {

@@ -288,7 +288,8 @@ fn resource_id(ev: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
             strs[ti].to_string(),
         ));
     }
-    let rtype = strs[ti];
+    // ARM accepts a trailing slash after the type (`Microsoft.Network/virtualNetworks/`).
+    let rtype = strs[ti].trim_end_matches('/');
     let names = &strs[ti + 1..];
     let segs: Vec<&str> = rtype.split('/').collect();
     if segs.len() < 2 || names.len() != segs.len() - 1 {

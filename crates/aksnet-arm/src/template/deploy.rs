@@ -236,7 +236,11 @@ fn instance<'t>(
         }
     };
     let (ty, name) = match parent {
-        Some((pt, pn)) if !ty.contains('/') => (format!("{pt}/{ty}"), format!("{pn}/{name}")),
+        // A child by its short type (`subnets`) or an extension of its parent
+        // (`providers/diagnosticSettings`, named `Microsoft.Insights/setting`).
+        Some((pt, pn)) if !ty.contains('/') || ty.starts_with("providers/") => {
+            (format!("{pt}/{ty}"), format!("{pn}/{name}"))
+        }
         _ => (ty.to_string(), name),
     };
     let existing = get_ci(o, "existing").and_then(Json::as_bool) == Some(true);
@@ -354,6 +358,31 @@ pub fn resource_id(
     name: &str,
     ext: Option<&str>,
 ) -> Result<String, String> {
+    // An extension resource written under its parent's type:
+    // `Microsoft.Network/virtualNetworks/providers/diagnosticSettings` named
+    // `vnet/Microsoft.Insights/setting` is
+    // `.../virtualNetworks/vnet/providers/Microsoft.Insights/diagnosticSettings/setting`.
+    if let Some(at) = ty.to_ascii_lowercase().find("/providers/") {
+        let (base_ty, ext_ty) = (&ty[..at], &ty[at + "/providers/".len()..]);
+        let names: Vec<&str> = name.split('/').collect();
+        let depth = base_ty.split('/').count().saturating_sub(1);
+        let ext_types: Vec<&str> = ext_ty.split('/').collect();
+        if names.len() != depth + 1 + ext_types.len() {
+            return Err(format!(
+                "the type `{ty}` and the name `{name}` have different numbers of segments"
+            ));
+        }
+        let mut id = resource_id(scope, base_ty, &names[..depth].join("/"), ext)?;
+        id.push_str("/providers/");
+        id.push_str(names[depth]);
+        for (t, n) in ext_types.iter().zip(&names[depth + 1..]) {
+            id.push('/');
+            id.push_str(t);
+            id.push('/');
+            id.push_str(n);
+        }
+        return Ok(id);
+    }
     let mut segs = ty.split('/');
     let ns = segs.next().unwrap_or("");
     let types: Vec<&str> = segs.collect();

@@ -404,3 +404,39 @@ fn hostile_growth_ends_in_an_error() {
         o.notes
     );
 }
+
+#[test]
+fn expression_keys_extension_children_and_trailing_slashes() {
+    let t = json!({"resources": [
+        {"type": "Microsoft.ContainerService/managedClusters", "apiVersion": "1", "name": "aks",
+         "identity": {"type": "UserAssigned", "userAssignedIdentities": {
+             "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id1')]": {}}},
+         "properties": {"vnet": "[resourceId('Microsoft.Network/virtualNetworks/', 'v')]"},
+         "resources": [{"type": "providers/diagnosticSettings", "apiVersion": "1",
+                        "name": "Microsoft.Insights/service", "properties": {}}]},
+        {"type": "Microsoft.Network/virtualNetworks/providers/diagnosticSettings", "apiVersion": "1",
+         "name": "v/Microsoft.Insights/d", "properties": {}}
+    ]});
+    let (rs, o) = run(t, json!({}));
+    assert!(o.notes.is_empty(), "{:?}", o.notes);
+    let aks = &rs[0].value;
+    let ids = aks["identity"]["userAssignedIdentities"]
+        .as_object()
+        .unwrap();
+    assert_eq!(
+        ids.keys().next().unwrap(),
+        "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1"
+    );
+    assert!(aks["properties"]["vnet"]
+        .as_str()
+        .unwrap()
+        .ends_with("/virtualNetworks/v"));
+    assert_eq!(
+        rs[1].id,
+        "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks/providers/Microsoft.Insights/diagnosticSettings/service"
+    );
+    assert_eq!(
+        rs[2].id,
+        "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/providers/Microsoft.Insights/diagnosticSettings/d"
+    );
+}

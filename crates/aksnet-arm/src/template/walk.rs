@@ -87,7 +87,18 @@ fn object(env: &Env, o: &Map<String, Json>, path: &str, loops: bool) -> Map<Stri
                 continue;
             }
         }
-        out.insert(k.clone(), value(env, v, &format!("{path}.{k}"), loops));
+        // A key may itself be an expression (`"[resourceId(...)]": {}` in
+        // `userAssignedIdentities`); one that is unknown stays as written.
+        let key = if k.starts_with('[') && !k.starts_with("[[") && k.ends_with(']') {
+            match string(env, k, &format!("{path}.{k}")) {
+                Value::Known(Json::String(s)) => s,
+                Value::Known(other) => other.to_string(),
+                Value::Unknown(_) => k.clone(),
+            }
+        } else {
+            k.clone()
+        };
+        out.insert(key, value(env, v, &format!("{path}.{k}"), loops));
     }
     out
 }
