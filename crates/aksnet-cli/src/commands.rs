@@ -257,7 +257,7 @@ pub fn check(a: &crate::cli::CheckArgs) -> Outcome {
                 let svg = diagram::svg(&estate, &views::flows(&dp));
                 let design = match &origin {
                     Origin::Intent { design, .. } => Some(design.as_ref()),
-                    Origin::Json(_) => None,
+                    Origin::Json { .. } => None,
                 };
                 html::html(&html::Input {
                     estate: &estate,

@@ -7,6 +7,7 @@ use aksnet_design::{design, Design, REFERENCE_INTENT, REFERENCE_NAME};
 use aksnet_engine::{DataPlane, Options};
 use aksnet_model::{Diagnostic, Estate};
 use aksnet_rules::verify::{Origin, SourceText};
+use aksnet_rules::SourceLocation;
 
 use crate::cli::Input;
 use crate::Failure;
@@ -64,7 +65,13 @@ impl Input {
                     .at_text(&name, e.line as u64, e.column as u64, Some(&text))
                     .hint("pass an estate.json written by `aksnet design`")
             })?;
-            return Ok((estate, Origin::Json(vec![SourceText { name, text }])));
+            return Ok((
+                estate,
+                Origin::Json {
+                    files: vec![SourceText { name, text }],
+                    places: Default::default(),
+                },
+            ));
         }
         let d = load_design(self.intent.as_deref())?;
         let file = self.intent.as_ref().map(|p| p.display().to_string());
@@ -125,7 +132,13 @@ impl Input {
                 })
             })
             .collect();
-        Ok((estate, Origin::Json(files)))
+        let places = imp
+            .summary
+            .places
+            .into_iter()
+            .map(|(id, (file, line, column))| (id, SourceLocation { file, line, column }))
+            .collect();
+        Ok((estate, Origin::Json { files, places }))
     }
 }
 

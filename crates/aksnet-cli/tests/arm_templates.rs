@@ -260,3 +260,38 @@ fn a_firewall_with_several_public_ips_imports() {
         .as_str()
         .ends_with("/subnets/AzureFirewallSubnet"));
 }
+
+#[test]
+fn findings_on_a_template_point_at_the_declaration() {
+    let d = tempfile::tempdir().unwrap();
+    let hub = arg(&fixtures().join("hub.json"));
+    let o = aksnet(
+        d.path(),
+        &[
+            "check",
+            "--azure-json",
+            &hub,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "AKS-NET-001")
+        .expect("the NVA subnet has no NSG");
+    // The subnet is declared inside its VNet: the VNet's declaration, line 16 column 5.
+    assert_eq!(f["location"]["file"], hub.as_str());
+    assert_eq!(
+        (
+            f["location"]["line"].as_u64(),
+            f["location"]["column"].as_u64()
+        ),
+        (Some(16), Some(5))
+    );
+}

@@ -430,9 +430,11 @@ fn findings_on_azure_json_point_at_the_file_and_line_of_the_resource() {
         let line = f["location"]["line"].as_u64().unwrap() as usize;
         let text = std::fs::read_to_string(file).unwrap();
         let at = text.lines().nth(line - 1).unwrap();
+        // The resource's `"id"`, or (a resource without its own id in the text, such as a
+        // subnet inside its VNet) the declaration of the nearest parent.
         assert!(
-            at.contains("\"id\""),
-            "{file}:{line} is not the resource's id: {at}"
+            at.contains("\"id\"") || at.trim_end().ends_with('{'),
+            "{file}:{line} is neither the resource's id nor a declaration: {at}"
         );
     }
 }

@@ -589,6 +589,17 @@ impl Assembler {
     }
 
     /// Attaches the children and returns the estate and what was read.
+    /// Where each resource came from (`file: $.path`), by id, when there are at most `limit`.
+    pub(crate) fn origins(&self, limit: usize) -> Vec<(String, String)> {
+        if self.seen.len() > limit {
+            return Vec::new();
+        }
+        self.seen
+            .iter()
+            .map(|(id, s)| (id.as_str().to_ascii_lowercase(), s.origin.clone()))
+            .collect()
+    }
+
     pub(crate) fn finish(mut self) -> (Estate, Summary) {
         for c in std::mem::take(&mut self.children).into_values() {
             let kind = self.known.get(&c.ty).copied().unwrap_or("child");

@@ -43,6 +43,10 @@ pub struct Import {
     pub summary: Summary,
 }
 
+/// The most resources an import records the declaration places of (templates hold no ids
+/// to find findings by; large exports do, and are not walked again).
+pub const MAX_PLACED: usize = 20_000;
+
 /// Largest file read (hostile-input guard).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
@@ -198,8 +202,10 @@ pub fn assemble(name: &str, raws: Vec<RawResource>, summary: Summary) -> Import 
 
 /// Attaches children, validates, and wraps up.
 fn finish(a: assemble::Assembler) -> Import {
+    let origins = a.origins(MAX_PLACED);
     let (estate, mut summary) = a.finish();
     locate::place(&mut summary.diagnostics);
+    summary.places = locate::places(&origins);
     for d in aksnet_model::validate(&estate) {
         let error = d.severity == aksnet_model::Severity::Error;
         summary.diagnostics.push(Diagnostic {

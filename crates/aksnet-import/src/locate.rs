@@ -184,6 +184,104 @@ pub(crate) fn offset(text: &[u8], path: &str) -> Option<usize> {
     Some(w.i)
 }
 
+/// The byte offsets of many paths in one pass over `text`: only the containers on the way to
+/// a wanted path are entered, every other value is skipped.
+pub(crate) fn offsets(text: &[u8], paths: &[&str]) -> std::collections::HashMap<String, usize> {
+    use std::collections::{HashMap, HashSet};
+    let wanted: HashSet<&str> = paths
+        .iter()
+        .map(|p| p.split(" (").next().unwrap_or(p))
+        .collect();
+    let mut prefixes: HashSet<&str> = HashSet::new();
+    for p in &wanted {
+        for (i, c) in p.char_indices() {
+            if c == '.' || c == '[' {
+                prefixes.insert(&p[..i]);
+            }
+        }
+    }
+    let mut found = HashMap::new();
+    let mut w = Walk { t: text, i: 0 };
+    w.ws();
+    fn go(
+        w: &mut Walk,
+        path: &mut String,
+        wanted: &HashSet<&str>,
+        prefixes: &HashSet<&str>,
+        found: &mut HashMap<String, usize>,
+        depth: usize,
+    ) -> Option<()> {
+        w.ws();
+        if wanted.contains(path.as_str()) {
+            found.insert(path.clone(), w.i);
+        }
+        if !prefixes.contains(path.as_str()) || depth > 256 {
+            return w.value();
+        }
+        match w.peek()? {
+            b'{' => {
+                w.i += 1;
+                loop {
+                    w.ws();
+                    if w.peek()? == b'}' {
+                        w.i += 1;
+                        return Some(());
+                    }
+                    let key = String::from_utf8_lossy(w.string()?).into_owned();
+                    w.ws();
+                    if w.peek()? != b':' {
+                        return None;
+                    }
+                    w.i += 1;
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(&key);
+                    go(w, path, wanted, prefixes, found, depth + 1)?;
+                    path.truncate(len);
+                    w.ws();
+                    match w.peek()? {
+                        b',' => w.i += 1,
+                        b'}' => {
+                            w.i += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                w.i += 1;
+                let mut n = 0usize;
+                loop {
+                    w.ws();
+                    if w.peek()? == b']' {
+                        w.i += 1;
+                        return Some(());
+                    }
+                    let len = path.len();
+                    path.push_str(&format!("[{n}]"));
+                    go(w, path, wanted, prefixes, found, depth + 1)?;
+                    path.truncate(len);
+                    n += 1;
+                    w.ws();
+                    match w.peek()? {
+                        b',' => w.i += 1,
+                        b']' => {
+                            w.i += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            _ => w.value(),
+        }
+    }
+    let mut path = String::from("$");
+    let _ = go(&mut w, &mut path, &wanted, &prefixes, &mut found, 0);
+    found
+}
+
 /// 1-based line and column (in characters) of byte offset `at`.
 pub(crate) fn line_column(text: &[u8], at: usize) -> (u64, u64) {
     let before = &text[..at.min(text.len())];
@@ -194,6 +292,45 @@ pub(crate) fn line_column(text: &[u8], at: usize) -> (u64, u64) {
         .map_or(0, |p| p + 1);
     let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
     (line as u64, column as u64)
+}
+
+/// The file, line and column of each resource's origin (`file: $.path`), by id, reading
+/// each file once.
+pub(crate) fn places(
+    origins: &[(String, String)],
+) -> std::collections::BTreeMap<String, (String, u64, u64)> {
+    let mut by_file: std::collections::BTreeMap<&str, Vec<(&str, &str)>> = Default::default();
+    for (id, origin) in origins {
+        if let Some((file, path)) = origin.split_once(": $") {
+            by_file
+                .entry(file)
+                .or_default()
+                .push((id, &origin[file.len() + 2..][..path.len() + 1]));
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    for (file, items) in by_file {
+        let small =
+            std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.len() <= crate::MAX_FILE_BYTES);
+        let Some(text) = small.then(|| std::fs::read(file).ok()).flatten() else {
+            continue;
+        };
+        let paths: Vec<&str> = items.iter().map(|(_, p)| *p).collect();
+        let found = offsets(&text, &paths);
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', &text).map(|i| i + 1))
+            .collect();
+        for (id, path) in items {
+            if let Some(&at) = found.get(path.split(" (").next().unwrap_or(path)) {
+                let line = starts.partition_point(|&s| s <= at);
+                let start = starts[line - 1];
+                let column = String::from_utf8_lossy(&text[start..at]).chars().count() + 1;
+                let (line, column) = (line as u64, column as u64);
+                out.insert(id.to_string(), (file.to_string(), line, column));
+            }
+        }
+    }
+    out
 }
 
 /// Gives diagnostics that name a JSON path of a file (a template's `$.resources[3]...`, or a
@@ -265,6 +402,26 @@ mod tests {
         assert_eq!(at("$.nosuch"), None);
         assert_eq!(at("resources"), None);
         assert_eq!(at("$.resources[0].x"), Some((4, 25)));
+    }
+
+    #[test]
+    fn many_paths_in_one_pass_agree_with_one_at_a_time() {
+        let t = br#"{"resources": [{"a": 1}, {"b": {"c": [1, {"d": 2}]}}], "x": "y"}"#;
+        let paths = [
+            "$.resources[0]",
+            "$.resources[1].b.c[1].d",
+            "$.x",
+            "$.nosuch",
+            "$.resources[1] (l copy 1)",
+        ];
+        let found = offsets(t, &paths);
+        for p in paths {
+            assert_eq!(
+                found.get(p.split(" (").next().unwrap()).copied(),
+                offset(t, p),
+                "{p}"
+            );
+        }
     }
 
     #[test]

@@ -131,6 +131,10 @@ pub struct Summary {
     pub ignored_properties: BTreeMap<String, Vec<String>>,
     /// Problems.
     pub diagnostics: Vec<Diagnostic>,
+    /// Where each resource was declared, by lowercase id: file, line, column (for templates,
+    /// whose text holds no ids; filled for imports of at most [`crate::MAX_PLACED`] resources).
+    #[serde(skip)]
+    pub places: BTreeMap<String, (String, u64, u64)>,
 }
 
 impl Summary {

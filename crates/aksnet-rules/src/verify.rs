@@ -18,8 +18,15 @@ pub enum Origin {
         design: Box<Design>,
     },
     /// JSON files (an estate.json, or the Azure resource JSON an import read): findings are
-    /// located at their resource's `"id"` in them.
-    Json(Vec<SourceText>),
+    /// located at their resource's `"id"` in the files, else where the import says the
+    /// resource (or its parent) was declared (`places`, by lowercase id: templates hold no
+    /// ids).
+    Json {
+        /// The files read.
+        files: Vec<SourceText>,
+        /// Where resources were declared, by lowercase id.
+        places: std::collections::BTreeMap<String, SourceLocation>,
+    },
 }
 
 /// An input file's name, as given, and its text.
@@ -226,7 +233,7 @@ fn locate(findings: &mut [Finding], origin: &Origin) {
     let index: Vec<&SourceText> = match origin {
         Origin::Intent { file: None, .. } => return,
         Origin::Intent { file: Some(_), .. } => Vec::new(),
-        Origin::Json(files) => files.iter().collect(),
+        Origin::Json { files, .. } => files.iter().collect(),
     };
     for f in findings.iter_mut().filter(|f| f.location.is_none()) {
         let Some(id) = f.resources.first() else {
@@ -237,8 +244,32 @@ fn locate(findings: &mut [Finding], origin: &Origin) {
                 file: Some(file),
                 design,
             } => Some(in_intent(file, design, id)),
-            _ => index.iter().find_map(|s| in_json(&s.name, &s.text, id)),
+            Origin::Json { places, .. } => index
+                .iter()
+                .find_map(|s| in_json(&s.name, &s.text, id))
+                .or_else(|| declared(places, id)),
+            Origin::Intent { file: None, .. } => None,
         };
+    }
+}
+
+/// Where the resource, or the nearest parent declared on its own (a subnet inside its
+/// VNet's declaration), was declared.
+fn declared(
+    places: &std::collections::BTreeMap<String, SourceLocation>,
+    id: &ResourceId,
+) -> Option<SourceLocation> {
+    let mut id = id.as_str().to_ascii_lowercase();
+    loop {
+        if let Some(p) = places.get(&id) {
+            return Some(p.clone());
+        }
+        // `.../type/name` off the end, while a resource remains.
+        let cut = id.rfind('/').and_then(|a| id[..a].rfind('/'))?;
+        if !id[..cut].contains("/providers/") {
+            return None;
+        }
+        id.truncate(cut);
     }
 }
 
