@@ -214,9 +214,10 @@ pub struct DesignArgs {
 /// `az deployment sub create`) is told.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct TemplateArgs {
-    /// Template parameters, as az takes them: a parameters file (with or without @) or
-    /// NAME=VALUE; repeatable, later ones win.
-    #[arg(long, short = 'p', value_name = "FILE|NAME=VALUE", num_args = 1.., action = clap::ArgAction::Append)]
+    /// A template parameter, as az takes it: a parameters file (with or without @) or
+    /// NAME=VALUE; one per flag, repeatable (-p @main.parameters.json -p location=eastus),
+    /// later ones win.
+    #[arg(long, short = 'p', value_name = "FILE|NAME=VALUE")]
     pub parameters: Vec<String>,
     /// Subscription id the templates deploy to (default 00000000-0000-0000-0000-000000000000).
     #[arg(long, value_name = "ID")]

@@ -182,8 +182,13 @@ fn read_paths_with(
                 read_bytes(&name, body, &mut out, &mut summary.diagnostics);
             }
             Err(e) => summary.diagnostics.push(
-                Diagnostic::error(&name, "-", &format!("cannot read: {e}"))
-                    .with_hint("check the path"),
+                Diagnostic::error(&name, "-", &format!("cannot read: {e}")).with_hint(
+                    if name.contains('=') && !f.exists() {
+                        "to pass a template parameter, give each its own -p: -p NAME=VALUE"
+                    } else {
+                        "check the path"
+                    },
+                ),
             ),
         }
         summary.files.push(name);

@@ -247,7 +247,17 @@ impl<'a> Env<'a> {
             }
             let v = from_json(walk::value(self, d, &format!("{at}.defaultValue"), false));
             self.leave();
-            v
+            // Named after the parameter, so that what depends on it says which one to pass.
+            match v {
+                Value::Unknown(u) => Value::Unknown(Unknown {
+                    expression: format!("parameters('{name}')"),
+                    reason: format!(
+                        "its default value {} is unknown ({})",
+                        u.expression, u.reason
+                    ),
+                }),
+                known => known,
+            }
         } else if get_ci(&p.decl, "nullable").and_then(Json::as_bool) == Some(true) {
             Value::Known(Json::Null)
         } else if secure {
