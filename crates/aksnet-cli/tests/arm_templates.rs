@@ -127,6 +127,7 @@ fn parameters_as_az_takes_them() {
             &hub,
             "--parameters",
             "@hub.parameters.json",
+            "-p",
             "hubPrefix=10.60",
             "-g",
             "rg-x",
@@ -182,7 +183,9 @@ fn parameters_as_az_takes_them() {
             &spoke,
             "-p",
             "spokes=a",
+            "-p",
             "hubVnetId=/x",
+            "-p",
             "nvaIp=1.2.3.4",
         ],
     );
