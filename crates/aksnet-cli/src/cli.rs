@@ -222,6 +222,9 @@ pub struct TemplateArgs {
     /// Subscription id the templates deploy to (default 00000000-0000-0000-0000-000000000000).
     #[arg(long, value_name = "ID")]
     pub subscription: Option<String>,
+    /// Tenant id (`subscription().tenantId`; default 00000000-0000-0000-0000-000000000000).
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
     /// Resource group the templates deploy to (default arm-template).
     #[arg(long = "resource-group", short = 'g', value_name = "NAME")]
     pub resource_group: Option<String>,
@@ -243,6 +246,7 @@ impl TemplateArgs {
         aksnet_import::Templates {
             parameters: self.parameters.clone(),
             subscription: self.subscription.clone(),
+            tenant: self.tenant.clone(),
             resource_group: self.resource_group.clone(),
             location: self.location.clone(),
             name: self.deployment_name.clone(),

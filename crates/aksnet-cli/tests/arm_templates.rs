@@ -298,3 +298,44 @@ fn findings_on_a_template_point_at_the_declaration() {
         (Some(16), Some(5))
     );
 }
+
+#[test]
+fn an_unknown_condition_matters_only_for_what_aksnet_models() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("t.json"),
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "secret": { "type": "secureObject" } },
+  "resources": [
+    { "condition": "[not(empty(parameters('secret')))]", "type": "Microsoft.Authorization/roleAssignments",
+      "apiVersion": "2022-04-01", "name": "ra", "properties": {} },
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "v",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] } } }
+  ]
+}"#,
+    )
+    .unwrap();
+    // The role assignment depends on a secret aksnet never reads: no matter.
+    let o = aksnet(d.path(), &["import", "t.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        out(&o).contains("1  Microsoft.Authorization/roleAssignments"),
+        "{}",
+        out(&o)
+    );
+    // The same condition on the VNet: whether it exists is unknown, an error at the condition.
+    let text = std::fs::read_to_string(d.path().join("t.json"))
+        .unwrap()
+        .replace(r#""type": "Microsoft.Network/virtualNetworks""#, r#""condition": "[not(empty(parameters('secret')))]", "type": "Microsoft.Network/virtualNetworks""#);
+    std::fs::write(d.path().join("t.json"), text).unwrap();
+    let o = aksnet(d.path(), &["import", "t.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("whether the template deploys this Microsoft.Network/virtualNetworks is unknown (parameters('secret'): a secure parameter")
+            && err(&o).contains("--> t.json:8:20"),
+        "{}",
+        err(&o)
+    );
+}

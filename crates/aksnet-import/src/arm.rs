@@ -5,13 +5,13 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
-use aksnet_arm::template::{self, Deployed, Deployment, Loader, Scope, ScopeKind, World};
+use aksnet_arm::template::{self, Deployed, Deployment, Doubt, Loader, Scope, ScopeKind, World};
 use serde_json::{Map, Value};
 
 use crate::raw::{get, Diagnostic, Out, RawResource, Templates};
 
-/// Subscription of template resources when `--subscription` is not given: ids need one, and
-/// the network does not depend on which.
+/// Subscription (and tenant) of template resources when `--subscription` (`--tenant`) is not
+/// given: ids need one, and the network does not depend on which.
 pub const TEMPLATE_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
 /// Resource group of template resources when `--resource-group` is not given.
 pub const TEMPLATE_RESOURCE_GROUP: &str = "arm-template";
@@ -38,7 +38,12 @@ pub(crate) fn scope(t: &Templates, kind: ScopeKind) -> Scope {
         .resource_group
         .clone()
         .unwrap_or_else(|| TEMPLATE_RESOURCE_GROUP.to_string());
-    match kind {
+    let tenant = Some(
+        t.tenant
+            .clone()
+            .unwrap_or_else(|| TEMPLATE_SUBSCRIPTION.to_string()),
+    );
+    let scope = match kind {
         ScopeKind::ResourceGroup => Scope {
             subscription: Some(sub),
             resource_group: Some(rg),
@@ -59,7 +64,8 @@ pub(crate) fn scope(t: &Templates, kind: ScopeKind) -> Scope {
             location: t.location.clone(),
             ..Scope::default()
         },
-    }
+    };
+    Scope { tenant, ..scope }
 }
 
 /// Reads linked templates from files beside the template.
@@ -196,19 +202,25 @@ pub(crate) fn notes(notes: Vec<template::Note>, diags: &mut Vec<Diagnostic>) {
 /// (and counted as a type aksnet does not model).
 pub(crate) fn hand_on(world: World, out: &mut Out, diags: &mut Vec<Diagnostic>) {
     for r in world.into_resources() {
-        if let Some(u) = &r.unknown_name {
+        if let Some(doubt) = &r.doubt {
             let ty = r.value.get("type").and_then(Value::as_str).unwrap_or("");
             if crate::assemble::is_modelled(ty) {
+                let (what, at, u) = match doubt {
+                    Doubt::Name(u) => ("the name of", "name", u),
+                    Doubt::Condition(u) => ("whether the template deploys", "condition", u),
+                };
                 diags.push(
                     Diagnostic::error(
                         &r.origin.file,
-                        &format!("{}.name", r.origin.describe()),
+                        &format!("{}.{at}", r.origin.describe()),
                         &format!(
-                            "the name of this {ty} is unknown ({}: {}); resource skipped",
+                            "{what} this {ty} is unknown ({}: {}); resource skipped",
                             u.expression, u.reason
                         ),
                     )
-                    .with_hint("pass the parameters its name depends on (--parameters NAME=VALUE)"),
+                    .with_hint(&format!(
+                        "pass the parameters its {at} depends on (-p NAME=VALUE)"
+                    )),
                 );
                 continue;
             }

@@ -177,6 +177,7 @@ pub(crate) fn run(
                 .subscription
                 .clone()
                 .or_else(|| defaults.subscription.clone()),
+            tenant: defaults.tenant.clone(),
             resource_group: step
                 .resource_group
                 .clone()

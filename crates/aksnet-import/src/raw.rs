@@ -157,6 +157,8 @@ pub struct Templates {
     pub parameters: Vec<String>,
     /// `--subscription` (default `00000000-0000-0000-0000-000000000000`).
     pub subscription: Option<String>,
+    /// `--tenant` (default `00000000-0000-0000-0000-000000000000`, like the subscription).
+    pub tenant: Option<String>,
     /// `--resource-group` (default `arm-template`).
     pub resource_group: Option<String>,
     /// `--location`: the resource group's location (unknown when not given).
@@ -203,6 +205,7 @@ impl<'a> Out<'a> {
         static DEFAULT: Templates = Templates {
             parameters: Vec::new(),
             subscription: None,
+            tenant: None,
             resource_group: None,
             location: None,
             name: None,

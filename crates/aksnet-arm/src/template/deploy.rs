@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json};
 
 use super::host::{Env, Symbol};
 use super::walk::{self, to_json};
-use super::world::{Deployed, Origin, World};
+use super::world::{Deployed, Doubt, Origin, World};
 use super::{Loader, Scope};
 use crate::value::{get_ci, Context, Unknown, Value};
 
@@ -43,8 +43,8 @@ struct Inst<'t> {
     keys: Vec<String>,
     depends: Vec<String>,
     existing: bool,
-    /// Why the name is unknown, if it is.
-    unknown_name: Option<Unknown>,
+    /// What is not known about it before deployment.
+    doubt: Option<Doubt>,
     /// For a nested deployment, the scope it deploys to.
     target: Scope,
 }
@@ -179,9 +179,12 @@ fn instance<'t>(
         Some((_, i)) => format!("{s}[{i}]"),
         None => s.to_string(),
     });
+    let mut doubt = None;
     if let Some(c) = get_ci(o, "condition") {
-        if walk::condition(env, c, &format!("{path}.condition")) != Some(true) {
-            return;
+        match walk::condition(env, c, &format!("{path}.condition")) {
+            walk::Condition::Yes => {}
+            walk::Condition::No => return,
+            walk::Condition::Unknown(u) => doubt = Some(Doubt::Condition(u)),
         }
     }
     let Some(ty) = get_ci(o, "type").and_then(Json::as_str) else {
@@ -191,7 +194,6 @@ fn instance<'t>(
         return;
     };
     let deployment = ty.eq_ignore_ascii_case("Microsoft.Resources/deployments");
-    let mut unknown_name = None;
     let name = match get_ci(o, "name").map(|n| walk::value(env, n, &format!("{path}.name"), false))
     {
         Some(Json::String(n)) => n,
@@ -214,7 +216,7 @@ fn instance<'t>(
                     &format!("the deployment's name is unknown ({}: {}); its resources are deployed, its outputs are unknown", u.expression, u.reason),
                 );
             }
-            unknown_name = Some(u);
+            doubt = Some(Doubt::Name(u));
             // One placeholder segment per segment the type needs beyond its parent's.
             let depth = if parent.is_some() && !ty.contains('/') {
                 1
@@ -332,7 +334,7 @@ fn instance<'t>(
         keys,
         depends,
         existing,
-        unknown_name,
+        doubt,
         target,
     });
     for (j, k) in children.into_iter().flatten().enumerate() {
@@ -487,7 +489,19 @@ fn deploy_one(env: &Env, inst: &Inst, run: &Run) {
             .collect(),
     };
     let mut body = Map::new();
-    if inst
+    if let Some(Doubt::Condition(u)) = &inst.doubt {
+        // Whether it exists is unknown: nothing of it is evaluated, and a nested deployment's
+        // resources are not deployed.
+        if inst
+            .ty
+            .eq_ignore_ascii_case("Microsoft.Resources/deployments")
+        {
+            env.error(
+                &format!("{}.condition", inst.path),
+                &format!("whether deployment '{}' runs is unknown ({}: {}); its resources are not imported", inst.name, u.expression, u.reason),
+            );
+        }
+    } else if inst
         .ty
         .eq_ignore_ascii_case("Microsoft.Resources/deployments")
     {
@@ -495,7 +509,7 @@ fn deploy_one(env: &Env, inst: &Inst, run: &Run) {
             env,
             inst.decl,
             &inst.path,
-            inst.unknown_name.is_none().then_some(inst.name.as_str()),
+            (!matches!(inst.doubt, Some(Doubt::Name(_)))).then_some(inst.name.as_str()),
             &inst.target,
             run,
         );
@@ -521,7 +535,7 @@ fn deploy_one(env: &Env, inst: &Inst, run: &Run) {
         id: inst.id.clone(),
         value: Json::Object(body),
         origin,
-        unknown_name: inst.unknown_name.clone(),
+        doubt: inst.doubt.clone(),
     });
 }
 
@@ -534,8 +548,12 @@ fn outputs(env: &Env, template: &Map<String, Json>) -> Map<String, Json> {
     for (name, d) in decls {
         let Json::Object(d) = d else { continue };
         let at = format!("{}.outputs.{name}", env.path());
+        // An output whose condition is false, or unknown, is not there to read.
         if let Some(c) = get_ci(d, "condition") {
-            if walk::condition(env, c, &format!("{at}.condition")) != Some(true) {
+            if !matches!(
+                walk::condition(env, c, &format!("{at}.condition")),
+                walk::Condition::Yes
+            ) {
                 continue;
             }
         }

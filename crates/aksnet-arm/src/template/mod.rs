@@ -28,7 +28,7 @@ pub use deploy::{resource_id, MAX_NESTING};
 pub use note::Note;
 pub use params::{parameter_arg, parameters_file, ParameterError};
 pub use walk::{as_marker, marker, MAX_COPY, UNKNOWN_KEY};
-pub use world::{Deployed, Origin, World};
+pub use world::{Deployed, Doubt, Origin, World};
 
 /// The scope a deployment targets: a resource group, a subscription, a management group or
 /// the tenant (the narrowest one set wins).

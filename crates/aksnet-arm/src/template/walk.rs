@@ -163,23 +163,26 @@ pub fn count(env: &Env, c: Option<&Json>, path: &str) -> Option<i64> {
     }
 }
 
-/// Evaluates a condition: `None` when unknown (noted).
-pub fn condition(env: &Env, c: &Json, path: &str) -> Option<bool> {
+/// What a `condition` says.
+pub enum Condition {
+    /// Deployed.
+    Yes,
+    /// Not deployed.
+    No,
+    /// Not known before deployment (not noted: the caller decides whether it matters).
+    Unknown(Unknown),
+}
+
+/// Evaluates a condition; a value that is not a bool is noted and read as not deployed.
+pub fn condition(env: &Env, c: &Json, path: &str) -> Condition {
     match from_json(value(env, c, path, false)) {
-        Value::Known(Json::Bool(b)) => Some(b),
+        Value::Known(Json::Bool(true)) => Condition::Yes,
+        Value::Known(Json::Bool(false)) => Condition::No,
         Value::Known(other) => {
             env.error(path, &format!("a condition must be a bool, not {other}"));
-            None
+            Condition::No
         }
-        Value::Unknown(u) => {
-            env.error(
-                path,
-                &format!(
-                    "the condition is unknown ({}: {}); the resource is not imported",
-                    u.expression, u.reason
-                ),
-            );
-            None
-        }
+        Value::Unknown(u) if u.reason.starts_with(FAILED) => Condition::No,
+        Value::Unknown(u) => Condition::Unknown(u),
     }
 }

@@ -38,8 +38,17 @@ pub struct Deployed {
     pub value: Json,
     /// Where it was declared.
     pub origin: Origin,
-    /// Why its name is unknown, if it is (its id then holds a placeholder name).
-    pub unknown_name: Option<crate::value::Unknown>,
+    /// What is not known about it before deployment, if anything.
+    pub doubt: Option<Doubt>,
+}
+
+/// What a deployment cannot know about a resource it may create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Doubt {
+    /// Its name (its id holds a placeholder name).
+    Name(crate::value::Unknown),
+    /// Whether it is deployed at all (its `condition`); only its id, type and name are given.
+    Condition(crate::value::Unknown),
 }
 
 /// The most loop iterations (resource, property, variable and output copies) a run of
