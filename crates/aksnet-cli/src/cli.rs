@@ -92,7 +92,7 @@ pub enum Command {
         after_help = "Examples:\n  aksnet check aksnet.yaml --format sarif > aksnet.sarif\n  aksnet check --azure-json export/ --on-premises 10.0.0.0/8 --fail-on warning\n  aksnet check --estate estate.json --policy policy.yaml --skip AKS-PLK-004\n\nExit codes: 0 no finding at or above --fail-on, 1 findings, 2 bad input."
     )]
     Check(CheckArgs),
-    /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates with literal values) into an estate.
+    /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates and deployments) into an estate.
     #[command(
         after_help = "Examples:\n  az network vnet list -o json > vnets.json; aksnet import vnets.json --out estate.json\n  aksnet import export/ --on-premises 10.0.0.0/8 --keep-going --out estate.json"
     )]

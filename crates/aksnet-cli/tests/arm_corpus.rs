@@ -50,6 +50,28 @@ fn firewall_quickstart_routes_to_an_address_the_template_does_not_give_the_firew
     ]
     .concat());
     assert!(out(&o).contains("verdict: unknown"), "{}", out(&o));
+    // With the firewall at its subnet's first address, its classic rules decide: every rule
+    // takes its sources from IP groups of public ranges, so the servers are denied.
+    let o = run(&[
+        &[
+            "trace",
+            "--from",
+            "vnetunio7inrxdtco/ServersSubnet",
+            "--to",
+            "12.0.0.5",
+            "--port",
+            "90",
+            "--switch",
+            "firewall-first-address",
+        ],
+        &args[..],
+    ]
+    .concat());
+    assert!(
+        out(&o).contains("verdict: denied — denied by firewall1 (no rule matched: default deny)"),
+        "{}",
+        out(&o)
+    );
     // The jump box subnet has no NSG of its own (its NIC has one): a true warning.
     let o = run(&[&["check", "--fail-on", "never"], &args[..]].concat());
     assert!(
@@ -178,6 +200,42 @@ fn landing_zone_accelerator_sends_cluster_egress_to_the_firewall_with_a_load_bal
     ] {
         assert!(text.contains(want), "{want}\n{text}");
     }
+    // The hub firewall has classic rules only (no policy): NTP by a network rule, the AKS FQDN
+    // tag by an application rule, anything else denied. Its private address is not in the
+    // template (Azure assigns it), so without the switch the route's 10.0.1.4 is an unknown NVA.
+    let trace = |extra: &[&str], to: &[&str]| {
+        let base = ["trace", "--estate", "lza.json", "--from", "VNet-SPOKE/AKS"];
+        out(&aksnet(d.path(), &[&base[..], to, extra].concat()))
+    };
+    let ntp = ["--to", "203.0.113.5", "--protocol", "udp", "--port", "123"];
+    let first = ["--switch", "firewall-first-address"];
+    let t1 = trace(&[], &ntp);
+    assert!(
+        t1.contains("verdict: unknown") && t1.contains("NVA 10.0.1.4"),
+        "{t1}"
+    );
+    let t2 = trace(&first, &ntp);
+    assert!(t2.contains("AZFW (network pass): AKS-egress/NTP"), "{t2}");
+    assert!(t2.contains("verdict: allowed"), "{t2}");
+    let mcr = [
+        "--to",
+        "internet",
+        "--port",
+        "443",
+        "--fqdn",
+        "mcr.microsoft.com",
+    ];
+    let t3 = trace(&first, &mcr);
+    assert!(
+        t3.contains("AZFW (application pass): AKS-egress-application/AKS-FQDN-TAG"),
+        "{t3}"
+    );
+    let other = ["--to", "internet", "--port", "443", "--fqdn", "example.org"];
+    let t4 = trace(&first, &other);
+    assert!(
+        t4.contains("verdict: denied — denied by AZFW (no rule matched: default deny)"),
+        "{t4}"
+    );
     // Without --keep-going the skipped resources stop the import.
     let o = aksnet(
         d.path(),

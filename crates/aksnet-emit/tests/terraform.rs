@@ -166,6 +166,49 @@ fn imported_estates_generate_schema_valid_terraform() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let files = terraform::generate(&estate).unwrap();
     assert!(files.iter().any(|(f, _)| f.starts_with("aks_")));
+    // Classic rule collections of all three types, and IP groups, from templates and REST.
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let firewall = corpus.join("azure-rest-examples/network/AzureFirewallPut.json");
+    let groups = corpus.join(
+        "arm/quickstart-azurefirewall-create-with-ipgroups-and-linux-jumpbox.azuredeploy.json",
+    );
+    let templates = aksnet_import::Templates {
+        parameters: vec!["adminUsername=azureuser".into()],
+        location: Some("westus".into()),
+        ..Default::default()
+    };
+    for path in [firewall, groups] {
+        let mut estate =
+            aksnet_import::import_paths_with("classic", &[path.as_path()], &templates).estate;
+        assert!(estate
+            .azure_firewalls
+            .iter()
+            .any(|f| f.properties.has_classic_rules()));
+        // The REST example DNATs to an FQDN, which the classic Terraform resource cannot say.
+        if let Err(e) = terraform::generate(&estate) {
+            assert!(
+                e.message
+                    .contains("translates to the FQDN `internalhttpserver`"),
+                "{}",
+                e.message
+            );
+            let ids: Vec<_> = estate
+                .azure_firewalls
+                .iter()
+                .map(|f| f.id.clone())
+                .collect();
+            for id in ids {
+                let fw = estate.azure_firewalls.get_mut(&id).unwrap();
+                for c in &mut fw.properties.nat_rule_collections {
+                    c.properties
+                        .rules
+                        .retain(|r| r.translated_address.is_some());
+                }
+            }
+        }
+        let problems = schema_problems(&estate, &schema());
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 }
 
 /// Providers are aliased by the intent's subscription names, and the placeholder subscription

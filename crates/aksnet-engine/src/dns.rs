@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use aksnet_model::azure::{AZURE_DNS, AZURE_PROVIDED_DNS, DNS_PORT, WILDCARD_RULE_RESERVED};
-use aksnet_model::firewall::DnsSettings;
+use aksnet_model::firewall::{classic, DnsSettings};
 use aksnet_model::{Estate, ResourceId};
 use serde::Serialize;
 
@@ -418,6 +418,7 @@ impl Views {
         t: &Topology,
         endpoints: &Endpoints,
         rules_on_cname_targets: bool,
+        firewall_first_address: bool,
     ) -> Self {
         let vnet_ix: HashMap<&ResourceId, VnetIx> =
             t.vnets.iter_enumerated().map(|(i, v)| (&v.id, i)).collect();
@@ -484,7 +485,7 @@ impl Views {
             })
             .collect();
         let nics = nic_servers(estate);
-        let known = known_servers(estate, &vnet_ix);
+        let known = known_servers(estate, &vnet_ix, firewall_first_address);
         let rules = linked_rules(estate, t, &vnet_ix);
         let unexplained = unexplained(t, &servers, &nics, &rules, &known);
         Views {
@@ -838,10 +839,12 @@ fn nic_servers(estate: &Estate) -> HashMap<ResourceId, (String, Result<Vec<IpAdd
 fn known_servers(
     estate: &Estate,
     vnet_ix: &HashMap<&ResourceId, VnetIx>,
+    firewall_first_address: bool,
 ) -> HashMap<IpAddr, Known> {
     let mut known = HashMap::new();
     for fw in estate.azure_firewalls.iter() {
-        let Some(ip) = fw.properties.private_ip().and_then(|a| a.parse().ok()) else {
+        let Some(ip) = crate::endpoints::firewall_address(estate, fw, firewall_first_address)
+        else {
             continue;
         };
         let vnet = fw
@@ -851,10 +854,16 @@ fn known_servers(
             .and_then(|c| c.properties.subnet.id.parent())
             .and_then(|v| vnet_ix.get(&v).copied());
         let proxy = match &fw.properties.firewall_policy {
-            None => Proxy::Unknown(format!(
-                "{} has no firewall policy; its classic DNS settings are not modelled",
-                fw.name
-            )),
+            // Classic settings (learn.microsoft.com/azure/firewall/dns-settings).
+            None if classic::enable_proxy(&fw.properties.additional_properties) => {
+                let servers =
+                    classic::list(&fw.properties.additional_properties, classic::DNS_SERVERS);
+                Proxy::On(addresses(
+                    servers.iter().map(String::as_str),
+                    &format!("{}'s additionalProperties", fw.name),
+                ))
+            }
+            None => Proxy::Off,
             Some(p) if estate.firewall_policies.get(&p.id).is_none() => Proxy::Unknown(format!(
                 "{}'s policy `{}` is not in the estate",
                 fw.name,
@@ -1060,7 +1069,7 @@ mod tests {
     fn a_nic_s_own_dns_servers_override_its_vnet_s() {
         let e = estate();
         let t = Topology::new(&e);
-        let views = Views::build(&e, &t, &Endpoints::new(&e, &t), true);
+        let views = Views::build(&e, &t, &Endpoints::new(&e, &t, false), true, false);
         let v = t.vnet_named("v").unwrap();
         let at = |ip: &str| views.resolve(Client::at(&t, v, ip.parse().unwrap()), "cr.azurecr.io");
         let private = Answer::Private {

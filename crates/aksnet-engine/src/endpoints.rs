@@ -176,10 +176,36 @@ pub struct Endpoints {
     pub notes: Vec<String>,
 }
 
+/// A firewall's private address: the one its first IP configuration states, else (with
+/// `first_address`, [`crate::Options::firewall_first_address`]) the first assignable address
+/// of that configuration's subnet; `None` when unknown.
+pub fn firewall_address(
+    estate: &Estate,
+    fw: &aksnet_model::Resource<aksnet_model::firewall::AzureFirewall>,
+    first_address: bool,
+) -> Option<std::net::IpAddr> {
+    if let Some(ip) = fw.properties.private_ip() {
+        return ip.parse().ok();
+    }
+    if !first_address {
+        return None;
+    }
+    let subnet = &fw
+        .properties
+        .ip_configurations
+        .first()?
+        .properties
+        .subnet
+        .id;
+    let (_, s) = estate.subnet(subnet)?;
+    aksnet_model::azure::first_assignable(&s.properties.address_prefix)
+}
+
 impl Endpoints {
-    /// Collects the estate's endpoints against its topology.
-    pub fn new(estate: &Estate, t: &Topology) -> Self {
-        let (all, mut notes) = collect(estate, t);
+    /// Collects the estate's endpoints against its topology; `firewall_first_address` is
+    /// [`crate::Options::firewall_first_address`].
+    pub fn new(estate: &Estate, t: &Topology, firewall_first_address: bool) -> Self {
+        let (all, mut notes) = collect(estate, t, firewall_first_address);
         notes.splice(0..0, t.notes.iter().cloned());
         let all: IndexVec<EndpointIx, Endpoint> = IndexVec::from(all);
         let mut by_ip = HashMap::new();
@@ -432,7 +458,11 @@ fn private_frontend(
 }
 
 /// The endpoints of an estate, and notes on those that cannot work as configured.
-fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
+fn collect(
+    estate: &Estate,
+    t: &Topology,
+    firewall_first_address: bool,
+) -> (Vec<Endpoint>, Vec<String>) {
     let mut out = Vec::new();
     let mut notes = Vec::new();
     let mut push =
@@ -453,18 +483,27 @@ fn collect(estate: &Estate, t: &Topology) -> (Vec<Endpoint>, Vec<String>) {
     let mut firewall_ips = Vec::new();
     let mut nvas: Vec<IpAddr> = Vec::new();
     for fw in estate.azure_firewalls.iter() {
-        for c in &fw.properties.ip_configurations {
-            if let Some(ip) = c
+        for (i, c) in fw.properties.ip_configurations.iter().enumerate() {
+            let stated = c
                 .properties
                 .private_ip_address
                 .as_deref()
-                .and_then(|a| a.parse().ok())
-            {
+                .and_then(|a| a.parse().ok());
+            // The private address is the first configuration's (the one in AzureFirewallSubnet);
+            // unstated, it is predicted only with the switch.
+            let ip = match stated {
+                Some(ip) => Some((ip, false)),
+                None if i == 0 => {
+                    firewall_address(estate, fw, firewall_first_address).map(|ip| (ip, true))
+                }
+                None => None,
+            };
+            if let Some((ip, predicted)) = ip {
                 firewall_ips.push(ip);
                 push(
                     EndpointKind::Firewall,
                     ip,
-                    false,
+                    predicted,
                     subnet_of(t, &c.properties.subnet.id),
                     &fw.id,
                     fw.name.clone(),
@@ -777,7 +816,7 @@ mod tests {
     /// The private endpoint's placed addresses, and the notes.
     fn placed(e: &Estate) -> (Vec<Placed>, Vec<String>) {
         let t = Topology::new(e);
-        let ep = Endpoints::new(e, &t);
+        let ep = Endpoints::new(e, &t, false);
         let list = ep
             .iter()
             .filter(|x| matches!(x.kind, EndpointKind::PrivateEndpoint(_)))

@@ -9,8 +9,8 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use aksnet_model::aks_egress::{self, AKS_FQDN_TAG};
-use aksnet_model::firewall::{FirewallRule, RuleCollection};
-use aksnet_model::{Estate, ResourceId};
+use aksnet_model::firewall::{classic, AzureFirewall, FirewallRule, IpGroupEntry, RuleCollection};
+use aksnet_model::{Estate, Resource, ResourceId};
 use aksnet_net::{
     PacketSet, PortRange, PortSet, Prefix, PrefixSet, Protocol, ProtocolSet, Services,
 };
@@ -104,6 +104,10 @@ impl OrderedRule {
         };
         let mut set_of = |fields: &[String]| {
             fields.iter().fold(PrefixSet::new(), |acc, f| {
+                // Firewall rules also take ranges `first-last` (AzureFirewallPut.json).
+                if let Ok(range @ IpGroupEntry::Range(..)) = f.parse::<IpGroupEntry>() {
+                    return acc.union(&range.addresses());
+                }
                 let r = resolve(f, &ctx);
                 unresolved.extend(r.unresolved);
                 acc.union(&r.set)
@@ -309,20 +313,10 @@ pub fn compile(estate: &Estate, id: &ResourceId, location: &str, tags: &ServiceT
         location: location.to_string(),
         ..Policy::default()
     };
-    policy.snat_private = match me.and_then(|p| p.properties.snat.as_ref()) {
-        Some(snat) if !snat.private_ranges.is_empty() => snat
-            .private_ranges
-            .iter()
-            .flat_map(|r| {
-                if r.eq_ignore_ascii_case("IANAPrivateRanges") {
-                    iana_private().prefixes()
-                } else {
-                    Prefix::parse_lenient(r).into_iter().collect()
-                }
-            })
-            .collect(),
-        _ => iana_private(),
-    };
+    policy.snat_private = snat_ranges(
+        me.and_then(|p| p.properties.snat.as_ref())
+            .map_or(&[][..], |s| &s.private_ranges),
+    );
     for pid in &chain {
         let mut groups: Vec<_> = estate
             .rule_collection_groups
@@ -345,31 +339,120 @@ pub fn compile(estate: &Estate, id: &ResourceId, location: &str, tags: &ServiceT
                     RuleCollection::Filter(f) => (&f.name, &f.action.kind, &f.rules),
                     RuleCollection::Nat(n) => (&n.name, &n.action.kind, &n.rules),
                 };
-                for r in rules {
-                    let (rname, list) = match r {
-                        FirewallRule::NatRule(x) => (&x.name, &mut policy.nat),
-                        FirewallRule::NetworkRule(x) => (&x.name, &mut policy.network),
-                        FirewallRule::ApplicationRule(x) => (&x.name, &mut policy.application),
-                    };
-                    let rule = OrderedRule::new(
-                        estate,
-                        format!("{}/{name}/{rname}", g.name),
-                        action.clone(),
-                        r.clone(),
-                        pid.name().to_string(),
-                        location,
-                        tags,
-                    );
-                    for id in &rule.empty_groups {
-                        policy.notes.push(format!(
-                            "{}: IP group `{id}` holds no address, so Azure skips the rule",
-                            rule.path
-                        ));
-                    }
-                    list.push(rule);
-                }
+                let at = Origin {
+                    estate,
+                    path: format!("{}/{name}", g.name),
+                    action,
+                    policy: pid.name(),
+                    location,
+                    tags,
+                };
+                at.push(&mut policy, rules);
             }
         }
+    }
+    policy
+}
+
+/// Where a collection's rules come from, for [`Origin::push`].
+struct Origin<'a> {
+    estate: &'a Estate,
+    /// `group/collection` (policy) or `collection` (classic).
+    path: String,
+    action: &'a str,
+    policy: &'a str,
+    location: &'a str,
+    tags: &'a ServiceTags,
+}
+
+impl Origin<'_> {
+    /// Appends each rule to its pass (DNAT, network or application) in order, noting rules that
+    /// name an IP group emptied of addresses.
+    fn push(&self, policy: &mut Policy, rules: &[FirewallRule]) {
+        for r in rules {
+            let (rname, list) = match r {
+                FirewallRule::NatRule(x) => (&x.name, &mut policy.nat),
+                FirewallRule::NetworkRule(x) => (&x.name, &mut policy.network),
+                FirewallRule::ApplicationRule(x) => (&x.name, &mut policy.application),
+            };
+            let rule = OrderedRule::new(
+                self.estate,
+                format!("{}/{rname}", self.path),
+                self.action.to_string(),
+                r.clone(),
+                self.policy.to_string(),
+                self.location,
+                self.tags,
+            );
+            for id in &rule.empty_groups {
+                policy.notes.push(format!(
+                    "{}: IP group `{id}` holds no address, so Azure skips the rule",
+                    rule.path
+                ));
+            }
+            list.push(rule);
+        }
+    }
+}
+
+/// SNAT private ranges: the ranges given, with `IANAPrivateRanges` expanded; none given is
+/// `IANAPrivateRanges` [FWSNAT] §4.3.
+fn snat_ranges(given: &[String]) -> PrefixSet {
+    if given.is_empty() {
+        return iana_private();
+    }
+    given
+        .iter()
+        .flat_map(|r| {
+            if r.eq_ignore_ascii_case("IANAPrivateRanges") {
+                iana_private().prefixes()
+            } else {
+                Prefix::parse_lenient(r).into_iter().collect()
+            }
+        })
+        .collect()
+}
+
+/// Compiles a firewall's classic rule collections (azure-semantics §4.1: collections processed
+/// by type, in priority order; DNAT before network before application, as with a policy) and
+/// its classic settings (`additionalProperties`: DNS proxy, SNAT private ranges).
+pub fn compile_classic(
+    estate: &Estate,
+    fw: &Resource<AzureFirewall>,
+    location: &str,
+    tags: &ServiceTags,
+) -> Policy {
+    let p = &fw.properties;
+    let extra = &p.additional_properties;
+    let mut policy = Policy {
+        name: format!("{} (classic rules)", fw.name),
+        // Classic firewalls take `threatIntelMode` on the firewall; no feed offline either way.
+        threat_intel_mode: "Alert".to_string(),
+        dns_proxy: classic::enable_proxy(extra),
+        snat_private: snat_ranges(&classic::list(extra, classic::SNAT_PRIVATE_RANGES)),
+        location: location.to_string(),
+        ..Policy::default()
+    };
+    let mut colls = p.classic_collections();
+    if colls.iter().any(|c| c.1.is_none()) {
+        policy.notes.push(format!(
+            "{} has classic rule collections without a priority; they are processed after the others",
+            fw.name
+        ));
+    }
+    // Stable: collections of equal priority keep the order written.
+    colls.sort_by_key(|c| c.1.unwrap_or(u32::MAX));
+    let holder = policy.name.clone();
+    for (name, _, action, rules) in &colls {
+        let at = Origin {
+            estate,
+            path: name.to_string(),
+            action: &action.kind,
+            policy: &holder,
+            location,
+            tags,
+        };
+        at.push(&mut policy, rules);
     }
     policy
 }
@@ -427,14 +510,32 @@ pub struct Dnat {
     /// The packets it translates: those it matches on that address that no earlier DNAT rule
     /// took (first match, as [`Policy::decide`] evaluates them).
     pub packets: PacketSet,
-    /// The translated address and, when the rule sets one, port; `None` when the translated
-    /// address is not an address (the flow is dropped).
+    /// The translated address and, when the rule sets one, port; `None` when the rule gives no
+    /// address (an FQDN, or nothing): the flow is unknown ([`Dnat::untranslatable`]).
     pub to: Option<(IpAddr, Option<u16>)>,
+    /// The translated FQDN, when the rule gives one.
+    pub fqdn: Option<String>,
     /// The rule's first destination port and translated port as written, for display.
     pub ports: (Option<String>, Option<String>),
     /// The packets of `packets` it takes only under one reading of a missing IP group, with
     /// the reason; empty when no DNAT rule up to it names one.
     pub unsure: (PacketSet, Option<String>),
+}
+
+impl Dnat {
+    /// Why a DNAT rule without a translated address leaves its flow unknown: it translates to
+    /// an FQDN the firewall resolves (or to an address the estate does not give).
+    pub fn untranslatable(&self, firewall: &str) -> String {
+        format!(
+            "{firewall}: DNAT rule {} translates to {}, which the estate does not resolve",
+            self.path,
+            self.fqdn
+                .as_deref()
+                .map_or("an address that is not given".to_string(), |q| format!(
+                    "the FQDN `{q}`"
+                ))
+        )
+    }
 }
 
 impl Policy {
@@ -482,6 +583,7 @@ impl Policy {
                 path: r.path.clone(),
                 packets,
                 to,
+                fqdn: n.translated_fqdn.clone(),
                 ports: (
                     n.destination_ports.first().cloned(),
                     n.translated_port.clone(),
@@ -492,10 +594,11 @@ impl Policy {
         out
     }
 
-    /// A firewall with no policy attached: everything is denied (classic rules are not modelled).
+    /// A firewall with neither a policy nor classic rules: everything is denied (default deny,
+    /// azure-semantics §4.1).
     pub fn without_rules() -> Self {
         Self {
-            name: "(no policy)".to_string(),
+            name: "(no rules)".to_string(),
             threat_intel_mode: "Off".to_string(),
             ..Self::default()
         }

@@ -122,12 +122,14 @@ impl<'e> DataPlane<'e> {
     /// Compiles an estate.
     pub fn compile(estate: &'e Estate, options: Options) -> Self {
         let topology = Topology::new(estate);
-        let endpoints = endpoints::Endpoints::new(estate, &topology);
+        let endpoints =
+            endpoints::Endpoints::new(estate, &topology, options.firewall_first_address);
         let dns = dns::Views::build(
             estate,
             &topology,
             &endpoints,
             options.forwarding_rules_on_cname_targets,
+            options.firewall_first_address,
         );
         let subnets = || topology.subnets.indices();
         let routes: IndexVec<SubnetIx, _> = subnets()
@@ -162,12 +164,26 @@ impl<'e> DataPlane<'e> {
         let nic_nsgs = nsg::nic_nsgs(estate, &topology, &vnet_tags, &options.service_tags, &asgs);
         let mut firewalls = BTreeMap::new();
         for fw in estate.azure_firewalls.iter() {
-            let Some(ip) = fw.properties.private_ip().and_then(|a| a.parse().ok()) else {
+            let Some(ip) = endpoints::firewall_address(estate, fw, options.firewall_first_address)
+            else {
                 continue;
             };
             let location = fw.location.clone().unwrap_or_default();
+            let tags = &options.service_tags;
             let policy = match &fw.properties.firewall_policy {
-                Some(p) => firewall::compile(estate, &p.id, &location, &options.service_tags),
+                Some(p) => {
+                    let mut policy = firewall::compile(estate, &p.id, &location, tags);
+                    if fw.properties.has_classic_rules() {
+                        policy.notes.push(format!(
+                            "{} also has classic rule collections: Azure uses either a policy or classic rules, and aksnet evaluates the policy",
+                            fw.name
+                        ));
+                    }
+                    policy
+                }
+                None if fw.properties.has_classic_rules() => {
+                    firewall::compile_classic(estate, fw, &location, tags)
+                }
                 None => firewall::Policy::without_rules(),
             };
             firewalls.insert(ip, (fw.id.clone(), policy));

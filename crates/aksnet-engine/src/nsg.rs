@@ -691,7 +691,7 @@ mod tests {
 
     fn compiled(e: &Estate) -> Vec<CompiledRule> {
         let t = Topology::new(e);
-        let endpoints = Endpoints::new(e, &t);
+        let endpoints = Endpoints::new(e, &t, false);
         let vnet: PrefixSet = ["10.0.0.0/16".parse::<Prefix>().unwrap()]
             .into_iter()
             .collect();
@@ -778,7 +778,7 @@ mod tests {
             &[],
         );
         let t = Topology::new(&e);
-        let endpoints = Endpoints::new(&e, &t);
+        let endpoints = Endpoints::new(&e, &t, false);
         let tags: IndexVec<SubnetIx, PrefixSet> = [PrefixSet::everything()].into_iter().collect();
         let groups = nic_nsgs(
             &e,

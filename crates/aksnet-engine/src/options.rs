@@ -41,6 +41,13 @@ pub struct Options {
     /// DNS re-applies the ruleset to a CNAME target; it does consult linked privatelink zones for
     /// it (§7.1). Default: true (the target is resolved as a query of its own).
     pub forwarding_rules_on_cname_targets: bool,
+    /// An Azure Firewall whose private address the input does not give (a template's: Azure
+    /// assigns it at deployment) takes the first assignable address of its subnet (x.x.x.4).
+    /// UNCONFIRMED: Microsoft documents only that Azure assigns it from `AzureFirewallSubnet`;
+    /// quickstart templates (azurefirewall-with-zones-sandbox,
+    /// azurefirewall-create-with-ipgroups-and-linux-jumpbox) route to `10.0.1.4` literally,
+    /// relying on it. Default: false (the address is unknown, and flows through it too).
+    pub firewall_first_address: bool,
     /// Service-tag prefixes (from `--service-tags FILE`); without them, rules naming tags other
     /// than `VirtualNetwork`, `AzureLoadBalancer` and `Internet` match nothing, and service
     /// endpoint routes have no prefixes.
@@ -65,7 +72,7 @@ fn switch_names() -> String {
 }
 
 /// The switch names the CLI accepts (`--switch NAME`), each turning one default around.
-pub const SWITCHES: [(&str, &str); 8] = [
+pub const SWITCHES: [(&str, &str); 9] = [
     (
         "no-none-route-172-16",
         "leave 172.16.0.0/12 out of the None system routes",
@@ -98,6 +105,10 @@ pub const SWITCHES: [(&str, &str); 8] = [
         "no-forwarding-rules-on-cname-targets",
         "DNS forwarding rules match the queried name only, not the privatelink name it CNAMEs to",
     ),
+    (
+        "firewall-first-address",
+        "an Azure Firewall without a stated private address gets its subnet's first assignable one (x.x.x.4)",
+    ),
 ];
 
 impl Options {
@@ -118,6 +129,7 @@ impl Options {
             "no-forwarding-rules-on-cname-targets" => {
                 self.forwarding_rules_on_cname_targets = false
             }
+            "firewall-first-address" => self.firewall_first_address = true,
             other => {
                 return Err(UnknownSwitch {
                     name: other.to_string(),
@@ -139,6 +151,7 @@ impl Default for Options {
             dnat_keeps_source: false,
             virtual_network_tag_includes_udr_prefixes: true,
             forwarding_rules_on_cname_targets: true,
+            firewall_first_address: false,
             service_tags: Default::default(),
         }
     }

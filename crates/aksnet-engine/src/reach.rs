@@ -1224,6 +1224,7 @@ impl DataPlane<'_> {
         fw: aksnet_model::ResourceId,
         public: IpAddr,
         todo: &mut Vec<Branch>,
+        out: &mut Vec<PathResult>,
     ) {
         let t = &self.topology;
         let Some((fw_ip, (_, policy))) = self.firewall_of(&fw) else {
@@ -1231,14 +1232,18 @@ impl DataPlane<'_> {
         };
         let Some(a) = t.subnet_of(fw_ip) else { return };
         for d in policy.dnat_rules(public) {
-            let Some((to, port)) = d.to else {
-                continue;
-            };
             let mut m = b.clone();
             Self::apply(&mut m, &d.packets);
             if m.orig.is_empty() {
                 continue;
             }
+            let Some((to, port)) = d.to else {
+                // Translated to what the estate cannot say (an FQDN): unknown, as in a trace.
+                let why = d.untranslatable(fw.name());
+                Self::unsure(&mut m, None, why.clone());
+                self.deliver(m, why, None, out);
+                continue;
+            };
             if let Some(why) = &d.unsure.1 {
                 // Taken only under one reading of a missing IP group, as in a trace.
                 Self::unsure(&mut m, Some(&d.unsure.0), format!("{}: {why}", fw.name()));
@@ -1340,7 +1345,7 @@ impl DataPlane<'_> {
                     Self::listening(&mut m, e);
                     self.deliver(m, e.name.clone(), Some(Location::Internet), out);
                 }
-                EndpointKind::FirewallPublic => self.dnat(m, e.resource.clone(), e.ip, todo),
+                EndpointKind::FirewallPublic => self.dnat(m, e.resource.clone(), e.ip, todo, out),
                 _ => {}
             }
         }

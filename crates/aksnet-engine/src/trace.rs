@@ -1408,6 +1408,12 @@ impl Walk<'_, '_> {
                     .dnat_rules(pkt.dst)
                     .into_iter()
                     .find(|d| d.packets.contains(pkt.src, pkt.dst, pkt.protocol, pkt.port));
+                if let Some(d) = hit.as_ref().filter(|d| d.to.is_none()) {
+                    // The same words as reach's for these packets.
+                    return Ok(Some(Arrival::Done(Outcome::Unknown(
+                        d.untranslatable(fw_id.name()),
+                    ))));
+                }
                 match hit.as_ref().and_then(|d| d.to.map(|to| (d, to))) {
                     Some((d, (to, port))) => {
                         // Taken only under one reading of a missing IP group: unknown.

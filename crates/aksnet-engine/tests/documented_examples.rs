@@ -1037,3 +1037,87 @@ fn nsg_levels_as_in_microsofts_vm1_to_vm4_example() {
     assert_eq!(hops.len(), 1, "{hops:#?}");
     assert!(hops[0].starts_with("deny NSG2: deny-80-out"), "{hops:#?}");
 }
+
+#[test]
+fn classic_rule_collections_of_the_rest_example_are_evaluated_by_type_and_priority() {
+    // AzureFirewallPut.json (Microsoft.Network REST examples), trimmed to what decides: an
+    // application collection (Deny, 110), a NAT collection (112) and a network collection
+    // (Deny, 112) with address ranges; plus an Allow network collection at 100 that runs first.
+    let fw: aksnet_model::Resource<aksnet_model::firewall::AzureFirewall> =
+        serde_json::from_value(json!({
+            "id": format!("{SUB}/Microsoft.Network/azureFirewalls/azurefirewall"),
+            "location": "westus",
+            "properties": {
+                "ipConfigurations": [{ "name": "c", "properties": {
+                    "subnet": { "id": format!("{SUB}/Microsoft.Network/virtualNetworks/vnet2/subnets/AzureFirewallSubnet") } } }],
+                "applicationRuleCollections": [{ "name": "apprulecoll", "properties": {
+                    "action": { "type": "Deny" }, "priority": 110,
+                    "rules": [{ "name": "rule1", "protocols": [{ "port": 443, "protocolType": "Https" }],
+                        "sourceAddresses": ["216.58.216.164", "10.0.0.0/24"], "targetFqdns": ["www.test.com"] }] } }],
+                "natRuleCollections": [{ "name": "natrulecoll", "properties": {
+                    "action": { "type": "Dnat" }, "priority": 112,
+                    "rules": [{ "name": "DNAT-HTTPS-traffic", "destinationAddresses": ["1.2.3.4"],
+                        "destinationPorts": ["443"], "protocols": ["TCP"], "sourceAddresses": ["*"],
+                        "translatedAddress": "1.2.3.5", "translatedPort": "8443" }] } }],
+                "networkRuleCollections": [
+                    { "name": "netrulecoll", "properties": { "action": { "type": "Deny" }, "priority": 112,
+                        "rules": [{ "name": "L4-traffic", "destinationAddresses": ["*"],
+                            "destinationPorts": ["443-444", "8443"], "protocols": ["TCP"],
+                            "sourceAddresses": ["192.168.1.1-192.168.1.12", "10.1.4.12-10.1.4.255"] }] } },
+                    { "name": "first", "properties": { "action": { "type": "Allow" }, "priority": 100,
+                        "rules": [{ "name": "dns", "destinationAddresses": ["*"], "destinationPorts": ["53"],
+                            "protocols": ["UDP"], "sourceAddresses": ["*"] }] } }
+                ],
+                "additionalProperties": { "Network.DNS.EnableProxy": "true", "Network.SNAT.PrivateRanges": "IANAPrivateRanges, 198.18.0.0/15" }
+            }
+        }))
+        .unwrap();
+    let p = firewall::compile_classic(&estate(json!({})), &fw, "westus", &Default::default());
+    let paths = |v: &[firewall::OrderedRule]| v.iter().map(|r| r.path.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&p.nat), ["natrulecoll/DNAT-HTTPS-traffic"]);
+    assert_eq!(paths(&p.network), ["first/dns", "netrulecoll/L4-traffic"]);
+    assert_eq!(paths(&p.application), ["apprulecoll/rule1"]);
+    assert!(p.dns_proxy);
+    let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+    // Inside the range 192.168.1.1–.12, to 443: the network Deny decides.
+    let d = p.decide(
+        ip("192.168.1.5"),
+        ip("203.0.113.9"),
+        Protocol::Tcp,
+        443,
+        None,
+    );
+    assert_eq!(
+        (d.allowed, d.rule.as_deref()),
+        (false, Some("netrulecoll/L4-traffic"))
+    );
+    // Just past the range: no network rule; the application Deny on its SNI.
+    let d = p.decide(
+        ip("10.0.0.5"),
+        ip("203.0.113.9"),
+        Protocol::Tcp,
+        443,
+        Some("www.test.com"),
+    );
+    assert_eq!((d.pass, d.allowed), ("application", false));
+    let d = p.decide(
+        ip("192.168.1.13"),
+        ip("203.0.113.9"),
+        Protocol::Tcp,
+        443,
+        None,
+    );
+    assert_eq!((d.allowed, d.rule), (false, None), "default deny");
+    // The Allow at priority 100 runs before the Deny written first.
+    let d = p.decide(
+        ip("192.168.1.5"),
+        ip("203.0.113.9"),
+        Protocol::Udp,
+        53,
+        None,
+    );
+    assert_eq!((d.allowed, d.rule.as_deref()), (true, Some("first/dns")));
+    // SNAT private ranges from additionalProperties: 198.18.0.0/15 is not SNATed.
+    let d = p.decide(ip("192.168.1.5"), ip("198.18.0.9"), Protocol::Udp, 53, None);
+    assert!(d.allowed && !d.snat);
+}

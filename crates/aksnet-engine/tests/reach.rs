@@ -340,3 +340,60 @@ fn a_public_api_server_sees_the_egress_address() {
         "{reason}"
     );
 }
+
+/// A DNAT rule that translates to an FQDN (which the firewall resolves and the estate does not)
+/// leaves the flow unknown, in a trace and in reach alike: never "no DNAT rule".
+#[test]
+fn dnat_to_an_fqdn_is_unknown_in_trace_and_reach() {
+    use aksnet_engine::endpoints::EndpointKind;
+    let mut e = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    let policy = e.firewall_policies.iter().next().unwrap().id.clone();
+    let group: aksnet_model::Resource<aksnet_model::firewall::RuleCollectionGroup> =
+        serde_json::from_value(serde_json::json!({
+            "id": format!("{policy}/ruleCollectionGroups/dnat"),
+            "properties": { "priority": 100, "ruleCollections": [{
+                "ruleCollectionType": "FirewallPolicyNatRuleCollection", "name": "in",
+                "priority": 100, "action": { "type": "DNAT" },
+                "rules": [{ "ruleType": "NatRule", "name": "web", "ipProtocols": ["TCP"],
+                    "sourceAddresses": ["*"], "destinationAddresses": ["*"],
+                    "destinationPorts": ["8080"], "translatedFqdn": "web.contoso.internal",
+                    "translatedPort": "80" }] }] }
+        }))
+        .unwrap();
+    e.rule_collection_groups.insert(group);
+    let dp = dp_of(&e);
+    let public = dp
+        .endpoints
+        .iter()
+        .find(|x| x.kind == EndpointKind::FirewallPublic)
+        .unwrap()
+        .ip;
+    let to = dp.place(&public.to_string()).unwrap();
+    let tr = dp.trace(&Query {
+        from: Place::Internet,
+        to: to.clone(),
+        protocol: Protocol::Tcp,
+        port: 8080,
+        fqdn: None,
+    });
+    assert_eq!(
+        tr.verdict,
+        aksnet_engine::trace::Verdict::Unknown,
+        "{}",
+        tr.reason
+    );
+    assert!(
+        tr.reason
+            .contains("DNAT rule dnat/in/web translates to the FQDN `web.contoso.internal`"),
+        "{}",
+        tr.reason
+    );
+    let r = dp.reach(&Place::Internet, &to);
+    let src = dp.host(&Place::Internet).ip;
+    assert!(!r.total.contains(src, public, Protocol::Tcp, 8080));
+    assert!(r.paths.iter().any(|p| p
+        .unknown
+        .iter()
+        .any(|u| u.contains("translates to the FQDN `web.contoso.internal`"))
+        && p.packets.contains(src, public, Protocol::Tcp, 8080)));
+}

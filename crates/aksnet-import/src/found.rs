@@ -41,7 +41,7 @@ impl NothingImported {
                 "found .{} files: aksnet does not read Terraform or Bicep yet; export the deployed resources as JSON (az … list -o json) instead",
                 other.join(", .")
             ),
-            NothingImported::NoJson { .. } => "pass Azure resource JSON files, or folders holding *.json directly inside (az … show/list -o json, REST, Resource Graph, ARM templates with literal values)".to_string(),
+            NothingImported::NoJson { .. } => "pass Azure resource JSON files, or folders holding *.json directly inside (az … show/list -o json, REST, Resource Graph, ARM templates)".to_string(),
             NothingImported::NoResource { .. } => "a resource has `id`, `type` and `properties`; check that these are exports of Azure resources".to_string(),
             NothingImported::AllSkipped { .. } => "fix the problems reported for each resource".to_string(),
         }

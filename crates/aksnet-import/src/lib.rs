@@ -2,7 +2,7 @@
 //!
 //! Reads what Azure returns in every common shape — `az ... show` and REST GET bodies, `az ...
 //! list` arrays, REST list pages, Resource Graph results, REST API specification examples,
-//! PowerShell exports, and ARM templates with literal values — from files or folders, attaches
+//! PowerShell exports, and ARM templates deployed by the template engine — from files or folders, attaches
 //! child resources (subnets, peerings, routes, security rules, agent pools, ...) to their parents
 //! whether embedded or separate, matches property names case-insensitively as ARM does, and
 //! reports what it skipped. The result is an `Estate` like any other: every analysis works on it.

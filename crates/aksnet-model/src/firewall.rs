@@ -13,6 +13,10 @@ use crate::id::ResourceId;
 use crate::network::IpConfiguration;
 use crate::resource::{Child, ResourceType, SubResource};
 
+pub mod classic;
+
+use classic::{ClassicCollection, ClassicNatRule, ClassicNetworkRule};
+
 /// `Microsoft.Network/azureFirewalls` properties.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,6 +36,25 @@ pub struct AzureFirewall {
     /// The attached policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firewall_policy: Option<SubResource>,
+    /// Classic DNAT rule collections (`action.type` `Dnat`), written on the firewall itself;
+    /// classic rules are evaluated when no policy is attached ([`classic`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nat_rule_collections: Vec<Child<ClassicCollection<ClassicNatRule>>>,
+    /// Classic network rule collections (`Allow` or `Deny`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_rule_collections: Vec<Child<ClassicCollection<ClassicNetworkRule>>>,
+    /// Classic application rule collections (`Allow` or `Deny`); the rule fields are the
+    /// policy's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub application_rule_collections: Vec<Child<ClassicCollection<ApplicationRule>>>,
+    /// Classic settings by key ([`classic::DNS_ENABLE_PROXY`], [`classic::DNS_SERVERS`],
+    /// [`classic::SNAT_PRIVATE_RANGES`]); Azure takes strings, templates also write booleans.
+    #[serde(
+        default,
+        deserialize_with = "classic::read_additional_properties",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
+    pub additional_properties: classic::AdditionalProperties,
 }
 
 /// A firewall IP configuration as written: after the first, the subnet is absent (or null).
@@ -91,6 +114,19 @@ impl AzureFirewall {
         self.ip_configurations
             .first()
             .and_then(|c| c.properties.private_ip_address.as_deref())
+    }
+
+    /// Whether it has classic rule collections.
+    pub fn has_classic_rules(&self) -> bool {
+        !(self.nat_rule_collections.is_empty()
+            && self.network_rule_collections.is_empty()
+            && self.application_rule_collections.is_empty())
+    }
+
+    /// Its classic collections as `(name, priority, action, rules)`, converted to policy rules,
+    /// in the order written: DNAT, network, application.
+    pub fn classic_collections(&self) -> Vec<(&str, Option<u32>, &RuleAction, Vec<FirewallRule>)> {
+        classic::collections(self)
     }
 }
 
@@ -343,6 +379,10 @@ pub struct NatRule {
     /// Translated (private) address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translated_address: Option<String>,
+    /// Translated FQDN, instead of an address (resolved by the firewall; aksnet does not
+    /// resolve it, so the translated flow goes nowhere it knows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translated_fqdn: Option<String>,
     /// Translated port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translated_port: Option<String>,

@@ -251,6 +251,10 @@ fn firewall(ctx: &Ctx, estate: &mut Estate, vnet_id: &ResourceId) -> String {
             ip_configurations: vec![cfg],
             management_ip_configuration: None,
             firewall_policy: Some(policy_id.into()),
+            nat_rule_collections: Vec::new(),
+            network_rule_collections: Vec::new(),
+            application_rule_collections: Vec::new(),
+            additional_properties: Default::default(),
         },
     ));
     ip

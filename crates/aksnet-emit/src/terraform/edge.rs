@@ -1,7 +1,6 @@
-//! The hub's edge: Azure Firewall with its policy and rule collection groups, Application
-//! Gateway with its WAF policy, Bastion, and the VPN / ExpressRoute gateway with its connection.
+//! The hub's edge: Application Gateway with its WAF policy, Bastion, and the VPN / ExpressRoute
+//! gateway with its connection (Azure Firewall is [`super::firewall`]).
 
-use aksnet_model::firewall::{FirewallRule, RuleCollection};
 use aksnet_model::network::IpConfiguration;
 use aksnet_model::Child;
 
@@ -10,18 +9,14 @@ use crate::hcl::{Block, Expr};
 use crate::EmitError;
 
 pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
-    firewalls(tf);
-    policies(tf)?;
     app_gateways(tf);
     bastions(tf);
     gateways(tf);
     Ok(())
 }
 
-const FIREWALL_FILE: &str = "firewall.tf";
-
 /// An `ip_configuration`-shaped block: name, subnet and, when there is one, the public IP.
-fn ip_configuration(tf: &Tf, kind: &str, c: &Child<IpConfiguration>) -> Block {
+pub(super) fn ip_configuration(tf: &Tf, kind: &str, c: &Child<IpConfiguration>) -> Block {
     let mut x = Block::new(kind, &[]);
     x.attr("name", Expr::s(&c.name)).attr(
         "subnet_id",
@@ -31,187 +26,6 @@ fn ip_configuration(tf: &Tf, kind: &str, c: &Child<IpConfiguration>) -> Block {
         x.attr("public_ip_address_id", tf.names.reference(&pip.id, "id"));
     }
     x
-}
-
-fn firewalls(tf: &mut Tf) {
-    let e = tf.estate;
-    for f in e.azure_firewalls.iter() {
-        let mut b = tf.resource("azurerm_firewall", &f.id);
-        tf.placement(&mut b, &f.id, &f.name, f.location.as_deref());
-        b.attr(
-            "sku_name",
-            Expr::s(if f.properties.sku.name.is_empty() {
-                "AZFW_VNet"
-            } else {
-                &f.properties.sku.name
-            }),
-        );
-        b.attr(
-            "sku_tier",
-            Expr::s(if f.properties.sku.tier.is_empty() {
-                "Standard"
-            } else {
-                &f.properties.sku.tier
-            }),
-        );
-        if let Some(p) = &f.properties.firewall_policy {
-            b.attr("firewall_policy_id", tf.names.reference(&p.id, "id"));
-            // The policy's threat intelligence mode decides; the firewall's mirrors it.
-            if let Some(mode) = e
-                .firewall_policies
-                .get(&p.id)
-                .and_then(|x| x.properties.threat_intel_mode.clone())
-            {
-                b.attr("threat_intel_mode", Expr::s(mode));
-            }
-        }
-        for c in &f.properties.ip_configurations {
-            b.push(ip_configuration(tf, "ip_configuration", c));
-        }
-        if let Some(c) = &f.properties.management_ip_configuration {
-            b.push(ip_configuration(tf, "management_ip_configuration", c));
-        }
-        tf.add(FIREWALL_FILE, b);
-        let local = tf.names.local(&f.id).unwrap_or_default();
-        tf.output(
-            &format!("{local}_private_ip"),
-            "The firewall's private IP (next hop of the spokes' default routes).",
-            Expr::r(format!(
-                "azurerm_firewall.{local}.ip_configuration[0].private_ip_address"
-            )),
-            false,
-        );
-    }
-}
-
-fn policies(tf: &mut Tf) -> Result<(), EmitError> {
-    let e = tf.estate;
-    for p in e.firewall_policies.iter() {
-        let q = &p.properties;
-        let mut b = tf.resource("azurerm_firewall_policy", &p.id);
-        tf.placement(&mut b, &p.id, &p.name, p.location.as_deref());
-        if let Some(s) = &q.sku {
-            b.attr("sku", Expr::s(&s.tier));
-        }
-        if let Some(m) = &q.threat_intel_mode {
-            b.attr("threat_intelligence_mode", Expr::s(m));
-        }
-        if let Some(base) = &q.base_policy {
-            b.attr("base_policy_id", tf.names.reference(&base.id, "id"));
-        }
-        if let Some(s) = q.snat.as_ref().filter(|s| !s.private_ranges.is_empty()) {
-            b.attr("private_ip_ranges", Expr::strs(s.private_ranges.clone()));
-        }
-        if let Some(d) = &q.dns_settings {
-            b.block("dns", |x| {
-                x.attr("proxy_enabled", Expr::Bool(d.enable_proxy));
-                if !d.servers.is_empty() {
-                    x.attr("servers", Expr::strs(d.servers.clone()));
-                }
-            });
-        }
-        if let Some(i) = &q.intrusion_detection {
-            b.block("intrusion_detection", |x| {
-                x.opt("mode", i.mode.as_deref().map(Expr::s));
-            });
-        }
-        tf.add(FIREWALL_FILE, b);
-    }
-    for g in e.rule_collection_groups.iter() {
-        let Some(policy) = g.id.parent() else {
-            continue;
-        };
-        let mut b = tf.resource("azurerm_firewall_policy_rule_collection_group", &g.id);
-        b.attr("name", Expr::s(&g.name))
-            .attr("firewall_policy_id", tf.names.reference(&policy, "id"))
-            .attr("priority", Expr::Num(i64::from(g.properties.priority)));
-        for c in &g.properties.rule_collections {
-            b.push(collection(g.id.as_str(), c)?);
-        }
-        tf.add(FIREWALL_FILE, b);
-    }
-    Ok(())
-}
-
-/// A rule collection; Terraform needs its priority, which some REST bodies omit.
-fn collection(group: &str, c: &RuleCollection) -> Result<Block, EmitError> {
-    let (name, priority, action, rules) = match c {
-        RuleCollection::Filter(f) => (&f.name, f.priority, &f.action.kind, &f.rules),
-        RuleCollection::Nat(n) => (&n.name, n.priority, &n.action.kind, &n.rules),
-    };
-    let priority = priority.ok_or_else(|| EmitError {
-        resource: group.to_string(),
-        message: format!("rule collection `{name}` has no priority, which Terraform requires"),
-        hint: "export the policy with `az network firewall policy rule-collection-group show`, which includes priorities".into(),
-    })?;
-    let kind = match (c, rules.first()) {
-        (RuleCollection::Nat(_), _) => "nat_rule_collection",
-        (_, Some(FirewallRule::ApplicationRule(_))) => "application_rule_collection",
-        _ => "network_rule_collection",
-    };
-    let mut b = Block::new(kind, &[]);
-    b.attr("name", Expr::s(name))
-        .attr("priority", Expr::Num(i64::from(priority)))
-        .attr(
-            "action",
-            Expr::s(if kind == "nat_rule_collection" {
-                "Dnat"
-            } else {
-                action
-            }),
-        );
-    for r in rules {
-        let mut x = Block::new("rule", &[]);
-        match r {
-            FirewallRule::NetworkRule(n) => {
-                x.attr("name", Expr::s(&n.name))
-                    .attr("protocols", Expr::strs(n.ip_protocols.clone()));
-                addresses(&mut x, "source_addresses", &n.source_addresses);
-                addresses(&mut x, "destination_addresses", &n.destination_addresses);
-                addresses(&mut x, "destination_fqdns", &n.destination_fqdns);
-                x.attr("destination_ports", Expr::strs(n.destination_ports.clone()));
-            }
-            FirewallRule::ApplicationRule(a) => {
-                x.attr("name", Expr::s(&a.name));
-                for p in &a.protocols {
-                    x.block("protocols", |y| {
-                        y.attr("type", Expr::s(&p.protocol_type))
-                            .attr("port", Expr::Num(i64::from(p.port)));
-                    });
-                }
-                addresses(&mut x, "source_addresses", &a.source_addresses);
-                addresses(&mut x, "destination_fqdns", &a.target_fqdns);
-                addresses(&mut x, "destination_fqdn_tags", &a.fqdn_tags);
-            }
-            FirewallRule::NatRule(n) => {
-                x.attr("name", Expr::s(&n.name))
-                    .attr("protocols", Expr::strs(n.ip_protocols.clone()));
-                addresses(&mut x, "source_addresses", &n.source_addresses);
-                if let Some(d) = n.destination_addresses.first() {
-                    x.attr("destination_address", Expr::s(d));
-                }
-                x.attr("destination_ports", Expr::strs(n.destination_ports.clone()));
-                x.opt(
-                    "translated_address",
-                    n.translated_address.clone().map(Expr::s),
-                );
-                let port = n
-                    .translated_port
-                    .as_deref()
-                    .and_then(|p| p.parse::<i64>().ok())
-                    .unwrap_or(0);
-                x.attr("translated_port", Expr::Num(port));
-            }
-        }
-        b.push(x);
-    }
-    Ok(b)
-}
-
-fn addresses(b: &mut Block, name: &str, list: &[String]) {
-    if !list.is_empty() {
-        b.attr(name, Expr::strs(list.to_vec()));
-    }
 }
 
 /// Application Gateways: the estate holds the frontends, the backend pool and the WAF policy;

@@ -8,6 +8,7 @@
 
 mod aks;
 mod edge;
+mod firewall;
 mod names;
 mod network;
 mod private;
@@ -134,6 +135,7 @@ fn build(estate: &Estate) -> Result<Tf<'_>, EmitError> {
         plane: std::sync::OnceLock::new(),
     };
     network::emit(&mut tf)?;
+    firewall::emit(&mut tf)?;
     edge::emit(&mut tf)?;
     private::emit(&mut tf)?;
     aks::emit(&mut tf)?;

@@ -87,6 +87,7 @@ fn typed(e: &Estate) -> Vec<(&'static str, ResourceId, Option<String>, Tags)> {
     each!(network_security_groups, "azurerm_network_security_group");
     each!(public_ip_addresses, "azurerm_public_ip");
     each!(nat_gateways, "azurerm_nat_gateway");
+    each!(ip_groups, "azurerm_ip_group");
     each!(azure_firewalls, "azurerm_firewall");
     each!(firewall_policies, "azurerm_firewall_policy");
     each!(
