@@ -77,9 +77,40 @@ pub(crate) fn unique_string(parts: &[&str]) -> String {
     out
 }
 
+/// ARM's `guid()` namespace: `guid(a, b, ...)` is the RFC 4122 §4.3 name-based UUID, version 5
+/// (SHA-1), of the UTF-8 arguments joined with `-` under this namespace. Checked against the
+/// value the AzExpression PowerShell module (which runs ARM's own expression library) publishes:
+/// `guid('test', 'value')` = `95b33d6a-06a0-5961-9b94-a0f6c648352b`; independent
+/// implementations (Terraform configurations that reproduce Bicep's role-assignment names with
+/// `uuidv5`) use the same namespace and separator.
+const GUID_NAMESPACE: [u8; 16] = [
+    0x11, 0xfb, 0x06, 0xfb, 0x71, 0x2d, 0x4d, 0xdd, 0x98, 0xc7, 0xe7, 0x1b, 0xbd, 0x58, 0x88, 0x30,
+];
+
+/// `guid(parts...)`.
+pub(crate) fn guid(parts: &[&str]) -> String {
+    let mut h = sha1_smol::Sha1::new();
+    h.update(&GUID_NAMESPACE);
+    h.update(parts.join("-").as_bytes());
+    let d = h.digest().bytes();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50; // version 5
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::unique_string;
+    use super::{guid, unique_string};
 
     #[test]
     fn published_values() {
@@ -95,5 +126,17 @@ mod tests {
             "bmg7c6xu4tw46"
         );
         assert_eq!(unique_string(&["foo", "bar", "baz"]), "xzi4ioaxtmth4");
+    }
+
+    #[test]
+    fn guid_published_value() {
+        // AzExpression's New-AzGuid example (ARM's expression library run locally).
+        assert_eq!(
+            guid(&["test", "value"]),
+            "95b33d6a-06a0-5961-9b94-a0f6c648352b"
+        );
+        // The separator matters: one argument "test-value" is the same name, "testvalue" not.
+        assert_eq!(guid(&["test-value"]), guid(&["test", "value"]));
+        assert_ne!(guid(&["testvalue"]), guid(&["test", "value"]));
     }
 }

@@ -6,7 +6,7 @@
 
 use serde_json::Value as Json;
 
-use super::{chars, k, to_str, unknown, Call, Ev, Fun, LazyFun, MAX_STRING};
+use super::{chars, k, to_str, unknown, Call, Ev, Fun, MAX_STRING};
 use crate::value::{EvalError, Value};
 
 /// The string function named `lname`.
@@ -23,23 +23,20 @@ pub(super) fn function(lname: &str) -> Option<Fun> {
         "startswith" | "endswith" => affix,
         "string" => string,
         "uniquestring" => unique_string,
+        "guid" => guid,
         "padleft" => pad_left,
         "newguid" => new_guid,
         _ => return None,
     })
 }
 
-/// The string function that does not evaluate its arguments.
-pub(super) fn lazy(lname: &str) -> Option<LazyFun> {
-    match lname {
-        "guid" => Some(guid),
-        _ => None,
-    }
-}
-
-fn guid(_: &Ev, c: &Call) -> Result<Value, EvalError> {
+fn guid(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
     c.arity(1, usize::MAX)?;
-    Ok(unknown(c.call, "not implemented yet"))
+    let mut parts = Vec::with_capacity(v.len());
+    for i in 0..v.len() {
+        parts.push(c.str(v, i)?);
+    }
+    k(Json::String(crate::hash::guid(&parts)))
 }
 
 fn concat(_: &Ev, c: &Call, v: &[Json]) -> Result<Value, EvalError> {
