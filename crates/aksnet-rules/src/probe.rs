@@ -8,7 +8,7 @@
 
 use aksnet_engine::nsg::{field_list, ports};
 use aksnet_model::network::{Access, Direction, NetworkSecurityGroup, SecurityRule};
-use aksnet_net::{PortRange, PortSet};
+use aksnet_net::{PortRange, PortSet, Prefix};
 
 /// What a probe asks for.
 #[derive(Clone, Copy, Debug)]
@@ -19,6 +19,10 @@ pub(crate) struct Probe<'a> {
     pub source: &'a str,
     /// Destination tag.
     pub destination: &'a str,
+    /// The subnet the traffic goes to, when there is one: a rule whose destination is
+    /// `VirtualNetwork` or an address block also matches it — an allow when the block holds the
+    /// whole subnet, a deny when it holds any of it.
+    pub subnet: Option<Prefix>,
     /// The TCP ports that must be allowed.
     pub ports: (u16, u16),
 }
@@ -98,9 +102,20 @@ pub(crate) fn blocked_by(nsg: &NetworkSecurityGroup, probe: Probe) -> Option<Str
             &p.destination_address_prefix,
             &p.destination_address_prefixes,
         );
+        let to_subnet = |f: &str| {
+            probe.subnet.is_some_and(|s| {
+                f.trim().eq_ignore_ascii_case("VirtualNetwork")
+                    || Prefix::parse_lenient(f.trim()).is_ok_and(|b| match p.access {
+                        Access::Allow => b.contains(&s),
+                        Access::Deny => b.overlaps(&s),
+                    })
+            })
+        };
         let hit = tcp
             && src.iter().any(|f| field_matches(f, probe.source))
-            && dst.iter().any(|f| field_matches(f, probe.destination));
+            && dst
+                .iter()
+                .any(|f| field_matches(f, probe.destination) || to_subnet(f));
         hit.then(|| {
             (
                 format!("{} (priority {})", r.name, p.priority),
@@ -147,6 +162,7 @@ mod tests {
         direction: Direction::Inbound,
         source: "GatewayManager",
         destination: "*",
+        subnet: None,
         ports: (65200, 65535),
     };
 
@@ -205,5 +221,40 @@ mod tests {
             blocked_by(&deny, lb).as_deref(),
             Some("deny-all (priority 4096)")
         );
+    }
+
+    #[test]
+    fn an_allow_to_the_vnet_or_a_block_holding_the_subnet_reaches_the_gateway() {
+        let to = |dst: &str, access: &str, priority: u32| {
+            let mut r = rule("r", priority, access, "AzureLoadBalancer", "*");
+            r["properties"]["destinationAddressPrefix"] = serde_json::json!(dst);
+            r
+        };
+        let lb = Probe {
+            source: "AzureLoadBalancer",
+            ports: (0, 65535),
+            subnet: Some("10.0.1.0/24".parse().unwrap()),
+            ..GWM
+        };
+        for (dst, blocked) in [
+            ("VirtualNetwork", false),
+            ("10.0.0.0/16", false),
+            ("10.0.1.0/25", true), // half the subnet: the rest meets the deny
+        ] {
+            let n = nsg(serde_json::json!([
+                to(dst, "Allow", 100),
+                rule("deny-all", 4096, "Deny", "*", "*")
+            ]));
+            assert_eq!(blocked_by(&n, lb).is_some(), blocked, "{dst}");
+        }
+        // A deny on part of the subnet blocks.
+        let n = nsg(serde_json::json!([to("10.0.1.128/25", "Deny", 100)]));
+        assert_eq!(blocked_by(&n, lb).as_deref(), Some("r (priority 100)"));
+        // Without a subnet, a destination block is not taken to hold the gateway.
+        let n = nsg(serde_json::json!([
+            to("VirtualNetwork", "Allow", 100),
+            rule("deny-all", 4096, "Deny", "*", "*")
+        ]));
+        assert!(blocked_by(&n, Probe { subnet: None, ..lb }).is_some());
     }
 }

@@ -13,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     semantic: false,
     doc: Doc {
         title: "App Gateway subnet NSG blocks the gateway's infrastructure traffic",
-        what: "Evaluates the NSG of each Application Gateway subnet in priority order, Azure's default rules included: TCP 65200–65535 (v2; 65503–65534 for v1) from `GatewayManager` must be allowed before any deny, and so must inbound traffic from `AzureLoadBalancer`. An allow naming `Internet` or `*` counts for GatewayManager.",
+        what: "Evaluates the NSG of each Application Gateway subnet in priority order, Azure's default rules included: TCP 65200–65535 (v2; 65503–65534 for v1) from `GatewayManager` must be allowed before any deny, and so must inbound traffic from `AzureLoadBalancer`. An allow naming `Internet` or `*` counts for GatewayManager; a rule's destination counts when it is `*`, `VirtualNetwork` or an address block — holding the whole gateway subnet for an allow, any of it for a deny.",
         why: "Azure refuses the update (`ApplicationGatewaySubnetInboundTrafficBlockedByNetworkSecurityGroup`) or the gateway loses its health probes. A custom deny — `Internet` or `*` at a priority above the allows — blocks the infrastructure ports as surely as a missing allow (see the user reports below). No Checkov or PSRule check evaluates the rule order.",
         fix: "Add inbound allows from `GatewayManager` on TCP 65200-65535 and from `AzureLoadBalancer` on any port, with priorities above any deny rule.",
         references: &[
@@ -45,6 +45,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
                     direction: Direction::Inbound,
                     source,
                     destination: "*",
+                    subnet: Some(s.prefix),
                     ports,
                 };
                 blocked_by(&nsg.properties, probe)

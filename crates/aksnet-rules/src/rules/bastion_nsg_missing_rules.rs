@@ -82,6 +82,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
                     direction,
                     source,
                     destination,
+                    subnet: None,
                     ports: (from, to),
                 };
                 blocked_by(&nsg.properties, probe).map(|by| {
