@@ -1235,6 +1235,17 @@ impl Walk<'_, '_> {
                     w.properties.policy_settings.mode_label()
                 )
             })
+            .or_else(|| {
+                let c = agw
+                    .properties
+                    .web_application_firewall_configuration
+                    .as_ref()?;
+                Some(match (c.enabled, &c.firewall_mode) {
+                    (false, _) => "its own WAF configuration (disabled)".to_string(),
+                    (true, Some(m)) => format!("its own WAF configuration ({m})"),
+                    (true, None) => "its own WAF configuration (mode not stated)".to_string(),
+                })
+            })
             .unwrap_or_else(|| "no WAF".into());
         let Some(backend) = agw.properties.first_backend_ip() else {
             self.hop(

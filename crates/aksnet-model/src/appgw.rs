@@ -30,6 +30,27 @@ pub struct ApplicationGateway {
     /// The WAF policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firewall_policy: Option<SubResource>,
+    /// The WAF configured on the gateway itself (the form before WAF policies; templates still
+    /// write it). A WAF policy, when associated, takes over from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_application_firewall_configuration: Option<WafConfiguration>,
+}
+
+/// `webApplicationFirewallConfiguration` (REST `ApplicationGatewayWebApplicationFirewallConfiguration`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WafConfiguration {
+    /// Whether the WAF is on.
+    pub enabled: bool,
+    /// `Detection` or `Prevention`; `None` when not stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firewall_mode: Option<String>,
+    /// `OWASP` (the only type this form takes).
+    #[serde(default)]
+    pub rule_set_type: String,
+    /// `3.2`, `3.1`, ...
+    #[serde(default)]
+    pub rule_set_version: String,
 }
 
 impl ResourceType for ApplicationGateway {

@@ -590,3 +590,31 @@ fn every_fixture_triggers_its_rule() {
         insta::assert_snapshot!(c.code, text.join("\n"));
     }
 }
+
+/// A gateway without a WAF policy is judged by its own WAF configuration (templates still write
+/// `webApplicationFirewallConfiguration`): Prevention with a current rule set passes, Detection
+/// and a retired rule set do not.
+#[test]
+fn a_gateway_s_own_waf_configuration_counts_without_a_policy() {
+    let with = |mode: &str, version: &str| {
+        let mut v = example("reference");
+        let agw = &mut v["applicationGateways"][0]["properties"];
+        agw.as_object_mut().unwrap().remove("firewallPolicy");
+        agw["webApplicationFirewallConfiguration"] = json!({ "enabled": true,
+            "firewallMode": mode, "ruleSetType": "OWASP", "ruleSetVersion": version });
+        findings(&v)
+            .into_iter()
+            .filter(|f| f.code == "AKS-ING-002")
+            .map(|f| f.message)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(with("Prevention", "3.2"), Vec::<String>::new());
+    assert_eq!(
+        with("Detection", "3.2"),
+        ["public Application Gateway `agw-aks-prod` has its own WAF configuration in Detection mode"]
+    );
+    assert_eq!(
+        with("Prevention", "3.1"),
+        ["public Application Gateway `agw-aks-prod` has its own WAF configuration without a supported OWASP/DRS managed rule set (OWASP 3.1)"]
+    );
+}

@@ -416,6 +416,7 @@ fn app_gateway(s: &Spoke, estate: &mut Estate, ilb_ip: Option<&str>) {
             )],
             backend_address_pools: vec![backend],
             firewall_policy: waf_id,
+            web_application_firewall_configuration: None,
         },
     ));
 }

@@ -9,7 +9,7 @@ use crate::hcl::{Block, Expr};
 use crate::EmitError;
 
 pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
-    app_gateways(tf);
+    app_gateways(tf)?;
     bastions(tf);
     gateways(tf);
     Ok(())
@@ -33,7 +33,7 @@ pub(super) fn ip_configuration(tf: &Tf, kind: &str, c: &Child<IpConfiguration>) 
 /// listener on each frontend port with the certificate from Key Vault (a variable: certificates
 /// are never written), forwarding over HTTP to the backend pool (the ingress controller's
 /// internal load balancer) with the client's Host header kept, and a health probe on `/healthz`.
-fn app_gateways(tf: &mut Tf) {
+fn app_gateways(tf: &mut Tf) -> Result<(), EmitError> {
     let e = tf.estate;
     for a in e.application_gateways.iter() {
         let p = &a.properties;
@@ -60,6 +60,24 @@ fn app_gateways(tf: &mut Tf) {
             b.attr("firewall_policy_id", tf.names.reference(&w.id, "id"));
         }
         b.attr("force_firewall_policy_association", Expr::Bool(true));
+        if let (None, Some(c)) = (
+            &p.firewall_policy,
+            &p.web_application_firewall_configuration,
+        ) {
+            // Terraform requires the mode; Azure documents no default to write in its place.
+            let mode = c.firewall_mode.as_deref().ok_or_else(|| EmitError {
+                resource: a.id.to_string(),
+                message: "its WAF configuration states no firewallMode, which Terraform requires"
+                    .into(),
+                hint: "state firewallMode (Prevention or Detection)".into(),
+            })?;
+            b.block("waf_configuration", |x| {
+                x.attr("enabled", Expr::Bool(c.enabled))
+                    .attr("firewall_mode", Expr::s(mode))
+                    .attr("rule_set_type", Expr::s(&c.rule_set_type))
+                    .attr("rule_set_version", Expr::s(&c.rule_set_version));
+            });
+        }
         b.block("sku", |s| {
             s.attr("name", Expr::s(&p.sku.name))
                 .attr("tier", Expr::s(&p.sku.tier));
@@ -239,6 +257,7 @@ fn app_gateways(tf: &mut Tf) {
         let file = tf.names.file(&w.id);
         tf.add(&file, b);
     }
+    Ok(())
 }
 
 fn bastions(tf: &mut Tf) {

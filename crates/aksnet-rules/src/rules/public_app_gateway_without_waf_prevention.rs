@@ -11,7 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     semantic: false,
     doc: Doc {
         title: "Public Application Gateway without a WAF in Prevention mode",
-        what: "An Application Gateway with a public frontend and no WAF policy, a disabled policy, a policy in Detection mode, or no managed rule set that Azure WAF still supports: Microsoft_DefaultRuleSet 2.0 or later, or OWASP (CRS) 3.2 — since February 2026 Azure WAF supports the latest three releases (DRS 2.2, 2.1, and CRS 3.2 / DRS 2.0); CRS 3.1, 3.0 and 2.2.9 no longer receive updates.",
+        what: "An Application Gateway with a public frontend and no WAF (a WAF policy, or the WAF configuration on the gateway itself when no policy is associated), a disabled one, a policy in Detection mode, or no managed rule set that Azure WAF still supports: Microsoft_DefaultRuleSet 2.0 or later, or OWASP (CRS) 3.2 — since February 2026 Azure WAF supports the latest three releases (DRS 2.2, 2.1, and CRS 3.2 / DRS 2.0); CRS 3.1, 3.0 and 2.2.9 no longer receive updates.",
         why: "The gateway is the cluster's front door from the Internet; without a blocking WAF, injection and scanning traffic reaches the ingress controller and the pods.",
         fix: "Use the WAF_v2 SKU with a WAF policy in Prevention mode and a current managed rule set (Microsoft_DefaultRuleSet 2.1 or OWASP 3.2).",
         references: &["https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview", "https://learn.microsoft.com/azure/web-application-firewall/ruleset-support-policy", "Checkov CKV_AZURE_120 (WAF enabled) and CKV_AZURE_122 (which passes Detection mode; this rule does not, and also requires a managed rule set); PSRule Azure.AppGw.UseWAF, Azure.AppGw.WAFEnabled, Azure.AppGw.PreventionMode"],
@@ -32,54 +32,39 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
         .iter()
         .filter(|a| public.contains(&a.id))
         .filter_map(|a| {
-            let waf = a
-                .properties
-                .firewall_policy
-                .as_ref()
-                .and_then(|p| cx.estate.waf_policies.get(&p.id));
-            let problem =
-                match waf {
-                    None => "has no WAF policy".to_string(),
-                    Some(w) if !stated(&w.properties.policy_settings.state, "Enabled") => {
-                        match &w.properties.policy_settings.state {
-                            Some(_) => format!("has WAF policy `{}` disabled", w.name),
-                            // Azure documents no default (aksnet_model::defaults::UNSTATED).
-                            None => format!("has WAF policy `{}` whose state is not stated (Azure documents no default)", w.name),
-                        }
+            let problem = match Waf::of(a, cx) {
+                None => "has no WAF policy".to_string(),
+                Some(w) if !stated(&w.state, "Enabled") => match &w.state {
+                    Some(_) => format!("has {} disabled", w.name),
+                    // Azure documents no default (aksnet_model::defaults::UNSTATED).
+                    None => format!(
+                        "has {} whose state is not stated (Azure documents no default)",
+                        w.name
+                    ),
+                },
+                Some(w) if !stated(&w.mode, "Prevention") => format!(
+                    "has {} in {}",
+                    w.name,
+                    match &w.mode {
+                        Some(m) => format!("{m} mode"),
+                        None => "a mode not stated (Azure documents no default)".to_string(),
                     }
-                    Some(w) if !stated(&w.properties.policy_settings.mode, "Prevention") => {
-                        format!(
-                            "has WAF policy `{}` in {}",
-                            w.name,
-                            match &w.properties.policy_settings.mode {
-                                Some(m) => format!("{m} mode"),
-                                None => "a mode not stated (Azure documents no default)".to_string(),
-                            }
-                        )
-                    }
-                    Some(w)
-                        if !w
-                            .properties
-                            .managed_rules
-                            .managed_rule_sets
-                            .iter()
-                            .any(|s| current_rule_set(&s.rule_set_type, &s.rule_set_version)) =>
-                    {
-                        let sets: Vec<String> = w
-                            .properties
-                            .managed_rules
-                            .managed_rule_sets
-                            .iter()
-                            .map(|s| format!("{} {}", s.rule_set_type, s.rule_set_version))
-                            .collect();
-                        format!(
-                        "has WAF policy `{}` without a supported OWASP/DRS managed rule set ({})",
+                ),
+                Some(w) if !w.sets.iter().any(|(k, v)| current_rule_set(k, v)) => {
+                    let sets: Vec<String> =
+                        w.sets.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                    format!(
+                        "has {} without a supported OWASP/DRS managed rule set ({})",
                         w.name,
-                        if sets.is_empty() { "none".to_string() } else { sets.join(", ") }
+                        if sets.is_empty() {
+                            "none".to_string()
+                        } else {
+                            sets.join(", ")
+                        }
                     )
-                    }
-                    Some(_) => return None,
-                };
+                }
+                Some(_) => return None,
+            };
             Some(Finding {
                 code: rule.code,
                 severity: rule.severity,
@@ -92,6 +77,55 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
         })
         .collect()
 }
+/// A gateway's WAF, from its policy or (without one) its own configuration.
+struct Waf<'a> {
+    /// `WAF policy `x`` or `its own WAF configuration`.
+    name: String,
+    /// `Enabled`/`Disabled`, `None` when not stated.
+    state: Option<String>,
+    /// `Prevention`/`Detection`, `None` when not stated.
+    mode: Option<String>,
+    /// Managed rule sets as `(type, version)`.
+    sets: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Waf<'a> {
+    fn of(
+        a: &'a aksnet_model::Resource<aksnet_model::appgw::ApplicationGateway>,
+        cx: &'a Context,
+    ) -> Option<Self> {
+        let policy = a
+            .properties
+            .firewall_policy
+            .as_ref()
+            .and_then(|p| cx.estate.waf_policies.get(&p.id));
+        if let Some(w) = policy {
+            let p = &w.properties;
+            return Some(Waf {
+                name: format!("WAF policy `{}`", w.name),
+                state: p.policy_settings.state.clone(),
+                mode: p.policy_settings.mode.clone(),
+                sets: p
+                    .managed_rules
+                    .managed_rule_sets
+                    .iter()
+                    .map(|s| (s.rule_set_type.as_str(), s.rule_set_version.as_str()))
+                    .collect(),
+            });
+        }
+        let c = a
+            .properties
+            .web_application_firewall_configuration
+            .as_ref()?;
+        Some(Waf {
+            name: "its own WAF configuration".to_string(),
+            state: Some(if c.enabled { "Enabled" } else { "Disabled" }.to_string()),
+            mode: c.firewall_mode.clone(),
+            sets: vec![(c.rule_set_type.as_str(), c.rule_set_version.as_str())],
+        })
+    }
+}
+
 /// Whether a managed rule set is one Azure WAF supports: the latest three releases as of
 /// February 2026 — DRS 2.2, DRS 2.1, CRS 3.2 and DRS 2.0 (Microsoft's "ruleset support policy").
 fn current_rule_set(kind: &str, version: &str) -> bool {
