@@ -289,7 +289,23 @@ impl Parser<'_> {
                 }
             }
             Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$' => {
-                let name = self.ident("a function name")?;
+                let mut name = self.ident("a function name")?;
+                // A user-defined function: `namespace.member(...)`.
+                if self.peek() == Some('.') {
+                    let back = self.pos;
+                    self.pos += 1;
+                    match self.ident("a function name") {
+                        Ok(member)
+                            if {
+                                self.skip_ws();
+                                self.peek() == Some('(')
+                            } =>
+                        {
+                            name = format!("{name}.{member}");
+                        }
+                        _ => self.pos = back,
+                    }
+                }
                 self.skip_ws();
                 if self.peek() == Some('(') {
                     self.pos += 1;

@@ -16,7 +16,7 @@ pub mod value;
 
 pub use eval::{eval, eval_template_string, eval_with};
 pub use expr::{parse_expr, parse_template_string, Expr, ExprKind, ParseError, Template};
-pub use value::{Context, EvalError, Host, NoHost, Unknown, Value};
+pub use value::{Context, EvalError, Host, NoHost, Unknown, UserFunction, Value};
 
 /// Any error from parsing or evaluating a template string.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -120,6 +120,22 @@ pub trait Host {
     fn resource_info(&self, _symbolic: &str) -> Option<Value> {
         None
     }
+    /// The user-defined function `namespace.member` of the template (its `functions`
+    /// section), compared case-insensitively.
+    fn user_function(&self, _namespace: &str, _member: &str) -> Option<UserFunction> {
+        None
+    }
+}
+
+/// A user-defined function: its parameters' names in order and its output value (a template
+/// string or JSON holding them), from a template's `functions` section (Learn,
+/// "User-defined functions in ARM templates").
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserFunction {
+    /// Parameter names, in order.
+    pub parameters: Vec<String>,
+    /// `output.value`.
+    pub output: Json,
 }
 
 /// A [`Host`] that knows nothing: expressions evaluated outside a template.

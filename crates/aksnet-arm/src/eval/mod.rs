@@ -357,6 +357,9 @@ impl Ev<'_> {
             call: e,
             args,
         };
+        if let Some((namespace, member)) = name.split_once('.') {
+            return self.user_call(&c, namespace, member);
+        }
         let r = if let Some(f) = LAZY_FAMILIES.iter().find_map(|family| family(&lname)) {
             f(self, &c)?
         } else {
@@ -377,6 +380,108 @@ impl Ev<'_> {
             bounded(&c, j)?;
         }
         Ok(r)
+    }
+}
+
+impl Ev<'_> {
+    /// Calls a user-defined function: its arguments bound to its parameters, its output
+    /// evaluated with nothing else of the template in reach (no variables, no other
+    /// user-defined functions, no `reference`: Learn, "User-defined functions in ARM
+    /// templates", limitations); the deployment's facts (`resourceGroup()`...) stay.
+    fn user_call(&self, c: &Call, namespace: &str, member: &str) -> Result<Value, EvalError> {
+        let f = self.host.user_function(namespace, member).ok_or_else(|| {
+            EvalError::UnknownFunction {
+                name: c.name.to_string(),
+                column: c.call.start + 1,
+            }
+        })?;
+        c.arity(f.parameters.len(), f.parameters.len())?;
+        let v = match self.args(c.args)? {
+            Ok(v) => v,
+            Err(u) => return Ok(u),
+        };
+        let host = FunctionScope {
+            bound: f.parameters.iter().cloned().zip(v).collect(),
+        };
+        let inner = Ev {
+            ctx: self.ctx,
+            host: &host,
+            locals: RefCell::new(Vec::new()),
+            lambda_calls: Cell::new(self.lambda_calls.get()),
+        };
+        let out = inner.eval_json(&f.output);
+        self.lambda_calls.set(inner.lambda_calls.get());
+        // An error in the function's own text is said at the call, naming the function.
+        out.map_err(|e| EvalError::Access {
+            message: format!("in user-defined function {}: {e}", c.name),
+            column: c.call.start + 1,
+        })
+    }
+
+    /// A JSON value whose strings may be template expressions, evaluated.
+    fn eval_json(&self, j: &Json) -> Result<Value, EvalError> {
+        match j {
+            Json::String(s) => match crate::expr::parse_template_string(s) {
+                Ok(crate::Template::Expr(e)) => self.eval(&e),
+                Ok(crate::Template::Literal(l)) => Ok(Value::Known(Json::String(l))),
+                Err(e) => Err(EvalError::Access {
+                    message: format!("does not parse: {e}"),
+                    column: e.column,
+                }),
+            },
+            Json::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    match self.eval_json(i)? {
+                        Value::Known(x) => out.push(x),
+                        u => return Ok(u),
+                    }
+                }
+                Ok(Value::Known(Json::Array(out)))
+            }
+            Json::Object(o) => {
+                let mut out = serde_json::Map::new();
+                for (k, x) in o {
+                    match self.eval_json(x)? {
+                        Value::Known(x) => {
+                            out.insert(k.clone(), x);
+                        }
+                        u => return Ok(u),
+                    }
+                }
+                Ok(Value::Known(Json::Object(out)))
+            }
+            other => Ok(Value::Known(other.clone())),
+        }
+    }
+}
+
+/// What a user-defined function's output sees: its parameters only.
+struct FunctionScope {
+    bound: Vec<(String, Json)>,
+}
+
+impl Host for FunctionScope {
+    fn parameter(&self, name: &str) -> Option<Result<Value, EvalError>> {
+        Some(
+            self.bound
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| Value::Known(v.clone()))
+                .ok_or_else(|| EvalError::Undefined {
+                    kind: "parameter of the function",
+                    name: name.to_string(),
+                    column: 1,
+                }),
+        )
+    }
+
+    fn variable(&self, name: &str) -> Option<Result<Value, EvalError>> {
+        Some(Err(EvalError::Undefined {
+            kind: "variable a user-defined function can read (it cannot read the template's)",
+            name: name.to_string(),
+            column: 1,
+        }))
     }
 }
 

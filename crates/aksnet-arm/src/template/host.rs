@@ -11,7 +11,7 @@ use super::walk::{self, from_json};
 use super::world::World;
 use crate::eval::eval_with;
 use crate::expr::Expr;
-use crate::value::{get_ci, Context, EvalError, Host, Unknown, Value};
+use crate::value::{get_ci, Context, EvalError, Host, Unknown, UserFunction, Value};
 
 /// A parameter's declaration and what the deployment gave it.
 struct Param {
@@ -84,6 +84,48 @@ pub struct Env<'a> {
     pub notes: RefCell<Notes>,
     /// The template's JSON path (`$` or a nested template's).
     path: RefCell<String>,
+    /// User-defined functions by lowercase `(namespace, member)`.
+    functions: HashMap<(String, String), UserFunction>,
+}
+
+/// A template's `functions`: `[{ namespace, members: { name: { parameters: [{name}], output:
+/// { value } } } }]` (Learn, "User-defined functions in ARM templates").
+fn functions(template: &Map<String, Json>) -> HashMap<(String, String), UserFunction> {
+    let mut out = HashMap::new();
+    for ns in get_ci(template, "functions")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(namespace) = get_ci_obj(ns, "namespace").and_then(Json::as_str) else {
+            continue;
+        };
+        let Some(members) = get_ci_obj(ns, "members").and_then(Json::as_object) else {
+            continue;
+        };
+        for (name, m) in members {
+            let parameters = get_ci_obj(m, "parameters")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| get_ci_obj(p, "name")?.as_str().map(String::from))
+                .collect();
+            let output = get_ci_obj(m, "output")
+                .and_then(|o| get_ci_obj(o, "value"))
+                .cloned()
+                .unwrap_or(Json::Null);
+            out.insert(
+                (namespace.to_ascii_lowercase(), name.to_ascii_lowercase()),
+                UserFunction { parameters, output },
+            );
+        }
+    }
+    out
+}
+
+/// `get_ci` on a value that may not be an object.
+fn get_ci_obj<'j>(v: &'j Json, key: &str) -> Option<&'j Json> {
+    get_ci(v.as_object()?, key)
 }
 
 /// A copy-loop frame: the loop's index while it lives.
@@ -145,6 +187,7 @@ impl<'a> Env<'a> {
             world,
             notes: RefCell::new(notes),
             path: RefCell::new(path.to_string()),
+            functions: functions(template),
         }
     }
 
@@ -404,6 +447,12 @@ fn check_parameter(env: &Env, decl: &Map<String, Json>, ty: &str, v: &Json, name
 impl Host for Env<'_> {
     fn parameter(&self, name: &str) -> Option<Result<Value, EvalError>> {
         self.parameter_value(name)
+    }
+
+    fn user_function(&self, namespace: &str, member: &str) -> Option<UserFunction> {
+        self.functions
+            .get(&(namespace.to_ascii_lowercase(), member.to_ascii_lowercase()))
+            .cloned()
     }
 
     fn variable(&self, name: &str) -> Option<Result<Value, EvalError>> {

@@ -440,3 +440,69 @@ fn expression_keys_extension_children_and_trailing_slashes() {
         "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/providers/Microsoft.Insights/diagnosticSettings/d"
     );
 }
+
+#[test]
+fn user_defined_functions() {
+    // Learn, "User-defined functions in ARM templates": the namespace `contoso` with
+    // `uniqueName(namePrefix)` = concat(toLower(prefix), uniqueString(resourceGroup().id)).
+    let t = json!({
+        "functions": [{ "namespace": "contoso", "members": {
+            "uniqueName": {
+                "parameters": [{ "name": "namePrefix", "type": "string" }],
+                "output": { "type": "string",
+                    "value": "[concat(toLower(parameters('namePrefix')), uniqueString(resourceGroup().id))]" } },
+            "subnet": {
+                "parameters": [{ "name": "vnet", "type": "string" }, { "name": "i", "type": "int" }],
+                "output": { "type": "object", "value": { "name": "[format('s{0}', parameters('i'))]",
+                    "prefix": "[cidrSubnet(parameters('vnet'), 24, parameters('i'))]" } } },
+            "leaky": {
+                "parameters": [],
+                "output": { "type": "string", "value": "[variables('v')]" } }
+        } }],
+        "variables": { "v": "x" },
+        "resources": [{
+            "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01",
+            "name": "[contoso.uniqueName('VNet')]",
+            "properties": { "subnets": [{
+                "name": "[contoso.subnet('10.1.0.0/16', 3).name]",
+                "properties": { "addressPrefix": "[contoso.subnet('10.1.0.0/16', 3).prefix]" } }] }
+        }]
+    });
+    let (rs, o) = run(t, json!({}));
+    assert!(o.notes.iter().all(|n| !n.error), "{:?}", o.notes);
+    let id_rg = "/subscriptions/sub/resourceGroups/rg";
+    let name = format!("vnet{}", crate::hash::unique_string(&[id_rg]));
+    let v = body(&rs, &format!("virtualNetworks/{name}"));
+    assert_eq!(v["properties"]["subnets"][0]["name"], "s3");
+    assert_eq!(
+        v["properties"]["subnets"][0]["properties"]["addressPrefix"],
+        "10.1.3.0/24"
+    );
+    // A function cannot read the template's variables; a call with the wrong arity is an error.
+    let bad = |name: &str| {
+        let t = json!({
+            "functions": [{ "namespace": "contoso", "members": {
+                "leaky": { "parameters": [], "output": { "type": "string", "value": "[variables('v')]" } },
+                "one": { "parameters": [{ "name": "a" }], "output": { "type": "string", "value": "[parameters('a')]" } } } }],
+            "variables": { "v": "x" },
+            "resources": [{ "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01",
+                "name": name, "properties": {} }]
+        });
+        let (_, o) = run(t, json!({}));
+        o.notes
+            .iter()
+            .filter(|n| n.error)
+            .map(|n| n.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let e = bad("[contoso.leaky()]");
+    assert!(e.contains("in user-defined function contoso.leaky"), "{e}");
+    let e = bad("[contoso.one()]");
+    assert!(
+        e.contains("contoso.one expects 1 argument(s), got 0"),
+        "{e}"
+    );
+    let e = bad("[contoso.nosuch()]");
+    assert!(e.contains("unknown function 'contoso.nosuch'"), "{e}");
+}
