@@ -95,23 +95,25 @@ impl OrderedRule {
         location: &str,
         tags: &ServiceTags,
     ) -> Self {
-        let mut unresolved = Vec::new();
         // The firewall resolves tags globally: `VirtualNetwork` has no meaning in a policy.
         let empty = PrefixSet::new();
         let ctx = TagContext {
             vnet: &empty,
             service: tags,
         };
-        let mut set_of = |fields: &[String]| {
-            fields.iter().fold(PrefixSet::new(), |acc, f| {
-                // Firewall rules also take ranges `first-last` (AzureFirewallPut.json).
-                if let Ok(range @ IpGroupEntry::Range(..)) = f.parse::<IpGroupEntry>() {
-                    return acc.union(&range.addresses());
-                }
-                let r = resolve(f, &ctx);
-                unresolved.extend(r.unresolved);
-                acc.union(&r.set)
-            })
+        // A side's addresses, and the service tags on it that have no prefixes offline.
+        let set_of = |fields: &[String]| {
+            fields
+                .iter()
+                .fold((PrefixSet::new(), Vec::new()), |(acc, mut unres), f| {
+                    // Firewall rules also take ranges `first-last` (AzureFirewallPut.json).
+                    if let Ok(range @ IpGroupEntry::Range(..)) = f.parse::<IpGroupEntry>() {
+                        return (acc.union(&range.addresses()), unres);
+                    }
+                    let r = resolve(f, &ctx);
+                    unres.extend(r.unresolved);
+                    (acc.union(&r.set), unres)
+                })
         };
         let protos = |v: &[String]| {
             v.iter()
@@ -123,7 +125,7 @@ impl OrderedRule {
                 .filter_map(|p| p.parse::<PortRange>().ok())
                 .collect::<PortSet>()
         };
-        let (src, dst, services, names) = match &rule {
+        let ((src, src_tags), (dst, dst_tags), services, names) = match &rule {
             FirewallRule::NetworkRule(n) => (
                 set_of(&n.source_addresses),
                 set_of(&n.destination_addresses),
@@ -150,7 +152,7 @@ impl OrderedRule {
                     .collect();
                 (
                     set_of(&a.source_addresses),
-                    PrefixSet::everything(),
+                    (PrefixSet::everything(), Vec::new()),
                     Services::new(Protocol::Tcp.into(), &p),
                     names,
                 )
@@ -163,16 +165,21 @@ impl OrderedRule {
         let (mut src, mut dst) = (src.union(&src_set), dst.union(&dst_set));
         let missing_groups: Vec<ResourceId> =
             src_missing.iter().chain(&dst_missing).cloned().collect();
-        let mut may = (!missing_groups.is_empty()).then(|| {
-            let upper = |set: &PrefixSet, missing: &[ResourceId]| {
-                if missing.is_empty() {
-                    set.clone()
-                } else {
+        // What a side may hold beyond what is known: every address, when it names an IP group
+        // the estate lacks or a service tag without prefixes offline.
+        let src_open = !src_missing.is_empty() || !src_tags.is_empty();
+        let dst_open = !dst_missing.is_empty() || !dst_tags.is_empty();
+        let mut may = (src_open || dst_open).then(|| {
+            let upper = |set: &PrefixSet, open: bool| {
+                if open {
                     PrefixSet::everything()
+                } else {
+                    set.clone()
                 }
             };
-            (upper(&src, &src_missing), upper(&dst, &dst_missing))
+            (upper(&src, src_open), upper(&dst, dst_open))
         });
+        let unresolved: Vec<String> = src_tags.into_iter().chain(dst_tags).collect();
         let empty_groups: Vec<ResourceId> = src_empty.into_iter().chain(dst_empty).collect();
         if !empty_groups.is_empty() {
             // Skipped by Azure whatever the other groups hold.
@@ -206,17 +213,24 @@ impl OrderedRule {
         }
     }
 
-    /// Why its match is unknown, when it names IP groups the estate does not hold.
+    /// Why its match is unknown, when it names IP groups the estate does not hold or service
+    /// tags without prefixes offline.
     pub fn missing_why(&self) -> Option<String> {
-        (!self.missing_groups.is_empty()).then(|| {
+        let mut what: Vec<String> = self
+            .missing_groups
+            .iter()
+            .map(|g| format!("IP group `{g}` is not in the estate"))
+            .collect();
+        what.extend(
+            self.unresolved.iter().map(|t| {
+                format!("service tag `{t}` has no prefixes offline (pass --service-tags)")
+            }),
+        );
+        (!what.is_empty()).then(|| {
             format!(
-                "{}: IP group `{}` is not in the estate, so whether the rule matches is unknown",
+                "{}: {}, so whether the rule matches is unknown",
                 self.path,
-                self.missing_groups
-                    .iter()
-                    .map(ResourceId::as_str)
-                    .collect::<Vec<_>>()
-                    .join("`, `")
+                what.join("; ")
             )
         })
     }
@@ -673,7 +687,7 @@ impl Policy {
         let note_unresolved = |r: &OrderedRule, notes: &mut Vec<String>| {
             for u in &r.unresolved {
                 notes.push(format!(
-                    "{}: {u} cannot be resolved offline; the rule is matched without it",
+                    "{}: service tag {u} has no prefixes offline (pass --service-tags)",
                     r.path
                 ));
             }
@@ -1018,6 +1032,28 @@ mod tests {
             Protocol::Tcp,
             443
         ));
+    }
+
+    #[test]
+    fn a_service_tag_without_prefixes_makes_the_match_unknown_as_in_an_nsg() {
+        // Without --service-tags, `AzureCloud.westeurope` holds unknown addresses: the rule may
+        // or may not match, so the flow is unknown, not "no rule matched".
+        let p = policy(allow(json!([net(
+            "to-azurecloud",
+            json!({ "sourceAddresses": ["10.0.0.0/24"], "destinationAddresses": ["AzureCloud.westeurope"] })
+        )])));
+        let d = decide(&p, "10.0.0.5", "20.50.0.1", None);
+        let why = d.unknown.expect("unknown");
+        assert!(
+            why.contains("service tag `AzureCloud.westeurope` has no prefixes offline"),
+            "{why}"
+        );
+        // A source outside the rule's is denied, known; reach sees the same packets unsure.
+        let d = decide(&p, "10.5.0.5", "20.50.0.1", None);
+        assert!(!d.allowed && d.unknown.is_none());
+        let u = p.network_uncertain();
+        assert!(u.contains(ip("10.0.0.5"), ip("20.50.0.1"), Protocol::Tcp, 443));
+        assert!(!u.contains(ip("10.5.0.5"), ip("20.50.0.1"), Protocol::Tcp, 443));
     }
 
     #[test]
