@@ -153,10 +153,22 @@ fn cidrs(mc: &Resource<ManagedCluster>, estate: &Estate, onprem: &PrefixSet, sin
         for (place, space) in clashes {
             let hit = space.intersection(&[cidr].into_iter().collect());
             if !hit.is_empty() {
+                // Name the network's own prefixes, then what they share with the CIDR.
+                let theirs: Vec<String> = space
+                    .prefixes()
+                    .into_iter()
+                    .filter(|p| p.overlaps(&cidr))
+                    .map(|p| p.to_string())
+                    .collect();
+                let shared = if theirs == [cidr.to_string()] {
+                    String::new()
+                } else {
+                    format!("; in common: {hit}")
+                };
                 sink.error(
                     "aks-cidr-overlap",
                     &mc.id,
-                    format!("{what} {cidr} overlaps {place} ({hit})"),
+                    format!("{what} {cidr} overlaps {place} ({}{shared})", theirs.join(", ")),
                     format!("choose a {what} that no routed network uses; packets to it would never leave the node"),
                 );
             }
