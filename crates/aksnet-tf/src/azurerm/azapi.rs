@@ -1,0 +1,125 @@
+//! `azapi_resource` (ARM's own shape in `body`) and `azapi_update_resource` (a patch merged
+//! into the resource it names).
+
+use serde_json::{json, Map, Value as Json};
+
+use super::fold::Fold;
+use super::ids::{known, Ident, NoIdent};
+use super::val::{get, is_unknown};
+use super::Out;
+
+/// The ARM type of `type = "Microsoft.Network/virtualNetworks@2023-11-01"`.
+fn arm_type(v: &Json) -> Result<String, NoIdent> {
+    let t = known(v, "type")?;
+    Ok(t.split('@').next().unwrap_or(t).to_string())
+}
+
+/// An `azapi_resource`'s identity: a top-level type (one `/`) is
+/// `{parent_id}/providers/{type}/{name}`; a child type is `{parent_id}/{last segment}/{name}`.
+pub(crate) fn resource_id(v: &Json) -> Result<Ident, NoIdent> {
+    let arm = arm_type(v)?;
+    let name = known(v, "name")?;
+    let parent = known(v, "parent_id")?.trim_end_matches('/');
+    let segments: Vec<&str> = arm.split('/').collect();
+    let id = if arm.eq_ignore_ascii_case("Microsoft.Resources/resourceGroups") {
+        format!("{parent}/resourceGroups/{name}")
+    } else if segments.len() <= 2 {
+        format!("{parent}/providers/{arm}/{name}")
+    } else {
+        let last = segments.last().copied().unwrap_or_default();
+        format!("{parent}/{last}/{name}")
+    };
+    Ok(Ident {
+        id,
+        name: name.to_string(),
+        arm,
+    })
+}
+
+/// `body` as JSON: an object, or a `jsonencode(...)` string parsed; `None` when unknown or
+/// not JSON.
+fn body(v: &Json) -> Option<Json> {
+    match get(v, "body")? {
+        Json::String(s) => serde_json::from_str(s).ok(),
+        x if is_unknown(x) => None,
+        x => Some(x.clone()),
+    }
+}
+
+/// Child collections whose elements Azure returns with ids.
+const CHILDREN: &[&str] = &[
+    "subnets",
+    "securityRules",
+    "routes",
+    "virtualNetworkPeerings",
+    "ipConfigurations",
+];
+
+/// `azapi_resource`: the body with `id`, `name`, `type`, `location` and `tags`, inline
+/// children given their ids.
+pub(crate) fn resource(v: &Json) -> Result<Vec<Out>, NoIdent> {
+    let ident = resource_id(v)?;
+    let mut out = Vec::new();
+    let mut r = match body(v) {
+        Some(Json::Object(m)) => m,
+        _ => {
+            if get(v, "body").is_some() {
+                out.push(Out::Warning(
+                    "its `body` is unknown or not a JSON object; only its identity is mapped"
+                        .into(),
+                ));
+            }
+            Map::new()
+        }
+    };
+    r.insert("id".into(), json!(ident.id));
+    r.insert("name".into(), json!(ident.name));
+    r.insert("type".into(), json!(ident.arm));
+    for k in ["location", "tags"] {
+        if let Some(x) = get(v, k) {
+            r.insert(k.into(), x.clone());
+        }
+    }
+    if let Some(Json::Object(props)) = r.get_mut("properties") {
+        for key in CHILDREN {
+            let Some(Json::Array(list)) = props.get_mut(*key) else {
+                continue;
+            };
+            for c in list {
+                let Some(o) = c.as_object_mut() else { continue };
+                if o.contains_key("id") {
+                    continue;
+                }
+                if let Some(n) = o.get("name").and_then(Json::as_str) {
+                    let id = format!("{}/{key}/{n}", ident.id);
+                    o.insert("id".into(), json!(id));
+                }
+            }
+        }
+    }
+    out.insert(0, Out::Resource(Json::Object(r)));
+    Ok(out)
+}
+
+/// The id an `azapi_update_resource` changes: `resource_id`, else `parent_id` and `name` as
+/// for a resource.
+pub(crate) fn update_target(v: &Json) -> Option<String> {
+    match get(v, "resource_id") {
+        Some(Json::String(s)) => Some(s.clone()),
+        _ => resource_id(v).ok().map(|i| i.id),
+    }
+}
+
+/// `azapi_update_resource`: its body deep-merged into the resource it names.
+pub(crate) fn update(v: &Json) -> Result<Vec<Out>, NoIdent> {
+    let target = match get(v, "resource_id") {
+        Some(_) => known(v, "resource_id")?.to_string(),
+        None => resource_id(v)?.id,
+    };
+    let Some(body) = body(v) else {
+        return Ok(vec![Out::Warning(
+            "its `body` is unknown or not JSON; nothing to apply".into(),
+        )]);
+    };
+    Ok(vec![Out::Fold(Fold::Merge { target, body })])
+}
