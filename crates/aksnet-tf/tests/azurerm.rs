@@ -63,6 +63,15 @@ fn collection(ty: &str) -> Option<&'static str> {
         "microsoft.network/networkinterfaces" => "networkInterfaces",
         "microsoft.network/publicipaddresses" => "publicIPAddresses",
         "microsoft.network/natgateways" => "natGateways",
+        "microsoft.network/loadbalancers" => "loadBalancers",
+        "microsoft.network/dnsresolvers" => "dnsResolvers",
+        "microsoft.network/dnsresolvers/inboundendpoints" => "inboundEndpoints",
+        "microsoft.network/dnsresolvers/outboundendpoints" => "outboundEndpoints",
+        "microsoft.network/dnsforwardingrulesets" => "dnsForwardingRulesets",
+        "microsoft.network/dnsforwardingrulesets/forwardingrules" => "forwardingRules",
+        "microsoft.network/dnsforwardingrulesets/virtualnetworklinks" => {
+            "rulesetVirtualNetworkLinks"
+        }
         "microsoft.network/azurefirewalls" => "azureFirewalls",
         "microsoft.network/firewallpolicies" => "firewallPolicies",
         "microsoft.network/firewallpolicies/rulecollectiongroups" => "ruleCollectionGroups",
@@ -1027,4 +1036,104 @@ fn computed_ids_for_resources_and_data_sources() {
         &json!({"name": unknown("var.n"), "resource_group_name": "rg"}),
     );
     assert!(c.get("id").is_none());
+    let c = p.computed("data.azurerm_client_config", &json!({}));
+    assert_eq!(c["subscription_id"], SUB);
+    let c = p.computed(
+        "azurerm_kubernetes_cluster",
+        &json!({"name": "aks", "resource_group_name": "rg", "location": "West Europe"}),
+    );
+    assert_eq!(c["node_resource_group"], "MC_rg_aks_westeurope");
+}
+
+#[test]
+fn dns_resolver_load_balancer_and_unmodelled_azapi_types() {
+    let resolver = net("dnsResolvers", "r");
+    let ruleset = net("dnsForwardingRulesets", "rs");
+    let lb = net("loadBalancers", "ilb");
+    let m = map(&[
+        vnet(
+            "hub",
+            "10.0.0.0/16",
+            json!({"subnet": [
+            {"name": "in", "address_prefixes": ["10.0.5.0/28"]}, {"name": "out", "address_prefixes": ["10.0.5.16/28"]}]}),
+        ),
+        inst(
+            "azurerm_private_dns_resolver",
+            "r",
+            json!({"name": "r", "resource_group_name": "rg", "location": "westeurope", "virtual_network_id": net("virtualNetworks", "hub")}),
+        ),
+        inst(
+            "azurerm_private_dns_resolver_inbound_endpoint",
+            "in",
+            json!({"name": "in", "private_dns_resolver_id": resolver, "location": "westeurope",
+            "ip_configurations": [{"subnet_id": net("virtualNetworks", "hub/subnets/in")}]}),
+        ),
+        inst(
+            "azurerm_private_dns_resolver_outbound_endpoint",
+            "out",
+            json!({"name": "out", "private_dns_resolver_id": resolver, "location": "westeurope",
+            "subnet_id": net("virtualNetworks", "hub/subnets/out")}),
+        ),
+        inst(
+            "azurerm_private_dns_resolver_dns_forwarding_ruleset",
+            "rs",
+            json!({"name": "rs", "resource_group_name": "rg", "location": "westeurope",
+            "private_dns_resolver_outbound_endpoint_ids": [format!("{resolver}/outboundEndpoints/out")]}),
+        ),
+        inst(
+            "azurerm_private_dns_resolver_forwarding_rule",
+            "corp",
+            json!({"name": "corp", "dns_forwarding_ruleset_id": ruleset,
+            "domain_name": "corp.example.com.", "target_dns_servers": [{"ip_address": "192.168.0.4", "port": 53}]}),
+        ),
+        inst(
+            "azurerm_private_dns_resolver_virtual_network_link",
+            "l",
+            json!({"name": "l", "dns_forwarding_ruleset_id": ruleset, "virtual_network_id": net("virtualNetworks", "hub")}),
+        ),
+        inst(
+            "azurerm_lb",
+            "ilb",
+            json!({"name": "ilb", "resource_group_name": "rg", "location": "westeurope", "sku": "Standard",
+            "frontend_ip_configuration": [{"name": "fe", "subnet_id": net("virtualNetworks", "hub/subnets/in"), "private_ip_address_allocation": "Dynamic"}]}),
+        ),
+        inst(
+            "azurerm_lb_rule",
+            "https",
+            json!({"name": "https", "loadbalancer_id": lb, "frontend_ip_configuration_name": "fe",
+            "protocol": "Tcp", "frontend_port": 443, "backend_port": 8443}),
+        ),
+        inst(
+            "azapi_resource",
+            "ra",
+            json!({"type": "Microsoft.Authorization/roleAssignments@2022-04-01", "name": "x", "parent_id": rg(), "body": {}}),
+        ),
+    ]);
+    assert_eq!(m.unmapped.get("azapi_resource"), Some(&1));
+    let rule = &find(&m, &lb)["properties"]["loadBalancingRules"][0];
+    assert_eq!(
+        rule["properties"]["frontendIPConfiguration"]["id"],
+        format!("{lb}/frontendIPConfigurations/fe")
+    );
+    let e = estate(&m);
+    assert_eq!(e.dns_resolvers.len(), 1);
+    assert_eq!(e.inbound_endpoints.len(), 1);
+    assert_eq!(e.outbound_endpoints.len(), 1);
+    assert_eq!(e.dns_forwarding_rulesets.len(), 1);
+    assert_eq!(
+        e.forwarding_rules
+            .iter()
+            .next()
+            .and_then(|r| r.properties.forwarding_rule_state.clone())
+            .as_deref(),
+        Some("Enabled")
+    );
+    assert_eq!(e.ruleset_virtual_network_links.len(), 1);
+    assert_eq!(
+        e.load_balancers
+            .iter()
+            .next()
+            .map(|l| l.properties.load_balancing_rules.len()),
+        Some(1)
+    );
 }

@@ -62,6 +62,21 @@ fn pool(b: &Json, mode: &str) -> Map<String, Json> {
     p
 }
 
+/// AKS's default node resource group, `MC_{resource group}_{name}_{location}` (location in
+/// its short form), when all three are known.
+pub(crate) fn node_resource_group(v: &Json) -> Option<String> {
+    let rg = get(v, "resource_group_name")?.as_str()?;
+    let name = get(v, "name")?.as_str()?;
+    let location = get(v, "location")?.as_str()?;
+    // Azure writes the location in its short form: `West Europe` is `westeurope`.
+    let location: String = location
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    Some(format!("MC_{rg}_{name}_{location}"))
+}
+
 /// `azurerm_kubernetes_cluster`: the default node pool, network profile, API server access
 /// (4.x `api_server_access_profile.authorized_ip_ranges`, 3.x `api_server_authorized_ip_ranges`),
 /// private cluster and its DNS zone, identity and SKU tier.
@@ -75,7 +90,13 @@ pub(crate) fn cluster(c: &Ctx) -> Vec<Out> {
             .unwrap_or(json!("")),
     );
     copy(&mut p, "kubernetesVersion", v, &["kubernetes_version"]);
-    copy(&mut p, "nodeResourceGroup", v, &["node_resource_group"]);
+    put(
+        &mut p,
+        "nodeResourceGroup",
+        get(v, "node_resource_group")
+            .cloned()
+            .or_else(|| node_resource_group(v).map(Json::String)),
+    );
     let pools: Vec<Json> = block(v, "default_node_pool")
         .map(|b| Json::Object(pool(b, "System")))
         .into_iter()

@@ -46,6 +46,57 @@ fn body(v: &Json) -> Option<Json> {
     }
 }
 
+/// The ARM types aksnet models (and their children the importer attaches or reads).
+const MODELLED: &[&str] = &[
+    "Microsoft.Network/virtualNetworks",
+    "Microsoft.Network/virtualNetworks/subnets",
+    "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+    "Microsoft.Network/routeTables",
+    "Microsoft.Network/routeTables/routes",
+    "Microsoft.Network/networkSecurityGroups",
+    "Microsoft.Network/networkSecurityGroups/securityRules",
+    "Microsoft.Network/applicationSecurityGroups",
+    "Microsoft.Network/networkInterfaces",
+    "Microsoft.Network/publicIPAddresses",
+    "Microsoft.Network/natGateways",
+    "Microsoft.Network/loadBalancers",
+    "Microsoft.Network/azureFirewalls",
+    "Microsoft.Network/firewallPolicies",
+    "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+    "Microsoft.Network/ipGroups",
+    "Microsoft.Network/applicationGateways",
+    "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies",
+    "Microsoft.Network/privateEndpoints",
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+    "Microsoft.Network/privateDnsZones",
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    "Microsoft.Network/privateDnsZones/A",
+    "Microsoft.Network/dnsResolvers",
+    "Microsoft.Network/dnsResolvers/inboundEndpoints",
+    "Microsoft.Network/dnsResolvers/outboundEndpoints",
+    "Microsoft.Network/dnsForwardingRulesets",
+    "Microsoft.Network/dnsForwardingRulesets/forwardingRules",
+    "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks",
+    "Microsoft.Network/bastionHosts",
+    "Microsoft.Network/virtualNetworkGateways",
+    "Microsoft.Network/localNetworkGateways",
+    "Microsoft.Network/connections",
+    "Microsoft.ContainerService/managedClusters",
+    "Microsoft.ContainerService/managedClusters/agentPools",
+    "Microsoft.ContainerRegistry/registries",
+    "Microsoft.KeyVault/vaults",
+    "Microsoft.ManagedIdentity/userAssignedIdentities",
+];
+
+/// Whether an azapi resource's (or update's) type is one aksnet models; an unknown or absent
+/// type counts as modelled, so that the failure to identify it is reported.
+pub(crate) fn modelled(v: &Json) -> bool {
+    match arm_type(v) {
+        Ok(t) => MODELLED.iter().any(|m| m.eq_ignore_ascii_case(&t)),
+        Err(_) => true,
+    }
+}
+
 /// Child collections whose elements Azure returns with ids.
 const CHILDREN: &[&str] = &[
     "subnets",

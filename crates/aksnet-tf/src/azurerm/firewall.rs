@@ -59,19 +59,19 @@ pub(crate) fn firewall(c: &Ctx) -> Vec<Out> {
     let mut extra = Map::new();
     put(
         &mut extra,
-        aksnet_classic::DNS_ENABLE_PROXY,
+        additional::DNS_ENABLE_PROXY,
         get(v, "dns_proxy_enabled")
             .and_then(Json::as_bool)
             .map(|b| json!(b.to_string())),
     );
     put(
         &mut extra,
-        aksnet_classic::DNS_SERVERS,
+        additional::DNS_SERVERS,
         joined(v, "dns_servers"),
     );
     put(
         &mut extra,
-        aksnet_classic::SNAT_PRIVATE_RANGES,
+        additional::SNAT_PRIVATE_RANGES,
         joined(v, "private_ip_ranges"),
     );
     if !extra.is_empty() {
@@ -82,10 +82,14 @@ pub(crate) fn firewall(c: &Ctx) -> Vec<Out> {
     vec![Out::Resource(Json::Object(r))]
 }
 
-/// The keys of a classic firewall's `additionalProperties` (as the model names them).
-mod aksnet_classic {
+/// The keys of a classic firewall's `additionalProperties` (as aksnet-model's
+/// `firewall::classic` names them).
+mod additional {
+    /// DNS proxy on (`"true"`/`"false"`).
     pub const DNS_ENABLE_PROXY: &str = "Network.DNS.EnableProxy";
+    /// Upstream DNS servers, comma-separated.
     pub const DNS_SERVERS: &str = "Network.DNS.Servers";
+    /// SNAT private ranges, comma-separated.
     pub const SNAT_PRIVATE_RANGES: &str = "Network.SNAT.PrivateRanges";
 }
 

@@ -96,6 +96,24 @@ pub(crate) fn scope(kind: &str) -> Option<Scope> {
         "azurerm_virtual_network_gateway_connection" => Top("Microsoft.Network/connections"),
         "azurerm_container_registry" => Top("Microsoft.ContainerRegistry/registries"),
         "azurerm_key_vault" => Top("Microsoft.KeyVault/vaults"),
+        "azurerm_lb" => Top("Microsoft.Network/loadBalancers"),
+        "azurerm_lb_rule" => ChildById("loadbalancer_id", "loadBalancingRules"),
+        "azurerm_private_dns_resolver" => Top("Microsoft.Network/dnsResolvers"),
+        "azurerm_private_dns_resolver_inbound_endpoint" => {
+            ChildById("private_dns_resolver_id", "inboundEndpoints")
+        }
+        "azurerm_private_dns_resolver_outbound_endpoint" => {
+            ChildById("private_dns_resolver_id", "outboundEndpoints")
+        }
+        "azurerm_private_dns_resolver_dns_forwarding_ruleset" => {
+            Top("Microsoft.Network/dnsForwardingRulesets")
+        }
+        "azurerm_private_dns_resolver_forwarding_rule" => {
+            ChildById("dns_forwarding_ruleset_id", "forwardingRules")
+        }
+        "azurerm_private_dns_resolver_virtual_network_link" => {
+            ChildById("dns_forwarding_ruleset_id", "virtualNetworkLinks")
+        }
         "azurerm_user_assigned_identity" => Top("Microsoft.ManagedIdentity/userAssignedIdentities"),
         "azurerm_subnet_network_security_group_association"
         | "azurerm_subnet_route_table_association"
@@ -267,6 +285,14 @@ pub(crate) fn computed(sub: &str, kind: &str, v: &Json) -> Map<String, Json> {
         }
         return out;
     }
+    let data = kind.starts_with("data.");
+    if data && (bare == "azurerm_client_config" || bare == "azurerm_subscription") {
+        out.insert("subscription_id".into(), json!(sub));
+        if bare == "azurerm_subscription" {
+            out.insert("id".into(), json!(format!("/subscriptions/{sub}")));
+        }
+        return out;
+    }
     if bare == "azapi_update_resource" {
         if let Some(x) = super::azapi::update_target(v) {
             out.insert("id".into(), json!(x));
@@ -280,6 +306,11 @@ pub(crate) fn computed(sub: &str, kind: &str, v: &Json) -> Map<String, Json> {
     for k in ["name", "resource_group_name", "location"] {
         if let Some(x) = get(v, k) {
             out.insert(k.into(), x.clone());
+        }
+    }
+    if bare == "azurerm_kubernetes_cluster" && get(v, "node_resource_group").is_none() {
+        if let Some(g) = super::aks::node_resource_group(v) {
+            out.insert("node_resource_group".into(), json!(g));
         }
     }
     if bare == "azurerm_virtual_network" {

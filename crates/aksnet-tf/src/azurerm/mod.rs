@@ -9,10 +9,12 @@
 
 mod aks;
 mod azapi;
+mod dns;
 mod edge;
 mod firewall;
 mod fold;
 mod ids;
+mod lb;
 mod network;
 mod private;
 mod val;
@@ -150,7 +152,7 @@ fn mapper(kind: &str) -> Option<Mapper> {
         | "azurerm_firewall_nat_rule_collection" => firewall::classic_collection,
         "azurerm_ip_group" => firewall::ip_group,
         "azurerm_private_endpoint" => private::endpoint,
-        "azurerm_private_dns_zone" => network::empty,
+        "azurerm_private_dns_zone" => private::zone,
         "azurerm_private_dns_zone_virtual_network_link" => private::zone_link,
         "azurerm_private_dns_a_record" => private::a_record,
         "azurerm_kubernetes_cluster" => aks::cluster,
@@ -164,6 +166,14 @@ fn mapper(kind: &str) -> Option<Mapper> {
         "azurerm_container_registry" => edge::registry,
         "azurerm_key_vault" => edge::key_vault,
         "azurerm_user_assigned_identity" => network::empty,
+        "azurerm_lb" => lb::load_balancer,
+        "azurerm_lb_rule" => lb::rule,
+        "azurerm_private_dns_resolver" => dns::resolver,
+        "azurerm_private_dns_resolver_inbound_endpoint" => dns::inbound,
+        "azurerm_private_dns_resolver_outbound_endpoint" => dns::outbound,
+        "azurerm_private_dns_resolver_dns_forwarding_ruleset" => dns::ruleset,
+        "azurerm_private_dns_resolver_forwarding_rule" => dns::forwarding_rule,
+        "azurerm_private_dns_resolver_virtual_network_link" => dns::ruleset_link,
         _ => return None,
     })
 }
@@ -259,6 +269,7 @@ fn map_one(
 ) -> Option<Result<Vec<Out>, String>> {
     let v = &inst.values;
     match inst.kind.as_str() {
+        "azapi_resource" | "azapi_update_resource" if !azapi::modelled(v) => return None,
         "azapi_resource" => {
             return Some(azapi::resource(v).map_err(|e| e.message(&inst.address)));
         }

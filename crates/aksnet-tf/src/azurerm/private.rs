@@ -66,7 +66,13 @@ pub(crate) fn endpoint(c: &Ctx) -> Vec<Out> {
             let name = get(b, "name")?;
             let mut ip = Map::new();
             copy(&mut ip, "groupId", b, &["subresource_name"]);
-            copy(&mut ip, "memberName", b, &["member_name"]);
+            // Azure names the member after the group when none is given.
+            copy(
+                &mut ip,
+                "memberName",
+                b,
+                &["member_name", "subresource_name"],
+            );
             copy(&mut ip, "privateIPAddress", b, &["private_ip_address"]);
             Some(json!({ "name": name, "properties": ip }))
         })
@@ -101,6 +107,13 @@ pub(crate) fn endpoint(c: &Ctx) -> Vec<Out> {
         })));
     }
     out
+}
+
+/// `azurerm_private_dns_zone`: a global resource with no properties that matter.
+pub(crate) fn zone(c: &Ctx) -> Vec<Out> {
+    let mut r = c.envelope(Map::new());
+    r.insert("location".into(), json!("global"));
+    vec![Out::Resource(Json::Object(r))]
 }
 
 /// `azurerm_private_dns_zone_virtual_network_link`: a `virtualNetworkLinks` child resource.
