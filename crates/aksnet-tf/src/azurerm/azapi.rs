@@ -174,3 +174,33 @@ pub(crate) fn update(v: &Json) -> Result<Vec<Out>, NoIdent> {
     };
     Ok(vec![Out::Fold(Fold::Merge { target, body })])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_of_top_level_child_and_extension_types() {
+        let rg = "/subscriptions/s/resourceGroups/rg";
+        let top = resource_id(
+            &json!({"type": "Microsoft.Network/natGateways@2024-01-01", "name": "n", "parent_id": rg}),
+        );
+        assert_eq!(
+            top.map(|i| i.id).ok().as_deref(),
+            Some("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/natGateways/n")
+        );
+        let vnet = format!("{rg}/providers/Microsoft.Network/virtualNetworks/v");
+        let child = resource_id(
+            &json!({"type": "Microsoft.Network/virtualNetworks/subnets@2024-01-01", "name": "s", "parent_id": vnet}),
+        );
+        assert_eq!(child.map(|i| i.id).ok(), Some(format!("{vnet}/subnets/s")));
+        let unknown = json!({"$unknown": {"expression": "azapi_resource.rg.id", "reason": "r"}});
+        let e = resource_id(
+            &json!({"type": "Microsoft.Network/natGateways@2024-01-01", "name": "n", "parent_id": unknown}),
+        );
+        assert_eq!(e.err().map(|e| e.argument).as_deref(), Some("parent_id"));
+        assert!(!modelled(
+            &json!({"type": "Microsoft.Authorization/roleAssignments@2022-04-01"})
+        ));
+    }
+}

@@ -281,7 +281,11 @@ pub(crate) fn registry(c: &Ctx) -> Vec<Out> {
             .unwrap_or(json!(false)),
     );
     let mut r = c.envelope(p);
-    put(&mut r, "sku", get(v, "sku").map(|s| json!({ "name": s })));
+    put(
+        &mut r,
+        "sku",
+        get(v, "sku").map(|s| json!({ "name": s, "tier": s })),
+    );
     vec![Out::Resource(Json::Object(r))]
 }
 

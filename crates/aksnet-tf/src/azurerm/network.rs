@@ -439,3 +439,41 @@ pub(crate) fn interface_asg(c: &Ctx) -> Vec<Out> {
         value: asg,
     })]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subnet_policies_from_each_provider_generation() {
+        // 2.x/early 3.x `enforce_*` flags mean the policies are off when true.
+        let old = subnet_properties(&json!({"address_prefixes": ["10.0.0.0/24", "10.0.1.0/24"],
+            "enforce_private_link_endpoint_network_policies": true,
+            "enforce_private_link_service_network_policies": false}));
+        assert_eq!(old["privateEndpointNetworkPolicies"], "Disabled");
+        assert_eq!(old["privateLinkServiceNetworkPolicies"], "Enabled");
+        assert_eq!(
+            old["addressPrefixes"],
+            json!(["10.0.0.0/24", "10.0.1.0/24"])
+        );
+        // Defaults as Azure holds them.
+        let new = subnet_properties(&json!({"address_prefixes": ["10.0.0.0/24"]}));
+        assert_eq!(new["privateEndpointNetworkPolicies"], "Disabled");
+        assert_eq!(new["privateLinkServiceNetworkPolicies"], "Enabled");
+        assert!(new.get("defaultOutboundAccess").is_none());
+        // An unknown prefix passes through.
+        let marker = json!({"$unknown": {"expression": "var.p", "reason": "no value"}});
+        let u = subnet_properties(&json!({ "address_prefixes": marker }));
+        assert_eq!(u["addressPrefix"], marker);
+    }
+
+    #[test]
+    fn rule_ports_are_strings() {
+        let r = rule_properties(
+            &json!({"protocol": "Tcp", "destination_port_ranges": [443, "8000-8080"],
+            "destination_port_range": "", "access": "Allow", "priority": 100, "direction": "Inbound"}),
+        );
+        assert_eq!(r["destinationPortRanges"], json!(["443", "8000-8080"]));
+        assert!(r.get("destinationPortRange").is_none());
+    }
+}
