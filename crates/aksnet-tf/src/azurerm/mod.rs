@@ -81,17 +81,22 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The resource envelope: `id`, `name`, `type`, `location` (its own, else its resource
-    /// group's when that is in the configuration) and `tags`, with `properties`.
+    /// The resource envelope: `id`, `name`, `type`, `location` (its own when known, else its
+    /// resource group's when that is in the configuration) and `tags`, with `properties`.
     pub(crate) fn envelope(&self, properties: Map<String, Json>) -> Map<String, Json> {
         let mut m = Map::new();
         m.insert("id".into(), Json::String(self.ident.id.clone()));
         m.insert("name".into(), Json::String(self.ident.name.clone()));
         m.insert("type".into(), Json::String(self.ident.arm.clone()));
-        let location = get(self.v, "location").cloned().or_else(|| {
-            let rg = val::text(self.v, "resource_group_name")?;
-            self.groups.get(&rg.to_ascii_lowercase()).cloned()
-        });
+        // An unknown location is left out (the model reads it as a string, and no analysis
+        // depends on it) rather than costing the resource.
+        let location = get(self.v, "location")
+            .filter(|l| l.is_string())
+            .cloned()
+            .or_else(|| {
+                let rg = val::text(self.v, "resource_group_name")?;
+                self.groups.get(&rg.to_ascii_lowercase()).cloned()
+            });
         if let Some(l) = location {
             m.insert("location".into(), l);
         }
