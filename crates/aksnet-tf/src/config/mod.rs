@@ -1,5 +1,12 @@
 //! Configurations: parse, load modules and variables, evaluate into [`crate::Instance`]s.
 
+mod eval;
+mod functions;
+mod modules;
+mod parse;
+mod value;
+mod vars;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value as Json};
@@ -53,6 +60,10 @@ pub struct Loaded {
 /// Reads the root module in `root` (a directory of `.tf` files, or one `.tf` file) and
 /// evaluates it with `inputs`, asking `provider` for computed attributes.
 pub fn load(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> Loaded {
-    let _ = (root, inputs, provider);
-    Loaded::default()
+    let (instances, diagnostics, files) = modules::run(root, inputs, provider);
+    Loaded {
+        instances,
+        diagnostics,
+        files,
+    }
 }
