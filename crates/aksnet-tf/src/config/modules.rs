@@ -21,6 +21,8 @@ use crate::{Diagnostic, Instance, Origin};
 
 /// The deepest module nesting.
 const MAX_MODULE_DEPTH: u32 = 32;
+/// The longest chain of lazily evaluated items (locals, resources, ...) needing each other.
+const MAX_REFERENCE_DEPTH: usize = 64;
 /// The most resource and module instances.
 const MAX_INSTANCES: usize = 100_000;
 
@@ -192,8 +194,21 @@ impl<'p> Loader<'p> {
     }
 
     /// Enters a lazily evaluated item; `Err` (after a diagnostic) on a cycle.
-    fn enter(&self, name: String, file: &SrcFile, span: Option<std::ops::Range<usize>>) -> bool {
+    fn enter(
+        &self,
+        name: String,
+        file: &SrcFile,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Result<(), &'static str> {
         let mut st = self.stack.borrow_mut();
+        if st.len() >= MAX_REFERENCE_DEPTH {
+            drop(st);
+            self.diag(error(
+                Some(file.origin_of(span)),
+                format!("{name}: references nested too deeply (more than {MAX_REFERENCE_DEPTH} locals, resources, outputs and modules, each needing the next)"),
+            ));
+            return Err("references nested too deeply");
+        }
         if let Some(pos) = st.iter().position(|s| *s == name) {
             let mut cyc: Vec<String> = st[pos..].to_vec();
             cyc.push(name);
@@ -202,10 +217,10 @@ impl<'p> Loader<'p> {
                 Some(file.origin_of(span)),
                 format!("cycle: {}", cyc.join(" -> ")),
             ));
-            return false;
+            return Err("part of a cycle");
         }
         st.push(name);
-        true
+        Ok(())
     }
 
     fn leave(&self) {
@@ -229,14 +244,11 @@ impl<'p> Loader<'p> {
         };
         match m.locals.borrow().get(name) {
             Some(Memo::Done(v)) => return Ok(v.clone()),
-            Some(Memo::Busy) => {
-                return Ok(unknown(format!("local.{name}"), "part of a cycle"));
-            }
-            None => {}
+            Some(Memo::Busy) | None => {}
         }
         let label = format!("{}local.{name}", m.prefix);
-        if !self.enter(label.clone(), &n.file, n.expr.span()) {
-            return Ok(unknown(format!("local.{name}"), "part of a cycle"));
+        if let Err(why) = self.enter(label.clone(), &n.file, n.expr.span()) {
+            return Ok(unknown(format!("local.{name}"), why));
         }
         m.locals.borrow_mut().insert(name.into(), Memo::Busy);
         let scope = self.scope(id);
@@ -262,12 +274,11 @@ impl<'p> Loader<'p> {
         let n = m.src.outputs.get(name).cloned()?;
         match m.outputs.borrow().get(name) {
             Some(Memo::Done(v)) => return Some(v.clone()),
-            Some(Memo::Busy) => return Some(unknown(format!("output.{name}"), "part of a cycle")),
-            None => {}
+            Some(Memo::Busy) | None => {}
         }
         let label = format!("{}output.{name}", m.prefix);
-        if !self.enter(label.clone(), &n.file, n.expr.span()) {
-            return Some(unknown(format!("output.{name}"), "part of a cycle"));
+        if let Err(why) = self.enter(label.clone(), &n.file, n.expr.span()) {
+            return Some(unknown(format!("output.{name}"), why));
         }
         m.outputs.borrow_mut().insert(name.into(), Memo::Busy);
         let scope = self.scope(id);
@@ -318,13 +329,7 @@ impl<'p> Loader<'p> {
         let m = self.module(id);
         match m.calls.borrow().get(name) {
             Some(Memo::Done(r)) => return r.clone(),
-            Some(Memo::Busy) => {
-                return CallResult::Unavailable(aksnet_arm::Unknown {
-                    expression: format!("module.{name}"),
-                    reason: "part of a cycle".into(),
-                })
-            }
-            None => {}
+            Some(Memo::Busy) | None => {}
         }
         let Some(c) = m.src.calls.get(name).cloned() else {
             return CallResult::Unavailable(aksnet_arm::Unknown {
@@ -333,10 +338,10 @@ impl<'p> Loader<'p> {
             });
         };
         let label = format!("{}module.{name}", m.prefix);
-        if !self.enter(label, &c.file, c.block.span()) {
+        if let Err(why) = self.enter(label, &c.file, c.block.span()) {
             return CallResult::Unavailable(aksnet_arm::Unknown {
                 expression: format!("module.{name}"),
-                reason: "part of a cycle".into(),
+                reason: why.into(),
             });
         }
         m.calls.borrow_mut().insert(name.into(), Memo::Busy);
@@ -627,6 +632,15 @@ impl<'p> Loader<'p> {
                         self.diag(unknown_expansion(o, what, "for_each", &u));
                         return None;
                     }
+                    let n = match &j {
+                        Json::Object(m) => m.len(),
+                        Json::Array(a) => a.len(),
+                        _ => 0,
+                    };
+                    if n > MAX_INSTANCES {
+                        self.diag(error(o, format!("{what}: invalid for_each argument: {n} elements, more than {MAX_INSTANCES} instances")));
+                        return None;
+                    }
                     match j {
                         Json::Object(m) => Some(Expansion::ForEach(
                             m.into_iter()
@@ -728,19 +742,13 @@ impl<'p> Loader<'p> {
         };
         match m.resources.borrow().get(key) {
             Some(Memo::Done(r)) => return r.clone(),
-            Some(Memo::Busy) => {
-                return ResResult {
-                    instances: vec![],
-                    value: unknown(key, "part of a cycle"),
-                }
-            }
-            None => {}
+            Some(Memo::Busy) | None => {}
         }
         let label = format!("{}{key}", m.prefix);
-        if !self.enter(label, &d.file, d.block.span()) {
+        if let Err(why) = self.enter(label, &d.file, d.block.span()) {
             return ResResult {
                 instances: vec![],
-                value: unknown(key, "part of a cycle"),
+                value: unknown(key, why),
             };
         }
         m.resources.borrow_mut().insert(key.into(), Memo::Busy);

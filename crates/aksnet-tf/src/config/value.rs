@@ -198,12 +198,7 @@ pub(crate) fn equal(a: &Json, b: &Json) -> bool {
 
 /// Set semantics: duplicates removed, strings sorted as Terraform orders a set of strings.
 pub(crate) fn make_set(items: Vec<Json>) -> Vec<Json> {
-    let mut out: Vec<Json> = Vec::with_capacity(items.len());
-    for i in items {
-        if !out.iter().any(|o| equal(o, &i)) {
-            out.push(i);
-        }
-    }
+    let mut out = distinct(items);
     if out.iter().all(|j| j.is_string()) {
         out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
     } else if out.iter().all(|j| j.is_number()) {
@@ -212,6 +207,22 @@ pub(crate) fn make_set(items: Vec<Json>) -> Vec<Json> {
                 .partial_cmp(&b.as_f64())
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
+    }
+    out
+}
+
+/// The items without repeats, first occurrences kept in order.
+pub(crate) fn distinct(items: Vec<Json>) -> Vec<Json> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(items.len());
+    for i in items {
+        let key = match &i {
+            Json::Number(n) => format!("n{}", n.as_f64().unwrap_or(0.0)),
+            other => other.to_string(),
+        };
+        if seen.insert(key) {
+            out.push(i);
+        }
     }
     out
 }

@@ -3,8 +3,8 @@
 use serde_json::{Map, Value as Json};
 
 use super::super::value::{
-    equal, make_set, num, to_bool, to_list, to_map, to_number, to_str, type_name, EvalError,
-    MAX_LIST, R, RESOURCE_KEY,
+    distinct, equal, make_set, num, to_bool, to_list, to_map, to_number, to_str, type_name,
+    EvalError, MAX_LIST, R, RESOURCE_KEY,
 };
 use super::{arity, at_least};
 
@@ -126,13 +126,7 @@ pub(super) fn call(name: &str, a: &[Json]) -> R<Json> {
         }
         "distinct" => {
             arity(a, 1)?;
-            let mut out: Vec<Json> = Vec::new();
-            for x in to_list(&a[0])? {
-                if !out.iter().any(|o| equal(o, x)) {
-                    out.push(x.clone());
-                }
-            }
-            Ok(Json::Array(out))
+            Ok(Json::Array(distinct(to_list(&a[0])?.clone())))
         }
         "element" => {
             arity(a, 2)?;

@@ -1,0 +1,369 @@
+//! The configuration evaluator end to end, over fixture directories.
+
+use std::path::{Path, PathBuf};
+
+use aksnet_tf::config::{load, CliVar, Inputs, Loaded, Provider};
+use aksnet_tf::Instance;
+use serde_json::{json, Map, Value as Json};
+
+/// Computes `id` for virtual networks and subnets from their names, as a provider would.
+struct TestProvider;
+
+impl Provider for TestProvider {
+    fn computed(&self, kind: &str, values: &Json) -> Map<String, Json> {
+        let mut m = Map::new();
+        let name = values.get("name").and_then(Json::as_str).unwrap_or("?");
+        match kind {
+            "azurerm_subnet" => {
+                m.insert("id".into(), json!(format!("/subnets/{name}")));
+            }
+            "azurerm_virtual_network" => {
+                m.insert("id".into(), json!(format!("/vnets/{name}")));
+            }
+            "azurerm_public_ip" => {
+                m.insert("id".into(), json!(format!("/pips/{name}")));
+            }
+            _ => {}
+        }
+        m
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/config")
+        .join(name)
+}
+
+fn instance<'a>(l: &'a Loaded, address: &str) -> &'a Instance {
+    l.instances
+        .iter()
+        .find(|i| i.address == address)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {address} in {:?}; diagnostics {:#?}",
+                l.instances.iter().map(|i| &i.address).collect::<Vec<_>>(),
+                l.diagnostics
+            )
+        })
+}
+
+fn unknown(expression: &str, reason: &str) -> Json {
+    json!({"$unknown": {"expression": expression, "reason": reason}})
+}
+
+#[test]
+fn variables_follow_terraform_precedence() {
+    let dir = fixture("vars");
+    let inputs = Inputs {
+        cli: vec![
+            CliVar::File(dir.join("extra.tfvars")),
+            CliVar::Pair("v_cli=cli".into()),
+            CliVar::Pair("v_list=[\"x\", \"y\"]".into()),
+            CliVar::Pair("v_number=41".into()),
+            CliVar::Pair("v_raw=[not parsed]".into()),
+            CliVar::Pair("nope=1".into()),
+        ],
+        env: vec![
+            ("v_env".into(), "env".into()),
+            ("v_tfvars".into(), "env".into()),
+        ],
+    };
+    let l = load(&dir, &inputs, &TestProvider);
+    let rg = instance(&l, "azurerm_resource_group.rg");
+    let tags = &rg.values["tags"];
+    assert_eq!(tags["v_default"], json!("default"));
+    assert_eq!(tags["v_env"], json!("env"));
+    assert_eq!(tags["v_tfvars"], json!("tfvars"));
+    assert_eq!(tags["v_tfvars_json"], json!("tfvars.json"));
+    // a.auto.tfvars.json then b.auto.tfvars, in lexical order.
+    assert_eq!(tags["v_auto"], json!("b.auto"));
+    assert_eq!(tags["v_file"], json!("var-file"));
+    assert_eq!(tags["v_cli"], json!("cli"));
+    assert_eq!(tags["v_list"], json!("x,y"));
+    assert_eq!(tags["v_number"], json!(42));
+    assert_eq!(tags["v_raw"], json!("[not parsed]"));
+    assert_eq!(
+        tags["v_missing"],
+        unknown(
+            "var.v_missing",
+            "variable \"v_missing\" has no value (give it with --var v_missing=VALUE or a .tfvars file)"
+        )
+    );
+    assert_eq!(rg.values["name"], json!("rg-default"));
+    assert_eq!(rg.origin.line, 35);
+    assert_eq!(rg.origin.column, 1);
+    let d = &l.diagnostics;
+    // Only the variable read without a value is warned about, once, at its declaration.
+    let missing: Vec<_> = d
+        .iter()
+        .filter(|d| d.message.contains("has no value"))
+        .collect();
+    assert_eq!(missing.len(), 1, "{d:#?}");
+    assert!(missing[0].message.contains("v_missing"));
+    assert!(!missing[0].error);
+    assert_eq!(missing[0].origin.as_ref().map(|o| o.line), Some(32));
+    assert!(d
+        .iter()
+        .any(|d| !d.error && d.message.contains("undeclared variable \"undeclared\"")));
+    assert!(d
+        .iter()
+        .any(|d| d.error && d.message.contains("--var nope")));
+    assert_eq!(l.files.len(), 1);
+}
+
+#[test]
+fn resources_count_for_each_dynamic_references_and_modules() {
+    let l = load(&fixture("main"), &Inputs::default(), &TestProvider);
+    let addresses: Vec<&str> = l.instances.iter().map(|i| i.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "module.spoke[0].azurerm_virtual_network.spoke",
+            "module.spoke[0].azurerm_subnet.s",
+            "module.spoke[1].azurerm_virtual_network.spoke",
+            "module.spoke[1].azurerm_subnet.s",
+            "azurerm_route_table.rt",
+            "azurerm_virtual_network.hub",
+            "azurerm_subnet.a",
+            "azurerm_subnet.each[\"app\"]",
+            "azurerm_subnet.each[\"db\"]",
+            "azurerm_public_ip.zone[\"1\"]",
+            "azurerm_public_ip.zone[\"2\"]",
+            "azurerm_public_ip.zone[\"3\"]",
+            "azurerm_public_ip.fw[0]",
+            "azurerm_public_ip.fw[1]",
+            "azurerm_firewall.fw",
+            "azurerm_network_security_group.nsg",
+        ]
+    );
+    let hub = instance(&l, "azurerm_virtual_network.hub");
+    assert_eq!(hub.values["name"], json!("hub-vnet"));
+    assert_eq!(hub.values["address_space"], json!(["10.0.0.0/16"]));
+    assert_eq!(
+        hub.values["subnet"],
+        json!([{"name": "inline", "address_prefix": "10.0.9.0/24"}])
+    );
+    assert_eq!(hub.kind, "azurerm_virtual_network");
+    assert_eq!(
+        (hub.origin.line, hub.origin.column),
+        (14, 1),
+        "{:?}",
+        hub.origin
+    );
+    assert!(hub.origin.file.ends_with("network.tf"));
+    let each = instance(&l, "azurerm_subnet.each[\"db\"]");
+    assert_eq!(each.values["name"], json!("snet-db"));
+    assert_eq!(each.values["address_prefixes"], json!(["10.0.2.0/24"]));
+    assert_eq!(each.values["virtual_network_name"], json!("hub-vnet"));
+    assert!(each.values.get("for_each").is_none());
+    let fw = instance(&l, "azurerm_firewall.fw");
+    let ipc = &fw.values["ip_configuration"][0];
+    assert_eq!(ipc["subnet_id"], json!("/subnets/snet-a"));
+    assert_eq!(ipc["public_ip_address_id"], json!("/pips/pip-fw-0"));
+    assert_eq!(
+        fw.values["tags"]["first_ip"],
+        unknown(
+            "azurerm_public_ip.fw[0].ip_address",
+            "known only after apply"
+        )
+    );
+    assert_eq!(fw.values["tags"]["all_ids"], json!("pip-fw-0,pip-fw-1"));
+    assert_eq!(fw.values["tags"]["each_ids"], json!("/subnets/snet-db"));
+    assert_eq!(fw.values["count_meta"], json!(2));
+    let nsg = instance(&l, "azurerm_network_security_group.nsg");
+    assert_eq!(
+        nsg.values,
+        json!({
+            "name": "nsg",
+            "security_rule": [
+                {"name": "ssh", "priority": 100, "port": 22},
+                {"name": "https", "priority": 101, "port": 443}
+            ]
+        })
+    );
+    let spoke = instance(&l, "module.spoke[1].azurerm_virtual_network.spoke");
+    assert_eq!(spoke.values["name"], json!("spoke1"));
+    assert_eq!(spoke.values["peer"], json!("/vnets/hub-vnet"));
+    assert_eq!(spoke.values["address_space"], json!(["10.1.0.0/24"]));
+    assert_eq!(spoke.values["module_dir"], json!("spoke"));
+    assert!(spoke.origin.file.ends_with("modules/spoke/main.tf"));
+    let rt = instance(&l, "azurerm_route_table.rt");
+    assert_eq!(rt.values["name"], json!("spoke1"));
+    assert_eq!(
+        rt.values["spoke_ids"],
+        json!(["/subnets/spoke0-snet", "/subnets/spoke1-snet"])
+    );
+    let from_reg = &rt.values["from_reg"]["$unknown"];
+    assert_eq!(from_reg["expression"], json!("module.registry.resource_id"));
+    // The registry module is missing: a warning naming it and its source; the rest loads.
+    let w: Vec<_> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("module \"registry\""))
+        .collect();
+    assert_eq!(w.len(), 1, "{:#?}", l.diagnostics);
+    assert!(!w[0].error);
+    assert!(w[0]
+        .message
+        .contains("Azure/avm-res-network-virtualnetwork/azurerm"));
+    assert!(w[0]
+        .hint
+        .as_deref()
+        .is_some_and(|h| h.contains("terraform init")));
+    assert!(
+        l.diagnostics.iter().all(|d| !d.error),
+        "{:#?}",
+        l.diagnostics
+    );
+    assert_eq!(l.files.len(), 3);
+}
+
+#[test]
+fn installed_modules_are_read_from_modules_json() {
+    let l = load(&fixture("installed"), &Inputs::default(), &TestProvider);
+    let v = instance(&l, "module.hub.azurerm_virtual_network.v");
+    assert_eq!(v.values["name"], json!("from-root"));
+    assert!(l.diagnostics.is_empty(), "{:#?}", l.diagnostics);
+}
+
+#[test]
+fn a_syntax_error_skips_its_file_only() {
+    let l = load(&fixture("syntax"), &Inputs::default(), &TestProvider);
+    assert_eq!(l.instances.len(), 1);
+    assert_eq!(l.instances[0].address, "azurerm_subnet.ok");
+    let e: Vec<_> = l.diagnostics.iter().filter(|d| d.error).collect();
+    assert_eq!(e.len(), 1, "{:#?}", l.diagnostics);
+    let o = e[0].origin.as_ref().expect("origin");
+    assert!(o.file.ends_with("a.tf"));
+    assert_eq!((o.line, o.column), (3, 7), "{:?}", e[0]);
+    assert_eq!(l.files.len(), 2);
+}
+
+fn load_text(files: &[(&str, &str)]) -> Loaded {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    load(dir.path(), &Inputs::default(), &TestProvider)
+}
+
+#[test]
+fn unknown_count_and_list_for_each_are_errors() {
+    let l = load_text(&[(
+        "main.tf",
+        r#"
+resource "azurerm_public_ip" "p" {
+  name = "p"
+}
+resource "azurerm_subnet" "u" {
+  count = length(azurerm_public_ip.p.ip_address)
+  name  = "u"
+}
+resource "azurerm_subnet" "l" {
+  for_each = ["a", "b"]
+  name     = each.key
+}
+resource "azurerm_subnet" "s" {
+  for_each = toset(["a", "b"])
+  name     = each.key
+}
+"#,
+    )]);
+    let addrs: Vec<&str> = l.instances.iter().map(|i| i.address.as_str()).collect();
+    assert_eq!(
+        addrs,
+        [
+            "azurerm_public_ip.p",
+            "azurerm_subnet.s[\"a\"]",
+            "azurerm_subnet.s[\"b\"]"
+        ]
+    );
+    assert!(l.diagnostics.iter().any(|d| d.error
+        && d.message.contains("azurerm_subnet.u")
+        && d.message.contains("cannot be determined until apply")));
+    assert!(l.diagnostics.iter().any(|d| d.error
+        && d.message.contains("azurerm_subnet.l")
+        && d.message.contains("set of strings")));
+}
+
+#[test]
+fn cycles_are_reported_not_followed() {
+    let l = load_text(&[(
+        "main.tf",
+        r#"
+resource "azurerm_subnet" "a" {
+  name = azurerm_subnet.b.name
+}
+resource "azurerm_subnet" "b" {
+  name = azurerm_subnet.a.name
+}
+"#,
+    )]);
+    assert!(
+        l.diagnostics.iter().any(|d| d.error
+            && d.message.contains("cycle")
+            && d.message.contains("azurerm_subnet.a")
+            && d.message.contains("azurerm_subnet.b")),
+        "{:#?}",
+        l.diagnostics
+    );
+}
+
+#[test]
+fn hostile_input_fails_with_diagnostics() {
+    let deep = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+    let mut chain = String::from("locals {\n  l0 = 1\n");
+    for i in 1..2000 {
+        chain.push_str(&format!("  l{i} = local.l{} + 1\n", i - 1));
+    }
+    chain.push_str("}\n");
+    let start = std::time::Instant::now();
+    let l = load_text(&[
+        ("a.tf", &format!("locals {{\n  x = {deep}\n}}\n")),
+        (
+            "b.tf",
+            r#"
+resource "azurerm_subnet" "huge" {
+  count = 100000000
+  name  = "x"
+}
+resource "azurerm_subnet" "range" {
+  name = length(range(1000000000))
+}
+resource "azurerm_subnet" "chain" {
+  name = local.l1999
+}
+resource "azurerm_subnet" "many" {
+  for_each = toset(formatlist("%d", range(100001)))
+  name     = each.key
+}
+"#,
+        ),
+        ("c.tf", &chain),
+    ]);
+    assert!(start.elapsed().as_secs() < 10);
+    let errs: Vec<&str> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.error)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(errs.iter().any(|m| m.contains("syntax error")), "{errs:#?}");
+    assert!(
+        errs.iter().any(|m| m.contains("invalid count")),
+        "{errs:#?}"
+    );
+    assert!(errs.iter().any(|m| m.contains("range")), "{errs:#?}");
+    assert!(errs.iter().any(|m| m.contains("too deeply")), "{errs:#?}");
+    let chain = l
+        .instances
+        .iter()
+        .find(|i| i.address == "azurerm_subnet.chain")
+        .expect("chain");
+    assert!(chain.values["name"]["$unknown"]["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("too deeply")));
+    assert!(errs.iter().any(|m| m.contains("instances")), "{errs:#?}");
+    assert!(l.instances.len() <= 100_000);
+}
