@@ -367,3 +367,28 @@ resource "azurerm_subnet" "many" {
     assert!(errs.iter().any(|m| m.contains("instances")), "{errs:#?}");
     assert!(l.instances.len() <= 100_000);
 }
+
+#[test]
+fn deep_but_legal_nesting_stays_within_the_stack() {
+    // Every kind of nesting at once, as deep as the parser allows, along the longest chain of
+    // references allowed: must end in values or diagnostics, never a stack overflow.
+    let wrap = |inner: String, i: usize| match i % 6 {
+        0 => format!("[{inner}][0]"),
+        1 => format!("upper({inner})"),
+        2 => format!("\"${{{inner}}}\""),
+        3 => format!("true ? {inner} : \"\""),
+        4 => format!("[for x in [1] : {inner}][0]"),
+        _ => format!("try({inner}, \"\")"),
+    };
+    let mut text = String::from("locals {\n  l0 = \"a\"\n");
+    for i in 1..80 {
+        let mut e = format!("local.l{}", i - 1);
+        for d in 0..30 {
+            e = wrap(e, d);
+        }
+        text.push_str(&format!("  l{i} = {e}\n"));
+    }
+    text.push_str("}\nresource \"azurerm_subnet\" \"deep\" {\n  name = local.l79\n}\n");
+    let l = load_text(&[("main.tf", &text)]);
+    assert_eq!(l.instances.len(), 1, "{:#?}", l.diagnostics);
+}

@@ -19,7 +19,7 @@ use super::value::{
 };
 
 /// The deepest evaluation allowed (expressions and the references they follow).
-const MAX_DEPTH: u32 = 200;
+const MAX_DEPTH: u32 = 2000;
 
 /// What names outside an expression mean: variables, locals, resources, modules, paths.
 pub(crate) trait Scope {
@@ -43,6 +43,8 @@ pub(crate) struct EmptyScope {
     pub depth: Cell<u32>,
     /// The directory relative paths are read from.
     pub dir: PathBuf,
+    /// Whether this evaluates a `templatefile` template.
+    pub in_template: bool,
 }
 
 impl Scope for EmptyScope {
@@ -54,6 +56,7 @@ impl Scope for EmptyScope {
     fn dirs(&self) -> functions::Dirs {
         functions::Dirs {
             module: self.dir.clone(),
+            in_template: self.in_template,
         }
     }
     fn depth(&self) -> &Cell<u32> {
@@ -750,6 +753,7 @@ mod tests {
         let scope = EmptyScope {
             depth: Cell::new(0),
             dir: PathBuf::from("."),
+            in_template: false,
         };
         Env::new(&scope).eval(&expr)
     }

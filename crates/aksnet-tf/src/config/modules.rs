@@ -22,7 +22,7 @@ use crate::{Diagnostic, Instance, Origin};
 /// The deepest module nesting.
 const MAX_MODULE_DEPTH: u32 = 32;
 /// The longest chain of lazily evaluated items (locals, resources, ...) needing each other.
-const MAX_REFERENCE_DEPTH: usize = 64;
+const MAX_REFERENCE_DEPTH: usize = 500;
 /// The most resource and module instances.
 const MAX_INSTANCES: usize = 100_000;
 
@@ -1087,6 +1087,7 @@ impl Scope for ModScope<'_, '_> {
     fn dirs(&self) -> Dirs {
         Dirs {
             module: self.m.src.dir.clone(),
+            in_template: false,
         }
     }
 

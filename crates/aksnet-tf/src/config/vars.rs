@@ -21,6 +21,7 @@ pub(crate) fn eval_constant(
     let scope = EmptyScope {
         depth: Cell::new(0),
         dir: dir.to_path_buf(),
+        in_template: false,
     };
     Env::new(&scope).eval(expr).map_err(|e| e.message)
 }

@@ -101,6 +101,11 @@ pub(super) fn call(name: &str, a: &[Json], dirs: &Dirs) -> R<Value> {
         }
         "templatefile" => {
             arity(a, 2)?;
+            if dirs.in_template {
+                return Err(EvalError::new(
+                    "templatefile cannot be called from inside a template",
+                ));
+            }
             let p = resolve(dirs, &to_str(&a[0])?);
             let text = read_text(&p)?;
             let template = hcl_edit::parser::parse_template(&text)
@@ -109,6 +114,7 @@ pub(super) fn call(name: &str, a: &[Json], dirs: &Dirs) -> R<Value> {
             let scope = EmptyScope {
                 depth: std::cell::Cell::new(0),
                 dir: p.parent().map(Path::to_path_buf).unwrap_or_default(),
+                in_template: true,
             };
             let env = Env::new(&scope);
             let env = env.child(
@@ -192,6 +198,12 @@ mod tests {
             kv("templatefile(\"backends.tftpl\", { port = 8080, ip_addrs = [\"10.0.0.1\", \"10.0.0.2\"] })"),
             json!("backend 10.0.0.1:8080\nbackend 10.0.0.2:8080\n")
         );
+        std::fs::write(
+            dir.path().join("self.tftpl"),
+            "${templatefile(\"self.tftpl\", {})}",
+        )
+        .expect("write");
+        assert!(ev_in("templatefile(\"self.tftpl\", {})", dir.path()).is_err());
         assert_eq!(k("basename(\"foo/bar/baz.txt\")"), json!("baz.txt"));
         assert_eq!(k("dirname(\"foo/bar/baz.txt\")"), json!("foo/bar"));
         assert_eq!(k("abspath(\"/a/b/../c\")"), json!("/a/c"));

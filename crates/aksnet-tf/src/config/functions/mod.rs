@@ -23,6 +23,8 @@ use super::value::{first_unknown, unknown, EvalError, R};
 pub(crate) struct Dirs {
     /// `path.module`: the directory of the module being evaluated.
     pub module: PathBuf,
+    /// Whether this is inside a `templatefile` template (which may not call it again).
+    pub in_template: bool,
 }
 
 /// Functions that keep unknowns nested in their arguments instead of becoming unknown.
@@ -148,6 +150,7 @@ pub(crate) mod test_util {
         let scope = EmptyScope {
             depth: Cell::new(0),
             dir: dir.to_path_buf(),
+            in_template: false,
         };
         Env::new(&scope).eval(&expr)
     }
