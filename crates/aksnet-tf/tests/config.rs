@@ -366,6 +366,22 @@ resource "azurerm_subnet" "many" {
         .is_some_and(|r| r.contains("too deeply")));
     assert!(errs.iter().any(|m| m.contains("instances")), "{errs:#?}");
     assert!(l.instances.len() <= 100_000);
+    // The work budget: one load's iterations, elements and function results together.
+    let l = load_text(&[(
+        "main.tf",
+        r#"
+resource "azurerm_subnet" "work" {
+  name = length([for i in range(1000) : range(1000000)])
+}
+"#,
+    )]);
+    assert!(
+        l.diagnostics
+            .iter()
+            .any(|d| d.error && d.message.contains("evaluation too large")),
+        "{:#?}",
+        l.diagnostics
+    );
 }
 
 #[test]

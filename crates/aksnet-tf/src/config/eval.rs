@@ -14,8 +14,8 @@ use serde_json::{Map, Value as Json};
 
 use super::functions;
 use super::value::{
-    embed, equal, first_unknown, num, to_bool, to_number, to_str, type_name, unknown, EvalError,
-    MAX_LIST, MAX_STRING, R, RESOURCE_KEY,
+    charge, embed, equal, first_unknown, num, to_bool, to_number, to_str, type_name, unknown,
+    EvalError, MAX_LIST, MAX_STRING, R, RESOURCE_KEY,
 };
 
 /// The deepest evaluation allowed (expressions and the references they follow).
@@ -132,6 +132,7 @@ impl<'a> Env<'a> {
             }
             Expression::String(s) => Ok(Value::Known(Json::String(s.value().clone()))),
             Expression::Array(a) => {
+                charge(a.len() as u64)?;
                 let mut out = Vec::with_capacity(a.len());
                 for e in a.iter() {
                     out.push(embed(self.eval(e)?));
@@ -139,6 +140,7 @@ impl<'a> Env<'a> {
                 Ok(Value::Known(Json::Array(out)))
             }
             Expression::Object(o) => {
+                charge(o.len() as u64)?;
                 let mut out = Map::new();
                 for (k, v) in o.iter() {
                     let key = match k {
@@ -379,6 +381,7 @@ impl<'a> Env<'a> {
                         };
                         let (ea, eb) = strips(&fd.endfor_expr.strip);
                         for (k, v) in iterate(&coll)? {
+                            charge(1)?;
                             *strip_next = b;
                             let mut names = vec![(f.value_var.value().to_string(), v)];
                             if let Some(kv) = &f.key_var {
@@ -415,6 +418,7 @@ impl<'a> Env<'a> {
         let mut list = Vec::new();
         let mut obj: Map<String, Json> = Map::new();
         for (k, v) in items {
+            charge(1)?;
             let mut names = vec![(f.intro.value_var.value().to_string(), v)];
             if let Some(kv) = &f.intro.key_var {
                 names.push((kv.value().to_string(), Value::Known(k)));
@@ -540,8 +544,17 @@ impl<'a> Env<'a> {
                 args.push(v);
             }
         }
-        functions::call(name, args, &self.scope.dirs())
-            .map_err(|e| EvalError::new(format!("{name}(): {}", e.message)).at(e.span))
+        let v = functions::call(name, args, &self.scope.dirs())
+            .map_err(|e| EvalError::new(format!("{name}(): {}", e.message)).at(e.span))?;
+        if let Value::Known(j) = &v {
+            charge(match j {
+                Json::Array(a) => a.len() as u64 + 1,
+                Json::Object(m) => m.len() as u64 + 1,
+                Json::String(s) => s.len() as u64 / 64 + 1,
+                _ => 1,
+            })?;
+        }
+        Ok(v)
     }
 }
 

@@ -937,6 +937,7 @@ pub(crate) fn eval_body(env: &Env, body: &Body, top: bool) -> R<Map<String, Json
             };
             let mut blocks = Vec::with_capacity(items.len());
             for (k, v) in items {
+                super::value::charge(1)?;
                 let mut it = Map::new();
                 it.insert("key".into(), k);
                 it.insert("value".into(), embed(v));
@@ -1024,8 +1025,8 @@ impl Scope for ModScope<'_, '_> {
             "path" => {
                 let n = first.ok_or_else(|| need("path.module"))?;
                 let p = match n {
-                    "module" => self.m.src.dir.display().to_string(),
-                    "root" => self.loader.root_dir.display().to_string(),
+                    "module" => absolute(&self.m.src.dir).display().to_string(),
+                    "root" => absolute(&self.loader.root_dir).display().to_string(),
                     "cwd" => std::env::current_dir()
                         .map(|d| d.display().to_string())
                         .unwrap_or_else(|_| ".".into()),
@@ -1098,6 +1099,28 @@ impl Scope for ModScope<'_, '_> {
     fn module_id(&self) -> usize {
         self.id
     }
+}
+
+/// `p` made absolute against the current directory, `.` and `..` resolved.
+fn absolute(p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 fn read_modules_json(root: &Path) -> Option<Vec<Installed>> {

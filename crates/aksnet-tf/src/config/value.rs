@@ -9,6 +9,30 @@ pub(crate) const MAX_LIST: usize = 1_000_000;
 /// The largest string a function or expression may build, in bytes.
 pub(crate) const MAX_STRING: usize = 16 << 20;
 
+/// The most work one evaluation may do: `for` iterations, elements built and function
+/// results, counted together (a hostile configuration fails instead of running for hours).
+pub(crate) const MAX_WORK: u64 = 10_000_000;
+
+thread_local! {
+    /// The work done so far on this thread (each [`super::load`] runs on its own thread).
+    static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts `n` units of work; an error once the budget is spent.
+pub(crate) fn charge(n: u64) -> R<()> {
+    WORK.with(|w| {
+        let t = w.get().saturating_add(n);
+        w.set(t);
+        if t > MAX_WORK {
+            Err(EvalError::new(format!(
+                "evaluation too large (more than {MAX_WORK} steps: iterations, elements and function results)"
+            )))
+        } else {
+            Ok(())
+        }
+    })
+}
+
 /// The hidden key marking an object as a resource instance: its address.
 pub(crate) const RESOURCE_KEY: &str = "$resource";
 

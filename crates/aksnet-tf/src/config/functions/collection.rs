@@ -259,6 +259,7 @@ pub(super) fn call(name: &str, a: &[Json]) -> R<Json> {
                     1024 * 1024
                 )));
             }
+            super::super::value::charge(count as u64)?;
             Ok(Json::Array(
                 (0..count as usize)
                     .map(|i| num(start + step * i as f64))

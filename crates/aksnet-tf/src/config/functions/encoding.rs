@@ -106,7 +106,6 @@ pub(super) fn call(name: &str, a: &[Json]) -> R<Json> {
             serde_saphyr::from_str::<Json>(&text)
                 .map_err(|e| EvalError::new(format!("invalid YAML: {e}")))
         }
-        "yamlencode" => Err(EvalError::new("yamlencode is not implemented")),
         "csvdecode" => csv_decode(&to_str(&a[0])?),
         "urlencode" => {
             let mut out = String::new();

@@ -93,6 +93,7 @@ pub(super) fn call(name: &str, a: &[Json]) -> R<Json> {
             }
             let n = n.unwrap_or(1);
             let mut out = Vec::with_capacity(n);
+            let mut total = 0usize;
             for i in 0..n {
                 let args: Vec<Json> = a[1..]
                     .iter()
@@ -101,7 +102,12 @@ pub(super) fn call(name: &str, a: &[Json]) -> R<Json> {
                         other => other.clone(),
                     })
                     .collect();
-                out.push(Json::String(format(&f, &args)?));
+                let one = format(&f, &args)?;
+                total += one.len();
+                if total > MAX_STRING {
+                    return Err(EvalError::new("resulting strings too long"));
+                }
+                out.push(Json::String(one));
             }
             Ok(Json::Array(out))
         }
@@ -112,6 +118,11 @@ pub(super) fn call(name: &str, a: &[Json]) -> R<Json> {
                 return Err(EvalError::new("invalid indentation"));
             }
             let pad = " ".repeat(n as usize);
+            let text = s(&a[1])?;
+            let lines = text.matches('\n').count();
+            if text.len() + lines * pad.len() > MAX_STRING {
+                return Err(EvalError::new("resulting string too long"));
+            }
             check_len(
                 s(&a[1])?
                     .split('\n')
@@ -123,9 +134,15 @@ pub(super) fn call(name: &str, a: &[Json]) -> R<Json> {
             at_least(a, 2)?;
             let sep = s(&a[0])?;
             let mut parts = Vec::new();
+            let mut total = 0usize;
             for l in &a[1..] {
                 for x in to_list(l)? {
-                    parts.push(s(x)?);
+                    let p = s(x)?;
+                    total += p.len() + sep.len();
+                    if total > MAX_STRING {
+                        return Err(EvalError::new("resulting string too long"));
+                    }
+                    parts.push(p);
                 }
             }
             check_len(parts.join(&sep))
@@ -162,8 +179,20 @@ pub(super) fn call(name: &str, a: &[Json]) -> R<Json> {
             let (text, sub, rep) = (s(&a[0])?, s(&a[1])?, s(&a[2])?);
             if sub.len() > 1 && sub.starts_with('/') && sub.ends_with('/') {
                 let re = compile(&sub[1..sub.len() - 1])?;
+                let n = re.find_iter(&text).count();
+                if text.len() + n.saturating_mul(rep.len()) > MAX_STRING {
+                    return Err(EvalError::new("resulting string too long"));
+                }
                 check_len(re.replace_all(&text, rep.as_str()).into_owned())
             } else {
+                let n = if sub.is_empty() {
+                    text.chars().count() + 1
+                } else {
+                    text.matches(sub.as_str()).count()
+                };
+                if text.len() + n.saturating_mul(rep.len()) > MAX_STRING {
+                    return Err(EvalError::new("resulting string too long"));
+                }
                 check_len(text.replace(&sub, &rep))
             }
         }
@@ -379,6 +408,9 @@ pub(crate) fn format(f: &str, args: &[Json]) -> R<String> {
             other => return Err(EvalError::new(format!("unsupported format verb %{other}"))),
         };
         let w: usize = width.parse().unwrap_or(0);
+        if w > MAX_STRING {
+            return Err(EvalError::new("format width too large"));
+        }
         let len = body.chars().count();
         if len < w {
             let pad = w - len;
@@ -512,6 +544,10 @@ mod tests {
             json!("helloworld")
         );
         assert_eq!(k("trimsuffix(\"helloworld\", \"world\")"), json!("hello"));
+        assert!(fails("format(\"%999999999999d\", 1)"));
+        assert!(fails(
+            "join(\",\", [for i in range(20) : format(\"%1000000d\", i)])"
+        ));
         assert_eq!(k("trimspace(\"  hello\\n\\n\")"), json!("hello"));
     }
 }
