@@ -14,7 +14,7 @@ impl Provider for TestProvider {
         let mut m = Map::new();
         let name = values.get("name").and_then(Json::as_str).unwrap_or("?");
         match kind {
-            "azurerm_subnet" => {
+            "azurerm_subnet" | "data.azurerm_subnet" => {
                 m.insert("id".into(), json!(format!("/subnets/{name}")));
             }
             "azurerm_virtual_network" => {
@@ -243,7 +243,11 @@ fn a_syntax_error_skips_its_file_only() {
 fn load_text(files: &[(&str, &str)]) -> Loaded {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("write");
+        let p = dir.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
     }
     load(dir.path(), &Inputs::default(), &TestProvider)
 }
@@ -407,4 +411,97 @@ fn deep_but_legal_nesting_stays_within_the_stack() {
     text.push_str("}\nresource \"azurerm_subnet\" \"deep\" {\n  name = local.l79\n}\n");
     let l = load_text(&[("main.tf", &text)]);
     assert_eq!(l.instances.len(), 1, "{:#?}", l.diagnostics);
+}
+
+#[test]
+fn module_for_each_nested_modules_and_data_sources() {
+    let l = load_text(&[
+        (
+            "main.tf",
+            r#"
+data "azurerm_subnet" "existing" {
+  name = "shared"
+}
+module "zone" {
+  for_each = { a = "10.0.0.0/24", b = "10.0.1.0/24" }
+  source   = "./mods//zone"
+  prefix   = each.value
+  subnet   = data.azurerm_subnet.existing.id
+}
+resource "azurerm_route_table" "y" {
+  names        = { for k, m in module.zone : k => m.name }
+  unknown_data = data.azurerm_subnet.existing.address_prefixes
+  inner        = module.zone["b"].inner
+}
+"#,
+        ),
+        (
+            "mods/zone/main.tf",
+            r#"
+variable "prefix" {}
+variable "subnet" {}
+resource "azurerm_subnet" "s" {
+  name   = "s-${var.prefix}"
+  subnet = var.subnet
+}
+module "inner" {
+  source = "../inner"
+  label  = var.prefix
+}
+output "name" {
+  value = azurerm_subnet.s.name
+}
+output "inner" {
+  value = module.inner.label
+}
+"#,
+        ),
+        (
+            "mods/inner/main.tf",
+            r#"
+variable "label" {
+  type = string
+}
+resource "azurerm_route_table" "r" {
+  name = "inner-${var.label}"
+}
+output "label" {
+  value = upper(azurerm_route_table.r.name)
+}
+"#,
+        ),
+    ]);
+    let addrs: Vec<&str> = l.instances.iter().map(|i| i.address.as_str()).collect();
+    assert_eq!(
+        addrs,
+        [
+            "module.zone[\"a\"].azurerm_subnet.s",
+            "module.zone[\"a\"].module.inner.azurerm_route_table.r",
+            "module.zone[\"b\"].azurerm_subnet.s",
+            "module.zone[\"b\"].module.inner.azurerm_route_table.r",
+            "azurerm_route_table.y",
+        ],
+        "{:#?}",
+        l.diagnostics
+    );
+    assert!(l.diagnostics.is_empty(), "{:#?}", l.diagnostics);
+    let s = instance(&l, "module.zone[\"a\"].azurerm_subnet.s");
+    assert_eq!(
+        s.values,
+        json!({"name": "s-10.0.0.0/24", "subnet": "/subnets/shared"})
+    );
+    let y = instance(&l, "azurerm_route_table.y");
+    assert_eq!(
+        y.values["names"],
+        json!({"a": "s-10.0.0.0/24", "b": "s-10.0.1.0/24"})
+    );
+    assert_eq!(
+        y.values["unknown_data"],
+        unknown(
+            "data.azurerm_subnet.existing.address_prefixes",
+            "known only after apply"
+        )
+    );
+    assert_eq!(y.values["inner"], json!("INNER-10.0.1.0/24"));
+    assert_eq!(l.files.len(), 3);
 }

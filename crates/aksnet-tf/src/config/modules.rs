@@ -42,7 +42,6 @@ enum Memo<T> {
 }
 
 /// A resource's evaluation: its instances (address, arguments) and its value for references.
-#[derive(Clone)]
 struct ResResult {
     instances: Vec<(String, Json)>,
     value: Value,
@@ -72,7 +71,7 @@ pub(crate) struct ModInst {
     vars: HashMap<String, VarState>,
     locals: RefCell<HashMap<String, Memo<Value>>>,
     outputs: RefCell<HashMap<String, Memo<Value>>>,
-    resources: RefCell<HashMap<String, Memo<ResResult>>>,
+    resources: RefCell<HashMap<String, Memo<Rc<ResResult>>>>,
     calls: RefCell<HashMap<String, Memo<CallResult>>>,
 }
 
@@ -166,7 +165,7 @@ impl<'p> Loader<'p> {
                 Item::Resource(d) => {
                     let r = self.resource(id, &d.key);
                     let o = d.file.origin_of(d.block.span());
-                    for (address, values) in r.instances {
+                    for (address, values) in r.instances.iter().cloned() {
                         out.push(Instance {
                             address,
                             kind: d.kind.clone(),
@@ -732,13 +731,13 @@ impl<'p> Loader<'p> {
         }
     }
 
-    fn resource(&self, id: usize, key: &str) -> ResResult {
+    fn resource(&self, id: usize, key: &str) -> Rc<ResResult> {
         let m = self.module(id);
         let Some(d) = m.src.resources.get(key).cloned() else {
-            return ResResult {
+            return Rc::new(ResResult {
                 instances: vec![],
                 value: unknown(key, "no such resource"),
-            };
+            });
         };
         match m.resources.borrow().get(key) {
             Some(Memo::Done(r)) => return r.clone(),
@@ -746,13 +745,13 @@ impl<'p> Loader<'p> {
         }
         let label = format!("{}{key}", m.prefix);
         if let Err(why) = self.enter(label, &d.file, d.block.span()) {
-            return ResResult {
+            return Rc::new(ResResult {
                 instances: vec![],
                 value: unknown(key, why),
-            };
+            });
         }
         m.resources.borrow_mut().insert(key.into(), Memo::Busy);
-        let r = self.eval_resource(id, &m, &d);
+        let r = Rc::new(self.eval_resource(id, &m, &d));
         self.leave();
         m.resources
             .borrow_mut()
@@ -1069,7 +1068,7 @@ impl Scope for ModScope<'_, '_> {
                         "reference to undeclared data source \"{key}\""
                     )));
                 }
-                Ok((self.loader.resource(self.id, &key).value, 2))
+                Ok((self.loader.resource(self.id, &key).value.clone(), 2))
             }
             "self" => Err(EvalError::new("\"self\" is only available in provisioners")),
             t => {
@@ -1080,7 +1079,7 @@ impl Scope for ModScope<'_, '_> {
                         "reference to undeclared resource \"{key}\""
                     )));
                 }
-                Ok((self.loader.resource(self.id, &key).value, 1))
+                Ok((self.loader.resource(self.id, &key).value.clone(), 1))
             }
         }
     }

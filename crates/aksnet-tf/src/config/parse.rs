@@ -375,6 +375,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_block_starts_at_its_keyword() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("main.tf");
+        std::fs::write(
+            &p,
+            "# comment\n\n  /* c */ resource \"azurerm_subnet\" \"a\" {\n  name = \"a\"\n}\n",
+        )
+        .expect("write");
+        let (mut diags, mut files) = (Vec::new(), Vec::new());
+        let m = read_module(&p, &mut diags, &mut files);
+        let d = &m.resources["azurerm_subnet.a"];
+        let o = d.file.origin_of(d.block.span());
+        assert_eq!((o.line, o.column), (3, 11));
+        assert!(diags.is_empty());
+        assert_eq!(files, vec![p]);
+    }
+
+    #[test]
     fn origins_count_characters() {
         let f = SrcFile::new("x.tf".into(), "ab\n\u{e9}\u{e9}x\n".into());
         let o = f.origin(0);

@@ -122,7 +122,17 @@ pub(super) fn call(name: &str, a: &[Json], dirs: &Dirs) -> R<Value> {
                     .map(|(k, v)| (k.clone(), Value::from_json(v.clone())))
                     .collect(),
             );
-            let v = env.render_template(&template)?;
+            let v = env.render_template(&template).map_err(|e| {
+                let at = e
+                    .span
+                    .map(|s| {
+                        let f = super::super::parse::SrcFile::new(p.clone(), text.clone());
+                        let o = f.origin(s.start);
+                        format!(":{}:{}", o.line, o.column)
+                    })
+                    .unwrap_or_default();
+                EvalError::new(format!("{}{at}: {}", p.display(), e.message))
+            })?;
             if let Value::Known(Json::String(s)) = &v {
                 if s.len() > MAX_STRING {
                     return Err(EvalError::new("resulting string too long"));
