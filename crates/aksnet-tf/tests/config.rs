@@ -505,3 +505,29 @@ output "label" {
     assert_eq!(y.values["inner"], json!("INNER-10.0.1.0/24"));
     assert_eq!(l.files.len(), 3);
 }
+
+#[test]
+fn a_module_calling_itself_is_refused() {
+    let start = std::time::Instant::now();
+    let l = load_text(&[(
+        "main.tf",
+        r#"
+module "again" {
+  source = "./"
+  count  = 2
+}
+resource "azurerm_subnet" "s" {
+  name = "s"
+}
+"#,
+    )]);
+    assert!(start.elapsed().as_secs() < 10);
+    assert!(
+        l.diagnostics
+            .iter()
+            .any(|d| d.error && d.message.contains("cannot be recursive")),
+        "{:#?}",
+        &l.diagnostics[..l.diagnostics.len().min(5)]
+    );
+    assert!(l.instances.len() <= 100_000);
+}

@@ -68,6 +68,8 @@ pub(crate) struct ModInst {
     /// The key in `.terraform/modules/modules.json`: `a`, `a.b`.
     key_path: String,
     depth: u32,
+    /// The directories of this module and the modules calling it (to refuse recursion).
+    chain: Vec<PathBuf>,
     vars: HashMap<String, VarState>,
     locals: RefCell<HashMap<String, Memo<Value>>>,
     outputs: RefCell<HashMap<String, Memo<Value>>>,
@@ -437,6 +439,16 @@ impl<'p> Loader<'p> {
             ));
             return unavailable("module directory not found".into());
         }
+        let canonical = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+        if m.chain.contains(&canonical) {
+            self.diag(error(
+                Some(origin),
+                format!(
+                    "module \"{name}\" (source \"{source}\") calls a module that is calling it: modules cannot be recursive"
+                ),
+            ));
+            return unavailable("recursive module".into());
+        }
         let src = self.source(&dir);
         let scope = self.scope(id);
         let env = Env::new(&scope);
@@ -506,13 +518,9 @@ impl<'p> Loader<'p> {
                 );
             }
             let prefix = format!("{}module.{name}{suffix}.", m.prefix);
-            Some(self.add(ModInst::new(
-                src.clone(),
-                prefix,
-                key_path.clone(),
-                m.depth + 1,
-                vars,
-            )))
+            let mut inst = ModInst::new(src.clone(), prefix, key_path.clone(), m.depth + 1, vars);
+            inst.chain.extend(m.chain.iter().cloned());
+            Some(self.add(inst))
         };
         match expansion {
             Expansion::Single => match make(vec![], String::new()) {
@@ -648,7 +656,7 @@ impl<'p> Loader<'p> {
                                 .collect(),
                         )),
                         Json::Array(items) => {
-                            if !self.is_set_expr(env, &f.value) {
+                            if self.is_list_expr(env, &f.value, 0) {
                                 self.diag(Diagnostic {
                                     error: true,
                                     origin: o,
@@ -686,16 +694,43 @@ impl<'p> Loader<'p> {
         Some(Expansion::Single)
     }
 
-    /// Whether an expression evaluates to a set (Terraform keeps the type; JSON does not).
-    fn is_set_expr(&self, env: &Env, e: &Expression) -> bool {
+    /// Whether an expression is certainly a list or tuple rather than a set (Terraform keeps
+    /// the type; JSON does not): list literals, list `for` expressions, functions returning
+    /// lists, variables typed as lists, and locals that are one of these. Anything else (a
+    /// set function, an untyped variable, a resource attribute) is given the benefit of the
+    /// doubt.
+    fn is_list_expr(&self, env: &Env, e: &Expression, depth: u32) -> bool {
+        if depth > 16 {
+            return false;
+        }
         match e {
-            Expression::Parenthesis(p) => self.is_set_expr(env, p.inner()),
+            Expression::Array(_) => true,
+            Expression::ForExpr(f) => f.key_expr.is_none(),
+            Expression::Parenthesis(p) => self.is_list_expr(env, p.inner(), depth + 1),
             Expression::FuncCall(f) => matches!(
                 f.name.name.value().as_str(),
-                "toset" | "setunion" | "setintersection" | "setsubtract" | "setproduct"
+                "concat"
+                    | "keys"
+                    | "values"
+                    | "distinct"
+                    | "flatten"
+                    | "split"
+                    | "compact"
+                    | "sort"
+                    | "range"
+                    | "slice"
+                    | "reverse"
+                    | "tolist"
+                    | "formatlist"
+                    | "chunklist"
+                    | "regexall"
+                    | "cidrsubnets"
+                    | "matchkeys"
+                    | "coalescelist"
             ),
             Expression::Conditional(c) => {
-                self.is_set_expr(env, &c.true_expr) || self.is_set_expr(env, &c.false_expr)
+                self.is_list_expr(env, &c.true_expr, depth + 1)
+                    && self.is_list_expr(env, &c.false_expr, depth + 1)
             }
             Expression::Traversal(t) => {
                 let Expression::Variable(root) = &t.expr else {
@@ -707,23 +742,21 @@ impl<'p> Loader<'p> {
                 }) else {
                     return false;
                 };
+                if t.operators.len() != 1 {
+                    return false;
+                }
+                let m = self.module(env.scope.module_id());
                 match root.value().as_str() {
-                    "var" if t.operators.len() == 1 => {
-                        let sid = env.scope.module_id();
-                        let m = self.module(sid);
-                        m.src
-                            .variables
-                            .get(&first)
-                            .is_some_and(|d| d.type_head.as_deref() == Some("set"))
+                    "var" => {
+                        m.src.variables.get(&first).is_some_and(|d| {
+                            matches!(d.type_head.as_deref(), Some("list" | "tuple"))
+                        })
                     }
-                    "local" if t.operators.len() == 1 => {
-                        let sid = env.scope.module_id();
-                        let m = self.module(sid);
-                        m.src
-                            .locals
-                            .get(&first)
-                            .is_some_and(|n| self.is_set_expr(env, &n.expr))
-                    }
+                    "local" => m
+                        .src
+                        .locals
+                        .get(&first)
+                        .is_some_and(|n| self.is_list_expr(env, &n.expr, depth + 1)),
                     _ => false,
                 }
             }
@@ -870,11 +903,13 @@ impl ModInst {
         depth: u32,
         vars: HashMap<String, VarState>,
     ) -> Self {
+        let dir = std::fs::canonicalize(&src.dir).unwrap_or_else(|_| src.dir.clone());
         ModInst {
             src,
             prefix,
             key_path,
             depth,
+            chain: vec![dir],
             vars,
             locals: RefCell::new(HashMap::new()),
             outputs: RefCell::new(HashMap::new()),
