@@ -440,9 +440,18 @@ resource "azurerm_route_table" "y" {
             r#"
 variable "prefix" {}
 variable "subnet" {}
+variable "opts" {
+  type = object({
+    size = optional(number, 24)
+    tags = optional(map(string))
+  })
+  default = {}
+}
 resource "azurerm_subnet" "s" {
   name   = "s-${var.prefix}"
   subnet = var.subnet
+  size   = var.opts.size
+  tags   = var.opts.tags
 }
 module "inner" {
   source = "../inner"
@@ -488,7 +497,7 @@ output "label" {
     let s = instance(&l, "module.zone[\"a\"].azurerm_subnet.s");
     assert_eq!(
         s.values,
-        json!({"name": "s-10.0.0.0/24", "subnet": "/subnets/shared"})
+        json!({"name": "s-10.0.0.0/24", "subnet": "/subnets/shared", "size": 24, "tags": null})
     );
     let y = instance(&l, "azurerm_route_table.y");
     assert_eq!(

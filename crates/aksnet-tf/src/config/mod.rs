@@ -4,6 +4,7 @@ mod eval;
 mod functions;
 mod modules;
 mod parse;
+mod types;
 mod value;
 mod vars;
 

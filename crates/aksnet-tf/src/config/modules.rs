@@ -499,7 +499,22 @@ impl<'p> Loader<'p> {
                         .as_ref()
                         .and_then(|e| super::vars::eval_constant(e, &src.dir).ok()),
                 };
-                let value = value.map(|v| super::vars::convert(d, v.clone()).unwrap_or(v));
+                let value = value.map(|v| match super::vars::convert(d, v.clone()) {
+                    Ok(c) => c,
+                    Err(msg) => {
+                        let at = c
+                            .block
+                            .body
+                            .get_attribute(vn)
+                            .map(|a| c.file.origin_of(a.span()))
+                            .unwrap_or_else(|| origin.clone());
+                        self.diag(error(
+                            Some(at),
+                            format!("module \"{name}\" argument \"{vn}\": invalid value for the variable's type: {msg}"),
+                        ));
+                        v
+                    }
+                });
                 let value = match value {
                     Some(Value::Known(Json::Null)) if !d.nullable => d
                         .default

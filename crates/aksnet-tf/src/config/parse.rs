@@ -129,6 +129,8 @@ pub(crate) struct VarDecl {
     /// The head of its `type` (`string`, `list`, `map`, `object`, `number`, `bool`, `any`,
     /// ...), if given.
     pub type_head: Option<String>,
+    /// Its `type`, read.
+    pub ty: Option<super::types::Ty>,
     /// `nullable` (true unless `nullable = false`).
     pub nullable: bool,
     /// Where it is declared.
@@ -282,6 +284,7 @@ pub(crate) fn read_module(
                     let decl = VarDecl {
                         default: attr("default"),
                         type_head: attr("type").as_ref().and_then(type_head),
+                        ty: attr("type").as_ref().and_then(super::types::parse),
                         nullable,
                         origin: origin.clone(),
                     };

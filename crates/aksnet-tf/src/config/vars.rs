@@ -36,6 +36,9 @@ fn takes_raw_string(decl: &VarDecl) -> bool {
 
 /// Converts a value to a primitive variable type, as Terraform does.
 pub(crate) fn convert(decl: &VarDecl, v: Value) -> Result<Value, String> {
+    if let Some(ty) = &decl.ty {
+        return super::types::convert(ty, v);
+    }
     let Value::Known(j) = &v else { return Ok(v) };
     if j.is_null() {
         return Ok(v);
