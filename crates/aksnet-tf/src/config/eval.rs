@@ -164,7 +164,9 @@ impl<'a> Env<'a> {
                 Ok(Value::Known(Json::Object(out)))
             }
             Expression::StringTemplate(t) => self.render_template(t),
-            Expression::HeredocTemplate(h) => self.render_template(&h.template),
+            Expression::HeredocTemplate(h) => {
+                self.render_with(&h.template, h.indent().unwrap_or(0))
+            }
             Expression::Parenthesis(p) => self.eval(p.inner()),
             Expression::Variable(v) => self.traversal(expr, v, &[]),
             Expression::Conditional(c) => {
@@ -269,6 +271,12 @@ impl<'a> Env<'a> {
 
     /// Renders a template to a string (or its value, when it is one interpolation).
     pub fn render_template(&self, t: &Template) -> R<Value> {
+        self.render_with(t, 0)
+    }
+
+    /// Renders a template whose nested directive bodies still carry `indent` columns of a
+    /// `<<-` heredoc's indentation (the parser strips it from the top level only).
+    fn render_with(&self, t: &Template, indent: usize) -> R<Value> {
         // A template that is one interpolation is its value, unconverted.
         let elements: Vec<&Element> = t.iter().collect();
         if let [Element::Interpolation(i)] = elements.as_slice() {
@@ -276,7 +284,7 @@ impl<'a> Env<'a> {
         }
         let mut out = String::new();
         let mut strip_next = false;
-        match self.render(t, &mut out, &mut strip_next)? {
+        match self.render(t, &mut out, &mut strip_next, 0, indent)? {
             Some(u) => Ok(Value::Unknown(u)),
             None => Ok(Value::Known(Json::String(out))),
         }
@@ -288,6 +296,8 @@ impl<'a> Env<'a> {
         t: &Template,
         out: &mut String,
         strip_next: &mut bool,
+        dedent: usize,
+        nested: usize,
     ) -> R<Option<aksnet_arm::Unknown>> {
         fn strips(s: &Strip) -> (bool, bool) {
             match s {
@@ -305,6 +315,13 @@ impl<'a> Env<'a> {
             match e {
                 Element::Literal(s) => {
                     let s = s.value();
+                    let dedented;
+                    let s = if dedent > 0 {
+                        dedented = dedent_lines(s, dedent);
+                        &dedented
+                    } else {
+                        s
+                    };
                     if *strip_next {
                         out.push_str(s.trim_start());
                     } else {
@@ -347,7 +364,9 @@ impl<'a> Env<'a> {
                             Value::Known(j) => to_bool(&j)?,
                         };
                         if c {
-                            if let Some(u) = self.render(&ifd.if_expr.template, out, strip_next)? {
+                            if let Some(u) =
+                                self.render(&ifd.if_expr.template, out, strip_next, nested, nested)?
+                            {
                                 return Ok(Some(u));
                             }
                         }
@@ -358,7 +377,9 @@ impl<'a> Env<'a> {
                             }
                             if !c {
                                 *strip_next = b;
-                                if let Some(u) = self.render(&el.template, out, strip_next)? {
+                                if let Some(u) =
+                                    self.render(&el.template, out, strip_next, nested, nested)?
+                                {
                                     return Ok(Some(u));
                                 }
                             }
@@ -388,7 +409,9 @@ impl<'a> Env<'a> {
                                 names.push((kv.value().to_string(), Value::Known(k)));
                             }
                             let env = self.child(names);
-                            if let Some(u) = env.render(&f.template, out, strip_next)? {
+                            if let Some(u) =
+                                env.render(&f.template, out, strip_next, nested, nested)?
+                            {
                                 return Ok(Some(u));
                             }
                             if ea {
@@ -556,6 +579,22 @@ impl<'a> Env<'a> {
         }
         Ok(v)
     }
+}
+
+/// `s` with up to `n` leading spaces removed from every line after the first (the first
+/// continues a line begun before it).
+fn dedent_lines(s: &str, n: usize) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            let spaces = line.chars().take(n).take_while(|c| *c == ' ').count();
+            out.push_str(&line[spaces..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// The elements of a collection as (key, value) pairs: index and element for lists, key and
@@ -820,6 +859,10 @@ mod tests {
         assert!(ev("{for s in [\"ab\", \"ac\"] : substr(s, 0, 1) => s}").is_err());
         assert_eq!(k("<<EOT\nhello ${\"x\"}\nEOT"), json!("hello x\n"));
         assert_eq!(k("<<-EOT\n    a\n      b\n    EOT"), json!("a\n  b\n"));
+        assert_eq!(
+            k("<<-EOT\n    %{ for s in [\"a\", \"b\"] ~}\n    ${s}=1\n    %{ endfor ~}\n  EOT"),
+            json!("a=1\nb=1\n")
+        );
     }
 
     #[test]
