@@ -830,7 +830,7 @@ impl<'p> Loader<'p> {
                     let mut full = values.clone();
                     for (k, v) in self
                         .provider
-                        .computed(&d.kind, &Json::Object(values.clone()))
+                        .computed(&d.kind, &strip_hidden(Json::Object(values.clone())))
                     {
                         full.entry(k).or_insert(v);
                     }

@@ -162,6 +162,13 @@ mod tests {
             k("csvdecode(\"a,b,c\\n1,2,3\\n4,5,6\")"),
             json!([{"a": "1", "b": "2", "c": "3"}, {"a": "4", "b": "5", "c": "6"}])
         );
+        let laughs = "a: &a [x, x, x, x, x, x, x, x, x]\\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]";
+        let start = std::time::Instant::now();
+        let _ = super::super::test_util::ev_in(
+            &format!("yamldecode(\"{laughs}\")"),
+            std::path::Path::new("."),
+        );
+        assert!(start.elapsed().as_secs() < 5);
         assert!(fails("csvdecode(\"a,b\\n1\")"));
         assert_eq!(k("urlencode(\"Hello World!\")"), json!("Hello+World%21"));
         assert_eq!(k("urlencode(\"☃\")"), json!("%E2%98%83"));

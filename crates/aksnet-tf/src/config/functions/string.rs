@@ -227,9 +227,9 @@ pub(super) fn call(name: &str, a: &[Json]) -> R<Json> {
                 return Err(EvalError::new("offset out of range"));
             }
             let end = if n < 0 {
-                len + n + 1
+                len.saturating_add(n).saturating_add(1)
             } else {
-                (off + n).min(len)
+                off.saturating_add(n).min(len)
             };
             if end < off {
                 return Err(EvalError::new("length out of range"));
@@ -333,7 +333,11 @@ pub(crate) fn format(f: &str, args: &[Json]) -> R<String> {
                 p.push(c);
                 i += 1;
             }
-            prec = Some(p.parse().unwrap_or(0));
+            let p: usize = p.parse().unwrap_or(usize::MAX);
+            if p > 1024 {
+                return Err(EvalError::new("format precision too large"));
+            }
+            prec = Some(p);
         }
         let Some(&verb) = chars.get(i) else {
             return Err(EvalError::new("format string ends with an incomplete verb"));
@@ -548,6 +552,8 @@ mod tests {
         assert!(fails(
             "join(\",\", [for i in range(20) : format(\"%1000000d\", i)])"
         ));
+        assert!(fails("format(\"%.99999999999f\", 1)"));
+        assert_eq!(k("substr(\"hello\", 1, 1e300)"), json!("ello"));
         assert_eq!(k("trimspace(\"  hello\\n\\n\")"), json!("hello"));
     }
 }
