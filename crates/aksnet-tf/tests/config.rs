@@ -540,3 +540,48 @@ resource "azurerm_subnet" "s" {
     );
     assert!(l.instances.len() <= 100_000);
 }
+
+#[test]
+fn override_files_merge_into_the_blocks_they_name() {
+    let l = load_text(&[
+        (
+            "main.tf",
+            r#"
+locals {
+  name = "base"
+}
+resource "azurerm_virtual_network" "v" {
+  name          = local.name
+  address_space = ["10.0.0.0/16"]
+  subnet {
+    name = "a"
+  }
+  subnet {
+    name = "b"
+  }
+}
+"#,
+        ),
+        (
+            "z_override.tf",
+            r#"
+locals {
+  name = "overridden"
+}
+resource "azurerm_virtual_network" "v" {
+  address_space = ["10.9.0.0/16"]
+  subnet {
+    name = "c"
+  }
+}
+"#,
+        ),
+    ]);
+    assert!(l.diagnostics.is_empty(), "{:#?}", l.diagnostics);
+    assert_eq!(l.instances.len(), 1);
+    assert_eq!(
+        l.instances[0].values,
+        json!({"name": "overridden", "address_space": ["10.9.0.0/16"], "subnet": [{"name": "c"}]})
+    );
+    assert!(l.instances[0].origin.file.ends_with("main.tf"));
+}

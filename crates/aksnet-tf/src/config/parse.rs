@@ -250,6 +250,82 @@ pub(crate) fn tf_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf>
     out
 }
 
+/// Whether a file is an override file (`override.tf`, `*_override.tf`), merged into the
+/// blocks the other files declare.
+fn is_override(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "override.tf" || n.ends_with("_override.tf"))
+}
+
+/// Merges an override file's block into the block it overrides, as Terraform does: each
+/// argument replaces the original's, each nested block type replaces all the original's
+/// blocks of that type; a `locals` block replaces the locals it names.
+fn apply_override(
+    blocks: &mut [(Rc<SrcFile>, Block)],
+    file: &SrcFile,
+    o: Block,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let kind = o.ident.value().to_string();
+    if kind == "locals" {
+        for a in o.body.attributes() {
+            let key = a.key.value().to_string();
+            let target = blocks
+                .iter_mut()
+                .find(|(_, b)| b.ident.value().as_str() == "locals" && b.body.has_attribute(&key));
+            match target {
+                Some((_, b)) => {
+                    b.body.remove_attribute(&key);
+                    b.body.push(a.clone());
+                }
+                None => diags.push(error(
+                    Some(file.origin_of(a.span())),
+                    format!("override of local value \"{key}\", which is not declared"),
+                )),
+            }
+        }
+        return;
+    }
+    if matches!(kind.as_str(), "terraform" | "provider") {
+        return;
+    }
+    let labels: Vec<&str> = o.labels.iter().map(|l| l.as_str()).collect();
+    let target = blocks.iter_mut().find(|(_, b)| {
+        b.ident.value().as_str() == kind
+            && b.labels
+                .iter()
+                .map(|l| l.as_str())
+                .eq(labels.iter().copied())
+    });
+    let Some((_, b)) = target else {
+        diags.push(error(
+            Some(file.origin_of(o.span())),
+            format!(
+                "override of {kind} {}, which is not declared",
+                labels.join(".")
+            ),
+        ));
+        return;
+    };
+    for a in o.body.attributes() {
+        b.body.remove_attribute(a.key.value().as_str());
+        b.body.push(a.clone());
+    }
+    let mut kinds: Vec<String> = o
+        .body
+        .blocks()
+        .map(|x| x.ident.value().to_string())
+        .collect();
+    kinds.dedup();
+    for k in &kinds {
+        b.body.remove_blocks(k);
+    }
+    for x in o.body.blocks() {
+        b.body.push(x.clone());
+    }
+}
+
 /// Reads a module directory (or one `.tf` file): its declarations, in order.
 pub(crate) fn read_module(
     path: &Path,
@@ -265,12 +341,31 @@ pub(crate) fn read_module(
         dir,
         ..Default::default()
     };
-    for p in tf_files(path, diags) {
+    let mut blocks: Vec<(Rc<SrcFile>, Block)> = Vec::new();
+    let mut overrides: Vec<(Rc<SrcFile>, Block)> = Vec::new();
+    let all = tf_files(path, diags);
+    let (normal, over): (Vec<PathBuf>, Vec<PathBuf>) =
+        all.into_iter().partition(|p| !is_override(p));
+    for p in normal.into_iter().chain(over) {
         files.push(p.clone());
         let Some((file, body)) = parse_file(&p, diags) else {
             continue;
         };
+        let target = if is_override(&p) {
+            &mut overrides
+        } else {
+            &mut blocks
+        };
         for b in body.blocks() {
+            target.push((file.clone(), b.clone()));
+        }
+    }
+    for (file, o) in overrides {
+        apply_override(&mut blocks, &file, o, diags);
+    }
+    {
+        for (file, b) in &blocks {
+            let file = file.clone();
             let origin = file.origin_of(b.span());
             match b.ident.value().as_str() {
                 "variable" => {
