@@ -1,9 +1,11 @@
 //! Configurations: parse, load modules and variables, evaluate into [`crate::Instance`]s.
 
+mod body;
 mod eval;
 mod functions;
 mod modules;
 mod parse;
+mod scope;
 mod types;
 mod value;
 mod vars;

@@ -12,9 +12,10 @@ use hcl_edit::structure::Body;
 use hcl_edit::Span;
 use serde_json::{Map, Value as Json};
 
-use super::eval::{iterate, Env, Scope};
-use super::functions::Dirs;
+use super::body::eval_body;
+use super::eval::Env;
 use super::parse::{error, read_module, CallDecl, Item, ModuleSrc, ResDecl, SrcFile};
+use super::scope::ModScope;
 use super::value::{embed, strip_hidden, unknown, EvalError, R, RESOURCE_KEY};
 use super::Provider;
 use crate::{Diagnostic, Instance, Origin};
@@ -42,9 +43,9 @@ enum Memo<T> {
 }
 
 /// A resource's evaluation: its instances (address, arguments) and its value for references.
-struct ResResult {
+pub(super) struct ResResult {
     instances: Vec<(String, Json)>,
-    value: Value,
+    pub(super) value: Value,
 }
 
 /// How a module call expanded.
@@ -62,7 +63,7 @@ enum CallResult {
 
 /// One instance of a module: its source, address and variables, and what has been evaluated.
 pub(crate) struct ModInst {
-    src: Rc<ModuleSrc>,
+    pub(super) src: Rc<ModuleSrc>,
     /// `""` for the root, `module.a.` / `module.a["k"].` below it.
     prefix: String,
     /// The key in `.terraform/modules/modules.json`: `a`, `a.b`.
@@ -70,7 +71,7 @@ pub(crate) struct ModInst {
     depth: u32,
     /// The directories of this module and the modules calling it (to refuse recursion).
     chain: Vec<PathBuf>,
-    vars: HashMap<String, VarState>,
+    pub(super) vars: HashMap<String, VarState>,
     locals: RefCell<HashMap<String, Memo<Value>>>,
     outputs: RefCell<HashMap<String, Memo<Value>>>,
     resources: RefCell<HashMap<String, Memo<Rc<ResResult>>>>,
@@ -87,7 +88,7 @@ struct Installed {
 /// Everything one [`super::load`] shares.
 pub(crate) struct Loader<'p> {
     provider: &'p dyn Provider,
-    root_dir: PathBuf,
+    pub(super) root_dir: PathBuf,
     installed: Option<Vec<Installed>>,
     modules: RefCell<Vec<Rc<ModInst>>>,
     sources: RefCell<HashMap<PathBuf, Rc<ModuleSrc>>>,
@@ -95,7 +96,7 @@ pub(crate) struct Loader<'p> {
     pub diags: RefCell<Vec<Diagnostic>>,
     /// Files read so far.
     pub files: RefCell<Vec<PathBuf>>,
-    depth: Cell<u32>,
+    pub(super) depth: Cell<u32>,
     instances: Cell<usize>,
     stack: RefCell<Vec<String>>,
 }
@@ -118,7 +119,7 @@ impl<'p> Loader<'p> {
         }
     }
 
-    fn diag(&self, d: Diagnostic) {
+    pub(super) fn diag(&self, d: Diagnostic) {
         self.diags.borrow_mut().push(d);
     }
 
@@ -236,7 +237,7 @@ impl<'p> Loader<'p> {
         }
     }
 
-    fn local(&self, id: usize, name: &str) -> R<Value> {
+    pub(super) fn local(&self, id: usize, name: &str) -> R<Value> {
         let m = self.module(id);
         let Some(n) = m.src.locals.get(name).cloned() else {
             return Err(EvalError::new(format!(
@@ -301,7 +302,7 @@ impl<'p> Loader<'p> {
     }
 
     /// The value of `module.<name>` in module `id`.
-    fn module_value(&self, id: usize, name: &str) -> Value {
+    pub(super) fn module_value(&self, id: usize, name: &str) -> Value {
         let outputs = |child: usize| -> Json {
             let cm = self.module(child);
             let mut names: Vec<&String> = cm.src.outputs.keys().collect();
@@ -779,7 +780,7 @@ impl<'p> Loader<'p> {
         }
     }
 
-    fn resource(&self, id: usize, key: &str) -> Rc<ResResult> {
+    pub(super) fn resource(&self, id: usize, key: &str) -> Rc<ResResult> {
         let m = self.module(id);
         let Some(d) = m.src.resources.get(key).cloned() else {
             return Rc::new(ResResult {
@@ -932,244 +933,6 @@ impl ModInst {
             calls: RefCell::new(HashMap::new()),
         }
     }
-}
-
-/// Evaluates a block body to JSON: attributes as values, nested blocks as arrays of objects
-/// (`dynamic` blocks expanded); at the top of a resource, meta-arguments are left out.
-pub(crate) fn eval_body(env: &Env, body: &Body, top: bool) -> R<Map<String, Json>> {
-    let mut out = Map::new();
-    for a in body.attributes() {
-        let k = a.key.value().as_str();
-        if top && matches!(k, "count" | "for_each" | "provider" | "depends_on") {
-            continue;
-        }
-        out.insert(k.to_string(), embed(env.eval(&a.value)?));
-    }
-    for b in body.blocks() {
-        let kind = b.ident.value().as_str();
-        if top && matches!(kind, "lifecycle" | "provisioner" | "connection") {
-            continue;
-        }
-        if kind == "dynamic" {
-            let Some(name) = b.labels.first().map(|l| l.as_str().to_string()) else {
-                return Err(EvalError::new("a dynamic block needs a label").at(b.span()));
-            };
-            let iter_name = match b.body.get_attribute("iterator").map(|a| &a.value) {
-                Some(Expression::Variable(v)) => v.value().to_string(),
-                Some(other) => {
-                    return Err(EvalError::new("iterator must be a name").at(other.span()))
-                }
-                None => name.clone(),
-            };
-            let Some(fe) = b.body.get_attribute("for_each") else {
-                return Err(EvalError::new("a dynamic block needs for_each").at(b.span()));
-            };
-            let Some(content) = b
-                .body
-                .blocks()
-                .find(|c| c.ident.value().as_str() == "content")
-            else {
-                return Err(EvalError::new("a dynamic block needs a content block").at(b.span()));
-            };
-            let list = out
-                .entry(name.clone())
-                .or_insert_with(|| Json::Array(vec![]));
-            let coll = env.eval(&fe.value)?;
-            let items = match coll {
-                Value::Unknown(u) => {
-                    if let Json::Array(l) = list {
-                        l.push(u.to_json());
-                    }
-                    continue;
-                }
-                Value::Known(j) => iterate(&j).map_err(|e| e.at(fe.value.span()))?,
-            };
-            let mut blocks = Vec::with_capacity(items.len());
-            for (k, v) in items {
-                super::value::charge(1)?;
-                let mut it = Map::new();
-                it.insert("key".into(), k);
-                it.insert("value".into(), embed(v));
-                let child = env.child(vec![(iter_name.clone(), Value::Known(Json::Object(it)))]);
-                blocks.push(Json::Object(eval_body(&child, &content.body, false)?));
-            }
-            if let Some(Json::Array(l)) = out.get_mut(&name) {
-                l.extend(blocks);
-            }
-            continue;
-        }
-        let v = Json::Object(eval_body(env, &b.body, false)?);
-        match out
-            .entry(kind.to_string())
-            .or_insert_with(|| Json::Array(vec![]))
-        {
-            Json::Array(l) => l.push(v),
-            _ => {
-                return Err(
-                    EvalError::new(format!("\"{kind}\" is both an argument and a block"))
-                        .at(b.span()),
-                )
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Names as a module instance sees them.
-pub(crate) struct ModScope<'a, 'p> {
-    loader: &'a Loader<'p>,
-    id: usize,
-    m: Rc<ModInst>,
-}
-
-impl Scope for ModScope<'_, '_> {
-    fn resolve(&self, root: &str, attrs: &[&str]) -> R<(Value, usize)> {
-        let first = attrs.first().copied();
-        let need = |what: &str| {
-            EvalError::new(format!(
-                "\"{root}\" must be followed by an attribute name ({what})"
-            ))
-        };
-        match root {
-            "var" => {
-                let n = first.ok_or_else(|| need("var.NAME"))?;
-                let Some(v) = self.m.vars.get(n) else {
-                    return Err(EvalError::new(format!(
-                        "reference to undeclared input variable \"{n}\""
-                    )));
-                };
-                match &v.value {
-                    Some(x) => Ok((x.clone(), 1)),
-                    None => {
-                        if !v.warned.replace(true) {
-                            self.loader.diag(Diagnostic {
-                                error: false,
-                                origin: Some(v.origin.clone()),
-                                message: format!(
-                                    "variable \"{n}\" has no value; what depends on it is unknown"
-                                ),
-                                hint: Some(format!(
-                                    "give it with --var {n}=VALUE or a .tfvars file"
-                                )),
-                            });
-                        }
-                        Ok((
-                            unknown(
-                                format!("var.{n}"),
-                                format!("variable \"{n}\" has no value (give it with --var {n}=VALUE or a .tfvars file)"),
-                            ),
-                            1,
-                        ))
-                    }
-                }
-            }
-            "local" => {
-                let n = first.ok_or_else(|| need("local.NAME"))?;
-                Ok((self.loader.local(self.id, n)?, 1))
-            }
-            "each" | "count" => Err(EvalError::new(format!(
-                "\"{root}\" can only be used in a block that sets {}",
-                if root == "each" { "for_each" } else { "count" }
-            ))),
-            "path" => {
-                let n = first.ok_or_else(|| need("path.module"))?;
-                let p = match n {
-                    "module" => absolute(&self.m.src.dir).display().to_string(),
-                    "root" => absolute(&self.loader.root_dir).display().to_string(),
-                    "cwd" => std::env::current_dir()
-                        .map(|d| d.display().to_string())
-                        .unwrap_or_else(|_| ".".into()),
-                    other => {
-                        return Err(EvalError::new(format!(
-                            "unknown path attribute \"{other}\""
-                        )))
-                    }
-                };
-                let p = if p.is_empty() { ".".into() } else { p };
-                Ok((Value::Known(Json::String(p)), 1))
-            }
-            "terraform" => match first {
-                Some("workspace") => Ok((Value::Known(Json::String("default".into())), 1)),
-                _ => Err(EvalError::new("only terraform.workspace is available")),
-            },
-            "module" => {
-                let n = first.ok_or_else(|| need("module.NAME"))?;
-                if !self.m.src.calls.contains_key(n) {
-                    return Err(EvalError::new(format!(
-                        "reference to undeclared module \"{n}\""
-                    )));
-                }
-                match self.loader.module_value(self.id, n) {
-                    Value::Unknown(mut u) => {
-                        let used = if attrs.len() > 1 { 2 } else { 1 };
-                        u.expression = format!("module.{}", attrs[..used].join("."));
-                        Ok((Value::Unknown(u), used))
-                    }
-                    v => Ok((v, 1)),
-                }
-            }
-            "data" => {
-                if attrs.len() < 2 {
-                    return Err(need("data.TYPE.NAME"));
-                }
-                let key = format!("data.{}.{}", attrs[0], attrs[1]);
-                if !self.m.src.resources.contains_key(&key) {
-                    return Err(EvalError::new(format!(
-                        "reference to undeclared data source \"{key}\""
-                    )));
-                }
-                Ok((self.loader.resource(self.id, &key).value.clone(), 2))
-            }
-            "self" => Err(EvalError::new("\"self\" is only available in provisioners")),
-            t => {
-                let n = first.ok_or_else(|| EvalError::new(format!("unknown name \"{t}\"")))?;
-                let key = format!("{t}.{n}");
-                if !self.m.src.resources.contains_key(&key) {
-                    return Err(EvalError::new(format!(
-                        "reference to undeclared resource \"{key}\""
-                    )));
-                }
-                Ok((self.loader.resource(self.id, &key).value.clone(), 1))
-            }
-        }
-    }
-
-    fn dirs(&self) -> Dirs {
-        Dirs {
-            module: self.m.src.dir.clone(),
-            in_template: false,
-        }
-    }
-
-    fn depth(&self) -> &Cell<u32> {
-        &self.loader.depth
-    }
-
-    fn module_id(&self) -> usize {
-        self.id
-    }
-}
-
-/// `p` made absolute against the current directory, `.` and `..` resolved.
-fn absolute(p: &Path) -> PathBuf {
-    let abs = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    };
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 fn read_modules_json(root: &Path) -> Option<Vec<Installed>> {
