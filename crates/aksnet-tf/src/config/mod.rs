@@ -1,4 +1,19 @@
 //! Configurations: parse, load modules and variables, evaluate into [`crate::Instance`]s.
+//!
+//! - `parse`: `.tf` files read with hcl-edit (override files merged), positions as origins;
+//! - `vars`: the root module's variable values by Terraform's precedence; `types`: type
+//!   constraints applied to them;
+//! - `eval`: expressions, templates, `for`, splats and operators over
+//!   [`aksnet_arm::Value`], unknowns propagating; `functions`: the built-in functions;
+//! - `modules`: module instances, evaluated lazily (locals, resources, data sources, module
+//!   calls, outputs, each once, cycles reported) with `count`/`for_each`; `scope`: the names
+//!   an expression in a module sees; `body`: block bodies (nested and `dynamic` blocks) as
+//!   JSON;
+//! - `value`: conversions, limits and the markers shared by all.
+//!
+//! Evaluation is bounded: expression depth, chained references, module depth, instances,
+//! list and string sizes and the total work of one [`load`] all have limits that end in a
+//! diagnostic, never a hang or a stack overflow.
 
 mod body;
 mod eval;
