@@ -585,3 +585,27 @@ resource "azurerm_virtual_network" "v" {
     );
     assert!(l.instances[0].origin.file.ends_with("main.tf"));
 }
+
+#[test]
+fn a_module_call_missing_a_required_argument_is_an_error() {
+    let l = load_text(&[
+        ("main.tf", "module \"m\" {\n  source = \"./m\"\n}\n"),
+        (
+            "m/main.tf",
+            "variable \"name\" {}\nresource \"azurerm_subnet\" \"s\" {\n  name = var.name\n}\n",
+        ),
+    ]);
+    let errs: Vec<_> = l.diagnostics.iter().filter(|d| d.error).collect();
+    assert_eq!(errs.len(), 1, "{:#?}", l.diagnostics);
+    assert!(errs[0]
+        .message
+        .contains("missing required argument \"name\""));
+    assert_eq!(l.diagnostics.len(), 1, "{:#?}", l.diagnostics);
+    assert_eq!(
+        l.instances[0].values["name"],
+        unknown(
+            "var.name",
+            "variable \"name\" has no value (the module call does not give it)"
+        )
+    );
+}

@@ -458,6 +458,23 @@ impl<'p> Loader<'p> {
                 Some(e) => e,
                 None => return unavailable("count or for_each could not be evaluated".into()),
             };
+        let mut missing: Vec<&String> = src
+            .variables
+            .iter()
+            .filter(|(vn, d)| d.default.is_none() && c.block.body.get_attribute(vn).is_none())
+            .map(|(vn, _)| vn)
+            .collect();
+        missing.sort();
+        for vn in missing {
+            self.diag(Diagnostic {
+                error: true,
+                origin: Some(origin.clone()),
+                message: format!(
+                    "module \"{name}\": missing required argument \"{vn}\"; what depends on it is unknown"
+                ),
+                hint: Some(format!("give it in the module block: {vn} = ...")),
+            });
+        }
         let make = |bindings: Vec<(String, Value)>, suffix: String| -> Option<usize> {
             if !self.count_instance(&origin) {
                 return None;
@@ -524,12 +541,14 @@ impl<'p> Loader<'p> {
                         .or(Some(Value::Known(Json::Null))),
                     v => v,
                 };
+                // A required variable the call does not give is an error at the call (as
+                // Terraform has it), and reads of it are unknown without a further warning.
                 vars.insert(
                     vn.clone(),
                     VarState {
+                        warned: Cell::new(value.is_none()),
                         value,
                         origin: d.origin.clone(),
-                        warned: Cell::new(false),
                     },
                 );
             }
@@ -912,6 +931,11 @@ enum Expansion {
 }
 
 impl ModInst {
+    /// Whether this is the root module.
+    pub(super) fn is_root(&self) -> bool {
+        self.prefix.is_empty()
+    }
+
     fn new(
         src: Rc<ModuleSrc>,
         prefix: String,

@@ -55,13 +55,14 @@ impl Scope for ModScope<'_, '_> {
                                 )),
                             });
                         }
-                        Ok((
-                            unknown(
-                                format!("var.{n}"),
-                                format!("variable \"{n}\" has no value (give it with --var {n}=VALUE or a .tfvars file)"),
-                            ),
-                            1,
-                        ))
+                        let reason = if self.m.is_root() {
+                            format!("variable \"{n}\" has no value (give it with --var {n}=VALUE or a .tfvars file)")
+                        } else {
+                            format!(
+                                "variable \"{n}\" has no value (the module call does not give it)"
+                            )
+                        };
+                        Ok((unknown(format!("var.{n}"), reason), 1))
                     }
                 }
             }
