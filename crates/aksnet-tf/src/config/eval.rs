@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use aksnet_arm::Value;
 use hcl_edit::expr::{
@@ -26,7 +27,7 @@ pub(crate) trait Scope {
     /// The value of the reference starting with `root`, followed by the attribute names
     /// `attrs` (as written, before any index); returns the value and how many of `attrs` it
     /// used.
-    fn resolve(&self, root: &str, attrs: &[&str]) -> R<(Value, usize)>;
+    fn resolve(&self, root: &str, attrs: &[&str]) -> R<(Rc<Value>, usize)>;
     /// Directories for the filesystem functions.
     fn dirs(&self) -> functions::Dirs;
     /// The evaluation depth counter shared by everything this scope evaluates.
@@ -48,7 +49,7 @@ pub(crate) struct EmptyScope {
 }
 
 impl Scope for EmptyScope {
-    fn resolve(&self, root: &str, _attrs: &[&str]) -> R<(Value, usize)> {
+    fn resolve(&self, root: &str, _attrs: &[&str]) -> R<(Rc<Value>, usize)> {
         Err(EvalError::new(format!(
             "variables are not allowed here: \"{root}\""
         )))
@@ -199,7 +200,7 @@ impl<'a> Env<'a> {
                     self.traversal(expr, v, &t.operators)
                 } else {
                     let base = self.eval(&t.expr)?;
-                    apply_ops(self, base, &t.operators)
+                    apply_ops(self, &base, &t.operators)
                 }
             }
             Expression::UnaryOp(u) => {
@@ -226,7 +227,7 @@ impl<'a> Env<'a> {
     ) -> R<Value> {
         let name = root.value().as_str();
         if let Some(v) = self.binding(name) {
-            return apply_ops(self, v.clone(), ops);
+            return apply_ops(self, v, ops);
         }
         let attrs: Vec<&str> = ops
             .iter()
@@ -240,7 +241,7 @@ impl<'a> Env<'a> {
             .scope
             .resolve(name, &attrs)
             .map_err(|e| e.at(whole.span()))?;
-        apply_ops(self, v, &ops[used.min(ops.len())..])
+        apply_ops(self, &v, &ops[used.min(ops.len())..])
     }
 
     fn binary(&self, l: &Expression, op: BinaryOperator, r: &Expression) -> R<Value> {
@@ -626,17 +627,26 @@ pub(crate) fn iterate(coll: &Json) -> R<Vec<(Json, Value)>> {
     }
 }
 
-/// Applies traversal operators (attributes, indexes, splats) to a value.
-pub(crate) fn apply_ops(env: &Env, v: Value, ops: &[Decorated<TraversalOperator>]) -> R<Value> {
-    let mut cur = v;
+/// Applies traversal operators (attributes, indexes, splats) to a value, copying only what
+/// the traversal reaches (a reference into a large map or list costs the element, not the
+/// collection).
+pub(crate) fn apply_ops(env: &Env, v: &Value, ops: &[Decorated<TraversalOperator>]) -> R<Value> {
+    match v {
+        Value::Unknown(u) => Ok(Value::Unknown(u.clone())),
+        Value::Known(j) => apply_json(env, j, ops),
+    }
+}
+
+fn apply_json(env: &Env, j: &Json, ops: &[Decorated<TraversalOperator>]) -> R<Value> {
+    let mut cur: &Json = j;
     let mut i = 0;
     while i < ops.len() {
+        if let Some(u) = aksnet_arm::Unknown::from_json(cur) {
+            return Ok(Value::Unknown(u));
+        }
         let op = &ops[i];
         match op.value() {
-            TraversalOperator::FullSplat(_) => {
-                let rest = &ops[i + 1..];
-                return splat(env, cur, rest);
-            }
+            TraversalOperator::FullSplat(_) => return splat(env, cur, &ops[i + 1..]),
             TraversalOperator::AttrSplat(_) => {
                 let n = ops[i + 1..]
                     .iter()
@@ -647,82 +657,83 @@ pub(crate) fn apply_ops(env: &Env, v: Value, ops: &[Decorated<TraversalOperator>
                         )
                     })
                     .count();
-                cur = splat(env, cur, &ops[i + 1..i + 1 + n])?;
-                i += 1 + n;
-                continue;
+                let r = splat(env, cur, &ops[i + 1..i + 1 + n])?;
+                return apply_ops(env, &r, &ops[i + 1 + n..]);
             }
             TraversalOperator::GetAttr(a) => {
-                cur = get_attr(cur, a.value().as_str()).map_err(|e| e.at(op.span()))?;
+                match attr_ref(cur, a.value().as_str()).map_err(|e| e.at(op.span()))? {
+                    Step::Ref(x) => cur = x,
+                    Step::Val(v) => return apply_ops(env, &v, &ops[i + 1..]),
+                }
             }
             TraversalOperator::LegacyIndex(n) => {
-                cur = index(cur, &Json::from(*n.value())).map_err(|e| e.at(op.span()))?;
+                cur = index_ref(cur, &Json::from(*n.value())).map_err(|e| e.at(op.span()))?;
             }
-            TraversalOperator::Index(e) => {
-                let k = env.eval(e)?;
-                cur = match k {
-                    Value::Unknown(u) => {
-                        if let Value::Unknown(_) = cur {
-                            cur
-                        } else {
-                            Value::Unknown(u)
-                        }
-                    }
-                    Value::Known(k) => index(cur, &k).map_err(|e| e.at(op.span()))?,
-                };
-            }
+            TraversalOperator::Index(e) => match env.eval(e)? {
+                Value::Unknown(u) => return Ok(Value::Unknown(u)),
+                Value::Known(k) => cur = index_ref(cur, &k).map_err(|e| e.at(op.span()))?,
+            },
         }
         i += 1;
     }
-    Ok(cur)
+    Ok(Value::from_json(cur.clone()))
 }
 
-fn splat(env: &Env, v: Value, rest: &[Decorated<TraversalOperator>]) -> R<Value> {
-    let items = match v {
-        Value::Unknown(u) => return Ok(Value::Unknown(u)),
-        Value::Known(Json::Null) => return Ok(Value::Known(Json::Array(vec![]))),
-        Value::Known(Json::Array(a)) => a,
-        Value::Known(other) => {
-            if let Some(u) = aksnet_arm::Unknown::from_json(&other) {
+fn splat(env: &Env, v: &Json, rest: &[Decorated<TraversalOperator>]) -> R<Value> {
+    match v {
+        Json::Null => Ok(Value::Known(Json::Array(vec![]))),
+        Json::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                out.push(embed(apply_json(env, it, rest)?));
+            }
+            Ok(Value::Known(Json::Array(out)))
+        }
+        other => {
+            if let Some(u) = aksnet_arm::Unknown::from_json(other) {
                 return Ok(Value::Unknown(u));
             }
-            vec![other]
+            Ok(Value::Known(Json::Array(vec![embed(apply_json(
+                env, other, rest,
+            )?)])))
         }
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for it in items {
-        out.push(embed(apply_ops(env, Value::from_json(it), rest)?));
     }
-    Ok(Value::Known(Json::Array(out)))
 }
 
-/// `v.name`.
-pub(crate) fn get_attr(v: Value, name: &str) -> R<Value> {
-    match v {
-        Value::Unknown(u) => Ok(Value::Unknown(u)),
-        Value::Known(Json::Object(mut m)) => match m.remove(name) {
-            Some(x) => Ok(Value::from_json(x)),
+/// One attribute step: a reference into the value, or a value made for it (an attribute a
+/// resource does not have yet is unknown).
+enum Step<'a> {
+    Ref(&'a Json),
+    Val(Value),
+}
+
+fn attr_ref<'a>(j: &'a Json, name: &str) -> R<Step<'a>> {
+    match j {
+        Json::Object(m) => match m.get(name) {
+            Some(x) => Ok(Step::Ref(x)),
             None => match m.get(RESOURCE_KEY).and_then(Json::as_str) {
-                Some(addr) => Ok(unknown(format!("{addr}.{name}"), "known only after apply")),
+                Some(addr) => Ok(Step::Val(unknown(
+                    format!("{addr}.{name}"),
+                    "known only after apply",
+                ))),
                 None => Err(EvalError::new(format!(
                     "unsupported attribute: this object does not have an attribute named \"{name}\""
                 ))),
             },
         },
-        Value::Known(Json::Null) => Err(EvalError::new(format!(
+        Json::Null => Err(EvalError::new(format!(
             "attempt to get attribute \"{name}\" from a null value"
         ))),
-        Value::Known(other) => Err(EvalError::new(format!(
+        other => Err(EvalError::new(format!(
             "unsupported attribute \"{name}\": a {} has no attributes",
-            type_name(&other)
+            type_name(other)
         ))),
     }
 }
 
-/// `v[k]`.
-pub(crate) fn index(v: Value, k: &Json) -> R<Value> {
-    match v {
-        Value::Unknown(u) => Ok(Value::Unknown(u)),
-        Value::Known(Json::Array(mut a)) => {
+fn index_ref<'a>(j: &'a Json, k: &Json) -> R<&'a Json> {
+    match j {
+        Json::Array(a) => {
             let i = to_number(k).map_err(|_| EvalError::new("a list index must be a number"))?;
             if i < 0.0 || i.fract() != 0.0 || i as usize >= a.len() {
                 return Err(EvalError::new(format!(
@@ -730,21 +741,20 @@ pub(crate) fn index(v: Value, k: &Json) -> R<Value> {
                     a.len()
                 )));
             }
-            Ok(Value::from_json(a.swap_remove(i as usize)))
+            Ok(&a[i as usize])
         }
-        Value::Known(Json::Object(mut m)) => {
+        Json::Object(m) => {
             let key = to_str(k).map_err(|_| EvalError::new("a map key must be a string"))?;
-            match m.remove(&key) {
-                Some(x) => Ok(Value::from_json(x)),
-                None => Err(EvalError::new(format!(
+            m.get(&key).ok_or_else(|| {
+                EvalError::new(format!(
                     "invalid index: the given key \"{key}\" does not exist"
-                ))),
-            }
+                ))
+            })
         }
-        Value::Known(Json::Null) => Err(EvalError::new("attempt to index a null value")),
-        Value::Known(other) => Err(EvalError::new(format!(
+        Json::Null => Err(EvalError::new("attempt to index a null value")),
+        other => Err(EvalError::new(format!(
             "a {} cannot be indexed",
-            type_name(&other)
+            type_name(other)
         ))),
     }
 }

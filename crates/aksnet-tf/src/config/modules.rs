@@ -30,7 +30,7 @@ const MAX_INSTANCES: usize = 100_000;
 /// A variable's value in a module instance.
 pub(crate) struct VarState {
     /// Its value; `None` when nothing gives it one.
-    pub value: Option<Value>,
+    pub value: Option<Rc<Value>>,
     /// Where it is declared.
     pub origin: Origin,
     /// Whether the "no value" warning was given.
@@ -45,7 +45,7 @@ enum Memo<T> {
 /// A resource's evaluation: its instances (address, arguments) and its value for references.
 pub(super) struct ResResult {
     instances: Vec<(String, Json)>,
-    pub(super) value: Value,
+    pub(super) value: Rc<Value>,
 }
 
 /// How a module call expanded.
@@ -72,7 +72,7 @@ pub(crate) struct ModInst {
     /// The directories of this module and the modules calling it (to refuse recursion).
     chain: Vec<PathBuf>,
     pub(super) vars: HashMap<String, VarState>,
-    locals: RefCell<HashMap<String, Memo<Value>>>,
+    locals: RefCell<HashMap<String, Memo<Rc<Value>>>>,
     outputs: RefCell<HashMap<String, Memo<Value>>>,
     resources: RefCell<HashMap<String, Memo<Rc<ResResult>>>>,
     calls: RefCell<HashMap<String, Memo<CallResult>>>,
@@ -139,7 +139,7 @@ impl<'p> Loader<'p> {
                 (
                     n.clone(),
                     VarState {
-                        value: vars.get(n).cloned(),
+                        value: vars.get(n).cloned().map(Rc::new),
                         origin: d.origin.clone(),
                         warned: Cell::new(false),
                     },
@@ -237,7 +237,7 @@ impl<'p> Loader<'p> {
         }
     }
 
-    pub(super) fn local(&self, id: usize, name: &str) -> R<Value> {
+    pub(super) fn local(&self, id: usize, name: &str) -> R<Rc<Value>> {
         let m = self.module(id);
         let Some(n) = m.src.locals.get(name).cloned() else {
             return Err(EvalError::new(format!(
@@ -250,11 +250,11 @@ impl<'p> Loader<'p> {
         }
         let label = format!("{}local.{name}", m.prefix);
         if let Err(why) = self.enter(label.clone(), &n.file, n.expr.span()) {
-            return Ok(unknown(format!("local.{name}"), why));
+            return Ok(Rc::new(unknown(format!("local.{name}"), why)));
         }
         m.locals.borrow_mut().insert(name.into(), Memo::Busy);
         let scope = self.scope(id);
-        let v = match Env::new(&scope).eval(&n.expr) {
+        let v = Rc::new(match Env::new(&scope).eval(&n.expr) {
             Ok(v) => v,
             Err(e) => {
                 self.err_at(&n.file, &e, &label);
@@ -263,7 +263,7 @@ impl<'p> Loader<'p> {
                     format!("evaluation failed: {}", e.message),
                 )
             }
-        };
+        });
         self.leave();
         m.locals
             .borrow_mut()
@@ -547,7 +547,7 @@ impl<'p> Loader<'p> {
                     vn.clone(),
                     VarState {
                         warned: Cell::new(value.is_none()),
-                        value,
+                        value: value.map(Rc::new),
                         origin: d.origin.clone(),
                     },
                 );
@@ -804,7 +804,7 @@ impl<'p> Loader<'p> {
         let Some(d) = m.src.resources.get(key).cloned() else {
             return Rc::new(ResResult {
                 instances: vec![],
-                value: unknown(key, "no such resource"),
+                value: Rc::new(unknown(key, "no such resource")),
             });
         };
         match m.resources.borrow().get(key) {
@@ -815,7 +815,7 @@ impl<'p> Loader<'p> {
         if let Err(why) = self.enter(label, &d.file, d.block.span()) {
             return Rc::new(ResResult {
                 instances: vec![],
-                value: unknown(key, why),
+                value: Rc::new(unknown(key, why)),
             });
         }
         m.resources.borrow_mut().insert(key.into(), Memo::Busy);
@@ -834,7 +834,7 @@ impl<'p> Loader<'p> {
         let origin = d.file.origin_of(d.block.span());
         let failed = |why: &str| ResResult {
             instances: vec![],
-            value: unknown(&d.key, why),
+            value: Rc::new(unknown(&d.key, why)),
         };
         let Some(expansion) = self.expansion(&env, &d.block.body, &d.file, &addr) else {
             return failed("its count or for_each could not be evaluated");
@@ -902,7 +902,10 @@ impl<'p> Loader<'p> {
                 Value::Known(Json::Object(out))
             }
         };
-        ResResult { instances, value }
+        ResResult {
+            instances,
+            value: Rc::new(value),
+        }
     }
 }
 

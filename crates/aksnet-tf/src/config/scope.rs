@@ -25,7 +25,7 @@ pub(crate) struct ModScope<'a, 'p> {
 }
 
 impl Scope for ModScope<'_, '_> {
-    fn resolve(&self, root: &str, attrs: &[&str]) -> R<(Value, usize)> {
+    fn resolve(&self, root: &str, attrs: &[&str]) -> R<(Rc<Value>, usize)> {
         let first = attrs.first().copied();
         let need = |what: &str| {
             EvalError::new(format!(
@@ -62,7 +62,7 @@ impl Scope for ModScope<'_, '_> {
                                 "variable \"{n}\" has no value (the module call does not give it)"
                             )
                         };
-                        Ok((unknown(format!("var.{n}"), reason), 1))
+                        Ok((Rc::new(unknown(format!("var.{n}"), reason)), 1))
                     }
                 }
             }
@@ -89,10 +89,10 @@ impl Scope for ModScope<'_, '_> {
                     }
                 };
                 let p = if p.is_empty() { ".".into() } else { p };
-                Ok((Value::Known(Json::String(p)), 1))
+                Ok((Rc::new(Value::Known(Json::String(p))), 1))
             }
             "terraform" => match first {
-                Some("workspace") => Ok((Value::Known(Json::String("default".into())), 1)),
+                Some("workspace") => Ok((Rc::new(Value::Known(Json::String("default".into()))), 1)),
                 _ => Err(EvalError::new("only terraform.workspace is available")),
             },
             "module" => {
@@ -106,9 +106,9 @@ impl Scope for ModScope<'_, '_> {
                     Value::Unknown(mut u) => {
                         let used = if attrs.len() > 1 { 2 } else { 1 };
                         u.expression = format!("module.{}", attrs[..used].join("."));
-                        Ok((Value::Unknown(u), used))
+                        Ok((Rc::new(Value::Unknown(u)), used))
                     }
-                    v => Ok((v, 1)),
+                    v => Ok((Rc::new(v), 1)),
                 }
             }
             "data" => {
