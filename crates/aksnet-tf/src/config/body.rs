@@ -6,7 +6,7 @@ use hcl_edit::structure::Body;
 use hcl_edit::Span;
 use serde_json::{Map, Value as Json};
 
-use super::eval::{iterate, Env};
+use super::eval::{is_set_call, iterate_as, Env};
 use super::value::{embed, EvalError, R};
 
 /// Evaluates a block body to JSON: attributes as values, nested blocks as arrays of objects
@@ -57,7 +57,9 @@ pub(crate) fn eval_body(env: &Env, body: &Body, top: bool) -> R<Map<String, Json
                     }
                     continue;
                 }
-                Value::Known(j) => iterate(&j).map_err(|e| e.at(fe.value.span()))?,
+                Value::Known(j) => {
+                    iterate_as(&j, is_set_call(&fe.value)).map_err(|e| e.at(fe.value.span()))?
+                }
             };
             let mut blocks = Vec::with_capacity(items.len());
             for (k, v) in items {

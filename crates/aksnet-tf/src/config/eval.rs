@@ -402,7 +402,7 @@ impl<'a> Env<'a> {
                             Value::Known(j) => j,
                         };
                         let (ea, eb) = strips(&fd.endfor_expr.strip);
-                        for (k, v) in iterate(&coll)? {
+                        for (k, v) in iterate_as(&coll, is_set_call(&f.collection_expr))? {
                             charge(1)?;
                             *strip_next = b;
                             let mut names = vec![(f.value_var.value().to_string(), v)];
@@ -438,7 +438,7 @@ impl<'a> Env<'a> {
             Value::Unknown(u) => return Ok(Value::Unknown(u)),
             Value::Known(j) => j,
         };
-        let items = iterate(&coll)?;
+        let items = iterate_as(&coll, is_set_call(&f.intro.collection_expr))?;
         let mut list = Vec::new();
         let mut obj: Map<String, Json> = Map::new();
         for (k, v) in items {
@@ -596,6 +596,31 @@ fn dedent_lines(s: &str, n: usize) -> String {
         }
     }
     out
+}
+
+/// Whether an expression is a call of a function returning a set (`toset`, `setunion`, ...):
+/// iterating a set, Terraform gives each element as its own key.
+pub(crate) fn is_set_call(e: &Expression) -> bool {
+    match e {
+        Expression::Parenthesis(p) => is_set_call(p.inner()),
+        Expression::FuncCall(f) => matches!(
+            f.name.name.value().as_str(),
+            "toset" | "setunion" | "setintersection" | "setsubtract" | "setproduct"
+        ),
+        _ => false,
+    }
+}
+
+/// [`iterate`], with a set's elements as their own keys when `set`.
+pub(crate) fn iterate_as(coll: &Json, set: bool) -> R<Vec<(Json, Value)>> {
+    let items = iterate(coll)?;
+    if set && coll.is_array() {
+        return Ok(items
+            .into_iter()
+            .map(|(_, v)| (v.clone().into_json(), v))
+            .collect());
+    }
+    Ok(items)
 }
 
 /// The elements of a collection as (key, value) pairs: index and element for lists, key and
@@ -858,6 +883,11 @@ mod tests {
             json!("12")
         );
         assert_eq!(k("[for x in [1, 2, 3] : x * 2 if x > 1]"), json!([4, 6]));
+        assert_eq!(k("[for k, v in [\"a\", \"b\"] : k]"), json!([0, 1]));
+        assert_eq!(
+            k("[for k, v in toset([\"b\", \"a\"]) : k]"),
+            json!(["a", "b"])
+        );
         assert_eq!(
             k("{for k, v in {a = 1, b = 2} : v => k}"),
             json!({"1": "a", "2": "b"})
