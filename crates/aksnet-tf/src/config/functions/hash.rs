@@ -203,8 +203,29 @@ fn md5(data: &[u8]) -> [u8; 16] {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::k;
+    use super::super::test_util::{ev_in, k};
+    use aksnet_arm::Value;
     use serde_json::json;
+
+    #[test]
+    fn run_dependent_functions_are_unknown() {
+        for f in ["uuid()", "timestamp()"] {
+            match ev_in(f, std::path::Path::new(".")) {
+                Ok(Value::Unknown(u)) => {
+                    assert_eq!(u.expression, f);
+                    assert!(u.reason.contains("differs at every run"));
+                }
+                other => panic!("{f}: {other:?}"),
+            }
+        }
+        match ev_in(
+            "formatdate(\"YYYY\", \"2024-01-01T00:00:00Z\")",
+            std::path::Path::new("."),
+        ) {
+            Ok(Value::Unknown(u)) => assert_eq!(u.reason, "not implemented"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn documentation_examples() {

@@ -542,6 +542,10 @@ mod tests {
         assert_eq!(k("title(\"hello world\")"), json!("Hello World"));
         assert_eq!(k("trim(\"?!hello?!\", \"!?\")"), json!("hello"));
         assert_eq!(k("trim(\"foobar\", \"far\")"), json!("oob"));
+        assert_eq!(
+            k("trim(\"   hello! world.!  \", \"! \")"),
+            json!("hello! world.")
+        );
         assert_eq!(k("trimprefix(\"helloworld\", \"hello\")"), json!("world"));
         assert_eq!(
             k("trimprefix(\"helloworld\", \"cat\")"),
