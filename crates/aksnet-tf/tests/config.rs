@@ -380,9 +380,28 @@ resource "azurerm_subnet" "work" {
 "#,
     )]);
     assert!(
+        l.diagnostics.iter().any(|d| d.error
+            && d.message.contains("azurerm_subnet.work")
+            && d.message.contains("evaluation too large")),
+        "{:#?}",
         l.diagnostics
-            .iter()
-            .any(|d| d.error && d.message.contains("evaluation too large")),
+    );
+    // Copies count by size: a million copies of a 100 kB string are refused.
+    let l = load_text(&[(
+        "main.tf",
+        r#"
+locals {
+  big = join("", [for i in range(1000) : "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"])
+}
+resource "azurerm_subnet" "copies" {
+  name = length([for i in range(1000000) : local.big])
+}
+"#,
+    )]);
+    assert!(
+        l.diagnostics.iter().any(|d| d.error
+            && d.message.contains("azurerm_subnet.copies")
+            && d.message.contains("evaluation too large")),
         "{:#?}",
         l.diagnostics
     );

@@ -16,7 +16,7 @@ use serde_json::{Map, Value as Json};
 use super::functions;
 use super::value::{
     charge, embed, equal, first_unknown, num, to_bool, to_number, to_str, type_name, unknown,
-    EvalError, MAX_LIST, MAX_STRING, R, RESOURCE_KEY,
+    weight, EvalError, MAX_LIST, MAX_STRING, R, RESOURCE_KEY,
 };
 
 /// The deepest evaluation allowed (expressions and the references they follow).
@@ -136,7 +136,9 @@ impl<'a> Env<'a> {
                 charge(a.len() as u64)?;
                 let mut out = Vec::with_capacity(a.len());
                 for e in a.iter() {
-                    out.push(embed(self.eval(e)?));
+                    let v = embed(self.eval(e)?);
+                    charge(weight(&v))?;
+                    out.push(v);
                 }
                 Ok(Value::Known(Json::Array(out)))
             }
@@ -459,6 +461,7 @@ impl<'a> Env<'a> {
                 }
             }
             let val = embed(env.eval(&f.value_expr)?);
+            charge(weight(&val))?;
             match &f.key_expr {
                 None => list.push(val),
                 Some(ke) => {

@@ -33,6 +33,34 @@ pub(crate) fn charge(n: u64) -> R<()> {
     })
 }
 
+/// The work a copy of `j` stands for: one per value, one per 16 bytes of string.
+pub(crate) fn weight(j: &Json) -> u64 {
+    fn go(j: &Json, acc: &mut u64) {
+        if *acc > MAX_WORK {
+            return;
+        }
+        match j {
+            Json::String(s) => *acc += 1 + s.len() as u64 / 16,
+            Json::Array(a) => {
+                *acc += 1;
+                for x in a {
+                    go(x, acc);
+                }
+            }
+            Json::Object(m) => {
+                *acc += 1;
+                for x in m.values() {
+                    go(x, acc);
+                }
+            }
+            _ => *acc += 1,
+        }
+    }
+    let mut acc = 0;
+    go(j, &mut acc);
+    acc
+}
+
 /// The hidden key marking an object as a resource instance: its address.
 pub(crate) const RESOURCE_KEY: &str = "$resource";
 
