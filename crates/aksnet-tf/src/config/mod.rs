@@ -1,4 +1,29 @@
 //! Configurations: parse, load modules and variables, evaluate into [`crate::Instance`]s.
+//!
+//! - `parse`: `.tf` files read with hcl-edit (override files merged), positions as origins;
+//! - `vars`: the root module's variable values by Terraform's precedence; `types`: type
+//!   constraints applied to them;
+//! - `eval`: expressions, templates, `for`, splats and operators over
+//!   [`aksnet_arm::Value`], unknowns propagating; `functions`: the built-in functions;
+//! - `modules`: module instances, evaluated lazily (locals, resources, data sources, module
+//!   calls, outputs, each once, cycles reported) with `count`/`for_each`; `scope`: the names
+//!   an expression in a module sees; `body`: block bodies (nested and `dynamic` blocks) as
+//!   JSON;
+//! - `value`: conversions, limits and the markers shared by all.
+//!
+//! Evaluation is bounded: expression depth, chained references, module depth, instances,
+//! list and string sizes and the total work of one [`load`] all have limits that end in a
+//! diagnostic, never a hang or a stack overflow.
+
+mod body;
+mod eval;
+mod functions;
+mod modules;
+mod parse;
+mod scope;
+mod types;
+mod value;
+mod vars;
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +78,77 @@ pub struct Loaded {
 /// Reads the root module in `root` (a directory of `.tf` files, or one `.tf` file) and
 /// evaluates it with `inputs`, asking `provider` for computed attributes.
 pub fn load(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> Loaded {
-    let _ = (root, inputs, provider);
-    Loaded::default()
+    let (instances, diagnostics, files) = run_on_large_stack(root, inputs, provider);
+    Loaded {
+        instances,
+        diagnostics,
+        files,
+    }
+}
+
+/// The stack of the evaluating thread: evaluation recurses (expressions, references, modules,
+/// each bounded), and a large stack keeps the bounds generous whatever thread calls [`load`].
+const EVAL_STACK: usize = 256 << 20;
+
+type Run = (Vec<Instance>, Vec<Diagnostic>, Vec<PathBuf>);
+
+/// Evaluates on a thread with a large stack; the provider, which need not be `Sync`, is
+/// asked from the calling thread, which answers each request until the evaluation ends.
+fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> Run {
+    use std::sync::mpsc;
+    let (req_tx, req_rx) = mpsc::channel::<(String, Json)>();
+    let (resp_tx, resp_rx) = mpsc::channel::<Map<String, Json>>();
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("aksnet-tf-eval".into())
+            .stack_size(EVAL_STACK)
+            .spawn_scoped(s, move || {
+                let proxy = ProxyProvider {
+                    requests: req_tx,
+                    responses: resp_rx,
+                };
+                modules::run(root, inputs, &proxy)
+            });
+        let worker = match worker {
+            Ok(w) => w,
+            Err(_) => return Err(()),
+        };
+        for (kind, values) in req_rx {
+            if resp_tx.send(provider.computed(&kind, &values)).is_err() {
+                break;
+            }
+        }
+        worker.join().map_err(|_| ())
+    })
+    .unwrap_or_else(|()| {
+        (
+            Vec::new(),
+            vec![Diagnostic {
+                error: true,
+                origin: None,
+                message: "internal error: the configuration evaluator failed".into(),
+                hint: None,
+            }],
+            Vec::new(),
+        )
+    })
+}
+
+/// A [`Provider`] on the evaluating thread that asks the calling thread's provider.
+struct ProxyProvider {
+    requests: std::sync::mpsc::Sender<(String, Json)>,
+    responses: std::sync::mpsc::Receiver<Map<String, Json>>,
+}
+
+impl Provider for ProxyProvider {
+    fn computed(&self, kind: &str, values: &Json) -> Map<String, Json> {
+        if self
+            .requests
+            .send((kind.to_string(), values.clone()))
+            .is_err()
+        {
+            return Map::new();
+        }
+        self.responses.recv().unwrap_or_default()
+    }
 }
