@@ -628,3 +628,24 @@ fn a_module_call_missing_a_required_argument_is_an_error() {
         )
     );
 }
+
+/// A provider that panics: the panic reaches the caller, nothing hangs.
+struct PanickingProvider;
+
+impl Provider for PanickingProvider {
+    fn computed(&self, _kind: &str, _values: &Json) -> Map<String, Json> {
+        panic!("provider failure")
+    }
+}
+
+#[test]
+fn a_panicking_provider_does_not_hang_the_evaluation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"azurerm_subnet\" \"a\" {\n  name = \"a\"\n}\nresource \"azurerm_subnet\" \"b\" {\n  name = azurerm_subnet.a.id\n}\n",
+    )
+    .expect("write");
+    let r = std::panic::catch_unwind(|| load(dir.path(), &Inputs::default(), &PanickingProvider));
+    assert!(r.is_err());
+}

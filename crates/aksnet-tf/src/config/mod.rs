@@ -98,7 +98,9 @@ fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> 
     use std::sync::mpsc;
     let (req_tx, req_rx) = mpsc::channel::<(String, Json)>();
     let (resp_tx, resp_rx) = mpsc::channel::<Map<String, Json>>();
-    std::thread::scope(|s| {
+    // The channels move into the scope, so that a panicking provider drops them and the
+    // evaluating thread, seeing them closed, finishes instead of waiting for ever.
+    std::thread::scope(move |s| {
         let worker = std::thread::Builder::new()
             .name("aksnet-tf-eval".into())
             .stack_size(EVAL_STACK)
