@@ -194,6 +194,14 @@ fn resources_count_for_each_dynamic_references_and_modules() {
         rt.values["spoke_ids"],
         json!(["/subnets/spoke0-snet", "/subnets/spoke1-snet"])
     );
+    // A computed attribute of a nested block is unknown too, named by its path.
+    assert_eq!(
+        rt.values["fw_ip"],
+        unknown(
+            "azurerm_firewall.fw.ip_configuration[0].private_ip_address",
+            "known only after apply"
+        )
+    );
     let from_reg = &rt.values["from_reg"]["$unknown"];
     assert_eq!(from_reg["expression"], json!("module.registry.resource_id"));
     // The registry module is missing: a warning naming it and its source; the rest loads.
