@@ -113,7 +113,9 @@ fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> 
             });
         let worker = match worker {
             Ok(w) => w,
-            Err(_) => return Err(()),
+            // No thread to be had (a constrained environment): evaluate here, on the
+            // caller's stack.
+            Err(_) => return Ok(modules::run(root, inputs, provider)),
         };
         for (kind, values) in req_rx {
             if resp_tx.send(provider.computed(&kind, &values)).is_err() {
