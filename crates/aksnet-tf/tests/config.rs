@@ -194,6 +194,14 @@ fn resources_count_for_each_dynamic_references_and_modules() {
         rt.values["spoke_ids"],
         json!(["/subnets/spoke0-snet", "/subnets/spoke1-snet"])
     );
+    // A computed attribute of a nested block is unknown too, named by its path.
+    assert_eq!(
+        rt.values["fw_ip"],
+        unknown(
+            "azurerm_firewall.fw.ip_configuration[0].private_ip_address",
+            "known only after apply"
+        )
+    );
     let from_reg = &rt.values["from_reg"]["$unknown"];
     assert_eq!(from_reg["expression"], json!("module.registry.resource_id"));
     // The registry module is missing: a warning naming it and its source; the rest loads.
@@ -627,4 +635,25 @@ fn a_module_call_missing_a_required_argument_is_an_error() {
             "variable \"name\" has no value (the module call does not give it)"
         )
     );
+}
+
+/// A provider that panics: the panic reaches the caller, nothing hangs.
+struct PanickingProvider;
+
+impl Provider for PanickingProvider {
+    fn computed(&self, _kind: &str, _values: &Json) -> Map<String, Json> {
+        panic!("provider failure")
+    }
+}
+
+#[test]
+fn a_panicking_provider_does_not_hang_the_evaluation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"azurerm_subnet\" \"a\" {\n  name = \"a\"\n}\nresource \"azurerm_subnet\" \"b\" {\n  name = azurerm_subnet.a.id\n}\n",
+    )
+    .expect("write");
+    let r = std::panic::catch_unwind(|| load(dir.path(), &Inputs::default(), &PanickingProvider));
+    assert!(r.is_err());
 }

@@ -667,10 +667,16 @@ pub(crate) fn apply_ops(env: &Env, v: &Value, ops: &[Decorated<TraversalOperator
 
 fn apply_json(env: &Env, j: &Json, ops: &[Decorated<TraversalOperator>]) -> R<Value> {
     let mut cur: &Json = j;
+    // Inside a resource instance, the path from its address: an attribute the arguments do
+    // not give, however deep, is one the provider sets at apply.
+    let mut path: Option<String> = None;
     let mut i = 0;
     while i < ops.len() {
         if let Some(u) = aksnet_arm::Unknown::from_json(cur) {
             return Ok(Value::Unknown(u));
+        }
+        if let Some(addr) = cur.get(RESOURCE_KEY).and_then(Json::as_str) {
+            path = Some(addr.to_string());
         }
         let op = &ops[i];
         match op.value() {
@@ -689,17 +695,38 @@ fn apply_json(env: &Env, j: &Json, ops: &[Decorated<TraversalOperator>]) -> R<Va
                 return apply_ops(env, &r, &ops[i + 1 + n..]);
             }
             TraversalOperator::GetAttr(a) => {
-                match attr_ref(cur, a.value().as_str()).map_err(|e| e.at(op.span()))? {
-                    Step::Ref(x) => cur = x,
-                    Step::Val(v) => return apply_ops(env, &v, &ops[i + 1..]),
+                let name = a.value().as_str();
+                match attr_ref(cur, name) {
+                    Ok(x) => {
+                        cur = x;
+                        if let Some(p) = &mut path {
+                            p.push('.');
+                            p.push_str(name);
+                        }
+                    }
+                    Err(e) => match (&path, cur) {
+                        (Some(p), Json::Object(_)) => {
+                            return Ok(unknown(format!("{p}.{name}"), "known only after apply"))
+                        }
+                        _ => return Err(e.at(op.span())),
+                    },
                 }
             }
             TraversalOperator::LegacyIndex(n) => {
-                cur = index_ref(cur, &Json::from(*n.value())).map_err(|e| e.at(op.span()))?;
+                let k = Json::from(*n.value());
+                cur = index_ref(cur, &k).map_err(|e| e.at(op.span()))?;
+                if let Some(p) = &mut path {
+                    p.push_str(&format!("[{k}]"));
+                }
             }
             TraversalOperator::Index(e) => match env.eval(e)? {
                 Value::Unknown(u) => return Ok(Value::Unknown(u)),
-                Value::Known(k) => cur = index_ref(cur, &k).map_err(|e| e.at(op.span()))?,
+                Value::Known(k) => {
+                    cur = index_ref(cur, &k).map_err(|e| e.at(op.span()))?;
+                    if let Some(p) = &mut path {
+                        p.push_str(&format!("[{k}]"));
+                    }
+                }
             },
         }
         i += 1;
@@ -728,27 +755,13 @@ fn splat(env: &Env, v: &Json, rest: &[Decorated<TraversalOperator>]) -> R<Value>
     }
 }
 
-/// One attribute step: a reference into the value, or a value made for it (an attribute a
-/// resource does not have yet is unknown).
-enum Step<'a> {
-    Ref(&'a Json),
-    Val(Value),
-}
-
-fn attr_ref<'a>(j: &'a Json, name: &str) -> R<Step<'a>> {
+fn attr_ref<'a>(j: &'a Json, name: &str) -> R<&'a Json> {
     match j {
-        Json::Object(m) => match m.get(name) {
-            Some(x) => Ok(Step::Ref(x)),
-            None => match m.get(RESOURCE_KEY).and_then(Json::as_str) {
-                Some(addr) => Ok(Step::Val(unknown(
-                    format!("{addr}.{name}"),
-                    "known only after apply",
-                ))),
-                None => Err(EvalError::new(format!(
-                    "unsupported attribute: this object does not have an attribute named \"{name}\""
-                ))),
-            },
-        },
+        Json::Object(m) => m.get(name).ok_or_else(|| {
+            EvalError::new(format!(
+                "unsupported attribute: this object does not have an attribute named \"{name}\""
+            ))
+        }),
         Json::Null => Err(EvalError::new(format!(
             "attempt to get attribute \"{name}\" from a null value"
         ))),

@@ -98,7 +98,9 @@ fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> 
     use std::sync::mpsc;
     let (req_tx, req_rx) = mpsc::channel::<(String, Json)>();
     let (resp_tx, resp_rx) = mpsc::channel::<Map<String, Json>>();
-    std::thread::scope(|s| {
+    // The channels move into the scope, so that a panicking provider drops them and the
+    // evaluating thread, seeing them closed, finishes instead of waiting for ever.
+    std::thread::scope(move |s| {
         let worker = std::thread::Builder::new()
             .name("aksnet-tf-eval".into())
             .stack_size(EVAL_STACK)
@@ -111,7 +113,9 @@ fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> 
             });
         let worker = match worker {
             Ok(w) => w,
-            Err(_) => return Err(()),
+            // No thread to be had (a constrained environment): evaluate here, on the
+            // caller's stack.
+            Err(_) => return Ok(modules::run(root, inputs, provider)),
         };
         for (kind, values) in req_rx {
             if resp_tx.send(provider.computed(&kind, &values)).is_err() {

@@ -994,6 +994,7 @@ pub(crate) fn run(
     } else {
         root.to_path_buf()
     };
+    super::value::reset_work();
     let loader = Loader::new(provider, root_dir.clone());
     let mut diags = Vec::new();
     let mut files = Vec::new();

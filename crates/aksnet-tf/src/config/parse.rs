@@ -230,7 +230,13 @@ pub(crate) fn tf_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf>
     for e in entries.flatten() {
         let p = e.path();
         let name = e.file_name().to_string_lossy().to_string();
-        if name.starts_with('.') || !p.is_file() {
+        // Terraform ignores hidden files and editor backups.
+        if name.starts_with('.')
+            || name.starts_with('#')
+            || name.ends_with('~')
+            || name.ends_with('#')
+            || !p.is_file()
+        {
             continue;
         }
         if name.ends_with(".tf") {

@@ -18,6 +18,11 @@ thread_local! {
     static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
+/// Starts counting work afresh (at the start of each load).
+pub(crate) fn reset_work() {
+    WORK.with(|w| w.set(0));
+}
+
 /// Counts `n` units of work; an error once the budget is spent.
 pub(crate) fn charge(n: u64) -> R<()> {
     WORK.with(|w| {
