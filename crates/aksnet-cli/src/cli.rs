@@ -210,8 +210,9 @@ pub struct DesignArgs {
     pub fail_on: FailOn,
 }
 
-/// How ARM templates among the inputs are deployed: what `az deployment group create` (or
-/// `az deployment sub create`) is told.
+/// How infrastructure as code among the inputs is evaluated: what `az deployment group create`
+/// (or `az deployment sub create`) is told for ARM templates, what `terraform plan` is told for
+/// Terraform configurations.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct TemplateArgs {
     /// A template parameter, as az takes it: a parameters file (with or without @) or
@@ -238,6 +239,14 @@ pub struct TemplateArgs {
     /// earlier outputs; see docs/import.md), instead of reading paths.
     #[arg(long, value_name = "FILE")]
     pub deployments: Option<PathBuf>,
+    /// A Terraform variable, as terraform takes it: NAME=VALUE (repeatable; wins over
+    /// --var-file, *.auto.tfvars, terraform.tfvars and TF_VAR_NAME).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A Terraform variable definitions file (.tfvars or .tfvars.json; repeatable, later ones
+    /// win; --var wins over all of them).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
 }
 
 impl TemplateArgs {
@@ -250,6 +259,24 @@ impl TemplateArgs {
             resource_group: self.resource_group.clone(),
             location: self.location.clone(),
             name: self.deployment_name.clone(),
+            terraform: aksnet_tf::config::Inputs {
+                cli: self
+                    .var_files
+                    .iter()
+                    .cloned()
+                    .map(aksnet_tf::config::CliVar::File)
+                    .chain(
+                        self.vars
+                            .iter()
+                            .cloned()
+                            .map(aksnet_tf::config::CliVar::Pair),
+                    )
+                    .collect(),
+                // As terraform reads them: TF_VAR_name, lowest precedence after defaults.
+                env: std::env::vars()
+                    .filter_map(|(k, v)| Some((k.strip_prefix("TF_VAR_")?.to_string(), v)))
+                    .collect(),
+            },
         }
     }
 }
@@ -257,7 +284,8 @@ impl TemplateArgs {
 /// The flags of `aksnet import`.
 #[derive(clap::Args)]
 pub struct ImportArgs {
-    /// Files or folders (every *.json directly inside).
+    /// Files or folders: Azure JSON, ARM templates and Terraform plans (a folder: every *.json
+    /// directly inside), or a Terraform configuration (a folder with .tf files, or a .tf file).
     #[arg(required_unless_present = "deployments")]
     pub paths: Vec<PathBuf>,
     /// Write the estate here.
@@ -310,7 +338,9 @@ pub struct TraceArgs {
 /// Where the estate comes from: an intent (designed on the fly) or an `estate.json`.
 #[derive(clap::Args)]
 pub struct Input {
-    /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design).
+    /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design); or
+    /// what to import instead: a Terraform folder or .tf file, or an Azure JSON / ARM template /
+    /// Terraform plan .json file (as --azure-json).
     pub intent: Option<PathBuf>,
     /// Read this estate.json instead of designing an intent.
     #[arg(long, conflicts_with = "intent")]

@@ -54,7 +54,10 @@ impl Input {
     /// The estate to analyse with where it came from (for source locations and the intent's
     /// flow intents and suppressions).
     pub fn load(&self) -> Result<(Estate, Origin), Failure> {
-        if !self.azure_json.is_empty() || self.templates.deployments.is_some() {
+        if !self.azure_json.is_empty()
+            || self.templates.deployments.is_some()
+            || self.imported_intent().is_some()
+        {
             return self.import_azure();
         }
         if let Some(path) = &self.estate {
@@ -84,9 +87,21 @@ impl Input {
         ))
     }
 
-    /// Imports `--azure-json`; the origin holds the JSON files read (for source locations).
+    /// The positional argument when it names something to import rather than an intent file:
+    /// a folder, a `.tf` file or a `.json` file (`aksnet check infra/`, as `checkov -d infra/`).
+    fn imported_intent(&self) -> Option<&Path> {
+        let p = self.intent.as_deref()?;
+        let ext = p
+            .extension()
+            .map(|x| x.to_string_lossy().to_ascii_lowercase());
+        (p.is_dir() || matches!(ext.as_deref(), Some("tf" | "json"))).then_some(p)
+    }
+
+    /// Imports `--azure-json` (or the positional folder or file); the origin holds the files read
+    /// (for source locations).
     fn import_azure(&self) -> Result<(Estate, Origin), Failure> {
         let mut paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
+        paths.extend(self.imported_intent());
         let imp = match &self.templates.deployments {
             Some(file) => {
                 paths.push(file);

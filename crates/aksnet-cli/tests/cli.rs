@@ -547,8 +547,9 @@ fn quiet_keeps_reports_and_errors_only() {
 }
 
 /// An import that read nothing fails (exit 2) and says why — never "Imported 0 resource(s)"
-/// with exit 0: a folder of Terraform, a folder without JSON directly inside, JSON without a
-/// resource; the same through `--azure-json`.
+/// with exit 0: a folder of Terraform holding no resource aksnet reads, a folder without JSON
+/// directly inside, JSON without a resource; the same through `--azure-json` and the positional
+/// argument.
 #[test]
 fn an_import_that_read_nothing_fails() {
     let tmp = tempfile::tempdir().unwrap();
@@ -558,10 +559,7 @@ fn an_import_that_read_nothing_fails() {
     std::fs::write(tmp.path().join("deep/sub/vnet.json"), "{}").unwrap();
     std::fs::write(tmp.path().join("none.json"), "{\"a\": 1}").unwrap();
     for (args, says) in [
-        (
-            vec!["import", "tf"],
-            "aksnet does not read Terraform or Bicep yet",
-        ),
+        (vec!["import", "tf"], "found no Azure resource in 1 file(s)"),
         (vec!["import", "deep"], "read no JSON file from deep"),
         (
             vec!["import", "none.json"],
@@ -569,8 +567,9 @@ fn an_import_that_read_nothing_fails() {
         ),
         (
             vec!["check", "--azure-json", "tf"],
-            "read no JSON file from tf",
+            "found no Azure resource in 1 file(s)",
         ),
+        (vec!["check", "tf"], "found no Azure resource in 1 file(s)"),
     ] {
         let o = aksnet(tmp.path(), &args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));

@@ -656,7 +656,7 @@ fn typed<P: DeserializeOwned + ResourceType>(
 fn hint(e: &serde_json::Error) -> &'static str {
     let text = e.to_string();
     if text.starts_with(crate::ci::UNKNOWN_BEFORE_DEPLOYMENT) {
-        "the template leaves this value to deployment and aksnet needs it here: give the parameter a value, or import the deployed resources"
+        "the input leaves this value to deployment and aksnet needs it here: give what it depends on a value (-p NAME=VALUE for a template parameter, --var NAME=VALUE for a Terraform variable), or import the deployed resources"
     } else if text.starts_with("missing field") {
         "Azure requires this property (or aksnet's model does): check the export is complete"
     } else {

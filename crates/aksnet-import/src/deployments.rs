@@ -184,6 +184,7 @@ pub(crate) fn run(
                 .or_else(|| defaults.resource_group.clone()),
             location: step.location.clone().or_else(|| defaults.location.clone()),
             name: Some(step.name.clone()),
+            terraform: defaults.terraform.clone(),
         };
         let d = Deployment {
             name: step.name.clone(),

@@ -22,6 +22,8 @@ pub enum NothingImported {
         paths: String,
         /// How many files were read.
         files: usize,
+        /// Whether they were Terraform.
+        terraform: bool,
     },
     /// Resources of modelled types were found, and every one was skipped for a problem.
     #[error("imported none of the {skipped} resource(s) found in {paths}: each was skipped for a problem above")]
@@ -37,19 +39,21 @@ impl NothingImported {
     /// How to fix it.
     pub fn hint(&self) -> String {
         match self {
-            NothingImported::NoJson { other, .. } if !other.is_empty() => format!(
-                "found .{} files: aksnet does not read Terraform or Bicep yet; export the deployed resources as JSON (az … list -o json) instead",
+            NothingImported::NoJson { other, .. } if other.iter().any(|x| x.starts_with("bicep")) => format!(
+                "found .{} files: aksnet does not read Bicep yet; build it to an ARM template (az bicep build) and import that",
                 other.join(", .")
             ),
+            NothingImported::NoJson { other, .. } if !other.is_empty() => "found .tfvars files but no .tf: pass the configuration's folder, and the .tfvars with --var-file".to_string(),
             NothingImported::NoJson { .. } => "pass Azure resource JSON files, or folders holding *.json directly inside (az … show/list -o json, REST, Resource Graph, ARM templates)".to_string(),
+            NothingImported::NoResource { terraform: true, .. } => "aksnet reads the azurerm and azapi resources of networks, firewalls, private endpoints, DNS and AKS (docs/import.md, \"Terraform\"); the warning above names the types it found".to_string(),
             NothingImported::NoResource { .. } => "a resource has `id`, `type` and `properties`; check that these are exports of Azure resources".to_string(),
             NothingImported::AllSkipped { .. } => "fix the problems reported for each resource".to_string(),
         }
     }
 }
 
-/// Extensions of infrastructure-as-code files aksnet does not read (yet).
-const OTHER_IAC: &[&str] = &["bicep", "bicepparam", "tf", "tfvars"];
+/// Extensions of infrastructure-as-code files aksnet does not read (yet), or not on their own.
+const OTHER_IAC: &[&str] = &["bicep", "bicepparam", "tfvars"];
 
 /// `Some` when an import read no JSON file, or no resource from the files it read (whatever the
 /// errors: with `--keep-going`, an import of only broken files still imported nothing).
@@ -88,6 +92,7 @@ pub fn nothing_imported(paths: &[&Path], s: &Summary) -> Option<NothingImported>
         (0, 0, 0) => Some(NothingImported::NoResource {
             paths: named,
             files: s.files.len(),
+            terraform: s.files.iter().any(|f| f.ends_with(".tf")),
         }),
         (0, skipped, _) if skipped > 0 => Some(NothingImported::AllSkipped {
             paths: named,

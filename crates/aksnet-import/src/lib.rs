@@ -2,14 +2,16 @@
 //!
 //! Reads what Azure returns in every common shape — `az ... show` and REST GET bodies, `az ...
 //! list` arrays, REST list pages, Resource Graph results, REST API specification examples,
-//! PowerShell exports, and ARM templates deployed by the template engine — from files or folders, attaches
+//! PowerShell exports, ARM templates deployed by the template engine, and Terraform
+//! configurations, plans and states evaluated by `aksnet-tf` — from files or folders, attaches
 //! child resources (subnets, peerings, routes, security rules, agent pools, ...) to their parents
 //! whether embedded or separate, matches property names case-insensitively as ARM does, and
 //! reports what it skipped. The result is an `Estate` like any other: every analysis works on it.
 //!
 //! The modules form a chain without cycles: `raw` (shared types, JSON helpers), `relax` (JSON as
 //! ARM reads it) and `ci` (the case-insensitive deserializer) use no other module; `arm` (templates) builds on `raw`, `shapes`
-//! (where resources sit in a document) on `raw` and `arm`, `stream` (a document read element by
+//! (where resources sit in a document) on `raw`, `arm` and `terraform` (configurations and plans,
+//! on `raw`), `stream` (a document read element by
 //! element) on `raw` and `shapes`, `assemble` (typing, attaching) on `raw` and `ci`, `found` (an import
 //! that found nothing) on `raw`; this file on all of them.
 
@@ -25,6 +27,7 @@ mod raw;
 mod relax;
 mod shapes;
 mod stream;
+mod terraform;
 
 use std::path::Path;
 
@@ -133,6 +136,13 @@ fn read_paths_with(
     let mut summary = Summary::default();
     let mut files = Vec::new();
     for p in paths {
+        if terraform::is_configuration(p) {
+            let mut out = Out::new(sink).with_templates(templates);
+            let read =
+                terraform::read_configuration(p, templates, &mut out, &mut summary.diagnostics);
+            summary.files.extend(read);
+            continue;
+        }
         if p.is_dir() {
             match std::fs::read_dir(p) {
                 Ok(rd) => {

@@ -300,7 +300,13 @@ pub(crate) fn places(
     origins: &[(String, String)],
 ) -> std::collections::BTreeMap<String, (String, u64, u64)> {
     let mut by_file: std::collections::BTreeMap<&str, Vec<(&str, &str)>> = Default::default();
+    let mut out = std::collections::BTreeMap::new();
     for (id, origin) in origins {
+        if let Some(at) = positioned(origin) {
+            // Terraform: the origin carries the block's position.
+            out.insert(id.to_string(), at);
+            continue;
+        }
         if let Some((file, path)) = origin.split_once(": $") {
             by_file
                 .entry(file)
@@ -308,7 +314,6 @@ pub(crate) fn places(
                 .push((id, &origin[file.len() + 2..][..path.len() + 1]));
         }
     }
-    let mut out = std::collections::BTreeMap::new();
     for (file, items) in by_file {
         let small =
             std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.len() <= crate::MAX_FILE_BYTES);
@@ -331,6 +336,17 @@ pub(crate) fn places(
         }
     }
     out
+}
+
+/// The position an origin `file:line:column: what` carries (Terraform's, see
+/// `terraform::origin`); `None` for other origins.
+fn positioned(origin: &str) -> Option<(String, u64, u64)> {
+    let (head, _) = origin.split_once(": ")?;
+    let mut parts = head.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let file = parts.next()?;
+    (line > 0).then(|| (file.to_string(), line, column))
 }
 
 /// Gives diagnostics that name a JSON path of a file (a template's `$.resources[3]...`, or a

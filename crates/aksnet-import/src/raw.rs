@@ -149,7 +149,8 @@ impl Summary {
     }
 }
 
-/// How templates among the inputs are deployed: what `az deployment group create` is told.
+/// How infrastructure as code among the inputs is evaluated: what `az deployment group create`
+/// is told for templates, what `terraform plan` is told for configurations.
 #[derive(Clone, Debug, Default)]
 pub struct Templates {
     /// `--parameters`, in order (later wins): a parameters file (with or without `@`) or
@@ -165,6 +166,9 @@ pub struct Templates {
     pub location: Option<String>,
     /// `--deployment-name` (default: the template file's name without extension, as az).
     pub name: Option<String>,
+    /// Terraform's inputs: `--var-file`, `--var` and `TF_VAR_*` (for configurations among the
+    /// inputs; `subscription` is the azurerm provider's too).
+    pub terraform: aksnet_tf::config::Inputs,
 }
 
 /// A consumer that takes a resource straight from its JSON text: `(id, text, origin)`, returning
@@ -209,6 +213,10 @@ impl<'a> Out<'a> {
             resource_group: None,
             location: None,
             name: None,
+            terraform: aksnet_tf::config::Inputs {
+                cli: Vec::new(),
+                env: Vec::new(),
+            },
         };
         self.templates.unwrap_or(&DEFAULT)
     }

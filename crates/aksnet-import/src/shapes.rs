@@ -1,7 +1,7 @@
 //! Finds the resources in a JSON document, whatever shape it has: one resource, an array, a REST
 //! list page (`value`), a Resource Graph result (`data`), a REST API specification example
-//! (`responses.*.body`, else `parameters`), an ARM template, or PowerShell `Get-AzResource`
-//! exports with child resources under `Resources`.
+//! (`responses.*.body`, else `parameters`), an ARM template, a `terraform show -json` plan or
+//! state, or PowerShell `Get-AzResource` exports with child resources under `Resources`.
 
 use serde_json::{Map, Value};
 
@@ -35,6 +35,9 @@ pub(crate) fn walk(doc: Value, file: &str, path: &str, out: &mut Out, diags: &mu
         Value::Object(o) => {
             if arm::is_template(&o) {
                 arm::extract(o, file, path, out, diags);
+            } else if crate::terraform::is_show_json(&o) {
+                let t = out.templates().clone();
+                crate::terraform::read_show_json(file, &o, &t, out, diags);
             } else if let Some(Value::Object(responses)) = get(&o, "responses").cloned() {
                 spec_example(&o, responses, file, path, out, diags);
             } else if is_resource(&o) {

@@ -28,8 +28,9 @@ impl ResourceType for ContainerRegistry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyVault {
-    /// Tenant id (a deployment input).
-    pub tenant_id: String,
+    /// Tenant id (a deployment input; Terraform usually reads it from the signed-in client, so
+    /// it is unknown before apply). Nothing in the network depends on it.
+    pub tenant_id: crate::Maybe<String>,
     /// `{ family: A, name: standard | premium }`.
     pub sku: KeyVaultSku,
     /// `Enabled` or `Disabled`; Azure's default when absent is `Enabled`.

@@ -477,7 +477,9 @@ fn private_endpoint(s: &Spoke, estate: &mut Estate, kind: PrivateEndpointKind) {
                 id.clone(),
                 Some(&loc),
                 KeyVault {
-                    tenant_id: "00000000-0000-0000-0000-000000000000".to_string(),
+                    tenant_id: aksnet_model::Maybe::Known(
+                        "00000000-0000-0000-0000-000000000000".to_string(),
+                    ),
                     sku: KeyVaultSku {
                         family: "A".to_string(),
                         name: "standard".to_string(),

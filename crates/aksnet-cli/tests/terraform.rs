@@ -1,0 +1,263 @@
+//! Terraform through the CLI: a hub-and-spoke configuration written the way users write them
+//! (`tests/fixtures/terraform/hub-spoke`: variables with a `terraform.tfvars`, locals, a local
+//! module called with `for_each`, `count`, a `dynamic` block, `cidrsubnet`/`cidrhost`, a firewall
+//! policy), read by hand first; and the round trip of aksnet's own generated Terraform.
+//!
+//! By hand: hub `vnet-contoso-hub` 10.0.0.0/16 with `AzureFirewallSubnet` 10.0.0.0/26 and
+//! `snet-shared` 10.0.3.0/24 (no NSG); spokes from `terraform.tfvars` — prod 10.1.0.0/16 and dev
+//! 10.2.0.0/16 — each with `snet-aks` x.x.0.0/24 (NSG, route table 0/0 → 10.0.0.4) and `snet-ilb`
+//! x.x.1.0/24 (an NSG from the dynamic block only in prod); peerings both ways; the firewall's
+//! private address is not in the configuration (Azure assigns it), so routes to 10.0.0.4 meet an
+//! unknown appliance unless `--switch firewall-first-address` places the firewall there; then
+//! NTP and the AKS FQDN tag are allowed and the rest denied.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{aksnet, err, out};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform/hub-spoke")
+}
+
+/// Runs `aksnet` on the fixture with extra arguments, in a temporary directory.
+fn run(args: &[&str]) -> std::process::Output {
+    let d = tempfile::tempdir().unwrap();
+    let f = fixture();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend([
+        f.to_str().unwrap(),
+        "--var",
+        "subscription_id=11111111-1111-1111-1111-111111111111",
+    ]);
+    aksnet(d.path(), &all)
+}
+
+#[test]
+fn a_configuration_with_tfvars_modules_and_dynamic_blocks_imports_as_read_by_hand() {
+    let d = tempfile::tempdir().unwrap();
+    let f = fixture();
+    let o = aksnet(
+        d.path(),
+        &[
+            "import",
+            f.to_str().unwrap(),
+            "--var",
+            "subscription_id=x",
+            "--out",
+            "e.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    for want in [
+        "3  Microsoft.Network/virtualNetworks",
+        "6  Microsoft.Network/virtualNetworks/subnets",
+        "4  Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+        "1  Microsoft.ContainerService/managedClusters",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+    assert!(
+        err(&o).contains("azurerm_resource_group (3)"),
+        "unread types are listed: {}",
+        err(&o)
+    );
+    let e: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("e.json")).unwrap()).unwrap();
+    let subnets: Vec<(String, String)> = e["virtualNetworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| v["properties"]["subnets"].as_array().unwrap().iter())
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["properties"]["addressPrefix"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("AzureFirewallSubnet", "10.0.0.0/26"),
+        ("snet-shared", "10.0.3.0/24"),
+        ("snet-aks", "10.2.0.0/24"),
+        ("snet-ilb", "10.1.1.0/24"),
+    ] {
+        assert!(
+            subnets.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} in {subnets:?}"
+        );
+    }
+    let np = &e["managedClusters"][0]["properties"]["networkProfile"];
+    assert_eq!(np["dnsServiceIP"], "172.16.0.10", "{np}");
+    assert_eq!(np["outboundType"], "userDefinedRouting");
+}
+
+#[test]
+fn variables_follow_terraform_precedence() {
+    // --var wins over terraform.tfvars (two spokes) and the default (one).
+    let o = run(&[
+        "import",
+        "--var",
+        "spokes={ prod = \"10.1.0.0/16\" }",
+        "--var",
+        "deploy_aks=false",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("2  Microsoft.Network/virtualNetworks\n"),
+        "{text}"
+    );
+    assert!(!text.contains("managedClusters"), "{text}");
+}
+
+#[test]
+fn routes_traces_and_the_firewall_policy_read_from_terraform() {
+    let o = run(&["routes", "vnet-spoke-prod/snet-aks"]);
+    assert!(
+        out(&o).contains("User     Active   0.0.0.0/0       VirtualAppliance  10.0.0.4"),
+        "{}",
+        out(&o)
+    );
+    // The firewall's private address is Azure's to give: nothing says 10.0.0.4 is the firewall.
+    let trace = |extra: &[&str]| {
+        let mut a = vec!["trace", "--from", "vnet-spoke-prod/snet-aks"];
+        a.extend_from_slice(extra);
+        out(&run(&a))
+    };
+    let t = trace(&["--to", "internet", "--fqdn", "mcr.microsoft.com"]);
+    assert!(
+        t.contains("verdict: unknown") && t.contains("NVA 10.0.0.4"),
+        "{t}"
+    );
+    let first = ["--switch", "firewall-first-address"];
+    let t = trace(
+        &[
+            &["--to", "internet", "--fqdn", "mcr.microsoft.com"][..],
+            &first,
+        ]
+        .concat(),
+    );
+    assert!(
+        t.contains("afw-contoso (application pass): rcg-egress/aks/aks-fqdn-tag"),
+        "{t}"
+    );
+    assert!(t.contains("verdict: allowed"), "{t}");
+    let t = trace(
+        &[
+            &["--to", "203.0.113.5", "--protocol", "udp", "--port", "123"][..],
+            &first,
+        ]
+        .concat(),
+    );
+    assert!(
+        t.contains("afw-contoso (network pass): rcg-egress/time/ntp"),
+        "{t}"
+    );
+    let t = trace(&[&["--to", "internet", "--fqdn", "example.org"][..], &first].concat());
+    assert!(t.contains("verdict: denied"), "{t}");
+    // The dynamic block's rule, then the inline one, in the prod spoke's ingress subnet.
+    let o = run(&["nsg-rules", "vnet-spoke-prod/snet-ilb"]);
+    let text = out(&o);
+    let (a, b) = (
+        text.find("allow-appgw-https").expect("dynamic rule"),
+        text.find("deny-rest").expect("inline rule"),
+    );
+    assert!(a < b, "{text}");
+}
+
+#[test]
+fn findings_point_at_the_resource_block_in_the_module_that_declares_it() {
+    let o = run(&["check", "--fail-on", "never"]);
+    let text = out(&o);
+    let f = fixture();
+    for (finding, at) in [
+        (
+            "warning[AKS-NET-001]: subnet `vnet-contoso-hub/snet-shared` has no NSG",
+            format!("{}:26:1", f.join("hub.tf").display()),
+        ),
+        (
+            "warning[AKS-NET-001]: subnet `vnet-spoke-dev/snet-ilb` has no NSG",
+            format!("{}:35:1", f.join("modules/spoke/main.tf").display()),
+        ),
+    ] {
+        let i = text
+            .find(finding)
+            .unwrap_or_else(|| panic!("{finding}\n{text}"));
+        let next = &text[i..];
+        assert!(
+            next.lines().nth(1).is_some_and(|l| l.ends_with(&at)),
+            "{finding} at {at}:\n{next}"
+        );
+    }
+    // SARIF carries the same place.
+    let o = run(&["check", "--fail-on", "never", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let located = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| {
+            let l = &r["locations"][0]["physicalLocation"];
+            l["artifactLocation"]["uri"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("modules/spoke/main.tf"))
+                && l["region"]["startLine"] == 35
+        });
+    assert!(located, "{sarif}");
+}
+
+#[test]
+fn a_missing_registry_module_is_named_and_the_rest_still_imports() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        r#"
+module "naming" {
+  source  = "Azure/naming/azurerm"
+  version = "0.4.0"
+}
+
+resource "azurerm_virtual_network" "v" {
+  name                = "vnet-a"
+  location            = "westeurope"
+  resource_group_name = "rg-a"
+  address_space       = ["10.9.0.0/16"]
+
+  subnet {
+    name             = "snet-a"
+    address_prefixes = ["10.9.1.0/24"]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let o = aksnet(d.path(), &["import", ".", "--out", "e.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(err(&o).contains("terraform init"), "{}", err(&o));
+    assert!(err(&o).contains("naming"), "{}", err(&o));
+    assert!(
+        out(&o).contains("1  Microsoft.Network/virtualNetworks"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn a_syntax_error_is_reported_at_its_line_and_nothing_is_written() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        "resource \"azurerm_virtual_network\" \"v\" {\n  name = \"x\"\n  address_space = [\n",
+    )
+    .unwrap();
+    let o = aksnet(d.path(), &["import", ".", "--out", "e.json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(err(&o).contains("main.tf:"), "{}", err(&o));
+    assert!(!d.path().join("e.json").exists());
+}

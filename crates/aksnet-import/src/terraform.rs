@@ -1,0 +1,262 @@
+//! Terraform among the inputs: configurations (a directory of `.tf` files, or one file) and
+//! `terraform show -json` documents (plans and states), evaluated by `aksnet-tf` into Azure
+//! resource JSON and handed on like any other resource. Each resource's origin is the
+//! `file:line:column` of its block ([`origin`]), so findings point at it.
+
+use std::path::Path;
+
+use aksnet_tf::azurerm::{self, Azurerm, Mapped};
+use aksnet_tf::{config, Instance, Origin};
+use serde_json::{Map, Value};
+
+use crate::raw::{Diagnostic, Out, RawResource, Templates};
+
+/// Whether `path` is a Terraform configuration: a `.tf` file, or a directory with one directly
+/// inside.
+pub(crate) fn is_configuration(path: &Path) -> bool {
+    let tf = |p: &Path| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("tf"));
+    if path.is_dir() {
+        std::fs::read_dir(path)
+            .is_ok_and(|d| d.flatten().any(|e| tf(&e.path()) && e.path().is_file()))
+    } else {
+        tf(path)
+    }
+}
+
+/// The provider as the inputs configure it.
+fn provider(t: &Templates) -> Azurerm {
+    Azurerm {
+        subscription: t
+            .subscription
+            .clone()
+            .unwrap_or_else(|| crate::arm::TEMPLATE_SUBSCRIPTION.to_string()),
+    }
+}
+
+/// Reads the configuration rooted at `path`; returns the files read.
+pub(crate) fn read_configuration(
+    path: &Path,
+    t: &Templates,
+    out: &mut Out,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let provider = provider(t);
+    let loaded = config::load(path, &t.terraform, &provider);
+    let fallback = path.display().to_string();
+    diags.extend(loaded.diagnostics.iter().map(|d| diagnostic(d, &fallback)));
+    hand_on(azurerm::to_azure(&loaded.instances, &provider), out, diags);
+    loaded.files.iter().map(|f| tidy(f)).collect()
+}
+
+/// Whether a JSON document is `terraform show -json` output (a plan or a state): it opens with
+/// `format_version` and holds `planned_values` or `values`.
+pub(crate) fn is_show_json(o: &Map<String, Value>) -> bool {
+    o.contains_key("format_version")
+        && (o.contains_key("planned_values") || o.contains_key("values"))
+}
+
+/// Reads a plan's planned values (or a state's values) as instances: attributes the plan
+/// leaves to apply (`after_unknown`) are unknown.
+pub(crate) fn read_show_json(
+    file: &str,
+    doc: &Map<String, Value>,
+    t: &Templates,
+    out: &mut Out,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let (root, at) = match (doc.get("planned_values"), doc.get("values")) {
+        (Some(v), _) => (v, "$.planned_values"),
+        (None, Some(v)) => (v, "$.values"),
+        _ => return,
+    };
+    let unknown: std::collections::HashMap<&str, &Value> = doc
+        .get("resource_changes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            Some((
+                c.get("address")?.as_str()?,
+                c.get("change")?.get("after_unknown")?,
+            ))
+        })
+        .collect();
+    let mut instances = Vec::new();
+    let mut origins = Vec::new();
+    collect(
+        root.get("root_module"),
+        &format!("{at}.root_module"),
+        &mut |r, path| {
+            if r.get("mode").and_then(Value::as_str) != Some("managed") {
+                return;
+            }
+            let (Some(address), Some(kind)) = (
+                r.get("address").and_then(Value::as_str),
+                r.get("type").and_then(Value::as_str),
+            ) else {
+                return;
+            };
+            let mut values = r
+                .get("values")
+                .cloned()
+                .unwrap_or(Value::Object(Map::new()));
+            if let Some(u) = unknown.get(address) {
+                mark_unknown(&mut values, u, address);
+            }
+            instances.push(Instance {
+                address: address.to_string(),
+                kind: kind.to_string(),
+                values,
+                origin: Origin {
+                    file: file.into(),
+                    line: 0,
+                    column: 0,
+                },
+            });
+            origins.push(path);
+        },
+    );
+    let mapped = azurerm::to_azure(&instances, &provider(t));
+    // A plan holds no positions: resources point at their element of the plan.
+    let by_address: std::collections::HashMap<&str, &String> = instances
+        .iter()
+        .map(|i| i.address.as_str())
+        .zip(&origins)
+        .collect();
+    for d in &mapped.diagnostics {
+        diags.push(diagnostic(d, file));
+    }
+    for (value, address, _) in mapped.resources {
+        let path = by_address
+            .get(address.as_str())
+            .map_or(String::new(), |p| p.to_string());
+        out.push(RawResource {
+            value,
+            origin: format!("{file}: {path} ({address})"),
+        });
+    }
+    note_unmapped(&mapped.unmapped, file, diags);
+}
+
+/// Walks a module of `planned_values`/`values` and its child modules.
+fn collect(module: Option<&Value>, path: &str, f: &mut dyn FnMut(&Value, String)) {
+    let Some(m) = module else { return };
+    for (i, r) in m
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        f(r, format!("{path}.resources[{i}]"));
+    }
+    for (i, c) in m
+        .get("child_modules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        collect(Some(c), &format!("{path}.child_modules[{i}]"), f);
+    }
+}
+
+/// Replaces what `after_unknown` marks `true` with the unknown marker.
+fn mark_unknown(values: &mut Value, unknown: &Value, at: &str) {
+    match (values, unknown) {
+        (v, Value::Bool(true)) => {
+            *v = aksnet_arm::Unknown {
+                expression: at.to_string(),
+                reason: "known only after apply".into(),
+            }
+            .to_json();
+        }
+        (Value::Object(o), Value::Object(u)) => {
+            for (k, uk) in u {
+                let slot = o.entry(k.clone()).or_insert(Value::Null);
+                mark_unknown(slot, uk, &format!("{at}.{k}"));
+            }
+        }
+        (Value::Array(a), Value::Array(u)) => {
+            for (i, (x, ux)) in a.iter_mut().zip(u).enumerate() {
+                mark_unknown(x, ux, &format!("{at}[{i}]"));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Hands the mapped resources on, each with its block's position as its origin.
+fn hand_on(mapped: Mapped, out: &mut Out, diags: &mut Vec<Diagnostic>) {
+    for d in &mapped.diagnostics {
+        diags.push(diagnostic(d, "-"));
+    }
+    let mut files = None;
+    for (value, address, o) in mapped.resources {
+        files.get_or_insert_with(|| tidy(&o.file));
+        out.push(RawResource {
+            value,
+            origin: origin(&o, &address),
+        });
+    }
+    note_unmapped(&mapped.unmapped, files.as_deref().unwrap_or("-"), diags);
+}
+
+/// A resource's origin text: `file:line:column: address` (read back by `locate::places`).
+pub(crate) fn origin(o: &Origin, address: &str) -> String {
+    format!("{}:{}:{}: {address}", tidy(&o.file), o.line, o.column)
+}
+
+/// A path without `.` components (`dir/./modules/x` → `dir/modules/x`), as a person writes it.
+fn tidy(p: &Path) -> String {
+    p.components()
+        .collect::<std::path::PathBuf>()
+        .display()
+        .to_string()
+}
+
+/// Says which resource types were not read (counted, not errors).
+fn note_unmapped(
+    unmapped: &std::collections::BTreeMap<String, usize>,
+    file: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if unmapped.is_empty() {
+        return;
+    }
+    let list: Vec<String> = unmapped.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+    diags.push(Diagnostic::warning(
+        file,
+        "-",
+        &format!(
+            "{} Terraform resource(s) of types aksnet does not read: {}",
+            unmapped.values().sum::<usize>(),
+            list.join(", ")
+        ),
+    ));
+}
+
+/// An `aksnet-tf` diagnostic as an import diagnostic.
+fn diagnostic(d: &aksnet_tf::Diagnostic, fallback: &str) -> Diagnostic {
+    let (file, position) = match &d.origin {
+        Some(o) if o.line > 0 => (
+            tidy(&o.file),
+            Some((u64::from(o.line), u64::from(o.column))),
+        ),
+        Some(o) => (tidy(&o.file), None),
+        None => (fallback.to_string(), None),
+    };
+    let mut out = if d.error {
+        Diagnostic::error(&file, "-", &d.message)
+    } else {
+        Diagnostic::warning(&file, "-", &d.message)
+    };
+    if let Some((l, c)) = position {
+        out.location = format!("{l}:{c}");
+        out.position = Some((l, c));
+    }
+    if let Some(h) = &d.hint {
+        out = out.with_hint(h);
+    }
+    out
+}
