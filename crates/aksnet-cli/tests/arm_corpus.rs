@@ -202,7 +202,8 @@ fn landing_zone_accelerator_sends_cluster_egress_to_the_firewall_with_a_load_bal
     }
     // The hub firewall has classic rules only (no policy): NTP by a network rule, the AKS FQDN
     // tag by an application rule, anything else denied. Its private address is not in the
-    // template (Azure assigns it), so without the switch the route's 10.0.1.4 is an unknown NVA.
+    // template (Azure assigns it), so without the switch whether the route's 10.0.1.4 is the firewall
+    // is unknown.
     let trace = |extra: &[&str], to: &[&str]| {
         let base = ["trace", "--estate", "lza.json", "--from", "VNet-SPOKE/AKS"];
         out(&aksnet(d.path(), &[&base[..], to, extra].concat()))
@@ -211,7 +212,8 @@ fn landing_zone_accelerator_sends_cluster_egress_to_the_firewall_with_a_load_bal
     let first = ["--switch", "firewall-first-address"];
     let t1 = trace(&[], &ntp);
     assert!(
-        t1.contains("verdict: unknown") && t1.contains("NVA 10.0.1.4"),
+        t1.contains("verdict: unknown")
+            && t1.contains("10.0.1.4 is in the AzureFirewallSubnet of AZFW"),
         "{t1}"
     );
     let t2 = trace(&first, &ntp);

@@ -338,6 +338,106 @@ pub fn privatelink_name(name: &str) -> String {
     n
 }
 
+/// An A record of a private zone: its address, or why it is unknown.
+#[derive(Clone, Debug)]
+enum Record {
+    /// The address.
+    Known(IpAddr),
+    /// Not known before deployment (an endpoint's dynamic address), with the reason.
+    Unknown(String),
+}
+
+/// The A records private endpoints' DNS zone groups keep: for each zone a group names, one
+/// record per FQDN of the endpoint with its private address ("Azure Private Endpoint DNS
+/// integration": a private DNS zone group creates and maintains them, §7.1). The FQDNs are the
+/// endpoint's `customDnsConfigs` when it states them (exports do), else those of the service it
+/// connects to — a registry's login server and data endpoints, a vault's name — with the
+/// addresses of its IP configurations; a service aksnet does not know gives none.
+fn zone_group_records(estate: &Estate) -> Vec<((ResourceId, String), Record)> {
+    let mut out = Vec::new();
+    for g in estate.private_dns_zone_groups.iter() {
+        let Some(pe) = g.id.parent().and_then(|p| estate.private_endpoints.get(&p)) else {
+            continue;
+        };
+        let fqdns = endpoint_fqdns(estate, pe);
+        for c in &g.properties.private_dns_zone_configs {
+            let zone_id = &c.properties.private_dns_zone_id;
+            let zone = estate
+                .private_dns_zones
+                .get(zone_id)
+                .map_or_else(|| zone_id.name(), |z| z.name.as_str())
+                .to_ascii_lowercase();
+            for (fqdn, ip) in &fqdns {
+                let Some(relative) = privatelink_name(fqdn)
+                    .strip_suffix(&format!(".{zone}"))
+                    .map(str::to_string)
+                else {
+                    continue;
+                };
+                let record = match ip {
+                    Some(ip) => Record::Known(*ip),
+                    None => Record::Unknown(format!(
+                        "private endpoint `{}` takes its address at deployment (dynamic), and its zone group's record holds it",
+                        pe.name
+                    )),
+                };
+                out.push(((zone_id.clone(), relative), record));
+            }
+        }
+    }
+    out
+}
+
+/// A private endpoint's FQDNs with their addresses (`None`: assigned at deployment).
+fn endpoint_fqdns(
+    estate: &Estate,
+    pe: &aksnet_model::Resource<aksnet_model::private::PrivateEndpoint>,
+) -> Vec<(String, Option<IpAddr>)> {
+    let p = &pe.properties;
+    let stated: Vec<(String, Option<IpAddr>)> = p
+        .custom_dns_configs
+        .iter()
+        .filter_map(|c| {
+            let ip = c.ip_addresses.first().and_then(|a| a.parse().ok());
+            Some((c.fqdn.clone()?.to_ascii_lowercase(), ip))
+        })
+        .collect();
+    if !stated.is_empty() {
+        return stated;
+    }
+    let member_ip = |member: &str| {
+        p.ip_configurations
+            .iter()
+            .find(|c| c.properties.member_name.eq_ignore_ascii_case(member))
+            .and_then(|c| c.properties.private_ip_address.parse().ok())
+    };
+    let mut out = Vec::new();
+    for conn in &p.private_link_service_connections {
+        let target = &conn.properties.private_link_service_id;
+        let name = target.name().to_ascii_lowercase();
+        let kind = target.as_str().to_ascii_lowercase();
+        if kind.contains("/microsoft.containerregistry/registries/") {
+            out.push((format!("{name}.azurecr.io"), member_ip("registry")));
+            // One data endpoint per region the registry serves: its home region here.
+            let location = estate
+                .container_registries
+                .get(target)
+                .and_then(|r| r.location.clone())
+                .or_else(|| pe.location.clone());
+            if let Some(l) = location {
+                let l = l.to_ascii_lowercase().replace(' ', "");
+                out.push((
+                    format!("{name}.{l}.data.azurecr.io"),
+                    member_ip(&format!("registry_data_{l}")),
+                ));
+            }
+        } else if kind.contains("/microsoft.keyvault/vaults/") {
+            out.push((format!("{name}.vault.azure.net"), member_ip("default")));
+        }
+    }
+    out
+}
+
 /// A private zone linked to a VNet.
 #[derive(Clone, Debug)]
 struct Linked {
@@ -371,7 +471,7 @@ pub struct Views {
     linked: IndexVec<VnetIx, Vec<Linked>>,
     /// `(zone id, lowercase relative name)` → the record's first IPv4 address (`None` when it
     /// has none or it does not parse).
-    records: HashMap<(ResourceId, String), Option<IpAddr>>,
+    records: HashMap<(ResourceId, String), Record>,
     /// The records AKS writes for private API servers, in endpoint order.
     aks: Vec<AksRecord>,
     /// VNet names, for the servers' descriptions.
@@ -449,7 +549,19 @@ impl Views {
                 .and_then(|a| a.ipv4_address.parse().ok());
             records
                 .entry((zone, r.name.to_ascii_lowercase()))
-                .or_insert(ip);
+                .or_insert(ip.map_or_else(
+                    || {
+                        Record::Unknown(format!(
+                            "A record `{}` has no address aksnet reads",
+                            r.name
+                        ))
+                    },
+                    Record::Known,
+                ));
+        }
+        // What Azure writes for private endpoints' zone groups, where no record set says it.
+        for (key, record) in zone_group_records(estate) {
+            records.entry(key).or_insert(record);
         }
         let aks = endpoints
             .iter()
@@ -769,11 +881,15 @@ impl Views {
             };
         };
         let relative = target.strip_suffix(&format!(".{zone}")).unwrap_or("@");
-        let record = self
-            .records
-            .get(&(zone_id.clone(), relative.to_string()))
-            .copied()
-            .flatten();
+        let record = match self.records.get(&(zone_id.clone(), relative.to_string())) {
+            Some(Record::Known(ip)) => Some(*ip),
+            Some(Record::Unknown(reason)) => {
+                return Answer::Unknown {
+                    reason: format!("{target} in {zone}: {reason}"),
+                }
+            }
+            None => None,
+        };
         let managed = || self.aks_record(&target, Some(zone_id)).map(|(ip, _)| ip);
         match record.or_else(managed) {
             Some(ip) => Answer::Private {

@@ -234,6 +234,28 @@ impl<'e> DataPlane<'e> {
             .map(|(ip, p)| (*ip, p))
     }
 
+    /// Why an appliance address in `AzureFirewallSubnet` is unknown rather than a third-party
+    /// NVA: that subnet holds only Azure Firewall (Learn, "Azure Firewall FAQ": the subnet is
+    /// dedicated to it), and the firewall there has no address the input gives (Azure assigns
+    /// it at deployment), so whether `ip` is the firewall is unknown. `None` when `ip` is known
+    /// or the subnet is another.
+    pub fn unplaced_firewall(&self, subnet: topology::SubnetIx, ip: IpAddr) -> Option<String> {
+        let s = &self.topology.subnets[subnet];
+        if !s.name.eq_ignore_ascii_case("AzureFirewallSubnet") || self.firewalls.contains_key(&ip) {
+            return None;
+        }
+        let fw = self.estate.azure_firewalls.iter().find(|f| {
+            f.properties
+                .ip_configurations
+                .first()
+                .is_some_and(|c| c.properties.subnet.id == s.id)
+        })?;
+        Some(format!(
+            "{ip} is in the AzureFirewallSubnet of {}, whose private address Azure assigns at deployment, so whether {ip} is the firewall is unknown (--switch firewall-first-address takes the subnet's first address for it)",
+            fw.name
+        ))
+    }
+
     /// Splits destinations by the route subnet `s` sends each by ([`routes::partition`]; one
     /// address takes the index).
     pub fn route_split(&self, s: SubnetIx, dsts: &PrefixSet) -> Vec<routes::RoutePart> {
@@ -272,19 +294,37 @@ impl<'e> DataPlane<'e> {
     /// authorized IP ranges (everyone), else the ranges written (an entry that is not an address
     /// range admits nothing; Azure refuses such a cluster).
     pub fn api_authorized(&self, cluster: &ResourceId) -> Option<PrefixSet> {
-        let ranges = &self
+        let profile = self
             .estate
             .managed_clusters
             .get(cluster)?
             .properties
             .api_server_access_profile
-            .as_ref()?
-            .authorized_ip_ranges;
-        (!ranges.is_empty()).then(|| {
-            ranges
-                .iter()
+            .as_ref()?;
+        (!profile.authorized_ip_ranges.is_empty()).then(|| {
+            profile
+                .known_ranges()
                 .filter_map(|r| aksnet_net::Prefix::parse_lenient(r).ok())
                 .collect()
+        })
+    }
+
+    /// Why a source outside the known authorized ranges may still be admitted: ranges known only
+    /// at deployment (their expressions); `None` when every range is known.
+    pub fn api_ranges_unknown(&self, cluster: &ResourceId) -> Option<String> {
+        let profile = self
+            .estate
+            .managed_clusters
+            .get(cluster)?
+            .properties
+            .api_server_access_profile
+            .as_ref()?;
+        let unknown = profile.unknown_ranges();
+        (!unknown.is_empty()).then(|| {
+            format!(
+                "authorized ranges known only at deployment ({})",
+                unknown.join(", ")
+            )
         })
     }
 

@@ -1143,6 +1143,17 @@ impl DataPlane<'_> {
             }
         }
         let Some((fw_id, policy)) = self.firewalls.get(&ip) else {
+            if let Some(why) = self.unplaced_firewall(a, ip) {
+                // As a trace: unknown, delivered nowhere.
+                Self::unsure(&mut b, None, why);
+                self.deliver(
+                    b,
+                    format!("appliance {ip} (AzureFirewallSubnet)"),
+                    None,
+                    out,
+                );
+                return;
+            }
             b.via.push(format!("appliance {ip} (NVA)"));
             Self::unsure(&mut b, None, crate::trace::nva_unknown(ip));
             self.nsg_filter_at(&mut b, a, Direction::Inbound, Some(ip));
@@ -1317,6 +1328,9 @@ impl DataPlane<'_> {
                         .as_ref()
                         .and_then(|s| s.unknown_because())
                     {
+                        Self::unsure(&mut m, Some(&refused), admits(why));
+                    } else if let Some(why) = self.api_ranges_unknown(&e.resource) {
+                        // Ranges known only at deployment: every refused source may be admitted.
                         Self::unsure(&mut m, Some(&refused), admits(why));
                     } else {
                         // Refused sources that stand in for addresses assigned at deployment

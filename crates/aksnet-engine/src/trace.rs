@@ -1351,6 +1351,9 @@ impl Walk<'_, '_> {
             );
             return Step::Next(Location::Subnet(a));
         }
+        if let Some(why) = self.dp.unplaced_firewall(a, ip) {
+            return Step::Done(Outcome::Unknown(why));
+        }
         // A third-party NVA: it forwards; its NIC sits behind the subnet NSG and its own NIC's
         // NSG both ways. What its own rules let through is not in the estate.
         self.req.stateful.push(ip);
@@ -1529,7 +1532,7 @@ impl Walk<'_, '_> {
                     .managed_clusters
                     .get(&e.resource)
                     .and_then(|m| m.properties.api_server_access_profile.as_ref())
-                    .map(|a| a.authorized_ip_ranges.clone())
+                    .map(|a| a.known_ranges().cloned().collect())
                     .unwrap_or_default();
                 // AKS adds the cluster's own outbound load balancer IP to its ranges [AKS-AUTHIP].
                 let own_lb = matches!(&self.req.unassigned_source,
@@ -1550,6 +1553,7 @@ impl Walk<'_, '_> {
                         .unassigned_source
                         .as_ref()
                         .and_then(|s| s.unknown_because())
+                        .or_else(|| dp.api_ranges_unknown(&e.resource))
                 };
                 if let (false, Some(why)) = (ok, unsure) {
                     let why = format!(

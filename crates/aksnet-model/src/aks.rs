@@ -279,7 +279,7 @@ pub struct ApiServerAccessProfile {
         default,
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub authorized_ip_ranges: Vec<String>,
+    pub authorized_ip_ranges: Vec<crate::Maybe<String>>,
     /// No public API endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_private_cluster: Option<bool>,
@@ -303,6 +303,27 @@ pub struct ApiServerAccessProfile {
     /// The delegated API server subnet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<ResourceId>,
+}
+
+impl ApiServerAccessProfile {
+    /// The authorized ranges the input gives.
+    pub fn known_ranges(&self) -> impl Iterator<Item = &String> {
+        self.authorized_ip_ranges
+            .iter()
+            .filter_map(crate::Maybe::known)
+    }
+
+    /// The expressions of authorized ranges known only at deployment (a Terraform range made
+    /// of a public IP's address, ...).
+    pub fn unknown_ranges(&self) -> Vec<&str> {
+        self.authorized_ip_ranges
+            .iter()
+            .filter_map(|r| match r {
+                crate::Maybe::Unknown(u) => Some(u.expression.as_str()),
+                crate::Maybe::Known(_) => None,
+            })
+            .collect()
+    }
 }
 
 /// Addresses one node pool takes from its node subnet at full scale, and why.

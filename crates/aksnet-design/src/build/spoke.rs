@@ -619,7 +619,7 @@ fn cluster(s: &Spoke, estate: &mut Estate, udr_egress: bool) {
             authorized_ip_ranges: c
                 .api_server_authorized_ranges
                 .iter()
-                .map(|r| r.value.to_string())
+                .map(|r| aksnet_model::Maybe::Known(r.value.to_string()))
                 .collect(),
             enable_private_cluster: Some(false),
             enable_vnet_integration: c.api_server_vnet_integration.then_some(true),

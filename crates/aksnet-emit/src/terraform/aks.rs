@@ -161,7 +161,17 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
     b.block("key_vault_secrets_provider", |x| {
         x.attr("secret_rotation_enabled", Expr::Bool(true));
     });
-    let ranges = api.authorized_ip_ranges.clone();
+    // A range known only at deployment has no value to write: refused, as for routes.
+    if let Some(u) = api.unknown_ranges().first() {
+        return Err(EmitError {
+            resource: mc.id.to_string(),
+            message: format!(
+                "an authorized IP range of the API server is known only at deployment ({u}): Terraform cannot be generated for it"
+            ),
+            hint: "give the range's address, or import the deployed estate".into(),
+        });
+    }
+    let ranges: Vec<String> = api.known_ranges().cloned().collect();
     let integrated = api.enable_vnet_integration == Some(true);
     let egress = if !private && !ranges.is_empty() {
         egress_public_ips(tf, mc)

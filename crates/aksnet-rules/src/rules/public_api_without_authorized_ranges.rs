@@ -33,7 +33,12 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
                 .as_ref()
                 .map(|a| a.authorized_ip_ranges.clone())
                 .unwrap_or_default();
-            let open = ranges.is_empty() || ranges.iter().any(|r| r.trim() == "0.0.0.0/0");
+            // A range known only at deployment is a range: the cluster is not open for it.
+            let open = ranges.is_empty()
+                || ranges
+                    .iter()
+                    .filter_map(aksnet_model::Maybe::known)
+                    .any(|r| r.trim() == "0.0.0.0/0");
             open.then(|| Finding {
                 code: rule.code,
                 severity: rule.severity,

@@ -158,7 +158,11 @@ pub(crate) fn cluster(c: &Ctx) -> Vec<Out> {
             &mut api,
             "enableVnetIntegration",
             a,
-            &["vnet_integration_enabled"],
+            // 4.x, then 3.x.
+            &[
+                "virtual_network_integration_enabled",
+                "vnet_integration_enabled",
+            ],
         );
     }
     if !api.is_empty() {
