@@ -368,3 +368,149 @@ fn generated_terraform_imports_back_to_the_designed_estate() {
         );
     }
 }
+
+/// What public configurations write and Terraform converts or leaves to apply: a location's
+/// display name, a port as a string, a Kubernetes version from a data source, a firewall rule
+/// whose FQDN is another resource's attribute — and a firewall whose address Azure assigns,
+/// which is still a firewall.
+#[test]
+fn values_terraform_converts_or_leaves_to_apply() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        r#"
+data "azurerm_kubernetes_service_versions" "current" {
+  location = "West Europe"
+}
+
+resource "azurerm_virtual_network" "hub" {
+  name                = "vnet-hub"
+  location            = "West Europe"
+  resource_group_name = "rg-hub"
+  address_space       = ["10.0.0.0/16"]
+}
+
+resource "azurerm_subnet" "fw" {
+  name                 = "AzureFirewallSubnet"
+  resource_group_name  = "rg-hub"
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.0.0/26"]
+}
+
+resource "azurerm_subnet" "aks" {
+  name                 = "snet-aks"
+  resource_group_name  = "rg-hub"
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.1.0/24"]
+}
+
+resource "azurerm_firewall" "fw" {
+  name                = "afw"
+  location            = "West Europe"
+  resource_group_name = "rg-hub"
+  sku_name            = "AZFW_VNet"
+  sku_tier            = "Standard"
+  ip_configuration {
+    name      = "c"
+    subnet_id = azurerm_subnet.fw.id
+  }
+}
+
+resource "azurerm_firewall_application_rule_collection" "web" {
+  name                = "web"
+  azure_firewall_name = azurerm_firewall.fw.name
+  resource_group_name = "rg-hub"
+  priority            = 100
+  action              = "Allow"
+  rule {
+    name             = "http"
+    source_addresses = ["10.0.1.0/24"]
+    target_fqdns     = ["example.org"]
+    protocol {
+      port = "80"
+      type = "Http"
+    }
+  }
+}
+
+resource "azurerm_firewall_policy" "p" {
+  name                = "afwp"
+  location            = "West Europe"
+  resource_group_name = "rg-hub"
+}
+
+resource "azurerm_firewall_policy_rule_collection_group" "api" {
+  name               = "api"
+  firewall_policy_id = azurerm_firewall_policy.p.id
+  priority           = 100
+  network_rule_collection {
+    name     = "api"
+    priority = 100
+    action   = "Allow"
+    rule {
+      name              = "api"
+      protocols         = ["TCP"]
+      source_addresses  = ["*"]
+      destination_fqdns = [azurerm_kubernetes_cluster.aks.fqdn]
+      destination_ports = ["443"]
+    }
+  }
+}
+
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                = "aks"
+  location            = "West Europe"
+  resource_group_name = "rg-hub"
+  dns_prefix          = "aks"
+  kubernetes_version  = data.azurerm_kubernetes_service_versions.current.latest_version
+  private_cluster_enabled = true
+  default_node_pool {
+    name           = "system"
+    vm_size        = "Standard_D4ds_v5"
+    node_count     = 2
+    vnet_subnet_id = azurerm_subnet.aks.id
+  }
+  identity {
+    type = "SystemAssigned"
+  }
+  network_profile {
+    network_plugin = "azure"
+    outbound_type  = "loadBalancer"
+  }
+}
+"#,
+    )
+    .unwrap();
+    let o = aksnet(
+        d.path(),
+        &["import", ".", "--keep-going", "--out", "e.json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // The rule's FQDN is the cluster's, known only after apply: said where, with the expression.
+    assert!(
+        err(&o).contains("value unknown before deployment at properties.ruleCollections[0].rules[0].destinationFqdns[0]: azurerm_kubernetes_cluster.aks.fqdn (known only after apply)"),
+        "{}",
+        err(&o)
+    );
+    let text = out(&o);
+    for want in [
+        "1  Microsoft.ContainerService/managedClusters",
+        "1  Microsoft.Network/azureFirewalls",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+    let e: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("e.json")).unwrap()).unwrap();
+    assert_eq!(e["managedClusters"][0]["location"], "westeurope");
+    assert_eq!(
+        e["azureFirewalls"][0]["properties"]["applicationRuleCollections"][0]["properties"]
+            ["rules"][0]["protocols"][0]["port"],
+        80
+    );
+    // A firewall with no stated address is still a firewall: no "no firewall anywhere".
+    let o = aksnet(
+        d.path(),
+        &["check", "--estate", "e.json", "--fail-on", "never"],
+    );
+    assert!(!out(&o).contains("AKS-HUB-001"), "{}", out(&o));
+}

@@ -376,7 +376,32 @@ fn with_unknown_property(
             let message = format!("{UNKNOWN_BEFORE_DEPLOYMENT} at {}: {u}", e.path());
             serde_path_to_error::Error::new(e.path().clone(), de::Error::custom(message))
         }
-        _ => e,
+        // Inside a value read whole (a tagged enum such as a rule collection), the path stops
+        // at the value: a marker within it is the likelier cause of a type error.
+        _ => match at.and_then(|v| marker_within(v, String::new())) {
+            Some((inner, u)) if e.inner().to_string().starts_with("invalid type") => {
+                let message = format!("{UNKNOWN_BEFORE_DEPLOYMENT} at {}{inner}: {u}", e.path());
+                serde_path_to_error::Error::new(e.path().clone(), de::Error::custom(message))
+            }
+            _ => e,
+        },
+    }
+}
+
+/// The first unknown marker inside `v`, with its path below `v` (`.rules[0].x`).
+fn marker_within(v: &Value, at: String) -> Option<(String, UnknownValue)> {
+    if let Some(Ok(u)) = UnknownValue::from_marker(v) {
+        return Some((at, u));
+    }
+    match v {
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| marker_within(x, format!("{at}[{i}]"))),
+        Value::Object(o) => o
+            .iter()
+            .find_map(|(k, x)| marker_within(x, format!("{at}.{k}"))),
+        _ => None,
     }
 }
 

@@ -18,9 +18,10 @@ pub struct ManagedCluster {
     /// DNS prefix of the API server FQDN (empty when the cluster uses `fqdnSubdomain`).
     #[serde(default)]
     pub dns_prefix: String,
-    /// Kubernetes version (omitted = AKS default).
+    /// Kubernetes version (omitted = AKS default; a Terraform data source's latest is known only
+    /// at deployment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kubernetes_version: Option<String>,
+    pub kubernetes_version: Option<crate::Maybe<String>>,
     /// Resource group AKS creates for node resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_resource_group: Option<String>,
@@ -244,8 +245,13 @@ impl ManagedCluster {
         let np = &self.network_profile;
         match &np.network_plugin {
             Some(p) => Some((p.as_str(), np.network_plugin_mode.as_deref())),
-            None => crate::defaults::aks_network_plugin(self.kubernetes_version.as_deref())
-                .map(|(p, m)| (p, np.network_plugin_mode.as_deref().or(m))),
+            None => crate::defaults::aks_network_plugin(
+                self.kubernetes_version
+                    .as_ref()
+                    .and_then(crate::Maybe::known)
+                    .map(String::as_str),
+            )
+            .map(|(p, m)| (p, np.network_plugin_mode.as_deref().or(m))),
         }
     }
 

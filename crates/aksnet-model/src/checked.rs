@@ -325,6 +325,20 @@ pub(crate) mod read {
         Ok(s)
     }
 
+    /// One port as a number, or as its digits in a string (Terraform's and ARM's string-typed
+    /// inputs convert it so).
+    pub(crate) fn port_number<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+        match PortText::deserialize(d)? {
+            PortText::Number(n) => u16::try_from(n).map_err(|_| {
+                serde::de::Error::custom(format!("port {n} is not between 0 and 65535"))
+            }),
+            PortText::Text(t) => t
+                .trim()
+                .parse()
+                .map_err(|_| serde::de::Error::custom(format!("`{t}` is not a port number"))),
+        }
+    }
+
     /// A list of port ranges ([`PortText`]).
     pub(crate) fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
         let v: Vec<String> = Vec::<PortText>::deserialize(d)?

@@ -352,7 +352,8 @@ pub struct ApplicationRule {
 pub struct ApplicationProtocol {
     /// `Http`, `Https` or `Mssql`.
     pub protocol_type: String,
-    /// Port (≤ 64000).
+    /// Port (≤ 64000); digits in a string are read as the number.
+    #[serde(deserialize_with = "crate::checked::read::port_number")]
     pub port: u16,
 }
 

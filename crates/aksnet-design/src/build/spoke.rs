@@ -634,7 +634,7 @@ fn cluster(s: &Spoke, estate: &mut Estate, udr_egress: bool) {
         Some(s.loc()),
         ManagedCluster {
             dns_prefix: name.clone(),
-            kubernetes_version: c.kubernetes_version.clone(),
+            kubernetes_version: c.kubernetes_version.clone().map(aksnet_model::Maybe::Known),
             node_resource_group: Some(s.node_rg()),
             agent_pool_profiles: pools,
             network_profile: NetworkProfile {

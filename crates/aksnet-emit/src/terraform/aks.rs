@@ -125,7 +125,11 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
     }
     b.opt(
         "kubernetes_version",
-        p.kubernetes_version.clone().map(Expr::s),
+        // A version known only at deployment (a data source's latest) is left to AKS's default.
+        p.kubernetes_version
+            .as_ref()
+            .and_then(aksnet_model::Maybe::known)
+            .map(Expr::s),
     );
     b.opt(
         "node_resource_group",

@@ -24,11 +24,24 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
-    if cx
-        .plane
-        .endpoints
-        .iter()
-        .any(|e| matches!(e.kind, EndpointKind::Firewall | EndpointKind::Nva))
+    // A firewall counts whether or not its address is known (a template's or Terraform's is
+    // assigned at deployment), and so does a route to an appliance whose address is unknown.
+    let unknown_appliance = cx.estate.route_tables.iter().any(|rt| {
+        rt.properties.routes.iter().any(|r| {
+            r.properties.next_hop_type == aksnet_model::network::NextHopType::VirtualAppliance
+                && r.properties
+                    .next_hop_ip_address
+                    .as_ref()
+                    .is_some_and(|a| a.known().is_none())
+        })
+    });
+    if !cx.estate.azure_firewalls.is_empty()
+        || unknown_appliance
+        || cx
+            .plane
+            .endpoints
+            .iter()
+            .any(|e| matches!(e.kind, EndpointKind::Firewall | EndpointKind::Nva))
     {
         return Vec::new();
     }
