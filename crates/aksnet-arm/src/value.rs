@@ -9,6 +9,10 @@ pub struct Unknown {
     pub expression: String,
     /// Why it is unknown.
     pub reason: String,
+    /// The resource (its ARM id) whose attribute this is, when the unknown is an attribute Azure
+    /// sets on a resource of the same input at deployment (a firewall's private IP): lets an
+    /// analysis that predicts that attribute (`--switch firewall-first-address`) use it.
+    pub of: Option<String>,
 }
 
 /// The result of evaluating an expression: a JSON value or an unknown.
@@ -31,6 +35,9 @@ impl Unknown {
         let mut inner = Map::new();
         inner.insert("expression".into(), Json::String(self.expression.clone()));
         inner.insert("reason".into(), Json::String(self.reason.clone()));
+        if let Some(of) = &self.of {
+            inner.insert("of".into(), Json::String(of.clone()));
+        }
         let mut m = Map::new();
         m.insert(UNKNOWN_KEY.into(), Json::Object(inner));
         Json::Object(m)
@@ -43,6 +50,7 @@ impl Unknown {
         Some(Unknown {
             expression: inner.get("expression")?.as_str()?.to_string(),
             reason: inner.get("reason")?.as_str()?.to_string(),
+            of: inner.get("of").and_then(Json::as_str).map(String::from),
         })
     }
 }

@@ -416,6 +416,23 @@ resource "azurerm_firewall" "fw" {
   }
 }
 
+resource "azurerm_route_table" "aks" {
+  name                = "rt-aks"
+  location            = "West Europe"
+  resource_group_name = "rg-hub"
+  route {
+    name                   = "to-firewall"
+    address_prefix         = "0.0.0.0/0"
+    next_hop_type          = "VirtualAppliance"
+    next_hop_in_ip_address = azurerm_firewall.fw.ip_configuration[0].private_ip_address
+  }
+}
+
+resource "azurerm_subnet_route_table_association" "aks" {
+  subnet_id      = azurerm_subnet.aks.id
+  route_table_id = azurerm_route_table.aks.id
+}
+
 resource "azurerm_firewall_application_rule_collection" "web" {
   name                = "web"
   azure_firewall_name = azurerm_firewall.fw.name
@@ -513,4 +530,45 @@ resource "azurerm_kubernetes_cluster" "aks" {
         &["check", "--estate", "e.json", "--fail-on", "never"],
     );
     assert!(!out(&o).contains("AKS-HUB-001"), "{}", out(&o));
+    // The route's next hop is the firewall's private IP: unknown, unless the switch predicts it
+    // (the marker names the firewall, so the prediction is that firewall's).
+    let routes = |extra: &[&str]| {
+        let base = ["routes", "vnet-hub/snet-aks", "--estate", "e.json"];
+        out(&aksnet(d.path(), &[&base[..], extra].concat()))
+    };
+    assert!(
+        routes(&[]).contains(
+            "unknown before deployment: azurerm_firewall.fw.ip_configuration[0].private_ip_address"
+        ),
+        "{}",
+        routes(&[])
+    );
+    let predicted = routes(&["--switch", "firewall-first-address"]);
+    assert!(
+        predicted.contains("User     Active   0.0.0.0/0       VirtualAppliance  10.0.0.4"),
+        "{predicted}"
+    );
+    let o = aksnet(
+        d.path(),
+        &[
+            "trace",
+            "--estate",
+            "e.json",
+            "--from",
+            "vnet-hub/snet-aks",
+            "--to",
+            "internet",
+            "--port",
+            "80",
+            "--fqdn",
+            "example.org",
+            "--switch",
+            "firewall-first-address",
+        ],
+    );
+    assert!(
+        out(&o).contains("afw (application pass): web/http"),
+        "{}",
+        out(&o)
+    );
 }

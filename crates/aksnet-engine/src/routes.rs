@@ -213,7 +213,10 @@ pub fn effective_routes(
             };
             let ip = match &r.properties.next_hop_ip_address {
                 Some(Maybe::Known(a)) => a.parse().ok().map(Maybe::Known),
-                Some(Maybe::Unknown(u)) => Some(Maybe::Unknown(u.clone())),
+                Some(Maybe::Unknown(u)) => Some(
+                    predicted_firewall(estate, o, u)
+                        .map_or_else(|| Maybe::Unknown(u.clone()), Maybe::Known),
+                ),
                 None => None,
             };
             let hop = match (r.properties.next_hop_type, ip) {
@@ -281,6 +284,22 @@ pub fn effective_routes(
 }
 
 /// A user-defined route's name in effective routes: `table/route` (ARM names hold no `/`).
+/// A next hop known only at deployment that is an Azure Firewall's private IP (the marker says
+/// whose: `UnknownValue::of`), with `--switch firewall-first-address`: the address that switch
+/// predicts for that firewall ([`crate::endpoints::firewall_address`]), the same everywhere.
+fn predicted_firewall(estate: &Estate, o: &Options, u: &UnknownValue) -> Option<std::net::IpAddr> {
+    if !o.firewall_first_address {
+        return None;
+    }
+    let fw = estate.azure_firewalls.get(u.of.as_ref()?)?;
+    // Only the firewall's private address (Terraform's `private_ip_address`, ARM's
+    // `privateIPAddress`), not another of its attributes.
+    let e = u.expression.to_ascii_lowercase();
+    (e.ends_with("private_ip_address") || e.ends_with("privateipaddress"))
+        .then(|| crate::endpoints::firewall_address(estate, fw, true))
+        .flatten()
+}
+
 fn udr_name(table: &str, route: &str) -> String {
     format!("{table}/{route}")
 }

@@ -168,6 +168,7 @@ fn mark_unknown(values: &mut Value, unknown: &Value, at: &str) {
             *v = aksnet_arm::Unknown {
                 expression: at.to_string(),
                 reason: "known only after apply".into(),
+                of: None,
             }
             .to_json();
         }

@@ -25,6 +25,11 @@ pub struct UnknownValue {
     pub expression: String,
     /// Why it has no value before deployment.
     pub reason: String,
+    /// The resource whose attribute Azure sets at deployment, when the input says (a
+    /// firewall's private IP read by a route): an analysis that predicts the attribute can use
+    /// it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<crate::ResourceId>,
 }
 
 impl UnknownValue {
@@ -137,6 +142,7 @@ mod tests {
             expression:
                 "reference(variables('fw')).ipConfigurations[0].properties.privateIPAddress".into(),
             reason: "assigned by Azure at deployment".into(),
+            of: None,
         })
     }
 

@@ -118,6 +118,7 @@ fn unknown(e: &Expr, reason: &str) -> Value {
     Value::Unknown(Unknown {
         expression: e.to_string(),
         reason: reason.to_string(),
+        of: None,
     })
 }
 

@@ -572,6 +572,7 @@ fn outputs(env: &Env, template: &Map<String, Json>) -> Map<String, Json> {
                 None => to_json(Value::Unknown(Unknown {
                     expression: format!("outputs.{name}"),
                     reason: "its copy count is unknown".into(),
+                    of: None,
                 })),
             }
         } else {

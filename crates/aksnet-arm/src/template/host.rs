@@ -274,6 +274,7 @@ impl<'a> Env<'a> {
             Value::Unknown(Unknown {
                 expression: format!("parameters('{name}')"),
                 reason: "a secure parameter: aksnet never reads its value".into(),
+                of: None,
             })
         } else if let Some(g) = p
             .given
@@ -298,6 +299,7 @@ impl<'a> Env<'a> {
                         "its default value {} is unknown ({})",
                         u.expression, u.reason
                     ),
+                    of: None,
                 }),
                 known => known,
             }
@@ -308,6 +310,7 @@ impl<'a> Env<'a> {
             Value::Unknown(Unknown {
                 expression: format!("parameters('{name}')"),
                 reason: "a secure parameter: aksnet never reads its value".into(),
+                of: None,
             })
         } else {
             self.error(
@@ -320,6 +323,7 @@ impl<'a> Env<'a> {
             Value::Unknown(Unknown {
                 expression: format!("parameters('{name}')"),
                 reason: "a required parameter without a value".into(),
+                of: None,
             })
         };
         if let Value::Known(j) = &v {
@@ -481,6 +485,7 @@ impl Host for Env<'_> {
                     return Some(Value::Unknown(Unknown {
                         expression: format!("reference('{target}')"),
                         reason: "the name is ambiguous in this template".into(),
+                        of: None,
                     }))
                 }
                 None => return None,
@@ -491,6 +496,7 @@ impl Host for Env<'_> {
             return Some(Value::Unknown(Unknown {
                 expression: format!("reference('{target}')"),
                 reason: "not deployed by these templates (an existing resource, or one deployed later): its state is known only to Azure".into(),
+                of: None,
             }));
         };
         let v = if full {

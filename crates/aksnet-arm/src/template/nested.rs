@@ -167,6 +167,7 @@ fn parameters(env: &Env, props: &Map<String, Json>, at: &str) -> Map<String, Jso
                     marker(&Unknown {
                         expression: format!("parameters('{name}')"),
                         reason: "a Key Vault secret reference: aksnet never reads secrets".into(),
+                        of: None,
                     }),
                 );
                 continue;

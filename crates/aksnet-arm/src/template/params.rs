@@ -48,6 +48,7 @@ pub fn parameters_file(j: &Json) -> Result<Map<String, Json>, ParameterError> {
             Some(x) if get_ci(x, "reference").is_some() => marker(&Unknown {
                 expression: format!("parameters('{name}')"),
                 reason: "a Key Vault secret reference: aksnet never reads secrets".into(),
+                of: None,
             }),
             _ => {
                 return Err(err(format!(

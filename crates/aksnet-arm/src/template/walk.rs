@@ -54,6 +54,7 @@ fn failed(env: &Env, s: &str, path: &str, message: &str) -> Value {
     Value::Unknown(Unknown {
         expression: shown,
         reason: format!("{FAILED}: {message}"),
+        of: None,
     })
 }
 

@@ -670,6 +670,8 @@ fn apply_json(env: &Env, j: &Json, ops: &[Decorated<TraversalOperator>]) -> R<Va
     // Inside a resource instance, the path from its address: an attribute the arguments do
     // not give, however deep, is one the provider sets at apply.
     let mut path: Option<String> = None;
+    // The resource's id (from the provider), for what Azure sets on it at apply.
+    let mut owner: Option<String> = None;
     let mut i = 0;
     while i < ops.len() {
         if let Some(u) = aksnet_arm::Unknown::from_json(cur) {
@@ -677,6 +679,7 @@ fn apply_json(env: &Env, j: &Json, ops: &[Decorated<TraversalOperator>]) -> R<Va
         }
         if let Some(addr) = cur.get(RESOURCE_KEY).and_then(Json::as_str) {
             path = Some(addr.to_string());
+            owner = cur.get("id").and_then(Json::as_str).map(String::from);
         }
         let op = &ops[i];
         match op.value() {
@@ -706,7 +709,11 @@ fn apply_json(env: &Env, j: &Json, ops: &[Decorated<TraversalOperator>]) -> R<Va
                     }
                     Err(e) => match (&path, cur) {
                         (Some(p), Json::Object(_)) => {
-                            return Ok(unknown(format!("{p}.{name}"), "known only after apply"))
+                            return Ok(Value::Unknown(aksnet_arm::Unknown {
+                                expression: format!("{p}.{name}"),
+                                reason: "known only after apply".into(),
+                                of: owner.clone(),
+                            }))
                         }
                         _ => return Err(e.at(op.span())),
                     },
@@ -940,6 +947,7 @@ mod tests {
         let u = aksnet_arm::Unknown {
             expression: "x".into(),
             reason: "r".into(),
+            of: None,
         };
         let marker = u.to_json().to_string();
         let ku = |src: String| match ev(&src) {

@@ -337,6 +337,7 @@ impl<'p> Loader<'p> {
             return CallResult::Unavailable(aksnet_arm::Unknown {
                 expression: format!("module.{name}"),
                 reason: format!("no module call \"{name}\""),
+                of: None,
             });
         };
         let label = format!("{}module.{name}", m.prefix);
@@ -344,6 +345,7 @@ impl<'p> Loader<'p> {
             return CallResult::Unavailable(aksnet_arm::Unknown {
                 expression: format!("module.{name}"),
                 reason: why.into(),
+                of: None,
             });
         }
         m.calls.borrow_mut().insert(name.into(), Memo::Busy);
@@ -362,6 +364,7 @@ impl<'p> Loader<'p> {
             CallResult::Unavailable(aksnet_arm::Unknown {
                 expression: format!("module.{name}"),
                 reason,
+                of: None,
             })
         };
         if m.depth + 1 > MAX_MODULE_DEPTH {

@@ -104,6 +104,7 @@ pub(crate) fn unknown(expression: impl Into<String>, reason: impl Into<String>) 
     Value::Unknown(Unknown {
         expression: expression.into(),
         reason: reason.into(),
+        of: None,
     })
 }
 
