@@ -572,3 +572,39 @@ resource "azurerm_kubernetes_cluster" "aks" {
         out(&o)
     );
 }
+
+/// A `terraform show -json` plan (`tests/fixtures/terraform/plan/plan.json`, written in the
+/// documented format for a plan that creates everything): what refers to a new resource is
+/// unknown in `planned_values` and resolved from `configuration`'s references, so the
+/// associations still attach the route table and the NSG; a child module's resources are read;
+/// findings point at the resource's element of the plan.
+#[test]
+fn a_plan_imports_with_its_references_resolved() {
+    let d = tempfile::tempdir().unwrap();
+    let plan =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform/plan/plan.json");
+    let plan = plan.to_str().unwrap();
+    let o = aksnet(d.path(), &["routes", "vnet-hub/snet-app", plan]);
+    assert!(
+        out(&o).contains("User     Active   0.0.0.0/0       VirtualAppliance  10.0.2.4"),
+        "{}{}",
+        out(&o),
+        err(&o)
+    );
+    let o = aksnet(d.path(), &["nsg-rules", "vnet-hub/snet-app", plan]);
+    assert!(out(&o).contains("deny-ssh"), "{}", out(&o));
+    let o = aksnet(d.path(), &["check", plan, "--fail-on", "never"]);
+    let text = out(&o);
+    let i = text
+        .find("warning[AKS-NET-001]: subnet `vnet-hub/snet-nva` has no NSG")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        text[i..]
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.ends_with("plan.json:154:13")),
+        "{}",
+        &text[i..]
+    );
+    assert!(!text.contains("snet-app` has no NSG"), "{text}");
+}

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use aksnet_tf::azurerm::{self, Azurerm, Mapped};
+use aksnet_tf::config::Provider;
 use aksnet_tf::{config, Instance, Origin};
 use serde_json::{Map, Value};
 
@@ -81,7 +82,7 @@ pub(crate) fn read_show_json(
             ))
         })
         .collect();
-    let mut instances = Vec::new();
+    let mut instances: Vec<Instance> = Vec::new();
     let mut origins = Vec::new();
     collect(
         root.get("root_module"),
@@ -116,7 +117,9 @@ pub(crate) fn read_show_json(
             origins.push(path);
         },
     );
-    let mapped = azurerm::to_azure(&instances, &provider(t));
+    let provider = provider(t);
+    resolve_references(&mut instances, doc.get("configuration"), &provider);
+    let mapped = azurerm::to_azure(&instances, &provider);
     // A plan holds no positions: resources point at their element of the plan.
     let by_address: std::collections::HashMap<&str, &String> = instances
         .iter()
@@ -136,6 +139,150 @@ pub(crate) fn read_show_json(
         });
     }
     note_unmapped(&mapped.unmapped, file, diags);
+}
+
+/// A plan leaves unknown what refers to a resource it creates (`subnet_id =
+/// azurerm_subnet.a.id` is "known after apply" when the subnet is new), but its `configuration`
+/// keeps the references: each such attribute — top-level, or in a nested block — takes the
+/// referenced resource's computed value (its id, as Azure will give it), the way a configuration
+/// read from `.tf` files resolves it.
+fn resolve_references(
+    instances: &mut [Instance],
+    configuration: Option<&Value>,
+    provider: &Azurerm,
+) {
+    let Some(root) = configuration.and_then(|c| c.get("root_module")) else {
+        return;
+    };
+    // Configuration resources by their address in the module (`module.a.module.b.` + `type.name`).
+    let mut exprs: std::collections::HashMap<String, &Value> = Default::default();
+    walk_configuration(root, "", &mut exprs);
+    // Computed attributes of every instance, by address.
+    let computed: std::collections::HashMap<String, Map<String, Value>> = instances
+        .iter()
+        .map(|i| (i.address.clone(), provider.computed(&i.kind, &i.values)))
+        .collect();
+    for i in instances.iter_mut() {
+        // `module.a["x"].azurerm_subnet.s[0]` → module path `module.a["x"].`, config key
+        // `module.a.azurerm_subnet.s`.
+        let (module_path, local) = split_module(&i.address);
+        let key = format!("{}{}", strip_keys(module_path), strip_index(local));
+        let Some(e) = exprs.get(&key) else { continue };
+        let target = |reference: &str| -> Option<Value> {
+            // `azurerm_subnet.a.id` (or `azurerm_subnet.a[0].id`, `module.x.output`: skipped).
+            let (resource, attr) = reference.rsplit_once('.')?;
+            if resource.starts_with("module.")
+                || resource.starts_with("var.")
+                || resource.starts_with("local.")
+                || resource.starts_with("data.")
+            {
+                return None;
+            }
+            let address = format!("{module_path}{resource}");
+            computed.get(&address).and_then(|c| c.get(attr)).cloned()
+        };
+        fill(&mut i.values, e, &target);
+    }
+}
+
+/// Replaces unknown attributes of `values` whose configuration expression (`e`, the
+/// `expressions` object) is a single reference with the referenced value.
+fn fill(values: &mut Value, e: &Value, target: &dyn Fn(&str) -> Option<Value>) {
+    let (Some(v), Some(e)) = (values.as_object_mut(), e.as_object()) else {
+        return;
+    };
+    for (k, ex) in e {
+        let slot = v.entry(k.clone()).or_insert(Value::Null);
+        if let Some(refs) = ex.get("references").and_then(Value::as_array) {
+            let unknown = slot.is_null() || aksnet_arm::Unknown::from_json(slot).is_some();
+            // The first reference is the most specific (`azurerm_subnet.a.id`, then `azurerm_subnet.a`).
+            if let (true, Some(r)) = (unknown, refs.first().and_then(Value::as_str)) {
+                if let Some(x) = target(r) {
+                    *slot = x;
+                }
+            }
+        } else if let (Value::Array(blocks), Value::Array(block_exprs)) = (slot, ex) {
+            for (b, be) in blocks.iter_mut().zip(block_exprs) {
+                fill(b, be, target);
+            }
+        }
+    }
+}
+
+/// Configuration resources of a module and the modules it calls, by module-relative address.
+fn walk_configuration<'v>(
+    module: &'v Value,
+    prefix: &str,
+    out: &mut std::collections::HashMap<String, &'v Value>,
+) {
+    for r in module
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let (Some(a), Some(e)) = (
+            r.get("address").and_then(Value::as_str),
+            r.get("expressions"),
+        ) {
+            out.insert(format!("{prefix}{a}"), e);
+        }
+    }
+    for (name, call) in module
+        .get("module_calls")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(m) = call.get("module") {
+            walk_configuration(m, &format!("{prefix}module.{name}."), out);
+        }
+    }
+}
+
+/// `module.a["x"].module.b.azurerm_subnet.s[0]` → (`module.a["x"].module.b.`, `azurerm_subnet.s[0]`).
+fn split_module(address: &str) -> (&str, &str) {
+    let mut at = 0;
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        // The module name, then an optional `[key]`, then `.`.
+        let end = after
+            .char_indices()
+            .scan(0i32, |depth, (i, c)| {
+                match c {
+                    '[' => *depth += 1,
+                    ']' => *depth -= 1,
+                    _ => {}
+                }
+                Some((i, c, *depth))
+            })
+            .find(|&(_, c, d)| c == '.' && d == 0)
+            .map(|(i, _, _)| i);
+        let Some(end) = end else { break };
+        at += "module.".len() + end + 1;
+        rest = &address[at..];
+    }
+    (&address[..at], rest)
+}
+
+/// An address without instance keys: `module.a["x"].` → `module.a.`.
+fn strip_keys(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in s.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `azurerm_subnet.s[0]` → `azurerm_subnet.s`.
+fn strip_index(s: &str) -> &str {
+    s.split_once('[').map_or(s, |(a, _)| a)
 }
 
 /// Walks a module of `planned_values`/`values` and its child modules.
