@@ -36,6 +36,13 @@ pub struct Instance {
     pub values: serde_json::Value,
     /// Where its `resource` block is declared (in the module that declares it).
     pub origin: Origin,
+    /// The subscription of the `azurerm` provider configuration the resource uses (its
+    /// `provider = azurerm.ALIAS`, else its module's default `azurerm` configuration: the one
+    /// the module declares, the one its caller passes in `providers = { ... }`, else the
+    /// caller's own default), when that configuration states a `subscription_id` and it is
+    /// known. `azapi_*` resources use the azurerm configurations by the same rules. `None`
+    /// otherwise (the caller's subscription then applies).
+    pub subscription: Option<String>,
 }
 
 /// A position in a file: 1-based line and column.

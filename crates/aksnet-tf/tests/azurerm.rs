@@ -27,6 +27,7 @@ fn inst(kind: &str, name: &str, values: Json) -> Instance {
             line: 1,
             column: 1,
         },
+        subscription: None,
     }
 }
 

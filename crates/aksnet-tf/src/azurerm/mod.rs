@@ -34,13 +34,24 @@ use val::get;
 /// `subscription_id`, `--subscription`, or the placeholder `00000000-…`).
 #[derive(Clone, Debug)]
 pub struct Azurerm {
-    /// Subscription id for the ids of resources.
+    /// Subscription id for the ids of resources whose provider configuration states none
+    /// ([`Instance::subscription`] is `None`).
     pub subscription: String,
 }
 
 impl Provider for Azurerm {
     fn computed(&self, kind: &str, values: &Json) -> Map<String, Json> {
         ids::computed(&self.subscription, kind, values)
+    }
+
+    /// The ids in `subscription` when given, else in [`Azurerm::subscription`].
+    fn computed_in(
+        &self,
+        kind: &str,
+        values: &Json,
+        subscription: Option<&str>,
+    ) -> Map<String, Json> {
+        ids::computed(subscription.unwrap_or(&self.subscription), kind, values)
     }
 }
 
@@ -192,7 +203,8 @@ fn mapper(kind: &str) -> Option<Mapper> {
     })
 }
 
-/// Maps `instances` to Azure resource JSON.
+/// Maps `instances` to Azure resource JSON, each with ids in its [`Instance::subscription`],
+/// else in `provider.subscription`.
 pub fn to_azure(instances: &[Instance], provider: &Azurerm) -> Mapped {
     let sub = provider.subscription.as_str();
     let mut mapped = Mapped::default();
@@ -209,6 +221,9 @@ pub fn to_azure(instances: &[Instance], provider: &Azurerm) -> Mapped {
     let mut sources: Vec<(String, Origin)> = Vec::new();
     let mut folds: Vec<(Fold, &Instance)> = Vec::new();
     for inst in instances {
+        // Each resource in its provider configuration's subscription (the ids of its children,
+        // associations and the parents it names by name with it, as azurerm builds them).
+        let sub = inst.subscription.as_deref().unwrap_or(sub);
         let outs = match map_one(sub, inst, &groups) {
             None => {
                 *mapped.unmapped.entry(inst.kind.clone()).or_default() += 1;

@@ -61,6 +61,19 @@ pub trait Provider {
     /// `kind` is the resource type (`azurerm_subnet`) or `data.` and the data source type
     /// (`data.azurerm_subnet`); `values` its evaluated arguments ([`Instance::values`]).
     fn computed(&self, kind: &str, values: &Json) -> Map<String, Json>;
+
+    /// [`Provider::computed`] for a resource whose provider configuration states
+    /// `subscription` ([`Instance::subscription`]); `None` is the provider's own default. By
+    /// default the subscription is not used.
+    fn computed_in(
+        &self,
+        kind: &str,
+        values: &Json,
+        subscription: Option<&str>,
+    ) -> Map<String, Json> {
+        let _ = subscription;
+        self.computed(kind, values)
+    }
 }
 
 /// What [`load`] read.
@@ -92,11 +105,14 @@ const EVAL_STACK: usize = 256 << 20;
 
 type Run = (Vec<Instance>, Vec<Diagnostic>, Vec<PathBuf>);
 
+/// A request to the calling thread's provider: kind, values and subscription.
+type Request = (String, Json, Option<String>);
+
 /// Evaluates on a thread with a large stack; the provider, which need not be `Sync`, is
 /// asked from the calling thread, which answers each request until the evaluation ends.
 fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> Run {
     use std::sync::mpsc;
-    let (req_tx, req_rx) = mpsc::channel::<(String, Json)>();
+    let (req_tx, req_rx) = mpsc::channel::<Request>();
     let (resp_tx, resp_rx) = mpsc::channel::<Map<String, Json>>();
     // The channels move into the scope, so that a panicking provider drops them and the
     // evaluating thread, seeing them closed, finishes instead of waiting for ever.
@@ -117,8 +133,11 @@ fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> 
             // caller's stack.
             Err(_) => return Ok(modules::run(root, inputs, provider)),
         };
-        for (kind, values) in req_rx {
-            if resp_tx.send(provider.computed(&kind, &values)).is_err() {
+        for (kind, values, sub) in req_rx {
+            if resp_tx
+                .send(provider.computed_in(&kind, &values, sub.as_deref()))
+                .is_err()
+            {
                 break;
             }
         }
@@ -140,17 +159,27 @@ fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> 
 
 /// A [`Provider`] on the evaluating thread that asks the calling thread's provider.
 struct ProxyProvider {
-    requests: std::sync::mpsc::Sender<(String, Json)>,
+    requests: std::sync::mpsc::Sender<Request>,
     responses: std::sync::mpsc::Receiver<Map<String, Json>>,
 }
 
 impl Provider for ProxyProvider {
     fn computed(&self, kind: &str, values: &Json) -> Map<String, Json> {
-        if self
-            .requests
-            .send((kind.to_string(), values.clone()))
-            .is_err()
-        {
+        self.computed_in(kind, values, None)
+    }
+
+    fn computed_in(
+        &self,
+        kind: &str,
+        values: &Json,
+        subscription: Option<&str>,
+    ) -> Map<String, Json> {
+        let request = (
+            kind.to_string(),
+            values.clone(),
+            subscription.map(str::to_string),
+        );
+        if self.requests.send(request).is_err() {
             return Map::new();
         }
         self.responses.recv().unwrap_or_default()

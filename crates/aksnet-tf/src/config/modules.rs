@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use aksnet_arm::Value;
-use hcl_edit::expr::Expression;
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::Body;
 use hcl_edit::Span;
 use serde_json::{Map, Value as Json};
@@ -42,9 +42,15 @@ enum Memo<T> {
     Done(T),
 }
 
-/// A resource's evaluation: its instances (address, arguments) and its value for references.
+/// The `azurerm` provider configurations a module instance has, by name (`azurerm`,
+/// `azurerm.hub`): each its subscription, when stated and known.
+type Configs = HashMap<String, Option<String>>;
+
+/// A resource's evaluation: its instances (address, arguments), the subscription of its
+/// provider configuration, and its value for references.
 pub(super) struct ResResult {
     instances: Vec<(String, Json)>,
+    subscription: Option<String>,
     pub(super) value: Rc<Value>,
 }
 
@@ -76,6 +82,11 @@ pub(crate) struct ModInst {
     outputs: RefCell<HashMap<String, Memo<Value>>>,
     resources: RefCell<HashMap<String, Memo<Rc<ResResult>>>>,
     calls: RefCell<HashMap<String, Memo<CallResult>>>,
+    /// The provider configurations its caller gives it (`providers = { ... }`, and the
+    /// caller's default `azurerm`, inherited).
+    passed: Configs,
+    /// Its provider configurations: its own `provider` blocks over `passed`.
+    configs: RefCell<Option<Memo<Rc<Configs>>>>,
 }
 
 /// An entry of `.terraform/modules/modules.json`.
@@ -174,6 +185,7 @@ impl<'p> Loader<'p> {
                             kind: d.kind.clone(),
                             values: strip_hidden(values),
                             origin: o.clone(),
+                            subscription: r.subscription.clone(),
                         });
                     }
                 }
@@ -558,6 +570,7 @@ impl<'p> Loader<'p> {
             let prefix = format!("{}module.{name}{suffix}.", m.prefix);
             let mut inst = ModInst::new(src.clone(), prefix, key_path.clone(), m.depth + 1, vars);
             inst.chain.extend(m.chain.iter().cloned());
+            inst.passed = self.passed_configs(id, c);
             Some(self.add(inst))
         };
         match expansion {
@@ -807,6 +820,7 @@ impl<'p> Loader<'p> {
         let Some(d) = m.src.resources.get(key).cloned() else {
             return Rc::new(ResResult {
                 instances: vec![],
+                subscription: None,
                 value: Rc::new(unknown(key, "no such resource")),
             });
         };
@@ -818,6 +832,7 @@ impl<'p> Loader<'p> {
         if let Err(why) = self.enter(label, &d.file, d.block.span()) {
             return Rc::new(ResResult {
                 instances: vec![],
+                subscription: None,
                 value: Rc::new(unknown(key, why)),
             });
         }
@@ -835,8 +850,10 @@ impl<'p> Loader<'p> {
         let env = Env::new(&scope);
         let addr = format!("{}{}", m.prefix, d.key);
         let origin = d.file.origin_of(d.block.span());
+        let subscription = self.resource_subscription(id, d);
         let failed = |why: &str| ResResult {
             instances: vec![],
+            subscription: subscription.clone(),
             value: Rc::new(unknown(&d.key, why)),
         };
         let Some(expansion) = self.expansion(&env, &d.block.body, &d.file, &addr) else {
@@ -851,10 +868,11 @@ impl<'p> Loader<'p> {
             match eval_body(&env, &d.block.body, true) {
                 Ok(values) => {
                     let mut full = values.clone();
-                    for (k, v) in self
-                        .provider
-                        .computed(&d.kind, &strip_hidden(Json::Object(values.clone())))
-                    {
+                    for (k, v) in self.provider.computed_in(
+                        &d.kind,
+                        &strip_hidden(Json::Object(values.clone())),
+                        subscription.as_deref(),
+                    ) {
                         full.entry(k).or_insert(v);
                     }
                     full.insert(RESOURCE_KEY.into(), Json::String(address.clone()));
@@ -907,8 +925,159 @@ impl<'p> Loader<'p> {
         };
         ResResult {
             instances,
+            subscription,
             value: Rc::new(value),
         }
+    }
+
+    /// The provider configurations of module `id`: those its caller gives it, and its own
+    /// `provider "azurerm"` blocks (evaluated once, in the module) over them.
+    fn configs(&self, id: usize) -> Rc<Configs> {
+        let m = self.module(id);
+        match &*m.configs.borrow() {
+            Some(Memo::Done(c)) => return c.clone(),
+            Some(Memo::Busy) | None => {}
+        }
+        let Some(first) = m.src.providers.first() else {
+            return Rc::new(m.passed.clone());
+        };
+        let label = format!("{}provider.azurerm", m.prefix);
+        if self.enter(label.clone(), &first.file, None).is_err() {
+            return Rc::new(m.passed.clone());
+        }
+        *m.configs.borrow_mut() = Some(Memo::Busy);
+        let mut configs = m.passed.clone();
+        let scope = self.scope(id);
+        let env = Env::new(&scope);
+        for p in &m.src.providers {
+            let sub = match &p.subscription_id {
+                None => None,
+                Some(e) => match env.eval(e) {
+                    Ok(Value::Known(Json::String(s))) if !s.is_empty() => Some(s),
+                    Ok(_) => None,
+                    Err(err) => {
+                        self.err_at(
+                            &p.file,
+                            &err,
+                            &format!("{label}: provider {}: subscription_id", p.name),
+                        );
+                        None
+                    }
+                },
+            };
+            configs.insert(p.name.clone(), sub);
+        }
+        self.leave();
+        let configs = Rc::new(configs);
+        *m.configs.borrow_mut() = Some(Memo::Done(configs.clone()));
+        configs
+    }
+
+    /// The subscription of the azurerm provider configuration resource `d` of module `id`
+    /// uses: its `provider = azurerm.ALIAS` (an `azapi` resource's `provider = azapi.ALIAS`
+    /// names `azurerm.ALIAS` when the module has it), else the module's default `azurerm`.
+    /// `None` for other providers' resources, and when the configuration states no known
+    /// subscription.
+    fn resource_subscription(&self, id: usize, d: &ResDecl) -> Option<String> {
+        let bare = d.kind.strip_prefix("data.").unwrap_or(&d.kind);
+        let local = bare.split('_').next().unwrap_or_default();
+        if local != "azurerm" && local != "azapi" {
+            return None;
+        }
+        let configs = self.configs(id);
+        let named = d
+            .block
+            .body
+            .get_attribute("provider")
+            .and_then(|a| provider_ref(&a.value));
+        let name = match named {
+            Some((p, Some(alias))) if p == "azurerm" || p == "azapi" => {
+                let n = format!("azurerm.{alias}");
+                if p == "azapi" && !configs.contains_key(&n) {
+                    "azurerm".to_string()
+                } else {
+                    n
+                }
+            }
+            _ => "azurerm".to_string(),
+        };
+        match configs.get(&name) {
+            Some(s) => s.clone(),
+            None => {
+                if name != "azurerm" {
+                    let m = self.module(id);
+                    self.diag(Diagnostic {
+                        error: false,
+                        origin: Some(d.file.origin_of(d.block.span())),
+                        message: format!(
+                            "{}{}: provider configuration {name} is not declared nor passed to the module; its subscription is the default",
+                            m.prefix, d.key
+                        ),
+                        hint: Some(format!(
+                            "declare provider \"azurerm\" {{ alias = \"{}\" ... }} or pass it in the module call's providers",
+                            name.trim_start_matches("azurerm.")
+                        )),
+                    });
+                }
+                None
+            }
+        }
+    }
+
+    /// The provider configurations a call of module `c` from module `id` gives it: the
+    /// caller's default `azurerm`, inherited, and those its `providers` map names.
+    fn passed_configs(&self, id: usize, c: &CallDecl) -> Configs {
+        let caller = self.configs(id);
+        let mut passed = Configs::new();
+        if let Some(d) = caller.get("azurerm") {
+            passed.insert("azurerm".into(), d.clone());
+        }
+        let Some(Expression::Object(map)) =
+            c.block.body.get_attribute("providers").map(|a| &a.value)
+        else {
+            return passed;
+        };
+        for (k, v) in map.iter() {
+            let key = match k {
+                ObjectKey::Ident(i) => Some((i.value().to_string(), None)),
+                ObjectKey::Expression(e) => provider_ref(e),
+            };
+            let (Some((kp, ka)), Some((vp, va))) = (key, provider_ref(v.expr())) else {
+                continue;
+            };
+            if kp != "azurerm" || vp != "azurerm" {
+                continue;
+            }
+            let name = |a: Option<String>| match a {
+                Some(a) => format!("azurerm.{a}"),
+                None => "azurerm".to_string(),
+            };
+            passed.insert(name(ka), caller.get(&name(va)).cloned().flatten());
+        }
+        passed
+    }
+}
+
+/// A provider configuration reference, `azurerm` or `azurerm.hub`: the provider's local name
+/// and the alias.
+fn provider_ref(e: &Expression) -> Option<(String, Option<String>)> {
+    match e {
+        Expression::Variable(v) => Some((v.value().to_string(), None)),
+        Expression::Traversal(t) => {
+            let Expression::Variable(root) = &t.expr else {
+                return None;
+            };
+            let [op] = t.operators.as_slice() else {
+                return None;
+            };
+            match op.value() {
+                TraversalOperator::GetAttr(a) => {
+                    Some((root.value().to_string(), Some(a.value().to_string())))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -961,6 +1130,8 @@ impl ModInst {
             outputs: RefCell::new(HashMap::new()),
             resources: RefCell::new(HashMap::new()),
             calls: RefCell::new(HashMap::new()),
+            passed: Configs::new(),
+            configs: RefCell::new(None),
         }
     }
 }

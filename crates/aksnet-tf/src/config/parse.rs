@@ -170,6 +170,17 @@ pub(crate) struct Named {
     pub file: Rc<SrcFile>,
 }
 
+/// A `provider "azurerm"` block: the configuration's name and its `subscription_id`.
+#[derive(Debug)]
+pub(crate) struct ProviderDecl {
+    /// `azurerm`, or `azurerm.ALIAS` for an aliased configuration.
+    pub name: String,
+    /// `subscription_id`, if given.
+    pub subscription_id: Option<Expression>,
+    /// Its file.
+    pub file: Rc<SrcFile>,
+}
+
 /// A top-level item that produces instances, in declaration order.
 #[derive(Debug, Clone)]
 pub(crate) enum Item {
@@ -196,6 +207,8 @@ pub(crate) struct ModuleSrc {
     pub calls: HashMap<String, Rc<CallDecl>>,
     /// Resources and module calls in declaration order.
     pub items: Vec<Item>,
+    /// Its `provider "azurerm"` blocks.
+    pub providers: Vec<Rc<ProviderDecl>>,
 }
 
 fn label(b: &Block, i: usize) -> Option<String> {
@@ -466,6 +479,34 @@ pub(crate) fn read_module(
                         continue;
                     }
                     m.items.push(Item::Module(c));
+                }
+                "provider" if label(b, 0).as_deref() == Some("azurerm") => {
+                    let name = match b.body.get_attribute("alias").map(|a| &a.value) {
+                        None => "azurerm".to_string(),
+                        Some(Expression::String(s)) => format!("azurerm.{}", s.value()),
+                        Some(_) => {
+                            diags.push(error(
+                                Some(origin),
+                                "provider \"azurerm\": alias must be a literal string",
+                            ));
+                            continue;
+                        }
+                    };
+                    if m.providers.iter().any(|p| p.name == name) {
+                        diags.push(error(
+                            Some(origin),
+                            format!("duplicate provider configuration {name}"),
+                        ));
+                        continue;
+                    }
+                    m.providers.push(Rc::new(ProviderDecl {
+                        name,
+                        subscription_id: b
+                            .body
+                            .get_attribute("subscription_id")
+                            .map(|a| a.value.clone()),
+                        file: file.clone(),
+                    }));
                 }
                 _ => {}
             }
