@@ -464,3 +464,125 @@ resource "azurerm_resource_group" "rg" {
         l.diagnostics
     );
 }
+
+#[test]
+fn a_module_given_an_aliased_configuration_and_one_declaring_its_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        &[
+            (
+                "main.tf",
+                r#"
+provider "azurerm" {
+  features {}
+  subscription_id = "11111111-1111-1111-1111-111111111111"
+}
+
+provider "azurerm" {
+  alias           = "connectivity"
+  features {}
+  subscription_id = "22222222-2222-2222-2222-222222222222"
+}
+
+module "spoke" {
+  source = "./spoke"
+  providers = {
+    azurerm     = azurerm
+    azurerm.hub = azurerm.connectivity
+  }
+}
+
+module "own" {
+  source = "./own"
+}
+"#,
+            ),
+            (
+                "spoke/main.tf",
+                r#"
+terraform {
+  required_providers {
+    azurerm = {
+      source                = "hashicorp/azurerm"
+      configuration_aliases = [azurerm.hub]
+    }
+  }
+}
+
+resource "azurerm_virtual_network" "spoke" {
+  name                = "spoke"
+  resource_group_name = "rg-spoke"
+  location            = "westeurope"
+  address_space       = ["10.1.0.0/16"]
+}
+
+resource "azurerm_virtual_network_peering" "hub_to_spoke" {
+  provider                  = azurerm.hub
+  name                      = "hub-to-spoke"
+  resource_group_name       = "rg-hub"
+  virtual_network_name      = "hub"
+  remote_virtual_network_id = azurerm_virtual_network.spoke.id
+}
+"#,
+            ),
+            (
+                "own/main.tf",
+                r#"
+variable "sub" {
+  type    = string
+  default = "44444444-4444-4444-4444-444444444444"
+}
+
+provider "azurerm" {
+  features {}
+  subscription_id = var.sub
+}
+
+resource "azurerm_resource_group" "g" {
+  name     = "g"
+  location = "westeurope"
+}
+"#,
+            ),
+        ],
+    );
+    let l = load_with(dir.path(), &Inputs::default());
+    let sub_of = |a: &str| instance(&l, a).subscription.clone();
+    assert_eq!(
+        sub_of("module.spoke.azurerm_virtual_network.spoke").as_deref(),
+        Some(MAIN)
+    );
+    assert_eq!(
+        sub_of("module.spoke.azurerm_virtual_network_peering.hub_to_spoke").as_deref(),
+        Some(CONN)
+    );
+    assert_eq!(
+        instance(
+            &l,
+            "module.spoke.azurerm_virtual_network_peering.hub_to_spoke"
+        )
+        .values
+        .get("remote_virtual_network_id"),
+        Some(&Json::String(vnet_id(MAIN, "rg-spoke", "spoke")))
+    );
+    assert_eq!(
+        sub_of("module.own.azurerm_resource_group.g").as_deref(),
+        Some("44444444-4444-4444-4444-444444444444")
+    );
+    let m = to_azure(&l.instances, &provider());
+    assert!(
+        m.resources
+            .iter()
+            .any(|(r, _, _)| r.get("id").and_then(Json::as_str)
+                == Some(
+                    format!(
+                        "{}/virtualNetworkPeerings/hub-to-spoke",
+                        vnet_id(CONN, "rg-hub", "hub")
+                    )
+                    .as_str()
+                )),
+        "{:#?}",
+        m.resources
+    );
+}

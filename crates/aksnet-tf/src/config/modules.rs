@@ -1,5 +1,6 @@
-//! Module instances and lazy evaluation: locals, resources, data sources, module calls and
-//! outputs, each evaluated on first use and remembered, cycles reported.
+//! Module instances and lazy evaluation: locals, resources, data sources, module calls,
+//! outputs and `azurerm` provider configurations (each resource's subscription), each
+//! evaluated on first use and remembered, cycles reported.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
