@@ -268,13 +268,14 @@ fn a_syntax_error_is_reported_at_its_line_and_nothing_is_written() {
 /// create (the internal load balancer Kubernetes makes, the A records private endpoints' zone
 /// groups keep, which the engine derives) and the App Gateway identity Terraform adds. The
 /// firewall's address is Azure's to give, so the import is judged with
-/// `--switch firewall-first-address`, as the design predicts `.4`. Single-subscription examples:
-/// the azurerm provider's subscription per alias is not read yet.
+/// `--switch firewall-first-address`, as the design predicts `.4`. `multi-spoke` spans three
+/// subscriptions through aliased providers.
 #[test]
 fn generated_terraform_imports_back_to_the_designed_estate() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     for example in [
         "reference",
+        "multi-spoke",
         "public-api",
         "flat-cni",
         "kubenet",
@@ -295,13 +296,18 @@ fn generated_terraform_imports_back_to_the_designed_estate() {
             "--out".to_string(),
             "imported.json".to_string(),
         ];
+        // Variables without a default (a block that states none), as a user must give them.
         for name in vars
-            .lines()
-            .filter_map(|l| l.strip_prefix("variable \"")?.split('"').next())
+            .split("\nvariable \"")
+            .skip(1)
+            .filter(|block| !block.contains("default"))
+            .filter_map(|block| block.split('"').next())
         {
             let value = match name {
                 "expressroute_circuit_id" => "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/er",
                 "onprem_vpn_device_ip" => "203.0.113.1",
+                // A subscription the intent names none for is the placeholder in the estate.
+                s if s.starts_with("subscription_id") => "00000000-0000-0000-0000-000000000000",
                 _ => "x",
             };
             args.extend(["--var".to_string(), format!("{name}={value}")]);

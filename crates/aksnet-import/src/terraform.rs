@@ -113,6 +113,8 @@ pub(crate) fn read_show_json(
                     line: 0,
                     column: 0,
                 },
+                // The plan's provider configuration is not read: `--subscription` applies.
+                subscription: None,
             });
             origins.push(path);
         },
