@@ -339,3 +339,44 @@ fn an_unknown_condition_matters_only_for_what_aksnet_models() {
         err(&o)
     );
 }
+
+/// A route to the firewall's private IP read with `reference()` (the AKS baseline's way): unknown
+/// before deployment, naming the firewall, so `--switch firewall-first-address` follows it to
+/// the address it predicts for that firewall.
+#[test]
+fn a_route_to_the_firewall_by_reference_follows_the_predicted_address() {
+    let d = tempfile::tempdir().unwrap();
+    let t = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "variables": { "fw": "[resourceId('Microsoft.Network/azureFirewalls', 'afw')]" },
+        "resources": [
+            { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "hub", "location": "westeurope",
+              "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] }, "subnets": [
+                { "name": "AzureFirewallSubnet", "properties": { "addressPrefix": "10.0.1.0/26" } },
+                { "name": "snet-app", "properties": { "addressPrefix": "10.0.2.0/24",
+                  "routeTable": { "id": "[resourceId('Microsoft.Network/routeTables', 'rt')]" } } } ] } },
+            { "type": "Microsoft.Network/azureFirewalls", "apiVersion": "2023-09-01", "name": "afw", "location": "westeurope",
+              "properties": { "sku": { "name": "AZFW_VNet", "tier": "Standard" }, "ipConfigurations": [ { "name": "c",
+                "properties": { "subnet": { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'AzureFirewallSubnet')]" } } } ] } },
+            { "type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01", "name": "rt", "location": "westeurope",
+              "properties": { "routes": [ { "name": "to-fw", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance",
+                "nextHopIpAddress": "[reference(variables('fw')).ipConfigurations[0].properties.privateIPAddress]" } } ] } }
+        ]
+    });
+    std::fs::write(d.path().join("t.json"), t.to_string()).unwrap();
+    let routes = |extra: &[&str]| {
+        let base = ["routes", "hub/snet-app", "--azure-json", "t.json"];
+        out(&aksnet(d.path(), &[&base[..], extra].concat()))
+    };
+    assert!(
+        routes(&[]).contains("unknown before deployment"),
+        "{}",
+        routes(&[])
+    );
+    let predicted = routes(&["--switch", "firewall-first-address"]);
+    assert!(
+        predicted.contains("VirtualAppliance  10.0.1.4"),
+        "{predicted}"
+    );
+}

@@ -292,10 +292,13 @@ impl Ev<'_> {
     /// [`Self::access`], except that what a reference's result lacks is unknown.
     fn access_read(&self, e: &Expr, target: &Expr, t: &Json, i: &Json) -> Result<Value, EvalError> {
         match self.access(e, t, i) {
-            Err(EvalError::Access { message, .. }) if reads_reference(target) => Ok(unknown(
-                e,
-                &format!("set by Azure at deployment, not in the template ({message})"),
-            )),
+            Err(EvalError::Access { message, .. }) if reads_reference(target) => {
+                Ok(Value::Unknown(Unknown {
+                    expression: e.to_string(),
+                    reason: format!("set by Azure at deployment, not in the template ({message})"),
+                    of: self.referenced_id(target),
+                }))
+            }
             Err(EvalError::Access { message, .. }) if resource::partial_object(target) => {
                 Ok(unknown(
                     e,
@@ -303,6 +306,26 @@ impl Ev<'_> {
                 ))
             }
             r => r,
+        }
+    }
+
+    /// The id of the resource `reference(...)` at the bottom of `e` reads: its first argument
+    /// when that is an id, or the id of the symbolic name it gives (language version 2.0).
+    fn referenced_id(&self, e: &Expr) -> Option<String> {
+        match &e.kind {
+            ExprKind::Property { target, .. } | ExprKind::Index { target, .. } => {
+                self.referenced_id(target)
+            }
+            ExprKind::Call { name, args } if name.eq_ignore_ascii_case("reference") => {
+                let target = self.eval(args.first()?).ok()?;
+                let target = target.known()?.as_str()?.to_string();
+                if target.starts_with('/') {
+                    return Some(target);
+                }
+                let info = self.host.resource_info(&target)?;
+                Some(info.known()?.get("id")?.as_str()?.to_string())
+            }
+            _ => None,
         }
     }
 
