@@ -38,6 +38,10 @@ pub struct OrderedRule {
     pub names: Vec<String>,
     /// Service tags that could not be resolved offline.
     pub unresolved: Vec<String>,
+    /// Destination FQDNs known only at deployment (their expressions): under
+    /// [`Reading::GroupsMatchAll`] they match any name, so a flow by a name the known ones do not
+    /// match is unknown.
+    pub unknown_names: Vec<String>,
     /// IP groups the rule names that the estate does not hold.
     pub missing_groups: Vec<ResourceId>,
     /// `(src, dst)` with every missing IP group taken as every address; `None` when every group
@@ -125,12 +129,28 @@ impl OrderedRule {
                 .filter_map(|p| p.parse::<PortRange>().ok())
                 .collect::<PortSet>()
         };
+        // FQDNs known only at deployment (another resource's), by expression.
+        let unknown_names: Vec<String> = match &rule {
+            FirewallRule::NetworkRule(n) => n
+                .destination_fqdns
+                .iter()
+                .filter_map(|f| match f {
+                    aksnet_model::Maybe::Unknown(u) => Some(u.expression.clone()),
+                    aksnet_model::Maybe::Known(_) => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let ((src, src_tags), (dst, dst_tags), services, names) = match &rule {
             FirewallRule::NetworkRule(n) => (
                 set_of(&n.source_addresses),
                 set_of(&n.destination_addresses),
                 Services::new(protos(&n.ip_protocols), &ports(&n.destination_ports)),
-                n.destination_fqdns.clone(),
+                n.destination_fqdns
+                    .iter()
+                    .filter_map(aksnet_model::Maybe::known)
+                    .cloned()
+                    .collect(),
             ),
             FirewallRule::NatRule(n) => (
                 set_of(&n.source_addresses),
@@ -195,6 +215,7 @@ impl OrderedRule {
             services,
             names,
             unresolved,
+            unknown_names,
             missing_groups: if empty_groups.is_empty() {
                 missing_groups
             } else {
@@ -225,6 +246,11 @@ impl OrderedRule {
             self.unresolved.iter().map(|t| {
                 format!("service tag `{t}` has no prefixes offline (pass --service-tags)")
             }),
+        );
+        what.extend(
+            self.unknown_names
+                .iter()
+                .map(|n| format!("FQDN `{n}` is known only at deployment")),
         );
         (!what.is_empty()).then(|| {
             format!(
@@ -634,7 +660,10 @@ impl Policy {
         fqdn: Option<&str>,
     ) -> Decision {
         let low = self.decide_under(Reading::Resolved, src, dst, proto, port, fqdn);
-        if self.all_rules().all(|r| r.may.is_none()) {
+        if self
+            .all_rules()
+            .all(|r| r.may.is_none() && r.unknown_names.is_empty())
+        {
             return low;
         }
         let high = self.decide_under(Reading::GroupsMatchAll, src, dst, proto, port, fqdn);
@@ -698,8 +727,12 @@ impl Policy {
                 continue;
             }
             note_unresolved(r, &mut notes);
-            let by_name = !r.names.is_empty()
-                && fqdn.is_some_and(|f| r.names.iter().any(|p| fqdn_match(p, f)));
+            // Under the reading where unknowns match everything, an FQDN known only at
+            // deployment may be the one asked for.
+            let by_name = fqdn.is_some_and(|f| {
+                r.names.iter().any(|p| fqdn_match(p, f))
+                    || (reading == Reading::GroupsMatchAll && !r.unknown_names.is_empty())
+            });
             if by_name && !self.dns_proxy {
                 notes.push(format!(
                     "{}: FQDNs in network rules need DNS proxy, which is off",
@@ -834,7 +867,14 @@ impl Policy {
                     // What it may pass: the widest sources, net of what the network rules
                     // surely decided; what it surely passes: the narrowest, net of what they
                     // may decide. The difference turns on a missing IP group.
-                    let (packets, unsure) = if !wide {
+                    let rule = self.all_rules().find(|r| r.path == path);
+                    // A name known only at deployment: whatever the rule passes by name may be
+                    // for it, so all of it turns on that name.
+                    let by_unknown_name = rule.is_some_and(|r| !r.unknown_names.is_empty());
+                    let (packets, unsure) = if by_unknown_name {
+                        let packets = set_high.clone();
+                        (packets.clone(), packets)
+                    } else if !wide {
                         let packets = if app {
                             set.difference(matched_low)
                         } else {
@@ -851,7 +891,6 @@ impl Policy {
                         (set_high, unsure)
                     };
                     let why = (!unsure.is_empty()).then(|| {
-                        let rule = self.all_rules().find(|r| r.path == path);
                         let own = rule.and_then(OrderedRule::missing_why);
                         let network = if app {
                             self.network_missing_why()
@@ -883,7 +922,9 @@ impl Policy {
         let network = self
             .network
             .iter()
-            .filter(|r| self.dns_proxy && r.allows() && !r.names.is_empty())
+            .filter(|r| {
+                self.dns_proxy && r.allows() && !(r.names.is_empty() && r.unknown_names.is_empty())
+            })
             .map(|r| (r, "network"));
         let application = self
             .application
@@ -893,14 +934,23 @@ impl Policy {
         network
             .chain(application)
             .map(|(r, kind)| {
-                let shown = match &r.rule {
+                let shown: Vec<String> = match &r.rule {
                     FirewallRule::ApplicationRule(a) => a
                         .target_fqdns
                         .iter()
                         .cloned()
                         .chain(a.fqdn_tags.iter().map(|t| format!("tag:{t}")))
                         .collect(),
-                    _ => r.names.clone(),
+                    _ => r
+                        .names
+                        .iter()
+                        .cloned()
+                        .chain(
+                            r.unknown_names
+                                .iter()
+                                .map(|n| format!("{n} (known only at deployment)")),
+                        )
+                        .collect(),
                 };
                 (
                     r.path.clone(),
@@ -1054,6 +1104,52 @@ mod tests {
         let u = p.network_uncertain();
         assert!(u.contains(ip("10.0.0.5"), ip("20.50.0.1"), Protocol::Tcp, 443));
         assert!(!u.contains(ip("10.5.0.5"), ip("20.50.0.1"), Protocol::Tcp, 443));
+    }
+
+    #[test]
+    fn an_fqdn_known_only_at_deployment_makes_flows_by_other_names_unknown() {
+        // `destination_fqdns = [azurerm_kubernetes_cluster.aks.fqdn]`: the rule may allow the
+        // name asked for, or not; flows by address are untouched.
+        let fqdn = json!({ "$unknown": { "expression": "azurerm_kubernetes_cluster.aks.fqdn",
+            "reason": "known only after apply" } });
+        let e: Estate = serde_json::from_value(json!({
+            "aksnetSchema": 1, "name": "t",
+            "firewallPolicies": [{ "id": format!("{NET}/firewallPolicies/p"),
+                "properties": { "dnsSettings": { "enableProxy": true } } }],
+            "ruleCollectionGroups": [{ "id": format!("{NET}/firewallPolicies/p/ruleCollectionGroups/g"),
+                "properties": { "priority": 100, "ruleCollections": allow(json!([
+                    net("api", json!({ "sourceAddresses": ["10.0.0.0/24"], "destinationFqdns": [fqdn] }))
+                ])) } }]
+        }))
+        .unwrap();
+        let p = compile(
+            &e,
+            &ResourceId::new(format!("{NET}/firewallPolicies/p")),
+            "westeurope",
+            &ServiceTags::default(),
+        );
+        let d = decide(
+            &p,
+            "10.0.0.5",
+            "20.1.2.3",
+            Some("aks-x.hcp.westeurope.azmk8s.io"),
+        );
+        let why = d.unknown.expect("unknown");
+        assert!(
+            why.contains("FQDN `azurerm_kubernetes_cluster.aks.fqdn` is known only at deployment"),
+            "{why}"
+        );
+        // By address (no name), the rule has nothing to match: denied, known.
+        let d = decide(&p, "10.0.0.5", "20.1.2.3", None);
+        assert!(!d.allowed && d.unknown.is_none());
+        // reach's view: the rule passes by a name known only at deployment, all of it unsure.
+        let b = &p.passes_by_name()[0];
+        assert!(
+            b.names[0].contains("known only at deployment"),
+            "{:?}",
+            b.names
+        );
+        assert!(!b.unsure.0.is_empty() && b.unsure.1.is_some());
     }
 
     #[test]

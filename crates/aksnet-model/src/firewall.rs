@@ -316,9 +316,10 @@ pub struct NetworkRule {
     /// Destination IP groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destination_ip_groups: Vec<ResourceId>,
-    /// Destination FQDNs (need DNS proxy).
+    /// Destination FQDNs (need DNS proxy); one may be known only at deployment (another
+    /// resource's FQDN).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub destination_fqdns: Vec<String>,
+    pub destination_fqdns: Vec<crate::Maybe<String>>,
     /// Destination ports or ranges ([`crate::checked::port_range`]).
     #[serde(deserialize_with = "crate::checked::read::ports")]
     pub destination_ports: Vec<String>,

@@ -87,7 +87,11 @@ pub(super) fn build(ctx: &Ctx, estate: &mut Estate) {
                     } else {
                         vec![dest.clone()]
                     },
-                    destination_fqdns: if r.is_fqdn { vec![dest] } else { Vec::new() },
+                    destination_fqdns: if r.is_fqdn {
+                        vec![aksnet_model::Maybe::Known(dest)]
+                    } else {
+                        Vec::new()
+                    },
                     destination_ports: vec![r.port.to_string()],
                 })
             })

@@ -160,7 +160,7 @@ fn collection(tf: &Tf, group: &str, c: &RuleCollection) -> Result<Block, EmitErr
             }),
         );
     for r in rules {
-        b.push(rule(tf, r, Form::Policy));
+        b.push(rule(tf, r, Form::Policy)?);
     }
     Ok(b)
 }
@@ -175,7 +175,7 @@ enum Form {
 }
 
 /// One `rule` block, with its IP groups by reference.
-fn rule(tf: &Tf, r: &FirewallRule, form: Form) -> Block {
+fn rule(tf: &Tf, r: &FirewallRule, form: Form) -> Result<Block, EmitError> {
     let classic = form == Form::Classic;
     let groups = |ids: &[aksnet_model::ResourceId]| {
         Expr::List(ids.iter().map(|id| tf.names.reference(id, "id")).collect())
@@ -193,7 +193,24 @@ fn rule(tf: &Tf, r: &FirewallRule, form: Form) -> Block {
             if !n.destination_ip_groups.is_empty() {
                 x.attr("destination_ip_groups", groups(&n.destination_ip_groups));
             }
-            addresses(&mut x, "destination_fqdns", &n.destination_fqdns);
+            // An FQDN known only at deployment has no value to write: refused, as for routes.
+            let mut fqdns = Vec::new();
+            for f in &n.destination_fqdns {
+                match f {
+                    aksnet_model::Maybe::Known(f) => fqdns.push(f.clone()),
+                    aksnet_model::Maybe::Unknown(u) => {
+                        return Err(EmitError {
+                            resource: n.name.clone(),
+                            message: format!(
+                                "network rule `{}` has a destination FQDN known only at deployment ({u}): Terraform cannot be generated for it",
+                                n.name
+                            ),
+                            hint: "give the FQDN, or import the deployed estate".into(),
+                        })
+                    }
+                }
+            }
+            addresses(&mut x, "destination_fqdns", &fqdns);
             x.attr("destination_ports", Expr::strs(n.destination_ports.clone()));
         }
         FirewallRule::ApplicationRule(a) => {
@@ -250,7 +267,7 @@ fn rule(tf: &Tf, r: &FirewallRule, form: Form) -> Block {
             }
         }
     }
-    x
+    Ok(x)
 }
 
 /// Classic rule collections, one `azurerm_firewall_*_rule_collection` each; Terraform needs a
@@ -298,7 +315,7 @@ fn classic(tf: &mut Tf) -> Result<(), EmitError> {
                 .attr("priority", Expr::Num(i64::from(priority)))
                 .attr("action", Expr::s(&action.kind));
             for r in &rules {
-                b.push(rule(tf, r, Form::Classic));
+                b.push(rule(tf, r, Form::Classic)?);
             }
             tf.add(FIREWALL_FILE, b);
         }

@@ -64,7 +64,14 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
                                 n.name,
                                 g.name,
                                 c.name,
-                                n.destination_fqdns.join(", "),
+                                n.destination_fqdns
+                                    .iter()
+                                    .map(|f| match f {
+                                        aksnet_model::Maybe::Known(f) => f.clone(),
+                                        aksnet_model::Maybe::Unknown(u) => u.expression.clone(),
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
                                 policy.name()
                             ),
                             vec![g.id.clone()],
