@@ -194,16 +194,17 @@ fn fill(values: &mut Value, e: &Value, target: &dyn Fn(&str) -> Option<Value>) {
         return;
     };
     for (k, ex) in e {
-        let slot = v.entry(k.clone()).or_insert(Value::Null);
         if let Some(refs) = ex.get("references").and_then(Value::as_array) {
-            let unknown = slot.is_null() || aksnet_arm::Unknown::from_json(slot).is_some();
+            let unknown = v
+                .get(k)
+                .is_none_or(|x| x.is_null() || aksnet_arm::Unknown::from_json(x).is_some());
             // The first reference is the most specific (`azurerm_subnet.a.id`, then `azurerm_subnet.a`).
             if let (true, Some(r)) = (unknown, refs.first().and_then(Value::as_str)) {
                 if let Some(x) = target(r) {
-                    *slot = x;
+                    v.insert(k.clone(), x);
                 }
             }
-        } else if let (Value::Array(blocks), Value::Array(block_exprs)) = (slot, ex) {
+        } else if let (Some(Value::Array(blocks)), Value::Array(block_exprs)) = (v.get_mut(k), ex) {
             for (b, be) in blocks.iter_mut().zip(block_exprs) {
                 fill(b, be, target);
             }
