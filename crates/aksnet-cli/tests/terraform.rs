@@ -576,7 +576,8 @@ resource "azurerm_kubernetes_cluster" "aks" {
 /// documented format for a plan that creates everything): what refers to a new resource is
 /// unknown in `planned_values` and resolved from `configuration`'s references, so the
 /// associations still attach the route table and the NSG; a child module's resources are read;
-/// findings point at the resource's element of the plan.
+/// each resource takes its provider configuration's subscription; findings point at the
+/// resource's element of the plan.
 #[test]
 fn a_plan_imports_with_its_references_resolved() {
     let d = tempfile::tempdir().unwrap();
@@ -601,9 +602,20 @@ fn a_plan_imports_with_its_references_resolved() {
         text[i..]
             .lines()
             .nth(1)
-            .is_some_and(|l| l.ends_with("plan.json:154:13")),
+            .is_some_and(|l| l.ends_with("plan.json:192:13")),
         "{}",
         &text[i..]
     );
     assert!(!text.contains("snet-app` has no NSG"), "{text}");
+    // Each resource in its provider configuration's subscription: a constant, or a variable the
+    // plan gives.
+    let o = aksnet(d.path(), &["import", plan, "--out", "e.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let e = std::fs::read_to_string(d.path().join("e.json")).unwrap();
+    for id in [
+        "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub\"",
+        "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-edge/providers/Microsoft.Network/virtualNetworks/vnet-edge\"",
+    ] {
+        assert!(e.contains(id), "{id}");
+    }
 }

@@ -113,14 +113,14 @@ pub(crate) fn read_show_json(
                     line: 0,
                     column: 0,
                 },
-                // The plan's provider configuration is not read: `--subscription` applies.
+                // From the plan's provider configuration, below ([`resolve_references`]).
                 subscription: None,
             });
             origins.push(path);
         },
     );
     let provider = provider(t);
-    resolve_references(&mut instances, doc.get("configuration"), &provider);
+    resolve_references(&mut instances, doc, &provider);
     let mapped = azurerm::to_azure(&instances, &provider);
     // A plan holds no positions: resources point at their element of the plan.
     let by_address: std::collections::HashMap<&str, &String> = instances
@@ -143,33 +143,56 @@ pub(crate) fn read_show_json(
     note_unmapped(&mapped.unmapped, file, diags);
 }
 
-/// A plan leaves unknown what refers to a resource it creates (`subnet_id =
+/// Each instance takes the subscription of its provider configuration (`provider_config_key`,
+/// whose `subscription_id` is a constant or a variable the plan gives). A plan leaves unknown
+/// what refers to a resource it creates (`subnet_id =
 /// azurerm_subnet.a.id` is "known after apply" when the subnet is new), but its `configuration`
 /// keeps the references: each such attribute — top-level, or in a nested block — takes the
 /// referenced resource's computed value (its id, as Azure will give it), the way a configuration
 /// read from `.tf` files resolves it.
-fn resolve_references(
-    instances: &mut [Instance],
-    configuration: Option<&Value>,
-    provider: &Azurerm,
-) {
+fn resolve_references(instances: &mut [Instance], doc: &Map<String, Value>, provider: &Azurerm) {
+    let configuration = doc.get("configuration");
     let Some(root) = configuration.and_then(|c| c.get("root_module")) else {
         return;
     };
     // Configuration resources by their address in the module (`module.a.module.b.` + `type.name`).
-    let mut exprs: std::collections::HashMap<String, &Value> = Default::default();
-    walk_configuration(root, "", &mut exprs);
+    let mut resources: std::collections::HashMap<String, &Value> = Default::default();
+    walk_configuration(root, "", &mut resources);
+    // The plan's input variables, for provider configurations that read them.
+    let variables: std::collections::HashMap<String, String> = doc
+        .get("variables")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.get("value")?.as_str()?.to_string())))
+        .collect();
+    let subscriptions = provider_subscriptions(&variables, configuration);
+    // Each resource's subscription: its provider configuration's (`provider_config_key`).
+    for i in instances.iter_mut() {
+        let (module_path, local) = split_module(&i.address);
+        let key = format!("{}{}", strip_keys(module_path), strip_index(local));
+        i.subscription = resources
+            .get(&key)
+            .and_then(|r| r.get("provider_config_key")?.as_str())
+            .and_then(|k| subscriptions.get(k))
+            .cloned();
+    }
     // Computed attributes of every instance, by address.
     let computed: std::collections::HashMap<String, Map<String, Value>> = instances
         .iter()
-        .map(|i| (i.address.clone(), provider.computed(&i.kind, &i.values)))
+        .map(|i| {
+            let c = provider.computed_in(&i.kind, &i.values, i.subscription.as_deref());
+            (i.address.clone(), c)
+        })
         .collect();
     for i in instances.iter_mut() {
         // `module.a["x"].azurerm_subnet.s[0]` → module path `module.a["x"].`, config key
         // `module.a.azurerm_subnet.s`.
         let (module_path, local) = split_module(&i.address);
         let key = format!("{}{}", strip_keys(module_path), strip_index(local));
-        let Some(e) = exprs.get(&key) else { continue };
+        let Some(e) = resources.get(&key).and_then(|r| r.get("expressions")) else {
+            continue;
+        };
         let target = |reference: &str| -> Option<Value> {
             // `azurerm_subnet.a.id` (or `azurerm_subnet.a[0].id`, `module.x.output`: skipped).
             let (resource, attr) = reference.rsplit_once('.')?;
@@ -212,6 +235,41 @@ fn fill(values: &mut Value, e: &Value, target: &dyn Fn(&str) -> Option<Value>) {
     }
 }
 
+/// The subscription of each azurerm provider configuration of a plan, by key (`azurerm`,
+/// `azurerm.connectivity`, `module.x:azurerm`): its `subscription_id` when a constant or a
+/// variable the plan gives.
+fn provider_subscriptions(
+    variables: &std::collections::HashMap<String, String>,
+    configuration: Option<&Value>,
+) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    for (key, p) in configuration
+        .and_then(|c| c.get("provider_config"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if p.get("name").and_then(Value::as_str) != Some("azurerm") {
+            continue;
+        }
+        let Some(e) = p.get("expressions").and_then(|e| e.get("subscription_id")) else {
+            continue;
+        };
+        let sub = e
+            .get("constant_value")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .or_else(|| {
+                let r = e.get("references")?.as_array()?.first()?.as_str()?;
+                variables.get(r.strip_prefix("var.")?).cloned()
+            });
+        if let Some(sub) = sub {
+            out.insert(key.clone(), sub);
+        }
+    }
+    out
+}
+
 /// Configuration resources of a module and the modules it calls, by module-relative address.
 fn walk_configuration<'v>(
     module: &'v Value,
@@ -224,11 +282,8 @@ fn walk_configuration<'v>(
         .into_iter()
         .flatten()
     {
-        if let (Some(a), Some(e)) = (
-            r.get("address").and_then(Value::as_str),
-            r.get("expressions"),
-        ) {
-            out.insert(format!("{prefix}{a}"), e);
+        if let Some(a) = r.get("address").and_then(Value::as_str) {
+            out.insert(format!("{prefix}{a}"), r);
         }
     }
     for (name, call) in module
