@@ -1,53 +1,15 @@
-//! Terraform among the inputs: configurations (a directory of `.tf` files, or one file) and
-//! `terraform show -json` documents (plans and states), evaluated by `aksnet-tf` into Azure
-//! resource JSON and handed on like any other resource. Each resource's origin is the
-//! `file:line:column` of its block ([`origin`]), so findings point at it.
+//! `terraform show -json` documents — plans (`planned_values`) and states (`values`) — as
+//! instances for the azurerm mapping: what the plan leaves to apply is unknown, what refers to
+//! a resource it creates is resolved from its `configuration`, and each resource takes its
+//! provider configuration's subscription.
 
-use std::path::Path;
-
-use aksnet_tf::azurerm::{self, Azurerm, Mapped};
+use aksnet_tf::azurerm::{self, Azurerm};
 use aksnet_tf::config::Provider;
-use aksnet_tf::{config, Instance, Origin};
+use aksnet_tf::{Instance, Origin};
 use serde_json::{Map, Value};
 
+use super::{diagnostic, note_unmapped, provider};
 use crate::raw::{Diagnostic, Out, RawResource, Templates};
-
-/// Whether `path` is a Terraform configuration: a `.tf` file, or a directory with one directly
-/// inside.
-pub(crate) fn is_configuration(path: &Path) -> bool {
-    let tf = |p: &Path| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("tf"));
-    if path.is_dir() {
-        std::fs::read_dir(path)
-            .is_ok_and(|d| d.flatten().any(|e| tf(&e.path()) && e.path().is_file()))
-    } else {
-        tf(path)
-    }
-}
-
-/// The provider as the inputs configure it.
-fn provider(t: &Templates) -> Azurerm {
-    Azurerm {
-        subscription: t
-            .subscription
-            .clone()
-            .unwrap_or_else(|| crate::arm::TEMPLATE_SUBSCRIPTION.to_string()),
-    }
-}
-
-/// Reads the configuration rooted at `path`; returns the files read.
-pub(crate) fn read_configuration(
-    path: &Path,
-    t: &Templates,
-    out: &mut Out,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<String> {
-    let provider = provider(t);
-    let loaded = config::load(path, &t.terraform, &provider);
-    let fallback = path.display().to_string();
-    diags.extend(loaded.diagnostics.iter().map(|d| diagnostic(d, &fallback)));
-    hand_on(azurerm::to_azure(&loaded.instances, &provider), out, diags);
-    loaded.files.iter().map(|f| tidy(f)).collect()
-}
 
 /// Whether a JSON document is `terraform show -json` output (a plan or a state): it opens with
 /// `format_version` and holds `planned_values` or `values`.
@@ -390,79 +352,4 @@ fn mark_unknown(values: &mut Value, unknown: &Value, at: &str) {
         }
         _ => {}
     }
-}
-
-/// Hands the mapped resources on, each with its block's position as its origin.
-fn hand_on(mapped: Mapped, out: &mut Out, diags: &mut Vec<Diagnostic>) {
-    for d in &mapped.diagnostics {
-        diags.push(diagnostic(d, "-"));
-    }
-    let mut files = None;
-    for (value, address, o) in mapped.resources {
-        files.get_or_insert_with(|| tidy(&o.file));
-        out.push(RawResource {
-            value,
-            origin: origin(&o, &address),
-        });
-    }
-    note_unmapped(&mapped.unmapped, files.as_deref().unwrap_or("-"), diags);
-}
-
-/// A resource's origin text: `file:line:column: address` (read back by `locate::places`).
-pub(crate) fn origin(o: &Origin, address: &str) -> String {
-    format!("{}:{}:{}: {address}", tidy(&o.file), o.line, o.column)
-}
-
-/// A path without `.` components (`dir/./modules/x` → `dir/modules/x`), as a person writes it.
-fn tidy(p: &Path) -> String {
-    p.components()
-        .collect::<std::path::PathBuf>()
-        .display()
-        .to_string()
-}
-
-/// Says which resource types were not read (counted, not errors).
-fn note_unmapped(
-    unmapped: &std::collections::BTreeMap<String, usize>,
-    file: &str,
-    diags: &mut Vec<Diagnostic>,
-) {
-    if unmapped.is_empty() {
-        return;
-    }
-    let list: Vec<String> = unmapped.iter().map(|(k, n)| format!("{k} ({n})")).collect();
-    diags.push(Diagnostic::warning(
-        file,
-        "-",
-        &format!(
-            "{} Terraform resource(s) of types aksnet does not read: {}",
-            unmapped.values().sum::<usize>(),
-            list.join(", ")
-        ),
-    ));
-}
-
-/// An `aksnet-tf` diagnostic as an import diagnostic.
-fn diagnostic(d: &aksnet_tf::Diagnostic, fallback: &str) -> Diagnostic {
-    let (file, position) = match &d.origin {
-        Some(o) if o.line > 0 => (
-            tidy(&o.file),
-            Some((u64::from(o.line), u64::from(o.column))),
-        ),
-        Some(o) => (tidy(&o.file), None),
-        None => (fallback.to_string(), None),
-    };
-    let mut out = if d.error {
-        Diagnostic::error(&file, "-", &d.message)
-    } else {
-        Diagnostic::warning(&file, "-", &d.message)
-    };
-    if let Some((l, c)) = position {
-        out.location = format!("{l}:{c}");
-        out.position = Some((l, c));
-    }
-    if let Some(h) = &d.hint {
-        out = out.with_hint(h);
-    }
-    out
 }
