@@ -355,6 +355,14 @@ fn positioned(origin: &str) -> Option<(String, u64, u64)> {
 pub(crate) fn place(diags: &mut [crate::raw::Diagnostic]) {
     let mut texts: std::collections::HashMap<String, Option<Vec<u8>>> = Default::default();
     for d in diags.iter_mut().filter(|d| d.position.is_none()) {
+        // Terraform: the origin `file:line:column: address` carries the position.
+        if let Some((file, line, column)) = positioned(&d.file) {
+            let address = d.file.split_once(": ").map_or("", |(_, a)| a).to_string();
+            d.location = format!("{address}: {}", d.location);
+            d.file = file;
+            d.position = Some((line, column));
+            continue;
+        }
         let (file, path, origin) = if d.location.starts_with('$') {
             (d.file.clone(), d.location.clone(), false)
         } else if let Some((f, p)) = d.file.split_once(": $") {

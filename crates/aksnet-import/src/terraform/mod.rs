@@ -47,24 +47,23 @@ pub(crate) fn read_configuration(
     let loaded = config::load(path, &t.terraform, &provider);
     let fallback = path.display().to_string();
     diags.extend(loaded.diagnostics.iter().map(|d| diagnostic(d, &fallback)));
-    hand_on(azurerm::to_azure(&loaded.instances, &provider), out, diags);
+    let mapped = azurerm::to_azure(&loaded.instances, &provider);
+    hand_on(mapped, &tidy(path), out, diags);
     loaded.files.iter().map(|f| tidy(f)).collect()
 }
 
 /// Hands the mapped resources on, each with its block's position as its origin.
-fn hand_on(mapped: Mapped, out: &mut Out, diags: &mut Vec<Diagnostic>) {
+fn hand_on(mapped: Mapped, root: &str, out: &mut Out, diags: &mut Vec<Diagnostic>) {
     for d in &mapped.diagnostics {
-        diags.push(diagnostic(d, "-"));
+        diags.push(diagnostic(d, root));
     }
-    let mut files = None;
     for (value, address, o) in mapped.resources {
-        files.get_or_insert_with(|| tidy(&o.file));
         out.push(RawResource {
             value,
             origin: origin(&o, &address),
         });
     }
-    note_unmapped(&mapped.unmapped, files.as_deref().unwrap_or("-"), diags);
+    note_unmapped(&mapped.unmapped, root, diags);
 }
 
 /// A resource's origin text: `file:line:column: address` (read back by `locate::places`).
