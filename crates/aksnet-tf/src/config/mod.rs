@@ -90,7 +90,7 @@ pub struct Loaded {
 
 /// Reads the root module in `root` (a directory of `.tf` files, or one `.tf` file) and
 /// evaluates it with `inputs`, asking `provider` for computed attributes.
-pub fn load(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> Loaded {
+pub fn load(root: &Path, inputs: &Inputs, provider: &(dyn Provider + Sync)) -> Loaded {
     let (instances, diagnostics, files) = run_on_large_stack(root, inputs, provider);
     Loaded {
         instances,
@@ -105,43 +105,21 @@ const EVAL_STACK: usize = 256 << 20;
 
 type Run = (Vec<Instance>, Vec<Diagnostic>, Vec<PathBuf>);
 
-/// A request to the calling thread's provider: kind, values and subscription.
-type Request = (String, Json, Option<String>);
-
-/// Evaluates on a thread with a large stack; the provider, which need not be `Sync`, is
-/// asked from the calling thread, which answers each request until the evaluation ends.
-fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> Run {
-    use std::sync::mpsc;
-    let (req_tx, req_rx) = mpsc::channel::<Request>();
-    let (resp_tx, resp_rx) = mpsc::channel::<Map<String, Json>>();
-    // The channels move into the scope, so that a panicking provider drops them and the
-    // evaluating thread, seeing them closed, finishes instead of waiting for ever.
-    std::thread::scope(move |s| {
+/// Evaluates on a scoped thread with a large stack, the provider shared with it (it is
+/// `Sync`: no round trip between threads per reference); a panic there is an error, not a
+/// crash.
+fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &(dyn Provider + Sync)) -> Run {
+    std::thread::scope(|s| {
         let worker = std::thread::Builder::new()
             .name("aksnet-tf-eval".into())
             .stack_size(EVAL_STACK)
-            .spawn_scoped(s, move || {
-                let proxy = ProxyProvider {
-                    requests: req_tx,
-                    responses: resp_rx,
-                };
-                modules::run(root, inputs, &proxy)
-            });
-        let worker = match worker {
-            Ok(w) => w,
+            .spawn_scoped(s, || modules::run(root, inputs, provider));
+        match worker {
+            Ok(w) => w.join().map_err(|_| ()),
             // No thread to be had (a constrained environment): evaluate here, on the
             // caller's stack.
-            Err(_) => return Ok(modules::run(root, inputs, provider)),
-        };
-        for (kind, values, sub) in req_rx {
-            if resp_tx
-                .send(provider.computed_in(&kind, &values, sub.as_deref()))
-                .is_err()
-            {
-                break;
-            }
+            Err(_) => Ok(modules::run(root, inputs, provider)),
         }
-        worker.join().map_err(|_| ())
     })
     .unwrap_or_else(|()| {
         (
@@ -155,33 +133,4 @@ fn run_on_large_stack(root: &Path, inputs: &Inputs, provider: &dyn Provider) -> 
             Vec::new(),
         )
     })
-}
-
-/// A [`Provider`] on the evaluating thread that asks the calling thread's provider.
-struct ProxyProvider {
-    requests: std::sync::mpsc::Sender<Request>,
-    responses: std::sync::mpsc::Receiver<Map<String, Json>>,
-}
-
-impl Provider for ProxyProvider {
-    fn computed(&self, kind: &str, values: &Json) -> Map<String, Json> {
-        self.computed_in(kind, values, None)
-    }
-
-    fn computed_in(
-        &self,
-        kind: &str,
-        values: &Json,
-        subscription: Option<&str>,
-    ) -> Map<String, Json> {
-        let request = (
-            kind.to_string(),
-            values.clone(),
-            subscription.map(str::to_string),
-        );
-        if self.requests.send(request).is_err() {
-            return Map::new();
-        }
-        self.responses.recv().unwrap_or_default()
-    }
 }
