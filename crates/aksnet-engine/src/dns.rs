@@ -425,7 +425,7 @@ fn endpoint_fqdns(
                 .and_then(|r| r.location.clone())
                 .or_else(|| pe.location.clone());
             if let Some(l) = location {
-                let l = l.to_ascii_lowercase().replace(' ', "");
+                let l = aksnet_model::azure::short_location(&l);
                 out.push((
                     format!("{name}.{l}.data.azurecr.io"),
                     member_ip(&format!("registry_data_{l}")),

@@ -466,8 +466,13 @@ pub fn compile_classic(
     let extra = &p.additional_properties;
     let mut policy = Policy {
         name: format!("{} (classic rules)", fw.name),
-        // Classic firewalls take `threatIntelMode` on the firewall; no feed offline either way.
-        threat_intel_mode: "Alert".to_string(),
+        // Its own `threatIntelMode`; unstated, Alert ("threat intelligence-based filtering is
+        // enabled in alert mode by default", Learn, "Azure Firewall threat intelligence-based
+        // filtering"). No feed offline either way: a note only.
+        threat_intel_mode: p
+            .threat_intel_mode
+            .clone()
+            .unwrap_or_else(|| "Alert".to_string()),
         dns_proxy: classic::enable_proxy(extra),
         snat_private: snat_ranges(&classic::list(extra, classic::SNAT_PRIVATE_RANGES)),
         location: location.to_string(),

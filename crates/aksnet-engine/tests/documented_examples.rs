@@ -1068,7 +1068,8 @@ fn classic_rule_collections_of_the_rest_example_are_evaluated_by_type_and_priori
                         "rules": [{ "name": "dns", "destinationAddresses": ["*"], "destinationPorts": ["53"],
                             "protocols": ["UDP"], "sourceAddresses": ["*"] }] } }
                 ],
-                "additionalProperties": { "Network.DNS.EnableProxy": "true", "Network.SNAT.PrivateRanges": "IANAPrivateRanges, 198.18.0.0/15" }
+                "additionalProperties": { "Network.DNS.EnableProxy": "true", "Network.SNAT.PrivateRanges": "IANAPrivateRanges, 198.18.0.0/15" },
+                "threatIntelMode": "Deny"
             }
         }))
         .unwrap();
@@ -1078,6 +1079,7 @@ fn classic_rule_collections_of_the_rest_example_are_evaluated_by_type_and_priori
     assert_eq!(paths(&p.network), ["first/dns", "netrulecoll/L4-traffic"]);
     assert_eq!(paths(&p.application), ["apprulecoll/rule1"]);
     assert!(p.dns_proxy);
+    assert_eq!(p.threat_intel_mode, "Deny");
     let ip = |s: &str| s.parse::<IpAddr>().unwrap();
     // Inside the range 192.168.1.1–.12, to 443: the network Deny decides.
     let d = p.decide(

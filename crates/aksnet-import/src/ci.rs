@@ -829,4 +829,25 @@ mod tests {
             assert!(e.starts_with(&want(at)), "{text}: {e}");
         }
     }
+
+    /// Inside a value serde reads whole (a tagged enum: a rule collection), the error's path
+    /// stops at the value; the marker within is found and named with its own path.
+    #[test]
+    fn the_unknown_marker_inside_a_tagged_enum_names_its_own_path() {
+        let value: Value = serde_json::from_str(&format!(
+            r#"{{ "priority": 100, "ruleCollections": [{{ "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
+              "name": "c", "priority": 100, "action": {{ "type": "Allow" }},
+              "rules": [{{ "ruleType": "NetworkRule", "name": "r", "ipProtocols": ["TCP"],
+                "sourceAddresses": [{MARKER}], "destinationAddresses": ["*"], "destinationPorts": ["443"] }}] }}] }}"#
+        ))
+        .unwrap();
+        let e =
+            from_value::<aksnet_model::firewall::RuleCollectionGroup>(&value, &Ignored::default())
+                .unwrap_err();
+        let shown = e.inner().to_string();
+        assert!(
+            shown.starts_with("value unknown before deployment at ruleCollections[0].rules[0].sourceAddresses[0]: parameters('prefix') (no value given)"),
+            "{shown}"
+        );
+    }
 }

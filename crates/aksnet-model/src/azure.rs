@@ -15,6 +15,16 @@ pub fn usable_addresses(subnet: &Prefix) -> u128 {
     subnet.size().saturating_sub(RESERVED_ADDRESSES_PER_SUBNET)
 }
 
+/// A location as Azure holds it: its short name (`West Europe` is `westeurope`), the form that
+/// appears in service names such as `<registry>.westeurope.data.azurecr.io`.
+pub fn short_location(location: &str) -> String {
+    location
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// The first address Azure hands out in a subnet (network + 4), which is where a resource
 /// that is alone in a dedicated subnet (Azure Firewall, an App Gateway instance) lands. This is
 /// a prediction from the reservation rule [VNETFAQ]; Azure assigns the actual address.
@@ -266,6 +276,13 @@ pub fn prefixes(list: &[&str]) -> Vec<Prefix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locations_take_their_short_name() {
+        assert_eq!(short_location("West Europe"), "westeurope");
+        assert_eq!(short_location("westeurope"), "westeurope");
+        assert_eq!(short_location(" Sweden Central "), "swedencentral");
+    }
 
     #[test]
     fn usable_matches_the_documented_examples() {

@@ -55,6 +55,10 @@ pub struct AzureFirewall {
         skip_serializing_if = "std::collections::BTreeMap::is_empty"
     )]
     pub additional_properties: classic::AdditionalProperties,
+    /// The classic firewall's threat intelligence mode (`Off`, `Alert`, `Deny`); a policy's
+    /// takes over when one is attached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threat_intel_mode: Option<String>,
 }
 
 /// A firewall IP configuration as written: after the first, the subnet is absent (or null).

@@ -255,6 +255,7 @@ fn firewall(ctx: &Ctx, estate: &mut Estate, vnet_id: &ResourceId) -> String {
             network_rule_collections: Vec::new(),
             application_rule_collections: Vec::new(),
             additional_properties: Default::default(),
+            threat_intel_mode: None,
         },
     ));
     ip

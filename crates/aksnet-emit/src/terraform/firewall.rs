@@ -63,6 +63,12 @@ fn firewalls(tf: &mut Tf) {
             {
                 b.attr("threat_intel_mode", Expr::s(mode));
             }
+        } else {
+            // Without a policy, the firewall's own mode.
+            b.opt(
+                "threat_intel_mode",
+                f.properties.threat_intel_mode.clone().map(Expr::s),
+            );
         }
         for c in &f.properties.ip_configurations {
             b.push(ip_configuration(tf, "ip_configuration", c));

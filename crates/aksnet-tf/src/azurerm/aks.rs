@@ -68,12 +68,7 @@ pub(crate) fn node_resource_group(v: &Json) -> Option<String> {
     let rg = get(v, "resource_group_name")?.as_str()?;
     let name = get(v, "name")?.as_str()?;
     let location = get(v, "location")?.as_str()?;
-    // Azure writes the location in its short form: `West Europe` is `westeurope`.
-    let location: String = location
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let location = super::val::short_location(location);
     Some(format!("MC_{rg}_{name}_{location}"))
 }
 

@@ -109,15 +109,10 @@ impl Ctx<'_> {
                 self.groups.get(&rg.to_ascii_lowercase()).cloned()
             });
         if let Some(l) = location {
-            // Azure holds a location by its short name: `West Europe` is `westeurope`
-            // (`azurerm` accepts both and normalises, as the provider's `location.Normalize`).
-            let short = |s: &str| -> String {
-                s.chars()
-                    .filter(|c| !c.is_whitespace())
-                    .flat_map(char::to_lowercase)
-                    .collect()
-            };
-            let l = l.as_str().map_or(l.clone(), |s| Json::String(short(s)));
+            // Azure holds a location by its short name (`azurerm` normalises it too).
+            let l = l
+                .as_str()
+                .map_or(l.clone(), |s| Json::String(val::short_location(s)));
             m.insert("location".into(), l);
         }
         if let Some(t) =

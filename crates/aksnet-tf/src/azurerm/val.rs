@@ -4,6 +4,16 @@
 use aksnet_arm::Unknown;
 use serde_json::{json, Map, Value as Json};
 
+/// A location in its short form, as Azure holds it and the azurerm provider normalises it:
+/// `West Europe` is `westeurope`.
+pub(crate) fn short_location(location: &str) -> String {
+    location
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// The argument `key` of `v`, unless absent or `null`.
 pub(crate) fn get<'a>(v: &'a Json, key: &str) -> Option<&'a Json> {
     v.get(key).filter(|x| !x.is_null())
