@@ -107,8 +107,9 @@ pub(crate) fn read_json(path: &Path) -> Result<Value, String> {
     }
 }
 
-/// The parameter values `--parameters` gives a template, in order (later wins).
-fn parameters(
+/// The parameter values `--parameters` gives a template, in order (later wins): parameters
+/// files and `name=value`.
+pub(crate) fn parameters(
     t: &Templates,
     template: &Map<String, Value>,
     diags: &mut Vec<Diagnostic>,

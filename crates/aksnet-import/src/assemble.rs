@@ -159,6 +159,24 @@ fn fix_subnet(props: &mut Value, origin: &str, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Whether aksnet models resources of this ARM type (compared case-insensitively).
+/// The resource types aksnet models, in Azure's casing (children given on their own
+/// included).
+pub(crate) fn modelled_types() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = kinds().into_keys().collect();
+    v.extend([
+        "Microsoft.Network/virtualNetworks/subnets",
+        "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+        "Microsoft.Network/networkSecurityGroups/securityRules",
+        "Microsoft.Network/routeTables/routes",
+        "Microsoft.ContainerService/managedClusters/agentPools",
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+        "Microsoft.Network/privateDnsZones/A",
+        "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+    ]);
+    v
+}
+
 pub(crate) fn is_modelled(ty: &str) -> bool {
     kinds().keys().any(|k| k.eq_ignore_ascii_case(ty))
 }

@@ -117,12 +117,25 @@ pub(crate) fn run(
     let world = RefCell::new(World::default());
     let mut outputs: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut files = vec![name.clone()];
+    let mut maps = crate::bicep::Maps::default();
     for (i, step) in parsed.deployments.iter().enumerate() {
         let at = format!("$.deployments[{i}]");
         let path = base.join(&step.template);
         let tname = path.display().to_string();
         files.push(tname.clone());
-        let template = match read_json(&path) {
+        let read = if crate::bicep::is_bicep(&path) {
+            match crate::bicep::compile(&path, diags) {
+                Some(c) => {
+                    maps.add(&tname, c.map);
+                    files.extend(c.files.into_iter().filter(|f| *f != tname));
+                    Ok(Value::Object(c.template))
+                }
+                None => continue,
+            }
+        } else {
+            read_json(&path)
+        };
+        let template = match read {
             Ok(Value::Object(o)) => o,
             Ok(_) => {
                 diags.push(Diagnostic::error(
@@ -147,15 +160,20 @@ pub(crate) fn run(
         let mut given = Map::new();
         if let Some(pf) = &step.parameters_file {
             let p = base.join(pf);
-            match read_json(&p)
-                .and_then(|j| template::parameters_file(&j).map_err(|e| e.to_string()))
-            {
-                Ok(ps) => given.extend(ps),
-                Err(e) => diags.push(Diagnostic::error(
-                    &name,
-                    &format!("{at}.parametersFile"),
-                    &format!("cannot read the parameters in {}: {e}", p.display()),
-                )),
+            if crate::bicep::is_bicepparam(&p) {
+                given.extend(crate::bicep::param_values(&p, diags).unwrap_or_default());
+                files.push(p.display().to_string());
+            } else {
+                match read_json(&p)
+                    .and_then(|j| template::parameters_file(&j).map_err(|e| e.to_string()))
+                {
+                    Ok(ps) => given.extend(ps),
+                    Err(e) => diags.push(Diagnostic::error(
+                        &name,
+                        &format!("{at}.parametersFile"),
+                        &format!("cannot read the parameters in {}: {e}", p.display()),
+                    )),
+                }
             }
         }
         for (pname, p) in &step.parameters {
@@ -194,10 +212,10 @@ pub(crate) fn run(
             parameters: given,
         };
         let outcome = template::deploy(&d, &world, &arm::Files);
-        arm::notes(outcome.notes, diags);
+        maps.notes(outcome.notes, diags);
         outputs.insert(step.name.to_ascii_lowercase(), outcome.outputs);
     }
-    arm::hand_on(world.into_inner(), out, diags);
+    arm::hand_on(maps.relocate(world.into_inner()), out, diags);
     files
 }
 

@@ -19,6 +19,7 @@
 
 mod arm;
 mod assemble;
+mod bicep;
 mod ci;
 mod deployments;
 mod found;
@@ -136,6 +137,41 @@ fn read_paths_with(
     let mut summary = Summary::default();
     let mut files = Vec::new();
     for p in paths {
+        if bicep::is_bicep(p) || bicep::is_bicepparam(p) {
+            let mut out = Out::new(sink).with_templates(templates);
+            let read = if bicep::is_bicepparam(p) {
+                bicep_with_params(p, templates, sink, &mut summary.diagnostics)
+            } else {
+                bicep::read(p, &mut out, &mut summary.diagnostics)
+            };
+            summary.files.extend(read);
+            continue;
+        }
+        let entries = if p.is_dir() && !terraform::is_configuration(p) {
+            bicep::entry_points(p)
+        } else {
+            Vec::new()
+        };
+        if !entries.is_empty() {
+            for (f, c) in entries {
+                let mut out = Out::new(sink).with_templates(templates);
+                let read = bicep::deploy(&f, c, &mut out, &mut summary.diagnostics);
+                summary.files.extend(read);
+            }
+            // ARM templates compiled from these files are the same resources again.
+            for j in json_files(p) {
+                if compiled_from_bicep(&j) {
+                    summary.diagnostics.push(Diagnostic::warning(
+                        &j.display().to_string(),
+                        "-",
+                        "an ARM template the Bicep CLI compiled, beside the Bicep files it was compiled from; the .bicep files are read instead",
+                    ));
+                } else {
+                    files.push(j);
+                }
+            }
+            continue;
+        }
         if terraform::is_configuration(p) {
             let mut out = Out::new(sink).with_templates(templates);
             let read =
@@ -145,18 +181,7 @@ fn read_paths_with(
         }
         if p.is_dir() {
             match std::fs::read_dir(p) {
-                Ok(rd) => {
-                    let mut v: Vec<_> = rd
-                        .filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|f| {
-                            f.extension()
-                                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
-                        })
-                        .collect();
-                    v.sort();
-                    files.extend(v);
-                }
+                Ok(_) => files.extend(json_files(p)),
                 Err(e) => summary.diagnostics.push(Diagnostic::error(
                     &p.display().to_string(),
                     "-",
@@ -204,6 +229,65 @@ fn read_paths_with(
         summary.files.push(name);
     }
     summary
+}
+
+/// The `.json` files of a folder, sorted.
+fn json_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|f| {
+            f.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether a JSON file is an ARM template the Bicep CLI wrote (its `metadata._generator.name`
+/// is `bicep`, near the top of the file).
+fn compiled_from_bicep(f: &Path) -> bool {
+    use std::io::Read;
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(f)
+        .and_then(|mut h| h.read(&mut head))
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&head[..n]);
+    head.find("\"_generator\"").is_some_and(|i| {
+        let after = &head[i..];
+        after[..after.len().min(200)].contains("\"bicep\"")
+    })
+}
+
+/// A `.bicepparam` file given as the input: the template its `using` names, deployed with its
+/// values (and any other `--parameters`, which come after it).
+fn bicep_with_params(
+    p: &Path,
+    templates: &Templates,
+    sink: &mut dyn FnMut(RawResource),
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let name = p.display().to_string();
+    let Some(template) = bicep::using(p) else {
+        diags.push(
+            Diagnostic::error(
+                &name,
+                "-",
+                "the parameters file names no template (`using 'main.bicep'`)",
+            )
+            .with_hint("give the template instead: aksnet import main.bicep -p main.bicepparam"),
+        );
+        return vec![name];
+    };
+    let mut t = templates.clone();
+    t.parameters.insert(0, name.clone());
+    let mut out = Out::new(sink).with_templates(&t);
+    let mut files = bicep::read(&template, &mut out, diags);
+    files.push(name);
+    files
 }
 
 /// Builds an estate named `name` from raw resources (see [`parse`]).

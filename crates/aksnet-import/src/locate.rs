@@ -338,10 +338,10 @@ pub(crate) fn places(
     out
 }
 
-/// The position an origin `file:line:column: what` carries (Terraform's, see
-/// `terraform::origin`); `None` for other origins.
+/// The position an origin `file:line:column: what` (or `file:line:column`) carries
+/// (Terraform's, see `terraform::origin`, and Bicep's); `None` for other origins.
 fn positioned(origin: &str) -> Option<(String, u64, u64)> {
-    let (head, _) = origin.split_once(": ")?;
+    let head = origin.split_once(": ").map_or(origin, |(h, _)| h);
     let mut parts = head.rsplitn(3, ':');
     let column = parts.next()?.parse().ok()?;
     let line = parts.next()?.parse().ok()?;
@@ -358,7 +358,9 @@ pub(crate) fn place(diags: &mut [crate::raw::Diagnostic]) {
         // Terraform: the origin `file:line:column: address` carries the position.
         if let Some((file, line, column)) = positioned(&d.file) {
             let address = d.file.split_once(": ").map_or("", |(_, a)| a).to_string();
-            d.location = format!("{address}: {}", d.location);
+            if !address.is_empty() {
+                d.location = format!("{address}: {}", d.location);
+            }
             d.file = file;
             d.position = Some((line, column));
             continue;
