@@ -285,7 +285,9 @@ impl TemplateArgs {
 #[derive(clap::Args)]
 pub struct ImportArgs {
     /// Files or folders: Azure JSON, ARM templates and Terraform plans (a folder: every *.json
-    /// directly inside), or a Terraform configuration (a folder with .tf files, or a .tf file).
+    /// directly inside), a Terraform configuration (a folder with .tf files, or a .tf file), or
+    /// Bicep (a .bicep file, a .bicepparam file naming its template, or a folder's .bicep files
+    /// that no other one uses as a module).
     #[arg(required_unless_present = "deployments")]
     pub paths: Vec<PathBuf>,
     /// Write the estate here.
@@ -339,8 +341,9 @@ pub struct TraceArgs {
 #[derive(clap::Args)]
 pub struct Input {
     /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design); or
-    /// what to import instead: a Terraform folder or .tf file, or an Azure JSON / ARM template /
-    /// Terraform plan .json file (as --azure-json).
+    /// what to import instead: a Terraform folder or .tf file, a .bicep or .bicepparam file, a
+    /// folder of Bicep or JSON, or an Azure JSON / ARM template / Terraform plan .json file (as
+    /// --azure-json).
     pub intent: Option<PathBuf>,
     /// Read this estate.json instead of designing an intent.
     #[arg(long, conflicts_with = "intent")]

@@ -88,13 +88,15 @@ impl Input {
     }
 
     /// The positional argument when it names something to import rather than an intent file:
-    /// a folder, a `.tf` file or a `.json` file (`aksnet check infra/`, as `checkov -d infra/`).
+    /// a folder, a `.tf`, `.bicep`, `.bicepparam` or `.json` file (`aksnet check infra/`, as
+    /// `checkov -d infra/`).
     fn imported_intent(&self) -> Option<&Path> {
         let p = self.intent.as_deref()?;
         let ext = p
             .extension()
             .map(|x| x.to_string_lossy().to_ascii_lowercase());
-        (p.is_dir() || matches!(ext.as_deref(), Some("tf" | "json"))).then_some(p)
+        (p.is_dir() || matches!(ext.as_deref(), Some("tf" | "json" | "bicep" | "bicepparam")))
+            .then_some(p)
     }
 
     /// Imports `--azure-json` (or the positional folder or file); the origin holds the files read
