@@ -492,6 +492,18 @@ impl Host for Env<'_> {
             }
         };
         let world = self.world.borrow();
+        if world.get(&id).is_none() {
+            if let Some(child) = world.embedded(&id) {
+                let v = if full {
+                    child.clone()
+                } else {
+                    get_ci(child.as_object()?, "properties")
+                        .cloned()
+                        .unwrap_or_else(|| Json::Object(Map::new()))
+                };
+                return Some(from_json(v));
+            }
+        }
         let Some(r) = world.get(&id) else {
             return Some(Value::Unknown(Unknown {
                 expression: format!("reference('{target}')"),

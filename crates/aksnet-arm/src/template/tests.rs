@@ -506,3 +506,32 @@ fn user_defined_functions() {
     let e = bad("[contoso.nosuch()]");
     assert!(e.contains("unknown function 'contoso.nosuch'"), "{e}");
 }
+
+#[test]
+fn reference_reads_a_child_written_inside_its_parent() {
+    // A subnet declared in its VNet's `subnets` is a resource of its own in Azure, and
+    // `reference(subnetId)` reads it (the AKS baseline's IP group reads its node subnet so).
+    let (rs, o) = run(
+        json!({
+            "resources": [
+                {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "spoke",
+                 "properties": {"addressSpace": {"addressPrefixes": ["10.240.0.0/16"]},
+                                "subnets": [{"name": "snet-nodes", "properties": {"addressPrefix": "10.240.0.0/22"}}]}},
+                {"type": "Microsoft.Network/ipGroups", "apiVersion": "2023-09-01", "name": "ipg",
+                 "dependsOn": ["spoke"],
+                 "properties": {"ipAddresses": ["[reference(resourceId('Microsoft.Network/virtualNetworks/subnets', 'spoke', 'SNET-NODES'), '2023-11-01').addressPrefix]"]}}
+            ],
+            "outputs": {"missing": {"type": "string", "value": "[reference(resourceId('Microsoft.Network/virtualNetworks/subnets', 'spoke', 'other')).addressPrefix]"}}
+        }),
+        json!({}),
+    );
+    assert_eq!(
+        body(&rs, "ipGroups/ipg")["properties"]["ipAddresses"],
+        json!(["10.240.0.0/22"])
+    );
+    assert!(
+        as_marker(&o.outputs["missing"]["value"]).is_some(),
+        "{:?}",
+        o.outputs
+    );
+}

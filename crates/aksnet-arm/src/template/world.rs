@@ -91,6 +91,26 @@ impl World {
             .map(|&i| &self.resources[i])
     }
 
+    /// A child resource written inside its parent's body (a subnet in its VNet's
+    /// `properties.subnets`, a rule in its NSG's `properties.securityRules`), by its own id:
+    /// Azure creates such children as resources of their own, so `reference()` to one reads
+    /// it. The child's body is as written in the parent (`name`, `properties`).
+    pub fn embedded(&self, id: &str) -> Option<&Json> {
+        let mut parts = id.trim_end_matches('/').rsplitn(3, '/');
+        let (name, kind, parent) = (parts.next()?, parts.next()?, parts.next()?);
+        let props = self.get(parent)?.value.get("properties")?.as_object()?;
+        let children = props
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(kind))?
+            .1
+            .as_array()?;
+        children.iter().find(|c| {
+            c.get("name")
+                .and_then(Json::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    }
+
     /// Every resource, in the order first deployed.
     pub fn resources(&self) -> &[Deployed] {
         &self.resources
