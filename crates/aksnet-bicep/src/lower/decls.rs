@@ -334,7 +334,7 @@ impl Unit<'_> {
                 Err(e) => Err(e),
             };
         }
-        let path = self.path.parent().unwrap_or(Path::new(".")).join(from);
+        let path = super::join(self.path.parent().unwrap_or(Path::new(".")), from);
         let n = {
             let mut st = self.session.stack.borrow_mut();
             if st.len() > super::MAX_MODULE_DEPTH || st.contains(&path) {

@@ -57,7 +57,7 @@ impl Unit<'_> {
         };
         let rel = literal_arg(args, 0)
             .ok_or_else(|| fail(format!("{name} takes a literal file path")))?;
-        let file = self.path.parent().unwrap_or(Path::new(".")).join(rel);
+        let file = super::join(self.path.parent().unwrap_or(Path::new(".")), rel);
         let size = std::fs::metadata(&file)
             .map_err(|e| fail(format!("{name}: cannot read {}: {e}", file.display())))?
             .len();

@@ -127,6 +127,25 @@ pub(crate) struct Session {
     known_types: Vec<String>,
 }
 
+/// `base` joined with `relative`, with `.` dropped and `..` applied where it can be (the name
+/// messages give: `bicep/network.bicep`, not `bicep/./network.bicep`).
+pub(crate) fn join(base: &Path, relative: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in base.join(relative).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Reads a source file within the size limit.
 pub(crate) fn read_source(path: &Path) -> Result<String, String> {
     let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();

@@ -257,7 +257,7 @@ impl Unit<'_> {
         {
             return self.registry_template(path).map(Source::Json);
         }
-        let file = self.path.parent().unwrap_or(Path::new(".")).join(path);
+        let file = super::join(self.path.parent().unwrap_or(Path::new(".")), path);
         if !file.is_file() {
             return Err(format!("{} is not a file", file.display()));
         }

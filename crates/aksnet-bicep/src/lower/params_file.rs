@@ -64,7 +64,7 @@ pub fn read(path: &Path) -> Result<ParamFile, Problem> {
             Decl::Using(u) => {
                 using = u
                     .as_ref()
-                    .map(|u| path.parent().unwrap_or(Path::new(".")).join(u));
+                    .map(|u| super::join(path.parent().unwrap_or(Path::new(".")), u));
             }
             Decl::Param {
                 name,

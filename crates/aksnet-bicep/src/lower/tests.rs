@@ -437,3 +437,19 @@ fn bicepparam_values_use_vars_params_and_the_environment() {
     assert_eq!(f.problems[0].place.line, 2);
     assert!(template::as_marker(&f.values["x"]).is_some());
 }
+
+#[test]
+fn module_paths_read_as_written_without_dot_segments() {
+    assert_eq!(
+        join(Path::new("a/b"), "./c.bicep"),
+        PathBuf::from("a/b/c.bicep")
+    );
+    assert_eq!(
+        join(Path::new("a/b"), "../c/d.bicep"),
+        PathBuf::from("a/c/d.bicep")
+    );
+    assert_eq!(
+        join(Path::new(".."), "../x.bicep"),
+        PathBuf::from("../../x.bicep")
+    );
+}
