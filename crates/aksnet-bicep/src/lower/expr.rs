@@ -18,9 +18,18 @@ use crate::syntax::ast::*;
 #[derive(Clone, Debug, Default)]
 pub struct Env {
     locals: Vec<(String, String)>,
+    /// The resource whose body this is (its key): the resources nested in it and in the
+    /// resources around it are in scope by their own names, as Bicep scopes them.
+    within: Option<String>,
 }
 
 impl Env {
+    /// This scope inside the body of the resource `key`.
+    pub fn within(mut self, key: &str) -> Env {
+        self.within = Some(key.to_string());
+        self
+    }
+
     /// This scope with `name` bound to `text`.
     pub fn bind(&self, name: &str, text: String) -> Env {
         let mut e = self.clone();
@@ -423,7 +432,7 @@ impl Unit<'_> {
             } else if self.modules.contains_key(n) {
                 Some(Ref::Mod(n.clone(), None))
             } else {
-                None
+                self.nested_key(n, env).map(|k| Ref::Res(k, None))
             }),
             ExprKind::Index { base, index, .. } => {
                 let ExprKind::Ident(n) = &base.kind else {
@@ -464,6 +473,19 @@ impl Unit<'_> {
                 _ => Err(Fail::at(e.at, "`::` must follow a resource without a loop")),
             },
             _ => Ok(None),
+        }
+    }
+
+    /// The key of the resource `name` nested in the resource whose body `env` is in, or in one
+    /// around it (`parent::name`, then `grandparent::name`...).
+    pub(crate) fn nested_key(&self, name: &str, env: &Env) -> Option<String> {
+        let mut p = env.within.as_deref()?;
+        loop {
+            let cand = format!("{p}::{name}");
+            if self.resources.contains_key(&cand) {
+                return Some(cand);
+            }
+            p = &p[..p.rfind("::")?];
         }
     }
 

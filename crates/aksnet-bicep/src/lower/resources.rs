@@ -87,14 +87,16 @@ impl Unit<'_> {
         if r.decl.existing {
             o.insert("existing".into(), Json::Bool(true));
         }
-        let env = self.loop_and_condition(
-            &r.sym,
-            r.looped,
-            r.condition,
-            &r.decl.decorators,
-            &path,
-            &mut o,
-        );
+        let env = self
+            .loop_and_condition(
+                &r.sym,
+                r.looped,
+                r.condition,
+                &r.decl.decorators,
+                &path,
+                &mut o,
+            )
+            .within(key);
         let name_path = format!("{path}.name");
         let simple = r.parent.is_none()
             && matches!(self.prop_at(r.object, "name").map(|e| &e.kind), Some(ExprKind::Str { holes, .. }) if holes.is_empty());
@@ -132,9 +134,17 @@ impl Unit<'_> {
         }
         let mut deps = BTreeSet::new();
         if let Some(f) = r.looped {
-            self.refs(&f.iter, &mut deps, &mut BTreeSet::new());
+            self.refs(&f.iter, &env, &mut deps, &mut BTreeSet::new());
         }
-        self.refs(&r.decl.body, &mut deps, &mut BTreeSet::new());
+        // The resources nested in this body are its children, not its dependencies.
+        for p in r.object.into_iter().flatten() {
+            if let Prop::Pair { value, .. } = p {
+                self.refs(value, &env, &mut deps, &mut BTreeSet::new());
+            }
+        }
+        if let Some(c) = r.condition {
+            self.refs(c, &env, &mut deps, &mut BTreeSet::new());
+        }
         if let Some((pk, _)) = &r.parent {
             deps.insert(pk.clone());
         }
@@ -164,15 +174,23 @@ impl Unit<'_> {
     }
 
     /// The declarations `e` names, directly or through variables.
-    pub(crate) fn refs(&self, e: &Expr, out: &mut BTreeSet<String>, seen: &mut BTreeSet<String>) {
-        let mut walk = |x: &Expr| self.refs(x, out, seen);
+    pub(crate) fn refs(
+        &self,
+        e: &Expr,
+        env: &Env,
+        out: &mut BTreeSet<String>,
+        seen: &mut BTreeSet<String>,
+    ) {
+        let mut walk = |x: &Expr| self.refs(x, env, out, seen);
         match &e.kind {
             ExprKind::Ident(n) => {
                 if self.resources.contains_key(n) || self.modules.contains_key(n) {
                     out.insert(n.clone());
+                } else if let Some(k) = self.nested_key(n, env) {
+                    out.insert(k);
                 } else if let Some((v, _)) = self.vars.get(n) {
                     if seen.insert(n.clone()) {
-                        self.refs(v, out, seen);
+                        self.refs(v, &Env::default(), out, seen);
                     }
                 }
             }
@@ -184,14 +202,14 @@ impl Unit<'_> {
                     cur = b;
                 }
                 if let ExprKind::Ident(n) = &cur.kind {
-                    let mut key = n.clone();
+                    let mut key = self.nested_key(n, env).unwrap_or_else(|| n.clone());
                     out.insert(key.clone());
                     for c in chain.into_iter().rev() {
                         key = format!("{key}::{c}");
                         out.insert(key.clone());
                     }
                 } else {
-                    self.refs(cur, out, seen);
+                    self.refs(cur, env, out, seen);
                 }
             }
             ExprKind::Str { holes, .. } => holes.iter().for_each(walk),
@@ -329,18 +347,19 @@ impl Unit<'_> {
         props.insert("template".into(), template);
         o.insert("properties".into(), Json::Object(props));
         let mut deps = BTreeSet::new();
+        let none = Env::default();
         if let Some(f) = m.looped {
-            self.refs(&f.iter, &mut deps, &mut BTreeSet::new());
+            self.refs(&f.iter, &none, &mut deps, &mut BTreeSet::new());
         }
         if let Some(b) = m.object {
             for p in b {
                 if let Prop::Pair { value, .. } = p {
-                    self.refs(value, &mut deps, &mut BTreeSet::new());
+                    self.refs(value, &none, &mut deps, &mut BTreeSet::new());
                 }
             }
         }
         if let Some(c) = m.condition {
-            self.refs(c, &mut deps, &mut BTreeSet::new());
+            self.refs(c, &none, &mut deps, &mut BTreeSet::new());
         }
         o.insert("dependsOn".into(), self.depends(deps, &m.sym));
         Some(Json::Object(o))

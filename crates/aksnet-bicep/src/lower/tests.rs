@@ -453,3 +453,23 @@ fn module_paths_read_as_written_without_dot_segments() {
         PathBuf::from("../../x.bicep")
     );
 }
+
+#[test]
+fn nested_resources_see_their_siblings_by_name() {
+    let r = run(
+        &[(
+            "main.bicep",
+            "resource p 'Microsoft.Cdn/profiles@2023-05-01' = {\n  name: 'p'\n  resource sec 'securityPolicies' = {\n    name: 'sec'\n    properties: { x: endpoint.id }\n  }\n  resource endpoint 'afdEndpoints' = {\n    name: 'e'\n    resource route 'routes' = {\n      name: 'r'\n      properties: { g: og.id }\n    }\n  }\n  resource og 'originGroups' = {\n    name: 'og'\n  }\n}\n",
+        )],
+        json!({}),
+    );
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert!(r.get("profiles/p/securityPolicies/sec")["properties"]["x"]
+        .as_str()
+        .unwrap()
+        .ends_with("/profiles/p/afdEndpoints/e"));
+    assert!(r.get("afdEndpoints/e/routes/r")["properties"]["g"]
+        .as_str()
+        .unwrap()
+        .ends_with("/profiles/p/originGroups/og"));
+}
