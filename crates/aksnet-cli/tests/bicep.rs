@@ -138,18 +138,10 @@ fn findings_point_at_the_bicep_declaration_in_text_and_sarif() {
     );
     let o = bicep(&["check", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
-    let located = sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| {
-            let l = &r["locations"][0]["physicalLocation"];
-            l["artifactLocation"]["uri"]
-                .as_str()
-                .is_some_and(|u| u.ends_with("modules/spoke.bicep"))
-                && l["region"]["startLine"] == 67
-        });
-    assert!(located, "{sarif}");
+    assert!(
+        common::sarif_locates(&sarif, "modules/spoke.bicep", 67),
+        "{sarif}"
+    );
 }
 
 #[test]

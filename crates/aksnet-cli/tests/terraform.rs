@@ -199,18 +199,10 @@ fn findings_point_at_the_resource_block_in_the_module_that_declares_it() {
     // SARIF carries the same place.
     let o = run(&["check", "--fail-on", "never", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let located = sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| {
-            let l = &r["locations"][0]["physicalLocation"];
-            l["artifactLocation"]["uri"]
-                .as_str()
-                .is_some_and(|u| u.ends_with("modules/spoke/main.tf"))
-                && l["region"]["startLine"] == 35
-        });
-    assert!(located, "{sarif}");
+    assert!(
+        common::sarif_locates(&sarif, "modules/spoke/main.tf", 35),
+        "{sarif}"
+    );
 }
 
 #[test]

@@ -354,15 +354,13 @@ impl Unit<'_> {
         n: usize,
         _at: usize,
     ) -> Result<BTreeMap<String, Imported>, String> {
-        let name = path.display().to_string();
-        let text: std::sync::Arc<str> = std::sync::Arc::from(
-            super::read_source(path).map_err(|e| format!("cannot read {name}: {e}"))?,
-        );
-        self.session.files.borrow_mut().insert(name.clone());
-        let stmts = crate::syntax::parser::parse(&text).map_err(|e| {
-            let (l, c) = crate::syntax::line_column(&text, e.at);
-            format!("{name}:{l}:{c}: {}", e.message)
+        let (name, text, stmts) = super::read_parsed(path).map_err(|p| {
+            format!(
+                "{}:{}:{}: {}",
+                p.place.file, p.place.line, p.place.column, p.message
+            )
         })?;
+        self.session.files.borrow_mut().insert(name.clone());
         let mut map = crate::source_map::SourceMap::default();
         let src = map.add_source(&name, text.clone());
         let prefix = format!("__import{n}_");

@@ -193,7 +193,12 @@ impl Unit<'_> {
                     member(&b, name)
                 }
             }
-            ExprKind::Index { base, index, safe } => {
+            ExprKind::Index {
+                base,
+                index,
+                safe,
+                from_end,
+            } => {
                 if let Some(r) = self.output_of(base, env)? {
                     return Ok(format!("{r}[{}].value", self.ex(index, env)?));
                 }
@@ -202,6 +207,12 @@ impl Unit<'_> {
                 }
                 let b = self.ex(base, env)?;
                 let i = self.ex(index, env)?;
+                // `a[^i]`: the i-th element from the end.
+                let i = if *from_end {
+                    format!("sub(length({b}), {i})")
+                } else {
+                    i
+                };
                 if *safe {
                     format!("tryGet({b}, {i})")
                 } else {
@@ -374,6 +385,12 @@ impl Unit<'_> {
         }
         match name {
             "any" if args.len() == 1 => self.ex(&args[0], env),
+            // The name of a symbol or property, as written.
+            "nameof" if args.len() == 1 => match &args[0].kind {
+                ExprKind::Ident(n) | ExprKind::Member { name: n, .. } => Ok(q(n)),
+                ExprKind::Child(_, n) => Ok(q(n)),
+                _ => Err(Fail::at(at, "nameof takes a symbol or a property")),
+            },
             "loadTextContent" | "loadJsonContent" | "loadYamlContent" | "loadFileAsBase64" => {
                 self.load(name, args, at)
             }

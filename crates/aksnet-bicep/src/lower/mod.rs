@@ -81,6 +81,7 @@ pub fn compile_with(path: &Path, options: &Options) -> Result<Compiled, Problem>
             .spawn_scoped(s, || {
                 let session = Session {
                     known_types: options.known_types.clone(),
+                    root: path.display().to_string(),
                     ..Session::default()
                 };
                 compile_in(path, &session, 0)
@@ -125,6 +126,8 @@ pub(crate) struct Session {
     imports: RefCell<usize>,
     /// See [`Options::known_types`].
     known_types: Vec<String>,
+    /// The file compiled (what `bicep restore` is to be run on).
+    root: String,
 }
 
 /// `base` joined with `relative`, with `.` dropped and `..` applied where it can be (the name
@@ -158,39 +161,38 @@ pub(crate) fn read_source(path: &Path) -> Result<String, String> {
     Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
 }
 
-pub(crate) fn compile_in(
-    path: &Path,
-    session: &Session,
-    depth: usize,
-) -> Result<Compiled, Problem> {
+/// Reads and parses a Bicep file: its name, text and statements, or the problem at the
+/// position where reading or parsing stopped.
+pub(crate) fn read_parsed(path: &Path) -> Result<(String, Arc<str>, Vec<Statement>), Problem> {
     let name = path.display().to_string();
-    let whole = |message: String| Problem {
+    let at = |line, column, message| Problem {
         place: Place {
             file: name.clone(),
-            line: 1,
-            column: 1,
+            line,
+            column,
         },
         message,
         error: true,
     };
     let text: Arc<str> =
-        Arc::from(read_source(path).map_err(|e| whole(format!("cannot read: {e}")))?);
-    session.files.borrow_mut().insert(name.clone());
+        Arc::from(read_source(path).map_err(|e| at(1, 1, format!("cannot read: {e}")))?);
     let stmts = crate::syntax::parser::parse(&text).map_err(|e| {
         let (line, column) = crate::syntax::line_column(&text, e.at);
-        Problem {
-            place: Place {
-                file: name.clone(),
-                line,
-                column,
-            },
-            message: e.message,
-            error: true,
-        }
+        at(line, column, e.message)
     })?;
+    Ok((name, text, stmts))
+}
+
+pub(crate) fn compile_in(
+    path: &Path,
+    session: &Session,
+    depth: usize,
+) -> Result<Compiled, Problem> {
+    let (name, text, stmts) = read_parsed(path)?;
+    session.files.borrow_mut().insert(name.clone());
     let mut map = SourceMap::default();
     let src = map.add_source(&name, text.clone());
-    let unit = Unit::new(path, &name, src, &stmts, session, depth, map);
+    let unit = Unit::with_names(path, &name, src, &stmts, session, depth, map, "", "__bicep");
     let template = unit.template();
     let Unit { map, problems, .. } = unit;
     Ok(Compiled {
@@ -327,18 +329,6 @@ pub(crate) struct Unit<'a> {
 }
 
 impl<'a> Unit<'a> {
-    fn new(
-        path: &Path,
-        name: &str,
-        src: usize,
-        stmts: &'a [Statement],
-        session: &'a Session,
-        depth: usize,
-        map: SourceMap,
-    ) -> Self {
-        Self::with_names(path, name, src, stmts, session, depth, map, "", "__bicep")
-    }
-
     /// A unit whose variables take `var_prefix` and whose functions live in `func_ns` (an
     /// imported file's, inside the importing template).
     #[allow(clippy::too_many_arguments)]

@@ -227,7 +227,7 @@ impl Unit<'_> {
             return Err(format!(
                 "a registry module is not read offline, and it is not in Bicep's local cache ({}); run `bicep restore {}` where the registry can be reached, or set cacheRootDirectory in bicepconfig.json to a restored cache",
                 file.display(),
-                self.name
+                if self.session.root.is_empty() { &self.name } else { &self.session.root }
             ));
         }
         self.session

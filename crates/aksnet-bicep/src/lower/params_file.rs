@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use aksnet_arm::template::{self, Deployment, NoLoader, Scope, World};
 use serde_json::{Map, Value as Json};
@@ -27,34 +26,11 @@ pub struct ParamFile {
 
 /// Reads the `.bicepparam` file at `path`.
 pub fn read(path: &Path) -> Result<ParamFile, Problem> {
-    let name = path.display().to_string();
-    let whole = |message: String| Problem {
-        place: Place {
-            file: name.clone(),
-            line: 1,
-            column: 1,
-        },
-        message,
-        error: true,
-    };
-    let text: Arc<str> =
-        Arc::from(super::read_source(path).map_err(|e| whole(format!("cannot read: {e}")))?);
-    let stmts = crate::syntax::parser::parse(&text).map_err(|e| {
-        let (line, column) = crate::syntax::line_column(&text, e.at);
-        Problem {
-            place: Place {
-                file: name.clone(),
-                line,
-                column,
-            },
-            message: e.message,
-            error: true,
-        }
-    })?;
+    let (name, text, stmts) = super::read_parsed(path)?;
     let session = Session::default();
     let mut map = SourceMap::default();
     let src = map.add_source(&name, text.clone());
-    let mut unit = Unit::new(path, &name, src, &stmts, &session, 0, map);
+    let mut unit = Unit::with_names(path, &name, src, &stmts, &session, 0, map, "", "__bicep");
     // A parameter's value is a variable of the evaluating template, so that other values can
     // use it.
     let mut using = None;

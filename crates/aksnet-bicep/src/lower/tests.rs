@@ -101,6 +101,10 @@ output lambdas array = map(filter(list, x => x > 1), (x, i) => x * i)
 output multi string = '''
 a\n${b}'''
 output any int = any(4)
+output last int = list[^1]
+output name string = nameof(o.a)
+output holes string = $'''
+${p}-x'''
 "#,
         )],
         json!({}),
@@ -115,6 +119,9 @@ output any int = any(4)
     assert_eq!(r.output("lambdas"), &json!([0, 3]));
     assert_eq!(r.output("multi"), &json!("a\\n${b}"));
     assert_eq!(r.output("any"), &json!(4));
+    assert_eq!(r.output("last"), &json!(3));
+    assert_eq!(r.output("name"), &json!("a"));
+    assert_eq!(r.output("holes"), &json!("Ab-x"));
 }
 
 #[test]

@@ -55,7 +55,7 @@ pub enum ExprKind {
         /// `.?`.
         safe: bool,
     },
-    /// `a[i]` (`a[?i]` when `safe`).
+    /// `a[i]` (`a[?i]` when `safe`, `a[^i]` from the end).
     Index {
         /// The array or object.
         base: Box<Expr>,
@@ -63,6 +63,8 @@ pub enum ExprKind {
         index: Box<Expr>,
         /// `[?`.
         safe: bool,
+        /// `[^`: counted from the end (`a[^1]` is the last element).
+        from_end: bool,
     },
     /// `parent::child`.
     Child(Box<Expr>, String),

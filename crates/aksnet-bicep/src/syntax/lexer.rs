@@ -41,7 +41,7 @@ pub struct Token {
 /// Operators, longest first so that `...` wins over `.`.
 const SYMS: &[&str] = &[
     "...", "??", ".?", "::", "==", "!=", "=~", "!~", "<=", ">=", "&&", "||", "=>", "{", "}", "[",
-    "]", "(", ")", ",", ".", ":", "?", "=", "+", "-", "*", "/", "%", "!", "@", "|", "<", ">",
+    "]", "(", ")", ",", ".", ":", "?", "=", "+", "-", "*", "/", "%", "!", "@", "|", "<", ">", "^",
 ];
 
 /// The most tokens one file may have (hostile input must end).
@@ -117,6 +117,11 @@ impl Lexer<'_> {
                         .ok_or_else(|| self.err(at, "a /* comment is not closed"))?;
                     self.i += 2 + end + 2;
                 }
+                // `$'''...${x}...'''`: a multi-line string with holes.
+                b'$' if self.s[self.i + 1..].starts_with(b"'''") => {
+                    let t = self.multi_holes()?;
+                    self.push(t, at)?;
+                }
                 b'\'' if self.s[self.i..].starts_with(b"'''") => {
                     let body = self.i + 3;
                     let end = self.text[body..]
@@ -185,6 +190,57 @@ impl Lexer<'_> {
         }
     }
 
+    /// A `$'''...'''` string at its `$`: verbatim text (less a line break right after the
+    /// quotes) around `${...}` holes.
+    fn multi_holes(&mut self) -> Result<Tok, Error> {
+        let open = self.i;
+        self.i += 4;
+        if self.s[self.i..].starts_with(b"\r\n") {
+            self.i += 2;
+        } else if self.s.get(self.i) == Some(&b'\n') {
+            self.i += 1;
+        }
+        let mut pieces = vec![String::new()];
+        let mut holes = Vec::new();
+        loop {
+            if self.i >= self.s.len() {
+                return Err(self.err(open, "a $''' string is not closed"));
+            }
+            if self.s[self.i..].starts_with(b"'''") {
+                self.i += 3;
+                return Ok(Tok::Str { pieces, holes });
+            }
+            if self.s[self.i..].starts_with(b"${") {
+                holes.push(self.hole()?);
+                pieces.push(String::new());
+                continue;
+            }
+            let ch = self.text[self.i..].chars().next().expect("in bounds");
+            pieces.last_mut().expect("one piece").push(ch);
+            self.i += ch.len_utf8();
+        }
+    }
+
+    /// The tokens of a `${...}` hole, at its `$`.
+    fn hole(&mut self) -> Result<Vec<Token>, Error> {
+        let start = self.i;
+        self.i += 2;
+        let mut inner = Lexer {
+            s: self.s,
+            text: self.text,
+            i: self.i,
+            out: Vec::new(),
+        };
+        inner.run(Some(start))?;
+        self.i = inner.i;
+        inner.out.retain(|t| t.tok != Tok::Newline);
+        inner.out.push(Token {
+            tok: Tok::Eof,
+            at: self.i - 1,
+        });
+        Ok(inner.out)
+    }
+
     /// A `'...'` string at its opening quote.
     fn string(&mut self) -> Result<Tok, Error> {
         let open = self.i;
@@ -236,22 +292,7 @@ impl Lexer<'_> {
                     }
                 }
                 b'$' if self.s.get(self.i + 1) == Some(&b'{') => {
-                    let start = self.i;
-                    self.i += 2;
-                    let mut inner = Lexer {
-                        s: self.s,
-                        text: self.text,
-                        i: self.i,
-                        out: Vec::new(),
-                    };
-                    inner.run(Some(start))?;
-                    self.i = inner.i;
-                    inner.out.retain(|t| t.tok != Tok::Newline);
-                    inner.out.push(Token {
-                        tok: Tok::Eof,
-                        at: self.i - 1,
-                    });
-                    holes.push(inner.out);
+                    holes.push(self.hole()?);
                     pieces.push(String::new());
                 }
                 _ => {
@@ -295,6 +336,15 @@ mod tests {
     #[test]
     fn multi_line_strings_drop_the_first_break() {
         assert_eq!(kinds("'''\nhello!'''")[0], Tok::Multi("hello!".into()));
+    }
+
+    #[test]
+    fn multi_line_strings_with_holes() {
+        let Tok::Str { pieces, holes } = &kinds("$'''\na ${x}\n'''")[0] else {
+            panic!()
+        };
+        assert_eq!(pieces, &["a ", "\n"]);
+        assert_eq!(holes.len(), 1);
     }
 
     #[test]

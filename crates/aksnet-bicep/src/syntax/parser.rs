@@ -714,6 +714,7 @@ impl<'t> Parser<'t> {
             } else if self.is_sym("[") {
                 self.bump();
                 let safe = self.eat_sym("?");
+                let from_end = self.eat_sym("^");
                 self.skip_newlines();
                 let index = self.expr()?;
                 self.skip_newlines();
@@ -723,6 +724,7 @@ impl<'t> Parser<'t> {
                         base: Box::new(e),
                         index: Box::new(index),
                         safe,
+                        from_end,
                     },
                     at,
                 };
