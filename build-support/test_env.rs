@@ -8,6 +8,9 @@
 //!   (`$AKSNET_VENV`, else `.venv` at the workspace root; `.ci/run` makes it).
 //! - `aksnet_no_chromium`: no `chromium` on `PATH` (`.ci/run` installs Debian's).
 //! - `aksnet_no_graphviz`: no Graphviz `dot` on `PATH` (`.ci/run` installs Debian's).
+//! - `aksnet_no_pycep`: no Python virtual environment with pycep-parser, Checkov's Bicep parser
+//!   (`$AKSNET_PYCEP_VENV`, else `.venv-bicep` at the workspace root; `.ci/run` makes it apart
+//!   from `.venv`, as Checkov pins an older pycep).
 //!
 //! Under `CI` nothing is ignored: there a missing tool fails its test, as it should.
 
@@ -21,6 +24,7 @@ fn main() {
         "aksnet_no_tools",
         "aksnet_no_chromium",
         "aksnet_no_graphviz",
+        "aksnet_no_pycep",
     ] {
         println!("cargo:rustc-check-cfg=cfg({cfg})");
     }
@@ -30,7 +34,12 @@ fn main() {
         "cargo:rerun-if-changed={}",
         workspace.join(".venv").display()
     );
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join(".venv-bicep").display()
+    );
     println!("cargo:rerun-if-env-changed=AKSNET_VENV");
+    println!("cargo:rerun-if-env-changed=AKSNET_PYCEP_VENV");
     println!("cargo:rerun-if-env-changed=PATH");
     println!("cargo:rerun-if-env-changed=CI");
     if std::env::var_os("CI").is_some() {
@@ -44,6 +53,12 @@ fn main() {
         .unwrap_or_else(|| workspace.join(".venv"));
     if !venv.join("bin/checkov").exists() {
         println!("cargo:rustc-cfg=aksnet_no_tools");
+    }
+    let pycep = std::env::var_os("AKSNET_PYCEP_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join(".venv-bicep"));
+    if !pycep.join("bin/python").exists() {
+        println!("cargo:rustc-cfg=aksnet_no_pycep");
     }
     let on_path = |name: &str| {
         std::env::var_os("PATH")
