@@ -92,6 +92,11 @@ pub enum Command {
         after_help = "Examples:\n  aksnet check aksnet.yaml --format sarif > aksnet.sarif\n  aksnet check --azure-json export/ --on-premises 10.0.0.0/8 --fail-on warning\n  aksnet check --estate estate.json --policy policy.yaml --skip AKS-PLK-004\n\nExit codes: 0 no finding at or above --fail-on, 1 findings, 2 bad input."
     )]
     Check(CheckArgs),
+    /// What a change opens and closes: flows, findings and resources of HEAD against BASE.
+    #[command(
+        after_help = "BASE and HEAD are any inputs aksnet reads: an intent, an estate.json, Azure JSON or an ARM\ntemplate, a Bicep or .bicepparam file, a Terraform folder or plan; -p, --var, --switch...\napply to both.\n\nExamples:\n  aksnet diff base/infra infra --format markdown > comment.md\n  aksnet diff deployed-export.json infra/ --fail-on changed\n  aksnet diff main.bicepparam next.bicepparam --format sarif > diff.sarif\n\nExit codes: 0 nothing met --fail-on, 1 it was met, 2 bad input."
+    )]
+    Diff(DiffArgs),
     /// Read Azure resource JSON (az CLI, REST, Resource Graph, ARM templates and deployments) into an estate.
     #[command(
         after_help = "Examples:\n  az network vnet list -o json > vnets.json; aksnet import vnets.json --out estate.json\n  aksnet import export/ --on-premises 10.0.0.0/8 --keep-going --out estate.json"
@@ -188,6 +193,51 @@ pub struct CheckArgs {
     /// estates from `--estate` or `--azure-json`, or on top of an intent's own.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+}
+
+/// The flags of `aksnet diff`.
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// The estate before the change.
+    pub base: PathBuf,
+    /// The estate after the change.
+    pub head: PathBuf,
+    #[command(flatten)]
+    pub settings: Settings,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// What exits 1: a flow opened, closed, either, a finding added, or never.
+    #[arg(long, value_enum, default_value_t = DiffFailOn::Opened)]
+    pub fail_on: DiffFailOn,
+}
+
+/// Formats of `diff`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For a terminal.
+    Text,
+    /// JSON.
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// SARIF 2.1.0, located in HEAD's files.
+    Sarif,
+}
+
+/// What makes `diff` exit 1.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFailOn {
+    /// A flow opened (by address or by name).
+    Opened,
+    /// A flow closed.
+    Closed,
+    /// A flow opened or closed.
+    Changed,
+    /// A finding added.
+    Findings,
+    /// Never.
+    Never,
 }
 
 /// The flags of `aksnet design`.
@@ -338,7 +388,7 @@ pub struct TraceArgs {
 }
 
 /// Where the estate comes from: an intent (designed on the fly) or an `estate.json`.
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone, Debug, Default)]
 pub struct Input {
     /// Intent file (default: ./aksnet.yaml if present, else the embedded reference design); or
     /// what to import instead: a Terraform folder or .tf file, a .bicep or .bicepparam file, a
@@ -352,6 +402,13 @@ pub struct Input {
     /// designing an intent.
     #[arg(long = "azure-json", value_name = "PATH", conflicts_with_all = ["intent", "estate"])]
     pub azure_json: Vec<PathBuf>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// How any input is read and analysed, whatever it is: the flags `diff` applies to both sides.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Settings {
     /// On-premises prefixes for imported estates (ExpressRoute learns them by BGP; no resource holds them).
     #[arg(long = "on-premises", value_name = "CIDR", value_delimiter = ',')]
     pub on_premises: Vec<String>,

@@ -273,6 +273,57 @@ pub fn check(a: &crate::cli::CheckArgs) -> Outcome {
     Ok(gate(&report, a.fail_on))
 }
 
+/// `aksnet diff`: both inputs read, compiled and checked, then compared.
+pub fn diff(a: &crate::cli::DiffArgs) -> Outcome {
+    use crate::cli::{DiffFailOn, DiffFormat};
+    let side = |path: &Path| crate::cli::Input {
+        intent: Some(path.to_path_buf()),
+        settings: a.settings.clone(),
+        ..crate::cli::Input::default()
+    };
+    let (bi, hi) = (side(&a.base), side(&a.head));
+    let (be, bo) = bi.load()?;
+    let (he, ho) = hi.load()?;
+    let (bp, hp) = (bi.plane(&be)?, hi.plane(&he)?);
+    let all = Selection::default();
+    let br = verify::verify(&be, &bp, &bo, &all, None).map_err(verify_error)?;
+    let hr = verify::verify(&he, &hp, &ho, &all, None).map_err(verify_error)?;
+    let base = aksnet_diff::Side {
+        estate: &be,
+        plane: &bp,
+        report: &br,
+        origin: &bo,
+    };
+    let head = aksnet_diff::Side {
+        estate: &he,
+        plane: &hp,
+        report: &hr,
+        origin: &ho,
+    };
+    let d = aksnet_diff::diff(&base, &head);
+    print!(
+        "{}",
+        match a.format {
+            DiffFormat::Text => aksnet_diff::render::text(&d),
+            DiffFormat::Json => json(&aksnet_diff::render::json(&d)),
+            DiffFormat::Markdown => aksnet_diff::render::markdown(&d),
+            DiffFormat::Sarif => json(&aksnet_diff::render::sarif(&d, &head)),
+        }
+    );
+    let on = match a.fail_on {
+        DiffFailOn::Opened => aksnet_diff::FailOn::Opened,
+        DiffFailOn::Closed => aksnet_diff::FailOn::Closed,
+        DiffFailOn::Changed => aksnet_diff::FailOn::Changed,
+        DiffFailOn::Findings => aksnet_diff::FailOn::Findings,
+        DiffFailOn::Never => aksnet_diff::FailOn::Never,
+    };
+    Ok(if d.fails(on) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// `aksnet import`: reads, prints what was read, writes the estate unless there were errors.
 pub fn import(a: &crate::cli::ImportArgs) -> Outcome {
     let mut refs: Vec<&Path> = a.paths.iter().map(|p| p.as_path()).collect();

@@ -24,7 +24,7 @@ impl Input {
     /// The engine options with the requested switches applied.
     pub fn options(&self) -> Result<Options, Diagnostic> {
         let mut o = Options::default();
-        if let Some(path) = &self.service_tags {
+        if let Some(path) = &self.settings.service_tags {
             let text = read_text(path)?;
             o.service_tags = aksnet_engine::tags::parse_service_tags(&text).map_err(|e| {
                 Diagnostic::error(e.to_string())
@@ -32,7 +32,7 @@ impl Input {
                     .hint("download ServiceTags_Public.json, or run `az network list-service-tags --location REGION`")
             })?;
         }
-        for s in &self.switches {
+        for s in &self.settings.switches {
             o.set(s).map_err(|e| {
                 Diagnostic::error(e.to_string())
                     .hint("see docs/engine.md for what each switch changes")
@@ -55,12 +55,12 @@ impl Input {
     /// flow intents and suppressions).
     pub fn load(&self) -> Result<(Estate, Origin), Failure> {
         if !self.azure_json.is_empty()
-            || self.templates.deployments.is_some()
+            || self.settings.templates.deployments.is_some()
             || self.imported_intent().is_some()
         {
             return self.import_azure();
         }
-        if let Some(path) = &self.estate {
+        if let Some(path) = self.estate.as_deref().or(self.estate_intent()) {
             let name = path.display().to_string();
             let text = read_text(path)?;
             let estate = Estate::from_json(&text).map_err(|e| {
@@ -92,10 +92,34 @@ impl Input {
     /// `checkov -d infra/`).
     fn imported_intent(&self) -> Option<&Path> {
         let p = self.intent.as_deref()?;
+        if self.estate_intent().is_some() {
+            return None;
+        }
         let ext = p
             .extension()
             .map(|x| x.to_string_lossy().to_ascii_lowercase());
         (p.is_dir() || matches!(ext.as_deref(), Some("tf" | "json" | "bicep" | "bicepparam")))
+            .then_some(p)
+    }
+
+    /// The positional argument when it is an `estate.json` (aksnet's own format, marked by
+    /// `aksnetSchema` at its top), read as `--estate` is.
+    fn estate_intent(&self) -> Option<&Path> {
+        use std::io::Read;
+        let p = self.intent.as_deref()?;
+        if !p
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+            || !p.is_file()
+        {
+            return None;
+        }
+        let mut head = [0u8; 512];
+        let n = std::fs::File::open(p)
+            .and_then(|mut f| f.read(&mut head))
+            .ok()?;
+        String::from_utf8_lossy(&head[..n])
+            .contains("\"aksnetSchema\"")
             .then_some(p)
     }
 
@@ -104,14 +128,20 @@ impl Input {
     fn import_azure(&self) -> Result<(Estate, Origin), Failure> {
         let mut paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
         paths.extend(self.imported_intent());
-        let imp = match &self.templates.deployments {
+        let imp = match &self.settings.templates.deployments {
             Some(file) => {
                 paths.push(file);
-                aksnet_import::import_deployments("imported", file, &self.templates.templates())
+                aksnet_import::import_deployments(
+                    "imported",
+                    file,
+                    &self.settings.templates.templates(),
+                )
             }
-            None => {
-                aksnet_import::import_paths_with("imported", &paths, &self.templates.templates())
-            }
+            None => aksnet_import::import_paths_with(
+                "imported",
+                &paths,
+                &self.settings.templates.templates(),
+            ),
         };
         let errors: Vec<Diagnostic> = imp
             .summary
@@ -136,7 +166,7 @@ impl Input {
             return Err(nothing(e).into());
         }
         let mut estate = imp.estate;
-        estate.on_premises_prefixes = on_premises(&self.on_premises)?;
+        estate.on_premises_prefixes = on_premises(&self.settings.on_premises)?;
         let files = imp
             .summary
             .files

@@ -68,6 +68,7 @@ fn run(command: Command) -> Outcome {
         } => commands::required_egress(&input, format, recommended),
         Command::Rules { code, format } => commands::rules(code.as_deref(), format),
         Command::Check(a) => commands::check(&a),
+        Command::Diff(a) => commands::diff(&a),
         Command::Import(a) => commands::import(&a),
         Command::Trace(a) => explain::trace(&a),
         Command::Reach {

@@ -224,32 +224,27 @@ fn intent_file(
 
 /// Gives findings without a location the place of their first resource in the input.
 fn locate(findings: &mut [Finding], origin: &Origin) {
-    if findings
-        .iter()
-        .all(|f| f.location.is_some() || f.resources.is_empty())
-    {
-        return;
-    }
-    let index: Vec<&SourceText> = match origin {
-        Origin::Intent { file: None, .. } => return,
-        Origin::Intent { file: Some(_), .. } => Vec::new(),
-        Origin::Json { files, .. } => files.iter().collect(),
-    };
     for f in findings.iter_mut().filter(|f| f.location.is_none()) {
-        let Some(id) = f.resources.first() else {
-            continue;
-        };
-        f.location = match origin {
-            Origin::Intent {
-                file: Some(file),
-                design,
-            } => Some(in_intent(file, design, id)),
-            Origin::Json { places, .. } => index
-                .iter()
-                .find_map(|s| in_json(&s.name, &s.text, id))
-                .or_else(|| declared(places, id)),
-            Origin::Intent { file: None, .. } => None,
-        };
+        if let Some(id) = f.resources.first() {
+            f.location = locate_resource(origin, id);
+        }
+    }
+}
+
+/// Where the resource `id` was written in the input: at its `"id"` in the JSON files read,
+/// else where the import says it (or its parent) was declared; in an intent file, at the
+/// spoke it belongs to. `None` for the embedded reference design.
+pub fn locate_resource(origin: &Origin, id: &ResourceId) -> Option<SourceLocation> {
+    match origin {
+        Origin::Intent {
+            file: Some(file),
+            design,
+        } => Some(in_intent(file, design, id)),
+        Origin::Json { files, places } => files
+            .iter()
+            .find_map(|s| in_json(&s.name, &s.text, id))
+            .or_else(|| declared(places, id)),
+        Origin::Intent { file: None, .. } => None,
     }
 }
 

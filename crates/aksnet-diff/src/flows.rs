@@ -1,0 +1,382 @@
+//! Flows compared: for every pair of places that matter (those of the report's flow matrix:
+//! the Internet, on-premises, each cluster's node subnets, the hub's Bastion, and the endpoints
+//! clients reach), matched across the two estates by name, the packets each data plane admits
+//! — the packets HEAD admits that BASE does not are `opened`, the reverse `closed` — each with
+//! a witness: one packet of the difference traced in both estates, and the hop where their
+//! decisions part (the rule, route or flag that changed). Flows the firewall admits only by
+//! name (FQDNs, FQDN tags) are compared by name.
+
+use std::collections::BTreeMap;
+
+use aksnet_emit::views::{matrix_places, MatrixPlace};
+use aksnet_engine::places::Place;
+use aksnet_engine::trace::{Decision, Query, Trace, Verdict};
+use aksnet_engine::DataPlane;
+use aksnet_net::PacketSet;
+use serde::Serialize;
+
+use crate::Side;
+
+/// Packets one estate admits between two places and the other does not.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowChange {
+    /// The source place.
+    pub from: String,
+    /// The destination place.
+    pub to: String,
+    /// The packets, in words.
+    pub packets: Vec<String>,
+    /// One packet of them traced in both estates.
+    pub witness: Witness,
+    /// The hop where the two traces part, in words.
+    pub cause: String,
+}
+
+/// One packet traced in BASE and in HEAD.
+#[derive(Clone, Debug, Serialize)]
+pub struct Witness {
+    /// The packet (`tcp/22 10.1.0.4 → 10.2.0.4`).
+    pub packet: String,
+    /// BASE's trace (absent when the place is not in BASE).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<Trace>,
+    /// HEAD's trace (absent when the place is not in HEAD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<Trace>,
+}
+
+/// Names the firewall admits from one place to another in one estate and not the other
+/// (whose packets the other estate does not admit by address either).
+#[derive(Clone, Debug, Serialize)]
+pub struct NameChange {
+    /// The source place.
+    pub from: String,
+    /// The destination place.
+    pub to: String,
+    /// The FQDNs and `tag:` FQDN tags.
+    pub names: Vec<String>,
+    /// Admitted in HEAD and not in BASE (else the reverse).
+    pub opened: bool,
+}
+
+/// A place in both, one or the other estate.
+struct Matched<'p> {
+    label: &'p str,
+    source: bool,
+    /// The Internet or on-premises.
+    external: bool,
+    base: Option<&'p Place>,
+    head: Option<&'p Place>,
+}
+
+/// The places of both estates, matched by label, in HEAD's order then BASE's.
+fn matched<'p>(b: &'p [MatrixPlace], h: &'p [MatrixPlace]) -> Vec<Matched<'p>> {
+    let find = |v: &'p [MatrixPlace], l: &str| v.iter().find(|p| p.label == l);
+    let mut out: Vec<Matched> = Vec::new();
+    for p in h.iter().chain(b) {
+        if out.iter().any(|m| m.label == p.label) {
+            continue;
+        }
+        let (bp, hp) = (find(b, &p.label), find(h, &p.label));
+        let place = hp.or(bp).map(|x| &x.place);
+        out.push(Matched {
+            label: &p.label,
+            source: bp.is_some_and(|x| x.source) || hp.is_some_and(|x| x.source),
+            external: matches!(place, Some(Place::Internet | Place::OnPrem)),
+            base: bp.map(|x| &x.place),
+            head: hp.map(|x| &x.place),
+        });
+    }
+    out
+}
+
+/// What one estate admits from one place to another: packets by address, and the packets the
+/// firewall admits for each name.
+struct Admitted {
+    total: PacketSet,
+    names: BTreeMap<String, PacketSet>,
+}
+
+impl Admitted {
+    /// The names this admits whose packets `other` admits neither by address nor for the
+    /// same name.
+    fn names_beyond(&self, other: &Admitted) -> Vec<String> {
+        self.names
+            .iter()
+            .filter(|(n, p)| {
+                let theirs = other
+                    .names
+                    .get(*n)
+                    .map_or(other.total.clone(), |q| other.total.union(q));
+                !theirs.is_superset(p)
+            })
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+}
+
+impl Admitted {
+    fn none() -> Self {
+        Admitted {
+            total: PacketSet::empty(),
+            names: BTreeMap::new(),
+        }
+    }
+
+    /// Takes in one path of a reach: its packets count by address when they pass whatever
+    /// name they carry and nothing unknown or broken stands in the way, by name when only
+    /// names pass them.
+    fn add(&mut self, p: &aksnet_engine::reach::PathResult) {
+        if p.broken.is_some() || !p.unknown.is_empty() {
+            return;
+        }
+        if p.by_name.is_empty() {
+            self.total = self.total.union(&p.packets);
+        }
+        for n in &p.by_name {
+            let e = self.names.entry(n.clone()).or_default();
+            *e = e.union(&p.packets);
+        }
+    }
+}
+
+/// What one estate admits from one place to another.
+fn admitted(dp: &DataPlane, from: Option<&Place>, to: Option<&Place>) -> Admitted {
+    let (Some(from), Some(to)) = (from, to) else {
+        return Admitted::none();
+    };
+    let mut a = Admitted::none();
+    dp.reach(from, to).paths.iter().for_each(|p| a.add(p));
+    a
+}
+
+/// What one estate admits from the Internet or on-premises, by where it is delivered: any
+/// destination address counts (a DNAT rule or a public IP delivers packets addressed to a
+/// public address into a subnet).
+fn exposed(dp: &DataPlane, from: Option<&Place>) -> BTreeMap<String, Admitted> {
+    let mut out: BTreeMap<String, Admitted> = BTreeMap::new();
+    if let Some(from) = from {
+        for p in &dp.exposure(from).paths {
+            out.entry(p.delivered_at.clone())
+                .or_insert_with(Admitted::none)
+                .add(p);
+        }
+    }
+    out
+}
+
+/// The place to trace one packet from or to: the packet's own address in a subnet place, the
+/// place itself otherwise.
+fn at(dp: &DataPlane, p: &Place, ip: std::net::IpAddr) -> Place {
+    match p {
+        Place::Subnet(s) if dp.topology.subnets[*s].prefix.contains_addr(ip) => Place::InSubnet {
+            ip,
+            subnet: *s,
+            nic: None,
+        },
+        other => other.clone(),
+    }
+}
+
+/// Where a compared flow goes: a place of both estates, or where an exposure delivers.
+enum Target<'m, 'p> {
+    /// A place, matched by name.
+    Place(&'m Matched<'p>),
+    /// The place an exposure's paths are delivered at.
+    Delivered(&'m str),
+}
+
+impl Target<'_, '_> {
+    fn label(&self) -> &str {
+        match self {
+            Target::Place(m) => m.label,
+            Target::Delivered(l) => l,
+        }
+    }
+}
+
+/// Traces one packet of `set` in both estates.
+fn witness(
+    base: &Side,
+    head: &Side,
+    from: &Matched,
+    to: &Target,
+    set: &PacketSet,
+) -> (Witness, String) {
+    let (src, dst, protocol, port) = set.sample().expect("a non-empty set");
+    let trace = |dp: &DataPlane, f: Option<&Place>, t: Option<&Place>| -> Option<Trace> {
+        let (f, t) = (f?, t?);
+        Some(dp.trace(&Query {
+            from: at(dp, f, src),
+            to: at(dp, t, dst),
+            protocol,
+            port,
+            fqdn: None,
+        }))
+    };
+    let (b, h) = match to {
+        // Exposure: the packet's own destination address, wherever it lands.
+        Target::Delivered(_) => {
+            let d = Place::Address(dst);
+            (
+                trace(base.plane, from.base, Some(&d)),
+                trace(head.plane, from.head, Some(&d)),
+            )
+        }
+        Target::Place(to) => (
+            trace(base.plane, from.base, to.base),
+            trace(head.plane, from.head, to.head),
+        ),
+    };
+    let cause = cause(b.as_ref(), h.as_ref(), from, to);
+    (
+        Witness {
+            packet: format!("{protocol}/{port} {src} → {dst}"),
+            base: b,
+            head: h,
+        },
+        cause,
+    )
+}
+
+/// Where two traces of one packet part: the first hop of the same kind at the same place that
+/// decided differently, else the verdicts' reasons.
+fn cause(b: Option<&Trace>, h: Option<&Trace>, from: &Matched, to: &Target) -> String {
+    let (b, h) = match (b, h) {
+        (Some(b), Some(h)) => (b, h),
+        (None, _) => {
+            let new = if from.base.is_none() {
+                from.label
+            } else {
+                to.label()
+            };
+            return format!("{new} is not in BASE");
+        }
+        (_, None) => {
+            let gone = if from.head.is_none() {
+                from.label
+            } else {
+                to.label()
+            };
+            return format!("{gone} is not in HEAD");
+        }
+    };
+    let stops = |d: Decision| matches!(d, Decision::Deny | Decision::Drop | Decision::Unknown);
+    for bh in &b.hops {
+        if let Some(hh) = h.hops.iter().find(|x| x.kind == bh.kind && x.at == bh.at) {
+            if hh.decision != bh.decision || (stops(bh.decision) && hh.detail != bh.detail) {
+                return format!(
+                    "{} at {}: BASE {} ({}); HEAD {} ({})",
+                    bh.kind, bh.at, bh.decision, bh.detail, hh.decision, hh.detail
+                );
+            }
+        } else if stops(bh.decision) {
+            return format!(
+                "{} at {}: BASE {} ({}); HEAD does not pass there",
+                bh.kind, bh.at, bh.decision, bh.detail
+            );
+        }
+    }
+    for hh in &h.hops {
+        if stops(hh.decision) && !b.hops.iter().any(|x| x.kind == hh.kind && x.at == hh.at) {
+            return format!(
+                "{} at {}: HEAD {} ({}); BASE does not pass there",
+                hh.kind, hh.at, hh.decision, hh.detail
+            );
+        }
+    }
+    format!(
+        "BASE: {} — {}; HEAD: {} — {}",
+        verdict(b.verdict),
+        b.reason,
+        verdict(h.verdict),
+        h.reason
+    )
+}
+
+fn verdict(v: Verdict) -> &'static str {
+    v.as_str()
+}
+
+/// What the two estates admit from one source to one destination, compared: the flow changes
+/// go to `opened` and `closed`, the name changes to `names`.
+struct Changes {
+    opened: Vec<FlowChange>,
+    closed: Vec<FlowChange>,
+    names: Vec<NameChange>,
+}
+
+impl Changes {
+    fn record(
+        &mut self,
+        base: &Side,
+        head: &Side,
+        from: &Matched,
+        to: Target,
+        b: &Admitted,
+        h: &Admitted,
+    ) {
+        for (more, less, opened) in [(h, b, true), (b, h, false)] {
+            let extra = more.total.difference(&less.total);
+            if !extra.is_empty() {
+                let (w, cause) = witness(base, head, from, &to, &extra);
+                let dp = if opened { head.plane } else { base.plane };
+                let list = if opened {
+                    &mut self.opened
+                } else {
+                    &mut self.closed
+                };
+                list.push(FlowChange {
+                    from: from.label.to_string(),
+                    to: to.label().to_string(),
+                    packets: dp.render(&extra),
+                    witness: w,
+                    cause,
+                });
+            }
+            let names = more.names_beyond(less);
+            if !names.is_empty() {
+                self.names.push(NameChange {
+                    from: from.label.to_string(),
+                    to: to.label().to_string(),
+                    names,
+                    opened,
+                });
+            }
+        }
+    }
+}
+
+/// Compares what the two estates admit: from the Internet and on-premises, everything they
+/// expose, by where it is delivered; from the other sources, what reaches each place of the
+/// flow matrix.
+pub fn compare(base: &Side, head: &Side) -> (Vec<FlowChange>, Vec<FlowChange>, Vec<NameChange>) {
+    let (bp, hp) = (matrix_places(base.plane), matrix_places(head.plane));
+    let places = matched(&bp, &hp);
+    let mut c = Changes {
+        opened: Vec::new(),
+        closed: Vec::new(),
+        names: Vec::new(),
+    };
+    for from in places.iter().filter(|p| p.source) {
+        if from.external {
+            let (b, h) = (
+                exposed(base.plane, from.base),
+                exposed(head.plane, from.head),
+            );
+            let labels: std::collections::BTreeSet<&String> = b.keys().chain(h.keys()).collect();
+            let none = Admitted::none();
+            for l in labels {
+                let (bb, hh) = (b.get(l).unwrap_or(&none), h.get(l).unwrap_or(&none));
+                c.record(base, head, from, Target::Delivered(l), bb, hh);
+            }
+            continue;
+        }
+        for to in places.iter().filter(|p| p.label != from.label) {
+            let b = admitted(base.plane, from.base, to.base);
+            let h = admitted(head.plane, from.head, to.head);
+            c.record(base, head, from, Target::Place(to), &b, &h);
+        }
+    }
+    (c.opened, c.closed, c.names)
+}

@@ -1,0 +1,100 @@
+//! What a change to an estate lets through that was blocked, and what it breaks: two estates
+//! (BASE and HEAD, from any source aksnet reads) compared by what their data planes admit
+//! between the places that matter ([`flows`]), by their findings ([`findings`]) and by their
+//! resources ([`resources`]). [`render`] writes the result as text, JSON, Markdown for a pull
+//! request comment, or SARIF located in HEAD's files.
+//!
+//! Modules: `flows`, `findings` and `resources` each compare one thing and use no other;
+//! `render` reads the [`Diff`] they make.
+
+#![warn(missing_docs)]
+
+pub mod findings;
+pub mod flows;
+pub mod render;
+pub mod resources;
+
+use aksnet_engine::DataPlane;
+use aksnet_model::Estate;
+use aksnet_rules::verify::{Origin, Report};
+use serde::Serialize;
+
+/// One side of a comparison: an estate, its compiled data plane, its checked findings, and
+/// where it was read from (for locations).
+pub struct Side<'a, 'e> {
+    /// The estate.
+    pub estate: &'e Estate,
+    /// Its data plane.
+    pub plane: &'a DataPlane<'e>,
+    /// Its findings.
+    pub report: &'a Report,
+    /// Where it came from.
+    pub origin: &'a Origin,
+}
+
+/// What changed from BASE to HEAD.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Diff {
+    /// Packets HEAD admits that BASE does not.
+    pub opened: Vec<flows::FlowChange>,
+    /// Packets BASE admits that HEAD does not.
+    pub closed: Vec<flows::FlowChange>,
+    /// Flows the firewall admits by name (FQDN or FQDN tag) in one and not the other.
+    pub names: Vec<flows::NameChange>,
+    /// Findings added and removed.
+    pub findings: findings::FindingChanges,
+    /// Resources added, removed and changed.
+    pub resources: resources::ResourceChanges,
+}
+
+/// What makes `aksnet diff` exit 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    /// A flow opened (by address or by name).
+    Opened,
+    /// A flow closed (by address or by name).
+    Closed,
+    /// Any flow change, opened or closed.
+    Changed,
+    /// A finding added.
+    Findings,
+    /// Never.
+    Never,
+}
+
+impl Diff {
+    /// Nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.opened.is_empty()
+            && self.closed.is_empty()
+            && self.names.is_empty()
+            && self.findings.added.is_empty()
+            && self.findings.removed.is_empty()
+            && self.resources.is_empty()
+    }
+
+    /// Whether `on` is met.
+    pub fn fails(&self, on: FailOn) -> bool {
+        let opened = !self.opened.is_empty() || self.names.iter().any(|n| n.opened);
+        let closed = !self.closed.is_empty() || self.names.iter().any(|n| !n.opened);
+        match on {
+            FailOn::Opened => opened,
+            FailOn::Closed => closed,
+            FailOn::Changed => opened || closed,
+            FailOn::Findings => !self.findings.added.is_empty(),
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// Compares BASE with HEAD.
+pub fn diff(base: &Side, head: &Side) -> Diff {
+    let (opened, closed, names) = flows::compare(base, head);
+    Diff {
+        opened,
+        closed,
+        names,
+        findings: findings::compare(base.report, head.report),
+        resources: resources::compare(base.estate, head.estate),
+    }
+}
