@@ -105,7 +105,12 @@ impl Input {
     /// The positional argument when it is an `estate.json` (aksnet's own format, marked by
     /// `aksnetSchema` at its top), read as `--estate` is.
     fn estate_intent(&self) -> Option<&Path> {
-        use std::io::Read;
+        /// The one key that marks aksnet's own format.
+        #[derive(serde::Deserialize)]
+        struct Marker {
+            #[serde(rename = "aksnetSchema")]
+            schema: Option<serde::de::IgnoredAny>,
+        }
         let p = self.intent.as_deref()?;
         if !p
             .extension()
@@ -114,13 +119,9 @@ impl Input {
         {
             return None;
         }
-        let mut head = [0u8; 512];
-        let n = std::fs::File::open(p)
-            .and_then(|mut f| f.read(&mut head))
-            .ok()?;
-        String::from_utf8_lossy(&head[..n])
-            .contains("\"aksnetSchema\"")
-            .then_some(p)
+        let f = std::io::BufReader::new(std::fs::File::open(p).ok()?);
+        let m: Marker = serde_json::from_reader(f).ok()?;
+        m.schema.map(|_| p)
     }
 
     /// Imports `--azure-json` (or the positional folder or file); the origin holds the files read

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use aksnet_emit::views::{matrix_places, MatrixPlace};
 use aksnet_engine::places::Place;
-use aksnet_engine::trace::{Decision, Query, Trace, Verdict};
+use aksnet_engine::trace::{Decision, Hop, HopKind, Query, Trace, Verdict};
 use aksnet_engine::DataPlane;
 use aksnet_net::PacketSet;
 use serde::Serialize;
@@ -178,6 +178,47 @@ fn at(dp: &DataPlane, p: &Place, ip: std::net::IpAddr) -> Place {
     }
 }
 
+/// A packet of `set` a reader recognises: the lowest source and destination, moved to the
+/// first address Azure gives a host (`.4`) when that is in the set too, on a common service
+/// (HTTPS, HTTP, SSH, DNS, NTP) when the set has it.
+fn pick(
+    set: &PacketSet,
+) -> (
+    std::net::IpAddr,
+    std::net::IpAddr,
+    aksnet_net::Protocol,
+    u16,
+) {
+    use aksnet_net::Protocol;
+    let (mut src, mut dst, mut protocol, mut port) = set.sample().expect("a non-empty set");
+    let host = |ip: std::net::IpAddr| match ip {
+        std::net::IpAddr::V4(v) if v.octets()[3] == 0 => {
+            let o = v.octets();
+            std::net::IpAddr::from([o[0], o[1], o[2], 4])
+        }
+        other => other,
+    };
+    if set.contains(host(src), dst, protocol, port) {
+        src = host(src);
+    }
+    if set.contains(src, host(dst), protocol, port) {
+        dst = host(dst);
+    }
+    for (p, n) in [
+        (Protocol::Tcp, 443),
+        (Protocol::Tcp, 80),
+        (Protocol::Tcp, 22),
+        (Protocol::Udp, 53),
+        (Protocol::Udp, 123),
+    ] {
+        if set.contains(src, dst, p, n) {
+            (protocol, port) = (p, n);
+            break;
+        }
+    }
+    (src, dst, protocol, port)
+}
+
 /// Where a compared flow goes: a place of both estates, or where an exposure delivers.
 enum Target<'m, 'p> {
     /// A place, matched by name.
@@ -203,7 +244,7 @@ fn witness(
     to: &Target,
     set: &PacketSet,
 ) -> (Witness, String) {
-    let (src, dst, protocol, port) = set.sample().expect("a non-empty set");
+    let (src, dst, protocol, port) = pick(set);
     let trace = |dp: &DataPlane, f: Option<&Place>, t: Option<&Place>| -> Option<Trace> {
         let (f, t) = (f?, t?);
         Some(dp.trace(&Query {
@@ -262,28 +303,45 @@ fn cause(b: Option<&Trace>, h: Option<&Trace>, from: &Matched, to: &Target) -> S
         }
     };
     let stops = |d: Decision| matches!(d, Decision::Deny | Decision::Drop | Decision::Unknown);
-    for bh in &b.hops {
-        if let Some(hh) = h.hops.iter().find(|x| x.kind == bh.kind && x.at == bh.at) {
-            if hh.decision != bh.decision || (stops(bh.decision) && hh.detail != bh.detail) {
-                return format!(
-                    "{} at {}: BASE {} ({}); HEAD {} ({})",
-                    bh.kind, bh.at, bh.decision, bh.detail, hh.decision, hh.detail
-                );
-            }
-        } else if stops(bh.decision) {
+    let paired: Vec<(&Hop, &Hop)> = b
+        .hops
+        .iter()
+        .filter_map(|bh| {
+            h.hops
+                .iter()
+                .find(|x| x.kind == bh.kind && x.at == bh.at)
+                .map(|hh| (bh, hh))
+        })
+        .collect();
+    let both = |bh: &Hop, hh: &Hop| {
+        format!(
+            "{} at {}: BASE {} ({}); HEAD {} ({})",
+            bh.kind, bh.at, bh.decision, bh.detail, hh.decision, hh.detail
+        )
+    };
+    // Where one decided otherwise; then where a route sent them apart; then a stop the other
+    // never met; then any hop decided by another rule.
+    if let Some((bh, hh)) = paired.iter().find(|(bh, hh)| bh.decision != hh.decision) {
+        return both(bh, hh);
+    }
+    if let Some((bh, hh)) = paired
+        .iter()
+        .find(|(bh, hh)| bh.kind == HopKind::Route && bh.detail != hh.detail)
+    {
+        return both(bh, hh);
+    }
+    for (mine, theirs, me, other) in [(b, h, "BASE", "HEAD"), (h, b, "HEAD", "BASE")] {
+        if let Some(x) = mine.hops.iter().find(|x| {
+            stops(x.decision) && !theirs.hops.iter().any(|y| y.kind == x.kind && y.at == x.at)
+        }) {
             return format!(
-                "{} at {}: BASE {} ({}); HEAD does not pass there",
-                bh.kind, bh.at, bh.decision, bh.detail
+                "{} at {}: {me} {} ({}); {other} does not pass there",
+                x.kind, x.at, x.decision, x.detail
             );
         }
     }
-    for hh in &h.hops {
-        if stops(hh.decision) && !b.hops.iter().any(|x| x.kind == hh.kind && x.at == hh.at) {
-            return format!(
-                "{} at {}: HEAD {} ({}); BASE does not pass there",
-                hh.kind, hh.at, hh.decision, hh.detail
-            );
-        }
+    if let Some((bh, hh)) = paired.iter().find(|(bh, hh)| bh.detail != hh.detail) {
+        return both(bh, hh);
     }
     format!(
         "BASE: {} — {}; HEAD: {} — {}",

@@ -263,7 +263,9 @@ fn resource_named(side: &Side, at: &str) -> Option<ResourceId> {
     };
     for (_, arr) in value.as_object()? {
         for r in arr.as_array().into_iter().flatten() {
-            let id = r.get("id").and_then(Value::as_str)?;
+            let Some(id) = r.get("id").and_then(Value::as_str) else {
+                continue;
+            };
             if tail(id) {
                 return ResourceId::parse(id).ok();
             }
@@ -273,10 +275,16 @@ fn resource_named(side: &Side, at: &str) -> Option<ResourceId> {
                 .into_iter()
                 .flatten()
             {
-                if let Some(sid) = s.get("id").and_then(Value::as_str) {
-                    if tail(sid) {
-                        return ResourceId::parse(sid).ok();
-                    }
+                let sid = match (
+                    s.get("id").and_then(Value::as_str),
+                    s.get("name").and_then(Value::as_str),
+                ) {
+                    (Some(sid), _) => sid.to_string(),
+                    (None, Some(name)) => format!("{id}/subnets/{name}"),
+                    (None, None) => continue,
+                };
+                if tail(&sid) {
+                    return ResourceId::parse(&sid).ok();
                 }
             }
         }
