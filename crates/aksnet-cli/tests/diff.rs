@@ -221,7 +221,7 @@ fn a_route_table_taken_off_the_node_subnet_opens_direct_egress_and_adds_a_findin
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["from"] == "vnet-spoke-prod/snet-aks" && o["to"] == "Internet")
+        .find(|o| o["from"] == "vnet-spoke-prod/snet-aks" && o["to"] == "internet")
         .unwrap_or_else(|| panic!("{v}"));
     assert!(
         opened["cause"]
@@ -286,7 +286,7 @@ fn a_route_table_taken_off_the_node_subnet_opens_direct_egress_and_adds_a_findin
     let md = out(&o);
     assert!(md.starts_with("### aksnet diff\n\n**flows opened"), "{md}");
     assert!(
-        md.contains("| opened | vnet-spoke-prod/snet-aks | Internet |"),
+        md.contains("| opened | vnet-spoke-prod/snet-aks | internet |"),
         "{md}"
     );
     assert!(md.contains("<details><summary>Findings"), "{md}");

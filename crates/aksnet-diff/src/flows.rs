@@ -1,10 +1,10 @@
-//! Flows compared: for every pair of places that matter (those of the report's flow matrix:
-//! the Internet, on-premises, each cluster's node subnets, the hub's Bastion, and the endpoints
-//! clients reach), matched across the two estates by name, the packets each data plane admits
-//! — the packets HEAD admits that BASE does not are `opened`, the reverse `closed` — each with
-//! a witness: one packet of the difference traced in both estates, and the hop where their
-//! decisions part (the rule, route or flag that changed). Flows the firewall admits only by
-//! name (FQDNs, FQDN tags) are compared by name.
+//! Flows compared: from every source place of the report's flow matrix (the Internet,
+//! on-premises, each cluster's node subnets, the hub's Bastion), matched across the two
+//! estates by name, every packet each data plane delivers anywhere, grouped by where it lands
+//! — the packets HEAD delivers there that BASE does not are `opened`, the reverse `closed` —
+//! each with a witness: one packet of the difference traced in both estates, and the hop where
+//! their decisions part (the rule, route or flag that changed). Flows the firewall admits only
+//! by name (FQDNs, FQDN tags) are compared by name.
 
 use std::collections::BTreeMap;
 
@@ -63,8 +63,6 @@ pub struct NameChange {
 struct Matched<'p> {
     label: &'p str,
     source: bool,
-    /// The Internet or on-premises.
-    external: bool,
     base: Option<&'p Place>,
     head: Option<&'p Place>,
 }
@@ -78,11 +76,9 @@ fn matched<'p>(b: &'p [MatrixPlace], h: &'p [MatrixPlace]) -> Vec<Matched<'p>> {
             continue;
         }
         let (bp, hp) = (find(b, &p.label), find(h, &p.label));
-        let place = hp.or(bp).map(|x| &x.place);
         out.push(Matched {
             label: &p.label,
             source: bp.is_some_and(|x| x.source) || hp.is_some_and(|x| x.source),
-            external: matches!(place, Some(Place::Internet | Place::OnPrem)),
             base: bp.map(|x| &x.place),
             head: hp.map(|x| &x.place),
         });
@@ -140,19 +136,10 @@ impl Admitted {
     }
 }
 
-/// What one estate admits from one place to another.
-fn admitted(dp: &DataPlane, from: Option<&Place>, to: Option<&Place>) -> Admitted {
-    let (Some(from), Some(to)) = (from, to) else {
-        return Admitted::none();
-    };
-    let mut a = Admitted::none();
-    dp.reach(from, to).paths.iter().for_each(|p| a.add(p));
-    a
-}
-
-/// What one estate admits from the Internet or on-premises, by where it is delivered: any
-/// destination address counts (a DNAT rule or a public IP delivers packets addressed to a
-/// public address into a subnet).
+/// What one estate admits from a place, by where it is delivered: one exposure (a reach to
+/// every address) cut by the place each path lands in, so that any destination address counts
+/// (a DNAT rule or a public IP delivers packets addressed to a public address into a subnet)
+/// and one reach per source serves every destination.
 fn exposed(dp: &DataPlane, from: Option<&Place>) -> BTreeMap<String, Admitted> {
     let mut out: BTreeMap<String, Admitted> = BTreeMap::new();
     if let Some(from) = from {
@@ -219,29 +206,12 @@ fn pick(
     (src, dst, protocol, port)
 }
 
-/// Where a compared flow goes: a place of both estates, or where an exposure delivers.
-enum Target<'m, 'p> {
-    /// A place, matched by name.
-    Place(&'m Matched<'p>),
-    /// The place an exposure's paths are delivered at.
-    Delivered(&'m str),
-}
-
-impl Target<'_, '_> {
-    fn label(&self) -> &str {
-        match self {
-            Target::Place(m) => m.label,
-            Target::Delivered(l) => l,
-        }
-    }
-}
-
 /// Traces one packet of `set` in both estates.
 fn witness(
     base: &Side,
     head: &Side,
     from: &Matched,
-    to: &Target,
+    to: &str,
     set: &PacketSet,
 ) -> (Witness, String) {
     let (src, dst, protocol, port) = pick(set);
@@ -255,20 +225,10 @@ fn witness(
             fqdn: None,
         }))
     };
-    let (b, h) = match to {
-        // Exposure: the packet's own destination address, wherever it lands.
-        Target::Delivered(_) => {
-            let d = Place::Address(dst);
-            (
-                trace(base.plane, from.base, Some(&d)),
-                trace(head.plane, from.head, Some(&d)),
-            )
-        }
-        Target::Place(to) => (
-            trace(base.plane, from.base, to.base),
-            trace(head.plane, from.head, to.head),
-        ),
-    };
+    // The packet's own destination address, wherever it lands.
+    let d = Place::Address(dst);
+    let b = trace(base.plane, from.base, Some(&d));
+    let h = trace(head.plane, from.head, Some(&d));
     let cause = cause(b.as_ref(), h.as_ref(), from, to);
     (
         Witness {
@@ -282,23 +242,15 @@ fn witness(
 
 /// Where two traces of one packet part: the first hop of the same kind at the same place that
 /// decided differently, else the verdicts' reasons.
-fn cause(b: Option<&Trace>, h: Option<&Trace>, from: &Matched, to: &Target) -> String {
+fn cause(b: Option<&Trace>, h: Option<&Trace>, from: &Matched, to: &str) -> String {
     let (b, h) = match (b, h) {
         (Some(b), Some(h)) => (b, h),
         (None, _) => {
-            let new = if from.base.is_none() {
-                from.label
-            } else {
-                to.label()
-            };
+            let new = if from.base.is_none() { from.label } else { to };
             return format!("{new} is not in BASE");
         }
         (_, None) => {
-            let gone = if from.head.is_none() {
-                from.label
-            } else {
-                to.label()
-            };
+            let gone = if from.head.is_none() { from.label } else { to };
             return format!("{gone} is not in HEAD");
         }
     };
@@ -370,14 +322,14 @@ impl Changes {
         base: &Side,
         head: &Side,
         from: &Matched,
-        to: Target,
+        to: &str,
         b: &Admitted,
         h: &Admitted,
     ) {
         for (more, less, opened) in [(h, b, true), (b, h, false)] {
             let extra = more.total.difference(&less.total);
             if !extra.is_empty() {
-                let (w, cause) = witness(base, head, from, &to, &extra);
+                let (w, cause) = witness(base, head, from, to, &extra);
                 let dp = if opened { head.plane } else { base.plane };
                 let list = if opened {
                     &mut self.opened
@@ -386,7 +338,7 @@ impl Changes {
                 };
                 list.push(FlowChange {
                     from: from.label.to_string(),
-                    to: to.label().to_string(),
+                    to: to.to_string(),
                     packets: dp.render(&extra),
                     witness: w,
                     cause,
@@ -396,7 +348,7 @@ impl Changes {
             if !names.is_empty() {
                 self.names.push(NameChange {
                     from: from.label.to_string(),
-                    to: to.label().to_string(),
+                    to: to.to_string(),
                     names,
                     opened,
                 });
@@ -405,9 +357,8 @@ impl Changes {
     }
 }
 
-/// Compares what the two estates admit: from the Internet and on-premises, everything they
-/// expose, by where it is delivered; from the other sources, what reaches each place of the
-/// flow matrix.
+/// Compares what the two estates admit from each source place of the flow matrix, by where it
+/// is delivered.
 pub fn compare(base: &Side, head: &Side) -> (Vec<FlowChange>, Vec<FlowChange>, Vec<NameChange>) {
     let (bp, hp) = (matrix_places(base.plane), matrix_places(head.plane));
     let places = matched(&bp, &hp);
@@ -417,23 +368,15 @@ pub fn compare(base: &Side, head: &Side) -> (Vec<FlowChange>, Vec<FlowChange>, V
         names: Vec::new(),
     };
     for from in places.iter().filter(|p| p.source) {
-        if from.external {
-            let (b, h) = (
-                exposed(base.plane, from.base),
-                exposed(head.plane, from.head),
-            );
-            let labels: std::collections::BTreeSet<&String> = b.keys().chain(h.keys()).collect();
-            let none = Admitted::none();
-            for l in labels {
-                let (bb, hh) = (b.get(l).unwrap_or(&none), h.get(l).unwrap_or(&none));
-                c.record(base, head, from, Target::Delivered(l), bb, hh);
-            }
-            continue;
-        }
-        for to in places.iter().filter(|p| p.label != from.label) {
-            let b = admitted(base.plane, from.base, to.base);
-            let h = admitted(head.plane, from.head, to.head);
-            c.record(base, head, from, Target::Place(to), &b, &h);
+        let (b, h) = (
+            exposed(base.plane, from.base),
+            exposed(head.plane, from.head),
+        );
+        let labels: std::collections::BTreeSet<&String> = b.keys().chain(h.keys()).collect();
+        let none = Admitted::none();
+        for l in labels {
+            let (bb, hh) = (b.get(l).unwrap_or(&none), h.get(l).unwrap_or(&none));
+            c.record(base, head, from, l, bb, hh);
         }
     }
     (c.opened, c.closed, c.names)

@@ -89,12 +89,20 @@ impl Diff {
 
 /// Compares BASE with HEAD.
 pub fn diff(base: &Side, head: &Side) -> Diff {
-    let (opened, closed, names) = flows::compare(base, head);
+    let resources = resources::compare(base.estate, head.estate);
+    // The same resources (and on-premises prefixes) make the same data plane.
+    let same = resources.is_empty()
+        && base.estate.on_premises_prefixes == head.estate.on_premises_prefixes;
+    let (opened, closed, names) = if same {
+        Default::default()
+    } else {
+        flows::compare(base, head)
+    };
     Diff {
         opened,
         closed,
         names,
         findings: findings::compare(base.report, head.report),
-        resources: resources::compare(base.estate, head.estate),
+        resources,
     }
 }

@@ -154,7 +154,7 @@ pub fn markdown(d: &Diff) -> String {
                 "| {what} | {} | {} | {} |",
                 cell(&f.from),
                 cell(&f.to),
-                cell(&f.packets.join("; "))
+                short(&cell(&f.packets.join("; ")))
             );
         }
         for n in &d.names {
@@ -244,6 +244,17 @@ pub fn markdown(d: &Diff) -> String {
     }
     s
 }
+
+/// At most [`CELL`] characters, ending in `…` when cut (the JSON has the whole).
+fn short(t: &str) -> String {
+    match t.char_indices().nth(CELL) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
+    }
+}
+
+/// The longest packet description in a Markdown table cell.
+const CELL: usize = 240;
 
 /// Text safe in a Markdown table cell.
 fn cell(t: &str) -> String {
