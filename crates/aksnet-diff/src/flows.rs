@@ -6,7 +6,7 @@
 //! their decisions part (the rule, route or flag that changed). Flows the firewall admits only
 //! by name (FQDNs, FQDN tags) are compared by name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aksnet_emit::views::{matrix_places, MatrixPlace};
 use aksnet_engine::places::Place;
@@ -63,12 +63,28 @@ pub struct NameChange {
 struct Matched<'p> {
     label: &'p str,
     source: bool,
+    /// The Internet or on-premises.
+    external: bool,
+    /// The VNets (lower-case ids) the place is in, in either estate; none for the Internet,
+    /// on-premises and the hub's shared places.
+    vnets: Vec<String>,
     base: Option<&'p Place>,
     head: Option<&'p Place>,
 }
 
+impl Matched<'_> {
+    /// Whether the place is in one of `vnets` (the Internet, on-premises and the hub's shared
+    /// places are in none).
+    fn inside(&self, vnets: &BTreeSet<String>) -> bool {
+        self.vnets.iter().any(|v| vnets.contains(v))
+    }
+}
+
 /// The places of both estates, matched by label, in HEAD's order then BASE's.
-fn matched<'p>(b: &'p [MatrixPlace], h: &'p [MatrixPlace]) -> Vec<Matched<'p>> {
+fn matched<'p>(
+    (bd, b): (&DataPlane, &'p [MatrixPlace]),
+    (hd, h): (&DataPlane, &'p [MatrixPlace]),
+) -> Vec<Matched<'p>> {
     let find = |v: &'p [MatrixPlace], l: &str| v.iter().find(|p| p.label == l);
     let mut out: Vec<Matched> = Vec::new();
     for p in h.iter().chain(b) {
@@ -76,7 +92,16 @@ fn matched<'p>(b: &'p [MatrixPlace], h: &'p [MatrixPlace]) -> Vec<Matched<'p>> {
             continue;
         }
         let (bp, hp) = (find(b, &p.label), find(h, &p.label));
+        let vnet = |dp: &DataPlane, m: Option<&MatrixPlace>| {
+            m.and_then(|x| x.vnet)
+                .map(|v| dp.topology.vnets[v].id.as_str().to_ascii_lowercase())
+        };
         out.push(Matched {
+            external: matches!(
+                hp.or(bp).map(|x| &x.place),
+                Some(Place::Internet | Place::OnPrem)
+            ),
+            vnets: vnet(bd, bp).into_iter().chain(vnet(hd, hp)).collect(),
             label: &p.label,
             source: bp.is_some_and(|x| x.source) || hp.is_some_and(|x| x.source),
             base: bp.map(|x| &x.place),
@@ -140,10 +165,18 @@ impl Admitted {
 /// every address) cut by the place each path lands in, so that any destination address counts
 /// (a DNAT rule or a public IP delivers packets addressed to a public address into a subnet)
 /// and one reach per source serves every destination.
-fn exposed(dp: &DataPlane, from: Option<&Place>) -> BTreeMap<String, Admitted> {
+fn exposed(
+    dp: &DataPlane,
+    from: Option<&Place>,
+    within: Option<&aksnet_net::PrefixSet>,
+) -> BTreeMap<String, Admitted> {
     let mut out: BTreeMap<String, Admitted> = BTreeMap::new();
     if let Some(from) = from {
-        for p in &dp.exposure(from).paths {
+        let r = match within {
+            Some(space) => dp.exposure_to(from, space),
+            None => dp.exposure(from),
+        };
+        for p in &r.paths {
             out.entry(p.delivered_at.clone())
                 .or_insert_with(Admitted::none)
                 .add(p);
@@ -359,20 +392,34 @@ impl Changes {
 
 /// Compares what the two estates admit from each source place of the flow matrix, by where it
 /// is delivered.
-pub fn compare(base: &Side, head: &Side) -> (Vec<FlowChange>, Vec<FlowChange>, Vec<NameChange>) {
+pub fn compare(
+    base: &Side,
+    head: &Side,
+    reach: &crate::scope::Reach,
+) -> (Vec<FlowChange>, Vec<FlowChange>, Vec<NameChange>) {
     let (bp, hp) = (matrix_places(base.plane), matrix_places(head.plane));
-    let places = matched(&bp, &hp);
+    let places = matched((base.plane, &bp), (head.plane, &hp));
     let mut c = Changes {
         opened: Vec::new(),
         closed: Vec::new(),
         names: Vec::new(),
     };
     for from in places.iter().filter(|p| p.source) {
+        // Outside the spokes a change is confined to, only packets addressed into them can
+        // differ.
+        let within = match reach {
+            crate::scope::Reach::Spokes {
+                vnets,
+                space,
+                from_outside,
+            } if !from.inside(vnets) => Some(if from.external { from_outside } else { space }),
+            _ => None,
+        };
         let (b, h) = (
-            exposed(base.plane, from.base),
-            exposed(head.plane, from.head),
+            exposed(base.plane, from.base, within),
+            exposed(head.plane, from.head, within),
         );
-        let labels: std::collections::BTreeSet<&String> = b.keys().chain(h.keys()).collect();
+        let labels: BTreeSet<&String> = b.keys().chain(h.keys()).collect();
         let none = Admitted::none();
         for l in labels {
             let (bb, hh) = (b.get(l).unwrap_or(&none), h.get(l).unwrap_or(&none));

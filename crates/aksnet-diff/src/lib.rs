@@ -4,8 +4,9 @@
 //! resources ([`resources`]). [`render`] writes the result as text, JSON, Markdown for a pull
 //! request comment, or SARIF located in HEAD's files.
 //!
-//! Modules: `flows`, `findings` and `resources` each compare one thing and use no other;
-//! `render` reads the [`Diff`] they make.
+//! Modules: `flows`, `findings` and `resources` each compare one thing; `scope` says from the
+//! resources that changed which flows can change, for `flows`; `render` reads the [`Diff`]
+//! they make.
 
 #![warn(missing_docs)]
 
@@ -13,6 +14,7 @@ pub mod findings;
 pub mod flows;
 pub mod render;
 pub mod resources;
+pub mod scope;
 
 use aksnet_engine::DataPlane;
 use aksnet_model::Estate;
@@ -87,6 +89,20 @@ impl Diff {
     }
 }
 
+/// [`diff`] with every flow computed, whatever changed (what the pruning by [`scope`] is
+/// tested against).
+pub fn diff_exhaustive(base: &Side, head: &Side) -> Diff {
+    let resources = resources::compare(base.estate, head.estate);
+    let (opened, closed, names) = flows::compare(base, head, &scope::Reach::Everywhere);
+    Diff {
+        opened,
+        closed,
+        names,
+        findings: findings::compare(base.report, head.report),
+        resources,
+    }
+}
+
 /// Compares BASE with HEAD.
 pub fn diff(base: &Side, head: &Side) -> Diff {
     let resources = resources::compare(base.estate, head.estate);
@@ -96,7 +112,7 @@ pub fn diff(base: &Side, head: &Side) -> Diff {
     let (opened, closed, names) = if same {
         Default::default()
     } else {
-        flows::compare(base, head)
+        flows::compare(base, head, &scope::of(base, head, &resources))
     };
     Diff {
         opened,

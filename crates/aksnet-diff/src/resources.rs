@@ -47,7 +47,7 @@ fn is_zero(n: &usize) -> bool {
 pub const MAX_PATHS: usize = 20;
 
 /// Every resource of an estate as its JSON, by lowercase id.
-fn by_id(e: &Estate) -> BTreeMap<String, Value> {
+pub(crate) fn by_id(e: &Estate) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     let Ok(Value::Object(top)) = serde_json::to_value(e) else {
         return out;

@@ -318,8 +318,13 @@ impl DataPlane<'_> {
 
     /// Everything reachable from `from`, by where it is delivered.
     pub fn exposure(&self, from: &Place) -> Reach {
-        let everything = PrefixSet::everything();
-        let mut r = self.reach_sets(&self.place_set(from), &everything, self.start(from));
+        self.exposure_to(from, &PrefixSet::everything())
+    }
+
+    /// What [`DataPlane::exposure`] gives for the packets addressed to `destinations` only
+    /// (delivered wherever they land).
+    pub fn exposure_to(&self, from: &Place, destinations: &PrefixSet) -> Reach {
+        let mut r = self.reach_sets(&self.place_set(from), destinations, self.start(from));
         // Where the place itself would be "delivered", which exposure leaves out.
         let own = match from {
             Place::Subnet(s) => self.topology.subnets[*s].label(&self.topology),

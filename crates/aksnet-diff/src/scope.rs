@@ -1,0 +1,247 @@
+//! Where a change can be seen, so that flows it cannot touch are not computed again.
+//!
+//! A changed resource touches the VNets its JSON names (a NIC's subnet, a cluster's node
+//! subnets, a peering's remote), the VNets whose JSON names it (a subnet's NSG, route table or
+//! NAT gateway), and the VNets named by any resource that names it (an NSG on a NIC). When all
+//! of them are spokes — no more than one peering, no gateway, no firewall or appliance subnet —
+//! a flow between two places outside them, which crosses only the hub, cannot change: from a
+//! source outside them only the packets addressed into them are compared. Anything else (the
+//! hub, the firewall and its policy, gateways, DNS, a type aksnet does not model, the
+//! on-premises prefixes) makes every flow comparable again.
+
+use std::collections::BTreeSet;
+
+use aksnet_engine::DataPlane;
+use aksnet_net::PrefixSet;
+use serde_json::Value;
+
+use crate::resources::ResourceChanges;
+use crate::Side;
+
+/// Where the change between two estates can be seen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reach {
+    /// Anywhere: every flow is compared.
+    Everywhere,
+    /// Only in these spokes (lowercase VNet ids), whose address spaces are `space`.
+    Spokes {
+        /// The VNets.
+        vnets: BTreeSet<String>,
+        /// Their address spaces, in either estate, with the public addresses of their own
+        /// endpoints (a client in another spoke may reach those through the Internet).
+        space: PrefixSet,
+        /// `space` with every public address of the estates: from the Internet and
+        /// on-premises a DNAT rule on the firewall's address, or any public IP, may deliver
+        /// into the spokes.
+        from_outside: PrefixSet,
+    },
+}
+
+/// Types whose change is seen only where the resources naming them, or named by them, are.
+const LOCAL: &[&str] = &[
+    "microsoft.network/virtualnetworks",
+    "microsoft.network/virtualnetworks/subnets",
+    "microsoft.network/virtualnetworks/virtualnetworkpeerings",
+    "microsoft.network/networksecuritygroups",
+    "microsoft.network/networksecuritygroups/securityrules",
+    "microsoft.network/routetables",
+    "microsoft.network/routetables/routes",
+    "microsoft.network/natgateways",
+    "microsoft.network/networkinterfaces",
+    "microsoft.network/applicationsecuritygroups",
+    "microsoft.network/privateendpoints",
+    "microsoft.network/loadbalancers",
+    "microsoft.network/applicationgateways",
+    "microsoft.network/publicipaddresses",
+    "microsoft.containerservice/managedclusters",
+    "microsoft.containerservice/managedclusters/agentpools",
+];
+
+/// The type of a resource id (`Microsoft.Network/virtualNetworks/subnets`), lower case.
+fn type_of(id: &str) -> String {
+    let lower = id.to_ascii_lowercase();
+    let Some(at) = lower.rfind("/providers/") else {
+        return String::new();
+    };
+    let segs: Vec<&str> = lower[at + "/providers/".len()..].split('/').collect();
+    let mut t = vec![segs.first().copied().unwrap_or("")];
+    t.extend(segs.iter().skip(1).step_by(2));
+    t.join("/")
+}
+
+/// The VNet ids (lower case) a JSON value names: VNet ids, and the VNets of subnet ids.
+fn vnets_named(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::String(s) => {
+            let l = s.to_ascii_lowercase();
+            if let Some(at) = l.find("/providers/microsoft.network/virtualnetworks/") {
+                let rest = &l[at + "/providers/microsoft.network/virtualnetworks/".len()..];
+                let name = rest.split('/').next().unwrap_or("");
+                if !name.is_empty() {
+                    out.insert(format!(
+                        "{}{}",
+                        &l[..at + "/providers/microsoft.network/virtualnetworks/".len()],
+                        name
+                    ));
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| vnets_named(x, out)),
+        Value::Object(o) => o.values().for_each(|x| vnets_named(x, out)),
+        _ => {}
+    }
+}
+
+/// The VNet a VNet's (or a VNet child's) lower-case id belongs to.
+fn own_vnet(id: &str) -> Option<String> {
+    let key = "/providers/microsoft.network/virtualnetworks/";
+    let at = id.find(key)?;
+    let name = id[at + key.len()..].split('/').next()?;
+    Some(format!("{}{name}", &id[..at + key.len()]))
+}
+
+/// Whether a JSON value names `id` (lower case).
+fn names(v: &Value, id: &str) -> bool {
+    match v {
+        Value::String(s) => s.eq_ignore_ascii_case(id),
+        Value::Array(a) => a.iter().any(|x| names(x, id)),
+        Value::Object(o) => o.values().any(|x| names(x, id)),
+        _ => false,
+    }
+}
+
+/// Whether the VNet `id` carries traffic between others: more than one peering, a gateway, or
+/// a subnet for a firewall, an appliance route or Route Server.
+fn transit(dp: &DataPlane, id: &str) -> bool {
+    let t = &dp.topology;
+    t.vnets.iter().any(|v| {
+        v.id.as_str().eq_ignore_ascii_case(id)
+            && (v.peers.len() > 1
+                || v.gateway.is_some()
+                || v.subnets.iter().any(|s| {
+                    let n = t.subnets[*s].name.to_ascii_lowercase();
+                    matches!(
+                        n.as_str(),
+                        "azurefirewallsubnet" | "gatewaysubnet" | "routeserversubnet"
+                    )
+                }))
+    })
+}
+
+/// Where the change between `base` and `head` can be seen.
+pub fn of(base: &Side, head: &Side, changes: &ResourceChanges) -> Reach {
+    if base.estate.on_premises_prefixes != head.estate.on_premises_prefixes {
+        return Reach::Everywhere;
+    }
+    let all: Vec<(String, Value)> = [base.estate, head.estate]
+        .iter()
+        .flat_map(|e| crate::resources::by_id(e).into_iter())
+        .collect();
+    let changed: Vec<&String> = changes
+        .added
+        .iter()
+        .chain(&changes.removed)
+        .chain(changes.changed.iter().map(|c| &c.id))
+        .collect();
+    let mut vnets = BTreeSet::new();
+    for id in changed {
+        if !LOCAL.contains(&type_of(id).as_str()) {
+            return Reach::Everywhere;
+        }
+        let id = id.to_ascii_lowercase();
+        // A VNet whose peerings changed touches the VNets at their other ends too.
+        let peerings = changes
+            .added
+            .iter()
+            .chain(&changes.removed)
+            .any(|a| a.eq_ignore_ascii_case(&id))
+            || changes.changed.iter().any(|c| {
+                c.id.eq_ignore_ascii_case(&id)
+                    && c.properties
+                        .iter()
+                        .any(|p| p.starts_with("properties.virtualNetworkPeerings"))
+            });
+        for (rid, v) in &all {
+            let vnet = own_vnet(rid);
+            if *rid == id {
+                match vnet {
+                    Some(own) if !peerings && !id.contains("/virtualnetworkpeerings/") => {
+                        vnets.insert(own);
+                    }
+                    _ => vnets_named(v, &mut vnets),
+                }
+            } else if names(v, &id) {
+                // What names the changed resource: a VNet is touched itself (not the VNets
+                // its peerings name); anything else where its own subnets are.
+                match vnet {
+                    Some(own) => {
+                        vnets.insert(own);
+                    }
+                    None => vnets_named(v, &mut vnets),
+                }
+            }
+        }
+    }
+    if vnets.is_empty()
+        || vnets
+            .iter()
+            .any(|v| transit(base.plane, v) || transit(head.plane, v))
+    {
+        return Reach::Everywhere;
+    }
+    let mut space = PrefixSet::default();
+    let mut public = PrefixSet::default();
+    for dp in [base.plane, head.plane] {
+        let inside =
+            |v: &aksnet_engine::topology::Vnet| vnets.contains(&v.id.as_str().to_ascii_lowercase());
+        for v in dp.topology.vnets.iter().filter(|v| inside(v)) {
+            space = space.union(&v.space);
+        }
+        for e in dp.endpoints.iter() {
+            if dp
+                .topology
+                .vnets
+                .iter()
+                .any(|v| v.space.contains_addr(e.ip))
+            {
+                continue;
+            }
+            let host: PrefixSet = [aksnet_net::Prefix::from(e.ip)].into_iter().collect();
+            public = public.union(&host);
+            let own = e
+                .subnet
+                .is_some_and(|s| inside(&dp.topology.vnets[dp.topology.subnets[s].vnet]));
+            if own {
+                space = space.union(&host);
+            }
+        }
+    }
+    let from_outside = space.union(&public);
+    Reach::Spokes {
+        vnets,
+        space,
+        from_outside,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_and_vnets_of_ids() {
+        assert_eq!(
+            type_of("/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a"),
+            "microsoft.network/virtualnetworks/subnets"
+        );
+        let mut out = BTreeSet::new();
+        vnets_named(
+            &serde_json::json!({"subnet": {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/V1/subnets/a"}}),
+            &mut out,
+        );
+        assert_eq!(
+            out.into_iter().collect::<Vec<_>>(),
+            ["/subscriptions/s/resourcegroups/r/providers/microsoft.network/virtualnetworks/v1"]
+        );
+    }
+}

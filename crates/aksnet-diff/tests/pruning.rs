@@ -1,0 +1,116 @@
+//! The flows `diff` leaves out when a change is confined to some spokes are flows that did not
+//! change: on designed estates changed in one spoke, in the hub and on a shared resource, the
+//! diff equals the exhaustive one (every flow computed).
+
+use aksnet_diff::{diff, diff_exhaustive, Side};
+use aksnet_engine::{DataPlane, Options};
+use aksnet_model::Estate;
+use aksnet_rules::verify::{verify, Origin, Selection};
+use serde_json::{json, Value};
+
+/// The multi-spoke example's estate as JSON.
+fn designed() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/multi-spoke.yaml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let d = aksnet_design::design(path, &text).unwrap_or_else(|e| panic!("{e:?}"));
+    serde_json::from_str(&d.estate.to_json()).unwrap()
+}
+
+fn named<'e>(e: &'e mut Value, kind: &str, pred: impl Fn(&str) -> bool) -> &'e mut Value {
+    e[kind]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| pred(r["name"].as_str().unwrap_or("")))
+        .unwrap_or_else(|| panic!("no {kind}"))
+}
+
+/// The diff of `base` and `head`, pruned and exhaustive, as JSON, and whether the change was
+/// found confined to spokes.
+fn both(base: &Value, head: &Value) -> (Value, Value, bool) {
+    let (be, he) = (
+        Estate::from_json(&base.to_string()).unwrap(),
+        Estate::from_json(&head.to_string()).unwrap(),
+    );
+    let (bp, hp) = (
+        DataPlane::compile(&be, Options::default()),
+        DataPlane::compile(&he, Options::default()),
+    );
+    let origin = Origin::Json {
+        files: Vec::new(),
+        places: Default::default(),
+    };
+    let all = Selection::default();
+    let (br, hr) = (
+        verify(&be, &bp, &origin, &all, None).unwrap(),
+        verify(&he, &hp, &origin, &all, None).unwrap(),
+    );
+    let b = Side {
+        estate: &be,
+        plane: &bp,
+        report: &br,
+        origin: &origin,
+    };
+    let h = Side {
+        estate: &he,
+        plane: &hp,
+        report: &hr,
+        origin: &origin,
+    };
+    let changes = aksnet_diff::resources::compare(&be, &he);
+    let spokes = matches!(
+        aksnet_diff::scope::of(&b, &h, &changes),
+        aksnet_diff::scope::Reach::Spokes { .. }
+    );
+    (
+        aksnet_diff::render::json(&diff(&b, &h)),
+        aksnet_diff::render::json(&diff_exhaustive(&b, &h)),
+        spokes,
+    )
+}
+
+#[test]
+fn pruned_diffs_equal_exhaustive_ones() {
+    let base = designed();
+    let deny = json!({"name": "deny-ssh", "properties": {"priority": 100, "direction": "Inbound", "access": "Deny",
+        "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "22",
+        "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}});
+    let mut cases: Vec<(&str, Value, bool)> = Vec::new();
+    // One spoke's NSG.
+    let mut h = base.clone();
+    named(&mut h, "networkSecurityGroups", |n| {
+        n.starts_with("nsg-system")
+    })["properties"]["securityRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(deny.clone());
+    cases.push(("a spoke's NSG", h, true));
+    // One spoke's route table loses its default route.
+    let mut h = base.clone();
+    named(&mut h, "routeTables", |n| {
+        n.starts_with("rt-") && !n.contains("firewall") && !n.contains("gateway")
+    })["properties"]["routes"] = json!([]);
+    cases.push(("a spoke's routes", h, true));
+    // The hub's Bastion NSG: everywhere.
+    let mut h = base.clone();
+    named(&mut h, "networkSecurityGroups", |n| {
+        n.starts_with("nsg-bastion")
+    })["properties"]["securityRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(deny);
+    cases.push(("the hub's NSG", h, false));
+    let mut changed = 0;
+    for (what, head, confined) in cases {
+        let (pruned, full, spokes) = both(&base, &head);
+        assert_eq!(spokes, confined, "{what}: confined to spokes");
+        assert_eq!(pruned, full, "{what}");
+        if pruned["opened"] != json!([]) || pruned["closed"] != json!([]) {
+            changed += 1;
+        }
+    }
+    assert!(changed >= 2, "the cases change flows");
+}
