@@ -174,6 +174,17 @@ fn an_nsg_rule_closes_ssh_and_fail_on_says_which_change_fails() {
         diff(d.path(), &["base.json", "head.json", "--fail-on", "never"]).0,
         Some(0)
     );
+    // Taking the rule out again opens the same flows, the rule named as what changed.
+    let (code, v) = diff(d.path(), &["head.json", "base.json"]);
+    assert_eq!(code, Some(1));
+    let reopened = v["opened"].as_array().unwrap().iter().any(|o| {
+        o["from"] == "bas-contoso"
+            && o["cause"]
+                .as_str()
+                .unwrap()
+                .contains("BASE deny (nsg-system-aks-prod: deny-ssh")
+    });
+    assert!(reopened, "{v}");
 }
 
 /// A copy of the Bicep hub-and-spoke fixture in `dir`, with `edit` applied to its spoke module.

@@ -172,11 +172,8 @@ fn exposed(
 ) -> BTreeMap<String, Admitted> {
     let mut out: BTreeMap<String, Admitted> = BTreeMap::new();
     if let Some(from) = from {
-        let r = match within {
-            Some(space) => dp.exposure_to(from, space),
-            None => dp.exposure(from),
-        };
-        for p in &r.paths {
+        let everything = aksnet_net::PrefixSet::everything();
+        for p in &dp.exposure_paths(from, within.unwrap_or(&everything)) {
             out.entry(p.delivered_at.clone())
                 .or_insert_with(Admitted::none)
                 .add(p);

@@ -324,6 +324,16 @@ impl DataPlane<'_> {
     /// What [`DataPlane::exposure`] gives for the packets addressed to `destinations` only
     /// (delivered wherever they land).
     pub fn exposure_to(&self, from: &Place, destinations: &PrefixSet) -> Reach {
+        let r = self.exposure_paths(from, destinations);
+        let shown = self.set_label(from);
+        let pins = (self.start_subnet(from), None);
+        self.finish(shown, "anywhere".to_string(), r, pins)
+    }
+
+    /// The paths of [`DataPlane::exposure_to`] as the walk finds them: not merged, without
+    /// their packets in words and without witness traces, for callers that only compare
+    /// packet sets (`aksnet diff`), where those are most of the cost.
+    pub fn exposure_paths(&self, from: &Place, destinations: &PrefixSet) -> Vec<PathResult> {
         let mut r = self.reach_sets(&self.place_set(from), destinations, self.start(from));
         // Where the place itself would be "delivered", which exposure leaves out.
         let own = match from {
@@ -331,14 +341,12 @@ impl DataPlane<'_> {
             Place::Endpoint(i) => self.endpoints[*i].name.clone(),
             _ => self.host(from).label,
         };
-        let shown = self.set_label(from);
         r.retain(|p| {
             p.delivered_at != own
                 && !(matches!(from, Place::Internet) && Self::never_entered(p, "internet"))
                 && !(matches!(from, Place::OnPrem) && Self::never_entered(p, "onprem"))
         });
-        let pins = (self.start_subnet(from), None);
-        self.finish(shown, "anywhere".to_string(), r, pins)
+        r
     }
 
     /// The subnet a place's packets start from, if they start in one.

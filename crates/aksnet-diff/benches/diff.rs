@@ -1,0 +1,104 @@
+//! `cargo bench -p aksnet-diff --bench diff`: `aksnet diff` against `aksnet check` on the
+//! synthetic estates (`cargo run -p xtask -- synth N`: a hub with a firewall of 2,000 rules and
+//! N spokes of 6 subnets, each user pool behind a 200-rule NSG), HEAD the same estate with a
+//! deny rule added to the last spoke's user-pool NSG. `check` is one estate compiled and
+//! verified; `diff` is both compiled and verified, then compared. Sizes by
+//! `AKSNET_BENCH_SPOKES` (default `10,100`); three runs each, the median shown.
+
+use std::time::{Duration, Instant};
+
+use aksnet_diff::Side;
+use aksnet_engine::{DataPlane, Options};
+use aksnet_model::Estate;
+use aksnet_rules::verify::{verify, Origin, Selection};
+
+fn origin() -> Origin {
+    Origin::Json {
+        files: Vec::new(),
+        places: Default::default(),
+    }
+}
+
+fn check(e: &Estate) -> usize {
+    let dp = DataPlane::compile(e, Options::default());
+    verify(e, &dp, &origin(), &Selection::default(), None)
+        .expect("verifies")
+        .findings
+        .len()
+}
+
+fn diff(b: &Estate, h: &Estate) -> usize {
+    let (bp, hp) = (
+        DataPlane::compile(b, Options::default()),
+        DataPlane::compile(h, Options::default()),
+    );
+    let o = origin();
+    let all = Selection::default();
+    let (br, hr) = (
+        verify(b, &bp, &o, &all, None).expect("verifies"),
+        verify(h, &hp, &o, &all, None).expect("verifies"),
+    );
+    let d = aksnet_diff::diff(
+        &Side {
+            estate: b,
+            plane: &bp,
+            report: &br,
+            origin: &o,
+        },
+        &Side {
+            estate: h,
+            plane: &hp,
+            report: &hr,
+            origin: &o,
+        },
+    );
+    d.opened.len() + d.closed.len()
+}
+
+/// The median of three runs of `f`, and its result.
+fn time<T>(f: impl Fn() -> T) -> (Duration, T) {
+    let mut runs: Vec<(Duration, T)> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let r = f();
+            (t.elapsed(), r)
+        })
+        .collect();
+    runs.sort_by_key(|(d, _)| *d);
+    runs.swap_remove(1)
+}
+
+fn main() {
+    let sizes = std::env::var("AKSNET_BENCH_SPOKES").unwrap_or_else(|_| "10,100".into());
+    for n in sizes
+        .split(',')
+        .filter_map(|s| s.trim().parse::<usize>().ok())
+    {
+        let base = xtask::estate(n, 200, 2000);
+        let mut v: serde_json::Value = serde_json::from_str(&base.to_json()).expect("json");
+        let nsg = v["networkSecurityGroups"]
+            .as_array_mut()
+            .expect("nsgs")
+            .iter_mut()
+            .rev()
+            .find(|x| {
+                x["name"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("nsg-user"))
+            })
+            .expect("a user-pool NSG");
+        nsg["properties"]["securityRules"]
+            .as_array_mut()
+            .expect("rules")
+            .push(serde_json::json!({"name": "deny-ssh", "properties": {"priority": 4000, "direction": "Inbound",
+                "access": "Deny", "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "22",
+                "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}}));
+        let head = Estate::from_json(&v.to_string()).expect("estate");
+        let (tc, findings) = time(|| check(&base));
+        let (td, changes) = time(|| diff(&base, &head));
+        println!(
+            "{n} spokes: check {tc:.2?} ({findings} findings); diff {td:.2?} ({changes} flow changes); ratio {:.1}",
+            td.as_secs_f64() / tc.as_secs_f64()
+        );
+    }
+}
