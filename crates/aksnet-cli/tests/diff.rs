@@ -18,7 +18,7 @@ fn base(dir: &Path) -> Value {
         serde_json::from_str(&std::fs::read_to_string(dir.join("design/estate.json")).unwrap())
             .unwrap();
     named(&mut e, "publicIPAddresses", "pip-afw-contoso")["properties"]["ipAddress"] =
-        json!("203.0.113.10");
+        json!("203.0.113.50");
     write(dir, "base.json", &e);
     e
 }
@@ -80,7 +80,7 @@ fn a_dnat_rule_opens_the_internet_to_a_subnet_with_the_rule_as_cause() {
         .insert(0, json!({"ruleCollectionType": "FirewallPolicyNatRuleCollection", "name": "dnat-ssh", "priority": 90,
             "action": {"type": "DNAT"},
             "rules": [{"ruleType": "NatRule", "name": "ssh-to-node", "ipProtocols": ["TCP"], "sourceAddresses": ["*"],
-                       "destinationAddresses": ["203.0.113.10"], "destinationPorts": ["2222"],
+                       "destinationAddresses": ["203.0.113.50"], "destinationPorts": ["2222"],
                        "translatedAddress": "10.240.0.4", "translatedPort": "22"}]}));
     write(d.path(), "head.json", &e);
     let (code, v) = diff(d.path(), &["base.json", "head.json"]);

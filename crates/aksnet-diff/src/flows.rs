@@ -195,8 +195,9 @@ fn at(dp: &DataPlane, p: &Place, ip: std::net::IpAddr) -> Place {
     }
 }
 
-/// A packet of `set` a reader recognises: the lowest source and destination, moved to the
-/// first address Azure gives a host (`.4`) when that is in the set too, on a common service
+/// A packet of `set` a reader recognises: from the engine's representative Internet host when
+/// the set holds it, else the lowest source; to the lowest destination; each moved to the
+/// first address Azure gives a host (`.4`) when that is in the set too; on a common service
 /// (HTTPS, HTTP, SSH, DNS, NTP) when the set has it.
 fn pick(
     set: &PacketSet,
@@ -215,7 +216,10 @@ fn pick(
         }
         other => other,
     };
-    if set.contains(host(src), dst, protocol, port) {
+    if set.contains(aksnet_engine::places::INTERNET_HOST, dst, protocol, port) {
+        // The engine's representative Internet host, as its own witnesses use.
+        src = aksnet_engine::places::INTERNET_HOST;
+    } else if set.contains(host(src), dst, protocol, port) {
         src = host(src);
     }
     if set.contains(src, host(dst), protocol, port) {
