@@ -92,27 +92,29 @@ impl Diff {
 /// [`diff`] with every flow computed, whatever changed (what the pruning by [`scope`] is
 /// tested against).
 pub fn diff_exhaustive(base: &Side, head: &Side) -> Diff {
-    let resources = resources::compare(base.estate, head.estate);
-    let (opened, closed, names) = flows::compare(base, head, &scope::Reach::Everywhere);
-    Diff {
-        opened,
-        closed,
-        names,
-        findings: findings::compare(base.report, head.report),
-        resources,
-    }
+    compared(base, head, |_| Some(scope::Reach::Everywhere))
 }
 
 /// Compares BASE with HEAD.
 pub fn diff(base: &Side, head: &Side) -> Diff {
+    compared(base, head, |resources| {
+        // The same resources (and on-premises prefixes) make the same data plane.
+        let same = resources.is_empty()
+            && base.estate.on_premises_prefixes == head.estate.on_premises_prefixes;
+        (!same).then(|| scope::of(base, head, resources))
+    })
+}
+
+/// The diff, with the flows compared where `reach` says (none when it says `None`).
+fn compared(
+    base: &Side,
+    head: &Side,
+    reach: impl FnOnce(&resources::ResourceChanges) -> Option<scope::Reach>,
+) -> Diff {
     let resources = resources::compare(base.estate, head.estate);
-    // The same resources (and on-premises prefixes) make the same data plane.
-    let same = resources.is_empty()
-        && base.estate.on_premises_prefixes == head.estate.on_premises_prefixes;
-    let (opened, closed, names) = if same {
-        Default::default()
-    } else {
-        flows::compare(base, head, &scope::of(base, head, &resources))
+    let (opened, closed, names) = match reach(&resources) {
+        Some(r) => flows::compare(base, head, &r),
+        None => Default::default(),
     };
     Diff {
         opened,
