@@ -24,9 +24,18 @@ pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
     s
 }
 
+/// Writes `text` to standard output. A reader that stops reading (`aksnet diff ... | head`)
+/// is not an error of aksnet's: what it did not read is dropped, and the exit code stays the
+/// command's.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 /// Prints `text` and succeeds.
 pub(crate) fn print(text: String) -> Outcome {
-    print!("{text}");
+    emit(&text);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -142,10 +151,13 @@ pub fn design(a: &crate::cli::DesignArgs) -> Outcome {
     progress.phase("writing");
     output::write_dir(out, &owned, a.force).map_err(|e| e.diagnostic())?;
     drop(progress);
-    print!(
-        "{}",
-        summary::design_summary(&d, out, &owned, &report, format == Format::Json)
-    );
+    emit(&summary::design_summary(
+        &d,
+        out,
+        &owned,
+        &report,
+        format == Format::Json,
+    ));
     Ok(gate(&report, a.fail_on))
 }
 
@@ -246,30 +258,27 @@ pub fn check(a: &crate::cli::CheckArgs) -> Outcome {
     };
     let report =
         verify::verify(&estate, &dp, &origin, &selection, policy.as_ref()).map_err(verify_error)?;
-    print!(
-        "{}",
-        match format {
-            CheckFormat::Text => findings::text(&report),
-            CheckFormat::Json => json(&findings::json_report(&report)),
-            CheckFormat::Sarif => json(&findings::sarif(&report)),
-            CheckFormat::Markdown => findings::markdown(&report),
-            CheckFormat::Html => {
-                let svg = diagram::svg(&estate, &views::flows(&dp));
-                let design = match &origin {
-                    Origin::Intent { design, .. } => Some(design.as_ref()),
-                    Origin::Json { .. } => None,
-                };
-                html::html(&html::Input {
-                    estate: &estate,
-                    plane: &dp,
-                    report: &report,
-                    design,
-                    svg: &svg,
-                    files: &[],
-                })
-            }
+    emit(&match format {
+        CheckFormat::Text => findings::text(&report),
+        CheckFormat::Json => json(&findings::json_report(&report)),
+        CheckFormat::Sarif => json(&findings::sarif(&report)),
+        CheckFormat::Markdown => findings::markdown(&report),
+        CheckFormat::Html => {
+            let svg = diagram::svg(&estate, &views::flows(&dp));
+            let design = match &origin {
+                Origin::Intent { design, .. } => Some(design.as_ref()),
+                Origin::Json { .. } => None,
+            };
+            html::html(&html::Input {
+                estate: &estate,
+                plane: &dp,
+                report: &report,
+                design,
+                svg: &svg,
+                files: &[],
+            })
         }
-    );
+    });
     Ok(gate(&report, a.fail_on))
 }
 
@@ -301,15 +310,12 @@ pub fn diff(a: &crate::cli::DiffArgs) -> Outcome {
         origin: &ho,
     };
     let d = aksnet_diff::diff(&base, &head);
-    print!(
-        "{}",
-        match a.format {
-            DiffFormat::Text => aksnet_diff::render::text(&d),
-            DiffFormat::Json => json(&aksnet_diff::render::json(&d)),
-            DiffFormat::Markdown => aksnet_diff::render::markdown(&d),
-            DiffFormat::Sarif => json(&aksnet_diff::render::sarif(&d, &head)),
-        }
-    );
+    emit(&match a.format {
+        DiffFormat::Text => aksnet_diff::render::text(&d),
+        DiffFormat::Json => json(&aksnet_diff::render::json(&d)),
+        DiffFormat::Markdown => aksnet_diff::render::markdown(&d),
+        DiffFormat::Sarif => json(&aksnet_diff::render::sarif(&d, &head)),
+    });
     let on = match a.fail_on {
         DiffFailOn::Opened => aksnet_diff::FailOn::Opened,
         DiffFailOn::Closed => aksnet_diff::FailOn::Closed,
@@ -342,9 +348,9 @@ pub fn import(a: &crate::cli::ImportArgs) -> Outcome {
     imp.estate.on_premises_prefixes = on_premises(&a.on_premises)?;
     let errors = imp.summary.diagnostics.iter().filter(|d| d.error).count();
     if a.format == Format::Json {
-        print!("{}", json(&imp.summary));
+        emit(&json(&imp.summary));
     } else {
-        print!("{}", summary::import_summary(&imp.summary));
+        emit(&summary::import_summary(&imp.summary));
         // Problems go to standard error, the report to standard output.
         imp.summary
             .diagnostics

@@ -17,14 +17,11 @@ pub fn trace(a: &TraceArgs) -> Outcome {
     let dp = input.plane(&estate)?;
     let q = args::query(&dp, &a.from, &a.to, &a.protocol, a.port, a.fqdn.clone())?;
     let t = dp.trace(&q);
-    print!(
-        "{}",
-        if a.format == Format::Json {
-            json(&t)
-        } else {
-            analysis::trace_text(&t)
-        }
-    );
+    crate::commands::emit(&if a.format == Format::Json {
+        json(&t)
+    } else {
+        analysis::trace_text(&t)
+    });
     let want = a.expect.map(|e| match e {
         Expect::Allowed => Verdict::Allowed,
         Expect::Denied => Verdict::Denied,
