@@ -309,7 +309,16 @@ pub fn diff(a: &crate::cli::DiffArgs) -> Outcome {
         report: &hr,
         origin: &ho,
     };
-    let d = aksnet_diff::diff(&base, &head);
+    // The places the inputs' flow intents start from are sources too.
+    let mut named: Vec<String> = Vec::new();
+    for o in [&bo, &ho] {
+        if let Origin::Intent { design, .. } = o {
+            named.extend(design.intent.intents.iter().map(|i| i.value.from.clone()));
+        }
+    }
+    named.sort();
+    named.dedup();
+    let d = aksnet_diff::diff_from(&base, &head, &named);
     emit(&match a.format {
         DiffFormat::Text => aksnet_diff::render::text(&d),
         DiffFormat::Json => json(&aksnet_diff::render::json(&d)),

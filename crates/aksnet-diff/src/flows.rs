@@ -342,6 +342,37 @@ fn verdict(v: Verdict) -> &'static str {
     v.as_str()
 }
 
+/// The places `names` stand for (as flow intents name them: `aksnet trace` places and
+/// `<spoke>/nodes`), added to `v` as sources where they are not already there.
+fn named_sources(dp: &DataPlane, names: &[String], v: &mut Vec<MatrixPlace>) {
+    let t = &dp.topology;
+    for n in names {
+        for place in aksnet_rules::intent_places(dp, n).unwrap_or_default() {
+            let label = match &place {
+                Place::Subnet(s) => t.subnets[*s].label(t),
+                Place::Endpoint(i) => dp.endpoints[*i].name.clone(),
+                Place::Internet => "Internet".to_string(),
+                Place::OnPrem => "on-premises".to_string(),
+                _ => n.clone(),
+            };
+            let vnet = match &place {
+                Place::Subnet(s) | Place::InSubnet { subnet: s, .. } => Some(t.subnets[*s].vnet),
+                Place::Endpoint(i) => dp.endpoints[*i].subnet.map(|s| t.subnets[s].vnet),
+                _ => None,
+            };
+            match v.iter_mut().find(|p| p.label == label) {
+                Some(p) => p.source = true,
+                None => v.push(MatrixPlace {
+                    label,
+                    place,
+                    vnet,
+                    source: true,
+                }),
+            }
+        }
+    }
+}
+
 /// What the two estates admit from one source to one destination, compared: the flow changes
 /// go to `opened` and `closed`, the name changes to `names`.
 struct Changes {
@@ -397,8 +428,14 @@ pub fn compare(
     base: &Side,
     head: &Side,
     reach: &crate::scope::Reach,
+    named: &[String],
 ) -> (Vec<FlowChange>, Vec<FlowChange>, Vec<NameChange>) {
-    let (bp, hp) = (matrix_places(base.plane), matrix_places(head.plane));
+    let with_named = |dp: &DataPlane| {
+        let mut v = matrix_places(dp);
+        named_sources(dp, named, &mut v);
+        v
+    };
+    let (bp, hp) = (with_named(base.plane), with_named(head.plane));
     let places = matched((base.plane, &bp), (head.plane, &hp));
     let mut c = Changes {
         opened: Vec::new(),

@@ -92,12 +92,18 @@ impl Diff {
 /// [`diff`] with every flow computed, whatever changed (what the pruning by [`scope`] is
 /// tested against).
 pub fn diff_exhaustive(base: &Side, head: &Side) -> Diff {
-    compared(base, head, |_| Some(scope::Reach::Everywhere))
+    compared(base, head, &[], |_| Some(scope::Reach::Everywhere))
 }
 
 /// Compares BASE with HEAD.
 pub fn diff(base: &Side, head: &Side) -> Diff {
-    compared(base, head, |resources| {
+    diff_from(base, head, &[])
+}
+
+/// [`diff`] with more source places: `named` as flow intents name them (the sources of the
+/// intents in either input), which need not be among the flow matrix's.
+pub fn diff_from(base: &Side, head: &Side, named: &[String]) -> Diff {
+    compared(base, head, named, |resources| {
         // The same resources (and on-premises prefixes) make the same data plane.
         let same = resources.is_empty()
             && base.estate.on_premises_prefixes == head.estate.on_premises_prefixes;
@@ -109,11 +115,12 @@ pub fn diff(base: &Side, head: &Side) -> Diff {
 fn compared(
     base: &Side,
     head: &Side,
+    named: &[String],
     reach: impl FnOnce(&resources::ResourceChanges) -> Option<scope::Reach>,
 ) -> Diff {
     let resources = resources::compare(base.estate, head.estate);
     let (opened, closed, names) = match reach(&resources) {
-        Some(r) => flows::compare(base, head, &r),
+        Some(r) => flows::compare(base, head, &r, named),
         None => Default::default(),
     };
     Diff {

@@ -114,3 +114,55 @@ fn pruned_diffs_equal_exhaustive_ones() {
     }
     assert!(changed >= 2, "the cases change flows");
 }
+
+#[test]
+fn places_flow_intents_start_from_are_sources_too() {
+    let base = designed();
+    let mut head = base.clone();
+    named(&mut head, "networkSecurityGroups", |n| n == "nsg-system-aks-prod")["properties"]["securityRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "deny-ssh", "properties": {"priority": 100, "direction": "Inbound", "access": "Deny",
+            "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "22",
+            "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}}));
+    let (be, he) = (
+        Estate::from_json(&base.to_string()).unwrap(),
+        Estate::from_json(&head.to_string()).unwrap(),
+    );
+    let (bp, hp) = (
+        DataPlane::compile(&be, Options::default()),
+        DataPlane::compile(&he, Options::default()),
+    );
+    let origin = Origin::Json {
+        files: Vec::new(),
+        places: Default::default(),
+    };
+    let all = Selection::default();
+    let (br, hr) = (
+        verify(&be, &bp, &origin, &all, None).unwrap(),
+        verify(&he, &hp, &origin, &all, None).unwrap(),
+    );
+    let b = Side {
+        estate: &be,
+        plane: &bp,
+        report: &br,
+        origin: &origin,
+    };
+    let h = Side {
+        estate: &he,
+        plane: &hp,
+        report: &hr,
+        origin: &origin,
+    };
+    let pep = "vnet-aks-prod/snet-pep";
+    let from_pep = |d: &aksnet_diff::Diff| d.closed.iter().any(|c| c.from == pep);
+    assert!(!from_pep(&diff(&b, &h)), "not a source of the flow matrix");
+    let d = aksnet_diff::diff_from(&b, &h, &[pep.to_string()]);
+    let c = d
+        .closed
+        .iter()
+        .find(|c| c.from == pep)
+        .expect("a closed flow from the named place");
+    assert_eq!(c.to, "vnet-aks-prod/snet-system");
+    assert!(c.cause.contains("deny-ssh"), "{}", c.cause);
+}

@@ -69,7 +69,7 @@ impl IntentErrorKind {
 
 /// The places a name stands for: the engine's places, plus `<spoke>/nodes` (every node subnet
 /// of that VNet) and `<spoke>/<endpoint>` for `<spoke>:<endpoint>`.
-fn places(plane: &DataPlane, name: &str) -> Result<Vec<Place>, String> {
+pub fn places(plane: &DataPlane, name: &str) -> Result<Vec<Place>, String> {
     match plane.place(name) {
         Ok(p) => Ok(vec![p]),
         Err(e) => {

@@ -15,7 +15,9 @@ mod shared;
 mod validation;
 pub mod verify;
 
-pub use intents::{check_intents, FlowIntent, IntentError, IntentErrorKind, INTENT_CODE};
+pub use intents::{
+    check_intents, places as intent_places, FlowIntent, IntentError, IntentErrorKind, INTENT_CODE,
+};
 
 use std::sync::OnceLock;
 
