@@ -3,4 +3,4 @@
 //! `az.getSecret`, whose value is unknown). Values are compiled with [`crate::lower`] into a
 //! template that only has outputs, and evaluated by the ARM deployer.
 
-pub use crate::lower::params_file::{read, ParamFile};
+pub use crate::lower::params_file::{read, using, ParamFile};

@@ -85,13 +85,24 @@ fn matched<'p>(
     (bd, b): (&DataPlane, &'p [MatrixPlace]),
     (hd, h): (&DataPlane, &'p [MatrixPlace]),
 ) -> Vec<Matched<'p>> {
-    let find = |v: &'p [MatrixPlace], l: &str| v.iter().find(|p| p.label == l);
+    let index = |v: &'p [MatrixPlace]| -> BTreeMap<&'p str, &'p MatrixPlace> {
+        let mut m = BTreeMap::new();
+        for p in v {
+            m.entry(p.label.as_str()).or_insert(p);
+        }
+        m
+    };
+    let (bi, hi) = (index(b), index(h));
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut out: Vec<Matched> = Vec::new();
     for p in h.iter().chain(b) {
-        if out.iter().any(|m| m.label == p.label) {
+        if !seen.insert(p.label.as_str()) {
             continue;
         }
-        let (bp, hp) = (find(b, &p.label), find(h, &p.label));
+        let (bp, hp) = (
+            bi.get(p.label.as_str()).copied(),
+            hi.get(p.label.as_str()).copied(),
+        );
         let vnet = |dp: &DataPlane, m: Option<&MatrixPlace>| {
             m.and_then(|x| x.vnet)
                 .map(|v| dp.topology.vnets[v].id.as_str().to_ascii_lowercase())

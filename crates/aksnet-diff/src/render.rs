@@ -1,6 +1,7 @@
 //! The diff as text for a terminal, JSON, Markdown for a pull request comment (a summary
 //! first, the detail folded), and SARIF whose results are located in HEAD's files.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use aksnet_model::ResourceId;
@@ -261,46 +262,48 @@ fn cell(t: &str) -> String {
     t.replace('|', "\\|").replace('\n', " ")
 }
 
-/// The id of HEAD's resource a hop names (`nsg-aks`, `vnet/subnet`, `afw-hub`), if one has
-/// that name.
-fn resource_named(side: &Side, at: &str) -> Option<ResourceId> {
-    let value = serde_json::to_value(side.estate).ok()?;
-    let tail = |id: &str| -> bool {
-        let segs: Vec<&str> = id.split('/').collect();
-        let name = segs.last().copied().unwrap_or("");
-        let sub = (segs.len() >= 3 && segs[segs.len() - 2].eq_ignore_ascii_case("subnets"))
-            .then(|| format!("{}/{}", segs[segs.len() - 3], name));
-        name.eq_ignore_ascii_case(at) || sub.is_some_and(|s| s.eq_ignore_ascii_case(at))
+/// HEAD's resources by the names hops give them (`nsg-aks`, `afw-hub`, `vnet/subnet` for a
+/// subnet), lower case; a name two resources share names neither.
+fn resources_by_name(side: &Side) -> BTreeMap<String, Option<ResourceId>> {
+    let mut out: BTreeMap<String, Option<ResourceId>> = BTreeMap::new();
+    let mut add = |name: String, id: &str| {
+        let id = ResourceId::parse(id).ok();
+        out.entry(name.to_ascii_lowercase())
+            .and_modify(|e| {
+                if e.as_ref().map(ResourceId::as_str) != id.as_ref().map(ResourceId::as_str) {
+                    *e = None;
+                }
+            })
+            .or_insert(id);
     };
-    for (_, arr) in value.as_object()? {
+    let Ok(Value::Object(top)) = serde_json::to_value(side.estate) else {
+        return out;
+    };
+    for arr in top.values() {
         for r in arr.as_array().into_iter().flatten() {
             let Some(id) = r.get("id").and_then(Value::as_str) else {
                 continue;
             };
-            if tail(id) {
-                return ResourceId::parse(id).ok();
-            }
+            let name = id.rsplit('/').next().unwrap_or("");
+            add(name.to_string(), id);
             for s in r
                 .pointer("/properties/subnets")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
             {
-                let sid = match (
-                    s.get("id").and_then(Value::as_str),
-                    s.get("name").and_then(Value::as_str),
-                ) {
-                    (Some(sid), _) => sid.to_string(),
-                    (None, Some(name)) => format!("{id}/subnets/{name}"),
-                    (None, None) => continue,
+                let Some(sname) = s.get("name").and_then(Value::as_str) else {
+                    continue;
                 };
-                if tail(&sid) {
-                    return ResourceId::parse(&sid).ok();
-                }
+                let sid = match s.get("id").and_then(Value::as_str) {
+                    Some(sid) => sid.to_string(),
+                    None => format!("{id}/subnets/{sname}"),
+                };
+                add(format!("{name}/{sname}"), &sid);
             }
         }
     }
-    None
+    out
 }
 
 /// The hop place a cause names (`kind at PLACE: ...`).
@@ -320,13 +323,15 @@ pub fn sarif(d: &Diff, head: &Side) -> Value {
         }
         json!([loc])
     };
+    let by_name = resources_by_name(head);
+    let resource_named = |place: &str| by_name.get(&place.to_ascii_lowercase()).cloned().flatten();
     let mut results = Vec::new();
     for (rule, level, list) in [
         ("AKSNET-DIFF-OPENED", "error", &d.opened),
         ("AKSNET-DIFF-CLOSED", "warning", &d.closed),
     ] {
         for f in list {
-            let id = cause_place(&f.cause).and_then(|p| resource_named(head, p));
+            let id = cause_place(&f.cause).and_then(resource_named);
             let verb = if rule.ends_with("OPENED") {
                 "opened"
             } else {

@@ -28,9 +28,8 @@ fn named<'e>(e: &'e mut Value, kind: &str, pred: impl Fn(&str) -> bool) -> &'e m
         .unwrap_or_else(|| panic!("no {kind}"))
 }
 
-/// The diff of `base` and `head`, pruned and exhaustive, as JSON, and whether the change was
-/// found confined to spokes.
-fn both(base: &Value, head: &Value) -> (Value, Value, bool) {
+/// Compiles and checks both estates and hands their sides to `f`.
+fn with_sides<R>(base: &Value, head: &Value, f: impl FnOnce(&Side, &Side) -> R) -> R {
     let (be, he) = (
         Estate::from_json(&base.to_string()).unwrap(),
         Estate::from_json(&head.to_string()).unwrap(),
@@ -60,16 +59,24 @@ fn both(base: &Value, head: &Value) -> (Value, Value, bool) {
         report: &hr,
         origin: &origin,
     };
-    let changes = aksnet_diff::resources::compare(&be, &he);
-    let spokes = matches!(
-        aksnet_diff::scope::of(&b, &h, &changes),
-        aksnet_diff::scope::Reach::Spokes { .. }
-    );
-    (
-        aksnet_diff::render::json(&diff(&b, &h)),
-        aksnet_diff::render::json(&diff_exhaustive(&b, &h)),
-        spokes,
-    )
+    f(&b, &h)
+}
+
+/// The diff of `base` and `head`, pruned and exhaustive, as JSON, and whether the change was
+/// found confined to spokes.
+fn both(base: &Value, head: &Value) -> (Value, Value, bool) {
+    with_sides(base, head, |b, h| {
+        let changes = aksnet_diff::resources::compare(b.estate, h.estate);
+        let spokes = matches!(
+            aksnet_diff::scope::of(b, h, &changes),
+            aksnet_diff::scope::Reach::Spokes { .. }
+        );
+        (
+            aksnet_diff::render::json(&diff(b, h)),
+            aksnet_diff::render::json(&diff_exhaustive(b, h)),
+            spokes,
+        )
+    })
 }
 
 #[test]
@@ -125,44 +132,17 @@ fn places_flow_intents_start_from_are_sources_too() {
         .push(json!({"name": "deny-ssh", "properties": {"priority": 100, "direction": "Inbound", "access": "Deny",
             "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "22",
             "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}}));
-    let (be, he) = (
-        Estate::from_json(&base.to_string()).unwrap(),
-        Estate::from_json(&head.to_string()).unwrap(),
-    );
-    let (bp, hp) = (
-        DataPlane::compile(&be, Options::default()),
-        DataPlane::compile(&he, Options::default()),
-    );
-    let origin = Origin::Json {
-        files: Vec::new(),
-        places: Default::default(),
-    };
-    let all = Selection::default();
-    let (br, hr) = (
-        verify(&be, &bp, &origin, &all, None).unwrap(),
-        verify(&he, &hp, &origin, &all, None).unwrap(),
-    );
-    let b = Side {
-        estate: &be,
-        plane: &bp,
-        report: &br,
-        origin: &origin,
-    };
-    let h = Side {
-        estate: &he,
-        plane: &hp,
-        report: &hr,
-        origin: &origin,
-    };
-    let pep = "vnet-aks-prod/snet-pep";
-    let from_pep = |d: &aksnet_diff::Diff| d.closed.iter().any(|c| c.from == pep);
-    assert!(!from_pep(&diff(&b, &h)), "not a source of the flow matrix");
-    let d = aksnet_diff::diff_from(&b, &h, &[pep.to_string()]);
-    let c = d
-        .closed
-        .iter()
-        .find(|c| c.from == pep)
-        .expect("a closed flow from the named place");
-    assert_eq!(c.to, "vnet-aks-prod/snet-system");
-    assert!(c.cause.contains("deny-ssh"), "{}", c.cause);
+    with_sides(&base, &head, |b, h| {
+        let pep = "vnet-aks-prod/snet-pep";
+        let from_pep = |d: &aksnet_diff::Diff| d.closed.iter().any(|c| c.from == pep);
+        assert!(!from_pep(&diff(b, h)), "not a source of the flow matrix");
+        let d = aksnet_diff::diff_from(b, h, &[pep.to_string()]);
+        let c = d
+            .closed
+            .iter()
+            .find(|c| c.from == pep)
+            .expect("a closed flow from the named place");
+        assert_eq!(c.to, "vnet-aks-prod/snet-system");
+        assert!(c.cause.contains("deny-ssh"), "{}", c.cause);
+    });
 }

@@ -170,9 +170,10 @@ fn parameters(
     out
 }
 
-/// The template a `.bicepparam` file's `using` names.
+/// The template a `.bicepparam` file's `using` names (its values are read when the template
+/// is deployed).
 pub(crate) fn using(path: &Path) -> Option<std::path::PathBuf> {
-    aksnet_bicep::params::read(path).ok()?.using
+    aksnet_bicep::params::using(path).ok().flatten()
 }
 
 /// Deploys the Bicep file `path` (with `--parameters`, which may be `.bicepparam` files) and

@@ -24,6 +24,22 @@ pub struct ParamFile {
     pub problems: Vec<Problem>,
 }
 
+/// The template the `.bicepparam` file at `path` names (`using`), read without evaluating
+/// its values.
+pub fn using(path: &Path) -> Result<Option<PathBuf>, Problem> {
+    let (_, _, stmts) = super::read_parsed(path)?;
+    Ok(stmts
+        .iter()
+        .find_map(|s| match &s.decl {
+            Decl::Using(u) => Some(
+                u.as_ref()
+                    .map(|u| super::join(path.parent().unwrap_or(Path::new(".")), u)),
+            ),
+            _ => None,
+        })
+        .flatten())
+}
+
 /// Reads the `.bicepparam` file at `path`.
 pub fn read(path: &Path) -> Result<ParamFile, Problem> {
     let (name, text, stmts) = super::read_parsed(path)?;

@@ -480,3 +480,18 @@ fn nested_resources_see_their_siblings_by_name() {
         .unwrap()
         .ends_with("/profiles/p/originGroups/og"));
 }
+
+#[test]
+fn using_is_read_without_evaluating_the_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.bicepparam");
+    std::fs::write(&p, "using './infra/main.bicep'\nparam a = nope\n").unwrap();
+    assert_eq!(
+        params_file::using(&p).unwrap(),
+        Some(dir.path().join("infra/main.bicep"))
+    );
+    std::fs::write(&p, "using none\n").unwrap();
+    assert_eq!(params_file::using(&p).unwrap(), None);
+    std::fs::write(&p, "using\n").unwrap();
+    assert!(params_file::using(&p).is_err());
+}

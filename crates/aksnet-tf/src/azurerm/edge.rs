@@ -51,23 +51,7 @@ pub(crate) fn application_gateway(c: &Ctx) -> Vec<Out> {
         named(
             "frontend_ip_configuration",
             "frontendIPConfigurations",
-            &|b| {
-                let mut m = Map::new();
-                copy(&mut m, "privateIPAddress", b, &["private_ip_address"]);
-                copy(
-                    &mut m,
-                    "privateIPAllocationMethod",
-                    b,
-                    &["private_ip_address_allocation"],
-                );
-                put(&mut m, "subnet", sub_ref(b, &["subnet_id"]));
-                put(
-                    &mut m,
-                    "publicIPAddress",
-                    sub_ref(b, &["public_ip_address_id"]),
-                );
-                m
-            },
+            &super::lb::frontend_ip,
         ),
     );
     p.insert(

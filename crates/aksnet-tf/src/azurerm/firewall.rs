@@ -141,11 +141,17 @@ fn ports(r: &Json, arg: &str) -> Json {
     Json::Array(items(r, arg).into_iter().map(as_text).collect())
 }
 
-fn network_rule(r: &Json) -> Json {
+/// A policy rule's type, name and description, which every kind of rule has.
+fn rule_head(kind: &str, r: &Json) -> Map<String, Json> {
     let mut m = Map::new();
-    m.insert("ruleType".into(), json!("NetworkRule"));
+    m.insert("ruleType".into(), json!(kind));
     copy(&mut m, "name", r, &["name"]);
     copy(&mut m, "description", r, &["description"]);
+    m
+}
+
+fn network_rule(r: &Json) -> Json {
+    let mut m = rule_head("NetworkRule", r);
     m.insert(
         "ipProtocols".into(),
         list(r, "protocols").unwrap_or(json!([])),
@@ -183,10 +189,7 @@ fn app_protocols(r: &Json) -> Json {
 }
 
 fn application_rule(r: &Json) -> Json {
-    let mut m = Map::new();
-    m.insert("ruleType".into(), json!("ApplicationRule"));
-    copy(&mut m, "name", r, &["name"]);
-    copy(&mut m, "description", r, &["description"]);
+    let mut m = rule_head("ApplicationRule", r);
     m.insert("protocols".into(), app_protocols(r));
     lists(
         &mut m,
@@ -206,10 +209,7 @@ fn application_rule(r: &Json) -> Json {
 }
 
 fn nat_rule(r: &Json) -> Json {
-    let mut m = Map::new();
-    m.insert("ruleType".into(), json!("NatRule"));
-    copy(&mut m, "name", r, &["name"]);
-    copy(&mut m, "description", r, &["description"]);
+    let mut m = rule_head("NatRule", r);
     m.insert(
         "ipProtocols".into(),
         list(r, "protocols").unwrap_or(json!([])),

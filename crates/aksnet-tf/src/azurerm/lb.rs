@@ -6,26 +6,33 @@ use super::fold::Fold;
 use super::val::{blocks, child, copy, get, put, sub_ref};
 use super::{Ctx, Out};
 
+/// A `frontend_ip_configuration` block of a load balancer or an App Gateway as Azure's
+/// `properties`: its private address and allocation, subnet and public IP.
+pub(crate) fn frontend_ip(b: &Json) -> Map<String, Json> {
+    let mut m = Map::new();
+    copy(&mut m, "privateIPAddress", b, &["private_ip_address"]);
+    copy(
+        &mut m,
+        "privateIPAllocationMethod",
+        b,
+        &["private_ip_address_allocation"],
+    );
+    put(&mut m, "subnet", sub_ref(b, &["subnet_id"]));
+    put(
+        &mut m,
+        "publicIPAddress",
+        sub_ref(b, &["public_ip_address_id"]),
+    );
+    m
+}
+
 /// `azurerm_lb`: SKU and frontend IP configurations.
 pub(crate) fn load_balancer(c: &Ctx) -> Vec<Out> {
     let v = c.v;
     let frontends: Vec<Json> = blocks(v, "frontend_ip_configuration")
         .into_iter()
         .filter_map(|b| {
-            let mut m = Map::new();
-            copy(&mut m, "privateIPAddress", b, &["private_ip_address"]);
-            copy(
-                &mut m,
-                "privateIPAllocationMethod",
-                b,
-                &["private_ip_address_allocation"],
-            );
-            put(&mut m, "subnet", sub_ref(b, &["subnet_id"]));
-            put(
-                &mut m,
-                "publicIPAddress",
-                sub_ref(b, &["public_ip_address_id"]),
-            );
+            let m = frontend_ip(b);
             Some(child(
                 &c.ident.id,
                 "frontendIPConfigurations",
