@@ -454,7 +454,7 @@ impl<'a> Planner<'a> {
                 .iter()
                 .map(|np| PoolDemand::of(mode, &pool_profile(np)).total_nodes())
                 .sum();
-            let need_len = 24 - (nodes.max(1).next_power_of_two().trailing_zeros() as u8).min(24);
+            let need_len = aksnet_model::aks::pod_cidr_len_for(nodes);
             match &net.pod_cidr {
                 Some(s) => {
                     self.check_cidr("pod CIDR", s, &avoid, routed, spoke);
@@ -467,7 +467,7 @@ impl<'a> Planner<'a> {
                         ));
                     }
                     if s.value.len() > need_len {
-                        self.errors.push(DesignError::at(self.file, pos(s), format!("pod CIDR {} holds {} node /24s; the cluster can reach {nodes} nodes with surge", s.value, s.value.size() / 256), format!("use a /{need_len} or larger")));
+                        self.errors.push(DesignError::at(self.file, pos(s), format!("pod CIDR {} holds {} node /24s; the cluster can reach {nodes} nodes with surge", s.value, aksnet_model::aks::pod_cidr_node_slots(&s.value)), format!("use a /{need_len} or larger")));
                     }
                     why.push("pod CIDR from the intent".to_string());
                     Some(s.value)

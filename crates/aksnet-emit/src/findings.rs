@@ -194,6 +194,10 @@ pub fn text(report: &Report) -> String {
     for u in &report.unused_suppressions {
         let _ = writeln!(out, "note: {u}");
     }
+    let table = crate::headroom::text(&report.headroom);
+    if !table.is_empty() {
+        let _ = writeln!(out, "{table}");
+    }
     let _ = writeln!(out, "{}", summary_line(report));
     out
 }
@@ -211,6 +215,7 @@ pub fn json_report(report: &Report) -> Value {
         },
         "findings": report.findings,
         "unusedSuppressions": report.unused_suppressions,
+        "headroom": crate::headroom::json(&report.headroom),
     })
 }
 
@@ -335,6 +340,13 @@ pub fn markdown(report: &Report) -> String {
     }
     for u in &report.unused_suppressions {
         let _ = writeln!(out, "\n> note: {u}");
+    }
+    let table = crate::headroom::markdown(&report.headroom);
+    if !table.is_empty() {
+        let _ = write!(
+            out,
+            "\n<details><summary>Headroom of Azure limits</summary>\n\n{table}\n</details>\n"
+        );
     }
     out
 }

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use aksnet_engine::topology::VnetIx;
 use aksnet_engine::DataPlane;
+use aksnet_model::validate::thousands;
 use aksnet_model::Estate;
 use aksnet_rules::verify::Report;
 use aksnet_rules::Severity;
@@ -58,6 +59,7 @@ pub fn html(i: &Input) -> String {
     let _ = writeln!(s, "<h2>Architecture</h2><div class=\"diagram\">{svg}</div>");
     plan(&mut s, i);
     findings(&mut s, i.report);
+    headroom(&mut s, i.report);
     matrix(&mut s, i.plane);
     if !i.files.is_empty() {
         let _ = writeln!(s, "<h2>Generated files</h2><ul>");
@@ -161,6 +163,34 @@ fn findings(s: &mut String, r: &Report) {
             }
         }
     }
+}
+
+/// The headroom of each Azure limit that applies, the near and over rows marked.
+fn headroom(s: &mut String, r: &Report) {
+    if r.headroom.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "<h2>Headroom</h2><p class=\"muted\">For each Azure limit that applies, its largest use in the estate (limits as of {}; warnings from {} %, the AKS-CAP rules).</p><table><tr><th>Limit</th><th>Used / limit</th><th>Use</th><th>Largest at</th><th>Counted</th></tr>", aksnet_model::limits::LIMITS_AS_OF, aksnet_model::limits::WARN_PERCENT);
+    for u in &r.headroom {
+        let class = match u.level() {
+            aksnet_model::capacity::Level::Within => "",
+            aksnet_model::capacity::Level::Near => " class=\"warning\"",
+            aksnet_model::capacity::Level::Over => " class=\"error\"",
+        };
+        let l = u.limit.limit();
+        let _ = writeln!(
+            s,
+            "<tr{class}><td title=\"{}\">{}</td><td>{} / {}</td><td>{} %</td><td><code>{}</code></td><td>{}</td></tr>",
+            esc(l.source),
+            esc(l.name),
+            thousands(u.used),
+            thousands(u.max),
+            u.percent(),
+            esc(u.resource.name()),
+            esc(&u.counted)
+        );
+    }
+    s.push_str("</table>\n");
 }
 
 /// Above this many places the matrix is drawn per VNet (cross-VNet cells left to `aksnet reach`):

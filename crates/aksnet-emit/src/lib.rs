@@ -14,6 +14,7 @@ pub mod diagram;
 pub mod egress;
 pub mod findings;
 pub mod hcl;
+pub mod headroom;
 pub mod html;
 pub mod kubernetes;
 pub mod summary;

@@ -329,19 +329,7 @@ fn iana_private() -> PrefixSet {
 
 /// Compiles the policy `id` with its parent chain.
 pub fn compile(estate: &Estate, id: &ResourceId, location: &str, tags: &ServiceTags) -> Policy {
-    let mut chain = Vec::new();
-    let mut cur = Some(id.clone());
-    while let Some(pid) = cur {
-        if chain.contains(&pid) || chain.len() > 8 {
-            break;
-        }
-        let parent = estate
-            .firewall_policies
-            .get(&pid)
-            .and_then(|p| p.properties.base_policy.as_ref().map(|b| b.id.clone()));
-        chain.push(pid);
-        cur = parent;
-    }
+    let mut chain = estate.policy_chain(id);
     chain.reverse(); // parent first [FWRULE]
     let me = estate.firewall_policies.get(id);
     let mut policy = Policy {
@@ -358,11 +346,7 @@ pub fn compile(estate: &Estate, id: &ResourceId, location: &str, tags: &ServiceT
             .map_or(&[][..], |s| &s.private_ranges),
     );
     for pid in &chain {
-        let mut groups: Vec<_> = estate
-            .rule_collection_groups
-            .iter()
-            .filter(|g| g.id.parent().as_ref() == Some(pid))
-            .collect();
+        let mut groups: Vec<_> = estate.policy_groups(pid).collect();
         groups.sort_by_key(|g| (g.properties.priority, g.name.clone()));
         for g in groups {
             let mut colls: Vec<&RuleCollection> = g.properties.rule_collections.iter().collect();

@@ -48,6 +48,13 @@ pub struct Options {
     /// azurefirewall-create-with-ipgroups-and-linux-jumpbox) route to `10.0.1.4` literally,
     /// relying on it. Default: false (the address is unknown, and flows through it too).
     pub firewall_first_address: bool,
+    /// Count a firewall network rule's destination port range by its ports (`1000-2000` is
+    /// 1,001) in the rule-combination limit, instead of as one entry. UNCONFIRMED: Microsoft's
+    /// formula divides "the number of destination ports" by 14 without saying how a range
+    /// counts (learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#azure-firewall-limits,
+    /// 2026). Not a data-plane behaviour: it only changes AKS-CAP-005's count
+    /// ([`aksnet_model::capacity::Counting`]). Default: false (one entry, as written).
+    pub firewall_port_ranges_expanded: bool,
     /// Service-tag prefixes (from `--service-tags FILE`); without them, rules naming tags other
     /// than `VirtualNetwork`, `AzureLoadBalancer` and `Internet` match nothing, and service
     /// endpoint routes have no prefixes.
@@ -72,7 +79,7 @@ fn switch_names() -> String {
 }
 
 /// The switch names the CLI accepts (`--switch NAME`), each turning one default around.
-pub const SWITCHES: [(&str, &str); 9] = [
+pub const SWITCHES: [(&str, &str); 10] = [
     (
         "no-none-route-172-16",
         "leave 172.16.0.0/12 out of the None system routes",
@@ -109,9 +116,24 @@ pub const SWITCHES: [(&str, &str); 9] = [
         "firewall-first-address",
         "an Azure Firewall without a stated private address gets its subnet's first assignable one (x.x.x.4)",
     ),
+    (
+        "firewall-port-ranges-expanded",
+        "count each port of a firewall rule's port range toward the 20,000 rule-combination limit (AKS-CAP-005)",
+    ),
 ];
 
 impl Options {
+    /// How capacity usages are counted under these switches.
+    pub fn counting(&self) -> aksnet_model::capacity::Counting {
+        aksnet_model::capacity::Counting {
+            port_ranges: if self.firewall_port_ranges_expanded {
+                aksnet_model::capacity::firewall::PortRanges::Expanded
+            } else {
+                aksnet_model::capacity::firewall::PortRanges::Entries
+            },
+        }
+    }
+
     /// Turns one default around by its switch name (see [`SWITCHES`]).
     pub fn set(&mut self, switch: &str) -> Result<(), UnknownSwitch> {
         match switch {
@@ -130,6 +152,7 @@ impl Options {
                 self.forwarding_rules_on_cname_targets = false
             }
             "firewall-first-address" => self.firewall_first_address = true,
+            "firewall-port-ranges-expanded" => self.firewall_port_ranges_expanded = true,
             other => {
                 return Err(UnknownSwitch {
                     name: other.to_string(),
@@ -152,6 +175,7 @@ impl Default for Options {
             virtual_network_tag_includes_udr_prefixes: true,
             forwarding_rules_on_cname_targets: true,
             firewall_first_address: false,
+            firewall_port_ranges_expanded: false,
             service_tags: Default::default(),
         }
     }

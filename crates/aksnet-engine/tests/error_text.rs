@@ -47,7 +47,7 @@ fn unknown_switch() {
     let err = Options::default().set("bogus").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown switch `bogus` (known: no-none-route-172-16, no-observed-25-routes, none-routes-removed-for-any-default-udr, peering-access-hard-block, dnat-then-network-rules, dnat-keeps-source, vnet-tag-without-udr-prefixes, no-forwarding-rules-on-cname-targets, firewall-first-address)"
+        "unknown switch `bogus` (known: no-none-route-172-16, no-observed-25-routes, none-routes-removed-for-any-default-udr, peering-access-hard-block, dnat-then-network-rules, dnat-keeps-source, vnet-tag-without-udr-prefixes, no-forwarding-rules-on-cname-targets, firewall-first-address, firewall-port-ranges-expanded)"
     );
 }
 

@@ -273,6 +273,22 @@ impl ManagedCluster {
             _ => NetworkMode::AzureFlat,
         })
     }
+
+    /// The pod CIDR an overlay or kubenet cluster gives its nodes /24s from, and whether the
+    /// cluster states it (else it is AKS's default, [`crate::azure::DEFAULT_POD_CIDR`]); `None`
+    /// for other modes, whose pods take VNet addresses.
+    pub fn pod_cidr_in_use(&self) -> Option<(Prefix, bool)> {
+        if !matches!(
+            self.network_mode(),
+            Some(NetworkMode::Overlay | NetworkMode::Kubenet)
+        ) {
+            return None;
+        }
+        match self.network_profile.pod_cidr {
+            Some(p) => Some((p, true)),
+            None => Some((crate::azure::DEFAULT_POD_CIDR.parse().ok()?, false)),
+        }
+    }
 }
 
 /// `apiServerAccessProfile`.
@@ -330,6 +346,22 @@ impl ApiServerAccessProfile {
             })
             .collect()
     }
+}
+
+/// How many nodes a pod CIDR serves at one /24 each (0 when it is smaller than a /24).
+/// [AKS-OVERLAY] [AKS-KUBENET] §6.2
+pub fn pod_cidr_node_slots(pod: &Prefix) -> u128 {
+    if pod.len() > crate::azure::POD_CIDR_PER_NODE_LEN {
+        0
+    } else {
+        pod.size() >> (32 - u32::from(crate::azure::POD_CIDR_PER_NODE_LEN))
+    }
+}
+
+/// The longest pod CIDR prefix that serves `nodes` nodes at one /24 each (a /24 for one node).
+pub fn pod_cidr_len_for(nodes: u32) -> u8 {
+    let bits = nodes.max(1).next_power_of_two().trailing_zeros() as u8;
+    crate::azure::POD_CIDR_PER_NODE_LEN - bits.min(crate::azure::POD_CIDR_PER_NODE_LEN)
 }
 
 /// Addresses one node pool takes from its node subnet at full scale, and why.

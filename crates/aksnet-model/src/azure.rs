@@ -132,6 +132,10 @@ pub const KUBENET_MAX_NODES: u32 = 400;
 /// Overlay and kubenet give each node one /24 of the pod CIDR. [AKS-OVERLAY] [AKS-KUBENET] §6.2
 pub const POD_CIDR_PER_NODE_LEN: u8 = 24;
 
+/// The pod CIDR AKS gives an overlay or kubenet cluster that states none: 10.244.0.0/16, the
+/// REST API's default for `networkProfile.podCidr` [AKS-OVERLAY] [AKS-KUBENET] §6.2.
+pub const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
+
 /// Azure CNI pod-subnet (dynamic) allocates pod IPs in batches of 16. [AKS-PODSUBNET] §6.2
 pub const POD_SUBNET_BATCH: u32 = 16;
 

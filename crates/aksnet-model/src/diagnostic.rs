@@ -230,6 +230,19 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Formats a count with thousands separators: 1071 → "1,071".
+pub fn thousands(n: u128) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -275,6 +275,35 @@ impl Estate {
             .collect()
     }
 
+    /// A firewall policy and the policies it inherits from, the policy itself first, its
+    /// root parent last. A chain that loops or runs past 8 policies stops there (Azure allows
+    /// one parent per policy; the bound keeps a hostile estate finite). [FWRULE] §4.1
+    pub fn policy_chain(&self, id: &ResourceId) -> Vec<ResourceId> {
+        let mut chain: Vec<ResourceId> = Vec::new();
+        let mut cur = Some(id.clone());
+        while let Some(pid) = cur {
+            if chain.contains(&pid) || chain.len() > 8 {
+                break;
+            }
+            cur = self
+                .firewall_policies
+                .get(&pid)
+                .and_then(|p| p.properties.base_policy.as_ref().map(|b| b.id.clone()));
+            chain.push(pid);
+        }
+        chain
+    }
+
+    /// The rule collection groups of one firewall policy (its children), in id order.
+    pub fn policy_groups<'a>(
+        &'a self,
+        policy: &'a ResourceId,
+    ) -> impl Iterator<Item = &'a Resource<RuleCollectionGroup>> + 'a {
+        self.rule_collection_groups
+            .iter()
+            .filter(move |g| g.id.parent().as_ref() == Some(policy))
+    }
+
     /// Every subnet in the estate with its VNet, in id order.
     pub fn subnets(&self) -> impl Iterator<Item = (&Resource<VirtualNetwork>, &Child<Subnet>)> {
         self.virtual_networks

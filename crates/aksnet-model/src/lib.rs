@@ -11,11 +11,12 @@
 #![allow(rustdoc::broken_intra_doc_links)]
 
 // Module order (each uses only modules before it): azure → defaults → checked → id → resource → aks → aks_egress →
-// maybe → network → appgw → diagnostic → firewall → gateway → paas → private → estate → validate.
+// maybe → network → appgw → diagnostic → firewall → gateway → paas → private → estate → limits → capacity → validate.
 pub mod aks;
 pub mod aks_egress;
 pub mod appgw;
 pub mod azure;
+pub mod capacity;
 pub mod checked;
 pub mod defaults;
 pub mod diagnostic;
@@ -23,6 +24,7 @@ pub mod estate;
 pub mod firewall;
 pub mod gateway;
 pub mod id;
+pub mod limits;
 pub mod maybe;
 pub mod network;
 pub mod paas;

@@ -89,6 +89,8 @@ pub struct Report {
     pub rules_run: usize,
     /// How many flow intents were checked.
     pub intents_checked: usize,
+    /// The largest use of each Azure limit that applies ([`aksnet_model::capacity::headroom`]).
+    pub headroom: Vec<aksnet_model::capacity::Usage>,
 }
 
 impl Selection {
@@ -156,6 +158,7 @@ pub fn verify(
         unused_suppressions,
         rules_run: rules.len(),
         intents_checked,
+        headroom: aksnet_model::capacity::headroom(estate, plane.options.counting()),
     })
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use aksnet_design::{design, REFERENCE_INTENT, REFERENCE_NAME};
 use aksnet_engine::{DataPlane, Options};
 use aksnet_model::Estate;
-use aksnet_rules::{catalog, check, Finding};
+use aksnet_rules::{catalog, check, Finding, Severity};
 use serde_json::{json, Value};
 
 fn example(name: &str) -> Value {
@@ -487,6 +487,51 @@ fn cases() -> Vec<Case> {
             },
             true,
         ),
+        // Azure's limits: each crossed on the reference (AKS-CAP-008/009 only approached: past
+        // the limit AKS-ADR-002 reports them). `limits_warn_from_80_percent_and_err_past_them`
+        // walks each across its thresholds.
+        case("AKS-CAP-001", "reference", |v| routes(v, 401), false),
+        case("AKS-CAP-002", "reference", |v| nsg_rules(v, 1001), false),
+        case(
+            "AKS-CAP-003",
+            "reference",
+            |v| nsg_addresses(v, 4001),
+            false,
+        ),
+        case("AKS-CAP-004", "reference", |v| peerings(v, 501), false),
+        case(
+            "AKS-CAP-005",
+            "reference",
+            |v| combinations(v, 20_001),
+            false,
+        ),
+        case("AKS-CAP-006", "reference", |v| policy_groups(v, 91), false),
+        case(
+            "AKS-CAP-007",
+            "reference",
+            |v| group_size(v, 2_200_000),
+            false,
+        ),
+        case(
+            "AKS-CAP-008",
+            "reference",
+            |v| subnet_addresses(v, 25),
+            false,
+        ),
+        case(
+            "AKS-CAP-009",
+            "reference",
+            |v| pod_cidr_nodes(v, 250),
+            false,
+        ),
+        case(
+            "AKS-CAP-010",
+            "reference",
+            |v| cluster_nodes(v, 5001),
+            false,
+        ),
+        case("AKS-CAP-011", "reference", |v| cluster_pools(v, 101), false),
+        case("AKS-CAP-012", "reference", |v| pool_nodes(v, 1001), false),
     ]
 }
 
@@ -617,4 +662,207 @@ fn a_gateway_s_own_waf_configuration_counts_without_a_policy() {
         with("Prevention", "3.1"),
         ["public Application Gateway `agw-aks-prod` has its own WAF configuration without a supported OWASP/DRS managed rule set (OWASP 3.1)"]
     );
+}
+
+/// `n` distinct /32s in 198.18.0.0/15 (the benchmarking range: no estate uses it).
+fn hosts(n: u64) -> Vec<Value> {
+    (0..n)
+        .map(|i| format!("198.18.{}.{}/32", i / 256, i % 256).into())
+        .collect()
+}
+
+/// Fixtures that bring the reference to `n` of one limit (the reference's own use counted in).
+/// The spoke's node route table holds `n` routes.
+fn routes(v: &mut Value, n: u64) {
+    let table = &mut named(v, "routeTables", "rt-aks-prod")["properties"]["routes"];
+    let hosts = hosts(n - 1);
+    for (i, h) in hosts.into_iter().enumerate() {
+        table
+            .as_array_mut()
+            .unwrap()
+            .push(json!({ "name": format!("r{i}"),
+            "properties": { "addressPrefix": h, "nextHopType": "None" } }));
+    }
+}
+
+/// The user pool's NSG holds `n` rules.
+fn nsg_rules(v: &mut Value, n: u64) {
+    let rules =
+        &mut named(v, "networkSecurityGroups", "nsg-user-aks-prod")["properties"]["securityRules"];
+    for (i, h) in hosts(n).into_iter().enumerate() {
+        rules.as_array_mut().unwrap().push(json!({ "name": format!("deny-{i}"), "properties": {
+            "priority": 100 + i, "direction": "Inbound", "access": "Deny", "protocol": "Tcp",
+            "sourceAddressPrefix": h, "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22" } }));
+    }
+}
+
+/// One rule of the user pool's NSG names `n` source addresses.
+fn nsg_addresses(v: &mut Value, n: u64) {
+    named(v, "networkSecurityGroups", "nsg-user-aks-prod")["properties"]["securityRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "name": "deny-partners", "properties": {
+            "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp",
+            "sourceAddressPrefixes": hosts(n), "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22" } }));
+}
+
+/// The hub has `n` peerings (the spoke's and `n - 1` to VNets outside the estate).
+fn peerings(v: &mut Value, n: u64) {
+    let hub = &mut named(v, "virtualNetworks", "vnet-contoso-hub")["properties"]
+        ["virtualNetworkPeerings"];
+    for i in 1..n {
+        hub.as_array_mut().unwrap().push(json!({ "name": format!("peer-{i}"), "properties": {
+            "remoteVirtualNetwork": { "id": format!("/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/rg-x/providers/Microsoft.Network/virtualNetworks/vnet-{i}") },
+            "allowVirtualNetworkAccess": true, "allowForwardedTraffic": true, "peeringState": "Connected" } }));
+    }
+}
+
+/// The firewall policy's network rules make `n` combinations (the reference's 3 and one rule to
+/// `n - 3` destinations on one protocol and port).
+fn combinations(v: &mut Value, n: u64) {
+    add_group(
+        v,
+        "rcg-many",
+        json!({ "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "many", "priority": 300,
+        "action": { "type": "Allow" }, "rules": [{ "ruleType": "NetworkRule", "name": "many", "ipProtocols": ["TCP"],
+        "sourceAddresses": ["10.240.1.0/27"], "destinationAddresses": hosts(n - 3), "destinationPorts": ["443"] }] }),
+    );
+}
+
+/// The firewall policy has `n` rule collection groups.
+fn policy_groups(v: &mut Value, n: u64) {
+    for i in 3..n {
+        add_group(
+            v,
+            &format!("rcg-{i}"),
+            json!({ "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": format!("c{i}"),
+            "priority": 1000 + i, "action": { "type": "Deny" }, "rules": [] }),
+        );
+    }
+}
+
+/// A rule collection group of about `bytes` bytes: a long rule name is the cheapest way to grow
+/// a group's JSON without giving the engine thousands of rules to compile.
+fn group_size(v: &mut Value, bytes: usize) {
+    add_group(
+        v,
+        "rcg-large",
+        json!({ "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "large", "priority": 300,
+        "action": { "type": "Deny" }, "rules": [{ "ruleType": "NetworkRule", "name": "x".repeat(bytes), "ipProtocols": ["TCP"],
+        "sourceAddresses": ["198.18.0.1"], "destinationAddresses": ["198.18.0.2"], "destinationPorts": ["443"] }] }),
+    );
+}
+
+/// The user pool's subnet (a /27: 27 usable) must hold `n` addresses: the pool alone is in it,
+/// one address per node under overlay, plus one surge node.
+fn subnet_addresses(v: &mut Value, n: u64) {
+    cluster(v)["agentPoolProfiles"][1]["maxCount"] = (n - 1).into();
+}
+
+/// The cluster reaches `n` nodes with surge (system 5 + 1, user `n - 7` + 1), one /24 each of
+/// its /16 pod CIDR (256).
+fn pod_cidr_nodes(v: &mut Value, n: u64) {
+    cluster(v)["agentPoolProfiles"][1]["maxCount"] = (n - 7).into();
+}
+
+/// The cluster reaches `n` nodes with surge.
+fn cluster_nodes(v: &mut Value, n: u64) {
+    pod_cidr_nodes(v, n);
+}
+
+/// The cluster has `n` pools (the reference's 2 and `n - 2` one-node pools).
+fn cluster_pools(v: &mut Value, n: u64) {
+    let user = cluster(v)["agentPoolProfiles"][1].clone();
+    for i in 2..n {
+        let mut p = user.clone();
+        p["name"] = format!("pool{i}").into();
+        p["maxCount"] = 1.into();
+        p["minCount"] = 1.into();
+        p["count"] = 1.into();
+        cluster(v)["agentPoolProfiles"]
+            .as_array_mut()
+            .unwrap()
+            .push(p);
+    }
+}
+
+/// The user pool reaches `n` nodes with surge.
+fn pool_nodes(v: &mut Value, n: u64) {
+    subnet_addresses(v, n);
+}
+
+/// Each limit below 80 %, at 80 %, at 100 % and one past, on the reference: nothing, a
+/// warning, a warning, an error (for the two AKS-ADR-002 reports past the limit: that rule's
+/// error and no AKS-CAP finding, so one problem is one finding).
+#[test]
+fn limits_warn_from_80_percent_and_err_past_them() {
+    type Fixture = fn(&mut Value, u64);
+    // code, fixture, limit, whether AKS-ADR-002 reports it past the limit.
+    let limits: [(&str, Fixture, u64, bool); 11] = [
+        ("AKS-CAP-001", routes, 400, false),
+        ("AKS-CAP-002", nsg_rules, 1000, false),
+        ("AKS-CAP-003", nsg_addresses, 4000, false),
+        ("AKS-CAP-004", peerings, 500, false),
+        ("AKS-CAP-005", combinations, 20_000, false),
+        ("AKS-CAP-006", policy_groups, 90, false),
+        ("AKS-CAP-008", subnet_addresses, 27, true),
+        ("AKS-CAP-009", pod_cidr_nodes, 256, true),
+        ("AKS-CAP-010", cluster_nodes, 5000, false),
+        ("AKS-CAP-011", cluster_pools, 100, false),
+        ("AKS-CAP-012", pool_nodes, 1000, false),
+    ];
+    let run = |code: &str, v: &Value| {
+        let e = Estate::from_json(&v.to_string()).expect("the mutated estate still parses");
+        let dp = DataPlane::compile(&e, Options::default());
+        let rules: Vec<_> = catalog()
+            .into_iter()
+            .filter(|r| r.code == code || r.code == "AKS-ADR-002")
+            .collect();
+        aksnet_rules::check_rules(&e, &dp, &rules)
+    };
+    let reference = example("reference");
+    for (code, fixture, max, by_validation) in limits {
+        let warn_from = (max * 80).div_ceil(100);
+        for (n, want) in [
+            (warn_from - 1, None),
+            (warn_from, Some(Severity::Warning)),
+            (max, Some(Severity::Warning)),
+            (max + 1, (!by_validation).then_some(Severity::Error)),
+        ] {
+            let mut v = reference.clone();
+            fixture(&mut v, n);
+            let found = run(code, &v);
+            let mine: Vec<&Finding> = found.iter().filter(|f| f.code == code).collect();
+            assert_eq!(
+                mine.iter().map(|f| f.severity).collect::<Vec<_>>(),
+                want.into_iter().collect::<Vec<_>>(),
+                "{code} at {n} of {max}: {:?}",
+                mine.iter().map(|f| &f.message).collect::<Vec<_>>()
+            );
+            if n > max && by_validation {
+                assert!(
+                    found
+                        .iter()
+                        .any(|f| f.code == "AKS-ADR-002" && f.severity == Severity::Error),
+                    "{code} at {n}: AKS-ADR-002 reports it"
+                );
+            }
+        }
+    }
+    // The rule collection group's size is an estimate from its JSON: 1.6 MB passes, 1.7 MB
+    // warns, 2.2 MB errs.
+    for (bytes, want) in [
+        (1_600_000, None),
+        (1_700_000, Some(Severity::Warning)),
+        (2_200_000, Some(Severity::Error)),
+    ] {
+        let mut v = reference.clone();
+        group_size(&mut v, bytes);
+        let sev: Vec<Severity> = run("AKS-CAP-007", &v)
+            .iter()
+            .filter(|f| f.code == "AKS-CAP-007")
+            .map(|f| f.severity)
+            .collect();
+        assert_eq!(sev, want.into_iter().collect::<Vec<_>>(), "{bytes} bytes");
+    }
 }

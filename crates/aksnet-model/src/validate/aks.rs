@@ -2,14 +2,14 @@
 //! DNS service IP, maxPods, kubenet scale, subnet capacity at full scale, UDR egress
 //! prerequisites, API server subnet.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use aksnet_net::{Prefix, PrefixSet};
 
 use super::{thousands, Sink};
-use crate::aks::{ManagedCluster, NetworkMode, PoolDemand};
+use crate::aks::{pod_cidr_len_for, pod_cidr_node_slots, ManagedCluster, NetworkMode};
 use crate::azure;
+use crate::capacity::{self, Level};
 use crate::estate::Estate;
 use crate::id::ResourceId;
 use crate::network::NextHopType;
@@ -196,20 +196,20 @@ fn cidrs(mc: &Resource<ManagedCluster>, estate: &Estate, onprem: &PrefixSet, sin
         }
         dns_service_ip(mc, &svc, sink);
     }
-    if let Some(pod) = pod_cidr {
-        let nodes: u128 = mc
-            .properties
-            .agent_pool_profiles
-            .iter()
-            .map(|p| u128::from(p.max_nodes() + p.surge_nodes()))
-            .sum();
-        let slots = pod.size() >> (32 - u32::from(azure::POD_CIDR_PER_NODE_LEN));
-        if pod.len() > azure::POD_CIDR_PER_NODE_LEN || nodes > slots {
+    if let Some((pod, stated)) = mc.properties.pod_cidr_in_use() {
+        let nodes = u128::from(capacity::aks::nodes_with_surge(&mc.properties));
+        let slots = pod_cidr_node_slots(&pod);
+        if nodes > slots {
+            let whose = if stated {
+                ""
+            } else {
+                " (AKS's default, as the cluster states none)"
+            };
             sink.error(
                 "aks-pod-cidr-too-small",
                 &mc.id,
-                format!("pod CIDR {pod} holds {slots} node /24s, but the cluster can reach {nodes} nodes with surge"),
-                "use a larger pod CIDR; each node takes one /24",
+                format!("pod CIDR {pod}{whose} holds {slots} node /24s, but the cluster can reach {nodes} nodes with surge"),
+                format!("use a /{} or larger pod CIDR; each node takes one /24", pod_cidr_len_for(u32::try_from(nodes).unwrap_or(u32::MAX))),
             );
         }
     }
@@ -355,83 +355,28 @@ fn api_server_subnet(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut 
     }
 }
 
-/// Every subnet holds what is placed in it at full scale. [AKS-IPPLAN] §6.3, [VNETFAQ] §1.1
+/// Every subnet holds what is placed in it at full scale ([`crate::capacity::aks::subnet_demand`]).
+/// [AKS-IPPLAN] §6.3, [VNETFAQ] §1.1
 fn subnet_capacity(estate: &Estate, sink: &mut Sink) {
-    // subnet -> (explanations, total addresses)
-    let mut demand: BTreeMap<ResourceId, (Vec<String>, u128)> = BTreeMap::new();
     for mc in estate.managed_clusters.iter() {
-        let Some(mode) = mc.properties.network_mode() else {
+        if mc.properties.network_mode().is_none() {
             sink.warn(
                 "aks-network-plugin-unknown",
                 &mc.id,
                 format!("cluster `{}` states neither networkPlugin nor kubernetesVersion, so the plugin AKS picks (kubenet below 1.30, Azure CNI Overlay from 1.30) is unknown; its pools' subnet demand is not checked", mc.name),
                 "state networkProfile.networkPlugin (or kubernetesVersion) in the input",
             );
-            continue;
-        };
-        for (i, pool) in mc.properties.agent_pool_profiles.iter().enumerate() {
-            let d = PoolDemand::of(mode, pool);
-            if let Some(sid) = &pool.vnet_subnet_id {
-                let e = demand.entry(sid.clone()).or_default();
-                e.0.push(format!(
-                    "pool `{}` needs {} addresses {}",
-                    pool.name,
-                    thousands(d.addresses()),
-                    d.explain()
-                ));
-                e.1 += d.addresses();
-                if i == 0
-                    && mc.properties.is_private()
-                    && mc
-                        .properties
-                        .api_server_access_profile
-                        .as_ref()
-                        .and_then(|a| a.enable_vnet_integration)
-                        != Some(true)
-                {
-                    e.0.push("the private API server endpoint needs 1".to_string());
-                    e.1 += 1;
-                }
-            }
-            if let Some(pid) = &pool.pod_subnet_id {
-                let e = demand.entry(pid.clone()).or_default();
-                e.0.push(format!(
-                    "pods of pool `{}` need {} addresses ({} nodes × {} pods, in batches of 16)",
-                    pool.name,
-                    thousands(d.pod_subnet_addresses()),
-                    d.total_nodes(),
-                    d.max_pods
-                ));
-                e.1 += d.pod_subnet_addresses();
-            }
         }
     }
-    for lb in estate.load_balancers.iter() {
-        for f in &lb.properties.frontend_ip_configurations {
-            if let Some(s) = &f.properties.subnet {
-                let e = demand.entry(s.id.clone()).or_default();
-                e.0.push(format!("load balancer frontend `{}` needs 1", f.name));
-                e.1 += 1;
-            }
-        }
-    }
-    for pe in estate.private_endpoints.iter() {
-        let n = pe.properties.ip_configurations.len().max(1) as u128;
-        let e = demand.entry(pe.properties.subnet.id.clone()).or_default();
-        e.0.push(format!("private endpoint `{}` needs {n}", pe.name));
-        e.1 += n;
-    }
-    for (sid, (why, need)) in demand {
-        let Some((_, s)) = estate.subnet(&sid) else {
+    for u in capacity::aks::subnet_addresses(estate) {
+        let Some((_, s)) = estate.subnet(&u.resource) else {
             continue;
         };
-        let p = s.properties.address_prefix;
-        let usable = azure::usable_addresses(&p);
-        if need > usable {
+        if u.level() == Level::Over {
             sink.error(
                 "subnet-capacity-exceeded",
-                &sid,
-                format!("{}; `{p}` has {} usable (total needed {})", why.join(", "), thousands(usable), thousands(need)),
+                &u.resource,
+                format!("{}; `{}` has {} usable (total needed {})", u.counted, s.properties.address_prefix, thousands(u.max), thousands(u.used)),
                 "enlarge the subnet, lower maxCount or maxPods, or move to Azure CNI Overlay (pods stop consuming subnet IPs)",
             );
         }

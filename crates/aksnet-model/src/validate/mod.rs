@@ -115,18 +115,7 @@ pub(crate) fn subnet_id(
         .unwrap_or_else(|| vnet.id.child("subnets", &s.name))
 }
 
-/// Formats a count with thousands separators: 1071 → "1,071".
-pub fn thousands(n: u128) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::diagnostic::thousands;
 
 #[cfg(test)]
 mod tests;
