@@ -183,14 +183,17 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
                 );
             }
             pools.push(&np.name);
-            if np.max_count == 0 || np.max_count > 1000 {
+            let most = aksnet_model::limits::LimitId::PoolNodes
+                .fixed()
+                .unwrap_or(u64::MAX);
+            if np.max_count == 0 || u64::from(np.max_count) > most {
                 e.at(
                     pp,
                     format!(
-                        "node pool `{}` has maxCount {}; AKS pools scale to 1-1000 nodes",
+                        "node pool `{}` has maxCount {}; AKS pools scale to 1-{most} nodes",
                         np.name, np.max_count
                     ),
-                    "set maxCount between 1 and 1000",
+                    &format!("set maxCount between 1 and {most}"),
                 );
             }
             if np.min_count.is_some_and(|m| m > np.max_count) {

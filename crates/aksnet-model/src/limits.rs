@@ -91,6 +91,14 @@ impl LimitId {
     pub fn limit(self) -> &'static Limit {
         &LIMITS[self as usize]
     }
+
+    /// The number, for a limit that is the same for every resource.
+    pub fn fixed(self) -> Option<u64> {
+        match self.limit().bound {
+            Bound::Fixed(n) => Some(n),
+            Bound::PerResource(_) => None,
+        }
+    }
 }
 
 /// Microsoft's networking limits table (read from `MicrosoftDocs/azure-docs`
@@ -191,7 +199,7 @@ pub static LIMITS: [Limit; 12] = [
         name: "nodes per cluster",
         bound: Bound::Fixed(5000),
         unit: "nodes",
-        counts: "maxCount plus surge over all the cluster's pools (kubenet clusters are further limited to 400 by AKS-ADR-002)",
+        counts: "maxCount (or count) over the cluster's pools; surge nodes are named but not counted, as Microsoft does not say whether they count (kubenet clusters are further limited to 400 by AKS-ADR-002)",
         source: AKS_LIMITS,
     },
     Limit {
@@ -207,7 +215,7 @@ pub static LIMITS: [Limit; 12] = [
         name: "nodes per node pool",
         bound: Bound::Fixed(1000),
         unit: "nodes",
-        counts: "maxCount (or count) plus surge",
+        counts: "maxCount (or count); surge nodes are named but not counted, as for nodes per cluster",
         source: AKS_LIMITS,
     },
 ];

@@ -765,9 +765,9 @@ fn pod_cidr_nodes(v: &mut Value, n: u64) {
     cluster(v)["agentPoolProfiles"][1]["maxCount"] = (n - 7).into();
 }
 
-/// The cluster reaches `n` nodes with surge.
+/// The cluster's pools scale to `n` nodes (system 5, user `n - 5`).
 fn cluster_nodes(v: &mut Value, n: u64) {
-    pod_cidr_nodes(v, n);
+    cluster(v)["agentPoolProfiles"][1]["maxCount"] = (n - 5).into();
 }
 
 /// The cluster has `n` pools (the reference's 2 and `n - 2` one-node pools).
@@ -786,9 +786,9 @@ fn cluster_pools(v: &mut Value, n: u64) {
     }
 }
 
-/// The user pool reaches `n` nodes with surge.
+/// The user pool scales to `n` nodes.
 fn pool_nodes(v: &mut Value, n: u64) {
-    subnet_addresses(v, n);
+    cluster(v)["agentPoolProfiles"][1]["maxCount"] = n.into();
 }
 
 /// Each limit below 80 %, at 80 %, at 100 % and one past, on the reference: nothing, a

@@ -143,27 +143,27 @@ pub fn pod_cidr_nodes(estate: &Estate) -> Vec<Usage> {
         .collect()
 }
 
-/// Nodes per cluster at full scale with surge. [AKS-LIMITS]
+/// Nodes per cluster: every pool's maximum (`maxCount`, else `count`). Surge nodes are left
+/// out: Microsoft does not say whether they count toward the limit (UNCONFIRMED), and AKS
+/// accepts pools configured up to it; the message names them. [AKS-LIMITS]
 pub fn cluster_nodes(estate: &Estate) -> Vec<Usage> {
     estate
         .managed_clusters
         .iter()
         .map(|mc| {
-            let parts: Vec<String> = mc
-                .properties
-                .agent_pool_profiles
+            let pools = &mc.properties.agent_pool_profiles;
+            let n: u128 = pools.iter().map(|p| u128::from(p.max_nodes())).sum();
+            let surge: u128 = pools.iter().map(|p| u128::from(p.surge_nodes())).sum();
+            let parts: Vec<String> = pools
                 .iter()
-                .map(|p| {
-                    format!(
-                        "`{}` {} + {}",
-                        p.name,
-                        thousands(p.max_nodes().into()),
-                        p.surge_nodes()
-                    )
-                })
+                .map(|p| format!("`{}` {}", p.name, thousands(p.max_nodes().into())))
                 .collect();
-            let n = u128::from(nodes_with_surge(&mc.properties));
-            let counted = format!("{} nodes with surge ({})", thousands(n), parts.join(", "));
+            let counted = format!(
+                "{} nodes at maximum scale ({}); upgrades add {} surge",
+                thousands(n),
+                parts.join(", "),
+                thousands(surge)
+            );
             Usage::fixed(LimitId::ClusterNodes, &mc.id, n, counted)
         })
         .collect()
@@ -181,18 +181,18 @@ pub fn cluster_pools(estate: &Estate) -> Vec<Usage> {
         .collect()
 }
 
-/// Nodes per pool at full scale with surge, one usage per pool (on its cluster). [AKS-LIMITS]
+/// Nodes per pool at maximum scale, one usage per pool (on its cluster); surge as in
+/// [`cluster_nodes`]. [AKS-LIMITS]
 pub fn pool_nodes(estate: &Estate) -> Vec<Usage> {
     estate
         .managed_clusters
         .iter()
         .flat_map(|mc| {
             mc.properties.agent_pool_profiles.iter().map(|p| {
-                let n = u128::from(p.max_nodes().saturating_add(p.surge_nodes()));
+                let n = u128::from(p.max_nodes());
                 let counted = format!(
-                    "pool `{}`: {} nodes + {} surge",
+                    "pool `{}` at maximum scale; upgrades add {} surge",
                     p.name,
-                    thousands(p.max_nodes().into()),
                     p.surge_nodes()
                 );
                 Usage::fixed(LimitId::PoolNodes, &mc.id, n, counted)

@@ -12,8 +12,8 @@ pub(crate) static RULE: Rule = Rule {
     semantic: false,
     doc: Doc {
         title: "A cluster near or past 5,000 nodes",
-        what: "Sums every pool's maxCount plus upgrade surge against AKS's 5,000 nodes per cluster.",
-        why: "Past the limit the autoscaler and upgrades stop adding nodes: an upgrade that surges every pool at full scale fails.",
+        what: "Sums every pool's maxCount (or count) against AKS's 5,000 nodes per cluster. Upgrade surge nodes are named in the message but not counted: Microsoft does not say whether they count toward the limit, and AKS accepts pools configured up to it.",
+        why: "Past the limit AKS refuses the pool configuration, and near it the autoscaler has no room left for the next pool or a larger maxCount.",
         fix: "Lower maxCount or surge, or split the workload over several clusters.",
         references: &[aksnet_model::limits::AKS_LIMITS],
     },

@@ -12,8 +12,8 @@ pub(crate) static RULE: Rule = Rule {
     semantic: false,
     doc: Doc {
         title: "A node pool near or past 1,000 nodes",
-        what: "Counts each pool's maxCount (or count) plus upgrade surge against AKS's 1,000 nodes per pool.",
-        why: "A pool cannot scale or surge past 1,000 nodes: autoscaling stops and upgrades at full scale fail.",
+        what: "Counts each pool's maxCount (or count) against AKS's 1,000 nodes per pool; upgrade surge is named, not counted, as for AKS-CAP-010.",
+        why: "A pool cannot scale past 1,000 nodes: AKS refuses a larger maxCount, and a workload sized near the limit has no room to grow in its pool.",
         fix: "Lower maxCount, or add a second pool for the same workload.",
         references: &[aksnet_model::limits::AKS_LIMITS],
     },
