@@ -1,5 +1,6 @@
 //! `cargo run -p xtask -- synth SPOKES [NSG_RULES] [FIREWALL_RULES] > estate.json`
 //! `cargo run -p xtask -- export RESOURCES > export.json` (an az-style list page for import benchmarks)
+//! `cargo run -p xtask -- intent SPOKES > aksnet.yaml` (the design benchmark's intent)
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -14,6 +15,11 @@ fn main() -> std::process::ExitCode {
                 std::process::ExitCode::from(2)
             }
         };
+    }
+    if args.first().map(String::as_str) == Some("intent") {
+        let n = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100);
+        print!("{}", xtask::intent(n));
+        return std::process::ExitCode::SUCCESS;
     }
     if args.first().map(String::as_str) == Some("export") {
         let n = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use aksnet_model::ResourceId;
-use aksnet_rules::verify::{locate_resource, Origin};
+use aksnet_rules::verify::Locator;
 use aksnet_rules::Severity;
 use serde_json::{json, Value};
 
@@ -315,10 +315,11 @@ fn cause_place(cause: &str) -> Option<&str> {
 /// SARIF 2.1.0: opened flows as errors, closed flows as warnings, names and added findings,
 /// each located at HEAD's resource that decides (for flows) or at the finding.
 pub fn sarif(d: &Diff, head: &Side) -> Value {
-    let located = |origin: &Origin, id: Option<ResourceId>| -> Value {
+    let locator = Locator::new(head.origin);
+    let located = |id: Option<ResourceId>| -> Value {
         let Some(id) = id else { return json!([]) };
         let mut loc = json!({ "logicalLocations": [{ "fullyQualifiedName": id.as_str(), "kind": "resource" }] });
-        if let Some(l) = locate_resource(origin, &id) {
+        if let Some(l) = locator.locate(&id) {
             loc["physicalLocation"] = json!({ "artifactLocation": { "uri": l.file }, "region": { "startLine": l.line, "startColumn": l.column } });
         }
         json!([loc])
@@ -340,7 +341,7 @@ pub fn sarif(d: &Diff, head: &Side) -> Value {
             results.push(json!({
                 "ruleId": rule, "level": level,
                 "message": { "text": format!("{} → {} {verb}: {} (witness {}; {})", f.from, f.to, f.packets.join("; "), f.witness.packet, f.cause) },
-                "locations": located(head.origin, id),
+                "locations": located(id),
             }));
         }
     }

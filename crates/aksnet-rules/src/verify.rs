@@ -227,27 +227,116 @@ fn intent_file(
 
 /// Gives findings without a location the place of their first resource in the input.
 fn locate(findings: &mut [Finding], origin: &Origin) {
-    for f in findings.iter_mut().filter(|f| f.location.is_none()) {
-        if let Some(id) = f.resources.first() {
-            f.location = locate_resource(origin, id);
+    let mut unplaced = findings
+        .iter_mut()
+        .filter(|f| f.location.is_none() && !f.resources.is_empty())
+        .peekable();
+    if unplaced.peek().is_none() {
+        return;
+    }
+    let locator = Locator::new(origin);
+    for f in unplaced {
+        f.location = locator.locate(&f.resources[0]);
+    }
+}
+
+/// Finds where resources were written in the input: at a resource's `"id"` in the JSON files
+/// read, else where the import says it (or its parent) was declared; in an intent file, at the
+/// spoke it belongs to; nowhere for the embedded reference design. The JSON files are indexed
+/// once, so locating every finding of a large estate costs one pass over its text.
+pub struct Locator<'o> {
+    origin: &'o Origin,
+    /// Per file, each `"id"` value (lowercase) at its offset, and the file's line starts.
+    files: Vec<IdIndex<'o>>,
+}
+
+/// One JSON file's `"id"` values: the first occurrence of each, and the first that opens a
+/// resource (followed by its `"name"`), which is preferred over a reference.
+struct IdIndex<'t> {
+    name: &'t str,
+    text: &'t str,
+    ids: std::collections::HashMap<String, (usize, Option<usize>)>,
+    line_starts: Vec<usize>,
+}
+
+impl<'o> Locator<'o> {
+    /// Indexes the origin's files (nothing to index for an intent).
+    pub fn new(origin: &'o Origin) -> Self {
+        let files = match origin {
+            Origin::Json { files, .. } => files
+                .iter()
+                .map(|f| IdIndex::new(&f.name, &f.text))
+                .collect(),
+            Origin::Intent { .. } => Vec::new(),
+        };
+        Locator { origin, files }
+    }
+
+    /// Where `id` was written, if the input says.
+    pub fn locate(&self, id: &ResourceId) -> Option<SourceLocation> {
+        match self.origin {
+            Origin::Intent {
+                file: Some(file),
+                design,
+            } => Some(in_intent(file, design, id)),
+            Origin::Json { places, .. } => self
+                .files
+                .iter()
+                .find_map(|f| f.locate(id))
+                .or_else(|| declared(places, id)),
+            Origin::Intent { file: None, .. } => None,
         }
     }
 }
 
-/// Where the resource `id` was written in the input: at its `"id"` in the JSON files read,
-/// else where the import says it (or its parent) was declared; in an intent file, at the
-/// spoke it belongs to. `None` for the embedded reference design.
-pub fn locate_resource(origin: &Origin, id: &ResourceId) -> Option<SourceLocation> {
-    match origin {
-        Origin::Intent {
-            file: Some(file),
-            design,
-        } => Some(in_intent(file, design, id)),
-        Origin::Json { files, places } => files
-            .iter()
-            .find_map(|s| in_json(&s.name, &s.text, id))
-            .or_else(|| declared(places, id)),
-        Origin::Intent { file: None, .. } => None,
+impl<'t> IdIndex<'t> {
+    fn new(name: &'t str, text: &'t str) -> Self {
+        let mut ids: std::collections::HashMap<String, (usize, Option<usize>)> =
+            std::collections::HashMap::new();
+        let mut from = 0;
+        while let Some(i) = text[from..].find("\"id\"").map(|i| i + from) {
+            from = i + 4;
+            // A value `"id"` (not a key) is skipped: only `"id": "..."` names a resource.
+            let Some(rest) = text[from..].trim_start().strip_prefix(':') else {
+                continue;
+            };
+            let Some(value) = rest.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            let Some(end) = value.find('"') else { continue };
+            let opens = value[end + 1..]
+                .trim_start()
+                .trim_start_matches(',')
+                .trim_start()
+                .starts_with("\"name\"");
+            let e = ids
+                .entry(value[..end].to_ascii_lowercase())
+                .or_insert((i, None));
+            if opens && e.1.is_none() {
+                e.1 = Some(i);
+            }
+        }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        IdIndex {
+            name,
+            text,
+            ids,
+            line_starts,
+        }
+    }
+
+    fn locate(&self, id: &ResourceId) -> Option<SourceLocation> {
+        let &(first, opening) = self.ids.get(&id.as_str().to_ascii_lowercase())?;
+        let offset = opening.unwrap_or(first);
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        Some(SourceLocation {
+            file: self.name.to_string(),
+            line: line as u64,
+            column: self.text[start..offset].chars().count() as u64 + 1,
+        })
     }
 }
 
@@ -299,43 +388,6 @@ fn in_intent(file: &str, design: &Design, id: &ResourceId) -> SourceLocation {
 
 /// The line and column of the resource's `"id"` in a JSON file: the occurrence followed by a
 /// `"name"` key (a resource, not a reference to it), else the first.
-fn in_json(file: &str, text: &str, id: &ResourceId) -> Option<SourceLocation> {
-    let mut first = None;
-    let mut from = 0;
-    while let Some(i) = text[from..].find("\"id\"").map(|i| i + from) {
-        from = i + 4;
-        let rest = text[from..].trim_start().strip_prefix(':')?.trim_start();
-        let Some(value) = rest.strip_prefix('"') else {
-            continue;
-        };
-        let Some(end) = value.find('"') else { continue };
-        if !value[..end].eq_ignore_ascii_case(id.as_str()) {
-            continue;
-        }
-        let after = value[end + 1..]
-            .trim_start()
-            .trim_start_matches(',')
-            .trim_start();
-        let here = position(file, text, i);
-        if after.starts_with("\"name\"") {
-            return Some(here);
-        }
-        first.get_or_insert(here);
-    }
-    first
-}
-
-fn position(file: &str, text: &str, offset: usize) -> SourceLocation {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u64 + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
-    SourceLocation {
-        file: file.to_string(),
-        line,
-        column,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,10 +395,19 @@ mod tests {
     #[test]
     fn json_location_prefers_the_resource_over_references() {
         let text = "{\n  \"a\": { \"id\": \"/x/nsg1\" },\n  \"b\": [\n    { \"id\": \"/x/NSG1\", \"name\": \"nsg1\" }\n  ]\n}";
-        let id = ResourceId::new("/x/nsg1");
-        let at = in_json("f.json", text, &id).unwrap();
+        let index = IdIndex::new("f.json", text);
+        let at = index.locate(&ResourceId::new("/x/nsg1")).unwrap();
         assert_eq!((at.line, at.column), (4, 7));
-        let other = ResourceId::new("/x/none");
-        assert!(in_json("f.json", text, &other).is_none());
+        assert!(index.locate(&ResourceId::new("/x/none")).is_none());
+    }
+
+    #[test]
+    fn an_id_written_as_a_value_does_not_end_the_search() {
+        // `"id"` as a string value once stopped the scan for the whole file.
+        let text = "{ \"keys\": [\"id\", \"name\"],\n  \"r\": { \"id\": \"/x/é/nsg\", \"name\": \"nsg\" } }";
+        let at = IdIndex::new("f.json", text)
+            .locate(&ResourceId::new("/X/é/NSG"))
+            .unwrap();
+        assert_eq!((at.line, at.column), (2, 10));
     }
 }
