@@ -225,9 +225,9 @@ pub fn cell(dp: &DataPlane, from: &Place, to: &Place) -> String {
     if from == to {
         return String::new();
     }
-    let r = dp.reach(from, to);
-    let services = r
-        .total
+    // The merged paths and total of `reach`, without its descriptions and witness traces.
+    let (paths, total) = aksnet_engine::reach::merge(dp.reach_paths(from, to));
+    let services = total
         .parts()
         .into_iter()
         .fold(Services::none(), |acc, (_, _, s)| acc.union(&s));
@@ -245,13 +245,13 @@ pub fn cell(dp: &DataPlane, from: &Place, to: &Place) -> String {
         }
     };
     mark(
-        r.paths
+        paths
             .iter()
             .any(|p| !p.by_name.is_empty() && p.broken.is_none()),
         "more by name",
     );
     mark(
-        r.paths
+        paths
             .iter()
             .any(|p| !p.unknown.is_empty() && p.broken.is_none()),
         "more unknown",

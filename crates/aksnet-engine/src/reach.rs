@@ -109,6 +109,46 @@ pub struct Reach {
     pub notes: Vec<String>,
 }
 
+/// Paths merged as [`Reach`] shows them (one per place delivered, devices crossed, unknowns
+/// and breakage; their packets and names united), empty ones dropped, in that order; and the
+/// total: the packets of the merged paths that need no name, nothing unknown and are not
+/// broken.
+pub fn merge(mut paths: Vec<PathResult>) -> (Vec<PathResult>, PacketSet) {
+    paths.sort_by(|a, b| {
+        (&a.delivered_at, &a.via, &a.unknown, &a.broken).cmp(&(
+            &b.delivered_at,
+            &b.via,
+            &b.unknown,
+            &b.broken,
+        ))
+    });
+    let mut merged: Vec<PathResult> = Vec::new();
+    for p in paths {
+        match merged.last_mut() {
+            Some(m)
+                if m.delivered_at == p.delivered_at
+                    && m.via == p.via
+                    && m.unknown == p.unknown
+                    && m.broken == p.broken =>
+            {
+                m.packets = m.packets.union(&p.packets);
+                m.by_name.extend(p.by_name);
+            }
+            _ => merged.push(p),
+        }
+    }
+    let mut total = PacketSet::empty();
+    for m in &mut merged {
+        m.by_name.sort();
+        m.by_name.dedup();
+        if m.by_name.is_empty() && m.unknown.is_empty() && m.broken.is_none() {
+            total = total.union(&m.packets);
+        }
+    }
+    merged.retain(|m| !m.packets.is_empty());
+    (merged, total)
+}
+
 /// An endpoint in words: its name and address, labelled when the address is a stand-in for
 /// one Azure assigns at deployment (public IPs, from 198.18.0.0/15) or a prediction (a private
 /// address the engine places by Azure's rules).
@@ -256,23 +296,8 @@ impl DataPlane<'_> {
     /// Every packet from `from` that reaches `to`, by path.
     pub fn reach(&self, from: &Place, to: &Place) -> Reach {
         let (fl, tl) = (self.set_label(from), self.set_label(to));
-        let mut r = self.reach_sets(&self.place_set(from), &self.place_set(to), self.start(from));
-        // Internet-to-Internet is outside the estate (a proxy in the estate that forwards to an
-        // Internet backend is not).
-        r.retain(|p| !(matches!(from, Place::Internet) && Self::never_entered(p, "internet")));
-        // Packets delivered outside the destination's own subnet (overlapping VNets) do not
-        // reach it: cut, as a trace denies them, with the reason as a note.
         let mut elsewhere: Vec<String> = Vec::new();
-        r.retain(|p| {
-            let addressed = || self.describe(&p.packets.destinations());
-            match p.landed.and_then(|at| self.misdelivered(to, addressed, at)) {
-                Some(why) => {
-                    elsewhere.push(why);
-                    false
-                }
-                None => true,
-            }
-        });
+        let r = self.reach_walk(from, to, Some(&mut elsewhere));
         let pins = (self.start_subnet(from), self.home_subnet(to));
         let mut out = self.finish(fl, tl, r, pins);
         elsewhere.sort();
@@ -282,6 +307,43 @@ impl DataPlane<'_> {
             out.notes.extend(self.delivered_elsewhere(from, to));
         }
         out
+    }
+
+    /// The paths of [`DataPlane::reach`] as the walk finds them: not merged, without their
+    /// packets in words, witness traces or notes, for callers that only read packet sets (the
+    /// report's flow matrix), where those are most of the cost.
+    pub fn reach_paths(&self, from: &Place, to: &Place) -> Vec<PathResult> {
+        self.reach_walk(from, to, None)
+    }
+
+    /// The walk of [`DataPlane::reach`]: the paths from `from` addressed to `to`, less
+    /// Internet-to-Internet and less what lands outside the destination's own subnet
+    /// (overlapping VNets), whose reasons go to `elsewhere` when asked for.
+    fn reach_walk(
+        &self,
+        from: &Place,
+        to: &Place,
+        mut elsewhere: Option<&mut Vec<String>>,
+    ) -> Vec<PathResult> {
+        let mut r = self.reach_sets(&self.place_set(from), &self.place_set(to), self.start(from));
+        // Internet-to-Internet is outside the estate (a proxy in the estate that forwards to an
+        // Internet backend is not).
+        r.retain(|p| !(matches!(from, Place::Internet) && Self::never_entered(p, "internet")));
+        // Packets delivered outside the destination's own subnet (overlapping VNets) do not
+        // reach it: cut, as a trace denies them.
+        r.retain(|p| {
+            let addressed = || self.describe(&p.packets.destinations());
+            match p.landed.and_then(|at| self.misdelivered(to, addressed, at)) {
+                Some(why) => {
+                    if let Some(e) = elsewhere.as_deref_mut() {
+                        e.push(why);
+                    }
+                    false
+                }
+                None => true,
+            }
+        });
+        r
     }
 
     /// When nothing addressed to subnet `to` gets through, packets addressed elsewhere may still
@@ -369,39 +431,11 @@ impl DataPlane<'_> {
         &self,
         from: String,
         to: String,
-        mut paths: Vec<PathResult>,
+        paths: Vec<PathResult>,
         pins: (Option<SubnetIx>, Option<SubnetIx>),
     ) -> Reach {
-        paths.sort_by(|a, b| {
-            (&a.delivered_at, &a.via, &a.unknown, &a.broken).cmp(&(
-                &b.delivered_at,
-                &b.via,
-                &b.unknown,
-                &b.broken,
-            ))
-        });
-        let mut merged: Vec<PathResult> = Vec::new();
-        for p in paths {
-            match merged.last_mut() {
-                Some(m)
-                    if m.delivered_at == p.delivered_at
-                        && m.via == p.via
-                        && m.unknown == p.unknown
-                        && m.broken == p.broken =>
-                {
-                    m.packets = m.packets.union(&p.packets);
-                    m.by_name.extend(p.by_name);
-                }
-                _ => merged.push(p),
-            }
-        }
-        let mut total = PacketSet::empty();
+        let (mut merged, total) = merge(paths);
         for m in &mut merged {
-            m.by_name.sort();
-            m.by_name.dedup();
-            if m.by_name.is_empty() && m.unknown.is_empty() && m.broken.is_none() {
-                total = total.union(&m.packets);
-            }
             m.described = self.render(&m.packets);
             let fqdn = m.by_name.first().map(|n| match n.strip_prefix("tag:") {
                 Some(_) => "mcr.microsoft.com".to_string(),
@@ -417,7 +451,6 @@ impl DataPlane<'_> {
                 })
             });
         }
-        merged.retain(|m| !m.packets.is_empty());
         let total_described = self.render(&total);
         Reach {
             from,
