@@ -234,6 +234,34 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
                 }
             }
         }
+        // Cluster-wide limits, from the same data the AKS-CAP rules read (designed clusters are
+        // on the Standard tier).
+        let most_pools = aksnet_model::limits::LimitId::ClusterPools
+            .fixed()
+            .unwrap_or(u64::MAX);
+        if c.node_pools.len() as u64 > most_pools {
+            e.at(
+                p,
+                format!(
+                    "cluster of spoke `{}` has {} node pools; AKS allows {most_pools}",
+                    spoke.name,
+                    c.node_pools.len()
+                ),
+                "share pools between workloads with taints, or split the spoke",
+            );
+        }
+        let nodes: u64 = c.node_pools.iter().map(|np| u64::from(np.max_count)).sum();
+        if nodes > aksnet_model::limits::CLUSTER_NODES {
+            e.at(
+                p,
+                format!(
+                    "cluster of spoke `{}` scales to {nodes} nodes; AKS allows {} per cluster",
+                    spoke.name,
+                    aksnet_model::limits::CLUSTER_NODES
+                ),
+                "lower the pools' maxCount, or split the workload over spokes",
+            );
+        }
         if !c.private && c.api_server_authorized_ranges.is_empty() {
             warns.push(format!("spoke `{}`: the API server is public and reachable from any address; set apiServerAuthorizedRanges", spoke.name));
         }

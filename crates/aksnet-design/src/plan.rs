@@ -448,11 +448,11 @@ impl<'a> Planner<'a> {
             },
         };
         let pod_cidr = if matches!(mode, NetworkMode::Overlay | NetworkMode::Kubenet) {
-            let nodes: u32 = spoke
+            let nodes: u128 = spoke
                 .cluster
                 .node_pools
                 .iter()
-                .map(|np| PoolDemand::of(mode, &pool_profile(np)).total_nodes())
+                .map(|np| u128::from(PoolDemand::of(mode, &pool_profile(np)).total_nodes()))
                 .sum();
             let need_len = aksnet_model::aks::pod_cidr_len_for(nodes);
             match &net.pod_cidr {
@@ -466,7 +466,7 @@ impl<'a> Planner<'a> {
                             "give pods and services separate ranges",
                         ));
                     }
-                    if s.value.len() > need_len {
+                    if !aksnet_model::aks::pod_cidr_holds(&s.value, nodes) {
                         self.errors.push(DesignError::at(self.file, pos(s), format!("pod CIDR {} holds {} node /24s; the cluster can reach {nodes} nodes with surge", s.value, aksnet_model::aks::pod_cidr_node_slots(&s.value)), format!("use a /{need_len} or larger")));
                     }
                     why.push("pod CIDR from the intent".to_string());

@@ -180,7 +180,10 @@ pub fn spoke_requests(intent: &Intent, spoke: &SpokeIntent) -> Vec<Request> {
     }
     // System subnet first: the private API server endpoint lands in the first pool's subnet.
     groups.sort_by_key(|(n, _)| n != "snet-system");
-    let api_pe_in_nodes = cluster.private && !cluster.api_server_vnet_integration;
+    let api_pe_in_nodes = aksnet_model::aks::api_endpoint_in_node_subnet(
+        cluster.private,
+        cluster.api_server_vnet_integration,
+    );
     let mut out = Vec::new();
     for (gi, (name, pools)) in groups.iter().enumerate() {
         let mut parts = Vec::new();

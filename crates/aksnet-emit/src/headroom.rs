@@ -38,7 +38,7 @@ pub fn text(usages: &[Usage]) -> String {
             [
                 u.limit.limit().name.to_string(),
                 format!("{} / {}", thousands(u.used), thousands(u.max)),
-                format!("{} %{}", u.percent(), mark(u)),
+                format!("{} %{}", thousands(u.percent()), mark(u)),
                 room(u),
                 u.resource.name().to_string(),
             ]
@@ -84,7 +84,7 @@ pub fn markdown(usages: &[Usage]) -> String {
             u.limit.limit().name,
             thousands(u.used),
             thousands(u.max),
-            u.percent(),
+            thousands(u.percent()),
             mark(u),
             room(u),
             u.resource.name()

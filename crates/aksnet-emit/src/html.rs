@@ -185,7 +185,7 @@ fn headroom(s: &mut String, r: &Report) {
             esc(l.name),
             thousands(u.used),
             thousands(u.max),
-            u.percent(),
+            thousands(u.percent()),
             esc(u.resource.name()),
             esc(&u.counted)
         );

@@ -131,8 +131,9 @@ impl AgentPoolProfile {
             .and_then(|u| u.max_surge.as_deref())
         {
             Some(s) if s.ends_with('%') => {
-                let pct: u32 = s.trim_end_matches('%').trim().parse().unwrap_or(0);
-                (nodes * pct).div_ceil(100).max(1)
+                let pct: u64 = s.trim_end_matches('%').trim().parse().unwrap_or(0);
+                let n = (u64::from(nodes) * pct.min(u64::from(u32::MAX))).div_ceil(100);
+                u32::try_from(n).unwrap_or(u32::MAX).max(1)
             }
             Some(s) => s.trim().parse().unwrap_or(1),
             None => 1,
@@ -274,9 +275,10 @@ impl ManagedCluster {
         })
     }
 
-    /// The pod CIDR an overlay or kubenet cluster gives its nodes /24s from, and whether the
-    /// cluster states it (else it is AKS's default, [`crate::azure::DEFAULT_POD_CIDR`]); `None`
-    /// for other modes, whose pods take VNet addresses.
+    /// The IPv4 pod CIDR an overlay or kubenet cluster gives its nodes /24s from, and whether
+    /// the cluster states it (else it is AKS's default, [`crate::azure::DEFAULT_POD_CIDR`]);
+    /// `None` for other modes, whose pods take VNet addresses, and for an IPv6 pod CIDR (a
+    /// dual-stack cluster's second range, whose per-node size aksnet does not model).
     pub fn pod_cidr_in_use(&self) -> Option<(Prefix, bool)> {
         if !matches!(
             self.network_mode(),
@@ -285,7 +287,8 @@ impl ManagedCluster {
             return None;
         }
         match self.network_profile.pod_cidr {
-            Some(p) => Some((p, true)),
+            Some(p) if p.family() == aksnet_net::Family::V4 => Some((p, true)),
+            Some(_) => None,
             None => Some((crate::azure::DEFAULT_POD_CIDR.parse().ok()?, false)),
         }
     }
@@ -348,7 +351,7 @@ impl ApiServerAccessProfile {
     }
 }
 
-/// How many nodes a pod CIDR serves at one /24 each (0 when it is smaller than a /24).
+/// How many nodes an IPv4 pod CIDR serves at one /24 each (0 when it is smaller than a /24).
 /// [AKS-OVERLAY] [AKS-KUBENET] §6.2
 pub fn pod_cidr_node_slots(pod: &Prefix) -> u128 {
     if pod.len() > crate::azure::POD_CIDR_PER_NODE_LEN {
@@ -358,10 +361,30 @@ pub fn pod_cidr_node_slots(pod: &Prefix) -> u128 {
     }
 }
 
-/// The longest pod CIDR prefix that serves `nodes` nodes at one /24 each (a /24 for one node).
-pub fn pod_cidr_len_for(nodes: u32) -> u8 {
-    let bits = nodes.max(1).next_power_of_two().trailing_zeros() as u8;
-    crate::azure::POD_CIDR_PER_NODE_LEN - bits.min(crate::azure::POD_CIDR_PER_NODE_LEN)
+/// Whether a cluster's private API server endpoint takes an address in its first pool's node
+/// subnet: a private cluster without API server VNet integration gets a private endpoint
+/// there; with VNet integration the API server lives in its own delegated subnet.
+/// [AKS-PRIVATE] §6.6
+pub fn api_endpoint_in_node_subnet(private: bool, vnet_integration: bool) -> bool {
+    private && !vnet_integration
+}
+
+/// Whether an IPv4 pod CIDR holds one /24 for each of `nodes` nodes: the one test the planner
+/// and the validator apply.
+pub fn pod_cidr_holds(pod: &Prefix, nodes: u128) -> bool {
+    pod_cidr_node_slots(pod) >= nodes
+}
+
+/// The longest IPv4 pod CIDR prefix that serves `nodes` nodes at one /24 each (a /24 for one
+/// node, a /0 for more than 2^24, which no pod CIDR serves).
+pub fn pod_cidr_len_for(nodes: u128) -> u8 {
+    // ⌈log2 nodes⌉ bits of node index above the /24.
+    let bits = if nodes <= 1 {
+        0
+    } else {
+        128 - (nodes - 1).leading_zeros()
+    };
+    crate::azure::POD_CIDR_PER_NODE_LEN.saturating_sub(u8::try_from(bits).unwrap_or(u8::MAX))
 }
 
 /// Addresses one node pool takes from its node subnet at full scale, and why.
@@ -385,7 +408,7 @@ impl PoolDemand {
     pub fn of(mode: NetworkMode, pool: &AgentPoolProfile) -> Self {
         let max_pods = pool.max_pods.unwrap_or_else(|| mode.default_max_pods());
         let per_node = match mode {
-            NetworkMode::AzureFlat => max_pods + 1,
+            NetworkMode::AzureFlat => max_pods.saturating_add(1),
             _ => 1,
         };
         Self {
@@ -398,7 +421,7 @@ impl PoolDemand {
 
     /// Nodes at full scale during an upgrade.
     pub fn total_nodes(&self) -> u32 {
-        self.nodes + self.surge
+        self.nodes.saturating_add(self.surge)
     }
 
     /// Node-subnet addresses at full scale during an upgrade.
@@ -457,6 +480,30 @@ mod tests {
         assert_eq!(pool(10, None, Some("33%")).surge_nodes(), 4);
         assert_eq!(pool(10, None, Some("1%")).surge_nodes(), 1);
         assert_eq!(pool(10, None, None).surge_nodes(), 1);
+    }
+
+    #[test]
+    fn pod_cidr_arithmetic_at_its_edges() {
+        let p = |s: &str| s.parse::<Prefix>().unwrap();
+        assert_eq!(pod_cidr_node_slots(&p("10.244.0.0/16")), 256);
+        assert_eq!(pod_cidr_node_slots(&p("10.244.0.0/25")), 0);
+        assert_eq!(pod_cidr_node_slots(&p("0.0.0.0/0")), 1 << 24);
+        assert_eq!(pod_cidr_len_for(0), 24);
+        assert_eq!(pod_cidr_len_for(1), 24);
+        assert_eq!(pod_cidr_len_for(256), 16);
+        assert_eq!(pod_cidr_len_for(257), 15);
+        assert_eq!(pod_cidr_len_for(1 << 24), 0);
+        assert_eq!(pod_cidr_len_for(u128::MAX), 0);
+        assert!(
+            pod_cidr_holds(&p("10.244.0.0/16"), 256) && !pod_cidr_holds(&p("10.244.0.0/16"), 257)
+        );
+        // A huge surge percentage or maxCount saturates instead of overflowing.
+        assert_eq!(pool(u32::MAX, None, Some("400%")).surge_nodes(), u32::MAX);
+        let d = PoolDemand::of(
+            NetworkMode::AzureFlat,
+            &pool(u32::MAX, Some(u32::MAX), None),
+        );
+        assert_eq!(d.total_nodes(), u32::MAX);
     }
 
     #[test]

@@ -125,10 +125,6 @@ pub const SERVICE_CIDR_MIN_LEN: u8 = 13;
 /// maxPods bounds for every plugin. [AKS-CNI-OVERVIEW] §6.2
 pub const MAX_PODS_RANGE: std::ops::RangeInclusive<u32> = 10..=250;
 
-/// kubenet clusters are limited to 400 nodes (one UDR per node, 400 routes per table).
-/// [AKS-KUBENET] §6.2
-pub const KUBENET_MAX_NODES: u32 = 400;
-
 /// Overlay and kubenet give each node one /24 of the pod CIDR. [AKS-OVERLAY] [AKS-KUBENET] §6.2
 pub const POD_CIDR_PER_NODE_LEN: u8 = 24;
 

@@ -73,12 +73,17 @@ pub fn rule_address(value: &str) -> Result<(), InvalidValue> {
             "is empty (write *, an address, a CIDR or a tag)",
         ));
     }
-    let looks_like_address =
-        t.starts_with(|c: char| c.is_ascii_digit()) || t.contains(':') || t.contains('/');
-    if looks_like_address {
+    if is_rule_address(t) {
         Prefix::parse_lenient(t).map_err(|e| invalid(value, format!("is not an address: {e}")))?;
     }
     Ok(())
+}
+
+/// Whether an NSG or firewall rule's address field is written as an address or CIDR (it
+/// starts with a digit or holds `:` or `/`) rather than a tag or `*` [NSG] azure-semantics §3.1.
+pub fn is_rule_address(value: &str) -> bool {
+    let t = value.trim();
+    t.starts_with(|c: char| c.is_ascii_digit()) || t.contains(':') || t.contains('/')
 }
 
 /// A private address of a network interface's IP configuration: an IP address, or for an IP

@@ -276,8 +276,9 @@ impl Estate {
     }
 
     /// A firewall policy and the policies it inherits from, the policy itself first, its
-    /// root parent last. A chain that loops or runs past 8 policies stops there (Azure allows
-    /// one parent per policy; the bound keeps a hostile estate finite). [FWRULE] §4.1
+    /// root parent last. A chain that loops stops before the repeat, and one longer than 9
+    /// policies is cut at 9 (Azure allows one parent per policy; the bound keeps a hostile
+    /// estate finite). [FWRULE] §4.1
     pub fn policy_chain(&self, id: &ResourceId) -> Vec<ResourceId> {
         let mut chain: Vec<ResourceId> = Vec::new();
         let mut cur = Some(id.clone());

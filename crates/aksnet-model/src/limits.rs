@@ -13,6 +13,13 @@ pub const LIMITS_AS_OF: &str = "2026-12";
 /// error (the AKS-CAP rules).
 pub const WARN_PERCENT: u128 = 80;
 
+/// Nodes per cluster on the Standard and Premium tiers ([`AKS_LIMITS`]).
+pub const CLUSTER_NODES: u64 = 5000;
+
+/// Nodes per cluster on the Free tier, AKS's default tier ([`AKS_LIMITS`]; "Free tier: up to
+/// 1,000 nodes", learn.microsoft.com/azure/aks/free-standard-pricing-tiers, 2026).
+pub const FREE_TIER_CLUSTER_NODES: u64 = 1000;
+
 /// One of the limits aksnet measures. The order is the report's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -197,7 +204,7 @@ pub static LIMITS: [Limit; 12] = [
     Limit {
         id: LimitId::ClusterNodes,
         name: "nodes per cluster",
-        bound: Bound::Fixed(5000),
+        bound: Bound::PerResource("5,000 on the Standard and Premium tiers, 1,000 on the Free tier (AKS's default when the cluster states none)"),
         unit: "nodes",
         counts: "maxCount (or count) over the cluster's pools; surge nodes are named but not counted, as Microsoft does not say whether they count (kubenet clusters are further limited to 400 by AKS-ADR-002)",
         source: AKS_LIMITS,

@@ -46,7 +46,7 @@ pub(crate) fn message(u: &Usage) -> String {
         thousands(u.used),
         thousands(u.max),
         l.unit,
-        u.percent(),
+        thousands(u.percent()),
         l.name,
         u.counted
     )

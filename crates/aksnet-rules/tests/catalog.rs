@@ -822,6 +822,16 @@ fn limits_warn_from_80_percent_and_err_past_them() {
     };
     let reference = example("reference");
     for (code, fixture, max, by_validation) in limits {
+        // The rule's title states the number the test crosses, so the two cannot drift apart.
+        let rule = catalog().into_iter().find(|r| r.code == code).unwrap();
+        if !by_validation {
+            let n = aksnet_model::validate::thousands(max.into());
+            assert!(
+                rule.doc.title.contains(&n),
+                "{code}: `{}` names no {n}",
+                rule.doc.title
+            );
+        }
         let warn_from = (max * 80).div_ceil(100);
         for (n, want) in [
             (warn_from - 1, None),

@@ -7,12 +7,12 @@
 use std::collections::BTreeMap;
 
 use super::Usage;
-use crate::aks::{pod_cidr_node_slots, ManagedCluster, PoolDemand};
+use crate::aks::{api_endpoint_in_node_subnet, pod_cidr_node_slots, ManagedCluster, PoolDemand};
 use crate::azure;
 use crate::diagnostic::thousands;
 use crate::estate::Estate;
 use crate::id::ResourceId;
-use crate::limits::LimitId;
+use crate::limits::{LimitId, CLUSTER_NODES, FREE_TIER_CLUSTER_NODES};
 
 /// Nodes a cluster reaches at full scale during an upgrade: every pool's maximum plus surge.
 pub fn nodes_with_surge(mc: &ManagedCluster) -> u32 {
@@ -61,10 +61,8 @@ pub fn subnet_demand(estate: &Estate) -> BTreeMap<ResourceId, SubnetDemand> {
                     d.addresses(),
                 );
                 let api = mc.properties.api_server_access_profile.as_ref();
-                if i == 0
-                    && mc.properties.is_private()
-                    && api.and_then(|a| a.enable_vnet_integration) != Some(true)
-                {
+                let integrated = api.and_then(|a| a.enable_vnet_integration) == Some(true);
+                if i == 0 && api_endpoint_in_node_subnet(mc.properties.is_private(), integrated) {
                     e.add("the private API server endpoint needs 1".to_string(), 1);
                 }
             }
@@ -143,14 +141,24 @@ pub fn pod_cidr_nodes(estate: &Estate) -> Vec<Usage> {
         .collect()
 }
 
-/// Nodes per cluster: every pool's maximum (`maxCount`, else `count`). Surge nodes are left
-/// out: Microsoft does not say whether they count toward the limit (UNCONFIRMED), and AKS
-/// accepts pools configured up to it; the message names them. [AKS-LIMITS]
+/// Nodes per cluster: every pool's maximum (`maxCount`, else `count`), against 5,000, or
+/// 1,000 on the Free tier (`sku.tier`; absent, AKS's default Free). Surge nodes are left out:
+/// Microsoft does not say whether they count toward the limit (UNCONFIRMED), and AKS accepts
+/// pools configured up to it; the message names them. [AKS-LIMITS]
 pub fn cluster_nodes(estate: &Estate) -> Vec<Usage> {
     estate
         .managed_clusters
         .iter()
         .map(|mc| {
+            let tier = mc.sku.as_ref().and_then(|s| s.tier.as_deref());
+            let (max, tier) = match tier {
+                Some(t) if !t.eq_ignore_ascii_case("Free") => (CLUSTER_NODES, String::new()),
+                Some(_) => (FREE_TIER_CLUSTER_NODES, ", Free tier".to_string()),
+                None => (
+                    FREE_TIER_CLUSTER_NODES,
+                    ", Free tier (AKS's default: the cluster states no sku.tier)".to_string(),
+                ),
+            };
             let pools = &mc.properties.agent_pool_profiles;
             let n: u128 = pools.iter().map(|p| u128::from(p.max_nodes())).sum();
             let surge: u128 = pools.iter().map(|p| u128::from(p.surge_nodes())).sum();
@@ -159,12 +167,18 @@ pub fn cluster_nodes(estate: &Estate) -> Vec<Usage> {
                 .map(|p| format!("`{}` {}", p.name, thousands(p.max_nodes().into())))
                 .collect();
             let counted = format!(
-                "{} nodes at maximum scale ({}); upgrades add {} surge",
+                "{} nodes at maximum scale ({}){tier}; upgrades add {} surge",
                 thousands(n),
                 parts.join(", "),
                 thousands(surge)
             );
-            Usage::fixed(LimitId::ClusterNodes, &mc.id, n, counted)
+            Usage {
+                limit: LimitId::ClusterNodes,
+                resource: mc.id.clone(),
+                used: n,
+                max: u128::from(max),
+                counted,
+            }
         })
         .collect()
 }

@@ -100,7 +100,11 @@ pub fn rule_combinations(estate: &Estate, ranges: PortRanges) -> Vec<Usage> {
         ));
     }
     for fw in estate.azure_firewalls.iter() {
-        if fw.properties.network_rule_collections.is_empty() {
+        // A firewall with a policy is counted with its policy above (Azure does not take
+        // classic collections on a firewall managed by a policy).
+        if fw.properties.network_rule_collections.is_empty()
+            || fw.properties.firewall_policy.is_some()
+        {
             continue;
         }
         let mut total = 0u128;

@@ -58,11 +58,11 @@ impl Usage {
         }
     }
 
-    /// Near or past the limit.
+    /// Near or past the limit (nothing used is within any limit, even 0).
     pub fn level(&self) -> Level {
         if self.used > self.max {
             Level::Over
-        } else if self.used * 100 >= self.max * WARN_PERCENT {
+        } else if self.used > 0 && !below(self.used, self.max, WARN_PERCENT) {
             Level::Near
         } else {
             Level::Within
@@ -73,11 +73,24 @@ impl Usage {
     /// 79, below the warning), up past it (400.25 of 400 is 101). A limit of 0 is 100 % used.
     pub fn percent(&self) -> u128 {
         if self.max == 0 {
-            100
-        } else if self.used > self.max {
-            (self.used * 100).div_ceil(self.max)
-        } else {
-            self.used * 100 / self.max
+            return if self.used == 0 { 0 } else { 100 };
+        }
+        match self.used.checked_mul(100) {
+            Some(x) if self.used > self.max => x.div_ceil(self.max),
+            Some(x) => x / self.max,
+            // Beyond 2^121 (IPv6 subnets): a share of a share, exact enough for a percentage.
+            None => self.used / (self.max / 100).max(1),
+        }
+    }
+
+    /// Whether this usage is a larger share of its limit than `other` of its own.
+    fn larger_share_than(&self, other: &Usage) -> bool {
+        match (
+            self.used.checked_mul(other.max),
+            other.used.checked_mul(self.max),
+        ) {
+            (Some(a), Some(b)) => a > b,
+            _ => self.percent() > other.percent(),
         }
     }
 
@@ -93,6 +106,16 @@ impl Usage {
 pub struct Counting {
     /// How a firewall rule's destination port range counts.
     pub port_ranges: firewall::PortRanges,
+}
+
+/// Whether `used` is below `percent` % of `max`, without overflowing.
+fn below(used: u128, max: u128, percent: u128) -> bool {
+    match (used.checked_mul(100), max.checked_mul(percent)) {
+        (Some(a), Some(b)) => a < b,
+        (None, Some(_)) => false,
+        (Some(_), None) => true,
+        (None, None) => used / percent < max / 100,
+    }
 }
 
 /// Every usage of `limit` in the estate, by resource id.
@@ -124,13 +147,7 @@ pub fn headroom(estate: &Estate, counting: Counting) -> Vec<Usage> {
         .filter_map(|&l| {
             usages_of(estate, l, counting)
                 .into_iter()
-                .reduce(|best, u| {
-                    if u.used * best.max > best.used * u.max {
-                        u
-                    } else {
-                        best
-                    }
-                })
+                .reduce(|best, u| if u.larger_share_than(&best) { u } else { best })
         })
         .collect()
 }
@@ -159,5 +176,16 @@ mod tests {
         assert_eq!(usage(999, 1000).percent(), 99);
         assert_eq!(usage(1001, 1000).percent(), 101);
         assert_eq!(usage(1, 0).level(), Level::Over);
+        assert_eq!(usage(0, 0).level(), Level::Within);
+        assert_eq!(usage(0, 0).percent(), 0);
+        // An IPv6 /3 subnet's usable addresses do not overflow the arithmetic.
+        let huge = (1u128 << 125) - 5;
+        assert_eq!(usage(huge, huge).level(), Level::Near);
+        assert_eq!(usage(huge / 2, huge).level(), Level::Within);
+        assert_eq!(usage(huge, huge).percent(), 100);
+        assert!(usage(huge, huge).larger_share_than(&usage(1, 2)));
     }
 }
+
+#[cfg(test)]
+mod counting_tests;

@@ -10,10 +10,13 @@ use crate::id::ResourceId;
 use crate::limits::LimitId;
 
 /// Routes per route table: the table's own routes, plus the route per node AKS writes into the
-/// node subnets' table of a kubenet cluster (which is why kubenet stops at 400 nodes).
+/// node subnets' table of a kubenet cluster (which is why kubenet stops at 400 nodes). A kubenet
+/// cluster whose node subnets use no route table of the estate gets one AKS creates in its node
+/// resource group, holding only the node routes: that table is a usage on the cluster.
 /// [AKS-KUBENET] §6.2
 pub fn route_table_routes(estate: &Estate) -> Vec<Usage> {
     let mut kubenet: BTreeMap<ResourceId, Vec<(String, u128)>> = BTreeMap::new();
+    let mut out = Vec::new();
     for mc in estate.managed_clusters.iter() {
         if mc.properties.network_mode() != Some(NetworkMode::Kubenet) {
             continue;
@@ -28,27 +31,37 @@ pub fn route_table_routes(estate: &Estate) -> Vec<Usage> {
             .collect();
         tables.sort();
         tables.dedup();
+        if tables.is_empty() {
+            let counted = format!(
+                "{} node routes at full scale in the route table AKS creates for kubenet cluster `{}`",
+                thousands(nodes),
+                mc.name
+            );
+            out.push(Usage::fixed(
+                LimitId::RouteTableRoutes,
+                &mc.id,
+                nodes,
+                counted,
+            ));
+        }
         for t in tables {
             kubenet.entry(t).or_default().push((mc.name.clone(), nodes));
         }
     }
-    estate
-        .route_tables
-        .iter()
-        .map(|rt| {
-            let own = rt.properties.routes.len() as u128;
-            let mut counted = format!("{} routes", thousands(own));
-            let mut used = own;
-            for (cluster, nodes) in kubenet.get(&rt.id).into_iter().flatten() {
-                counted.push_str(&format!(
-                    " + {} node routes of kubenet cluster `{cluster}` at full scale",
-                    thousands(*nodes)
-                ));
-                used += nodes;
-            }
-            Usage::fixed(LimitId::RouteTableRoutes, &rt.id, used, counted)
-        })
-        .collect()
+    out.extend(estate.route_tables.iter().map(|rt| {
+        let own = rt.properties.routes.len() as u128;
+        let mut counted = format!("{} routes", thousands(own));
+        let mut used = own;
+        for (cluster, nodes) in kubenet.get(&rt.id).into_iter().flatten() {
+            counted.push_str(&format!(
+                " + {} node routes of kubenet cluster `{cluster}` at full scale",
+                thousands(*nodes)
+            ));
+            used += nodes;
+        }
+        Usage::fixed(LimitId::RouteTableRoutes, &rt.id, used, counted)
+    }));
+    out
 }
 
 /// Security rules per NSG (the default rules do not count). [NET-LIMITS]
@@ -109,7 +122,7 @@ pub fn nsg_rule_addresses(estate: &Estate) -> Vec<Usage> {
 /// How many of these NSG address fields are IP addresses or ranges (not `*`, not a tag).
 fn addresses<'a>(fields: impl Iterator<Item = &'a String>) -> u128 {
     fields
-        .filter(|a| a.starts_with(|c: char| c.is_ascii_digit()) || a.contains(':'))
+        .filter(|a| crate::checked::is_rule_address(a))
         .count() as u128
 }
 

@@ -1,13 +1,16 @@
 //! AKS network-profile checks (azure-semantics §6): reserved ranges, service and pod CIDRs,
-//! DNS service IP, maxPods, kubenet scale, subnet capacity at full scale, UDR egress
-//! prerequisites, API server subnet.
+//! DNS service IP, maxPods, subnet capacity at full scale, UDR egress prerequisites, API server
+//! subnet. kubenet's 400 nodes are the route table's 400 routes, counted by
+//! [`crate::capacity::network::route_table_routes`] (AKS-CAP-001).
 
 use std::net::IpAddr;
 
 use aksnet_net::{Prefix, PrefixSet};
 
 use super::{thousands, Sink};
-use crate::aks::{pod_cidr_len_for, pod_cidr_node_slots, ManagedCluster, NetworkMode};
+use crate::aks::{
+    pod_cidr_holds, pod_cidr_len_for, pod_cidr_node_slots, ManagedCluster, NetworkMode,
+};
 use crate::azure;
 use crate::capacity::{self, Level};
 use crate::estate::Estate;
@@ -49,8 +52,6 @@ fn cluster_vnets(mc: &Resource<ManagedCluster>) -> Vec<ResourceId> {
 }
 
 fn pools(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut Sink) {
-    let mode = mc.properties.network_mode();
-    let mut kubenet_nodes = 0;
     for pool in &mc.properties.agent_pool_profiles {
         if let Some(mp) = pool
             .max_pods
@@ -66,7 +67,6 @@ fn pools(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut Sink) {
                 "set maxPods between 10 and 250 (azure-semantics §6.2)",
             );
         }
-        kubenet_nodes += pool.max_nodes();
         if let Some(sid) = &pool.vnet_subnet_id {
             if let Some((_, s)) = estate.subnet(sid) {
                 if !s.properties.delegations.is_empty() {
@@ -79,14 +79,6 @@ fn pools(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut Sink) {
                 }
             }
         }
-    }
-    if mode == Some(NetworkMode::Kubenet) && kubenet_nodes > azure::KUBENET_MAX_NODES {
-        sink.error(
-            "aks-kubenet-too-many-nodes",
-            &mc.id,
-            format!("kubenet cluster `{}` can reach {kubenet_nodes} nodes; kubenet supports at most 400 (one route per node)", mc.name),
-            "lower maxCount, or use Azure CNI Overlay (up to 5,000 nodes)",
-        );
     }
 }
 
@@ -198,8 +190,8 @@ fn cidrs(mc: &Resource<ManagedCluster>, estate: &Estate, onprem: &PrefixSet, sin
     }
     if let Some((pod, stated)) = mc.properties.pod_cidr_in_use() {
         let nodes = u128::from(capacity::aks::nodes_with_surge(&mc.properties));
-        let slots = pod_cidr_node_slots(&pod);
-        if nodes > slots {
+        if !pod_cidr_holds(&pod, nodes) {
+            let slots = pod_cidr_node_slots(&pod);
             let whose = if stated {
                 ""
             } else {
@@ -209,7 +201,7 @@ fn cidrs(mc: &Resource<ManagedCluster>, estate: &Estate, onprem: &PrefixSet, sin
                 "aks-pod-cidr-too-small",
                 &mc.id,
                 format!("pod CIDR {pod}{whose} holds {slots} node /24s, but the cluster can reach {nodes} nodes with surge"),
-                format!("use a /{} or larger pod CIDR; each node takes one /24", pod_cidr_len_for(u32::try_from(nodes).unwrap_or(u32::MAX))),
+                format!("use a /{} or larger pod CIDR; each node takes one /24", pod_cidr_len_for(nodes)),
             );
         }
     }

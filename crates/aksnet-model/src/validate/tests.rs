@@ -167,7 +167,9 @@ fn max_pods_and_kubenet_scale() {
     }));
     let c = codes(&e);
     assert!(c.contains(&"aks-max-pods-out-of-range"), "{c:?}");
-    assert!(c.contains(&"aks-kubenet-too-many-nodes"), "{c:?}");
+    // kubenet's 400 nodes are its route table's 400 routes: AKS-CAP-001 counts them
+    // (capacity::network), not validation.
+    assert!(!c.contains(&"aks-kubenet-too-many-nodes"), "{c:?}");
 }
 
 #[test]

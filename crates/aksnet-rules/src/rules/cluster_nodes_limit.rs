@@ -11,10 +11,10 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     semantic: false,
     doc: Doc {
-        title: "A cluster near or past 5,000 nodes",
-        what: "Sums every pool's maxCount (or count) against AKS's 5,000 nodes per cluster. Upgrade surge nodes are named in the message but not counted: Microsoft does not say whether they count toward the limit, and AKS accepts pools configured up to it.",
+        title: "A cluster near or past its node limit (5,000; 1,000 on the Free tier)",
+        what: "Sums every pool's maxCount (or count) against AKS's nodes per cluster: 5,000 on the Standard and Premium tiers, 1,000 on the Free tier, which is AKS's default when the cluster states no `sku.tier`. Upgrade surge nodes are named in the message but not counted: Microsoft does not say whether they count toward the limit, and AKS accepts pools configured up to it.",
         why: "Past the limit AKS refuses the pool configuration, and near it the autoscaler has no room left for the next pool or a larger maxCount.",
-        fix: "Lower maxCount or surge, or split the workload over several clusters.",
+        fix: "Lower maxCount, move a Free-tier cluster to the Standard tier, or split the workload over several clusters.",
         references: &[aksnet_model::limits::AKS_LIMITS],
     },
     check,

@@ -11,8 +11,8 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     semantic: false,
     doc: Doc {
-        title: "A firewall policy near or past its limit of rule collection groups",
-        what: "Counts the rule collection groups of each firewall policy against Azure Firewall's limit per policy.",
+        title: "A firewall policy near or past 90 rule collection groups",
+        what: "Counts the rule collection groups of each firewall policy against Azure Firewall's 90 per policy (50 for policies created before July 2022, which aksnet cannot tell apart).",
         why: "Teams that give every application or spoke its own rule collection group reach the limit, and the next group cannot be added.",
         fix: "Put several rule collections in one group (a group holds many collections), or use a parent policy for the shared rules.",
         references: &[aksnet_model::limits::FIREWALL_LIMITS],

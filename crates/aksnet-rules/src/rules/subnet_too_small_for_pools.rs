@@ -10,7 +10,7 @@ pub(crate) static RULE: Rule = Rule {
     semantic: false,
     doc: Doc {
         title: "Subnet too small for its pools at maximum scale plus surge",
-        what: "Sums what every pool in a subnet needs at `maxCount` plus upgrade surge — one IP per node, plus `maxPods` per node with flat Azure CNI, pod subnets allocated in batches of 16 — with load balancer frontends, private endpoints and the 5 addresses Azure reserves, and compares it with the subnet; also kubenet pod CIDRs that cannot hold one /24 per node, kubenet beyond 400 nodes, and an API server subnet smaller than /28.",
+        what: "Sums what every pool in a subnet needs at `maxCount` plus upgrade surge — one IP per node, plus `maxPods` per node with flat Azure CNI, pod subnets allocated in batches of 16 — with load balancer frontends, private endpoints and the 5 addresses Azure reserves, and compares it with the subnet; also overlay and kubenet pod CIDRs (stated, or AKS's default 10.244.0.0/16) that cannot hold one /24 per node, and an API server subnet smaller than /28. Warnings from 80 % are AKS-CAP-008 and AKS-CAP-009; kubenet's 400 nodes are its route table's 400 routes (AKS-CAP-001).",
         why: "AKS pre-allocates for the autoscaler's maximum: creation fails with `InsufficientSubnetSize` (\"Pre-allocated IPs 310 exceeds IPs available in Subnet 251\"), and upgrades fail half-way when surge nodes find no address (user reports: Azure/AKS#1546, Azure/AKS#2003).",
         fix: "Grow the subnet (the planner sizes it with headroom), lower `maxCount`/`maxPods`, or move to Azure CNI Overlay, where pods do not take VNet addresses.",
         references: &[
@@ -30,7 +30,6 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
         &[
             "subnet-capacity-exceeded",
             "aks-pod-cidr-too-small",
-            "aks-kubenet-too-many-nodes",
             "aks-api-subnet-too-small",
         ],
     )
