@@ -2,10 +2,11 @@
 //! severity with their witness traces, the flow matrix between the main places, and the files
 //! generated. Inline CSS and SVG only: it opens offline and prints.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
 use aksnet_engine::topology::VnetIx;
-use aksnet_engine::DataPlane;
+use aksnet_engine::{DataPlane, Place};
 use aksnet_model::validate::thousands;
 use aksnet_model::Estate;
 use aksnet_rules::verify::Report;
@@ -200,38 +201,81 @@ const FULL_MATRIX_PLACES: usize = 30;
 fn matrix(s: &mut String, dp: &DataPlane) {
     let places = views::matrix_places(dp);
     let _ = writeln!(s, "<h2>Flow matrix</h2><p class=\"muted\">What gets from each row to each column, by protocol and port (— nothing). Computed on packet sets: every path, NSG, route and firewall rule. <b>more by name</b>: more gets through, but only for the host names the firewall admits (application rules, FQDN network rules; <code>aksnet reach</code> lists them). <b>more unknown</b>: more may get through, depending on what the estate does not hold (an NVA's own rules, a service tag without prefixes, a missing NSG or route table). Connections whose replies cannot come back are not counted.</p>");
-    if places.len() <= FULL_MATRIX_PLACES {
-        table(s, dp, &places.iter().collect::<Vec<_>>());
-        return;
-    }
-    let _ = writeln!(s, "<p class=\"muted\">{} places: one table per VNet with the Internet and on-premises; for flows between VNets run <code>aksnet reach --from A --to B</code>.</p>", places.len());
-    let mut vnets: Vec<VnetIx> = places.iter().filter_map(|p| p.vnet).collect();
-    vnets.sort_unstable();
-    vnets.dedup();
-    for v in vnets {
-        let _ = writeln!(s, "<h3>{}</h3>", esc(&dp.topology.vnets[v].name));
-        let group: Vec<_> = places
-            .iter()
-            .filter(|p| p.vnet.is_none_or(|x| x == v))
-            .collect();
-        table(s, dp, &group);
+    // The tables, as indices into `places`: one of everything, or one per VNet with the places
+    // outside VNets (the Internet, on-premises, the hub's Bastion).
+    let tables: Vec<(Option<VnetIx>, Vec<usize>)> = if places.len() <= FULL_MATRIX_PLACES {
+        vec![(None, (0..places.len()).collect())]
+    } else {
+        let _ = writeln!(s, "<p class=\"muted\">{} places: one table per VNet with the Internet and on-premises; for flows between VNets run <code>aksnet reach --from A --to B</code>.</p>", places.len());
+        let mut vnets: Vec<VnetIx> = places.iter().filter_map(|p| p.vnet).collect();
+        vnets.sort_unstable();
+        vnets.dedup();
+        vnets
+            .into_iter()
+            .map(|v| {
+                let group = (0..places.len())
+                    .filter(|&i| places[i].vnet.is_none_or(|x| x == v))
+                    .collect();
+                (Some(v), group)
+            })
+            .collect()
+    };
+    let cells = cells(dp, &places, &tables);
+    for (vnet, group) in &tables {
+        if let Some(v) = vnet {
+            let _ = writeln!(s, "<h3>{}</h3>", esc(&dp.topology.vnets[*v].name));
+        }
+        table(s, &places, group, &cells);
     }
 }
 
-fn table(s: &mut String, dp: &DataPlane, places: &[&views::MatrixPlace]) {
+/// Every cell of the tables, by (row, column) index into `places`: each source's row over every
+/// column it has in any table, with one walk per source (the Internet's row serves every VNet's
+/// table).
+fn cells(
+    dp: &DataPlane,
+    places: &[views::MatrixPlace],
+    tables: &[(Option<VnetIx>, Vec<usize>)],
+) -> HashMap<(usize, usize), String> {
+    let mut columns: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for (_, group) in tables {
+        for &from in group.iter().filter(|&&i| places[i].source) {
+            columns
+                .entry(from)
+                .or_default()
+                .extend(group.iter().copied());
+        }
+    }
+    let mut cells = HashMap::new();
+    for (from, tos) in columns {
+        let tos: Vec<usize> = tos.into_iter().collect();
+        let targets: Vec<&Place> = tos.iter().map(|&t| &places[t].place).collect();
+        for (&to, text) in tos
+            .iter()
+            .zip(views::row(dp, &places[from].place, &targets))
+        {
+            cells.insert((from, to), text);
+        }
+    }
+    cells
+}
+
+fn table(
+    s: &mut String,
+    places: &[views::MatrixPlace],
+    group: &[usize],
+    cells: &HashMap<(usize, usize), String>,
+) {
     s.push_str("<table class=\"matrix\"><tr><th>from \\ to</th>");
-    for p in places {
-        let _ = write!(s, "<th>{}</th>", esc(&p.label));
+    for &p in group {
+        let _ = write!(s, "<th>{}</th>", esc(&places[p].label));
     }
     s.push_str("</tr>\n");
-    for from in places.iter().filter(|p| p.source) {
-        let _ = write!(s, "<tr><th>{}</th>", esc(&from.label));
-        for to in places {
-            let _ = write!(
-                s,
-                "<td>{}</td>",
-                esc(&views::cell(dp, &from.place, &to.place))
-            );
+    for &from in group.iter().filter(|&&i| places[i].source) {
+        let _ = write!(s, "<tr><th>{}</th>", esc(&places[from].label));
+        for &to in group {
+            let text = cells.get(&(from, to)).map_or("", String::as_str);
+            let _ = write!(s, "<td>{}</td>", esc(text));
         }
         s.push_str("</tr>\n");
     }

@@ -220,13 +220,33 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
 
 /// What gets from `from` to `to`, as protocols and ports ("—" for nothing; names the firewall
 /// admits by FQDN are marked "more by name", what depends on what the estate does not hold "more
-/// unknown").
+/// unknown"; nothing from a place to itself).
 pub fn cell(dp: &DataPlane, from: &Place, to: &Place) -> String {
     if from == to {
         return String::new();
     }
-    // The merged paths and total of `reach`, without its descriptions and witness traces.
-    let (paths, total) = aksnet_engine::reach::merge(dp.reach_paths(from, to));
+    summary(dp.reach_paths(from, to))
+}
+
+/// [`cell`] from `from` to each of `tos`, with one walk of the data plane for the whole row.
+pub fn row(dp: &DataPlane, from: &Place, tos: &[&Place]) -> Vec<String> {
+    dp.reach_paths_each(from, tos)
+        .into_iter()
+        .zip(tos)
+        .map(|(paths, to)| {
+            if *to == from {
+                String::new()
+            } else {
+                summary(paths)
+            }
+        })
+        .collect()
+}
+
+/// A cell's text from the paths of `reach` (merged as `reach` merges them, without its
+/// descriptions and witness traces).
+fn summary(paths: Vec<aksnet_engine::reach::PathResult>) -> String {
+    let (paths, total) = aksnet_engine::reach::merge(paths);
     let services = total
         .parts()
         .into_iter()

@@ -109,6 +109,14 @@ pub struct Reach {
     pub notes: Vec<String>,
 }
 
+/// The lowest and highest address of a set, as integers of their family (an empty set spans
+/// nothing): two sets that share an address have overlapping spans, whatever their families.
+fn span(set: &PrefixSet) -> (u128, u128) {
+    set.prefixes().iter().fold((u128::MAX, 0), |(lo, hi), p| {
+        (lo.min(p.start_int()), hi.max(p.end_int()))
+    })
+}
+
 /// Paths merged as [`Reach`] shows them (one per place delivered, devices crossed, unknowns
 /// and breakage; their packets and names united), empty ones dropped, in that order; and the
 /// total: the packets of the merged paths that need no name, nothing unknown and are not
@@ -323,9 +331,63 @@ impl DataPlane<'_> {
         &self,
         from: &Place,
         to: &Place,
-        mut elsewhere: Option<&mut Vec<String>>,
+        elsewhere: Option<&mut Vec<String>>,
     ) -> Vec<PathResult> {
         let mut r = self.reach_sets(&self.place_set(from), &self.place_set(to), self.start(from));
+        self.keep_reaching(from, to, &mut r, elsewhere);
+        r
+    }
+
+    /// [`DataPlane::reach_paths`] from one place to each of several, with one walk: the walk to
+    /// all their addresses at once, cut per destination. Packets take the same path whatever
+    /// else is in the set (the walk is per packet, as the differential tests hold it against
+    /// `trace`), so each cut delivers the same packets where the walk to that destination alone
+    /// does, with the same names, unknowns and breakage (`aksnet-emit/tests/matrix.rs` holds
+    /// them equal on every example). Only the words of `via` may differ: a route hop names
+    /// every route of the row that leads the same way.
+    pub fn reach_paths_each(&self, from: &Place, tos: &[&Place]) -> Vec<Vec<PathResult>> {
+        let sets: Vec<PrefixSet> = tos.iter().map(|t| self.place_set(t)).collect();
+        let all = sets.iter().fold(PrefixSet::new(), |acc, s| acc.union(s));
+        let walked = self.reach_sets(&self.place_set(from), &all, self.start(from));
+        // Each path's destinations, and their span for a cheap first test.
+        let spans: Vec<(PrefixSet, u128, u128)> = walked
+            .iter()
+            .map(|p| {
+                let d = p.packets.destinations();
+                let (lo, hi) = span(&d);
+                (d, lo, hi)
+            })
+            .collect();
+        tos.iter()
+            .zip(&sets)
+            .map(|(to, set)| {
+                let (lo, hi) = span(set);
+                let only = PacketSet::from_parts(&PrefixSet::everything(), set, Services::any());
+                let mut r: Vec<PathResult> = walked
+                    .iter()
+                    .zip(&spans)
+                    .filter(|(_, (d, a, b))| *a <= hi && lo <= *b && d.intersects(set))
+                    .map(|(p, _)| PathResult {
+                        packets: p.packets.intersection(&only),
+                        ..p.clone()
+                    })
+                    .collect();
+                self.keep_reaching(from, to, &mut r, None);
+                r
+            })
+            .collect()
+    }
+
+    /// Of the paths walked from `from` with packets addressed to `to`, those that reach it:
+    /// less Internet-to-Internet and less what lands outside the destination's own subnet
+    /// (overlapping VNets), whose reasons go to `elsewhere` when asked for.
+    fn keep_reaching(
+        &self,
+        from: &Place,
+        to: &Place,
+        r: &mut Vec<PathResult>,
+        mut elsewhere: Option<&mut Vec<String>>,
+    ) {
         // Internet-to-Internet is outside the estate (a proxy in the estate that forwards to an
         // Internet backend is not).
         r.retain(|p| !(matches!(from, Place::Internet) && Self::never_entered(p, "internet")));
@@ -343,7 +405,6 @@ impl DataPlane<'_> {
                 None => true,
             }
         });
-        r
     }
 
     /// When nothing addressed to subnet `to` gets through, packets addressed elsewhere may still
