@@ -250,10 +250,8 @@ fn cells(
     for (from, tos) in columns {
         let tos: Vec<usize> = tos.into_iter().collect();
         let targets: Vec<&Place> = tos.iter().map(|&t| &places[t].place).collect();
-        for (&to, text) in tos
-            .iter()
-            .zip(views::row(dp, &places[from].place, &targets))
-        {
+        let row = views::row(dp, &places[from].place, &targets);
+        for (&to, text) in tos.iter().zip(row) {
             cells.insert((from, to), text);
         }
     }

@@ -210,12 +210,33 @@ pub fn matrix_places(dp: &DataPlane) -> Vec<MatrixPlace> {
             v.push(MatrixPlace {
                 label: e.name.clone(),
                 place: Place::Endpoint(i),
-                vnet: e.subnet.map(|s| t.subnets[s].vnet),
+                vnet: home_vnet(dp, e),
                 source: false,
             });
         }
     }
     v
+}
+
+/// The VNet an endpoint belongs to: its subnet's, or for a public frontend (no subnet) the VNet
+/// of its resource — an App Gateway's private frontend, a cluster's node subnets — so that a
+/// spoke's public gateway is drawn in that spoke's table, not in every VNet's.
+fn home_vnet(dp: &DataPlane, e: &aksnet_engine::endpoints::Endpoint) -> Option<VnetIx> {
+    let t = &dp.topology;
+    let subnet = e.subnet.or_else(|| {
+        dp.endpoints
+            .iter()
+            .find(|o| o.resource == e.resource && o.subnet.is_some())
+            .and_then(|o| o.subnet)
+            .or_else(|| {
+                t.subnets.indices().find(|&s| {
+                    t.subnet_clusters[s]
+                        .as_ref()
+                        .is_some_and(|c| c.cluster == e.resource)
+                })
+            })
+    })?;
+    Some(t.subnets[subnet].vnet)
 }
 
 /// What gets from `from` to `to`, as protocols and ports ("—" for nothing; names the firewall
