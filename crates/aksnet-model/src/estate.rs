@@ -228,28 +228,32 @@ impl Estate {
     /// the resource has a private endpoint in a VNet of the cluster's node subnets, or sits in
     /// the cluster's resource group.
     pub fn cluster_uses(&self, mc: &Resource<crate::aks::ManagedCluster>, id: &ResourceId) -> bool {
-        let rg = |i: &ResourceId| i.resource_group().map(str::to_ascii_lowercase);
-        if rg(id) == rg(&mc.id) {
-            return true;
-        }
+        same_group(mc, id) || self.linked_from_cluster_vnets(mc).contains(id)
+    }
+
+    /// The resources private endpoints in a cluster's node VNets link to.
+    fn linked_from_cluster_vnets(
+        &self,
+        mc: &Resource<crate::aks::ManagedCluster>,
+    ) -> std::collections::BTreeSet<&ResourceId> {
         let vnets: Vec<ResourceId> = mc
             .properties
             .agent_pool_profiles
             .iter()
             .filter_map(|a| a.vnet_subnet_id.as_ref()?.parent())
             .collect();
-        self.private_endpoints.iter().any(|pe| {
-            pe.properties
-                .private_link_service_connections
-                .iter()
-                .any(|c| c.properties.private_link_service_id == *id)
-                && pe
-                    .properties
+        self.private_endpoints
+            .iter()
+            .filter(|pe| {
+                pe.properties
                     .subnet
                     .id
                     .parent()
                     .is_some_and(|v| vnets.contains(&v))
-        })
+            })
+            .flat_map(|pe| &pe.properties.private_link_service_connections)
+            .map(|c| &c.properties.private_link_service_id)
+            .collect()
     }
 
     /// The container registries a cluster pulls from ([`Estate::cluster_uses`]), by id.
@@ -257,9 +261,10 @@ impl Estate {
         &self,
         mc: &Resource<crate::aks::ManagedCluster>,
     ) -> Vec<&Resource<crate::paas::ContainerRegistry>> {
+        let linked = self.linked_from_cluster_vnets(mc);
         self.container_registries
             .iter()
-            .filter(|r| self.cluster_uses(mc, &r.id))
+            .filter(|r| same_group(mc, &r.id) || linked.contains(&r.id))
             .collect()
     }
 
@@ -269,9 +274,10 @@ impl Estate {
         &self,
         mc: &Resource<crate::aks::ManagedCluster>,
     ) -> Vec<&Resource<crate::paas::KeyVault>> {
+        let linked = self.linked_from_cluster_vnets(mc);
         self.key_vaults
             .iter()
-            .filter(|v| self.cluster_uses(mc, &v.id))
+            .filter(|v| same_group(mc, &v.id) || linked.contains(&v.id))
             .collect()
     }
 
@@ -392,4 +398,10 @@ impl Estate {
             .filter(|(_, n)| *n > 0)
             .collect()
     }
+}
+
+/// Whether a resource is in the cluster's resource group.
+fn same_group(mc: &Resource<crate::aks::ManagedCluster>, id: &ResourceId) -> bool {
+    let rg = |i: &ResourceId| i.resource_group().map(str::to_ascii_lowercase);
+    rg(id) == rg(&mc.id)
 }
