@@ -524,6 +524,11 @@ pub fn partition_in(
             break;
         }
         let r = &routes[i];
+        // A route whose prefix holds none of the destinations takes none (a binary search,
+        // where the intersection would allocate: hubs carry a route per spoke).
+        if !remaining.overlaps(&r.address_prefix) {
+            continue;
+        }
         let mut region = remaining.intersection(&[r.address_prefix].into_iter().collect());
         if !eligible(r, true) {
             region = region.difference(protected);

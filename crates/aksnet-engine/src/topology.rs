@@ -585,6 +585,11 @@ impl Topology {
             if rest.is_empty() {
                 break;
             }
+            // Most subnets of a hub's peered VNets hold none of the addresses: a binary search
+            // says so without building the intersection.
+            if !rest.overlaps(&self.subnets[s].prefix) {
+                continue;
+            }
             let part = rest.intersection(&[self.subnets[s].prefix].into_iter().collect());
             if !part.is_empty() {
                 rest = rest.difference(&part);

@@ -142,7 +142,19 @@ impl IntervalSet {
 
     /// True when the two sets share a value.
     pub fn intersects(&self, other: &Self) -> bool {
-        !self.intersection(other).is_empty()
+        // Both lists are sorted and disjoint: walk them together, without building the
+        // intersection.
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&(a, b)), Some(&(c, d))) = (self.ranges.get(i), other.ranges.get(j)) {
+            if b < c {
+                i += 1;
+            } else if d < a {
+                j += 1;
+            } else {
+                return true;
+            }
+        }
+        false
     }
 
     /// True when every value of `other` is in `self`.
