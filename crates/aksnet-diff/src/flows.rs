@@ -353,40 +353,6 @@ fn verdict(v: Verdict) -> &'static str {
     v.as_str()
 }
 
-/// `f` of every item, computed on as many threads as the machine has cores, in the items'
-/// order.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, items.len().max(1));
-    if threads == 1 {
-        return items.iter().map(&f).collect();
-    }
-    let mut slots: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
-    std::thread::scope(|s| {
-        let f = &f;
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    (t..items.len())
-                        .step_by(threads)
-                        .map(|i| (i, f(&items[i])))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for h in handles {
-            for (i, r) in h.join().expect("a comparison thread panicked") {
-                slots[i] = Some(r);
-            }
-        }
-    });
-    slots
-        .into_iter()
-        .map(|r| r.expect("every item computed"))
-        .collect()
-}
-
 /// The places `names` stand for (as flow intents name them: `aksnet trace` places and
 /// `<spoke>/nodes`), added to `v` as sources where they are not already there.
 fn named_sources(dp: &DataPlane, names: &[String], v: &mut Vec<MatrixPlace>) {
@@ -490,7 +456,7 @@ pub fn compare(
     let sources: Vec<&Matched> = places.iter().filter(|p| p.source).collect();
     // Each source's exposures, in both estates, on every core (the results kept in source
     // order, so the output does not depend on the scheduling).
-    let exposures = in_parallel(&sources, |from| {
+    let exposures = aksnet_engine::parallel::map(&sources, |from| {
         // Outside the spokes a change is confined to, only packets addressed into them can
         // differ.
         let within = match reach {

@@ -246,13 +246,18 @@ fn cells(
                 .extend(group.iter().copied());
         }
     }
-    let mut cells = HashMap::new();
-    for (from, tos) in columns {
-        let tos: Vec<usize> = tos.into_iter().collect();
+    let rows: Vec<(usize, Vec<usize>)> = columns
+        .into_iter()
+        .map(|(from, tos)| (from, tos.into_iter().collect()))
+        .collect();
+    let texts = aksnet_engine::parallel::map(&rows, |(from, tos)| {
         let targets: Vec<&Place> = tos.iter().map(|&t| &places[t].place).collect();
-        let row = views::row(dp, &places[from].place, &targets);
+        views::row(dp, &places[*from].place, &targets)
+    });
+    let mut cells = HashMap::new();
+    for ((from, tos), row) in rows.iter().zip(texts) {
         for (&to, text) in tos.iter().zip(row) {
-            cells.insert((from, to), text);
+            cells.insert((*from, to), text);
         }
     }
     cells

@@ -11,7 +11,8 @@
 //!
 //! **Build order.** [`DataPlane::compile`] builds in stages, each from the estate and the
 //! stages before it, so the module graph is a DAG: a module uses only those listed before it
-//! (held by `tests/module_order.rs`), with [`index`] (typed VNet and subnet indices) first.
+//! (held by `tests/module_order.rs`), with [`parallel`] (fanning questions out over cores) and
+//! [`index`] (typed VNet and subnet indices) first.
 //! 1. [`topology`]: VNets, subnets, peerings, gateways, on-premises prefixes, node pools,
 //!    public IPs and network interface addresses;
 //! 2. [`endpoints`]: the named addresses, placed in the topology's subnets;
@@ -38,6 +39,7 @@ pub mod firewall;
 pub mod index;
 pub mod nsg;
 pub mod options;
+pub mod parallel;
 pub mod places;
 pub mod reach;
 pub mod reply;

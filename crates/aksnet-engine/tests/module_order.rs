@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 /// The build order, as `lib.rs` documents it.
-const ORDER: [&str; 15] = [
+const ORDER: [&str; 16] = [
+    "parallel",
     "index",
     "topology",
     "endpoints",

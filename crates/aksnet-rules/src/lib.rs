@@ -251,7 +251,11 @@ pub fn check(estate: &Estate, plane: &DataPlane) -> Vec<Finding> {
 /// Runs the given rules; findings sorted by severity, code, then message.
 pub fn check_rules(estate: &Estate, plane: &DataPlane, rules: &[&Rule]) -> Vec<Finding> {
     let cx = Context::new(estate, plane);
-    let mut out: Vec<Finding> = rules.iter().flat_map(|r| r.run(&cx)).collect();
+    // Rules are independent questions to one data plane; the context's caches are shared.
+    let mut out: Vec<Finding> = aksnet_engine::parallel::map(rules, |r| r.run(&cx))
+        .into_iter()
+        .flatten()
+        .collect();
     sort(&mut out);
     out
 }
