@@ -286,3 +286,31 @@ fn internet_to_nodes_may_be_denied_and_to_the_load_balancer_left_to_check() {
         design("intent.yaml", &format!("{BASE}intents:\n{line}")).unwrap();
     }
 }
+
+#[test]
+fn clusters_beyond_aks_limits_are_refused_at_their_spoke() {
+    // 101 pools (the System pool and 100 more): AKS allows 100 per cluster.
+    let pools: String = (0..100)
+        .map(|i| format!("        - {{ name: u{i}, mode: User, maxCount: 1 }}\n"))
+        .collect();
+    let text = format!("{BASE}{pools}");
+    let all = errors(&text).0;
+    let e = all
+        .iter()
+        .find(|e| e.message.contains("101 node pools"))
+        .unwrap_or_else(|| panic!("{:?}", all.iter().map(|e| &e.message).collect::<Vec<_>>()));
+    assert_eq!(e.position.map(|p| (p.line, p.column)), Some((4, 5)));
+    assert!(e.message.contains("AKS allows 100"), "{}", e.message);
+    // Six pools of 1,000 nodes and the System pool's 3: 6,003 of 5,000 nodes per cluster.
+    let pools: String = (0..6)
+        .map(|i| format!("        - {{ name: u{i}, mode: User, maxCount: 1000 }}\n"))
+        .collect();
+    let all = errors(&format!("{BASE}{pools}")).0;
+    assert!(
+        all.iter().any(|e| e
+            .message
+            .contains("scales to 6003 nodes; AKS allows 5000 per cluster")),
+        "{:?}",
+        all.iter().map(|e| &e.message).collect::<Vec<_>>()
+    );
+}
