@@ -206,7 +206,7 @@ fn matrix(s: &mut String, dp: &DataPlane) {
     let tables: Vec<(Option<VnetIx>, Vec<usize>)> = if places.len() <= FULL_MATRIX_PLACES {
         vec![(None, (0..places.len()).collect())]
     } else {
-        let _ = writeln!(s, "<p class=\"muted\">{} places: one table per VNet with the Internet and on-premises; for flows between VNets run <code>aksnet reach --from A --to B</code>.</p>", places.len());
+        let _ = writeln!(s, "<p class=\"muted\">{} places: one table per VNet with the Internet and on-premises (a public frontend in the table of its resource's VNet); for flows between VNets run <code>aksnet reach --from A --to B</code>.</p>", places.len());
         let mut vnets: Vec<VnetIx> = places.iter().filter_map(|p| p.vnet).collect();
         vnets.sort_unstable();
         vnets.dedup();
@@ -277,7 +277,9 @@ fn table(
     for &from in group.iter().filter(|&&i| places[i].source) {
         let _ = write!(s, "<tr><th>{}</th>", esc(&places[from].label));
         for &to in group {
-            let text = cells.get(&(from, to)).map_or("", String::as_str);
+            let text = cells
+                .get(&(from, to))
+                .expect("every cell of a table is computed");
             let _ = write!(s, "<td>{}</td>", esc(text));
         }
         s.push_str("</tr>\n");

@@ -14,17 +14,18 @@ use aksnet_engine::reach::{merge, PathResult};
 use aksnet_engine::{DataPlane, Options, Place};
 use aksnet_net::PacketSet;
 
-/// What the paths say: per place delivered, names, unknowns and breakage, the packets; and
-/// the total. The devices crossed (`via`) are left out: a row's walk labels a route hop with
-/// every route of the row that leads the same way, a cell's with its own.
-type Said = BTreeMap<(String, Vec<String>, Vec<String>, Option<String>), PacketSet>;
+/// What the paths say: per place delivered, names, whether something unknown decides them, and
+/// breakage, the packets; and the total. The words are left out (`reach_paths_each`): a row's
+/// walk labels a route hop with every route of the row that leads the same way, and keeps a
+/// branch's unknown reasons for all its packets.
+type Said = BTreeMap<(String, Vec<String>, bool, Option<String>), PacketSet>;
 
 fn said(paths: Vec<PathResult>) -> (Said, PacketSet) {
     let (merged, total) = merge(paths);
     let mut by: Said = BTreeMap::new();
     for p in merged {
         let e = by
-            .entry((p.delivered_at, p.by_name, p.unknown, p.broken))
+            .entry((p.delivered_at, p.by_name, !p.unknown.is_empty(), p.broken))
             .or_insert_with(PacketSet::empty);
         *e = e.union(&p.packets);
     }

@@ -342,13 +342,21 @@ impl DataPlane<'_> {
     /// all their addresses at once, cut per destination. Packets take the same path whatever
     /// else is in the set (the walk is per packet, as the differential tests hold it against
     /// `trace`), so each cut delivers the same packets where the walk to that destination alone
-    /// does, with the same names, unknowns and breakage (`aksnet-emit/tests/matrix.rs` holds
-    /// them equal on every example). Only the words of `via` may differ: a route hop names
-    /// every route of the row that leads the same way.
+    /// does, with the same names and breakage, and unknowns where it has them
+    /// (`aksnet-emit/tests/matrix.rs` holds them equal on every example). The words may differ:
+    /// a route hop names every route of the row that leads the same way, and a branch's
+    /// unknown reasons are kept for all its packets, so a cut may carry another destination's
+    /// reason beside its own. When the row's walk runs out of its step budget, each
+    /// destination is walked alone.
     pub fn reach_paths_each(&self, from: &Place, tos: &[&Place]) -> Vec<Vec<PathResult>> {
         let sets: Vec<PrefixSet> = tos.iter().map(|t| self.place_set(t)).collect();
         let all = sets.iter().fold(PrefixSet::new(), |acc, s| acc.union(s));
-        let walked = self.reach_sets(&self.place_set(from), &all, self.start(from));
+        let (walked, ran_out) =
+            self.reach_sets_within(&self.place_set(from), &all, self.start(from));
+        if ran_out {
+            // The row's walk shares one step budget; a cell's own walk has a whole one.
+            return tos.iter().map(|to| self.reach_paths(from, to)).collect();
+        }
         // Each path's destinations, and their span for a cheap first test.
         let spans: Vec<(PrefixSet, u128, u128)> = walked
             .iter()
@@ -536,6 +544,17 @@ impl DataPlane<'_> {
     }
 
     fn reach_sets(&self, src: &PrefixSet, dst: &PrefixSet, start: Location) -> Vec<PathResult> {
+        self.reach_sets_within(src, dst, start).0
+    }
+
+    /// [`DataPlane::reach_sets`], and whether the walk ran out of its step budget
+    /// (`MAX_BRANCHES`) and left branches unexplored.
+    fn reach_sets_within(
+        &self,
+        src: &PrefixSet,
+        dst: &PrefixSet,
+        start: Location,
+    ) -> (Vec<PathResult>, bool) {
         let mut out = Vec::new();
         let mut todo = vec![Branch {
             orig: PacketSet::from_parts(src, dst, Services::any()),
@@ -552,14 +571,19 @@ impl DataPlane<'_> {
             req: crate::reply::Request::default(),
         }];
         let mut steps = 0;
+        let mut ran_out = false;
         while let Some(b) = todo.pop() {
             steps += 1;
-            if b.orig.is_empty() || b.depth > MAX_DEPTH || steps > MAX_BRANCHES {
+            if b.orig.is_empty() || b.depth > MAX_DEPTH {
+                continue;
+            }
+            if steps > MAX_BRANCHES {
+                ran_out = true;
                 continue;
             }
             self.step(b, &mut todo, &mut out);
         }
-        out
+        (out, ran_out)
     }
 
     /// A set of current packets in original coordinates.
