@@ -191,3 +191,32 @@ fn cluster_nodes_follow_the_tier() {
     )
     .is_empty());
 }
+
+#[test]
+fn classic_network_rules_count_on_a_firewall_without_a_policy() {
+    // The network rule of the azure-quickstart-templates sample
+    // azurefirewall-create-with-ipgroups-and-linux-jumpbox: UDP, TCP, ICMP × (10.0.0.0,
+    // 111.1.0.0/23, ipgroup1) × ipgroup2 × port 90 = 3 × 3 × 1 × 1 = 9.
+    let firewall = |name: &str, policy: Option<&str>| {
+        let mut f = json!({ "id": format!("{RG}/Microsoft.Network/azureFirewalls/{name}"), "name": name,
+            "type": "Microsoft.Network/azureFirewalls", "properties": {
+                "sku": { "name": "AZFW_VNet", "tier": "Standard" },
+                "networkRuleCollections": [{ "name": "netRc1", "properties": { "priority": 200, "action": { "type": "Allow" },
+                    "rules": [{ "name": "networkRule", "protocols": ["UDP", "TCP", "ICMP"],
+                        "sourceAddresses": ["10.0.0.0", "111.1.0.0/23"], "sourceIpGroups": [format!("{RG}/Microsoft.Network/ipGroups/ipgroup1")],
+                        "destinationIpGroups": [format!("{RG}/Microsoft.Network/ipGroups/ipgroup2")], "destinationPorts": ["90"] }] } }] } });
+        if let Some(p) = policy {
+            f["properties"]["firewallPolicy"] =
+                json!({ "id": format!("{RG}/Microsoft.Network/firewallPolicies/{p}") });
+        }
+        f
+    };
+    let e = estate(
+        json!({ "azureFirewalls": [firewall("firewall1", None), firewall("managed", Some("p"))] }),
+    );
+    // The second firewall has a policy: its classic collections are not counted on it.
+    assert_eq!(
+        usages(&e, LimitId::FirewallRuleCombinations, Counting::default()),
+        [("firewall1".to_string(), 9, 20_000)]
+    );
+}

@@ -7,7 +7,7 @@ use super::Usage;
 use crate::checked::port_range;
 use crate::diagnostic::thousands;
 use crate::estate::Estate;
-use crate::firewall::{FirewallRule, RuleCollection};
+use crate::firewall::{FirewallRule, NetworkRule, RuleCollection};
 use crate::limits::LimitId;
 
 /// How a destination port range counts toward the firewall's combinations. Microsoft's formula
@@ -36,6 +36,20 @@ impl Counts {
         let n = |x: usize| x.max(1) as u128;
         n(self.protocols) * n(self.sources) * n(self.destinations) * self.ports.max(1).div_ceil(14)
     }
+}
+
+/// One network rule's combinations: protocols × (addresses + IP groups) × (addresses + IP
+/// groups + FQDNs) × port groups.
+fn combinations(r: &NetworkRule, ranges: PortRanges) -> u128 {
+    Counts {
+        protocols: r.ip_protocols.len(),
+        sources: r.source_addresses.len() + r.source_ip_groups.len(),
+        destinations: r.destination_addresses.len()
+            + r.destination_ip_groups.len()
+            + r.destination_fqdns.len(),
+        ports: ports(&r.destination_ports, ranges),
+    }
+    .combinations()
 }
 
 /// Ports as the formula counts them.
@@ -67,15 +81,7 @@ pub fn rule_combinations(estate: &Estate, ranges: PortRanges) -> Vec<Usage> {
                             continue;
                         };
                         rules += 1;
-                        total += Counts {
-                            protocols: r.ip_protocols.len(),
-                            sources: r.source_addresses.len() + r.source_ip_groups.len(),
-                            destinations: r.destination_addresses.len()
-                                + r.destination_ip_groups.len()
-                                + r.destination_fqdns.len(),
-                            ports: ports(&r.destination_ports, ranges),
-                        }
-                        .combinations();
+                        total += combinations(r, ranges);
                     }
                 }
             }
@@ -112,15 +118,10 @@ pub fn rule_combinations(estate: &Estate, ranges: PortRanges) -> Vec<Usage> {
         for c in &fw.properties.network_rule_collections {
             for r in &c.properties.rules {
                 rules += 1;
-                total += Counts {
-                    protocols: r.protocols.len(),
-                    sources: r.source_addresses.len() + r.source_ip_groups.len(),
-                    destinations: r.destination_addresses.len()
-                        + r.destination_ip_groups.len()
-                        + r.destination_fqdns.len(),
-                    ports: ports(&r.destination_ports, ranges),
+                // A classic rule counts as the policy rule it converts to.
+                if let FirewallRule::NetworkRule(r) = FirewallRule::from(r.clone()) {
+                    total += combinations(&r, ranges);
                 }
-                .combinations();
             }
         }
         let counted = format!(
