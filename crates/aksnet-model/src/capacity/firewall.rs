@@ -68,24 +68,19 @@ pub fn rule_combinations(estate: &Estate, ranges: PortRanges) -> Vec<Usage> {
     let mut out = Vec::new();
     for policy in estate.firewall_policies.iter() {
         let chain = estate.policy_chain(&policy.id);
-        let mut total = 0u128;
-        let mut rules = 0usize;
-        for pid in &chain {
-            for g in estate.policy_groups(pid) {
-                for c in &g.properties.rule_collections {
-                    let RuleCollection::Filter(f) = c else {
-                        continue;
-                    };
-                    for r in &f.rules {
-                        let FirewallRule::NetworkRule(r) = r else {
-                            continue;
-                        };
-                        rules += 1;
-                        total += combinations(r, ranges);
-                    }
-                }
-            }
-        }
+        let rules = chain
+            .iter()
+            .flat_map(|pid| estate.policy_groups(pid))
+            .flat_map(|g| &g.properties.rule_collections)
+            .filter_map(|c| match c {
+                RuleCollection::Filter(f) => Some(&f.rules),
+                RuleCollection::Nat(_) => None,
+            })
+            .flatten()
+            .filter_map(|r| match r {
+                FirewallRule::NetworkRule(r) => Some(r),
+                _ => None,
+            });
         let inherited = match chain.len() {
             1 => String::new(),
             n => format!(
@@ -94,15 +89,11 @@ pub fn rule_combinations(estate: &Estate, ranges: PortRanges) -> Vec<Usage> {
                 if n == 2 { "y" } else { "ies" }
             ),
         };
-        let counted = format!(
-            "{} combinations from {rules} network rules{inherited}",
-            thousands(total)
-        );
-        out.push(Usage::fixed(
-            LimitId::FirewallRuleCombinations,
+        out.push(tally(
             &policy.id,
-            total,
-            counted,
+            rules,
+            ranges,
+            &format!("network rules{inherited}"),
         ));
     }
     for fw in estate.azure_firewalls.iter() {
@@ -113,29 +104,41 @@ pub fn rule_combinations(estate: &Estate, ranges: PortRanges) -> Vec<Usage> {
         {
             continue;
         }
-        let mut total = 0u128;
-        let mut rules = 0usize;
-        for c in &fw.properties.network_rule_collections {
-            for r in &c.properties.rules {
-                rules += 1;
-                // A classic rule counts as the policy rule it converts to.
-                if let FirewallRule::NetworkRule(r) = FirewallRule::from(r.clone()) {
-                    total += combinations(&r, ranges);
-                }
-            }
-        }
-        let counted = format!(
-            "{} combinations from {rules} classic network rules",
-            thousands(total)
-        );
-        out.push(Usage::fixed(
-            LimitId::FirewallRuleCombinations,
+        // A classic rule counts as the policy rule it converts to.
+        let converted: Vec<NetworkRule> = fw
+            .properties
+            .network_rule_collections
+            .iter()
+            .flat_map(|c| &c.properties.rules)
+            .filter_map(|r| match FirewallRule::from(r.clone()) {
+                FirewallRule::NetworkRule(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        out.push(tally(
             &fw.id,
-            total,
-            counted,
+            converted.iter(),
+            ranges,
+            "classic network rules",
         ));
     }
     out
+}
+
+/// The combinations of `rules` as one usage of `resource`.
+fn tally<'a>(
+    resource: &crate::id::ResourceId,
+    rules: impl Iterator<Item = &'a NetworkRule>,
+    ranges: PortRanges,
+    what: &str,
+) -> Usage {
+    let (mut total, mut n) = (0u128, 0usize);
+    for r in rules {
+        total += combinations(r, ranges);
+        n += 1;
+    }
+    let counted = format!("{} combinations from {n} {what}", thousands(total));
+    Usage::fixed(LimitId::FirewallRuleCombinations, resource, total, counted)
 }
 
 /// Rule collection groups per policy. [FW-LIMITS]
