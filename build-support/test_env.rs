@@ -11,8 +11,12 @@
 //! - `aksnet_no_pycep`: no Python virtual environment with pycep-parser, Checkov's Bicep parser
 //!   (`$AKSNET_PYCEP_VENV`, else `.venv-bicep` at the workspace root; `.ci/run` makes it apart
 //!   from `.venv`, as Checkov pins an older pycep).
+//! - `aksnet_no_azurerm_mirror`: no `terraform` on `PATH`, or no local mirror of the
+//!   `hashicorp/azurerm` provider (see `azurerm_mirror`). The one exception to the next
+//!   paragraph: the provider comes only from the Terraform registry, which neither CI nor a
+//!   developer's machine reaches, so this test is ignored under `CI` too when there is none.
 //!
-//! Under `CI` nothing is ignored: there a missing tool fails its test, as it should.
+//! Under `CI` nothing else is ignored: there a missing tool fails its test, as it should.
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +29,7 @@ fn main() {
         "aksnet_no_chromium",
         "aksnet_no_graphviz",
         "aksnet_no_pycep",
+        "aksnet_no_azurerm_mirror",
     ] {
         println!("cargo:rustc-check-cfg=cfg({cfg})");
     }
@@ -42,6 +47,14 @@ fn main() {
     println!("cargo:rerun-if-env-changed=AKSNET_PYCEP_VENV");
     println!("cargo:rerun-if-env-changed=PATH");
     println!("cargo:rerun-if-env-changed=CI");
+    println!("cargo:rerun-if-env-changed=AKSNET_TF_PLUGIN_DIR");
+    let terraform = std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p).any(|d| Path::new(&d).join("terraform").exists())
+    });
+    match azurerm_mirror().filter(|_| terraform) {
+        Some(dir) => println!("cargo:rustc-env=AKSNET_AZURERM_MIRROR={}", dir.display()),
+        None => println!("cargo:rustc-cfg=aksnet_no_azurerm_mirror"),
+    }
     if std::env::var_os("CI").is_some() {
         return;
     }
@@ -70,4 +83,27 @@ fn main() {
     if !on_path("dot") {
         println!("cargo:rustc-cfg=aksnet_no_graphviz");
     }
+}
+
+/// A local provider mirror (a `-plugin-dir` for `terraform init`) holding `hashicorp/azurerm`:
+/// `$AKSNET_TF_PLUGIN_DIR`, else the implied local mirror directories Terraform itself searches
+/// on Linux (`~/.terraform.d/plugins`, `/usr/local/share/terraform/plugins`,
+/// `/usr/share/terraform/plugins`), else `/opt/tf-plugins`.
+fn azurerm_mirror() -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("AKSNET_TF_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".terraform.d/plugins"));
+    }
+    for d in [
+        "/usr/local/share/terraform/plugins",
+        "/usr/share/terraform/plugins",
+        "/opt/tf-plugins",
+    ] {
+        dirs.push(PathBuf::from(d));
+    }
+    dirs.into_iter()
+        .find(|d| d.join("registry.terraform.io/hashicorp/azurerm").is_dir())
 }

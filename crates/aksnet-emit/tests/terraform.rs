@@ -88,6 +88,29 @@ fn schema_problems(estate: &aksnet_model::Estate, schema: &Value) -> Vec<String>
     aksnet_no_shared,
     ignore = "needs ../shared beside the repository (CI has it)"
 )]
+fn the_provider_constraint_allows_only_the_checked_schema() {
+    let checked = schema()["version"].as_str().unwrap().to_string();
+    assert_eq!(checked, terraform::AZURERM_SCHEMA_VERSION);
+    // `~> X.Y.Z` allows X.Y.Z and its later patch releases, nothing else.
+    assert_eq!(terraform::AZURERM_VERSION, format!("~> {checked}"));
+    let estate = design(REFERENCE_NAME, REFERENCE_INTENT).unwrap().estate;
+    let versions = terraform::generate(&estate)
+        .unwrap()
+        .into_iter()
+        .find(|(n, _)| n == "versions.tf")
+        .unwrap()
+        .1;
+    assert!(
+        versions.contains(&format!("version = \"~> {checked}\"")),
+        "{versions}"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    aksnet_no_shared,
+    ignore = "needs ../shared beside the repository (CI has it)"
+)]
 fn every_resource_matches_the_azurerm_schema() {
     let schema = schema();
     for (name, text) in examples() {
