@@ -49,6 +49,19 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
             "it is part of every resource name, e.g. `contoso`",
         );
     }
+    if let Some(suffix) = &intent.naming.suffix {
+        if !aksnet_model::naming::valid_suffix(suffix) {
+            e.at(
+                pos(suffix),
+                format!(
+                    "naming suffix `{}` must be 1-{} lowercase letters or digits",
+                    **suffix,
+                    aksnet_model::naming::SUFFIX_LEN
+                ),
+                "it ends every registry and key vault name, which take nothing else; leave it out to derive one from the subscription",
+            );
+        }
+    }
     let location = intent.location.as_str();
     if !aksnet_model::azure::REGIONS.contains(&location) {
         let hint = match aksnet_model::azure::region_suggestion(location) {

@@ -103,6 +103,9 @@ pub struct Intent {
     /// Planning knobs.
     #[serde(default)]
     pub planning: Planning,
+    /// How globally unique names are made unique.
+    #[serde(default)]
+    pub naming: Naming,
     /// On-premises connectivity.
     #[serde(default)]
     pub on_premises: OnPremises,
@@ -148,6 +151,19 @@ impl Default for Planning {
 
 fn default_headroom() -> u32 {
     25
+}
+
+/// `naming: { suffix }`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Naming {
+    /// Appended to every globally unique name (container registries, key vaults): 1-6
+    /// lowercase letters or digits. Default: derived from each spoke's subscription and the
+    /// estate's name (the first 6 hex digits of SHA-1 over `<subscription id>/<estate>`), or,
+    /// when the intent names no subscription, by the generated Terraform from the one it is
+    /// given.
+    #[serde(default)]
+    pub suffix: Option<At<String>>,
 }
 
 /// `onPremises: { prefixes, link }`.

@@ -44,6 +44,8 @@ fn every_example_round_trips_through_azure_json() {
         imp.estate.on_premises_prefixes = d.estate.on_premises_prefixes.clone();
         // Like on-premises prefixes, subscription names live in the intent, not in Azure.
         imp.estate.subscription_names = d.estate.subscription_names.clone();
+        // So does how the designer made names unique: Azure holds only the names.
+        imp.estate.unique_names = d.estate.unique_names.clone();
         assert!(
             imp.summary.diagnostics.iter().all(|x| !x.error),
             "{}: {:?}",
@@ -195,6 +197,7 @@ fn the_fast_path_for_files_gives_the_same_estate() {
     std::fs::write(&path, as_azure_list(&d.estate)).unwrap();
     let mut imp = aksnet_import::import_paths(&d.estate.name, &[path.as_path()]);
     imp.estate.on_premises_prefixes = d.estate.on_premises_prefixes.clone();
+    imp.estate.unique_names = d.estate.unique_names.clone();
     assert_eq!(imp.estate, d.estate);
     assert_eq!(imp.summary.unknown_properties, 0);
     // A REST-shaped element with nested child resources still gets them attached.

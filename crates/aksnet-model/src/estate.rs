@@ -46,6 +46,9 @@ pub struct Estate {
     /// code and reports use them (`provider "azurerm" { alias = "connectivity" }`).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub subscription_names: std::collections::BTreeMap<String, String>,
+    /// Globally unique names the designer suffixed (absent on imported estates).
+    #[serde(default, skip_serializing_if = "crate::naming::UniqueNames::is_empty")]
+    pub unique_names: crate::naming::UniqueNames,
     /// Virtual networks with their subnets and peerings.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub virtual_networks: Collection<VirtualNetwork>,

@@ -26,6 +26,7 @@ pub mod gateway;
 pub mod id;
 pub mod limits;
 pub mod maybe;
+pub mod naming;
 pub mod network;
 pub mod paas;
 pub mod private;

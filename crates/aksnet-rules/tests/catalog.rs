@@ -438,9 +438,7 @@ fn cases() -> Vec<Case> {
             "AKS-PLK-003",
             "reference",
             |v| {
-                remove_where(v, "privateEndpoints", |p| {
-                    p["name"] == "pep-kv-contoso-aks-prod"
-                });
+                remove_where(v, "privateEndpoints", |p| p["name"] == "pep-kv-aks-prod");
                 remove_where(v, "privateDnsZoneGroups", |g| {
                     g["id"].as_str().unwrap().contains("pep-kv-")
                 });

@@ -421,23 +421,25 @@ fn app_gateway(s: &Spoke, estate: &mut Estate, ilb_ip: Option<&str>) {
     ));
 }
 
-/// Globally unique PaaS names derived from estate and spoke: ACR takes 5-50 alphanumerics,
-/// Key Vault 3-24 letters, digits and hyphens.
-fn registry_name(s: &Spoke) -> String {
-    let raw: String = format!("cr{}{}", s.ctx.name(), s.intent.name)
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
-    raw.chars().take(50).collect()
-}
-
-fn vault_name(s: &Spoke) -> String {
-    let raw = format!("kv-{}-{}", s.ctx.name(), s.intent.name);
-    raw.chars()
-        .take(24)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_string()
+/// A globally unique PaaS name ([`aksnet_model::naming`]): `base` and the intent's suffix, else
+/// the suffix derived from the spoke's subscription, else (no subscription named) `base` alone
+/// until deployment derives it. The base is recorded for the generated code.
+fn unique_name(s: &Spoke, estate: &mut Estate, provider_type: &str, base: String) -> String {
+    use aksnet_model::naming;
+    let suffix = match &s.ctx.intent.naming.suffix {
+        Some(x) => Some(x.value.clone()),
+        None if s.subscription != azure::PLACEHOLDER_SUBSCRIPTION => {
+            Some(naming::derived_suffix(&s.subscription, s.ctx.name()))
+        }
+        None => None,
+    };
+    let name = naming::name(&base, suffix.as_deref());
+    estate.unique_names.suffix = s.ctx.intent.naming.suffix.as_ref().map(|x| x.value.clone());
+    estate
+        .unique_names
+        .bases
+        .insert(s.id(provider_type, &name), base);
+    name
 }
 
 fn private_endpoint(s: &Spoke, estate: &mut Estate, kind: PrivateEndpointKind) {
@@ -446,7 +448,8 @@ fn private_endpoint(s: &Spoke, estate: &mut Estate, kind: PrivateEndpointKind) {
     // Static IPs from the PE subnet: ACR registry .4 and data endpoint .5, Key Vault .6.
     let (target, group, members): (ResourceId, &str, Vec<(String, u128, String)>) = match kind {
         PrivateEndpointKind::ContainerRegistry => {
-            let name = registry_name(s);
+            let base = aksnet_model::naming::registry_base(s.ctx.name(), &s.intent.name);
+            let name = unique_name(s, estate, ContainerRegistry::TYPE, base);
             let id = s.id(ContainerRegistry::TYPE, &name);
             estate.container_registries.insert(
                 Resource::new(
@@ -471,7 +474,8 @@ fn private_endpoint(s: &Spoke, estate: &mut Estate, kind: PrivateEndpointKind) {
             (id, "registry", members)
         }
         PrivateEndpointKind::KeyVault => {
-            let name = vault_name(s);
+            let base = aksnet_model::naming::vault_base(s.ctx.name(), &s.intent.name);
+            let name = unique_name(s, estate, KeyVault::TYPE, base);
             let id = s.id(KeyVault::TYPE, &name);
             estate.key_vaults.insert(Resource::new(
                 id.clone(),
@@ -496,7 +500,13 @@ fn private_endpoint(s: &Spoke, estate: &mut Estate, kind: PrivateEndpointKind) {
             (id, "vault", vec![("default".to_string(), 6, name)])
         }
     };
-    let pe_name = format!("pep-{}", target.name());
+    // Named after the target's base name: not global, so it need not follow the suffix.
+    let stem = estate
+        .unique_names
+        .bases
+        .get(&target)
+        .map_or(target.name(), |b| b.trim_end_matches('-'));
+    let pe_name = format!("pep-{stem}");
     let pe_id = s.id(PrivateEndpoint::TYPE, &pe_name);
     let zone = zone_id(s.ctx, zone_name(kind));
     let mut ip_configs = Vec::new();

@@ -53,6 +53,7 @@ fn app_gateways(tf: &mut Tf) -> Result<(), EmitError> {
             description: format!("Key Vault secret id of the TLS certificate for Application Gateway {} (grant id-{} `Key Vault Secrets User` on its vault).", a.name, a.name),
             default: None,
             sensitive: false,
+            validation: None,
         });
         let mut b = tf.resource("azurerm_application_gateway", &a.id);
         tf.placement(&mut b, &a.id, &a.name, a.location.as_deref());
@@ -320,6 +321,7 @@ fn gateways(tf: &mut Tf) {
                 description: "Public IP of the on-premises VPN device.".into(),
                 default: None,
                 sensitive: false,
+                validation: None,
             }),
         };
         b.attr("gateway_address", address);
@@ -351,6 +353,7 @@ fn gateways(tf: &mut Tf) {
                 description: "IPsec pre-shared key of the VPN connection.".into(),
                 default: None,
                 sensitive: true,
+                validation: None,
             });
             b.attr("shared_key", key);
         }
@@ -362,6 +365,7 @@ fn gateways(tf: &mut Tf) {
                         .into(),
                 default: None,
                 sensitive: false,
+                validation: None,
             });
             b.attr("express_route_circuit_id", circuit);
         }

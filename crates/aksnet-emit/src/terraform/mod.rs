@@ -39,6 +39,8 @@ pub(crate) struct Variable {
     pub description: String,
     pub default: Option<Expr>,
     pub sensitive: bool,
+    /// A `validation` block: the condition, and the message when it fails.
+    pub validation: Option<(String, String)>,
 }
 
 /// What is being generated: the estate, names, and the blocks per file.
@@ -48,6 +50,8 @@ pub(crate) struct Tf<'e> {
     files: BTreeMap<String, Vec<Block>>,
     variables: BTreeMap<String, Variable>,
     outputs: Vec<Block>,
+    /// Locals by name (the suffixes of globally unique names).
+    locals: BTreeMap<String, Expr>,
     /// Subscription id (lowercase) → provider alias (`None`: the default provider).
     providers: BTreeMap<String, Option<String>>,
     /// The estate's data plane, compiled once when a generator first asks the engine.
@@ -98,15 +102,76 @@ impl<'e> Tf<'e> {
         b
     }
 
+    /// The local holding the suffix of globally unique names in `id`'s subscription
+    /// ([`aksnet_model::naming`]): `var.name_suffix` when given (its default is the intent's
+    /// `naming.suffix`), else derived from the subscription variable by the formula the
+    /// designer uses. Declares the variable and the local on first use.
+    pub fn name_suffix(&mut self, id: &ResourceId) -> String {
+        use aksnet_model::naming;
+        let alias = self.provider_alias(id);
+        let (local, sub_var) = match &alias {
+            None => ("name_suffix".to_string(), "subscription_id".to_string()),
+            Some(a) => {
+                let a = a.replace('-', "_");
+                (format!("name_suffix_{a}"), format!("subscription_id_{a}"))
+            }
+        };
+        let explicit = self.estate.unique_names.suffix.clone();
+        let var = self.variable(Variable {
+            name: "name_suffix".into(),
+            description: format!(
+                "Ends every globally unique name (container registries, key vaults), so that two deployments of one intent do not collide: 1-{} lowercase letters or digits. Null: derived from each subscription and the estate's name (the first 6 hex digits of SHA-1 over \"<subscription id>/{}\").",
+                naming::SUFFIX_LEN,
+                self.estate.name
+            ),
+            default: Some(match explicit {
+                Some(s) => Expr::s(s),
+                None => Expr::r("null"),
+            }),
+            sensitive: false,
+            validation: Some((
+                format!(
+                    "var.name_suffix == null || can(regex(\"^[a-z0-9]{{1,{}}}$\", var.name_suffix))",
+                    naming::SUFFIX_LEN
+                ),
+                format!(
+                    "The name suffix must be 1-{} lowercase letters or digits (registry names take nothing else).",
+                    naming::SUFFIX_LEN
+                ),
+            )),
+        });
+        let derived = naming::TERRAFORM_DERIVATION
+            .replace("{subscription}", &format!("var.{sub_var}"))
+            .replace("{estate}", &self.estate.name);
+        self.locals.entry(local.clone()).or_insert_with(|| {
+            Expr::r(format!("{} != null ? {} : {derived}", raw(&var), raw(&var)))
+        });
+        local
+    }
+
     /// The provider alias for a resource's subscription.
     pub fn provider_alias(&self, id: &ResourceId) -> Option<String> {
         let sub = id.subscription()?.to_ascii_lowercase();
         self.providers.get(&sub).cloned().flatten()
     }
 
-    /// `name`, `resource_group_name`, `location` and `tags` of a resource.
-    pub fn placement(&self, b: &mut Block, id: &ResourceId, name: &str, location: Option<&str>) {
-        b.attr("name", Expr::s(name));
+    /// `name`, `resource_group_name`, `location` and `tags` of a resource. A globally unique
+    /// name is its base and the suffix local of its subscription ([`Tf::name_suffix`]).
+    pub fn placement(
+        &mut self,
+        b: &mut Block,
+        id: &ResourceId,
+        name: &str,
+        location: Option<&str>,
+    ) {
+        let name = match self.estate.unique_names.bases.get(id) {
+            Some(base) => {
+                let local = self.name_suffix(id);
+                Expr::r(format!("\"{base}${{local.{local}}}\""))
+            }
+            None => Expr::s(name),
+        };
+        b.attr("name", name);
         b.attr("resource_group_name", self.names.resource_group_name(id));
         if let Some(l) = location {
             b.attr("location", Expr::s(l));
@@ -139,6 +204,7 @@ fn build(estate: &Estate) -> Result<Tf<'_>, EmitError> {
         files: BTreeMap::new(),
         variables: BTreeMap::new(),
         outputs: Vec::new(),
+        locals: BTreeMap::new(),
         providers,
         plane: std::sync::OnceLock::new(),
     };
@@ -190,6 +256,14 @@ fn providers(estate: &Estate) -> BTreeMap<String, Option<String>> {
         .collect()
 }
 
+/// The text of a raw expression.
+fn raw(e: &Expr) -> &str {
+    match e {
+        Expr::Raw(s) => s,
+        _ => unreachable!("a reference is raw"),
+    }
+}
+
 /// The comment at the top of each file: what it holds.
 fn header(file: &str) -> String {
     let stem = file.trim_end_matches(".tf");
@@ -197,6 +271,7 @@ fn header(file: &str) -> String {
         "providers" => "One azurerm provider per subscription of the estate.".into(),
         "variables" => "What you must or may supply. Secrets and circuit ids have no default.".into(),
         "outputs" => "Values other configurations (and you) need after apply.".into(),
+        "locals" => "Values derived from the variables: the suffix of globally unique names.".into(),
         "hub" => "The hub: its resource group, VNet and subnets, route tables, NSGs, public IPs, gateway and Bastion.".into(),
         "firewall" => "Azure Firewall, its policy and rule collection groups: every egress and on-premises ingress path.".into(),
         "dns" => "Private DNS: privatelink zones, the VNets they are linked to, and records no zone group maintains.".into(),
@@ -249,6 +324,7 @@ fn render(mut tf: Tf) -> Vec<File> {
             },
             default: known.then(|| Expr::s(sub)),
             sensitive: false,
+            validation: None,
         });
         let mut p = Block::new("provider", &["azurerm"]);
         if let Some(a) = &alias {
@@ -277,9 +353,22 @@ fn render(mut tf: Tf) -> Vec<File> {
             if v.sensitive {
                 b.attr("sensitive", Expr::Bool(true));
             }
+            if let Some((condition, message)) = &v.validation {
+                b.block("validation", |x| {
+                    x.attr("condition", Expr::r(condition.clone()))
+                        .attr("error_message", Expr::s(message));
+                });
+            }
             b
         })
         .collect();
+    if !tf.locals.is_empty() {
+        let mut b = Block::new("locals", &[]);
+        for (name, value) in std::mem::take(&mut tf.locals) {
+            b.attr(&name, value);
+        }
+        out.push(("locals.tf".to_string(), file(&header("locals.tf"), &[b])));
+    }
     out.push((
         "variables.tf".to_string(),
         file(&header("variables.tf"), &variables),

@@ -126,7 +126,11 @@ impl Names {
             if !t.is_empty() {
                 tags.insert(id.clone(), t);
             }
-            let mut base = sanitize(id.name());
+            // A suffixed name is labelled by its base, so labels do not follow the subscription.
+            let mut base = match e.unique_names.bases.get(&id) {
+                Some(b) => sanitize(b.trim_end_matches('-')),
+                None => sanitize(id.name()),
+            };
             if matches!(
                 ty,
                 "azurerm_subnet"
