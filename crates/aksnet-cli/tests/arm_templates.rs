@@ -309,19 +309,19 @@ fn an_unknown_condition_matters_only_for_what_aksnet_models() {
   "contentVersion": "1.0.0.0",
   "parameters": { "secret": { "type": "secureObject" } },
   "resources": [
-    { "condition": "[not(empty(parameters('secret')))]", "type": "Microsoft.Authorization/roleAssignments",
-      "apiVersion": "2022-04-01", "name": "ra", "properties": {} },
+    { "condition": "[not(empty(parameters('secret')))]", "type": "Microsoft.OperationalInsights/workspaces",
+      "apiVersion": "2022-10-01", "name": "law", "properties": {} },
     { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "v",
       "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] } } }
   ]
 }"#,
     )
     .unwrap();
-    // The role assignment depends on a secret aksnet never reads: no matter.
+    // The workspace depends on a secret aksnet never reads: no matter.
     let o = aksnet(d.path(), &["import", "t.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert!(
-        out(&o).contains("1  Microsoft.Authorization/roleAssignments"),
+        out(&o).contains("1  Microsoft.OperationalInsights/workspaces"),
         "{}",
         out(&o)
     );

@@ -231,7 +231,7 @@ fn intents_suppressions_and_rule_selection() {
             v["summary"]["rules"].as_u64(),
             v["summary"]["intents"].as_u64()
         ),
-        (Some(48), Some(0))
+        (Some(51), Some(0))
     );
     let o = aksnet(
         dir.path(),

@@ -319,7 +319,13 @@ fn every_cluster_can_pull_from_its_registry() {
             );
             for r in pulls {
                 let local = mc.name.replace('-', "_");
-                let block = format!("\"{local}_acrpull_{}\"", r.name.replace('-', "_"));
+                // Labelled by the registry's base name, which does not follow the suffix.
+                let base = estate
+                    .unique_names
+                    .bases
+                    .get(&r.id)
+                    .map_or(r.name.as_str(), |b| b.trim_end_matches('-'));
+                let block = format!("\"{local}_acrpull_{}\"", base.replace('-', "_"));
                 assert!(all.contains(&block), "{name}: no AcrPull {block}");
             }
         }

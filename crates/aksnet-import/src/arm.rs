@@ -202,9 +202,20 @@ pub(crate) fn notes(notes: Vec<template::Note>, diags: &mut Vec<Diagnostic>) {
 /// unknown cannot be identified: one of a modelled type is an error, any other is passed on
 /// (and counted as a type aksnet does not model).
 pub(crate) fn hand_on(world: World, out: &mut Out, diags: &mut Vec<Diagnostic>) {
-    for r in world.into_resources() {
+    for mut r in world.into_resources() {
         if let Some(doubt) = &r.doubt {
             let ty = r.value.get("type").and_then(Value::as_str).unwrap_or("");
+            // A role assignment's name (a guid of its principal, as often as not) decides
+            // nothing it grants: it is kept under a name unique to its declaration.
+            if let Doubt::Name(_) = doubt {
+                if ty.eq_ignore_ascii_case(
+                    <aksnet_model::authorization::RoleAssignment as aksnet_model::ResourceType>::TYPE,
+                ) {
+                    stand_in_name(&mut r);
+                    out.push(raw(r));
+                    continue;
+                }
+            }
             if crate::assemble::is_modelled(ty) {
                 let (what, at, u) = match doubt {
                     Doubt::Name(u) => ("the name of", "name", u),
@@ -227,6 +238,28 @@ pub(crate) fn hand_on(world: World, out: &mut Out, diags: &mut Vec<Diagnostic>) 
             }
         }
         out.push(raw(r));
+    }
+}
+
+/// Names a resource whose name is known only at deployment after where it is declared
+/// (`unknown-name-<8 hex digits>`), in its `name` and its `id`, so that two such resources
+/// under one scope stay two.
+fn stand_in_name(r: &mut Deployed) {
+    let token = format!(
+        "unknown-name-{}",
+        &sha1_smol::Sha1::from(format!("{}|{}", r.origin.file, r.origin.describe()))
+            .digest()
+            .to_string()[..8]
+    );
+    let Value::Object(o) = &mut r.value else {
+        return;
+    };
+    for key in ["name", "id"] {
+        if let Some(Value::String(s)) = o.get_mut(key) {
+            if let Some(at) = s.rfind("unknown-name-") {
+                s.replace_range(at.., &token);
+            }
+        }
     }
 }
 

@@ -217,6 +217,7 @@ fn kinds() -> BTreeMap<&'static str, &'static str> {
         paas::ContainerRegistry::TYPE,
         paas::KeyVault::TYPE,
         paas::UserAssignedIdentity::TYPE,
+        aksnet_model::authorization::RoleAssignment::TYPE,
         "Microsoft.Network/virtualNetworks/subnets",
         "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
         "Microsoft.Network/routeTables/routes",
@@ -275,6 +276,7 @@ macro_rules! by_type {
             "microsoft.containerregistry/registries" => $m!(container_registries),
             "microsoft.keyvault/vaults" => $m!(key_vaults),
             "microsoft.managedidentity/userassignedidentities" => $m!(user_assigned_identities),
+            "microsoft.authorization/roleassignments" => $m!(role_assignments),
             _ => $else,
         }
     };

@@ -127,6 +127,11 @@ fn minimal_bodies() -> Vec<(&'static str, Value)> {
             "Microsoft.ManagedIdentity/userAssignedIdentities",
             json!({}),
         ),
+        (
+            "Microsoft.Authorization/roleAssignments",
+            json!({ "roleDefinitionId": "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d",
+                "principalId": "00000000-0000-0000-0000-000000000003" }),
+        ),
         ("Microsoft.Network/ipGroups", json!({})),
         ("Microsoft.Network/applicationSecurityGroups", json!({})),
         (

@@ -33,6 +33,52 @@ pub struct ManagedCluster {
     /// API server exposure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_server_access_profile: Option<ApiServerAccessProfile>,
+    /// The identities AKS gives the nodes (`identityProfile.kubeletidentity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_profile: Option<IdentityProfile>,
+    /// Add-ons by key (`azureKeyvaultSecretsProvider`, …): whether each is on, and its identity.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub addon_profiles: std::collections::BTreeMap<String, AddonProfile>,
+}
+
+/// `identityProfile`: the identities the cluster's components run as.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityProfile {
+    /// The kubelet identity (Azure's casing: `kubeletidentity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubeletidentity: Option<ComponentIdentity>,
+}
+
+/// A managed identity a cluster component runs as.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentIdentity {
+    /// The user-assigned identity, when one was given (else AKS creates one in the node
+    /// resource group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<ResourceId>,
+    /// Its object (principal) id: known once deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_id: Option<crate::Maybe<String>>,
+    /// Its client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<crate::Maybe<String>>,
+}
+
+/// An add-on (`addonProfiles.<key>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddonProfile {
+    /// Whether it is on.
+    #[serde(default)]
+    pub enabled: bool,
+    /// Settings (`enableSecretRotation`, …), as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<serde_json::Value>,
+    /// The identity AKS gives it, once deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<ComponentIdentity>,
 }
 
 impl ResourceType for ManagedCluster {

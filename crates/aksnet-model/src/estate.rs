@@ -152,6 +152,10 @@ pub struct Estate {
     /// User-assigned managed identities.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub user_assigned_identities: Collection<UserAssignedIdentity>,
+    /// Role assignments (`Microsoft.Authorization/roleAssignments`): what the clusters'
+    /// identities may do ([`crate::authorization`]).
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub role_assignments: Collection<crate::authorization::RoleAssignment>,
 }
 
 /// A JSON error in an `estate.json`, with its position.
@@ -389,6 +393,10 @@ impl Estate {
             (
                 UserAssignedIdentity::TYPE,
                 self.user_assigned_identities.len(),
+            ),
+            (
+                <crate::authorization::RoleAssignment as crate::ResourceType>::TYPE,
+                self.role_assignments.len(),
             ),
         ];
         all.into_iter().collect()

@@ -15,6 +15,7 @@
 pub mod aks;
 pub mod aks_egress;
 pub mod appgw;
+pub mod authorization;
 pub mod azure;
 pub mod capacity;
 pub mod checked;

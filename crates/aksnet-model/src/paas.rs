@@ -70,9 +70,14 @@ pub struct NetworkAcls {
     pub bypass: String,
 }
 
-/// `Microsoft.ManagedIdentity/userAssignedIdentities` (no properties that matter here).
+/// `Microsoft.ManagedIdentity/userAssignedIdentities` properties.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserAssignedIdentity {}
+#[serde(rename_all = "camelCase")]
+pub struct UserAssignedIdentity {
+    /// Its object (principal) id, which role assignments name: known once deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<crate::Maybe<String>>,
+}
 
 impl ResourceType for UserAssignedIdentity {
     const TYPE: &'static str = "Microsoft.ManagedIdentity/userAssignedIdentities";

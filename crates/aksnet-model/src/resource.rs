@@ -134,6 +134,9 @@ pub struct Identity {
     /// User-assigned identity ids (values are empty objects in requests).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub user_assigned_identities: BTreeMap<ResourceId, serde_json::Value>,
+    /// The system-assigned identity's object id: known once deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<crate::Maybe<String>>,
 }
 
 /// A reference to another resource: `{ "id": ... }`.

@@ -8,6 +8,7 @@
 
 // Module order (each uses only modules before it): intents → probe → shared → validation → rules →
 // verify.
+mod access;
 mod capacity;
 mod intents;
 mod probe;

@@ -415,6 +415,45 @@ fn cases() -> Vec<Case> {
             false,
         ),
         case(
+            "AKS-IAM-001",
+            "reference",
+            |v| {
+                remove_where(v, "roleAssignments", |r| {
+                    r["properties"]["roleDefinitionId"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with("7f951dda-4ed3-4680-a7ca-43fe172d538d")
+                });
+            },
+            true,
+        ),
+        case(
+            "AKS-IAM-002",
+            "reference",
+            |v| {
+                remove_where(v, "roleAssignments", |r| {
+                    r["properties"]["roleDefinitionId"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with("4633458b-17de-408a-b874-0445c86b69e6")
+                });
+            },
+            true,
+        ),
+        case(
+            "AKS-IAM-003",
+            "reference",
+            |v| {
+                remove_where(v, "roleAssignments", |r| {
+                    r["properties"]["scope"]
+                        .as_str()
+                        .unwrap()
+                        .contains("/virtualNetworks/")
+                });
+            },
+            true,
+        ),
+        case(
             "AKS-PLK-001",
             "reference",
             |v| {

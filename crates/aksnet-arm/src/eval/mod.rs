@@ -278,7 +278,19 @@ impl Ev<'_> {
                 if let Some(v) = resource::fact(self.ctx, target, name) {
                     return Ok(v.unwrap_or_else(|r| unknown(e, &r)));
                 }
-                let t = known!(self.eval(target)?);
+                let t = match self.eval(target)? {
+                    Value::Known(j) => j,
+                    // An attribute Azure sets on a resource: the whole read, not only its
+                    // first missing step, says which value it is
+                    // (`reference(mc).identityProfile.kubeletidentity.objectId`).
+                    Value::Unknown(u) if u.of.is_some() => {
+                        return Ok(Value::Unknown(Unknown {
+                            expression: e.to_string(),
+                            ..u
+                        }))
+                    }
+                    u @ Value::Unknown(_) => return Ok(u),
+                };
                 self.access_read(e, target, &t, &Json::String(name.clone()))
             }
             ExprKind::Index { target, index } => {

@@ -9,6 +9,7 @@ mod egress;
 mod hub;
 mod intents;
 mod nsg;
+mod roles;
 mod spoke;
 
 use aksnet_model::{Estate, ResourceId};
@@ -95,5 +96,6 @@ pub fn build(intent: &Intent, plan: &Plan) -> Estate {
         intents::build(&ctx, &mut estate);
     }
     dns::build(&ctx, &mut estate);
+    roles::build(&mut estate);
     estate
 }

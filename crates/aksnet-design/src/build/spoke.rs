@@ -582,7 +582,7 @@ fn cluster(s: &Spoke, estate: &mut Estate, udr_egress: bool) {
     estate.user_assigned_identities.insert(Resource::new(
         identity_id.clone(),
         Some(s.loc()),
-        UserAssignedIdentity {},
+        UserAssignedIdentity::default(),
     ));
     let mut pools = Vec::new();
     for (i, np) in c.node_pools.iter().enumerate() {
@@ -664,12 +664,26 @@ fn cluster(s: &Spoke, estate: &mut Estate, udr_egress: bool) {
                 dns_service_ip: Some(s.plan.dns_service_ip.to_string()),
             },
             api_server_access_profile: Some(api),
+            identity_profile: None,
+            // Pods read Key Vault secrets through the CSI driver, rotated (Checkov
+            // CKV_AZURE_172 asks for rotation).
+            addon_profiles: [(
+                aksnet_model::authorization::SECRETS_PROVIDER_ADDON.to_string(),
+                aksnet_model::aks::AddonProfile {
+                    enabled: true,
+                    config: Some(serde_json::json!({"enableSecretRotation": "true"})),
+                    identity: None,
+                },
+            )]
+            .into_iter()
+            .collect(),
         },
     )
     .with_sku("Base", Some("Standard"));
     r.identity = Some(Identity {
         kind: "UserAssigned".to_string(),
         user_assigned_identities: identities,
+        principal_id: None,
     });
     // Kubernetes namespaces are not ARM; the tag carries them to the manifest generator.
     r.tags.insert(

@@ -112,7 +112,7 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
         .identity
         .as_ref()
         .and_then(|i| i.user_assigned_identities.keys().next().cloned());
-    let assignments = role_assignments(tf, mc, identity.as_ref(), &file);
+    let assignments = role_assignments(tf, mc, &file)?;
 
     let mut b = tf.resource("azurerm_kubernetes_cluster", &mc.id);
     tf.placement(&mut b, &mc.id, &mc.name, mc.location.as_deref());
@@ -162,9 +162,11 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
         x.attr("azure_rbac_enabled", Expr::Bool(true));
     });
     // Pods read Key Vault secrets through the CSI driver, rotated (Checkov CKV_AZURE_172).
-    b.block("key_vault_secrets_provider", |x| {
-        x.attr("secret_rotation_enabled", Expr::Bool(true));
-    });
+    if aksnet_model::authorization::secrets_provider_on(mc) {
+        b.block("key_vault_secrets_provider", |x| {
+            x.attr("secret_rotation_enabled", Expr::Bool(true));
+        });
+    }
     // A range known only at deployment has no value to write: refused, as for routes.
     if let Some(u) = api.unknown_ranges().first() {
         return Err(EmitError {
@@ -306,53 +308,7 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
         pool_body(tf, &mut np, extra, false, None);
         tf.add(&file, np);
     }
-    data_plane_roles(tf, mc, &local, &file);
     Ok(())
-}
-
-/// The data-plane roles the cluster's own identities need on what it uses, each with the
-/// Microsoft doc that requires it:
-/// - AcrPull for the kubelet identity on each registry it pulls from, or image pulls fail with
-///   401 (https://learn.microsoft.com/azure/aks/cluster-container-registry-integration);
-/// - Key Vault Secrets User for the Secrets Store CSI driver's identity on each RBAC-mode vault
-///   its pods read, or mounting a secret fails with 403
-///   (https://learn.microsoft.com/azure/aks/csi-secrets-store-identity-access). A vault in
-///   access-policy mode is granted by its policies instead, which the estate holds; none is
-///   added.
-///
-/// Both identities are the ones AKS creates, so the assignments follow the cluster.
-fn data_plane_roles(tf: &mut Tf, mc: &Resource<ManagedCluster>, local: &str, file: &str) {
-    let kubelet = format!("azurerm_kubernetes_cluster.{local}.kubelet_identity[0].object_id");
-    let csi = format!(
-        "azurerm_kubernetes_cluster.{local}.key_vault_secrets_provider[0].secret_identity[0].object_id"
-    );
-    let mut grants: Vec<(ResourceId, String, &str, &str, &str)> = Vec::new();
-    for r in tf.estate.registries_of(mc) {
-        grants.push((r.id.clone(), r.name.clone(), "acrpull", "AcrPull", &kubelet));
-    }
-    for v in tf.estate.key_vaults_of(mc) {
-        if v.properties.enable_rbac_authorization {
-            grants.push((
-                v.id.clone(),
-                v.name.clone(),
-                "kvsecrets",
-                "Key Vault Secrets User",
-                &csi,
-            ));
-        }
-    }
-    for (scope, name, tag, role, principal) in grants {
-        let block = format!("{local}_{tag}_{}", sanitize(&name));
-        let mut b = Block::new("resource", &["azurerm_role_assignment", &block]);
-        if let Some(alias) = tf.provider_alias(&scope) {
-            b.attr("provider", Expr::r(format!("azurerm.{alias}")));
-        }
-        b.attr("scope", tf.names.reference(&scope, "id"))
-            .attr("role_definition_name", Expr::s(role))
-            .attr("principal_id", Expr::r(principal))
-            .attr("skip_service_principal_aad_check", Expr::Bool(true));
-        tf.add(file, b);
-    }
 }
 
 /// The arguments a node pool shares between `default_node_pool` and a separate pool.
@@ -416,57 +372,80 @@ fn pool_body(
     }
 }
 
-/// Network Contributor on each node subnet's VNet and route table, and Private DNS Zone
-/// Contributor on a bring-your-own API server zone, for the cluster's identity
-/// ([AKS-UDR], [AKS-PRIVATE]); returns them as `depends_on` entries.
+/// The estate's role assignments to the cluster's identities
+/// ([`aksnet_model::authorization`]: the designer makes the ones it needs to run — Network
+/// Contributor on its VNets and route tables and Private DNS Zone Contributor on a
+/// bring-your-own API zone for its own identity, AcrPull for its kubelet identity, Key Vault
+/// Secrets User for its CSI driver's), each principal written as the attribute that holds it.
+/// Returns those of the cluster's own identity, which must exist before the cluster is created
+/// (AKS validates its subnet permissions then), as `depends_on` entries.
 fn role_assignments(
     tf: &mut Tf,
     mc: &Resource<ManagedCluster>,
-    identity: Option<&ResourceId>,
     file: &str,
-) -> Vec<Expr> {
-    let Some(identity) = identity else {
-        return Vec::new();
-    };
-    let p = &mc.properties;
-    let mut scopes: Vec<(ResourceId, &str)> = Vec::new();
-    for a in &p.agent_pool_profiles {
-        for s in a.vnet_subnet_id.iter().chain(a.pod_subnet_id.iter()) {
-            if let Some(vnet) = s.parent() {
-                scopes.push((vnet, "Network Contributor"));
-            }
-            if let Some((_, sub)) = tf.estate.subnet(s) {
-                if let Some(rt) = &sub.properties.route_table {
-                    scopes.push((rt.id.clone(), "Network Contributor"));
-                }
-            }
-        }
-    }
-    if let Some(z) = p
-        .api_server_access_profile
-        .as_ref()
-        .and_then(|a| a.private_dns_zone.clone())
-        .filter(|z| z.starts_with('/'))
-    {
-        scopes.push((ResourceId::new(z), "Private DNS Zone Contributor"));
-    }
-    scopes.sort();
-    scopes.dedup();
+) -> Result<Vec<Expr>, EmitError> {
+    use aksnet_model::authorization::{identify, role_of, Who};
+    let e = tf.estate;
     let cluster = tf.names.local(&mc.id).unwrap_or_default();
-    let mut out = Vec::new();
-    for (scope, role) in scopes {
-        let name = format!("{cluster}_{}_{}", sanitize(role), sanitize(scope.name()));
+    let mut before = Vec::new();
+    for a in e.role_assignments.iter() {
+        let p = &a.properties;
+        let Some(who) = identify(e, &p.principal_id).filter(|w| w.cluster().id == mc.id) else {
+            continue;
+        };
+        let principal = match who {
+            Who::Kubelet(_) => Expr::r(format!(
+                "azurerm_kubernetes_cluster.{cluster}.kubelet_identity[0].object_id"
+            )),
+            Who::SecretsProvider(_) => Expr::r(format!(
+                "azurerm_kubernetes_cluster.{cluster}.key_vault_secrets_provider[0].secret_identity[0].object_id"
+            )),
+            Who::ControlPlane(_) => match who.user_assigned() {
+                Some(uai) => tf.names.reference(uai, "principal_id"),
+                None => Expr::r(format!(
+                    "azurerm_kubernetes_cluster.{cluster}.identity[0].principal_id"
+                )),
+            },
+        };
+        let scope = ResourceId::new(aksnet_model::authorization::scope_of(a));
+        let role = role_of(p).map_err(|why| EmitError {
+            resource: a.id.to_string(),
+            message: format!("role assignment `{}`: {why}", a.name),
+            hint: "name the role's id or built-in name".into(),
+        })?;
+        let (role_attr, role_value, role_label) = match (role, &p.role_definition_id) {
+            (Some(r), _) => ("role_definition_name", Expr::s(r.name), sanitize(r.name)),
+            (None, Some(aksnet_model::Maybe::Known(id))) => (
+                "role_definition_id",
+                Expr::s(id),
+                sanitize(id.rsplit('/').next().unwrap_or("role")),
+            ),
+            (None, _) => continue,
+        };
+        let target = tf
+            .names
+            .local(&scope)
+            .unwrap_or_else(|| sanitize(scope.name()));
+        let name = format!("{cluster}_{role_label}_{target}");
         let mut b = Block::new("resource", &["azurerm_role_assignment", &name]);
         if let Some(alias) = tf.provider_alias(&scope) {
             b.attr("provider", Expr::r(format!("azurerm.{alias}")));
         }
         b.attr("scope", tf.names.reference(&scope, "id"))
-            .attr("role_definition_name", Expr::s(role))
-            .attr("principal_id", tf.names.reference(identity, "principal_id"));
+            .attr(role_attr, role_value)
+            .attr("principal_id", principal);
+        match who {
+            // Created in the same apply: Entra ID may not have replicated it yet.
+            Who::Kubelet(_) | Who::SecretsProvider(_) => {
+                b.attr("skip_service_principal_aad_check", Expr::Bool(true));
+            }
+            Who::ControlPlane(_) => {
+                before.push(Expr::r(format!("azurerm_role_assignment.{name}")));
+            }
+        }
         tf.add(file, b);
-        out.push(Expr::r(format!("azurerm_role_assignment.{name}")));
     }
-    out
+    Ok(before)
 }
 
 fn route_table_associations(tf: &Tf, mc: &Resource<ManagedCluster>) -> Vec<Expr> {

@@ -163,6 +163,31 @@ pub(crate) fn cluster(c: &Ctx) -> Vec<Out> {
     if !api.is_empty() {
         p.insert("apiServerAccessProfile".into(), Json::Object(api));
     }
+    // A pre-created kubelet identity (`kubelet_identity { user_assigned_identity_id }`).
+    if let Some(uai) =
+        block(v, "kubelet_identity").and_then(|k| get(k, "user_assigned_identity_id"))
+    {
+        p.insert(
+            "identityProfile".into(),
+            json!({ "kubeletidentity": { "resourceId": uai } }),
+        );
+    }
+    // The Secrets Store CSI driver add-on: on when its block is there.
+    if let Some(k) = block(v, "key_vault_secrets_provider") {
+        // REST's add-on config values are strings ("true").
+        let rotation = match get(k, "secret_rotation_enabled") {
+            Some(Json::Bool(b)) => json!(b.to_string()),
+            Some(other) => other.clone(),
+            None => json!("false"),
+        };
+        p.insert(
+            "addonProfiles".into(),
+            json!({ "azureKeyvaultSecretsProvider": {
+                "enabled": true,
+                "config": { "enableSecretRotation": rotation }
+            } }),
+        );
+    }
     let mut r = c.envelope(p);
     r.insert(
         "sku".into(),
@@ -187,5 +212,29 @@ pub(crate) fn cluster(c: &Ctx) -> Vec<Out> {
 pub(crate) fn node_pool(c: &Ctx) -> Vec<Out> {
     let mut p = pool(c.v, "User");
     p.remove("name");
+    vec![c.child_resource(p)]
+}
+
+/// `azurerm_role_assignment`: `Microsoft.Authorization/roleAssignments` at its `scope`. A role
+/// named rather than given by id keeps its name (`roleDefinitionName`), which the Estate
+/// resolves; the principal stays the marker of the attribute it reads when known only after
+/// apply (`azurerm_kubernetes_cluster.x.kubelet_identity[0].object_id`).
+pub(super) fn role_assignment(c: &Ctx) -> Vec<Out> {
+    let v = c.v;
+    let mut p = Map::new();
+    put(
+        &mut p,
+        "roleDefinitionId",
+        get(v, "role_definition_id").cloned(),
+    );
+    put(
+        &mut p,
+        "roleDefinitionName",
+        get(v, "role_definition_name").cloned(),
+    );
+    put(&mut p, "principalId", get(v, "principal_id").cloned());
+    put(&mut p, "principalType", get(v, "principal_type").cloned());
+    put(&mut p, "scope", get(v, "scope").cloned());
+    put(&mut p, "condition", get(v, "condition").cloned());
     vec![c.child_resource(p)]
 }

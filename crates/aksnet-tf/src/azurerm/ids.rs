@@ -19,6 +19,10 @@ pub(crate) enum Scope {
     ChildById(&'static str, &'static str),
     /// An association, identified by the ids it joins (azurerm's own id for it).
     Link(&'static [&'static str]),
+    /// An extension resource of this ARM type at the id in `scope`. Its name, when the
+    /// configuration leaves it to Azure (a role assignment's GUID), is a stand-in unique to its
+    /// arguments: it names nothing any analysis reads.
+    Extension(&'static str),
 }
 
 /// The id scope of an azurerm type (without `data.`), or `None` when aksnet does not map it.
@@ -115,6 +119,7 @@ pub(crate) fn scope(kind: &str) -> Option<Scope> {
             ChildById("dns_forwarding_ruleset_id", "virtualNetworkLinks")
         }
         "azurerm_user_assigned_identity" => Top("Microsoft.ManagedIdentity/userAssignedIdentities"),
+        "azurerm_role_assignment" => Extension("Microsoft.Authorization/roleAssignments"),
         "azurerm_subnet_network_security_group_association"
         | "azurerm_subnet_route_table_association"
         | "azurerm_subnet_nat_gateway_association" => Link(&["subnet_id"]),
@@ -252,6 +257,30 @@ fn identify_in(sub: &str, scope: Scope, v: &Json) -> Result<Ident, NoIdent> {
                 id: format!("{parent}/{segment}/{name}"),
                 name: name.to_string(),
                 arm: format!("{parent_arm}/{segment}"),
+            })
+        }
+        Scope::Extension(arm) => {
+            let scope = known(v, "scope")?.trim_end_matches('/');
+            let name = match known(v, "name") {
+                Ok(n) => n.to_string(),
+                Err(_) => {
+                    let args: Vec<String> = [
+                        "scope",
+                        "role_definition_id",
+                        "role_definition_name",
+                        "principal_id",
+                    ]
+                    .iter()
+                    .map(|k| get(v, k).map(Json::to_string).unwrap_or_default())
+                    .collect();
+                    let h = sha1_smol::Sha1::from(args.join("|")).digest().to_string();
+                    format!("unknown-name-{}", &h[..8])
+                }
+            };
+            Ok(Ident {
+                id: format!("{scope}/providers/{arm}/{name}"),
+                name,
+                arm: arm.to_string(),
             })
         }
         Scope::Link(args) => {

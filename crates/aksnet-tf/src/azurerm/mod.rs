@@ -186,6 +186,7 @@ fn mapper(kind: &str) -> Option<Mapper> {
         "azurerm_container_registry" => edge::registry,
         "azurerm_key_vault" => edge::key_vault,
         "azurerm_user_assigned_identity" => network::empty,
+        "azurerm_role_assignment" => aks::role_assignment,
         "azurerm_lb" => lb::load_balancer,
         "azurerm_lb_rule" => lb::rule,
         "azurerm_private_dns_resolver" => dns::resolver,

@@ -709,11 +709,13 @@ fn apply_json(env: &Env, j: &Json, ops: &[Decorated<TraversalOperator>]) -> R<Va
                     }
                     Err(e) => match (&path, cur) {
                         (Some(p), Json::Object(_)) => {
+                            // The whole traversal, not only up to the attribute Azure sets:
+                            // `x.kubelet_identity[0].object_id` says which value it is.
                             return Ok(Value::Unknown(aksnet_arm::Unknown {
-                                expression: format!("{p}.{name}"),
+                                expression: format!("{p}.{name}{}", rest_text(env, &ops[i + 1..])),
                                 reason: "known only after apply".into(),
                                 of: owner.clone(),
-                            }))
+                            }));
                         }
                         _ => return Err(e.at(op.span())),
                     },
@@ -739,6 +741,28 @@ fn apply_json(env: &Env, j: &Json, ops: &[Decorated<TraversalOperator>]) -> R<Va
         i += 1;
     }
     Ok(Value::from_json(cur.clone()))
+}
+
+/// Traversal operators as Terraform writes them (`[0].object_id`); an index known only at
+/// apply is `[?]`.
+fn rest_text(env: &Env, ops: &[Decorated<TraversalOperator>]) -> String {
+    let mut out = String::new();
+    for op in ops {
+        match op.value() {
+            TraversalOperator::GetAttr(a) => {
+                out.push('.');
+                out.push_str(a.value().as_str());
+            }
+            TraversalOperator::LegacyIndex(n) => out.push_str(&format!("[{}]", n.value())),
+            TraversalOperator::Index(e) => match env.eval(e) {
+                Ok(Value::Known(k)) => out.push_str(&format!("[{k}]")),
+                _ => out.push_str("[?]"),
+            },
+            TraversalOperator::AttrSplat(_) => out.push_str(".*"),
+            TraversalOperator::FullSplat(_) => out.push_str("[*]"),
+        }
+    }
+    out
 }
 
 fn splat(env: &Env, v: &Json, rest: &[Decorated<TraversalOperator>]) -> R<Value> {

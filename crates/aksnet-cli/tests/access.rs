@@ -1,0 +1,206 @@
+//! What a cluster's identities may do, on imported estates (AKS-IAM-001…003): an ARM template
+//! whose role assignments name their principals as deployments do (known only at deployment),
+//! and an export whose object ids are known. Each expectation was worked out by hand from the
+//! template before running: the assignment's principal is the cluster's kubelet identity only
+//! when it reads `identityProfile.kubeletidentity.objectId` of that cluster.
+
+mod common;
+
+use common::{aksnet, err};
+use serde_json::{json, Value};
+
+const KUBELET: &str = "[reference(resourceId('Microsoft.ContainerService/managedClusters', 'aks'), '2024-05-01').identityProfile.kubeletidentity.objectId]";
+const CLUSTER_IDENTITY: &str = "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id-aks'), '2023-01-31').principalId]";
+const ACR_PULL: &str = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+const NETWORK_CONTRIBUTOR: &str = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+
+/// A role assignment in the template: `role` to `principal` on the resource `scope`.
+fn assignment(name: &str, scope: &str, role: &str, principal: &str) -> Value {
+    json!({ "type": "Microsoft.Authorization/roleAssignments", "apiVersion": "2022-04-01",
+        "name": name, "scope": scope,
+        "properties": {
+            "roleDefinitionId": format!("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{role}')]"),
+            "principalId": principal } })
+}
+
+/// A cluster on a user-assigned identity, a Premium registry in its group, and `extra`.
+fn template(admin_user: bool, extra: Vec<Value>) -> Value {
+    let mut resources = vec![
+        json!({ "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "vnet",
+            "location": "westeurope", "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+            "subnets": [{ "name": "nodes", "properties": { "addressPrefix": "10.0.0.0/24" } }] } }),
+        json!({ "type": "Microsoft.ManagedIdentity/userAssignedIdentities", "apiVersion": "2023-01-31",
+            "name": "id-aks", "location": "westeurope" }),
+        json!({ "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-05-01", "name": "aks",
+            "location": "westeurope",
+            "identity": { "type": "UserAssigned", "userAssignedIdentities": {
+                "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id-aks')]": {} } },
+            "properties": { "dnsPrefix": "aks",
+                "agentPoolProfiles": [{ "name": "system", "mode": "System", "count": 3,
+                    "vnetSubnetID": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'nodes')]" }],
+                "networkProfile": { "networkPlugin": "azure", "networkPluginMode": "overlay" } } }),
+        json!({ "type": "Microsoft.ContainerRegistry/registries", "apiVersion": "2023-07-01", "name": "craccess",
+            "location": "westeurope", "sku": { "name": "Premium" },
+            "properties": { "adminUserEnabled": admin_user } }),
+    ];
+    resources.extend(extra);
+    json!({ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0", "resources": resources })
+}
+
+/// `(code, severity, message)` of the AKS-IAM findings of `aksnet check` on `input`.
+fn iam(input: &Value) -> Vec<(String, String, String)> {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("in.json"), input.to_string()).unwrap();
+    let o = aksnet(d.path(), &["check", "in.json", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", err(&o)));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("AKS-IAM"))
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap().to_string();
+            (s("code"), s("severity"), s("message"))
+        })
+        .collect()
+}
+
+fn network() -> Value {
+    assignment(
+        "[guid('vnet', 'network')]",
+        "Microsoft.Network/virtualNetworks/vnet",
+        NETWORK_CONTRIBUTOR,
+        CLUSTER_IDENTITY,
+    )
+}
+
+#[test]
+fn acr_pull_to_the_kubelet_identity_is_a_grant() {
+    let t = template(
+        false,
+        vec![
+            network(),
+            assignment(
+                "[guid('acr', 'pull')]",
+                "Microsoft.ContainerRegistry/registries/craccess",
+                ACR_PULL,
+                KUBELET,
+            ),
+        ],
+    );
+    assert_eq!(iam(&t), vec![]);
+}
+
+#[test]
+fn acr_pull_to_another_identity_is_not() {
+    // The cluster identity holds AcrPull, but nodes pull as the kubelet identity.
+    let t = template(
+        false,
+        vec![
+            network(),
+            assignment(
+                "[guid('acr', 'pull')]",
+                "Microsoft.ContainerRegistry/registries/craccess",
+                ACR_PULL,
+                CLUSTER_IDENTITY,
+            ),
+        ],
+    );
+    let f = iam(&t);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str()),
+        ("AKS-IAM-001", "warning")
+    );
+    assert!(f[0].2.contains("`craccess`"), "{}", f[0].2);
+}
+
+#[test]
+fn the_cluster_identity_needs_its_subnet_and_an_admin_user_leaves_pulls_unknown() {
+    // No Network Contributor: the node subnet is not covered. Reader (which pulls) goes to the
+    // cluster identity, not the kubelet's; the admin user may serve imagePullSecrets, so the
+    // missing pull role is unknown, not a warning.
+    let t = template(
+        true,
+        vec![assignment(
+            "[guid('other')]",
+            "Microsoft.ContainerRegistry/registries/craccess",
+            "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+            CLUSTER_IDENTITY,
+        )],
+    );
+    let f = iam(&t);
+    let codes: Vec<(&str, &str)> = f.iter().map(|x| (x.0.as_str(), x.1.as_str())).collect();
+    assert_eq!(
+        codes,
+        vec![("AKS-IAM-003", "warning"), ("AKS-IAM-001", "info")],
+        "{f:#?}"
+    );
+    assert!(f[0].2.contains("`nodes`"), "{}", f[0].2);
+    assert!(f[1].2.contains("admin user"), "{}", f[1].2);
+}
+
+#[test]
+fn a_principal_known_by_object_id_cannot_be_matched_to_a_template_s_identity() {
+    // The kubelet's object id exists only once the cluster does: a literal id may be it.
+    let t = template(
+        false,
+        vec![
+            network(),
+            assignment(
+                "[guid('acr', 'pull')]",
+                "Microsoft.ContainerRegistry/registries/craccess",
+                ACR_PULL,
+                "00000000-0000-0000-0000-0000000000ee",
+            ),
+        ],
+    );
+    let f = iam(&t);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].0.as_str(), f[0].1.as_str()), ("AKS-IAM-001", "info"));
+    assert!(f[0].2.contains("cannot match"), "{}", f[0].2);
+}
+
+#[test]
+fn an_input_without_role_assignments_says_unknown() {
+    let f = iam(&template(false, vec![]));
+    assert!(!f.is_empty() && f.iter().all(|x| x.1 == "info"), "{f:#?}");
+    assert!(
+        f.iter().all(|x| x.2.contains("holds no role assignments")),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn an_export_matches_object_ids() {
+    // What `az resource show` returns once deployed: object ids are known.
+    let sub = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg";
+    let kubelet = "aaaaaaaa-0000-0000-0000-000000000001";
+    let export = |principal: &str| {
+        json!([
+            { "id": format!("{sub}/providers/Microsoft.ContainerService/managedClusters/aks"), "name": "aks",
+              "type": "Microsoft.ContainerService/managedClusters", "location": "westeurope",
+              "identity": { "type": "SystemAssigned", "principalId": "aaaaaaaa-0000-0000-0000-000000000009" },
+              "properties": { "dnsPrefix": "aks",
+                "agentPoolProfiles": [{ "name": "system", "mode": "System", "count": 3 }],
+                "identityProfile": { "kubeletidentity": { "objectId": kubelet,
+                    "resourceId": format!("{sub}-nodes/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks-agentpool") } } } },
+            { "id": format!("{sub}/providers/Microsoft.ContainerRegistry/registries/craccess"), "name": "craccess",
+              "type": "Microsoft.ContainerRegistry/registries", "location": "westeurope", "sku": { "name": "Premium" },
+              "properties": { "adminUserEnabled": false } },
+            { "id": format!("{sub}/providers/Microsoft.ContainerRegistry/registries/craccess/providers/Microsoft.Authorization/roleAssignments/0f1e2d3c-0000-0000-0000-000000000001"),
+              "name": "0f1e2d3c-0000-0000-0000-000000000001", "type": "Microsoft.Authorization/roleAssignments",
+              "properties": { "roleDefinitionId": format!("/subscriptions/11111111-2222-3333-4444-555555555555/providers/Microsoft.Authorization/roleDefinitions/{ACR_PULL}"),
+                "principalId": principal, "principalType": "ServicePrincipal",
+                "scope": format!("{sub}/providers/Microsoft.ContainerRegistry/registries/craccess") } }
+        ])
+    };
+    assert_eq!(iam(&export(kubelet)), vec![]);
+    let f = iam(&export("aaaaaaaa-0000-0000-0000-000000000009"));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str()),
+        ("AKS-IAM-001", "warning")
+    );
+}

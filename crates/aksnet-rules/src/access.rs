@@ -1,0 +1,114 @@
+//! What the cluster identities may do, as findings: the requirements and grants are
+//! [`aksnet_model::authorization`]'s; this only words them. A grant the input does not hold is
+//! a warning when the input holds role assignments (it states what it grants, and this is not
+//! among it), and `unknown` — an info finding with the reason — when it holds none or cannot
+//! tell: an assignment made elsewhere (at subscription scope, by `az aks update --attach-acr`)
+//! is not in the input.
+
+use aksnet_model::authorization::{grant, granted_to_others, requirements, Grant, Who};
+
+use crate::{Context, Finding, Rule, Severity};
+
+/// The identity a rule asks about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Identity {
+    /// The kubelet identity.
+    Kubelet,
+    /// The Secrets Store CSI driver's identity.
+    SecretsProvider,
+    /// The cluster's own identity.
+    ControlPlane,
+}
+
+impl Identity {
+    fn is(self, who: &Who) -> bool {
+        matches!(
+            (self, who),
+            (Identity::Kubelet, Who::Kubelet(_))
+                | (Identity::SecretsProvider, Who::SecretsProvider(_))
+                | (Identity::ControlPlane, Who::ControlPlane(_))
+        )
+    }
+}
+
+/// One finding per requirement of `identity` that the estate does not show granted.
+pub(crate) fn findings(rule: &Rule, cx: &Context, identity: Identity) -> Vec<Finding> {
+    let e = cx.estate;
+    let mut out = Vec::new();
+    for mc in e.managed_clusters.iter() {
+        for r in requirements(e, mc)
+            .into_iter()
+            .filter(|r| r.required && identity.is(&r.who))
+        {
+            let target = &r.target;
+            let what = format!(
+                "{} needs {} (or a role holding it) on `{}`",
+                r.who.describe(),
+                r.need.role.name,
+                target.name()
+            );
+            let resources = vec![mc.id.clone(), target.clone()];
+            let mut verdict = grant(e, r.who, target, &r.need);
+            if verdict == Grant::Missing {
+                verdict = other_way(cx, &r.who, target, &r.need).unwrap_or(Grant::Missing);
+            }
+            match verdict {
+                Grant::Granted(_) => {}
+                Grant::Missing if e.role_assignments.is_empty() => out.push(
+                    Finding::new(
+                        rule,
+                        format!("{what}: unknown, the input holds no role assignments (export them with `az role assignment list --all`, or grant it in the template)"),
+                        resources,
+                    )
+                    .at(Severity::Info),
+                ),
+                Grant::Missing => out.push(Finding::new(
+                    rule,
+                    format!("{what}, and no role assignment in the input grants it"),
+                    resources,
+                )),
+                Grant::Unknown(why) => out.push(
+                    Finding::new(rule, format!("{what}: unknown, {why}"), resources)
+                        .at(Severity::Info),
+                ),
+            }
+        }
+    }
+    out
+}
+
+/// Another way the workload may get what the identity would give it, which the estate cannot
+/// rule out: a registry's admin user (pods pull with its credentials as an `imagePullSecret`);
+/// another principal holding the role on the vault (pods may read it as that identity through
+/// workload identity, or as one named in their SecretProviderClass).
+fn other_way(
+    cx: &Context,
+    who: &Who,
+    target: &aksnet_model::ResourceId,
+    need: &aksnet_model::authorization::Need,
+) -> Option<Grant> {
+    let e = cx.estate;
+    match who {
+        Who::Kubelet(_) => e
+            .container_registries
+            .get(target)
+            .filter(|r| r.properties.admin_user_enabled)
+            .map(|_| {
+                Grant::Unknown(
+                    "the registry's admin user is enabled, and pods may pull with its credentials as an imagePullSecret"
+                        .into(),
+                )
+            }),
+        Who::SecretsProvider(_) => {
+            let others = granted_to_others(e, *who, target, need);
+            (!others.is_empty()).then(|| {
+                let names: Vec<&str> = others.iter().map(|a| a.name.as_str()).collect();
+                Grant::Unknown(format!(
+                    "other principals hold it ({}): pods may read the vault as one of them (workload identity, or an identity their SecretProviderClass names)",
+                    names.join(", ")
+                ))
+            })
+        }
+        Who::ControlPlane(_) => None,
+    }
+}
