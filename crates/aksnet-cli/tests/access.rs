@@ -204,3 +204,38 @@ fn an_export_matches_object_ids() {
         ("AKS-IAM-001", "warning")
     );
 }
+
+#[test]
+fn an_assignment_named_at_deployment_gets_the_same_stand_in_name_wherever_the_template_lies() {
+    // `guid()` of a principal known only at deployment: the name is unknown, the assignment kept.
+    let t = template(
+        false,
+        vec![assignment(
+            &format!("[guid('acr', {})]", &KUBELET[1..KUBELET.len() - 1]),
+            "Microsoft.ContainerRegistry/registries/craccess",
+            ACR_PULL,
+            KUBELET,
+        )],
+    );
+    let ids = |sub: &str| -> Vec<String> {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join(sub)).unwrap();
+        std::fs::write(d.path().join(sub).join("t.json"), t.to_string()).unwrap();
+        let path = format!("{sub}/t.json");
+        let o = aksnet(d.path(), &["import", &path, "--out", "e.json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        let e: Value =
+            serde_json::from_str(&std::fs::read_to_string(d.path().join("e.json")).unwrap())
+                .unwrap();
+        e["roleAssignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let a = ids("here");
+    assert_eq!(a.len(), 1);
+    assert!(a[0].starts_with("unknown-name-"), "{a:?}");
+    assert_eq!(a, ids("somewhere/else"));
+}

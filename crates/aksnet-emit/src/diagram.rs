@@ -75,6 +75,27 @@ pub struct Flow {
 
 const ROW: i64 = 30;
 const HEAD: i64 = 38;
+/// A further line of text in a row or header.
+const LINE: i64 = 15;
+/// Characters of a VNet name that fit beside its address space.
+const NAME_CHARS: usize = 34;
+/// Characters of a subnet name that fit before its prefix.
+const SUBNET_CHARS: usize = 20;
+/// Characters of contents per line of a row.
+const CHIP_CHARS: usize = 40;
+/// Room above a VNet for its subscription frame's label.
+const FRAME_PAD: i64 = 24;
+
+/// How a subscription is named in diagrams: the intent's name for it, else its id; the
+/// placeholder of a hub or spoke whose intent names none is `not named`.
+fn subscription_label(e: &Estate, id: &ResourceId) -> String {
+    let sub = id.subscription().unwrap_or_default().to_ascii_lowercase();
+    if sub == aksnet_model::azure::PLACEHOLDER_SUBSCRIPTION {
+        return "not named".into();
+    }
+    e.subscription_names.get(&sub).cloned().unwrap_or(sub)
+}
+
 const VNET_W: i64 = 520;
 const GAP: i64 = 28;
 const ONPREM_X: i64 = 20;
@@ -88,23 +109,44 @@ const TOP: i64 = 110;
 struct RowBox {
     x: i64,
     y: i64,
+    /// Its height: [`ROW`], and a [`LINE`] per further line its labels wrap onto.
+    h: i64,
     column: usize,
 }
 
-/// A VNet container: where it is, its header and its subnet rows (name, prefix, contents).
+/// A subnet row: its name, prefix and what runs in it, wrapped into lines (nothing is cut).
+struct Row {
+    name: String,
+    prefix: String,
+    /// Lines of contents, right-aligned; the first beside the name.
+    lines: Vec<String>,
+    /// Top, from the VNet's top.
+    top: i64,
+    /// Height.
+    h: i64,
+}
+
+/// A VNet container: where it is, its header (one line, or two when the name is long) and
+/// its subnet rows.
 struct VnetBox {
     id: ResourceId,
     x: i64,
     y: i64,
     height: i64,
+    head: i64,
     column: usize,
     name: String,
     space: String,
-    rows: Vec<(String, String, Vec<String>)>,
+    rows: Vec<Row>,
 }
+
+/// A subscription's frame around its VNets in one column: label, x, y, width, height.
+type Frame = (String, i64, i64, i64, i64);
 
 struct Layout {
     vnets: Vec<VnetBox>,
+    /// Subscription frames, when the estate spans more than one subscription.
+    frames: Vec<Frame>,
     rows: BTreeMap<ResourceId, RowBox>,
     width: i64,
     height: i64,
@@ -229,39 +271,82 @@ fn layout(e: &Estate) -> Layout {
     let mut rows = BTreeMap::new();
     let mut spoke_y = TOP;
     let mut hub_bottom = TOP;
+    // Spanning subscriptions, each column groups its VNets by subscription.
+    let subscription = |v: &aksnet_model::Resource<aksnet_model::network::VirtualNetwork>| {
+        subscription_label(e, &v.id)
+    };
+    let many: bool = e
+        .virtual_networks
+        .iter()
+        .map(subscription)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
     let mut ordered: Vec<_> = e.virtual_networks.iter().collect();
-    ordered.sort_by_key(|v| (Some(&v.id) != hub.as_ref(), v.name.clone()));
+    ordered.sort_by_key(|v| {
+        (
+            Some(&v.id) != hub.as_ref(),
+            if many { subscription(v) } else { String::new() },
+            v.name.clone(),
+        )
+    });
+    let mut frames: Vec<Frame> = Vec::new();
+    if many {
+        spoke_y += FRAME_PAD;
+    }
+    let mut last_spoke_sub: Option<String> = None;
     for v in ordered {
+        let in_hub = Some(&v.id) == hub.as_ref();
+        if many && !in_hub {
+            let sub = subscription(v);
+            if last_spoke_sub.as_ref().is_some_and(|l| *l != sub) {
+                spoke_y += FRAME_PAD;
+            }
+            last_spoke_sub = Some(sub);
+        }
         let in_hub = Some(&v.id) == hub.as_ref();
         let (x, y, column) = if in_hub {
             (HUB_X, TOP, 1)
         } else {
             (if hub.is_some() { SPOKE_X } else { HUB_X }, spoke_y, 2)
         };
-        let subnet_rows: Vec<(String, String, Vec<String>)> = v
-            .properties
-            .subnets
-            .iter()
-            .map(|s| {
-                let id = v.id.child("subnets", &s.name);
-                (
-                    s.name.clone(),
-                    s.properties.address_prefix.to_string(),
-                    what.get(&id).cloned().unwrap_or_default(),
-                )
-            })
-            .collect();
-        let height = HEAD + ROW * subnet_rows.len() as i64 + 10;
-        for (i, s) in v.properties.subnets.iter().enumerate() {
+        // A long name takes the header's line; the address space goes below it.
+        let head = if v.name.chars().count() > NAME_CHARS {
+            HEAD + LINE
+        } else {
+            HEAD
+        };
+        let mut top = head;
+        let mut subnet_rows = Vec::new();
+        for s in &v.properties.subnets {
+            let id = v.id.child("subnets", &s.name);
+            let lines = wrap(&what.get(&id).cloned().unwrap_or_default(), CHIP_CHARS);
+            // A long subnet name puts its prefix on the next line.
+            let name_lines = if s.name.chars().count() > SUBNET_CHARS {
+                2
+            } else {
+                1
+            };
+            let h = ROW + LINE * (lines.len().max(name_lines) as i64 - 1).max(0);
             rows.insert(
-                v.id.child("subnets", &s.name),
+                id,
                 RowBox {
                     x,
-                    y: y + HEAD + ROW * i as i64,
+                    y: y + top,
+                    h,
                     column,
                 },
             );
+            subnet_rows.push(Row {
+                name: s.name.clone(),
+                prefix: s.properties.address_prefix.to_string(),
+                lines,
+                top,
+                h,
+            });
+            top += h;
         }
+        let height = top + 10;
         let space: Vec<String> = v
             .properties
             .address_space
@@ -274,11 +359,25 @@ fn layout(e: &Estate) -> Layout {
             x,
             y,
             height,
+            head,
             column,
             name: v.name.clone(),
             space: space.join(", "),
             rows: subnet_rows,
         });
+        if many {
+            let label = format!("subscription {}", subscription(v));
+            match frames.last_mut() {
+                Some(f) if f.0 == label && f.1 == x - 10 => f.4 = y + height + 10 - f.2,
+                _ => frames.push((
+                    label,
+                    x - 10,
+                    y - FRAME_PAD + 4,
+                    VNET_W + 20,
+                    height + FRAME_PAD + 6,
+                )),
+            }
+        }
         if in_hub {
             hub_bottom = y + height;
         } else {
@@ -320,6 +419,7 @@ fn layout(e: &Estate) -> Layout {
     let height = spoke_y.max(zones_bottom + GAP).max(TOP + 200) + 60;
     Layout {
         vnets,
+        frames,
         rows,
         width: right + 90,
         height,
@@ -337,16 +437,25 @@ pub fn escape_xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Fits a label into `chars` characters.
-fn fit(s: &str, chars: usize) -> String {
-    if s.chars().count() <= chars {
-        s.to_string()
-    } else {
-        format!(
-            "{}…",
-            s.chars().take(chars.saturating_sub(1)).collect::<String>()
-        )
+/// Labels joined by ` · ` into lines of at most `chars` characters where they fit; a label
+/// longer than a line is split across lines. Nothing is cut.
+fn wrap(labels: &[String], chars: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for label in labels {
+        let mut rest: Vec<char> = label.chars().collect();
+        if let Some(last) = lines.last_mut() {
+            if last.chars().count() + 3 + rest.len() <= chars {
+                last.push_str(" · ");
+                last.push_str(label);
+                continue;
+            }
+        }
+        while rest.len() > chars {
+            lines.push(rest.drain(..chars).collect());
+        }
+        lines.push(rest.into_iter().collect());
     }
+    lines
 }
 
 /// The diagram as SVG.
@@ -392,10 +501,20 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
             );
         }
     }
+    for (label, x, y, w, h) in &l.frames {
+        let _ = writeln!(
+            s,
+            r##"<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="10" fill="none" stroke="#8c959f" stroke-dasharray="6 4"/><text x="{}" y="{}" font-size="11" fill="#57606a">{}</text>"##,
+            x + 10,
+            y + 14,
+            escape_xml(label)
+        );
+    }
     for VnetBox {
         x,
         y,
         height: h,
+        head,
         column,
         name,
         space,
@@ -404,39 +523,46 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
     } in &l.vnets
     {
         let fill = if *column == 1 { "#fff8e6" } else { "#eef6ff" };
+        // The address space beside the name, or on the line below a long name.
+        let (space_x, space_y, anchor) = if *head > HEAD {
+            (x + 10, y + 24 + LINE, "start")
+        } else {
+            (x + VNET_W - 10, y + 24, "end")
+        };
         let _ = writeln!(
             s,
-            r##"<rect x="{x}" y="{y}" width="{VNET_W}" height="{h}" rx="8" fill="{fill}" stroke="#57606a"/><text x="{}" y="{}" font-weight="bold" font-size="13">{}</text><text x="{}" y="{}" text-anchor="end" fill="#57606a">{}</text>"##,
+            r##"<rect x="{x}" y="{y}" width="{VNET_W}" height="{h}" rx="8" fill="{fill}" stroke="#57606a"/><text x="{}" y="{}" font-weight="bold" font-size="13">{}</text><text x="{space_x}" y="{space_y}" text-anchor="{anchor}" fill="#57606a">{}</text>"##,
             x + 10,
             y + 24,
-            escape_xml(&fit(name, 34)),
-            x + VNET_W - 10,
-            y + 24,
+            escape_xml(name),
             escape_xml(space)
         );
-        for (i, (sname, prefix, what)) in rows.iter().enumerate() {
-            let ry = y + HEAD + ROW * i as i64;
+        for row in rows {
+            let ry = y + row.top;
+            let long = row.name.chars().count() > SUBNET_CHARS;
+            let (px, py) = if long {
+                (x + 14, ry + 17 + LINE)
+            } else {
+                (x + 165, ry + 17)
+            };
             let _ = writeln!(
                 s,
-                r##"<rect x="{}" y="{ry}" width="{}" height="{}" rx="4" fill="#ffffff" stroke="#d0d7de"/><text x="{}" y="{}">{}</text><text x="{}" y="{}" fill="#57606a" font-size="11">{}</text>"##,
+                r##"<rect x="{}" y="{ry}" width="{}" height="{}" rx="4" fill="#ffffff" stroke="#d0d7de"/><text x="{}" y="{}">{}</text><text x="{px}" y="{py}" fill="#57606a" font-size="11">{}</text>"##,
                 x + 8,
                 VNET_W - 16,
-                ROW - 4,
+                row.h - 4,
                 x + 14,
                 ry + 17,
-                escape_xml(&fit(sname, 24)),
-                x + 165,
-                ry + 17,
-                escape_xml(prefix)
+                escape_xml(&row.name),
+                escape_xml(&row.prefix)
             );
-            let chips = what.join(" · ");
-            if !chips.is_empty() {
+            for (i, line) in row.lines.iter().enumerate() {
                 let _ = writeln!(
                     s,
                     r##"<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#24292f">{}</text>"##,
                     x + VNET_W - 14,
-                    ry + 17,
-                    escape_xml(&fit(&chips, 40))
+                    ry + 17 + LINE * i as i64,
+                    escape_xml(line)
                 );
             }
         }
@@ -586,7 +712,7 @@ fn route(l: &Layout, f: &Flow) -> Vec<(i64, i64)> {
                 column: r.column,
                 y: r.y + ROW / 2 - 8 + 4 * lane,
                 x: r.x,
-                gap: r.y + ROW - 2,
+                gap: r.y + r.h - 2,
             }),
         }
     };
@@ -764,36 +890,61 @@ pub fn dot(e: &Estate, flows: &[Flow]) -> String {
     if !e.on_premises_prefixes.is_empty() || !e.local_network_gateways.is_empty() {
         s.push_str("  onprem [label=\"On-premises\", shape=folder];\n");
     }
+    // Spanning subscriptions, each one's VNets are drawn inside its own cluster.
+    let mut by_sub: BTreeMap<
+        String,
+        Vec<&aksnet_model::Resource<aksnet_model::network::VirtualNetwork>>,
+    > = BTreeMap::new();
     for v in e.virtual_networks.iter() {
-        let _ = writeln!(
-            s,
-            "  subgraph cluster_{} {{\n    label=\"{} {}\";",
-            ids.vnet(&v.id),
-            v.name,
-            v.properties
-                .address_space
-                .address_prefixes
-                .iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        for sn in &v.properties.subnets {
-            let id = v.id.child("subnets", &sn.name);
-            let extra = what
-                .get(&id)
-                .map(|w| format!("\\n{}", w.join("\\n")))
-                .unwrap_or_default();
+        by_sub
+            .entry(subscription_label(e, &v.id))
+            .or_default()
+            .push(v);
+    }
+    let many = by_sub.len() > 1;
+    for (n, (sub, vnets)) in by_sub.iter().enumerate() {
+        if many {
             let _ = writeln!(
                 s,
-                "    {} [label=\"{}\\n{}{}\"];",
-                ids.subnet(&id),
-                sn.name,
-                sn.properties.address_prefix,
-                extra.replace('"', "'")
+                "  subgraph cluster_subscription_{} {{\n    label=\"subscription {sub}\";\n    style=dashed;\n    color=gray50;",
+                n + 1
             );
         }
-        s.push_str("  }\n");
+        for v in vnets {
+            let _ = writeln!(
+                s,
+                // Solid and black, whatever a subscription cluster around it sets.
+            "  subgraph cluster_{} {{\n    label=\"{} {}\";\n    style=solid;\n    color=black;",
+                ids.vnet(&v.id),
+                v.name,
+                v.properties
+                    .address_space
+                    .address_prefixes
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for sn in &v.properties.subnets {
+                let id = v.id.child("subnets", &sn.name);
+                let extra = what
+                    .get(&id)
+                    .map(|w| format!("\\n{}", w.join("\\n")))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "    {} [label=\"{}\\n{}{}\"];",
+                    ids.subnet(&id),
+                    sn.name,
+                    sn.properties.address_prefix,
+                    extra.replace('"', "'")
+                );
+            }
+            s.push_str("  }\n");
+        }
+        if many {
+            s.push_str("  }\n");
+        }
     }
     for v in e.virtual_networks.iter() {
         for p in &v.properties.virtual_network_peerings {

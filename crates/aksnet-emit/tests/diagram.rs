@@ -205,3 +205,78 @@ fn graphviz_renders_every_example_without_warnings() {
     }
     assert!(n >= 6);
 }
+
+/// The multi-spoke example spans the intent's `connectivity` and `workloads` subscriptions and
+/// one its intent leaves unnamed (the `aks-dev` spoke).
+fn multi_spoke() -> Estate {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/multi-spoke.yaml"
+    ))
+    .unwrap();
+    design("multi-spoke", &text).unwrap().estate
+}
+
+#[test]
+fn subscriptions_are_groups_and_no_label_is_cut() {
+    let e = multi_spoke();
+    // DOT: one dashed cluster per subscription, holding its VNets' clusters.
+    let d = dot(&e, &[]);
+    for (sub, vnets) in [
+        ("connectivity", &["vnet-fabrikam-hub"][..]),
+        ("not named", &["vnet-aks-dev"][..]),
+        ("workloads", &["vnet-aks-prod", "vnet-aks-shared"][..]),
+    ] {
+        let at = d
+            .find(&format!("label=\"subscription {sub}\""))
+            .unwrap_or_else(|| panic!("no cluster for {sub}:\n{d}"));
+        let end = d[at..]
+            .find("\n  }\n  subgraph cluster_subscription")
+            .map_or(d.len(), |n| at + n);
+        for v in vnets {
+            assert!(
+                d[at..end].contains(&format!("label=\"{v} ")),
+                "{v} not in {sub}"
+            );
+        }
+    }
+    // SVG: a labelled frame per subscription and column, around its VNet boxes, and every
+    // label whole: the private endpoints' long names wrap instead of ending in "…".
+    let text = svg(&e, &[]);
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    for sub in ["connectivity", "workloads", "not named"] {
+        assert!(
+            texts.contains(&format!("subscription {sub}").as_str()),
+            "{sub}"
+        );
+    }
+    assert!(!text.contains('…'), "a label was cut");
+    for pe in e.private_endpoints.iter() {
+        let target = pe.properties.private_link_service_connections[0]
+            .properties
+            .private_link_service_id
+            .name();
+        assert!(
+            texts.iter().any(|t| t.contains(&format!("PE {target}"))),
+            "PE {target}"
+        );
+    }
+    let frames: Vec<(f64, f64, f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("rx") == Some("10"))
+        .map(|n| {
+            let f = |a| n.attribute(a).unwrap().parse::<f64>().unwrap();
+            (f("x"), f("y"), f("width"), f("height"))
+        })
+        .collect();
+    assert_eq!(frames.len(), 3);
+    for b in containers(&doc) {
+        let inside = frames.iter().filter(|f| {
+            f.0 <= b.0 && b.0 + b.2 <= f.0 + f.2 && f.1 <= b.1 && b.1 + b.3 <= f.1 + f.3
+        });
+        assert_eq!(inside.count(), 1, "{b:?} in one frame");
+    }
+    // One subscription: no frames, as before.
+    assert!(!svg(&reference(), &[]).contains("subscription "));
+}

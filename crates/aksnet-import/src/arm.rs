@@ -241,13 +241,17 @@ pub(crate) fn hand_on(world: World, out: &mut Out, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-/// Names a resource whose name is known only at deployment after where it is declared
-/// (`unknown-name-<8 hex digits>`), in its `name` and its `id`, so that two such resources
-/// under one scope stay two.
+/// Names a resource whose name is known only at deployment after where it is declared — its
+/// file's name and its path in the template (`unknown-name-<8 hex digits>`) — in its `name`
+/// and its `id`, so that two such resources under one scope stay two, and the same template
+/// gives the same name wherever it lies.
 fn stand_in_name(r: &mut Deployed) {
+    let file = Path::new(&r.origin.file)
+        .file_name()
+        .map_or(String::new(), |f| f.to_string_lossy().into_owned());
     let token = format!(
         "unknown-name-{}",
-        &sha1_smol::Sha1::from(format!("{}|{}", r.origin.file, r.origin.describe()))
+        &sha1_smol::Sha1::from(format!("{file}|{}", r.origin.describe()))
             .digest()
             .to_string()[..8]
     );
