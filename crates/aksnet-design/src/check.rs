@@ -20,6 +20,18 @@ fn valid_name(s: &str, max: usize, hyphens: bool) -> bool {
         && !s.ends_with('-')
 }
 
+/// A DNS host name: dot-separated labels of 1-63 letters, digits and inner hyphens, 253
+/// characters at most.
+fn valid_host_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|l| {
+            (1..=63).contains(&l.len())
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+}
+
 struct Errs<'a> {
     file: &'a str,
     list: Vec<DesignError>,
@@ -291,6 +303,25 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
                     ),
                     "set ingress.appGateway.waf to prevention",
                 );
+            }
+            // Over HTTPS the gateway checks the ingress controller's certificate against the
+            // host name it sends (SNI): an IP backend has none of its own.
+            // https://learn.microsoft.com/azure/application-gateway/ssl-overview#end-to-end-tls-with-the-v2-sku
+            match (agw.backend.protocol, &agw.backend.host_name) {
+                (crate::intent::BackendProtocol::Https, None) => e.at(
+                    p,
+                    format!(
+                        "spoke `{}`: appGateway.backend.protocol https needs a hostName",
+                        spoke.name
+                    ),
+                    "set appGateway.backend.hostName to the name on the ingress controller's certificate",
+                ),
+                (_, Some(h)) if !valid_host_name(h) => e.at(
+                    pos(h),
+                    format!("appGateway.backend.hostName `{}` is not a DNS name", **h),
+                    "use the ingress controller's name, e.g. ingress.internal.contoso.com",
+                ),
+                _ => {}
             }
             if agw.max_capacity == 0 || agw.max_capacity > 125 {
                 e.at(

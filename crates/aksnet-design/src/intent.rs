@@ -459,6 +459,34 @@ pub struct AppGatewayIntent {
     /// The WAF's core rule set (default `owasp-3.2`).
     #[serde(default)]
     pub rule_set: RuleSet,
+    /// How the gateway reaches the ingress controller (default: HTTP on port 80, the client's
+    /// Host header passed through).
+    #[serde(default)]
+    pub backend: BackendIntent,
+}
+
+/// `backend: { protocol, hostName }`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BackendIntent {
+    /// `http` (default: port 80) or `https` (port 443, TLS to the ingress controller).
+    #[serde(default)]
+    pub protocol: BackendProtocol,
+    /// The name on the ingress controller's certificate, required with `https`: the gateway
+    /// sends it as SNI and Host header and checks the certificate against it.
+    #[serde(default)]
+    pub host_name: Option<At<String>>,
+}
+
+/// The protocol from the gateway to the ingress controller.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendProtocol {
+    /// HTTP on port 80.
+    #[default]
+    Http,
+    /// HTTPS on port 443.
+    Https,
 }
 
 fn default_agw_max() -> u32 {

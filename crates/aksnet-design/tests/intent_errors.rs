@@ -314,3 +314,24 @@ fn clusters_beyond_aks_limits_are_refused_at_their_spoke() {
         all.iter().map(|e| &e.message).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn an_https_backend_needs_a_host_name_and_a_dns_one() {
+    let with = |backend: &str| {
+        BASE.replace(
+            "        - { name: system, mode: System, maxCount: 3 }\n",
+            &format!("        - {{ name: system, mode: System, maxCount: 3 }}\n    ingress:\n      appGateway: {{ backend: {backend} }}\n"),
+        )
+    };
+    let (_, msg, hint) = first(&with("{ protocol: https }"));
+    assert!(msg.contains("needs a hostName"), "{msg}");
+    assert!(hint.contains("certificate"), "{hint}");
+    let (pos, msg, _) = first(&with("{ protocol: https, hostName: \"not a name\" }"));
+    assert!(msg.contains("not a DNS name"), "{msg}");
+    assert_eq!(pos.map(|p| p.0), Some(9), "{msg}");
+    design(
+        "intent.yaml",
+        &with("{ protocol: https, hostName: ingress.internal.contoso.com }"),
+    )
+    .unwrap();
+}

@@ -27,6 +27,10 @@ pub struct ApplicationGateway {
     /// Backend pools (for AKS: the internal load balancer's frontend IP).
     #[serde(default)]
     pub backend_address_pools: Vec<Child<BackendAddressPool>>,
+    /// How it connects to the backends (the first settings are the ones routing rules use in
+    /// designed estates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backend_http_settings_collection: Vec<Child<BackendHttpSettings>>,
     /// The WAF policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firewall_policy: Option<SubResource>,
@@ -99,6 +103,24 @@ pub struct GatewaySubnetRef {
 pub struct FrontendPort {
     /// Port.
     pub port: u16,
+}
+
+/// `backendHttpSettingsCollection[]`: how the gateway connects to its backends.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendHttpSettings {
+    /// The backend port.
+    #[serde(default)]
+    pub port: u16,
+    /// `Http` or `Https`.
+    #[serde(default)]
+    pub protocol: String,
+    /// The host name sent to the backend (Host header, and SNI over HTTPS), when overridden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
+    /// Whether the backend's own address is sent as the host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pick_host_name_from_backend_address: Option<bool>,
 }
 
 /// `{ "backendAddresses": [{ "ipAddress": ... }] }`.

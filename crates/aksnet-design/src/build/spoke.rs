@@ -415,10 +415,34 @@ fn app_gateway(s: &Spoke, estate: &mut Estate, ilb_ip: Option<&str>) {
                 FrontendPort { port: 443 },
             )],
             backend_address_pools: vec![backend],
+            backend_http_settings_collection: vec![backend_settings(&id, agw_intent)],
             firewall_policy: waf_id,
             web_application_firewall_configuration: None,
         },
     ));
+}
+
+/// How the gateway reaches the ingress controller: HTTP on 80 passing the client's Host header
+/// on, or HTTPS on 443 naming the controller's certificate (SNI and Host header).
+fn backend_settings(
+    agw: &ResourceId,
+    intent: &crate::intent::AppGatewayIntent,
+) -> Child<aksnet_model::appgw::BackendHttpSettings> {
+    use crate::intent::BackendProtocol;
+    let (name, port, protocol) = match intent.backend.protocol {
+        BackendProtocol::Http => ("ingress-http", 80, "Http"),
+        BackendProtocol::Https => ("ingress-https", 443, "Https"),
+    };
+    Child::new(
+        name,
+        Some(agw.child("backendHttpSettingsCollection", name)),
+        aksnet_model::appgw::BackendHttpSettings {
+            port,
+            protocol: protocol.into(),
+            host_name: intent.backend.host_name.as_ref().map(|h| h.value.clone()),
+            pick_host_name_from_backend_address: Some(false),
+        },
+    )
 }
 
 /// A globally unique PaaS name ([`aksnet_model::naming`]): `base` and the intent's suffix, else

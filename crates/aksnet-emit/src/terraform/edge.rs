@@ -157,38 +157,113 @@ fn app_gateways(tf: &mut Tf) -> Result<(), EmitError> {
                 }
             });
         }
-        // The client's Host header reaches the ingress controller unchanged, so host-based
-        // ingress rules work: the settings neither pick the backend's address as host name
-        // (with an IP backend that makes every request `Host: 10.x.y.z`) nor override it. Source:
-        // https://learn.microsoft.com/azure/architecture/best-practices/host-name-preservation
-        // and https://learn.microsoft.com/azure/application-gateway/configuration-http-settings.
-        // The probe then needs its own host; ingress controllers answer `/healthz` on their
-        // default server whatever the host.
-        b.block("probe", |s| {
-            s.attr("name", Expr::s("ingress-health"))
-                .attr("protocol", Expr::s("Http"))
-                .attr("host", Expr::s("127.0.0.1"))
-                .attr("path", Expr::s("/healthz"))
-                .attr("interval", Expr::Num(30))
-                .attr("timeout", Expr::Num(30))
-                .attr("unhealthy_threshold", Expr::Num(3))
-                .attr(
-                    "pick_host_name_from_backend_http_settings",
-                    Expr::Bool(false),
-                );
-            s.block("match", |m| {
-                m.attr("status_code", Expr::strs(vec!["200-399".to_string()]));
+        // How the gateway reaches the ingress controller: the estate's first backend settings,
+        // else HTTP on 80 (what the designer used before it recorded them).
+        let settings = p
+            .backend_http_settings_collection
+            .first()
+            .map(|c| (c.name.clone(), c.properties.clone()))
+            .unwrap_or_else(|| {
+                (
+                    "ingress-http".into(),
+                    aksnet_model::appgw::BackendHttpSettings {
+                        port: 80,
+                        protocol: "Http".into(),
+                        ..Default::default()
+                    },
+                )
             });
+        let (settings_name, settings) = settings;
+        let https = settings.protocol.eq_ignore_ascii_case("Https");
+        let root_ca = https.then(|| {
+            tf.variable(Variable {
+                name: format!("{local}_backend_root_certificate_secret_id"),
+                description: format!(
+                    "Key Vault secret id of the root CA certificate that signed the ingress controller's certificate, which must name {}: Application Gateway {} trusts it for the backend (v2 trusts only well-known CAs otherwise).",
+                    settings.host_name.clone().unwrap_or_default(),
+                    a.name
+                ),
+                default: None,
+                sensitive: false,
+                validation: None,
+            })
         });
+        let probe = "ingress-health";
+        if https {
+            // TLS to the ingress controller: the gateway sends the settings' host name as SNI
+            // and Host header and checks the controller's certificate against it, so the
+            // probe asks for the same name.
+            // https://learn.microsoft.com/azure/application-gateway/ssl-overview#end-to-end-tls-with-the-v2-sku
+            b.block("probe", |s| {
+                s.attr("name", Expr::s(probe))
+                    .attr("protocol", Expr::s("Https"))
+                    .attr("path", Expr::s("/healthz"))
+                    .attr("interval", Expr::Num(30))
+                    .attr("timeout", Expr::Num(30))
+                    .attr("unhealthy_threshold", Expr::Num(3))
+                    .attr(
+                        "pick_host_name_from_backend_http_settings",
+                        Expr::Bool(true),
+                    );
+                s.block("match", |m| {
+                    m.attr("status_code", Expr::strs(vec!["200-399".to_string()]));
+                });
+            });
+        } else {
+            // The client's Host header reaches the ingress controller unchanged, so host-based
+            // ingress rules work: the settings neither pick the backend's address as host
+            // name (with an IP backend that makes every request `Host: 10.x.y.z`) nor override
+            // it. Source:
+            // https://learn.microsoft.com/azure/architecture/best-practices/host-name-preservation
+            // and https://learn.microsoft.com/azure/application-gateway/configuration-http-settings.
+            // The probe then needs its own host; ingress controllers answer `/healthz` on their
+            // default server whatever the host.
+            b.block("probe", |s| {
+                s.attr("name", Expr::s(probe))
+                    .attr("protocol", Expr::s("Http"))
+                    .attr("host", Expr::s("127.0.0.1"))
+                    .attr("path", Expr::s("/healthz"))
+                    .attr("interval", Expr::Num(30))
+                    .attr("timeout", Expr::Num(30))
+                    .attr("unhealthy_threshold", Expr::Num(3))
+                    .attr(
+                        "pick_host_name_from_backend_http_settings",
+                        Expr::Bool(false),
+                    );
+                s.block("match", |m| {
+                    m.attr("status_code", Expr::strs(vec!["200-399".to_string()]));
+                });
+            });
+        }
         b.block("backend_http_settings", |s| {
-            s.attr("name", Expr::s("ingress-http"))
-                .attr("port", Expr::Num(80))
-                .attr("protocol", Expr::s("Http"))
+            s.attr("name", Expr::s(&settings_name))
+                .attr("port", Expr::Num(i64::from(settings.port)))
+                .attr("protocol", Expr::s(if https { "Https" } else { "Http" }))
                 .attr("cookie_based_affinity", Expr::s("Disabled"))
                 .attr("request_timeout", Expr::Num(60))
-                .attr("pick_host_name_from_backend_address", Expr::Bool(false))
-                .attr("probe_name", Expr::s("ingress-health"));
+                .opt("host_name", settings.host_name.clone().map(Expr::s))
+                .attr(
+                    "pick_host_name_from_backend_address",
+                    Expr::Bool(
+                        settings
+                            .pick_host_name_from_backend_address
+                            .unwrap_or(false),
+                    ),
+                )
+                .attr("probe_name", Expr::s(probe));
+            if https {
+                s.attr(
+                    "trusted_root_certificate_names",
+                    Expr::strs(vec!["ingress-root-ca".to_string()]),
+                );
+            }
         });
+        if let Some(v) = &root_ca {
+            b.block("trusted_root_certificate", |s| {
+                s.attr("name", Expr::s("ingress-root-ca"))
+                    .attr("key_vault_secret_id", v.clone());
+            });
+        }
         b.block("ssl_certificate", |s| {
             s.attr("name", Expr::s("listener-tls"))
                 .attr("key_vault_secret_id", secret.clone());
@@ -218,7 +293,7 @@ fn app_gateways(tf: &mut Tf) -> Result<(), EmitError> {
                     .attr("priority", Expr::Num(100 + 10 * i as i64))
                     .attr("http_listener_name", Expr::s(&listener))
                     .attr("backend_address_pool_name", Expr::s(&pool))
-                    .attr("backend_http_settings_name", Expr::s("ingress-http"));
+                    .attr("backend_http_settings_name", Expr::s(&settings_name));
             });
         }
         tf.add(&file, b);
