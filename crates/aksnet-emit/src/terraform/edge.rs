@@ -189,52 +189,33 @@ fn app_gateways(tf: &mut Tf) -> Result<(), EmitError> {
             })
         });
         let probe = "ingress-health";
-        if https {
-            // TLS to the ingress controller: the gateway sends the settings' host name as SNI
-            // and Host header and checks the controller's certificate against it, so the
-            // probe asks for the same name.
-            // https://learn.microsoft.com/azure/application-gateway/ssl-overview#end-to-end-tls-with-the-v2-sku
-            b.block("probe", |s| {
-                s.attr("name", Expr::s(probe))
-                    .attr("protocol", Expr::s("Https"))
-                    .attr("path", Expr::s("/healthz"))
-                    .attr("interval", Expr::Num(30))
-                    .attr("timeout", Expr::Num(30))
-                    .attr("unhealthy_threshold", Expr::Num(3))
-                    .attr(
-                        "pick_host_name_from_backend_http_settings",
-                        Expr::Bool(true),
-                    );
-                s.block("match", |m| {
-                    m.attr("status_code", Expr::strs(vec!["200-399".to_string()]));
-                });
+        // HTTPS: the gateway sends the settings' host name as SNI and Host header and checks
+        // the controller's certificate against it, so the probe asks for the same name
+        // (https://learn.microsoft.com/azure/application-gateway/ssl-overview#end-to-end-tls-with-the-v2-sku).
+        // HTTP: the client's Host header reaches the ingress controller unchanged, so
+        // host-based ingress rules work: the settings neither pick the backend's address as
+        // host name (with an IP backend that makes every request `Host: 10.x.y.z`) nor
+        // override it
+        // (https://learn.microsoft.com/azure/architecture/best-practices/host-name-preservation,
+        // https://learn.microsoft.com/azure/application-gateway/configuration-http-settings);
+        // the probe then needs its own host, and ingress controllers answer `/healthz` on
+        // their default server whatever the host.
+        b.block("probe", |s| {
+            s.attr("name", Expr::s(probe))
+                .attr("protocol", Expr::s(if https { "Https" } else { "Http" }))
+                .opt("host", (!https).then(|| Expr::s("127.0.0.1")))
+                .attr("path", Expr::s("/healthz"))
+                .attr("interval", Expr::Num(30))
+                .attr("timeout", Expr::Num(30))
+                .attr("unhealthy_threshold", Expr::Num(3))
+                .attr(
+                    "pick_host_name_from_backend_http_settings",
+                    Expr::Bool(https),
+                );
+            s.block("match", |m| {
+                m.attr("status_code", Expr::strs(vec!["200-399".to_string()]));
             });
-        } else {
-            // The client's Host header reaches the ingress controller unchanged, so host-based
-            // ingress rules work: the settings neither pick the backend's address as host
-            // name (with an IP backend that makes every request `Host: 10.x.y.z`) nor override
-            // it. Source:
-            // https://learn.microsoft.com/azure/architecture/best-practices/host-name-preservation
-            // and https://learn.microsoft.com/azure/application-gateway/configuration-http-settings.
-            // The probe then needs its own host; ingress controllers answer `/healthz` on their
-            // default server whatever the host.
-            b.block("probe", |s| {
-                s.attr("name", Expr::s(probe))
-                    .attr("protocol", Expr::s("Http"))
-                    .attr("host", Expr::s("127.0.0.1"))
-                    .attr("path", Expr::s("/healthz"))
-                    .attr("interval", Expr::Num(30))
-                    .attr("timeout", Expr::Num(30))
-                    .attr("unhealthy_threshold", Expr::Num(3))
-                    .attr(
-                        "pick_host_name_from_backend_http_settings",
-                        Expr::Bool(false),
-                    );
-                s.block("match", |m| {
-                    m.attr("status_code", Expr::strs(vec!["200-399".to_string()]));
-                });
-            });
-        }
+        });
         b.block("backend_http_settings", |s| {
             s.attr("name", Expr::s(&settings_name))
                 .attr("port", Expr::Num(i64::from(settings.port)))
