@@ -239,3 +239,74 @@ fn an_assignment_named_at_deployment_gets_the_same_stand_in_name_wherever_the_te
     assert!(a[0].starts_with("unknown-name-"), "{a:?}");
     assert_eq!(a, ids("somewhere/else"));
 }
+
+#[test]
+fn each_iteration_of_a_loop_named_at_deployment_stays_an_assignment() {
+    // Two roles to the kubelet in one copy loop, each named by a guid of its principal: two
+    // assignments, whatever their stand-in names.
+    let mut a = assignment(
+        &format!(
+            "[guid({}, string(copyIndex()))]",
+            &KUBELET[1..KUBELET.len() - 1]
+        ),
+        "Microsoft.ContainerRegistry/registries/craccess",
+        ACR_PULL,
+        KUBELET,
+    );
+    a["copy"] = json!({ "name": "roles", "count": 2 });
+    a["properties"]["roleDefinitionId"] = json!("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', createArray('7f951dda-4ed3-4680-a7ca-43fe172d538d', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')[copyIndex()])]");
+    let t = template(false, vec![network(), a]);
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("t.json"), t.to_string()).unwrap();
+    let o = aksnet(d.path(), &["import", "t.json", "--out", "e.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let e: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("e.json")).unwrap()).unwrap();
+    let roles: Vec<&str> = e["roleAssignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["properties"]["roleDefinitionId"].as_str())
+        .filter(|r| r.contains("registries") || !r.contains("4d97b98b"))
+        .collect();
+    assert_eq!(roles.len(), 2, "{roles:?}");
+    assert_eq!(iam(&t), vec![]);
+}
+
+#[test]
+fn a_user_assigned_cluster_has_no_identity_principal_id_of_its_own() {
+    // `reference(cluster).identity.principalId` is empty on a cluster running as a
+    // user-assigned identity: it grants that identity nothing.
+    let t = template(
+        false,
+        vec![
+            assignment(
+                "[guid('vnet', 'network')]",
+                "Microsoft.Network/virtualNetworks/vnet",
+                NETWORK_CONTRIBUTOR,
+                "[reference(resourceId('Microsoft.ContainerService/managedClusters', 'aks'), '2024-05-01', 'Full').identity.principalId]",
+            ),
+            assignment("[guid('acr', 'pull')]", "Microsoft.ContainerRegistry/registries/craccess", ACR_PULL, KUBELET),
+        ],
+    );
+    let f = iam(&t);
+    let codes: Vec<(&str, &str)> = f.iter().map(|x| (x.0.as_str(), x.1.as_str())).collect();
+    assert_eq!(codes, vec![("AKS-IAM-003", "warning")], "{f:#?}");
+}
+
+#[test]
+fn each_iteration_of_a_module_loop_stays_an_assignment_whatever_the_order() {
+    // A nested deployment in a copy loop, each iteration assigning `guid(p, role)` on the
+    // registry: AcrPull to the kubelet, Reader to another identity (fixture from the review).
+    // Both iterations had one placeholder id, and the last replaced the first.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/arm/access");
+    for f in ["module-loop.json", "module-loop-swapped.json"] {
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{f}")).unwrap()).unwrap();
+        let found = iam(&v);
+        assert!(
+            found.iter().all(|x| x.0 != "AKS-IAM-001"),
+            "{f}: {found:#?}"
+        );
+    }
+}

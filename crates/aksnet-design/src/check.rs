@@ -316,6 +316,13 @@ pub(crate) fn check(intent: &Intent, file: &str) -> (Vec<DesignError>, Vec<Strin
                     ),
                     "set appGateway.backend.hostName to the name on the ingress controller's certificate",
                 ),
+                // Over HTTP a host name would replace the client's Host header, which the
+                // HTTP backend exists to pass through.
+                (crate::intent::BackendProtocol::Http, Some(h)) => e.at(
+                    pos(h),
+                    "appGateway.backend.hostName applies to https backends".into(),
+                    "leave it out to pass the client's Host header through, or set protocol: https",
+                ),
                 (_, Some(h)) if !valid_host_name(h) => e.at(
                     pos(h),
                     format!("appGateway.backend.hostName `{}` is not a DNS name", **h),

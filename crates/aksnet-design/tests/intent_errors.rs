@@ -329,6 +329,9 @@ fn an_https_backend_needs_a_host_name_and_a_dns_one() {
     let (pos, msg, _) = first(&with("{ protocol: https, hostName: \"not a name\" }"));
     assert!(msg.contains("not a DNS name"), "{msg}");
     assert_eq!(pos.map(|p| p.0), Some(9), "{msg}");
+    let (_, msg, hint) = first(&with("{ hostName: ingress.internal.contoso.com }"));
+    assert!(msg.contains("applies to https"), "{msg}");
+    assert!(hint.contains("Host header"), "{hint}");
     design(
         "intent.yaml",
         &with("{ protocol: https, hostName: ingress.internal.contoso.com }"),

@@ -86,6 +86,12 @@ const CHIP_CHARS: usize = 40;
 /// Room above a VNet for its subscription frame's label.
 const FRAME_PAD: i64 = 24;
 
+/// Text inside a DOT double-quoted string: backslashes and quotes escaped (an intent may name
+/// a subscription anything).
+fn dot_text(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
 /// How a subscription is named in diagrams: the intent's name for it, else its id; the
 /// placeholder of a hub or spoke whose intent names none is `not named`.
 fn subscription_label(e: &Estate, id: &ResourceId) -> String {
@@ -321,13 +327,13 @@ fn layout(e: &Estate) -> Layout {
         for s in &v.properties.subnets {
             let id = v.id.child("subnets", &s.name);
             let lines = wrap(&what.get(&id).cloned().unwrap_or_default(), CHIP_CHARS);
-            // A long subnet name puts its prefix on the next line.
-            let name_lines = if s.name.chars().count() > SUBNET_CHARS {
-                2
+            // A long subnet name takes its line: the prefix and the contents start below it.
+            let long = s.name.chars().count() > SUBNET_CHARS;
+            let h = if long {
+                ROW + LINE * lines.len().max(1) as i64
             } else {
-                1
+                ROW + LINE * (lines.len() as i64 - 1).max(0)
             };
-            let h = ROW + LINE * (lines.len().max(name_lines) as i64 - 1).max(0);
             rows.insert(
                 id,
                 RowBox {
@@ -556,12 +562,13 @@ pub fn svg(e: &Estate, flows: &[Flow]) -> String {
                 escape_xml(&row.name),
                 escape_xml(&row.prefix)
             );
+            let first = if long { LINE } else { 0 };
             for (i, line) in row.lines.iter().enumerate() {
                 let _ = writeln!(
                     s,
                     r##"<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#24292f">{}</text>"##,
                     x + VNET_W - 14,
-                    ry + 17 + LINE * i as i64,
+                    ry + 17 + first + LINE * i as i64,
                     escape_xml(line)
                 );
             }
@@ -906,8 +913,9 @@ pub fn dot(e: &Estate, flows: &[Flow]) -> String {
         if many {
             let _ = writeln!(
                 s,
-                "  subgraph cluster_subscription_{} {{\n    label=\"subscription {sub}\";\n    style=dashed;\n    color=gray50;",
-                n + 1
+                "  subgraph cluster_subscription_{} {{\n    label=\"subscription {}\";\n    style=dashed;\n    color=gray50;",
+                n + 1,
+                dot_text(sub)
             );
         }
         for v in vnets {

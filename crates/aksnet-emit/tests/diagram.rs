@@ -280,3 +280,18 @@ fn subscriptions_are_groups_and_no_label_is_cut() {
     // One subscription: no frames, as before.
     assert!(!svg(&reference(), &[]).contains("subscription "));
 }
+
+#[test]
+fn a_subscription_name_with_a_quote_stays_inside_its_dot_string() {
+    let mut e = multi_spoke();
+    for name in e.subscription_names.values_mut() {
+        if name == "workloads" {
+            *name = "work\"loads\\x".into();
+        }
+    }
+    let d = dot(&e, &[]);
+    assert!(
+        d.contains("label=\"subscription work\\\"loads\\\\x\";"),
+        "{d}"
+    );
+}

@@ -241,23 +241,28 @@ pub(crate) fn hand_on(world: World, out: &mut Out, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-/// Names a resource whose name is known only at deployment after where it is declared — its
-/// file's name and its path in the template (`unknown-name-<8 hex digits>`) — in its `name`
-/// and its `id`, so that two such resources under one scope stay two, and the same template
-/// gives the same name wherever it lies.
+/// Names a resource whose name is known only at deployment after what it is — its id's prefix
+/// (the scope) and its properties, markers included (`unknown-name-<8 hex digits>`) — in its
+/// `name` and its `id`: each iteration of a loop (its own, or an enclosing module's) stays one
+/// resource, and the same template gives the same name wherever it lies. Two assignments alike
+/// in scope, role and principal are one to Azure too (`RoleAssignmentExists`).
 fn stand_in_name(r: &mut Deployed) {
-    let file = Path::new(&r.origin.file)
-        .file_name()
-        .map_or(String::new(), |f| f.to_string_lossy().into_owned());
-    let token = format!(
-        "unknown-name-{}",
-        &sha1_smol::Sha1::from(format!("{file}|{}", r.origin.describe()))
-            .digest()
-            .to_string()[..8]
-    );
     let Value::Object(o) = &mut r.value else {
         return;
     };
+    let id = o.get("id").and_then(Value::as_str).unwrap_or("");
+    let scope = id.rfind("unknown-name-").map_or(id, |at| &id[..at]);
+    let what = format!(
+        "{}|{}",
+        scope.to_ascii_lowercase(),
+        o.get("properties")
+            .map(Value::to_string)
+            .unwrap_or_default()
+    );
+    let token = format!(
+        "unknown-name-{}",
+        &sha1_smol::Sha1::from(what).digest().to_string()[..8]
+    );
     for key in ["name", "id"] {
         if let Some(Value::String(s)) = o.get_mut(key) {
             if let Some(at) = s.rfind("unknown-name-") {

@@ -314,8 +314,10 @@ impl Who<'_> {
         match self {
             Who::Kubelet(_) => kubelet,
             Who::SecretsProvider(_) => csi,
+            // A cluster's own `identity.principalId` exists only when it is system-assigned.
             Who::ControlPlane(_) => {
-                !kubelet
+                self.user_assigned().is_none()
+                    && !kubelet
                     && !csi
                     && (path.ends_with("identity.principalid")
                         || path.ends_with("identity.principal_id"))
@@ -407,7 +409,7 @@ pub fn grant(e: &Estate, who: Who, target: &ResourceId, need: &Need) -> Grant {
             Ok(None) => {
                 // A custom role, or a built-in role aksnet does not list: its actions are not
                 // in the estate. Only one given to this identity is a doubt.
-                if principal_is(&who, object_id, &p.principal_id) != Some(false) {
+                if principal_is(e, &who, object_id, &p.principal_id) != Some(false) {
                     doubts.push(format!(
                         "`{}` gives a role whose actions the input does not hold",
                         a.name
@@ -420,7 +422,7 @@ pub fn grant(e: &Estate, who: Who, target: &ResourceId, need: &Need) -> Grant {
                 continue;
             }
         };
-        match principal_is(&who, object_id, &p.principal_id) {
+        match principal_is(e, &who, object_id, &p.principal_id) {
             Some(true) if p.condition.is_some() => doubts.push(format!(
                 "`{}` gives {} under an ABAC condition",
                 a.name, role.name
@@ -657,17 +659,29 @@ pub fn granted_to_others<'e>(
         .iter()
         .filter(|a| covers(&scope_of(a), target) == Some(true))
         .filter(|a| matches!(role_of(&a.properties), Ok(Some(r)) if need.granted_by.contains(&r)))
-        .filter(|a| principal_is(&who, object_id, &a.properties.principal_id) != Some(true))
+        .filter(|a| principal_is(e, &who, object_id, &a.properties.principal_id) != Some(true))
         .collect()
 }
 
 /// Whether an assignment's principal is the identity: `None` when the estate cannot tell.
-fn principal_is(who: &Who, object_id: Option<&str>, principal: &Maybe<String>) -> Option<bool> {
+fn principal_is(
+    e: &Estate,
+    who: &Who,
+    object_id: Option<&str>,
+    principal: &Maybe<String>,
+) -> Option<bool> {
     match principal {
         Maybe::Known(id) => object_id.map(|o| o.eq_ignore_ascii_case(id)),
         Maybe::Unknown(u) if who.is_expression(u) => Some(true),
-        // An expression naming another resource's attribute is another principal; one naming
-        // nothing the input holds (a variable, a data source) cannot be told.
-        Maybe::Unknown(u) => u.of.as_ref().map(|_| false),
+        // An identity the estate holds — a cluster's or a user-assigned one — read for another
+        // of its values is another principal. Anything else (a nested deployment's output, a
+        // data source, a variable) may be this identity under another name: it cannot be told.
+        Maybe::Unknown(u) => u
+            .of
+            .as_ref()
+            .filter(|of| {
+                e.managed_clusters.get(of).is_some() || e.user_assigned_identities.get(of).is_some()
+            })
+            .map(|_| false),
     }
 }

@@ -78,15 +78,23 @@ pub fn registry_base(estate: &str, spoke: &str) -> String {
 
 /// The base of a key vault's name, separator included: `kv-<estate>-<spoke>-` when a full
 /// suffix fits in the 24 characters a vault takes, else `kv-<spoke>-` (the suffix, derived
-/// from the estate's name too, keeps estates apart), cut to fit; never two hyphens in a row,
-/// which vault names refuse.
+/// from the estate's name too, keeps estates apart), else the spoke's name cut and 4 hex digits
+/// of its hash (`kv-payments-p3f9a-`: two long spoke names of one estate that begin alike stay
+/// apart); never two hyphens in a row, which vault names refuse.
 pub fn vault_base(estate: &str, spoke: &str) -> String {
     let room = 24 - SUFFIX_LEN - 1;
     let long = format!("kv-{estate}-{spoke}");
+    let short = format!("kv-{spoke}");
     let mut base: String = if long.len() <= room {
         long
+    } else if short.len() <= room {
+        short
     } else {
-        format!("kv-{spoke}").chars().take(room).collect()
+        let hash = sha1_smol::Sha1::from(format!("{estate}/{spoke}"))
+            .digest()
+            .to_string();
+        let cut: String = short.chars().take(room - 4).collect();
+        format!("{}{}", cut.trim_end_matches('-'), &hash[..4])
     };
     while base.ends_with('-') {
         base.pop();
@@ -153,6 +161,16 @@ mod tests {
             assert!(cr.chars().all(|c| c.is_ascii_alphanumeric()), "{cr}");
         }
         assert_eq!(vault_base("contoso", "aks-prod"), "kv-aks-prod-");
+        // Two long spoke names that begin alike (the review's case) stay apart.
+        let (a, b) = (
+            vault_base("contoso", "payments-prod-eu1"),
+            vault_base("contoso", "payments-prod-eu2"),
+        );
+        assert_ne!(a, b);
+        assert!(
+            a.len() <= 24 - SUFFIX_LEN && a.starts_with("kv-payments-p"),
+            "{a}"
+        );
         assert_eq!(vault_base("ct", "prod"), "kv-ct-prod-");
         assert_eq!(registry_base("contoso", "aks-prod"), "crcontosoaksprod");
         assert_eq!(name("kv-aks-prod-", None), "kv-aks-prod");

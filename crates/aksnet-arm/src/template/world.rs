@@ -72,8 +72,15 @@ impl World {
         self.iterations <= MAX_ITERATIONS
     }
 
-    /// Deploys a resource: a new id is appended, a known one replaced in place.
+    /// Deploys a resource: a new id is appended, a known one replaced in place. A resource
+    /// whose name is known only at deployment has a placeholder id that says nothing of which
+    /// resource it is (each iteration of a module loop gets the same one): it is appended, and
+    /// never found by id.
     pub fn put(&mut self, r: Deployed) {
+        if matches!(r.doubt, Some(Doubt::Name(_))) {
+            self.resources.push(r);
+            return;
+        }
         let key = r.id.to_ascii_lowercase();
         match self.index.get(&key) {
             Some(&i) => self.resources[i] = r,

@@ -388,6 +388,9 @@ fn role_assignments(
     let e = tf.estate;
     let cluster = tf.names.local(&mc.id).unwrap_or_default();
     let mut before = Vec::new();
+    // One role at one scope for two of the cluster's identities (an imported estate may hold
+    // both) must still be two addresses.
+    let mut taken = std::collections::BTreeSet::new();
     for a in e.role_assignments.iter() {
         let p = &a.properties;
         let Some(who) = identify(e, &p.principal_id).filter(|w| w.cluster().id == mc.id) else {
@@ -426,7 +429,12 @@ fn role_assignments(
             .names
             .local(&scope)
             .unwrap_or_else(|| sanitize(scope.name()));
-        let name = format!("{cluster}_{role_label}_{target}");
+        let mut name = format!("{cluster}_{role_label}_{target}");
+        let mut n = 2;
+        while !taken.insert(name.clone()) {
+            name = format!("{cluster}_{role_label}_{target}_{n}");
+            n += 1;
+        }
         let mut b = Block::new("resource", &["azurerm_role_assignment", &name]);
         if let Some(alias) = tf.provider_alias(&scope) {
             b.attr("provider", Expr::r(format!("azurerm.{alias}")));

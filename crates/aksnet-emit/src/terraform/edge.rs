@@ -200,17 +200,19 @@ fn app_gateways(tf: &mut Tf) -> Result<(), EmitError> {
         // https://learn.microsoft.com/azure/application-gateway/configuration-http-settings);
         // the probe then needs its own host, and ingress controllers answer `/healthz` on
         // their default server whatever the host.
+        // An HTTPS backend without a host name (imported) gives the probe none to take.
+        let from_settings = https && settings.host_name.is_some();
         b.block("probe", |s| {
             s.attr("name", Expr::s(probe))
                 .attr("protocol", Expr::s(if https { "Https" } else { "Http" }))
-                .opt("host", (!https).then(|| Expr::s("127.0.0.1")))
+                .opt("host", (!from_settings).then(|| Expr::s("127.0.0.1")))
                 .attr("path", Expr::s("/healthz"))
                 .attr("interval", Expr::Num(30))
                 .attr("timeout", Expr::Num(30))
                 .attr("unhealthy_threshold", Expr::Num(3))
                 .attr(
                     "pick_host_name_from_backend_http_settings",
-                    Expr::Bool(https),
+                    Expr::Bool(from_settings),
                 );
             s.block("match", |m| {
                 m.attr("status_code", Expr::strs(vec!["200-399".to_string()]));
