@@ -12,7 +12,7 @@
 //!   (`$AKSNET_PYCEP_VENV`, else `.venv-bicep` at the workspace root; `.ci/run` makes it apart
 //!   from `.venv`, as Checkov pins an older pycep).
 //! - `aksnet_no_azurerm_mirror`: no `terraform` on `PATH`, or no local mirror of the
-//!   `hashicorp/azurerm` provider (see `azurerm_mirror`). The one exception to the next
+//!   `hashicorp/azurerm` provider in a 4.55.x release (see `azurerm_mirror`). The one exception to the next
 //!   paragraph: the provider comes only from the Terraform registry, which neither CI nor a
 //!   developer's machine reaches, so this test is ignored under `CI` too when there is none.
 //!
@@ -104,6 +104,16 @@ fn azurerm_mirror() -> Option<PathBuf> {
     ] {
         dirs.push(PathBuf::from(d));
     }
-    dirs.into_iter()
-        .find(|d| d.join("registry.terraform.io/hashicorp/azurerm").is_dir())
+    for d in &dirs {
+        println!("cargo:rerun-if-changed={}", d.display());
+    }
+    // A release the generated constraint (`~> 4.55.0`) accepts: another one would fail
+    // `terraform init`, which is the mirror's fault, not the code's.
+    dirs.into_iter().find(|d| {
+        std::fs::read_dir(d.join("registry.terraform.io/hashicorp/azurerm")).is_ok_and(|versions| {
+            versions
+                .filter_map(Result::ok)
+                .any(|v| v.file_name().to_string_lossy().starts_with("4.55."))
+        })
+    })
 }

@@ -18,7 +18,7 @@ use aksnet_emit::terraform;
 #[test]
 #[cfg_attr(
     aksnet_no_azurerm_mirror,
-    ignore = "needs terraform and a local mirror of hashicorp/azurerm ($AKSNET_TF_PLUGIN_DIR); the azurerm schema test stands in"
+    ignore = "needs terraform and a local mirror of hashicorp/azurerm 4.55.x ($AKSNET_TF_PLUGIN_DIR); the azurerm schema test stands in"
 )]
 fn every_example_passes_terraform_validate() {
     let Some(mirror) = option_env!("AKSNET_AZURERM_MIRROR") else {

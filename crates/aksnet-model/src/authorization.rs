@@ -298,7 +298,7 @@ impl Who<'_> {
             .expression
             .to_ascii_lowercase()
             .replace("[0]", "")
-            .replace(['\'', '"', ']', ')', ' '], "");
+            .replace(['\'', '"', '[', ']', ')', ' '], "");
         if let Some(uai) = self.user_assigned() {
             if of == uai {
                 return path.ends_with("principalid") || path.ends_with("principal_id");
@@ -314,12 +314,13 @@ impl Who<'_> {
         match self {
             Who::Kubelet(_) => kubelet,
             Who::SecretsProvider(_) => csi,
-            // A cluster's own `identity.principalId` exists only when it is system-assigned.
+            // A cluster's own `identity.principalId` exists only when it is system-assigned,
+            // and ARM's `reference()` returns it only with 'Full' (else only properties).
             Who::ControlPlane(_) => {
                 self.user_assigned().is_none()
                     && !kubelet
                     && !csi
-                    && (path.ends_with("identity.principalid")
+                    && ((path.ends_with("identity.principalid") && path.contains(",full"))
                         || path.ends_with("identity.principal_id"))
             }
         }

@@ -25,8 +25,8 @@ pub(crate) use names::Names;
 /// (`shared/schemas/azurerm-4.55.0.json`, `crates/aksnet-emit/tests/terraform.rs`).
 pub const AZURERM_SCHEMA_VERSION: &str = "4.55.0";
 
-/// The azurerm provider constraint the generated code declares: the patch releases of the
-/// release whose schema is checked, and nothing the tests have not seen. `~> 4.0` let
+/// The azurerm provider constraint the generated code declares: the release whose schema is
+/// checked and its patch releases (which change no schema), no other minor release. `~> 4.0` let
 /// Terraform pick 4.0–4.54, which lack arguments the code sets (`rbac_authorization_enabled`
 /// on a Key Vault first appeared in 4.42.0: Azure/terraform-azurerm-avm-res-keyvault-vault#254,
 /// bisected from the provider docs). Raising it means checking the new schema first.
