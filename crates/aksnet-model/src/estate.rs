@@ -238,6 +238,16 @@ impl Estate {
         same_group(mc, id) || self.linked_from_cluster_vnets(mc).contains(id)
     }
 
+    /// Whether a private endpoint in one of the cluster's node VNets links to `id`: the
+    /// stronger of [`Estate::cluster_uses`]'s two signs.
+    pub fn linked_to_cluster(
+        &self,
+        mc: &Resource<crate::aks::ManagedCluster>,
+        id: &ResourceId,
+    ) -> bool {
+        self.linked_from_cluster_vnets(mc).contains(id)
+    }
+
     /// The resources private endpoints in a cluster's node VNets link to.
     fn linked_from_cluster_vnets(
         &self,

@@ -49,7 +49,7 @@ pub(crate) fn findings(rule: &Rule, cx: &Context, identity: Identity) -> Vec<Fin
             );
             let resources = vec![mc.id.clone(), target.clone()];
             let mut verdict = grant(e, r.who, target, &r.need);
-            if verdict == Grant::Missing {
+            if verdict == Grant::Missing && !e.role_assignments.is_empty() {
                 verdict = other_way(cx, &r.who, target, &r.need).unwrap_or(Grant::Missing);
             }
             match verdict {
@@ -89,16 +89,24 @@ fn other_way(
 ) -> Option<Grant> {
     let e = cx.estate;
     match who {
-        Who::Kubelet(_) => e
-            .container_registries
-            .get(target)
-            .filter(|r| r.properties.admin_user_enabled)
-            .map(|_| {
-                Grant::Unknown(
+        Who::Kubelet(mc) => {
+            let r = e.container_registries.get(target)?;
+            if r.properties.admin_user_enabled {
+                Some(Grant::Unknown(
                     "the registry's admin user is enabled, and pods may pull with its credentials as an imagePullSecret"
                         .into(),
-                )
-            }),
+                ))
+            } else if !e.linked_to_cluster(mc, target) {
+                // Only the resource group ties them: the input does not say the nodes pull
+                // from it.
+                Some(Grant::Unknown(
+                    "the registry shares the cluster's resource group but has no private endpoint in its VNets, so whether the nodes pull from it is not in the input"
+                        .into(),
+                ))
+            } else {
+                None
+            }
+        }
         Who::SecretsProvider(_) => {
             let others = granted_to_others(e, *who, target, need);
             (!others.is_empty()).then(|| {
