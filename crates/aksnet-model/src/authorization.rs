@@ -344,27 +344,40 @@ pub enum Grant {
 /// The scope an assignment applies at (lower case): its `scope` property, else the prefix of
 /// its id before `/providers/Microsoft.Authorization/roleAssignments/`.
 pub fn scope_of(a: &Resource<RoleAssignment>) -> String {
-    let id = a.id.as_str().to_ascii_lowercase();
-    match &a.properties.scope {
-        Some(s) => s.to_ascii_lowercase(),
-        None => id
-            .split("/providers/microsoft.authorization/roleassignments/")
-            .next()
-            .unwrap_or("")
-            .to_string(),
-    }
+    scope_text(a).to_ascii_lowercase()
 }
 
-/// Whether `scope` (lower case) covers `target`: the same resource or one of its ancestors
-/// (resource group, subscription, `/` for the tenant root). `None`: a management-group scope,
-/// whose subscriptions the estate does not hold.
+/// [`scope_of`] as written, without allocating (`grant` asks it per requirement).
+fn scope_text(a: &Resource<RoleAssignment>) -> &str {
+    if let Some(s) = &a.properties.scope {
+        return s;
+    }
+    let id = a.id.as_str();
+    find_ci(id, "/providers/microsoft.authorization/roleassignments/").map_or(id, |at| &id[..at])
+}
+
+/// Where `pat` (lower case, ASCII) first occurs in `s`, ignoring ASCII case.
+fn find_ci(s: &str, pat: &str) -> Option<usize> {
+    s.as_bytes()
+        .windows(pat.len())
+        .position(|w| w.eq_ignore_ascii_case(pat.as_bytes()))
+}
+
+/// Whether `scope` covers `target`, ignoring ASCII case: the same resource or one of its
+/// ancestors (resource group, subscription, `/` for the tenant root). `None`: a
+/// management-group scope, whose subscriptions the estate does not hold.
 fn covers(scope: &str, target: &ResourceId) -> Option<bool> {
     let scope = scope.trim_end_matches('/');
-    if scope.contains("/providers/microsoft.management/managementgroups/") {
+    if find_ci(scope, "/providers/microsoft.management/managementgroups/").is_some() {
         return None;
     }
-    let t = target.as_str().to_ascii_lowercase();
-    Some(scope.is_empty() || t == scope || t.starts_with(&format!("{scope}/")))
+    let (t, s) = (target.as_str().as_bytes(), scope.as_bytes());
+    Some(
+        s.is_empty()
+            || (t.len() >= s.len()
+                && t[..s.len()].eq_ignore_ascii_case(s)
+                && (t.len() == s.len() || t[s.len()] == b'/')),
+    )
 }
 
 /// The built-in role an assignment gives, when the estate says which: by id (its last
@@ -394,7 +407,7 @@ pub fn grant(e: &Estate, who: Who, target: &ResourceId, need: &Need) -> Grant {
     let object_id = who.object_id(e);
     for a in e.role_assignments.iter() {
         let p = &a.properties;
-        let Some(covered) = covers(&scope_of(a), target) else {
+        let Some(covered) = covers(scope_text(a), target) else {
             doubts.push(format!(
                 "`{}` is at management-group scope, whose subscriptions the input does not hold",
                 a.name
@@ -580,14 +593,22 @@ pub fn identify<'e>(e: &'e Estate, principal: &Maybe<String>) -> Option<Who<'e>>
     let Maybe::Unknown(u) = principal else {
         return None;
     };
-    e.managed_clusters.iter().find_map(|mc| {
-        [
+    let of = u.of.as_ref()?;
+    // Read off the cluster itself: one lookup.
+    if let Some(mc) = e.managed_clusters.get(of) {
+        return [
             Who::Kubelet(mc),
             Who::SecretsProvider(mc),
             Who::ControlPlane(mc),
         ]
         .into_iter()
-        .find(|w| w.is_expression(u))
+        .find(|w| w.is_expression(u));
+    }
+    // Read off a user-assigned identity: the cluster that runs as it.
+    e.managed_clusters.iter().find_map(|mc| {
+        [Who::Kubelet(mc), Who::ControlPlane(mc)]
+            .into_iter()
+            .find(|w| w.user_assigned() == Some(of) && w.is_expression(u))
     })
 }
 
@@ -658,7 +679,7 @@ pub fn granted_to_others<'e>(
     let object_id = who.object_id(e);
     e.role_assignments
         .iter()
-        .filter(|a| covers(&scope_of(a), target) == Some(true))
+        .filter(|a| covers(scope_text(a), target) == Some(true))
         .filter(|a| matches!(role_of(&a.properties), Ok(Some(r)) if need.granted_by.contains(&r)))
         .filter(|a| principal_is(e, &who, object_id, &a.properties.principal_id) != Some(true))
         .collect()

@@ -17,8 +17,20 @@ pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
         let file = tf.names.file(&i.id);
         tf.add(&file, b);
     }
+    // Each role assignment's identity found once, grouped by cluster: finding it per cluster
+    // made generation clusters² × assignments (400 s at 500 spokes).
+    let mut granted: std::collections::BTreeMap<ResourceId, Granted> = Default::default();
+    for a in e.role_assignments.iter() {
+        if let Some(who) = aksnet_model::authorization::identify(e, &a.properties.principal_id) {
+            granted
+                .entry(who.cluster().id.clone())
+                .or_default()
+                .push((a, who));
+        }
+    }
     for mc in e.managed_clusters.iter() {
-        cluster(tf, mc)?;
+        let mine = granted.remove(&mc.id).unwrap_or_default();
+        cluster(tf, mc, mine)?;
     }
     for r in e.container_registries.iter() {
         let p = &r.properties;
@@ -91,7 +103,13 @@ fn cluster_file(mc: &Resource<ManagedCluster>) -> String {
     format!("aks_{}.tf", sanitize(mc.name.trim_start_matches("aks-")))
 }
 
-fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> {
+/// The role assignments the estate gives one cluster's identities, each with the identity.
+type Granted<'e> = Vec<(
+    &'e Resource<aksnet_model::authorization::RoleAssignment>,
+    aksnet_model::authorization::Who<'e>,
+)>;
+
+fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>, granted: Granted) -> Result<(), EmitError> {
     let p = &mc.properties;
     let file = cluster_file(mc);
     let Some(system) = p
@@ -112,7 +130,7 @@ fn cluster(tf: &mut Tf, mc: &Resource<ManagedCluster>) -> Result<(), EmitError> 
         .identity
         .as_ref()
         .and_then(|i| i.user_assigned_identities.keys().next().cloned());
-    let assignments = role_assignments(tf, mc, &file)?;
+    let assignments = role_assignments(tf, mc, &file, granted)?;
 
     let mut b = tf.resource("azurerm_kubernetes_cluster", &mc.id);
     tf.placement(&mut b, &mc.id, &mc.name, mc.location.as_deref());
@@ -383,19 +401,16 @@ fn role_assignments(
     tf: &mut Tf,
     mc: &Resource<ManagedCluster>,
     file: &str,
+    granted: Granted,
 ) -> Result<Vec<Expr>, EmitError> {
-    use aksnet_model::authorization::{identify, role_of, Who};
-    let e = tf.estate;
+    use aksnet_model::authorization::{role_of, Who};
     let cluster = tf.names.local(&mc.id).unwrap_or_default();
     let mut before = Vec::new();
     // One role at one scope for two of the cluster's identities (an imported estate may hold
     // both) must still be two addresses.
     let mut taken = std::collections::BTreeSet::new();
-    for a in e.role_assignments.iter() {
+    for (a, who) in granted {
         let p = &a.properties;
-        let Some(who) = identify(e, &p.principal_id).filter(|w| w.cluster().id == mc.id) else {
-            continue;
-        };
         let principal = match who {
             Who::Kubelet(_) => Expr::r(format!(
                 "azurerm_kubernetes_cluster.{cluster}.kubelet_identity[0].object_id"
