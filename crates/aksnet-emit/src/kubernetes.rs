@@ -6,40 +6,47 @@
 //! `azure-load-balancer-internal-subnet`, and `azure-load-balancer-ipv4` for the static address
 //! (`spec.loadBalancerIP` is deprecated upstream).
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 use aksnet_model::aks::NAMESPACES_TAG;
-use aksnet_model::Estate;
+use aksnet_model::{Estate, ResourceId};
 
 use crate::File;
 
 /// The manifests of every cluster in the estate.
 pub fn generate(estate: &Estate) -> Vec<File> {
     let mut out = Vec::new();
+    // The internal load balancer frontends by VNet, in the estate's order.
+    let mut frontends: HashMap<ResourceId, Vec<(&str, &str)>> = HashMap::new();
+    for lb in estate.load_balancers.iter() {
+        for f in &lb.properties.frontend_ip_configurations {
+            if let (Some(subnet), Some(ip)) =
+                (&f.properties.subnet, &f.properties.private_ip_address)
+            {
+                if let Some(vnet) = subnet.id.parent() {
+                    frontends
+                        .entry(vnet)
+                        .or_default()
+                        .push((subnet.id.name(), ip));
+                }
+            }
+        }
+    }
     for mc in estate.managed_clusters.iter() {
         let dir = format!("{}/", mc.name);
-        let vnets: Vec<_> = mc
+        let vnets: BTreeSet<_> = mc
             .properties
             .agent_pool_profiles
             .iter()
             .filter_map(|a| a.vnet_subnet_id.as_ref()?.parent())
             .collect();
-        // The internal load balancer frontends in the cluster's VNet: the ingress address.
-        for lb in estate.load_balancers.iter() {
-            for f in &lb.properties.frontend_ip_configurations {
-                let (Some(subnet), Some(ip)) =
-                    (&f.properties.subnet, &f.properties.private_ip_address)
-                else {
-                    continue;
-                };
-                if !subnet.id.parent().is_some_and(|v| vnets.contains(&v)) {
-                    continue;
-                }
-                out.push((
-                    format!("{dir}ingress-internal-service.yaml"),
-                    ingress_service(subnet.id.name(), ip),
-                ));
-            }
+        // The internal load balancer frontends in the cluster's VNets: the ingress address.
+        for (subnet, ip) in vnets.iter().filter_map(|v| frontends.get(v)).flatten() {
+            out.push((
+                format!("{dir}ingress-internal-service.yaml"),
+                ingress_service(subnet, ip),
+            ));
         }
         let namespaces: Vec<&str> = mc
             .tags

@@ -12,7 +12,7 @@ use aksnet_model::aks_egress::{self, AKS_FQDN_TAG};
 use aksnet_model::firewall::{classic, AzureFirewall, FirewallRule, IpGroupEntry, RuleCollection};
 use aksnet_model::{Estate, Resource, ResourceId};
 use aksnet_net::{
-    PacketSet, PortRange, PortSet, Prefix, PrefixSet, Protocol, ProtocolSet, Services,
+    PacketSet, PortRange, PortSet, Prefix, PrefixSet, Protocol, ProtocolSet, Services, SetIndex,
 };
 
 use crate::tags::{resolve, ServiceTags, TagContext};
@@ -293,6 +293,11 @@ pub struct Policy {
     uncertain: OnceLock<PacketSet>,
     /// [`Policy::passes_by_name`], computed on first use.
     by_name: OnceLock<Vec<ByName>>,
+    /// The network and application rules' sources per [`Reading`], indexed on first use:
+    /// one packet's candidate rules without testing every rule.
+    sources: [OnceLock<(SetIndex, SetIndex)>; 2],
+    /// Whether every rule reads alike under both [`Reading`]s, computed on first use.
+    certain: OnceLock<bool>,
 }
 
 /// What one name-matching rule lets through, with the packets the network rules already decided
@@ -649,10 +654,11 @@ impl Policy {
         fqdn: Option<&str>,
     ) -> Decision {
         let low = self.decide_under(Reading::Resolved, src, dst, proto, port, fqdn);
-        if self
-            .all_rules()
-            .all(|r| r.may.is_none() && r.unknown_names.is_empty())
-        {
+        let certain = *self.certain.get_or_init(|| {
+            self.all_rules()
+                .all(|r| r.may.is_none() && r.unknown_names.is_empty())
+        });
+        if certain {
             return low;
         }
         let high = self.decide_under(Reading::GroupsMatchAll, src, dst, proto, port, fqdn);
@@ -675,6 +681,16 @@ impl Policy {
         let mut d = if low.allowed { low } else { high };
         d.unknown = why.or_else(|| Some("an IP group is not in the estate".to_string()));
         d
+    }
+
+    /// The network and application rules indexed by their sources under `reading`.
+    fn sources(&self, reading: Reading) -> &(SetIndex, SetIndex) {
+        let i = usize::from(reading == Reading::GroupsMatchAll);
+        self.sources[i].get_or_init(|| {
+            let index =
+                |rules: &[OrderedRule]| SetIndex::new(rules.iter().map(|r| r.sides(reading).0));
+            (index(&self.network), index(&self.application))
+        })
     }
 
     /// Every rule, DNAT, network and application.
@@ -710,9 +726,10 @@ impl Policy {
                 ));
             }
         };
-        for r in &self.network {
-            let (r_src, r_dst) = r.sides(reading);
-            if !r_src.contains_addr(src) || !r.services.contains(proto, port) {
+        let (network, application) = self.sources(reading);
+        for r in network.holding(src).into_iter().map(|i| &self.network[i]) {
+            let r_dst = r.sides(reading).1;
+            if !r.services.contains(proto, port) {
                 continue;
             }
             note_unresolved(r, &mut notes);
@@ -742,8 +759,12 @@ impl Policy {
             }
         }
         // Application rules: HTTP/HTTPS/MSSQL only, matched on Host/SNI, always SNAT [FWRULE] [FWSNAT].
-        for r in &self.application {
-            if !r.sides(reading).0.contains_addr(src) || !r.services.contains(proto, port) {
+        for r in application
+            .holding(src)
+            .into_iter()
+            .map(|i| &self.application[i])
+        {
+            if !r.services.contains(proto, port) {
                 continue;
             }
             let Some(name) = fqdn else {

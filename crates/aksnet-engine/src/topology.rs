@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use aksnet_model::network::VirtualNetwork;
 use aksnet_model::{azure, Estate, Resource, ResourceId};
-use aksnet_net::{Prefix, PrefixSet};
+use aksnet_net::{Family, Prefix, PrefixSet};
 
 use crate::index::{index_type, IndexVec};
 
@@ -242,16 +242,17 @@ struct Index {
     /// containment lookups.
     ranges: Vec<(u128, u128, SubnetIx)>,
     largest: u128,
-    /// Per VNet, its subnets in claim order (most specific prefix first, then index).
-    claim: IndexVec<VnetIx, Vec<SubnetIx>>,
     /// Single-address NIC IP configurations by address (the first in NIC id order).
     nic_by_ip: HashMap<IpAddr, usize>,
 }
 
 /// An address as a key in one 128-bit space (IPv4 in `::ffff:0:0/96`).
+/// Where IPv4 addresses sit in [`key`]'s space.
+const V4_KEYS: u128 = 0xffff_0000_0000;
+
 fn key(ip: IpAddr) -> u128 {
     match ip {
-        IpAddr::V4(a) => 0xffff_0000_0000 | u128::from(u32::from(a)),
+        IpAddr::V4(a) => V4_KEYS | u128::from(u32::from(a)),
         IpAddr::V6(a) => u128::from(a),
     }
 }
@@ -358,15 +359,6 @@ impl Topology {
             .collect();
         t.index.ranges.sort_unstable();
         t.index.largest = t.subnets.iter().map(|s| s.prefix.size()).max().unwrap_or(0);
-        t.index.claim = t
-            .vnets
-            .iter()
-            .map(|v| {
-                let mut c = v.subnets.clone();
-                c.sort_by_key(|s| (std::cmp::Reverse(t.subnets[*s].prefix.len()), *s));
-                c
-            })
-            .collect();
         t.place_nics(estate);
         t.subnet_clusters = t.subnets.iter().map(|_| None).collect();
         for mc in estate.managed_clusters.iter() {
@@ -567,21 +559,50 @@ impl Topology {
                     .collect();
             }
         }
-        // `claim_order`, without sorting per call: VNets in the order given (each once), each
-        // VNet's subnets in its precomputed order.
-        let mut seen: Vec<VnetIx> = Vec::new();
-        let subnets = vnets
-            .iter()
-            .filter(|v| {
-                let first = !seen.contains(v);
-                seen.push(**v);
-                first
+        // The subnets that share an address with the region, by binary search in `ranges` (a
+        // subnet starts at most `largest` below an address it holds), in `claim_order`.
+        let ranges = &self.index.ranges;
+        let mut near: Vec<SubnetIx> = Vec::new();
+        for (family, first, last) in region.ranges() {
+            let (a, b) = match family {
+                Family::V4 => (V4_KEYS | first, V4_KEYS | last),
+                Family::V6 => (first, last),
+            };
+            let from = ranges.partition_point(|r| r.0 < a.saturating_sub(self.index.largest));
+            let to = ranges.partition_point(|r| r.0 <= b);
+            near.extend(ranges[from..to].iter().filter(|r| r.1 >= a).map(|r| r.2));
+        }
+        near.sort_unstable();
+        near.dedup();
+        // Each VNet's rank in `vnets` (its first place): a table when the product is large (a
+        // hub peered to hundreds of spokes, a region spanning them), else a scan.
+        let table: Vec<usize> = if near.len() * vnets.len() > 4096 {
+            let mut t = vec![usize::MAX; self.vnets.len()];
+            for (i, v) in vnets.iter().enumerate().rev() {
+                t[v.index()] = i;
+            }
+            t
+        } else {
+            Vec::new()
+        };
+        let rank = |v: VnetIx| {
+            if table.is_empty() {
+                vnets.iter().position(|x| *x == v)
+            } else {
+                Some(table[v.index()]).filter(|&i| i != usize::MAX)
+            }
+        };
+        let mut subnets: Vec<(usize, std::cmp::Reverse<u8>, SubnetIx)> = near
+            .into_iter()
+            .filter_map(|s| {
+                let sub = &self.subnets[s];
+                Some((rank(sub.vnet)?, std::cmp::Reverse(sub.prefix.len()), s))
             })
-            .flat_map(|v| self.index.claim[*v].iter().copied())
-            .collect::<Vec<_>>();
+            .collect();
+        subnets.sort_unstable();
         let mut rest = region.clone();
         let mut out = Vec::new();
-        for s in subnets {
+        for (_, _, s) in subnets {
             if rest.is_empty() {
                 break;
             }

@@ -23,6 +23,8 @@
 //! with an ABAC condition, one at management-group scope, and one whose principal is known
 //! only at deployment and cannot be matched to the identity.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::aks::ManagedCluster;
@@ -363,21 +365,65 @@ fn find_ci(s: &str, pat: &str) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(pat.as_bytes()))
 }
 
-/// Whether `scope` covers `target`, ignoring ASCII case: the same resource or one of its
-/// ancestors (resource group, subscription, `/` for the tenant root). `None`: a
-/// management-group scope, whose subscriptions the estate does not hold.
-fn covers(scope: &str, target: &ResourceId) -> Option<bool> {
-    let scope = scope.trim_end_matches('/');
-    if find_ci(scope, "/providers/microsoft.management/managementgroups/").is_some() {
-        return None;
+/// Whether `scope` names a management group, whose subscriptions the estate does not hold.
+fn at_management_group(scope: &str) -> bool {
+    find_ci(scope, "/providers/microsoft.management/managementgroups/").is_some()
+}
+
+/// The estate's role assignments indexed by scope, so that asking about every requirement
+/// costs each target's ancestors, not every assignment. A scope covers a target when it is the
+/// same resource or one of its ancestors (resource group, subscription, `/` for the tenant
+/// root), ignoring ASCII case; a management-group scope may cover anything, which the estate
+/// cannot tell.
+pub struct Assignments<'e> {
+    estate: &'e Estate,
+    /// Lower-case scope without a trailing `/` → assignments there, with their position in
+    /// the estate (the order verdicts name them in).
+    by_scope: HashMap<String, Vec<(usize, &'e Resource<RoleAssignment>)>>,
+    /// Assignments at management-group scope, with their positions.
+    management_group: Vec<(usize, &'e Resource<RoleAssignment>)>,
+}
+
+impl<'e> Assignments<'e> {
+    /// Indexes the estate's assignments.
+    pub fn new(estate: &'e Estate) -> Self {
+        let mut by_scope: HashMap<String, Vec<_>> = HashMap::new();
+        let mut management_group = Vec::new();
+        for (i, a) in estate.role_assignments.iter().enumerate() {
+            let scope = scope_text(a).trim_end_matches('/');
+            if at_management_group(scope) {
+                management_group.push((i, a));
+            } else {
+                by_scope
+                    .entry(scope.to_ascii_lowercase())
+                    .or_default()
+                    .push((i, a));
+            }
+        }
+        Assignments {
+            estate,
+            by_scope,
+            management_group,
+        }
     }
-    let (t, s) = (target.as_str().as_bytes(), scope.as_bytes());
-    Some(
-        s.is_empty()
-            || (t.len() >= s.len()
-                && t[..s.len()].eq_ignore_ascii_case(s)
-                && (t.len() == s.len() || t[s.len()] == b'/')),
-    )
+
+    /// The assignments whose scope covers `target` (`true`) or may (`false`: a management
+    /// group), in the estate's order.
+    fn covering(&self, target: &ResourceId) -> Vec<(&'e Resource<RoleAssignment>, bool)> {
+        let t = target.lower();
+        let ancestors = t
+            .match_indices('/')
+            .map(|(at, _)| &t[..at])
+            .chain(std::iter::once(t));
+        let mut found: Vec<(usize, &'e Resource<RoleAssignment>, bool)> = ancestors
+            .filter_map(|scope| self.by_scope.get(scope))
+            .flatten()
+            .map(|&(i, a)| (i, a, true))
+            .chain(self.management_group.iter().map(|&(i, a)| (i, a, false)))
+            .collect();
+        found.sort_by_key(|&(i, ..)| i);
+        found.into_iter().map(|(_, a, sure)| (a, sure)).collect()
+    }
 }
 
 /// The built-in role an assignment gives, when the estate says which: by id (its last
@@ -401,64 +447,86 @@ pub fn role_of(a: &RoleAssignment) -> Result<Option<BuiltInRole>, String> {
     }))
 }
 
-/// Whether the estate grants `who` what `need` asks on `target` ([`Grant`]).
-pub fn grant(e: &Estate, who: Who, target: &ResourceId, need: &Need) -> Grant {
-    let mut doubts: Vec<String> = Vec::new();
-    let object_id = who.object_id(e);
-    for a in e.role_assignments.iter() {
-        let p = &a.properties;
-        let Some(covered) = covers(scope_text(a), target) else {
-            doubts.push(format!(
+impl<'e> Assignments<'e> {
+    /// Whether the estate grants `who` what `need` asks on `target` ([`Grant`]).
+    pub fn grant(&self, who: Who, target: &ResourceId, need: &Need) -> Grant {
+        let e = self.estate;
+        let mut doubts: Vec<String> = Vec::new();
+        let object_id = who.object_id(e);
+        for (a, sure) in self.covering(target) {
+            let p = &a.properties;
+            if !sure {
+                doubts.push(format!(
                 "`{}` is at management-group scope, whose subscriptions the input does not hold",
                 a.name
             ));
-            continue;
-        };
-        if !covered {
-            continue;
+                continue;
+            }
+            let role = match role_of(p) {
+                Ok(Some(r)) if need.granted_by.contains(&r) => r,
+                Ok(Some(_)) => continue,
+                Ok(None) => {
+                    // A custom role, or a built-in role aksnet does not list: its actions are not
+                    // in the estate. Only one given to this identity is a doubt.
+                    if principal_is(e, &who, object_id, &p.principal_id) != Some(false) {
+                        doubts.push(format!(
+                            "`{}` gives a role whose actions the input does not hold",
+                            a.name
+                        ));
+                    }
+                    continue;
+                }
+                Err(why) => {
+                    doubts.push(format!("`{}`: {why}", a.name));
+                    continue;
+                }
+            };
+            match principal_is(e, &who, object_id, &p.principal_id) {
+                Some(true) if p.condition.is_some() => doubts.push(format!(
+                    "`{}` gives {} under an ABAC condition",
+                    a.name, role.name
+                )),
+                Some(true) => return Grant::Granted(a.id.clone()),
+                Some(false) => {}
+                None => doubts.push(format!(
+                    "`{}` gives {} to a principal the input cannot match to {} ({})",
+                    a.name,
+                    role.name,
+                    who.describe(),
+                    match &p.principal_id {
+                        Maybe::Known(id) => format!("object id {id}"),
+                        Maybe::Unknown(u) => u.expression.clone(),
+                    }
+                )),
+            }
         }
-        let role = match role_of(p) {
-            Ok(Some(r)) if need.granted_by.contains(&r) => r,
-            Ok(Some(_)) => continue,
-            Ok(None) => {
-                // A custom role, or a built-in role aksnet does not list: its actions are not
-                // in the estate. Only one given to this identity is a doubt.
-                if principal_is(e, &who, object_id, &p.principal_id) != Some(false) {
-                    doubts.push(format!(
-                        "`{}` gives a role whose actions the input does not hold",
-                        a.name
-                    ));
-                }
-                continue;
-            }
-            Err(why) => {
-                doubts.push(format!("`{}`: {why}", a.name));
-                continue;
-            }
-        };
-        match principal_is(e, &who, object_id, &p.principal_id) {
-            Some(true) if p.condition.is_some() => doubts.push(format!(
-                "`{}` gives {} under an ABAC condition",
-                a.name, role.name
-            )),
-            Some(true) => return Grant::Granted(a.id.clone()),
-            Some(false) => {}
-            None => doubts.push(format!(
-                "`{}` gives {} to a principal the input cannot match to {} ({})",
-                a.name,
-                role.name,
-                who.describe(),
-                match &p.principal_id {
-                    Maybe::Known(id) => format!("object id {id}"),
-                    Maybe::Unknown(u) => u.expression.clone(),
-                }
-            )),
+        if doubts.is_empty() {
+            Grant::Missing
+        } else {
+            Grant::Unknown(doubts.join("; "))
         }
     }
-    if doubts.is_empty() {
-        Grant::Missing
-    } else {
-        Grant::Unknown(doubts.join("; "))
+
+    /// Assignments in the estate that give anyone a role granting `need` on `target`, other
+    /// than to `who`: a principal pods may act as instead (workload identity, an identity named
+    /// in a SecretProviderClass), which the estate does not tie to the cluster.
+    pub fn granted_to_others(
+        &self,
+        who: Who,
+        target: &ResourceId,
+        need: &Need,
+    ) -> Vec<&'e Resource<RoleAssignment>> {
+        let e = self.estate;
+        let object_id = who.object_id(e);
+        self.covering(target)
+            .into_iter()
+            .filter(|&(_, sure)| sure)
+            .map(|(a, _)| a)
+            .filter(
+                |a| matches!(role_of(&a.properties), Ok(Some(r)) if need.granted_by.contains(&r)),
+            )
+            .filter(|a| principal_is(e, &who, object_id, &a.properties.principal_id) != Some(true))
+            .collect()
     }
 }
 
@@ -493,7 +561,22 @@ pub struct Requirement<'e> {
 /// - the Secrets Store CSI driver's identity, when the add-on is on: [`READ_SECRETS`] on each
 ///   RBAC-mode vault the cluster uses ([`Estate::key_vaults_of`]). A vault in access-policy
 ///   mode is granted by its policies instead.
-pub fn requirements<'e>(e: &'e Estate, mc: &'e Resource<ManagedCluster>) -> Vec<Requirement<'e>> {
+///
+/// Every cluster's, in the estate's order of clusters.
+pub fn requirements(e: &Estate) -> Vec<Requirement<'_>> {
+    let uses = crate::uses::Uses::new(e);
+    e.managed_clusters
+        .iter()
+        .flat_map(|mc| requirements_of(e, &uses, mc))
+        .collect()
+}
+
+/// [`requirements`] of one cluster.
+fn requirements_of<'e>(
+    e: &'e Estate,
+    uses: &crate::uses::Uses<'e>,
+    mc: &'e Resource<ManagedCluster>,
+) -> Vec<Requirement<'e>> {
     let mut out = Vec::new();
     let cp = Who::ControlPlane(mc);
     if cp.user_assigned().is_some() {
@@ -552,7 +635,7 @@ pub fn requirements<'e>(e: &'e Estate, mc: &'e Resource<ManagedCluster>) -> Vec<
             });
         }
     }
-    for r in e.registries_of(mc) {
+    for r in uses.registries_of(mc) {
         out.push(Requirement {
             who: Who::Kubelet(mc),
             target: r.id.clone(),
@@ -562,7 +645,7 @@ pub fn requirements<'e>(e: &'e Estate, mc: &'e Resource<ManagedCluster>) -> Vec<
         });
     }
     if secrets_provider_on(mc) {
-        for v in e.key_vaults_of(mc) {
+        for v in uses.key_vaults_of(mc) {
             if v.properties.enable_rbac_authorization {
                 out.push(Requirement {
                     who: Who::SecretsProvider(mc),
@@ -667,24 +750,6 @@ pub fn assignment_name(scope: &ResourceId, role: &BuiltInRole, principal: &str) 
     )
 }
 
-/// Assignments in the estate that give anyone a role granting `need` on `target`, other than
-/// to `who`: a principal pods may act as instead (workload identity, an identity named in a
-/// SecretProviderClass), which the estate does not tie to the cluster.
-pub fn granted_to_others<'e>(
-    e: &'e Estate,
-    who: Who,
-    target: &ResourceId,
-    need: &Need,
-) -> Vec<&'e Resource<RoleAssignment>> {
-    let object_id = who.object_id(e);
-    e.role_assignments
-        .iter()
-        .filter(|a| covers(scope_text(a), target) == Some(true))
-        .filter(|a| matches!(role_of(&a.properties), Ok(Some(r)) if need.granted_by.contains(&r)))
-        .filter(|a| principal_is(e, &who, object_id, &a.properties.principal_id) != Some(true))
-        .collect()
-}
-
 /// Whether an assignment's principal is the identity: `None` when the estate cannot tell.
 fn principal_is(
     e: &Estate,
@@ -705,5 +770,105 @@ fn principal_is(
                 e.managed_clusters.get(of).is_some() || e.user_assigned_identities.get(of).is_some()
             })
             .map(|_| false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition [`Assignments::covering`] indexes, checked pair by pair.
+    fn covers(scope: &str, target: &ResourceId) -> Option<bool> {
+        let scope = scope.trim_end_matches('/');
+        if at_management_group(scope) {
+            return None;
+        }
+        let (t, s) = (target.as_str().as_bytes(), scope.as_bytes());
+        Some(
+            s.is_empty()
+                || (t.len() >= s.len()
+                    && t[..s.len()].eq_ignore_ascii_case(s)
+                    && (t.len() == s.len() || t[s.len()] == b'/')),
+        )
+    }
+
+    const RG: &str = "/subscriptions/S1/resourceGroups/rg-A";
+    const VNET: &str =
+        "/subscriptions/S1/resourceGroups/rg-A/providers/Microsoft.Network/virtualNetworks/vnet";
+
+    /// Every scope of the table against every target: the index finds exactly the assignments
+    /// the pairwise definition says cover it, in the estate's order.
+    #[test]
+    fn the_index_finds_what_covers_says() {
+        let scopes: Vec<String> = vec![
+            "/".into(),
+            "".into(),
+            "/subscriptions/s1".into(),
+            "/subscriptions/S1/".into(),
+            "/subscriptions/S10".into(),
+            RG.into(),
+            RG.to_uppercase(),
+            "/subscriptions/S1/resourceGroups/rg-AB".into(),
+            VNET.into(),
+            format!("{VNET}/subnets/snet"),
+            format!("{VNET}/subnets/snet-2"),
+            format!("{VNET}2"),
+            "/providers/Microsoft.Management/managementGroups/mg".into(),
+        ];
+        let mut e = Estate::default();
+        for (i, scope) in scopes.iter().enumerate() {
+            let id = ResourceId::new(format!(
+                "{}/providers/{}/a{i:02}",
+                if scope.is_empty() {
+                    ""
+                } else {
+                    scope.trim_end_matches('/')
+                },
+                RoleAssignment::TYPE
+            ));
+            e.role_assignments.insert(Resource::new(
+                id,
+                None,
+                RoleAssignment {
+                    role_definition_id: None,
+                    role_definition_name: Some("Owner".into()),
+                    principal_id: Maybe::Known("p".into()),
+                    principal_type: None,
+                    scope: Some(scope.clone()),
+                    condition: None,
+                },
+            ));
+        }
+        let index = Assignments::new(&e);
+        for target in [
+            "/subscriptions/S1".to_string(),
+            RG.to_string(),
+            "/subscriptions/s1/resourcegroups/RG-AB".into(),
+            VNET.into(),
+            format!("{VNET}/subnets/SNET"),
+            format!("{VNET}/subnets/snet-2"),
+            "/subscriptions/S2/resourceGroups/rg-A".into(),
+        ] {
+            let target = ResourceId::new(target);
+            let expected: Vec<(&str, bool)> = e
+                .role_assignments
+                .iter()
+                .filter_map(|a| match covers(scope_text(a), &target) {
+                    Some(true) => Some((a.name.as_str(), true)),
+                    Some(false) => None,
+                    None => Some((a.name.as_str(), false)),
+                })
+                .collect();
+            let got: Vec<(&str, bool)> = index
+                .covering(&target)
+                .into_iter()
+                .map(|(a, sure)| (a.name.as_str(), sure))
+                .collect();
+            assert_eq!(got, expected, "{target}");
+            assert!(
+                got.len() >= 3,
+                "{target}: the table covers each target at least at / and ''"
+            );
+        }
     }
 }

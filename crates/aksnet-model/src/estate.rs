@@ -233,69 +233,29 @@ impl Estate {
 
     /// Whether a cluster uses the PaaS resource `id` (a registry it pulls from, a vault it reads):
     /// the resource has a private endpoint in a VNet of the cluster's node subnets, or sits in
-    /// the cluster's resource group.
+    /// the cluster's resource group. Indexes the estate on each call: to ask it for many
+    /// clusters, build one [`crate::uses::Uses`].
     pub fn cluster_uses(&self, mc: &Resource<crate::aks::ManagedCluster>, id: &ResourceId) -> bool {
-        same_group(mc, id) || self.linked_from_cluster_vnets(mc).contains(id)
+        same_group(mc, id) || crate::uses::Uses::new(self).linked_to_cluster(mc, id)
     }
 
-    /// Whether a private endpoint in one of the cluster's node VNets links to `id`: the
-    /// stronger of [`Estate::cluster_uses`]'s two signs.
-    pub fn linked_to_cluster(
-        &self,
-        mc: &Resource<crate::aks::ManagedCluster>,
-        id: &ResourceId,
-    ) -> bool {
-        self.linked_from_cluster_vnets(mc).contains(id)
-    }
-
-    /// The resources private endpoints in a cluster's node VNets link to.
-    fn linked_from_cluster_vnets(
-        &self,
-        mc: &Resource<crate::aks::ManagedCluster>,
-    ) -> std::collections::BTreeSet<&ResourceId> {
-        let vnets: Vec<ResourceId> = mc
-            .properties
-            .agent_pool_profiles
-            .iter()
-            .filter_map(|a| a.vnet_subnet_id.as_ref()?.parent())
-            .collect();
-        self.private_endpoints
-            .iter()
-            .filter(|pe| {
-                pe.properties
-                    .subnet
-                    .id
-                    .parent()
-                    .is_some_and(|v| vnets.contains(&v))
-            })
-            .flat_map(|pe| &pe.properties.private_link_service_connections)
-            .map(|c| &c.properties.private_link_service_id)
-            .collect()
-    }
-
-    /// The container registries a cluster pulls from ([`Estate::cluster_uses`]), by id.
+    /// The container registries a cluster pulls from ([`Estate::cluster_uses`]), by id; see
+    /// [`crate::uses::Uses::registries_of`] to ask it for many clusters.
     pub fn registries_of(
         &self,
         mc: &Resource<crate::aks::ManagedCluster>,
     ) -> Vec<&Resource<crate::paas::ContainerRegistry>> {
-        let linked = self.linked_from_cluster_vnets(mc);
-        self.container_registries
-            .iter()
-            .filter(|r| same_group(mc, &r.id) || linked.contains(&r.id))
-            .collect()
+        crate::uses::Uses::new(self).registries_of(mc)
     }
 
     /// The key vaults a cluster's pods read through the Secrets Store CSI driver
-    /// ([`Estate::cluster_uses`]), by id.
+    /// ([`Estate::cluster_uses`]), by id; see [`crate::uses::Uses::key_vaults_of`] to ask it
+    /// for many clusters.
     pub fn key_vaults_of(
         &self,
         mc: &Resource<crate::aks::ManagedCluster>,
     ) -> Vec<&Resource<crate::paas::KeyVault>> {
-        let linked = self.linked_from_cluster_vnets(mc);
-        self.key_vaults
-            .iter()
-            .filter(|v| same_group(mc, &v.id) || linked.contains(&v.id))
-            .collect()
+        crate::uses::Uses::new(self).key_vaults_of(mc)
     }
 
     /// A firewall policy and the policies it inherits from, the policy itself first, its

@@ -74,6 +74,11 @@ impl ResourceId {
         &self.raw
     }
 
+    /// The id in ASCII lower case: the form it is compared, ordered and hashed by.
+    pub fn lower(&self) -> &str {
+        &self.key
+    }
+
     /// The value after a segment named `key` (case-insensitive), e.g. `resourceGroups`.
     fn segment_after(&self, key: &str) -> Option<&str> {
         let mut it = self.raw.split('/');

@@ -11,7 +11,7 @@
 #![allow(rustdoc::broken_intra_doc_links)]
 
 // Module order (each uses only modules before it): azure → defaults → checked → id → resource → aks → aks_egress →
-// maybe → network → appgw → diagnostic → firewall → gateway → paas → private → estate → limits → capacity → validate.
+// maybe → network → appgw → diagnostic → firewall → gateway → paas → private → estate → uses → limits → capacity → validate.
 pub mod aks;
 pub mod aks_egress;
 pub mod appgw;
@@ -32,6 +32,7 @@ pub mod network;
 pub mod paas;
 pub mod private;
 pub mod resource;
+pub mod uses;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Location, Severity};

@@ -10,17 +10,19 @@
 //! - [`PortRange`] / [`PortSet`]: transport ports, with the same set algebra.
 //! - [`Protocol`] / [`ProtocolSet`]: the IP protocols Azure carries.
 //! - [`PacketSet`] / [`Services`]: sets of packets (source, destination, protocol, port), canonical.
+//! - [`SetIndex`]: which of many prefix sets hold an address.
 
 #![warn(missing_docs)]
 
 // Module order (each uses only modules before it): interval → prefix → port → prefix_set → protocol
-// → packet.
+// → packet → set_index.
 mod interval;
 mod packet;
 mod port;
 mod prefix;
 mod prefix_set;
 mod protocol;
+mod set_index;
 
 pub use interval::IntervalSet;
 pub use packet::{PacketSet, Services};
@@ -28,3 +30,4 @@ pub use port::{PortRange, PortSet};
 pub use prefix::{Family, ParseError, Prefix};
 pub use prefix_set::PrefixSet;
 pub use protocol::{Protocol, ProtocolSet};
+pub use set_index::SetIndex;

@@ -125,6 +125,13 @@ impl PrefixSet {
         self.v4.is_superset(&other.v4) && self.v6.is_superset(&other.v6)
     }
 
+    /// The set as ranges of addresses (first, last, as integers of their family), IPv4 first,
+    /// in address order.
+    pub fn ranges(&self) -> impl Iterator<Item = (Family, u128, u128)> + '_ {
+        let v4 = self.v4.ranges().iter().map(|&(s, e)| (Family::V4, s, e));
+        v4.chain(self.v6.ranges().iter().map(|&(s, e)| (Family::V6, s, e)))
+    }
+
     /// The fewest CIDR blocks covering exactly this set, IPv4 first, in address order.
     pub fn prefixes(&self) -> Vec<Prefix> {
         let mut out = Vec::new();

@@ -5,7 +5,9 @@
 //! tell: an assignment made elsewhere (at subscription scope, by `az aks update --attach-acr`)
 //! is not in the input.
 
-use aksnet_model::authorization::{grant, granted_to_others, requirements, Grant, Who};
+use aksnet_model::authorization::{requirements, Assignments, Grant, Who};
+use aksnet_model::uses::Uses;
+use aksnet_model::Estate;
 
 use crate::{Context, Finding, Rule, Severity};
 
@@ -34,44 +36,46 @@ impl Identity {
 /// One finding per requirement of `identity` that the estate does not show granted.
 pub(crate) fn findings(rule: &Rule, cx: &Context, identity: Identity) -> Vec<Finding> {
     let e = cx.estate;
+    let grants = Assignments::new(e);
+    let uses = Uses::new(e);
     let mut out = Vec::new();
-    for mc in e.managed_clusters.iter() {
-        for r in requirements(e, mc)
-            .into_iter()
-            .filter(|r| r.required && identity.is(&r.who))
-        {
-            let target = &r.target;
-            let what = format!(
-                "{} needs {} (or a role holding it) on `{}`",
-                r.who.describe(),
-                r.need.role.name,
-                target.name()
-            );
-            let resources = vec![mc.id.clone(), target.clone()];
-            let mut verdict = grant(e, r.who, target, &r.need);
-            if verdict == Grant::Missing && !e.role_assignments.is_empty() {
-                verdict = other_way(cx, &r.who, target, &r.need).unwrap_or(Grant::Missing);
-            }
-            match verdict {
-                Grant::Granted(_) => {}
-                Grant::Missing if e.role_assignments.is_empty() => out.push(
-                    Finding::new(
-                        rule,
-                        format!("{what}: unknown, the input holds no role assignments (export them with `az role assignment list --all`, or grant it in the template)"),
-                        resources,
-                    )
-                    .at(Severity::Info),
-                ),
-                Grant::Missing => out.push(Finding::new(
+    for r in requirements(e)
+        .into_iter()
+        .filter(|r| r.required && identity.is(&r.who))
+    {
+        let mc = r.who.cluster();
+        let target = &r.target;
+        let what = format!(
+            "{} needs {} (or a role holding it) on `{}`",
+            r.who.describe(),
+            r.need.role.name,
+            target.name()
+        );
+        let resources = vec![mc.id.clone(), target.clone()];
+        let mut verdict = grants.grant(r.who, target, &r.need);
+        if verdict == Grant::Missing && !e.role_assignments.is_empty() {
+            verdict =
+                other_way(e, &grants, &uses, &r.who, target, &r.need).unwrap_or(Grant::Missing);
+        }
+        match verdict {
+            Grant::Granted(_) => {}
+            Grant::Missing if e.role_assignments.is_empty() => out.push(
+                Finding::new(
                     rule,
-                    format!("{what}, and no role assignment in the input grants it"),
+                    format!("{what}: unknown, the input holds no role assignments (export them with `az role assignment list --all`, or grant it in the template)"),
                     resources,
-                )),
-                Grant::Unknown(why) => out.push(
-                    Finding::new(rule, format!("{what}: unknown, {why}"), resources)
-                        .at(Severity::Info),
-                ),
-            }
+                )
+                .at(Severity::Info),
+            ),
+            Grant::Missing => out.push(Finding::new(
+                rule,
+                format!("{what}, and no role assignment in the input grants it"),
+                resources,
+            )),
+            Grant::Unknown(why) => out.push(
+                Finding::new(rule, format!("{what}: unknown, {why}"), resources)
+                    .at(Severity::Info),
+            ),
         }
     }
     out
@@ -82,12 +86,13 @@ pub(crate) fn findings(rule: &Rule, cx: &Context, identity: Identity) -> Vec<Fin
 /// another principal holding the role on the vault (pods may read it as that identity through
 /// workload identity, or as one named in their SecretProviderClass).
 fn other_way(
-    cx: &Context,
+    e: &Estate,
+    grants: &Assignments,
+    uses: &Uses,
     who: &Who,
     target: &aksnet_model::ResourceId,
     need: &aksnet_model::authorization::Need,
 ) -> Option<Grant> {
-    let e = cx.estate;
     match who {
         Who::Kubelet(mc) => {
             let r = e.container_registries.get(target)?;
@@ -96,7 +101,7 @@ fn other_way(
                     "the registry's admin user is enabled, and pods may pull with its credentials as an imagePullSecret"
                         .into(),
                 ))
-            } else if !e.linked_to_cluster(mc, target) {
+            } else if !uses.linked_to_cluster(mc, target) {
                 // Only the resource group ties them: the input does not say the nodes pull
                 // from it.
                 Some(Grant::Unknown(
@@ -108,7 +113,7 @@ fn other_way(
             }
         }
         Who::SecretsProvider(_) => {
-            let others = granted_to_others(e, *who, target, need);
+            let others = grants.granted_to_others(*who, target, need);
             (!others.is_empty()).then(|| {
                 let names: Vec<&str> = others.iter().map(|a| a.name.as_str()).collect();
                 Grant::Unknown(format!(

@@ -1,5 +1,10 @@
 //! Private endpoints (with their DNS zone groups), private DNS zones, VNet links and A records.
 
+use std::collections::HashMap;
+
+use aksnet_model::private::PrivateDnsZoneGroup;
+use aksnet_model::{Resource, ResourceId};
+
 use super::Tf;
 use crate::hcl::Expr;
 use crate::EmitError;
@@ -9,6 +14,22 @@ pub(super) const DNS_FILE: &str = "dns.tf";
 
 pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
     let e = tf.estate;
+    // Zone groups by endpoint and by zone, in id order: one pass, not one per endpoint and record.
+    let mut by_endpoint: HashMap<ResourceId, Vec<&Resource<PrivateDnsZoneGroup>>> = HashMap::new();
+    let mut by_zone: HashMap<&ResourceId, Vec<&Resource<PrivateDnsZoneGroup>>> = HashMap::new();
+    for g in e.private_dns_zone_groups.iter() {
+        for c in &g.properties.private_dns_zone_configs {
+            let at = by_zone
+                .entry(&c.properties.private_dns_zone_id)
+                .or_default();
+            if !at.iter().any(|x| x.id == g.id) {
+                at.push(g);
+            }
+        }
+        if let Some(pe) = g.id.parent() {
+            by_endpoint.entry(pe).or_default().push(g);
+        }
+    }
     for pe in e.private_endpoints.iter() {
         let q = &pe.properties;
         let mut b = tf.resource("azurerm_private_endpoint", &pe.id);
@@ -32,11 +53,7 @@ pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
                     .attr("is_manual_connection", Expr::Bool(false));
             });
         }
-        for g in e
-            .private_dns_zone_groups
-            .iter()
-            .filter(|g| g.id.parent().as_ref() == Some(&pe.id))
-        {
+        for g in by_endpoint.get(&pe.id).into_iter().flatten() {
             b.block("private_dns_zone_group", |x| {
                 x.attr("name", Expr::s(&g.name)).attr(
                     "private_dns_zone_ids",
@@ -91,7 +108,7 @@ pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
     }
     for r in e.a_record_sets.iter() {
         let Some(zone) = r.id.parent() else { continue };
-        if maintained_by_zone_group(tf, &zone, r) {
+        if maintained_by_zone_group(tf, by_zone.get(&zone).map_or(&[], Vec::as_slice), r) {
             continue;
         }
         let mut b = tf.resource("azurerm_private_dns_a_record", &r.id);
@@ -115,27 +132,23 @@ pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
 
 /// A record that a private endpoint's DNS zone group writes (same zone, one of the endpoint's
 /// addresses): Azure maintains it, and declaring it too would conflict.
+/// `groups` are the zone groups that write into the record's zone.
 fn maintained_by_zone_group(
     tf: &Tf,
-    zone: &aksnet_model::ResourceId,
-    r: &aksnet_model::Resource<aksnet_model::private::ARecordSet>,
+    groups: &[&Resource<PrivateDnsZoneGroup>],
+    r: &Resource<aksnet_model::private::ARecordSet>,
 ) -> bool {
     let e = tf.estate;
-    e.private_dns_zone_groups.iter().any(|g| {
-        g.properties
-            .private_dns_zone_configs
-            .iter()
-            .any(|c| &c.properties.private_dns_zone_id == zone)
-            && g.id
-                .parent()
-                .and_then(|pe| e.private_endpoints.get(&pe))
-                .is_some_and(|pe| {
-                    r.properties.a_records.iter().all(|a| {
-                        pe.properties
-                            .ip_configurations
-                            .iter()
-                            .any(|c| c.properties.private_ip_address == a.ipv4_address)
-                    })
+    groups.iter().any(|g| {
+        g.id.parent()
+            .and_then(|pe| e.private_endpoints.get(&pe))
+            .is_some_and(|pe| {
+                r.properties.a_records.iter().all(|a| {
+                    pe.properties
+                        .ip_configurations
+                        .iter()
+                        .any(|c| c.properties.private_ip_address == a.ipv4_address)
                 })
+            })
     })
 }
