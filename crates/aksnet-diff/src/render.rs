@@ -315,7 +315,16 @@ fn cause_place(cause: &str) -> Option<&str> {
 /// SARIF 2.1.0: opened flows as errors, closed flows as warnings, names and added findings,
 /// each located at HEAD's resource that decides (for flows) or at the finding.
 pub fn sarif(d: &Diff, head: &Side) -> Value {
-    let locator = Locator::new(head.origin);
+    let by_name = resources_by_name(head);
+    let resource_named = |place: &str| by_name.get(&place.to_ascii_lowercase()).cloned().flatten();
+    let deciding = |f: &FlowChange| cause_place(&f.cause).and_then(resource_named);
+    let ids: Vec<ResourceId> = d
+        .opened
+        .iter()
+        .chain(&d.closed)
+        .filter_map(deciding)
+        .collect();
+    let locator = Locator::new(head.origin, &ids);
     let located = |id: Option<ResourceId>| -> Value {
         let Some(id) = id else { return json!([]) };
         let mut loc = json!({ "logicalLocations": [{ "fullyQualifiedName": id.as_str(), "kind": "resource" }] });
@@ -324,15 +333,13 @@ pub fn sarif(d: &Diff, head: &Side) -> Value {
         }
         json!([loc])
     };
-    let by_name = resources_by_name(head);
-    let resource_named = |place: &str| by_name.get(&place.to_ascii_lowercase()).cloned().flatten();
     let mut results = Vec::new();
     for (rule, level, list) in [
         ("AKSNET-DIFF-OPENED", "error", &d.opened),
         ("AKSNET-DIFF-CLOSED", "warning", &d.closed),
     ] {
         for f in list {
-            let id = cause_place(&f.cause).and_then(resource_named);
+            let id = deciding(f);
             let verb = if rule.ends_with("OPENED") {
                 "opened"
             } else {

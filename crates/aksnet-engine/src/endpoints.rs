@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use aksnet_model::network::{NetworkInterface, NextHopType};
 use aksnet_model::private::PrivateEndpoint;
 use aksnet_model::{azure, Estate, Resource, ResourceId};
-use aksnet_net::{PortRange, PortSet, PrefixSet, Protocol, Services};
+use aksnet_net::{Family, PortRange, PortSet, PrefixSet, Protocol, Services};
 
 use crate::index::IndexVec;
 use crate::topology::{PublicIp, SubnetIx, Topology, VnetIx};
@@ -171,6 +171,9 @@ pub struct Endpoints {
     all: IndexVec<EndpointIx, Endpoint>,
     /// Address → the first endpoint with it.
     by_ip: HashMap<IpAddr, EndpointIx>,
+    /// Every endpoint, by address then index: the endpoints at one address, and the addresses
+    /// in a set, by binary search.
+    by_addr: Vec<EndpointIx>,
     /// Devices that cannot work as configured (a Bastion in a subnet with no assignable
     /// address, ...), each naming its resource: they are left out and every trace says so.
     pub notes: Vec<String>,
@@ -212,7 +215,14 @@ impl Endpoints {
         for (i, e) in all.iter_enumerated() {
             by_ip.entry(e.ip).or_insert(i);
         }
-        Endpoints { all, by_ip, notes }
+        let mut by_addr: Vec<EndpointIx> = all.iter_enumerated().map(|(i, _)| i).collect();
+        by_addr.sort_by_key(|&i| (all[i].ip, i));
+        Endpoints {
+            all,
+            by_ip,
+            by_addr,
+            notes,
+        }
     }
 
     /// Every endpoint with its index.
@@ -238,6 +248,15 @@ impl Endpoints {
     /// The endpoint at `ip`, if any.
     pub fn at(&self, ip: IpAddr) -> Option<&Endpoint> {
         self.by_ip.get(&ip).map(|i| &self.all[*i])
+    }
+
+    /// Every endpoint at `ip`, in index order.
+    pub fn all_at(&self, ip: IpAddr) -> impl Iterator<Item = &Endpoint> + '_ {
+        let from = self.by_addr.partition_point(|&i| self.all[i].ip < ip);
+        self.by_addr[from..]
+            .iter()
+            .map(|&i| &self.all[i])
+            .take_while(move |e| e.ip == ip)
     }
 
     /// The endpoints with an address in `set`, one per address: the one a trace finds there
@@ -266,23 +285,24 @@ impl Endpoints {
         let v = t.subnets[d].vnet;
         let here = |e: &Endpoint| e.subnet.is_none_or(|s| t.subnets[s].vnet == v);
         match self.at(ip) {
-            Some(e) if !here(e) => self
-                .all
-                .iter()
-                .find(|o| o.ip == ip && o.subnet.is_some() && here(o)),
+            Some(e) if !here(e) => self.all_at(ip).find(|o| o.subnet.is_some() && here(o)),
             other => other,
         }
     }
 
     /// The endpoints' distinct addresses in `set`, in order.
     fn addresses_in(&self, set: &PrefixSet) -> Vec<IpAddr> {
-        let mut ips: Vec<IpAddr> = self
-            .all
-            .iter()
-            .map(|e| e.ip)
-            .filter(|ip| set.contains_addr(*ip))
-            .collect();
-        ips.sort();
+        let addr = |f: Family, n: u128| match f {
+            Family::V4 => IpAddr::V4((n as u32).into()),
+            Family::V6 => IpAddr::V6(n.into()),
+        };
+        let mut ips: Vec<IpAddr> = Vec::new();
+        for (f, first, last) in set.ranges() {
+            let (first, last) = (addr(f, first), addr(f, last));
+            let from = self.by_addr.partition_point(|&i| self.all[i].ip < first);
+            let to = self.by_addr.partition_point(|&i| self.all[i].ip <= last);
+            ips.extend(self.by_addr[from..to].iter().map(|&i| self.all[i].ip));
+        }
         ips.dedup();
         ips
     }

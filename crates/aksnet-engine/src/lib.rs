@@ -134,9 +134,11 @@ impl<'e> DataPlane<'e> {
             options.firewall_first_address,
         );
         let subnets = || topology.subnets.indices();
-        let routes: IndexVec<SubnetIx, _> = subnets()
-            .map(|s| routes::effective_routes(&topology, &endpoints, estate, &options, s))
-            .collect();
+        // Per-subnet work on every core, in subnet order.
+        let all: Vec<SubnetIx> = subnets().collect();
+        let routes: IndexVec<SubnetIx, _> = IndexVec::from(parallel::map(&all, |&s| {
+            routes::effective_routes(&topology, &endpoints, estate, &options, s)
+        }));
         let vnet_tags: IndexVec<SubnetIx, _> = subnets()
             .map(|s| {
                 tags::virtual_network(
@@ -148,21 +150,19 @@ impl<'e> DataPlane<'e> {
             })
             .collect();
         let asgs = nsg::Asgs::new(estate, &topology, &endpoints);
-        let nsgs = subnets()
-            .map(|s| {
-                topology.subnets[s].nsg.as_ref().map(|id| {
-                    nsg::compile(
-                        estate,
-                        id,
-                        &tags::TagContext {
-                            vnet: &vnet_tags[s],
-                            service: &options.service_tags,
-                        },
-                        &asgs,
-                    )
-                })
+        let nsgs = IndexVec::from(parallel::map(&all, |&s| {
+            topology.subnets[s].nsg.as_ref().map(|id| {
+                nsg::compile(
+                    estate,
+                    id,
+                    &tags::TagContext {
+                        vnet: &vnet_tags[s],
+                        service: &options.service_tags,
+                    },
+                    &asgs,
+                )
             })
-            .collect();
+        }));
         let nic_nsgs = nsg::nic_nsgs(estate, &topology, &vnet_tags, &options.service_tags, &asgs);
         let mut firewalls = BTreeMap::new();
         for fw in estate.azure_firewalls.iter() {

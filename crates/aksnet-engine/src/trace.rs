@@ -1291,9 +1291,10 @@ impl Walk<'_, '_> {
         }
         if let Some((fw_id, policy)) = dp.firewalls.get(&ip) {
             self.req.stateful.push(ip);
-            let own_public = dp.endpoints.iter().any(|e| {
-                e.kind == EndpointKind::FirewallPublic && &e.resource == fw_id && e.ip == pkt.dst
-            });
+            let own_public = dp
+                .endpoints
+                .all_at(pkt.dst)
+                .any(|e| e.kind == EndpointKind::FirewallPublic && &e.resource == fw_id);
             if own_public {
                 return Step::Done(Outcome::Unknown(hairpin_unknown(fw_id.name(), pkt.dst)));
             }

@@ -2,6 +2,8 @@
 //! selection of it), the intent file's flow intents and suppressions, and source locations for
 //! the findings.
 
+use std::collections::HashSet;
+
 use aksnet_design::Design;
 use aksnet_engine::DataPlane;
 use aksnet_model::{Estate, ResourceId};
@@ -234,7 +236,8 @@ fn locate(findings: &mut [Finding], origin: &Origin) {
     if unplaced.peek().is_none() {
         return;
     }
-    let locator = Locator::new(origin);
+    let unplaced: Vec<&mut Finding> = unplaced.collect();
+    let locator = Locator::new(origin, unplaced.iter().map(|f| &f.resources[0]));
     for f in unplaced {
         f.location = locator.locate(&f.resources[0]);
     }
@@ -243,7 +246,8 @@ fn locate(findings: &mut [Finding], origin: &Origin) {
 /// Finds where resources were written in the input: at a resource's `"id"` in the JSON files
 /// read, else where the import says it (or its parent) was declared; in an intent file, at the
 /// spoke it belongs to; nowhere for the embedded reference design. The JSON files are indexed
-/// once, so locating every finding of a large estate costs one pass over its text.
+/// once for the ids asked about, so locating every finding of a large estate costs one pass
+/// over its text and memory for those ids only.
 pub struct Locator<'o> {
     origin: &'o Origin,
     /// Per file, each `"id"` value (lowercase) at its offset, and the file's line starts.
@@ -260,12 +264,13 @@ struct IdIndex<'t> {
 }
 
 impl<'o> Locator<'o> {
-    /// Indexes the origin's files (nothing to index for an intent).
-    pub fn new(origin: &'o Origin) -> Self {
+    /// Indexes the origin's files for the resources `ids` (nothing to index for an intent).
+    pub fn new<'a>(origin: &'o Origin, ids: impl IntoIterator<Item = &'a ResourceId>) -> Self {
+        let wanted: HashSet<&str> = ids.into_iter().map(ResourceId::lower).collect();
         let files = match origin {
             Origin::Json { files, .. } => files
                 .iter()
-                .map(|f| IdIndex::new(&f.name, &f.text))
+                .map(|f| IdIndex::new(&f.name, &f.text, &wanted))
                 .collect(),
             Origin::Intent { .. } => Vec::new(),
         };
@@ -290,9 +295,11 @@ impl<'o> Locator<'o> {
 }
 
 impl<'t> IdIndex<'t> {
-    fn new(name: &'t str, text: &'t str) -> Self {
+    /// Indexes `text` for the ids in `wanted` (lower case).
+    fn new(name: &'t str, text: &'t str, wanted: &HashSet<&str>) -> Self {
         let mut ids: std::collections::HashMap<String, (usize, Option<usize>)> =
             std::collections::HashMap::new();
+        let mut lower = String::new();
         let mut from = 0;
         while let Some(i) = text[from..].find("\"id\"").map(|i| i + from) {
             from = i + 4;
@@ -304,14 +311,18 @@ impl<'t> IdIndex<'t> {
                 continue;
             };
             let Some(end) = value.find('"') else { continue };
+            lower.clear();
+            lower.push_str(&value[..end]);
+            lower.make_ascii_lowercase();
+            if !wanted.contains(lower.as_str()) {
+                continue;
+            }
             let opens = value[end + 1..]
                 .trim_start()
                 .trim_start_matches(',')
                 .trim_start()
                 .starts_with("\"name\"");
-            let e = ids
-                .entry(value[..end].to_ascii_lowercase())
-                .or_insert((i, None));
+            let e = ids.entry(lower.clone()).or_insert((i, None));
             if opens && e.1.is_none() {
                 e.1 = Some(i);
             }
@@ -395,7 +406,8 @@ mod tests {
     #[test]
     fn json_location_prefers_the_resource_over_references() {
         let text = "{\n  \"a\": { \"id\": \"/x/nsg1\" },\n  \"b\": [\n    { \"id\": \"/x/NSG1\", \"name\": \"nsg1\" }\n  ]\n}";
-        let index = IdIndex::new("f.json", text);
+        let wanted = HashSet::from(["/x/nsg1", "/x/none"]);
+        let index = IdIndex::new("f.json", text, &wanted);
         let at = index.locate(&ResourceId::new("/x/nsg1")).unwrap();
         assert_eq!((at.line, at.column), (4, 7));
         assert!(index.locate(&ResourceId::new("/x/none")).is_none());
@@ -405,7 +417,7 @@ mod tests {
     fn an_id_written_as_a_value_does_not_end_the_search() {
         // `"id"` as a string value once stopped the scan for the whole file.
         let text = "{ \"keys\": [\"id\", \"name\"],\n  \"r\": { \"id\": \"/x/é/nsg\", \"name\": \"nsg\" } }";
-        let at = IdIndex::new("f.json", text)
+        let at = IdIndex::new("f.json", text, &HashSet::from(["/x/é/nsg"]))
             .locate(&ResourceId::new("/X/é/NSG"))
             .unwrap();
         assert_eq!((at.line, at.column), (2, 10));

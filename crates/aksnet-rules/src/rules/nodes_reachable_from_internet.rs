@@ -1,7 +1,5 @@
 //! AKS-ING-001: node pools reachable from the Internet other than through the WAF.
 
-use aksnet_engine::places::Place;
-
 use crate::shared::node_subnets;
 use crate::{Context, Doc, Finding, Rule, Severity};
 
@@ -26,10 +24,10 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
         .into_iter()
         .map(|(s, _)| t.subnets[s].label(t))
         .collect();
-    let exposure = cx.plane.exposure(&Place::Internet);
+    let exposure = cx.internet_exposure();
     exposure
         .paths
-        .into_iter()
+        .iter()
         // Connections whose replies cannot come back (`broken`) are denied, not exposure.
         .filter(|p| {
             p.broken.is_none()
@@ -49,7 +47,7 @@ fn check(rule: &Rule, cx: &Context) -> Vec<Finding> {
                 .iter()
                 .map(|&s| t.subnets[s].id.clone())
                 .collect(),
-            witness: p.witness,
+            witness: p.witness.clone(),
             location: None,
             suppressed: None,
         })
