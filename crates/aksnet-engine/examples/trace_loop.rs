@@ -1,3 +1,8 @@
+//! One trace repeated, for profiling (`perf record`, `valgrind --tool=callgrind`): the engine
+//! bench's trace (a user pool of the last spoke to mcr.microsoft.com through the 2,000-rule
+//! firewall) on the synthetic estate of `N` spokes (default 100), `K` times (default 20,000).
+//! `N=500 cargo run --release -p aksnet-engine --example trace_loop` prints the time per trace.
+
 use aksnet_engine::places::Place;
 use aksnet_engine::trace::Query;
 use aksnet_engine::{DataPlane, Options};
