@@ -377,7 +377,7 @@ pub fn import(a: &crate::cli::ImportArgs) -> Outcome {
         return Err(crate::input::nothing(e).into());
     }
     if let Some(out) = &a.out {
-        output::write_file(out, &imp.estate.to_json()).map_err(|e| e.diagnostic())?;
+        output::write_file_with(out, |w| imp.estate.write_json(w)).map_err(|e| e.diagnostic())?;
         status::note(format!("wrote {}", out.display()));
     }
     Ok(ExitCode::SUCCESS)

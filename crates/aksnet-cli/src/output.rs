@@ -1,7 +1,7 @@
 //! Atomic writes: a file or a whole output directory appears complete or not at all.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use aksnet_model::Diagnostic;
@@ -82,9 +82,25 @@ fn staging(target: &Path, tag: &str) -> PathBuf {
 
 /// Writes one file through a temporary sibling and a rename.
 pub fn write_file(path: &Path, content: &str) -> Result<(), WriteError> {
+    write_file_with(path, |w| w.write_all(content.as_bytes()))
+}
+
+/// [`write_file`] of what `write` produces, streamed into the temporary sibling (a large
+/// estate is never held as text); on any failure the sibling is removed and `path` is as it
+/// was.
+pub fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+) -> Result<(), WriteError> {
     let tmp = staging(path, "tmp");
-    fs::write(&tmp, content).map_err(err(path))?;
-    fs::rename(&tmp, path).map_err(|e| {
+    let written = fs::File::create(&tmp).and_then(|f| {
+        let mut w = io::BufWriter::with_capacity(1 << 20, f);
+        write(&mut w)?;
+        w.into_inner()
+            .map_err(io::IntoInnerError::into_error)
+            .map(drop)
+    });
+    written.and_then(|()| fs::rename(&tmp, path)).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         err(path)(e)
     })
@@ -192,4 +208,30 @@ pub fn write_dir(dir: &Path, files: &[(String, String)], force: bool) -> Result<
         listed.join("\n")
     );
     write_file(&dir.join(MANIFEST), &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write that fails halfway leaves the file as it was and no staging file beside it.
+    #[test]
+    fn a_failed_streamed_write_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("estate.json");
+        fs::write(&path, "good\n").unwrap();
+        let failed = write_file_with(&path, |w| {
+            w.write_all(b"partial")?;
+            Err(io::Error::other("the serializer failed"))
+        });
+        assert!(matches!(failed, Err(WriteError::Io { .. })));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "good\n");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("estate.json")]);
+        write_file_with(&path, |w| w.write_all(b"new\n")).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
+    }
 }
