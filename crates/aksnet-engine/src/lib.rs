@@ -93,6 +93,9 @@ pub struct DataPlane<'e> {
     pub nic_nsgs: IndexVec<SubnetIx, Vec<nsg::NicNsg>>,
     /// Compiled policy per firewall private IP.
     pub firewalls: BTreeMap<IpAddr, (ResourceId, firewall::Policy)>,
+    /// Per subnet, the first subnet whose NSG decides alike ([`nsg::twins`]), whose sets below
+    /// it shares.
+    nsg_twin: IndexVec<SubnetIx, SubnetIx>,
     /// Per subnet, the packets its NSG allows `[inbound, outbound]`, computed on first use.
     nsg_allowed: IndexVec<SubnetIx, [OnceLock<PacketSet>; 2]>,
     /// Per subnet, the packets whose NSG decision depends on an unresolved service tag.
@@ -212,6 +215,7 @@ impl<'e> DataPlane<'e> {
             route_tag_unknown,
             route_order,
             vnet_tags,
+            nsg_twin: nsg::twins(&nsgs),
             nsgs,
             nic_nsgs,
             firewalls,
@@ -285,6 +289,7 @@ impl<'e> DataPlane<'e> {
     /// The packets whose fate at subnet `s`'s NSG depends on what an unresolved service tag
     /// holds ([`nsg::uncertain`]); empty when every tag resolved.
     pub fn nsg_uncertain(&self, s: SubnetIx, direction: Direction) -> &PacketSet {
+        let s = self.nsg_twin[s];
         let slot = &self.nsg_uncertain[s][usize::from(direction == Direction::Outbound)];
         slot.get_or_init(|| match &self.nsgs[s] {
             Some(rules) => nsg::uncertain(rules, direction),
@@ -364,6 +369,7 @@ impl<'e> DataPlane<'e> {
 
     /// The packets subnet `s`'s NSG allows in `direction` (everything when it has none).
     pub fn nsg_allowed(&self, s: SubnetIx, direction: Direction) -> &PacketSet {
+        let s = self.nsg_twin[s];
         let slot = &self.nsg_allowed[s][usize::from(direction == Direction::Outbound)];
         slot.get_or_init(|| match &self.nsgs[s] {
             Some(rules) => nsg::allowed(rules, direction),

@@ -564,6 +564,49 @@ pub fn uncertain(rules: &[CompiledRule], direction: Direction) -> PacketSet {
     low.difference(&high).union(&high.difference(&low))
 }
 
+/// Whether two compiled rule lists decide every packet alike: rule by rule the same direction,
+/// access and packets under both readings (what [`allowed_under`] and [`uncertain`] read).
+fn decide_alike(a: &[CompiledRule], b: &[CompiledRule]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.direction == y.direction
+                && x.access == y.access
+                && x.matches == y.matches
+                && x.may_match == y.may_match
+        })
+}
+
+/// For each subnet, the first subnet whose NSG rules decide alike ([`decide_alike`]; itself
+/// when none comes before, or when it has no NSG): a module that gives every spoke a copy of one
+/// NSG gives them one allowed set, computed once. Found by hashing what the rules decide, so
+/// the cost is linear in the rules.
+pub fn twins(nsgs: &IndexVec<SubnetIx, Option<Vec<CompiledRule>>>) -> IndexVec<SubnetIx, SubnetIx> {
+    use std::hash::{Hash, Hasher};
+    let mut seen: HashMap<u64, Vec<SubnetIx>> = HashMap::new();
+    nsgs.iter_enumerated()
+        .map(|(s, rules)| {
+            let Some(rules) = rules else { return s };
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for r in rules {
+                (r.direction == Direction::Inbound, r.access == Access::Allow).hash(&mut h);
+                r.matches.hash(&mut h);
+                r.may_match.hash(&mut h);
+            }
+            let same = seen.entry(h.finish()).or_default();
+            match same
+                .iter()
+                .find(|t| nsgs[**t].as_deref().is_some_and(|o| decide_alike(o, rules)))
+            {
+                Some(&t) => t,
+                None => {
+                    same.push(s);
+                    s
+                }
+            }
+        })
+        .collect()
+}
+
 /// Every packet the NSG lets through in `direction`: the priority-ordered fold of its rules.
 ///
 /// Computed as the union, over allow rules, of what each matches minus every earlier deny: a
@@ -631,6 +674,30 @@ mod tests {
             source_ports: None,
             notes: Vec::new(),
         }
+    }
+
+    /// Copies of one NSG share a representative (names and priorities aside: only what the
+    /// rules decide counts); an NSG that decides otherwise, or none, is its own.
+    #[test]
+    fn copies_of_one_nsg_are_twins() {
+        let a = vec![
+            rule(0, (1, 9, 80, 90, true)),
+            rule(1, (3, 4, 85, 85, false)),
+        ];
+        let mut copy = a.clone();
+        copy[0].name = "other-name".into();
+        copy[0].priority = 4000;
+        let mut other = a.clone();
+        other[1].access = Access::Allow;
+        let nsgs: IndexVec<SubnetIx, _> = IndexVec::from(vec![
+            Some(a.clone()),
+            None,
+            Some(copy),
+            Some(other),
+            Some(a),
+        ]);
+        let twins: Vec<usize> = twins(&nsgs).iter().map(|s| s.index()).collect();
+        assert_eq!(twins, vec![0, 1, 0, 3, 0]);
     }
 
     const SUB: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
