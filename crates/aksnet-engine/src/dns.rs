@@ -453,7 +453,7 @@ struct Linked {
 /// ([`Views::aks_record`]).
 #[derive(Clone, Debug)]
 struct AksRecord {
-    /// The API server's private FQDN.
+    /// The API server's private FQDN (the index's key, in lower case).
     fqdn: String,
     /// Its predicted address.
     ip: IpAddr,
@@ -473,7 +473,7 @@ pub struct Views {
     /// has none or it does not parse).
     records: HashMap<(ResourceId, String), Record>,
     /// The records AKS writes for private API servers, in endpoint order.
-    aks: Vec<AksRecord>,
+    aks: HashMap<String, Vec<AksRecord>>,
     /// VNet names, for the servers' descriptions.
     vnet_names: IndexVec<VnetIx, String>,
     /// Per VNet: the DNS servers its clients ask (`dhcpOptions.dnsServers`; empty: Azure DNS),
@@ -563,7 +563,8 @@ impl Views {
         for (key, record) in zone_group_records(estate) {
             records.entry(key).or_insert(record);
         }
-        let aks = endpoints
+        let mut aks: HashMap<String, Vec<AksRecord>> = HashMap::new();
+        let predicted = endpoints
             .iter()
             .filter(|e| e.kind == EndpointKind::ApiServerPrivate)
             .filter_map(|e| {
@@ -580,8 +581,10 @@ impl Views {
                     zone,
                     home: t.subnets[e.subnet?].vnet,
                 })
-            })
-            .collect();
+            });
+        for r in predicted {
+            aks.entry(r.fqdn.to_ascii_lowercase()).or_default().push(r);
+        }
         let vnet_names: IndexVec<VnetIx, String> = t.vnets.iter().map(|v| v.name.clone()).collect();
         let servers: IndexVec<VnetIx, _> = t
             .vnets
@@ -912,8 +915,8 @@ impl Views {
     /// in the estate).
     fn aks_record(&self, name: &str, zone: Option<&ResourceId>) -> Option<(IpAddr, VnetIx)> {
         self.aks
+            .get(&name.to_ascii_lowercase())?
             .iter()
-            .filter(|r| r.fqdn.eq_ignore_ascii_case(name))
             .find(|r| match zone {
                 Some(z) => r.zone.eq_ignore_ascii_case(z.as_str()),
                 None => r.zone.eq_ignore_ascii_case("system"),

@@ -524,24 +524,22 @@ impl Topology {
     /// The order in which subnets claim an address when several hold it (only in estates Azure
     /// would refuse, with overlapping subnets): the first of `vnets` first, then the most
     /// specific prefix, then index. [`Self::subnet_holding`] and [`Self::split_by_subnet`] are
-    /// the address and set views of this one order.
+    /// the address and set views of this one order. `None`: the subnet is in none of `vnets`.
     fn claim_order(
         &self,
         s: SubnetIx,
         vnets: &[VnetIx],
-    ) -> (usize, std::cmp::Reverse<u8>, SubnetIx) {
-        let v = vnets
-            .iter()
-            .position(|v| *v == self.subnets[s].vnet)
-            .unwrap_or(usize::MAX);
-        (v, std::cmp::Reverse(self.subnets[s].prefix.len()), s)
+    ) -> Option<(usize, std::cmp::Reverse<u8>, SubnetIx)> {
+        let v = vnets.iter().position(|v| *v == self.subnets[s].vnet)?;
+        Some((v, std::cmp::Reverse(self.subnets[s].prefix.len()), s))
     }
 
     /// The subnet whose prefix holds `ip`, searching the given VNets.
     pub fn subnet_holding(&self, ip: IpAddr, vnets: &[VnetIx]) -> Option<SubnetIx> {
         self.subnets_containing(ip)
-            .filter(|s| vnets.contains(&self.subnets[*s].vnet))
-            .min_by_key(|s| self.claim_order(*s, vnets))
+            .filter_map(|s| self.claim_order(s, vnets))
+            .min()
+            .map(|(.., s)| s)
     }
 
     /// Splits a set of addresses by the subnet of `vnets` that holds each, as
