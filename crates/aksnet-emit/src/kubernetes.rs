@@ -6,7 +6,7 @@
 //! `azure-load-balancer-internal-subnet`, and `azure-load-balancer-ipv4` for the static address
 //! (`spec.loadBalancerIP` is deprecated upstream).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use aksnet_model::aks::NAMESPACES_TAG;
@@ -35,12 +35,7 @@ pub fn generate(estate: &Estate) -> Vec<File> {
     }
     for mc in estate.managed_clusters.iter() {
         let dir = format!("{}/", mc.name);
-        let vnets: BTreeSet<_> = mc
-            .properties
-            .agent_pool_profiles
-            .iter()
-            .filter_map(|a| a.vnet_subnet_id.as_ref()?.parent())
-            .collect();
+        let vnets = mc.properties.node_vnets();
         // The internal load balancer frontends in the cluster's VNets: the ingress address.
         for (subnet, ip) in vnets.iter().filter_map(|v| frontends.get(v)).flatten() {
             out.push((

@@ -285,6 +285,14 @@ impl NetworkMode {
 }
 
 impl ManagedCluster {
+    /// The VNets its node subnets sit in, each once, in id order.
+    pub fn node_vnets(&self) -> std::collections::BTreeSet<crate::ResourceId> {
+        self.agent_pool_profiles
+            .iter()
+            .filter_map(|p| p.vnet_subnet_id.as_ref()?.parent())
+            .collect()
+    }
+
     /// The network plugin and plugin mode the cluster runs: as stated, or AKS's default for
     /// its Kubernetes version ([`crate::defaults::aks_network_plugin`]); `None` when neither
     /// says.

@@ -58,13 +58,8 @@ impl<'e> Uses<'e> {
 
     /// The resources private endpoints in a cluster's node VNets link to.
     fn linked(&self, mc: &Resource<ManagedCluster>) -> BTreeSet<&'e ResourceId> {
-        let vnets: BTreeSet<ResourceId> = mc
-            .properties
-            .agent_pool_profiles
-            .iter()
-            .filter_map(|a| a.vnet_subnet_id.as_ref()?.parent())
-            .collect();
-        vnets
+        mc.properties
+            .node_vnets()
             .iter()
             .filter_map(|v| self.linked.get(v))
             .flatten()

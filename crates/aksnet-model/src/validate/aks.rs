@@ -40,15 +40,7 @@ pub(crate) fn on_premises(estate: &Estate) -> PrefixSet {
 
 /// The VNets a cluster's node subnets sit in.
 fn cluster_vnets(mc: &Resource<ManagedCluster>) -> Vec<ResourceId> {
-    let mut v: Vec<ResourceId> = mc
-        .properties
-        .agent_pool_profiles
-        .iter()
-        .filter_map(|p| p.vnet_subnet_id.as_ref()?.parent())
-        .collect();
-    v.sort();
-    v.dedup();
-    v
+    mc.properties.node_vnets().into_iter().collect()
 }
 
 fn pools(mc: &Resource<ManagedCluster>, estate: &Estate, sink: &mut Sink) {
