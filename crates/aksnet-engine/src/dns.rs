@@ -453,7 +453,7 @@ struct Linked {
 /// ([`Views::aks_record`]).
 #[derive(Clone, Debug)]
 struct AksRecord {
-    /// The API server's private FQDN (the index's key, in lower case).
+    /// The API server's private FQDN (indexed in lower case).
     fqdn: String,
     /// Its predicted address.
     ip: IpAddr,

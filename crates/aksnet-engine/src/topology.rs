@@ -238,18 +238,24 @@ pub struct NicAddress {
 #[derive(Clone, Debug, Default)]
 struct Index {
     subnet_by_id: HashMap<ResourceId, SubnetIx>,
-    /// `(first, last, subnet)` sorted by first address, with the largest subnet size, for
-    /// containment lookups.
+    /// `(first, last, subnet)` sorted by first address, with the largest subnet size per
+    /// family (IPv4, IPv6: one IPv6 /64 must not widen every IPv4 search), for containment
+    /// lookups.
     ranges: Vec<(u128, u128, SubnetIx)>,
-    largest: u128,
+    largest: [u128; 2],
     /// Single-address NIC IP configurations by address (the first in NIC id order).
     nic_by_ip: HashMap<IpAddr, usize>,
 }
 
-/// An address as a key in one 128-bit space (IPv4 in `::ffff:0:0/96`).
 /// Where IPv4 addresses sit in [`key`]'s space.
 const V4_KEYS: u128 = 0xffff_0000_0000;
 
+/// The slot of a family in per-family tables.
+fn slot(f: Family) -> usize {
+    usize::from(f == Family::V6)
+}
+
+/// An address as a key in one 128-bit space (IPv4 in `::ffff:0:0/96`).
 fn key(ip: IpAddr) -> u128 {
     match ip {
         IpAddr::V4(a) => V4_KEYS | u128::from(u32::from(a)),
@@ -352,13 +358,7 @@ impl Topology {
             .iter_enumerated()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
-        t.index.ranges = t
-            .subnets
-            .iter_enumerated()
-            .map(|(i, s)| (key(s.prefix.network()), key(s.prefix.last()), i))
-            .collect();
-        t.index.ranges.sort_unstable();
-        t.index.largest = t.subnets.iter().map(|s| s.prefix.size()).max().unwrap_or(0);
+        t.index_addresses();
         t.place_nics(estate);
         t.subnet_clusters = t.subnets.iter().map(|_| None).collect();
         for mc in estate.managed_clusters.iter() {
@@ -503,21 +503,36 @@ impl Topology {
         azure::first_assignable(&self.subnets[s].prefix)
     }
 
+    /// Indexes the subnets by address range, with the largest per family.
+    fn index_addresses(&mut self) {
+        self.index.ranges = self
+            .subnets
+            .iter_enumerated()
+            .map(|(i, s)| (key(s.prefix.network()), key(s.prefix.last()), i))
+            .collect();
+        self.index.ranges.sort_unstable();
+        for s in self.subnets.iter() {
+            let l = &mut self.index.largest[slot(s.prefix.family())];
+            *l = (*l).max(s.prefix.size());
+        }
+    }
+
     /// The subnet with this id.
     pub fn subnet_by_id(&self, id: &ResourceId) -> Option<SubnetIx> {
         self.index.subnet_by_id.get(id).copied()
     }
 
     /// Every subnet whose prefix holds `ip` (several only when unpeered VNets overlap).
+    /// An IPv6 subnet never holds an IPv4 address, even one whose key it spans.
     pub fn subnets_containing(&self, ip: IpAddr) -> impl Iterator<Item = SubnetIx> + '_ {
-        let k = key(ip);
+        let (k, family) = (key(ip), Prefix::from(ip).family());
         let end = self.index.ranges.partition_point(|r| r.0 <= k);
-        let floor = k.saturating_sub(self.index.largest);
+        let floor = k.saturating_sub(self.index.largest[slot(family)]);
         self.index.ranges[..end]
             .iter()
             .rev()
             .take_while(move |r| r.0 >= floor)
-            .filter(move |r| r.1 >= k)
+            .filter(move |r| r.1 >= k && self.subnets[r.2].prefix.family() == family)
             .map(|r| r.2)
     }
 
@@ -557,19 +572,38 @@ impl Topology {
                     .collect();
             }
         }
-        // The subnets that share an address with the region, by binary search in `ranges` (a
-        // subnet starts at most `largest` below an address it holds), in `claim_order`.
+        // The candidates, in `claim_order` below: the subnets whose ranges may meet the region,
+        // found by binary search in `ranges` (a subnet starts at most its family's `largest`
+        // below an address it holds) — unless those windows hold more subnets than the VNets
+        // asked about (VNets that overlap without being peered, a region as wide as 10/8), and
+        // then those VNets' own subnets. Subnets that share no address are skipped below.
         let ranges = &self.index.ranges;
-        let mut near: Vec<SubnetIx> = Vec::new();
-        for (family, first, last) in region.ranges() {
-            let (a, b) = match family {
-                Family::V4 => (V4_KEYS | first, V4_KEYS | last),
-                Family::V6 => (first, last),
-            };
-            let from = ranges.partition_point(|r| r.0 < a.saturating_sub(self.index.largest));
-            let to = ranges.partition_point(|r| r.0 <= b);
-            near.extend(ranges[from..to].iter().filter(|r| r.1 >= a).map(|r| r.2));
-        }
+        let windows: Vec<(usize, usize, u128)> = region
+            .ranges()
+            .map(|(family, first, last)| {
+                let (a, b) = match family {
+                    Family::V4 => (V4_KEYS | first, V4_KEYS | last),
+                    Family::V6 => (first, last),
+                };
+                let floor = a.saturating_sub(self.index.largest[slot(family)]);
+                let from = ranges.partition_point(|r| r.0 < floor);
+                (from, ranges.partition_point(|r| r.0 <= b).max(from), a)
+            })
+            .collect();
+        let in_windows: usize = windows.iter().map(|(from, to, _)| to - from).sum();
+        let own: usize = vnets.iter().map(|v| self.vnets[*v].subnets.len()).sum();
+        let mut near: Vec<SubnetIx> = if in_windows <= own {
+            windows
+                .iter()
+                .flat_map(|&(from, to, a)| ranges[from..to].iter().filter(move |r| r.1 >= a))
+                .map(|r| r.2)
+                .collect()
+        } else {
+            vnets
+                .iter()
+                .flat_map(|v| self.vnets[*v].subnets.iter().copied())
+                .collect()
+        };
         near.sort_unstable();
         near.dedup();
         // Each VNet's rank in `vnets` (its first place): a table when the product is large (a
@@ -825,4 +859,125 @@ fn peers(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// VNets `0..vnets` holding `subnets` (VNet, prefix), indexed as `Topology::new` does.
+    fn topology(vnets: usize, subnets: &[(usize, Prefix)]) -> Topology {
+        let mut t = Topology::default();
+        for i in 0..vnets {
+            t.vnets.push(Vnet {
+                id: ResourceId::new(format!(
+                    "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v{i}"
+                )),
+                name: format!("v{i}"),
+                prefixes: vec![],
+                space: PrefixSet::new(),
+                subnets: vec![],
+                peers: vec![],
+                gateway: None,
+                vpn_gateway: false,
+                expressroute_gateway: false,
+            });
+        }
+        for (k, (v, p)) in subnets.iter().enumerate() {
+            let vi = VnetIx::new(*v);
+            let ix = t.subnets.push(Subnet {
+                id: t.vnets[vi].id.child("subnets", &format!("s{k}")),
+                name: format!("s{k}"),
+                vnet: vi,
+                prefix: *p,
+                nsg: None,
+                route_table: None,
+                nat_gateway: None,
+                pe_policies: "Disabled".into(),
+                default_outbound_access: true,
+            });
+            t.vnets[vi].subnets.push(ix);
+        }
+        t.index_addresses();
+        t
+    }
+
+    /// The definition `split_by_subnet` indexes: the requested VNets in order (each once),
+    /// each VNet's subnets most specific first, each taking what is left of the region.
+    fn by_definition(
+        t: &Topology,
+        region: &PrefixSet,
+        vnets: &[VnetIx],
+    ) -> Vec<(SubnetIx, PrefixSet)> {
+        let mut seen: Vec<VnetIx> = Vec::new();
+        let mut rest = region.clone();
+        let mut out = Vec::new();
+        for v in vnets {
+            if seen.contains(v) {
+                continue;
+            }
+            seen.push(*v);
+            let mut claim = t.vnets[*v].subnets.clone();
+            claim.sort_by_key(|s| (std::cmp::Reverse(t.subnets[*s].prefix.len()), *s));
+            for s in claim {
+                let part = rest.intersection(&[t.subnets[s].prefix].into_iter().collect());
+                if !part.is_empty() {
+                    rest = rest.difference(&part);
+                    out.push((s, part));
+                }
+            }
+        }
+        out
+    }
+
+    fn prefix(six: bool, a: u32, len: u8) -> Prefix {
+        let ip: IpAddr = if six {
+            format!("2001:db8:0:{a:x}::").parse().unwrap()
+        } else {
+            IpAddr::V4(Ipv4Addr::from(0x0a00_0000 | (a << 8)))
+        };
+        Prefix::new(ip, if six { len + 40 } else { len }).unwrap()
+    }
+
+    proptest! {
+        /// Overlapping subnets in several VNets of both families, regions of several ranges
+        /// (single addresses included), VNets asked in any order with repeats: the index and
+        /// its fallback split exactly as the definition.
+        #[test]
+        fn split_by_subnet_is_the_claim_order(
+            subnets in prop::collection::vec((0usize..4, any::<bool>(), 0u32..64, 20u8..27), 0..20),
+            ranges in prop::collection::vec((any::<bool>(), 0u32..64, 0u32..3000), 1..4),
+            asked in prop::collection::vec(0usize..4, 0..6),
+        ) {
+            let subnets: Vec<(usize, Prefix)> =
+                subnets.into_iter().map(|(v, six, a, l)| (v, prefix(six, a, l))).collect();
+            let t = topology(4, &subnets);
+            let mut region = PrefixSet::new();
+            for (six, a, n) in ranges {
+                let first = prefix(six, a, if six { 88 } else { 32 }).network();
+                let last = match first {
+                    IpAddr::V4(x) => IpAddr::V4((u32::from(x) + n).into()),
+                    IpAddr::V6(x) => IpAddr::V6((u128::from(x) + u128::from(n)).into()),
+                };
+                region = region.union(&PrefixSet::from_range(first, last).unwrap());
+            }
+            let vnets: Vec<VnetIx> = asked.into_iter().map(VnetIx::new).collect();
+            let got: Vec<(SubnetIx, PrefixSet)> = t
+                .split_by_subnet(&region, &vnets)
+                .into_iter()
+                .map(|p| (p.subnet, p.addrs))
+                .collect();
+            prop_assert_eq!(got, by_definition(&t, &region, &vnets));
+        }
+    }
+
+    /// An IPv6 subnet spanning the keys of IPv4 addresses (`::/64` holds `::ffff:0:0/96` only
+    /// as a key) holds none of them.
+    #[test]
+    fn an_ipv6_subnet_holds_no_ipv4_address() {
+        let t = topology(1, &[(0, "::/64".parse().unwrap())]);
+        assert_eq!(t.subnets_containing("10.0.0.1".parse().unwrap()).count(), 0);
+        assert_eq!(t.subnets_containing("::1".parse().unwrap()).count(), 1);
+    }
 }

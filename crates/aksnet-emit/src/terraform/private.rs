@@ -22,7 +22,8 @@ pub(super) fn emit(tf: &mut Tf) -> Result<(), EmitError> {
             let at = by_zone
                 .entry(&c.properties.private_dns_zone_id)
                 .or_default();
-            if !at.iter().any(|x| x.id == g.id) {
+            // A group naming one zone twice is listed once (its configs are consecutive).
+            if at.last().is_none_or(|x| x.id != g.id) {
                 at.push(g);
             }
         }
