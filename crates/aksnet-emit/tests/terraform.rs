@@ -305,13 +305,14 @@ fn app_gateway_keeps_the_host_header() {
 fn every_cluster_can_pull_from_its_registry() {
     for (name, text) in examples() {
         let estate = design(&name, &text).unwrap().estate;
+        let uses = aksnet_model::uses::Uses::new(&estate);
         let all: String = terraform::generate(&estate)
             .unwrap()
             .into_iter()
             .map(|(_, b)| b)
             .collect();
         for mc in estate.managed_clusters.iter() {
-            let pulls = estate.registries_of(mc);
+            let pulls = uses.registries_of(mc);
             assert!(
                 estate.container_registries.is_empty() || !pulls.is_empty(),
                 "{name}: {} pulls from no registry",
@@ -333,8 +334,7 @@ fn every_cluster_can_pull_from_its_registry() {
             .managed_clusters
             .iter()
             .map(|mc| {
-                estate
-                    .key_vaults_of(mc)
+                uses.key_vaults_of(mc)
                     .iter()
                     .filter(|v| v.properties.enable_rbac_authorization)
                     .count()
@@ -351,7 +351,7 @@ fn every_cluster_can_pull_from_its_registry() {
             estate
                 .managed_clusters
                 .iter()
-                .map(|mc| estate.registries_of(mc).len())
+                .map(|mc| uses.registries_of(mc).len())
                 .sum::<usize>(),
             "{name}"
         );

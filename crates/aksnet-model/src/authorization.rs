@@ -557,9 +557,9 @@ pub struct Requirement<'e> {
 ///   UDR, Azure/AKS#1842) but nothing is reported: mspnp/aks-baseline's CNI overlay cluster
 ///   runs without it. A system-assigned identity exists only once the cluster does, so
 ///   nothing can be assigned to it beforehand; it is not asked;
-/// - the kubelet identity: [`PULL`] on each registry the cluster uses ([`Estate::registries_of`]);
+/// - the kubelet identity: [`PULL`] on each registry the cluster uses ([`crate::uses::Uses::registries_of`]);
 /// - the Secrets Store CSI driver's identity, when the add-on is on: [`READ_SECRETS`] on each
-///   RBAC-mode vault the cluster uses ([`Estate::key_vaults_of`]). A vault in access-policy
+///   RBAC-mode vault the cluster uses ([`crate::uses::Uses::key_vaults_of`]). A vault in access-policy
 ///   mode is granted by its policies instead.
 ///
 /// Every cluster's, in the estate's order of clusters.

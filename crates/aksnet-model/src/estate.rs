@@ -239,33 +239,6 @@ impl Estate {
         Some((vnet, subnet))
     }
 
-    /// Whether a cluster uses the PaaS resource `id` (a registry it pulls from, a vault it reads):
-    /// the resource has a private endpoint in a VNet of the cluster's node subnets, or sits in
-    /// the cluster's resource group. Indexes the estate on each call: to ask it for many
-    /// clusters, build one [`crate::uses::Uses`].
-    pub fn cluster_uses(&self, mc: &Resource<crate::aks::ManagedCluster>, id: &ResourceId) -> bool {
-        same_group(mc, id) || crate::uses::Uses::new(self).linked_to_cluster(mc, id)
-    }
-
-    /// The container registries a cluster pulls from ([`Estate::cluster_uses`]), by id; see
-    /// [`crate::uses::Uses::registries_of`] to ask it for many clusters.
-    pub fn registries_of(
-        &self,
-        mc: &Resource<crate::aks::ManagedCluster>,
-    ) -> Vec<&Resource<crate::paas::ContainerRegistry>> {
-        crate::uses::Uses::new(self).registries_of(mc)
-    }
-
-    /// The key vaults a cluster's pods read through the Secrets Store CSI driver
-    /// ([`Estate::cluster_uses`]), by id; see [`crate::uses::Uses::key_vaults_of`] to ask it
-    /// for many clusters.
-    pub fn key_vaults_of(
-        &self,
-        mc: &Resource<crate::aks::ManagedCluster>,
-    ) -> Vec<&Resource<crate::paas::KeyVault>> {
-        crate::uses::Uses::new(self).key_vaults_of(mc)
-    }
-
     /// A firewall policy and the policies it inherits from, the policy itself first, its
     /// root parent last. A chain that loops stops before the repeat, and one longer than 9
     /// policies is cut at 9 (Azure allows one parent per policy; the bound keeps a hostile
@@ -387,10 +360,4 @@ impl Estate {
             .filter(|(_, n)| *n > 0)
             .collect()
     }
-}
-
-/// Whether a resource is in the cluster's resource group.
-fn same_group(mc: &Resource<crate::aks::ManagedCluster>, id: &ResourceId) -> bool {
-    let rg = |i: &ResourceId| i.resource_group().map(str::to_ascii_lowercase);
-    rg(id) == rg(&mc.id)
 }

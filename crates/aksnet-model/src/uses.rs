@@ -1,6 +1,8 @@
-//! Which PaaS resources each cluster uses — the registries it pulls from, the vaults it reads —
-//! indexed once over the estate, so that asking it for every cluster costs the estate's size
-//! and not clusters × private endpoints.
+//! Which PaaS resources each cluster uses — the registries it pulls from, the vaults it reads:
+//! those with a private endpoint in a VNet of the cluster's node subnets, and those in the
+//! cluster's resource group (its name compared ignoring case). Indexed once over the estate, so
+//! that asking it for every cluster costs the estate's size and not clusters × private
+//! endpoints.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -68,7 +70,7 @@ impl<'e> Uses<'e> {
     }
 
     /// Whether a private endpoint in one of the cluster's node VNets links to `id`: the
-    /// stronger of [`Estate::cluster_uses`]'s two signs.
+    /// stronger of the two signs of use.
     pub fn linked_to_cluster(&self, mc: &Resource<ManagedCluster>, id: &ResourceId) -> bool {
         self.linked(mc).contains(id)
     }
@@ -86,7 +88,7 @@ impl<'e> Uses<'e> {
         ids.into_iter().filter_map(get).collect()
     }
 
-    /// The container registries a cluster pulls from ([`Estate::cluster_uses`]), in id order.
+    /// The container registries a cluster pulls from, in id order.
     pub fn registries_of(
         &self,
         mc: &Resource<ManagedCluster>,
@@ -95,10 +97,76 @@ impl<'e> Uses<'e> {
         self.of(mc, &self.registries, |id| e.container_registries.get(id))
     }
 
-    /// The key vaults a cluster's pods read through the Secrets Store CSI driver
-    /// ([`Estate::cluster_uses`]), in id order.
+    /// The key vaults a cluster's pods read through the Secrets Store CSI driver, in id order.
     pub fn key_vaults_of(&self, mc: &Resource<ManagedCluster>) -> Vec<&'e Resource<KeyVault>> {
         let e = self.estate;
         self.of(mc, &self.vaults, |id| e.key_vaults.get(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SUB: &str = "/subscriptions/s";
+
+    fn id(rg: &str, kind: &str, name: &str) -> String {
+        format!("{SUB}/resourceGroups/{rg}/providers/{kind}/{name}")
+    }
+
+    /// A cluster in `rg-aks` with nodes in `vnet-a`; registries: one in its resource group
+    /// (spelt in another case), one linked by a private endpoint in `vnet-a`, one linked only
+    /// from `vnet-b`, one unrelated; a vault in the group.
+    #[test]
+    fn a_cluster_uses_what_its_group_holds_and_what_its_vnets_link() {
+        let vnet = |n: &str| id("rg-net", "Microsoft.Network/virtualNetworks", n);
+        let acr = |rg: &str, n: &str| id(rg, "Microsoft.ContainerRegistry/registries", n);
+        let pe = |n: &str, v: &str, target: &str| {
+            json!({"id": id("rg-net", "Microsoft.Network/privateEndpoints", n), "name": n,
+                "type": "Microsoft.Network/privateEndpoints",
+                "properties": {"subnet": {"id": format!("{}/subnets/pe", vnet(v))},
+                    "privateLinkServiceConnections": [{"name": "c",
+                        "properties": {"privateLinkServiceId": target, "groupIds": ["registry"]}}]}})
+        };
+        let registry = |rg: &str, n: &str| json!({"id": acr(rg, n), "name": n, "type": "Microsoft.ContainerRegistry/registries", "properties": {}});
+        let estate = json!({
+            "aksnetSchema": crate::ESTATE_SCHEMA_VERSION, "name": "uses",
+            "managedClusters": [{"id": id("rg-aks", "Microsoft.ContainerService/managedClusters", "aks"),
+                "name": "aks", "type": "Microsoft.ContainerService/managedClusters",
+                "properties": {"agentPoolProfiles": [{"name": "system",
+                    "vnetSubnetID": format!("{}/subnets/nodes", vnet("vnet-a"))}]}}],
+            "containerRegistries": [registry("RG-AKS", "cr-group"), registry("rg-x", "cr-linked"),
+                registry("rg-x", "cr-elsewhere"), registry("rg-x", "cr-unrelated")],
+            "keyVaults": [{"id": id("rg-aks", "Microsoft.KeyVault/vaults", "kv"), "name": "kv",
+                "type": "Microsoft.KeyVault/vaults", "properties": {"tenantId": "t", "sku": {"family": "A", "name": "standard"}}}],
+            "privateEndpoints": [pe("pe-1", "vnet-a", &acr("rg-x", "cr-linked")),
+                pe("pe-2", "vnet-b", &acr("rg-x", "cr-elsewhere"))],
+        });
+        let e = Estate::from_json(&estate.to_string()).unwrap();
+        let uses = Uses::new(&e);
+        let mc = e.managed_clusters.iter().next().unwrap();
+        let names = |v: Vec<&str>| v.join(",");
+        assert_eq!(
+            names(
+                uses.registries_of(mc)
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect()
+            ),
+            "cr-group,cr-linked"
+        );
+        assert_eq!(
+            names(
+                uses.key_vaults_of(mc)
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect()
+            ),
+            "kv"
+        );
+        assert!(uses.linked_to_cluster(mc, &ResourceId::new(acr("rg-x", "CR-LINKED"))));
+        assert!(!uses.linked_to_cluster(mc, &ResourceId::new(acr("RG-AKS", "cr-group"))));
+        assert!(!uses.linked_to_cluster(mc, &ResourceId::new(acr("rg-x", "cr-elsewhere"))));
     }
 }

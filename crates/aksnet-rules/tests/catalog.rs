@@ -73,6 +73,16 @@ fn remove_where(v: &mut Value, collection: &str, pred: impl Fn(&Value) -> bool) 
     v[collection].as_array_mut().unwrap().retain(|x| !pred(x));
 }
 
+/// Removes the role assignments of the built-in role with this id.
+fn remove_role(v: &mut Value, role: &str) {
+    remove_where(v, "roleAssignments", |r| {
+        r["properties"]["roleDefinitionId"]
+            .as_str()
+            .unwrap()
+            .ends_with(role)
+    });
+}
+
 /// A firewall rule collection group added to the reference policy.
 fn add_group(v: &mut Value, name: &str, collection: Value) {
     let policy = v["firewallPolicies"][0]["id"].as_str().unwrap().to_string();
@@ -417,27 +427,13 @@ fn cases() -> Vec<Case> {
         case(
             "AKS-IAM-001",
             "reference",
-            |v| {
-                remove_where(v, "roleAssignments", |r| {
-                    r["properties"]["roleDefinitionId"]
-                        .as_str()
-                        .unwrap()
-                        .ends_with("7f951dda-4ed3-4680-a7ca-43fe172d538d")
-                });
-            },
+            |v| remove_role(v, "7f951dda-4ed3-4680-a7ca-43fe172d538d"),
             true,
         ),
         case(
             "AKS-IAM-002",
             "reference",
-            |v| {
-                remove_where(v, "roleAssignments", |r| {
-                    r["properties"]["roleDefinitionId"]
-                        .as_str()
-                        .unwrap()
-                        .ends_with("4633458b-17de-408a-b874-0445c86b69e6")
-                });
-            },
+            |v| remove_role(v, "4633458b-17de-408a-b874-0445c86b69e6"),
             true,
         ),
         case(
