@@ -98,6 +98,37 @@ pub fn estate(spokes: usize, nsg_rules: usize, firewall_rules: usize) -> Estate 
     e
 }
 
+/// `e` with one more inbound rule on the last spoke's user-pool NSG, denying SSH from the
+/// VirtualNetwork tag: the change the diff bench and profiling harness compare.
+pub fn deny_ssh_in_last_spoke(e: &Estate) -> Estate {
+    let mut e = e.clone();
+    let id = e
+        .network_security_groups
+        .iter()
+        .filter(|n| n.name.starts_with("nsg-user"))
+        .last()
+        .expect("a user-pool NSG")
+        .id
+        .clone();
+    let nsg = e.network_security_groups.get_mut(&id).expect("listed");
+    nsg.properties.security_rules.push(Child::new(
+        "deny-ssh".to_string(),
+        Some(id.child("securityRules", "deny-ssh")),
+        SecurityRule {
+            protocol: "Tcp".into(),
+            source_address_prefix: Some("VirtualNetwork".into()),
+            destination_address_prefix: Some("*".into()),
+            destination_port_range: Some("22".into()),
+            source_port_range: Some("*".into()),
+            access: Access::Deny,
+            priority: 4000,
+            direction: Direction::Inbound,
+            ..Default::default()
+        },
+    ));
+    e
+}
+
 /// Writes a REST list page of `n` resources, as a large subscription export would look: per
 /// group of 4, a VNet with 4 subnets, an NSG with 5 rules, a route table with 3 routes and a
 /// public IP, with the envelope noise real exports carry (etag, provisioningState, tags).

@@ -1,7 +1,7 @@
 //! `cargo bench -p aksnet-diff --bench diff`: `aksnet diff` against `aksnet check` on the
 //! synthetic estates (`cargo run -p xtask -- synth N`: a hub with a firewall of 2,000 rules and
 //! N spokes of 6 subnets, each user pool behind a 200-rule NSG), HEAD the same estate with a
-//! deny rule added to the last spoke's user-pool NSG. `check` is one estate compiled and
+//! deny rule added to the last spoke's user-pool NSG (`xtask::deny_ssh_in_last_spoke`). `check` is one estate compiled and
 //! verified; `diff` is both compiled and verified, then compared. Sizes by
 //! `AKSNET_BENCH_SPOKES` (default `10,100`); three runs each, the median shown.
 
@@ -75,25 +75,7 @@ fn main() {
         .filter_map(|s| s.trim().parse::<usize>().ok())
     {
         let base = xtask::estate(n, 200, 2000);
-        let mut v: serde_json::Value = serde_json::from_str(&base.to_json()).expect("json");
-        let nsg = v["networkSecurityGroups"]
-            .as_array_mut()
-            .expect("nsgs")
-            .iter_mut()
-            .rev()
-            .find(|x| {
-                x["name"]
-                    .as_str()
-                    .is_some_and(|s| s.starts_with("nsg-user"))
-            })
-            .expect("a user-pool NSG");
-        nsg["properties"]["securityRules"]
-            .as_array_mut()
-            .expect("rules")
-            .push(serde_json::json!({"name": "deny-ssh", "properties": {"priority": 4000, "direction": "Inbound",
-                "access": "Deny", "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "22",
-                "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}}));
-        let head = Estate::from_json(&v.to_string()).expect("estate");
+        let head = xtask::deny_ssh_in_last_spoke(&base);
         let (tc, findings) = time(|| check(&base));
         let (td, changes) = time(|| diff(&base, &head));
         println!(

@@ -124,6 +124,7 @@ fn matched<'p>(
 
 /// What one estate admits from one place to another: packets by address, and the packets the
 /// firewall admits for each name.
+#[derive(PartialEq)]
 struct Admitted {
     total: PacketSet,
     names: BTreeMap<String, PacketSet>,
@@ -172,25 +173,35 @@ impl Admitted {
     }
 }
 
-/// What one estate admits from a place, by where it is delivered: one exposure (a reach to
-/// every address) cut by the place each path lands in, so that any destination address counts
-/// (a DNAT rule or a public IP delivers packets addressed to a public address into a subnet)
-/// and one reach per source serves every destination.
+/// What one estate admits from each of `sources` (a place, absent from this estate, and the
+/// destinations asked), by where it is delivered: exposures (a reach to every address asked)
+/// cut by the place each path lands in, so that any destination address counts (a DNAT rule or
+/// a public IP delivers packets addressed to a public address into a subnet) and one reach per
+/// source serves every destination. The sources share one walk
+/// ([`DataPlane::exposures_paths`]): they meet at the hub's firewall.
 fn exposed(
     dp: &DataPlane,
-    from: Option<&Place>,
-    within: Option<&aksnet_net::PrefixSet>,
-) -> BTreeMap<String, Admitted> {
-    let mut out: BTreeMap<String, Admitted> = BTreeMap::new();
-    if let Some(from) = from {
-        let everything = aksnet_net::PrefixSet::everything();
-        for p in &dp.exposure_paths(from, within.unwrap_or(&everything)) {
-            out.entry(p.delivered_at.clone())
-                .or_insert_with(Admitted::none)
-                .add(p);
-        }
-    }
-    out
+    sources: &[(Option<&Place>, &aksnet_net::PrefixSet)],
+) -> Vec<BTreeMap<String, Admitted>> {
+    let present: Vec<(&Place, &aksnet_net::PrefixSet)> = sources
+        .iter()
+        .filter_map(|(p, d)| p.map(|p| (p, *d)))
+        .collect();
+    let mut walked = dp.exposures_paths(&present).into_iter();
+    sources
+        .iter()
+        .map(|(p, _)| {
+            let mut out: BTreeMap<String, Admitted> = BTreeMap::new();
+            if p.is_some() {
+                for p in walked.next().unwrap_or_default() {
+                    out.entry(p.delivered_at.clone())
+                        .or_insert_with(Admitted::none)
+                        .add(&p);
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 /// The place to trace one packet from or to: the packet's own address in a subnet place, the
@@ -454,30 +465,52 @@ pub fn compare(
         names: Vec::new(),
     };
     let sources: Vec<&Matched> = places.iter().filter(|p| p.source).collect();
-    // Each source's exposures, in both estates, on every core (the results kept in source
-    // order, so the output does not depend on the scheduling).
-    let exposures = aksnet_engine::parallel::map(&sources, |from| {
-        // Outside the spokes a change is confined to, only packets addressed into them can
-        // differ.
-        let within = match reach {
+    let everything = aksnet_net::PrefixSet::everything();
+    // Outside the spokes a change is confined to, only packets addressed into them can differ.
+    let within: Vec<&aksnet_net::PrefixSet> = sources
+        .iter()
+        .map(|from| match reach {
             crate::scope::Reach::Spokes {
                 vnets,
                 space,
                 from_outside,
-            } if !from.inside(vnets) => Some(if from.external { from_outside } else { space }),
-            _ => None,
-        };
+            } if !from.inside(vnets) => {
+                if from.external {
+                    from_outside
+                } else {
+                    space
+                }
+            }
+            _ => &everything,
+        })
+        .collect();
+    // Each estate's exposures, the two estates on both cores.
+    let sides = [
         (
-            exposed(base.plane, from.base, within),
-            exposed(head.plane, from.head, within),
-        )
-    });
+            base.plane,
+            sources.iter().map(|m| m.base).collect::<Vec<_>>(),
+        ),
+        (
+            head.plane,
+            sources.iter().map(|m| m.head).collect::<Vec<_>>(),
+        ),
+    ];
+    let [b, h]: [Vec<BTreeMap<String, Admitted>>; 2] =
+        aksnet_engine::parallel::map(&sides, |(dp, places)| {
+            let asked: Vec<_> = places.iter().copied().zip(within.iter().copied()).collect();
+            exposed(dp, &asked)
+        })
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("two sides"));
+    let exposures = b.into_iter().zip(h);
     for (from, (b, h)) in sources.iter().zip(exposures) {
         let labels: BTreeSet<&String> = b.keys().chain(h.keys()).collect();
         let none = Admitted::none();
         for l in labels {
             let (bb, hh) = (b.get(l).unwrap_or(&none), h.get(l).unwrap_or(&none));
-            c.record(base, head, from, l, bb, hh);
+            if bb != hh {
+                c.record(base, head, from, l, bb, hh);
+            }
         }
     }
     (c.opened, c.closed, c.names)

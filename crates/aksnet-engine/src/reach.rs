@@ -22,6 +22,8 @@ use crate::topology::{Crossing, SubnetIx, SubnetPart, VnetIx};
 use crate::trace::{Query, Trace};
 use crate::DataPlane;
 
+mod many;
+
 const MAX_DEPTH: usize = 24;
 const MAX_BRANCHES: usize = 20_000;
 
@@ -43,6 +45,75 @@ struct Branch {
     /// What the request did that decides how its reply travels (its stateful devices also stop
     /// loops).
     req: crate::reply::Request,
+    /// Routed to this appliance (a firewall or NVA at this address in this subnet) and not yet
+    /// through it: the branch's next step is the appliance's, where the walks of many sources
+    /// meet ([`many`]).
+    appliance: Option<(IpAddr, SubnetIx)>,
+}
+
+impl Branch {
+    /// A walk's first branch: the packets from `src` to `dst` at `start`.
+    fn seed(src: &PrefixSet, dst: &PrefixSet, start: Location) -> Self {
+        Branch {
+            orig: PacketSet::from_parts(src, dst, Services::any()),
+            src_fixed: None,
+            dst_fixed: None,
+            port_fixed: None,
+            loc: start,
+            via: Vec::new(),
+            depth: 0,
+            origin: true,
+            by_name: Vec::new(),
+            unsure: PacketSet::empty(),
+            unknown: Vec::new(),
+            req: crate::reply::Request::default(),
+            appliance: None,
+        }
+    }
+}
+
+/// The branches a walk has still to take.
+enum Agenda {
+    /// Last in, first out: one source's walk, whose paths come out in the order reach has
+    /// always given them.
+    Stack(Vec<Branch>),
+    /// Many sources' walk ([`many`]): level by level, so that branches which reach the same
+    /// state are waiting together and are taken as one.
+    Levels {
+        /// Waiting, by depth, those handed to an appliance before the others of their depth
+        /// (the appliance's step gives branches of the same depth).
+        waiting: std::collections::BTreeMap<(usize, bool), Vec<Branch>>,
+        /// The level being taken, merged.
+        current: Vec<Branch>,
+    },
+}
+
+impl Agenda {
+    fn pop(&mut self) -> Option<Branch> {
+        match self {
+            Agenda::Stack(v) => v.pop(),
+            Agenda::Levels { waiting, current } => loop {
+                if let Some(b) = current.pop() {
+                    return Some(b);
+                }
+                *current = many::merged(waiting.pop_first()?.1);
+            },
+        }
+    }
+
+    fn extend(&mut self, branches: impl IntoIterator<Item = Branch>) {
+        match self {
+            Agenda::Stack(v) => v.extend(branches),
+            Agenda::Levels { waiting, .. } => {
+                for b in branches {
+                    waiting
+                        .entry((b.depth, b.appliance.is_none()))
+                        .or_default()
+                        .push(b);
+                }
+            }
+        }
+    }
 }
 
 /// Packets that take one path.
@@ -466,18 +537,23 @@ impl DataPlane<'_> {
     /// packet sets (`aksnet diff`), where those are most of the cost.
     pub fn exposure_paths(&self, from: &Place, destinations: &PrefixSet) -> Vec<PathResult> {
         let mut r = self.reach_sets(&self.place_set(from), destinations, self.start(from));
-        // Where the place itself would be "delivered", which exposure leaves out.
+        r.retain(self.exposed_from(from));
+        r
+    }
+
+    /// Which paths walked from `from` exposure shows: not those delivered where the place
+    /// itself is, nor Internet-to-Internet or on-premises-to-on-premises.
+    fn exposed_from<'a>(&self, from: &'a Place) -> impl Fn(&PathResult) -> bool + 'a {
         let own = match from {
             Place::Subnet(s) => self.topology.subnets[*s].label(&self.topology),
             Place::Endpoint(i) => self.endpoints[*i].name.clone(),
             _ => self.host(from).label,
         };
-        r.retain(|p| {
+        move |p: &PathResult| {
             p.delivered_at != own
                 && !(matches!(from, Place::Internet) && Self::never_entered(p, "internet"))
                 && !(matches!(from, Place::OnPrem) && Self::never_entered(p, "onprem"))
-        });
-        r
+        }
     }
 
     /// The subnet a place's packets start from, if they start in one.
@@ -555,48 +631,49 @@ impl DataPlane<'_> {
         dst: &PrefixSet,
         start: Location,
     ) -> (Vec<PathResult>, bool) {
+        self.walk(
+            Agenda::Stack(vec![Branch::seed(src, dst, start)]),
+            MAX_BRANCHES,
+        )
+    }
+
+    /// Walks every branch of `todo` to its end, in the agenda's order, within `budget` steps
+    /// (a branch's passage through an appliance is part of the step that routed it there);
+    /// and whether the budget ran out and left branches unexplored.
+    fn walk(&self, mut todo: Agenda, budget: usize) -> (Vec<PathResult>, bool) {
         let mut out = Vec::new();
-        let mut todo = vec![Branch {
-            orig: PacketSet::from_parts(src, dst, Services::any()),
-            src_fixed: None,
-            dst_fixed: None,
-            port_fixed: None,
-            loc: start,
-            via: Vec::new(),
-            depth: 0,
-            origin: true,
-            by_name: Vec::new(),
-            unsure: PacketSet::empty(),
-            unknown: Vec::new(),
-            req: crate::reply::Request::default(),
-        }];
         let mut steps = 0;
         let mut ran_out = false;
+        let mut next = Vec::new();
         while let Some(b) = todo.pop() {
-            steps += 1;
+            if b.appliance.is_none() {
+                steps += 1;
+            }
             if b.orig.is_empty() || b.depth > MAX_DEPTH {
                 continue;
             }
-            if steps > MAX_BRANCHES {
+            if steps > budget {
                 ran_out = true;
                 continue;
             }
-            self.step(b, &mut todo, &mut out);
+            self.step(b, &mut next, &mut out);
+            todo.extend(next.drain(..));
         }
         (out, ran_out)
     }
 
     /// A set of current packets in original coordinates.
-    fn pull(b: &Branch, f: &PacketSet) -> PacketSet {
-        let mut g = f.clone();
+    fn pull<'f>(b: &Branch, f: &'f PacketSet) -> std::borrow::Cow<'f, PacketSet> {
+        use std::borrow::Cow;
+        let mut g = Cow::Borrowed(f);
         if let Some(a) = b.src_fixed {
-            g = g.slice_src(a);
+            g = Cow::Owned(g.slice_src(a));
         }
         if let Some(d) = b.dst_fixed {
-            g = g.slice_dst(d);
+            g = Cow::Owned(g.slice_dst(d));
         }
         if let Some(p) = b.port_fixed {
-            g = g.slice_port(p);
+            g = Cow::Owned(g.slice_port(p));
         }
         g
     }
@@ -869,6 +946,11 @@ impl DataPlane<'_> {
 
     fn step(&self, mut b: Branch, todo: &mut Vec<Branch>, out: &mut Vec<PathResult>) {
         let t = &self.topology;
+        if let Some((ip, a)) = b.appliance.take() {
+            // The rest of the step that routed the branch here.
+            self.appliance(b, ip, a, todo, out);
+            return;
+        }
         b.depth += 1;
         match b.loc {
             Location::Internet => self.at_internet(b, todo, out),
@@ -1070,7 +1152,11 @@ impl DataPlane<'_> {
                 t.subnets[a].vnet,
                 t.subnets[s].name == "GatewaySubnet",
             );
-            self.appliance(n, ip, a, todo, out);
+            // Handed over as a branch of its own, where other sources' branches may join it.
+            n.loc = Location::Subnet(a);
+            n.origin = false;
+            n.appliance = Some((ip, a));
+            todo.push(n);
         }
     }
 

@@ -21,7 +21,7 @@ use crate::DataPlane;
 const MAX_HOPS: usize = 32;
 
 /// What the request did that decides how its reply travels.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Request {
     /// Stateful devices the request crossed (firewall and NVA private IPs), in order.
     pub stateful: Vec<IpAddr>,

@@ -25,7 +25,7 @@ mod protocol;
 mod set_index;
 
 pub use interval::IntervalSet;
-pub use packet::{PacketSet, Services};
+pub use packet::{PacketSet, Services, SourceCut};
 pub use port::{PortRange, PortSet};
 pub use prefix::{Family, ParseError, Prefix};
 pub use prefix_set::PrefixSet;

@@ -356,6 +356,38 @@ impl<T: Value + SetOps> SetOps for Layer<T> {
     }
 }
 
+/// Source address sets to cut packet sets by ([`PacketSet::by_sources`]), prepared once for
+/// many cuts.
+#[derive(Clone, Debug)]
+pub struct SourceCut {
+    sets: Vec<PrefixSet>,
+    /// When no two sets overlap: every set's source keys with the set's index, by start.
+    disjoint: Option<Vec<(u128, u128, usize)>>,
+}
+
+impl SourceCut {
+    /// Prepares a cut by `sets`.
+    pub fn new(sets: Vec<PrefixSet>) -> Self {
+        let mut tagged: Vec<(u128, u128, usize)> = sets
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| {
+                keys(s)
+                    .ranges()
+                    .iter()
+                    .map(move |&(a, b)| (a, b, i))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        tagged.sort_unstable();
+        let overlap = tagged.windows(2).any(|w| w[1].0 <= w[0].1);
+        SourceCut {
+            sets,
+            disjoint: (!overlap).then_some(tagged),
+        }
+    }
+}
+
 /// A set of packets (source IP, destination IP, protocol, destination port), canonical.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PacketSet(Layer<Layer<Services>>);
@@ -438,6 +470,49 @@ impl PacketSet {
     /// True when every packet of `o` is in `self`.
     pub fn is_superset(&self, o: &Self) -> bool {
         o.difference(self).is_empty()
+    }
+
+    /// The packets from each of the cut's source sets: `self ∩ (sets[i] × every destination ×
+    /// every service)` for each `i`, in one pass over the set's source groups, where cutting the
+    /// set once per source set would take it whole each time (a walk for many sources, cut by
+    /// source).
+    pub fn by_sources(&self, cut: &SourceCut) -> Vec<PacketSet> {
+        let Some(tagged) = &cut.disjoint else {
+            // Sets that overlap: one at a time.
+            return cut
+                .sets
+                .iter()
+                .map(|s| {
+                    self.intersection(&Self::from_parts(
+                        s,
+                        &PrefixSet::everything(),
+                        Services::any(),
+                    ))
+                })
+                .collect();
+        };
+        let mut parts: Vec<Vec<(IntervalSet, Layer<Services>)>> = vec![Vec::new(); cut.sets.len()];
+        for (srcs, inner) in &self.0 .0 {
+            let mut mine: std::collections::BTreeMap<usize, IntervalSet> = Default::default();
+            for &(s, e) in srcs.ranges() {
+                // Disjoint ranges sorted by start are sorted by end too.
+                let from = tagged.partition_point(|t| t.1 < s);
+                for &(a, b, i) in tagged[from..].iter().take_while(|t| t.0 <= e) {
+                    mine.entry(i).or_default().insert(a.max(s), b.min(e));
+                }
+            }
+            for (i, keys) in mine {
+                parts[i].push((keys, inner.clone()));
+            }
+        }
+        parts
+            .into_iter()
+            .map(|mut groups| {
+                // Distinct values on disjoint keys already; canonical order is by first key.
+                groups.sort_by_key(|(k, _)| k.ranges()[0].0);
+                Self(Layer(groups))
+            })
+            .collect()
     }
 
     /// The packets with source `ip`, given every source instead:
@@ -680,6 +755,18 @@ mod tests {
             }
             if let Some((s, d, p, port)) = sa.sample() {
                 prop_assert!(sa.contains(s, d, p, port));
+            }
+        }
+
+        #[test]
+        fn cuts_by_sources_match_intersections(a in prop::collection::vec(cube(), 0..4), cuts in prop::collection::vec((0u8..8, 0u8..8), 0..4)) {
+            let sa = build(&a);
+            let sets: Vec<PrefixSet> = cuts.iter().map(|&(x, y)| range_set(x, y)).collect();
+            let got = sa.by_sources(&SourceCut::new(sets.clone()));
+            prop_assert_eq!(got.len(), sets.len());
+            for (set, part) in sets.iter().zip(&got) {
+                let want = sa.intersection(&PacketSet::from_parts(set, &PrefixSet::everything(), Services::any()));
+                prop_assert_eq!(part, &want);
             }
         }
 

@@ -1,0 +1,176 @@
+//! Exposure from many sources in one walk. `aksnet diff` asks, for every source place, what its
+//! packets reach; hundreds of node subnets then send their packets through the same firewall
+//! into the same spokes. Their walks start apart and meet (at the hub's firewall, typically),
+//! so each source's first branch is seeded into one walk taken level by level, and the branches
+//! of a level that are in the same state — place, translations, what the request did for its
+//! reply, names, unknown reasons, depth — are merged into one that carries the union of their
+//! packets.
+//!
+//! This is exact because the walk is per packet: what a step does to a packet depends on the
+//! branch's state and on that packet, never on the rest of the set (the differential tests hold
+//! reach against `trace` packet by packet). So a merged branch does to each of its packets what
+//! the branch that brought it would have done. The paths are then cut by each source's
+//! addresses, which the packets keep in original coordinates through SNAT and DNAT. Sources
+//! whose addresses overlap (an endpoint and its subnet, overlapping VNets) go to different
+//! walks, so a cut never mixes two sources' packets.
+//!
+//! What may differ from [`DataPlane::exposure_paths`] source by source is the words: a merged
+//! path's `via` is the first merged branch's, which may name another source's first hops, and
+//! the paths come out in another order (`tests/exposures.rs` holds the rest equal).
+
+use super::{Agenda, Branch, PathResult, MAX_BRANCHES};
+use crate::places::Place;
+use crate::DataPlane;
+use aksnet_net::{PacketSet, PrefixSet, SourceCut};
+
+impl DataPlane<'_> {
+    /// [`DataPlane::exposure_paths`] for each of `sources` (a place, and the destinations its
+    /// packets are addressed to), with one walk for all the sources whose addresses do not
+    /// overlap: the same packets delivered at the same places, with the same names, unknowns
+    /// and breakage, in another order, and words that may name another source's first hops.
+    /// When the shared walk runs out of its step budget (the sum of theirs), each source is
+    /// walked alone.
+    pub fn exposures_paths(&self, sources: &[(&Place, &PrefixSet)]) -> Vec<Vec<PathResult>> {
+        let sets: Vec<PrefixSet> = sources.iter().map(|(p, _)| self.place_set(p)).collect();
+        let mut out: Vec<Vec<PathResult>> = vec![Vec::new(); sources.len()];
+        for batch in disjoint(&sets) {
+            let alone = |i: usize| self.exposure_paths(sources[i].0, sources[i].1);
+            if batch.len() == 1 {
+                out[batch[0]] = alone(batch[0]);
+                continue;
+            }
+            let seeds = batch
+                .iter()
+                .map(|&i| Branch::seed(&sets[i], sources[i].1, self.start(sources[i].0)));
+            let mut agenda = Agenda::Levels {
+                waiting: Default::default(),
+                current: Vec::new(),
+            };
+            agenda.extend(seeds);
+            let (walked, ran_out) = self.walk(agenda, MAX_BRANCHES * batch.len());
+            if ran_out {
+                for &i in &batch {
+                    out[i] = alone(i);
+                }
+                continue;
+            }
+            // Each path cut by source, in one pass over its packets.
+            let theirs = SourceCut::new(batch.iter().map(|&i| sets[i].clone()).collect());
+            for p in &walked {
+                for (&i, packets) in batch.iter().zip(p.packets.by_sources(&theirs)) {
+                    if !packets.is_empty() {
+                        out[i].push(PathResult {
+                            packets,
+                            ..p.clone()
+                        });
+                    }
+                }
+            }
+            for &i in &batch {
+                out[i].retain(self.exposed_from(sources[i].0));
+            }
+        }
+        out
+    }
+}
+
+/// The sources in groups whose address sets do not overlap (greedily, in order).
+fn disjoint(sets: &[PrefixSet]) -> Vec<Vec<usize>> {
+    let mut batches: Vec<(PrefixSet, Vec<usize>)> = Vec::new();
+    for (i, s) in sets.iter().enumerate() {
+        match batches.iter_mut().find(|(all, _)| !all.intersects(s)) {
+            Some((all, members)) => {
+                *all = all.union(s);
+                members.push(i);
+            }
+            None => batches.push((s.clone(), vec![i])),
+        }
+    }
+    batches.into_iter().map(|(_, m)| m).collect()
+}
+
+/// Whether two branches of one level (so of one depth) are in the same state: everything that
+/// decides what the walk does next to a packet, and what it says of the path, other than the
+/// words of the way so far.
+fn same_state(a: &Branch, b: &Branch) -> bool {
+    a.loc == b.loc
+        && a.appliance == b.appliance
+        && a.origin == b.origin
+        && a.src_fixed == b.src_fixed
+        && a.dst_fixed == b.dst_fixed
+        && a.port_fixed == b.port_fixed
+        && a.by_name == b.by_name
+        && a.unknown == b.unknown
+        && a.req == b.req
+}
+
+/// A level's branches with those in the same state merged: their packets and unsure packets
+/// united, the first one's words kept; in order of first appearance.
+pub(super) fn merged(level: Vec<Branch>) -> Vec<Branch> {
+    let mut groups: Vec<(Branch, Vec<PacketSet>, Vec<PacketSet>)> = Vec::new();
+    for b in level {
+        match groups.iter_mut().find(|(g, _, _)| same_state(g, &b)) {
+            Some((_, orig, unsure)) => {
+                orig.push(b.orig);
+                unsure.push(b.unsure);
+            }
+            None => groups.push((b, Vec::new(), Vec::new())),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(mut g, mut orig, mut unsure)| {
+            if !orig.is_empty() {
+                orig.push(std::mem::take(&mut g.orig));
+                unsure.push(std::mem::take(&mut g.unsure));
+                g.orig = PacketSet::union_all(orig);
+                g.unsure = PacketSet::union_all(unsure);
+            }
+            g
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::places::Location;
+
+    fn seed(src: &str) -> Branch {
+        let src: PrefixSet = [src.parse::<aksnet_net::Prefix>().unwrap()]
+            .into_iter()
+            .collect();
+        Branch::seed(&src, &PrefixSet::everything(), Location::Internet)
+    }
+
+    #[test]
+    fn branches_merge_only_in_the_same_state() {
+        let (a, b) = (seed("10.1.0.0/24"), seed("10.2.0.0/24"));
+        // Apart only in the words of their way: one branch with both sources' packets, the
+        // first one's words.
+        let mut worded = b.clone();
+        worded.via.push("another way".into());
+        let m = merged(vec![a.clone(), worded]);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].orig, a.orig.union(&b.orig));
+        assert!(m[0].via.is_empty());
+        // Apart in anything a later step reads or a path says: kept apart.
+        let ip: std::net::IpAddr = "10.0.0.4".parse().unwrap();
+        let changes: [fn(&mut Branch, std::net::IpAddr); 9] = [
+            |x, _| x.loc = Location::OnPrem,
+            |x, ip| x.appliance = Some((ip, crate::topology::SubnetIx::new(0))),
+            |x, _| x.origin = false,
+            |x, ip| x.src_fixed = Some(ip),
+            |x, ip| x.dst_fixed = Some(ip),
+            |x, _| x.port_fixed = Some(8080),
+            |x, _| x.by_name = vec!["example.com".into()],
+            |x, _| x.unknown = vec!["an NVA's rules".into()],
+            |x, ip| x.req.stateful.push(ip),
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut c = b.clone();
+            change(&mut c, ip);
+            assert_eq!(merged(vec![a.clone(), c]).len(), 2, "change {i}");
+        }
+    }
+}
