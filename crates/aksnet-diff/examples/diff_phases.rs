@@ -46,10 +46,11 @@ fn main() {
         },
     );
     let t = Instant::now();
-    let r = aksnet_diff::resources::compare(&base, &head);
+    let texts = [&base, &head].map(aksnet_diff::resources::Texts::of);
+    let r = aksnet_diff::resources::compare(&texts[0], &texts[1]);
     eprintln!("resources {:?}", t.elapsed());
     let t = Instant::now();
-    let s = aksnet_diff::scope::of(&b, &h, &r);
+    let s = aksnet_diff::scope::of(&b, &h, [&texts[0], &texts[1]], &r);
     eprintln!("scope {:?}", t.elapsed());
     let t = Instant::now();
     let f = aksnet_diff::flows::compare(&b, &h, &s, &[]);

@@ -92,7 +92,7 @@ impl Diff {
 /// [`diff`] with every flow computed, whatever changed (what the pruning by [`scope`] is
 /// tested against).
 pub fn diff_exhaustive(base: &Side, head: &Side) -> Diff {
-    compared(base, head, &[], |_| Some(scope::Reach::Everywhere))
+    compared(base, head, &[], |_, _| Some(scope::Reach::Everywhere))
 }
 
 /// Compares BASE with HEAD.
@@ -103,11 +103,11 @@ pub fn diff(base: &Side, head: &Side) -> Diff {
 /// [`diff`] with more source places: `named` as flow intents name them (the sources of the
 /// intents in either input), which need not be among the flow matrix's.
 pub fn diff_from(base: &Side, head: &Side, named: &[String]) -> Diff {
-    compared(base, head, named, |resources| {
+    compared(base, head, named, |texts, resources| {
         // The same resources (and on-premises prefixes) make the same data plane.
         let same = resources.is_empty()
             && base.estate.on_premises_prefixes == head.estate.on_premises_prefixes;
-        (!same).then(|| scope::of(base, head, resources))
+        (!same).then(|| scope::of(base, head, texts, resources))
     })
 }
 
@@ -116,10 +116,12 @@ fn compared(
     base: &Side,
     head: &Side,
     named: &[String],
-    reach: impl FnOnce(&resources::ResourceChanges) -> Option<scope::Reach>,
+    reach: impl FnOnce([&resources::Texts; 2], &resources::ResourceChanges) -> Option<scope::Reach>,
 ) -> Diff {
-    let resources = resources::compare(base.estate, head.estate);
-    let (opened, closed, names) = match reach(&resources) {
+    let texts =
+        aksnet_engine::parallel::map(&[base.estate, head.estate], |e| resources::Texts::of(e));
+    let resources = resources::compare(&texts[0], &texts[1]);
+    let (opened, closed, names) = match reach([&texts[0], &texts[1]], &resources) {
         Some(r) => flows::compare(base, head, &r, named),
         None => Default::default(),
     };

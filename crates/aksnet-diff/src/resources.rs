@@ -3,7 +3,7 @@
 //! priority`): elements of arrays of named objects are matched by name, other arrays by
 //! position.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aksnet_model::Estate;
 use serde::Serialize;
@@ -46,21 +46,88 @@ fn is_zero(n: &usize) -> bool {
 /// The most changed paths listed per resource.
 pub const MAX_PATHS: usize = 20;
 
-/// Every resource of an estate as its JSON, by lowercase id.
-pub(crate) fn by_id(e: &Estate) -> BTreeMap<String, Value> {
-    let mut out = BTreeMap::new();
-    let Ok(Value::Object(top)) = serde_json::to_value(e) else {
-        return out;
-    };
-    for (_, v) in top {
-        let Value::Array(items) = v else { continue };
-        for r in items {
-            if let Some(id) = r.get("id").and_then(Value::as_str) {
-                out.insert(id.to_ascii_lowercase(), r);
+/// An estate's resources as JSON text: the estate serialised once, each resource a slice of
+/// it, by lowercase id. Equal slices are equal resources, so only resources whose text differs
+/// are parsed and compared, and an id is looked for in the text rather than in parsed values.
+pub struct Texts {
+    /// The estate, compact JSON.
+    text: String,
+    /// The same in ASCII lower case (the same byte offsets), to find ids ignoring case.
+    lower: String,
+    /// Each resource's byte range in `text`, by lowercase id (the last one of an id repeated).
+    by_id: BTreeMap<String, (usize, usize)>,
+    /// The ranges by start, with their ids: which resource holds a position.
+    by_start: Vec<(usize, usize, String)>,
+}
+
+impl Texts {
+    /// Serialises `e` and finds its resources: the objects with an `id` in its top-level
+    /// arrays.
+    pub fn of(e: &Estate) -> Self {
+        #[derive(serde::Deserialize)]
+        struct Id<'a> {
+            #[serde(borrow)]
+            id: Option<std::borrow::Cow<'a, str>>,
+        }
+        let text = serde_json::to_string(e).unwrap_or_default();
+        let mut by_id = BTreeMap::new();
+        let top: BTreeMap<String, &serde_json::value::RawValue> =
+            serde_json::from_str(&text).unwrap_or_default();
+        for v in top.values() {
+            let Ok(items) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(v.get())
+            else {
+                continue;
+            };
+            for r in items.into_iter().filter(|r| r.get().starts_with('{')) {
+                if let Ok(Id { id: Some(id) }) = serde_json::from_str::<Id>(r.get()) {
+                    // A slice of `text`: its offset is where it starts.
+                    let start = r.get().as_ptr() as usize - text.as_ptr() as usize;
+                    by_id.insert(id.to_ascii_lowercase(), (start, start + r.get().len()));
+                }
             }
         }
+        let mut by_start: Vec<(usize, usize, String)> = by_id
+            .iter()
+            .map(|(id, &(a, b))| (a, b, id.clone()))
+            .collect();
+        by_start.sort();
+        Texts {
+            lower: text.to_ascii_lowercase(),
+            text,
+            by_id,
+            by_start,
+        }
     }
-    out
+
+    /// The resource's JSON text.
+    fn text(&self, id: &str) -> Option<&str> {
+        self.by_id.get(id).map(|&(a, b)| &self.text[a..b])
+    }
+
+    /// The resource's JSON.
+    pub(crate) fn value(&self, id: &str) -> Option<Value> {
+        serde_json::from_str(self.text(id)?).ok()
+    }
+
+    /// The resources' lowercase ids.
+    fn ids(&self) -> impl Iterator<Item = &String> {
+        self.by_id.keys()
+    }
+
+    /// The lowercase ids of the resources other than `id` (lowercase) whose JSON holds a
+    /// string equal to it, ignoring case. serde_json escapes only quotes, backslashes and
+    /// control characters, which no resource id holds, so the string is its quoted text.
+    pub(crate) fn naming(&self, id: &str) -> BTreeSet<&str> {
+        let quoted = format!("\"{id}\"");
+        self.lower
+            .match_indices(&quoted)
+            .filter_map(|(at, _)| {
+                let i = self.by_start.partition_point(|(a, _, _)| *a <= at);
+                let (_, end, holder) = self.by_start.get(i.checked_sub(1)?)?;
+                (at < *end && holder != id).then_some(holder.as_str())
+            })
+            .collect()
+    }
 }
 
 /// The paths under `path` where `a` and `b` differ.
@@ -134,27 +201,25 @@ fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
 }
 
 /// Compares the resources of two estates.
-pub fn compare(base: &Estate, head: &Estate) -> ResourceChanges {
-    let (b, h) = (by_id(base), by_id(head));
+pub fn compare(base: &Texts, head: &Texts) -> ResourceChanges {
     let mut out = ResourceChanges::default();
-    for (k, hv) in &h {
-        let id = hv
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or(k)
-            .to_string();
-        match b.get(k) {
-            None => out.added.push(id),
-            Some(bv) => {
+    let id_of = |v: &Value, k: &str| v.get("id").and_then(Value::as_str).unwrap_or(k).to_string();
+    for k in head.ids() {
+        let hv = || head.value(k).unwrap_or_default();
+        match base.text(k) {
+            None => out.added.push(id_of(&hv(), k)),
+            Some(b) if Some(b) == head.text(k) => {}
+            Some(_) => {
+                let (bv, hv) = (base.value(k).unwrap_or_default(), hv());
                 let mut paths = Vec::new();
-                differences(bv, hv, "", &mut paths);
+                differences(&bv, &hv, "", &mut paths);
                 // The id's casing is not a change Azure sees.
                 paths.retain(|p| p != "id" && p != "name");
                 if !paths.is_empty() {
                     let more = paths.len().saturating_sub(MAX_PATHS);
                     paths.truncate(MAX_PATHS);
                     out.changed.push(Changed {
-                        id,
+                        id: id_of(&hv, k),
                         properties: paths,
                         more,
                     });
@@ -162,14 +227,10 @@ pub fn compare(base: &Estate, head: &Estate) -> ResourceChanges {
             }
         }
     }
-    for (k, bv) in &b {
-        if !h.contains_key(k) {
-            out.removed.push(
-                bv.get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or(k)
-                    .to_string(),
-            );
+    for k in base.ids() {
+        if head.text(k).is_none() {
+            out.removed
+                .push(id_of(&base.value(k).unwrap_or_default(), k));
         }
     }
     out
@@ -179,6 +240,46 @@ pub fn compare(base: &Estate, head: &Estate) -> ResourceChanges {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn estate(v: Value) -> Estate {
+        Estate::from_json(&v.to_string()).unwrap()
+    }
+
+    #[test]
+    fn texts_find_resources_naming_an_id_in_any_case() {
+        let sub = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+        let e = estate(json!({
+            "aksnetSchema": 1, "name": "t",
+            "networkSecurityGroups": [{ "id": format!("{sub}/networkSecurityGroups/NSG-A"),
+                "name": "NSG-A", "properties": { "securityRules": [] } }],
+            "virtualNetworks": [
+                { "id": format!("{sub}/virtualNetworks/v1"), "name": "v1", "properties": {
+                    "addressSpace": { "addressPrefixes": ["10.1.0.0/16"] },
+                    "subnets": [{ "name": "a", "properties": { "addressPrefix": "10.1.0.0/24",
+                        "networkSecurityGroup": { "id": format!("{sub}/networksecuritygroups/nsg-a") } } }] } },
+                { "id": format!("{sub}/virtualNetworks/v2"), "name": "v2", "properties": {
+                    "addressSpace": { "addressPrefixes": ["10.2.0.0/16"] }, "subnets": [] } }
+            ]
+        }));
+        let t = Texts::of(&e);
+        let nsg = format!("{sub}/networkSecurityGroups/NSG-A").to_ascii_lowercase();
+        let v1 = format!("{sub}/virtualNetworks/v1").to_ascii_lowercase();
+        // The subnet names the NSG in another case; the NSG itself is not counted, nor v2.
+        assert_eq!(t.naming(&nsg).into_iter().collect::<Vec<_>>(), [v1.as_str()]);
+        assert!(t.naming(&v1).is_empty());
+        assert_eq!(t.value(&nsg).unwrap()["name"], "NSG-A");
+        // Texts alike are resources alike: nothing changed; one rule more is one change.
+        assert!(compare(&t, &Texts::of(&e)).is_empty());
+        let mut json2 = serde_json::to_value(&e).unwrap();
+        json2["networkSecurityGroups"][0]["properties"]["securityRules"] = json!([{ "name": "r",
+            "properties": { "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "*",
+            "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*" } }]);
+        let more = estate(json2);
+        let c = compare(&t, &Texts::of(&more));
+        assert_eq!(c.changed.len(), 1, "{c:?}");
+        assert_eq!(c.changed[0].id, format!("{sub}/networkSecurityGroups/NSG-A"));
+        assert_eq!(c.changed[0].properties, ["properties.securityRules[r] added"]);
+    }
 
     #[test]
     fn named_elements_match_by_name_and_others_by_position() {

@@ -100,16 +100,6 @@ fn own_vnet(id: &str) -> Option<String> {
     Some(format!("{}{name}", &id[..at + key.len()]))
 }
 
-/// Whether a JSON value names `id` (lower case).
-fn names(v: &Value, id: &str) -> bool {
-    match v {
-        Value::String(s) => s.eq_ignore_ascii_case(id),
-        Value::Array(a) => a.iter().any(|x| names(x, id)),
-        Value::Object(o) => o.values().any(|x| names(x, id)),
-        _ => false,
-    }
-}
-
 /// Whether the VNet `id` carries traffic between others: more than one peering, a gateway, or
 /// a subnet for a firewall, an appliance route or Route Server.
 fn transit(dp: &DataPlane, id: &str) -> bool {
@@ -128,15 +118,17 @@ fn transit(dp: &DataPlane, id: &str) -> bool {
     })
 }
 
-/// Where the change between `base` and `head` can be seen.
-pub fn of(base: &Side, head: &Side, changes: &ResourceChanges) -> Reach {
+/// Where the change between `base` and `head` can be seen; `texts` are their resources
+/// ([`crate::resources::Texts`]).
+pub fn of(
+    base: &Side,
+    head: &Side,
+    texts: [&crate::resources::Texts; 2],
+    changes: &ResourceChanges,
+) -> Reach {
     if base.estate.on_premises_prefixes != head.estate.on_premises_prefixes {
         return Reach::Everywhere;
     }
-    let all: Vec<(String, Value)> = [base.estate, head.estate]
-        .iter()
-        .flat_map(|e| crate::resources::by_id(e).into_iter())
-        .collect();
     let changed: Vec<&String> = changes
         .added
         .iter()
@@ -161,23 +153,29 @@ pub fn of(base: &Side, head: &Side, changes: &ResourceChanges) -> Reach {
                         .iter()
                         .any(|p| p.starts_with("properties.virtualNetworkPeerings"))
             });
-        for (rid, v) in &all {
-            let vnet = own_vnet(rid);
-            if *rid == id {
-                match vnet {
-                    Some(own) if !peerings && !id.contains("/virtualnetworkpeerings/") => {
-                        vnets.insert(own);
-                    }
-                    _ => vnets_named(v, &mut vnets),
+        for t in texts {
+            match own_vnet(&id) {
+                Some(own) if !peerings && !id.contains("/virtualnetworkpeerings/") => {
+                    vnets.insert(own);
                 }
-            } else if names(v, &id) {
-                // What names the changed resource: a VNet is touched itself (not the VNets
-                // its peerings name); anything else where its own subnets are.
-                match vnet {
+                _ => {
+                    if let Some(v) = t.value(&id) {
+                        vnets_named(&v, &mut vnets);
+                    }
+                }
+            }
+            // What names the changed resource: a VNet is touched itself (not the VNets its
+            // peerings name); anything else where its own subnets are.
+            for rid in t.naming(&id) {
+                match own_vnet(rid) {
                     Some(own) => {
                         vnets.insert(own);
                     }
-                    None => vnets_named(v, &mut vnets),
+                    None => {
+                        if let Some(v) = t.value(rid) {
+                            vnets_named(&v, &mut vnets);
+                        }
+                    }
                 }
             }
         }

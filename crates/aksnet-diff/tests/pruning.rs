@@ -66,9 +66,10 @@ fn with_sides<R>(base: &Value, head: &Value, f: impl FnOnce(&Side, &Side) -> R) 
 /// found confined to spokes.
 fn both(base: &Value, head: &Value) -> (Value, Value, bool) {
     with_sides(base, head, |b, h| {
-        let changes = aksnet_diff::resources::compare(b.estate, h.estate);
+        let texts = [b.estate, h.estate].map(aksnet_diff::resources::Texts::of);
+        let changes = aksnet_diff::resources::compare(&texts[0], &texts[1]);
         let spokes = matches!(
-            aksnet_diff::scope::of(b, h, &changes),
+            aksnet_diff::scope::of(b, h, [&texts[0], &texts[1]], &changes),
             aksnet_diff::scope::Reach::Spokes { .. }
         );
         (
