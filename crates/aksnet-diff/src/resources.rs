@@ -265,7 +265,10 @@ mod tests {
         let nsg = format!("{sub}/networkSecurityGroups/NSG-A").to_ascii_lowercase();
         let v1 = format!("{sub}/virtualNetworks/v1").to_ascii_lowercase();
         // The subnet names the NSG in another case; the NSG itself is not counted, nor v2.
-        assert_eq!(t.naming(&nsg).into_iter().collect::<Vec<_>>(), [v1.as_str()]);
+        assert_eq!(
+            t.naming(&nsg).into_iter().collect::<Vec<_>>(),
+            [v1.as_str()]
+        );
         assert!(t.naming(&v1).is_empty());
         assert_eq!(t.value(&nsg).unwrap()["name"], "NSG-A");
         // Texts alike are resources alike: nothing changed; one rule more is one change.
@@ -277,8 +280,14 @@ mod tests {
         let more = estate(json2);
         let c = compare(&t, &Texts::of(&more));
         assert_eq!(c.changed.len(), 1, "{c:?}");
-        assert_eq!(c.changed[0].id, format!("{sub}/networkSecurityGroups/NSG-A"));
-        assert_eq!(c.changed[0].properties, ["properties.securityRules[r] added"]);
+        assert_eq!(
+            c.changed[0].id,
+            format!("{sub}/networkSecurityGroups/NSG-A")
+        );
+        assert_eq!(
+            c.changed[0].properties,
+            ["properties.securityRules[r] added"]
+        );
     }
 
     #[test]

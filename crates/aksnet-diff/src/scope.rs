@@ -5,7 +5,8 @@
 //! NAT gateway), and the VNets named by any resource that names it (an NSG on a NIC). When all
 //! of them are spokes — no more than one peering, no gateway, no firewall or appliance subnet —
 //! a flow between two places outside them, which crosses only the hub, cannot change: from a
-//! source outside them only the packets addressed into them are compared. Anything else (the
+//! source outside them only the packets addressed into them, or to a device that delivers into
+//! them (an Application Gateway with a backend there, a firewall's DNAT), are compared. Anything else (the
 //! hub, the firewall and its policy, gateways, DNS, a type aksnet does not model, the
 //! on-premises prefixes) makes every flow comparable again.
 
@@ -27,8 +28,10 @@ pub enum Reach {
     Spokes {
         /// The VNets.
         vnets: BTreeSet<String>,
-        /// Their address spaces, in either estate, with the public addresses of their own
-        /// endpoints (a client in another spoke may reach those through the Internet).
+        /// Their address spaces, in either estate, with the addresses outside them that
+        /// deliver into them: their own public endpoints (a client in another spoke may reach
+        /// those through the Internet), Application Gateways with a backend in them, and
+        /// firewalls' public addresses (DNAT).
         space: PrefixSet,
         /// `space` with every public address of the estates: from the Internet and
         /// on-premises a DNAT rule on the firewall's address, or any public IP, may deliver
@@ -118,6 +121,33 @@ fn transit(dp: &DataPlane, id: &str) -> bool {
     })
 }
 
+/// Whether packets addressed to endpoint `e` outside `space` may be delivered into it: a
+/// public endpoint of its own, an Application Gateway whose backend is in it (the backend
+/// the engine follows, [`aksnet_model::appgw`]'s first one), and a firewall's public address,
+/// whose DNAT rules may translate into it.
+fn delivers_into(
+    dp: &DataPlane,
+    e: &aksnet_engine::endpoints::Endpoint,
+    space: &PrefixSet,
+) -> bool {
+    use aksnet_engine::endpoints::EndpointKind;
+    let own = e
+        .subnet
+        .is_some_and(|s| space.contains_addr(dp.topology.subnets[s].prefix.network()));
+    match e.kind {
+        EndpointKind::AppGatewayPublic | EndpointKind::AppGatewayPrivate => {
+            own || dp
+                .estate
+                .application_gateways
+                .get(&e.resource)
+                .and_then(|a| a.properties.first_backend_ip())
+                .is_some_and(|ip| space.contains_addr(ip))
+        }
+        EndpointKind::FirewallPublic => true,
+        _ => own,
+    }
+}
+
 /// Where the change between `base` and `head` can be seen; `texts` are their resources
 /// ([`crate::resources::Texts`]).
 pub fn of(
@@ -188,32 +218,32 @@ pub fn of(
         return Reach::Everywhere;
     }
     let mut space = PrefixSet::default();
-    let mut public = PrefixSet::default();
     for dp in [base.plane, head.plane] {
-        let inside =
-            |v: &aksnet_engine::topology::Vnet| vnets.contains(&v.id.as_str().to_ascii_lowercase());
-        for v in dp.topology.vnets.iter().filter(|v| inside(v)) {
-            space = space.union(&v.space);
+        for v in dp.topology.vnets.iter() {
+            if vnets.contains(&v.id.as_str().to_ascii_lowercase()) {
+                space = space.union(&v.space);
+            }
         }
+    }
+    let mut public = PrefixSet::default();
+    let mut delivering = PrefixSet::default();
+    for dp in [base.plane, head.plane] {
         for e in dp.endpoints.iter() {
-            if dp
+            let host: PrefixSet = [aksnet_net::Prefix::from(e.ip)].into_iter().collect();
+            if delivers_into(dp, e, &space) {
+                delivering = delivering.union(&host);
+            }
+            if !dp
                 .topology
                 .vnets
                 .iter()
                 .any(|v| v.space.contains_addr(e.ip))
             {
-                continue;
-            }
-            let host: PrefixSet = [aksnet_net::Prefix::from(e.ip)].into_iter().collect();
-            public = public.union(&host);
-            let own = e
-                .subnet
-                .is_some_and(|s| inside(&dp.topology.vnets[dp.topology.subnets[s].vnet]));
-            if own {
-                space = space.union(&host);
+                public = public.union(&host);
             }
         }
     }
+    let space = space.union(&delivering);
     let from_outside = space.union(&public);
     Reach::Spokes {
         vnets,

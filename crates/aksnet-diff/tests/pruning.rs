@@ -123,6 +123,72 @@ fn pruned_diffs_equal_exhaustive_ones() {
     assert!(changed >= 2, "the cases change flows");
 }
 
+/// A proxy outside the changed spoke delivers into it: the shared spoke's Application Gateway
+/// has its backend in the dev spoke (routed through the firewall, which allows it, and let in
+/// by the dev NSG), whose NSG then denies the gateway's subnet. Packets addressed to the
+/// gateway, not to the dev spoke, change; the pruned diff must see them.
+#[test]
+fn flows_through_a_proxy_into_the_changed_spoke_are_compared() {
+    let mut base = designed();
+    named(&mut base, "applicationGateways", |n| n == "agw-aks-shared")["properties"]
+        ["backendAddressPools"][0]["properties"]["backendAddresses"] =
+        json!([{ "ipAddress": "10.100.2.4" }]);
+    named(&mut base, "routeTables", |n| n == "rt-agw-aks-shared")["properties"]["routes"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            json!({"name": "to-dev", "properties": {"addressPrefix": "10.100.2.0/24",
+            "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.100.0.4"}}),
+        );
+    named(&mut base, "ruleCollectionGroups", |n| n == "rcg-intents")["properties"]
+        ["ruleCollections"][0]["rules"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            json!({"ruleType": "NetworkRule", "name": "agw-to-dev", "ipProtocols": ["TCP"],
+            "sourceAddresses": ["10.100.8.0/24"], "destinationAddresses": ["10.100.2.0/28"],
+            "destinationPorts": ["443"]}),
+        );
+    let rule = |name: &str, priority: u32, access: &str| {
+        json!({"name": name, "properties": {"priority": priority, "direction": "Inbound",
+            "access": access, "protocol": "Tcp", "sourcePortRange": "*",
+            "destinationPortRange": "443", "sourceAddressPrefix": "10.100.8.0/24",
+            "destinationAddressPrefix": "*"}})
+    };
+    let dev_rules = |e: &mut Value| -> Vec<Value> {
+        let rules = &mut named(e, "networkSecurityGroups", |n| n == "nsg-system-aks-dev")
+            ["properties"]["securityRules"];
+        std::mem::take(rules.as_array_mut().unwrap())
+    };
+    let mut rules = dev_rules(&mut base);
+    rules.push(rule("allow-agw", 200, "Allow"));
+    named(&mut base, "networkSecurityGroups", |n| {
+        n == "nsg-system-aks-dev"
+    })["properties"]["securityRules"] = json!(rules.clone());
+    let mut head = base.clone();
+    rules.push(rule("deny-agw", 100, "Deny"));
+    named(&mut head, "networkSecurityGroups", |n| {
+        n == "nsg-system-aks-dev"
+    })["properties"]["securityRules"] = json!(rules);
+    let (pruned, full, spokes) = both(&base, &head);
+    assert!(spokes, "confined to the dev spoke");
+    let through_agw = |d: &Value| {
+        d["closed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| !c["from"].as_str().unwrap().starts_with("vnet-aks-dev"))
+            .count()
+    };
+    assert!(through_agw(&full) > 0, "{}", full["summary"]);
+    assert!(
+        pruned == full,
+        "pruned: {}; exhaustive: {}",
+        pruned["summary"],
+        full["summary"]
+    );
+}
+
 #[test]
 fn places_flow_intents_start_from_are_sources_too() {
     let base = designed();

@@ -931,15 +931,20 @@ impl DataPlane<'_> {
         }
     }
 
-    /// Restricts a branch to current destinations in `region`.
+    /// Restricts a branch to current destinations in `region`: a destination fixed by a
+    /// translation is in it or not, for all the branch's packets.
     fn narrow(b: &Branch, region: &PrefixSet) -> Branch {
         let mut n = b.clone();
-        if b.dst_fixed.is_none() {
-            n.orig = b.orig.intersection(&PacketSet::from_parts(
-                &PrefixSet::everything(),
-                region,
-                Services::any(),
-            ));
+        match b.dst_fixed {
+            None => {
+                n.orig = b.orig.intersection(&PacketSet::from_parts(
+                    &PrefixSet::everything(),
+                    region,
+                    Services::any(),
+                ))
+            }
+            Some(d) if !region.contains_addr(d) => n.orig = PacketSet::empty(),
+            Some(_) => {}
         }
         n
     }
