@@ -466,7 +466,8 @@ pub fn compare(
     };
     let sources: Vec<&Matched> = places.iter().filter(|p| p.source).collect();
     let everything = aksnet_net::PrefixSet::everything();
-    // Outside the spokes a change is confined to, only packets addressed into them can differ.
+    // Outside the spokes a change is confined to, only packets delivered into them can differ;
+    // from inside too when the change is to inbound NSG rules.
     let within: Vec<&aksnet_net::PrefixSet> = sources
         .iter()
         .map(|from| match reach {
@@ -474,8 +475,9 @@ pub fn compare(
                 vnets,
                 space,
                 from_outside,
-            } if !from.inside(vnets) => {
-                if from.external {
+                inbound_only,
+            } if *inbound_only || !from.inside(vnets) => {
+                if from.external || from.inside(vnets) {
                     from_outside
                 } else {
                     space

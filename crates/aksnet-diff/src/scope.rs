@@ -12,7 +12,9 @@
 
 use std::collections::BTreeSet;
 
+use aksnet_engine::routes::NextHop;
 use aksnet_engine::DataPlane;
+use aksnet_model::Maybe;
 use aksnet_net::PrefixSet;
 use serde_json::Value;
 
@@ -37,6 +39,10 @@ pub enum Reach {
         /// on-premises a DNAT rule on the firewall's address, or any public IP, may deliver
         /// into the spokes.
         from_outside: PrefixSet,
+        /// Every change is to inbound NSG rules, which decide only what enters the spokes'
+        /// subnets (replies pass NSGs statefully): from inside the spokes too, only packets
+        /// delivered into them can change.
+        inbound_only: bool,
     },
 }
 
@@ -103,8 +109,9 @@ fn own_vnet(id: &str) -> Option<String> {
     Some(format!("{}{name}", &id[..at + key.len()]))
 }
 
-/// Whether the VNet `id` carries traffic between others: more than one peering, a gateway, or
-/// a subnet for a firewall, an appliance route or Route Server.
+/// Whether the VNet `id` carries traffic between others: more than one peering, a gateway, a
+/// subnet for a firewall or Route Server, or an appliance some route sends packets to
+/// (packets addressed elsewhere then enter it).
 fn transit(dp: &DataPlane, id: &str) -> bool {
     let t = &dp.topology;
     t.vnets.iter().any(|v| {
@@ -117,6 +124,10 @@ fn transit(dp: &DataPlane, id: &str) -> bool {
                         n.as_str(),
                         "azurefirewallsubnet" | "gatewaysubnet" | "routeserversubnet"
                     )
+                })
+                || dp.routes.iter().flatten().any(|r| {
+                    matches!(&r.next_hop, NextHop::VirtualAppliance(Maybe::Known(ip))
+                        if v.space.contains_addr(*ip))
                 }))
     })
 }
@@ -249,7 +260,41 @@ pub fn of(
         vnets,
         space,
         from_outside,
+        inbound_only: inbound_only(texts, changes),
     }
+}
+
+/// Whether every change is to inbound security rules of NSGs: only NSGs changed, each only in
+/// rules (`properties.securityRules[name]`, every changed path listed) that are inbound in
+/// each estate holding them. An NSG added or removed changes outbound defaults too.
+fn inbound_only(texts: [&crate::resources::Texts; 2], changes: &ResourceChanges) -> bool {
+    let inbound = |nsg: &str, rule: &str| {
+        texts.iter().all(|t| {
+            let Some(v) = t.value(nsg) else { return true };
+            v["properties"]["securityRules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| {
+                    r["name"]
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(rule))
+                })
+                .all(|r| r["properties"]["direction"].as_str() == Some("Inbound"))
+        })
+    };
+    changes.added.is_empty()
+        && changes.removed.is_empty()
+        && changes.changed.iter().all(|c| {
+            let id = c.id.to_ascii_lowercase();
+            type_of(&id) == "microsoft.network/networksecuritygroups"
+                && c.more == 0
+                && c.properties.iter().all(|p| {
+                    p.strip_prefix("properties.securityRules[")
+                        .and_then(|rest| rest.split_once(']'))
+                        .is_some_and(|(rule, _)| inbound(&id, rule))
+                })
+        })
 }
 
 #[cfg(test)]

@@ -62,16 +62,22 @@ fn with_sides<R>(base: &Value, head: &Value, f: impl FnOnce(&Side, &Side) -> R) 
     f(&b, &h)
 }
 
-/// The diff of `base` and `head`, pruned and exhaustive, as JSON, and whether the change was
-/// found confined to spokes.
-fn both(base: &Value, head: &Value) -> (Value, Value, bool) {
+/// The diff of `base` and `head`, pruned and exhaustive, as JSON, and where the change was
+/// found: `everywhere`, `spokes`, or `spokes, inbound only`.
+fn both(base: &Value, head: &Value) -> (Value, Value, &'static str) {
     with_sides(base, head, |b, h| {
         let texts = [b.estate, h.estate].map(aksnet_diff::resources::Texts::of);
         let changes = aksnet_diff::resources::compare(&texts[0], &texts[1]);
-        let spokes = matches!(
-            aksnet_diff::scope::of(b, h, [&texts[0], &texts[1]], &changes),
-            aksnet_diff::scope::Reach::Spokes { .. }
-        );
+        let spokes = match aksnet_diff::scope::of(b, h, [&texts[0], &texts[1]], &changes) {
+            aksnet_diff::scope::Reach::Everywhere => "everywhere",
+            aksnet_diff::scope::Reach::Spokes {
+                inbound_only: false,
+                ..
+            } => "spokes",
+            aksnet_diff::scope::Reach::Spokes {
+                inbound_only: true, ..
+            } => "spokes, inbound only",
+        };
         (
             aksnet_diff::render::json(&diff(b, h)),
             aksnet_diff::render::json(&diff_exhaustive(b, h)),
@@ -86,7 +92,7 @@ fn pruned_diffs_equal_exhaustive_ones() {
     let deny = json!({"name": "deny-ssh", "properties": {"priority": 100, "direction": "Inbound", "access": "Deny",
         "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "22",
         "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}});
-    let mut cases: Vec<(&str, Value, bool)> = Vec::new();
+    let mut cases: Vec<(&str, Value, &str)> = Vec::new();
     // One spoke's NSG.
     let mut h = base.clone();
     named(&mut h, "networkSecurityGroups", |n| {
@@ -95,13 +101,26 @@ fn pruned_diffs_equal_exhaustive_ones() {
         .as_array_mut()
         .unwrap()
         .push(deny.clone());
-    cases.push(("a spoke's NSG", h, true));
+    cases.push(("a spoke's NSG", h, "spokes, inbound only"));
+    // One spoke's NSG, outbound: what its nodes reach elsewhere changes.
+    let mut h = base.clone();
+    named(&mut h, "networkSecurityGroups", |n| {
+        n == "nsg-system-aks-prod"
+    })["properties"]["securityRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            json!({"name": "deny-dev", "properties": {"priority": 100, "direction": "Outbound",
+            "access": "Deny", "protocol": "*", "sourcePortRange": "*", "destinationPortRange": "*",
+            "sourceAddressPrefix": "*", "destinationAddressPrefix": "10.100.2.0/24"}}),
+        );
+    cases.push(("a spoke's NSG, outbound", h, "spokes"));
     // One spoke's route table loses its default route.
     let mut h = base.clone();
     named(&mut h, "routeTables", |n| {
         n.starts_with("rt-") && !n.contains("firewall") && !n.contains("gateway")
     })["properties"]["routes"] = json!([]);
-    cases.push(("a spoke's routes", h, true));
+    cases.push(("a spoke's routes", h, "spokes"));
     // The hub's Bastion NSG: everywhere.
     let mut h = base.clone();
     named(&mut h, "networkSecurityGroups", |n| {
@@ -110,7 +129,7 @@ fn pruned_diffs_equal_exhaustive_ones() {
         .as_array_mut()
         .unwrap()
         .push(deny);
-    cases.push(("the hub's NSG", h, false));
+    cases.push(("the hub's NSG", h, "everywhere"));
     let mut changed = 0;
     for (what, head, confined) in cases {
         let (pruned, full, spokes) = both(&base, &head);
@@ -120,7 +139,7 @@ fn pruned_diffs_equal_exhaustive_ones() {
             changed += 1;
         }
     }
-    assert!(changed >= 2, "the cases change flows");
+    assert!(changed >= 3, "the cases change flows");
 }
 
 /// A proxy outside the changed spoke delivers into it: the shared spoke's Application Gateway
@@ -171,7 +190,7 @@ fn flows_through_a_proxy_into_the_changed_spoke_are_compared() {
         n == "nsg-system-aks-dev"
     })["properties"]["securityRules"] = json!(rules);
     let (pruned, full, spokes) = both(&base, &head);
-    assert!(spokes, "confined to the dev spoke");
+    assert_eq!(spokes, "spokes, inbound only");
     let through_agw = |d: &Value| {
         d["closed"]
             .as_array()
