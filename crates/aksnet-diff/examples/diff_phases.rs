@@ -20,6 +20,11 @@ fn main() {
     };
     let all = Selection::default();
     let t = Instant::now();
+    // A check of BASE alone, the bench's yardstick.
+    let one = DataPlane::compile(&base, Options::default());
+    let _ = verify(&base, &one, &o, &all, None).unwrap();
+    eprintln!("check (compile and verify BASE) {:?}", t.elapsed());
+    let t = Instant::now();
     let (bp, hp) = (
         DataPlane::compile(&base, Options::default()),
         DataPlane::compile(&head, Options::default()),

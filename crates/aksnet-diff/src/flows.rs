@@ -155,20 +155,44 @@ impl Admitted {
             names: BTreeMap::new(),
         }
     }
+}
 
-    /// Takes in one path of a reach: its packets count by address when they pass whatever
-    /// name they carry and nothing unknown or broken stands in the way, by name when only
-    /// names pass them.
-    fn add(&mut self, p: &aksnet_engine::reach::PathResult) {
+/// The packets of the paths arriving at one place, gathered to be united once
+/// ([`Gathered::admitted`]).
+#[derive(Default)]
+struct Gathered {
+    total: Vec<PacketSet>,
+    names: BTreeMap<String, Vec<PacketSet>>,
+}
+
+impl Gathered {
+    /// Takes in one path of a reach with a source's `packets` on it: they count by address
+    /// when they pass whatever name they carry and nothing unknown or broken stands in the
+    /// way, by name when only names pass them.
+    fn add(&mut self, p: &aksnet_engine::reach::PathResult, packets: PacketSet) {
         if p.broken.is_some() || !p.unknown.is_empty() {
             return;
         }
         if p.by_name.is_empty() {
-            self.total = self.total.union(&p.packets);
+            self.total.push(packets);
+            return;
         }
         for n in &p.by_name {
-            let e = self.names.entry(n.clone()).or_default();
-            *e = e.union(&p.packets);
+            self.names
+                .entry(n.clone())
+                .or_default()
+                .push(packets.clone());
+        }
+    }
+
+    fn admitted(self) -> Admitted {
+        Admitted {
+            total: PacketSet::union_all(self.total),
+            names: self
+                .names
+                .into_iter()
+                .map(|(n, sets)| (n, PacketSet::union_all(sets)))
+                .collect(),
         }
     }
 }
@@ -178,7 +202,7 @@ impl Admitted {
 /// cut by the place each path lands in, so that any destination address counts (a DNAT rule or
 /// a public IP delivers packets addressed to a public address into a subnet) and one reach per
 /// source serves every destination. The sources share one walk
-/// ([`DataPlane::exposures_paths`]): they meet at the hub's firewall.
+/// ([`DataPlane::exposures`]): they meet at the hub's firewall.
 fn exposed(
     dp: &DataPlane,
     sources: &[(Option<&Place>, &aksnet_net::PrefixSet)],
@@ -187,19 +211,23 @@ fn exposed(
         .iter()
         .filter_map(|(p, d)| p.map(|p| (p, *d)))
         .collect();
-    let mut walked = dp.exposures_paths(&present).into_iter();
+    let walked = dp.exposures(&present);
+    let mut mine = walked.by_source.into_iter();
     sources
         .iter()
         .map(|(p, _)| {
-            let mut out: BTreeMap<String, Admitted> = BTreeMap::new();
+            let mut out: BTreeMap<&str, Gathered> = BTreeMap::new();
             if p.is_some() {
-                for p in walked.next().unwrap_or_default() {
-                    out.entry(p.delivered_at.clone())
-                        .or_insert_with(Admitted::none)
-                        .add(&p);
+                for (i, packets) in mine.next().unwrap_or_default() {
+                    let path = &walked.paths[i];
+                    out.entry(&path.delivered_at)
+                        .or_default()
+                        .add(path, packets);
                 }
             }
-            out
+            out.into_iter()
+                .map(|(at, g)| (at.to_string(), g.admitted()))
+                .collect()
         })
         .collect()
 }
@@ -477,7 +505,7 @@ pub fn compare(
                 from_outside,
                 inbound_only,
             } if *inbound_only || !from.inside(vnets) => {
-                if from.external || from.inside(vnets) {
+                if from.external {
                     from_outside
                 } else {
                     space

@@ -134,8 +134,9 @@ fn transit(dp: &DataPlane, id: &str) -> bool {
 
 /// Whether packets addressed to endpoint `e` outside `space` may be delivered into it: a
 /// public endpoint of its own, an Application Gateway whose backend is in it (the backend
-/// the engine follows, [`aksnet_model::appgw`]'s first one), and a firewall's public address,
-/// whose DNAT rules may translate into it.
+/// the engine follows, [`aksnet_model::appgw`]'s first one), a public API server of a cluster
+/// whose nodes are in it (its authorized ranges belong to the spoke), and a firewall's public
+/// address, whose DNAT rules may translate into it.
 fn delivers_into(
     dp: &DataPlane,
     e: &aksnet_engine::endpoints::Endpoint,
@@ -153,6 +154,18 @@ fn delivers_into(
                 .get(&e.resource)
                 .and_then(|a| a.properties.first_backend_ip())
                 .is_some_and(|ip| space.contains_addr(ip))
+        }
+        EndpointKind::ApiServerPublic => {
+            dp.estate
+                .managed_clusters
+                .get(&e.resource)
+                .is_some_and(|mc| {
+                    mc.properties
+                        .agent_pool_profiles
+                        .iter()
+                        .filter_map(|a| dp.topology.subnet_by_id(a.vnet_subnet_id.as_ref()?))
+                        .any(|s| space.contains_addr(dp.topology.subnets[s].prefix.network()))
+                })
         }
         EndpointKind::FirewallPublic => true,
         _ => own,

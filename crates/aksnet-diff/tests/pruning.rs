@@ -232,3 +232,39 @@ fn places_flow_intents_start_from_are_sources_too() {
         assert!(c.cause.contains("deny-ssh"), "{}", c.cause);
     });
 }
+
+/// A cluster's public API server is outside every VNet yet belongs to its spoke: narrowing
+/// its authorized ranges is compared from the other spokes too, whose packets reach it through
+/// the firewall's public address.
+#[test]
+fn a_public_api_servers_ranges_are_compared_from_other_spokes() {
+    let mut base = designed();
+    named(&mut base, "publicIPAddresses", |n| n.starts_with("pip-afw"))["properties"]
+        ["ipAddress"] = json!("20.50.0.1");
+    fn profile(e: &mut Value) -> &mut Value {
+        &mut named(e, "managedClusters", |n| n == "aks-dev")["properties"]["apiServerAccessProfile"]
+    }
+    *profile(&mut base) = json!({"enablePrivateCluster": false,
+        "authorizedIPRanges": ["20.50.0.1/32", "203.0.113.0/24"]});
+    let mut head = base.clone();
+    profile(&mut head)["authorizedIPRanges"] = json!(["203.0.113.0/24"]);
+    let (pruned, full, spokes) = both(&base, &head);
+    assert_eq!(spokes, "spokes");
+    let from_elsewhere = |d: &Value| {
+        ["closed", "names"]
+            .iter()
+            .flat_map(|k| d[k].as_array().unwrap())
+            .filter(|c| {
+                !c["from"].as_str().unwrap().starts_with("vnet-aks-dev")
+                    && c["to"].as_str().unwrap().contains("API server")
+            })
+            .count()
+    };
+    assert!(from_elsewhere(&full) > 0, "{}", full["summary"]);
+    assert!(
+        pruned == full,
+        "pruned: {}; exhaustive: {}",
+        pruned["summary"],
+        full["summary"]
+    );
+}

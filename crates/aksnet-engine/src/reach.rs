@@ -23,6 +23,7 @@ use crate::trace::{Query, Trace};
 use crate::DataPlane;
 
 mod many;
+pub use many::Exposures;
 
 const MAX_DEPTH: usize = 24;
 const MAX_BRANCHES: usize = 20_000;

@@ -450,14 +450,15 @@ impl PacketSet {
     pub fn union_all(sets: Vec<PacketSet>) -> Self {
         let mut level = sets;
         while level.len() > 1 {
-            level = level
-                .chunks(2)
-                .map(|pair| match pair {
-                    [a, b] => a.union(b),
-                    [a] => a.clone(),
-                    _ => unreachable!("chunks of two"),
-                })
-                .collect();
+            let mut next = Vec::with_capacity(level.len().div_ceil(2));
+            let mut sets = level.into_iter();
+            while let Some(a) = sets.next() {
+                next.push(match sets.next() {
+                    Some(b) => a.union(&b),
+                    None => a,
+                });
+            }
+            level = next;
         }
         level.pop().unwrap_or_else(Self::empty)
     }

@@ -23,6 +23,35 @@ use crate::places::Place;
 use crate::DataPlane;
 use aksnet_net::{PacketSet, PrefixSet, SourceCut};
 
+/// What each of many sources reaches, the paths shared: [`DataPlane::exposures`].
+#[derive(Clone, Debug, Default)]
+pub struct Exposures {
+    /// The paths walked, each with the packets of every source it carries.
+    pub paths: Vec<PathResult>,
+    /// For each source, in the order asked: the paths it takes (indices into `paths`), each
+    /// with the source's own packets on it.
+    pub by_source: Vec<Vec<(usize, PacketSet)>>,
+}
+
+impl Exposures {
+    /// Each source's paths as [`DataPlane::exposure_paths`] gives them: a shared path copied
+    /// once per source, with that source's packets.
+    pub fn into_paths(self) -> Vec<Vec<PathResult>> {
+        let paths = self.paths;
+        self.by_source
+            .into_iter()
+            .map(|mine| {
+                mine.into_iter()
+                    .map(|(i, packets)| PathResult {
+                        packets,
+                        ..paths[i].clone()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 impl DataPlane<'_> {
     /// [`DataPlane::exposure_paths`] for each of `sources` (a place, and the destinations its
     /// packets are addressed to), with one walk for all the sources whose addresses do not
@@ -31,12 +60,27 @@ impl DataPlane<'_> {
     /// When the shared walk runs out of its step budget (the sum of theirs), each source is
     /// walked alone.
     pub fn exposures_paths(&self, sources: &[(&Place, &PrefixSet)]) -> Vec<Vec<PathResult>> {
+        self.exposures(sources).into_paths()
+    }
+
+    /// [`DataPlane::exposures_paths`] without copying a shared path for each source: what a
+    /// caller that sums packets by place needs (`aksnet diff`, with hundreds of sources on each
+    /// path through the hub).
+    pub fn exposures(&self, sources: &[(&Place, &PrefixSet)]) -> Exposures {
         let sets: Vec<PrefixSet> = sources.iter().map(|(p, _)| self.place_set(p)).collect();
-        let mut out: Vec<Vec<PathResult>> = vec![Vec::new(); sources.len()];
+        let mut out = Exposures {
+            paths: Vec::new(),
+            by_source: vec![Vec::new(); sources.len()],
+        };
         for batch in disjoint(&sets) {
-            let alone = |i: usize| self.exposure_paths(sources[i].0, sources[i].1);
+            let mut alone = |i: usize| {
+                for p in self.exposure_paths(sources[i].0, sources[i].1) {
+                    out.by_source[i].push((out.paths.len(), p.packets.clone()));
+                    out.paths.push(p);
+                }
+            };
             if batch.len() == 1 {
-                out[batch[0]] = alone(batch[0]);
+                alone(batch[0]);
                 continue;
             }
             let seeds = batch
@@ -49,25 +93,25 @@ impl DataPlane<'_> {
             agenda.extend(seeds);
             let (walked, ran_out) = self.walk(agenda, MAX_BRANCHES * batch.len());
             if ran_out {
-                for &i in &batch {
-                    out[i] = alone(i);
-                }
+                batch.iter().for_each(|&i| alone(i));
                 continue;
             }
             // Each path cut by source, in one pass over its packets.
             let theirs = SourceCut::new(batch.iter().map(|&i| sets[i].clone()).collect());
-            for p in &walked {
-                for (&i, packets) in batch.iter().zip(p.packets.by_sources(&theirs)) {
-                    if !packets.is_empty() {
-                        out[i].push(PathResult {
-                            packets,
-                            ..p.clone()
-                        });
+            let shows: Vec<_> = batch
+                .iter()
+                .map(|&i| self.exposed_from(sources[i].0))
+                .collect();
+            for p in walked {
+                let at = out.paths.len();
+                for ((&i, packets), shows) in
+                    batch.iter().zip(p.packets.by_sources(&theirs)).zip(&shows)
+                {
+                    if !packets.is_empty() && shows(&p) {
+                        out.by_source[i].push((at, packets));
                     }
                 }
-            }
-            for &i in &batch {
-                out[i].retain(self.exposed_from(sources[i].0));
+                out.paths.push(p);
             }
         }
         out
