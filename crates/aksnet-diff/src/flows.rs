@@ -157,6 +157,9 @@ impl Admitted {
     }
 }
 
+/// What one estate admits from one source, by the place it is delivered at.
+type Exposed = BTreeMap<String, Admitted>;
+
 /// The packets of the paths arriving at one place, gathered to be united once
 /// ([`Gathered::admitted`]).
 #[derive(Default)]
@@ -203,10 +206,7 @@ impl Gathered {
 /// a public IP delivers packets addressed to a public address into a subnet) and one reach per
 /// source serves every destination. The sources share one walk
 /// ([`DataPlane::exposures`]): they meet at the hub's firewall.
-fn exposed(
-    dp: &DataPlane,
-    sources: &[(Option<&Place>, &aksnet_net::PrefixSet)],
-) -> Vec<BTreeMap<String, Admitted>> {
+fn exposed(dp: &DataPlane, sources: &[(Option<&Place>, &aksnet_net::PrefixSet)]) -> Vec<Exposed> {
     let present: Vec<(&Place, &aksnet_net::PrefixSet)> = sources
         .iter()
         .filter_map(|(p, d)| p.map(|p| (p, *d)))
@@ -514,34 +514,47 @@ pub fn compare(
             _ => &everything,
         })
         .collect();
-    // Each estate's exposures, the two estates on both cores.
-    let sides = [
-        (
-            base.plane,
-            sources.iter().map(|m| m.base).collect::<Vec<_>>(),
-        ),
-        (
-            head.plane,
-            sources.iter().map(|m| m.head).collect::<Vec<_>>(),
-        ),
-    ];
-    let [b, h]: [Vec<BTreeMap<String, Admitted>>; 2] =
-        aksnet_engine::parallel::map(&sides, |(dp, places)| {
-            let asked: Vec<_> = places.iter().copied().zip(within.iter().copied()).collect();
-            exposed(dp, &asked)
-        })
-        .try_into()
-        .unwrap_or_else(|_| unreachable!("two sides"));
-    let exposures = b.into_iter().zip(h);
-    for (from, (b, h)) in sources.iter().zip(exposures) {
-        let labels: BTreeSet<&String> = b.keys().chain(h.keys()).collect();
-        let none = Admitted::none();
-        for l in labels {
-            let (bb, hh) = (b.get(l).unwrap_or(&none), h.get(l).unwrap_or(&none));
-            if bb != hh {
-                c.record(base, head, from, l, bb, hh);
+    // The sources in one share per core, each share walked in both estates and compared by the
+    // thread that took it: the sets it cuts (thousands at hundreds of spokes) are made and
+    // freed on one thread, and only the places where the estates part come back. Shares do not
+    // merge their branches with each other's (a walk each past the firewall), which costs less
+    // than freeing on one thread what two made.
+    let asked: Vec<(usize, &Matched, &aksnet_net::PrefixSet)> = sources
+        .iter()
+        .zip(&within)
+        .enumerate()
+        .map(|(i, (m, w))| (i, *m, *w))
+        .collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let shares: Vec<&[(usize, &Matched, &aksnet_net::PrefixSet)]> =
+        asked.chunks(asked.len().div_ceil(cores).max(1)).collect();
+    let parted = aksnet_engine::parallel::map(&shares, |share| {
+        let walk = |dp: &DataPlane, head: bool| {
+            let mine: Vec<_> = share
+                .iter()
+                .map(|(_, m, w)| (if head { m.head } else { m.base }, *w))
+                .collect();
+            exposed(dp, &mine)
+        };
+        let (b, h) = (walk(base.plane, false), walk(head.plane, true));
+        let mut parted: Vec<(usize, String, Admitted, Admitted)> = Vec::new();
+        for ((i, _, _), (mut b, mut h)) in share.iter().zip(b.into_iter().zip(h)) {
+            let labels: BTreeSet<String> = b.keys().chain(h.keys()).cloned().collect();
+            for l in labels {
+                let none = Admitted::none;
+                let (bb, hh) = (
+                    b.remove(&l).unwrap_or_else(none),
+                    h.remove(&l).unwrap_or_else(none),
+                );
+                if bb != hh {
+                    parted.push((*i, l, bb, hh));
+                }
             }
         }
+        parted
+    });
+    for (i, l, bb, hh) in parted.into_iter().flatten() {
+        c.record(base, head, sources[i], &l, &bb, &hh);
     }
     (c.opened, c.closed, c.names)
 }
