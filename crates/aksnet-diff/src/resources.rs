@@ -62,29 +62,28 @@ pub struct Texts {
 
 impl Texts {
     /// Serialises `e` and finds its resources: the objects with an `id` in its top-level
-    /// arrays.
+    /// arrays, noted as they are written ([`Marks`]).
     pub fn of(e: &Estate) -> Self {
-        #[derive(serde::Deserialize)]
-        struct Id<'a> {
-            #[serde(borrow)]
-            id: Option<std::borrow::Cow<'a, str>>,
-        }
-        let text = serde_json::to_string(e).unwrap_or_default();
+        let written = std::rc::Rc::new(std::cell::Cell::new(0));
+        let marks = std::cell::RefCell::new(Marks::default());
+        let mut out = Counted {
+            out: Vec::new(),
+            written: written.clone(),
+        };
+        let formatter = MarksFormatter {
+            marks: &marks,
+            written,
+        };
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+        // An estate always serialises (its maps have string keys); an empty text finds nothing.
+        let text = match e.serialize(&mut ser) {
+            Ok(()) => String::from_utf8(out.out).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let found = marks.into_inner().found;
         let mut by_id = BTreeMap::new();
-        let top: BTreeMap<String, &serde_json::value::RawValue> =
-            serde_json::from_str(&text).unwrap_or_default();
-        for v in top.values() {
-            let Ok(items) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(v.get())
-            else {
-                continue;
-            };
-            for r in items.into_iter().filter(|r| r.get().starts_with('{')) {
-                if let Ok(Id { id: Some(id) }) = serde_json::from_str::<Id>(r.get()) {
-                    // A slice of `text`: its offset is where it starts.
-                    let start = r.get().as_ptr() as usize - text.as_ptr() as usize;
-                    by_id.insert(id.to_ascii_lowercase(), (start, start + r.get().len()));
-                }
-            }
+        for (id, start, end) in found.into_iter().filter(|&(_, _, end)| end <= text.len()) {
+            by_id.insert(id.to_ascii_lowercase(), (start, end));
         }
         let mut by_start: Vec<(usize, usize, String)> = by_id
             .iter()
@@ -236,6 +235,183 @@ pub fn compare(base: &Texts, head: &Texts) -> ResourceChanges {
     out
 }
 
+/// A writer that says how many bytes it holds, to [`MarksFormatter`].
+struct Counted {
+    out: Vec<u8>,
+    written: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl std::io::Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.extend_from_slice(buf);
+        self.written.set(self.out.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What [`MarksFormatter`] has seen: the containers open (`true` for an object), and for the
+/// resource being written (an object in an array of the estate object) where it began and
+/// its `id`.
+#[derive(Default)]
+struct Marks {
+    open: Vec<bool>,
+    start: usize,
+    /// The text of the key or `id` value being captured.
+    capture: Option<String>,
+    /// The key just written at resource level was `id`.
+    id_next: bool,
+    id: Option<String>,
+    /// Each resource: its id, first byte and end.
+    found: Vec<(String, usize, usize)>,
+}
+
+impl Marks {
+    /// Whether the containers open are the estate object and one of its arrays.
+    fn in_collection(&self) -> bool {
+        self.open == [true, false]
+    }
+
+    /// Whether the containers open are a resource's own object.
+    fn in_resource(&self) -> bool {
+        self.open == [true, false, true]
+    }
+}
+
+/// serde_json's compact output, noting each resource's byte range and id as it goes, so that
+/// the text need not be parsed again to find them.
+struct MarksFormatter<'m> {
+    marks: &'m std::cell::RefCell<Marks>,
+    written: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl serde_json::ser::Formatter for MarksFormatter<'_> {
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        let mut m = self.marks.borrow_mut();
+        if m.in_collection() {
+            m.start = self.written.get();
+            m.id = None;
+        }
+        m.open.push(true);
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b"}")?;
+        let mut m = self.marks.borrow_mut();
+        m.open.pop();
+        if m.in_collection() {
+            if let Some(id) = m.id.take() {
+                let (start, end) = (m.start, self.written.get());
+                m.found.push((id, start, end));
+            }
+        }
+        Ok(())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.marks.borrow_mut().open.push(false);
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.marks.borrow_mut().open.pop();
+        w.write_all(b"]")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        let mut m = self.marks.borrow_mut();
+        if m.in_resource() {
+            m.capture = Some(String::new());
+        }
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b",")
+        }
+    }
+
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        let mut m = self.marks.borrow_mut();
+        if m.in_resource() {
+            m.id_next = m.capture.take().as_deref() == Some("id");
+        }
+        Ok(())
+    }
+
+    fn begin_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        let mut m = self.marks.borrow_mut();
+        if m.id_next && m.in_resource() {
+            m.capture = Some(String::new());
+        }
+        w.write_all(b"\"")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        let mut m = self.marks.borrow_mut();
+        if m.in_resource() && m.id_next {
+            m.id_next = false;
+            m.id = m.capture.take();
+        }
+        Ok(())
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        if let Some(c) = &mut self.marks.borrow_mut().capture {
+            c.push_str(fragment);
+        }
+        w.write_all(fragment.as_bytes())
+    }
+
+    fn write_char_escape<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> std::io::Result<()> {
+        use serde_json::ser::CharEscape as E;
+        let (c, text): (char, &[u8]) = match escape {
+            E::Quote => ('"', b"\\\""),
+            E::ReverseSolidus => ('\\', b"\\\\"),
+            E::Solidus => ('/', b"\\/"),
+            E::Backspace => ('\u{8}', b"\\b"),
+            E::FormFeed => ('\u{c}', b"\\f"),
+            E::LineFeed => ('\n', b"\\n"),
+            E::CarriageReturn => ('\r', b"\\r"),
+            E::Tab => ('\t', b"\\t"),
+            E::AsciiControl(b) => {
+                if let Some(c) = &mut self.marks.borrow_mut().capture {
+                    c.push(char::from(b));
+                }
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let hex = [
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ];
+                return w.write_all(&hex);
+            }
+        };
+        if let Some(s) = &mut self.marks.borrow_mut().capture {
+            s.push(c);
+        }
+        w.write_all(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +419,38 @@ mod tests {
 
     fn estate(v: Value) -> Estate {
         Estate::from_json(&v.to_string()).unwrap()
+    }
+
+    /// The text is serde_json's own compact output, and each resource's slice is the object of
+    /// a top-level array whose `id` it is filed under, as parsing the text again finds them.
+    #[test]
+    fn texts_note_each_resource_as_parsing_would_find_it() {
+        let e = estate(json!({"aksnetSchema": 1, "name": "t",
+            "virtualNetworks": [{"id": "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/V\"1",
+                "name": "v", "type": "Microsoft.Network/virtualNetworks", "location": "x",
+                "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                    "subnets": [{"id": "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/V\"1/subnets/a",
+                        "name": "a", "properties": {"addressPrefix": "10.0.0.0/24"}}]}}],
+            "networkSecurityGroups": [{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n\u{1}\t",
+                "name": "n", "type": "Microsoft.Network/networkSecurityGroups", "location": "x",
+                "properties": {"securityRules": []}}]}));
+        let t = Texts::of(&e);
+        assert_eq!(t.text, serde_json::to_string(&e).unwrap());
+        let top: BTreeMap<String, Value> = serde_json::from_str(&t.text).unwrap();
+        let mut expected = BTreeMap::new();
+        for items in top.values().filter_map(Value::as_array) {
+            for r in items {
+                if let Some(id) = r["id"].as_str() {
+                    expected.insert(id.to_ascii_lowercase(), r.clone());
+                }
+            }
+        }
+        assert_eq!(expected.len(), 2);
+        let noted: BTreeMap<String, Value> = t
+            .ids()
+            .map(|id| (id.clone(), t.value(id).unwrap()))
+            .collect();
+        assert_eq!(noted, expected);
     }
 
     #[test]
