@@ -98,8 +98,9 @@ pub fn estate(spokes: usize, nsg_rules: usize, firewall_rules: usize) -> Estate 
     e
 }
 
-/// `e` with one more inbound rule on the last spoke's user-pool NSG, denying SSH from the
-/// VirtualNetwork tag: the change the diff bench and profiling harness compare.
+/// `e` with one more inbound rule on the last user-pool NSG in id order (spoke `s9` of 10,
+/// `s99` of 100 or 500), denying SSH from the VirtualNetwork tag: the change the diff bench
+/// and profiling harness compare.
 pub fn deny_ssh_in_last_spoke(e: &Estate) -> Estate {
     let mut e = e.clone();
     let id = e

@@ -1,8 +1,9 @@
 //! `cargo bench -p aksnet-diff --bench diff`: `aksnet diff` against `aksnet check` on the
 //! synthetic estates (`cargo run -p xtask -- synth N`: a hub with a firewall of 2,000 rules and
-//! N spokes of 6 subnets, each user pool behind a 200-rule NSG), HEAD the same estate with a
-//! deny rule added to the last spoke's user-pool NSG (`xtask::deny_ssh_in_last_spoke`). `check` is one estate compiled and
-//! verified; `diff` is both compiled and verified, then compared. Sizes by
+//! N spokes of 6 subnets, each user pool behind a 200-rule NSG), HEAD the same estate with an
+//! inbound deny rule added to one spoke's user-pool NSG (`xtask::deny_ssh_in_last_spoke`).
+//! `check` is one estate compiled and verified; `diff` is both compiled and verified, then
+//! compared. Sizes by
 //! `AKSNET_BENCH_SPOKES` (default `10,100`); three runs each, the median shown.
 
 use std::time::{Duration, Instant};

@@ -6,9 +6,10 @@
 //! of them are spokes — no more than one peering, no gateway, no firewall or appliance subnet —
 //! a flow between two places outside them, which crosses only the hub, cannot change: from a
 //! source outside them only the packets addressed into them, or to a device that delivers into
-//! them (an Application Gateway with a backend there, a firewall's DNAT), are compared. Anything else (the
-//! hub, the firewall and its policy, gateways, DNS, a type aksnet does not model, the
-//! on-premises prefixes) makes every flow comparable again.
+//! them (an Application Gateway with a backend there, their clusters' public API servers, a
+//! firewall's DNAT), are compared; from inside them too when only inbound NSG rules changed.
+//! Anything else (the hub, the firewall and its policy, gateways, DNS, a type aksnet does not
+//! model, the on-premises prefixes) makes every flow comparable again.
 
 use std::collections::BTreeSet;
 
@@ -132,14 +133,15 @@ fn transit(dp: &DataPlane, id: &str) -> bool {
     })
 }
 
-/// Whether packets addressed to endpoint `e` outside `space` may be delivered into it: a
-/// public endpoint of its own, an Application Gateway whose backend is in it (the backend
-/// the engine follows, [`aksnet_model::appgw`]'s first one), a public API server of a cluster
-/// whose nodes are in it (its authorized ranges belong to the spoke), and a firewall's public
-/// address, whose DNAT rules may translate into it.
+/// Whether packets addressed to endpoint `e` may be delivered into `vnets` (lowercase ids,
+/// whose address spaces are `space`): an endpoint of their own, an Application Gateway whose
+/// backend is in them (the backend the engine follows, [`aksnet_model::appgw`]'s first one), a
+/// public API server of a cluster whose nodes are in them (its authorized ranges belong to the
+/// spoke), and a firewall's public address, whose DNAT rules may translate into them.
 fn delivers_into(
     dp: &DataPlane,
     e: &aksnet_engine::endpoints::Endpoint,
+    vnets: &BTreeSet<String>,
     space: &PrefixSet,
 ) -> bool {
     use aksnet_engine::endpoints::EndpointKind;
@@ -161,10 +163,9 @@ fn delivers_into(
                 .get(&e.resource)
                 .is_some_and(|mc| {
                     mc.properties
-                        .agent_pool_profiles
+                        .node_vnets()
                         .iter()
-                        .filter_map(|a| dp.topology.subnet_by_id(a.vnet_subnet_id.as_ref()?))
-                        .any(|s| space.contains_addr(dp.topology.subnets[s].prefix.network()))
+                        .any(|v| vnets.contains(&v.as_str().to_ascii_lowercase()))
                 })
         }
         EndpointKind::FirewallPublic => true,
@@ -254,7 +255,7 @@ pub fn of(
     for dp in [base.plane, head.plane] {
         for e in dp.endpoints.iter() {
             let host: PrefixSet = [aksnet_net::Prefix::from(e.ip)].into_iter().collect();
-            if delivers_into(dp, e, &space) {
+            if delivers_into(dp, e, &vnets, &space) {
                 delivering = delivering.union(&host);
             }
             if !dp

@@ -40,7 +40,7 @@ pub enum Place {
 }
 
 /// Where a packet is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Location {
     /// On the Internet.
     Internet,

@@ -149,16 +149,23 @@ fn same_state(a: &Branch, b: &Branch) -> bool {
 }
 
 /// A level's branches with those in the same state merged: their packets and unsure packets
-/// united, the first one's words kept; in order of first appearance.
+/// united, the first one's words kept; in order of first appearance. Each branch is compared
+/// only with the groups at its own place (a level holds one branch per source at its start).
 pub(super) fn merged(level: Vec<Branch>) -> Vec<Branch> {
     let mut groups: Vec<(Branch, Vec<PacketSet>, Vec<PacketSet>)> = Vec::new();
+    let mut at: std::collections::HashMap<_, Vec<usize>> = std::collections::HashMap::new();
     for b in level {
-        match groups.iter_mut().find(|(g, _, _)| same_state(g, &b)) {
-            Some((_, orig, unsure)) => {
+        let here = at.entry((b.loc, b.appliance)).or_default();
+        match here.iter().copied().find(|&i| same_state(&groups[i].0, &b)) {
+            Some(i) => {
+                let (_, orig, unsure) = &mut groups[i];
                 orig.push(b.orig);
                 unsure.push(b.unsure);
             }
-            None => groups.push((b, Vec::new(), Vec::new())),
+            None => {
+                here.push(groups.len());
+                groups.push((b, Vec::new(), Vec::new()));
+            }
         }
     }
     groups
