@@ -54,15 +54,26 @@ impl Input {
     /// The estate to analyse with where it came from (for source locations and the intent's
     /// flow intents and suppressions).
     pub fn load(&self) -> Result<(Estate, Origin), Failure> {
+        let positional = self.positional()?;
+        let imported = match &positional {
+            Positional::Import(p) => Some(*p),
+            _ => None,
+        };
         if !self.azure_json.is_empty()
             || self.settings.templates.deployments.is_some()
-            || self.imported_intent().is_some()
+            || imported.is_some()
         {
-            return self.import_azure();
+            return self.import_azure(imported);
         }
-        if let Some(path) = self.estate.as_deref().or(self.estate_intent()) {
+        let estate = match positional {
+            Positional::Estate(path, text) => Some((path, text)),
+            _ => match self.estate.as_deref() {
+                Some(path) => Some((path, read_text(path)?)),
+                None => None,
+            },
+        };
+        if let Some((path, text)) = estate {
             let name = path.display().to_string();
-            let text = read_text(path)?;
             let estate = Estate::from_json(&text).map_err(|e| {
                 Diagnostic::error(e.message)
                     .at_text(&name, e.line as u64, e.column as u64, Some(&text))
@@ -87,48 +98,48 @@ impl Input {
         ))
     }
 
-    /// The positional argument when it names something to import rather than an intent file:
-    /// a folder, a `.tf`, `.bicep`, `.bicepparam` or `.json` file (`aksnet check infra/`, as
-    /// `checkov -d infra/`).
-    fn imported_intent(&self) -> Option<&Path> {
-        let p = self.intent.as_deref()?;
-        if self.estate_intent().is_some() {
-            return None;
-        }
-        let ext = p
-            .extension()
-            .map(|x| x.to_string_lossy().to_ascii_lowercase());
-        (p.is_dir() || matches!(ext.as_deref(), Some("tf" | "json" | "bicep" | "bicepparam")))
-            .then_some(p)
-    }
-
-    /// The positional argument when it is an `estate.json` (aksnet's own format, marked by
-    /// `aksnetSchema` at its top), read as `--estate` is.
-    fn estate_intent(&self) -> Option<&Path> {
+    /// What the positional argument names: an `estate.json` (aksnet's own format, marked by
+    /// `aksnetSchema` at its top, read as `--estate` is), something to import (a folder, a
+    /// `.tf`, `.bicep`, `.bicepparam` or other `.json` file: `aksnet check infra/`, as
+    /// `checkov -d infra/`), or an intent file. A `.json` file is read once, here, and an
+    /// estate is parsed from that text.
+    fn positional(&self) -> Result<Positional<'_>, Diagnostic> {
         /// The one key that marks aksnet's own format.
         #[derive(serde::Deserialize)]
         struct Marker {
             #[serde(rename = "aksnetSchema")]
             schema: Option<serde::de::IgnoredAny>,
         }
-        let p = self.intent.as_deref()?;
-        if !p
+        let Some(p) = self.intent.as_deref() else {
+            return Ok(Positional::Intent);
+        };
+        let ext = p
             .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
-            || !p.is_file()
-        {
-            return None;
+            .map(|x| x.to_string_lossy().to_ascii_lowercase());
+        if ext.as_deref() == Some("json") && p.is_file() {
+            let text = read_text(p)?;
+            let marked = serde_json::from_str::<Marker>(&text).is_ok_and(|m| m.schema.is_some());
+            return Ok(if marked {
+                Positional::Estate(p, text)
+            } else {
+                Positional::Import(p)
+            });
         }
-        let f = std::io::BufReader::new(std::fs::File::open(p).ok()?);
-        let m: Marker = serde_json::from_reader(f).ok()?;
-        m.schema.map(|_| p)
+        Ok(
+            if p.is_dir() || matches!(ext.as_deref(), Some("tf" | "json" | "bicep" | "bicepparam"))
+            {
+                Positional::Import(p)
+            } else {
+                Positional::Intent
+            },
+        )
     }
 
     /// Imports `--azure-json` (or the positional folder or file); the origin holds the files read
     /// (for source locations).
-    fn import_azure(&self) -> Result<(Estate, Origin), Failure> {
+    fn import_azure(&self, positional: Option<&Path>) -> Result<(Estate, Origin), Failure> {
         let mut paths: Vec<&Path> = self.azure_json.iter().map(PathBuf::as_path).collect();
-        paths.extend(self.imported_intent());
+        paths.extend(positional);
         let imp = match &self.settings.templates.deployments {
             Some(file) => {
                 paths.push(file);
@@ -188,6 +199,16 @@ impl Input {
             .collect();
         Ok((estate, Origin::Json { files, places }))
     }
+}
+
+/// What the positional argument of a command names ([`Input::positional`]).
+enum Positional<'a> {
+    /// An `estate.json`, with its text.
+    Estate(&'a Path, String),
+    /// Something to import.
+    Import(&'a Path),
+    /// An intent file, or none (`./aksnet.yaml`, else the embedded reference).
+    Intent,
 }
 
 /// An import that found nothing, as a diagnostic.

@@ -65,6 +65,36 @@ fn check_passes_the_reference_and_gates_on_findings() {
     assert_eq!(o.status.code(), Some(0));
 }
 
+/// An `estate.json` given as the positional argument is known by its `aksnetSchema` key
+/// wherever the key stands (a file rewritten by another tool may order keys its own way), and
+/// is checked as `--estate` checks it, not imported as Azure JSON.
+#[test]
+fn a_positional_estate_is_known_by_its_marker_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let estate = public_registry_estate(dir.path());
+    let text = std::fs::read_to_string(&estate).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let fields = value.as_object().unwrap();
+    // The marker last: every other key first, in the file's order.
+    let mut moved = String::from("{");
+    for (k, v) in fields.iter().filter(|(k, _)| *k != "aksnetSchema") {
+        moved += &format!("{}:{},", serde_json::json!(k), v);
+    }
+    moved += &format!("\"aksnetSchema\":{}}}", fields["aksnetSchema"]);
+    let last = dir.path().join("marker-last.json");
+    std::fs::write(&last, moved).unwrap();
+    for path in [&estate, &last] {
+        let o = aksnet(dir.path(), &["check", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        assert!(out(&o).contains("warning[AKS-PLK-001]"), "{}", out(&o));
+        assert!(
+            !err(&o).contains("import"),
+            "read as an estate: {}",
+            err(&o)
+        );
+    }
+}
+
 #[test]
 #[cfg_attr(
     aksnet_no_shared,
