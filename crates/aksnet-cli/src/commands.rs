@@ -291,12 +291,13 @@ pub fn diff(a: &crate::cli::DiffArgs) -> Outcome {
         ..crate::cli::Input::default()
     };
     let (bi, hi) = (side(&a.base), side(&a.head));
-    let (be, bo) = bi.load()?;
-    let (he, ho) = hi.load()?;
-    let (bp, hp) = (bi.plane(&be)?, hi.plane(&he)?);
+    let ((be, bo), (he, ho)) = side_by_side([&bi, &hi], |i| i.load())?;
+    let options = bi.options()?;
+    let (bp, hp) = side_by_side([&be, &he], |e| Ok(DataPlane::compile(e, options.clone())))?;
     let all = Selection::default();
-    let br = verify::verify(&be, &bp, &bo, &all, None).map_err(verify_error)?;
-    let hr = verify::verify(&he, &hp, &ho, &all, None).map_err(verify_error)?;
+    let (br, hr) = side_by_side([(&be, &bp, &bo), (&he, &hp, &ho)], |(e, p, o)| {
+        verify::verify(e, p, o, &all, None).map_err(|e| verify_error(e).into())
+    })?;
     let base = aksnet_diff::Side {
         estate: &be,
         plane: &bp,
@@ -337,6 +338,27 @@ pub fn diff(a: &crate::cli::DiffArgs) -> Outcome {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `f` of BASE's and of HEAD's item, side by side: reading and parsing an estate runs on one
+/// core, and compiling and verifying one leave a core idle at times. Both sides' errors are
+/// reported, BASE's first.
+fn side_by_side<T: Sync, R: Send>(
+    pair: [T; 2],
+    f: impl Fn(&T) -> Result<R, Failure> + Sync,
+) -> Result<(R, R), Failure> {
+    let mut done = aksnet_engine::parallel::map(&pair, f).into_iter();
+    match (done.next(), done.next()) {
+        (Some(Ok(b)), Some(Ok(h))) => Ok((b, h)),
+        (b, h) => Err(Failure(
+            [b, h]
+                .into_iter()
+                .flatten()
+                .filter_map(Result::err)
+                .flat_map(|f| f.0)
+                .collect(),
+        )),
+    }
 }
 
 /// `aksnet import`: reads, prints what was read, writes the estate unless there were errors.

@@ -70,6 +70,31 @@ fn an_identical_pair_is_an_empty_diff_and_exits_0() {
     assert!(out(&o).contains("**No change"), "{}", out(&o));
 }
 
+/// BASE and HEAD are read side by side; when both are bad, both errors are shown, BASE's
+/// first, and nothing is written to standard output.
+#[test]
+fn both_inputs_errors_are_reported_base_first() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("a.json"),
+        "{\"aksnetSchema\": 1,\n  \"name\": }",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("b.json"),
+        "{\"aksnetSchema\": 1, \"name\": 7}",
+    )
+    .unwrap();
+    let o = aksnet(d.path(), &["diff", "a.json", "b.json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(out(&o).is_empty(), "{}", out(&o));
+    let (a, b) = (err(&o).find("a.json:2:"), err(&o).find("b.json:1:"));
+    assert!(a.is_some() && b.is_some() && a < b, "{}", err(&o));
+    let o = aksnet(d.path(), &["diff", "b.json", "a.json"]);
+    let (a, b) = (err(&o).find("a.json:2:"), err(&o).find("b.json:1:"));
+    assert!(a.is_some() && b.is_some() && b < a, "{}", err(&o));
+}
+
 #[test]
 fn a_dnat_rule_opens_the_internet_to_a_subnet_with_the_rule_as_cause() {
     let d = tempfile::tempdir().unwrap();
