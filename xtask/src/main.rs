@@ -40,8 +40,12 @@ fn main() -> std::process::ExitCode {
         num(2, 200),
         num(3, 2000),
     ) {
-        (Some("synth"), Ok(spokes), Ok(nsg), Ok(fw)) => {
-            print!("{}", xtask::estate(spokes, nsg, fw).to_json());
+        (Some(cmd @ ("synth" | "synth-head")), Ok(spokes), Ok(nsg), Ok(fw)) => {
+            let mut e = xtask::estate(spokes, nsg, fw);
+            if cmd == "synth-head" {
+                e = xtask::deny_ssh_in_last_spoke(&e);
+            }
+            print!("{}", e.to_json());
             std::process::ExitCode::SUCCESS
         }
         _ => {

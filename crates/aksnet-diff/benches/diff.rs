@@ -2,14 +2,15 @@
 //! synthetic estates (`cargo run -p xtask -- synth N`: a hub with a firewall of 2,000 rules and
 //! N spokes of 6 subnets, each user pool behind a 200-rule NSG), HEAD the same estate with an
 //! inbound deny rule added to one spoke's user-pool NSG (`xtask::deny_ssh_in_last_spoke`).
-//! `check` is one estate compiled and verified; `diff` is both compiled and verified, then
-//! compared. Sizes by
+//! `check` is one estate compiled and verified; `diff` is both compiled and verified (side by
+//! side, as `aksnet diff` does), then compared. `benches/diff_cli.rs` in `aksnet-cli` measures
+//! the same pair end to end, through the binary. Sizes by
 //! `AKSNET_BENCH_SPOKES` (default `10,100`); three runs each, the median shown.
 
 use std::time::{Duration, Instant};
 
 use aksnet_diff::Side;
-use aksnet_engine::{DataPlane, Options};
+use aksnet_engine::{parallel, DataPlane, Options};
 use aksnet_model::Estate;
 use aksnet_rules::verify::{verify, Origin, Selection};
 
@@ -29,27 +30,26 @@ fn check(e: &Estate) -> usize {
 }
 
 fn diff(b: &Estate, h: &Estate) -> usize {
-    let (bp, hp) = (
-        DataPlane::compile(b, Options::default()),
-        DataPlane::compile(h, Options::default()),
-    );
+    // Compiled and verified side by side, as `aksnet diff` does.
+    let planes = parallel::map(&[b, h], |e| DataPlane::compile(e, Options::default()));
+    let (bp, hp) = (&planes[0], &planes[1]);
     let o = origin();
     let all = Selection::default();
-    let (br, hr) = (
-        verify(b, &bp, &o, &all, None).expect("verifies"),
-        verify(h, &hp, &o, &all, None).expect("verifies"),
-    );
+    let reports = parallel::map(&[(b, bp), (h, hp)], |(e, p)| {
+        verify(e, p, &o, &all, None).expect("verifies")
+    });
+    let (br, hr) = (&reports[0], &reports[1]);
     let d = aksnet_diff::diff(
         &Side {
             estate: b,
-            plane: &bp,
-            report: &br,
+            plane: bp,
+            report: br,
             origin: &o,
         },
         &Side {
             estate: h,
-            plane: &hp,
-            report: &hr,
+            plane: hp,
+            report: hr,
             origin: &o,
         },
     );
