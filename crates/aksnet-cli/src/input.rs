@@ -67,10 +67,9 @@ impl Input {
         }
         let estate = match positional {
             Positional::Estate(path, text) => Some((path, text)),
-            _ => match self.estate.as_deref() {
-                Some(path) => Some((path, read_text(path)?)),
-                None => None,
-            },
+            _ => (self.estate.as_deref())
+                .map(|path| read_text(path).map(|text| (path, text)))
+                .transpose()?,
         };
         if let Some((path, text)) = estate {
             let name = path.display().to_string();
