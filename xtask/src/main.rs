@@ -1,4 +1,6 @@
 //! `cargo run -p xtask -- synth SPOKES [NSG_RULES] [FIREWALL_RULES] > estate.json`
+//! `cargo run -p xtask -- synth-head SPOKES [NSG_RULES] [FIREWALL_RULES] > head.json` (the same
+//! estate with the diff bench's change, `xtask::deny_ssh_in_last_spoke`)
 //! `cargo run -p xtask -- export RESOURCES > export.json` (an az-style list page for import benchmarks)
 //! `cargo run -p xtask -- intent SPOKES > aksnet.yaml` (the design benchmark's intent)
 
@@ -49,7 +51,7 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("usage: cargo run -p xtask -- synth SPOKES [NSG_RULES=200] [FIREWALL_RULES=2000] > estate.json");
+            eprintln!("usage: cargo run -p xtask -- synth|synth-head SPOKES [NSG_RULES=200] [FIREWALL_RULES=2000] > estate.json");
             std::process::ExitCode::from(2)
         }
     }

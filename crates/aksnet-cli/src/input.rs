@@ -54,7 +54,7 @@ impl Input {
     /// The estate to analyse with where it came from (for source locations and the intent's
     /// flow intents and suppressions).
     pub fn load(&self) -> Result<(Estate, Origin), Failure> {
-        let positional = self.positional()?;
+        let positional = self.positional();
         let imported = match &positional {
             Positional::Import(p) => Some(*p),
             _ => None,
@@ -100,9 +100,9 @@ impl Input {
     /// What the positional argument names: an `estate.json` (aksnet's own format, marked by
     /// `aksnetSchema` at its top, read as `--estate` is), something to import (a folder, a
     /// `.tf`, `.bicep`, `.bicepparam` or other `.json` file: `aksnet check infra/`, as
-    /// `checkov -d infra/`), or an intent file. A `.json` file is read once, here, and an
-    /// estate is parsed from that text.
-    fn positional(&self) -> Result<Positional<'_>, Diagnostic> {
+    /// `checkov -d infra/`), or an intent file. A `.json` file is read here, and an estate is
+    /// parsed from that text, not read again.
+    fn positional(&self) -> Positional<'_> {
         /// The one key that marks aksnet's own format.
         #[derive(serde::Deserialize)]
         struct Marker {
@@ -110,28 +110,30 @@ impl Input {
             schema: Option<serde::de::IgnoredAny>,
         }
         let Some(p) = self.intent.as_deref() else {
-            return Ok(Positional::Intent);
+            return Positional::Intent;
         };
         let ext = p
             .extension()
             .map(|x| x.to_string_lossy().to_ascii_lowercase());
         if ext.as_deref() == Some("json") && p.is_file() {
-            let text = read_text(p)?;
+            // A file read_text refuses (too large for an estate, not UTF-8, unreadable) is not
+            // an estate: the importer, whose limits and messages are its own, says what is
+            // wrong with it.
+            let Ok(text) = read_text(p) else {
+                return Positional::Import(p);
+            };
             let marked = serde_json::from_str::<Marker>(&text).is_ok_and(|m| m.schema.is_some());
-            return Ok(if marked {
+            return if marked {
                 Positional::Estate(p, text)
             } else {
                 Positional::Import(p)
-            });
+            };
         }
-        Ok(
-            if p.is_dir() || matches!(ext.as_deref(), Some("tf" | "json" | "bicep" | "bicepparam"))
-            {
-                Positional::Import(p)
-            } else {
-                Positional::Intent
-            },
-        )
+        if p.is_dir() || matches!(ext.as_deref(), Some("tf" | "json" | "bicep" | "bicepparam")) {
+            Positional::Import(p)
+        } else {
+            Positional::Intent
+        }
     }
 
     /// Imports `--azure-json` (or the positional folder or file); the origin holds the files read

@@ -95,6 +95,23 @@ fn a_positional_estate_is_known_by_its_marker_anywhere() {
     }
 }
 
+/// A positional `.json` that cannot be read as text (here, not UTF-8) is left to the importer,
+/// which says what is wrong with it exactly as it does for `--azure-json`.
+#[test]
+fn a_positional_json_that_is_not_text_is_reported_as_azure_json_is() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.json"), b"{\"a\": \"\xff\"}").unwrap();
+    let positional = aksnet(dir.path(), &["check", "bad.json"]);
+    let flag = aksnet(dir.path(), &["check", "--azure-json", "bad.json"]);
+    assert_eq!(positional.status.code(), Some(2));
+    assert_eq!(err(&positional), err(&flag));
+    assert!(
+        err(&positional).contains("bad.json:1:"),
+        "{}",
+        err(&positional)
+    );
+}
+
 #[test]
 #[cfg_attr(
     aksnet_no_shared,

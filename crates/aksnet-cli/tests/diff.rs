@@ -75,9 +75,10 @@ fn an_identical_pair_is_an_empty_diff_and_exits_0() {
 #[test]
 fn both_inputs_errors_are_reported_base_first() {
     let d = tempfile::tempdir().unwrap();
+    // Both are JSON with the estate marker, so both are read as estates, and fail as such.
     std::fs::write(
         d.path().join("a.json"),
-        "{\"aksnetSchema\": 1,\n  \"name\": }",
+        "{\"aksnetSchema\": 1,\n  \"name\": []}",
     )
     .unwrap();
     std::fs::write(
@@ -90,6 +91,7 @@ fn both_inputs_errors_are_reported_base_first() {
     assert!(out(&o).is_empty(), "{}", out(&o));
     let (a, b) = (err(&o).find("a.json:2:"), err(&o).find("b.json:1:"));
     assert!(a.is_some() && b.is_some() && a < b, "{}", err(&o));
+    assert_eq!(err(&o).matches("written by `aksnet design`").count(), 2);
     let o = aksnet(d.path(), &["diff", "b.json", "a.json"]);
     let (a, b) = (err(&o).find("a.json:2:"), err(&o).find("b.json:1:"));
     assert!(a.is_some() && b.is_some() && b < a, "{}", err(&o));

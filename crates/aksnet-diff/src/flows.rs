@@ -520,11 +520,12 @@ pub fn compare(
             _ => &everything,
         })
         .collect();
-    // The sources in shares of at most `SHARE`, at least one per core, each share walked in
-    // both estates and compared by the thread that took it: the sets it cuts are made and
-    // freed on one thread, and only the places where the estates part come back. Shares do not
-    // merge their branches with each other's (a walk each past the firewall); that costs less
-    // than cutting large shares' merged paths by source, and small shares balance the cores.
+    // The sources in shares of at most `SHARE` (at least one share per core), each share
+    // walked in both estates and compared by the thread that took it: the sets it cuts are
+    // made and freed on one thread, and only the places where the estates part come back.
+    // Shares do not merge their branches with each other's (a walk each past the firewall);
+    // that costs less than cutting large shares' merged paths by source, and small shares
+    // balance the cores.
     let asked: Vec<(usize, &Matched, &aksnet_net::PrefixSet)> = sources
         .iter()
         .zip(&within)
