@@ -7,7 +7,9 @@
 //! a flow between two places outside them, which crosses only the hub, cannot change: from a
 //! source outside them only the packets addressed into them, or to a device that delivers into
 //! them (an Application Gateway with a backend there, their clusters' public API servers, a
-//! firewall's DNAT), are compared; from inside them too when only inbound NSG rules changed.
+//! firewall's DNAT), are compared; when only inbound NSG rules changed, from inside them too,
+//! and only the packets addressed to the subnets those NSGs guard or to a device that delivers
+//! into the spokes.
 //! Anything else (the hub, the firewall and its policy, gateways, DNS, a type aksnet does not
 //! model, the on-premises prefixes) makes every flow comparable again.
 
@@ -31,10 +33,11 @@ pub enum Reach {
     Spokes {
         /// The VNets.
         vnets: BTreeSet<String>,
-        /// Their address spaces, in either estate, with the addresses outside them that
-        /// deliver into them: their own public endpoints (a client in another spoke may reach
-        /// those through the Internet), Application Gateways with a backend in them, and
-        /// firewalls' public addresses (DNAT).
+        /// Their address spaces, in either estate (for an inbound-only change, only where it
+        /// can decide: [`decided_by`]), with the addresses outside them that deliver into
+        /// them: their own public endpoints (a client in another spoke may reach those through
+        /// the Internet), Application Gateways with a backend in them, and firewalls' public
+        /// addresses (DNAT).
         space: PrefixSet,
         /// `space` with every public address of the estates: from the Internet and
         /// on-premises a DNAT rule on the firewall's address, or any public IP, may deliver
@@ -268,14 +271,47 @@ pub fn of(
             }
         }
     }
+    let inbound_only = inbound_only(texts, changes);
+    let space = if inbound_only {
+        decided_by(changes, [base.plane, head.plane])
+    } else {
+        space
+    };
     let space = space.union(&delivering);
     let from_outside = space.union(&public);
     Reach::Spokes {
         vnets,
         space,
         from_outside,
-        inbound_only: inbound_only(texts, changes),
+        inbound_only,
     }
+}
+
+/// Where an inbound-only change can decide differently: the subnets whose NSG, or a NIC's in
+/// them, is a changed one. Packets addressed elsewhere in the spokes are delivered as
+/// addressed, into subnets whose inbound rules are the same in both estates, unless a named
+/// endpoint takes them on (an internal load balancer into its VNet's node subnet, an
+/// Application Gateway to its backend): every endpoint in the spokes delivers into them
+/// ([`delivers_into`]), so those stay compared.
+fn decided_by(changes: &ResourceChanges, planes: [&DataPlane; 2]) -> PrefixSet {
+    let changed = |id: &aksnet_model::ResourceId| {
+        changes
+            .changed
+            .iter()
+            .any(|c| c.id.eq_ignore_ascii_case(id.as_str()))
+    };
+    let mut out = PrefixSet::default();
+    for dp in planes {
+        let t = &dp.topology;
+        for s in t.subnets.indices() {
+            if t.subnets[s].nsg.as_ref().is_some_and(changed)
+                || dp.nic_nsgs[s].iter().any(|n| changed(&n.nsg))
+            {
+                out = out.union(&[t.subnets[s].prefix].into_iter().collect());
+            }
+        }
+    }
+    out
 }
 
 /// Whether every change is to inbound security rules of NSGs: only NSGs changed, each only in

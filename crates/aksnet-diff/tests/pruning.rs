@@ -260,3 +260,88 @@ fn a_public_api_servers_ranges_are_compared_from_other_spokes() {
             && c["to"].as_str().unwrap().contains("API server")
     });
 }
+
+/// An inbound-only change is compared only where it decides (its subnets) and at the spokes'
+/// named endpoints: an internal load balancer's frontend, in a subnet whose NSG did not change,
+/// delivers into the node subnet whose NSG did.
+#[test]
+fn an_internal_load_balancers_frontend_is_compared_with_its_backends_nsg() {
+    let base = designed();
+    let mut head = base.clone();
+    named(&mut head, "networkSecurityGroups", |n| {
+        n == "nsg-user-aks-prod"
+    })["properties"]["securityRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            json!({"name": "deny-vnet", "properties": {"priority": 100, "direction": "Inbound",
+            "access": "Deny", "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "*",
+            "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}}),
+        );
+    let (pruned, full, spokes) = both(&base, &head);
+    assert_eq!(spokes, "spokes, inbound only");
+    // The prod spoke's internal load balancer frontend, 10.100.5.148, in snet-ilb (whose NSG
+    // did not change), asked from another spoke: delivered into snet-user, now denied.
+    assert!(
+        full["closed"].as_array().unwrap().iter().any(|c| {
+            c["from"] == "vnet-aks-shared/snet-tenanta"
+                && c["packets"].to_string().contains("(10.100.5.148)")
+        }),
+        "the exhaustive diff closes flows to the frontend: {}",
+        full["closed"]
+    );
+    assert_eq!(pruned, full);
+}
+
+/// An NSG on a network interface decides for the NIC's addresses in a subnet whose own NSG did
+/// not change: an inbound-only change to it is compared there.
+#[test]
+fn a_network_interfaces_nsg_is_compared_where_the_nic_is() {
+    let mut base = designed();
+    let system = named(&mut base, "networkSecurityGroups", |n| {
+        n == "nsg-system-aks-prod"
+    })["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let nsg_id = system.replace("nsg-system-aks-prod", "nsg-nic-vm");
+    let vnet = named(&mut base, "virtualNetworks", |n| n == "vnet-aks-prod")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let nic_id = nsg_id
+        .replace("networkSecurityGroups", "networkInterfaces")
+        .replace("nsg-nic-vm", "nic-vm");
+    base["networkSecurityGroups"].as_array_mut().unwrap().push(
+        json!({"id": nsg_id, "name": "nsg-nic-vm", "type": "Microsoft.Network/networkSecurityGroups",
+            "location": "westeurope", "properties": {"securityRules": []}}),
+    );
+    base["networkInterfaces"] = json!([{
+        "id": nic_id, "name": "nic-vm", "type": "Microsoft.Network/networkInterfaces",
+        "location": "westeurope",
+        "properties": {
+            "networkSecurityGroup": {"id": nsg_id},
+            "ipConfigurations": [{"name": "ipconfig1", "properties": {
+                "privateIPAddress": "10.100.5.140", "privateIPAllocationMethod": "Static",
+                "subnet": {"id": format!("{vnet}/subnets/snet-system")}}}]
+        }
+    }]);
+    let mut head = base.clone();
+    named(&mut head, "networkSecurityGroups", |n| n == "nsg-nic-vm")["properties"]
+        ["securityRules"] = json!([{"name": "deny-ssh", "properties": {"priority": 100,
+            "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "sourcePortRange": "*",
+            "destinationPortRange": "22", "sourceAddressPrefix": "VirtualNetwork",
+            "destinationAddressPrefix": "*"}}]);
+    let (pruned, full, spokes) = both(&base, &head);
+    assert_eq!(spokes, "spokes, inbound only");
+    assert!(
+        full["closed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["packets"].to_string().contains("10.100.5.140")),
+        "the exhaustive diff closes SSH to the NIC: {}",
+        full["closed"]
+    );
+    assert_eq!(pruned, full);
+}
