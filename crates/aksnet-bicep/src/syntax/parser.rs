@@ -451,6 +451,9 @@ impl<'t> Parser<'t> {
             } else if self.is_sym("[") {
                 // `type[*]` or `type[0]` (an element's type): read as the type itself.
                 while !self.eat_sym("]") {
+                    if matches!(self.peek(), Tok::Eof) {
+                        return Err(self.err("expected ']'"));
+                    }
                     self.bump();
                 }
             } else {
@@ -1051,5 +1054,15 @@ import { x as y } from 'lib.bicep'
             .contains("does not start"));
         let deep = format!("var x = {}1{}", "(".repeat(5000), ")".repeat(5000));
         assert!(parse(&deep).unwrap_err().message.contains("too deeply"));
+    }
+
+    /// An element type left open at the end of the file (found by the mutation test: the
+    /// parser looked for its `]` without end).
+    #[test]
+    fn an_element_type_open_at_the_end_is_an_error() {
+        for text in ["type t = string[*", "param p object[0\n", "type t = x["] {
+            let e = parse(text).unwrap_err();
+            assert!(e.message.contains("expected ']'"), "{text:?}: {e:?}");
+        }
     }
 }
