@@ -28,6 +28,14 @@ fn named<'e>(e: &'e mut Value, kind: &str, pred: impl Fn(&str) -> bool) -> &'e m
         .unwrap_or_else(|| panic!("no {kind}"))
 }
 
+/// Adds `rule` to the security rules of the NSG whose name `nsg` accepts.
+fn add_rule(e: &mut Value, nsg: impl Fn(&str) -> bool, rule: Value) {
+    named(e, "networkSecurityGroups", nsg)["properties"]["securityRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(rule);
+}
+
 /// Asserts that the exhaustive diff `full` holds flows (closed, or changed by name) that
 /// `elsewhere` picks, and that the pruned diff equals it.
 fn compared_elsewhere(pruned: &Value, full: &Value, elsewhere: impl Fn(&Value) -> bool) {
@@ -112,25 +120,17 @@ fn pruned_diffs_equal_exhaustive_ones() {
     let mut cases: Vec<(&str, Value, &str)> = Vec::new();
     // One spoke's NSG.
     let mut h = base.clone();
-    named(&mut h, "networkSecurityGroups", |n| {
-        n.starts_with("nsg-system")
-    })["properties"]["securityRules"]
-        .as_array_mut()
-        .unwrap()
-        .push(deny.clone());
+    add_rule(&mut h, |n| n.starts_with("nsg-system"), deny.clone());
     cases.push(("a spoke's NSG", h, "spokes, inbound only"));
     // One spoke's NSG, outbound: what its nodes reach elsewhere changes.
     let mut h = base.clone();
-    named(&mut h, "networkSecurityGroups", |n| {
-        n == "nsg-system-aks-prod"
-    })["properties"]["securityRules"]
-        .as_array_mut()
-        .unwrap()
-        .push(
-            json!({"name": "deny-dev", "properties": {"priority": 100, "direction": "Outbound",
+    add_rule(
+        &mut h,
+        |n| n == "nsg-system-aks-prod",
+        json!({"name": "deny-dev", "properties": {"priority": 100, "direction": "Outbound",
             "access": "Deny", "protocol": "*", "sourcePortRange": "*", "destinationPortRange": "*",
             "sourceAddressPrefix": "*", "destinationAddressPrefix": "10.100.2.0/24"}}),
-        );
+    );
     cases.push(("a spoke's NSG, outbound", h, "spokes"));
     // One spoke's route table loses its default route.
     let mut h = base.clone();
@@ -140,12 +140,7 @@ fn pruned_diffs_equal_exhaustive_ones() {
     cases.push(("a spoke's routes", h, "spokes"));
     // The hub's Bastion NSG: everywhere.
     let mut h = base.clone();
-    named(&mut h, "networkSecurityGroups", |n| {
-        n.starts_with("nsg-bastion")
-    })["properties"]["securityRules"]
-        .as_array_mut()
-        .unwrap()
-        .push(deny);
+    add_rule(&mut h, |n| n.starts_with("nsg-bastion"), deny);
     cases.push(("the hub's NSG", h, "everywhere"));
     let mut changed = 0;
     for (what, head, confined) in cases {
@@ -217,12 +212,13 @@ fn flows_through_a_proxy_into_the_changed_spoke_are_compared() {
 fn places_flow_intents_start_from_are_sources_too() {
     let base = designed();
     let mut head = base.clone();
-    named(&mut head, "networkSecurityGroups", |n| n == "nsg-system-aks-prod")["properties"]["securityRules"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"name": "deny-ssh", "properties": {"priority": 100, "direction": "Inbound", "access": "Deny",
+    add_rule(
+        &mut head,
+        |n| n == "nsg-system-aks-prod",
+        json!({"name": "deny-ssh", "properties": {"priority": 100, "direction": "Inbound", "access": "Deny",
             "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "22",
-            "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}}));
+            "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}}),
+    );
     with_sides(&base, &head, |b, h| {
         let pep = "vnet-aks-prod/snet-pep";
         let from_pep = |d: &aksnet_diff::Diff| d.closed.iter().any(|c| c.from == pep);
@@ -268,16 +264,13 @@ fn a_public_api_servers_ranges_are_compared_from_other_spokes() {
 fn an_internal_load_balancers_frontend_is_compared_with_its_backends_nsg() {
     let base = designed();
     let mut head = base.clone();
-    named(&mut head, "networkSecurityGroups", |n| {
-        n == "nsg-user-aks-prod"
-    })["properties"]["securityRules"]
-        .as_array_mut()
-        .unwrap()
-        .push(
-            json!({"name": "deny-vnet", "properties": {"priority": 100, "direction": "Inbound",
+    add_rule(
+        &mut head,
+        |n| n == "nsg-user-aks-prod",
+        json!({"name": "deny-vnet", "properties": {"priority": 100, "direction": "Inbound",
             "access": "Deny", "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "*",
             "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "*"}}),
-        );
+    );
     let (pruned, full, spokes) = both(&base, &head);
     assert_eq!(spokes, "spokes, inbound only");
     // The prod spoke's internal load balancer frontend, 10.100.5.148, in snet-ilb (whose NSG
@@ -327,11 +320,14 @@ fn a_network_interfaces_nsg_is_compared_where_the_nic_is() {
         }
     }]);
     let mut head = base.clone();
-    named(&mut head, "networkSecurityGroups", |n| n == "nsg-nic-vm")["properties"]
-        ["securityRules"] = json!([{"name": "deny-ssh", "properties": {"priority": 100,
+    add_rule(
+        &mut head,
+        |n| n == "nsg-nic-vm",
+        json!({"name": "deny-ssh", "properties": {"priority": 100,
             "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "sourcePortRange": "*",
             "destinationPortRange": "22", "sourceAddressPrefix": "VirtualNetwork",
-            "destinationAddressPrefix": "*"}}]);
+            "destinationAddressPrefix": "*"}}),
+    );
     let (pruned, full, spokes) = both(&base, &head);
     assert_eq!(spokes, "spokes, inbound only");
     assert!(
